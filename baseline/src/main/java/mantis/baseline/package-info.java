@@ -1,0 +1,2 @@
+/** Visual-servo baseline policy. */
+package mantis.baseline;

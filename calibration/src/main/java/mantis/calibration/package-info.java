@@ -1,0 +1,2 @@
+/** Camera model and arm kinematics. */
+package mantis.calibration;

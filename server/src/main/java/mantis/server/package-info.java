@@ -1,0 +1,2 @@
+/** The Mantis server and command line. */
+package mantis.server;

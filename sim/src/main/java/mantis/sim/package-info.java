@@ -1,0 +1,2 @@
+/** Tabletop simulator. */
+package mantis.sim;
