@@ -1,0 +1,199 @@
+package mantis.server;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import mantis.core.Frame;
+import mantis.proto.v1.FrameEncoding;
+
+/**
+ * Turns a wire frame (raw RGB8, JPEG or PNG) into a {@link Frame}, rejecting anything malformed with a
+ * precise description. Encoded images are checked against the size limits from their header before
+ * their pixels are decoded, so a small file cannot claim a huge image. Thread-safe.
+ */
+final class FrameDecoder {
+  static {
+    ImageIO.setUseCache(false);
+  }
+
+  private final int maxSidePx;
+  private final long maxPixels;
+
+  FrameDecoder(int maxSidePx, long maxPixels) {
+    this.maxSidePx = maxSidePx;
+    this.maxPixels = maxPixels;
+  }
+
+  Frame decode(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
+    FrameEncoding encoding = wire.getEncoding();
+    switch (encoding) {
+      case FRAME_ENCODING_RAW_RGB8:
+        return decodeRaw(wire, field);
+      case FRAME_ENCODING_JPEG:
+        return decodeEncoded(wire, field, "JPEG", "jpeg");
+      case FRAME_ENCODING_PNG:
+        return decodeEncoded(wire, field, "PNG", "png");
+      case FRAME_ENCODING_UNSPECIFIED:
+        throw new InvalidInputException(
+            field + ".encoding is not set (FRAME_ENCODING_UNSPECIFIED); use FRAME_ENCODING_RAW_RGB8, "
+                + "FRAME_ENCODING_JPEG or FRAME_ENCODING_PNG");
+      default:
+        throw new InvalidInputException(
+            field + ".encoding has unknown value " + wire.getEncodingValue()
+                + "; known: 1 (RAW_RGB8), 2 (JPEG), 3 (PNG)");
+    }
+  }
+
+  private Frame decodeRaw(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
+    int w = wire.getWidthPx();
+    int h = wire.getHeightPx();
+    checkSize(w, h, field, "RAW_RGB8 frame");
+    long expected = (long) w * h * 3;
+    int got = wire.getData().size();
+    if (got != expected) {
+      throw new InvalidInputException(
+          field + ": RAW_RGB8 frame of " + w + "x" + h + " px needs width*height*3 = " + expected
+              + " bytes, got " + got);
+    }
+    return Frame.wrapRgb(w, h, wire.getData().toByteArray());
+  }
+
+  private void checkSize(int w, int h, String field, String what) throws InvalidInputException {
+    if (w <= 0 || h <= 0) {
+      throw new InvalidInputException(
+          field + ": " + what + " size " + w + "x" + h + " px is empty; width_px and height_px must be >= 1");
+    }
+    if (w > maxSidePx || h > maxSidePx || (long) w * h > maxPixels) {
+      throw new InvalidInputException(
+          field + ": " + what + " size " + w + "x" + h + " px is too large; at most " + maxSidePx
+              + " px per side and " + maxPixels + " px in all");
+    }
+  }
+
+  private Frame decodeEncoded(mantis.proto.v1.Frame wire, String field, String name, String format)
+      throws InvalidInputException {
+    byte[] data = wire.getData().toByteArray();
+    if (data.length == 0) {
+      throw new InvalidInputException(field + ": " + name + " frame has no data");
+    }
+    if (!hasMagic(data, format)) {
+      throw new InvalidInputException(
+          field + ": data is not a " + name + " file (" + data.length + " bytes, first bytes "
+              + hexPrefix(data) + ", expected " + (format.equals("png") ? "89 50 4E 47" : "FF D8 FF") + ")");
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
+    if (!readers.hasNext()) {
+      throw new IllegalStateException("no " + name + " reader in this JVM");
+    }
+    ImageReader reader = readers.next();
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+      reader.setInput(in, true, true);
+      StringBuilder warnings = new StringBuilder();
+      IIOReadWarningListener listener = (source, warning) -> warnings.append(warning).append("; ");
+      reader.addIIOReadWarningListener(listener);
+      int w;
+      int h;
+      try {
+        w = reader.getWidth(0);
+        h = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw new InvalidInputException(
+            field + ": truncated or corrupt " + name + " (" + data.length + " bytes), unreadable header: "
+                + describe(e));
+      }
+      checkSize(w, h, field, name + " image");
+      checkHint(wire.getWidthPx(), w, field, "width_px", name);
+      checkHint(wire.getHeightPx(), h, field, "height_px", name);
+      BufferedImage image;
+      try {
+        image = reader.read(0);
+      } catch (IOException | RuntimeException e) {
+        throw new InvalidInputException(
+            field + ": truncated or corrupt " + name + " (" + data.length + " bytes): " + describe(e));
+      }
+      if (warnings.length() > 0) {
+        throw new InvalidInputException(
+            field + ": truncated or corrupt " + name + " (" + data.length + " bytes): "
+                + warnings.substring(0, warnings.length() - 2));
+      }
+      return Frame.wrapRgb(w, h, toRgb(image));
+    } catch (IOException e) {
+      throw new InvalidInputException(field + ": cannot read " + name + ": " + describe(e));
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  private static void checkHint(int hint, int actual, String field, String name, String format)
+      throws InvalidInputException {
+    if (hint != 0 && hint != actual) {
+      throw new InvalidInputException(
+          field + "." + name + " says " + hint + " but the " + format + " image has " + actual);
+    }
+  }
+
+  private static boolean hasMagic(byte[] d, String format) {
+    if (format.equals("png")) {
+      return d.length >= 8 && (d[0] & 0xff) == 0x89 && d[1] == 'P' && d[2] == 'N' && d[3] == 'G';
+    }
+    return d.length >= 3 && (d[0] & 0xff) == 0xff && (d[1] & 0xff) == 0xd8 && (d[2] & 0xff) == 0xff;
+  }
+
+  private static String hexPrefix(byte[] d) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(4, d.length); i++) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(String.format("%02X", d[i] & 0xff));
+    }
+    return sb.toString();
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage();
+    String top = e.getMessage();
+    if (root != e && msg != null && top != null && !top.equals(msg)) {
+      return top + " (" + msg + ")";
+    }
+    return msg != null ? msg : (top != null ? top : e.getClass().getSimpleName());
+  }
+
+  /** Packs any decoded image into RGB8 bytes, row-major. */
+  static byte[] toRgb(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    byte[] out = new byte[w * h * 3];
+    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+      byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+      for (int i = 0; i < out.length; i += 3) {
+        out[i] = bgr[i + 2];
+        out[i + 1] = bgr[i + 1];
+        out[i + 2] = bgr[i];
+      }
+      return out;
+    }
+    int[] row = new int[w];
+    int o = 0;
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, row, 0, w);
+      for (int x = 0; x < w; x++) {
+        int p = row[x];
+        out[o++] = (byte) (p >> 16);
+        out[o++] = (byte) (p >> 8);
+        out[o++] = (byte) p;
+      }
+    }
+    return out;
+  }
+}

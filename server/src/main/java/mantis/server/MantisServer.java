@@ -1,0 +1,410 @@
+package mantis.server;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import mantis.core.Frame;
+import mantis.core.JointState;
+import mantis.core.MonotonicClock;
+import mantis.core.Observation;
+import mantis.core.Policy;
+import mantis.core.PolicyInfo;
+import mantis.core.RobotSpec;
+import mantis.core.safety.SafetyFilter;
+import mantis.proto.v1.PolicyServiceGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Mantis policy server: {@code mantis.v1.PolicyService}, standard gRPC health and reflection, and a
+ * Prometheus endpoint. Health stays NOT_SERVING until the policy has answered a few warm-up
+ * observations. Every outgoing chunk passes the robot's {@link SafetyFilter}.
+ *
+ * <pre>{@code
+ * try (MantisServer server = MantisServer.builder().setPolicy(policy).setRobot(robot).optPort(50051).build()) {
+ *   server.start();
+ *   server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>The constructor starts nothing; {@link #start()} binds and warms up; {@link #close()} shuts down
+ * gracefully: health goes NOT_SERVING, new calls are refused, every open Control stream gets a final hold
+ * chunk, in-flight calls drain for up to the drain timeout, then the rest are cancelled.
+ */
+public final class MantisServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MantisServer.class);
+  /** The service name reported by health checks besides the empty (whole server) name. */
+  public static final String SERVICE_NAME = PolicyServiceGrpc.SERVICE_NAME;
+
+  private final Builder cfg;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final CountDownLatch warmedUp = new CountDownLatch(1);
+  private ScheduledExecutorService scheduler;
+  private boolean ownsScheduler;
+  private PolicyServiceImpl service;
+  private PolicyPipeline pipeline;
+  private Server server;
+  private Thread warmupThread;
+  private int metricsPort = -1;
+  private volatile boolean closed;
+
+  private MantisServer(Builder b) {
+    this.cfg = b;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the gRPC server (and the metrics endpoint), then warms the policy up in the background. */
+  public synchronized MantisServer start() throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
+    scheduler = cfg.scheduler;
+    if (scheduler == null) {
+      ownsScheduler = true;
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mantis-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    PolicyInfo info = cfg.policy.info();
+    ObservationDecoder decoder = new ObservationDecoder(
+        cfg.robot, new FrameDecoder(cfg.maxFrameSidePx, cfg.maxFramePixels),
+        cfg.resizeToPolicyInput ? info.inputWidthPx() : 0,
+        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0);
+    pipeline = new PolicyPipeline(cfg.policy, cfg.robot, decoder, id -> newFilter(), cfg.clock, metrics);
+    service = new PolicyServiceImpl(
+        pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos, cfg.maxInboundMessageBytes);
+
+    ServerBuilder<?> sb = cfg.serverBuilder != null
+        ? cfg.serverBuilder
+        : NettyServerBuilder.forAddress(new InetSocketAddress(cfg.host, cfg.port));
+    MetricsInterceptor counting = new MetricsInterceptor(metrics);
+    sb.maxInboundMessageSize(cfg.maxInboundMessageBytes)
+        .addService(ServerInterceptors.intercept(service, counting))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), counting))
+        .addService(ProtoReflectionServiceV1.newInstance());
+    addLegacyReflection(sb);
+    server = sb.build().start();
+    if (cfg.metricsPort >= 0) {
+      metricsPort = metrics.startHttp(cfg.metricsPort);
+    }
+    log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms)",
+        server.getListenSockets(), info.name(), info.version(), cfg.robot.name(), cfg.maxInboundMessageBytes,
+        cfg.watchdogTimeoutNanos / 1_000_000);
+    warmupThread = new Thread(this::warmUp, "mantis-warmup");
+    warmupThread.setDaemon(true);
+    warmupThread.start();
+    return this;
+  }
+
+  @SuppressWarnings("deprecation")
+  private static void addLegacyReflection(ServerBuilder<?> sb) {
+    // v1alpha for older tools (grpcurl < 1.9, grpc_cli); v1 is registered too.
+    sb.addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance());
+  }
+
+  private SafetyFilter newFilter() {
+    SafetyFilter.Builder b = SafetyFilter.builder()
+        .setRobot(cfg.robot)
+        .optClock(cfg.clock)
+        .optPositionMarginRad(cfg.positionMarginRad);
+    if (cfg.holdValidityNanos > 0) {
+      b.optHoldValidityNanos(cfg.holdValidityNanos);
+    }
+    return b.build();
+  }
+
+  private void warmUp() {
+    long t0 = System.nanoTime();
+    try {
+      Observation obs = cfg.warmupObservation != null ? cfg.warmupObservation : defaultWarmupObservation();
+      for (int i = 0; i < cfg.warmupPredictions && !closed; i++) {
+        Observation step = new Observation("warmup", "warmup", i, obs.frames(), obs.instruction(),
+            obs.jointState(), obs.captureTimeNanos(), obs.sendTimeNanos());
+        mantis.proto.v1.Observation wire = WireObservations.encodeRaw(step, cfg.clock.nanoTime());
+        long receive = cfg.clock.nanoTime();
+        pipeline.run("Warmup", wire, receive);
+      }
+    } catch (InvalidInputException | RuntimeException e) {
+      log.warn("warm-up observation failed ({}); serving anyway", e.getMessage());
+    } finally {
+      pipeline.forget("warmup");
+    }
+    synchronized (this) {
+      if (!closed) {
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
+        metrics.serving.set(1);
+        log.info("SERVING after {} warm-up predictions in {} ms", cfg.warmupPredictions,
+            (System.nanoTime() - t0) / 1_000_000);
+      }
+    }
+    warmedUp.countDown();
+  }
+
+  private Observation defaultWarmupObservation() {
+    PolicyInfo info = cfg.policy.info();
+    int w = info.inputWidthPx() > 0 ? info.inputWidthPx() : 128;
+    int h = info.inputHeightPx() > 0 ? info.inputHeightPx() : 128;
+    byte[] rgb = new byte[w * h * 3];
+    java.util.Arrays.fill(rgb, (byte) 128);
+    JointState js = JointState.ofPositions(cfg.robot.jointNames(), new double[cfg.robot.jointCount()], 0);
+    return new Observation("warmup", "warmup", 0, List.of(Frame.wrapRgb(w, h, rgb)), "reach the red block", js, 0, 0);
+  }
+
+  /** Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up. */
+  public boolean awaitServing(long timeout, TimeUnit unit) throws InterruptedException {
+    return warmedUp.await(timeout, unit) && !closed;
+  }
+
+  /** The bound gRPC port (-1 for in-process servers). */
+  public int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  /** The bound metrics port, or -1 when the endpoint is off. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  /** The current metrics in the Prometheus text format (what {@code /metrics} serves). */
+  public String scrapeMetrics() {
+    return metrics.scrapeText();
+  }
+
+  /** Latches the e-stop of one robot: every chunk for it becomes a hold until {@link #resetEstop}. */
+  public void estop(String robotId, String reason) {
+    try {
+      pipeline.filter(robotId).estop(reason);
+    } catch (InvalidInputException e) {
+      throw new IllegalStateException(e.getMessage());
+    }
+  }
+
+  /** Clears one robot's e-stop. */
+  public void resetEstop(String robotId) {
+    SafetyFilter f = pipeline.filters().get(robotId);
+    if (f != null) {
+      f.reset();
+    }
+  }
+
+  /** Blocks until the server has terminated. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    Server s;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = server;
+    }
+    if (s == null) {
+      return;
+    }
+    log.info("shutting down: health NOT_SERVING, holding {} open control stream(s), draining for up to {} ms",
+        service.activeStreams(), cfg.drainTimeoutNanos / 1_000_000);
+    metrics.serving.set(0);
+    health.enterTerminalState();
+    s.shutdown();
+    service.holdAndEndAllStreams("server shutting down");
+    try {
+      if (!s.awaitTermination(cfg.drainTimeoutNanos, TimeUnit.NANOSECONDS)) {
+        log.warn("calls still running after the drain timeout; cancelling them");
+        s.shutdownNow();
+        s.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      s.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    if (warmupThread != null) {
+      warmupThread.interrupt();
+    }
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+    metrics.close();
+    cfg.policy.close();
+    log.info("server stopped");
+  }
+
+  /** Builds a {@link MantisServer}; {@code set*} are required, {@code opt*} optional. */
+  public static final class Builder {
+    private Policy policy;
+    private RobotSpec robot;
+    private ServerBuilder<?> serverBuilder;
+    private String host = "0.0.0.0";
+    private int port = 50051;
+    private MonotonicClock clock = MonotonicClock.system();
+    private int maxInboundMessageBytes = 16 * 1024 * 1024;
+    private long watchdogTimeoutNanos = 100_000_000L;
+    private ScheduledExecutorService scheduler;
+    private long drainTimeoutNanos = 5_000_000_000L;
+    private int warmupPredictions = 5;
+    private Observation warmupObservation;
+    private int metricsPort = -1;
+    private double positionMarginRad = 0.02;
+    private long holdValidityNanos;
+    private int maxFrameSidePx = 8192;
+    private long maxFramePixels = 4096L * 4096L;
+    private boolean resizeToPolicyInput = true;
+
+    private Builder() {}
+
+    /** The policy to serve; the server closes it. Required. */
+    public Builder setPolicy(Policy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    /** The served robot: joint count, names and limits. Required. */
+    public Builder setRobot(RobotSpec robot) {
+      this.robot = robot;
+      return this;
+    }
+
+    /** Serve on this builder (e.g. an in-process one) instead of Netty on host:port. */
+    public Builder optServerBuilder(ServerBuilder<?> serverBuilder) {
+      this.serverBuilder = serverBuilder;
+      return this;
+    }
+
+    /** Address to bind; default 0.0.0.0. */
+    public Builder optHost(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** gRPC port; 0 picks a free one; default 50051. */
+    public Builder optPort(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder optClock(MonotonicClock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Largest accepted request, bytes; default 16 MiB (a raw 1920x1080 RGB frame is 6.2 MB). */
+    public Builder optMaxInboundMessageBytes(int bytes) {
+      this.maxInboundMessageBytes = bytes;
+      return this;
+    }
+
+    /** Hold a Control stream's robot when observations stop for this long; default 100 ms. */
+    public Builder optWatchdogTimeoutNanos(long nanos) {
+      this.watchdogTimeoutNanos = nanos;
+      return this;
+    }
+
+    /** Scheduler that polls the watchdogs; default a daemon thread owned by the server. */
+    public Builder optWatchdogScheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** How long {@link #close()} lets in-flight calls finish; default 5 s. */
+    public Builder optDrainTimeoutNanos(long nanos) {
+      this.drainTimeoutNanos = nanos;
+      return this;
+    }
+
+    /** Predictions run before health turns SERVING; default 5. */
+    public Builder optWarmupPredictions(int n) {
+      this.warmupPredictions = n;
+      return this;
+    }
+
+    /** The observation used for warm-up; default a grey frame at the policy's input size. */
+    public Builder optWarmupObservation(Observation observation) {
+      this.warmupObservation = observation;
+      return this;
+    }
+
+    /** Serve Prometheus metrics on 127.0.0.1 at this port; 0 picks one; negative (default) is off. */
+    public Builder optMetricsPort(int port) {
+      this.metricsPort = port;
+      return this;
+    }
+
+    /** Safety margin inside the position limits, rad; default 0.02. */
+    public Builder optPositionMarginRad(double marginRad) {
+      this.positionMarginRad = marginRad;
+      return this;
+    }
+
+    /** How long a hold chunk stays valid, ns; default the safety filter's own. */
+    public Builder optHoldValidityNanos(long nanos) {
+      this.holdValidityNanos = nanos;
+      return this;
+    }
+
+    /** Largest accepted frame: per side and in total, pixels; default 8192 and 4096*4096. */
+    public Builder optMaxFrameSize(int maxSidePx, long maxPixels) {
+      this.maxFrameSidePx = maxSidePx;
+      this.maxFramePixels = maxPixels;
+      return this;
+    }
+
+    /** Resize frames to the policy's declared input size (default true). */
+    public Builder optResizeToPolicyInput(boolean resize) {
+      this.resizeToPolicyInput = resize;
+      return this;
+    }
+
+    public MantisServer build() {
+      Objects.requireNonNull(policy, "setPolicy is required");
+      Objects.requireNonNull(robot, "setRobot is required");
+      Objects.requireNonNull(clock, "clock");
+      if (serverBuilder == null && (port < 0 || port > 65535)) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      if (maxInboundMessageBytes < 1024) {
+        throw new IllegalArgumentException("max inbound message size must be >= 1024 bytes");
+      }
+      if (watchdogTimeoutNanos <= 0) {
+        throw new IllegalArgumentException("watchdog timeout must be > 0");
+      }
+      if (drainTimeoutNanos < 0 || warmupPredictions < 0) {
+        throw new IllegalArgumentException("drain timeout and warm-up predictions must be >= 0");
+      }
+      if (!(positionMarginRad >= 0)) {
+        throw new IllegalArgumentException("position margin must be >= 0");
+      }
+      if (maxFrameSidePx < 1 || maxFramePixels < 1) {
+        throw new IllegalArgumentException("frame limits must be >= 1");
+      }
+      if (!policy.info().jointNames().isEmpty() && !policy.info().jointNames().equals(robot.jointNames())) {
+        throw new IllegalArgumentException("policy " + policy.info().name() + " drives joints "
+            + policy.info().jointNames() + " but robot " + robot.name() + " has " + robot.jointNames());
+      }
+      return new MantisServer(this);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package mantis.server;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's Prometheus metrics, in a registry of its own, and the HTTP endpoint serving them in the
+ * Prometheus text format at {@code /metrics} on the loopback interface.
+ */
+final class ServerMetrics implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServerMetrics.class);
+  private static final double[] LATENCY_BOUNDS_S = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+  };
+
+  final PrometheusRegistry registry = new PrometheusRegistry();
+  final Counter requests = Counter.builder()
+      .name("mantis_grpc_requests_total")
+      .help("Finished gRPC calls by method and status code")
+      .labelNames("rpc", "code")
+      .register(registry);
+  final Counter messages = Counter.builder()
+      .name("mantis_observations_total")
+      .help("Observations received, by RPC and outcome (ok, invalid, policy_error)")
+      .labelNames("rpc", "outcome")
+      .register(registry);
+  final Histogram stageSeconds = Histogram.builder()
+      .name("mantis_stage_duration_seconds")
+      .help("Wall time per pipeline stage (decode, policy, safety, total) per observation")
+      .labelNames("stage")
+      .classicOnly()
+      .classicUpperBounds(LATENCY_BOUNDS_S)
+      .register(registry);
+  final Counter interventions = Counter.builder()
+      .name("mantis_safety_interventions_total")
+      .help("Safety filter interventions on outgoing chunks, by kind")
+      .labelNames("kind")
+      .register(registry);
+  final Counter watchdogHolds = Counter.builder()
+      .name("mantis_watchdog_holds_total")
+      .help("Hold chunks sent because a Control stream's observations stopped")
+      .register(registry);
+  final Gauge activeStreams = Gauge.builder()
+      .name("mantis_control_streams_active")
+      .help("Open Control streams")
+      .register(registry);
+  final Gauge serving = Gauge.builder()
+      .name("mantis_serving")
+      .help("1 while the health status is SERVING")
+      .register(registry);
+
+  private HttpServer http;
+  private ExecutorService httpExecutor;
+
+  /** Starts the endpoint on 127.0.0.1; port 0 picks a free one. Returns the bound port. */
+  synchronized int startHttp(int port) throws IOException {
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    httpExecutor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mantis-metrics-http");
+      t.setDaemon(true);
+      return t;
+    });
+    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    http.createContext("/metrics", exchange -> {
+      try (exchange) {
+        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+          exchange.sendResponseHeaders(405, -1);
+          return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+        writer.write(body, registry.scrape());
+        exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
+        exchange.sendResponseHeaders(200, body.size());
+        try (OutputStream out = exchange.getResponseBody()) {
+          body.writeTo(out);
+        }
+      }
+    });
+    http.setExecutor(httpExecutor);
+    http.start();
+    int bound = http.getAddress().getPort();
+    log.info("Prometheus metrics at http://127.0.0.1:{}/metrics", bound);
+    return bound;
+  }
+
+  /** The current metrics in the Prometheus text format. */
+  String scrapeText() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (http != null) {
+      http.stop(0);
+      httpExecutor.shutdownNow();
+      http = null;
+    }
+  }
+}

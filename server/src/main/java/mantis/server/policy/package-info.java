@@ -1,0 +1,5 @@
+/**
+ * Built-in policies and the factory that turns a policy name from the command line or the config into
+ * a {@link mantis.core.Policy}: {@code visual-servo} (the classical baseline) and {@code hold}.
+ */
+package mantis.server.policy;
