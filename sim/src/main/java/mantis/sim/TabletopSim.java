@@ -1,0 +1,291 @@
+package mantis.sim;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import mantis.calibration.CameraModel;
+import mantis.core.Frame;
+import mantis.core.JointState;
+import mantis.core.RobotSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tabletop simulator: a table seen by a fixed downward camera, the planar 3-joint arm (or the
+ * floating hand), 2–6 named objects, target zones, a task with an instruction and a success
+ * predicate, quasi-static pushing physics and an RGB renderer with domain randomisation.
+ *
+ * <p>Usage:
+ *
+ * <pre>{@code
+ * TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+ * sim.reset(42, TaskFamily.PUSH_DIRECTION);
+ * ScriptedExpert expert = new ScriptedExpert();
+ * while (!sim.done()) {
+ *   Frame frame = sim.render(128, 128);
+ *   sim.step(expert.act(sim));
+ * }
+ * boolean ok = sim.success();
+ * }</pre>
+ *
+ * <p>Everything is deterministic for (seed, family, config): the same calls give bit-identical states
+ * and frames. The scene (objects, targets, task) depends only on (seed, family), never on the
+ * embodiment or on domain randomisation. Not thread-safe: use one instance per thread.
+ */
+public final class TabletopSim {
+  private static final Logger LOG = LoggerFactory.getLogger(TabletopSim.class);
+
+  private final SimConfig config;
+  private final RobotSpec robot;
+  private final double dt;
+
+  private long seed;
+  private TaskFamily family;
+  private SceneGenerator.Scene scene;
+  private World world;
+  private Appearance appearance;
+  private long steps;
+  private final Map<Long, Renderer> renderers = new HashMap<>();
+
+  private TabletopSim(SimConfig config) {
+    this.config = config;
+    this.robot = Planar3.load();
+    this.dt = 1.0 / config.physicsHz();
+  }
+
+  /** A simulator with this configuration; call {@link #reset} before anything else. */
+  public static TabletopSim create(SimConfig config) {
+    return new TabletopSim(Objects.requireNonNull(config, "config"));
+  }
+
+  public SimConfig config() {
+    return config;
+  }
+
+  /** Starts a new episode: samples the scene, task and appearance for (seed, family). */
+  public void reset(long seed, TaskFamily family) {
+    Objects.requireNonNull(family, "family");
+    this.seed = seed;
+    this.family = family;
+    this.scene = SceneGenerator.generate(seed, family, config.distinctObjectColours(), robot);
+    this.world = new World(scene.objects(), robot);
+    System.arraycopy(scene.homeJointsRad(), 0, world.q, 0, 3);
+    System.arraycopy(scene.homeJointsRad(), 0, world.lastTargets, 0, 3);
+    world.handX = scene.handStartXM();
+    world.handY = scene.handStartYM();
+    world.lastHandTargetX = world.handX;
+    world.lastHandTargetY = world.handY;
+    this.appearance = config.domainRandomization()
+        ? Appearance.random(new SplittableRandom(SceneGenerator.mix(seed, 1000 + family.ordinal())))
+        : Appearance.nominal();
+    this.steps = 0;
+    renderers.clear();
+    LOG.debug("reset seed={} family={} objects={} instruction='{}'", seed, family, world.n, scene.task().instruction());
+  }
+
+  private void requireEpisode() {
+    if (world == null) {
+      throw new IllegalStateException("no episode: call reset(seed, family) first");
+    }
+  }
+
+  /** The natural-language instruction of the current episode. */
+  public String instruction() {
+    requireEpisode();
+    return scene.task().instruction();
+  }
+
+  /** The current task (object, direction or target, instruction). */
+  public Task task() {
+    requireEpisode();
+    return scene.task();
+  }
+
+  public TaskFamily family() {
+    requireEpisode();
+    return family;
+  }
+
+  public long seed() {
+    requireEpisode();
+    return seed;
+  }
+
+  public Embodiment embodiment() {
+    return config.embodiment();
+  }
+
+  /** The arm's description (planar3.yaml). */
+  public RobotSpec robot() {
+    return robot;
+  }
+
+  /**
+   * Measured arm joint positions and velocities, stamped with simulated time in nanoseconds. For
+   * the hand embodiment: no joints (empty names and positions).
+   */
+  public JointState jointState() {
+    requireEpisode();
+    long stamp = timeNanos();
+    if (config.embodiment() == Embodiment.HAND) {
+      return new JointState(List.of(), new double[0], new double[0], stamp);
+    }
+    return new JointState(robot.jointNames(), world.q, world.qd, stamp);
+  }
+
+  /**
+   * One physics step of 1/physicsHz s: the arm tracks {@code jointTargetsRad} (clamped to the
+   * position limits; non-finite entries mean "stay") within its velocity and acceleration limits,
+   * and the pusher pushes what it touches.
+   *
+   * @throws IllegalStateException for the hand embodiment
+   * @throws IllegalArgumentException when the target count is not the arm's joint count
+   */
+  public void step(double[] jointTargetsRad) {
+    requireEpisode();
+    if (config.embodiment() != Embodiment.ARM) {
+      throw new IllegalStateException("step(jointTargets) drives the arm; this sim runs the " + config.embodiment());
+    }
+    Objects.requireNonNull(jointTargetsRad, "jointTargetsRad");
+    if (jointTargetsRad.length != robot.jointCount()) {
+      throw new IllegalArgumentException(
+          "expected " + robot.jointCount() + " joint targets, got " + jointTargetsRad.length);
+    }
+    world.stepArm(jointTargetsRad, dt);
+    steps++;
+  }
+
+  /**
+   * One physics step for the hand: it moves toward the table point (x, y) within its speed and
+   * acceleration limits and pushes what its palm touches.
+   *
+   * @throws IllegalStateException for the arm embodiment
+   */
+  public void stepHand(double targetXM, double targetYM) {
+    requireEpisode();
+    if (config.embodiment() != Embodiment.HAND) {
+      throw new IllegalStateException("stepHand drives the hand; this sim runs the " + config.embodiment());
+    }
+    world.stepHand(targetXM, targetYM, config.handMaxSpeedMPerS(), config.handMaxAccelerationMPerS2(), dt);
+    steps++;
+  }
+
+  /** Simulated seconds since reset. */
+  public double timeS() {
+    requireEpisode();
+    return steps * dt;
+  }
+
+  /** Simulated nanoseconds since reset. */
+  public long timeNanos() {
+    requireEpisode();
+    return Math.round(steps * 1e9 / config.physicsHz());
+  }
+
+  /** Physics steps since reset. */
+  public long stepCount() {
+    requireEpisode();
+    return steps;
+  }
+
+  /** Whether the task's success predicate holds now. */
+  public boolean success() {
+    requireEpisode();
+    return SuccessPredicates.holds(scene.task(), world, scene.targets(), effectorX(), effectorY(), effectorRadius());
+  }
+
+  /** True once the time-out has passed. */
+  public boolean timedOut() {
+    requireEpisode();
+    return steps * dt >= config.maxEpisodeSeconds() - 1e-9;
+  }
+
+  /** Success or time-out. */
+  public boolean done() {
+    return timedOut() || success();
+  }
+
+  /**
+   * Renders the scene as the (randomised) camera sees it: RGB8, {@code widthPx} x {@code heightPx}.
+   * The first call at a new size for an episode prepares that size (ray casting, background).
+   */
+  public Frame render(int widthPx, int heightPx) {
+    requireEpisode();
+    byte[] out = new byte[widthPx * heightPx * 3];
+    renderInto(widthPx, heightPx, out);
+    return Frame.wrapRgb(widthPx, heightPx, out);
+  }
+
+  /** Like {@link #render} into a caller-owned buffer of {@code widthPx*heightPx*3} bytes. */
+  public void renderInto(int widthPx, int heightPx, byte[] rgbOut) {
+    requireEpisode();
+    if (widthPx <= 0 || heightPx <= 0 || widthPx > Frame.MAX_SIDE_PX || heightPx > Frame.MAX_SIDE_PX) {
+      throw new IllegalArgumentException("render size " + widthPx + "x" + heightPx + " out of range");
+    }
+    if (rgbOut.length != widthPx * heightPx * 3) {
+      throw new IllegalArgumentException("buffer needs " + (widthPx * heightPx * 3) + " bytes, got " + rgbOut.length);
+    }
+    long key = ((long) widthPx << 32) | heightPx;
+    Renderer r = renderers.get(key);
+    if (r == null) {
+      r = new Renderer(renderCamera(widthPx, heightPx), appearance, scene.targets());
+      renderers.put(key, r);
+    }
+    r.render(world, config.embodiment(), rgbOut);
+  }
+
+  /**
+   * The nominal camera at this size, without this episode's jitter: what a real robot's calibration
+   * would give, and what a policy or baseline may use.
+   */
+  public CameraModel camera(int widthPx, int heightPx) {
+    return CameraModel.mantisDefault(widthPx, heightPx);
+  }
+
+  /** Privileged: the camera that actually renders this episode (nominal plus jitter). */
+  public CameraModel renderCamera(int widthPx, int heightPx) {
+    requireEpisode();
+    CameraModel nominal = camera(widthPx, heightPx);
+    double[] j = appearance.cameraJitter();
+    if (!config.domainRandomization()) {
+      return nominal;
+    }
+    return nominal.withExtrinsics(nominal.extrinsics().perturbed(j[0], j[1], j[2], j[3], j[4], j[5]));
+  }
+
+  /** Privileged ground truth: objects, targets, task, effector pose. */
+  public WorldState groundTruth() {
+    requireEpisode();
+    double heading = 0;
+    double[] joints = new double[0];
+    if (config.embodiment() == Embodiment.ARM) {
+      heading = world.tip()[2];
+      joints = world.q.clone();
+    }
+    return new WorldState(timeS(), config.embodiment(), scene.task(), world.objects(), scene.targets(),
+        effectorX(), effectorY(), heading, effectorRadius(), joints);
+  }
+
+  /** The last commanded targets after clamping: joint targets (arm) or {x, y} (hand). */
+  public double[] lastAction() {
+    requireEpisode();
+    if (config.embodiment() == Embodiment.ARM) {
+      return world.lastTargets.clone();
+    }
+    return new double[] {world.lastHandTargetX, world.lastHandTargetY};
+  }
+
+  double effectorX() {
+    return config.embodiment() == Embodiment.ARM ? world.tip()[0] : world.handX;
+  }
+
+  double effectorY() {
+    return config.embodiment() == Embodiment.ARM ? world.tip()[1] : world.handY;
+  }
+
+  double effectorRadius() {
+    return config.embodiment() == Embodiment.ARM ? Table.PUSHER_RADIUS_M : Table.HAND_RADIUS_M;
+  }
+}
