@@ -137,6 +137,7 @@ final class PolicyPipeline {
     mantis.proto.v1.ActionChunk.Builder b = ChunkEncoder.encode(out)
         .setRobotId(obs.robotId())
         .setStep(obs.step())
+        .setSource(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY)
         .setValidForNanos(Math.max(0, out.validUntilNanos() - receiveNanos));
     ChunkEncoder.addTimings(b, stages);
     if (safe != null) {
@@ -163,13 +164,15 @@ final class PolicyPipeline {
   }
 
   /** A hold chunk for {@code state} from the robot's filter, on the wire, tagged with {@code kind}. */
-  mantis.proto.v1.ActionChunk hold(String robotId, JointState state, String kind, String why) {
+  mantis.proto.v1.ActionChunk hold(
+      String robotId, JointState state, mantis.proto.v1.ChunkSource source, String kind, String why) {
     SafetyFilter filter = filters.computeIfAbsent(robotId, filterFactory);
     ActionChunk hold = filter.hold(state);
     long now = clock.nanoTime();
     return ChunkEncoder.encode(hold)
         .setRobotId(robotId)
         .setHeld(true)
+        .setSource(source)
         .setValidForNanos(Math.max(0, hold.validUntilNanos() - now))
         .addInterventions(mantis.proto.v1.SafetyIntervention.newBuilder().setKind(kind).setDetail(why))
         .build();

@@ -184,7 +184,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
       metrics.watchdogHolds.inc();
       log.debug("robot {}: no observation for {} ms; holding", robotId, watchdogTimeoutNanos / 1_000_000);
-      send(pipeline.hold(robotId, state, "WATCHDOG_HOLD",
+      send(pipeline.hold(robotId, state, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "WATCHDOG_HOLD",
           "no fresh observation for " + watchdogTimeoutNanos / 1_000_000 + " ms"));
     }
 
@@ -204,7 +204,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           return;
         }
         if (state != null && !out.isCancelled()) {
-          out.onNext(pipeline.hold(robotId, state, "SHUTDOWN_HOLD", why));
+          out.onNext(pipeline.hold(robotId, state, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, "SHUTDOWN_HOLD", why));
         }
         finished = true;
         if (!out.isCancelled()) {

@@ -51,6 +51,7 @@ class PolicyServiceTest {
       assertEquals(List.of("shoulder", "elbow", "wrist"), c.getJointNamesList());
       assertEquals("arm-1", c.getRobotId());
       assertEquals(7, c.getStep());
+      assertEquals(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY, c.getSource());
       assertEquals("scripted-1", c.getModelVersion());
       assertEquals(List.of(1, 2, 3, 4), c.getLatentTokensList());
       for (mantis.proto.v1.ActionPoint p : c.getPointsList()) {
@@ -230,6 +231,7 @@ class PolicyServiceTest {
       assertNotNull(hold, "hold after the timeout");
       assertTrue(hold.getHeld());
       assertEquals("WATCHDOG_HOLD", hold.getInterventions(0).getKind());
+      assertEquals(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, hold.getSource());
       assertArrayEquals(new double[] {0.4, -0.2, 0.1},
           hold.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(), 1e-12);
       clock.advanceMillis(500);
@@ -293,6 +295,7 @@ class PolicyServiceTest {
       assertNotNull(last, "open streams get a final hold");
       assertTrue(last.getHeld());
       assertEquals("SHUTDOWN_HOLD", last.getInterventions(0).getKind());
+      assertEquals(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, last.getSource());
       assertEquals(Status.Code.OK, stream.awaitEnd(5, TimeUnit.SECONDS).getCode());
       StatusRuntimeException refused =
           assertThrows(StatusRuntimeException.class, () -> s.blocking().predict(Observations.valid().build()));
