@@ -1,0 +1,138 @@
+package mantis.baseline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import mantis.calibration.PlanarArmKinematics;
+import mantis.calibration.TablePoint;
+import mantis.calibration.TipPose;
+import mantis.core.JointLimits;
+import mantis.core.RobotSpec;
+
+/**
+ * Turns a tip polyline into H joint targets: the tip travels the polyline with a trapezoidal speed
+ * profile, each sample goes through inverse kinematics (nearest solution to the previous one), and
+ * each joint is then rate-limited to a fraction of its velocity and acceleration limits, starting
+ * from the measured velocity, and kept a margin inside its position limits.
+ */
+final class TrajectoryBuilder {
+  private final PlanarArmKinematics kinematics;
+  private final RobotSpec robot;
+  private final double limitFraction;
+  private final double positionMarginRad;
+  private final double tipAccelerationMPerS2;
+
+  TrajectoryBuilder(
+      PlanarArmKinematics kinematics,
+      RobotSpec robot,
+      double limitFraction,
+      double positionMarginRad,
+      double tipAccelerationMPerS2) {
+    this.kinematics = kinematics;
+    this.robot = robot;
+    this.limitFraction = limitFraction;
+    this.positionMarginRad = positionMarginRad;
+    this.tipAccelerationMPerS2 = tipAccelerationMPerS2;
+  }
+
+  /**
+   * @param q0 current joints
+   * @param v0 current joint velocities (zeros when unknown)
+   * @param plan where to go
+   * @param points H
+   * @param dtS spacing of the points, seconds
+   * @return H joint target vectors, for times dt, 2 dt, ..., H dt
+   */
+  List<double[]> build(double[] q0, double[] v0, Plan plan, int points, double dtS) {
+    TipPose tip = kinematics.forward(q0);
+    List<TablePoint> poly = new ArrayList<>();
+    poly.add(new TablePoint(tip.xM(), tip.yM()));
+    poly.addAll(plan.waypoints());
+    double total = 0;
+    for (int i = 1; i < poly.size(); i++) {
+      total += poly.get(i - 1).distanceTo(poly.get(i));
+    }
+
+    // Tip speed now, from the joint velocities.
+    TipPose ahead = kinematics.forward(add(q0, v0, 1e-3));
+    double speed = Math.min(plan.speedMPerS(), Math.hypot(ahead.xM() - tip.xM(), ahead.yM() - tip.yM()) / 1e-3);
+
+    List<double[]> desired = new ArrayList<>(points);
+    double s = 0;
+    double[] previous = q0.clone();
+    for (int k = 0; k < points; k++) {
+      double brake = Math.sqrt(2 * tipAccelerationMPerS2 * Math.max(0, total - s));
+      double v = Math.min(plan.speedMPerS(), Math.min(brake, speed + tipAccelerationMPerS2 * dtS));
+      speed = Math.max(0, v);
+      s = Math.min(total, s + speed * dtS);
+      TablePoint p = pointAt(poly, s);
+      double[] q = solve(p, previous);
+      desired.add(q);
+      previous = q;
+    }
+    return rateLimit(q0, v0, desired, dtS);
+  }
+
+  private double[] solve(TablePoint p, double[] previous) {
+    Optional<double[]> q = kinematics.inverseNearest(p.xM(), p.yM(), previous, robot);
+    if (q.isEmpty()) {
+      TablePoint clamped = TaskPlanner.clampToWorkspace(p);
+      q = kinematics.inverseNearest(clamped.xM(), clamped.yM(), previous, robot);
+    }
+    return q.orElse(previous).clone();
+  }
+
+  private List<double[]> rateLimit(double[] q0, double[] v0, List<double[]> desired, double dtS) {
+    int n = q0.length;
+    double[] q = q0.clone();
+    double[] v = v0.clone();
+    List<double[]> out = new ArrayList<>(desired.size());
+    for (double[] target : desired) {
+      double[] next = new double[n];
+      for (int j = 0; j < n; j++) {
+        JointLimits lim = robot.joint(j);
+        double vMax = lim.maxVelocityRadPerS() * limitFraction;
+        double aMax = lim.maxAccelerationRadPerS2() * limitFraction;
+        double goal = clamp(target[j], lim.minPositionRad() + positionMarginRad, lim.maxPositionRad() - positionMarginRad);
+        double want = (goal - q[j]) / dtS;
+        // Brake in time to stop at the goal.
+        double stop = Math.sqrt(2 * aMax * Math.abs(goal - q[j]));
+        want = Math.signum(want) * Math.min(Math.abs(want), Math.min(vMax, stop));
+        double vj = clamp(want, v[j] - aMax * dtS, v[j] + aMax * dtS);
+        vj = clamp(vj, -vMax, vMax);
+        next[j] = clamp(q[j] + vj * dtS, lim.minPositionRad() + positionMarginRad, lim.maxPositionRad() - positionMarginRad);
+        v[j] = (next[j] - q[j]) / dtS;
+      }
+      out.add(next);
+      q = next;
+    }
+    return out;
+  }
+
+  private static TablePoint pointAt(List<TablePoint> poly, double s) {
+    double left = s;
+    for (int i = 1; i < poly.size(); i++) {
+      TablePoint a = poly.get(i - 1);
+      TablePoint b = poly.get(i);
+      double len = a.distanceTo(b);
+      if (left <= len || i == poly.size() - 1) {
+        double t = len < 1e-12 ? 1 : Math.min(1, left / len);
+        return new TablePoint(a.xM() + (b.xM() - a.xM()) * t, a.yM() + (b.yM() - a.yM()) * t);
+      }
+      left -= len;
+    }
+    return poly.get(poly.size() - 1);
+  }
+
+  private static double[] add(double[] q, double[] v, double dt) {
+    double[] out = new double[q.length];
+    for (int i = 0; i < q.length; i++) {
+      out[i] = q[i] + (i < v.length ? v[i] : 0) * dt;
+    }
+    return out;
+  }
+
+  private static double clamp(double v, double lo, double hi) {
+    return v < lo ? lo : Math.min(v, hi);
+  }
+}
