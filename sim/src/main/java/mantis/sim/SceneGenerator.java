@@ -302,20 +302,11 @@ final class SceneGenerator {
   private static double[] homePose(SplittableRandom rng, RobotSpec limits) {
     double tx = uniform(rng, -0.03, 0.03);
     double ty = uniform(rng, 0.08, 0.10);
-    double heading = uniform(rng, -1.2, -0.8);
-    double wx = tx - Table.LINKS_M[2] * Math.cos(heading);
-    double wy = ty - Table.LINKS_M[2] * Math.sin(heading);
-    double l1 = Table.LINKS_M[0];
-    double l2 = Table.LINKS_M[1];
-    double c2 = (wx * wx + wy * wy - l1 * l1 - l2 * l2) / (2 * l1 * l2);
-    if (c2 < -1 || c2 > 1) {
+    double heading = Table.preferredHeading(tx, ty) + uniform(rng, -0.1, 0.1);
+    double[] q = Table.inverse(tx, ty, heading);
+    if (q == null) {
       return null;
     }
-    double q1 = Math.acos(c2);
-    double q0 = Math.atan2(wy, wx) - Math.atan2(l2 * Math.sin(q1), l1 + l2 * Math.cos(q1));
-    double q2 = heading - q0 - q1;
-    q2 = Math.atan2(Math.sin(q2), Math.cos(q2));
-    double[] q = {q0, q1, q2};
     return insideLimits(limits, q) ? q : null;
   }
 

@@ -9,8 +9,7 @@ import mantis.calibration.PlanarArmKinematics;
  * A scripted expert that solves every task family for both embodiments from privileged state
  * ({@link TabletopSim#groundTruth()}).
  *
- * <p>It plans in the table plane for the effector (pusher tip or palm) and, for the arm, turns each
- * next effector position into joint targets with {@link PlanarArmKinematics#inverseNearest}:
+ * <p>It plans in the table plane for the effector (pusher tip or palm):
  *
  * <ul>
  *   <li>reach: go around other objects to a free side of the object (a face for blocks) and touch it;
@@ -20,12 +19,21 @@ import mantis.calibration.PlanarArmKinematics;
  *       if the object slips off, and retreat once the task holds.
  * </ul>
  *
+ * <p>The effector follows a reference point that moves toward the current goal with limited speed
+ * and acceleration (0.4 m/s, 2 m/s²), so the position-controlled arm tracks it closely. For the arm,
+ * each reference point becomes joint targets through inverse kinematics: a preferred posture (see
+ * {@link Table#preferredHeading}) when it is inside the limits and close to the previous command,
+ * otherwise {@link PlanarArmKinematics#inverseNearest} nearest to the previous command.
+ *
  * <p>{@link #act} returns joint targets for the arm and a table point {x, y} for the hand. One
  * instance follows one simulator; it notices resets by itself. Not thread-safe.
  */
 public final class ScriptedExpert {
-  /** How far ahead of the effector each command points, metres. */
-  private static final double LOOKAHEAD_M = 0.03;
+  private static final double MAX_SPEED_M_PER_S = 0.4;
+  private static final double MAX_ACCEL_M_PER_S2 = 2.0;
+  private static final double MAX_WRIST_TURN_RAD_PER_S = 1.5;
+  /** The reference is re-anchored on the effector when they drift further apart than this. */
+  private static final double MAX_LAG_M = 0.04;
   private static final double NAV_MARGIN_M = 0.008;
   private static final double BEHIND_M = 0.025;
   private static final double AXIS_DONE_M = 0.006;
@@ -33,7 +41,13 @@ public final class ScriptedExpert {
   private final PlanarArmKinematics kinematics = PlanarArmKinematics.mantisPlanar3();
   private long episodeSeed = Long.MIN_VALUE;
   private TaskFamily episodeFamily;
+  private long lastStep = -1;
   private int blockAxis = -1;
+  private double[] lastCommand;
+  private double[] reference;
+  private double speed;
+  private double dirX;
+  private double dirY;
 
   public ScriptedExpert() {}
 
@@ -42,27 +56,87 @@ public final class ScriptedExpert {
    * target {x, y} ({@link TabletopSim#stepHand}).
    */
   public double[] act(TabletopSim sim) {
-    if (sim.stepCount() == 0 || sim.seed() != episodeSeed || sim.family() != episodeFamily) {
+    long step = sim.stepCount();
+    if (step == 0 || step < lastStep || sim.seed() != episodeSeed || sim.family() != episodeFamily) {
       episodeSeed = sim.seed();
       episodeFamily = sim.family();
       blockAxis = -1;
+      lastCommand = null;
+      reference = null;
     }
+    lastStep = step;
     WorldState ws = sim.groundTruth();
     double[] goal = effectorGoal(ws, sim.success());
+    double vMax = MAX_SPEED_M_PER_S;
+    if (ws.embodiment() == Embodiment.ARM) {
+      // Where the preferred posture turns quickly with the radius, slow down so the wrist keeps up.
+      double slope = Table.preferredHeadingSlope(ws.effectorXM(), ws.effectorYM());
+      vMax = Math.min(vMax, MAX_WRIST_TURN_RAD_PER_S / Math.max(slope, 1e-9));
+    }
+    double[] point = advanceReference(ws.effectorXM(), ws.effectorYM(), goal, vMax, 1.0 / sim.config().physicsHz());
     if (ws.embodiment() == Embodiment.HAND) {
-      return goal;
+      return point;
     }
     double[] q = ws.jointPositionsRad();
-    Optional<double[]> ik = kinematics.inverseNearest(goal[0], goal[1], q, sim.robot());
+    double[] ref = lastCommand != null ? lastCommand : q;
+    Optional<double[]> ik = armTargets(point[0], point[1], ref, sim);
     if (ik.isEmpty()) {
-      double r = Math.hypot(goal[0], goal[1]);
+      double r = Math.hypot(point[0], point[1]);
       double s = Math.min(Table.REACH_MAX_M + 0.02, Math.max(Table.REACH_MIN_M, r)) / Math.max(r, 1e-9);
-      ik = kinematics.inverseNearest(goal[0] * s, goal[1] * s, q, sim.robot());
+      ik = armTargets(point[0] * s, point[1] * s, ref, sim);
     }
-    return ik.orElse(q);
+    lastCommand = ik.orElse(ref).clone();
+    return lastCommand.clone();
   }
 
-  /** The effector's next position, at most {@link #LOOKAHEAD_M} away. */
+  /** Moves the reference point toward the goal within the speed and acceleration limits. */
+  private double[] advanceReference(double ex, double ey, double[] goal, double maxSpeed, double dt) {
+    if (reference == null || Math.hypot(reference[0] - ex, reference[1] - ey) > MAX_LAG_M) {
+      reference = new double[] {ex, ey};
+      speed = 0;
+    }
+    double dx = goal[0] - reference[0];
+    double dy = goal[1] - reference[1];
+    double d = Math.hypot(dx, dy);
+    if (d < 1e-9) {
+      speed = 0;
+      return reference.clone();
+    }
+    double ux = dx / d;
+    double uy = dy / d;
+    // Slow down for turns: keep only the part of the speed along the new direction.
+    double turn = ux * dirX + uy * dirY;
+    speed *= Math.max(0, turn);
+    dirX = ux;
+    dirY = uy;
+    double vMax = Math.min(maxSpeed, Math.sqrt(2 * MAX_ACCEL_M_PER_S2 * d));
+    speed = Math.min(vMax, speed + MAX_ACCEL_M_PER_S2 * dt);
+    double stepM = Math.min(d, speed * dt);
+    reference[0] += ux * stepM;
+    reference[1] += uy * stepM;
+    return reference.clone();
+  }
+
+  /**
+   * Joint targets for a tip position: the preferred posture when it is inside the limits and close to
+   * the previous command, otherwise the solution nearest to the previous command (not to the
+   * measured joints, whose tracking lag would otherwise feed back into the choice).
+   */
+  private Optional<double[]> armTargets(double x, double y, double[] ref, TabletopSim sim) {
+    double[] p = Table.inverse(x, y, Table.preferredHeading(x, y));
+    if (p != null && SceneGenerator.insideLimits(sim.robot(), p)) {
+      double jump = 0;
+      for (int j = 0; j < p.length; j++) {
+        jump = Math.max(jump, Math.abs(p[j] - ref[j]));
+      }
+      if (jump < 1.0) {
+        return Optional.of(p);
+      }
+    }
+    return kinematics.inverseNearest(x, y, ref, sim.robot());
+  }
+
+  /** Where the effector should head now. */
   double[] effectorGoal(WorldState ws, boolean success) {
     ObjectState o = ws.taskObject();
     double ex = ws.effectorXM();
@@ -73,7 +147,7 @@ public final class ScriptedExpert {
       double dx = ex - o.xM();
       double dy = ey - o.yM();
       double d = Math.max(Math.hypot(dx, dy), 1e-9);
-      return toward(ex, ey, ex + dx / d * LOOKAHEAD_M, ey + dy / d * LOOKAHEAD_M);
+      return new double[] {ex + dx / d * 0.05, ey + dy / d * 0.05};
     }
     switch (ws.task().family()) {
       case REACH:
@@ -130,7 +204,7 @@ public final class ScriptedExpert {
       }
     }
     if (best == null) {
-      return toward(ex, ey, o.xM(), o.yM());
+      return new double[] {o.xM(), o.yM()};
     }
     double nx = best[0];
     double ny = best[1];
@@ -138,7 +212,7 @@ public final class ScriptedExpert {
     double lat = -rx * ny + ry * nx;
     if (along >= h + r - 0.01 && along <= h + r + 0.03 && Math.abs(lat) < h * 0.5) {
       // Lined up in front of the chosen side: touch it.
-      return toward(ex, ey, o.xM() + nx * (h + r - 0.004), o.yM() + ny * (h + r - 0.004));
+      return new double[] {o.xM() + nx * (h + r - 0.004), o.yM() + ny * (h + r - 0.004)};
     }
     return navigate(ws, ex, ey, o.xM() + nx * (h + r + 0.02), o.yM() + ny * (h + r + 0.02), r);
   }
@@ -163,8 +237,6 @@ public final class ScriptedExpert {
       uy = blockAxis == 1 ? Math.signum(ry) : 0;
       remaining = Math.abs(blockAxis == 0 ? rx : ry);
     }
-    double cx = o.xM() - ux * (h + r);
-    double cy = o.yM() - uy * (h + r);
     double relx = ex - o.xM();
     double rely = ey - o.yM();
     double along = relx * ux + rely * uy;
@@ -172,16 +244,16 @@ public final class ScriptedExpert {
     double latTol = o.shape() == Shape.BLOCK ? h * 0.45 : Math.max(0.006, h * 0.3);
     boolean behind = along <= -(h + r) + 0.012 && along >= -(h + r) - BEHIND_M - 0.015;
     if (behind && Math.abs(lat) < latTol) {
-      double step = Math.min(LOOKAHEAD_M, remaining + 0.004);
-      // Push through along u, pulling the lateral error back to the object's axis.
-      return new double[] {cx + ux * step, cy + uy * step};
+      // Push through along u from the contact point behind the object's centre line.
+      double push = remaining + 0.003;
+      return new double[] {o.xM() - ux * (h + r) + ux * push, o.yM() - uy * (h + r) + uy * push};
     }
     double px = o.xM() - ux * (h + r + BEHIND_M);
     double py = o.yM() - uy * (h + r + BEHIND_M);
     return navigate(ws, ex, ey, px, py, r);
   }
 
-  /** Next point toward (gx, gy) around every object. */
+  /** Next waypoint toward (gx, gy) around every object. */
   private double[] navigate(WorldState ws, double ex, double ey, double gx, double gy, double r) {
     List<PathPlanner.Circle> obstacles = new ArrayList<>();
     for (ObjectState other : ws.objects()) {
@@ -189,17 +261,6 @@ public final class ScriptedExpert {
     }
     double minR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MIN_M - 0.02 : 0;
     double maxR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MAX_M + 0.03 : 10;
-    double[] w = PathPlanner.nextWaypoint(ex, ey, gx, gy, obstacles, minR, maxR);
-    return toward(ex, ey, w[0], w[1]);
-  }
-
-  private static double[] toward(double ex, double ey, double x, double y) {
-    double dx = x - ex;
-    double dy = y - ey;
-    double d = Math.hypot(dx, dy);
-    if (d <= LOOKAHEAD_M) {
-      return new double[] {x, y};
-    }
-    return new double[] {ex + dx / d * LOOKAHEAD_M, ey + dy / d * LOOKAHEAD_M};
+    return PathPlanner.nextWaypoint(ex, ey, gx, gy, obstacles, minR, maxR);
   }
 }

@@ -54,4 +54,52 @@ final class Table {
     double r = Math.hypot(x, y);
     return r >= REACH_MIN_M && r <= REACH_MAX_M;
   }
+
+  /** Tip radii between which the preferred heading turns from radially outward to inward. */
+  private static final double TURN_OUTER_M = 0.42;
+  private static final double TURN_INNER_M = 0.08;
+
+  /**
+   * The arm's preferred heading of its last link for a tip position: radially outward beyond 0.42 m
+   * from the base, turning smoothly (a smoothstep in the radius) to point inward at 0.08 m, which
+   * keeps the wrist far enough from the base for the elbow limits. A smooth function of the
+   * position, so following it keeps joint motions small.
+   */
+  static double preferredHeading(double x, double y) {
+    double t = turnFraction(Math.hypot(x, y));
+    return Math.atan2(y, x) + Math.PI * t * t * (3 - 2 * t);
+  }
+
+  /** |d heading / d radius| of {@link #preferredHeading}, rad per metre. */
+  static double preferredHeadingSlope(double x, double y) {
+    double t = turnFraction(Math.hypot(x, y));
+    return Math.PI * 6 * t * (1 - t) / (TURN_OUTER_M - TURN_INNER_M);
+  }
+
+  private static double turnFraction(double r) {
+    return Math.max(0, Math.min(1, (TURN_OUTER_M - r) / (TURN_OUTER_M - TURN_INNER_M)));
+  }
+
+  /**
+   * Inverse kinematics on the elbow branch q1 >= 0 for a tip position and heading, angles wrapped to
+   * (-pi, pi]; null when unreachable.
+   */
+  static double[] inverse(double x, double y, double heading) {
+    double l1 = LINKS_M[0];
+    double l2 = LINKS_M[1];
+    double wx = x - LINKS_M[2] * Math.cos(heading);
+    double wy = y - LINKS_M[2] * Math.sin(heading);
+    double c2 = (wx * wx + wy * wy - l1 * l1 - l2 * l2) / (2 * l1 * l2);
+    if (c2 < -1 || c2 > 1) {
+      return null;
+    }
+    double q1 = Math.acos(c2);
+    double q0 = Math.atan2(wy, wx) - Math.atan2(l2 * Math.sin(q1), l1 + l2 * Math.cos(q1));
+    double q2 = heading - q0 - q1;
+    return new double[] {wrap(q0), q1, wrap(q2)};
+  }
+
+  static double wrap(double a) {
+    return Math.atan2(Math.sin(a), Math.cos(a));
+  }
 }
