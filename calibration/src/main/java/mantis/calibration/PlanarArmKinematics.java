@@ -83,6 +83,23 @@ public final class PlanarArmKinematics {
   }
 
   /**
+   * Exact inverse kinematics for a tip position and heading, choosing among the elbow branches and
+   * the 2π-equivalent joint angles the solution inside the limits closest (Euclidean, joint space) to
+   * {@code nearRad}. Empty when unreachable or outside the limits.
+   */
+  public Optional<double[]> inverse(
+      double xM, double yM, double headingRad, double[] nearRad, RobotSpec limits) {
+    checkLimits(limits);
+    checkJoints(nearRad);
+    if (!Double.isFinite(xM) || !Double.isFinite(yM) || !Double.isFinite(headingRad)) {
+      return Optional.empty();
+    }
+    Best best = new Best();
+    solve(xM, yM, headingRad, limits, nearRad, best);
+    return Optional.ofNullable(best.joints);
+  }
+
+  /**
    * Inverse kinematics for a tip position with the heading chosen freely: the solution inside the
    * limits closest (Euclidean, joint space) to {@code currentRad}. Searches the heading coarse to
    * fine. Empty when no heading gives a solution inside the limits.

@@ -128,6 +128,21 @@ class PlanarArmKinematicsTest {
   }
 
   @Test
+  void inverseWithAHeadingPicksTheBranchNearestTheGivenJoints() {
+    double[] q = {1.0, 0.8, -0.3};
+    TipPose pose = arm.forward(q);
+    double[] mirroredNear = {1.8, -0.8, -1.0};
+    double[] ik = arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), mirroredNear, PLANAR3).orElseThrow();
+    assertTrue(ik[1] < 0, "the negative-elbow branch is nearer");
+    TipPose back = arm.forward(ik);
+    assertEquals(pose.xM(), back.xM(), 1e-9);
+    assertEquals(pose.yM(), back.yM(), 1e-9);
+    assertEquals(0, wrap(pose.headingRad() - back.headingRad()), 1e-9);
+    assertArrayEquals(q, arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), q, PLANAR3).orElseThrow(), 1e-9);
+    assertTrue(arm.inverse(0.0, 0.7, 1.0, q, PLANAR3).isEmpty());
+  }
+
+  @Test
   void inverseNearestReturnsTheCurrentJointsWhenAlreadyAtTheTarget() {
     double[] current = {1.2, -0.9, 0.4};
     TipPose tip = arm.forward(current);
