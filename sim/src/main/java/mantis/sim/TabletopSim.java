@@ -9,6 +9,7 @@ import mantis.calibration.CameraModel;
 import mantis.core.Frame;
 import mantis.core.JointState;
 import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class TabletopSim {
 
   private TabletopSim(SimConfig config) {
     this.config = config;
-    this.robot = Planar3.load();
+    this.robot = RobotSpecs.mantisPlanar3();
     this.dt = 1.0 / config.physicsHz();
   }
 
