@@ -395,17 +395,20 @@ public final class SafetyFilter {
         double dt = (t - lastT) * 1e-9;
         lastT = t;
         double target = out[i][j];
+        // Details are built only for the first intervention of a kind: this loop is hot.
         if (!Double.isFinite(target)) {
-          iv.add(
-              InterventionKind.NON_FINITE,
-              "point " + i + " " + jointNames.get(j) + " = " + target + "; joint kept in place");
+          if (iv.first(InterventionKind.NON_FINITE)) {
+            iv.describe(InterventionKind.NON_FINITE,
+                "point " + i + " " + jointNames.get(j) + " = " + target + "; joint kept in place");
+          }
           target = p;
         }
         if (target < lo[j] || target > hi[j]) {
-          iv.add(
-              InterventionKind.POSITION_LIMIT,
-              "point " + i + " " + jointNames.get(j) + " = " + target + " rad outside [" + lo[j] + ", "
-                  + hi[j] + "]");
+          if (iv.first(InterventionKind.POSITION_LIMIT)) {
+            iv.describe(InterventionKind.POSITION_LIMIT,
+                "point " + i + " " + jointNames.get(j) + " = " + target + " rad outside [" + lo[j] + ", "
+                    + hi[j] + "]");
+          }
           target = clamp(target, lo[j], hi[j]);
         }
         double wanted = (target - p) / dt;
@@ -420,14 +423,12 @@ public final class SafetyFilter {
           // From a feasible state the intersection is never empty (braking at max deceleration
           // always qualifies); only rounding can make it empty by a hair, then braking wins.
           vNew = clamp(clamp(wanted, accLo, accHi), brakeLo, brakeHi);
-          if (Math.abs(wanted) > vMax[j]) {
-            iv.add(
-                InterventionKind.VELOCITY_LIMIT,
+          if (Math.abs(wanted) > vMax[j] && iv.first(InterventionKind.VELOCITY_LIMIT)) {
+            iv.describe(InterventionKind.VELOCITY_LIMIT,
                 "point " + i + " " + jointNames.get(j) + " asked " + wanted + " rad/s, limit " + vMax[j]);
           }
-          if (vNew != clamp(wanted, -vMax[j], vMax[j])) {
-            iv.add(
-                InterventionKind.ACCELERATION_LIMIT,
+          if (vNew != clamp(wanted, -vMax[j], vMax[j]) && iv.first(InterventionKind.ACCELERATION_LIMIT)) {
+            iv.describe(InterventionKind.ACCELERATION_LIMIT,
                 "point " + i + " " + jointNames.get(j) + " asked " + wanted + " rad/s from " + v
                     + " rad/s in " + dt + " s");
           }
@@ -483,10 +484,19 @@ public final class SafetyFilter {
     private final List<Intervention> list = new ArrayList<>();
 
     void add(InterventionKind kind, String detail) {
-      int[] c = counts.computeIfAbsent(kind, k -> new int[1]);
-      if (c[0]++ == 0) {
-        list.add(new Intervention(kind, detail));
+      if (first(kind)) {
+        describe(kind, detail);
       }
+    }
+
+    /** Counts one intervention of {@code kind}; true when it is the first, which then needs {@link #describe}. */
+    boolean first(InterventionKind kind) {
+      int[] c = counts.computeIfAbsent(kind, k -> new int[1]);
+      return c[0]++ == 0;
+    }
+
+    void describe(InterventionKind kind, String detail) {
+      list.add(new Intervention(kind, detail));
     }
 
     List<Intervention> list() {

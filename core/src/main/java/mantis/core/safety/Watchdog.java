@@ -198,9 +198,12 @@ public final class Watchdog implements AutoCloseable {
       return this;
     }
 
-    /** Scheduler for {@link Watchdog#start()}; default a private daemon thread. Not shut down by close. */
+    /**
+     * Scheduler for {@link Watchdog#start()}; null or unset means a private daemon thread. A given
+     * scheduler is not shut down by {@link Watchdog#close()}.
+     */
     public Builder optScheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      this.scheduler = scheduler;
       return this;
     }
 
