@@ -1,0 +1,244 @@
+package mantis.sim.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import javax.imageio.ImageIO;
+import mantis.core.Frame;
+import mantis.proto.v1.ActionChunk;
+import mantis.proto.v1.ActionPoint;
+import mantis.proto.v1.ChunkSource;
+import mantis.proto.v1.FrameEncoding;
+import mantis.proto.v1.Observation;
+import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.sim.SimConfig;
+import mantis.sim.TabletopSim;
+import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The sim client against a scripted in-process PolicyService. */
+class SimClientTest {
+  private static final List<String> JOINTS = List.of("shoulder", "elbow", "wrist");
+  private static final double[] TARGET = {0.6, -0.4, 0.3};
+
+  private Server server;
+  private ManagedChannel channel;
+
+  /** Starts a server whose Control answers every observation with {@code answer}. */
+  private void serve(BiConsumer<Observation, StreamObserver<ActionChunk>> answer) throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PolicyServiceGrpc.PolicyServiceImplBase() {
+      @Override
+      public StreamObserver<Observation> control(StreamObserver<ActionChunk> out) {
+        return new StreamObserver<>() {
+          @Override
+          public void onNext(Observation obs) {
+            answer.accept(obs, out);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {
+            out.onCompleted();
+          }
+        };
+      }
+    }).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A chunk from the observed joints to TARGET in four points over 0.4 s, valid for {@code validForNanos}. */
+  private static ActionChunk towardTarget(Observation obs, long validForNanos) {
+    ActionChunk.Builder b = ActionChunk.newBuilder().addAllJointNames(JOINTS).setStep(obs.getStep())
+        .setSource(ChunkSource.CHUNK_SOURCE_REPLY).setValidForNanos(validForNanos).setModelVersion("test");
+    for (int i = 1; i <= 4; i++) {
+      ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(i * 100_000_000L);
+      for (int j = 0; j < 3; j++) {
+        double q0 = obs.getJointState().getPositionsRad(j);
+        p.addPositionsRad(q0 + (TARGET[j] - q0) * i / 4.0);
+      }
+      b.addPoints(p);
+    }
+    return b.build();
+  }
+
+  private static TabletopSim sim(double maxEpisodeSeconds) {
+    return TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(maxEpisodeSeconds).build());
+  }
+
+  @Test
+  void everyObservationGetsAChunkAndTheArmFollowsIt() throws Exception {
+    List<Observation> seen = new ArrayList<>();
+    serve((obs, out) -> {
+      seen.add(obs);
+      out.onNext(towardTarget(obs, 1_000_000_000L));
+    });
+    TabletopSim sim = sim(3.0);
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(64, 48).build()
+        .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
+    assertEquals(10, r.calls(), "3 s in 0.3 s rounds");
+    assertEquals(10, r.latenciesNanos().length);
+    assertEquals(0, r.expiredChunks());
+    assertEquals(0, r.holdSteps());
+    assertArrayEquals(TARGET, sim.jointState().positionsRad(), 0.02);
+    Observation first = seen.get(0);
+    assertEquals(0, first.getStep());
+    assertEquals(9, seen.get(9).getStep());
+    assertEquals(sim.instruction(), first.getInstruction());
+    assertEquals(FrameEncoding.FRAME_ENCODING_RAW_RGB8, first.getFrames(0).getEncoding());
+    assertEquals(64 * 48 * 3, first.getFrames(0).getData().size());
+    assertEquals(JOINTS, first.getJointState().getNamesList());
+    assertTrue(first.getSendTimeNanos() >= first.getCaptureTimeNanos());
+  }
+
+  @Test
+  void theSameSeedSendsTheSameFirstFrame() throws Exception {
+    List<Observation> seen = new ArrayList<>();
+    serve((obs, out) -> {
+      seen.add(obs);
+      out.onNext(towardTarget(obs, 1_000_000_000L));
+    });
+    SimClient client = SimClient.builder().setChannel(channel).optImageSize(32, 32).build();
+    client.runEpisode(sim(0.3), 11, TaskFamily.REACH);
+    client.runEpisode(sim(0.3), 11, TaskFamily.REACH);
+    assertEquals(2, seen.size());
+    assertEquals(seen.get(0).getFrames(0).getData(), seen.get(1).getFrames(0).getData());
+    assertEquals(seen.get(0).getInstruction(), seen.get(1).getInstruction());
+  }
+
+  @Test
+  void expiredChunksAreNeverExecutedAndTheArmHoldsInstead() throws Exception {
+    serve((obs, out) -> out.onNext(towardTarget(obs, 100_000_000L)));
+    List<Boolean> holding = new ArrayList<>();
+    List<double[]> targets = new ArrayList<>();
+    List<Long> stepInRound = new ArrayList<>();
+    EpisodeListener listener = new EpisodeListener() {
+      long k;
+
+      @Override
+      public void onReply(TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
+        k = 0;
+      }
+
+      @Override
+      public void onStep(TabletopSim sim, double[] q, boolean hold) {
+        holding.add(hold);
+        targets.add(q);
+        stepInRound.add(++k);
+      }
+    };
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(listener).build()
+        .runEpisode(sim(1.2), 3, TaskFamily.REACH);
+    assertEquals(4, r.calls());
+    assertEquals(4, r.expiredChunks(), "every 0.1 s chunk runs out inside a 0.3 s round");
+    assertTrue(r.holdSteps() >= 4 * 10, "at least 10 of 15 steps per round hold: " + r.holdSteps());
+    for (int i = 0; i < holding.size(); i++) {
+      // At 50 Hz, step k of a round ends 20k ms after the reply: k >= 5 is past the 100 ms validity.
+      if (stepInRound.get(i) >= 5) {
+        assertTrue(holding.get(i), "step " + stepInRound.get(i) + " of a round must hold");
+      }
+      if (i > 0 && holding.get(i) && holding.get(i - 1)) {
+        assertArrayEquals(targets.get(i - 1), targets.get(i), 0.0, "a hold keeps one target");
+      }
+    }
+  }
+
+  @Test
+  void aChunkWithNoValidityLeftIsNotExecutedAtAll() throws Exception {
+    serve((obs, out) -> out.onNext(towardTarget(obs, 0)));
+    TabletopSim sim = sim(0.9);
+    sim.reset(5, TaskFamily.REACH);
+    double[] start = sim.jointState().positionsRad();
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).build()
+        .runEpisode(sim, 5, TaskFamily.REACH);
+    assertEquals(r.calls() * 15, r.holdSteps());
+    assertArrayEquals(start, sim.jointState().positionsRad(), 1e-9);
+  }
+
+  @Test
+  void unsolicitedWatchdogHoldsAreSkippedInLockstep() throws Exception {
+    serve((obs, out) -> {
+      out.onNext(ActionChunk.newBuilder().addAllJointNames(JOINTS).setHeld(true)
+          .setSource(ChunkSource.CHUNK_SOURCE_WATCHDOG).setValidForNanos(500_000_000L)
+          .addPoints(ActionPoint.newBuilder().setTimeFromStartNanos(1_000_000).addPositionsRad(0)
+              .addPositionsRad(0).addPositionsRad(0)).build());
+      out.onNext(towardTarget(obs, 1_000_000_000L));
+    });
+    TabletopSim sim = sim(3.0);
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).build()
+        .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
+    assertEquals(10, r.calls());
+    assertEquals(r.calls(), r.watchdogHolds());
+    assertArrayEquals(TARGET, sim.jointState().positionsRad(), 0.02);
+  }
+
+  @Test
+  void aServerErrorAbortsTheEpisodeWithItsDescription() throws Exception {
+    serve((obs, out) -> out.onError(Status.INVALID_ARGUMENT.withDescription("instruction is empty").asRuntimeException()));
+    SimClientException e = assertThrows(SimClientException.class,
+        () -> SimClient.builder().setChannel(channel).optImageSize(32, 32).build().runEpisode(sim(1), 1, TaskFamily.REACH));
+    assertTrue(e.getMessage().contains("INVALID_ARGUMENT") && e.getMessage().contains("instruction is empty"),
+        e.getMessage());
+  }
+
+  @Test
+  void noReplyWithinTheCallTimeoutAbortsTheEpisode() throws Exception {
+    serve((obs, out) -> {});
+    long t0 = System.nanoTime();
+    SimClientException e = assertThrows(SimClientException.class,
+        () -> SimClient.builder().setChannel(channel).optImageSize(32, 32).optCallTimeout(Duration.ofMillis(200))
+            .build().runEpisode(sim(1), 1, TaskFamily.REACH));
+    assertTrue(e.getMessage().contains("no chunk for step 0 within 200 ms"), e.getMessage());
+    assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
+  }
+
+  @Test
+  void pngFramesDecodeToTheRenderedPixels() throws Exception {
+    List<Observation> seen = new ArrayList<>();
+    serve((obs, out) -> {
+      seen.add(obs);
+      out.onNext(towardTarget(obs, 1_000_000_000L));
+    });
+    TabletopSim sim = sim(0.3);
+    SimClient.builder().setChannel(channel).optImageSize(40, 30).optFrameFormat(FrameFormat.PNG).build()
+        .runEpisode(sim, 4, TaskFamily.REACH);
+    mantis.proto.v1.Frame f = seen.get(0).getFrames(0);
+    assertEquals(FrameEncoding.FRAME_ENCODING_PNG, f.getEncoding());
+    var img = ImageIO.read(new ByteArrayInputStream(f.getData().toByteArray()));
+    sim.reset(4, TaskFamily.REACH);
+    Frame expected = sim.render(40, 30);
+    assertEquals(40, img.getWidth());
+    for (int y = 0; y < 30; y += 7) {
+      for (int x = 0; x < 40; x += 9) {
+        assertEquals(expected.rgbAt(x, y), img.getRGB(x, y) & 0xffffff, "pixel " + x + "," + y);
+      }
+    }
+  }
+}
