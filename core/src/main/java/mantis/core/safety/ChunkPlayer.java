@@ -37,8 +37,9 @@ public final class ChunkPlayer {
   /**
    * Offers a safe chunk that starts (time 0 of its points) at {@code chunkStartNanos}.
    *
-   * @return true when accepted (it replaces the current chunk); false when it is empty, already
-   *     expired by the clock, or does not start strictly later than the current chunk
+   * @return true when accepted (it replaces the current chunk); false when it is empty, malformed
+   *     (a point with the wrong joint count, or times not strictly increasing), already expired by
+   *     the clock, or does not start strictly later than the current chunk
    */
   public boolean offer(ActionChunk safeChunk, long chunkStartNanos) {
     return offer(safeChunk, chunkStartNanos, null);

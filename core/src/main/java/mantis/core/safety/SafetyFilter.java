@@ -1,7 +1,6 @@
 package mantis.core.safety;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
