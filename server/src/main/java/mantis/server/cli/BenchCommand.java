@@ -1,0 +1,209 @@
+package mantis.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import mantis.core.Observation;
+import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.server.MantisServer;
+import mantis.server.config.MantisConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mantis bench}: sim render rates, gRPC Predict round trip on loopback (no-op policy and the
+ * baseline), and {@code serve} cold start to SERVING.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks: sim step+render rate, gRPC Predict round trip over loopback TCP (128x128 raw frame) "
+        + "with the no-op and the visual-servo policy, and 'serve' cold start to SERVING. Prints one table.")
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--calls", defaultValue = "2000", description = "Measured Predict calls per policy (default ${DEFAULT-VALUE}).")
+  int calls;
+
+  @Option(names = "--warmup-calls", defaultValue = "500", description = "Unmeasured calls first (default ${DEFAULT-VALUE}).")
+  int warmupCalls;
+
+  @Option(names = "--cold-starts", defaultValue = "3", description = "Cold starts measured; the median is reported (default ${DEFAULT-VALUE}).")
+  int coldStarts;
+
+  @Option(names = "--jar", paramLabel = "JAR", description = "The mantis jar for the cold start (default: the running jar, "
+      + "else server/target/mantis.jar).")
+  Path jar;
+
+  @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, coldstart.")
+  List<String> skip = new ArrayList<>();
+
+  private final List<String[]> rows = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    if (!skip.contains("sim")) {
+      System.err.println("bench: sim step + render rates...");
+      simRates();
+    }
+    if (!skip.contains("grpc")) {
+      System.err.println("bench: gRPC Predict round trip (no-op policy)...");
+      predictRoundTrip("hold");
+      System.err.println("bench: gRPC Predict round trip (visual-servo)...");
+      predictRoundTrip("visual-servo");
+    }
+    if (!skip.contains("coldstart")) {
+      System.err.println("bench: serve cold start...");
+      coldStart();
+    }
+    out.println();
+    out.printf("| %-58s | %-30s | %-14s |%n", "benchmark", "result", "goal");
+    out.printf("|%s|%s|%s|%n", "-".repeat(60), "-".repeat(32), "-".repeat(16));
+    for (String[] r : rows) {
+      out.printf("| %-58s | %-30s | %-14s |%n", r[0], r[1], r[2]);
+    }
+    out.printf("%nJava %s, %d available processors, %s%n", System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    return 0;
+  }
+
+  private void simRates() {
+    for (String[] row : SimRates.measure()) {
+      rows.add(row);
+    }
+  }
+
+  private void predictRoundTrip(String policy) throws Exception {
+    MantisConfig cfg = MantisConfig.defaults().withPolicy(policy).withHost("127.0.0.1").withPort(0).withMetricsPort(-1);
+    try (MantisServer server = ServerFactory.build(cfg, null)) {
+      server.start();
+      if (!server.awaitServing(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("server did not warm up");
+      }
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      try {
+        Observation obs = ServerFactory.simObservation(128);
+        mantis.proto.v1.Observation.Builder wire = mantis.proto.v1.Observation.newBuilder()
+            .setRobotId("bench")
+            .setEpisodeId("bench")
+            .addFrames(mantis.sim.client.Wire.frame(obs.frame(), mantis.sim.client.FrameFormat.RAW_RGB8))
+            .setInstruction(obs.instruction())
+            .setJointState(mantis.sim.client.Wire.jointState(obs.jointState()));
+        var stub = PolicyServiceGrpc.newBlockingStub(channel);
+        long[] rtt = new long[calls];
+        long[] serverTotal = new long[calls];
+        for (int i = -warmupCalls; i < calls; i++) {
+          long t0 = System.nanoTime();
+          mantis.proto.v1.ActionChunk c = stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+              .predict(wire.setStep(Math.max(0, i)).setSendTimeNanos(t0).build());
+          long t1 = System.nanoTime();
+          if (i >= 0) {
+            rtt[i] = t1 - t0;
+            for (var st : c.getStageTimingsList()) {
+              if (st.getStage().equals("total")) {
+                serverTotal[i] = st.getDurationNanos();
+              }
+            }
+          }
+        }
+        long[] overhead = new long[calls];
+        for (int i = 0; i < calls; i++) {
+          overhead[i] = rtt[i] - serverTotal[i];
+        }
+        String what = "Predict round trip, loopback TCP, 128x128 raw, " + policy;
+        rows.add(new String[] {what, String.format("p50 %.3f ms, p99 %.3f ms", Stats.percentile(rtt, 50) / 1e6,
+            Stats.percentile(rtt, 99) / 1e6), policy.equals("hold") ? "p99 <= 1 ms" : ""});
+        rows.add(new String[] {"  of which server pipeline (decode+policy+safety)", String.format("p50 %.3f ms, p99 %.3f ms",
+            Stats.percentile(serverTotal, 50) / 1e6, Stats.percentile(serverTotal, 99) / 1e6), ""});
+        rows.add(new String[] {"  gRPC overhead (round trip - server pipeline)", String.format("p50 %.3f ms, p99 %.3f ms",
+            Stats.percentile(overhead, 50) / 1e6, Stats.percentile(overhead, 99) / 1e6), "p99 <= 1 ms"});
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private Path jarPath() throws Exception {
+    if (jar != null) {
+      return jar;
+    }
+    var src = BenchCommand.class.getProtectionDomain().getCodeSource();
+    if (src != null) {
+      Path p = Path.of(src.getLocation().toURI());
+      if (Files.isRegularFile(p) && p.toString().endsWith(".jar")) {
+        return p;
+      }
+    }
+    return Path.of("server", "target", "mantis.jar");
+  }
+
+  private void coldStart() throws Exception {
+    Path jarFile = jarPath();
+    if (!Files.isRegularFile(jarFile)) {
+      rows.add(new String[] {"serve cold start to SERVING", "skipped: no " + jarFile, "<= 5 s"});
+      return;
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    double[] seconds = new double[coldStarts];
+    for (int i = 0; i < coldStarts; i++) {
+      int port = freePort();
+      long t0 = System.nanoTime();
+      Process p = new ProcessBuilder(java, "-jar", jarFile.toString(), "serve", "--host", "127.0.0.1",
+          "--port", Integer.toString(port), "--metrics-port", "-1")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      try {
+        var health = HealthGrpc.newBlockingStub(channel);
+        while (true) {
+          if (!p.isAlive()) {
+            throw new IllegalStateException("serve exited with " + p.exitValue() + " before SERVING");
+          }
+          if (System.nanoTime() - t0 > 60_000_000_000L) {
+            throw new IllegalStateException("serve not SERVING after 60 s");
+          }
+          try {
+            if (health.withDeadlineAfter(200, TimeUnit.MILLISECONDS).check(HealthCheckRequest.getDefaultInstance())
+                .getStatus() == ServingStatus.SERVING) {
+              break;
+            }
+          } catch (io.grpc.StatusRuntimeException e) {
+            // not listening yet
+          }
+          Thread.sleep(10);
+        }
+        seconds[i] = (System.nanoTime() - t0) / 1e9;
+        System.err.printf("bench: cold start %d: %.2f s%n", i + 1, seconds[i]);
+      } finally {
+        channel.shutdownNow();
+        p.destroy();
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      }
+    }
+    rows.add(new String[] {"serve cold start to SERVING (visual-servo, median of " + coldStarts + ")",
+        String.format("%.2f s", Stats.median(seconds)), "<= 5 s"});
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @SuppressWarnings("unused")
+  private static String sep() {
+    return File.separator;
+  }
+}

@@ -1,0 +1,57 @@
+package mantis.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import mantis.server.MantisServer;
+import mantis.server.config.MantisConfig;
+import mantis.sim.TaskFamily;
+import mantis.sim.client.FrameFormat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mantis demo}: the server in-process and the sim client against it. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Start the server in-process with the default policy and drive simulated episodes of every "
+        + "task family through it over gRPC.")
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--episodes", defaultValue = "5", description = "Episodes per family (default ${DEFAULT-VALUE}).")
+  int episodes;
+
+  @Option(names = "--first-seed", defaultValue = "1000", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
+  long firstSeed;
+
+  @Option(names = "--policy", defaultValue = "visual-servo", description = "visual-servo (default) or hold.")
+  String policy;
+
+  @Option(names = "--family", defaultValue = "all", converter = Families.class,
+      description = "all (default), reach, push_direction or push_to_target.")
+  List<TaskFamily> families;
+
+  @Override
+  public Integer call() throws Exception {
+    MantisConfig cfg = MantisConfig.defaults().withPolicy(policy).withMetricsPort(-1);
+    String name = "mantis-demo-" + ProcessHandle.current().pid();
+    try (MantisServer server = ServerFactory.build(cfg, InProcessServerBuilder.forName(name))) {
+      server.start();
+      if (!server.awaitServing(60, TimeUnit.SECONDS)) {
+        System.err.println("mantis demo: the server did not warm up");
+        return 1;
+      }
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try {
+        System.err.printf("mantis demo: policy %s, %d episode(s) per family, seeds from %d%n", policy, episodes, firstSeed);
+        EvalReport report = new EpisodeRunner(channel, cfg.policyInputPx(), FrameFormat.RAW_RGB8, 0.3, null, System.err)
+            .run(families, episodes, firstSeed);
+        report.print(System.out, "Demo: policy " + policy + " served in-process, " + cfg.policyInputPx() + "x"
+            + cfg.policyInputPx() + " raw frames, seeds " + firstSeed + ".." + (firstSeed + episodes - 1));
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,81 @@
+package mantis.server.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import mantis.server.MantisServer;
+import mantis.server.config.MantisConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mantis serve}: the gRPC policy server, until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--config", paramLabel = "YAML", description = "Configuration file (flags override it).")
+  Path config;
+
+  @Option(names = "--host", description = "Bind address (default 0.0.0.0).")
+  String host;
+
+  @Option(names = {"-p", "--port"}, description = "gRPC port (default 50051; 0 = any free port).")
+  Integer port;
+
+  @Option(names = "--policy", description = "visual-servo (default) or hold.")
+  String policy;
+
+  @Option(names = "--robot", paramLabel = "YAML", description = "Robot description (default: the built-in planar3).")
+  Path robot;
+
+  @Option(names = "--metrics-port", description = "Prometheus endpoint on 127.0.0.1 (default 9464; -1 = off).")
+  Integer metricsPort;
+
+  @Option(names = "--watchdog-ms", description = "Hold a robot after this much silence (default 100).")
+  Long watchdogMs;
+
+  static MantisConfig resolve(Path config, String host, Integer port, String policy, Path robot, Integer metricsPort,
+      Long watchdogMs) throws Exception {
+    MantisConfig cfg = config == null ? MantisConfig.defaults() : MantisConfig.load(config);
+    if (host != null) {
+      cfg = cfg.withHost(host);
+    }
+    if (port != null) {
+      cfg = cfg.withPort(port);
+    }
+    if (policy != null) {
+      cfg = cfg.withPolicy(policy);
+    }
+    if (robot != null) {
+      cfg = cfg.withRobot(robot);
+    }
+    if (metricsPort != null) {
+      cfg = cfg.withMetricsPort(metricsPort);
+    }
+    if (watchdogMs != null) {
+      cfg = cfg.withWatchdogTimeoutMs(watchdogMs);
+    }
+    return cfg;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    MantisConfig cfg;
+    try {
+      cfg = resolve(config, host, port, policy, robot, metricsPort, watchdogMs);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis serve: " + e.getMessage());
+      return 2;
+    }
+    log.info("configuration: {}", cfg);
+    MantisServer server = ServerFactory.build(cfg, null);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mantis-shutdown"));
+    server.start();
+    System.out.println("mantis: serving on port " + server.port()
+        + (server.metricsPort() >= 0 ? ", metrics at http://127.0.0.1:" + server.metricsPort() + "/metrics" : ""));
+    server.awaitTermination();
+    return 0;
+  }
+}

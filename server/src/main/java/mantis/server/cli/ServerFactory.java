@@ -1,0 +1,64 @@
+package mantis.server.cli;
+
+import io.grpc.ServerBuilder;
+import java.util.List;
+import mantis.core.Frame;
+import mantis.core.JointState;
+import mantis.core.MonotonicClock;
+import mantis.core.Observation;
+import mantis.core.Policy;
+import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
+import mantis.server.MantisServer;
+import mantis.server.config.MantisConfig;
+import mantis.server.policy.Policies;
+import mantis.sim.SimConfig;
+import mantis.sim.TabletopSim;
+import mantis.sim.TaskFamily;
+
+/** Builds a {@link MantisServer} from a {@link MantisConfig}. */
+final class ServerFactory {
+  private ServerFactory() {}
+
+  static RobotSpec robot(MantisConfig cfg) {
+    return cfg.robot().map(RobotSpecs::load).orElseGet(RobotSpecs::mantisPlanar3);
+  }
+
+  /**
+   * A server for {@code cfg}; {@code serverBuilder} null means Netty on the configured host and port.
+   * Warm-up uses a rendered sim frame so the policy's whole path (detection included) is exercised.
+   */
+  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
+    MonotonicClock clock = MonotonicClock.system();
+    RobotSpec robot = robot(cfg);
+    Policy policy = Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock);
+    MantisServer.Builder b = MantisServer.builder()
+        .setPolicy(policy)
+        .setRobot(robot)
+        .optClock(clock)
+        .optHost(cfg.host())
+        .optPort(cfg.port())
+        .optMetricsPort(cfg.metricsPort())
+        .optMaxInboundMessageBytes(cfg.maxInboundMessageBytes())
+        .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)
+        .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
+        .optWarmupPredictions(cfg.warmupPredictions())
+        .optPositionMarginRad(cfg.positionMarginRad());
+    if (robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
+      b.optWarmupObservation(simObservation(cfg.policyInputPx()));
+    }
+    if (serverBuilder != null) {
+      b.optServerBuilder(serverBuilder);
+    }
+    return b.build();
+  }
+
+  /** A realistic observation: a rendered reach scene at {@code sizePx} with the sim's instruction. */
+  static Observation simObservation(int sizePx) {
+    TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+    sim.reset(0, TaskFamily.REACH);
+    Frame frame = sim.render(sizePx, sizePx);
+    JointState js = sim.jointState();
+    return new Observation("warmup", "warmup", 0, List.of(frame), sim.instruction(), js, 0, 0);
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The {@code mantis} command line (picocli): {@code serve}, {@code sim}, {@code demo}, {@code expert}
+ * and {@code bench}. The only place that prints to the console; everything else logs through SLF4J.
+ */
+package mantis.server.cli;

@@ -1,0 +1,187 @@
+package mantis.server.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The server's configuration. Loaded from YAML with {@link #load(Path)} (every key optional, unknown
+ * keys rejected), defaults from {@link #defaults()}; command-line flags override it through the
+ * {@code with*} copies. Validated on construction.
+ *
+ * <pre>
+ * host: 0.0.0.0                 # gRPC bind address
+ * port: 50051                   # gRPC port (0 = any free port)
+ * metrics_port: 9464            # Prometheus endpoint on 127.0.0.1 (-1 = off, 0 = any free port)
+ * policy: visual-servo          # visual-servo | hold
+ * robot: null                   # robot description YAML; null = the built-in planar3.yaml
+ * policy_input_px: 128          # visual-servo works at this square size; frames are resized to it
+ * max_inbound_message_bytes: 16777216
+ * watchdog_timeout_ms: 100      # hold a Control stream's robot after this much silence
+ * drain_timeout_ms: 5000        # graceful shutdown: how long in-flight calls may finish
+ * warmup_predictions: 5         # predictions before health turns SERVING
+ * position_margin_rad: 0.02     # safety margin inside the joint position limits
+ * </pre>
+ *
+ * @param host gRPC bind address
+ * @param port gRPC port; 0 picks a free one
+ * @param metricsPort Prometheus HTTP port on 127.0.0.1; negative turns it off, 0 picks a free one
+ * @param policy policy name: {@code visual-servo} or {@code hold}
+ * @param robot robot description YAML, empty for the built-in planar arm
+ * @param policyInputPx square frame size the policy works at, pixels
+ * @param maxInboundMessageBytes largest accepted request, bytes
+ * @param watchdogTimeoutMs watchdog timeout, ms
+ * @param drainTimeoutMs graceful-shutdown drain time, ms
+ * @param warmupPredictions warm-up predictions before SERVING
+ * @param positionMarginRad safety margin inside the position limits, rad
+ */
+public record MantisConfig(
+    String host,
+    int port,
+    int metricsPort,
+    String policy,
+    Optional<Path> robot,
+    int policyInputPx,
+    int maxInboundMessageBytes,
+    long watchdogTimeoutMs,
+    long drainTimeoutMs,
+    int warmupPredictions,
+    double positionMarginRad) {
+  /** Policies the server knows by name. */
+  public static final java.util.List<String> POLICIES = java.util.List.of("visual-servo", "hold");
+
+  public MantisConfig {
+    check(host != null && !host.isBlank(), "host must not be empty");
+    check(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
+    check(metricsPort <= 65535, "metrics_port must be <= 65535, got " + metricsPort);
+    check(policy != null && POLICIES.contains(policy), "policy must be one of " + POLICIES + ", got " + policy);
+    robot = robot == null ? Optional.empty() : robot;
+    check(policyInputPx >= 16 && policyInputPx <= 4096, "policy_input_px must be 16..4096, got " + policyInputPx);
+    check(maxInboundMessageBytes >= 1 << 20, "max_inbound_message_bytes must be >= 1 MiB, got " + maxInboundMessageBytes);
+    check(watchdogTimeoutMs >= 1, "watchdog_timeout_ms must be >= 1, got " + watchdogTimeoutMs);
+    check(drainTimeoutMs >= 0, "drain_timeout_ms must be >= 0, got " + drainTimeoutMs);
+    check(warmupPredictions >= 0, "warmup_predictions must be >= 0, got " + warmupPredictions);
+    check(positionMarginRad >= 0 && positionMarginRad < 0.5, "position_margin_rad must be in [0, 0.5), got " + positionMarginRad);
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public static MantisConfig defaults() {
+    return new Raw().toConfig();
+  }
+
+  /** Reads a YAML file; every key is optional, unknown keys are an error naming the key. */
+  public static MantisConfig load(Path yaml) throws IOException {
+    try (Reader r = Files.newBufferedReader(yaml, StandardCharsets.UTF_8)) {
+      Raw raw = mapper().readValue(r, Raw.class);
+      return (raw == null ? new Raw() : raw).toConfig();
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(yaml + ": unknown key '" + e.getPropertyName() + "'; known keys: "
+          + e.getKnownPropertyIds(), e);
+    } catch (JsonMappingException e) {
+      throw new IllegalArgumentException(yaml + ": " + e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(yaml + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ObjectMapper mapper() {
+    return new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  }
+
+  public MantisConfig withHost(String v) {
+    return new MantisConfig(v, port, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withPort(int v) {
+    return new MantisConfig(host, v, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withMetricsPort(int v) {
+    return new MantisConfig(host, port, v, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withPolicy(String v) {
+    return new MantisConfig(host, port, metricsPort, v, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withRobot(Path v) {
+    return new MantisConfig(host, port, metricsPort, policy, Optional.ofNullable(v), policyInputPx,
+        maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withWatchdogTimeoutMs(long v) {
+    return new MantisConfig(host, port, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes, v,
+        drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  @Override
+  public String toString() {
+    return "host=" + host + " port=" + port + " metrics_port=" + metricsPort + " policy=" + policy + " robot="
+        + robot.map(Path::toString).orElse("(built-in planar3)") + " policy_input_px=" + policyInputPx
+        + " max_inbound_message_bytes=" + maxInboundMessageBytes + " watchdog_timeout_ms=" + watchdogTimeoutMs
+        + " drain_timeout_ms=" + drainTimeoutMs + " warmup_predictions=" + warmupPredictions
+        + " position_margin_rad=" + positionMarginRad;
+  }
+
+  /** The YAML shape, with defaults. */
+  static final class Raw {
+    @JsonProperty("host")
+    String host = "0.0.0.0";
+
+    @JsonProperty("port")
+    int port = 50051;
+
+    @JsonProperty("metrics_port")
+    int metricsPort = 9464;
+
+    @JsonProperty("policy")
+    String policy = "visual-servo";
+
+    @JsonProperty("robot")
+    String robot;
+
+    @JsonProperty("policy_input_px")
+    int policyInputPx = 128;
+
+    @JsonProperty("max_inbound_message_bytes")
+    int maxInboundMessageBytes = 16 * 1024 * 1024;
+
+    @JsonProperty("watchdog_timeout_ms")
+    long watchdogTimeoutMs = 100;
+
+    @JsonProperty("drain_timeout_ms")
+    long drainTimeoutMs = 5000;
+
+    @JsonProperty("warmup_predictions")
+    int warmupPredictions = 5;
+
+    @JsonProperty("position_margin_rad")
+    double positionMarginRad = 0.02;
+
+    MantisConfig toConfig() {
+      return new MantisConfig(host, port, metricsPort, policy,
+          robot == null || robot.isBlank() ? Optional.empty() : Optional.of(Path.of(robot)), policyInputPx,
+          maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+    }
+  }
+}
