@@ -155,7 +155,7 @@ final class SceneGenerator {
       return Optional.empty();
     }
     double handX = uniform(rng, -0.05, 0.05);
-    double handY = uniform(rng, 0.09, 0.11);
+    double handY = uniform(rng, 0.11, 0.13);
     return Optional.of(new Scene(objects, targets, task.get(), home, handX, handY));
   }
 

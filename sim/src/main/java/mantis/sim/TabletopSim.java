@@ -278,6 +278,18 @@ public final class TabletopSim {
     return new double[] {world.lastHandTargetX, world.lastHandTargetY};
   }
 
+  /** The mutable world, for tests in this package. */
+  World world() {
+    requireEpisode();
+    return world;
+  }
+
+  /** The episode's appearance, for tests in this package. */
+  Appearance appearance() {
+    requireEpisode();
+    return appearance;
+  }
+
   double effectorX() {
     return config.embodiment() == Embodiment.ARM ? world.tip()[0] : world.handX;
   }

@@ -128,7 +128,8 @@ final class World {
     double ex = tx - handX;
     double ey = ty - handY;
     double e = Math.hypot(ex, ey);
-    double speed = Math.min(maxSpeed, Math.min(Math.sqrt(2 * maxAccel * e), e / dt));
+    double stoppable = maxAccel * (-dt + Math.sqrt(dt * dt + 2 * e / maxAccel));
+    double speed = Math.min(maxSpeed, Math.min(stoppable, e / dt));
     double vdx = e > 1e-12 ? ex / e * speed : 0;
     double vdy = e > 1e-12 ? ey / e * speed : 0;
     double dvx = vdx - handVx;
@@ -145,6 +146,13 @@ final class World {
     double y0 = handY;
     handX += handVx * dt;
     handY += handVy * dt;
+    if ((tx - handX) * ex + (ty - handY) * ey <= 0 && Math.hypot(handVx, handVy) <= maxDv) {
+      // Arrived (or would pass the target at a speed one step can cancel): stop on it.
+      handX = tx;
+      handY = ty;
+      handVx = 0;
+      handVy = 0;
+    }
     double travel = Math.hypot(handX - x0, handY - y0);
     int sub = Math.max(1, Math.min(16, (int) Math.ceil(travel / SUBSTEP_TRAVEL_M)));
     for (int s = 1; s <= sub; s++) {
@@ -153,11 +161,17 @@ final class World {
     }
   }
 
-  /** Velocity- and acceleration-limited tracking of one coordinate; returns {position, velocity}. */
+  /**
+   * Velocity- and acceleration-limited tracking of one coordinate; returns {position, velocity}. The
+   * desired speed is the largest from which the discrete-time motion can still stop at the target
+   * (v dt + v^2 / 2a <= distance), and a step that would pass the target at a speed the
+   * acceleration limit can cancel ends exactly on it.
+   */
   static double[] track(double p, double v, double target, double vMax, double aMax, double dt) {
     double e = target - p;
     double mag = Math.abs(e);
-    double vDes = Math.signum(e) * Math.min(vMax, Math.min(Math.sqrt(2 * aMax * mag), mag / dt));
+    double stoppable = aMax * (-dt + Math.sqrt(dt * dt + 2 * mag / aMax));
+    double vDes = Math.signum(e) * Math.min(vMax, Math.min(stoppable, mag / dt));
     double dv = vDes - v;
     double maxDv = aMax * dt;
     if (dv > maxDv) {
@@ -165,8 +179,12 @@ final class World {
     } else if (dv < -maxDv) {
       dv = -maxDv;
     }
-    v += dv;
-    return new double[] {p + v * dt, v};
+    double vNew = v + dv;
+    double pNew = p + vNew * dt;
+    if (e != 0 && Math.signum(target - pNew) != Math.signum(e) && Math.abs(vNew) <= maxDv) {
+      return new double[] {target, 0.0};
+    }
+    return new double[] {pNew, vNew};
   }
 
   /** Pushes objects out of the effector disc, then relaxes object-object overlaps. */
