@@ -88,7 +88,7 @@ final class TaskPlanner {
       waypoints.addAll(around(tip, stand, c, boundOf(h, disc) + pusherRadiusM + 0.01));
     }
     waypoints.add(goal);
-    return new Plan(waypoints, freeSpeedMPerS, List.of(c), "reach");
+    return new Plan(waypoints, freeSpeedMPerS, List.of(c), "reach", Double.NaN);
   }
 
   // ------------------------------------------------------------------------------------------- pushes
@@ -191,14 +191,14 @@ final class TaskPlanner {
         memory.phase = EpisodeMemory.Phase.PUSH;
       } else {
         List<TablePoint> waypoints = around(tip, prePush, c, boundOf(h, disc) + pusherRadiusM + 0.012);
-        return new Plan(waypoints, freeSpeedMPerS, objectPath, "approach");
+        return new Plan(waypoints, freeSpeedMPerS, objectPath, "approach", Math.atan2(dy, dx));
       }
     }
     // Push: the tip moves along d on the line through the object's centre, until the object has
     // travelled the remaining distance.
     double end = remaining - contact + 0.004;
     TablePoint tipGoal = offset(c, dx, dy, end);
-    return new Plan(List.of(tipGoal), pushSpeedMPerS, objectPath, "push");
+    return new Plan(List.of(tipGoal), pushSpeedMPerS, objectPath, "push", Math.atan2(dy, dx));
   }
 
   // ------------------------------------------------------------------------------------------ helpers

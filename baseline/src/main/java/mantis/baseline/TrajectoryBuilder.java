@@ -13,14 +13,24 @@ import mantis.core.RobotSpec;
  * Turns a tip polyline into H joint targets: the tip travels the polyline with a trapezoidal speed
  * profile, each sample goes through inverse kinematics (nearest solution to the previous one), and
  * each joint is then rate-limited to a fraction of its velocity and acceleration limits, starting
- * from the measured velocity, and kept a margin inside its position limits.
+ * from the measured velocity, slowed so it can always stop before its position limits, and kept a
+ * margin inside them (the safety filter's invariants, with room to spare).
  */
 final class TrajectoryBuilder {
+  /**
+   * Weight of the squared heading error (rad²) against squared joint motion (rad²) when a plan
+   * prefers a heading. Small: the last link turns gradually toward the push direction over several
+   * chunks, so the arm trails behind the pusher instead of covering the object in the camera's view.
+   * Chosen on seeds 0..199 and checked on seeds 10000..10299.
+   */
+  static final double HEADING_WEIGHT = 0.005;
+
   private final PlanarArmKinematics kinematics;
   private final RobotSpec robot;
   private final double limitFraction;
   private final double positionMarginRad;
   private final double tipAccelerationMPerS2;
+  private final double headingWeight = HEADING_WEIGHT;
 
   TrajectoryBuilder(
       PlanarArmKinematics kinematics,
@@ -57,6 +67,7 @@ final class TrajectoryBuilder {
     TipPose ahead = kinematics.forward(add(q0, v0, 1e-3));
     double speed = Math.min(plan.speedMPerS(), Math.hypot(ahead.xM() - tip.xM(), ahead.yM() - tip.yM()) / 1e-3);
 
+    double turn = plan.headingRad();
     List<double[]> desired = new ArrayList<>(points);
     double s = 0;
     double[] previous = q0.clone();
@@ -66,11 +77,52 @@ final class TrajectoryBuilder {
       speed = Math.max(0, v);
       s = Math.min(total, s + speed * dtS);
       TablePoint p = pointAt(poly, s);
-      double[] q = solve(p, previous);
+      double[] q = Double.isNaN(turn) ? solve(p, previous) : solveTowardHeading(p, previous, plan.headingRad());
       desired.add(q);
       previous = q;
     }
     return rateLimit(q0, v0, desired, dtS);
+  }
+
+  /**
+   * The IK solution for p that trades joint motion from {@code previous} against the heading's
+   * distance from the preferred one: min |q - previous|² + w (heading - preferred)², over headings
+   * near the previous one (so consecutive points stay close and the heading turns gradually).
+   */
+  private double[] solveTowardHeading(TablePoint p, double[] previous, double preferredRad) {
+    double[] best = solve(p, previous);
+    double bestCost = cost(best, previous, preferredRad);
+    double h0 = previous[0] + previous[1] + previous[2];
+    double centre = h0;
+    double step = 0.05;
+    for (int level = 0; level < 3; level++) {
+      double newCentre = centre;
+      for (int k = -8; k <= 8; k++) {
+        double h = centre + k * step;
+        Optional<double[]> q = kinematics.inverse(p.xM(), p.yM(), h, previous, robot);
+        if (q.isPresent()) {
+          double c = cost(q.get(), previous, preferredRad);
+          if (c < bestCost) {
+            bestCost = c;
+            best = q.get();
+            newCentre = h;
+          }
+        }
+      }
+      centre = newCentre;
+      step /= 6;
+    }
+    return best.clone();
+  }
+
+  private double cost(double[] q, double[] previous, double preferredRad) {
+    double c = 0;
+    for (int j = 0; j < q.length; j++) {
+      double d = q[j] - previous[j];
+      c += d * d;
+    }
+    double dh = wrap(q[0] + q[1] + q[2] - preferredRad);
+    return c + headingWeight * dh * dh;
   }
 
   private double[] solve(TablePoint p, double[] previous) {
@@ -98,6 +150,12 @@ final class TrajectoryBuilder {
         // Brake in time to stop at the goal.
         double stop = Math.sqrt(2 * aMax * Math.abs(goal - q[j]));
         want = Math.signum(want) * Math.min(Math.abs(want), Math.min(vMax, stop));
+        // Never faster than what can still stop before the position limits.
+        double lo = lim.minPositionRad() + positionMarginRad;
+        double hi = lim.maxPositionRad() - positionMarginRad;
+        double upMax = Math.max(0, Math.sqrt(2 * aMax * Math.max(0, hi - q[j])) - aMax * dtS);
+        double downMax = Math.max(0, Math.sqrt(2 * aMax * Math.max(0, q[j] - lo)) - aMax * dtS);
+        want = clamp(want, -downMax, upMax);
         double vj = clamp(want, v[j] - aMax * dtS, v[j] + aMax * dtS);
         vj = clamp(vj, -vMax, vMax);
         next[j] = clamp(q[j] + vj * dtS, lim.minPositionRad() + positionMarginRad, lim.maxPositionRad() - positionMarginRad);
@@ -130,6 +188,10 @@ final class TrajectoryBuilder {
       out[i] = q[i] + (i < v.length ? v[i] : 0) * dt;
     }
     return out;
+  }
+
+  private static double wrap(double a) {
+    return Math.atan2(Math.sin(a), Math.cos(a));
   }
 
   private static double clamp(double v, double lo, double hi) {
