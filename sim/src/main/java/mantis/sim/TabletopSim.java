@@ -262,7 +262,7 @@ public final class TabletopSim {
     double heading = 0;
     double[] joints = new double[0];
     if (config.embodiment() == Embodiment.ARM) {
-      heading = world.tip()[2];
+      heading = Table.wrap(world.tip()[2]);
       joints = world.q.clone();
     }
     return new WorldState(timeS(), config.embodiment(), scene.task(), world.objects(), scene.targets(),
