@@ -47,6 +47,10 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = "--record", paramLabel = "DIR", description = "Record every episode under DIR.")
   Path record;
 
+  @Option(names = "--wait-s", defaultValue = "10",
+      description = "How long to wait for the server to be reachable (default ${DEFAULT-VALUE}).")
+  int waitS;
+
   static FrameFormat format(String f) {
     switch (f.toLowerCase(Locale.ROOT)) {
       case "raw":
@@ -56,6 +60,16 @@ final class SimCommand implements Callable<Integer> {
       default:
         throw new IllegalArgumentException("--format must be raw or png, got " + f);
     }
+  }
+
+  /** The first line of {@code s}, at most {@code max} characters (gRPC descriptions may carry causes). */
+  static String firstLine(String s, int max) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() <= max ? line : line.substring(0, max) + "...";
   }
 
   @Override
@@ -71,7 +85,7 @@ final class SimCommand implements Callable<Integer> {
         .build();
     try {
       PolicyInfo info = PolicyServiceGrpc.newBlockingStub(channel).withWaitForReady()
-          .withDeadlineAfter(30, TimeUnit.SECONDS).describe(DescribeRequest.getDefaultInstance());
+          .withDeadlineAfter(waitS, TimeUnit.SECONDS).describe(DescribeRequest.getDefaultInstance());
       System.err.printf("mantis sim: %s serves %s %s for %s%n", target, info.getName(), info.getVersion(),
           info.getRobotName());
       EvalReport report = new EpisodeRunner(channel, size, format(format), replanS, record, System.err)
@@ -80,7 +94,7 @@ final class SimCommand implements Callable<Integer> {
           + size + "x" + size + " " + format + " frames, seeds " + firstSeed + ".." + (firstSeed + episodes - 1));
       return 0;
     } catch (StatusRuntimeException | SimClientException e) {
-      System.err.println("mantis sim: " + e.getMessage());
+      System.err.println("mantis sim: " + target + ": " + firstLine(e.getMessage(), 240));
       return 1;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +84,12 @@ public record MantisConfig(
 
   /** Reads a YAML file; every key is optional, unknown keys are an error naming the key. */
   public static MantisConfig load(Path yaml) throws IOException {
-    try (Reader r = Files.newBufferedReader(yaml, StandardCharsets.UTF_8)) {
-      Raw raw = mapper().readValue(r, Raw.class);
+    String text = Files.readString(yaml, StandardCharsets.UTF_8);
+    if (text.isBlank()) {
+      return new Raw().toConfig();
+    }
+    try {
+      Raw raw = mapper().readValue(text, Raw.class);
       return (raw == null ? new Raw() : raw).toConfig();
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException(yaml + ": unknown key '" + e.getPropertyName() + "'; known keys: "

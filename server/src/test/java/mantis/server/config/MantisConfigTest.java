@@ -1,0 +1,77 @@
+package mantis.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MantisConfigTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws Exception {
+    Path p = dir.resolve("mantis.yaml");
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  @Test
+  void defaultsServeTheBaselineWithA16MebibyteLimitAnd100MsWatchdog() {
+    MantisConfig c = MantisConfig.defaults();
+    assertEquals("visual-servo", c.policy());
+    assertEquals(50051, c.port());
+    assertEquals(9464, c.metricsPort());
+    assertEquals(16 * 1024 * 1024, c.maxInboundMessageBytes());
+    assertEquals(100, c.watchdogTimeoutMs());
+    assertEquals(Optional.empty(), c.robot());
+  }
+
+  @Test
+  void yamlOverridesOnlyTheKeysItGives() throws Exception {
+    MantisConfig c = MantisConfig.load(write("port: 6000\npolicy: hold\nwatchdog_timeout_ms: 250\nrobot: /x/arm.yaml\n"));
+    assertEquals(6000, c.port());
+    assertEquals("hold", c.policy());
+    assertEquals(250, c.watchdogTimeoutMs());
+    assertEquals(Optional.of(Path.of("/x/arm.yaml")), c.robot());
+    assertEquals(9464, c.metricsPort());
+  }
+
+  @Test
+  void anEmptyFileMeansDefaults() throws Exception {
+    assertEquals(MantisConfig.defaults(), MantisConfig.load(write("")));
+  }
+
+  @Test
+  void anUnknownKeyIsRejectedByName() throws Exception {
+    Path p = write("port: 6000\nwatchdog_timout_ms: 5\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(p));
+    assertTrue(e.getMessage().contains("unknown key 'watchdog_timout_ms'"), e.getMessage());
+  }
+
+  @Test
+  void anInvalidValueIsRejectedWithTheFileName() throws Exception {
+    Path p = write("policy: magic\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(p));
+    assertTrue(e.getMessage().contains("mantis.yaml") && e.getMessage().contains("policy must be one of"),
+        e.getMessage());
+  }
+
+  @Test
+  void aWrongTypeIsRejected() throws Exception {
+    Path p = write("port: lots\n");
+    assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(p));
+  }
+
+  @Test
+  void copiesChangeOneField() {
+    MantisConfig c = MantisConfig.defaults().withPort(7).withPolicy("hold").withMetricsPort(-1);
+    assertEquals(7, c.port());
+    assertEquals("hold", c.policy());
+    assertEquals(-1, c.metricsPort());
+    assertEquals(MantisConfig.defaults().watchdogTimeoutMs(), c.watchdogTimeoutMs());
+  }
+}
