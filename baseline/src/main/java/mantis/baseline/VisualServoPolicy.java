@@ -97,8 +97,8 @@ public final class VisualServoPolicy implements Policy {
             "visual-servo",
             VERSION,
             robot.jointNames(),
-            camera.widthPx(),
-            camera.heightPx(),
+            b.inputWidthPx,
+            b.inputHeightPx,
             chunkLength,
             "{\"name\":\"visual-servo\",\"kind\":\"classical baseline\",\"inputs\":\"rgb frame, joint state\"}");
   }
@@ -369,8 +369,20 @@ public final class VisualServoPolicy implements Policy {
     private double limitFraction = 0.85;
     private double blockHeightM = 0.03;
     private double discHeightM = 0.02;
+    private int inputWidthPx = 128;
+    private int inputHeightPx = 128;
 
     private Builder() {}
+
+    /**
+     * The frame size reported in {@link #info()} as the one the policy works at (callers may resize
+     * frames to it); default 128x128, the size it is evaluated at. Frames of any size are accepted.
+     */
+    public Builder optInputSizePx(int widthPx, int heightPx) {
+      this.inputWidthPx = widthPx;
+      this.inputHeightPx = heightPx;
+      return this;
+    }
 
     /** The arm's joint limits (required; three joints). */
     public Builder setRobot(RobotSpec robot) {
@@ -465,6 +477,9 @@ public final class VisualServoPolicy implements Policy {
       }
       if (pointSpacingNanos < 1_000_000L || pointSpacingNanos > 10_000_000_000L) {
         throw new IllegalArgumentException("point spacing must be in 1 ms..10 s, got " + pointSpacingNanos + " ns");
+      }
+      if (inputWidthPx < 1 || inputHeightPx < 1 || inputWidthPx > 8192 || inputHeightPx > 8192) {
+        throw new IllegalArgumentException("input size must be 1..8192 per side, got " + inputWidthPx + "x" + inputHeightPx);
       }
       if (validityNanos == 0) {
         throw new IllegalArgumentException("validity must be positive");

@@ -138,6 +138,8 @@ class VisualServoPolicyTest {
     assertEquals("visual-servo", policy.info().name());
     assertEquals(ROBOT.jointNames(), policy.info().jointNames());
     assertEquals(8, policy.info().chunkLength());
+    assertEquals(128, policy.info().inputWidthPx());
+    assertEquals(128, policy.info().inputHeightPx());
   }
 
   @Test
