@@ -46,4 +46,20 @@ public final class ExpertEvaluation {
     }
     return sim.success();
   }
+
+  /**
+   * Prints the expert's success per embodiment and family: {@code ExpertEvaluation [episodes=200]
+   * [firstSeed=0]}.
+   */
+  public static void main(String[] args) {
+    int episodes = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    long firstSeed = args.length > 1 ? Long.parseLong(args[1]) : 0;
+    for (Embodiment embodiment : Embodiment.values()) {
+      for (TaskFamily family : TaskFamily.values()) {
+        int ok = run(family, embodiment, episodes, firstSeed);
+        System.out.printf(java.util.Locale.ROOT, "%-5s %-15s %4d/%d  %.1f%%%n", embodiment, family, ok, episodes,
+            100.0 * ok / Math.max(1, episodes));
+      }
+    }
+  }
 }

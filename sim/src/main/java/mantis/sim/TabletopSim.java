@@ -31,6 +31,16 @@ import org.slf4j.LoggerFactory;
  * boolean ok = sim.success();
  * }</pre>
  *
+ * <p>Rendering is pure Java into RGB8 at any resolution, through the calibrated camera model
+ * ({@link CameraModel#mantisDefault}); non-square sizes scale the intrinsics in x and y
+ * independently, so every size shows the same table region. With domain randomisation on, each
+ * episode gets its own lighting (brightness, colour tint, gradient), table texture (plain, wood,
+ * noise or checker, always low-saturation), 0–4 distractors (flat, low-saturation clutter with no
+ * physics, kept away from the saturated {@link PaletteColour} palette) and a small camera jitter
+ * (a few millimetres, a fraction of a degree; {@link #renderCamera}). Objects are drawn with their
+ * height in perspective (lit top face, darker sides, a drop shadow); the arm is dark grey metal with
+ * a round pusher, the hand a pale skin-coloured palm with fingers.
+ *
  * <p>Everything is deterministic for (seed, family, config): the same calls give bit-identical states
  * and frames. The scene (objects, targets, task) depends only on (seed, family), never on the
  * embodiment or on domain randomisation. Not thread-safe: use one instance per thread.
