@@ -114,7 +114,9 @@ class SimArmServiceTest {
 
   @Test
   void commandsMoveTheArmAndJointStatesStreamBack() throws Exception {
-    double[] target = {0.5, -0.3, 0.2};
+    double[] q0 = sim.jointState().positionsRad();
+    // Within what the limits allow in 0.8 s, so the safety filter passes it unchanged.
+    double[] target = {q0[0] + 0.3, q0[1] - 0.3, q0[2] + 0.2};
     commands.onNext(moveTo(target, 5_000_000_000L));
     JointStateMsg m = tick(1);
     assertEquals("sim-1", m.getRobotId());
@@ -122,6 +124,7 @@ class SimArmServiceTest {
     assertFalse(m.getHolding());
     m = tick(100);
     assertArrayEquals(target, positions(m), 0.01);
+    assertEquals(0, m.getInterventions());
     assertEquals(clock.nanoTime(), m.getJointState().getStampNanos());
   }
 
