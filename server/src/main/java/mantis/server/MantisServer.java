@@ -97,6 +97,9 @@ public final class MantisServer implements AutoCloseable {
     ServerBuilder<?> sb = cfg.serverBuilder != null
         ? cfg.serverBuilder
         : NettyServerBuilder.forAddress(new InetSocketAddress(cfg.host, cfg.port));
+    if (cfg.executor != null) {
+      sb.executor(cfg.executor);
+    }
     MetricsInterceptor counting = new MetricsInterceptor(metrics);
     sb.maxInboundMessageSize(cfg.maxInboundMessageBytes)
         .addService(ServerInterceptors.intercept(service, counting))
@@ -273,8 +276,18 @@ public final class MantisServer implements AutoCloseable {
     private int maxFrameSidePx = 8192;
     private long maxFramePixels = 4096L * 4096L;
     private boolean resizeToPolicyInput = true;
+    private java.util.concurrent.Executor executor;
 
     private Builder() {}
+
+    /**
+     * Executor for call handling (decode, policy, safety); default gRPC's shared cached pool. The
+     * caller owns it and shuts it down after {@link #close()}.
+     */
+    public Builder optExecutor(java.util.concurrent.Executor executor) {
+      this.executor = executor;
+      return this;
+    }
 
     /** The policy to serve; the server closes it. Required. */
     public Builder setPolicy(Policy policy) {

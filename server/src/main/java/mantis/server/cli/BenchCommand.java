@@ -77,8 +77,11 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void simRates() {
-    for (String[] row : SimRates.measure()) {
-      rows.add(row);
+    for (String[] r : mantis.sim.bench.SimBenchmark.run()) {
+      boolean goal = r[0].equals("128x128");
+      rows.add(new String[] {"sim step + render " + r[0] + ", one thread", r[1] + " frames/s",
+          goal ? ">= 1000 frames/s" : ""});
+      rows.add(new String[] {"  render only " + r[0] + " / physics only", r[2] + " frames/s / " + r[3] + " steps/s", ""});
     }
   }
 
