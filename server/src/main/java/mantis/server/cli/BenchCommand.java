@@ -33,7 +33,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--calls", defaultValue = "2000", description = "Measured Predict calls per policy (default ${DEFAULT-VALUE}).")
   int calls;
 
-  @Option(names = "--warmup-calls", defaultValue = "500", description = "Unmeasured calls first (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-calls", defaultValue = "2000", description = "Unmeasured calls first (default ${DEFAULT-VALUE}).")
   int warmupCalls;
 
   @Option(names = "--cold-starts", defaultValue = "3", description = "Cold starts measured; the median is reported (default ${DEFAULT-VALUE}).")

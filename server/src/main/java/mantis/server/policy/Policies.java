@@ -11,8 +11,8 @@ public final class Policies {
   private Policies() {}
 
   /**
-   * The policy called {@code name}: {@code visual-servo} (the classical baseline, with the sim's
-   * nominal camera at {@code inputPx} x {@code inputPx}) or {@code hold}.
+   * The policy called {@code name}: {@code visual-servo} (the classical baseline with the sim's
+   * nominal camera, working at {@code inputPx} x {@code inputPx}) or {@code hold}.
    *
    * @throws IllegalArgumentException for an unknown name
    */
@@ -21,7 +21,8 @@ public final class Policies {
       case "visual-servo":
         return VisualServoPolicy.builder()
             .setRobot(robot)
-            .setCamera(CameraModel.mantisDefault(inputPx, inputPx))
+            .setCamera(CameraModel.mantisDefault(640, 480))
+            .optInputSizePx(inputPx, inputPx)
             .optClock(clock)
             .build();
       case "hold":
