@@ -45,6 +45,10 @@ final class BenchCommand implements Callable<Integer> {
       + "else server/target/mantis.jar).")
   Path jar;
 
+  @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the table as a Markdown page "
+      + "(e.g. docs/BENCHMARKS.md).")
+  Path markdown;
+
   @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, coldstart.")
   List<String> skip = new ArrayList<>();
 
@@ -71,14 +75,27 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("bench: serve cold start...");
       coldStart();
     }
+    String table = table();
+    String machine = String.format("Java %s, %d available processors, %s %s", System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.arch"));
     out.println();
-    out.printf("| %-74s | %-46s | %-16s |%n", "benchmark", "result", "goal");
-    out.printf("|%s|%s|%s|%n", "-".repeat(76), "-".repeat(48), "-".repeat(18));
-    for (String[] r : rows) {
-      out.printf("| %-74s | %-46s | %-16s |%n", r[0], r[1], r[2]);
+    out.print(table);
+    out.println();
+    out.println(machine);
+    if (markdown != null) {
+      String page = "# Benchmarks\n\n"
+          + "Measured with `./mantis bench` (" + java.time.LocalDate.now() + "; " + machine + ").\n"
+          + "Sim rates are one thread; the Predict round trip runs client and server in one JVM over loopback TCP "
+          + "with a 128x128 raw RGB frame (" + warmupCalls + " warm-up calls, then " + rounds + " rounds of " + calls
+          + " calls; medians of the rounds' percentiles); the cold start launches `java -jar mantis.jar serve` and polls "
+          + "gRPC health until SERVING.\n\n" + table;
+      Path parent = markdown.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(markdown, page);
+      System.err.println("bench: wrote " + markdown);
     }
-    out.printf("%nJava %s, %d available processors, %s%n", System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     return 0;
   }
 
@@ -144,6 +161,16 @@ final class BenchCommand implements Callable<Integer> {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private String table() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("| %-74s | %-46s | %-16s |%n", "benchmark", "result", "goal"));
+    sb.append(String.format("|%s|%s|%s|%n", "-".repeat(76), "-".repeat(48), "-".repeat(18)));
+    for (String[] r : rows) {
+      sb.append(String.format("| %-74s | %-46s | %-16s |%n", r[0], r[1], r[2]));
+    }
+    return sb.toString();
   }
 
   /** "p50 a ms, p99 b ms": medians over rounds of columns {@code col} (p50) and {@code col + 1} (p99). */
