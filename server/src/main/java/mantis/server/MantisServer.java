@@ -108,7 +108,7 @@ public final class MantisServer implements AutoCloseable {
     addLegacyReflection(sb);
     server = sb.build().start();
     if (cfg.metricsPort >= 0) {
-      metricsPort = metrics.startHttp(cfg.metricsPort);
+      metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
     }
     log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms)",
         server.getListenSockets(), info.name(), info.version(), cfg.robot.name(), cfg.maxInboundMessageBytes,
@@ -271,6 +271,7 @@ public final class MantisServer implements AutoCloseable {
     private int warmupPredictions = 5;
     private Observation warmupObservation;
     private int metricsPort = -1;
+    private String metricsHost;
     private double positionMarginRad = 0.02;
     private long holdValidityNanos;
     private int maxFrameSidePx = 8192;
@@ -360,9 +361,15 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Serve Prometheus metrics on 127.0.0.1 at this port; 0 picks one; negative (default) is off. */
+    /** Serve Prometheus metrics at this port (see {@link #optMetricsHost}); 0 picks one; negative (default) is off. */
     public Builder optMetricsPort(int port) {
       this.metricsPort = port;
+      return this;
+    }
+
+    /** Address of the metrics endpoint; default the loopback interface (use 0.0.0.0 in a container). */
+    public Builder optMetricsHost(String host) {
+      this.metricsHost = host;
       return this;
     }
 

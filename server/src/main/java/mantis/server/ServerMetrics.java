@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's Prometheus metrics, in a registry of its own, and the HTTP endpoint serving them in the
- * Prometheus text format at {@code /metrics} on the loopback interface.
+ * Prometheus text format at {@code /metrics} (on the loopback interface unless told otherwise).
  */
 final class ServerMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerMetrics.class);
@@ -65,9 +65,12 @@ final class ServerMetrics implements AutoCloseable {
   private HttpServer http;
   private ExecutorService httpExecutor;
 
-  /** Starts the endpoint on 127.0.0.1; port 0 picks a free one. Returns the bound port. */
-  synchronized int startHttp(int port) throws IOException {
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+  /** Starts the endpoint on {@code host} (null: loopback); port 0 picks a free one. Returns the bound port. */
+  synchronized int startHttp(String host, int port) throws IOException {
+    InetSocketAddress address = host == null
+        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+        : new InetSocketAddress(host, port);
+    http = HttpServer.create(address, 0);
     httpExecutor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "mantis-metrics-http");
       t.setDaemon(true);
@@ -92,7 +95,7 @@ final class ServerMetrics implements AutoCloseable {
     http.setExecutor(httpExecutor);
     http.start();
     int bound = http.getAddress().getPort();
-    log.info("Prometheus metrics at http://127.0.0.1:{}/metrics", bound);
+    log.info("Prometheus metrics at http://{}:{}/metrics", address.getHostString(), bound);
     return bound;
   }
 

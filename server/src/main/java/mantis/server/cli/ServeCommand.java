@@ -30,14 +30,17 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--robot", paramLabel = "YAML", description = "Robot description (default: the built-in planar3).")
   Path robot;
 
-  @Option(names = "--metrics-port", description = "Prometheus endpoint on 127.0.0.1 (default 9464; -1 = off).")
+  @Option(names = "--metrics-port", description = "Prometheus endpoint port (default 9464; -1 = off).")
   Integer metricsPort;
+
+  @Option(names = "--metrics-host", description = "Prometheus endpoint address (default 127.0.0.1; 0.0.0.0 in a container).")
+  String metricsHost;
 
   @Option(names = "--watchdog-ms", description = "Hold a robot after this much silence (default 100).")
   Long watchdogMs;
 
-  static MantisConfig resolve(Path config, String host, Integer port, String policy, Path robot, Integer metricsPort,
-      Long watchdogMs) throws Exception {
+  static MantisConfig resolve(Path config, String host, Integer port, String policy, Path robot, String metricsHost,
+      Integer metricsPort, Long watchdogMs) throws Exception {
     MantisConfig cfg = config == null ? MantisConfig.defaults() : MantisConfig.load(config);
     if (host != null) {
       cfg = cfg.withHost(host);
@@ -50,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (robot != null) {
       cfg = cfg.withRobot(robot);
+    }
+    if (metricsHost != null) {
+      cfg = cfg.withMetricsHost(metricsHost);
     }
     if (metricsPort != null) {
       cfg = cfg.withMetricsPort(metricsPort);
@@ -64,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MantisConfig cfg;
     try {
-      cfg = resolve(config, host, port, policy, robot, metricsPort, watchdogMs);
+      cfg = resolve(config, host, port, policy, robot, metricsHost, metricsPort, watchdogMs);
     } catch (IllegalArgumentException e) {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
@@ -74,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mantis-shutdown"));
     server.start();
     System.out.println("mantis: serving on port " + server.port()
-        + (server.metricsPort() >= 0 ? ", metrics at http://127.0.0.1:" + server.metricsPort() + "/metrics" : ""));
+        + (server.metricsPort() >= 0 ? ", metrics at http://" + cfg.metricsHost() + ":" + server.metricsPort() + "/metrics" : ""));
     server.awaitTermination();
     return 0;
   }

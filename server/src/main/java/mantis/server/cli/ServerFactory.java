@@ -38,6 +38,7 @@ final class ServerFactory {
         .optClock(clock)
         .optHost(cfg.host())
         .optPort(cfg.port())
+        .optMetricsHost(cfg.metricsHost())
         .optMetricsPort(cfg.metricsPort())
         .optMaxInboundMessageBytes(cfg.maxInboundMessageBytes())
         .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)

@@ -20,7 +20,8 @@ import java.util.Optional;
  * <pre>
  * host: 0.0.0.0                 # gRPC bind address
  * port: 50051                   # gRPC port (0 = any free port)
- * metrics_port: 9464            # Prometheus endpoint on 127.0.0.1 (-1 = off, 0 = any free port)
+ * metrics_host: 127.0.0.1       # Prometheus endpoint address (0.0.0.0 in a container)
+ * metrics_port: 9464            # Prometheus endpoint port (-1 = off, 0 = any free port)
  * policy: visual-servo          # visual-servo | hold
  * robot: null                   # robot description YAML; null = the built-in planar3.yaml
  * policy_input_px: 128          # visual-servo works at this square size; frames are resized to it
@@ -33,7 +34,8 @@ import java.util.Optional;
  *
  * @param host gRPC bind address
  * @param port gRPC port; 0 picks a free one
- * @param metricsPort Prometheus HTTP port on 127.0.0.1; negative turns it off, 0 picks a free one
+ * @param metricsHost Prometheus HTTP address
+ * @param metricsPort Prometheus HTTP port; negative turns it off, 0 picks a free one
  * @param policy policy name: {@code visual-servo} or {@code hold}
  * @param robot robot description YAML, empty for the built-in planar arm
  * @param policyInputPx square frame size the policy works at, pixels
@@ -46,6 +48,7 @@ import java.util.Optional;
 public record MantisConfig(
     String host,
     int port,
+    String metricsHost,
     int metricsPort,
     String policy,
     Optional<Path> robot,
@@ -61,6 +64,7 @@ public record MantisConfig(
   public MantisConfig {
     check(host != null && !host.isBlank(), "host must not be empty");
     check(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
+    check(metricsHost != null && !metricsHost.isBlank(), "metrics_host must not be empty");
     check(metricsPort <= 65535, "metrics_port must be <= 65535, got " + metricsPort);
     check(policy != null && POLICIES.contains(policy), "policy must be one of " + POLICIES + ", got " + policy);
     robot = robot == null ? Optional.empty() : robot;
@@ -108,38 +112,43 @@ public record MantisConfig(
   }
 
   public MantisConfig withHost(String v) {
-    return new MantisConfig(v, port, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+    return new MantisConfig(v, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   public MantisConfig withPort(int v) {
-    return new MantisConfig(host, v, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+    return new MantisConfig(host, v, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   public MantisConfig withMetricsPort(int v) {
-    return new MantisConfig(host, port, v, policy, robot, policyInputPx, maxInboundMessageBytes,
+    return new MantisConfig(host, port, metricsHost, v, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+  }
+
+  public MantisConfig withMetricsHost(String v) {
+    return new MantisConfig(host, port, v, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   public MantisConfig withPolicy(String v) {
-    return new MantisConfig(host, port, metricsPort, v, robot, policyInputPx, maxInboundMessageBytes,
+    return new MantisConfig(host, port, metricsHost, metricsPort, v, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   public MantisConfig withRobot(Path v) {
-    return new MantisConfig(host, port, metricsPort, policy, Optional.ofNullable(v), policyInputPx,
+    return new MantisConfig(host, port, metricsHost, metricsPort, policy, Optional.ofNullable(v), policyInputPx,
         maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   public MantisConfig withWatchdogTimeoutMs(long v) {
-    return new MantisConfig(host, port, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes, v,
+    return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes, v,
         drainTimeoutMs, warmupPredictions, positionMarginRad);
   }
 
   @Override
   public String toString() {
-    return "host=" + host + " port=" + port + " metrics_port=" + metricsPort + " policy=" + policy + " robot="
+    return "host=" + host + " port=" + port + " metrics_host=" + metricsHost + " metrics_port=" + metricsPort + " policy=" + policy + " robot="
         + robot.map(Path::toString).orElse("(built-in planar3)") + " policy_input_px=" + policyInputPx
         + " max_inbound_message_bytes=" + maxInboundMessageBytes + " watchdog_timeout_ms=" + watchdogTimeoutMs
         + " drain_timeout_ms=" + drainTimeoutMs + " warmup_predictions=" + warmupPredictions
@@ -153,6 +162,9 @@ public record MantisConfig(
 
     @JsonProperty("port")
     int port = 50051;
+
+    @JsonProperty("metrics_host")
+    String metricsHost = "127.0.0.1";
 
     @JsonProperty("metrics_port")
     int metricsPort = 9464;
@@ -182,7 +194,7 @@ public record MantisConfig(
     double positionMarginRad = 0.02;
 
     MantisConfig toConfig() {
-      return new MantisConfig(host, port, metricsPort, policy,
+      return new MantisConfig(host, port, metricsHost, metricsPort, policy,
           robot == null || robot.isBlank() ? Optional.empty() : Optional.of(Path.of(robot)), policyInputPx,
           maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
     }

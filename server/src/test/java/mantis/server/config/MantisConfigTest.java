@@ -28,11 +28,14 @@ class MantisConfigTest {
     assertEquals(16 * 1024 * 1024, c.maxInboundMessageBytes());
     assertEquals(100, c.watchdogTimeoutMs());
     assertEquals(Optional.empty(), c.robot());
+    assertEquals("127.0.0.1", c.metricsHost(), "metrics stay on loopback unless asked");
   }
 
   @Test
   void yamlOverridesOnlyTheKeysItGives() throws Exception {
-    MantisConfig c = MantisConfig.load(write("port: 6000\npolicy: hold\nwatchdog_timeout_ms: 250\nrobot: /x/arm.yaml\n"));
+    MantisConfig c = MantisConfig.load(
+        write("port: 6000\npolicy: hold\nwatchdog_timeout_ms: 250\nrobot: /x/arm.yaml\nmetrics_host: 0.0.0.0\n"));
+    assertEquals("0.0.0.0", c.metricsHost());
     assertEquals(6000, c.port());
     assertEquals("hold", c.policy());
     assertEquals(250, c.watchdogTimeoutMs());
