@@ -19,6 +19,29 @@ final class ColourDetector {
   /** Brightness, relative to a region's brightest pixel, above which a pixel counts as top face. */
   static final double TOP_FACE_FRACTION = 0.71;
 
+  /**
+   * Per-thread scratch arrays, grown on demand and reused across calls: a detection allocates almost
+   * nothing, which keeps garbage-collection pauses out of the serving latency tail.
+   */
+  private static final class Scratch {
+    byte[] hsv = new byte[0];
+    byte[] labels = new byte[0];
+    byte[] mask = new byte[0];
+    int[] componentLabels = new int[0];
+
+    void ensure(int pixels) {
+      if (labels.length < pixels) {
+        hsv = new byte[pixels * 3];
+        labels = new byte[pixels];
+        mask = new byte[pixels];
+        componentLabels = new int[pixels];
+      }
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private final byte[] hueToLabel;
   private final double minSaturation;
   private final double minValue;
   private final double maxHueDistanceDeg;
@@ -29,6 +52,12 @@ final class ColourDetector {
     this.minValue = minValue;
     this.maxHueDistanceDeg = maxHueDistanceDeg;
     this.minAreaFraction = minAreaFraction;
+    // Hue lookup table over OpenCV's 0..255 full-range hue.
+    this.hueToLabel = new byte[256];
+    for (int hv = 0; hv < 256; hv++) {
+      Palette p = Palette.nearest(hv * 360.0 / 256.0, maxHueDistanceDeg);
+      hueToLabel[hv] = (byte) (p == null ? 0 : p.ordinal() + 1);
+    }
     OpenCvLoader.ensureLoaded();
   }
 
@@ -42,7 +71,10 @@ final class ColourDetector {
     int w = frame.widthPx();
     int h = frame.heightPx();
     byte[] rgb = frame.rgbUnsafe();
-    byte[] hsv = new byte[w * h * 3];
+    int pixels = w * h;
+    Scratch scratch = SCRATCH.get();
+    scratch.ensure(pixels);
+    byte[] hsv = scratch.hsv;
     Mat rgbMat = new Mat(h, w, CvType.CV_8UC3);
     Mat hsvMat = new Mat();
     try {
@@ -55,24 +87,19 @@ final class ColourDetector {
     }
 
     Palette[] colours = Palette.values();
-    byte[] labels = new byte[w * h];
+    byte[] labels = scratch.labels;
     int[] counts = new int[colours.length + 1];
     int minS = (int) Math.ceil(minSaturation * 255);
     int minV = (int) Math.ceil(minValue * 255);
-    // Hue lookup table over OpenCV's 0..255 full-range hue.
-    byte[] hueToLabel = new byte[256];
-    for (int hv = 0; hv < 256; hv++) {
-      Palette p = Palette.nearest(hv * 360.0 / 256.0, maxHueDistanceDeg);
-      hueToLabel[hv] = (byte) (p == null ? 0 : p.ordinal() + 1);
-    }
-    for (int i = 0, j = 0; i < labels.length; i++, j += 3) {
+    for (int i = 0, j = 0; i < pixels; i++, j += 3) {
       int s = hsv[j + 1] & 0xff;
       int v = hsv[j + 2] & 0xff;
+      byte label = 0;
       if (s >= minS && v >= minV) {
-        byte label = hueToLabel[hsv[j] & 0xff];
-        labels[i] = label;
+        label = hueToLabel[hsv[j] & 0xff];
         counts[label]++;
       }
+      labels[i] = label;
     }
 
     int minArea = Math.max(1, (int) Math.round(minAreaFraction * w * h));
@@ -81,18 +108,19 @@ final class ColourDetector {
       if (counts[c] < minArea) {
         continue;
       }
-      blobs.addAll(components(labels, (byte) c, colours[c - 1], w, h, rgb, hsv, minArea));
+      blobs.addAll(components(scratch, (byte) c, colours[c - 1], w, h, rgb, minArea));
     }
     return blobs;
   }
 
   private static List<Blob> components(
-      byte[] labels, byte label, Palette colour, int w, int h, byte[] rgb, byte[] hsv, int minArea) {
-    byte[] mask = new byte[w * h];
-    for (int i = 0; i < mask.length; i++) {
-      if (labels[i] == label) {
-        mask[i] = (byte) 255;
-      }
+      Scratch scratch, byte label, Palette colour, int w, int h, byte[] rgb, int minArea) {
+    int pixels = w * h;
+    byte[] labels = scratch.labels;
+    byte[] hsv = scratch.hsv;
+    byte[] mask = scratch.mask;
+    for (int i = 0; i < pixels; i++) {
+      mask[i] = labels[i] == label ? (byte) 255 : 0;
     }
     Mat maskMat = new Mat(h, w, CvType.CV_8UC1);
     Mat ccLabels = new Mat();
@@ -100,18 +128,18 @@ final class ColourDetector {
     Mat centroids = new Mat();
     List<Blob> out = new ArrayList<>();
     try {
-      maskMat.put(0, 0, mask);
+      maskMat.put(0, 0, mask, 0, pixels);
       int n = Imgproc.connectedComponentsWithStats(maskMat, ccLabels, stats, centroids, 8, CvType.CV_32S);
       if (n <= 1) {
         return out;
       }
       int[] st = new int[n * 5];
       stats.get(0, 0, st);
-      int[] lab = new int[w * h];
+      int[] lab = scratch.componentLabels;
       ccLabels.get(0, 0, lab);
       long[][] sums = new long[n][3];
       int[] maxV = new int[n];
-      for (int i = 0; i < lab.length; i++) {
+      for (int i = 0; i < pixels; i++) {
         int l = lab[i];
         if (l > 0) {
           sums[l][0] += rgb[3 * i] & 0xff;
@@ -132,7 +160,7 @@ final class ColourDetector {
         topBox[4 * l + 2] = -1;
         topBox[4 * l + 3] = -1;
       }
-      for (int i = 0; i < lab.length; i++) {
+      for (int i = 0; i < pixels; i++) {
         int l = lab[i];
         if (l > 0 && (hsv[3 * i + 2] & 0xff) >= TOP_FACE_FRACTION * maxV[l]) {
           int x = i % w;

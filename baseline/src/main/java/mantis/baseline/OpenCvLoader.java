@@ -7,6 +7,8 @@ final class OpenCvLoader {
   private static final class Holder {
     static {
       nu.pattern.OpenCV.loadLocally();
+      // One frame is small: OpenCV's own worker threads only compete with gRPC's on few cores.
+      org.opencv.core.Core.setNumThreads(1);
     }
 
     static void touch() {}
