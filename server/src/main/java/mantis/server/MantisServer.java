@@ -261,7 +261,7 @@ public final class MantisServer implements AutoCloseable {
     private Policy policy;
     private RobotSpec robot;
     private ServerBuilder<?> serverBuilder;
-    private String host = "0.0.0.0";
+    private String host = "127.0.0.1";
     private int port = 50051;
     private MonotonicClock clock = MonotonicClock.system();
     private int maxInboundMessageBytes = 16 * 1024 * 1024;

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * an intervention; no chunk could do better from it.
  *
  * <p>Corrections: non-finite targets keep the joint's previous position; targets beyond the limits
- * are clamped; steps too fast or too abrupt are slowed per joint to the closest feasible velocity (the
- * motion is kept, just later); points with non-positive, duplicate, out-of-order or closer than the
+ * are clamped; steps too fast or too abrupt are slowed per joint to the closest feasible velocity:
+ * each point keeps its time, so a joint falls short of a target it cannot reach in time and the
+ * next chunk (computed from the new measured state) carries on from there; points with non-positive, duplicate, out-of-order or closer than the
  * minimum spacing times are sorted and dropped. A chunk that cannot be repaired (e-stop latched,
  * expired, empty, wrong joints, non-finite or mismatched joint state) becomes a {@linkplain #hold
  * hold} at the current clamped position. Every correction is reported in {@link

@@ -18,7 +18,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "YAML", description = "Configuration file (flags override it).")
   Path config;
 
-  @Option(names = "--host", description = "Bind address (default 0.0.0.0).")
+  @Option(names = "--host", description = "Bind address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
   String host;
 
   @Option(names = {"-p", "--port"}, description = "gRPC port (default 50051; 0 = any free port).")

@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@code with*} copies. Validated on construction.
  *
  * <pre>
- * host: 0.0.0.0                 # gRPC bind address
+ * host: 127.0.0.1               # gRPC bind address (0.0.0.0 to accept other machines)
  * port: 50051                   # gRPC port (0 = any free port)
  * metrics_host: 127.0.0.1       # Prometheus endpoint address (0.0.0.0 in a container)
  * metrics_port: 9464            # Prometheus endpoint port (-1 = off, 0 = any free port)
@@ -158,7 +158,7 @@ public record MantisConfig(
   /** The YAML shape, with defaults. */
   static final class Raw {
     @JsonProperty("host")
-    String host = "0.0.0.0";
+    String host = "127.0.0.1";
 
     @JsonProperty("port")
     int port = 50051;
