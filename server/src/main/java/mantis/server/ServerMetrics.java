@@ -49,6 +49,16 @@ final class ServerMetrics implements AutoCloseable {
       .help("Safety filter interventions on outgoing chunks, by kind")
       .labelNames("kind")
       .register(registry);
+
+  {
+    // Every kind is exported from the start (at 0), so a scrape shows the series before the first
+    // intervention and rate() works from the first sample.
+    for (mantis.core.safety.InterventionKind kind : mantis.core.safety.InterventionKind.values()) {
+      interventions.labelValues(kind.name());
+    }
+    interventions.labelValues("POLICY_ERROR");
+  }
+
   final Counter watchdogHolds = Counter.builder()
       .name("mantis_watchdog_holds_total")
       .help("Hold chunks sent because a Control stream's observations stopped")

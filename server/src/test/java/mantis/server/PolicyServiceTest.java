@@ -360,6 +360,7 @@ class PolicyServiceTest {
       }
       assertTrue(text.contains("mantis_stage_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"), text);
       assertTrue(text.contains("mantis_safety_interventions_total{kind=\"POSITION_LIMIT\"}"), text);
+      assertTrue(text.contains("mantis_safety_interventions_total{kind=\"ESTOP\"} 0"), text);
       assertTrue(text.contains("mantis_serving 1"), text);
     }
   }
