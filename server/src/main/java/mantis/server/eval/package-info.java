@@ -1,0 +1,2 @@
+/** Offline evaluations of the server's stages against simulator ground truth. */
+package mantis.server.eval;
