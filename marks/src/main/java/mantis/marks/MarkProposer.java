@@ -40,7 +40,7 @@ import org.opencv.imgproc.Imgproc;
  * <p>Marks are numbered 1..N in reading order of their centroids (top to bottom, then left to
  * right); use a {@link MarkTracker} per stream for ids that stay stable across frames. Bad frames
  * (blank, all white, noise) give no marks, or at most a few for noise; nothing throws for any valid
- * {@link Frame}.
+ * {@link Frame}. Frames larger than {@code maxPixels} are proposed on at a box-averaged reduced size.
  *
  * <p>Thread-safe: scratch buffers are per thread and every OpenCV {@code Mat} is released before a
  * call returns.
@@ -63,6 +63,7 @@ public final class MarkProposer {
   private final boolean effector;
   private final double darkRatio;
   private final double effectorRadiusFraction;
+  private final long maxPixels;
   private final int minS;
   private final int minV;
   private final int hueStep;
@@ -80,6 +81,7 @@ public final class MarkProposer {
     this.effector = b.effector;
     this.darkRatio = b.darkRatio;
     this.effectorRadiusFraction = b.effectorRadiusFraction;
+    this.maxPixels = b.maxPixels;
     this.minS = (int) Math.ceil(minSaturation * 255);
     this.minV = (int) Math.ceil(minValue * 255);
     // OpenCV's full-range hue: 256 steps per turn.
@@ -110,6 +112,9 @@ public final class MarkProposer {
     if (w < 8 || h < 8) {
       return Proposal.empty(); // nothing the size of an object fits
     }
+    if ((long) w * h > maxPixels) {
+      return analyseReduced(frame);
+    }
     int n = w * h;
     Scratch s = SCRATCH.get();
     s.ensure(n);
@@ -136,6 +141,45 @@ public final class MarkProposer {
       }
     }
     return new Proposal(marks, effectorId);
+  }
+
+  /** Proposes on a box-averaged copy at most maxPixels large, then scales the marks back. */
+  private Proposal analyseReduced(Frame frame) {
+    int w = frame.widthPx();
+    int h = frame.heightPx();
+    int f = (int) Math.ceil(Math.sqrt((double) w * h / maxPixels));
+    int sw = w / f;
+    int sh = h / f;
+    byte[] in = frame.rgbUnsafe();
+    byte[] out = new byte[sw * sh * 3];
+    int[] acc = new int[sw * 3];
+    for (int y = 0; y < sh; y++) {
+      java.util.Arrays.fill(acc, 0);
+      for (int yy = y * f; yy < y * f + f; yy++) {
+        int row = yy * w * 3;
+        for (int x = 0; x < sw; x++) {
+          int base = row + x * f * 3;
+          for (int k = 0; k < f * 3; k += 3) {
+            acc[3 * x] += in[base + k] & 0xff;
+            acc[3 * x + 1] += in[base + k + 1] & 0xff;
+            acc[3 * x + 2] += in[base + k + 2] & 0xff;
+          }
+        }
+      }
+      int div = f * f;
+      for (int i = 0; i < sw * 3; i++) {
+        out[y * sw * 3 + i] = (byte) ((acc[i] + div / 2) / div);
+      }
+    }
+    Proposal small = analyse(Frame.wrapRgb(sw, sh, out));
+    List<Mark> marks = new ArrayList<>(small.marks().size());
+    double half = (f - 1) / 2.0;
+    for (Mark m : small.marks()) {
+      marks.add(new Mark(m.id(), new PixelPoint(m.centroid().xPx() * f + half, m.centroid().yPx() * f + half),
+          new PixelBox(m.box().xPx() * f, m.box().yPx() * f, m.box().widthPx() * f, m.box().heightPx() * f),
+          m.areaPx() * f * f, m.meanRgb()));
+    }
+    return new Proposal(marks, small.effectorMarkId());
   }
 
   private static void toHsv(byte[] rgb, int w, int h, byte[] hsvOut) {
@@ -622,8 +666,19 @@ public final class MarkProposer {
     private boolean effector = true;
     private double darkRatio = 0.7;
     private double effectorRadiusFraction = 0.045;
+    private long maxPixels = 1L << 22;
 
     private Builder() {}
+
+    /**
+     * Largest frame proposed on at full size, pixels; larger frames are box-averaged down by an
+     * integer factor first (coordinates are returned at full size). Bounds the per-thread scratch
+     * memory (about 14 bytes per pixel). Default 4,194,304 (2048 x 2048).
+     */
+    public Builder optMaxPixels(long v) {
+      this.maxPixels = v;
+      return this;
+    }
 
     /** HSV saturation (0..1) from which a pixel can belong to an object; default 0.42. */
     public Builder optMinSaturation(double v) {
@@ -690,6 +745,7 @@ public final class MarkProposer {
       check(darkRatio > 0 && darkRatio < 1, "darkRatio must be in (0, 1): " + darkRatio);
       check(effectorRadiusFraction > 0 && effectorRadiusFraction < 0.5,
           "effectorRadiusFraction must be in (0, 0.5): " + effectorRadiusFraction);
+      check(maxPixels >= 64 * 64, "maxPixels must be at least 4096: " + maxPixels);
       return new MarkProposer(this);
     }
 
