@@ -15,6 +15,17 @@ public interface Policy extends AutoCloseable {
    */
   ActionChunk predict(Observation observation);
 
+  /**
+   * Predicts with the Set-of-Mark marks the server proposed on the newest frame (ids stable across a
+   * Control stream). Policies that ground their actions on marks override this, and should key their
+   * traces by these ids; the default ignores the marks and calls {@link #predict(Observation)}.
+   *
+   * @param marks the marks on the newest frame, in its pixel coordinates; may be empty
+   */
+  default ActionChunk predict(Observation observation, java.util.List<Mark> marks) {
+    return predict(observation);
+  }
+
   @Override
   default void close() {}
 }

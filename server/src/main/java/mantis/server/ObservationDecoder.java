@@ -75,6 +75,21 @@ final class ObservationDecoder {
         wire.getSendTimeNanos());
   }
 
+  /**
+   * Only the newest frame, at its own size, for Annotate: the frame count and that frame are
+   * validated; instruction and joint state are not needed.
+   */
+  Frame decodeNewestFrame(mantis.proto.v1.Observation wire) throws InvalidInputException {
+    int n = wire.getFramesCount();
+    if (n == 0) {
+      throw new InvalidInputException("observation has no frames; send at least one");
+    }
+    if (n > MAX_FRAMES) {
+      throw new InvalidInputException("observation has " + n + " frames; at most " + MAX_FRAMES);
+    }
+    return frames.decode(wire.getFrames(n - 1), "frames[" + (n - 1) + "]");
+  }
+
   private static void checkId(String id, String field) throws InvalidInputException {
     if (id.length() > MAX_ID_CHARS) {
       throw new InvalidInputException(field + " has " + id.length() + " characters; at most " + MAX_ID_CHARS);

@@ -10,6 +10,7 @@ import mantis.core.JointState;
 import mantis.core.MonotonicClock;
 import mantis.core.Observation;
 import mantis.core.safety.Watchdog;
+import mantis.marks.MarkTracker;
 import mantis.proto.v1.ActionChunk;
 import mantis.proto.v1.Annotation;
 import mantis.proto.v1.DescribeRequest;
@@ -90,10 +91,22 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
 
   @Override
   public void annotate(mantis.proto.v1.Observation request, StreamObserver<Annotation> out) {
-    out.onError(Status.UNIMPLEMENTED
-        .withDescription("Annotate (Set-of-Mark marks only) is not implemented yet; it arrives with the SoM "
-            + "issue. Predict and Control return marks in every ActionChunk")
-        .asRuntimeException());
+    long receive = clock.nanoTime();
+    Status tooBig = checkSize(request);
+    if (tooBig != null) {
+      out.onError(tooBig.asRuntimeException());
+      return;
+    }
+    try {
+      out.onNext(pipeline.annotate(request, receive));
+      out.onCompleted();
+    } catch (InvalidInputException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+    } catch (RuntimeException e) {
+      log.error("Annotate failed", e);
+      out.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
+          .asRuntimeException());
+    }
   }
 
   @Override
@@ -117,6 +130,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   private final class ControlStream implements StreamObserver<mantis.proto.v1.Observation> {
     private final ServerCallStreamObserver<ActionChunk> out;
     private final Object sendLock = new Object();
+    /** Mark ids stable across this stream; gRPC delivers a stream's messages one at a time. */
+    private final MarkTracker tracker = MarkTracker.create();
     private boolean finished;
     private volatile Watchdog watchdog;
     private volatile String robotId;
@@ -149,7 +164,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         if (dog != null) {
           dog.feed();
         }
-        PolicyPipeline.Result result = pipeline.run("Control", request, receive);
+        PolicyPipeline.Result result = pipeline.run("Control", request, receive, tracker);
         Observation obs = result.observation();
         lastState = obs.jointState();
         if (robotId == null) {

@@ -39,7 +39,7 @@ final class ServerMetrics implements AutoCloseable {
       .register(registry);
   final Histogram stageSeconds = Histogram.builder()
       .name("mantis_stage_duration_seconds")
-      .help("Wall time per pipeline stage (decode, policy, safety, total) per observation")
+      .help("Wall time per pipeline stage (decode, marks, policy, safety, total) per observation")
       .labelNames("stage")
       .classicOnly()
       .classicUpperBounds(LATENCY_BOUNDS_S)

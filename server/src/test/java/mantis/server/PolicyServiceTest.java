@@ -61,10 +61,10 @@ class PolicyServiceTest {
       }
       Set<String> kinds = c.getInterventionsList().stream().map(i -> i.getKind()).collect(Collectors.toSet());
       assertTrue(kinds.contains("POSITION_LIMIT"), kinds.toString());
-      assertEquals(List.of("decode", "policy", "safety", "total"),
+      assertEquals(List.of("decode", "marks", "policy", "safety", "total"),
           c.getStageTimingsList().stream().map(StageTiming::getStage).collect(Collectors.toList()));
-      long total = c.getStageTimings(3).getDurationNanos();
-      assertTrue(total > 0 && total >= c.getStageTimings(1).getDurationNanos());
+      long total = c.getStageTimings(4).getDurationNanos();
+      assertTrue(total > 0 && total >= c.getStageTimings(2).getDurationNanos());
       // Valid for 1 s from when the policy made it, counted from when the observation arrived.
       assertTrue(c.getValidForNanos() > 1_000_000_000L - total
           && c.getValidForNanos() <= 1_000_000_000L + total, "" + c.getValidForNanos());
@@ -128,16 +128,6 @@ class PolicyServiceTest {
       assertEquals(4, info.getChunkLength());
       assertEquals("mantis-planar-3", info.getRobotName());
       assertEquals(List.of("shoulder", "elbow", "wrist"), info.getJointNamesList());
-    }
-  }
-
-  @Test
-  void annotateIsUnimplementedWithAClearMessage() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[3], MonotonicClock.system()))) {
-      StatusRuntimeException e =
-          assertThrows(StatusRuntimeException.class, () -> s.blocking().annotate(Observations.valid().build()));
-      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-      assertTrue(e.getStatus().getDescription().contains("not implemented yet"));
     }
   }
 
@@ -355,7 +345,7 @@ class PolicyServiceTest {
       String text = r.body();
       assertTrue(text.contains("mantis_grpc_requests_total{code=\"OK\",rpc=\"Predict\"} 1"), text);
       assertTrue(text.contains("mantis_grpc_requests_total{code=\"INVALID_ARGUMENT\",rpc=\"Predict\"} 1"), text);
-      for (String stage : List.of("decode", "policy", "safety", "total")) {
+      for (String stage : List.of("decode", "marks", "policy", "safety", "total")) {
         assertTrue(text.contains("mantis_stage_duration_seconds_count{stage=\"" + stage + "\"}"), stage);
       }
       assertTrue(text.contains("mantis_stage_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"), text);
