@@ -49,7 +49,11 @@ final class BenchCommand implements Callable<Integer> {
       + "(e.g. docs/BENCHMARKS.md).")
   Path markdown;
 
-  @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, coldstart.")
+  @Option(names = "--rss-calls", defaultValue = "100000", description = "Propose + draw calls between the two "
+      + "RSS readings of the marks part (default ${DEFAULT-VALUE}).")
+  int rssCalls;
+
+  @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, marks, coldstart.")
   List<String> skip = new ArrayList<>();
 
   private final List<String[]> rows = new ArrayList<>();
@@ -70,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
       predictRoundTrip("hold");
       System.err.println("bench: gRPC Predict round trip (visual-servo)...");
       predictRoundTrip("visual-servo");
+    }
+    if (!skip.contains("marks")) {
+      System.err.println("bench: Set-of-Mark propose/draw, Annotate, RSS...");
+      rows.addAll(mantis.server.eval.MarksBenchmark.run(calls, Math.max(1, calls / 2), rssCalls,
+          line -> System.err.println("bench: " + line)));
     }
     if (!skip.contains("coldstart")) {
       System.err.println("bench: serve cold start...");
