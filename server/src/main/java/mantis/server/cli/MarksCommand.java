@@ -363,8 +363,10 @@ final class MarksCommand implements Runnable {
       int width = 30;
       int filled = total == 0 ? width : (int) ((long) width * done / total);
       String eta = done == 0 ? "--:--" : clock(s / done * (total - done));
-      err.printf(Locale.ROOT, "\r[%s%s] %d/%d episodes  %.1f clips/s  ETA %s ", "#".repeat(filled),
-          ".".repeat(width - filled), done, total, clipsPerS(), eta);
+      String rate = clips > 0 ? String.format(Locale.ROOT, "  %.1f clips/s", clipsPerS())
+          : String.format(Locale.ROOT, "  %.2f episodes/s", s > 0 ? done / s : 0.0);
+      err.printf(Locale.ROOT, "\r[%s%s] %d/%d episodes%s  ETA %s ", "#".repeat(filled),
+          ".".repeat(width - filled), done, total, rate, eta);
       err.flush();
     }
 
