@@ -44,8 +44,10 @@ final class Renderer {
   private final Appearance appearance;
   private final double[] fk = new double[8];
   private final int[] box = new int[4];
+  private final long builtAtStep;
 
-  Renderer(CameraModel camera, Appearance appearance, List<TargetZone> targets) {
+  Renderer(CameraModel camera, Appearance appearance, List<TargetZone> targets, long builtAtStep) {
+    this.builtAtStep = builtAtStep;
     this.camera = camera;
     this.appearance = appearance;
     this.w = camera.widthPx();
@@ -92,6 +94,118 @@ final class Renderer {
 
   CameraModel camera() {
     return camera;
+  }
+
+  /** The physics step whose camera this renderer uses (matters only when the camera shakes). */
+  long builtAtStep() {
+    return builtAtStep;
+  }
+
+  /**
+   * The surface that {@link #render} draws at the (sub-pixel) image point (u, v), as a point fixed to
+   * that surface: the same tests as drawing, in reverse drawing order (arm or hand, objects,
+   * shadows, table).
+   */
+  Optional<SurfacePoint> pick(World world, Embodiment embodiment, double u, double v) {
+    Optional<Vec3> hit = camera.pixelToPlane(new PixelPoint(u, v), 0.0);
+    if (hit.isEmpty()) {
+      return Optional.empty();
+    }
+    double x0 = hit.get().xM();
+    double y0 = hit.get().yM();
+    SurfacePoint p = embodiment == Embodiment.ARM ? pickArm(world.q, x0, y0) : pickHand(world.handX, world.handY, x0, y0);
+    if (p != null) {
+      return Optional.of(p);
+    }
+    for (int k = world.n - 1; k >= 0; k--) {
+      double ox = world.x[k];
+      double oy = world.y[k];
+      double half = world.half[k];
+      boolean disc = world.disc[k];
+      double height = world.spec.get(k).heightM();
+      double f = (cz - height) / cz;
+      double xt = cx + (x0 - cx) * f - ox;
+      double yt = cy + (y0 - cy) * f - oy;
+      if (inside(disc, xt, yt, half)) {
+        return Optional.of(new SurfacePoint(SurfacePoint.Surface.OBJECT, k, xt, yt, height));
+      }
+      if (inside(disc, x0 - ox, y0 - oy, half)) {
+        // A side face: take the ray's point at half height.
+        double fh = (cz - height / 2) / cz;
+        return Optional.of(new SurfacePoint(SurfacePoint.Surface.OBJECT, k, cx + (x0 - cx) * fh - ox,
+            cy + (y0 - cy) * fh - oy, height / 2));
+      }
+    }
+    for (int k = world.n - 1; k >= 0; k--) {
+      double height = world.spec.get(k).heightM();
+      double sx = world.x[k] + appearance.shadowDxPerM() * height;
+      double sy = world.y[k] + appearance.shadowDyPerM() * height;
+      if (inside(world.disc[k], x0 - sx, y0 - sy, world.half[k])) {
+        return Optional.of(new SurfacePoint(SurfacePoint.Surface.SHADOW, k, x0 - world.x[k], y0 - world.y[k], 0.0));
+      }
+    }
+    return Optional.of(new SurfacePoint(SurfacePoint.Surface.TABLE, -1, x0, y0, 0.0));
+  }
+
+  /** The point of the ray (through table point x0, y0) at height z. */
+  private double[] atHeight(double x0, double y0, double z) {
+    double f = (cz - z) / cz;
+    return new double[] {cx + (x0 - cx) * f, cy + (y0 - cy) * f};
+  }
+
+  private SurfacePoint pickArm(double[] q, double x0, double y0) {
+    Table.jointPositions(q, fk);
+    double[] p = atHeight(x0, y0, LINK_Z_M);
+    // Reverse drawing order: the tip's small disc, the joint discs, the links, then the pusher.
+    if (inDisc(p, fk[6], fk[7], 0.009)) {
+      return SurfacePoint.onLink(2, q, p[0], p[1], LINK_Z_M);
+    }
+    for (int j = 2; j >= 0; j--) {
+      if (inDisc(p, fk[2 * j], fk[2 * j + 1], JOINT_RADIUS_M * (1 - 0.15 * j))) {
+        return SurfacePoint.onLink(j, q, p[0], p[1], LINK_Z_M);
+      }
+    }
+    for (int link = 2; link >= 0; link--) {
+      if (inCapsule(p, fk[2 * link], fk[2 * link + 1], fk[2 * link + 2], fk[2 * link + 3], LINK_HALF_WIDTH_M[link])) {
+        return SurfacePoint.onLink(link, q, p[0], p[1], LINK_Z_M);
+      }
+    }
+    double[] pp = atHeight(x0, y0, PUSHER_TOP_Z_M);
+    if (inDisc(pp, fk[6], fk[7], Table.PUSHER_RADIUS_M)) {
+      return SurfacePoint.onLink(2, q, pp[0], pp[1], PUSHER_TOP_Z_M);
+    }
+    return null;
+  }
+
+  private SurfacePoint pickHand(double hx, double hy, double x0, double y0) {
+    double[] p = atHeight(x0, y0, HAND_Z_M);
+    double r = Table.HAND_RADIUS_M;
+    boolean hit = inDisc(p, hx, hy, r)
+        || inCapsule(p, hx + r * 0.7, hy, hx + r + 0.022, hy + 0.018, 0.0065);
+    for (int f = 0; f < 4 && !hit; f++) {
+      double fx = hx + (f - 1.5) * 0.013;
+      hit = inCapsule(p, fx, hy + r * 0.6, fx, hy + r + 0.03 - Math.abs(f - 1.5) * 0.006, 0.0058);
+    }
+    return hit ? new SurfacePoint(SurfacePoint.Surface.HAND, -1, p[0] - hx, p[1] - hy, HAND_Z_M) : null;
+  }
+
+  private static boolean inDisc(double[] p, double x, double y, double r) {
+    double dx = p[0] - x;
+    double dy = p[1] - y;
+    return dx * dx + dy * dy <= r * r;
+  }
+
+  private static boolean inCapsule(double[] p, double ax, double ay, double bx, double by, double halfWidth) {
+    double vx = bx - ax;
+    double vy = by - ay;
+    double l2 = vx * vx + vy * vy;
+    double px = p[0] - ax;
+    double py = p[1] - ay;
+    double t = l2 < 1e-18 ? 0 : (px * vx + py * vy) / l2;
+    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+    double dx = px - t * vx;
+    double dy = py - t * vy;
+    return dx * dx + dy * dy <= halfWidth * halfWidth;
   }
 
   private void castRays() {

@@ -22,6 +22,7 @@ public final class SimConfig {
   private final boolean distinctObjectColours;
   private final double handMaxSpeedMPerS;
   private final double handMaxAccelerationMPerS2;
+  private final double cameraShake;
 
   private SimConfig(Builder b) {
     this.embodiment = b.embodiment;
@@ -31,6 +32,7 @@ public final class SimConfig {
     this.distinctObjectColours = b.distinctObjectColours;
     this.handMaxSpeedMPerS = b.handMaxSpeedMPerS;
     this.handMaxAccelerationMPerS2 = b.handMaxAccelerationMPerS2;
+    this.cameraShake = b.cameraShake;
   }
 
   public static Builder builder() {
@@ -71,6 +73,14 @@ public final class SimConfig {
     return handMaxAccelerationMPerS2;
   }
 
+  /**
+   * Amplitude scale of the per-frame camera shake (0 = off, the default). See
+   * {@link Builder#optCameraShake}.
+   */
+  public double cameraShake() {
+    return cameraShake;
+  }
+
   /** A builder starting from this configuration. */
   public Builder toBuilder() {
     return builder()
@@ -80,14 +90,15 @@ public final class SimConfig {
         .optMaxEpisodeSeconds(maxEpisodeSeconds)
         .optDistinctObjectColours(distinctObjectColours)
         .optHandMaxSpeedMPerS(handMaxSpeedMPerS)
-        .optHandMaxAccelerationMPerS2(handMaxAccelerationMPerS2);
+        .optHandMaxAccelerationMPerS2(handMaxAccelerationMPerS2)
+        .optCameraShake(cameraShake);
   }
 
   @Override
   public String toString() {
     return "SimConfig[embodiment=" + embodiment + ", domainRandomization=" + domainRandomization + ", physicsHz="
         + physicsHz + ", maxEpisodeSeconds=" + maxEpisodeSeconds + ", distinctObjectColours=" + distinctObjectColours
-        + ", handMaxSpeedMPerS=" + handMaxSpeedMPerS + ", handMaxAccelerationMPerS2=" + handMaxAccelerationMPerS2 + "]";
+        + ", handMaxSpeedMPerS=" + handMaxSpeedMPerS + ", handMaxAccelerationMPerS2=" + handMaxAccelerationMPerS2 + ", cameraShake=" + cameraShake + "]";
   }
 
   /** Builder; every setting is optional. */
@@ -99,6 +110,7 @@ public final class SimConfig {
     private boolean distinctObjectColours = true;
     private double handMaxSpeedMPerS = 0.6;
     private double handMaxAccelerationMPerS2 = 6.0;
+    private double cameraShake = 0.0;
 
     private Builder() {}
 
@@ -142,7 +154,26 @@ public final class SimConfig {
       return this;
     }
 
+    /**
+     * Per-frame camera shake (default 0: off, the camera is fixed for the whole episode). With a
+     * scale {@code s > 0} the rendering camera moves smoothly from frame to frame around the
+     * episode's (jittered) pose: each of the six degrees of freedom follows a sum of three sinusoids
+     * (0.3–2.5 Hz, phases and weights drawn from the episode seed), bounded by {@code s} × 4 mm in
+     * translation and {@code s} × 0.4° in roll, pitch and yaw. At 128x128, {@code s = 1} moves the
+     * image by up to about 2 px. Deterministic for (seed, family, config); independent of domain
+     * randomisation. {@link TabletopSim#renderCamera} returns the camera of the current frame.
+     *
+     * @param amplitudeScale 0 (off) to 10
+     */
+    public Builder optCameraShake(double amplitudeScale) {
+      this.cameraShake = amplitudeScale;
+      return this;
+    }
+
     public SimConfig build() {
+      if (!(cameraShake >= 0 && cameraShake <= 10)) {
+        throw new IllegalArgumentException("cameraShake must be in [0, 10], got " + cameraShake);
+      }
       if (physicsHz < 1 || physicsHz > 10_000) {
         throw new IllegalArgumentException("physicsHz must be in 1..10000, got " + physicsHz);
       }

@@ -4,10 +4,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import mantis.calibration.CameraModel;
 import mantis.core.Frame;
 import mantis.core.JointState;
+import mantis.core.PixelPoint;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
 import org.slf4j.Logger;
@@ -59,6 +61,8 @@ public final class TabletopSim {
   private Appearance appearance;
   private long steps;
   private final Map<Long, Renderer> renderers = new HashMap<>();
+  /** Camera shake of this episode: per degree of freedom, 3 x {frequency Hz, phase rad, weight}; null when off. */
+  private double[][] shake;
 
   private TabletopSim(SimConfig config) {
     this.config = config;
@@ -93,6 +97,9 @@ public final class TabletopSim {
         : Appearance.nominal();
     this.steps = 0;
     renderers.clear();
+    this.shake = config.cameraShake() > 0
+        ? shakeParameters(new SplittableRandom(SceneGenerator.mix(seed, 3000 + family.ordinal())))
+        : null;
     LOG.debug("reset seed={} family={} objects={} instruction='{}'", seed, family, world.n, scene.task().instruction());
   }
 
@@ -238,13 +245,33 @@ public final class TabletopSim {
     if (rgbOut.length != widthPx * heightPx * 3) {
       throw new IllegalArgumentException("buffer needs " + (widthPx * heightPx * 3) + " bytes, got " + rgbOut.length);
     }
+    renderer(widthPx, heightPx).render(world, config.embodiment(), rgbOut);
+  }
+
+  /** The renderer for the current frame at this size (rebuilt every step when the camera shakes). */
+  private Renderer renderer(int widthPx, int heightPx) {
     long key = ((long) widthPx << 32) | heightPx;
     Renderer r = renderers.get(key);
-    if (r == null) {
-      r = new Renderer(renderCamera(widthPx, heightPx), appearance, scene.targets());
+    if (r == null || (shake != null && r.builtAtStep() != steps)) {
+      r = new Renderer(renderCamera(widthPx, heightPx), appearance, scene.targets(), steps);
       renderers.put(key, r);
     }
-    r.render(world, config.embodiment(), rgbOut);
+    return r;
+  }
+
+  /**
+   * Privileged: the surface seen at a pixel of the current frame (rendered at this size through
+   * {@link #renderCamera}), as a point fixed to that surface. {@link SurfacePoint#locate} then says
+   * where the same material point is in any later state, which gives ground-truth point tracks.
+   * Empty when the pixel's ray misses the table plane.
+   */
+  public Optional<SurfacePoint> surfaceAt(int widthPx, int heightPx, PixelPoint px) {
+    requireEpisode();
+    Objects.requireNonNull(px, "px");
+    if (widthPx <= 0 || heightPx <= 0 || widthPx > Frame.MAX_SIDE_PX || heightPx > Frame.MAX_SIDE_PX) {
+      throw new IllegalArgumentException("size " + widthPx + "x" + heightPx + " out of range");
+    }
+    return renderer(widthPx, heightPx).pick(world, config.embodiment(), px.xPx(), px.yPx());
   }
 
   /**
@@ -255,15 +282,58 @@ public final class TabletopSim {
     return CameraModel.mantisDefault(widthPx, heightPx);
   }
 
-  /** Privileged: the camera that actually renders this episode (nominal plus jitter). */
+  /**
+   * Privileged: the camera that renders the current frame: nominal plus this episode's jitter (with
+   * domain randomisation) plus the camera shake at the current time (when
+   * {@link SimConfig#cameraShake} is on; otherwise the same camera for the whole episode).
+   */
   public CameraModel renderCamera(int widthPx, int heightPx) {
     requireEpisode();
     CameraModel nominal = camera(widthPx, heightPx);
-    double[] j = appearance.cameraJitter();
-    if (!config.domainRandomization()) {
-      return nominal;
+    CameraModel c = nominal;
+    if (config.domainRandomization()) {
+      double[] j = appearance.cameraJitter();
+      c = nominal.withExtrinsics(nominal.extrinsics().perturbed(j[0], j[1], j[2], j[3], j[4], j[5]));
     }
-    return nominal.withExtrinsics(nominal.extrinsics().perturbed(j[0], j[1], j[2], j[3], j[4], j[5]));
+    if (shake != null) {
+      double[] d = shakeNow();
+      c = c.withExtrinsics(c.extrinsics().perturbed(d[0], d[1], d[2], d[3], d[4], d[5]));
+    }
+    return c;
+  }
+
+  private static final double SHAKE_TRANSLATION_M = 0.004;
+  private static final double SHAKE_ROTATION_RAD = Math.toRadians(0.4);
+
+  private static double[][] shakeParameters(SplittableRandom rng) {
+    double[][] p = new double[6][9];
+    for (int dof = 0; dof < 6; dof++) {
+      double total = 0;
+      for (int k = 0; k < 3; k++) {
+        p[dof][3 * k] = 0.3 + 2.2 * rng.nextDouble();
+        p[dof][3 * k + 1] = 2 * Math.PI * rng.nextDouble();
+        p[dof][3 * k + 2] = 0.2 + rng.nextDouble();
+        total += p[dof][3 * k + 2];
+      }
+      for (int k = 0; k < 3; k++) {
+        p[dof][3 * k + 2] /= total;
+      }
+    }
+    return p;
+  }
+
+  /** The shake offsets {dx, dy, dz, roll, pitch, yaw} at the current time. */
+  private double[] shakeNow() {
+    double t = steps * dt;
+    double[] d = new double[6];
+    for (int dof = 0; dof < 6; dof++) {
+      double v = 0;
+      for (int k = 0; k < 3; k++) {
+        v += shake[dof][3 * k + 2] * Math.sin(2 * Math.PI * shake[dof][3 * k] * t + shake[dof][3 * k + 1]);
+      }
+      d[dof] = v * config.cameraShake() * (dof < 3 ? SHAKE_TRANSLATION_M : SHAKE_ROTATION_RAD);
+    }
+    return d;
   }
 
   /** Privileged ground truth: objects, targets, task, effector pose. */

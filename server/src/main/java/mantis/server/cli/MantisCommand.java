@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       ExpertCommand.class,
       BenchCommand.class,
+      MarksCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {

@@ -1,2 +1,6 @@
-/** Offline evaluations of the server's stages against simulator ground truth. */
+/**
+ * Offline evaluations against simulator ground truth: Set-of-Mark accuracy ({@link
+ * mantis.server.eval.SomAccuracy}), Trace-of-Mark accuracy ({@link mantis.server.eval.TomAccuracy})
+ * and the marks benchmark.
+ */
 package mantis.server.eval;
