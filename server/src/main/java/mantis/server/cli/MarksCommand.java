@@ -7,8 +7,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +22,7 @@ import mantis.core.PixelPoint;
 import mantis.marks.tom.TomLabels;
 import mantis.marks.tom.TomTrack;
 import mantis.marks.tom.TraceExtractor;
+import mantis.server.eval.SomAccuracy;
 import mantis.server.eval.TomAccuracy;
 import mantis.sim.Embodiment;
 import mantis.sim.SimConfig;
@@ -197,8 +196,8 @@ final class MarksCommand implements Runnable {
   /** {@code mantis marks eval}. */
   @Command(name = "eval", mixinStandardHelpOptions = true,
       description = "Accuracy against the simulator's ground truth at --size (camera jitter and shake on): "
-          + "Trace-of-Mark trace error, moving/static split and extraction throughput; Set-of-Mark accuracy when "
-          + "this build has it.")
+          + "Set-of-Mark accuracy (objects marked within 3 px, false marks, effector) and Trace-of-Mark trace error, "
+          + "moving/static split and extraction throughput.")
   static final class Eval implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "500", description = "SoM frames (default ${DEFAULT-VALUE}).")
     int frames;
@@ -214,33 +213,10 @@ final class MarksCommand implements Runnable {
 
     @Override
     public Integer call() {
-      System.out.println(somAccuracy(frames, firstSeed, size));
+      System.out.println(SomAccuracy.run(frames, firstSeed, size).summary());
       TomAccuracy.Report tom = TomAccuracy.run(clips, firstSeed, size);
       System.out.println(tom.format());
       return 0;
-    }
-  }
-
-  /** Part A's SoM accuracy, called reflectively so that this build compiles without it. */
-  static String somAccuracy(int frames, long firstSeed, int size) {
-    Class<?> c;
-    try {
-      c = Class.forName("mantis.server.eval.SomAccuracy");
-    } catch (ClassNotFoundException e) {
-      return "SoM accuracy: not available in this build";
-    }
-    try {
-      Method run = c.getMethod("run", int.class, long.class, int.class);
-      Object report = run.invoke(null, frames, firstSeed, size);
-      try {
-        return String.valueOf(report.getClass().getMethod("format").invoke(report));
-      } catch (NoSuchMethodException e) {
-        return String.valueOf(report);
-      }
-    } catch (NoSuchMethodException | IllegalAccessException e) {
-      return "SoM accuracy: not available in this build (" + e + ")";
-    } catch (InvocationTargetException e) {
-      throw new IllegalStateException("SoM accuracy failed: " + e.getCause(), e.getCause());
     }
   }
 

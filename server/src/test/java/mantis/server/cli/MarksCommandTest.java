@@ -97,10 +97,11 @@ class MarksCommandTest {
   }
 
   @Test
-  void evalPrintsTomAccuracyAndSaysWhenSomIsMissing() {
+  void evalPrintsSomAndTomAccuracy() {
     Run r = run("marks", "eval", "--clips", "4", "--frames", "4", "--first-seed", "7");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("SoM accuracy"), r.out());
+    assertTrue(r.out().contains("SoM accuracy, 4 frames 128x128 (seeds 7..10"), r.out());
+    assertTrue(r.out().contains("objects marked within 3 px"), r.out());
     assertTrue(r.out().contains("ToM accuracy: 4 clips (seeds 7..10"), r.out());
     assertTrue(r.out().contains("clips/s on one thread"), r.out());
   }
