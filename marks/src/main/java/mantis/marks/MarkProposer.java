@@ -368,19 +368,32 @@ public final class MarkProposer {
       return null;
     }
     int fallback = (int) (validSum / valid);
-    // Each block's background is the brightest of it and its neighbours: a block that the arm
-    // covers almost entirely still gets the table's brightness.
+    // Each block's background is the brighter of its own and the median of its 3x3 neighbourhood: a
+    // block that the arm covers almost entirely still gets the table's brightness, and one pale
+    // distractor next to a block does not make all of that block's table look dark.
     int[] grown = s.grown(bw * bh);
+    int[] near = s.near;
     for (int by = 0; by < bh; by++) {
       for (int bx = 0; bx < bw; bx++) {
-        int m = -1;
-        int from = by * bw + bx;
+        int own = bg[by * bw + bx];
+        int k = 0;
         for (int j = Math.max(0, by - 1); j <= Math.min(bh - 1, by + 1); j++) {
           for (int i = Math.max(0, bx - 1); i <= Math.min(bw - 1, bx + 1); i++) {
-            if (bg[j * bw + i] > m) {
-              m = bg[j * bw + i];
-              from = j * bw + i;
+            if (bg[j * bw + i] >= 0) {
+              near[k++] = (bg[j * bw + i] << 16) | (j * bw + i);
             }
+          }
+        }
+        int m = -1;
+        int from = by * bw + bx;
+        if (k > 0) {
+          java.util.Arrays.sort(near, 0, k);
+          int med = near[k / 2];
+          if ((med >> 16) > own) {
+            m = med >> 16;
+            from = med & 0xffff;
+          } else {
+            m = own;
           }
         }
         grown[by * bw + bx] = m < 0 ? fallback : m;
@@ -597,6 +610,7 @@ public final class MarkProposer {
     int[] comp = new int[0];
     int[] order = new int[0];
     final int[] hist = new int[256];
+    final int[] near = new int[9];
     private int[] blocks = new int[0];
     private int[] stats = new int[0];
 
