@@ -7,6 +7,7 @@ import mantis.core.Frame;
 import mantis.core.Mark;
 import mantis.core.PixelBox;
 import mantis.core.PixelPoint;
+import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.opencv.imgproc.Imgproc;
@@ -30,12 +31,22 @@ import org.opencv.imgproc.Imgproc;
  * grounded policy needs to point at them. <b>Distractors</b> (paper, tape, stains) and table
  * textures are low-saturation and get no mark.
  *
- * <p><b>The end effector</b> is found as the manipulator: the largest region of low-saturation pixels
- * clearly darker than the local table (below {@code darkRatio} of the local background brightness,
- * a high percentile of each block of the image) that enters the image from its border and spans at
- * least a fifth of it. Its far end (the pixel farthest from where it enters) is the tool; the mark is
- * the centroid of the manipulator's pixels within {@code effectorRadiusFraction} of the image width
- * of that end. The floating hand embodiment (pale skin, not attached to the border) is not marked.
+ * <p><b>The end effector</b> is the floating hand when one is in view, else the arm's tool.
+ * <em>Hand:</em> the largest region of skin-coloured pixels (hue 3..56 degrees, saturation
+ * 0.26..0.55) about a hand's size (a palm of {@code handRadiusFraction} of the width), filling its box,
+ * not framed by saturated colour (a target zone's tinted inside) and deep enough to hold a palm; on a
+ * table of skin hue (more skin-coloured pixels than 15 palms) only pixels 4% brighter than the 90th
+ * percentile of them count. The mark is the centroid of the region's deepest pixels (distance
+ * transform, the region continued past the image border), the palm's centre, which the fingers do
+ * not move. <em>Arm:</em> the largest region of low-saturation pixels clearly darker than the local
+ * table that enters the image from its border and spans at least a fifth of it. The local table
+ * brightness is a high percentile of each block of the image, raised to the median of its 3x3
+ * neighbourhood where that is brighter (a block the arm covers still gets the table's brightness;
+ * one pale distractor does not make its neighbours' table look dark). Pixels below {@code darkRatio}
+ * of it count unless they look like a shadow (at least 0.55 of it, of the table's own tint);
+ * somewhat darker pixels of another tint (grey metal on wood) count too. The tool is the far end
+ * along the arm from where it enters (geodesic distance); the mark is the centroid of the arm's
+ * pixels within {@code effectorRadiusFraction} of the image width of that end.
  *
  * <p>Marks are numbered 1..N in reading order of their centroids (top to bottom, then left to
  * right); use a {@link MarkTracker} per stream for ids that stay stable across frames. Bad frames
@@ -53,6 +64,40 @@ public final class MarkProposer {
   private static final double CHROMA_DARK_RATIO = 0.9;
   /** Chromaticity distance (|dr| + |dg| of r/(r+g+b), g/(r+g+b)) that counts as another tint. */
   private static final double CHROMA_DISTANCE = 0.045;
+  /**
+   * Vertical over horizontal size of a round thing on the table, per unit of image height and width:
+   * the rig's camera is 4:3, so a square frame stretches it vertically by 4/3.
+   */
+  private static final double VERTICAL_SCALE = 4.0 / 3.0;
+  /** Pixels darker than darkRatio but at least this fraction of the table, of the table's own tint, are shadows. */
+  private static final double SHADOW_LOW = 0.55;
+  /** Largest chromaticity distance from the table at which a dimmed pixel counts as a shadow. */
+  private static final double SHADOW_CHROMA = 0.01;
+  /** Skin: OpenCV full-range hue (256 per turn) from 2 to 40 (3..56 degrees). */
+  private static final int SKIN_HUE_LO = 2;
+  private static final int SKIN_HUE_HI = 40;
+  /** Skin: saturation 66..140 of 255 (0.26..0.55; the table, paper and tape stay below). */
+  private static final int SKIN_SAT_LO = 66;
+  private static final int SKIN_SAT_HI = 140;
+  /** Skin: value at least 90 of 255. */
+  private static final int SKIN_MIN_V = 90;
+  /** A hand's area, relative to its palm's (pi * rx * ry), lies in this range. */
+  private static final double SKIN_MIN_AREA = 0.35;
+  private static final double SKIN_MAX_AREA = 2.5;
+  /** More skin-coloured pixels than this many palms: the table itself is of skin hue (wood). */
+  private static final double SKIN_TABLE_AREA = 15;
+  /** Then the table's brightness is this percentile of those pixels' values... */
+  private static final double SKIN_TABLE_PERCENTILE = 0.9;
+  /** ...and a hand's pixels are at least this much brighter. */
+  private static final double SKIN_OVER_TABLE = 1.04;
+  /** Smallest fraction of its bounding box that a hand fills. */
+  private static final double SKIN_MIN_FILL = 0.3;
+  /** A skin-coloured patch whose box outline is at least this saturated is a target zone's inside. */
+  private static final double FRAMED_FRACTION = 0.4;
+  /** A hand's deepest point lies at least this fraction of the palm radius inside it. */
+  private static final double PALM_MIN_DEPTH = 0.7;
+  /** The palm's centre: the hand's pixels at least this fraction as deep as its deepest. */
+  private static final float PALM_DEPTH_FRACTION = 0.9f;
 
   private final double minSaturation;
   private final double minValue;
@@ -63,6 +108,7 @@ public final class MarkProposer {
   private final boolean effector;
   private final double darkRatio;
   private final double effectorRadiusFraction;
+  private final double handRadiusFraction;
   private final long maxPixels;
   private final int minS;
   private final int minV;
@@ -81,6 +127,7 @@ public final class MarkProposer {
     this.effector = b.effector;
     this.darkRatio = b.darkRatio;
     this.effectorRadiusFraction = b.effectorRadiusFraction;
+    this.handRadiusFraction = b.handRadiusFraction;
     this.maxPixels = b.maxPixels;
     this.minS = (int) Math.ceil(minSaturation * 255);
     this.minV = (int) Math.ceil(minValue * 255);
@@ -122,7 +169,11 @@ public final class MarkProposer {
     toHsv(rgb, w, h, s.hsv);
     List<Candidate> found = new ArrayList<>();
     regions(rgb, w, h, s, found);
-    Candidate tool = effector ? effector(rgb, w, h, s) : null;
+    // A hand when one is in view (there is no arm then), else the arm's tool.
+    Candidate tool = effector ? hand(rgb, w, h, s) : null;
+    if (tool == null && effector) {
+      tool = arm(rgb, w, h, s);
+    }
     if (tool != null) {
       found.add(tool);
     }
@@ -304,7 +355,7 @@ public final class MarkProposer {
   }
 
   /** The manipulator's far end, or null. */
-  private Candidate effector(byte[] rgb, int w, int h, Scratch s) {
+  private Candidate arm(byte[] rgb, int w, int h, Scratch s) {
     int n = w * h;
     byte[] hsv = s.hsv;
     byte[] dark = s.mask;
@@ -411,13 +462,14 @@ public final class MarkProposer {
         int v = hsv[3 * p + 2] & 0xff;
         boolean d = false;
         if ((hsv[3 * p + 1] & 0xff) < minS && v < CHROMA_DARK_RATIO * b) {
+          int sum = (rgb[3 * p] & 0xff) + (rgb[3 * p + 1] & 0xff) + (rgb[3 * p + 2] & 0xff) + 1;
+          double dc = Math.abs((rgb[3 * p] & 0xff) / (double) sum - s.grownR[bi])
+              + Math.abs((rgb[3 * p + 1] & 0xff) / (double) sum - s.grownG[bi]);
           if (v < darkRatio * b) {
-            d = true;
+            // Clearly darker, unless it looks like a shadow: the table's own tint, dimmed by about 0.7.
+            d = v < SHADOW_LOW * b || dc > SHADOW_CHROMA;
           } else {
             // Somewhat darker and of another tint than the table: grey metal on a wooden table.
-            int sum = (rgb[3 * p] & 0xff) + (rgb[3 * p + 1] & 0xff) + (rgb[3 * p + 2] & 0xff) + 1;
-            double dc = Math.abs((rgb[3 * p] & 0xff) / (double) sum - s.grownR[bi])
-                + Math.abs((rgb[3 * p + 1] & 0xff) / (double) sum - s.grownG[bi]);
             d = dc > CHROMA_DISTANCE;
           }
         }
@@ -575,6 +627,199 @@ public final class MarkProposer {
     return c;
   }
 
+  /**
+   * The floating hand, or null: the largest region of skin-coloured pixels whose area is about a
+   * hand's, that fills its box reasonably, is not framed by saturated colour (a target zone's tinted
+   * inside) and has a palm (a point at least {@value #PALM_MIN_DEPTH} of the palm radius deep); the
+   * mark is the centroid of its deepest pixels, the palm's centre, which the thin fingers do not move.
+   */
+  private Candidate hand(byte[] rgb, int w, int h, Scratch s) {
+    if (handRadiusFraction <= 0) {
+      return null;
+    }
+    int n = w * h;
+    byte[] hsv = s.hsv;
+    byte[] mask = s.mask;
+    int any = 0;
+    for (int p = 0; p < n; p++) {
+      int hue = hsv[3 * p] & 0xff;
+      int sat = hsv[3 * p + 1] & 0xff;
+      boolean skin = hue >= SKIN_HUE_LO && hue <= SKIN_HUE_HI && sat >= SKIN_SAT_LO && sat <= SKIN_SAT_HI
+          && (hsv[3 * p + 2] & 0xff) >= SKIN_MIN_V;
+      mask[p] = skin ? (byte) 255 : 0;
+      if (skin) {
+        any++;
+      }
+    }
+    double rx = handRadiusFraction * w;
+    double ry = handRadiusFraction * VERTICAL_SCALE * h;
+    double palm = Math.PI * rx * ry;
+    if (any > SKIN_TABLE_AREA * palm) {
+      // Much more skin-coloured area than a hand's: a wooden table of that hue. Keep only what is
+      // brighter than most of it (a hand is lighter than wood).
+      int[] hist = s.hist;
+      java.util.Arrays.fill(hist, 0);
+      for (int p = 0; p < n; p++) {
+        if (mask[p] != 0) {
+          hist[hsv[3 * p + 2] & 0xff]++;
+        }
+      }
+      int want = (int) (any * SKIN_TABLE_PERCENTILE);
+      int acc = 0;
+      int v = 0;
+      while (v < 255 && acc + hist[v] <= want) {
+        acc += hist[v];
+        v++;
+      }
+      int minV = (int) Math.ceil(v * SKIN_OVER_TABLE);
+      any = 0;
+      for (int p = 0; p < n; p++) {
+        if (mask[p] != 0 && (hsv[3 * p + 2] & 0xff) < minV) {
+          mask[p] = 0;
+        } else if (mask[p] != 0) {
+          any++;
+        }
+      }
+    }
+    if (any < SKIN_MIN_AREA * palm) {
+      return null;
+    }
+    Mat maskMat = new Mat(h, w, CvType.CV_8UC1);
+    Mat labels = new Mat();
+    Mat stats = new Mat();
+    Mat centroids = new Mat();
+    Mat kernel = null;
+    try {
+      maskMat.put(0, 0, mask, 0, n);
+      int count = Imgproc.connectedComponentsWithStats(maskMat, labels, stats, centroids, 8, CvType.CV_32S);
+      if (count <= 1) {
+        return null;
+      }
+      int[] st = s.stats(count * 5);
+      stats.get(0, 0, st);
+      int best = -1;
+      int bestArea = 0;
+      for (int l = 1; l < count; l++) {
+        int area = st[5 * l + 4];
+        double fill = area / (double) (st[5 * l + 2] * st[5 * l + 3]);
+        if (area >= SKIN_MIN_AREA * palm && area <= SKIN_MAX_AREA * palm && fill >= SKIN_MIN_FILL && area > bestArea
+            && !framed(hsv, w, h, st[5 * l] - 1, st[5 * l + 1] - 1, st[5 * l] + st[5 * l + 2], st[5 * l + 1] + st[5 * l + 3])) {
+          best = l;
+          bestArea = area;
+        }
+      }
+      if (best < 0) {
+        return null;
+      }
+      int[] lab = s.comp;
+      labels.get(0, 0, lab);
+      // The palm's centre: the hand's deepest points (largest distance to its outline), which the
+      // thin fingers and thumb do not move.
+      for (int p = 0; p < n; p++) {
+        mask[p] = lab[p] == best ? (byte) 255 : 0;
+      }
+      maskMat.put(0, 0, mask, 0, n);
+      // A hand that leaves the image continues past its border (replicated), so a palm cut by the
+      // border keeps its centre.
+      int pad = (int) Math.ceil(ry);
+      int pw = w + 2 * pad;
+      int ph = h + 2 * pad;
+      kernel = new Mat();
+      Mat padded = new Mat();
+      try {
+        Core.copyMakeBorder(maskMat, padded, pad, pad, pad, pad, Core.BORDER_REPLICATE);
+        Imgproc.distanceTransform(padded, kernel, Imgproc.DIST_L2, Imgproc.DIST_MASK_PRECISE);
+      } finally {
+        padded.release();
+      }
+      float[] depth = s.depth(pw * ph);
+      kernel.get(0, 0, depth);
+      float deepest = 0;
+      for (int i = 0; i < pw * ph; i++) {
+        deepest = Math.max(deepest, depth[i]);
+      }
+      if (deepest < PALM_MIN_DEPTH * Math.min(rx, ry)) {
+        return null; // no palm: a thin or ragged patch
+      }
+      float cut = deepest * PALM_DEPTH_FRACTION;
+      double sx = 0;
+      double sy = 0;
+      int pn = 0;
+      for (int i = 0; i < pw * ph; i++) {
+        if (depth[i] >= cut) {
+          sx += i % pw - pad;
+          sy += i / pw - pad;
+          pn++;
+        }
+      }
+      double ax = 0;
+      double ay = 0;
+      long sr = 0;
+      long sg = 0;
+      long sb = 0;
+      for (int p = 0; p < n; p++) {
+        if (lab[p] != best) {
+          continue;
+        }
+        ax += p % w;
+        ay += p / w;
+        sr += rgb[3 * p] & 0xff;
+        sg += rgb[3 * p + 1] & 0xff;
+        sb += rgb[3 * p + 2] & 0xff;
+      }
+      Candidate c = new Candidate();
+      c.cx = Math.min(w - 1, Math.max(0, pn > 0 ? sx / pn : ax / bestArea));
+      c.cy = Math.min(h - 1, Math.max(0, pn > 0 ? sy / pn : ay / bestArea));
+      c.x0 = st[5 * best];
+      c.y0 = st[5 * best + 1];
+      c.x1 = c.x0 + st[5 * best + 2] - 1;
+      c.y1 = c.y0 + st[5 * best + 3] - 1;
+      c.area = bestArea;
+      c.meanRgb = (int) (sr / bestArea) << 16 | (int) (sg / bestArea) << 8 | (int) (sb / bestArea);
+      return c;
+    } finally {
+      maskMat.release();
+      labels.release();
+      stats.release();
+      centroids.release();
+      if (kernel != null) {
+        kernel.release();
+      }
+    }
+  }
+
+  /**
+   * Whether the rectangle's outline (clipped to the image) is mostly saturated colour: the tinted
+   * inside of a target zone, framed by its outline, rather than a hand.
+   */
+  private boolean framed(byte[] hsv, int w, int h, int x0, int y0, int x1, int y1) {
+    int total = 0;
+    int sat = 0;
+    for (int x = Math.max(0, x0); x <= Math.min(w - 1, x1); x++) {
+      for (int y : new int[] {y0, y1}) {
+        if (y >= 0 && y < h) {
+          total++;
+          int p = y * w + x;
+          if ((hsv[3 * p + 1] & 0xff) >= minS && (hsv[3 * p + 2] & 0xff) >= minV) {
+            sat++;
+          }
+        }
+      }
+    }
+    for (int y = Math.max(0, y0 + 1); y <= Math.min(h - 1, y1 - 1); y++) {
+      for (int x : new int[] {x0, x1}) {
+        if (x >= 0 && x < w) {
+          total++;
+          int p = y * w + x;
+          if ((hsv[3 * p + 1] & 0xff) >= minS && (hsv[3 * p + 2] & 0xff) >= minV) {
+            sat++;
+          }
+        }
+      }
+    }
+    return total > 0 && sat >= FRAMED_FRACTION * total;
+  }
+
   /** The k-th pixel walking clockwise around the image border from the top-left corner. */
   private static int borderPixel(int k, int w, int h) {
     if (k < w) {
@@ -654,6 +899,15 @@ public final class MarkProposer {
       }
     }
 
+    private float[] depth = new float[0];
+
+    float[] depth(int count) {
+      if (depth.length < count) {
+        depth = new float[count];
+      }
+      return depth;
+    }
+
     int[] queue(int count) {
       if (queue.length < count) {
         queue = new int[count];
@@ -680,6 +934,7 @@ public final class MarkProposer {
     private boolean effector = true;
     private double darkRatio = 0.7;
     private double effectorRadiusFraction = 0.045;
+    private double handRadiusFraction = 0.0402;
     private long maxPixels = 1L << 22;
 
     private Builder() {}
@@ -748,6 +1003,15 @@ public final class MarkProposer {
       return this;
     }
 
+    /**
+     * The floating hand's palm radius as a fraction of the image width (vertically that times 4/3 of
+     * the height); 0 turns the hand search off. Default 0.0402 (the Mantis hand, 0.03 m, seen from 1 m).
+     */
+    public Builder optHandRadiusFraction(double v) {
+      this.handRadiusFraction = v;
+      return this;
+    }
+
     public MarkProposer build() {
       check(minSaturation > 0 && minSaturation < 1, "minSaturation must be in (0, 1): " + minSaturation);
       check(minValue >= 0 && minValue < 1, "minValue must be in [0, 1): " + minValue);
@@ -759,6 +1023,8 @@ public final class MarkProposer {
       check(darkRatio > 0 && darkRatio < 1, "darkRatio must be in (0, 1): " + darkRatio);
       check(effectorRadiusFraction > 0 && effectorRadiusFraction < 0.5,
           "effectorRadiusFraction must be in (0, 0.5): " + effectorRadiusFraction);
+      check(handRadiusFraction >= 0 && handRadiusFraction < 0.25,
+          "handRadiusFraction must be in [0, 0.25): " + handRadiusFraction);
       check(maxPixels >= 64 * 64, "maxPixels must be at least 4096: " + maxPixels);
       return new MarkProposer(this);
     }

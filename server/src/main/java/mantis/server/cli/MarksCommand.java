@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import mantis.core.Frame;
 import mantis.core.PixelPoint;
+import mantis.marks.MarkProposer;
 import mantis.marks.tom.TomLabels;
 import mantis.marks.tom.TomTrack;
 import mantis.marks.tom.TraceExtractor;
@@ -214,6 +215,7 @@ final class MarksCommand implements Runnable {
     @Override
     public Integer call() {
       System.out.println(SomAccuracy.run(frames, firstSeed, size).summary());
+      System.out.println(SomAccuracy.run(frames, firstSeed, size, MarkProposer.defaults(), Embodiment.HAND).summary());
       TomAccuracy.Report tom = TomAccuracy.run(clips, firstSeed, size);
       System.out.println(tom.format());
       return 0;

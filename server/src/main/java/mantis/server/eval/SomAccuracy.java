@@ -12,6 +12,7 @@ import mantis.core.Mark;
 import mantis.core.PixelPoint;
 import mantis.marks.MarkProposer;
 import mantis.marks.Proposal;
+import mantis.sim.Embodiment;
 import mantis.sim.ObjectState;
 import mantis.sim.ScriptedExpert;
 import mantis.sim.SimConfig;
@@ -33,6 +34,10 @@ import mantis.sim.WorldState;
  * lies on no object (footprint plus 2 px), no target zone (square plus 2 px) and not within the
  * effector's radius plus 3 px of the tip.
  *
+ * <p>The same evaluation runs on the floating {@link Embodiment#HAND} (the sim's action-free video
+ * embodiment; the scripted expert drives the hand): there the effector's truth is the palm centre
+ * projected at the hand's height (0.05 m), and its radius is the palm's. {@link #main} prints both.
+ *
  * <p>The default proposer was tuned on seeds 0..499; report on held-out seeds (100000..100499).
  */
 public final class SomAccuracy {
@@ -40,21 +45,29 @@ public final class SomAccuracy {
   public static final double TOLERANCE_PX = 3.0;
   /** Height of the arm pusher's top face, metres (the sim's renderer draws it there). */
   static final double PUSHER_TOP_Z_M = 0.035;
+  /** Height of the floating hand's palm, metres (the sim's renderer draws it there). */
+  static final double HAND_Z_M = 0.05;
   private static final double MARGIN_PX = 2.0;
 
   private SomAccuracy() {}
 
-  /** Runs the evaluation with the default proposer. */
+  /** Runs the evaluation on the arm with the default proposer. */
   public static SomReport run(int frames, long firstSeed, int sizePx) {
     return run(frames, firstSeed, sizePx, MarkProposer.defaults());
   }
 
-  /** Runs the evaluation with {@code proposer}. */
+  /** Runs the evaluation on the arm with {@code proposer}. */
   public static SomReport run(int frames, long firstSeed, int sizePx, MarkProposer proposer) {
+    return run(frames, firstSeed, sizePx, proposer, Embodiment.ARM);
+  }
+
+  /** Runs the evaluation on {@code embodiment} with {@code proposer}. */
+  public static SomReport run(int frames, long firstSeed, int sizePx, MarkProposer proposer, Embodiment embodiment) {
     if (frames < 1 || sizePx < 16) {
       throw new IllegalArgumentException("need frames >= 1 and sizePx >= 16");
     }
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).build());
+    boolean hand = embodiment == Embodiment.HAND;
+    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
     ScriptedExpert expert = new ScriptedExpert();
     TaskFamily[] families = TaskFamily.values();
     int objects = 0;
@@ -76,7 +89,12 @@ public final class SomAccuracy {
         mid++;
         int steps = new SplittableRandom(seed * 31 + 7).nextInt(251);
         for (int i = 0; i < steps && !sim.done(); i++) {
-          sim.step(expert.act(sim));
+          double[] act = expert.act(sim);
+          if (hand) {
+            sim.stepHand(act[0], act[1]);
+          } else {
+            sim.step(act);
+          }
         }
       }
       Frame frame = sim.render(sizePx, sizePx);
@@ -125,7 +143,8 @@ public final class SomAccuracy {
           targetsMarked++;
         }
       }
-      Optional<PixelPoint> tip = cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(), PUSHER_TOP_Z_M));
+      Optional<PixelPoint> tip = cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(),
+          hand ? HAND_Z_M : PUSHER_TOP_Z_M));
       if (tip.isPresent() && inside(tip.get(), sizePx)) {
         effectorFrames++;
         double best = Double.POSITIVE_INFINITY;
@@ -152,7 +171,7 @@ public final class SomAccuracy {
         }
       }
     }
-    return new SomReport(frames, firstSeed, sizePx, mid, objects, objectsMarked, TOLERANCE_PX, marks, falseMarks,
+    return new SomReport(frames, firstSeed, sizePx, embodiment, mid, objects, objectsMarked, TOLERANCE_PX, marks, falseMarks,
         targets, targetsMarked, effectorFrames, effectorMarked, effectorFlagged, percentile(effectorErrors, 0.5),
         percentile(objectErrors, 0.5), percentile(objectErrors, 0.95));
   }
@@ -181,12 +200,15 @@ public final class SomAccuracy {
   }
 
   /**
-   * Prints the report. Arguments: {@code [frames=500] [firstSeed=100000] [sizePx=128]}.
+   * Prints the reports for the arm and the hand. Arguments: {@code [frames=500] [firstSeed=100000]
+   * [sizePx=128]}.
    */
   public static void main(String[] args) {
     int frames = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     long first = args.length > 1 ? Long.parseLong(args[1]) : 100_000L;
     int size = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-    System.out.println(run(frames, first, size).summary());
+    MarkProposer proposer = MarkProposer.defaults();
+    System.out.println(run(frames, first, size, proposer, Embodiment.ARM).summary());
+    System.out.println(run(frames, first, size, proposer, Embodiment.HAND).summary());
   }
 }

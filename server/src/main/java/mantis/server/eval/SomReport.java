@@ -1,6 +1,7 @@
 package mantis.server.eval;
 
 import java.util.Locale;
+import mantis.sim.Embodiment;
 
 /**
  * Set-of-Mark accuracy against simulator ground truth.
@@ -8,6 +9,7 @@ import java.util.Locale;
  * @param frames frames evaluated
  * @param firstSeed first sim seed (seeds firstSeed .. firstSeed + frames - 1)
  * @param sizePx frame side, pixels (square frames)
+ * @param embodiment the sim's embodiment: ARM (effector = the pusher tip) or HAND (effector = the palm)
  * @param midEpisodeFrames frames taken after a random number of scripted-expert steps
  * @param objects objects whose true centre projects inside the frame
  * @param objectsMarked of those, objects with a mark centroid within {@code tolerancePx} of the true centre
@@ -16,7 +18,7 @@ import java.util.Locale;
  * @param falseMarks marks on no object, target zone or the effector
  * @param targets target zones in view
  * @param targetsMarked target zones with a mark centroid inside them
- * @param effectorFrames frames whose effector (arm pusher tip) is in view
+ * @param effectorFrames frames whose effector (arm pusher tip or hand palm centre) is in view
  * @param effectorMarked of those, frames whose effector has a mark within {@code tolerancePx}
  * @param effectorFlagged of those, frames whose proposer-designated effector mark is within {@code tolerancePx}
  * @param effectorErrorMedianPx median distance of the designated effector mark to the true tip
@@ -27,6 +29,7 @@ public record SomReport(
     int frames,
     long firstSeed,
     int sizePx,
+    Embodiment embodiment,
     int midEpisodeFrames,
     int objects,
     int objectsMarked,
@@ -57,6 +60,14 @@ public record SomReport(
     return effectorFrames == 0 ? 0 : effectorMarked / (double) effectorFrames;
   }
 
+  /**
+   * Fraction of frames with the effector in view where the proposer's designated effector mark lies
+   * within the tolerance of it.
+   */
+  public double effectorFlaggedRecall() {
+    return effectorFrames == 0 ? 0 : effectorFlagged / (double) effectorFrames;
+  }
+
   /** Fraction of target zones with a mark inside. */
   public double targetRecall() {
     return targets == 0 ? 0 : targetsMarked / (double) targets;
@@ -70,16 +81,17 @@ public record SomReport(
   /** A few lines for a terminal. */
   public String summary() {
     return String.format(Locale.ROOT,
-        "SoM accuracy, %d frames %dx%d (seeds %d..%d, %d mid-episode), domain randomisation and camera jitter on%n"
+        "SoM accuracy, %d frames %dx%d (seeds %d..%d, %d mid-episode), %s sim, domain randomisation and camera jitter on%n"
             + "  objects marked within %.0f px: %d/%d = %.2f%% (goal >= 97%%); centre error median %.2f px, p95 %.2f px%n"
             + "  false marks: %d/%d = %.2f%% (goal <= 5%%)%n"
             + "  target zones marked: %d/%d = %.2f%%%n"
-            + "  effector marked within %.0f px: %d/%d frames = %.2f%% (designated effector mark %d/%d, median error %.2f px)",
+            + "  effector (%s) marked within %.0f px: %d/%d frames = %.2f%% (designated effector mark %d/%d = %.2f%%, median error %.2f px)",
         frames, sizePx, sizePx, firstSeed, firstSeed + frames - 1, midEpisodeFrames,
+        embodiment == Embodiment.HAND ? "hand" : "arm",
         tolerancePx, objectsMarked, objects, 100 * objectRecall(), objectErrorMedianPx, objectErrorP95Px,
         falseMarks, marks, 100 * falseMarkRate(),
         targetsMarked, targets, 100 * targetRecall(),
-        tolerancePx, effectorMarked, effectorFrames, 100 * effectorRecall(), effectorFlagged, effectorFrames,
-        effectorErrorMedianPx);
+        embodiment == Embodiment.HAND ? "hand palm" : "arm pusher tip", tolerancePx, effectorMarked, effectorFrames,
+        100 * effectorRecall(), effectorFlagged, effectorFrames, 100 * effectorFlaggedRecall(), effectorErrorMedianPx);
   }
 }

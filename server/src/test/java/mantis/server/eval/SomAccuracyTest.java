@@ -3,6 +3,8 @@ package mantis.server.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import mantis.marks.MarkProposer;
+import mantis.sim.Embodiment;
 import org.junit.jupiter.api.Test;
 
 class SomAccuracyTest {
@@ -16,6 +18,16 @@ class SomAccuracyTest {
     assertTrue(r.falseMarkRate() <= 0.08, r.summary());
     assertTrue(r.targetRecall() >= 0.95, r.summary());
     assertTrue(r.effectorFrames() > 0 && r.effectorRecall() >= 0.5, r.summary());
+  }
+
+  @Test
+  void theFloatingHandIsMarkedAsTheEffectorWithoutHurtingObjectMarks() {
+    SomReport r = SomAccuracy.run(60, 200_000, 128, MarkProposer.defaults(), Embodiment.HAND);
+    assertEquals(Embodiment.HAND, r.embodiment());
+    assertTrue(r.summary().contains("hand sim"), r.summary());
+    assertTrue(r.objectRecall() >= 0.95, r.summary());
+    assertTrue(r.falseMarkRate() <= 0.08, r.summary());
+    assertTrue(r.effectorFrames() >= 50 && r.effectorFlaggedRecall() >= 0.8, r.summary());
   }
 
   @Test
