@@ -36,20 +36,29 @@ import org.opencv.video.Video;
  *       first-frame coordinates (the largest displacement over the clip: unlike the summed path
  *       length it does not add up sub-pixel jitter); tracks just above the threshold (an ambiguity
  *       band) are dropped;
- *   <li>drag check: drop moving tracks that an edge dragged along (see {@link Builder#optDragCheck});
- *   <li>cluster each set with k-means ({@code Core.kmeans}) on the whole path and keep the member
- *       nearest each cluster centre: a few moving marks (clusters of at least 4 tracks), more static
- *       ones;
+ *   <li>drag check: drop moving tracks that an edge dragged along (see {@link Builder#optDragCheck}),
+ *       and destination check: drop moving tracks whose destination looked the same in the first
+ *       frame (nothing moved in: a table point dragged ahead of a moving edge; see
+ *       {@link Builder#optDestinationChange});
+ *   <li>cluster each set with k-means ({@code Core.kmeans}) on the whole path. Static clusters keep
+ *       the member nearest the centre. Moving clusters drop outliers whose displacement leaves the
+ *       cluster's per-frame median displacement by more than 2 px, and keep the inlier nearest the
+ *       others in the first frame (the spatial medoid: inside the moving body, not on its border);
+ *       a moving cluster needs at least 3 inliers. A few moving marks, more static ones;
  *   <li>number the marks 1..N in a random order drawn from the seed, and quantise every point to
  *       Magma's 256 x 256 grid (the float pixel coordinates are kept too).
  * </ol>
  *
- * <p>Defaults (tuned at 128 x 128; pixel thresholds are in pixels of the input, so scale them with
- * the frame size): horizon H = 16 frames, grid step 4 px (a 32 x 32 grid), LK window 9 px, 2 pyramid
- * levels, 30 iterations or 0.01 px, minimum eigenvalue 1e-3, forward–backward error ≤ 0.5 px, RANSAC
- * reprojection threshold 1 px, at least 8 points for a homography, static up to 2 px of largest
- * displacement, moving beyond 3 px (2 px + a 1 px ambiguity band), drag check on, moving clusters of
- * at least 4 tracks, at most 5 moving and 10 static marks, seed 0. See {@code docs/TRACE_OF_MARK.md}.
+ * <p>Defaults (tuned at 128 x 128 on seeds 0..499; pixel thresholds are in pixels of the input, so
+ * scale them with the frame size): horizon H = 16 frames, grid step 4 px (a 32 x 32 grid), LK window
+ * 9 px, 2 pyramid levels, 30 iterations or 0.01 px, minimum eigenvalue 1e-3, forward–backward error
+ * ≤ 0.5 px, RANSAC reprojection threshold 1 px, at least 8 points for a homography, static up to 2 px
+ * of largest displacement, moving beyond 3 px (2 px + a 1 px ambiguity band), drag check on with a
+ * margin of 8 grey levels, destination change ≥ 8 grey levels, moving-cluster outliers beyond 2 px,
+ * spatial medoid on, moving clusters of at least 3 inliers, at most 5 moving and 10 static marks,
+ * seed 0. Off by default (tried, they cost more true moving marks than false ones): a stricter
+ * forward–backward limit for moving tracks, an LK-residual limit, motion coherence with grid
+ * neighbours, the foreground pick, the drag check at every frame. See {@code docs/TRACE_OF_MARK.md}.
  *
  * <p>Thread-safe: an extractor is immutable and every call allocates (and releases, before it
  * returns) its own native buffers; k-means uses OpenCV's thread-local random generator, seeded per
@@ -72,6 +81,16 @@ public final class TraceExtractor {
   private final boolean dragCheck;
   private final int maxMovingMarks;
   private final int maxStaticMarks;
+  private final double movingForwardBackwardMaxPx;
+  private final double movingMaxLkErrorPx;
+  private final int movingMinCoherentNeighbours;
+  private final double coherencePx;
+  private final double clusterOutlierPx;
+  private final double destinationChange;
+  private final boolean pickForeground;
+  private final boolean dragCheckAllFrames;
+  private final double dragMargin;
+  private final boolean spatialMedoid;
   private final long seed;
 
   private TraceExtractor(Builder b) {
@@ -91,6 +110,16 @@ public final class TraceExtractor {
     this.dragCheck = b.dragCheck;
     this.maxMovingMarks = b.maxMovingMarks;
     this.maxStaticMarks = b.maxStaticMarks;
+    this.movingForwardBackwardMaxPx = b.movingForwardBackwardMaxPx;
+    this.movingMaxLkErrorPx = b.movingMaxLkErrorPx;
+    this.movingMinCoherentNeighbours = b.movingMinCoherentNeighbours;
+    this.coherencePx = b.coherencePx;
+    this.clusterOutlierPx = b.clusterOutlierPx;
+    this.destinationChange = b.destinationChange;
+    this.pickForeground = b.pickForeground;
+    this.dragCheckAllFrames = b.dragCheckAllFrames;
+    this.dragMargin = b.dragMargin;
+    this.spatialMedoid = b.spatialMedoid;
     this.seed = b.seed;
   }
 
@@ -189,26 +218,30 @@ public final class TraceExtractor {
       alive[i] = i;
     }
     int count = n;
-    // 2. Forward tracking, frame to frame.
+    // 2. Forward tracking, frame to frame; lkError[i]: the largest LK residual along the way.
     float[] bx = new float[n];
     float[] by = new float[n];
+    float[] be = new float[n];
+    double[] lkError = new double[n];
     for (int t = 0; t < horizon && count > 0; t++) {
       for (int k = 0; k < count; k++) {
         bx[k] = xs[t][alive[k]];
         by[k] = ys[t][alive[k]];
       }
-      boolean[] ok = track(grays.get(t), grays.get(t + 1), bx, by, count, w, h);
+      boolean[] ok = track(grays.get(t), grays.get(t + 1), bx, by, be, count, w, h);
       int kept = 0;
       for (int k = 0; k < count; k++) {
         if (ok[k]) {
           xs[t + 1][alive[k]] = bx[k];
           ys[t + 1][alive[k]] = by[k];
+          lkError[alive[k]] = Math.max(lkError[alive[k]], be[k]);
           alive[kept++] = alive[k];
         }
       }
       count = kept;
     }
     // 3. Forward–backward check.
+    double[] fbError = new double[n];
     if (count > 0) {
       for (int k = 0; k < count; k++) {
         bx[k] = xs[horizon][alive[k]];
@@ -217,7 +250,7 @@ public final class TraceExtractor {
       boolean[] back = new boolean[count];
       Arrays.fill(back, true);
       for (int t = horizon; t > 0; t--) {
-        boolean[] ok = track(grays.get(t), grays.get(t - 1), bx, by, count, w, h);
+        boolean[] ok = track(grays.get(t), grays.get(t - 1), bx, by, be, count, w, h);
         for (int k = 0; k < count; k++) {
           back[k] &= ok[k];
         }
@@ -226,6 +259,7 @@ public final class TraceExtractor {
       for (int k = 0; k < count; k++) {
         int i = alive[k];
         double err = Math.hypot(bx[k] - xs[0][i], by[k] - ys[0][i]);
+        fbError[i] = err;
         if (back[k] && err <= forwardBackwardMaxPx) {
           alive[kept++] = i;
         }
@@ -288,12 +322,14 @@ public final class TraceExtractor {
       path[k] = len;
       if (reach <= movingMinDisplacementPx) {
         statics.add(k);
-      } else if (reach > movingMinDisplacementPx + ambiguityBandPx) {
+      } else if (reach > movingMinDisplacementPx + ambiguityBandPx && fbError[ids[k]] <= movingForwardBackwardMaxPx
+          && lkError[ids[k]] <= movingMaxLkErrorPx) {
         moving.add(k);
       }
     }
     // 5a. Drag check: a point that a moving edge dragged along looks, at its largest displacement,
     // more like the first frame where it started (camera motion removed) than where it was tracked to.
+    double[] foreground = new double[count];
     if (dragCheck && !moving.isEmpty()) {
       byte[][] pix = new byte[horizon + 1][];
       List<Integer> kept = new ArrayList<>();
@@ -307,27 +343,68 @@ public final class TraceExtractor {
             tm = t;
           }
         }
-        byte[] g0 = pixels(grays, pix, 0);
-        byte[] gt = pixels(grays, pix, tm);
-        double[] m = toFrame[tm];
-        double x0 = px[k][0];
-        double y0 = py[k][0];
-        double s = m[6] * x0 + m[7] * y0 + m[8];
-        double sx = (m[0] * x0 + m[1] * y0 + m[2]) / s;
-        double sy = (m[3] * x0 + m[4] * y0 + m[5]) / s;
-        double stay = patchDifference(g0, x0, y0, gt, sx, sy, w, h);
-        double go = patchDifference(g0, x0, y0, gt, xs[tm][ids[k]], ys[tm][ids[k]], w, h);
-        if (go + DRAG_MARGIN < stay) {
+        boolean pass = true;
+        for (int t = 1; t <= horizon && pass; t++) {
+          if (t != tm && !(dragCheckAllFrames
+              && Math.hypot(px[k][t] - px[k][0], py[k][t] - py[k][0]) > movingMinDisplacementPx + ambiguityBandPx)) {
+            continue;
+          }
+          byte[] g0 = pixels(grays, pix, 0);
+          byte[] gt = pixels(grays, pix, t);
+          double[] m = toFrame[t];
+          double x0 = px[k][0];
+          double y0 = py[k][0];
+          double s = m[6] * x0 + m[7] * y0 + m[8];
+          double sx = (m[0] * x0 + m[1] * y0 + m[2]) / s;
+          double sy = (m[3] * x0 + m[4] * y0 + m[5]) / s;
+          double stay = patchDifference(g0, x0, y0, gt, sx, sy, w, h);
+          double go = patchDifference(g0, x0, y0, gt, xs[t][ids[k]], ys[t][ids[k]], w, h);
+          // Destination check: the place the point went to must have looked different in frame 0
+          // (something moved in); a point dragged ahead of an edge over the table lands where the
+          // table looked the same.
+          double arrived = patchDifference(g0, px[k][t], py[k][t], gt, xs[t][ids[k]], ys[t][ids[k]], w, h);
+          if (t == tm) {
+            foreground[k] = arrived;
+          }
+          pass = go + dragMargin < stay && (destinationChange <= 0 || arrived >= destinationChange);
+        }
+        if (pass) {
           kept.add(k);
+        }
+      }
+      moving = kept;
+    }
+    // 5b. Coherence: a moving point needs neighbours (in frame 0) that move the same way.
+    if (movingMinCoherentNeighbours > 0 && !moving.isEmpty()) {
+      double radius = 1.5 * gridStepPx;
+      List<Integer> kept = new ArrayList<>();
+      for (int a : moving) {
+        int friends = 0;
+        for (int b : moving) {
+          if (a == b || Math.hypot(px[a][0] - px[b][0], py[a][0] - py[b][0]) > radius) {
+            continue;
+          }
+          double worst = 0;
+          for (int t = 1; t <= horizon && worst <= coherencePx; t++) {
+            worst = Math.max(worst, Math.hypot(px[a][t] - px[a][0] - px[b][t] + px[b][0],
+                py[a][t] - py[a][0] - py[b][t] + py[b][0]));
+          }
+          if (worst <= coherencePx) {
+            friends++;
+          }
+        }
+        if (friends >= movingMinCoherentNeighbours) {
+          kept.add(a);
         }
       }
       moving = kept;
     }
     // 6. One mark per k-means cluster.
     SplittableRandom rng = new SplittableRandom(seed);
-    List<int[]> keptMoving = cluster(moving, maxMovingMarks, minMovingClusterTracks, px, py, rng.nextInt());
+    List<int[]> keptMoving = cluster(moving, maxMovingMarks, minMovingClusterTracks, clusterOutlierPx,
+        pickForeground ? foreground : null, px, py, rng.nextInt());
     keptMoving.removeIf(c -> c[1] < minMovingClusterTracks);
-    List<int[]> keptStatic = cluster(statics, maxStaticMarks, 1, px, py, rng.nextInt());
+    List<int[]> keptStatic = cluster(statics, maxStaticMarks, 1, Double.NaN, null, px, py, rng.nextInt());
     // 7. Random numbering, quantisation.
     int marks = keptMoving.size() + keptStatic.size();
     int[] numbers = new int[marks];
@@ -375,9 +452,8 @@ public final class TraceExtractor {
     return cache[t];
   }
 
-  /** Drag check: 3x3 patches, and the tracked position must match better by 4 grey levels (of 255). */
+  /** Drag and destination checks: 3x3 patches. */
   private static final int PATCH_RADIUS = 1;
-  private static final double DRAG_MARGIN = 4;
 
   /** Mean absolute difference of the 5x5 patches around (xa, ya) in a and (xb, yb) in b, bilinear. */
   private static double patchDifference(byte[] a, double xa, double ya, byte[] b, double xb, double yb, int w, int h) {
@@ -430,7 +506,7 @@ public final class TraceExtractor {
   }
 
   /** Tracks points (bx, by)[0..count) from a to b in place; true where tracking succeeded. */
-  private boolean[] track(Mat a, Mat b, float[] bx, float[] by, int count, int w, int h) {
+  private boolean[] track(Mat a, Mat b, float[] bx, float[] by, float[] be, int count, int w, int h) {
     float[] buf = new float[2 * count];
     for (int k = 0; k < count; k++) {
       buf[2 * k] = bx[k];
@@ -448,6 +524,9 @@ public final class TraceExtractor {
       next.get(0, 0, buf);
       byte[] st = new byte[count];
       status.get(0, 0, st);
+      float[] e = new float[count];
+      err.get(0, 0, e);
+      System.arraycopy(e, 0, be, 0, count);
       boolean[] ok = new boolean[count];
       for (int k = 0; k < count; k++) {
         float x = buf[2 * k];
@@ -527,7 +606,8 @@ public final class TraceExtractor {
    * k-means over whole paths; returns {track index, cluster size} of the member nearest each
    * centre, at most {@code maxMarks} of them.
    */
-  private List<int[]> cluster(List<Integer> members, int maxMarks, int minTracks, double[][] px, double[][] py, int rngSeed) {
+  private List<int[]> cluster(List<Integer> members, int maxMarks, int minTracks, double outlierPx, double[] score,
+      double[][] px, double[][] py, int rngSeed) {
     int count = members.size();
     List<int[]> out = new ArrayList<>();
     if (count == 0 || maxMarks == 0) {
@@ -577,6 +657,61 @@ public final class TraceExtractor {
           best[c] = r;
         }
       }
+      if (!Double.isNaN(outlierPx)) {
+        // Robust: displacements from the start; the member whose displacement stays nearest the
+        // cluster's per-frame median displacement, among those within outlierPx of it at every frame;
+        // the others (motions unlike their cluster's) are not counted.
+        for (int c = 0; c < k; c++) {
+          if (size[c] == 0) {
+            continue;
+          }
+          double[] med = new double[dims];
+          double[] col = new double[size[c]];
+          for (int j = 0; j < dims; j++) {
+            int m = 0;
+            for (int r = 0; r < count; r++) {
+              if (lab[r] == c) {
+                col[m++] = data[r * dims + j] - data[r * dims + (j & 1)];
+              }
+            }
+            Arrays.sort(col);
+            med[j] = (m % 2 == 1) ? col[m / 2] : 0.5 * (col[m / 2 - 1] + col[m / 2]);
+          }
+          int inliers = 0;
+          best[c] = -1;
+          bestD[c] = Double.POSITIVE_INFINITY;
+          for (int r = 0; r < count; r++) {
+            if (lab[r] != c) {
+              continue;
+            }
+            double worst = 0;
+            double sum = 0;
+            for (int t = 0; t < dims / 2; t++) {
+              double d = Math.hypot(data[r * dims + 2 * t] - data[r * dims] - med[2 * t],
+                  data[r * dims + 2 * t + 1] - data[r * dims + 1] - med[2 * t + 1]);
+              worst = Math.max(worst, d);
+              sum += d;
+            }
+            if (worst <= outlierPx) {
+              inliers++;
+              double rank = score == null ? sum : -score[members.get(r)];
+              if (spatialMedoid) {
+                rank = 0;
+                for (int r2 = 0; r2 < count; r2++) {
+                  if (lab[r2] == c) {
+                    rank += Math.hypot(data[r * dims] - data[r2 * dims], data[r * dims + 1] - data[r2 * dims + 1]);
+                  }
+                }
+              }
+              if (rank < bestD[c]) {
+                bestD[c] = rank;
+                best[c] = r;
+              }
+            }
+          }
+          size[c] = inliers;
+        }
+      }
       for (int c = 0; c < k; c++) {
         if (best[c] >= 0) {
           out.add(new int[] {members.get(best[c]), size[c]});
@@ -604,10 +739,20 @@ public final class TraceExtractor {
     private int minHomographyPoints = 8;
     private double movingMinDisplacementPx = 2.0;
     private double ambiguityBandPx = 1.0;
-    private int minMovingClusterTracks = 4;
+    private int minMovingClusterTracks = 3;
     private boolean dragCheck = true;
     private int maxMovingMarks = 5;
     private int maxStaticMarks = 10;
+    private double movingForwardBackwardMaxPx = 0.5;
+    private double movingMaxLkErrorPx = Double.POSITIVE_INFINITY;
+    private int movingMinCoherentNeighbours = 0;
+    private double coherencePx = 1.0;
+    private double clusterOutlierPx = 2.0;
+    private double destinationChange = 8;
+    private boolean pickForeground = false;
+    private boolean dragCheckAllFrames = false;
+    private double dragMargin = 8;
+    private boolean spatialMedoid = true;
     private long seed = 0;
 
     private Builder() {}
@@ -690,7 +835,10 @@ public final class TraceExtractor {
       return this;
     }
 
-    /** A moving k-means cluster with fewer tracks than this gives no mark (default 2). */
+    /**
+     * A moving k-means cluster with fewer tracks (inliers, with {@link #optClusterOutlierPx}) than
+     * this gives no mark; k is at most (moving tracks / this) (default 3).
+     */
     public Builder optMinMovingClusterTracks(int tracks) {
       this.minMovingClusterTracks = tracks;
       return this;
@@ -698,7 +846,8 @@ public final class TraceExtractor {
 
     /**
      * Drag check (default on): a moving track is kept only when, at its largest displacement, the
-     * 3x3 patch where it was tracked to matches its first-frame patch better (by 4 grey levels) than
+     * 3x3 patch where it was tracked to matches its first-frame patch better (by {@link
+     * #optDragMargin}, default 8 grey levels) than
      * the patch at its start position (camera motion removed) does; otherwise the point was dragged
      * along by a moving edge (an arm passing by) and is dropped.
      */
@@ -716,6 +865,94 @@ public final class TraceExtractor {
     /** At most this many static marks per clip (default 10). */
     public Builder optMaxStaticMarks(int marks) {
       this.maxStaticMarks = marks;
+      return this;
+    }
+
+    /** Largest forward–backward error of a track called moving, pixels (default 0.5). */
+    public Builder optMovingForwardBackwardMaxPx(double px) {
+      this.movingForwardBackwardMaxPx = px;
+      return this;
+    }
+
+    /**
+     * Largest LK residual (mean absolute grey-level difference of the window, per frame, the worst
+     * frame) of a track called moving (default: no limit).
+     */
+    public Builder optMovingMaxLkError(double greyLevels) {
+      this.movingMaxLkErrorPx = greyLevels;
+      return this;
+    }
+
+    /**
+     * Motion coherence: a moving track needs at least this many moving neighbours (within 1.5 grid
+     * steps in frame 0) whose displacement stays within {@link #optCoherencePx} of its own at every
+     * frame (default 0: off).
+     */
+    public Builder optMovingMinCoherentNeighbours(int neighbours) {
+      this.movingMinCoherentNeighbours = neighbours;
+      return this;
+    }
+
+    /** Tolerance of the coherence test, pixels (default 1). */
+    public Builder optCoherencePx(double px) {
+      this.coherencePx = px;
+      return this;
+    }
+
+    /**
+     * Moving clusters: members further than this from the cluster's per-frame median path (at any
+     * frame) are outliers, not counted and never chosen; the mark is the member nearest the median
+     * path (or, with {@link #optSpatialMedoid}, the spatial medoid). NaN: the member nearest the
+     * k-means centre, every member counted (default 2).
+     */
+    public Builder optClusterOutlierPx(double px) {
+      this.clusterOutlierPx = px;
+      return this;
+    }
+
+    /**
+     * Destination check (part of the drag check): at its largest displacement a moving track's 3x3
+     * patch must differ from the first frame's patch at the same place (camera motion removed) by at
+     * least this many grey levels, mean absolute difference: something moved in. 0 turns it off
+     * (default 8).
+     */
+    public Builder optDestinationChange(double greyLevels) {
+      this.destinationChange = greyLevels;
+      return this;
+    }
+
+    /**
+     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose destination
+     * changed most (the most clearly foreground point) rather than the one nearest the median path
+     * (default off).
+     */
+    public Builder optPickForeground(boolean enabled) {
+      this.pickForeground = enabled;
+      return this;
+    }
+
+    /**
+     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose first-frame
+     * position is nearest (summed distance) to its cluster's members: inside the moving body rather
+     * than on its border (default on).
+     */
+    public Builder optSpatialMedoid(boolean enabled) {
+      this.spatialMedoid = enabled;
+      return this;
+    }
+
+    /** Margin of the drag check, grey levels (default 8). */
+    public Builder optDragMargin(double greyLevels) {
+      this.dragMargin = greyLevels;
+      return this;
+    }
+
+    /**
+     * The drag and destination checks at every frame where the track is beyond the moving threshold,
+     * not only at its largest displacement (default off).
+     */
+    public Builder optDragCheckAllFrames(boolean enabled) {
+      this.dragCheckAllFrames = enabled;
       return this;
     }
 
@@ -743,6 +980,15 @@ public final class TraceExtractor {
       require(minMovingClusterTracks >= 1, "minMovingClusterTracks must be >= 1");
       require(maxMovingMarks >= 0 && maxMovingMarks <= 255, "maxMovingMarks must be in 0..255");
       require(maxStaticMarks >= 0 && maxStaticMarks <= 255, "maxStaticMarks must be in 0..255");
+      require(movingForwardBackwardMaxPx > 0 && !Double.isNaN(movingForwardBackwardMaxPx),
+          "movingForwardBackwardMaxPx must be > 0");
+      require(movingMaxLkErrorPx > 0 && !Double.isNaN(movingMaxLkErrorPx), "movingMaxLkError must be > 0");
+      require(movingMinCoherentNeighbours >= 0 && movingMinCoherentNeighbours <= 8,
+          "movingMinCoherentNeighbours must be in 0..8");
+      require(coherencePx > 0 && Double.isFinite(coherencePx), "coherencePx must be finite and > 0");
+      require(Double.isNaN(clusterOutlierPx) || clusterOutlierPx > 0, "clusterOutlierPx must be NaN (off) or > 0");
+      require(destinationChange >= 0 && Double.isFinite(destinationChange), "destinationChange must be finite and >= 0");
+      require(dragMargin >= 0 && Double.isFinite(dragMargin), "dragMargin must be finite and >= 0");
       return new TraceExtractor(this);
     }
 

@@ -185,4 +185,29 @@ class TraceExtractorTest {
     assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optHorizon(0).build());
     assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optWindowPx(8).build());
   }
+
+  @Test
+  void badMovingMarkSettingsAreRejected() {
+    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optClusterOutlierPx(0).build());
+    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optDestinationChange(-1).build());
+    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optDragMargin(Double.NaN).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> TraceExtractor.builder().optMovingForwardBackwardMaxPx(0).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> TraceExtractor.builder().optMovingMinCoherentNeighbours(9).build());
+    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optCoherencePx(-1).build());
+    // NaN turns the outlier test off; that is allowed.
+    TraceExtractor.builder().optClusterOutlierPx(Double.NaN).optSpatialMedoid(false).build();
+  }
+
+  @Test
+  void aDestinationCheckAboveAnyContrastLeavesNoMovingMark() {
+    // The square's texture differs from the table's by far less than 255 grey levels: every moving
+    // track fails the destination check, and the static marks are unaffected.
+    TomLabels strict = TraceExtractor.builder().optHorizon(H).optDestinationChange(255).build().extract(clip(), 7);
+    TomLabels normal = extractor().extract(clip(), 7);
+    assertTrue(strict.moving().isEmpty());
+    assertFalse(normal.moving().isEmpty());
+    assertEquals(normal.statics().size(), strict.statics().size());
+  }
 }

@@ -56,6 +56,7 @@ public final class TomAccuracy {
    * @param marks marks evaluated (all clips)
    * @param movingMarks of which the extractor called moving
    * @param trueMovingMarks of which the ground truth says moving
+   * @param correctMovingMarks marks the extractor called moving that the ground truth says moving
    * @param emptyClips clips that gave no mark
    * @param tracePoints (mark, frame) pairs in the trace error
    * @param medianErrorPx median trace error, float coordinates
@@ -76,6 +77,7 @@ public final class TomAccuracy {
       int marks,
       int movingMarks,
       int trueMovingMarks,
+      int correctMovingMarks,
       int emptyClips,
       long tracePoints,
       double medianErrorPx,
@@ -93,6 +95,24 @@ public final class TomAccuracy {
       return medianErrorPx <= 1.0 && p95ErrorPx <= 3.0 && splitAccuracy >= 0.95;
     }
 
+    /** Of the marks called moving, the fraction that truly move (1 when none was called moving). */
+    public double movingPrecision() {
+      return movingMarks == 0 ? 1.0 : (double) correctMovingMarks / movingMarks;
+    }
+
+    /** Of the marks that truly move, the fraction called moving (1 when none truly moves). */
+    public double movingRecall() {
+      return trueMovingMarks == 0 ? 1.0 : (double) correctMovingMarks / trueMovingMarks;
+    }
+
+    /**
+     * Whether the moving-mark targets (the policy's training labels) hold: precision and recall of
+     * moving marks ≥ 90%, moving-mark trace error p95 ≤ 3 px.
+     */
+    public boolean meetsMovingTargets() {
+      return movingPrecision() >= 0.90 && movingRecall() >= 0.90 && movingP95ErrorPx <= 3.0;
+    }
+
     /** A few lines for people. */
     public String format() {
       return String.format(Locale.ROOT,
@@ -100,14 +120,17 @@ public final class TomAccuracy {
               + "  marks %d (moving %d, truly moving %d), clips without marks %d, trace points %d%n"
               + "  trace error (px, first-frame coords): median %.3f  p95 %.3f   [target median <= 1, p95 <= 3]%n"
               + "  trace error, 256-grid quantised:      median %.3f  p95 %.3f%n"
-              + "  trace error, moving marks only:       median %.3f  p95 %.3f%n"
+              + "  trace error, moving marks only:       median %.3f  p95 %.3f   [target p95 <= 3]%n"
               + "  moving/static split correct: %.2f%%   [target >= 95%%]%n"
+              + "  moving marks: precision %.2f%% (%d of %d called moving truly move), recall %.2f%% (%d of %d truly"
+              + " moving)   [targets >= 90%%]%n"
               + "  extraction: %.1f clips/s on one thread (median %.2f ms per clip)%n"
-              + "  targets %s",
+              + "  targets %s, moving-mark targets %s",
           clips, firstSeed, firstSeed + clips - 1, sizePx, sizePx, horizon, marks, movingMarks, trueMovingMarks,
           emptyClips, tracePoints, medianErrorPx, p95ErrorPx, medianQuantizedErrorPx, p95QuantizedErrorPx,
-          movingMedianErrorPx, movingP95ErrorPx, 100 * splitAccuracy, extractionClipsPerS, extractionMedianMs,
-          meetsTargets() ? "MET" : "NOT MET");
+          movingMedianErrorPx, movingP95ErrorPx, 100 * splitAccuracy, 100 * movingPrecision(), correctMovingMarks,
+          movingMarks, 100 * movingRecall(), correctMovingMarks, trueMovingMarks, extractionClipsPerS,
+          extractionMedianMs, meetsTargets() ? "MET" : "NOT MET", meetsMovingTargets() ? "MET" : "NOT MET");
     }
   }
 
@@ -118,21 +141,31 @@ public final class TomAccuracy {
 
   /** Like {@link #run(int, long, int)} with a given extractor and camera shake scale. */
   public static Report run(int clips, long firstSeed, int sizePx, TraceExtractor extractor, double cameraShake) {
+    return run(clips, firstSeed, sizePx, List.of(extractor), cameraShake).get(0);
+  }
+
+  /**
+   * Evaluates several extractors (of one horizon) on the same clips, each clip rendered once: one
+   * report per extractor, in order. For comparing settings.
+   */
+  public static List<Report> run(int clips, long firstSeed, int sizePx, List<TraceExtractor> extractors,
+      double cameraShake) {
     if (clips < 1) {
       throw new IllegalArgumentException("clips must be >= 1, got " + clips);
     }
-    int horizon = extractor.horizon();
-    double threshold = extractor.movingMinDisplacementPx();
-    List<Double> errors = new ArrayList<>();
-    List<Double> qErrors = new ArrayList<>();
-    List<Double> movingErrors = new ArrayList<>();
-    double[] extractMs = new double[clips];
-    long extractNanos = 0;
-    int marks = 0;
-    int moving = 0;
-    int trueMoving = 0;
-    int correct = 0;
-    int empty = 0;
+    if (extractors.isEmpty()) {
+      throw new IllegalArgumentException("no extractor");
+    }
+    int horizon = extractors.get(0).horizon();
+    for (TraceExtractor x : extractors) {
+      if (x.horizon() != horizon) {
+        throw new IllegalArgumentException("all extractors need one horizon");
+      }
+    }
+    Tally[] tallies = new Tally[extractors.size()];
+    for (int j = 0; j < tallies.length; j++) {
+      tallies[j] = new Tally(clips);
+    }
     for (int i = 0; i < clips; i++) {
       long seed = firstSeed + i;
       Embodiment embodiment = (i % 2 == 0) ? Embodiment.ARM : Embodiment.HAND;
@@ -152,17 +185,50 @@ public final class TomAccuracy {
           step(sim, expert);
         }
       }
-      long t0 = System.nanoTime();
-      TomLabels labels = extractor.extract(frames, seed);
-      long dt = System.nanoTime() - t0;
-      extractNanos += dt;
-      extractMs[i] = dt / 1e6;
-      if (labels.isEmpty()) {
-        empty++;
-        continue;
-      }
       replay(sim, seed, family, offset);
       CameraModel first = sim.renderCamera(sizePx, sizePx);
+      for (int j = 0; j < extractors.size(); j++) {
+        TraceExtractor extractor = extractors.get(j);
+        Tally tally = tallies[j];
+        long t0 = System.nanoTime();
+        TomLabels labels = extractor.extract(frames, seed);
+        long dt = System.nanoTime() - t0;
+        tally.extractNanos += dt;
+        tally.extractMs[i] = dt / 1e6;
+        if (labels.isEmpty()) {
+          tally.empty++;
+          continue;
+        }
+        tally.add(labels, sim, first, states, sizePx, horizon, extractor.movingMinDisplacementPx());
+      }
+    }
+    List<Report> out = new ArrayList<>(tallies.length);
+    for (Tally t : tallies) {
+      out.add(t.report(clips, firstSeed, sizePx, horizon));
+    }
+    return out;
+  }
+
+  /** Running sums of one extractor's evaluation. */
+  private static final class Tally {
+    final List<Double> errors = new ArrayList<>();
+    final List<Double> qErrors = new ArrayList<>();
+    final List<Double> movingErrors = new ArrayList<>();
+    final double[] extractMs;
+    long extractNanos;
+    int marks;
+    int moving;
+    int trueMoving;
+    int correctMoving;
+    int correct;
+    int empty;
+
+    Tally(int clips) {
+      extractMs = new double[clips];
+    }
+
+    void add(TomLabels labels, TabletopSim sim, CameraModel first, List<WorldState> states, int sizePx, int horizon,
+        double threshold) {
       for (TomTrack track : labels.all()) {
         PixelPoint start = track.pointsPx().get(0);
         Optional<SurfacePoint> surface = sim.surfaceAt(sizePx, sizePx, start);
@@ -182,11 +248,14 @@ public final class TomAccuracy {
               TomLabels.dequantize(q[1], sizePx) - truth.yPx()));
         }
         errors.addAll(trackErrors);
+        boolean isMoving = trueReach > threshold;
         if (track.moving()) {
           movingErrors.addAll(trackErrors);
           moving++;
+          if (isMoving) {
+            correctMoving++;
+          }
         }
-        boolean isMoving = trueReach > threshold;
         if (isMoving) {
           trueMoving++;
         }
@@ -196,15 +265,18 @@ public final class TomAccuracy {
         marks++;
       }
     }
-    double[] e = sorted(errors);
-    double[] q = sorted(qErrors);
-    double[] me = sorted(movingErrors);
-    double[] ms = extractMs.clone();
-    Arrays.sort(ms);
-    return new Report(clips, firstSeed, sizePx, horizon, marks, moving, trueMoving, empty, e.length,
-        quantile(e, 0.5), quantile(e, 0.95), quantile(q, 0.5), quantile(q, 0.95), quantile(me, 0.5),
-        quantile(me, 0.95), marks == 0 ? 0 : (double) correct / marks, clips / (extractNanos / 1e9),
-        ms[ms.length / 2]);
+
+    Report report(int clips, long firstSeed, int sizePx, int horizon) {
+      double[] e = sorted(errors);
+      double[] q = sorted(qErrors);
+      double[] me = sorted(movingErrors);
+      double[] ms = extractMs.clone();
+      Arrays.sort(ms);
+      return new Report(clips, firstSeed, sizePx, horizon, marks, moving, trueMoving, correctMoving, empty, e.length,
+          quantile(e, 0.5), quantile(e, 0.95), quantile(q, 0.5), quantile(q, 0.95), quantile(me, 0.5),
+          quantile(me, 0.95), marks == 0 ? 0 : (double) correct / marks, clips / (extractNanos / 1e9),
+          ms[ms.length / 2]);
+    }
   }
 
   private static int episodeLength(TabletopSim sim, long seed, TaskFamily family) {
