@@ -1,7 +1,10 @@
 package mantis.marks;
 
-/** Loads OpenCV's native library once per JVM, with OpenCV's own worker threads off. */
-final class OpenCv {
+/**
+ * Loads OpenCV's native library once per JVM, with OpenCV's own worker threads off. Shared by the
+ * Set-of-Mark classes and {@link mantis.marks.tom}; callers outside this module have no reason to use it.
+ */
+public final class OpenCv {
   private OpenCv() {}
 
   private static final class Holder {
@@ -14,7 +17,8 @@ final class OpenCv {
     static void touch() {}
   }
 
-  static void ensureLoaded() {
+  /** Loads the library on the first call; later calls do nothing. */
+  public static void ensureLoaded() {
     Holder.touch();
   }
 }

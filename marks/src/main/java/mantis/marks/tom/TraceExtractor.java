@@ -173,7 +173,7 @@ public final class TraceExtractor {
     if (w < windowPx || h < windowPx) {
       throw new IllegalArgumentException("frames of " + w + "x" + h + " are smaller than the LK window (" + windowPx + " px)");
     }
-    TomOpenCv.ensureLoaded();
+    mantis.marks.OpenCv.ensureLoaded();
     List<Mat> grays = new ArrayList<>(clip.size());
     try {
       for (Frame f : clip) {
