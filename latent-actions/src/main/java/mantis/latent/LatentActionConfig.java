@@ -1,0 +1,326 @@
+package mantis.latent;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.util.Arrays;
+import java.util.Properties;
+
+/**
+ * Immutable configuration of a {@link LatentActionModel}: input size, token count, codebook, layer widths,
+ * loss weights, dead-code replacement and the seed. Build with {@link #builder()}; {@code build()} refuses a
+ * bad configuration with a message naming the field and the allowed range.
+ */
+public final class LatentActionConfig {
+
+  private final int inputSizePx;
+  private final int channels;
+  private final int tokens;
+  private final int codebookSize;
+  private final int codeDim;
+  private final int[] widths;
+  private final float commitmentWeight;
+  private final float learningRate;
+  private final int deadCodeWindowSteps;
+  private final int deadCodeMinUses;
+  private final long seed;
+
+  private LatentActionConfig(Builder b) {
+    this.inputSizePx = b.inputSizePx;
+    this.channels = b.channels;
+    this.tokens = b.tokens;
+    this.codebookSize = b.codebookSize;
+    this.codeDim = b.codeDim;
+    this.widths = b.widths.clone();
+    this.commitmentWeight = b.commitmentWeight;
+    this.learningRate = b.learningRate;
+    this.deadCodeWindowSteps = b.deadCodeWindowSteps;
+    this.deadCodeMinUses = b.deadCodeMinUses;
+    this.seed = b.seed;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder pre-filled with this configuration. */
+  public Builder toBuilder() {
+    return new Builder()
+        .optInputSizePx(inputSizePx)
+        .optChannels(channels)
+        .optTokens(tokens)
+        .optCodebookSize(codebookSize)
+        .optCodeDim(codeDim)
+        .optWidths(widths)
+        .optCommitmentWeight(commitmentWeight)
+        .optLearningRate(learningRate)
+        .optDeadCodeWindowSteps(deadCodeWindowSteps)
+        .optDeadCodeMinUses(deadCodeMinUses)
+        .optSeed(seed);
+  }
+
+  /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
+  public int inputSizePx() {
+    return inputSizePx;
+  }
+
+  /** Channels per frame (3: RGB). */
+  public int channels() {
+    return channels;
+  }
+
+  /** Latent tokens per frame pair. */
+  public int tokens() {
+    return tokens;
+  }
+
+  /** Entries in the codebook; every token is in {@code [0, codebookSize)}. */
+  public int codebookSize() {
+    return codebookSize;
+  }
+
+  /** Dimension of one codebook entry. */
+  public int codeDim() {
+    return codeDim;
+  }
+
+  /** Channel widths of the three stride-2 convolution stages (encoder and decoder). */
+  public int[] widths() {
+    return widths.clone();
+  }
+
+  /** Weight of the commitment loss (beta in VQ-VAE). */
+  public float commitmentWeight() {
+    return commitmentWeight;
+  }
+
+  /** Adam learning rate. */
+  public float learningRate() {
+    return learningRate;
+  }
+
+  /** A code used fewer than {@link #deadCodeMinUses()} times over this many training steps is replaced. */
+  public int deadCodeWindowSteps() {
+    return deadCodeWindowSteps;
+  }
+
+  /** Minimum uses over the window for a code to count as alive; 0 disables replacement. */
+  public int deadCodeMinUses() {
+    return deadCodeMinUses;
+  }
+
+  /** Seed of the initial weights and of the dead-code replacement draws. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Spatial side after the three stride-2 stages. */
+  int bottleneckSidePx() {
+    return inputSizePx / 8;
+  }
+
+  void store(Writer out) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("format", "mantis-latent-config-1");
+    p.setProperty("inputSizePx", Integer.toString(inputSizePx));
+    p.setProperty("channels", Integer.toString(channels));
+    p.setProperty("tokens", Integer.toString(tokens));
+    p.setProperty("codebookSize", Integer.toString(codebookSize));
+    p.setProperty("codeDim", Integer.toString(codeDim));
+    p.setProperty("widths", widths[0] + "," + widths[1] + "," + widths[2]);
+    p.setProperty("commitmentWeight", Float.toString(commitmentWeight));
+    p.setProperty("learningRate", Float.toString(learningRate));
+    p.setProperty("deadCodeWindowSteps", Integer.toString(deadCodeWindowSteps));
+    p.setProperty("deadCodeMinUses", Integer.toString(deadCodeMinUses));
+    p.setProperty("seed", Long.toString(seed));
+    p.store(out, "Mantis latent action model configuration");
+  }
+
+  static LatentActionConfig read(Reader in) throws IOException {
+    Properties p = new Properties();
+    p.load(in);
+    if (!"mantis-latent-config-1".equals(p.getProperty("format"))) {
+      throw new IOException("not a Mantis latent action config (format=" + p.getProperty("format") + ")");
+    }
+    try {
+      String[] w = required(p, "widths").split(",");
+      int[] widths = new int[w.length];
+      for (int i = 0; i < w.length; i++) {
+        widths[i] = Integer.parseInt(w[i].trim());
+      }
+      return builder()
+          .optInputSizePx(Integer.parseInt(required(p, "inputSizePx")))
+          .optChannels(Integer.parseInt(required(p, "channels")))
+          .optTokens(Integer.parseInt(required(p, "tokens")))
+          .optCodebookSize(Integer.parseInt(required(p, "codebookSize")))
+          .optCodeDim(Integer.parseInt(required(p, "codeDim")))
+          .optWidths(widths)
+          .optCommitmentWeight(Float.parseFloat(required(p, "commitmentWeight")))
+          .optLearningRate(Float.parseFloat(required(p, "learningRate")))
+          .optDeadCodeWindowSteps(Integer.parseInt(required(p, "deadCodeWindowSteps")))
+          .optDeadCodeMinUses(Integer.parseInt(required(p, "deadCodeMinUses")))
+          .optSeed(Long.parseLong(required(p, "seed")))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad latent action config: " + e.getMessage(), e);
+    }
+  }
+
+  private static String required(Properties p, String key) throws IOException {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new IOException("latent action config lacks key '" + key + "'");
+    }
+    return v;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof LatentActionConfig c)) {
+      return false;
+    }
+    return inputSizePx == c.inputSizePx && channels == c.channels && tokens == c.tokens
+        && codebookSize == c.codebookSize && codeDim == c.codeDim && Arrays.equals(widths, c.widths)
+        && Float.compare(commitmentWeight, c.commitmentWeight) == 0
+        && Float.compare(learningRate, c.learningRate) == 0
+        && deadCodeWindowSteps == c.deadCodeWindowSteps && deadCodeMinUses == c.deadCodeMinUses
+        && seed == c.seed;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(new long[] {inputSizePx, channels, tokens, codebookSize, codeDim,
+        Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
+        deadCodeWindowSteps, deadCodeMinUses, seed});
+  }
+
+  @Override
+  public String toString() {
+    return "LatentActionConfig{input=" + inputSizePx + "x" + inputSizePx + "x" + channels + ", tokens=" + tokens
+        + ", codebook=" + codebookSize + "x" + codeDim + ", widths=" + Arrays.toString(widths)
+        + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
+        + deadCodeWindowSteps + " steps, seed=" + seed + "}";
+  }
+
+  /** Builder; every field is optional and defaults to the setting (64x64 RGB, 4 tokens, 8 codes). */
+  public static final class Builder {
+    private int inputSizePx = 64;
+    private int channels = 3;
+    private int tokens = 4;
+    private int codebookSize = 8;
+    private int codeDim = 16;
+    private int[] widths = {16, 32, 64};
+    private float commitmentWeight = 0.25f;
+    private float learningRate = 1e-3f;
+    private int deadCodeWindowSteps = 20;
+    private int deadCodeMinUses = 1;
+    private long seed = 0;
+
+    private Builder() {}
+
+    public Builder optInputSizePx(int inputSizePx) {
+      this.inputSizePx = inputSizePx;
+      return this;
+    }
+
+    public Builder optChannels(int channels) {
+      this.channels = channels;
+      return this;
+    }
+
+    public Builder optTokens(int tokens) {
+      this.tokens = tokens;
+      return this;
+    }
+
+    public Builder optCodebookSize(int codebookSize) {
+      this.codebookSize = codebookSize;
+      return this;
+    }
+
+    public Builder optCodeDim(int codeDim) {
+      this.codeDim = codeDim;
+      return this;
+    }
+
+    /** Widths of the three convolution stages, e.g. {@code 16, 32, 64}. */
+    public Builder optWidths(int... widths) {
+      if (widths == null) {
+        throw new IllegalArgumentException("widths must not be null");
+      }
+      this.widths = widths.clone();
+      return this;
+    }
+
+    public Builder optCommitmentWeight(float commitmentWeight) {
+      this.commitmentWeight = commitmentWeight;
+      return this;
+    }
+
+    public Builder optLearningRate(float learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder optDeadCodeWindowSteps(int deadCodeWindowSteps) {
+      this.deadCodeWindowSteps = deadCodeWindowSteps;
+      return this;
+    }
+
+    public Builder optDeadCodeMinUses(int deadCodeMinUses) {
+      this.deadCodeMinUses = deadCodeMinUses;
+      return this;
+    }
+
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public LatentActionConfig build() {
+      if (inputSizePx < 8 || inputSizePx > 512 || inputSizePx % 8 != 0) {
+        throw new IllegalArgumentException(
+            "inputSizePx must be a multiple of 8 in [8, 512] (three stride-2 stages), got " + inputSizePx);
+      }
+      if (channels < 1 || channels > 4) {
+        throw new IllegalArgumentException("channels must be in [1, 4], got " + channels);
+      }
+      if (channels != 3) {
+        throw new IllegalArgumentException(
+            "channels must be 3 (frames are mantis.core.Frame RGB8), got " + channels);
+      }
+      if (tokens < 1 || tokens > 64) {
+        throw new IllegalArgumentException("tokens must be in [1, 64], got " + tokens);
+      }
+      if (codebookSize < 2 || codebookSize > 4096) {
+        throw new IllegalArgumentException("codebookSize must be in [2, 4096], got " + codebookSize);
+      }
+      if (codeDim < 1 || codeDim > 1024) {
+        throw new IllegalArgumentException("codeDim must be in [1, 1024], got " + codeDim);
+      }
+      if (widths.length != 3) {
+        throw new IllegalArgumentException(
+            "widths must name exactly 3 stage widths, got " + widths.length + ": " + Arrays.toString(widths));
+      }
+      for (int w : widths) {
+        if (w < 1 || w > 1024) {
+          throw new IllegalArgumentException("every width must be in [1, 1024], got " + Arrays.toString(widths));
+        }
+      }
+      if (!(commitmentWeight >= 0f) || !Float.isFinite(commitmentWeight)) {
+        throw new IllegalArgumentException("commitmentWeight must be finite and >= 0, got " + commitmentWeight);
+      }
+      if (!(learningRate > 0f) || !Float.isFinite(learningRate)) {
+        throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
+      }
+      if (deadCodeWindowSteps < 1) {
+        throw new IllegalArgumentException("deadCodeWindowSteps must be >= 1, got " + deadCodeWindowSteps);
+      }
+      if (deadCodeMinUses < 0) {
+        throw new IllegalArgumentException(
+            "deadCodeMinUses must be >= 0 (0 disables dead-code replacement), got " + deadCodeMinUses);
+      }
+      return new LatentActionConfig(this);
+    }
+  }
+}
