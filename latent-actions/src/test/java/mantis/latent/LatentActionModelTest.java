@@ -57,4 +57,109 @@ class LatentActionModelTest {
       assertTrue(lastPerplexity > 5.0f, "batch perplexity " + lastPerplexity + " should be close to 8");
     }
   }
+
+  @Test
+  void saveThenLoadGivesBitIdenticalParametersTokensAndReconstructions(@TempDir Path dir) throws Exception {
+    MovingSquares data = new MovingSquares(32, 2);
+    FramePairs probe = data.batch(16, null);
+    try (LatentActionModel model = LatentActionModel.create(small(3))) {
+      for (int i = 0; i < 12; i++) {
+        model.trainStep(data.batch(16, null));
+      }
+      model.save(dir);
+      try (LatentActionModel loaded = LatentActionModel.load(dir)) {
+        assertEquals(model.config(), loaded.config());
+        assertEquals(model.stepCount(), loaded.stepCount());
+        Map<String, float[]> a = model.parameterValues();
+        Map<String, float[]> b = loaded.parameterValues();
+        assertEquals(a.keySet(), b.keySet());
+        for (String name : a.keySet()) {
+          assertArrayEquals(a.get(name), b.get(name), 0f, "parameter " + name);
+        }
+        assertArrayEquals(model.codebook(), loaded.codebook());
+        int[][] ta = model.encode(probe);
+        assertArrayEquals(ta, loaded.encode(probe));
+        float[] ra = model.reconstructPixels(probe.framesT().get(0), ta[0]);
+        float[] rb = loaded.reconstructPixels(probe.framesT().get(0), ta[0]);
+        assertEquals(ra.length, rb.length);
+        for (int i = 0; i < ra.length; i++) {
+          assertEquals(Float.floatToRawIntBits(ra[i]), Float.floatToRawIntBits(rb[i]), "pixel value " + i);
+        }
+        // resuming continues exactly like the uninterrupted model
+        FramePairs next = data.batch(16, null);
+        TrainStepResult r1 = model.trainStep(next);
+        TrainStepResult r2 = loaded.trainStep(next);
+        assertEquals(r1, r2);
+      }
+    }
+  }
+
+  @Test
+  void theSameSeedGivesIdenticalTokensAndLosses() {
+    FramePairs batch = new MovingSquares(32, 5).batch(16, null);
+    try (LatentActionModel a = LatentActionModel.create(small(11));
+        LatentActionModel b = LatentActionModel.create(small(11));
+        LatentActionModel c = LatentActionModel.create(small(12))) {
+      assertArrayEquals(a.encode(batch), b.encode(batch));
+      assertEquals(a.trainStep(batch), b.trainStep(batch));
+      assertArrayEquals(a.encode(batch), b.encode(batch));
+      assertTrue(!java.util.Arrays.equals(a.parameterValues().get("enc.c1.w"), c.parameterValues().get("enc.c1.w")),
+          "a different seed gives different weights");
+    }
+  }
+
+  @Test
+  void wrongShapesAndTokensAreRefusedWithClearMessages() {
+    try (LatentActionModel model = LatentActionModel.create(small(1))) {
+      Frame ok = Frame.ofRgb(32, 32, new byte[32 * 32 * 3]);
+      Frame big = Frame.ofRgb(64, 48, new byte[64 * 48 * 3]);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.encode(ok, big));
+      assertTrue(e.getMessage().contains("framesTPlusH[0] is 64x48") && e.getMessage().contains("32x32"),
+          e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> model.encode(new FramePairs(List.of(ok, ok), List.of(ok))));
+      assertTrue(e.getMessage().contains("pair up"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> new FramePairs(List.of(), List.of()));
+      assertTrue(e.getMessage().contains("at least one"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 2, 3}));
+      assertTrue(e.getMessage().contains("expected 2 tokens, got 3"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 8}));
+      assertTrue(e.getMessage().contains("token 1 is 8"), e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> model.trainStep(
+          new FramePairs(List.of(big), List.of(ok))));
+      assertTrue(e.getMessage().contains("framesT[0] is 64x48"), e.getMessage());
+      Frame rebuilt = model.reconstruct(ok, new int[] {0, 7});
+      assertEquals(32, rebuilt.widthPx());
+    }
+  }
+
+  @Test
+  void aClosedModelRefusesWork() {
+    LatentActionModel model = LatentActionModel.create(small(1));
+    model.close();
+    Frame ok = Frame.ofRgb(32, 32, new byte[32 * 32 * 3]);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.encode(ok, ok));
+    assertTrue(e.getMessage().contains("closed"));
+  }
+
+  @Test
+  void loadingAMissingOrCorruptCheckpointFailsClearly(@TempDir Path dir) throws Exception {
+    assertThrows(java.io.IOException.class, () -> LatentActionModel.load(dir.resolve("nothing")));
+    try (LatentActionModel model = LatentActionModel.create(small(1))) {
+      model.save(dir);
+    }
+    java.nio.file.Files.writeString(dir.resolve("weights.bin"), "garbage!");
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> LatentActionModel.load(dir));
+    assertTrue(e.getMessage().contains("not a Mantis latent action weights file"), e.getMessage());
+  }
+
+  @Test
+  void flopCountsFollowTheLayerShapes() {
+    LatentActionConfig c = LatentActionConfig.builder().build();
+    // encoder at 64x64, widths 16/32/64, 4 tokens x 16: convs 1.77M + 2.36M + 2.36M, fc 0.52M, VQ 1.5k
+    long expected = 2L * 6 * 9 * 16 * 32 * 32 + 2L * 16 * 9 * 32 * 16 * 16 + 2L * 32 * 9 * 64 * 8 * 8
+        + 2L * 64 * 64 * 8 * 8 + 3L * 4 * 8 * 16;
+    assertEquals(expected, LatentActionModel.encodeFlopsPerPair(c));
+    assertTrue(LatentActionModel.decodeFlopsPerPair(c) > LatentActionModel.encodeFlopsPerPair(c));
+  }
 }
