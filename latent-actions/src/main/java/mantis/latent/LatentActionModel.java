@@ -340,7 +340,13 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private static NDArray upsample(NDArray x) {
-    return x.repeat(2, 2).repeat(3, 2);
+    // nearest-neighbour x2: view as (B, C, H, 1, W, 1), broadcast to (B, C, H, 2, W, 2), fold back
+    Shape s = x.getShape();
+    long b = s.get(0);
+    long c = s.get(1);
+    long h = s.get(2);
+    long w = s.get(3);
+    return x.reshape(b, c, h, 1, w, 1).broadcast(b, c, h, 2, w, 2).reshape(b, c, 2 * h, 2 * w);
   }
 
   private NDArray conv(NDArray x, String name, int stride) {
