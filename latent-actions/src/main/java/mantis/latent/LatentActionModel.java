@@ -330,12 +330,17 @@ public final class LatentActionModel implements AutoCloseable {
     NDArray c1 = convRelu(frameT, "ctx.c1", 2); // w0 x S/2
     NDArray c2 = convRelu(c1, "ctx.c2", 2); // w1 x S/4
     NDArray c3 = convRelu(c2, "ctx.c3", 2); // w2 x S/8
-    NDArray tok = linear(zq.reshape(batch, (long) config.tokens() * config.codeDim()), "dec.tok");
+    NDArray z = zq.reshape(batch, (long) config.tokens() * config.codeDim());
+    NDArray tok = linear(z, "dec.tok");
     NDArray x = c3.add(tok.reshape(batch, w2, s, s));
     x = convRelu(x, "dec.c3", 1);
-    x = convRelu(upsample(x), "dec.c2", 1).add(c2);
-    x = convRelu(upsample(x), "dec.c1", 1).add(c1);
-    NDArray residual = conv(upsample(x), "dec.out", 1);
+    // the tokens again, broadcast over space as per-channel offsets at every finer scale
+    x = upsample(x).add(linear(z, "dec.t2").reshape(batch, -1, 1, 1));
+    x = convRelu(x, "dec.c2", 1).add(c2);
+    x = upsample(x).add(linear(z, "dec.t1").reshape(batch, -1, 1, 1));
+    x = convRelu(x, "dec.c1", 1).add(c1);
+    x = upsample(x).add(linear(z, "dec.t0").reshape(batch, -1, 1, 1));
+    NDArray residual = conv(x, "dec.out", 1);
     return frameT.add(residual);
   }
 
@@ -437,6 +442,12 @@ public final class LatentActionModel implements AutoCloseable {
     convSpec(l, "ctx.c3", w[2], w[1], 1f);
     l.add(new ParamSpec("dec.tok.w", new Shape((long) w[2] * s * s, td), (float) Math.sqrt(1.0 / td)));
     l.add(new ParamSpec("dec.tok.b", new Shape((long) w[2] * s * s), 0f));
+    l.add(new ParamSpec("dec.t2.w", new Shape(w[2], td), (float) Math.sqrt(1.0 / td)));
+    l.add(new ParamSpec("dec.t2.b", new Shape(w[2]), 0f));
+    l.add(new ParamSpec("dec.t1.w", new Shape(w[1], td), (float) Math.sqrt(1.0 / td)));
+    l.add(new ParamSpec("dec.t1.b", new Shape(w[1]), 0f));
+    l.add(new ParamSpec("dec.t0.w", new Shape(w[0], td), (float) Math.sqrt(1.0 / td)));
+    l.add(new ParamSpec("dec.t0.b", new Shape(w[0]), 0f));
     convSpec(l, "dec.c3", w[2], w[2], 1f);
     convSpec(l, "dec.c2", w[1], w[2], 1f);
     convSpec(l, "dec.c1", w[0], w[1], 1f);
