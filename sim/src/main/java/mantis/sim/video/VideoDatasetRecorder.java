@@ -171,7 +171,7 @@ public final class VideoDatasetRecorder {
     }
     writeIndex(index, entries, workers, h, frames.get(), pairs.get());
     double s = (System.nanoTime() - start) / 1e9;
-    LOG.info("recorded {} episodes, {} frames, {} pairs in {} s", episodes, frames.get(), pairs.get(),
+    LOG.debug("recorded {} episodes, {} frames, {} pairs in {} s", episodes, frames.get(), pairs.get(),
         String.format(Locale.ROOT, "%.1f", s));
     return new Summary(episodes, frames.get(), pairs.get(), s);
   }
