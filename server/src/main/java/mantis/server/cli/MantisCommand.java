@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       ExpertCommand.class,
       BenchCommand.class,
       MarksCommand.class,
+      LatentCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {

@@ -1,0 +1,131 @@
+package mantis.server.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import mantis.sim.Embodiment;
+import mantis.sim.video.VideoDatasetRecorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mantis latent}: latent-action (LAPA) tools. */
+@Command(name = "latent", mixinStandardHelpOptions = true,
+    description = "Latent actions (LAPA): record action-free video datasets of the arm and the floating hand.",
+    subcommands = {LatentCommand.Record.class})
+final class LatentCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** {@code mantis latent record}. */
+  @Command(name = "record", mixinStandardHelpOptions = true,
+      description = "Record an action-free video dataset (docs/LATENT_DATA.md): scripted-expert episodes with "
+          + "domain randomisation; frames only in the frame shards, actions and true effector motion withheld "
+          + "into withheld/ for evaluation.")
+  static final class Record implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "output directory (new or empty)")
+    Path out;
+
+    @Option(names = "--embodiment", defaultValue = "both", description = "arm, hand or both (default: ${DEFAULT-VALUE})")
+    String embodiment;
+
+    @Option(names = "--episodes", defaultValue = "100", description = "number of episodes (default: ${DEFAULT-VALUE})")
+    int episodes;
+
+    @Option(names = "--first-seed", defaultValue = "0", description = "seed of episode 0; episode k uses first-seed + k (default: ${DEFAULT-VALUE})")
+    long firstSeed;
+
+    @Option(names = "--size", defaultValue = "64", description = "frame side in pixels (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--horizon-s", defaultValue = "0.6", description = "pair horizon in seconds; H = round(horizon * fps) frames (default: ${DEFAULT-VALUE})")
+    double horizonS;
+
+    @Option(names = "--fps", defaultValue = "10", description = "frames per second; must divide the 50 Hz physics rate (default: ${DEFAULT-VALUE})")
+    int fps;
+
+    @Option(names = "--threads", defaultValue = "2", description = "episodes recorded in parallel (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      List<Embodiment> embodiments = switch (embodiment.toLowerCase(Locale.ROOT)) {
+        case "arm" -> List.of(Embodiment.ARM);
+        case "hand" -> List.of(Embodiment.HAND);
+        case "both" -> List.of(Embodiment.ARM, Embodiment.HAND);
+        default -> throw new ParameterException(spec.commandLine(),
+            "--embodiment must be arm, hand or both, got '" + embodiment + "'");
+      };
+      if (Files.exists(out.resolve("dataset.json"))) {
+        throw new ParameterException(spec.commandLine(), "--out " + out + " already holds a dataset; choose a new directory");
+      }
+      if (Files.exists(out) && !Files.isDirectory(out)) {
+        throw new ParameterException(spec.commandLine(), "--out " + out + " is not a directory");
+      }
+      Progress progress = new Progress(System.err, episodes);
+      VideoDatasetRecorder recorder;
+      try {
+        recorder = VideoDatasetRecorder.builder().setOut(out).optEmbodiments(embodiments).optEpisodes(episodes)
+            .optFirstSeed(firstSeed).optSizePx(size).optHorizonS(horizonS).optFramesPerS(fps).optThreads(threads)
+            .optListener(progress::update).build();
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      VideoDatasetRecorder.Summary s = recorder.record();
+      progress.finish();
+      System.out.printf(Locale.ROOT,
+          "recorded %d episodes, %d frames, %d pairs (H = %d frames at %d fps) in %.1f s: %.0f pairs/s -> %s%n",
+          s.episodes(), s.frames(), s.pairs(), recorder.horizonFrames(), fps, s.seconds(), s.pairsPerS(), out);
+      return 0;
+    }
+  }
+
+  /** A one-line progress bar on stderr: episodes, pairs, pairs/s, ETA. Thread-safe. */
+  static final class Progress {
+    private final PrintStream err;
+    private final int total;
+    private final long startNanos = System.nanoTime();
+    private long lastPrintNanos;
+
+    Progress(PrintStream err, int total) {
+      this.err = err;
+      this.total = total;
+    }
+
+    synchronized void update(int done, long frames, long pairs) {
+      long now = System.nanoTime();
+      if (done < total && now - lastPrintNanos < 200_000_000L) {
+        return;
+      }
+      lastPrintNanos = now;
+      double s = (now - startNanos) / 1e9;
+      int width = 30;
+      int filled = (int) ((long) width * done / total);
+      String eta = done == 0 ? "--:--" : clock(s / done * (total - done));
+      err.printf(Locale.ROOT, "\r[%s%s] %d/%d episodes  %d pairs  %.0f pairs/s  ETA %s ", "#".repeat(filled),
+          ".".repeat(width - filled), done, total, pairs, s > 0 ? pairs / s : 0.0, eta);
+      err.flush();
+    }
+
+    synchronized void finish() {
+      err.println();
+    }
+
+    private static String clock(double seconds) {
+      long t = Math.round(seconds);
+      return String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
+    }
+  }
+}
