@@ -586,6 +586,7 @@ public final class LatentActionModel implements AutoCloseable {
     f += convFlops(w[0], w[1], s / 4);
     f += convFlops(w[1], w[2], s / 8);
     f += 2L * c.tokens() * c.codeDim() * w[2] * (s / 8) * (s / 8);
+    f += 2L * c.tokens() * c.codeDim() * (w[0] + w[1] + w[2]); // per-scale token offsets
     f += convFlops(w[2], w[2], s / 8);
     f += convFlops(w[2], w[1], s / 4);
     f += convFlops(w[1], w[0], s / 2);
