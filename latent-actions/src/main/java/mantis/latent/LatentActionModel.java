@@ -305,8 +305,9 @@ public final class LatentActionModel implements AutoCloseable {
       NDArray v = adamV.get(e.getKey());
       m.muli(BETA1).addi(g.mul(1 - BETA1));
       v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-      NDArray update = m.div(v.sqrt().addi(EPS)).muli(stepSize);
-      update.attach(sub);
+      // m and v live in the model's manager: attach every temporary derived from them to the step's manager
+      NDArray denom = tmp(sub, v.sqrt()).addi(EPS);
+      NDArray update = tmp(sub, m.div(denom)).muli(stepSize);
       p.subi(update);
       g.muli(0f);
     }
