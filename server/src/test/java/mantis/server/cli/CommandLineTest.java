@@ -3,9 +3,6 @@ package mantis.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -16,28 +13,13 @@ import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The mantis command end to end, in this JVM. */
 class CommandLineTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = new CommandLine(new MantisCommand()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -47,7 +29,7 @@ class CommandLineTest {
       server.start();
       assertTrue(server.awaitServing(30, TimeUnit.SECONDS));
       Path rec = dir.resolve("episodes");
-      Run r = run("sim", "--target", "127.0.0.1:" + server.port(), "--family", "reach", "--episodes", "3",
+      CliRun r = run("sim", "--target", "127.0.0.1:" + server.port(), "--family", "reach", "--episodes", "3",
           "--first-seed", "40", "--record", rec.toString());
       assertEquals(0, r.code(), r.err());
       Matcher m = Pattern.compile("reach\\s+3\\s+(\\d)\\s+").matcher(r.out());
@@ -65,7 +47,7 @@ class CommandLineTest {
 
   @Test
   void demoDrivesEveryFamilyThroughAnInProcessServer() {
-    Run r = run("demo", "--episodes", "1");
+    CliRun r = run("demo", "--episodes", "1");
     assertEquals(0, r.code(), r.err());
     for (String family : new String[] {"reach", "push_direction", "push_to_target", "all"}) {
       assertTrue(Pattern.compile("(?m)^" + family + "\\s+\\d+\\s+\\d+").matcher(r.out()).find(), r.out());
@@ -74,7 +56,7 @@ class CommandLineTest {
 
   @Test
   void simReportsAnUnreachableServerWithoutAStackTrace() {
-    Run r = run("sim", "--target", "127.0.0.1:1", "--episodes", "1", "--wait-s", "1");
+    CliRun r = run("sim", "--target", "127.0.0.1:1", "--episodes", "1", "--wait-s", "1");
     assertEquals(1, r.code());
     assertTrue(r.err().contains("mantis sim:"), r.err());
     assertTrue(!r.err().contains("\tat "), r.err());
@@ -82,14 +64,14 @@ class CommandLineTest {
 
   @Test
   void serveRejectsAnUnknownPolicyWithExitCodeTwo() {
-    Run r = run("serve", "--policy", "telepathy");
+    CliRun r = run("serve", "--policy", "telepathy");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("policy must be one of [visual-servo, hold]"), r.err());
   }
 
   @Test
   void anUnknownFamilyIsAUsageError() {
-    Run r = run("sim", "--family", "juggle");
+    CliRun r = run("sim", "--family", "juggle");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown family 'juggle'"), r.err());
   }

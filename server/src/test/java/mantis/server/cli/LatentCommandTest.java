@@ -3,47 +3,29 @@ package mantis.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class LatentCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = new CommandLine(new MantisCommand()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void recordWritesADatasetWithAProgressBar() throws Exception {
     Path out = dir.resolve("ds");
-    Run r = run("latent", "record", "--out", out.toString(), "--episodes", "4", "--size", "16", "--first-seed", "3");
+    CliRun r = run("latent", "record", "--out", out.toString(), "--episodes", "4", "--size", "16", "--first-seed", "3");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("recorded 4 episodes"), r.out());
     assertTrue(r.out().contains("H = 6 frames at 10 fps"), r.out());
     assertTrue(r.err().contains("4/4 episodes") && r.err().contains("pairs/s") && r.err().contains("ETA"), r.err());
     assertTrue(Files.isRegularFile(out.resolve("dataset.json")));
     assertTrue(Files.isRegularFile(out.resolve("withheld/truth-000.jsonl")));
-    Run again = run("latent", "record", "--out", out.toString(), "--episodes", "1");
+    CliRun again = run("latent", "record", "--out", out.toString(), "--episodes", "1");
     assertEquals(2, again.code());
     assertTrue(again.err().contains("already holds a dataset"), again.err());
   }
@@ -51,7 +33,7 @@ class LatentCommandTest {
   @Test
   void badArgumentsAreRefusedClearly() {
     Path out = dir.resolve("x");
-    Run r = run("latent", "record", "--out", out.toString(), "--embodiment", "leg");
+    CliRun r = run("latent", "record", "--out", out.toString(), "--embodiment", "leg");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--embodiment must be arm, hand or both"), r.err());
     r = run("latent", "record", "--out", out.toString(), "--fps", "7");

@@ -5,48 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code mantis marks} end to end on a tiny dataset. */
 class MarksCommandTest {
   @TempDir Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = new CommandLine(new MantisCommand()).execute(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void recordThenExtractWritesOneLabelLinePerClipWithAProgressBar() throws Exception {
     Path data = dir.resolve("data");
-    Run rec = run("marks", "record", "--out", data.toString(), "--episodes", "2", "--first-seed", "5", "--size", "64",
+    CliRun rec = run("marks", "record", "--out", data.toString(), "--episodes", "2", "--first-seed", "5", "--size", "64",
         "--max-seconds", "0.5", "--camera-shake", "1");
     assertEquals(0, rec.code(), rec.err());
     assertTrue(Files.isRegularFile(data.resolve("000000/episode.json")));
     assertTrue(Files.isRegularFile(data.resolve("000001/episode.json")));
 
-    Run ex = run("marks", "extract", "--dataset", data.toString(), "--horizon", "8", "--stride", "6");
+    CliRun ex = run("marks", "extract", "--dataset", data.toString(), "--horizon", "8", "--stride", "6");
     assertEquals(0, ex.code(), ex.err());
     assertTrue(ex.err().contains("2/2 episodes") && ex.err().contains("clips/s") && ex.err().contains("ETA"), ex.err());
     ObjectMapper mapper = new ObjectMapper();
@@ -82,7 +64,7 @@ class MarksCommandTest {
 
     // --out writes elsewhere, --size resizes.
     Path out = dir.resolve("labels");
-    Run ex2 = run("marks", "extract", "--dataset", data.resolve("000000").toString(), "--horizon", "4", "--stride", "10",
+    CliRun ex2 = run("marks", "extract", "--dataset", data.resolve("000000").toString(), "--horizon", "4", "--stride", "10",
         "--size", "48", "--out", out.toString());
     assertEquals(0, ex2.code(), ex2.err());
     JsonNode first = mapper.readTree(Files.readAllLines(out.resolve("000000/tom.jsonl")).get(0));
@@ -91,14 +73,14 @@ class MarksCommandTest {
 
   @Test
   void extractRejectsADirectoryWithoutEpisodes() {
-    Run r = run("marks", "extract", "--dataset", dir.toString());
+    CliRun r = run("marks", "extract", "--dataset", dir.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("no episode"), r.err());
   }
 
   @Test
   void evalPrintsSomAndTomAccuracy() {
-    Run r = run("marks", "eval", "--clips", "4", "--frames", "4", "--first-seed", "7");
+    CliRun r = run("marks", "eval", "--clips", "4", "--frames", "4", "--first-seed", "7");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("SoM accuracy, 4 frames 128x128 (seeds 7..10"), r.out());
     assertTrue(r.out().contains("objects marked within 3 px"), r.out());
