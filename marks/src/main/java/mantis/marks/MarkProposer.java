@@ -342,16 +342,7 @@ public final class MarkProposer {
       }
     }
     int area = to - from;
-    Candidate c = new Candidate();
-    c.cx = tx / tn;
-    c.cy = ty / tn;
-    c.x0 = x0;
-    c.y0 = y0;
-    c.x1 = x1;
-    c.y1 = y1;
-    c.area = area;
-    c.meanRgb = (int) (sr / area) << 16 | (int) (sg / area) << 8 | (int) (sb / area);
-    return c;
+    return Candidate.of(tx / tn, ty / tn, x0, y0, x1, y1, area, sr, sg, sb);
   }
 
   /** The manipulator's far end, or null. */
@@ -615,16 +606,7 @@ public final class MarkProposer {
         y1 = Math.max(y1, y);
       }
     }
-    Candidate c = new Candidate();
-    c.cx = sx / cnt;
-    c.cy = sy / cnt;
-    c.x0 = x0;
-    c.y0 = y0;
-    c.x1 = x1;
-    c.y1 = y1;
-    c.area = cnt;
-    c.meanRgb = (int) (sr / cnt) << 16 | (int) (sg / cnt) << 8 | (int) (sb / cnt);
-    return c;
+    return Candidate.of(sx / cnt, sy / cnt, x0, y0, x1, y1, cnt, sr, sg, sb);
   }
 
   /**
@@ -767,16 +749,12 @@ public final class MarkProposer {
         sg += rgb[3 * p + 1] & 0xff;
         sb += rgb[3 * p + 2] & 0xff;
       }
-      Candidate c = new Candidate();
-      c.cx = Math.min(w - 1, Math.max(0, pn > 0 ? sx / pn : ax / bestArea));
-      c.cy = Math.min(h - 1, Math.max(0, pn > 0 ? sy / pn : ay / bestArea));
-      c.x0 = st[5 * best];
-      c.y0 = st[5 * best + 1];
-      c.x1 = c.x0 + st[5 * best + 2] - 1;
-      c.y1 = c.y0 + st[5 * best + 3] - 1;
-      c.area = bestArea;
-      c.meanRgb = (int) (sr / bestArea) << 16 | (int) (sg / bestArea) << 8 | (int) (sb / bestArea);
-      return c;
+      int bx = st[5 * best];
+      int by = st[5 * best + 1];
+      return Candidate.of(
+          Math.min(w - 1, Math.max(0, pn > 0 ? sx / pn : ax / bestArea)),
+          Math.min(h - 1, Math.max(0, pn > 0 ? sy / pn : ay / bestArea)),
+          bx, by, bx + st[5 * best + 2] - 1, by + st[5 * best + 3] - 1, bestArea, sr, sg, sb);
     } finally {
       maskMat.release();
       labels.release();
@@ -837,15 +815,33 @@ public final class MarkProposer {
     return (h - 2 - k) * w;
   }
 
+  /** A region found in a frame: centre, inclusive box, area in pixels and mean colour 0xRRGGBB. */
   private static final class Candidate {
-    double cx;
-    double cy;
-    int x0;
-    int y0;
-    int x1;
-    int y1;
-    int area;
-    int meanRgb;
+    final double cx;
+    final double cy;
+    final int x0;
+    final int y0;
+    final int x1;
+    final int y1;
+    final int area;
+    final int meanRgb;
+
+    private Candidate(double cx, double cy, int x0, int y0, int x1, int y1, int area, int meanRgb) {
+      this.cx = cx;
+      this.cy = cy;
+      this.x0 = x0;
+      this.y0 = y0;
+      this.x1 = x1;
+      this.y1 = y1;
+      this.area = area;
+      this.meanRgb = meanRgb;
+    }
+
+    /** From the region's colour sums over its {@code area} pixels. */
+    static Candidate of(double cx, double cy, int x0, int y0, int x1, int y1, int area, long sumR, long sumG, long sumB) {
+      int mean = (int) (sumR / area) << 16 | (int) (sumG / area) << 8 | (int) (sumB / area);
+      return new Candidate(cx, cy, x0, y0, x1, y1, area, mean);
+    }
   }
 
   /** Per-thread buffers, grown on demand and reused, so a call allocates almost nothing. */
