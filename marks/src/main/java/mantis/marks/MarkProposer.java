@@ -309,25 +309,11 @@ public final class MarkProposer {
 
   private static Candidate describe(byte[] rgb, byte[] hsv, int w, int[] pixels, int from, int to) {
     int maxV = 0;
-    long sr = 0;
-    long sg = 0;
-    long sb = 0;
-    int x0 = Integer.MAX_VALUE;
-    int y0 = Integer.MAX_VALUE;
-    int x1 = -1;
-    int y1 = -1;
+    Region region = new Region();
     for (int k = from; k < to; k++) {
       int p = pixels[k];
       maxV = Math.max(maxV, hsv[3 * p + 2] & 0xff);
-      sr += rgb[3 * p] & 0xff;
-      sg += rgb[3 * p + 1] & 0xff;
-      sb += rgb[3 * p + 2] & 0xff;
-      int x = p % w;
-      int y = p / w;
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
+      region.add(rgb, p, w);
     }
     double tx = 0;
     double ty = 0;
@@ -341,8 +327,7 @@ public final class MarkProposer {
         tn++;
       }
     }
-    int area = to - from;
-    return Candidate.of(tx / tn, ty / tn, x0, y0, x1, y1, area, sr, sg, sb);
+    return region.candidate(tx / tn, ty / tn);
   }
 
   /** The manipulator's far end, or null. */
@@ -579,34 +564,14 @@ public final class MarkProposer {
     }
     // The tool: the manipulator's pixels within effectorRadiusFraction * width of its far end, along it.
     int reach = Math.max(2, (int) Math.round(effectorRadiusFraction * w));
-    double sx = 0;
-    double sy = 0;
-    long sr = 0;
-    long sg = 0;
-    long sb = 0;
-    int cnt = 0;
-    int x0 = Integer.MAX_VALUE;
-    int y0 = Integer.MAX_VALUE;
-    int x1 = -1;
-    int y1 = -1;
+    Region tool = new Region();
     for (int k = 0; k < qlen; k++) {
       int p = queue[k];
       if (dist[p] >= far - reach) {
-        int x = p % w;
-        int y = p / w;
-        sx += x;
-        sy += y;
-        sr += rgb[3 * p] & 0xff;
-        sg += rgb[3 * p + 1] & 0xff;
-        sb += rgb[3 * p + 2] & 0xff;
-        cnt++;
-        x0 = Math.min(x0, x);
-        y0 = Math.min(y0, y);
-        x1 = Math.max(x1, x);
-        y1 = Math.max(y1, y);
+        tool.add(rgb, p, w);
       }
     }
-    return Candidate.of(sx / cnt, sy / cnt, x0, y0, x1, y1, cnt, sr, sg, sb);
+    return tool.candidate(tool.sumX / tool.count, tool.sumY / tool.count);
   }
 
   /**
@@ -841,6 +806,40 @@ public final class MarkProposer {
     static Candidate of(double cx, double cy, int x0, int y0, int x1, int y1, int area, long sumR, long sumG, long sumB) {
       int mean = (int) (sumR / area) << 16 | (int) (sumG / area) << 8 | (int) (sumB / area);
       return new Candidate(cx, cy, x0, y0, x1, y1, area, mean);
+    }
+  }
+
+  /** Accumulates a region's pixels: count, coordinate and colour sums, bounding box. */
+  private static final class Region {
+    int count;
+    double sumX;
+    double sumY;
+    long sumR;
+    long sumG;
+    long sumB;
+    int x0 = Integer.MAX_VALUE;
+    int y0 = Integer.MAX_VALUE;
+    int x1 = -1;
+    int y1 = -1;
+
+    void add(byte[] rgb, int p, int w) {
+      int x = p % w;
+      int y = p / w;
+      count++;
+      sumX += x;
+      sumY += y;
+      sumR += rgb[3 * p] & 0xff;
+      sumG += rgb[3 * p + 1] & 0xff;
+      sumB += rgb[3 * p + 2] & 0xff;
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+
+    /** The region as a candidate with the given centre (mean colour and box from the pixels added). */
+    Candidate candidate(double cx, double cy) {
+      return Candidate.of(cx, cy, x0, y0, x1, y1, count, sumR, sumG, sumB);
     }
   }
 
