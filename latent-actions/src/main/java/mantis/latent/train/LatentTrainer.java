@@ -204,7 +204,7 @@ public final class LatentTrainer {
     log.flush();
     LossPlot.write(checkpointDir.resolve(LOSS_PNG), log.rows(), LossPlot.DEFAULT_WIDTH_PX,
         LossPlot.DEFAULT_HEIGHT_PX);
-    LOG.info("checkpoint of step {} written to {}", step, checkpointDir);
+    LOG.debug("checkpoint of step {} written to {}", step, checkpointDir);
     listener.onCheckpoint(step, checkpointDir);
   }
 
