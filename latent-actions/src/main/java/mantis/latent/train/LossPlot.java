@@ -134,12 +134,12 @@ final class LossPlot {
       g.setClip(null);
 
       // legend
-      int lx = x1 - 230;
+      int lx = x1 - 250;
       int ly = y1 + 10;
       g.setColor(new Color(255, 255, 255, 220));
-      g.fillRect(lx, ly, 220, 44);
+      g.fillRect(lx, ly, 240, 44);
       g.setColor(Color.GRAY);
-      g.drawRect(lx, ly, 220, 44);
+      g.drawRect(lx, ly, 240, 44);
       legend(g, lx + 8, ly + 15, RECON, "reconstruction loss (smoothed)");
       legend(g, lx + 8, ly + 34, PERPLEXITY, "perplexity (smoothed)");
       return img;

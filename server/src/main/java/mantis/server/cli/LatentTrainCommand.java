@@ -185,27 +185,34 @@ final class LatentTrainCommand implements Callable<Integer> {
       }
     }, "latent-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    TrainSummary s;
     try {
-      s = trainer.run();
+      TrainSummary s;
+      try {
+        s = trainer.run();
+      } finally {
+        progress.finish();
+      }
+      if (s.stopped()) {
+        System.out.printf(Locale.ROOT, "stopped at step %d of %d; checkpoint saved. Continue with: mantis latent "
+            + "train --data %s --out %s --steps %d --resume%n", s.lastStep(), steps, data, out, steps);
+      }
+      System.out.printf(Locale.ROOT, "trained steps %d -> %d (%d steps, batch %d) in %.1f s: %.0f pairs/s%n",
+          s.firstStep(), s.lastStep(), s.steps(), batch, s.seconds(), s.pairsPerS());
+      System.out.printf(Locale.ROOT,
+          "smoothed losses at step %d: total %.5f  recon %.5f  perplexity %.2f of %d codes%n", s.lastStep(),
+          s.smoothedTotal(), s.smoothedRecon(), s.smoothedPerplexity(), codes);
+      System.out.printf(Locale.ROOT, "checkpoint: %s (%s, %s)%n", out, LatentTrainer.LOSS_CSV,
+          LatentTrainer.LOSS_PNG);
+      System.out.flush();
     } finally {
-      progress.finish();
+      // On Ctrl-C the hook waits for this: the checkpoint is written and the summary printed.
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the hook is running (Ctrl-C): it returns now that the checkpoint is written
+        // the JVM is shutting down (Ctrl-C); the hook returns now
       }
     }
-    if (s.stopped()) {
-      System.out.printf(Locale.ROOT, "stopped at step %d of %d; checkpoint saved. Continue with: mantis latent "
-          + "train --data %s --out %s --steps %d --resume%n", s.lastStep(), steps, data, out, steps);
-    }
-    System.out.printf(Locale.ROOT, "trained steps %d -> %d (%d steps, batch %d) in %.1f s: %.0f pairs/s%n",
-        s.firstStep(), s.lastStep(), s.steps(), batch, s.seconds(), s.pairsPerS());
-    System.out.printf(Locale.ROOT, "smoothed losses at step %d: total %.5f  recon %.5f  perplexity %.2f of %d codes%n",
-        s.lastStep(), s.smoothedTotal(), s.smoothedRecon(), s.smoothedPerplexity(), codes);
-    System.out.printf(Locale.ROOT, "checkpoint: %s (%s, %s)%n", out, LatentTrainer.LOSS_CSV, LatentTrainer.LOSS_PNG);
     return 0;
   }
 
