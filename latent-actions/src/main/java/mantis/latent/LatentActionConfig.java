@@ -28,6 +28,7 @@ public final class LatentActionConfig {
   private final float motionThreshold;
   private final boolean differenceInput;
   private final float codebookLearningRateScale;
+  private final boolean encoderPooling;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -45,6 +46,7 @@ public final class LatentActionConfig {
     this.motionThreshold = b.motionThreshold;
     this.differenceInput = b.differenceInput;
     this.codebookLearningRateScale = b.codebookLearningRateScale;
+    this.encoderPooling = b.encoderPooling;
   }
 
   public static Builder builder() {
@@ -68,7 +70,8 @@ public final class LatentActionConfig {
         .optMotionWeight(motionWeight)
         .optMotionThreshold(motionThreshold)
         .optDifferenceInput(differenceInput)
-        .optCodebookLearningRateScale(codebookLearningRateScale);
+        .optCodebookLearningRateScale(codebookLearningRateScale)
+        .optEncoderPooling(encoderPooling);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -145,6 +148,15 @@ public final class LatentActionConfig {
     return differenceInput;
   }
 
+  /**
+   * Whether the encoder pools its last feature map over space (mean and max after one more 3x3 convolution)
+   * before the token projection, instead of flattening it: the tokens then describe what moved and how, not
+   * where, and the decoder finds the where in frame t.
+   */
+  public boolean encoderPooling() {
+    return encoderPooling;
+  }
+
   /** The codebook's learning rate relative to {@link #learningRate()}. */
   public float codebookLearningRateScale() {
     return codebookLearningRateScale;
@@ -179,6 +191,7 @@ public final class LatentActionConfig {
     p.setProperty("motionThreshold", Float.toString(motionThreshold));
     p.setProperty("differenceInput", Boolean.toString(differenceInput));
     p.setProperty("codebookLearningRateScale", Float.toString(codebookLearningRateScale));
+    p.setProperty("encoderPooling", Boolean.toString(encoderPooling));
     return p;
   }
 
@@ -222,7 +235,8 @@ public final class LatentActionConfig {
           .optSeed(Long.parseLong(required(p, "seed")))
           .optMotionWeight(Float.parseFloat(p.getProperty("motionWeight", "0")))
           .optMotionThreshold(Float.parseFloat(p.getProperty("motionThreshold", "0.1")))
-          .optDifferenceInput(parseBoolean(p.getProperty("differenceInput", "false")))
+          .optDifferenceInput(parseBoolean("differenceInput", p.getProperty("differenceInput", "false")))
+          .optEncoderPooling(parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
           .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
@@ -232,11 +246,12 @@ public final class LatentActionConfig {
 
   private static final java.util.Set<String> KEYS = java.util.Set.of("format", "inputSizePx", "channels", "tokens",
       "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
-      "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale");
+      "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
+      "encoderPooling");
 
-  private static boolean parseBoolean(String v) {
+  private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("differenceInput must be true or false, got '" + v + "'");
+      throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
     }
     return Boolean.parseBoolean(v);
   }
@@ -261,7 +276,8 @@ public final class LatentActionConfig {
         && deadCodeWindowSteps == c.deadCodeWindowSteps && deadCodeMinUses == c.deadCodeMinUses
         && seed == c.seed && Float.compare(motionWeight, c.motionWeight) == 0
         && Float.compare(motionThreshold, c.motionThreshold) == 0 && differenceInput == c.differenceInput
-        && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0;
+        && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
+        && encoderPooling == c.encoderPooling;
   }
 
   @Override
@@ -269,7 +285,8 @@ public final class LatentActionConfig {
     return Arrays.hashCode(new long[] {inputSizePx, channels, tokens, codebookSize, codeDim,
         Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
         deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
-        Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale)});
+        Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
+        encoderPooling ? 1 : 0});
   }
 
   @Override
@@ -278,7 +295,8 @@ public final class LatentActionConfig {
         + ", codebook=" + codebookSize + "x" + codeDim + ", widths=" + Arrays.toString(widths)
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
         + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
-        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", seed=" + seed + "}";
+        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling
+        + ", seed=" + seed + "}";
   }
 
   /** Builder; every field is optional and defaults to the issue's setting (64x64 RGB, 4 tokens, 8 codes). */
@@ -298,8 +316,15 @@ public final class LatentActionConfig {
     private float motionThreshold = 0.1f;
     private boolean differenceInput = false;
     private float codebookLearningRateScale = 1f;
+    private boolean encoderPooling = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#encoderPooling()}. */
+    public Builder optEncoderPooling(boolean encoderPooling) {
+      this.encoderPooling = encoderPooling;
+      return this;
+    }
 
     /** See {@link LatentActionConfig#motionWeight()}. */
     public Builder optMotionWeight(float motionWeight) {

@@ -365,7 +365,12 @@ public final class LatentActionModel implements AutoCloseable {
     x = convRelu(x, "enc.c1", 2);
     x = convRelu(x, "enc.c2", 2);
     x = convRelu(x, "enc.c3", 2);
-    x = x.reshape(x.getShape().get(0), -1);
+    if (config.encoderPooling()) {
+      x = convRelu(x, "enc.c4", 1);
+      x = x.mean(new int[] {2, 3}).concat(x.max(new int[] {2, 3}), 1); // (B, 2 w2)
+    } else {
+      x = x.reshape(x.getShape().get(0), -1);
+    }
     x = linear(x, "enc.fc");
     return x.reshape(-1, config.codeDim());
   }
@@ -480,7 +485,12 @@ public final class LatentActionModel implements AutoCloseable {
     convSpec(l, "enc.c1", w[0], (config.differenceInput() ? 3 : 2) * c, 1f);
     convSpec(l, "enc.c2", w[1], w[0], 1f);
     convSpec(l, "enc.c3", w[2], w[1], 1f);
-    l.add(new ParamSpec("enc.fc.w", new Shape(td, (long) w[2] * s * s), (float) Math.sqrt(1.0 / (w[2] * s * s))));
+    if (config.encoderPooling()) {
+      convSpec(l, "enc.c4", w[2], w[2], 1f);
+      l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[2]), (float) Math.sqrt(1.0 / (2 * w[2]))));
+    } else {
+      l.add(new ParamSpec("enc.fc.w", new Shape(td, (long) w[2] * s * s), (float) Math.sqrt(1.0 / (w[2] * s * s))));
+    }
     l.add(new ParamSpec("enc.fc.b", new Shape(td), 0f));
     l.add(new ParamSpec("vq.codebook", new Shape(config.codebookSize(), config.codeDim()), 1f));
     convSpec(l, "ctx.c1", w[0], c, 1f);
@@ -619,7 +629,11 @@ public final class LatentActionModel implements AutoCloseable {
     f += convFlops(w[0], w[1], s / 4);
     f += convFlops(w[1], w[2], s / 8);
     long td = (long) c.tokens() * c.codeDim();
-    f += 2L * td * w[2] * (s / 8) * (s / 8);
+    if (c.encoderPooling()) {
+      f += convFlops(w[2], w[2], s / 8) + 2L * w[2] * (s / 8) * (s / 8) + 2L * td * 2 * w[2];
+    } else {
+      f += 2L * td * w[2] * (s / 8) * (s / 8);
+    }
     f += 3L * c.tokens() * c.codebookSize() * c.codeDim(); // distances
     return f;
   }
