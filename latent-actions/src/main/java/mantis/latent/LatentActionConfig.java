@@ -24,6 +24,11 @@ public final class LatentActionConfig {
   private final int deadCodeWindowSteps;
   private final int deadCodeMinUses;
   private final long seed;
+  private final float motionWeight;
+  private final float motionThreshold;
+  private final boolean differenceInput;
+  private final float codebookLearningRateScale;
+  private final boolean encoderPooling;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -37,6 +42,11 @@ public final class LatentActionConfig {
     this.deadCodeWindowSteps = b.deadCodeWindowSteps;
     this.deadCodeMinUses = b.deadCodeMinUses;
     this.seed = b.seed;
+    this.motionWeight = b.motionWeight;
+    this.motionThreshold = b.motionThreshold;
+    this.differenceInput = b.differenceInput;
+    this.codebookLearningRateScale = b.codebookLearningRateScale;
+    this.encoderPooling = b.encoderPooling;
   }
 
   public static Builder builder() {
@@ -56,7 +66,12 @@ public final class LatentActionConfig {
         .optLearningRate(learningRate)
         .optDeadCodeWindowSteps(deadCodeWindowSteps)
         .optDeadCodeMinUses(deadCodeMinUses)
-        .optSeed(seed);
+        .optSeed(seed)
+        .optMotionWeight(motionWeight)
+        .optMotionThreshold(motionThreshold)
+        .optDifferenceInput(differenceInput)
+        .optCodebookLearningRateScale(codebookLearningRateScale)
+        .optEncoderPooling(encoderPooling);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -114,12 +129,51 @@ public final class LatentActionConfig {
     return seed;
   }
 
+  /**
+   * Extra reconstruction-loss weight on moving pixels: a pixel whose largest channel change between frame t and
+   * frame t+H exceeds {@link #motionThreshold()} counts {@code 1 + motionWeight} times (0 = plain MSE). Moving
+   * pixels are a few percent of a frame but carry all of the action.
+   */
+  public float motionWeight() {
+    return motionWeight;
+  }
+
+  /** Change (in [0, 1] intensity) above which a pixel counts as moving, for the loss and the metrics. */
+  public float motionThreshold() {
+    return motionThreshold;
+  }
+
+  /** Whether the encoder also sees frame t+H minus frame t as three extra input channels. */
+  public boolean differenceInput() {
+    return differenceInput;
+  }
+
+  /**
+   * Whether the encoder pools its last feature map over space (mean and max after one more 3x3 convolution)
+   * before the token projection, instead of flattening it: the tokens then describe what moved and how, not
+   * where, and the decoder finds the where in frame t.
+   */
+  public boolean encoderPooling() {
+    return encoderPooling;
+  }
+
+  /** The codebook's learning rate relative to {@link #learningRate()}. */
+  public float codebookLearningRateScale() {
+    return codebookLearningRateScale;
+  }
+
   /** Spatial side after the three stride-2 stages. */
   int bottleneckSidePx() {
     return inputSizePx / 8;
   }
 
-  void store(Writer out) throws IOException {
+  /** Writes this configuration as a properties file ({@link #read} reads it back). */
+  public void store(Writer out) throws IOException {
+    toProperties().store(out, "Mantis latent action model configuration");
+  }
+
+  /** This configuration as properties, one key per builder option (the keys {@link #fromProperties} reads). */
+  public Properties toProperties() {
     Properties p = new Properties();
     p.setProperty("format", "mantis-latent-config-1");
     p.setProperty("inputSizePx", Integer.toString(inputSizePx));
@@ -133,12 +187,31 @@ public final class LatentActionConfig {
     p.setProperty("deadCodeWindowSteps", Integer.toString(deadCodeWindowSteps));
     p.setProperty("deadCodeMinUses", Integer.toString(deadCodeMinUses));
     p.setProperty("seed", Long.toString(seed));
-    p.store(out, "Mantis latent action model configuration");
+    p.setProperty("motionWeight", Float.toString(motionWeight));
+    p.setProperty("motionThreshold", Float.toString(motionThreshold));
+    p.setProperty("differenceInput", Boolean.toString(differenceInput));
+    p.setProperty("codebookLearningRateScale", Float.toString(codebookLearningRateScale));
+    p.setProperty("encoderPooling", Boolean.toString(encoderPooling));
+    return p;
   }
 
-  static LatentActionConfig read(Reader in) throws IOException {
+  /** Reads a configuration written by {@link #store}. */
+  public static LatentActionConfig read(Reader in) throws IOException {
     Properties p = new Properties();
     p.load(in);
+    return fromProperties(p);
+  }
+
+  /**
+   * A configuration from properties as written by {@link #toProperties}; unknown keys and bad values are refused
+   * with an {@link IOException} naming them.
+   */
+  public static LatentActionConfig fromProperties(Properties p) throws IOException {
+    for (String key : p.stringPropertyNames()) {
+      if (!KEYS.contains(key)) {
+        throw new IOException("unknown latent action config key '" + key + "' (known: " + KEYS + ")");
+      }
+    }
     if (!"mantis-latent-config-1".equals(p.getProperty("format"))) {
       throw new IOException("not a Mantis latent action config (format=" + p.getProperty("format") + ")");
     }
@@ -160,10 +233,27 @@ public final class LatentActionConfig {
           .optDeadCodeWindowSteps(Integer.parseInt(required(p, "deadCodeWindowSteps")))
           .optDeadCodeMinUses(Integer.parseInt(required(p, "deadCodeMinUses")))
           .optSeed(Long.parseLong(required(p, "seed")))
+          .optMotionWeight(Float.parseFloat(p.getProperty("motionWeight", "0")))
+          .optMotionThreshold(Float.parseFloat(p.getProperty("motionThreshold", "0.1")))
+          .optDifferenceInput(parseBoolean("differenceInput", p.getProperty("differenceInput", "false")))
+          .optEncoderPooling(parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
+          .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
       throw new IOException("bad latent action config: " + e.getMessage(), e);
     }
+  }
+
+  private static final java.util.Set<String> KEYS = java.util.Set.of("format", "inputSizePx", "channels", "tokens",
+      "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
+      "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
+      "encoderPooling");
+
+  private static boolean parseBoolean(String key, String v) {
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
   }
 
   private static String required(Properties p, String key) throws IOException {
@@ -184,14 +274,19 @@ public final class LatentActionConfig {
         && Float.compare(commitmentWeight, c.commitmentWeight) == 0
         && Float.compare(learningRate, c.learningRate) == 0
         && deadCodeWindowSteps == c.deadCodeWindowSteps && deadCodeMinUses == c.deadCodeMinUses
-        && seed == c.seed;
+        && seed == c.seed && Float.compare(motionWeight, c.motionWeight) == 0
+        && Float.compare(motionThreshold, c.motionThreshold) == 0 && differenceInput == c.differenceInput
+        && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
+        && encoderPooling == c.encoderPooling;
   }
 
   @Override
   public int hashCode() {
     return Arrays.hashCode(new long[] {inputSizePx, channels, tokens, codebookSize, codeDim,
         Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
-        deadCodeWindowSteps, deadCodeMinUses, seed});
+        deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
+        Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
+        encoderPooling ? 1 : 0});
   }
 
   @Override
@@ -199,7 +294,9 @@ public final class LatentActionConfig {
     return "LatentActionConfig{input=" + inputSizePx + "x" + inputSizePx + "x" + channels + ", tokens=" + tokens
         + ", codebook=" + codebookSize + "x" + codeDim + ", widths=" + Arrays.toString(widths)
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
-        + deadCodeWindowSteps + " steps, seed=" + seed + "}";
+        + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
+        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling
+        + ", seed=" + seed + "}";
   }
 
   /** Builder; every field is optional and defaults to the issue's setting (64x64 RGB, 4 tokens, 8 codes). */
@@ -215,8 +312,43 @@ public final class LatentActionConfig {
     private int deadCodeWindowSteps = 20;
     private int deadCodeMinUses = 1;
     private long seed = 0;
+    private float motionWeight = 0f;
+    private float motionThreshold = 0.1f;
+    private boolean differenceInput = false;
+    private float codebookLearningRateScale = 1f;
+    private boolean encoderPooling = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#encoderPooling()}. */
+    public Builder optEncoderPooling(boolean encoderPooling) {
+      this.encoderPooling = encoderPooling;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#motionWeight()}. */
+    public Builder optMotionWeight(float motionWeight) {
+      this.motionWeight = motionWeight;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#motionThreshold()}. */
+    public Builder optMotionThreshold(float motionThreshold) {
+      this.motionThreshold = motionThreshold;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#differenceInput()}. */
+    public Builder optDifferenceInput(boolean differenceInput) {
+      this.differenceInput = differenceInput;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#codebookLearningRateScale()}. */
+    public Builder optCodebookLearningRateScale(float scale) {
+      this.codebookLearningRateScale = scale;
+      return this;
+    }
 
     public Builder optInputSizePx(int inputSizePx) {
       this.inputSizePx = inputSizePx;
@@ -319,6 +451,16 @@ public final class LatentActionConfig {
       if (deadCodeMinUses < 0) {
         throw new IllegalArgumentException(
             "deadCodeMinUses must be >= 0 (0 disables dead-code replacement), got " + deadCodeMinUses);
+      }
+      if (!(motionWeight >= 0f) || !Float.isFinite(motionWeight)) {
+        throw new IllegalArgumentException("motionWeight must be finite and >= 0, got " + motionWeight);
+      }
+      if (!(motionThreshold > 0f && motionThreshold < 1f)) {
+        throw new IllegalArgumentException("motionThreshold must be in (0, 1), got " + motionThreshold);
+      }
+      if (!(codebookLearningRateScale > 0f) || !Float.isFinite(codebookLearningRateScale)) {
+        throw new IllegalArgumentException(
+            "codebookLearningRateScale must be finite and > 0, got " + codebookLearningRateScale);
       }
       return new LatentActionConfig(this);
     }

@@ -3,6 +3,7 @@ package mantis.latent;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -195,6 +196,41 @@ public final class LatentActionModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The decoder's predictions of frame t+H for a batch: element i from {@code framesT.get(i)} and
+   * {@code tokens[i]}, each as HWC RGB floats (not clamped).
+   */
+  public float[][] reconstructPixels(List<Frame> framesT, int[][] tokens) {
+    ensureOpen();
+    if (framesT.size() != tokens.length || tokens.length == 0) {
+      throw new IllegalArgumentException("need one token row per frame and at least one frame, got "
+          + framesT.size() + " frames and " + tokens.length + " token rows");
+    }
+    int n = tokens.length;
+    int[] flat = new int[n * config.tokens()];
+    for (int i = 0; i < n; i++) {
+      checkTokens(tokens[i]);
+      System.arraycopy(tokens[i], 0, flat, i * config.tokens(), config.tokens());
+    }
+    try (NDManager sub = manager.newSubManager()) {
+      NDArray a = toTensor(sub, framesT, "framesT");
+      NDArray zq = oneHot(sub, flat).matMul(params.get("vq.codebook"));
+      float[] chw = decoder(sub, a, zq, n).toFloatArray();
+      int s = config.inputSizePx();
+      int plane = s * s;
+      float[][] out = new float[n][3 * plane];
+      for (int k = 0; k < n; k++) {
+        int base = k * 3 * plane;
+        for (int c = 0; c < 3; c++) {
+          for (int i = 0; i < plane; i++) {
+            out[k][i * 3 + c] = chw[base + c * plane + i];
+          }
+        }
+      }
+      return out;
+    }
+  }
+
   /** The decoder's prediction of frame t+H as an RGB8 frame (clamped and rounded). */
   public Frame reconstruct(Frame frameT, int[] tokens) {
     float[] hwc = reconstructPixels(frameT, tokens);
@@ -232,7 +268,15 @@ public final class LatentActionModel implements AutoCloseable {
         NDArray commitmentLoss = ze.sub(zq.stopGradient()).square().mean();
         NDArray zst = ze.add(zq.sub(ze).stopGradient());
         NDArray pred = decoder(sub, a, zst, b);
-        NDArray reconLoss = pred.sub(target).square().mean();
+        NDArray sqErr = pred.sub(target).square();
+        NDArray reconLoss;
+        if (config.motionWeight() > 0f) {
+          NDArray moving = target.sub(a).abs().max(new int[] {1}, true).gt(config.motionThreshold())
+              .toType(DataType.FLOAT32, false);
+          reconLoss = sqErr.mul(moving.mul(config.motionWeight()).add(1f)).mean();
+        } else {
+          reconLoss = sqErr.mean();
+        }
         NDArray loss = reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
         gc.backward(loss);
         recon = reconLoss.getFloat();
@@ -307,7 +351,8 @@ public final class LatentActionModel implements AutoCloseable {
       v.muli(BETA2).addi(g.square().muli(1 - BETA2));
       // m and v live in the model's manager: attach every temporary derived from them to the step's manager
       NDArray denom = tmp(sub, v.sqrt()).addi(EPS);
-      NDArray update = tmp(sub, m.div(denom)).muli(stepSize);
+      float scale = e.getKey().equals("vq.codebook") ? config.codebookLearningRateScale() : 1f;
+      NDArray update = tmp(sub, m.div(denom)).muli(stepSize * scale);
       p.subi(update);
       g.muli(0f);
     }
@@ -316,11 +361,16 @@ public final class LatentActionModel implements AutoCloseable {
   // ------------------------------------------------------------------ network
 
   private NDArray encoder(NDManager sub, NDArray a, NDArray b) {
-    NDArray x = a.concat(b, 1);
+    NDArray x = config.differenceInput() ? NDArrays.concat(new NDList(a, b, b.sub(a)), 1) : a.concat(b, 1);
     x = convRelu(x, "enc.c1", 2);
     x = convRelu(x, "enc.c2", 2);
     x = convRelu(x, "enc.c3", 2);
-    x = x.reshape(x.getShape().get(0), -1);
+    if (config.encoderPooling()) {
+      x = convRelu(x, "enc.c4", 1);
+      x = x.mean(new int[] {2, 3}).concat(x.max(new int[] {2, 3}), 1); // (B, 2 w2)
+    } else {
+      x = x.reshape(x.getShape().get(0), -1);
+    }
     x = linear(x, "enc.fc");
     return x.reshape(-1, config.codeDim());
   }
@@ -432,10 +482,15 @@ public final class LatentActionModel implements AutoCloseable {
     int td = config.tokens() * config.codeDim();
     int c = config.channels();
     List<ParamSpec> l = new ArrayList<>();
-    convSpec(l, "enc.c1", w[0], 2 * c, 1f);
+    convSpec(l, "enc.c1", w[0], (config.differenceInput() ? 3 : 2) * c, 1f);
     convSpec(l, "enc.c2", w[1], w[0], 1f);
     convSpec(l, "enc.c3", w[2], w[1], 1f);
-    l.add(new ParamSpec("enc.fc.w", new Shape(td, (long) w[2] * s * s), (float) Math.sqrt(1.0 / (w[2] * s * s))));
+    if (config.encoderPooling()) {
+      convSpec(l, "enc.c4", w[2], w[2], 1f);
+      l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[2]), (float) Math.sqrt(1.0 / (2 * w[2]))));
+    } else {
+      l.add(new ParamSpec("enc.fc.w", new Shape(td, (long) w[2] * s * s), (float) Math.sqrt(1.0 / (w[2] * s * s))));
+    }
     l.add(new ParamSpec("enc.fc.b", new Shape(td), 0f));
     l.add(new ParamSpec("vq.codebook", new Shape(config.codebookSize(), config.codeDim()), 1f));
     convSpec(l, "ctx.c1", w[0], c, 1f);
@@ -569,11 +624,16 @@ public final class LatentActionModel implements AutoCloseable {
     int[] w = c.widths();
     long s = c.inputSizePx();
     long f = 0;
-    f += convFlops(2L * c.channels(), w[0], s / 2);
+    f += (c.differenceInput() ? 3L * c.channels() * s * s : 0); // frame t+H minus frame t
+    f += convFlops((c.differenceInput() ? 3L : 2L) * c.channels(), w[0], s / 2);
     f += convFlops(w[0], w[1], s / 4);
     f += convFlops(w[1], w[2], s / 8);
     long td = (long) c.tokens() * c.codeDim();
-    f += 2L * td * w[2] * (s / 8) * (s / 8);
+    if (c.encoderPooling()) {
+      f += convFlops(w[2], w[2], s / 8) + 2L * w[2] * (s / 8) * (s / 8) + 2L * td * 2 * w[2];
+    } else {
+      f += 2L * td * w[2] * (s / 8) * (s / 8);
+    }
     f += 3L * c.tokens() * c.codebookSize() * c.codeDim(); // distances
     return f;
   }
