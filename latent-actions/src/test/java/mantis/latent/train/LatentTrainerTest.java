@@ -261,7 +261,7 @@ class LatentTrainerTest {
     assertArrayEquals(new int[] {4, 8, 8}, c.widths());
     assertEquals(0.01f, c.learningRate());
     assertEquals(3, c.tokens());
-    assertEquals("4,8,8", LatentConfigs.toProperties(c).getProperty("widths"));
+    assertEquals("4,8,8", c.toProperties().getProperty("widths"));
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
         () -> LatentConfigs.withOverrides(c, Map.of("width", "4,8,8")));
     assertTrue(unknown.getMessage().contains("unknown latent model setting 'width'")

@@ -135,6 +135,31 @@ class LatentTrainCommandTest {
   }
 
   @Test
+  void evalPrintsTheEvaluatorsReportAndWritesItsJson() throws Exception {
+    Path ckpt = dir.resolve("ckpt");
+    assertEquals(0, train(ckpt, tiny("--steps", "2")).code());
+    Path json = dir.resolve("report.json");
+    CliRun r = CliRun.of("latent", "eval", "--model", ckpt.toString(), "--data", data.toString(), "--max-pairs", "40",
+        "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("model " + ckpt + " (step 2, 2 tokens of 4 codes)"), r.out());
+    assertTrue(r.out().contains("mse_moving") && r.out().contains("probe (ARM direction")
+        && r.out().contains("40 pairs evaluated"), r.out());
+    assertTrue(r.err().contains("40/40 pairs"), r.err());
+    var report = new ObjectMapper().readTree(json.toFile());
+    assertEquals(40, report.path("pairs").asInt());
+    assertEquals("ARM", report.path("probe").path("embodiment").asText());
+    assertTrue(report.path("byEmbodiment").has("ALL"), report.toString());
+
+    r = CliRun.of("latent", "eval", "--model", ckpt.toString(), "--data", data.toString(), "--probe-embodiment", "leg");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--probe-embodiment must be arm or hand"), r.err());
+    r = CliRun.of("latent", "eval", "--model", dir.resolve("none").toString(), "--data", data.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("holds no checkpoint"), r.err());
+  }
+
+  @Test
   void badArgumentsAreRefusedWithExitCodeTwoAndAMessage() throws Exception {
     Path ckpt = dir.resolve("ckpt");
     CliRun r = CliRun.of("latent", "train", "--data", dir.resolve("nothing").toString(), "--out", ckpt.toString());
@@ -182,5 +207,9 @@ class LatentTrainCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("holds no checkpoint"), r.err());
     assertFalse(Files.exists(dir.resolve("t.csv")));
+    r = CliRun.of("latent", "eval", "--model", big.toString(), "--data", data.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("frame size mismatch: --data " + data + " has 16x16 frames but the model in " + big
+        + " takes 24x24"), r.err());
   }
 }
