@@ -11,7 +11,8 @@ import java.util.function.LongFunction;
 
 /**
  * Reads the items of consecutive indices {@code [from, to)} on one background thread, at most {@code depth}
- * ahead of the consumer. {@link #close()} cancels the reads still queued and waits for the thread to end.
+ * ahead of the consumer. {@link #close()} drops the reads not started yet and waits for the thread to end,
+ * without interrupting it.
  */
 final class Prefetcher<T> implements AutoCloseable {
   private final ExecutorService executor;
@@ -70,11 +71,13 @@ final class Prefetcher<T> implements AutoCloseable {
 
   @Override
   public void close() {
+    // No interrupts: a thread interrupted inside FileChannel.read closes the channel, i.e. the dataset's shard
+    // for every other reader. Queued reads are dropped; one already running finishes (milliseconds).
     for (Future<T> f : queued) {
-      f.cancel(true);
+      f.cancel(false);
     }
     queued.clear();
-    executor.shutdownNow();
+    executor.shutdown();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("prefetch thread did not stop within 10 s");
