@@ -122,7 +122,7 @@ public final class LatentTrainer {
     long lastCheckpoint = -1;
     boolean interrupted = false;
     double elapsedBefore = log == null ? 0 : log.lastElapsedS();
-    LOG.info("training {} -> {} steps, batch {}, {} pairs, shuffle seed {}, checkpoints in {}", first, totalSteps,
+    LOG.debug("training {} -> {} steps, batch {}, {} pairs, shuffle seed {}, checkpoints in {}", first, totalSteps,
         batchSize, pairs.size(), shuffleSeed, checkpointDir);
     try {
       if (first < totalSteps && !stopRequested) {

@@ -1,6 +1,7 @@
 package mantis.server.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -116,12 +117,19 @@ final class LatentTrainCommand implements Callable<Integer> {
     }
     TrainerState state = null;
     if (resume) {
-      state = readState();
-      checkSameAsCheckpoint(state);
-      emb = state.settings().getOrDefault("embodiment", emb);
-      heldOut = Double.parseDouble(state.settings().getOrDefault("heldOut", Double.toString(heldOut)));
-      batch = state.batchSize();
-      seed = state.shuffleSeed();
+      checkModelOptionsAbsent();
+      if (Files.exists(out.resolve(TrainerState.FILE))) {
+        state = readState();
+        checkSameAsCheckpoint(state);
+        emb = state.settings().getOrDefault("embodiment", emb);
+        heldOut = Double.parseDouble(state.settings().getOrDefault("heldOut", Double.toString(heldOut)));
+        batch = state.batchSize();
+        seed = state.shuffleSeed();
+      } else {
+        System.err.printf(Locale.ROOT, "note: %s has no %s (a model saved outside 'mantis latent train'); resuming "
+            + "with --batch %d --seed %d --embodiment %s --held-out %s%n", out, TrainerState.FILE, batch, seed, emb,
+            heldOut);
+      }
     }
     try (VideoDataset ds = openDataset()) {
       LatentActionModel model = resume ? load() : create(ds);
@@ -255,8 +263,8 @@ final class LatentTrainCommand implements Callable<Integer> {
     }
   }
 
-  /** On --resume the model configuration and the batch order come from the checkpoint; refuse other values. */
-  private void checkSameAsCheckpoint(TrainerState state) {
+  /** On --resume the model configuration comes from the checkpoint. */
+  private void checkModelOptionsAbsent() {
     var parsed = spec.commandLine().getParseResult();
     for (String fixed : new String[] {"--lr", "--tokens", "--codebook", "--set"}) {
       if (parsed.hasMatchedOption(fixed)) {
@@ -264,6 +272,11 @@ final class LatentTrainCommand implements Callable<Integer> {
             + out.resolve("config.properties") + ")");
       }
     }
+  }
+
+  /** On --resume the batch order comes from trainer.json; refuse other values. */
+  private void checkSameAsCheckpoint(TrainerState state) {
+    var parsed = spec.commandLine().getParseResult();
     if (parsed.hasMatchedOption("--batch") && batch != state.batchSize()) {
       throw bad("--batch " + batch + " differs from the checkpoint's " + state.batchSize()
           + "; a resumed run must see the same batches");

@@ -160,6 +160,22 @@ class LatentTrainCommandTest {
   }
 
   @Test
+  void aModelSavedWithoutTrainerJsonResumesWithTheGivenBatchSettings() throws Exception {
+    Path bare = dir.resolve("bare");
+    try (LatentActionModel m = LatentActionModel.create(LatentActionConfig.builder().optInputSizePx(16)
+        .optWidths(4, 8, 8).build())) {
+      m.save(bare);
+    }
+    CliRun r = train(bare, "--resume", "--steps", "2", "--batch", "4");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("has no trainer.json") && r.err().contains("resuming with --batch 4 --seed 0"),
+        r.err());
+    assertTrue(r.out().contains("trained steps 0 -> 2 (2 steps, batch 4)"), r.out());
+    assertEquals(List.of(1L, 2L), loggedSteps(bare));
+    assertEquals(4, new ObjectMapper().readTree(bare.resolve("trainer.json").toFile()).path("batchSize").asInt());
+  }
+
+  @Test
   void badArgumentsAreRefusedWithExitCodeTwoAndAMessage() throws Exception {
     Path ckpt = dir.resolve("ckpt");
     CliRun r = CliRun.of("latent", "train", "--data", dir.resolve("nothing").toString(), "--out", ckpt.toString());
