@@ -29,6 +29,8 @@ public final class LatentActionConfig {
   private final boolean differenceInput;
   private final float codebookLearningRateScale;
   private final boolean encoderPooling;
+  private final float reverseFraction;
+  private final boolean localDecoder;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -47,6 +49,8 @@ public final class LatentActionConfig {
     this.differenceInput = b.differenceInput;
     this.codebookLearningRateScale = b.codebookLearningRateScale;
     this.encoderPooling = b.encoderPooling;
+    this.reverseFraction = b.reverseFraction;
+    this.localDecoder = b.localDecoder;
   }
 
   public static Builder builder() {
@@ -71,7 +75,9 @@ public final class LatentActionConfig {
         .optMotionThreshold(motionThreshold)
         .optDifferenceInput(differenceInput)
         .optCodebookLearningRateScale(codebookLearningRateScale)
-        .optEncoderPooling(encoderPooling);
+        .optEncoderPooling(encoderPooling)
+        .optReverseFraction(reverseFraction)
+        .optLocalDecoder(localDecoder);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -157,6 +163,26 @@ public final class LatentActionConfig {
     return encoderPooling;
   }
 
+  /**
+   * Fraction of each training batch whose pairs are played backwards (frame t+H as the start, frame t as the
+   * target), drawn from the seed and the step. Scripted motion is largely predictable from frame t alone (the
+   * arm heads for the object), so without this the decoder needs little from the tokens; a reversed pair can
+   * only be rebuilt if the tokens say which way things moved.
+   */
+  public float reverseFraction() {
+    return reverseFraction;
+  }
+
+  /**
+   * Whether the decoder is local: frame t is seen through two stride-2 stages only (a receptive field of about
+   * 20 pixels at 64 x 64, so it cannot relate the effector to a far-away object and guess the motion) and the
+   * tokens enter only as per-channel offsets broadcast over space, never as a spatial map: the tokens must say
+   * how things move, and the decoder applies that everywhere.
+   */
+  public boolean localDecoder() {
+    return localDecoder;
+  }
+
   /** The codebook's learning rate relative to {@link #learningRate()}. */
   public float codebookLearningRateScale() {
     return codebookLearningRateScale;
@@ -192,6 +218,8 @@ public final class LatentActionConfig {
     p.setProperty("differenceInput", Boolean.toString(differenceInput));
     p.setProperty("codebookLearningRateScale", Float.toString(codebookLearningRateScale));
     p.setProperty("encoderPooling", Boolean.toString(encoderPooling));
+    p.setProperty("reverseFraction", Float.toString(reverseFraction));
+    p.setProperty("localDecoder", Boolean.toString(localDecoder));
     return p;
   }
 
@@ -237,6 +265,8 @@ public final class LatentActionConfig {
           .optMotionThreshold(Float.parseFloat(p.getProperty("motionThreshold", "0.1")))
           .optDifferenceInput(parseBoolean("differenceInput", p.getProperty("differenceInput", "false")))
           .optEncoderPooling(parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
+          .optReverseFraction(Float.parseFloat(p.getProperty("reverseFraction", "0")))
+          .optLocalDecoder(parseBoolean("localDecoder", p.getProperty("localDecoder", "false")))
           .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
@@ -247,7 +277,7 @@ public final class LatentActionConfig {
   private static final java.util.Set<String> KEYS = java.util.Set.of("format", "inputSizePx", "channels", "tokens",
       "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
       "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
-      "encoderPooling");
+      "encoderPooling", "reverseFraction", "localDecoder");
 
   private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
@@ -277,7 +307,8 @@ public final class LatentActionConfig {
         && seed == c.seed && Float.compare(motionWeight, c.motionWeight) == 0
         && Float.compare(motionThreshold, c.motionThreshold) == 0 && differenceInput == c.differenceInput
         && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
-        && encoderPooling == c.encoderPooling;
+        && encoderPooling == c.encoderPooling && Float.compare(reverseFraction, c.reverseFraction) == 0
+        && localDecoder == c.localDecoder;
   }
 
   @Override
@@ -286,7 +317,7 @@ public final class LatentActionConfig {
         Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
         deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
         Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
-        encoderPooling ? 1 : 0});
+        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0});
   }
 
   @Override
@@ -295,7 +326,8 @@ public final class LatentActionConfig {
         + ", codebook=" + codebookSize + "x" + codeDim + ", widths=" + Arrays.toString(widths)
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
         + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
-        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling
+        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling + ", reverseFraction=" + reverseFraction
+        + ", localDecoder=" + localDecoder
         + ", seed=" + seed + "}";
   }
 
@@ -317,8 +349,22 @@ public final class LatentActionConfig {
     private boolean differenceInput = false;
     private float codebookLearningRateScale = 1f;
     private boolean encoderPooling = false;
+    private float reverseFraction = 0f;
+    private boolean localDecoder = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#reverseFraction()}. */
+    public Builder optReverseFraction(float reverseFraction) {
+      this.reverseFraction = reverseFraction;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#localDecoder()}. */
+    public Builder optLocalDecoder(boolean localDecoder) {
+      this.localDecoder = localDecoder;
+      return this;
+    }
 
     /** See {@link LatentActionConfig#encoderPooling()}. */
     public Builder optEncoderPooling(boolean encoderPooling) {
@@ -461,6 +507,9 @@ public final class LatentActionConfig {
       if (!(codebookLearningRateScale > 0f) || !Float.isFinite(codebookLearningRateScale)) {
         throw new IllegalArgumentException(
             "codebookLearningRateScale must be finite and > 0, got " + codebookLearningRateScale);
+      }
+      if (!(reverseFraction >= 0f && reverseFraction <= 1f)) {
+        throw new IllegalArgumentException("reverseFraction must be in [0, 1], got " + reverseFraction);
       }
       return new LatentActionConfig(this);
     }

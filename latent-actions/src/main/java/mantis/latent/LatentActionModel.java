@@ -256,6 +256,9 @@ public final class LatentActionModel implements AutoCloseable {
     float total;
     long[] codes;
     float[] zeFlat;
+    if (config.reverseFraction() > 0f) {
+      batch = partlyReversed(batch);
+    }
     try (NDManager sub = manager.newSubManager()) {
       NDArray a = toTensor(sub, batch.framesT(), "framesT");
       NDArray target = toTensor(sub, batch.framesTPlusH(), "framesTPlusH");
@@ -307,6 +310,21 @@ public final class LatentActionModel implements AutoCloseable {
       Arrays.fill(usageInWindow, 0);
     }
     return new TrainStepResult(step, total, recon, cbLoss, commit, (float) Math.exp(entropy), replaced);
+  }
+
+  /** The batch with a seeded random subset of its pairs played backwards (see the config). */
+  private FramePairs partlyReversed(FramePairs batch) {
+    Random r = new Random(config.seed() * 0xD1B54A32D192ED03L + step);
+    List<Frame> a = new ArrayList<>(batch.framesT());
+    List<Frame> b = new ArrayList<>(batch.framesTPlusH());
+    for (int i = 0; i < a.size(); i++) {
+      if (r.nextFloat() < config.reverseFraction()) {
+        Frame tmp = a.get(i);
+        a.set(i, b.get(i));
+        b.set(i, tmp);
+      }
+    }
+    return new FramePairs(a, b);
   }
 
   private int replaceDeadCodes(float[] ze, int rows) {
@@ -367,7 +385,9 @@ public final class LatentActionModel implements AutoCloseable {
     x = convRelu(x, "enc.c3", 2);
     if (config.encoderPooling()) {
       x = convRelu(x, "enc.c4", 1);
-      x = x.mean(new int[] {2, 3}).concat(x.max(new int[] {2, 3}), 1); // (B, 2 w2)
+      Shape sh = x.getShape();
+      x = x.reshape(sh.get(0), sh.get(1), -1);
+      x = x.mean(new int[] {2}).concat(x.max(new int[] {2}), 1); // (B, 2 w2)
     } else {
       x = x.reshape(x.getShape().get(0), -1);
     }
@@ -376,6 +396,9 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private NDArray decoder(NDManager sub, NDArray frameT, NDArray zq, int batch) {
+    if (config.localDecoder()) {
+      return localDecoder(frameT, zq, batch);
+    }
     int w2 = config.widths()[2];
     int s = config.bottleneckSidePx();
     NDArray c1 = convRelu(frameT, "ctx.c1", 2); // w0 x S/2
@@ -393,6 +416,18 @@ public final class LatentActionModel implements AutoCloseable {
     x = upsample(x).add(linear(z, "dec.t0").reshape(batch, -1, 1, 1));
     NDArray residual = conv(x, "dec.out", 1);
     return frameT.add(residual);
+  }
+
+  private NDArray localDecoder(NDArray frameT, NDArray zq, int batch) {
+    NDArray c1 = convRelu(frameT, "ctx.c1", 2); // w0 x S/2
+    NDArray c2 = convRelu(c1, "ctx.c2", 2); // w1 x S/4
+    NDArray z = zq.reshape(batch, (long) config.tokens() * config.codeDim());
+    NDArray x = c2.add(linear(z, "dec.t2").reshape(batch, -1, 1, 1));
+    x = convRelu(x, "dec.c2", 1).add(c2);
+    x = upsample(x).add(linear(z, "dec.t1").reshape(batch, -1, 1, 1));
+    x = convRelu(x, "dec.c1", 1).add(c1);
+    x = upsample(x).add(linear(z, "dec.t0").reshape(batch, -1, 1, 1));
+    return frameT.add(conv(x, "dec.out", 1));
   }
 
   private static NDArray upsample(NDArray x) {
@@ -495,6 +530,18 @@ public final class LatentActionModel implements AutoCloseable {
     l.add(new ParamSpec("vq.codebook", new Shape(config.codebookSize(), config.codeDim()), 1f));
     convSpec(l, "ctx.c1", w[0], c, 1f);
     convSpec(l, "ctx.c2", w[1], w[0], 1f);
+    if (config.localDecoder()) {
+      l.add(new ParamSpec("dec.t2.w", new Shape(w[1], td), (float) Math.sqrt(1.0 / td)));
+      l.add(new ParamSpec("dec.t2.b", new Shape(w[1]), 0f));
+      l.add(new ParamSpec("dec.t1.w", new Shape(w[1], td), (float) Math.sqrt(1.0 / td)));
+      l.add(new ParamSpec("dec.t1.b", new Shape(w[1]), 0f));
+      l.add(new ParamSpec("dec.t0.w", new Shape(w[0], td), (float) Math.sqrt(1.0 / td)));
+      l.add(new ParamSpec("dec.t0.b", new Shape(w[0]), 0f));
+      convSpec(l, "dec.c2", w[1], w[1], 1f);
+      convSpec(l, "dec.c1", w[0], w[1], 1f);
+      convSpec(l, "dec.out", c, w[0], 0.1f);
+      return l;
+    }
     convSpec(l, "ctx.c3", w[2], w[1], 1f);
     l.add(new ParamSpec("dec.tok.w", new Shape((long) w[2] * s * s, td), (float) Math.sqrt(1.0 / td)));
     l.add(new ParamSpec("dec.tok.b", new Shape((long) w[2] * s * s), 0f));
@@ -645,6 +692,13 @@ public final class LatentActionModel implements AutoCloseable {
     long f = 0;
     f += convFlops(c.channels(), w[0], s / 2);
     f += convFlops(w[0], w[1], s / 4);
+    if (c.localDecoder()) {
+      f += 2L * c.tokens() * c.codeDim() * (w[0] + 2L * w[1]); // per-scale token offsets
+      f += convFlops(w[1], w[1], s / 4);
+      f += convFlops(w[1], w[0], s / 2);
+      f += convFlops(w[0], c.channels(), s);
+      return f;
+    }
     f += convFlops(w[1], w[2], s / 8);
     f += 2L * c.tokens() * c.codeDim() * w[2] * (s / 8) * (s / 8);
     f += 2L * c.tokens() * c.codeDim() * (w[0] + w[1] + w[2]); // per-scale token offsets
