@@ -48,8 +48,51 @@ public final class ScriptedExpert {
   private double speed;
   private double dirX;
   private double dirY;
+  /** Random-play mode (see {@link #randomPlay}); null for the task-solving expert. */
+  private final Long playSeed;
+  private java.util.SplittableRandom playRandom;
+  private double[] playGoal;
+  private long playRetargetStep;
 
-  public ScriptedExpert() {}
+  public ScriptedExpert() {
+    this.playSeed = null;
+  }
+
+  private ScriptedExpert(long playSeed) {
+    this.playSeed = playSeed;
+  }
+
+  /**
+   * A play-data generator instead of a task solver: the effector heads for random waypoints in the
+   * workspace (x in [-0.32, 0.32] m, y in [0.12, 0.58] m, reachable by the arm), a new one every 0.5 to 1.5 s
+   * of simulated time or when reached, with the same smooth reference, speed limits and inverse kinematics
+   * as the expert. The waypoints are drawn from {@code seed} and the episode seed, so a replay is
+   * identical. Its motion cannot be guessed from the scene, unlike the expert's (which heads for the
+   * task's object).
+   */
+  public static ScriptedExpert randomPlay(long seed) {
+    return new ScriptedExpert(seed);
+  }
+
+  /** Whether this instance plays random waypoints ({@link #randomPlay}) instead of solving the task. */
+  public boolean isRandomPlay() {
+    return playSeed != null;
+  }
+
+  private double[] playGoal(WorldState ws, long step, int physicsHz) {
+    if (playGoal == null || step >= playRetargetStep
+        || Math.hypot(playGoal[0] - ws.effectorXM(), playGoal[1] - ws.effectorYM()) < 0.01) {
+      double x;
+      double y;
+      do {
+        x = -0.32 + 0.64 * playRandom.nextDouble();
+        y = 0.12 + 0.46 * playRandom.nextDouble();
+      } while (!Table.inWorkspace(x, y));
+      playGoal = new double[] {x, y};
+      playRetargetStep = step + (long) Math.ceil(physicsHz * (0.5 + playRandom.nextDouble()));
+    }
+    return playGoal;
+  }
 
   /**
    * The next command: joint targets for the arm ({@link TabletopSim#step}) or the hand's table-plane
@@ -63,10 +106,14 @@ public final class ScriptedExpert {
       blockAxis = -1;
       lastCommand = null;
       reference = null;
+      if (playSeed != null) {
+        playRandom = new java.util.SplittableRandom(playSeed * 0x9E3779B97F4A7C15L ^ sim.seed());
+        playGoal = null;
+      }
     }
     lastStep = step;
     WorldState ws = sim.groundTruth();
-    double[] goal = effectorGoal(ws, sim.success());
+    double[] goal = playSeed != null ? playGoal(ws, step, sim.config().physicsHz()) : effectorGoal(ws, sim.success());
     double vMax = MAX_SPEED_M_PER_S;
     if (ws.embodiment() == Embodiment.ARM) {
       // Where the preferred posture turns quickly with the radius, slow down so the wrist keeps up.

@@ -58,8 +58,22 @@ final class LatentCommand implements Runnable {
     @Option(names = "--fps", defaultValue = "10", description = "frames per second; must divide the 50 Hz physics rate (default: ${DEFAULT-VALUE})")
     int fps;
 
+    @Option(names = "--motion", defaultValue = "expert",
+        description = "expert (the scripted expert solving each task) or play (random waypoints for the whole "
+            + "episode, motion not guessable from the scene) (default: ${DEFAULT-VALUE})")
+    String motion;
+
     @Option(names = "--threads", defaultValue = "2", description = "episodes recorded in parallel (default: ${DEFAULT-VALUE})")
     int threads;
+
+    private VideoDatasetRecorder.Motion motionOf() {
+      return switch (motion.toLowerCase(Locale.ROOT)) {
+        case "expert" -> VideoDatasetRecorder.Motion.EXPERT;
+        case "play" -> VideoDatasetRecorder.Motion.PLAY;
+        default -> throw new ParameterException(spec.commandLine(),
+            "--motion must be expert or play, got '" + motion + "'");
+      };
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -70,6 +84,7 @@ final class LatentCommand implements Runnable {
         default -> throw new ParameterException(spec.commandLine(),
             "--embodiment must be arm, hand or both, got '" + embodiment + "'");
       };
+      motionOf();
       if (Files.exists(out.resolve("dataset.json"))) {
         throw new ParameterException(spec.commandLine(), "--out " + out + " already holds a dataset; choose a new directory");
       }
@@ -81,7 +96,7 @@ final class LatentCommand implements Runnable {
       try {
         recorder = VideoDatasetRecorder.builder().setOut(out).optEmbodiments(embodiments).optEpisodes(episodes)
             .optFirstSeed(firstSeed).optSizePx(size).optHorizonS(horizonS).optFramesPerS(fps).optThreads(threads)
-            .optListener(progress::update).build();
+            .optMotion(motionOf()).optListener(progress::update).build();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }

@@ -79,6 +79,18 @@ public final class VideoDatasetRecorder {
   private final double maxEpisodeSeconds;
   private final int threads;
   private final Listener listener;
+  private final Motion motion;
+
+  /** What drives the effector while recording. */
+  public enum Motion {
+    /** The scripted expert solving each episode's task (reach, push); ends on success or time-out. */
+    EXPERT,
+    /**
+     * Play data: random waypoints ({@link ScriptedExpert#randomPlay}) for the whole episode time; the
+     * motion cannot be guessed from the scene.
+     */
+    PLAY
+  }
 
   private VideoDatasetRecorder(Builder b) {
     this.out = b.out;
@@ -92,6 +104,7 @@ public final class VideoDatasetRecorder {
     this.maxEpisodeSeconds = b.maxEpisodeSeconds;
     this.threads = b.threads;
     this.listener = b.listener;
+    this.motion = b.motion;
   }
 
   public static Builder builder() {
@@ -210,7 +223,7 @@ public final class VideoDatasetRecorder {
         int ei = e.ordinal();
         if (sims[ei] == null) {
           sims[ei] = TabletopSim.create(simConfig(e));
-          experts[ei] = new ScriptedExpert();
+          experts[ei] = motion == Motion.PLAY ? ScriptedExpert.randomPlay(0x504C4159L) : new ScriptedExpert();
         }
         TabletopSim sim = sims[ei];
         ScriptedExpert expert = experts[ei];
@@ -223,7 +236,7 @@ public final class VideoDatasetRecorder {
         List<double[]> actions = new ArrayList<>();
         while (true) {
           boolean isFrame = sim.stepCount() % frameEvery == 0;
-          boolean end = sim.done();
+          boolean end = motion == Motion.PLAY ? sim.timedOut() : sim.done();
           double[] action = end ? new double[0] : expert.act(sim);
           if (isFrame) {
             sim.renderInto(sizePx, sizePx, rgb);
@@ -347,6 +360,7 @@ public final class VideoDatasetRecorder {
     o.put("horizonFrames", h);
     o.put("maxEpisodeSeconds", maxEpisodeSeconds);
     o.put("domainRandomization", true);
+    o.put("motion", motion.name());
     ArrayNode em = o.putArray("embodiments");
     embodiments.forEach(e -> em.add(e.name()));
     o.put("firstSeed", firstSeed);
@@ -387,8 +401,15 @@ public final class VideoDatasetRecorder {
     private double maxEpisodeSeconds = 12;
     private int threads = 2;
     private Listener listener;
+    private Motion motion = Motion.EXPERT;
 
     private Builder() {}
+
+    /** What drives the effector (default {@link Motion#EXPERT}). */
+    public Builder optMotion(Motion m) {
+      this.motion = Objects.requireNonNull(m, "motion");
+      return this;
+    }
 
     public Builder setOut(Path dir) {
       this.out = Objects.requireNonNull(dir, "dir");

@@ -132,6 +132,37 @@ class VideoDatasetRecorderTest {
   }
 
   @Test
+  void playEpisodesRunTheirWholeTimeDeterministicallyAndMoveInManyDirections() throws Exception {
+    VideoDatasetRecorder.Builder b = VideoDatasetRecorder.builder().optEpisodes(8).optFirstSeed(700).optSizePx(16)
+        .optFramesPerS(10).optHorizonS(0.6).optThreads(2).optMaxEpisodeSeconds(6)
+        .optMotion(VideoDatasetRecorder.Motion.PLAY);
+    b.setOut(dir.resolve("p1")).build().record();
+    b.setOut(dir.resolve("p2")).build().record();
+    for (String f : List.of("dataset.json", VideoDatasetRecorder.shardName(0), VideoDatasetRecorder.withheldName(1))) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve("p1").resolve(f)), Files.readAllBytes(dir.resolve("p2").resolve(f)), f);
+    }
+    JsonNode index = MAPPER.readTree(dir.resolve("p1").resolve("dataset.json").toFile());
+    assertEquals("PLAY", index.path("motion").asText());
+    int[] bins = new int[8];
+    for (JsonNode e : index.path("episodes")) {
+      // 6 s at 10 frames/s, plus the frame of the final state: play never ends early on success
+      assertEquals(61, e.path("frameCount").asInt(), e.toString());
+    }
+    for (int shard = 0; shard < 2; shard++) {
+      for (String line : Files.readAllLines(dir.resolve("p1").resolve(VideoDatasetRecorder.withheldName(shard)))) {
+        for (JsonNode bin : MAPPER.readTree(line).path("pairDirectionBin")) {
+          if (bin.asInt() >= 0) {
+            bins[bin.asInt()]++;
+          }
+        }
+      }
+    }
+    for (int k = 0; k < 8; k++) {
+      assertTrue(bins[k] > 0, "direction bin " + k + " never seen in play data: " + Arrays.toString(bins));
+    }
+  }
+
+  @Test
   void directionBinsFollowTheTableAxes() {
     assertEquals(0, VideoDatasetRecorder.directionBin(0.1, 0));
     assertEquals(1, VideoDatasetRecorder.directionBin(0.1, 0.1));
