@@ -31,6 +31,8 @@ public final class LatentActionConfig {
   private final boolean encoderPooling;
   private final float reverseFraction;
   private final boolean localDecoder;
+  private final int shiftRadius;
+  private final boolean tokenGating;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -51,6 +53,8 @@ public final class LatentActionConfig {
     this.encoderPooling = b.encoderPooling;
     this.reverseFraction = b.reverseFraction;
     this.localDecoder = b.localDecoder;
+    this.shiftRadius = b.shiftRadius;
+    this.tokenGating = b.tokenGating;
   }
 
   public static Builder builder() {
@@ -77,7 +81,9 @@ public final class LatentActionConfig {
         .optCodebookLearningRateScale(codebookLearningRateScale)
         .optEncoderPooling(encoderPooling)
         .optReverseFraction(reverseFraction)
-        .optLocalDecoder(localDecoder);
+        .optLocalDecoder(localDecoder)
+        .optShiftRadius(shiftRadius)
+        .optTokenGating(tokenGating);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -183,6 +189,25 @@ public final class LatentActionConfig {
     return localDecoder;
   }
 
+  /**
+   * Radius, in cells of the decoder's S/4 feature map, of its token-driven soft shift (0 = none). With radius r
+   * the tokens choose a distribution over the (2r+1)^2 displacements; the frame-t features at S/4 are moved by it
+   * (a per-pair convolution) and the decoder sees them next to the unmoved ones. Moving content is then one
+   * operation for the decoder instead of something its convolutions must learn, so the tokens pay off by saying
+   * where things go. At 64 x 64, r = 4 covers +-16 pixels.
+   */
+  public int shiftRadius() {
+    return shiftRadius;
+  }
+
+  /**
+   * Whether the tokens also scale the decoder's feature maps per channel (FiLM: {@code x * (1 + g(z)) + b(z)}) at
+   * every scale, not only shift them, so that "this kind of feature, if the tokens say so" is one operation.
+   */
+  public boolean tokenGating() {
+    return tokenGating;
+  }
+
   /** The codebook's learning rate relative to {@link #learningRate()}. */
   public float codebookLearningRateScale() {
     return codebookLearningRateScale;
@@ -220,6 +245,8 @@ public final class LatentActionConfig {
     p.setProperty("encoderPooling", Boolean.toString(encoderPooling));
     p.setProperty("reverseFraction", Float.toString(reverseFraction));
     p.setProperty("localDecoder", Boolean.toString(localDecoder));
+    p.setProperty("shiftRadius", Integer.toString(shiftRadius));
+    p.setProperty("tokenGating", Boolean.toString(tokenGating));
     return p;
   }
 
@@ -267,6 +294,8 @@ public final class LatentActionConfig {
           .optEncoderPooling(parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
           .optReverseFraction(Float.parseFloat(p.getProperty("reverseFraction", "0")))
           .optLocalDecoder(parseBoolean("localDecoder", p.getProperty("localDecoder", "false")))
+          .optShiftRadius(Integer.parseInt(p.getProperty("shiftRadius", "0")))
+          .optTokenGating(parseBoolean("tokenGating", p.getProperty("tokenGating", "false")))
           .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
@@ -277,7 +306,8 @@ public final class LatentActionConfig {
   private static final java.util.Set<String> KEYS = java.util.Set.of("format", "inputSizePx", "channels", "tokens",
       "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
       "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
-      "encoderPooling", "reverseFraction", "localDecoder");
+      "encoderPooling", "reverseFraction", "localDecoder",
+      "shiftRadius", "tokenGating");
 
   private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
@@ -308,7 +338,8 @@ public final class LatentActionConfig {
         && Float.compare(motionThreshold, c.motionThreshold) == 0 && differenceInput == c.differenceInput
         && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
         && encoderPooling == c.encoderPooling && Float.compare(reverseFraction, c.reverseFraction) == 0
-        && localDecoder == c.localDecoder;
+        && localDecoder == c.localDecoder && shiftRadius == c.shiftRadius
+        && tokenGating == c.tokenGating;
   }
 
   @Override
@@ -317,7 +348,7 @@ public final class LatentActionConfig {
         Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
         deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
         Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
-        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0});
+        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0, shiftRadius, tokenGating ? 1 : 0});
   }
 
   @Override
@@ -327,7 +358,7 @@ public final class LatentActionConfig {
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
         + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
         + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling + ", reverseFraction=" + reverseFraction
-        + ", localDecoder=" + localDecoder
+        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating
         + ", seed=" + seed + "}";
   }
 
@@ -351,8 +382,22 @@ public final class LatentActionConfig {
     private boolean encoderPooling = false;
     private float reverseFraction = 0f;
     private boolean localDecoder = false;
+    private int shiftRadius = 0;
+    private boolean tokenGating = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#tokenGating()}. */
+    public Builder optTokenGating(boolean tokenGating) {
+      this.tokenGating = tokenGating;
+      return this;
+    }
+
+    /** See {@link LatentActionConfig#shiftRadius()}. */
+    public Builder optShiftRadius(int shiftRadius) {
+      this.shiftRadius = shiftRadius;
+      return this;
+    }
 
     /** See {@link LatentActionConfig#reverseFraction()}. */
     public Builder optReverseFraction(float reverseFraction) {
@@ -507,6 +552,16 @@ public final class LatentActionConfig {
       if (!(codebookLearningRateScale > 0f) || !Float.isFinite(codebookLearningRateScale)) {
         throw new IllegalArgumentException(
             "codebookLearningRateScale must be finite and > 0, got " + codebookLearningRateScale);
+      }
+      if (shiftRadius < 0 || shiftRadius > inputSizePx / 8) {
+        throw new IllegalArgumentException("shiftRadius must be in [0, inputSizePx / 8 = " + inputSizePx / 8
+            + "] (cells of the S/4 map), got " + shiftRadius);
+      }
+      if (tokenGating && localDecoder) {
+        throw new IllegalArgumentException("tokenGating and localDecoder cannot be combined");
+      }
+      if (shiftRadius > 0 && localDecoder) {
+        throw new IllegalArgumentException("shiftRadius and localDecoder cannot be combined");
       }
       if (!(reverseFraction >= 0f && reverseFraction <= 1f)) {
         throw new IllegalArgumentException("reverseFraction must be in [0, 1], got " + reverseFraction);

@@ -406,16 +406,45 @@ public final class LatentActionModel implements AutoCloseable {
     NDArray c3 = convRelu(c2, "ctx.c3", 2); // w2 x S/8
     NDArray z = zq.reshape(batch, (long) config.tokens() * config.codeDim());
     NDArray tok = linear(z, "dec.tok");
-    NDArray x = c3.add(tok.reshape(batch, w2, s, s));
+    NDArray x = gate(c3, z, "dec.g3", batch).add(tok.reshape(batch, w2, s, s));
     x = convRelu(x, "dec.c3", 1);
     // the tokens again, broadcast over space as per-channel offsets at every finer scale
-    x = upsample(x).add(linear(z, "dec.t2").reshape(batch, -1, 1, 1));
+    x = gate(upsample(x), z, "dec.g2", batch).add(linear(z, "dec.t2").reshape(batch, -1, 1, 1));
     x = convRelu(x, "dec.c2", 1).add(c2);
-    x = upsample(x).add(linear(z, "dec.t1").reshape(batch, -1, 1, 1));
+    if (config.shiftRadius() > 0) {
+      x = x.add(convRelu(c2.concat(softShift(sub, c2, z, batch), 1), "dec.m2", 1));
+    }
+    x = gate(upsample(x), z, "dec.g1", batch).add(linear(z, "dec.t1").reshape(batch, -1, 1, 1));
     x = convRelu(x, "dec.c1", 1).add(c1);
-    x = upsample(x).add(linear(z, "dec.t0").reshape(batch, -1, 1, 1));
+    x = gate(upsample(x), z, "dec.g0", batch).add(linear(z, "dec.t0").reshape(batch, -1, 1, 1));
     NDArray residual = conv(x, "dec.out", 1);
     return frameT.add(residual);
+  }
+
+  /**
+   * Moves feature map {@code f} (B, C, H, W) of each pair by a token-chosen distribution over the (2r+1)^2
+   * displacements: a per-pair depthwise convolution whose kernel is the softmax of a linear map of the tokens.
+   */
+  private NDArray softShift(NDManager sub, NDArray f, NDArray z, int batch) {
+    int r = config.shiftRadius();
+    int k = 2 * r + 1;
+    Shape fs = f.getShape();
+    long c = fs.get(1);
+    NDArray alpha = linear(z, "dec.shift").softmax(1); // (B, k*k)
+    NDArray kernel = alpha.reshape(batch, 1, 1, k, k).broadcast(batch, c, 1, k, k).reshape(batch * c, 1, k, k);
+    NDArray bias = sub.zeros(new Shape(batch * c));
+    NDArray in = f.reshape(1, batch * c, fs.get(2), fs.get(3));
+    NDArray out = in.getNDArrayInternal().convolution(in, kernel, bias, new Shape(1, 1), new Shape(r, r),
+        new Shape(1, 1), (int) (batch * c)).singletonOrThrow();
+    return out.reshape(fs);
+  }
+
+  /** {@code x * (1 + g(z))} per channel when token gating is on, else {@code x}. */
+  private NDArray gate(NDArray x, NDArray z, String name, int batch) {
+    if (!config.tokenGating()) {
+      return x;
+    }
+    return x.mul(linear(z, name).reshape(batch, -1, 1, 1).add(1f));
   }
 
   private NDArray localDecoder(NDArray frameT, NDArray zq, int batch) {
@@ -555,6 +584,23 @@ public final class LatentActionModel implements AutoCloseable {
     convSpec(l, "dec.c2", w[1], w[2], 1f);
     convSpec(l, "dec.c1", w[0], w[1], 1f);
     convSpec(l, "dec.out", c, w[0], 0.1f);
+    if (config.tokenGating()) {
+      float g = 0.1f * (float) Math.sqrt(1.0 / td);
+      l.add(new ParamSpec("dec.g3.w", new Shape(w[2], td), g));
+      l.add(new ParamSpec("dec.g3.b", new Shape(w[2]), 0f));
+      l.add(new ParamSpec("dec.g2.w", new Shape(w[2], td), g));
+      l.add(new ParamSpec("dec.g2.b", new Shape(w[2]), 0f));
+      l.add(new ParamSpec("dec.g1.w", new Shape(w[1], td), g));
+      l.add(new ParamSpec("dec.g1.b", new Shape(w[1]), 0f));
+      l.add(new ParamSpec("dec.g0.w", new Shape(w[0], td), g));
+      l.add(new ParamSpec("dec.g0.b", new Shape(w[0]), 0f));
+    }
+    if (config.shiftRadius() > 0) {
+      int k = 2 * config.shiftRadius() + 1;
+      l.add(new ParamSpec("dec.shift.w", new Shape((long) k * k, td), (float) Math.sqrt(1.0 / td)));
+      l.add(new ParamSpec("dec.shift.b", new Shape((long) k * k), 0f));
+      convSpec(l, "dec.m2", w[1], 2 * w[1], 1f);
+    }
     return l;
   }
 
@@ -706,6 +752,17 @@ public final class LatentActionModel implements AutoCloseable {
     f += convFlops(w[2], w[1], s / 4);
     f += convFlops(w[1], w[0], s / 2);
     f += convFlops(w[0], c.channels(), s);
+    if (c.tokenGating()) {
+      f += 2L * c.tokens() * c.codeDim() * (2L * w[2] + w[1] + w[0]); // gates
+      f += (long) w[2] * (s / 8) * (s / 8) + (long) w[2] * (s / 4) * (s / 4) + (long) w[1] * (s / 2) * (s / 2)
+          + (long) w[0] * s * s;
+    }
+    if (c.shiftRadius() > 0) {
+      long k = 2L * c.shiftRadius() + 1;
+      f += 2L * c.tokens() * c.codeDim() * k * k; // shift logits
+      f += 2L * w[1] * k * k * (s / 4) * (s / 4); // per-pair depthwise shift
+      f += convFlops(2L * w[1], w[1], s / 4);
+    }
     return f;
   }
 
