@@ -37,6 +37,40 @@ class LatentActionConfigTest {
     refused(() -> LatentActionConfig.builder().optLearningRate(0f).build(), "learningRate must be finite and > 0");
     refused(() -> LatentActionConfig.builder().optDeadCodeWindowSteps(0).build(), "deadCodeWindowSteps must be >= 1");
     refused(() -> LatentActionConfig.builder().optDeadCodeMinUses(-1).build(), "deadCodeMinUses must be >= 0");
+    refused(() -> LatentActionConfig.builder().optMotionWeight(-2f).build(), "motionWeight must be finite and >= 0");
+    refused(() -> LatentActionConfig.builder().optMotionThreshold(1f).build(), "motionThreshold must be in (0, 1)");
+    refused(() -> LatentActionConfig.builder().optCodebookLearningRateScale(0f).build(), "codebookLearningRateScale");
+    refused(() -> LatentActionConfig.builder().optReverseFraction(1.5f).build(), "reverseFraction must be in [0, 1]");
+    refused(() -> LatentActionConfig.builder().optInputSizePx(32).optShiftRadius(5).build(),
+        "shiftRadius must be in [0, inputSizePx / 8 = 4]");
+    refused(() -> LatentActionConfig.builder().optShiftRadius(2).optLocalDecoder(true).build(),
+        "shiftRadius and localDecoder cannot be combined");
+    refused(() -> LatentActionConfig.builder().optTokenGating(true).optLocalDecoder(true).build(),
+        "tokenGating and localDecoder cannot be combined");
+  }
+
+  @Test
+  void unknownOrMalformedPropertiesAreRefusedNamingTheKey() {
+    java.util.Properties p = LatentActionConfig.builder().build().toProperties();
+    p.setProperty("motionWieght", "3");
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> LatentActionConfig.fromProperties(p));
+    assertTrue(e.getMessage().contains("unknown latent action config key 'motionWieght'"), e.getMessage());
+    java.util.Properties q = LatentActionConfig.builder().build().toProperties();
+    q.setProperty("differenceInput", "yes");
+    e = assertThrows(java.io.IOException.class, () -> LatentActionConfig.fromProperties(q));
+    assertTrue(e.getMessage().contains("differenceInput must be true or false, got 'yes'"), e.getMessage());
+  }
+
+  @Test
+  void everyOptionRoundTripsThroughProperties() throws Exception {
+    LatentActionConfig c = LatentActionConfig.builder().optInputSizePx(32).optMotionWeight(7f).optMotionThreshold(0.2f)
+        .optDifferenceInput(true).optCodebookLearningRateScale(3f).optEncoderPooling(true).optReverseFraction(0.25f)
+        .optShiftRadius(3).optTokenGating(true).build();
+    assertEquals(c, LatentActionConfig.fromProperties(c.toProperties()));
+    assertEquals(c.hashCode(), LatentActionConfig.fromProperties(c.toProperties()).hashCode());
+    LatentActionConfig local = LatentActionConfig.builder().optLocalDecoder(true).build();
+    assertEquals(local, LatentActionConfig.fromProperties(local.toProperties()));
+    assertTrue(!local.equals(LatentActionConfig.builder().build()));
   }
 
   @Test

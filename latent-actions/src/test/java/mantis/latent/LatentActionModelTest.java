@@ -95,6 +95,55 @@ class LatentActionModelTest {
   }
 
   @Test
+  void everyModelVariantTrainsWithFiniteLossesAndRoundTripsThroughItsCheckpoint(@TempDir Path dir) throws Exception {
+    LatentActionConfig base = small(11);
+    List<LatentActionConfig> variants = List.of(
+        base.toBuilder().optDifferenceInput(true).optMotionWeight(20f).optShiftRadius(2).optTokenGating(true)
+            .optReverseFraction(0.5f).optCodebookLearningRateScale(3f).build(),
+        base.toBuilder().optEncoderPooling(true).optLocalDecoder(true).build());
+    MovingSquares data = new MovingSquares(32, 4);
+    int i = 0;
+    for (LatentActionConfig c : variants) {
+      Path ckpt = dir.resolve("v" + i++);
+      FramePairs probe = data.batch(8, null);
+      try (LatentActionModel m = LatentActionModel.create(c)) {
+        for (int s = 0; s < 4; s++) {
+          TrainStepResult r = m.trainStep(data.batch(8, null));
+          assertTrue(Float.isFinite(r.totalLoss()) && r.reconstructionLoss() > 0, c + ": " + r);
+        }
+        m.save(ckpt);
+        try (LatentActionModel back = LatentActionModel.load(ckpt)) {
+          assertEquals(c, back.config());
+          assertArrayEquals(m.encode(probe), back.encode(probe));
+          int[] tokens = m.encode(probe)[0];
+          assertArrayEquals(m.reconstructPixels(probe.framesT().get(0), tokens),
+              back.reconstructPixels(probe.framesT().get(0), tokens));
+          assertEquals(m.stepCount(), back.stepCount());
+        }
+      }
+    }
+  }
+
+  @Test
+  void batchReconstructionEqualsOnePairAtATime() {
+    MovingSquares data = new MovingSquares(32, 5);
+    try (LatentActionModel m = LatentActionModel.create(small(3))) {
+      FramePairs pairs = data.batch(5, null);
+      int[][] tokens = m.encode(pairs);
+      float[][] batch = m.reconstructPixels(pairs.framesT(), tokens);
+      for (int k = 0; k < 5; k++) {
+        float[] one = m.reconstructPixels(pairs.framesT().get(k), tokens[k]);
+        for (int j = 0; j < one.length; j++) {
+          assertEquals(one[j], batch[k][j], 1e-5f, "pair " + k + " value " + j);
+        }
+      }
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.reconstructPixels(pairs.framesT(), new int[4][]));
+      assertTrue(e.getMessage().contains("one token row per frame"), e.getMessage());
+    }
+  }
+
+  @Test
   void theSameSeedGivesIdenticalTokensAndLosses() {
     FramePairs batch = new MovingSquares(32, 5).batch(16, null);
     try (LatentActionModel a = LatentActionModel.create(small(11));
