@@ -55,9 +55,12 @@ public record LatentBenchResult(Machine machine, ModelInfo model, String frames,
    * @param device DJL device the model ran on
    * @param date when the run started
    * @param commandLine how it was started (free text, e.g. the CLI arguments)
+   * @param loadAverageStart the system's 1-minute load average when the run started (other work on the machine
+   *     makes timings noisy); negative where the OS does not report it
+   * @param loadAverageEnd the same when the run ended
    */
   public record Machine(int cores, String osName, String osArch, String javaVersion, String engine, String device,
-      Instant date, String commandLine) {}
+      Instant date, String commandLine, double loadAverageStart, double loadAverageEnd) {}
 
   /**
    * The model measured.
@@ -160,7 +163,9 @@ public record LatentBenchResult(Machine machine, ModelInfo model, String frames,
     h.add(new String[] {"date", machine.date().truncatedTo(ChronoUnit.SECONDS).toString()});
     h.add(new String[] {"command", machine.commandLine()});
     h.add(new String[] {"machine", String.format(Locale.ROOT, "%d cores, %s %s, Java %s, %s on %s", machine.cores(),
-        machine.osName(), machine.osArch(), machine.javaVersion(), machine.engine(), machine.device())});
+        machine.osName(), machine.osArch(), machine.javaVersion(), machine.engine(), machine.device())
+        + (machine.loadAverageStart() >= 0 ? String.format(Locale.ROOT, ", load average %.2f at start, %.2f at end",
+            machine.loadAverageStart(), machine.loadAverageEnd()) : "")});
     h.add(new String[] {"model", String.format(Locale.ROOT, "%s, %,d parameters", model.description(),
         model.parameterCount())});
     h.add(new String[] {"config", model.config()});

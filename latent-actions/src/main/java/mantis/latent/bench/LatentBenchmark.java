@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LatentBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(LatentBenchmark.class);
+
+  /**
+   * The DJL system property fixing PyTorch's intra-op threads; read once when the engine starts, so it must be set
+   * before the first model is made in the process.
+   */
+  public static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
   private final LatentActionModel model;
   private final String modelDescription;
@@ -148,10 +155,8 @@ public final class LatentBenchmark {
     long decFlops = LatentActionModel.decodeFlopsPerPair(c);
     long trainFlops = 3 * (encFlops + decFlops);
     Engine engine = Engine.getInstance();
-    LatentBenchResult.Machine machine = new LatentBenchResult.Machine(Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-        "DJL " + engine.getEngineName() + " " + engine.getVersion(), model.deviceName(),
-        Instant.now().truncatedTo(ChronoUnit.SECONDS), commandLine);
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    double loadStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     LatentBenchResult.ModelInfo info = new LatentBenchResult.ModelInfo(modelDescription, c.toString(),
         model.parameterCount(), c.inputSizePx());
 
@@ -190,8 +195,19 @@ public final class LatentBenchmark {
     stage("training step, batch " + trainBatchSize);
     FramePairs trainBatch = batch(trainBatchSize);
     LatentBenchResult.Throughput training = throughput(trainBatchSize, trainFlops, () -> model.trainStep(trainBatch));
+    LatentBenchResult.Machine machine = new LatentBenchResult.Machine(Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
+        engineDescription(engine), model.deviceName(), start, commandLine,
+        loadStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     return new LatentBenchResult(machine, info, framesDescription, encFlops, decFlops, trainFlops, single, labelling,
         encodeDecode, training, peak);
+  }
+
+  /** Engine name and version, with the intra-op thread count when set by {@value #THREADS_PROPERTY}. */
+  private static String engineDescription(Engine engine) {
+    String threads = System.getProperty(THREADS_PROPERTY);
+    return "DJL " + engine.getEngineName() + " " + engine.getVersion()
+        + (threads != null && engine.getEngineName().equals("PyTorch") ? " (" + THREADS_PROPERTY + "=" + threads + ")" : "");
   }
 
   private void stage(String what) {

@@ -63,6 +63,11 @@ final class LatentBenchCommand implements Callable<Integer> {
       description = "side of the N x N fp32 matrix product giving the peak (default: ${DEFAULT-VALUE})")
   int matmulSide;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "PyTorch intra-op threads (sets " + LatentBenchmark.THREADS_PROPERTY + " before the engine "
+          + "starts; default: the engine's, one per core). 1 is far faster when other work shares the cores.")
+  Integer threads;
+
   @Option(names = "--seed", defaultValue = "7", description = "seed of the synthetic frames (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -82,6 +87,12 @@ final class LatentBenchCommand implements Callable<Integer> {
     }
     if (matmulSide < 1 || matmulSide > 8192) {
       throw bad("--matmul must be in [1, 8192], got " + matmulSide);
+    }
+    if (threads != null) {
+      if (threads < 1 || threads > 256) {
+        throw bad("--threads must be in [1, 256], got " + threads);
+      }
+      System.setProperty(LatentBenchmark.THREADS_PROPERTY, Integer.toString(threads));
     }
     if (model != null && !LatentTrainer.hasCheckpoint(model)) {
       throw bad("--model " + model + " holds no checkpoint (no config.properties + weights.bin)");

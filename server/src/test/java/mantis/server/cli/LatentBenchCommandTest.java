@@ -81,6 +81,9 @@ class LatentBenchCommandTest {
     r = CliRun.of("latent", "bench", "--batches", "0");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--batches must be sizes in [1, 4096]"), r.err());
+    r = CliRun.of("latent", "bench", "--threads", "0");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--threads must be in [1, 256]"), r.err());
     r = CliRun.of("latent", "bench", "--data", shared.resolve("nothing").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--data"), r.err());
