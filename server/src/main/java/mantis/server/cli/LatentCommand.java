@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code mantis latent}: latent-action (LAPA) tools. */
 @Command(name = "latent", mixinStandardHelpOptions = true,
     description = "Latent actions (LAPA): record action-free video datasets of the arm and the floating hand, "
-        + "train the latent action model, label datasets with its tokens, evaluate it.",
+        + "train the latent action model, label datasets with its tokens, evaluate it, measure its speed.",
     subcommands = {LatentCommand.Record.class, LatentTrainCommand.class, LatentLabelCommand.class,
-        LatentEvalCommand.class})
+        LatentEvalCommand.class, LatentBenchCommand.class})
 final class LatentCommand implements Runnable {
   @Spec CommandSpec spec;
 
