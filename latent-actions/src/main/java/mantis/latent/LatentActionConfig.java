@@ -33,6 +33,7 @@ public final class LatentActionConfig {
   private final boolean localDecoder;
   private final int shiftRadius;
   private final boolean tokenGating;
+  private final boolean noiseSubstitution;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -55,6 +56,7 @@ public final class LatentActionConfig {
     this.localDecoder = b.localDecoder;
     this.shiftRadius = b.shiftRadius;
     this.tokenGating = b.tokenGating;
+    this.noiseSubstitution = b.noiseSubstitution;
   }
 
   public static Builder builder() {
@@ -83,7 +85,8 @@ public final class LatentActionConfig {
         .optReverseFraction(reverseFraction)
         .optLocalDecoder(localDecoder)
         .optShiftRadius(shiftRadius)
-        .optTokenGating(tokenGating);
+        .optTokenGating(tokenGating)
+        .optNoiseSubstitution(noiseSubstitution);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -208,6 +211,15 @@ public final class LatentActionConfig {
     return tokenGating;
   }
 
+  /**
+   * Whether training uses LAPA's noise-substitution VQ (NSVQ) instead of the straight-through estimator: the
+   * decoder gets the encoder output plus noise of the quantisation error's size in a random direction, and the
+   * loss is the reconstruction alone (no codebook or commitment term). Inference always quantises.
+   */
+  public boolean noiseSubstitution() {
+    return noiseSubstitution;
+  }
+
   /** The codebook's learning rate relative to {@link #learningRate()}. */
   public float codebookLearningRateScale() {
     return codebookLearningRateScale;
@@ -247,6 +259,7 @@ public final class LatentActionConfig {
     p.setProperty("localDecoder", Boolean.toString(localDecoder));
     p.setProperty("shiftRadius", Integer.toString(shiftRadius));
     p.setProperty("tokenGating", Boolean.toString(tokenGating));
+    p.setProperty("noiseSubstitution", Boolean.toString(noiseSubstitution));
     return p;
   }
 
@@ -296,6 +309,7 @@ public final class LatentActionConfig {
           .optLocalDecoder(parseBoolean("localDecoder", p.getProperty("localDecoder", "false")))
           .optShiftRadius(Integer.parseInt(p.getProperty("shiftRadius", "0")))
           .optTokenGating(parseBoolean("tokenGating", p.getProperty("tokenGating", "false")))
+          .optNoiseSubstitution(parseBoolean("noiseSubstitution", p.getProperty("noiseSubstitution", "false")))
           .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
@@ -307,7 +321,7 @@ public final class LatentActionConfig {
       "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
       "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
       "encoderPooling", "reverseFraction", "localDecoder",
-      "shiftRadius", "tokenGating");
+      "shiftRadius", "tokenGating", "noiseSubstitution");
 
   private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
@@ -339,7 +353,7 @@ public final class LatentActionConfig {
         && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
         && encoderPooling == c.encoderPooling && Float.compare(reverseFraction, c.reverseFraction) == 0
         && localDecoder == c.localDecoder && shiftRadius == c.shiftRadius
-        && tokenGating == c.tokenGating;
+        && tokenGating == c.tokenGating && noiseSubstitution == c.noiseSubstitution;
   }
 
   @Override
@@ -348,7 +362,8 @@ public final class LatentActionConfig {
         Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
         deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
         Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
-        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0, shiftRadius, tokenGating ? 1 : 0});
+        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0, shiftRadius, tokenGating ? 1 : 0,
+        noiseSubstitution ? 1 : 0});
   }
 
   @Override
@@ -358,7 +373,7 @@ public final class LatentActionConfig {
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
         + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
         + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling + ", reverseFraction=" + reverseFraction
-        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating
+        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating + ", nsvq=" + noiseSubstitution
         + ", seed=" + seed + "}";
   }
 
@@ -384,8 +399,15 @@ public final class LatentActionConfig {
     private boolean localDecoder = false;
     private int shiftRadius = 0;
     private boolean tokenGating = false;
+    private boolean noiseSubstitution = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#noiseSubstitution()}. */
+    public Builder optNoiseSubstitution(boolean noiseSubstitution) {
+      this.noiseSubstitution = noiseSubstitution;
+      return this;
+    }
 
     /** See {@link LatentActionConfig#tokenGating()}. */
     public Builder optTokenGating(boolean tokenGating) {

@@ -269,7 +269,17 @@ public final class LatentActionModel implements AutoCloseable {
         NDArray zq = onehot.matMul(params.get("vq.codebook"));
         NDArray codebookLoss = zq.sub(ze.stopGradient()).square().mean();
         NDArray commitmentLoss = ze.sub(zq.stopGradient()).square().mean();
-        NDArray zst = ze.add(zq.sub(ze).stopGradient());
+        NDArray zst;
+        if (config.noiseSubstitution()) {
+          // LAPA's NSVQ: ze plus noise as large as the quantisation error, in a random direction; gradients reach
+          // both the encoder and the codebook through the error's norm
+          NDArray v = noise(sub, b * t);
+          NDArray errNorm = zq.sub(ze).square().sum(new int[] {1}, true).add(1e-12f).sqrt();
+          NDArray vUnit = v.div(v.square().sum(new int[] {1}, true).add(1e-12f).sqrt());
+          zst = ze.add(errNorm.mul(vUnit));
+        } else {
+          zst = ze.add(zq.sub(ze).stopGradient());
+        }
         NDArray pred = decoder(sub, a, zst, b);
         NDArray sqErr = pred.sub(target).square();
         NDArray reconLoss;
@@ -280,7 +290,8 @@ public final class LatentActionModel implements AutoCloseable {
         } else {
           reconLoss = sqErr.mean();
         }
-        NDArray loss = reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
+        NDArray loss = config.noiseSubstitution() ? reconLoss
+            : reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
         gc.backward(loss);
         recon = reconLoss.getFloat();
         cbLoss = codebookLoss.getFloat();
@@ -310,6 +321,16 @@ public final class LatentActionModel implements AutoCloseable {
       Arrays.fill(usageInWindow, 0);
     }
     return new TrainStepResult(step, total, recon, cbLoss, commit, (float) Math.exp(entropy), replaced);
+  }
+
+  /** Standard normal noise {@code (rows, codeDim)} drawn from (seed, step), so a resumed run draws the same. */
+  private NDArray noise(NDManager sub, int rows) {
+    Random r = new Random(config.seed() * 0xA0761D6478BD642FL + step);
+    float[] v = new float[rows * config.codeDim()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return sub.create(v, new Shape(rows, config.codeDim()));
   }
 
   /** The batch with a seeded random subset of its pairs played backwards (see the config). */

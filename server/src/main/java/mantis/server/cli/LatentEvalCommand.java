@@ -43,6 +43,8 @@ final class LatentEvalCommand implements Callable<Integer> {
       description = "evaluate a seeded sample of at most this many pairs; 0 = all (default: ${DEFAULT-VALUE})")
   int maxPairs;
 
+  @picocli.CommandLine.Mixin TorchThreadsOption torch;
+
   @Option(names = "--batch", defaultValue = "256", description = "pairs per model call (default: ${DEFAULT-VALUE})")
   int batch;
 
@@ -51,6 +53,7 @@ final class LatentEvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    torch.apply(spec);
     String probe = probeEmbodiment.toUpperCase(Locale.ROOT);
     if (!probe.equals("ARM") && !probe.equals("HAND")) {
       throw bad("--probe-embodiment must be arm or hand, got '" + probeEmbodiment + "'");

@@ -31,11 +31,14 @@ final class LatentLabelCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "CSV file to write")
   Path out;
 
+  @picocli.CommandLine.Mixin TorchThreadsOption torch;
+
   @Option(names = "--batch", defaultValue = "256", description = "pairs per encoder call (default: ${DEFAULT-VALUE})")
   int batch;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    torch.apply(spec);
     if (batch < 1) {
       throw bad("--batch must be >= 1, got " + batch);
     }

@@ -48,6 +48,8 @@ final class LatentTrainCommand implements Callable<Integer> {
       description = "total training steps; with --resume the new target (default: ${DEFAULT-VALUE})")
   long steps;
 
+  @picocli.CommandLine.Mixin TorchThreadsOption torch;
+
   @Option(names = "--batch", defaultValue = "32", description = "pairs per step (default: ${DEFAULT-VALUE})")
   int batch;
 
@@ -90,6 +92,7 @@ final class LatentTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    torch.apply(spec);
     String emb = embodimentFilter(embodiment);
     if (steps < 1) {
       throw bad("--steps must be >= 1, got " + steps);
