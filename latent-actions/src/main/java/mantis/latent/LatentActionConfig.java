@@ -34,6 +34,7 @@ public final class LatentActionConfig {
   private final int shiftRadius;
   private final boolean tokenGating;
   private final boolean noiseSubstitution;
+  private final boolean encoderKeypoints;
 
   private LatentActionConfig(Builder b) {
     this.inputSizePx = b.inputSizePx;
@@ -57,6 +58,7 @@ public final class LatentActionConfig {
     this.shiftRadius = b.shiftRadius;
     this.tokenGating = b.tokenGating;
     this.noiseSubstitution = b.noiseSubstitution;
+    this.encoderKeypoints = b.encoderKeypoints;
   }
 
   public static Builder builder() {
@@ -86,7 +88,8 @@ public final class LatentActionConfig {
         .optLocalDecoder(localDecoder)
         .optShiftRadius(shiftRadius)
         .optTokenGating(tokenGating)
-        .optNoiseSubstitution(noiseSubstitution);
+        .optNoiseSubstitution(noiseSubstitution)
+        .optEncoderKeypoints(encoderKeypoints);
   }
 
   /** Side of the square input frames, pixels (frames are {@code inputSizePx x inputSizePx}). */
@@ -220,6 +223,15 @@ public final class LatentActionConfig {
     return noiseSubstitution;
   }
 
+  /**
+   * Whether the encoder ends in a spatial soft-argmax over its S/4 feature map instead of a flattened S/8 map:
+   * each channel becomes the expected (x, y) of its activation, so where things are in frame t and frame t+H, and
+   * hence how far they moved, is linear in the features the tokens are projected from.
+   */
+  public boolean encoderKeypoints() {
+    return encoderKeypoints;
+  }
+
   /** The codebook's learning rate relative to {@link #learningRate()}. */
   public float codebookLearningRateScale() {
     return codebookLearningRateScale;
@@ -260,6 +272,7 @@ public final class LatentActionConfig {
     p.setProperty("shiftRadius", Integer.toString(shiftRadius));
     p.setProperty("tokenGating", Boolean.toString(tokenGating));
     p.setProperty("noiseSubstitution", Boolean.toString(noiseSubstitution));
+    p.setProperty("encoderKeypoints", Boolean.toString(encoderKeypoints));
     return p;
   }
 
@@ -310,6 +323,7 @@ public final class LatentActionConfig {
           .optShiftRadius(Integer.parseInt(p.getProperty("shiftRadius", "0")))
           .optTokenGating(parseBoolean("tokenGating", p.getProperty("tokenGating", "false")))
           .optNoiseSubstitution(parseBoolean("noiseSubstitution", p.getProperty("noiseSubstitution", "false")))
+          .optEncoderKeypoints(parseBoolean("encoderKeypoints", p.getProperty("encoderKeypoints", "false")))
           .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
@@ -321,7 +335,8 @@ public final class LatentActionConfig {
       "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
       "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
       "encoderPooling", "reverseFraction", "localDecoder",
-      "shiftRadius", "tokenGating", "noiseSubstitution");
+      "shiftRadius", "tokenGating", "noiseSubstitution",
+      "encoderKeypoints");
 
   private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
@@ -353,7 +368,8 @@ public final class LatentActionConfig {
         && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
         && encoderPooling == c.encoderPooling && Float.compare(reverseFraction, c.reverseFraction) == 0
         && localDecoder == c.localDecoder && shiftRadius == c.shiftRadius
-        && tokenGating == c.tokenGating && noiseSubstitution == c.noiseSubstitution;
+        && tokenGating == c.tokenGating && noiseSubstitution == c.noiseSubstitution
+        && encoderKeypoints == c.encoderKeypoints;
   }
 
   @Override
@@ -363,7 +379,7 @@ public final class LatentActionConfig {
         deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
         Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
         encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0, shiftRadius, tokenGating ? 1 : 0,
-        noiseSubstitution ? 1 : 0});
+        noiseSubstitution ? 1 : 0, encoderKeypoints ? 1 : 0});
   }
 
   @Override
@@ -373,7 +389,7 @@ public final class LatentActionConfig {
         + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
         + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
         + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling + ", reverseFraction=" + reverseFraction
-        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating + ", nsvq=" + noiseSubstitution
+        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating + ", nsvq=" + noiseSubstitution + ", keypoints=" + encoderKeypoints
         + ", seed=" + seed + "}";
   }
 
@@ -400,8 +416,15 @@ public final class LatentActionConfig {
     private int shiftRadius = 0;
     private boolean tokenGating = false;
     private boolean noiseSubstitution = false;
+    private boolean encoderKeypoints = false;
 
     private Builder() {}
+
+    /** See {@link LatentActionConfig#encoderKeypoints()}. */
+    public Builder optEncoderKeypoints(boolean encoderKeypoints) {
+      this.encoderKeypoints = encoderKeypoints;
+      return this;
+    }
 
     /** See {@link LatentActionConfig#noiseSubstitution()}. */
     public Builder optNoiseSubstitution(boolean noiseSubstitution) {
@@ -578,6 +601,9 @@ public final class LatentActionConfig {
       if (shiftRadius < 0 || shiftRadius > inputSizePx / 8) {
         throw new IllegalArgumentException("shiftRadius must be in [0, inputSizePx / 8 = " + inputSizePx / 8
             + "] (cells of the S/4 map), got " + shiftRadius);
+      }
+      if (encoderKeypoints && encoderPooling) {
+        throw new IllegalArgumentException("encoderKeypoints and encoderPooling cannot be combined");
       }
       if (tokenGating && localDecoder) {
         throw new IllegalArgumentException("tokenGating and localDecoder cannot be combined");

@@ -403,6 +403,9 @@ public final class LatentActionModel implements AutoCloseable {
     NDArray x = config.differenceInput() ? NDArrays.concat(new NDList(a, b, b.sub(a)), 1) : a.concat(b, 1);
     x = convRelu(x, "enc.c1", 2);
     x = convRelu(x, "enc.c2", 2);
+    if (config.encoderKeypoints()) {
+      return linear(keypoints(sub, conv(x, "enc.kp", 1)), "enc.fc").reshape(-1, config.codeDim());
+    }
     x = convRelu(x, "enc.c3", 2);
     if (config.encoderPooling()) {
       x = convRelu(x, "enc.c4", 1);
@@ -414,6 +417,28 @@ public final class LatentActionModel implements AutoCloseable {
     }
     x = linear(x, "enc.fc");
     return x.reshape(-1, config.codeDim());
+  }
+
+  /**
+   * Spatial soft-argmax: per channel, a softmax over the positions of {@code x} (B, C, H, W) and the expected
+   * image coordinates under it, in [-1, 1]; returns (B, 2C) = all x coordinates, then all y coordinates.
+   */
+  private static NDArray keypoints(NDManager sub, NDArray x) {
+    Shape sh = x.getShape();
+    int h = (int) sh.get(2);
+    int w = (int) sh.get(3);
+    float[] gx = new float[h * w];
+    float[] gy = new float[h * w];
+    for (int i = 0; i < h; i++) {
+      for (int j = 0; j < w; j++) {
+        gx[i * w + j] = -1f + 2f * (j + 0.5f) / w;
+        gy[i * w + j] = -1f + 2f * (i + 0.5f) / h;
+      }
+    }
+    NDArray p = x.reshape(sh.get(0), sh.get(1), (long) h * w).softmax(2);
+    NDArray ex = p.mul(sub.create(gx)).sum(new int[] {2});
+    NDArray ey = p.mul(sub.create(gy)).sum(new int[] {2});
+    return ex.concat(ey, 1);
   }
 
   private NDArray decoder(NDManager sub, NDArray frameT, NDArray zq, int batch) {
@@ -569,8 +594,15 @@ public final class LatentActionModel implements AutoCloseable {
     List<ParamSpec> l = new ArrayList<>();
     convSpec(l, "enc.c1", w[0], (config.differenceInput() ? 3 : 2) * c, 1f);
     convSpec(l, "enc.c2", w[1], w[0], 1f);
-    convSpec(l, "enc.c3", w[2], w[1], 1f);
-    if (config.encoderPooling()) {
+    if (config.encoderKeypoints()) {
+      convSpec(l, "enc.kp", w[1], w[1], 1f);
+      l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[1]), (float) Math.sqrt(1.0 / (2 * w[1]))));
+    } else {
+      convSpec(l, "enc.c3", w[2], w[1], 1f);
+    }
+    if (config.encoderKeypoints()) {
+      // the projection is already in place
+    } else if (config.encoderPooling()) {
       convSpec(l, "enc.c4", w[2], w[2], 1f);
       l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[2]), (float) Math.sqrt(1.0 / (2 * w[2]))));
     } else {
@@ -741,8 +773,13 @@ public final class LatentActionModel implements AutoCloseable {
     f += (c.differenceInput() ? 3L * c.channels() * s * s : 0); // frame t+H minus frame t
     f += convFlops((c.differenceInput() ? 3L : 2L) * c.channels(), w[0], s / 2);
     f += convFlops(w[0], w[1], s / 4);
-    f += convFlops(w[1], w[2], s / 8);
     long td = (long) c.tokens() * c.codeDim();
+    if (c.encoderKeypoints()) {
+      f += convFlops(w[1], w[1], s / 4) + 6L * w[1] * (s / 4) * (s / 4) + 2L * td * 2 * w[1];
+      f += 3L * c.tokens() * c.codebookSize() * c.codeDim();
+      return f;
+    }
+    f += convFlops(w[1], w[2], s / 8);
     if (c.encoderPooling()) {
       f += convFlops(w[2], w[2], s / 8) + 2L * w[2] * (s / 8) * (s / 8) + 2L * td * 2 * w[2];
     } else {
