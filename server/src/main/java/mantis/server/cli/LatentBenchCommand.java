@@ -149,11 +149,7 @@ final class LatentBenchCommand implements Callable<Integer> {
     if (model == null) {
       return LatentActionModel.create(LatentActionConfig.builder().build());
     }
-    try {
-      return LatentActionModel.load(model);
-    } catch (IOException e) {
-      throw bad("cannot load the checkpoint in " + model + ": " + e.getMessage());
-    }
+    return LatentCheckpoints.load(spec, model);
   }
 
   private ParameterException bad(String message) {

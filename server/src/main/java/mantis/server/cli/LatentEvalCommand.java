@@ -125,12 +125,8 @@ final class LatentEvalCommand implements Callable<Integer> {
     Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private LatentActionModel load() throws IOException {
-    try {
-      return LatentActionModel.load(model);
-    } catch (IOException e) {
-      throw bad("cannot load the checkpoint in " + model + ": " + e.getMessage());
-    }
+  private LatentActionModel load() {
+    return LatentCheckpoints.load(spec, model);
   }
 
   private ParameterException bad(String message) {

@@ -80,12 +80,8 @@ final class LatentLabelCommand implements Callable<Integer> {
     }
   }
 
-  private LatentActionModel load() throws IOException {
-    try {
-      return LatentActionModel.load(model);
-    } catch (IOException e) {
-      throw bad("cannot load the checkpoint in " + model + ": " + e.getMessage());
-    }
+  private LatentActionModel load() {
+    return LatentCheckpoints.load(spec, model);
   }
 
   private ParameterException bad(String message) {
