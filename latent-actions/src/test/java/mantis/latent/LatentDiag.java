@@ -72,7 +72,6 @@ public final class LatentDiag {
         for (int y : fy) cnt[y]++;
         int maj = 0;
         for (int c = 1; c < classes; c++) if (cnt[c] > cnt[maj]) maj = c;
-        long hit = ty.stream().filter(y -> y == 0 + 0).count();
         int mj = maj;
         long majHits = ty.stream().filter(y -> y == mj).count();
         LinearProbe.Accuracy acc = p.score(tx.toArray(new int[0][]), ty.stream().mapToInt(Integer::intValue).toArray());
