@@ -1,7 +1,6 @@
 package mantis.server.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,12 +90,17 @@ final class LatentCommand implements Runnable {
       if (Files.exists(out) && !Files.isDirectory(out)) {
         throw new ParameterException(spec.commandLine(), "--out " + out + " is not a directory");
       }
-      Progress progress = new Progress(System.err, episodes);
+      StepProgress progress = new StepProgress(System.err, 0, episodes, "episodes");
+      long startNanos = System.nanoTime();
+      VideoDatasetRecorder.Listener listener = (done, frames, pairs) -> {
+        double sec = (System.nanoTime() - startNanos) / 1e9;
+        progress.update(done, String.format(Locale.ROOT, "%d pairs  %.0f pairs/s", pairs, sec > 0 ? pairs / sec : 0.0));
+      };
       VideoDatasetRecorder recorder;
       try {
         recorder = VideoDatasetRecorder.builder().setOut(out).optEmbodiments(embodiments).optEpisodes(episodes)
             .optFirstSeed(firstSeed).optSizePx(size).optHorizonS(horizonS).optFramesPerS(fps).optThreads(threads)
-            .optMotion(motionOf()).optListener(progress::update).build();
+            .optMotion(motionOf()).optListener(listener).build();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -106,43 +110,6 @@ final class LatentCommand implements Runnable {
           "recorded %d episodes, %d frames, %d pairs (H = %d frames at %d fps) in %.1f s: %.0f pairs/s -> %s%n",
           s.episodes(), s.frames(), s.pairs(), recorder.horizonFrames(), fps, s.seconds(), s.pairsPerS(), out);
       return 0;
-    }
-  }
-
-  /** A one-line progress bar on stderr: episodes, pairs, pairs/s, ETA. Thread-safe. */
-  static final class Progress {
-    private final PrintStream err;
-    private final int total;
-    private final long startNanos = System.nanoTime();
-    private long lastPrintNanos;
-
-    Progress(PrintStream err, int total) {
-      this.err = err;
-      this.total = total;
-    }
-
-    synchronized void update(int done, long frames, long pairs) {
-      long now = System.nanoTime();
-      if (done < total && now - lastPrintNanos < 200_000_000L) {
-        return;
-      }
-      lastPrintNanos = now;
-      double s = (now - startNanos) / 1e9;
-      int width = 30;
-      int filled = (int) ((long) width * done / total);
-      String eta = done == 0 ? "--:--" : clock(s / done * (total - done));
-      err.printf(Locale.ROOT, "\r[%s%s] %d/%d episodes  %d pairs  %.0f pairs/s  ETA %s ", "#".repeat(filled),
-          ".".repeat(width - filled), done, total, pairs, s > 0 ? pairs / s : 0.0, eta);
-      err.flush();
-    }
-
-    synchronized void finish() {
-      err.println();
-    }
-
-    private static String clock(double seconds) {
-      long t = Math.round(seconds);
-      return String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
     }
   }
 }
