@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       ExpertCommand.class,
       BenchCommand.class,
+      PolicyCommand.class,
       MarksCommand.class,
       LatentCommand.class,
       CommandLine.HelpCommand.class

@@ -1,0 +1,96 @@
+package mantis.server.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
+import mantis.model.policy.PolicyConfig;
+import mantis.model.policy.PolicyExample;
+import mantis.model.policy.PolicyLearner;
+import mantis.server.learn.PolicyDataRecorder;
+import mantis.server.learn.PolicyTraining;
+import mantis.sim.Embodiment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mantis policy finetune}: the action decoder (and the trunk) on a few labelled arm episodes. */
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Finetune the policy on labelled arm episodes (scripted expert); with --init none it trains the "
+        + "same network from scratch on the same episodes (the baseline).")
+final class PolicyFinetuneCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--out", required = true, description = "bundle directory to write")
+  Path out;
+
+  @Option(names = "--init", required = true,
+      description = "pretrained bundle to start from, or 'none' for the from-scratch baseline")
+  String init;
+
+  @Option(names = "--episodes", defaultValue = "50", description = "labelled arm episodes (default: ${DEFAULT-VALUE})")
+  int episodes;
+
+  @Option(names = "--first-seed", defaultValue = "500000",
+      description = "seed of the first episode (default: ${DEFAULT-VALUE})")
+  long firstSeed;
+
+  @Option(names = "--held-out-episodes", defaultValue = "10",
+      description = "arm episodes after the training seeds, measured only (default: ${DEFAULT-VALUE})")
+  int heldOutEpisodes;
+
+  @Option(names = "--capture-every", defaultValue = "2",
+      description = "physics steps (50 Hz) between training frames (default: ${DEFAULT-VALUE})")
+  int captureEvery;
+
+  @Mixin PolicyTrainOptions train;
+  @Mixin TorchThreadsOption torch;
+
+  @Override
+  public Integer call() throws IOException {
+    torch.apply(spec);
+    train.check(spec, 1500);
+    if (episodes < 1 || heldOutEpisodes < 0 || captureEvery < 1) {
+      throw new ParameterException(spec.commandLine(),
+          "--episodes and --capture-every must be >= 1, --held-out-episodes >= 0");
+    }
+    RobotSpec robot = RobotSpecs.mantisPlanar3();
+    boolean scratch = init.equals("none");
+    PolicyConfig config = PolicyConfig.defaults().withSeed(train.seed);
+    long t0 = System.nanoTime();
+    PolicyDataRecorder rec = new PolicyDataRecorder(config, null);
+    StepProgress recBar = new StepProgress(System.err, 0, episodes + heldOutEpisodes, "episodes");
+    int[] done = {0};
+    List<PolicyExample> data = rec.record(Embodiment.ARM, firstSeed, episodes, captureEvery, true,
+        n -> recBar.update(++done[0], n + " examples"));
+    List<PolicyExample> heldOut = rec.record(Embodiment.ARM, firstSeed + episodes, heldOutEpisodes, 5, true,
+        n -> recBar.update(++done[0], n + " held-out examples"));
+    recBar.finish();
+    System.out.printf(Locale.ROOT, "recorded %d training and %d held-out examples in %.1f s%n", data.size(),
+        heldOut.size(), (System.nanoTime() - t0) / 1e9);
+    try (PolicyLearner learner = scratch ? PolicyLearner.create(config, PolicyTraining.vocabulary(data))
+        : PolicyLearner.fromBundle(Path.of(init), robot)) {
+      learner.setActionStats(PolicyTraining.stats(learner, data));
+      learner.resetOptimizer();
+      StepProgress bar = new StepProgress(System.err, 0, train.steps, "steps");
+      PolicyTraining.Result r = PolicyTraining.run(learner, PolicyLearner.Phase.FINETUNE, data, heldOut, train.steps,
+          train.batch, train.lr, train.seed, train.evalEvery, out, PolicyTrainOptions.progress(bar));
+      bar.finish();
+      String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: arm expert episodes, seeds "
+              + "%d..%d (held out %d..%d), frames every %d physics steps, %d examples, %d steps, batch %d, lr %s, "
+              + "seed %d", init, firstSeed, firstSeed + episodes - 1, firstSeed + episodes,
+          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, data.size(), train.steps, train.batch, train.lr,
+          train.seed);
+      PolicyTraining.save(learner, out, robot, description, PolicyTraining.evaluation("finetune", r.heldOut()));
+      System.out.printf(Locale.ROOT, "finetuned in %.1f s; %s%nbundle: %s%n", r.seconds(),
+          PolicyTrainOptions.metrics(r.heldOut()), out);
+    }
+    return 0;
+  }
+}
