@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
       SimCommand.class,
       DemoCommand.class,
       ExpertCommand.class,
+      EvalCommand.class,
       BenchCommand.class,
       PolicyCommand.class,
       MarksCommand.class,

@@ -31,7 +31,12 @@ final class ServerFactory {
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
-    Policy policy = Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock);
+    return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock), clock);
+  }
+
+  /** Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it). */
+  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy, MonotonicClock clock) {
+    RobotSpec robot = robot(cfg);
     MantisServer.Builder b = MantisServer.builder()
         .setPolicy(policy)
         .setRobot(robot)

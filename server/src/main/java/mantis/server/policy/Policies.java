@@ -12,7 +12,8 @@ public final class Policies {
 
   /**
    * The policy called {@code name}: {@code visual-servo} (the classical baseline with the sim's
-   * nominal camera, working at {@code inputPx} x {@code inputPx}) or {@code hold}.
+   * nominal camera, working at {@code inputPx} x {@code inputPx}), {@code hold}, or {@code random} (a
+   * seeded random walk of joint targets, the floor of an evaluation).
    *
    * @throws IllegalArgumentException for an unknown name
    */
@@ -28,8 +29,10 @@ public final class Policies {
       case "hold":
       case "no-op":
         return HoldPolicy.create(robot, clock);
+      case "random":
+        return new RandomPolicy(robot, inputPx, clock);
       default:
-        throw new IllegalArgumentException("unknown policy '" + name + "'; known: visual-servo, hold");
+        throw new IllegalArgumentException("unknown policy '" + name + "'; known: visual-servo, hold, random");
     }
   }
 }

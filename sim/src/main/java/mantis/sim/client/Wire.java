@@ -13,6 +13,10 @@ import mantis.core.ActionChunk;
 import mantis.core.ActionPoint;
 import mantis.core.Frame;
 import mantis.core.JointState;
+import mantis.core.Mark;
+import mantis.core.PixelBox;
+import mantis.core.PixelPoint;
+import mantis.core.Trace;
 import mantis.proto.v1.FrameEncoding;
 
 /** Conversions between {@code mantis.core} values and their {@code mantis.v1} wire form, for clients and arms. */
@@ -73,7 +77,8 @@ public final class Wire {
    * A wire chunk as a core chunk whose validity is re-expressed on the receiver's clock: it stays
    * valid until {@code referenceNanos + valid_for_nanos}, {@code referenceNanos} being the
    * receiver-clock time the validity counts from (the observation's send time for a client).
-   * Marks and traces are not carried over (executors do not need them).
+   * Marks (those with an id of 1 or more and a non-negative box) and traces are carried over so that listeners can score what
+   * the policy grounded and planned; executors ignore them.
    */
   public static ActionChunk chunk(mantis.proto.v1.ActionChunk wire, long referenceNanos) {
     List<ActionPoint> points = new ArrayList<>(wire.getPointsCount());
@@ -89,8 +94,27 @@ public final class Wire {
       tokens[i] = wire.getLatentTokens(i);
     }
     long validUntil = saturatedAdd(referenceNanos, Math.max(0, wire.getValidForNanos()));
-    return new ActionChunk(wire.getJointNamesList(), points, validUntil, tokens, List.of(), List.of(),
+    List<Mark> marks = new ArrayList<>(wire.getMarksCount());
+    for (mantis.proto.v1.Mark m : wire.getMarksList()) {
+      if (m.getId() >= 1 && m.getBox().getWidthPx() >= 0 && m.getBox().getHeightPx() >= 0) {
+        marks.add(new Mark(m.getId(), point(m.getCentroid()), new PixelBox(m.getBox().getXPx(), m.getBox().getYPx(),
+            m.getBox().getWidthPx(), m.getBox().getHeightPx()), m.getAreaPx(), m.getMeanRgb()));
+      }
+    }
+    List<Trace> traces = new ArrayList<>(wire.getTracesCount());
+    for (mantis.proto.v1.Trace t : wire.getTracesList()) {
+      List<PixelPoint> pts = new ArrayList<>(t.getPointsCount());
+      for (mantis.proto.v1.PixelPoint p : t.getPointsList()) {
+        pts.add(point(p));
+      }
+      traces.add(new Trace(t.getMarkId(), pts));
+    }
+    return new ActionChunk(wire.getJointNamesList(), points, validUntil, tokens, marks, traces,
         wire.getModelVersion(), null);
+  }
+
+  private static PixelPoint point(mantis.proto.v1.PixelPoint p) {
+    return new PixelPoint(p.getXPx(), p.getYPx());
   }
 
   /** The core chunk on the wire (points, validity, tokens, version); valid for {@code validForNanos}. */

@@ -119,6 +119,35 @@ class SimClientTest {
   }
 
   @Test
+  void theListenerSeesTheMarksAndTracesOfEveryReplyAndInvalidMarksAreDropped() throws Exception {
+    serve((obs, out) -> out.onNext(towardTarget(obs, 1_000_000_000L).toBuilder()
+        .addMarks(mantis.proto.v1.Mark.newBuilder().setId(3)
+            .setCentroid(mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
+            .setBox(mantis.proto.v1.PixelBox.newBuilder().setXPx(8).setYPx(18).setWidthPx(5).setHeightPx(4))
+            .setAreaPx(17).setMeanRgb(0xff0000))
+        .addMarks(mantis.proto.v1.Mark.newBuilder().setId(0))
+        .addTraces(mantis.proto.v1.Trace.newBuilder().setMarkId(3)
+            .addPoints(mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
+            .addPoints(mantis.proto.v1.PixelPoint.newBuilder().setXPx(12).setYPx(21)))
+        .build()));
+    List<mantis.core.ActionChunk> chunks = new ArrayList<>();
+    EpisodeListener listener = new EpisodeListener() {
+      @Override
+      public void onReply(TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
+        chunks.add(chunk);
+      }
+    };
+    SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(listener).build()
+        .runEpisode(sim(0.6), 4, TaskFamily.REACH);
+    assertEquals(2, chunks.size());
+    mantis.core.ActionChunk c = chunks.get(1);
+    assertEquals(List.of(new mantis.core.Mark(3, new mantis.core.PixelPoint(10.5, 20),
+        new mantis.core.PixelBox(8, 18, 5, 4), 17, 0xff0000)), c.marks());
+    assertEquals(List.of(new mantis.core.Trace(3, List.of(new mantis.core.PixelPoint(10.5, 20),
+        new mantis.core.PixelPoint(12, 21)))), c.traces());
+  }
+
+  @Test
   void theSameSeedSendsTheSameFirstFrame() throws Exception {
     List<Observation> seen = new ArrayList<>();
     serve((obs, out) -> {
