@@ -458,7 +458,7 @@ public final class SafetyFilter {
    * the joint can still stop before the limit: {@code v^2 + 2 a dt v <= 2 a d}. Written in a form
    * without cancellation.
    */
-  private static double brakeSpeed(double d, double a, double dt) {
+  static double brakeSpeed(double d, double a, double dt) {
     if (!(d > 0)) {
       return 0.0;
     }

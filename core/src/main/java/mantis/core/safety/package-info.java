@@ -2,7 +2,9 @@
  * The last line of defence between a policy and an arm: the {@link mantis.core.safety.SafetyFilter}
  * that makes every action chunk obey the robot's limits, the {@link mantis.core.safety.Watchdog}
  * that commands a hold when fresh commands stop, and the {@link mantis.core.safety.ChunkPlayer} that
- * plays filtered chunks on the executor side without ever replaying a stale one.
+ * plays filtered chunks on the executor side without ever replaying a stale one, and the {@link
+ * mantis.core.safety.SeamBlender} that cross-fades the seam where a new chunk replaces the old one and
+ * keeps the executed commands within the velocity and acceleration limits.
  *
  * <p>These classes enforce safety invariants 1 to 5 of {@code DESIGN.md}:
  *

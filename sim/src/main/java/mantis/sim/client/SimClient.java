@@ -13,6 +13,7 @@ import mantis.core.Frame;
 import mantis.core.JointState;
 import mantis.core.MonotonicClock;
 import mantis.core.safety.ChunkPlayer;
+import mantis.core.safety.SeamBlender;
 import mantis.proto.v1.ChunkSource;
 import mantis.proto.v1.Observation;
 import mantis.proto.v1.PolicyServiceGrpc;
@@ -33,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * reply leaves less of the chunk to execute; no target is ever taken from an expired chunk — the arm
  * holds its position instead. Every call has a deadline.
  *
+ * <p>Seam blending (on by default, {@link Builder#optSeamBlending}): the targets the {@link ChunkPlayer}
+ * yields pass through a {@link SeamBlender} before they reach {@code sim.step}. Where a new chunk
+ * replaces the old one, the command cross-fades from the old trajectory to the new one over the blend
+ * time (0.1 s by default, {@link Builder#optBlendTimeS}), and every command stays within the arm's
+ * velocity, acceleration and position limits. When the player has no target (the chunk expired, or
+ * none was accepted) the arm holds at its measured position as before and the blender is reset there,
+ * so nothing of the old chunk is played afterwards; the next chunk is blended in from rest at the hold.
+ *
  * <p>Not thread-safe: one episode at a time per client. Constructors start nothing; the channel
  * belongs to the caller.
  */
@@ -49,6 +58,8 @@ public final class SimClient {
   private final String robotId;
   private final MonotonicClock clock;
   private final EpisodeListener listener;
+  private final boolean seamBlending;
+  private final double blendTimeS;
 
   private SimClient(Builder b) {
     this.channel = b.channel;
@@ -61,6 +72,8 @@ public final class SimClient {
     this.robotId = b.robotId;
     this.clock = b.clock;
     this.listener = b.listener;
+    this.seamBlending = b.seamBlending;
+    this.blendTimeS = b.blendTimeS;
   }
 
   public static Builder builder() {
@@ -90,6 +103,13 @@ public final class SimClient {
 
     long[] virtualNow = new long[1];
     ChunkPlayer player = new ChunkPlayer(() -> virtualNow[0]);
+    SeamBlender blender = seamBlending
+        ? SeamBlender.builder().setRobot(sim.robot()).setStepS(1.0 / sim.config().physicsHz())
+            .optBlendTimeS(blendTimeS).build()
+        : null;
+    if (blender != null) {
+      blender.reset(sim.jointState().positionsRad());
+    }
     LongList latencies = new LongList();
     int expired = 0;
     int holdSteps = 0;
@@ -128,15 +148,20 @@ public final class SimClient {
         boolean accepted = player.offer(chunk, receive, js.positionsRad());
         double[] holdAt = null;
         boolean countedExpiry = false;
+        boolean seam = accepted;
         for (int k = 1; k <= stepsPerReplan && !sim.done(); k++) {
           virtualNow[0] = receive + k * dtNanos;
           var target = accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
           double[] q;
           if (target.isPresent()) {
-            q = target.get();
+            q = blender == null ? target.get() : blender.next(target.get(), seam);
+            seam = false;
           } else {
             if (holdAt == null) {
               holdAt = sim.jointState().positionsRad();
+              if (blender != null) {
+                blender.reset(holdAt); // nothing of the expired chunk is blended in later
+              }
             }
             q = holdAt;
             holdSteps++;
@@ -267,6 +292,8 @@ public final class SimClient {
     private String robotId = "sim";
     private MonotonicClock clock = MonotonicClock.system();
     private EpisodeListener listener = new EpisodeListener() {};
+    private boolean seamBlending = true;
+    private double blendTimeS = SeamBlender.DEFAULT_BLEND_TIME_S;
 
     private Builder() {}
 
@@ -325,6 +352,21 @@ public final class SimClient {
       return this;
     }
 
+    /**
+     * Whether targets pass through a {@link SeamBlender} (cross-fade at chunk seams, velocity and
+     * acceleration limits on every command); default true. False sends the chunk player's targets as they are.
+     */
+    public Builder optSeamBlending(boolean seamBlending) {
+      this.seamBlending = seamBlending;
+      return this;
+    }
+
+    /** Cross-fade time at a chunk seam, s; default 0.1 (0: limits only, no cross-fade). */
+    public Builder optBlendTimeS(double blendTimeS) {
+      this.blendTimeS = blendTimeS;
+      return this;
+    }
+
     public SimClient build() {
       Objects.requireNonNull(channel, "setChannel is required");
       Objects.requireNonNull(format, "format");
@@ -339,6 +381,9 @@ public final class SimClient {
       }
       if (callTimeout.isNegative() || callTimeout.isZero() || episodeTimeout.isNegative() || episodeTimeout.isZero()) {
         throw new IllegalArgumentException("timeouts must be positive");
+      }
+      if (!(blendTimeS >= 0 && blendTimeS <= 10)) {
+        throw new IllegalArgumentException("blend time must be in [0, 10] s, got " + blendTimeS);
       }
       return new SimClient(this);
     }

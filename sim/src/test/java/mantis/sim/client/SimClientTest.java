@@ -228,6 +228,129 @@ class SimClientTest {
     assertArrayEquals(TARGET, sim.jointState().positionsRad(), 0.02);
   }
 
+  /** A chunk from the observed joints towards +TARGET on even steps, -TARGET on odd ones: a reversal at every seam. */
+  private static ActionChunk alternating(Observation obs, long validForNanos) {
+    ActionChunk.Builder b = ActionChunk.newBuilder().addAllJointNames(JOINTS).setStep(obs.getStep())
+        .setSource(ChunkSource.CHUNK_SOURCE_REPLY).setValidForNanos(validForNanos).setModelVersion("test");
+    double sign = obs.getStep() % 2 == 0 ? 1 : -1;
+    for (int i = 1; i <= 4; i++) {
+      ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(i * 100_000_000L);
+      for (int j = 0; j < 3; j++) {
+        double q0 = obs.getJointState().getPositionsRad(j);
+        p.addPositionsRad(q0 + (sign * TARGET[j] - q0) * i / 4.0);
+      }
+      b.addPoints(p);
+    }
+    return b.build();
+  }
+
+  /** Every command the client sent to the sim, with its hold flag and its step within the round. */
+  private static final class Commands implements EpisodeListener {
+    final List<double[]> q = new ArrayList<>();
+    final List<Boolean> holding = new ArrayList<>();
+    final List<Integer> stepInRound = new ArrayList<>();
+    final List<double[]> measuredBefore = new ArrayList<>();
+    private int k;
+
+    @Override
+    public void onReply(TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
+      k = 0;
+    }
+
+    @Override
+    public void onStep(TabletopSim sim, double[] jointTargetsRad, boolean hold) {
+      q.add(jointTargetsRad.clone());
+      holding.add(hold);
+      stepInRound.add(++k);
+      measuredBefore.add(sim.jointState().positionsRad());
+    }
+
+    /** Largest |second difference| / dt^2 / limit over consecutive executed (non-hold) commands. */
+    double worstAccelerationRatio(TabletopSim sim) {
+      double dt = 1.0 / sim.config().physicsHz();
+      double worst = 0;
+      for (int i = 2; i < q.size(); i++) {
+        if (holding.get(i) || holding.get(i - 1) || holding.get(i - 2)) {
+          continue;
+        }
+        for (int j = 0; j < 3; j++) {
+          double acc = (q.get(i)[j] - 2 * q.get(i - 1)[j] + q.get(i - 2)[j]) / (dt * dt);
+          worst = Math.max(worst, Math.abs(acc) / sim.robot().joint(j).maxAccelerationRadPerS2());
+        }
+      }
+      return worst;
+    }
+  }
+
+  @Test
+  void seamBlendingKeepsExecutedCommandsWithinTheAccelerationLimitAtSeams() throws Exception {
+    serve((obs, out) -> out.onNext(alternating(obs, 1_000_000_000L)));
+    Commands blended = new Commands();
+    TabletopSim sim = sim(3.0);
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(blended).build()
+        .runEpisode(sim, 7, TaskFamily.REACH);
+    assertEquals(10, r.calls());
+    assertEquals(0, r.holdSteps());
+    assertEquals(150, blended.q.size());
+    assertTrue(blended.worstAccelerationRatio(sim) <= 1 + 1e-9,
+        "acceleration / limit " + blended.worstAccelerationRatio(sim));
+    double dt = 1.0 / sim.config().physicsHz();
+    for (int i = 1; i < blended.q.size(); i++) {
+      for (int j = 0; j < 3; j++) {
+        double v = Math.abs(blended.q.get(i)[j] - blended.q.get(i - 1)[j]) / dt;
+        assertTrue(v <= sim.robot().joint(j).maxVelocityRadPerS() * (1 + 1e-9), "speed " + v + " at command " + i);
+      }
+    }
+
+    // The same episode without blending breaks the limit at the seams: the check above can fail.
+    Commands raw = new Commands();
+    TabletopSim sim2 = sim(3.0);
+    SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(raw).optSeamBlending(false).build()
+        .runEpisode(sim2, 7, TaskFamily.REACH);
+    assertTrue(raw.worstAccelerationRatio(sim2) > 2, "raw seams: " + raw.worstAccelerationRatio(sim2));
+  }
+
+  @Test
+  void withSeamBlendingExpiredChunksAreNeverExecuted() throws Exception {
+    serve((obs, out) -> out.onNext(alternating(obs, 100_000_000L)));
+    Commands c = new Commands();
+    TabletopSim sim = sim(1.8);
+    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(c).build()
+        .runEpisode(sim, 3, TaskFamily.REACH);
+    assertEquals(6, r.calls());
+    assertEquals(6, r.expiredChunks());
+    double dt = 1.0 / sim.config().physicsHz();
+    for (int i = 0; i < c.q.size(); i++) {
+      if (c.stepInRound.get(i) >= 5) {
+        // 100 ms of validity: step k of a round ends 20k ms after the reply, so k >= 5 is expired.
+        assertTrue(c.holding.get(i), "step " + c.stepInRound.get(i) + " of a round must hold");
+      }
+      if (c.holding.get(i)) {
+        boolean firstOfHold = i == 0 || !c.holding.get(i - 1) || c.stepInRound.get(i) == 1;
+        if (firstOfHold) {
+          assertArrayEquals(c.measuredBefore.get(i), c.q.get(i), 0.0, "a hold is at the measured position");
+        } else {
+          assertArrayEquals(c.q.get(i - 1), c.q.get(i), 0.0, "a hold keeps one target");
+        }
+      } else if (i > 0 && c.holding.get(i - 1)) {
+        // After a hold the next chunk starts from rest at the hold: nothing of the old chunk comes back.
+        for (int j = 0; j < 3; j++) {
+          double moved = Math.abs(c.q.get(i)[j] - c.q.get(i - 1)[j]);
+          assertTrue(moved <= sim.robot().joint(j).maxAccelerationRadPerS2() * dt * dt * (1 + 1e-9) + 1e-12,
+              "first command after a hold moved " + moved + " rad on joint " + j);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theBlendTimeMustBeSensible() throws Exception {
+    serve((obs, out) -> {});
+    var b = SimClient.builder().setChannel(channel);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.optBlendTimeS(-0.1).build());
+    assertTrue(e.getMessage().contains("blend time"), e.getMessage());
+  }
+
   @Test
   void aServerErrorAbortsTheEpisodeWithItsDescription() throws Exception {
     serve((obs, out) -> out.onError(Status.INVALID_ARGUMENT.withDescription("instruction is empty").asRuntimeException()));
