@@ -11,8 +11,8 @@ import mantis.model.text.Vocabulary;
  * plus the labels scaled the way the losses read them. Built once per batch on the caller's thread.
  */
 final class Features {
-  /** Geometry and colour values per mark: x, y, width, height, sqrt(area), r, g, b, present. */
-  static final int MARK_GEOMETRY = 9;
+  /** Geometry and colour values per mark: x, y, width, height, sqrt(area), r, g, b, present, fill ratio. */
+  static final int MARK_GEOMETRY = 10;
   /** Joint features: sin and cos of each position, velocity / 2 for each joint, has-joints flag. */
   static int jointFeatures(int joints) {
     return 3 * joints + 1;
@@ -174,6 +174,8 @@ final class Features {
       markGeometry[o + 6] = (((m.meanRgb() >> 8) & 0xff) / 255f - 0.5f) * 4f;
       markGeometry[o + 7] = ((m.meanRgb() & 0xff) / 255f - 0.5f) * 4f;
       markGeometry[o + 8] = 1f;
+      double boxArea = m.box().widthPx() * m.box().heightPx();
+      markGeometry[o + 9] = boxArea > 0 ? (float) Math.min(1.5, m.areaPx() / boxArea) * 2f : 0f;
       markPresent[row] = 1f;
       // bilinear weights over patch centres ((gx + 0.5) * patch - 0.5 px)
       double u = (m.centroid().xPx() + 0.5) / c.patchPx() - 0.5;

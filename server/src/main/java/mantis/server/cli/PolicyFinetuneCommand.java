@@ -49,6 +49,11 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
       description = "physics steps (50 Hz) between training frames (default: ${DEFAULT-VALUE})")
   int captureEvery;
 
+  @Option(names = "--action-noise", defaultValue = "0",
+      description = "noise injected into the executed targets while recording (DART), radians; labels stay the "
+          + "expert's (default: ${DEFAULT-VALUE})")
+  double actionNoise;
+
   @Mixin PolicyTrainOptions train;
   @Mixin TorchThreadsOption torch;
 
@@ -64,12 +69,13 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
     boolean scratch = init.equals("none");
     PolicyConfig config = PolicyConfig.defaults().withSeed(train.seed);
     long t0 = System.nanoTime();
-    PolicyDataRecorder rec = new PolicyDataRecorder(config, null);
+    PolicyDataRecorder rec = new PolicyDataRecorder(config, null).withActionNoise(actionNoise);
+    PolicyDataRecorder clean = new PolicyDataRecorder(config, null);
     StepProgress recBar = new StepProgress(System.err, 0, episodes + heldOutEpisodes, "episodes");
     int[] done = {0};
     List<PolicyExample> data = rec.record(Embodiment.ARM, firstSeed, episodes, captureEvery, true,
         n -> recBar.update(++done[0], n + " examples"));
-    List<PolicyExample> heldOut = rec.record(Embodiment.ARM, firstSeed + episodes, heldOutEpisodes, 5, true,
+    List<PolicyExample> heldOut = clean.record(Embodiment.ARM, firstSeed + episodes, heldOutEpisodes, 5, true,
         n -> recBar.update(++done[0], n + " held-out examples"));
     recBar.finish();
     System.out.printf(Locale.ROOT, "recorded %d training and %d held-out examples in %.1f s%n", data.size(),
@@ -83,9 +89,9 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
           train.batch, train.lr, train.seed, train.evalEvery, out, PolicyTrainOptions.progress(bar));
       bar.finish();
       String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: arm expert episodes, seeds "
-              + "%d..%d (held out %d..%d), frames every %d physics steps, %d examples, %d steps, batch %d, lr %s, "
+              + "%d..%d (held out %d..%d), frames every %d physics steps, action noise %s rad, %d examples, %d steps, batch %d, lr %s, "
               + "seed %d", init, firstSeed, firstSeed + episodes - 1, firstSeed + episodes,
-          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, data.size(), train.steps, train.batch, train.lr,
+          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, actionNoise, data.size(), train.steps, train.batch, train.lr,
           train.seed);
       PolicyTraining.save(learner, out, robot, description, PolicyTraining.evaluation("finetune", r.heldOut()));
       System.out.printf(Locale.ROOT, "finetuned in %.1f s; %s%nbundle: %s%n", r.seconds(),

@@ -31,7 +31,8 @@ final class ServerFactory {
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
-    return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock), clock);
+    return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock,
+        new Policies.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock);
   }
 
   /** Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it). */

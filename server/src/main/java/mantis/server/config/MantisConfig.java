@@ -22,21 +22,24 @@ import java.util.Optional;
  * port: 50051                   # gRPC port (0 = any free port)
  * metrics_host: 127.0.0.1       # Prometheus endpoint address (0.0.0.0 in a container)
  * metrics_port: 9464            # Prometheus endpoint port (-1 = off, 0 = any free port)
- * policy: visual-servo          # visual-servo | hold
+ * policy: mantis                # mantis (the bundled default model) | bundle:DIR | visual-servo | hold | random
  * robot: null                   # robot description YAML; null = the built-in planar3.yaml
- * policy_input_px: 128          # visual-servo works at this square size; frames are resized to it
+ * policy_input_px: 128          # visual-servo works at this square size (a bundle's card fixes its own)
  * max_inbound_message_bytes: 16777216
  * watchdog_timeout_ms: 100      # hold a Control stream's robot after this much silence
  * drain_timeout_ms: 5000        # graceful shutdown: how long in-flight calls may finish
  * warmup_predictions: 5         # predictions before health turns SERVING
  * position_margin_rad: 0.02     # safety margin inside the joint position limits
+ * predictor_workers: 1          # learned policies: predictor threads, each with its own native memory
+ * max_batch: 8                  # learned policies: most observations per forward pass
+ * max_batch_wait_us: 2000       # learned policies: how long a worker waits to fill a batch
  * </pre>
  *
  * @param host gRPC bind address
  * @param port gRPC port; 0 picks a free one
  * @param metricsHost Prometheus HTTP address
  * @param metricsPort Prometheus HTTP port; negative turns it off, 0 picks a free one
- * @param policy policy name: {@code visual-servo} or {@code hold}
+ * @param policy policy: {@code mantis}, {@code bundle:DIR}, {@code visual-servo}, {@code hold} or {@code random}
  * @param robot robot description YAML, empty for the built-in planar arm
  * @param policyInputPx square frame size the policy works at, pixels
  * @param maxInboundMessageBytes largest accepted request, bytes
@@ -44,6 +47,9 @@ import java.util.Optional;
  * @param drainTimeoutMs graceful-shutdown drain time, ms
  * @param warmupPredictions warm-up predictions before SERVING
  * @param positionMarginRad safety margin inside the position limits, rad
+ * @param predictorWorkers predictor threads of a learned policy
+ * @param maxBatch largest batch of a learned policy's forward pass
+ * @param maxBatchWaitMicros how long a predictor waits to fill a batch, microseconds
  */
 public record MantisConfig(
     String host,
@@ -57,16 +63,23 @@ public record MantisConfig(
     long watchdogTimeoutMs,
     long drainTimeoutMs,
     int warmupPredictions,
-    double positionMarginRad) {
+    double positionMarginRad,
+    int predictorWorkers,
+    int maxBatch,
+    long maxBatchWaitMicros) {
   /** Policies the server knows by name. */
-  public static final java.util.List<String> POLICIES = java.util.List.of("visual-servo", "hold");
+  public static final java.util.List<String> POLICIES = java.util.List.of("mantis", "visual-servo", "hold", "random");
+  /** Prefix of a policy given as a bundle directory. */
+  public static final String BUNDLE_PREFIX = "bundle:";
 
   public MantisConfig {
     check(host != null && !host.isBlank(), "host must not be empty");
     check(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
     check(metricsHost != null && !metricsHost.isBlank(), "metrics_host must not be empty");
     check(metricsPort <= 65535, "metrics_port must be <= 65535, got " + metricsPort);
-    check(policy != null && POLICIES.contains(policy), "policy must be one of " + POLICIES + ", got " + policy);
+    check(policy != null && (POLICIES.contains(policy)
+        || policy.startsWith(BUNDLE_PREFIX) && policy.length() > BUNDLE_PREFIX.length()),
+        "policy must be one of " + POLICIES + " or bundle:DIR, got " + policy);
     robot = robot == null ? Optional.empty() : robot;
     check(policyInputPx >= 16 && policyInputPx <= 4096, "policy_input_px must be 16..4096, got " + policyInputPx);
     check(maxInboundMessageBytes >= 1 << 20, "max_inbound_message_bytes must be >= 1 MiB, got " + maxInboundMessageBytes);
@@ -74,6 +87,10 @@ public record MantisConfig(
     check(drainTimeoutMs >= 0, "drain_timeout_ms must be >= 0, got " + drainTimeoutMs);
     check(warmupPredictions >= 0, "warmup_predictions must be >= 0, got " + warmupPredictions);
     check(positionMarginRad >= 0 && positionMarginRad < 0.5, "position_margin_rad must be in [0, 0.5), got " + positionMarginRad);
+    check(predictorWorkers >= 1 && predictorWorkers <= 64, "predictor_workers must be 1..64, got " + predictorWorkers);
+    check(maxBatch >= 1 && maxBatch <= 1024, "max_batch must be 1..1024, got " + maxBatch);
+    check(maxBatchWaitMicros >= 0 && maxBatchWaitMicros <= 1_000_000,
+        "max_batch_wait_us must be 0..1000000, got " + maxBatchWaitMicros);
   }
 
   private static void check(boolean ok, String message) {
@@ -113,37 +130,50 @@ public record MantisConfig(
 
   public MantisConfig withHost(String v) {
     return new MantisConfig(v, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   public MantisConfig withPort(int v) {
     return new MantisConfig(host, v, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   public MantisConfig withMetricsPort(int v) {
     return new MantisConfig(host, port, metricsHost, v, policy, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   public MantisConfig withMetricsHost(String v) {
     return new MantisConfig(host, port, v, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
+  }
+
+  /** A copy with other batching settings for learned policies. */
+  public MantisConfig withBatching(int workers, int batch, long waitMicros) {
+    return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad, workers, batch, waitMicros);
   }
 
   public MantisConfig withPolicy(String v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, v, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   public MantisConfig withRobot(Path v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, Optional.ofNullable(v), policyInputPx,
-        maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+        maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   public MantisConfig withWatchdogTimeoutMs(long v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes, v,
-        drainTimeoutMs, warmupPredictions, positionMarginRad);
+        drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
   }
 
   @Override
@@ -152,7 +182,8 @@ public record MantisConfig(
         + robot.map(Path::toString).orElse("(built-in planar3)") + " policy_input_px=" + policyInputPx
         + " max_inbound_message_bytes=" + maxInboundMessageBytes + " watchdog_timeout_ms=" + watchdogTimeoutMs
         + " drain_timeout_ms=" + drainTimeoutMs + " warmup_predictions=" + warmupPredictions
-        + " position_margin_rad=" + positionMarginRad;
+        + " position_margin_rad=" + positionMarginRad + " predictor_workers=" + predictorWorkers + " max_batch="
+        + maxBatch + " max_batch_wait_us=" + maxBatchWaitMicros;
   }
 
   /** The YAML shape, with defaults. */
@@ -170,7 +201,7 @@ public record MantisConfig(
     int metricsPort = 9464;
 
     @JsonProperty("policy")
-    String policy = "visual-servo";
+    String policy = "mantis";
 
     @JsonProperty("robot")
     String robot;
@@ -193,10 +224,20 @@ public record MantisConfig(
     @JsonProperty("position_margin_rad")
     double positionMarginRad = 0.02;
 
+    @JsonProperty("predictor_workers")
+    int predictorWorkers = 1;
+
+    @JsonProperty("max_batch")
+    int maxBatch = 8;
+
+    @JsonProperty("max_batch_wait_us")
+    long maxBatchWaitMicros = 2000;
+
     MantisConfig toConfig() {
       return new MantisConfig(host, port, metricsHost, metricsPort, policy,
           robot == null || robot.isBlank() ? Optional.empty() : Optional.of(Path.of(robot)), policyInputPx,
-          maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad);
+          maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
+        predictorWorkers, maxBatch, maxBatchWaitMicros);
     }
   }
 }

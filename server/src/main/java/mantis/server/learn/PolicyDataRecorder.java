@@ -55,6 +55,7 @@ public final class PolicyDataRecorder {
 
   private final PolicyConfig config;
   private final LatentActionModel latent;
+  private double actionNoiseRad;
 
   /**
    * @param config the network's sizes (input size, K, H, chunk period)
@@ -63,6 +64,20 @@ public final class PolicyDataRecorder {
   public PolicyDataRecorder(PolicyConfig config, LatentActionModel latent) {
     this.config = Objects.requireNonNull(config, "config");
     this.latent = latent;
+  }
+
+  /**
+   * Noise injection while recording labelled episodes (DART): the executed joint targets are the expert's plus a
+   * smooth random offset per joint (an Ornstein-Uhlenbeck process with this stationary standard deviation and a
+   * 0.5 s correlation time, seeded by the episode), so the episodes visit states off the expert's path; the labels
+   * stay the expert's own targets, which show how to recover. 0 (the default) turns it off.
+   */
+  public PolicyDataRecorder withActionNoise(double stdRad) {
+    if (!(stdRad >= 0) || !Double.isFinite(stdRad)) {
+      throw new IllegalArgumentException("action noise must be finite and >= 0, got " + stdRad);
+    }
+    this.actionNoiseRad = stdRad;
+    return this;
   }
 
   /** One recorded frame before labelling. */
@@ -110,6 +125,10 @@ public final class PolicyDataRecorder {
     List<Capture> caps = new ArrayList<>();
     List<double[]> commands = new ArrayList<>();
     String instruction = sim.instruction();
+    java.util.SplittableRandom noiseRng = new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + 17);
+    double[] noise = new double[config.joints()];
+    double dt = 1.0 / sim.config().physicsHz();
+    double theta = 2.0;
     int step = 0;
     while (true) {
       if (step % every == 0 || step % LATENT_EVERY_STEPS == 0) {
@@ -140,6 +159,13 @@ public final class PolicyDataRecorder {
       commands.add(act.clone());
       if (hand) {
         sim.stepHand(act[0], act[1]);
+      } else if (withActions && actionNoiseRad > 0) {
+        double[] noisy = act.clone();
+        for (int j = 0; j < noise.length && j < noisy.length; j++) {
+          noise[j] += -theta * noise[j] * dt + actionNoiseRad * Math.sqrt(2 * theta * dt) * gaussian(noiseRng);
+          noisy[j] += noise[j];
+        }
+        sim.step(noisy);
       } else {
         sim.step(act);
       }
@@ -166,6 +192,11 @@ public final class PolicyDataRecorder {
       boolean joints = withActions && c.q != null;
       out.add(new PolicyExample(c.rgb, instruction, c.marks, joints ? c.q : null, joints ? c.v : null, labels));
     }
+  }
+
+  private static double gaussian(java.util.SplittableRandom r) {
+    double u = Math.max(1e-12, r.nextDouble());
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
   }
 
   private static double[] velocities(JointState js) {

@@ -1,0 +1,82 @@
+package mantis.model.policy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import mantis.core.RobotSpecs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyLearnerTest {
+  @TempDir Path tmp;
+
+  private static void train(PolicyLearner l, List<PolicyExample> data, PolicyLearner.Phase phase, int steps) {
+    for (int s = 0; s < steps; s++) {
+      l.trainStep(data, phase, 3e-3);
+    }
+  }
+
+  @Test
+  void overfitsATinyDatasetOnEveryHead() {
+    PolicyConfig c = TinyData.config(1);
+    List<PolicyExample> data = TinyData.examples(12, 5, c);
+    try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
+      PolicyLearner.Metrics before = l.evaluate(data);
+      train(l, data, PolicyLearner.Phase.PRETRAIN, 250);
+      PolicyLearner.Metrics pretrained = l.evaluate(data);
+      assertEquals(1.0, pretrained.objectAccuracy(), "object grounding");
+      assertTrue(pretrained.tokenAccuracy() >= 0.95, "token accuracy " + pretrained.tokenAccuracy());
+      assertTrue(pretrained.traceErrorPx() < 0.5, "trace error " + pretrained.traceErrorPx() + " px");
+      l.setActionStats(ActionStats.of(data, c.chunkLength(), c.joints()));
+      train(l, data, PolicyLearner.Phase.FINETUNE, 250);
+      PolicyLearner.Metrics after = l.evaluate(data);
+      assertTrue(after.actionErrorRad() < 0.01, "action error " + after.actionErrorRad() + " rad (before: "
+          + before.actionErrorRad() + ")");
+      assertTrue(after.actionErrorRad() < before.actionErrorRad() / 5);
+    }
+  }
+
+  @Test
+  void theSameSeedGivesIdenticalWeightsAndOutputs() throws Exception {
+    PolicyConfig c = TinyData.config(7);
+    List<PolicyExample> data = TinyData.examples(8, 9, c);
+    byte[][] weights = new byte[2][];
+    double[][] targets = new double[2][];
+    for (int run = 0; run < 2; run++) {
+      try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
+        train(l, data, PolicyLearner.Phase.PRETRAIN, 20);
+        train(l, data, PolicyLearner.Phase.FINETUNE, 20);
+        Path dir = tmp.resolve("run" + run);
+        l.saveBundle(dir, RobotSpecs.mantisPlanar3(), "0".repeat(64), Map.of());
+        weights[run] = Files.readAllBytes(dir.resolve(MantisPolicyModel.WEIGHTS));
+        targets[run] = l.predict(Features.of(data, c, l.vocabulary()))[3].targetsRad;
+      }
+    }
+    assertArrayEquals(weights[0], weights[1]);
+    assertArrayEquals(targets[0], targets[1]);
+    try (PolicyLearner other = PolicyLearner.create(c.withSeed(8), TinyData.vocabulary(data))) {
+      other.saveBundle(tmp.resolve("other"), RobotSpecs.mantisPlanar3(), "0".repeat(64), Map.of());
+      assertTrue(!java.util.Arrays.equals(weights[0], Files.readAllBytes(tmp.resolve("other").resolve(
+          MantisPolicyModel.WEIGHTS))), "another seed gives other weights");
+    }
+  }
+
+  @Test
+  void refusesExamplesOfTheWrongSize() {
+    PolicyConfig c = TinyData.config(1);
+    List<PolicyExample> data = TinyData.examples(2, 1, c);
+    PolicyExample bad = new PolicyExample(new byte[10], "push the red block", List.of(), null, null, null);
+    try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> l.trainStep(List.of(bad), PolicyLearner.Phase.PRETRAIN, 1e-3));
+      assertTrue(e.getMessage().contains("32x32"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> l.trainStep(List.of(), PolicyLearner.Phase.PRETRAIN, 1e-3));
+    }
+  }
+}
