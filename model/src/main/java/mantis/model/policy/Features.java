@@ -11,11 +11,18 @@ import mantis.model.text.Vocabulary;
  * plus the labels scaled the way the losses read them. Built once per batch on the caller's thread.
  */
 final class Features {
-  /** Geometry and colour values per mark: x, y, width, height, sqrt(area), r, g, b, present, fill ratio. */
-  static final int MARK_GEOMETRY = 10;
-  /** Joint features: sin and cos of each position, velocity / 2 for each joint, has-joints flag. */
+  /**
+   * Values per mark: x, y, width, height, sqrt(area), r, g, b, present, fill ratio, and its motion since the
+   * episode's start (dx, dy).
+   */
+  static final int MARK_GEOMETRY = 12;
+  /**
+   * Joint features: sin and cos of each position and a has-joints flag. Velocities are left out on purpose:
+   * with them a policy cloned from a few episodes learns to keep doing what the arm was doing (it stalled in
+   * front of objects it had to push once it had stopped).
+   */
   static int jointFeatures(int joints) {
-    return 3 * joints + 1;
+    return 2 * joints + 1;
   }
   /** Trace offsets are stored as (pixels / input size) times this. */
   static final float TRACE_SCALE = 8f;
@@ -27,7 +34,7 @@ final class Features {
   final float[] markPresent; // B x M
   final int[] words; // B x L
   final float[] wordPresent; // B x L
-  final float[] joints; // B x (3J+1)
+  final float[] joints; // B x (2J+1)
   final double[] jointPositions; // B x J (zeros without joints)
   /** The marks used per example (the largest by area, at most M), in the order of the mark rows. */
   final List<List<Mark>> usedMarks;
@@ -39,6 +46,8 @@ final class Features {
   int[] effectorLabels;
   float[] traceLabels; // B x K x 2 offsets from the labelled object mark
   float[] traceMask; // B
+  float[] effectorTraceLabels; // B x K x 2 offsets from the labelled effector mark
+  float[] effectorTraceMask; // B
   float[] actionLabels; // B x H*J normalised deltas
   float[] actionMask; // B
 
@@ -80,6 +89,8 @@ final class Features {
     f.effectorLabels = new int[bsz];
     f.traceLabels = new float[bsz * k * 2];
     f.traceMask = new float[bsz];
+    f.effectorTraceLabels = new float[bsz * k * 2];
+    f.effectorTraceMask = new float[bsz];
     f.actionLabels = new float[bsz * hj];
     f.actionMask = new float[bsz];
     java.util.Arrays.fill(f.tokenLabels, -1);
@@ -105,6 +116,17 @@ final class Features {
           f.traceLabels[(b * k + i) * 2 + 1] = (float) ((l.tracePx()[2 * i + 1] - o.centroid().yPx()) / s * TRACE_SCALE);
         }
         f.traceMask[b] = 1f;
+      }
+      if (l.effectorTracePx() != null && f.effectorLabels[b] >= 0) {
+        Mark o = used.get(f.effectorLabels[b]);
+        double s = c.inputSizePx();
+        for (int i = 0; i < k; i++) {
+          f.effectorTraceLabels[(b * k + i) * 2] =
+              (float) ((l.effectorTracePx()[2 * i] - o.centroid().xPx()) / s * TRACE_SCALE);
+          f.effectorTraceLabels[(b * k + i) * 2 + 1] =
+              (float) ((l.effectorTracePx()[2 * i + 1] - o.centroid().yPx()) / s * TRACE_SCALE);
+        }
+        f.effectorTraceMask[b] = 1f;
       }
       if (l.targetsRad() != null && e.hasJoints()) {
         for (int i = 0; i < c.chunkLength(); i++) {
@@ -176,6 +198,11 @@ final class Features {
       markGeometry[o + 8] = 1f;
       double boxArea = m.box().widthPx() * m.box().heightPx();
       markGeometry[o + 9] = boxArea > 0 ? (float) Math.min(1.5, m.areaPx() / boxArea) * 2f : 0f;
+      if (e.markMotionPx() != null) {
+        int at = e.marks().indexOf(m);
+        markGeometry[o + 10] = (float) (e.markMotionPx()[2 * at] / s * TRACE_SCALE);
+        markGeometry[o + 11] = (float) (e.markMotionPx()[2 * at + 1] / s * TRACE_SCALE);
+      }
       markPresent[row] = 1f;
       // bilinear weights over patch centres ((gx + 0.5) * patch - 0.5 px)
       double u = (m.centroid().xPx() + 0.5) / c.patchPx() - 0.5;
@@ -210,9 +237,8 @@ final class Features {
         jointPositions[b * c.joints() + j] = q;
         joints[b * jf + j] = (float) Math.sin(q);
         joints[b * jf + c.joints() + j] = (float) Math.cos(q);
-        joints[b * jf + 2 * c.joints() + j] = (float) (e.jointVelocitiesRadPerS()[j] / 2);
       }
-      joints[b * jf + 3 * c.joints()] = 1f;
+      joints[b * jf + 2 * c.joints()] = 1f;
     }
   }
 }

@@ -33,13 +33,23 @@ import mantis.model.text.Vocabulary;
  * <p>A chunk holds H joint targets at {@code (k + 1) x period} (k = 0..H-1) from the observation, the
  * current joint positions plus the decoder's changes; it is valid for H periods from the moment it is made
  * (server clock). The chunk's latent tokens are the argmax tokens, its first trace the grounded object
- * mark's: the mark's centroid now, then K predicted positions one period apart. The frame must be at the
+ * mark's: the mark's centroid now, then K predicted positions one period apart; the second trace (when the
+ * effector was found) is the effector mark's planned path, the same way.
+ *
+ * <p>Episode memory: the network reads how far each mark has moved since the episode's first observation
+ * (pushing "left" means 8 cm from where the object started, which one frame cannot show). The model remembers
+ * the first position of every mark id per (robot id, episode id), so it needs mark ids that are stable through
+ * an episode, as a {@code Control} stream gives; observations with an empty episode id get no motion. Step 0
+ * starts the episode's memory afresh; at most {@value #MAX_EPISODES} episodes are remembered (least recently
+ * used forgotten). The frame must be at the
  * bundle's input size (the server resizes it); other sizes are resized here by nearest neighbour.
  */
 public final class MantisPolicyModel implements PolicyModel {
   static final String WEIGHTS = "weights.bin";
   static final String VOCABULARY = "vocabulary.json";
   static final String STATS = "stats.json";
+  /** Episodes whose mark start positions are remembered at once. */
+  static final int MAX_EPISODES = 4096;
 
   /** What a bundle holds, read and verified. */
   record Loaded(ModelCard card, PolicyConfig config, Vocabulary vocabulary, ActionStats stats, byte[] weights) {}
@@ -51,6 +61,13 @@ public final class MantisPolicyModel implements PolicyModel {
   private final PolicyNet net;
   private final MonotonicClock clock;
   private final PolicyInfo info;
+  private final java.util.LinkedHashMap<String, java.util.Map<Integer, PixelPoint>> memory =
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, java.util.Map<Integer, PixelPoint>> e) {
+          return size() > MAX_EPISODES;
+        }
+      };
 
   private MantisPolicyModel(Loaded l, PolicyNet net, MonotonicClock clock, String version) {
     this.card = l.card();
@@ -138,8 +155,8 @@ public final class MantisPolicyModel implements PolicyModel {
     flops += 3 * 2L * c.maxMarks() * (w * w + w) + 3 * 2L * w * w;
     long trunkIn = 6 * w + 16 + Features.jointFeatures(c.joints());
     long h = c.hidden();
-    flops += 2 * (trunkIn * h + h * h + h * c.tokens() * c.codebookSize() + h * c.traceLength() * 2);
-    long decIn = h + c.tokens() * c.codebookSize() + c.traceLength() * 2 + Features.jointFeatures(c.joints());
+    flops += 2 * (trunkIn * h + h * h + h * c.tokens() * c.codebookSize() + 2 * h * c.traceLength() * 2);
+    long decIn = c.tokens() * c.codebookSize() + c.traceLength() * 2 + 2 + Features.jointFeatures(c.joints());
     flops += 2 * (decIn * h + h * h + h * (long) c.chunkLength() * c.joints());
     return flops;
   }
@@ -184,7 +201,17 @@ public final class MantisPolicyModel implements PolicyModel {
           for (int k = 0; k < config.traceLength(); k++) {
             pts.add(new PixelPoint(p.tracePx[2 * k], p.tracePx[2 * k + 1]));
           }
-          traces = List.of(new Trace(m.id(), pts));
+          traces = new ArrayList<>(List.of(new Trace(m.id(), pts)));
+        }
+        if (p.effector >= 0 && p.effector != p.object) {
+          Mark e = used.get(p.effector);
+          List<PixelPoint> pts = new ArrayList<>(config.traceLength() + 1);
+          pts.add(e.centroid());
+          for (int k = 0; k < config.traceLength(); k++) {
+            pts.add(new PixelPoint(p.effectorTracePx[2 * k], p.effectorTracePx[2 * k + 1]));
+          }
+          traces = new ArrayList<>(traces);
+          traces.add(new Trace(e.id(), pts));
         }
         Map<String, Long> stages = new LinkedHashMap<>();
         stages.put("forward", made - start);
@@ -218,13 +245,37 @@ public final class MantisPolicyModel implements PolicyModel {
       if (v.length != q.length) {
         v = new double[q.length];
       }
-      return new PolicyExample(rgb, o.instruction(), scaled, q, v, PolicyLabels.NONE);
+      return new PolicyExample(rgb, o.instruction(), scaled, q, v, PolicyLabels.NONE, motion(o, scaled));
     }
 
     @Override
     public void close() {
       manager.close();
     }
+  }
+
+  /** Each mark's motion since its first observation in this episode (null without an episode id). */
+  private double[] motion(Observation o, List<Mark> marks) {
+    if (o.episodeId().isEmpty()) {
+      return null;
+    }
+    String key = o.robotId() + "\u0000" + o.episodeId();
+    double[] out = new double[2 * marks.size()];
+    synchronized (memory) {
+      if (o.step() == 0) {
+        memory.remove(key);
+      }
+      java.util.Map<Integer, PixelPoint> first = memory.computeIfAbsent(key, k -> new java.util.HashMap<>());
+      for (int i = 0; i < marks.size(); i++) {
+        PixelPoint now = marks.get(i).centroid();
+        PixelPoint start = first.putIfAbsent(marks.get(i).id(), now);
+        if (start != null) {
+          out[2 * i] = now.xPx() - start.xPx();
+          out[2 * i + 1] = now.yPx() - start.yPx();
+        }
+      }
+    }
+    return out;
   }
 
   private static byte[] nearest(Frame f, int s) {

@@ -24,8 +24,22 @@ public final class PolicyLearner implements AutoCloseable {
   public enum Phase {
     /** Latent action tokens, grounding (object, goal, effector marks) and the object's trace; no actions. */
     PRETRAIN,
-    /** The action chunk only. */
+    /**
+     * The action chunk, with the grounding and trace losses of the labelled episodes (no latent tokens: the
+     * labelled set is not labelled by the latent action model, so a from-scratch network trains on exactly
+     * what the finetuning set holds).
+     */
     FINETUNE
+  }
+
+  /** Which weights later steps update. */
+  public enum Trainable {
+    /** Every weight. */
+    ALL,
+    /** The trunk, the heads and the action decoder; the image, mark and word encoders and grounding heads stay. */
+    TRUNK_AND_DECODER,
+    /** Only the action decoder. */
+    DECODER
   }
 
   /** The losses of one step; NaN for a term without labels or not trained in the phase. */
@@ -40,10 +54,11 @@ public final class PolicyLearner implements AutoCloseable {
    * @param goalAccuracy the same for the goal mark (push onto a target)
    * @param effectorAccuracy the same for the effector mark
    * @param traceErrorPx mean distance of predicted trace points from the labels, pixels
+   * @param effectorTraceErrorPx the same for the effector's trace
    * @param actionErrorRad mean absolute joint error of the chunk's targets, radians
    */
   public record Metrics(int examples, double tokenAccuracy, double objectAccuracy, double goalAccuracy,
-      double effectorAccuracy, double traceErrorPx, double actionErrorRad) {}
+      double effectorAccuracy, double traceErrorPx, double effectorTraceErrorPx, double actionErrorRad) {}
 
   private final PolicyConfig config;
   private final Vocabulary vocabulary;
@@ -104,6 +119,11 @@ public final class PolicyLearner implements AutoCloseable {
     this.stats = newStats;
   }
 
+  /** Chooses which weights later steps update (default {@link Trainable#ALL}). */
+  public void setTrainable(Trainable trainable) {
+    net.setTrainable(java.util.Objects.requireNonNull(trainable, "trainable"));
+  }
+
   /** Restarts the optimiser (keeps the weights). */
   public void resetOptimizer() {
     net.resetOptimizer();
@@ -129,6 +149,8 @@ public final class PolicyLearner implements AutoCloseable {
     int[] n = new int[3];
     double traceErr = 0;
     long traceN = 0;
+    double etraceErr = 0;
+    long etraceN = 0;
     double actErr = 0;
     long actN = 0;
     for (int from = 0; from < examples.size(); from += 64) {
@@ -159,6 +181,13 @@ public final class PolicyLearner implements AutoCloseable {
             traceN++;
           }
         }
+        double[] etr = part.get(b).labels().effectorTracePx();
+        if (etr != null && p.effector >= 0) {
+          for (int k = 0; k < config.traceLength(); k++) {
+            etraceErr += Math.hypot(p.effectorTracePx[2 * k] - etr[2 * k], p.effectorTracePx[2 * k + 1] - etr[2 * k + 1]);
+            etraceN++;
+          }
+        }
         double[] targets = part.get(b).labels().targetsRad();
         if (targets != null && part.get(b).hasJoints()) {
           for (int i = 0; i < targets.length; i++) {
@@ -169,7 +198,8 @@ public final class PolicyLearner implements AutoCloseable {
       }
     }
     return new Metrics(examples.size(), ratio(tokOk, tokN), ratio(ok[0], n[0]), ratio(ok[1], n[1]),
-        ratio(ok[2], n[2]), traceN == 0 ? Double.NaN : traceErr / traceN, actN == 0 ? Double.NaN : actErr / actN);
+        ratio(ok[2], n[2]), traceN == 0 ? Double.NaN : traceErr / traceN,
+        etraceN == 0 ? Double.NaN : etraceErr / etraceN, actN == 0 ? Double.NaN : actErr / actN);
   }
 
   private static double ratio(long a, long b) {
@@ -183,6 +213,7 @@ public final class PolicyLearner implements AutoCloseable {
     int goal = -1;
     int effector = -1;
     double[] tracePx; // K x 2, absolute pixels (relative to the predicted object mark)
+    double[] effectorTracePx; // K x 2, absolute pixels (relative to the predicted effector mark)
     double[] targetsRad; // H x J absolute (when the example has joints), else the normalised changes
   }
 
@@ -198,6 +229,7 @@ public final class PolicyLearner implements AutoCloseable {
       float[][] ptr = {o.objectLogits().toFloatArray(), o.goalLogits().toFloatArray(),
           o.effectorLogits().toFloatArray()};
       float[] trace = o.trace().toFloatArray();
+      float[] etrace = o.effectorTrace().toFloatArray();
       float[] act = o.action().toFloatArray();
       Prediction[] out = new Prediction[f.batch];
       int m = c.maxMarks();
@@ -226,8 +258,19 @@ public final class PolicyLearner implements AutoCloseable {
           p.tracePx[2 * k] = ox + trace[(b * c.traceLength() + k) * 2] * scale;
           p.tracePx[2 * k + 1] = oy + trace[(b * c.traceLength() + k) * 2 + 1] * scale;
         }
+        p.effectorTracePx = new double[c.traceLength() * 2];
+        double ex = 0;
+        double ey = 0;
+        if (p.effector >= 0) {
+          ex = f.usedMarks.get(b).get(p.effector).centroid().xPx();
+          ey = f.usedMarks.get(b).get(p.effector).centroid().yPx();
+        }
+        for (int k = 0; k < c.traceLength(); k++) {
+          p.effectorTracePx[2 * k] = ex + etrace[(b * c.traceLength() + k) * 2] * scale;
+          p.effectorTracePx[2 * k + 1] = ey + etrace[(b * c.traceLength() + k) * 2 + 1] * scale;
+        }
         p.targetsRad = new double[hj];
-        boolean hasJoints = f.joints[b * Features.jointFeatures(c.joints()) + 3 * c.joints()] > 0;
+        boolean hasJoints = f.joints[b * Features.jointFeatures(c.joints()) + 2 * c.joints()] > 0;
         for (int k = 0; k < c.chunkLength(); k++) {
           for (int j = 0; j < c.joints(); j++) {
             double delta = act[b * hj + k * c.joints() + j] * stats.std(k, j);

@@ -28,9 +28,13 @@ import java.util.Random;
  * words: embedding, width-3 context, attention pooling (4 queries)  -> instruction vector I
  * pointer heads over E (additive attention with I): object, goal, effector
  * trunk MLP(pooled P, I, pointed embeddings and positions, joints)  -> h
- * heads: latent token logits (T x codes), object trace (K x 2)
- * action decoder MLP(h, token probabilities, trace, joints)        -> H x joints normalised changes
+ * heads: latent token logits (T x codes), object trace (K x 2), effector trace (K x 2)
+ * action decoder MLP(effector trace, effector position, token probabilities, joints) -> H x joints changes
  * </pre>
+ *
+ * The action decoder is an inverse model: it turns the planned effector path (pixels) into joint targets.
+ * While training on labelled episodes it reads the tracked effector path (teacher forcing) where there is
+ * one; at inference it reads the trunk's prediction.
  *
  * Not thread-safe; one network per training run, or read-only sharing of its weights through
  * {@link #forward} from several threads (each with its own manager).
@@ -49,6 +53,8 @@ final class PolicyNet implements AutoCloseable {
   private final Map<String, NDArray> adamM = new LinkedHashMap<>();
   private final Map<String, NDArray> adamV = new LinkedHashMap<>();
   private long step;
+  /** Which parameters the optimiser updates. */
+  private PolicyLearner.Trainable trainable = PolicyLearner.Trainable.ALL;
 
   private record Spec(String name, Shape shape, double std) {}
 
@@ -95,7 +101,7 @@ final class PolicyNet implements AutoCloseable {
     int h = c.hidden();
     int jf = Features.jointFeatures(c.joints());
     int trunkIn = 2 * w + w + 3 * w + 3 * 2 + 2 * 2 + jf;
-    int decIn = h + c.tokens() * c.codebookSize() + c.traceLength() * 2 + jf;
+    int decIn = c.tokens() * c.codebookSize() + c.traceLength() * 2 + 2 + jf;
     List<Spec> s = new ArrayList<>();
     linear(s, "patch1", patchIn, w);
     linear(s, "patch2", w, w);
@@ -115,6 +121,7 @@ final class PolicyNet implements AutoCloseable {
     linear(s, "trunk2", h, h);
     linear(s, "tok", h, c.tokens() * c.codebookSize());
     linear(s, "trace", h, c.traceLength() * 2);
+    linear(s, "etrace", h, c.traceLength() * 2);
     linear(s, "dec1", decIn, h);
     linear(s, "dec2", h, h);
     linear(s, "dec3", h, c.chunkLength() * c.joints());
@@ -138,9 +145,14 @@ final class PolicyNet implements AutoCloseable {
 
   /** The network's outputs for a batch (arrays in the caller's manager). */
   record Out(NDArray tokenLogits, NDArray objectLogits, NDArray goalLogits, NDArray effectorLogits, NDArray trace,
-      NDArray action) {}
+      NDArray effectorTrace, NDArray action) {}
 
   Out forward(NDManager sub, Features f) {
+    return forward(sub, f, false);
+  }
+
+  /** @param teacherForcing feed the decoder the labelled effector trace where the batch has one */
+  Out forward(NDManager sub, Features f, boolean teacherForcing) {
     PolicyConfig c = config;
     int b = f.batch;
     int s = c.inputSizePx();
@@ -197,10 +209,18 @@ final class PolicyNet implements AutoCloseable {
     NDArray h = relu(lin(relu(lin(trunkIn, "trunk1")), "trunk2"));
     NDArray tok = lin(h, "tok").reshape(b, c.tokens(), c.codebookSize());
     NDArray trace = lin(h, "trace");
+    NDArray etrace = lin(h, "etrace");
     NDArray tokProb = tok.softmax(2).reshape(b, c.tokens() * c.codebookSize());
-    NDArray decIn = NDArrays3.concat1(h, tokProb, trace, joints);
+    NDArray planned = etrace;
+    if (teacherForcing && f.effectorTraceMask != null) {
+      NDArray mask = sub.create(f.effectorTraceMask, new Shape(b, 1));
+      NDArray lab = sub.create(f.effectorTraceLabels, new Shape(b, c.traceLength() * 2));
+      planned = lab.mul(mask).add(etrace.mul(mask.neg().add(1f)));
+    }
+    NDArray decIn = NDArrays3.concat1(planned, picked[5], tokProb, joints);
     NDArray action = lin(relu(lin(relu(lin(decIn, "dec1")), "dec2")), "dec3");
-    return new Out(tok, objLogits, goalLogits, effLogits, trace.reshape(b, c.traceLength(), 2), action);
+    return new Out(tok, objLogits, goalLogits, effLogits, trace.reshape(b, c.traceLength(), 2),
+        etrace.reshape(b, c.traceLength(), 2), action);
   }
 
   private NDArray pointer(String head, NDArray e, NDArray instr, NDArray maskBias, int b, int m, int w) {
@@ -222,7 +242,7 @@ final class PolicyNet implements AutoCloseable {
   /** Loss weights of one training phase. */
   record LossWeights(float tokens, float grounding, float trace, float action) {
     static final LossWeights PRETRAIN = new LossWeights(1f, 1f, 1f, 0f);
-    static final LossWeights FINETUNE = new LossWeights(0f, 0f, 0f, 1f);
+    static final LossWeights FINETUNE = new LossWeights(0f, 1f, 1f, 1f);
   }
 
   /** The losses of one step (NaN where a term had no labels). */
@@ -232,7 +252,7 @@ final class PolicyNet implements AutoCloseable {
     float[] parts = new float[5];
     try (NDManager sub = manager.newSubManager()) {
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Out o = forward(sub, f);
+        Out o = forward(sub, f, lw.action() > 0);
         NDArray total = sub.zeros(new Shape());
         float[] terms = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
         if (lw.tokens() > 0) {
@@ -264,6 +284,14 @@ final class PolicyNet implements AutoCloseable {
           NDArray t = o.trace().sub(lab).abs().mul(mask).sum().div(sum(f.traceMask) * config.traceLength() * 2);
           total = total.add(t.mul(lw.trace()));
           terms[2] = t.getFloat();
+        }
+        if (lw.trace() > 0 && sum(f.effectorTraceMask) > 0) {
+          NDArray mask = sub.create(f.effectorTraceMask, new Shape(f.batch, 1, 1));
+          NDArray lab = sub.create(f.effectorTraceLabels, new Shape(f.batch, config.traceLength(), 2));
+          NDArray t = o.effectorTrace().sub(lab).abs().mul(mask).sum()
+              .div(sum(f.effectorTraceMask) * config.traceLength() * 2);
+          total = total.add(t.mul(lw.trace()));
+          terms[2] = Float.isNaN(terms[2]) ? t.getFloat() : terms[2] + t.getFloat();
         }
         if (lw.action() > 0 && sum(f.actionMask) > 0) {
           int hj = config.chunkLength() * config.joints();
@@ -317,6 +345,26 @@ final class PolicyNet implements AutoCloseable {
     return logp.mul(onehot).sum(new int[] {1}).mul(sub.create(mask)).sum().div(-count);
   }
 
+  void setTrainable(PolicyLearner.Trainable t) {
+    this.trainable = t;
+  }
+
+  private boolean frozen(String name) {
+    switch (trainable) {
+      case DECODER:
+        return !name.startsWith("dec");
+      case TRUNK_AND_DECODER:
+        return perception(name);
+      default:
+        return false;
+    }
+  }
+
+  private static boolean perception(String name) {
+    return name.startsWith("patch") || name.startsWith("mark") || name.startsWith("word") || name.startsWith("instr")
+        || name.startsWith("obj.") || name.startsWith("goal.") || name.startsWith("eff.");
+  }
+
   private void adam(NDManager sub, float lr) {
     double bc1 = 1 - Math.pow(BETA1, step);
     double bc2 = 1 - Math.pow(BETA2, step);
@@ -325,6 +373,10 @@ final class PolicyNet implements AutoCloseable {
       NDArray p = en.getValue();
       NDArray g = p.getGradient();
       g.attach(sub);
+      if (frozen(en.getKey())) {
+        g.muli(0f);
+        continue;
+      }
       NDArray m = adamM.get(en.getKey());
       NDArray v = adamV.get(en.getKey());
       m.muli(BETA1).addi(g.mul(1 - BETA1));

@@ -54,7 +54,13 @@ final class TinyData {
         trace[2 * k + 1] = tm.centroid().yPx();
       }
       int[] tokens = {target, (target + 1) % 8, 7 - target, 3};
-      PolicyLabels labels = new PolicyLabels(tokens, target, -1, -1, trace, targets);
+      double[] effTrace = new double[c.traceLength() * 2];
+      Mark em = marks.get((target + 1) % 3);
+      for (int k = 0; k < c.traceLength(); k++) {
+        effTrace[2 * k] = em.centroid().xPx();
+        effTrace[2 * k + 1] = em.centroid().yPx() + (k + 1) * (target - 1);
+      }
+      PolicyLabels labels = new PolicyLabels(tokens, target, -1, (target + 1) % 3, trace, effTrace, targets);
       out.add(new PolicyExample(rgb, "push the " + COLOURS[target] + " block", marks, q, v, labels));
     }
     return out;

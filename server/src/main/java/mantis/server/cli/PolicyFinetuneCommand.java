@@ -54,6 +54,12 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
           + "expert's (default: ${DEFAULT-VALUE})")
   double actionNoise;
 
+  @Option(names = "--train", defaultValue = "all",
+      description = "which weights to train: all, trunk (trunk, heads and action decoder; the encoders and grounding "
+          + "heads stay as pretrained) or decoder (the action decoder only); trunk and decoder need --init BUNDLE "
+          + "(default: ${DEFAULT-VALUE})")
+  String trainWhat;
+
   @Mixin PolicyTrainOptions train;
   @Mixin TorchThreadsOption torch;
 
@@ -67,6 +73,17 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
     }
     RobotSpec robot = RobotSpecs.mantisPlanar3();
     boolean scratch = init.equals("none");
+    PolicyLearner.Trainable trainable;
+    switch (trainWhat) {
+      case "all" -> trainable = PolicyLearner.Trainable.ALL;
+      case "trunk" -> trainable = PolicyLearner.Trainable.TRUNK_AND_DECODER;
+      case "decoder" -> trainable = PolicyLearner.Trainable.DECODER;
+      default -> throw new ParameterException(spec.commandLine(), "--train must be all, trunk or decoder, got "
+          + trainWhat);
+    }
+    if (scratch && trainable != PolicyLearner.Trainable.ALL) {
+      throw new ParameterException(spec.commandLine(), "--train " + trainWhat + " needs a pretrained --init bundle");
+    }
     PolicyConfig config = PolicyConfig.defaults().withSeed(train.seed);
     long t0 = System.nanoTime();
     PolicyDataRecorder rec = new PolicyDataRecorder(config, null).withActionNoise(actionNoise);
@@ -84,14 +101,16 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
         : PolicyLearner.fromBundle(Path.of(init), robot)) {
       learner.setActionStats(PolicyTraining.stats(learner, data));
       learner.resetOptimizer();
+      learner.setTrainable(trainable);
       StepProgress bar = new StepProgress(System.err, 0, train.steps, "steps");
       PolicyTraining.Result r = PolicyTraining.run(learner, PolicyLearner.Phase.FINETUNE, data, heldOut, train.steps,
           train.batch, train.lr, train.seed, train.evalEvery, out, PolicyTrainOptions.progress(bar));
       bar.finish();
       String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: arm expert episodes, seeds "
-              + "%d..%d (held out %d..%d), frames every %d physics steps, action noise %s rad, %d examples, %d steps, batch %d, lr %s, "
+              + "%d..%d (held out %d..%d), frames every %d physics steps, action noise %s rad, %s, %d examples, %d steps, batch %d, lr %s, "
               + "seed %d", init, firstSeed, firstSeed + episodes - 1, firstSeed + episodes,
-          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, actionNoise, data.size(), train.steps, train.batch, train.lr,
+          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, actionNoise,
+          "trained: " + trainWhat, data.size(), train.steps, train.batch, train.lr,
           train.seed);
       PolicyTraining.save(learner, out, robot, description, PolicyTraining.evaluation("finetune", r.heldOut()));
       System.out.printf(Locale.ROOT, "finetuned in %.1f s; %s%nbundle: %s%n", r.seconds(),

@@ -50,8 +50,8 @@ final class PolicyTrainOptions {
       return "no held-out examples";
     }
     return String.format(Locale.ROOT, "held-out %d examples: tokens %.1f%%, object mark %.1f%%, goal mark %.1f%%, "
-            + "effector mark %.1f%%, trace error %.2f px, action error %.4f rad", m.examples(), 100 * m.tokenAccuracy(),
+            + "effector mark %.1f%%, trace error %.2f px, effector trace error %.2f px, action error %.4f rad", m.examples(), 100 * m.tokenAccuracy(),
         100 * m.objectAccuracy(), 100 * m.goalAccuracy(), 100 * m.effectorAccuracy(), m.traceErrorPx(),
-        m.actionErrorRad());
+        m.effectorTraceErrorPx(), m.actionErrorRad());
   }
 }

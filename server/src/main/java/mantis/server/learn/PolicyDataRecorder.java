@@ -81,8 +81,8 @@ public final class PolicyDataRecorder {
   }
 
   /** One recorded frame before labelling. */
-  private record Capture(int step, byte[] rgb, Frame small, List<Mark> marks, int effectorIndex, int objectIndex,
-      int goalIndex, double[] q, double[] v) {}
+  private record Capture(int step, byte[] rgb, Frame small, List<Mark> marks, double[] motion, int effectorIndex,
+      int objectIndex, int goalIndex, double[] q, double[] v) {}
 
   /**
    * Records {@code episodes} episodes.
@@ -123,6 +123,7 @@ public final class PolicyDataRecorder {
     int smallPx = latent == null ? 0 : latent.config().inputSizePx();
     boolean hand = sim.config().embodiment() == Embodiment.HAND;
     List<Capture> caps = new ArrayList<>();
+    java.util.Map<Integer, PixelPoint> firstSeen = new java.util.HashMap<>();
     List<double[]> commands = new ArrayList<>();
     String instruction = sim.instruction();
     java.util.SplittableRandom noiseRng = new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + 17);
@@ -149,7 +150,18 @@ public final class PolicyDataRecorder {
         }
         Frame small = smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
         JointState js = hand ? null : sim.jointState();
-        caps.add(new Capture(step, frame.rgbUnsafe(), small, marks, eff, objIdx, goalIdx,
+        double[] motion = new double[2 * marks.size()];
+        for (int i = 0; i < marks.size(); i++) {
+          PixelPoint c0 = firstSeen.get(marks.get(i).id());
+          PixelPoint now = marks.get(i).centroid();
+          if (c0 == null) {
+            firstSeen.put(marks.get(i).id(), now);
+          } else {
+            motion[2 * i] = now.xPx() - c0.xPx();
+            motion[2 * i + 1] = now.yPx() - c0.yPx();
+          }
+        }
+        caps.add(new Capture(step, frame.rgbUnsafe(), small, marks, motion, eff, objIdx, goalIdx,
             js == null ? null : js.positionsRad(), js == null ? null : velocities(js)));
       }
       if (sim.done()) {
@@ -178,7 +190,8 @@ public final class PolicyDataRecorder {
       if (c.step % every != 0) {
         continue;
       }
-      double[] trace = trace(caps, i, periodSteps);
+      double[] trace = trace(caps, i, periodSteps, c.objectIndex, false);
+      double[] effTrace = trace(caps, i, periodSteps, c.effectorIndex, true);
       double[] targets = null;
       if (withActions && !commands.isEmpty()) {
         targets = new double[config.chunkLength() * config.joints()];
@@ -188,9 +201,11 @@ public final class PolicyDataRecorder {
         }
       }
       int[] tok = tokens == null || c.step % LATENT_EVERY_STEPS != 0 ? null : tokenFor(caps, tokens, i);
-      PolicyLabels labels = new PolicyLabels(tok, c.objectIndex, c.goalIndex, c.effectorIndex, trace, targets);
+      PolicyLabels labels = new PolicyLabels(tok, c.objectIndex, c.goalIndex, c.effectorIndex, trace, effTrace,
+          targets);
       boolean joints = withActions && c.q != null;
-      out.add(new PolicyExample(c.rgb, instruction, c.marks, joints ? c.q : null, joints ? c.v : null, labels));
+      out.add(new PolicyExample(c.rgb, instruction, c.marks, joints ? c.q : null, joints ? c.v : null, labels,
+          c.motion));
     }
   }
 
@@ -242,14 +257,17 @@ public final class PolicyDataRecorder {
     return java.util.Arrays.copyOfRange(tokens, i * t, (i + 1) * t);
   }
 
-  /** The object mark's tracked centroid at the next K chunk periods (the last seen position when it vanishes). */
-  private double[] trace(List<Capture> caps, int i, int periodSteps) {
+  /**
+   * A mark's tracked centroid at the next K chunk periods (the last seen position when it vanishes): the mark
+   * with the same stream id, or for the effector the mark the proposer flags in each frame.
+   */
+  private double[] trace(List<Capture> caps, int i, int periodSteps, int markIndex, boolean effector) {
     Capture c = caps.get(i);
-    if (c.objectIndex < 0) {
+    if (markIndex < 0) {
       return null;
     }
-    int id = c.marks.get(c.objectIndex).id();
-    PixelPoint last = c.marks.get(c.objectIndex).centroid();
+    int id = c.marks.get(markIndex).id();
+    PixelPoint last = c.marks.get(markIndex).centroid();
     double[] out = new double[config.traceLength() * 2];
     int j = i;
     for (int k = 0; k < config.traceLength(); k++) {
@@ -259,7 +277,7 @@ public final class PolicyDataRecorder {
       }
       Capture f = caps.get(j);
       if (f.step >= wantStep || j == caps.size() - 1) {
-        int idx = indexOfId(f.marks, id);
+        int idx = effector ? f.effectorIndex : indexOfId(f.marks, id);
         if (idx >= 0 && f.step <= wantStep) {
           last = f.marks.get(idx).centroid();
         }

@@ -72,7 +72,7 @@ public final class PolicyTraining {
     try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(outDir.resolve(prefix + "-curves.csv"),
         StandardCharsets.UTF_8))) {
       csv.println("step,seconds,total,tokens,grounding,trace,action,heldout_token_acc,heldout_object_acc,"
-          + "heldout_goal_acc,heldout_effector_acc,heldout_trace_px,heldout_action_rad");
+          + "heldout_goal_acc,heldout_effector_acc,heldout_trace_px,heldout_effector_trace_px,heldout_action_rad");
       for (int s = 1; s <= steps; s++) {
         if (pos + batchSize > order.size()) {
           Collections.shuffle(order, rnd);
@@ -98,6 +98,7 @@ public final class PolicyTraining {
               last.trace(), last.action(), m == null ? Double.NaN : m.tokenAccuracy(),
               m == null ? Double.NaN : m.objectAccuracy(), m == null ? Double.NaN : m.goalAccuracy(),
               m == null ? Double.NaN : m.effectorAccuracy(), m == null ? Double.NaN : m.traceErrorPx(),
+              m == null ? Double.NaN : m.effectorTraceErrorPx(),
               m == null ? Double.NaN : m.actionErrorRad()};
           rows.add(row);
           StringBuilder sb = new StringBuilder();
@@ -153,6 +154,7 @@ public final class PolicyTraining {
     put(out, prefix + ".goalGroundingAccuracy", m.goalAccuracy());
     put(out, prefix + ".effectorAccuracy", m.effectorAccuracy());
     put(out, prefix + ".traceErrorPx", m.traceErrorPx());
+    put(out, prefix + ".effectorTraceErrorPx", m.effectorTraceErrorPx());
     put(out, prefix + ".actionErrorRad", m.actionErrorRad());
     return out;
   }
