@@ -54,6 +54,8 @@ final class PolicyBench {
   static final double PEAK_GOAL_PERCENT = 30;
   /** Stages of the server's chunk timings shown in the split, in order. */
   static final List<String> STAGES = List.of("decode", "marks", "policy", "policy.forward", "safety", "total");
+  /** The split's last entry: round trip minus the server's total (gRPC, network, client). */
+  static final String OUTSIDE = "outside server";
   private static final long CALL_DEADLINE_S = 10;
 
   /**
@@ -218,10 +220,15 @@ final class PolicyBench {
     return rows;
   }
 
-  /** "decode a, marks b, ..." from the p50 of each stage, in {@link #STAGES} order (absent stages left out). */
+  /**
+   * "decode a, marks b, ..." from the p50 of each stage, in {@link #STAGES} order then {@link #OUTSIDE} (absent
+   * stages left out).
+   */
   static String stageSplit(StreamRun r) {
     List<String> parts = new ArrayList<>();
-    for (String stage : STAGES) {
+    List<String> order = new ArrayList<>(STAGES);
+    order.add(OUTSIDE);
+    for (String stage : order) {
       long[] v = r.stageNanos().get(stage);
       if (v != null && v.length > 0) {
         parts.add(String.format(Locale.ROOT, "%s %.2f", stage, Stats.percentile(v, 50) / 1e6));
@@ -375,8 +382,13 @@ final class PolicyBench {
           stages.put(STAGES.get(k), v);
         }
       }
+      int totalCol = 1 + STAGES.indexOf("total");
       for (int i = 0; i < rtt.length; i++) {
         rtt[i] = all.get(i)[0];
+      }
+      long[] outside = all.stream().filter(x -> x[totalCol] >= 0).mapToLong(x -> x[0] - x[totalCol]).toArray();
+      if (outside.length > 0) {
+        stages.put(OUTSIDE, outside);
       }
       if (rtt.length == 0) {
         throw new IllegalStateException("no Predict call succeeded in the measured " + seconds + " s with " + n

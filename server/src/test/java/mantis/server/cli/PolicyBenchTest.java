@@ -34,7 +34,8 @@ class PolicyBenchTest {
 
   private static PolicyBench.StreamRun run(int streams, long[] rtt, double seconds) {
     return new PolicyBench.StreamRun(streams, rtt, 0, seconds, 1.5,
-        Map.of("decode", new long[] {100_000}, "policy", new long[] {4_000_000, 5_000_000, 6_000_000}));
+        Map.of("decode", new long[] {100_000}, "policy", new long[] {4_000_000, 5_000_000, 6_000_000},
+            PolicyBench.OUTSIDE, new long[] {700_000}));
   }
 
   @Test
@@ -52,7 +53,7 @@ class PolicyBenchTest {
     assertEquals("p50 <= 10 ms, p99 <= 20 ms: met", rows.get(0)[2]);
     assertTrue(rows.get(0)[0].contains("1 stream,") && rows.get(0)[0].contains("batch <= 8, wait 2000 us"), rows.get(0)[0]);
     assertEquals("p50 5.00 ms, p99 5.00 ms; 200 predictions/s; mean batch 1.50", rows.get(0)[1]);
-    assertEquals("decode 0.10, policy 5.00", rows.get(1)[1]);
+    assertEquals("decode 0.10, policy 5.00, outside server 0.70", rows.get(1)[1]);
     assertEquals(">= 200 predictions/s: MISSED", rows.get(2)[2]);
     assertTrue(rows.get(2)[1].contains("150 predictions/s"), rows.get(2)[1]);
     assertEquals("", rows.get(3)[2], "no peak goal for a batch of one");
@@ -100,7 +101,7 @@ class PolicyBenchTest {
         + "wait 2000 us)"), out);
     assertTrue(out.contains("Predict, learned policy, 2 streams"), out);
     assertTrue(out.matches("(?s).*server stages at 1 stream, p50 \\(ms\\) *\\| decode [0-9.]+, marks [0-9.]+, "
-        + "policy [0-9.]+, policy.forward [0-9.]+, safety [0-9.]+, total [0-9.]+.*"), out);
+        + "policy [0-9.]+, policy.forward [0-9.]+, safety [0-9.]+, total [0-9.]+, outside server -?[0-9.]+ .*"), out);
     assertTrue(out.contains("policy forward only (features + network + decode), batch 4"), out);
     assertTrue(out.contains("fp32 matmul 64^3 peak, same process"), out);
     assertTrue(!out.contains("FAILED"), out);
