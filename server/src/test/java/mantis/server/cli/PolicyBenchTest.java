@@ -105,6 +105,7 @@ class PolicyBenchTest {
     assertTrue(out.contains("policy forward only (features + network + decode), batch 4"), out);
     assertTrue(out.contains("fp32 matmul 64^3 peak, same process"), out);
     assertTrue(!out.contains("FAILED"), out);
+    assertTrue(!out.contains("4 streams") && !out.contains("batch 32"), "given lists replace the defaults: " + out);
     String md = Files.readString(page);
     assertTrue(md.contains("The learned policy part serves the bundle " + bundle), md);
     assertTrue(md.contains("| Predict, learned policy, 2 streams"), md);
