@@ -244,9 +244,27 @@ public final class LatentBenchmark {
   }
 
   private LatentBenchResult.MatmulPeak matmulPeak() {
+    return matmulPeak(matmulSide, warmupCalls, minCalls, minSeconds);
+  }
+
+  /**
+   * The fp32 matrix-product peak of the default engine and device on this thread: {@code warmupCalls} (at least
+   * one) untimed {@code side x side} products, then timed ones until at least {@code minCalls} and {@code
+   * minSeconds}. Other benchmarks use it to put their GFLOP/s next to what the same process can reach.
+   *
+   * @throws IllegalArgumentException when {@code side} is outside [1, 8192] or a count is negative
+   */
+  public static LatentBenchResult.MatmulPeak matmulPeak(int side, int warmupCalls, int minCalls, double minSeconds) {
+    if (side < 1 || side > 8192) {
+      throw new IllegalArgumentException("matmul side must be in [1, 8192], got " + side);
+    }
+    if (warmupCalls < 0 || minCalls < 1 || !(minSeconds >= 0)) {
+      throw new IllegalArgumentException("need warmupCalls >= 0, minCalls >= 1, minSeconds >= 0; got " + warmupCalls
+          + ", " + minCalls + ", " + minSeconds);
+    }
     try (NDManager nd = NDManager.newBaseManager()) {
-      NDArray x = nd.randomUniform(0f, 1f, new Shape(matmulSide, matmulSide));
-      NDArray y = nd.randomUniform(0f, 1f, new Shape(matmulSide, matmulSide));
+      NDArray x = nd.randomUniform(0f, 1f, new Shape(side, side));
+      NDArray y = nd.randomUniform(0f, 1f, new Shape(side, side));
       Runnable product = () -> {
         try (NDArray z = x.matMul(y)) {
           z.getFloat(0, 0); // waits for the result on asynchronous devices
@@ -264,8 +282,8 @@ public final class LatentBenchmark {
         calls++;
         elapsed = System.nanoTime() - t0;
       } while (calls < minCalls || elapsed < minNanos);
-      double flops = 2.0 * matmulSide * matmulSide * (double) matmulSide * calls;
-      return new LatentBenchResult.MatmulPeak(matmulSide, calls, flops / (elapsed / 1e9) / 1e9);
+      double flops = 2.0 * side * side * (double) side * calls;
+      return new LatentBenchResult.MatmulPeak(side, calls, flops / (elapsed / 1e9) / 1e9);
     }
   }
 

@@ -111,4 +111,14 @@ class LatentBenchmarkTest {
       assertEquals(8, given.pairsWanted());
     }
   }
+
+  @Test
+  void theMatmulPeakRunsAtLeastTheCallsAskedAndRefusesBadSizes() {
+    LatentBenchResult.MatmulPeak peak = LatentBenchmark.matmulPeak(32, 1, 3, 0);
+    assertEquals(32, peak.side());
+    assertTrue(peak.calls() >= 3, peak.toString());
+    positiveFinite(peak.gflopPerS(), "matmul GFLOP/s");
+    assertThrows(IllegalArgumentException.class, () -> LatentBenchmark.matmulPeak(0, 1, 3, 0));
+    assertThrows(IllegalArgumentException.class, () -> LatentBenchmark.matmulPeak(32, 1, 0, 0));
+  }
 }

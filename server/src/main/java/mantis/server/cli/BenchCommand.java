@@ -18,16 +18,23 @@ import mantis.core.Observation;
 import mantis.proto.v1.PolicyServiceGrpc;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.policy.Policies;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mantis bench}: sim render rates, gRPC Predict round trip on loopback (no-op policy and the
- * baseline), and {@code serve} cold start to SERVING.
+ * baseline), Set-of-Mark speed, the learned policy's serving speed ({@link PolicyBench}), and {@code serve}
+ * cold start to SERVING.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks: sim step+render rate, gRPC Predict round trip over loopback TCP (128x128 raw frame) "
-        + "with the no-op and the visual-servo policy, and 'serve' cold start to SERVING. Prints one table.")
+        + "with the no-op and the visual-servo policy, Set-of-Mark speed, the learned policy (--bundle) served to "
+        + "1, 4, 8 and 16 concurrent streams plus its batched forward pass against the fp32 matmul peak, and "
+        + "'serve' cold start to SERVING. Prints one table.")
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--calls", defaultValue = "2000", description = "Measured Predict calls per policy (default ${DEFAULT-VALUE}).")
   int calls;
@@ -53,8 +60,52 @@ final class BenchCommand implements Callable<Integer> {
       + "RSS readings of the marks part (default ${DEFAULT-VALUE}).")
   int rssCalls;
 
-  @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, marks, coldstart.")
+  @Option(names = "--skip", split = ",", description = "Parts to skip: sim, grpc, marks, policy, coldstart.")
   List<String> skip = new ArrayList<>();
+
+  @Option(names = "--bundle", paramLabel = "DIR", description = "Policy bundle of the policy part (default: "
+      + "models/policy/default; the part is skipped with a note when that default is missing).")
+  Path bundle;
+
+  @Option(names = "--policy-workers", defaultValue = "1", description = "Predictor threads serving the bundle "
+      + "(default ${DEFAULT-VALUE}).")
+  int policyWorkers;
+
+  @Option(names = "--policy-max-batch", defaultValue = "8", description = "Largest batch of the served bundle "
+      + "(default ${DEFAULT-VALUE}).")
+  int policyMaxBatch;
+
+  @Option(names = "--policy-wait-us", defaultValue = "2000", description = "How long a predictor waits to fill a "
+      + "batch, microseconds (default ${DEFAULT-VALUE}).")
+  long policyWaitMicros;
+
+  @Option(names = "--policy-streams", split = ",", defaultValue = "1,4,8,16", description = "Concurrent client "
+      + "streams of the policy Predict measures (default ${DEFAULT-VALUE}).")
+  int[] policyStreams;
+
+  @Option(names = "--policy-seconds", defaultValue = "3", description = "Measured seconds at each number of "
+      + "streams (default ${DEFAULT-VALUE}).")
+  double policySeconds;
+
+  @Option(names = "--policy-warmup-seconds", defaultValue = "1", description = "Unmeasured seconds first at each "
+      + "number of streams (default ${DEFAULT-VALUE}).")
+  double policyWarmupSeconds;
+
+  @Option(names = "--forward-batches", split = ",", defaultValue = "1,8,32", description = "Batch sizes of the "
+      + "forward-only measure (default ${DEFAULT-VALUE}).")
+  int[] forwardBatches;
+
+  @Option(names = "--forward-seconds", defaultValue = "1.5", description = "Each forward batch size and the matmul "
+      + "peak run at least this long and 5 calls (default ${DEFAULT-VALUE}).")
+  double forwardSeconds;
+
+  @Option(names = "--matmul", defaultValue = "1024", paramLabel = "N", description = "Side of the N x N fp32 "
+      + "matrix product giving the peak (default ${DEFAULT-VALUE}).")
+  int matmulSide;
+
+  @Mixin TorchThreadsOption torch;
+
+  @Spec CommandSpec spec;
 
   private final List<String[]> rows = new ArrayList<>();
 
@@ -64,6 +115,12 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("mantis bench: --calls, --rounds and --cold-starts must be >= 1");
       return 2;
     }
+    String policyProblem = checkPolicyOptions();
+    if (policyProblem != null) {
+      System.err.println("mantis bench: " + policyProblem);
+      return 2;
+    }
+    torch.apply(spec);
     PrintStream out = System.out;
     if (!skip.contains("sim")) {
       System.err.println("bench: sim step + render rates...");
@@ -79,6 +136,9 @@ final class BenchCommand implements Callable<Integer> {
       System.err.println("bench: Set-of-Mark propose/draw, Annotate, RSS...");
       rows.addAll(mantis.server.eval.MarksBenchmark.run(calls, Math.max(1, calls / 2), rssCalls,
           line -> System.err.println("bench: " + line)));
+    }
+    if (!skip.contains("policy")) {
+      policy();
     }
     if (!skip.contains("coldstart")) {
       System.err.println("bench: serve cold start...");
@@ -97,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
           + "Sim rates are one thread; the Predict round trip runs client and server in one JVM over loopback TCP "
           + "with a 128x128 raw RGB frame (" + warmupCalls + " warm-up calls, then " + rounds + " rounds of " + calls
           + " calls; medians of the rounds' percentiles); the cold start launches `java -jar mantis.jar serve` and polls "
-          + "gRPC health until SERVING.\n\n" + table;
+          + "gRPC health until SERVING." + (skip.contains("policy") ? "" : "\n\n" + policyNote()) + "\n\n" + table;
       Path parent = markdown.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
@@ -173,13 +233,69 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private String table() {
-    StringBuilder sb = new StringBuilder();
-    sb.append(String.format("| %-74s | %-46s | %-16s |%n", "benchmark", "result", "goal"));
-    sb.append(String.format("|%s|%s|%s|%n", "-".repeat(76), "-".repeat(48), "-".repeat(18)));
-    for (String[] r : rows) {
-      sb.append(String.format("| %-74s | %-46s | %-16s |%n", r[0], r[1], r[2]));
+    return BenchTable.format(rows);
+  }
+
+  /** Checks the policy part's numbers; null when they are fine, else the problem. */
+  String checkPolicyOptions() {
+    if (skip.contains("policy")) {
+      return null;
     }
-    return sb.toString();
+    if (policyWorkers < 1 || policyWorkers > 64) {
+      return "--policy-workers must be in [1, 64], got " + policyWorkers;
+    }
+    if (policyMaxBatch < 1 || policyMaxBatch > 1024) {
+      return "--policy-max-batch must be in [1, 1024], got " + policyMaxBatch;
+    }
+    if (policyWaitMicros < 0 || policyWaitMicros > 1_000_000) {
+      return "--policy-wait-us must be in [0, 1000000], got " + policyWaitMicros;
+    }
+    if (policyStreams.length == 0 || java.util.Arrays.stream(policyStreams).anyMatch(n -> n < 1 || n > 256)) {
+      return "--policy-streams must be numbers in [1, 256], got " + java.util.Arrays.toString(policyStreams);
+    }
+    if (!(policySeconds > 0 && policySeconds <= 600) || !(policyWarmupSeconds >= 0 && policyWarmupSeconds <= 600)) {
+      return "--policy-seconds must be in (0, 600] and --policy-warmup-seconds in [0, 600], got " + policySeconds
+          + " and " + policyWarmupSeconds;
+    }
+    if (java.util.Arrays.stream(forwardBatches).anyMatch(b -> b < 1 || b > 4096)) {
+      return "--forward-batches must be sizes in [1, 4096], got " + java.util.Arrays.toString(forwardBatches);
+    }
+    if (!(forwardSeconds >= 0 && forwardSeconds <= 600)) {
+      return "--forward-seconds must be in [0, 600], got " + forwardSeconds;
+    }
+    if (matmulSide < 1 || matmulSide > 8192) {
+      return "--matmul must be in [1, 8192], got " + matmulSide;
+    }
+    if (bundle != null && !PolicyBench.isBundle(bundle)) {
+      return "--bundle " + bundle + " is not a policy bundle (no model-card.json there)";
+    }
+    return null;
+  }
+
+  private void policy() throws Exception {
+    Path dir = bundle != null ? bundle : Policies.DEFAULT_BUNDLE;
+    if (!PolicyBench.isBundle(dir)) {
+      rows.add(new String[] {"Predict, learned policy", "skipped: no bundle at " + dir + " (give --bundle DIR)", ""});
+      return;
+    }
+    System.err.println("bench: learned policy " + dir + ", Predict at " + java.util.Arrays.toString(policyStreams)
+        + " streams, then forward only; PyTorch threads " + System.getProperty(TorchThreadsOption.PROPERTY));
+    PolicyBench.Settings s = new PolicyBench.Settings(dir,
+        new Policies.Serving(policyWorkers, policyMaxBatch, policyWaitMicros), policyStreams.clone(),
+        policyWarmupSeconds, policySeconds, forwardBatches.clone(), forwardSeconds, matmulSide);
+    rows.addAll(PolicyBench.run(s, ServerFactory.robot(MantisConfig.defaults()), line -> System.err.println("bench: " + line)));
+  }
+
+  private String policyNote() {
+    return "The learned policy part serves the bundle " + (bundle != null ? bundle : Policies.DEFAULT_BUNDLE)
+        + " through the predictor pool in an in-process server; N client threads, each its own robot on its own "
+        + "channel, call Predict in a closed loop with 16 different domain-randomised 128x128 sim scenes ("
+        + policyWarmupSeconds + " s warm-up, then " + policySeconds + " s measured at each N); the mean batch is "
+        + "requests per forward pass in the measured window; the stage split is the server's own chunk timings "
+        + "(policy = queue wait + batch + forward). Forward only runs the model's predictor on pre-built "
+        + "observations and marks; GFLOP/s is the model's forward FLOPs x examples/s, next to an fp32 matrix "
+        + "product in the same process with the same PyTorch thread count (" + System.getProperty(TorchThreadsOption.PROPERTY)
+        + ", --threads).";
   }
 
   /** "p50 a ms, p99 b ms": medians over rounds of columns {@code col} (p50) and {@code col + 1} (p99). */
