@@ -28,7 +28,11 @@ final class Features {
   static final float TRACE_SCALE = 8f;
 
   final int batch;
-  final float[] image; // B x 3 x S x S
+  /**
+   * B x N x (3 x P x P) bytes: the frame already cut into patches, each patch channel-major then row-major;
+   * the network scales them to floats ((v / 255 - 0.5) x 4).
+   */
+  final byte[] image;
   final float[] markGeometry; // B x M x 9
   final float[] markSample; // B x M x N (bilinear weights over the patch grid)
   final float[] markPresent; // B x M
@@ -56,7 +60,7 @@ final class Features {
     int m = c.maxMarks();
     int n = c.grid() * c.grid();
     this.batch = batch;
-    image = new float[batch * 3 * s * s];
+    image = new byte[batch * 3 * s * s];
     markGeometry = new float[batch * m * MARK_GEOMETRY];
     markSample = new float[batch * m * n];
     markPresent = new float[batch * m];
@@ -172,12 +176,21 @@ final class Features {
           + " RGB (" + s * s * 3 + " bytes)");
     }
     byte[] rgb = e.rgb();
-    int plane = s * s;
-    int base = b * 3 * plane;
-    for (int p = 0; p < plane; p++) {
-      image[base + p] = ((rgb[3 * p] & 0xff) / 255f - 0.5f) * 4f;
-      image[base + plane + p] = ((rgb[3 * p + 1] & 0xff) / 255f - 0.5f) * 4f;
-      image[base + 2 * plane + p] = ((rgb[3 * p + 2] & 0xff) / 255f - 0.5f) * 4f;
+    int patch = c.patchPx();
+    int grid = c.grid();
+    int patchLen = 3 * patch * patch;
+    int base = b * 3 * s * s;
+    for (int y = 0; y < s; y++) {
+      int gy = y / patch;
+      int py = y % patch;
+      for (int x = 0; x < s; x++) {
+        int gx = x / patch;
+        int at = base + (gy * grid + gx) * patchLen + py * patch + x % patch;
+        int src = 3 * (y * s + x);
+        image[at] = rgb[src];
+        image[at + patch * patch] = rgb[src + 1];
+        image[at + 2 * patch * patch] = rgb[src + 2];
+      }
     }
     List<Mark> used = largest(e.marks(), c.maxMarks());
     usedMarks.add(used);

@@ -165,8 +165,9 @@ final class PolicyNet implements AutoCloseable {
     int d = c.wordDim();
     int jf = Features.jointFeatures(c.joints());
 
-    NDArray img = sub.create(f.image, new Shape(b, 3, g, p, g, p));
-    NDArray patches = img.transpose(0, 2, 4, 1, 3, 5).reshape(b * n, 3 * p * p);
+    // cut into patches by Features; bytes to floats here, in one vectorised pass
+    NDArray patches = sub.create(java.nio.ByteBuffer.wrap(f.image), new Shape(b * n, 3 * p * p), DataType.UINT8)
+        .toType(DataType.FLOAT32, false).muli(4f / 255f).subi(2f);
     NDArray x = relu(lin(patches, "patch1")).reshape(b, n, w).add(params.get("patch.pos"));
     x = relu(lin(x.reshape(b * n, w), "patch2")).reshape(b, n, w);
     NDArray pooled = x.mean(new int[] {1}).concat(x.max(new int[] {1}), 1); // (B, 2w)
@@ -230,11 +231,11 @@ final class PolicyNet implements AutoCloseable {
   }
 
   private NDArray lin(NDArray x, String name) {
-    return x.matMul(params.get(name + ".w")).add(params.get(name + ".b"));
+    return x.matMul(params.get(name + ".w")).addi(params.get(name + ".b"));
   }
 
   private static NDArray relu(NDArray x) {
-    return x.maximum(0f);
+    return ai.djl.nn.Activation.relu(x);
   }
 
   // ------------------------------------------------------------------ training

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * wrong number of chunks, every request of that batch fails with a {@link PredictionException} whose
  * cause is the predictor's exception.
  *
+ * <p>The wait is adaptive: a worker waits for more requests only when the request it took arrived less
+ * than {@code maxWait} after the one before it (traffic dense enough that another is likely to come).
+ * A lone stream therefore never pays the wait; concurrent streams are batched.
+ *
  * <p>Lifecycle: the constructor starts nothing; {@link #start()} makes the predictors and starts the
  * workers; {@link #close()} refuses new calls, fails the requests still waiting in the queue with an
  * {@link IllegalStateException}, lets batches already running finish, stops the workers and closes
@@ -66,14 +70,16 @@ public final class PredictorPool implements Policy {
 
   // Guarded by this.
   private State state = State.NEW;
+  private long lastArrivalNanos = Long.MIN_VALUE / 2;
   private final List<Thread> threads = new ArrayList<>();
 
   private enum State { NEW, RUNNING, CLOSED }
 
-  /** One call waiting for its chunk. */
-  private record Request(Observation observation, List<Mark> marks, CompletableFuture<ActionChunk> answer) {
+  /** One call waiting for its chunk; {@code gapNanos} is the time since the request before it arrived. */
+  private record Request(Observation observation, List<Mark> marks, CompletableFuture<ActionChunk> answer,
+      long gapNanos) {
     Request(Observation observation, List<Mark> marks) {
-      this(observation, marks, new CompletableFuture<>());
+      this(observation, marks, new CompletableFuture<>(), Long.MAX_VALUE);
     }
   }
 
@@ -145,8 +151,12 @@ public final class PredictorPool implements Policy {
   @Override
   public ActionChunk predict(Observation observation, List<Mark> marks) {
     Objects.requireNonNull(observation, "observation");
-    Request request = new Request(observation, marks == null ? List.of() : List.copyOf(marks));
+    List<Mark> markCopy = marks == null ? List.of() : List.copyOf(marks);
+    Request request;
     synchronized (this) {
+      long now = System.nanoTime();
+      request = new Request(observation, markCopy, new CompletableFuture<>(), now - lastArrivalNanos);
+      lastArrivalNanos = now;
       if (state != State.RUNNING) {
         throw new IllegalStateException(state == State.NEW
             ? "predictor pool not started: call start() before predict()"
@@ -266,9 +276,10 @@ public final class PredictorPool implements Policy {
           batch.add(first);
         }
         long deadline = System.nanoTime() + maxWaitNanos;
+        boolean dense = first.gapNanos() < maxWaitNanos;
         while (batch.size() < maxBatch) {
           long remaining = deadline - System.nanoTime();
-          Request next = maxWaitNanos == 0 || remaining <= 0
+          Request next = maxWaitNanos == 0 || remaining <= 0 || !dense
               ? queue.poll()
               : queue.poll(remaining, TimeUnit.NANOSECONDS);
           if (next == null) {

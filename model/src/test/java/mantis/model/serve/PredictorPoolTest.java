@@ -224,6 +224,19 @@ class PredictorPoolTest {
   }
 
   @Test
+  void aLoneStreamNeverWaitsForABatchThatWillNotCome() throws Exception {
+    FakeModel model = new FakeModel();
+    model.sleepMs = 1;
+    PredictorPool pool = start(PredictorPool.builder().setModel(model).optMaxWait(Duration.ofMillis(300)));
+    pool.predict(obs("solo", 0));
+    Thread.sleep(400); // a lone stream: the next call comes long after the previous one
+    long t0 = System.nanoTime();
+    assertEquals("solo:1", pool.predict(obs("solo", 1)).modelVersion());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(ms < 150, "a sparse request was held " + ms + " ms waiting for company (max wait 300 ms)");
+  }
+
+  @Test
   void eachWorkerOwnsOnePredictorAndNoPredictorIsSharedBetweenThreads() throws Exception {
     FakeModel model = new FakeModel();
     model.sleepMs = 1;

@@ -66,7 +66,7 @@ class CommandLineTest {
   void serveRejectsAnUnknownPolicyWithExitCodeTwo() {
     CliRun r = run("serve", "--policy", "telepathy");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("policy must be one of [visual-servo, hold]"), r.err());
+    assertTrue(r.err().contains("policy must be one of [mantis, visual-servo, hold, random] or bundle:DIR"), r.err());
   }
 
   @Test

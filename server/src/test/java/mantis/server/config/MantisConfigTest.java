@@ -20,9 +20,11 @@ class MantisConfigTest {
   }
 
   @Test
-  void defaultsServeTheBaselineWithA16MebibyteLimitAnd100MsWatchdog() {
+  void defaultsServeTheBundledModelWithA16MebibyteLimitAnd100MsWatchdog() {
     MantisConfig c = MantisConfig.defaults();
-    assertEquals("visual-servo", c.policy());
+    assertEquals("mantis", c.policy());
+    assertEquals(1, c.predictorWorkers());
+    assertEquals(8, c.maxBatch());
     assertEquals(50051, c.port());
     assertEquals(9464, c.metricsPort());
     assertEquals(16 * 1024 * 1024, c.maxInboundMessageBytes());
@@ -76,5 +78,19 @@ class MantisConfigTest {
     assertEquals("hold", c.policy());
     assertEquals(-1, c.metricsPort());
     assertEquals(MantisConfig.defaults().watchdogTimeoutMs(), c.watchdogTimeoutMs());
+  }
+
+  @Test
+  void batchingSettingsAndBundlePoliciesAreReadAndChecked() throws Exception {
+    MantisConfig c = MantisConfig.load(write("policy: bundle:/models/x\npredictor_workers: 2\nmax_batch: 16\n"
+        + "max_batch_wait_us: 500\n"));
+    assertEquals("bundle:/models/x", c.policy());
+    assertEquals(2, c.predictorWorkers());
+    assertEquals(16, c.maxBatch());
+    assertEquals(500, c.maxBatchWaitMicros());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MantisConfig.load(write("max_batch: 0\n")));
+    assertTrue(e.getMessage().contains("max_batch must be 1..1024"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(write("policy: \"bundle:\"\n")));
   }
 }
