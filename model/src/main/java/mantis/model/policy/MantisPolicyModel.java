@@ -52,7 +52,19 @@ public final class MantisPolicyModel implements PolicyModel {
   static final int MAX_EPISODES = 4096;
 
   /** What a bundle holds, read and verified. */
-  record Loaded(ModelCard card, PolicyConfig config, Vocabulary vocabulary, ActionStats stats, byte[] weights) {}
+  record Loaded(ModelCard card, PolicyConfig config, Vocabulary vocabulary, ActionStats stats, byte[] weights) {
+    /** A network with these weights (the caller closes it). */
+    PolicyNet network(Path dir) throws BundleException {
+      PolicyNet net = new PolicyNet(config, vocabulary.size());
+      try {
+        net.loadWeights(weights);
+        return net;
+      } catch (IOException e) {
+        net.close();
+        throw new BundleException("model bundle " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   private final ModelCard card;
   private final PolicyConfig config;
@@ -122,13 +134,7 @@ public final class MantisPolicyModel implements PolicyModel {
   public static MantisPolicyModel open(Path dir, RobotSpec robot, MonotonicClock clock) throws IOException {
     Objects.requireNonNull(clock, "clock");
     Loaded l = read(dir, robot);
-    PolicyNet net = new PolicyNet(l.config(), l.vocabulary().size());
-    try {
-      net.loadWeights(l.weights());
-    } catch (IOException e) {
-      net.close();
-      throw new BundleException("model bundle " + dir + ": " + e.getMessage(), e);
-    }
+    PolicyNet net = l.network(dir);
     String version = "mantis-" + l.card().files().get(WEIGHTS).substring(0, 12);
     return new MantisPolicyModel(l, net, clock, version);
   }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import mantis.core.RobotSpec;
-import mantis.model.bundle.BundleException;
 import mantis.model.bundle.ModelBundle;
 import mantis.model.bundle.ModelCard;
 import mantis.model.text.Vocabulary;
@@ -84,13 +83,7 @@ public final class PolicyLearner implements AutoCloseable {
   /** Continues from a bundle (its weights, configuration, vocabulary and action statistics). */
   public static PolicyLearner fromBundle(Path dir, RobotSpec robot) throws IOException {
     MantisPolicyModel.Loaded l = MantisPolicyModel.read(dir, robot);
-    PolicyNet net = new PolicyNet(l.config(), l.vocabulary().size());
-    try {
-      net.loadWeights(l.weights());
-    } catch (IOException e) {
-      net.close();
-      throw new BundleException("model bundle " + dir + ": " + e.getMessage(), e);
-    }
+    PolicyNet net = l.network(dir);
     return new PolicyLearner(l.config(), l.vocabulary(), l.stats(), net);
   }
 

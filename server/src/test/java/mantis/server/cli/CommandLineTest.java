@@ -24,7 +24,8 @@ class CommandLineTest {
 
   @Test
   void simRunsSeededEpisodesAgainstARunningServerAndRecordsThem() throws Exception {
-    MantisConfig cfg = MantisConfig.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(-1);
+    MantisConfig cfg = MantisConfig.defaults().withHost("127.0.0.1").withPort(0).withMetricsPort(-1)
+        .withPolicy("visual-servo"); // the default is the learned policy; this test checks the baseline
     try (MantisServer server = ServerFactory.build(cfg, null)) {
       server.start();
       assertTrue(server.awaitServing(30, TimeUnit.SECONDS));
