@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the shipped policy bundles: pretraining on action-free video, finetuning on 50 labelled arm
 # episodes, and the from-scratch baseline on the same 50 episodes. Single PyTorch thread, fixed seeds: the
-# same machine gives the same weights. About 8 minutes on a 2-core machine.
+# same machine gives the same weights. About 5 minutes on a 2-core machine.
 #   bash models/policy/train.sh [OUT_DIR]      (default: models/policy)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

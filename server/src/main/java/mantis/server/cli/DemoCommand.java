@@ -24,7 +24,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--first-seed", defaultValue = "1000", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
   long firstSeed;
 
-  @Option(names = "--policy", defaultValue = "visual-servo", description = "visual-servo (default) or hold.")
+  @Option(names = "--policy", defaultValue = "mantis",
+      description = "mantis (default: the bundled model models/policy/default), bundle:DIR, visual-servo, hold or "
+          + "random.")
   String policy;
 
   @Option(names = "--family", defaultValue = "all", converter = Families.class,
