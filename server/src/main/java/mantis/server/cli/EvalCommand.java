@@ -39,7 +39,7 @@ final class EvalCommand implements Callable<Integer> {
   /** Input size every served policy is made for, pixels. */
   static final int POLICY_INPUT_PX = 128;
 
-  @Option(names = "--policies", split = ",", defaultValue = "expert,random,visual-servo",
+  @Option(names = "--policies", split = ",", defaultValue = "mantis,visual-servo,expert,random",
       description = "Comma-separated policy specs: expert (scripted, privileged) or any name the server knows "
           + "(default ${DEFAULT-VALUE}).")
   List<String> policies;

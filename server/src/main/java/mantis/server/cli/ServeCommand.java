@@ -24,8 +24,19 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = {"-p", "--port"}, description = "gRPC port (default 50051; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--policy", description = "visual-servo (default) or hold.")
+  @Option(names = "--policy", description = "mantis (default: the bundled model models/policy/default), "
+      + "bundle:DIR, visual-servo, hold or random.")
   String policy;
+
+  @Option(names = "--predictor-workers", description = "Learned policies: predictor threads (default 1).")
+  Integer predictorWorkers;
+
+  @Option(names = "--max-batch", description = "Learned policies: most observations per forward pass (default 8).")
+  Integer maxBatch;
+
+  @Option(names = "--max-batch-wait-us",
+      description = "Learned policies: how long a worker waits to fill a batch when requests are dense (default 2000).")
+  Long maxBatchWaitUs;
 
   @Option(names = "--robot", paramLabel = "YAML", description = "Robot description (default: the built-in planar3).")
   Path robot;
@@ -71,12 +82,22 @@ final class ServeCommand implements Callable<Integer> {
     MantisConfig cfg;
     try {
       cfg = resolve(config, host, port, policy, robot, metricsHost, metricsPort, watchdogMs);
+      if (predictorWorkers != null || maxBatch != null || maxBatchWaitUs != null) {
+        cfg = cfg.withBatching(predictorWorkers != null ? predictorWorkers : cfg.predictorWorkers(),
+            maxBatch != null ? maxBatch : cfg.maxBatch(), maxBatchWaitUs != null ? maxBatchWaitUs : cfg.maxBatchWaitMicros());
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
     }
     log.info("configuration: {}", cfg);
-    MantisServer server = ServerFactory.build(cfg, null);
+    MantisServer server;
+    try {
+      server = ServerFactory.build(cfg, null);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis serve: " + e.getMessage());
+      return 2;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mantis-shutdown"));
     server.start();
     System.out.println("mantis: serving on port " + server.port()

@@ -1,6 +1,7 @@
 package mantis.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,5 +32,16 @@ class ServeCommandTest {
     assertEquals(50051, c.port());
     assertEquals(-1, c.metricsPort());
     assertEquals(50, c.watchdogTimeoutMs());
+  }
+
+  @Test
+  void aBundleThatCannotBeLoadedOrABadBatchSettingIsAUsageErrorWithoutAStackTrace() {
+    CliRun r = CliRun.of("serve", "--policy", "bundle:" + dir.resolve("missing"), "--port", "0", "--metrics-port", "-1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("cannot load policy bundle") && r.err().contains("model-card.json"), r.err());
+    assertTrue(!r.err().contains("\tat "), r.err());
+    CliRun b = CliRun.of("serve", "--max-batch", "0", "--port", "0", "--metrics-port", "-1");
+    assertEquals(2, b.code());
+    assertTrue(b.err().contains("max_batch must be 1..1024"), b.err());
   }
 }
