@@ -226,6 +226,20 @@ public final class LatentBenchmark {
   }
 
   private LatentBenchResult.Throughput throughput(int batchSize, long flopsPerPair, Runnable call) {
+    long[] timed = timeCalls(call, warmupCalls, minCalls, minSeconds);
+    int calls = (int) timed[0];
+    double s = timed[1] / 1e9;
+    double pairsPerS = (double) batchSize * calls / s;
+    return new LatentBenchResult.Throughput(batchSize, calls, s * 1e3 / calls, pairsPerS, pairsPerS * flopsPerPair / 1e9);
+  }
+
+  /**
+   * Runs {@code call} {@code warmupCalls} times untimed, then timed until at least {@code minCalls} calls and
+   * {@code minSeconds} have passed.
+   *
+   * @return {calls, elapsed nanoseconds} of the timed part
+   */
+  public static long[] timeCalls(Runnable call, int warmupCalls, int minCalls, double minSeconds) {
     for (int i = 0; i < warmupCalls; i++) {
       call.run();
     }
@@ -238,9 +252,7 @@ public final class LatentBenchmark {
       calls++;
       elapsed = System.nanoTime() - t0;
     } while (calls < minCalls || elapsed < minNanos);
-    double s = elapsed / 1e9;
-    double pairsPerS = (double) batchSize * calls / s;
-    return new LatentBenchResult.Throughput(batchSize, calls, s * 1e3 / calls, pairsPerS, pairsPerS * flopsPerPair / 1e9);
+    return new long[] {calls, elapsed};
   }
 
   private LatentBenchResult.MatmulPeak matmulPeak() {

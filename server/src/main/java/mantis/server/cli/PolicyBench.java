@@ -246,19 +246,8 @@ final class PolicyBench {
   }
 
   private static ForwardRun forward(int batch, double minSeconds, Runnable call) {
-    for (int i = 0; i < 3; i++) {
-      call.run();
-    }
-    long minNanos = (long) (minSeconds * 1e9);
-    int calls = 0;
-    long t0 = System.nanoTime();
-    long elapsed;
-    do {
-      call.run();
-      calls++;
-      elapsed = System.nanoTime() - t0;
-    } while (calls < 5 || elapsed < minNanos);
-    return new ForwardRun(batch, calls, elapsed / 1e6 / calls);
+    long[] timed = mantis.latent.bench.LatentBenchmark.timeCalls(call, 3, 5, minSeconds);
+    return new ForwardRun(batch, (int) timed[0], timed[1] / 1e6 / timed[0]);
   }
 
   /** A rendered scene: frame, instruction, joint state. */
