@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Reproduces the shipped policy bundles: pretraining on action-free video, finetuning on 50 labelled arm
 # episodes, and the from-scratch baseline on the same 50 episodes. Single PyTorch thread, fixed seeds: the
-# same machine gives the same weights. About 5 minutes on a 2-core machine.
+# same machine gives the same weights. About 10 minutes on a 2-core machine.
 #   bash models/policy/train.sh [OUT_DIR]      (default: models/policy)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out="${1:-models/policy}"
 export OMP_NUM_THREADS=1
 ./mantis policy pretrain --out "$out/pretrained" --latent models/latent/play-both \
-  --episodes 500 --first-seed 0 --held-out-episodes 20 --steps 3000 --eval-every 500 --seed 0
+  --episodes 1000 --first-seed 0 --held-out-episodes 20 --steps 6000 --eval-every 1000 --seed 0
 ./mantis policy finetune --init "$out/pretrained" --out "$out/default" \
   --episodes 50 --first-seed 500000 --held-out-episodes 10 --steps 1500 --seed 0
 ./mantis policy finetune --init none --out "$out/scratch" \

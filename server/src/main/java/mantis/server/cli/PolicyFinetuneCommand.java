@@ -104,7 +104,7 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
       learner.setTrainable(trainable);
       StepProgress bar = new StepProgress(System.err, 0, train.steps, "steps");
       PolicyTraining.Result r = PolicyTraining.run(learner, PolicyLearner.Phase.FINETUNE, data, heldOut, train.steps,
-          train.batch, train.lr, train.seed, train.evalEvery, out, PolicyTrainOptions.progress(bar));
+          train.batch, train.lr, train.seed, train.evalEvery, out, robot, PolicyTrainOptions.progress(bar));
       bar.finish();
       String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: arm expert episodes, seeds "
               + "%d..%d (held out %d..%d), frames every %d physics steps, action noise %s rad, %s, %d examples, %d steps, batch %d, lr %s, "

@@ -77,7 +77,8 @@ final class PolicyPretrainCommand implements Callable<Integer> {
     try (PolicyLearner learner = PolicyLearner.create(config, PolicyTraining.vocabulary(data))) {
       StepProgress bar = new StepProgress(System.err, 0, train.steps, "steps");
       PolicyTraining.Result r = PolicyTraining.run(learner, PolicyLearner.Phase.PRETRAIN, data, heldOut, train.steps,
-          train.batch, train.lr, train.seed, train.evalEvery, out, PolicyTrainOptions.progress(bar));
+          train.batch, train.lr, train.seed, train.evalEvery, out, RobotSpecs.mantisPlanar3(),
+          PolicyTrainOptions.progress(bar));
       bar.finish();
       String description = String.format(Locale.ROOT, "mantis policy pretrain: arm+hand expert video, seeds %d..%d "
               + "(held out %d..%d), frames every %d physics steps, latent model %s, %d examples, %d steps, batch %d, "

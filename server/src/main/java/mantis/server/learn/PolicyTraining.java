@@ -45,14 +45,27 @@ public final class PolicyTraining {
 
   private PolicyTraining() {}
 
-  /**
-   * Trains {@code learner} for {@code steps} steps on {@code train}, measuring on {@code heldOut} every
-   * {@code evalEvery} steps (and at the end), writing {@code curves.csv} and {@code curves.png} into
-   * {@code outDir}.
-   */
+  /** Name of the checkpoint bundle a run keeps inside its output directory while it trains. */
+  public static final String CHECKPOINT = "checkpoint";
+
+  /** {@link #run(PolicyLearner, PolicyLearner.Phase, List, List, int, int, double, long, int, Path, RobotSpec, Listener)} without checkpoints. */
   public static Result run(PolicyLearner learner, PolicyLearner.Phase phase, List<PolicyExample> train,
       List<PolicyExample> heldOut, int steps, int batchSize, double learningRate, long shuffleSeed, int evalEvery,
       Path outDir, Listener listener) throws IOException {
+    return run(learner, phase, train, heldOut, steps, batchSize, learningRate, shuffleSeed, evalEvery, outDir, null,
+        listener);
+  }
+
+  /**
+   * Trains {@code learner} for {@code steps} steps on {@code train}, measuring on {@code heldOut} every
+   * {@code evalEvery} steps (and at the end), writing {@code <phase>-curves.csv} and {@code .png} into
+   * {@code outDir}. With a robot, every {@code evalEvery} steps the weights so far are also written as a bundle
+   * in {@code outDir/checkpoint} (a run that is interrupted leaves a loadable bundle there); it is deleted when
+   * the run completes, since the caller then writes the final bundle.
+   */
+  public static Result run(PolicyLearner learner, PolicyLearner.Phase phase, List<PolicyExample> train,
+      List<PolicyExample> heldOut, int steps, int batchSize, double learningRate, long shuffleSeed, int evalEvery,
+      Path outDir, RobotSpec checkpointRobot, Listener listener) throws IOException {
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
@@ -93,6 +106,10 @@ public final class PolicyTraining {
             listener.onEvaluation(s, m);
           }
         }
+        if (checkpointRobot != null && s % evalEvery == 0 && s < steps) {
+          learner.saveBundle(outDir.resolve(CHECKPOINT), checkpointRobot,
+              digest(phase + " checkpoint at step " + s), evaluation(phase.name().toLowerCase(Locale.ROOT), metrics));
+        }
         if (s % 10 == 0 || s == steps || m != null) {
           double[] row = {s, (System.nanoTime() - start) / 1e9, last.total(), last.tokens(), last.grounding(),
               last.trace(), last.action(), m == null ? Double.NaN : m.tokenAccuracy(),
@@ -110,8 +127,21 @@ public final class PolicyTraining {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    deleteCheckpoint(outDir.resolve(CHECKPOINT));
     plot(outDir.resolve(prefix + "-curves.png"), prefix, rows);
     return new Result(steps, seconds, last, metrics);
+  }
+
+  private static void deleteCheckpoint(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(dir);
   }
 
   private static void plot(Path png, String phase, List<double[]> rows) throws IOException {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedBundleTest {
   static final Path BUNDLE = Path.of("..", "models", "policy", "default");
-  /** Held-out seeds (training used 0..319 and 500000..500059). */
+  /** Held-out seeds (training used 0..1019 and 500000..500059). */
   static final long FIRST_SEED = 1_000_000;
 
   @Test
