@@ -15,7 +15,7 @@ class RosMessageDefinitionTest {
 
   /**
    * Expected md5sums, printed by {@code rosmsg md5 <type>} from Debian's ros-core 1.16 with
-   * ros-sensor-msgs, ros-std-msgs and ros-trajectory-msgs (ROS 1 Noetic-era message packages).
+   * ros-std-msgs 0.5.13, ros-sensor-msgs 1.13.1 and ros-trajectory-msgs 1.13.1.
    */
   private static final Map<String, String> ROSMSG_MD5 = Map.ofEntries(
       Map.entry("std_msgs/Header", "2176decaecbce78abc3b96ef049fabed"),
