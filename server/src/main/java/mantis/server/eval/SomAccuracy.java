@@ -176,7 +176,8 @@ public final class SomAccuracy {
         percentile(objectErrors, 0.5), percentile(objectErrors, 0.95));
   }
 
-  private static double pixelsPerMetre(CameraModel cam) {
+  /** Image scale of the table plane near the middle of the workspace (y = 0.36 m), pixels per metre. */
+  public static double pixelsPerMetre(CameraModel cam) {
     PixelPoint a = cam.project(new Vec3(0, 0.36, 0)).orElseThrow();
     PixelPoint b = cam.project(new Vec3(0.1, 0.36, 0)).orElseThrow();
     return distance(a, b) / 0.1;

@@ -19,6 +19,7 @@ import mantis.marks.Proposal;
 import mantis.model.policy.PolicyConfig;
 import mantis.model.policy.PolicyExample;
 import mantis.model.policy.PolicyLabels;
+import mantis.server.eval.SomAccuracy;
 import mantis.sim.Embodiment;
 import mantis.sim.ObjectState;
 import mantis.sim.ScriptedExpert;
@@ -141,12 +142,12 @@ public final class PolicyDataRecorder {
         CameraModel cam = sim.renderCamera(s, s);
         ObjectState obj = truth.taskObject();
         int objIdx = nearest(marks, cam.project(new Vec3(obj.xM(), obj.yM(), obj.heightM())),
-            Math.max(4.0, obj.halfSizeM() * pixelsPerMetre(cam) * 1.5));
+            Math.max(4.0, obj.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
         int goalIdx = -1;
         if (truth.task().targetName().isPresent()) {
           TargetZone t = truth.target(truth.task().targetName().get()).orElseThrow();
           goalIdx = nearest(marks, cam.project(new Vec3(t.xM(), t.yM(), 0)),
-              Math.max(4.0, t.halfSizeM() * pixelsPerMetre(cam) * 1.5));
+              Math.max(4.0, t.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
         }
         Frame small = smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
         JointState js = hand ? null : sim.jointState();
@@ -312,11 +313,5 @@ public final class PolicyDataRecorder {
       }
     }
     return best;
-  }
-
-  private static double pixelsPerMetre(CameraModel cam) {
-    PixelPoint a = cam.project(new Vec3(0, 0.36, 0)).orElseThrow();
-    PixelPoint b = cam.project(new Vec3(0.1, 0.36, 0)).orElseThrow();
-    return Math.hypot(a.xPx() - b.xPx(), a.yPx() - b.yPx()) / 0.1;
   }
 }
