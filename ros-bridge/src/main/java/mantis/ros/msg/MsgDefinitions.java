@@ -34,6 +34,10 @@ final class MsgDefinitions {
       Map.entry("std_msgs/String", """
           string data
           """),
+      Map.entry("std_msgs/Bool", """
+          bool data
+          """),
+      Map.entry("std_msgs/Empty", ""),
       Map.entry("std_msgs/MultiArrayDimension", """
           string label
           uint32 size

@@ -18,6 +18,16 @@ public final class RosMessages {
       (out, m) -> out.string(m.data()),
       in -> new RosString(in.string("data")));
 
+  public static final RosMessageType<RosBool> BOOL = new Codec<>(
+      DEFS, "std_msgs/Bool", RosBool.class,
+      (out, m) -> out.bool(m.data()),
+      in -> new RosBool(in.bool("data")));
+
+  public static final RosMessageType<RosEmpty> EMPTY = new Codec<>(
+      DEFS, "std_msgs/Empty", RosEmpty.class,
+      (out, m) -> { },
+      in -> RosEmpty.INSTANCE);
+
   public static final RosMessageType<MultiArrayDimension> MULTI_ARRAY_DIMENSION = new Codec<>(
       DEFS, "std_msgs/MultiArrayDimension", MultiArrayDimension.class,
       RosMessages::writeDimension, RosMessages::readDimension);
@@ -122,7 +132,7 @@ public final class RosMessages {
 
   /** Every supported type, nested ones included. */
   public static final List<RosMessageType<?>> ALL = List.of(
-      HEADER, STRING, MULTI_ARRAY_DIMENSION, MULTI_ARRAY_LAYOUT, FLOAT64_MULTI_ARRAY, IMAGE,
+      HEADER, STRING, BOOL, EMPTY, MULTI_ARRAY_DIMENSION, MULTI_ARRAY_LAYOUT, FLOAT64_MULTI_ARRAY, IMAGE,
       COMPRESSED_IMAGE, REGION_OF_INTEREST, CAMERA_INFO, JOINT_STATE, JOINT_TRAJECTORY_POINT,
       JOINT_TRAJECTORY);
 

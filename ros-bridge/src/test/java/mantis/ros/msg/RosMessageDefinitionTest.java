@@ -20,6 +20,8 @@ class RosMessageDefinitionTest {
   private static final Map<String, String> ROSMSG_MD5 = Map.ofEntries(
       Map.entry("std_msgs/Header", "2176decaecbce78abc3b96ef049fabed"),
       Map.entry("std_msgs/String", "992ce8a1687cec8c8bd883ec73ca41d1"),
+      Map.entry("std_msgs/Bool", "8b94c1b53db61fb6aed406028ad6332a"),
+      Map.entry("std_msgs/Empty", "d41d8cd98f00b204e9800998ecf8427e"),
       Map.entry("std_msgs/MultiArrayDimension", "4cd0c83a8683deae40ecdac60e53bfa8"),
       Map.entry("std_msgs/MultiArrayLayout", "0fed2a11c13e11c5571b4e2a995a91a3"),
       Map.entry("std_msgs/Float64MultiArray", "4b7d974086d4060e7db4613a7e6c3ba4"),

@@ -20,6 +20,8 @@ final class Samples {
     Map<RosMessageType<?>, Object> m = new LinkedHashMap<>();
     m.put(RosMessages.HEADER, HEADER);
     m.put(RosMessages.STRING, new RosString("push the red block ➜ left"));
+    m.put(RosMessages.BOOL, new RosBool(true));
+    m.put(RosMessages.EMPTY, RosEmpty.INSTANCE);
     m.put(RosMessages.MULTI_ARRAY_DIMENSION, new MultiArrayDimension("rows", 2, 6));
     MultiArrayLayout layout = new MultiArrayLayout(
         List.of(new MultiArrayDimension("rows", 2, 6), new MultiArrayDimension("cols", 3, 3)), 0);

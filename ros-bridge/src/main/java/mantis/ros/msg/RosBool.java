@@ -1,0 +1,4 @@
+package mantis.ros.msg;
+
+/** {@code std_msgs/Bool}. */
+public record RosBool(boolean data) {}

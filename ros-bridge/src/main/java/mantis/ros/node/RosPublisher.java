@@ -1,0 +1,31 @@
+package mantis.ros.node;
+
+import mantis.ros.msg.RosMessageType;
+
+/**
+ * A topic this node publishes. Each subscriber connection has its own bounded queue that drops the
+ * oldest message when full, so a slow subscriber never blocks {@link #publish} or other subscribers.
+ */
+public interface RosPublisher<T> extends AutoCloseable {
+  /** The resolved (global) topic name, e.g. {@code /arm/joint_states}. */
+  String topic();
+
+  /** The message type. */
+  RosMessageType<T> type();
+
+  /** Encodes once and queues the message for every connected subscriber; never blocks on I/O. */
+  void publish(T message);
+
+  /** Subscriber connections currently open. */
+  int subscriberCount();
+
+  /** Messages passed to {@link #publish} so far. */
+  long published();
+
+  /** Messages dropped from full subscriber queues so far (summed over connections). */
+  long dropped();
+
+  /** Unregisters from the master and closes every subscriber connection. Idempotent. */
+  @Override
+  void close();
+}
