@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
       PolicyCommand.class,
       MarksCommand.class,
       LatentCommand.class,
+      SimRosCommand.class,
+      BenchRosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {

@@ -1,0 +1,122 @@
+package mantis.server.cli;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import mantis.ros.node.RosNode;
+import mantis.server.rossim.RosSimRobot;
+import mantis.sim.TaskFamily;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mantis sim-ros}: the tabletop simulator as a ROS 1 robot. */
+@Command(name = "sim-ros", mixinStandardHelpOptions = true,
+    description = "Run the tabletop simulator as a ROS 1 robot: publishes /camera/image_raw (rgb8), "
+        + "/camera/camera_info, /joint_states and the task instruction on /mantis/instruction "
+        + "(latched), and executes trajectory_msgs/JointTrajectory from /arm_controller/command like "
+        + "a ros_control JointTrajectoryController. Runs until stopped (or --duration-s).")
+final class SimRosCommand implements Callable<Integer> {
+  @Option(names = "--master", paramLabel = "URI",
+      description = "ROS master URI (default: $ROS_MASTER_URI, else http://localhost:11311/).")
+  String master;
+
+  @Option(names = "--family", defaultValue = "reach", converter = Families.class,
+      description = "reach (default), push_direction or push_to_target.")
+  List<TaskFamily> families;
+
+  @Option(names = "--seed", defaultValue = "0",
+      description = "Seed of the first episode; each finished episode starts the next (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--rate-hz", defaultValue = "10", description = "Camera images per second (default ${DEFAULT-VALUE}).")
+  double rateHz;
+
+  @Option(names = "--width", defaultValue = "640", description = "Image width, pixels (default ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--height", defaultValue = "480", description = "Image height, pixels (default ${DEFAULT-VALUE}).")
+  int height;
+
+  @Option(names = "--node-name", defaultValue = "mantis_sim", description = "ROS node name (default ${DEFAULT-VALUE}).")
+  String nodeName;
+
+  @Option(names = "--ros-host", paramLabel = "HOST",
+      description = "Host or IP other nodes reach this one at (default: $ROS_IP, $ROS_HOSTNAME, the host name).")
+  String rosHost;
+
+  @Option(names = "--controller", defaultValue = "/arm_controller",
+      description = "Trajectory controller namespace; commands arrive on <controller>/command (default ${DEFAULT-VALUE}).")
+  String controller;
+
+  @Option(names = "--duration-s", defaultValue = "0", description = "Stop after this many seconds (0: run until stopped).")
+  double durationS;
+
+  static URI masterUri(String option) {
+    String m = option != null ? option : System.getenv("ROS_MASTER_URI");
+    if (m == null || m.isBlank()) {
+      m = "http://localhost:11311/";
+    }
+    URI uri = URI.create(m.trim());
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+      throw new IllegalArgumentException("the ROS master URI must look like http://host:11311/, got '" + m + "'");
+    }
+    return uri;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    URI uri;
+    RosSimRobot.Builder b = RosSimRobot.builder();
+    try {
+      if (families.size() != 1) {
+        throw new IllegalArgumentException("--family takes one family, not all");
+      }
+      uri = masterUri(master);
+      b.setFamily(families.get(0)).setSeed(seed).optImageRateHz(rateHz).optImageSize(width, height)
+          .optController(controller);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis sim-ros: " + e.getMessage());
+      return 2;
+    }
+    RosNode.Builder nb = RosNode.builder().setName(nodeName).setMasterUri(uri);
+    if (rosHost != null) {
+      nb.optHost(rosHost);
+    }
+    RosNode node = nb.build();
+    RosSimRobot robot;
+    try {
+      robot = b.setNode(node).build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("mantis sim-ros: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      robot.close();
+      node.close();
+      stopped.countDown();
+    }, "mantis-sim-ros-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    node.start();
+    robot.start();
+    System.out.println("mantis sim-ros: node " + node.name() + " on " + uri + ", " + families.get(0)
+        .name().toLowerCase(java.util.Locale.ROOT) + " seed " + seed + ": '" + robot.instruction() + "'");
+    if (durationS > 0) {
+      if (stopped.await(Math.round(durationS * 1000), TimeUnit.MILLISECONDS)) {
+        return 0; // stopped by a signal: the hook closed everything
+      }
+      Runtime.getRuntime().removeShutdownHook(hook);
+      robot.close();
+      node.close();
+      System.out.println("mantis sim-ros: " + robot.imagesPublished() + " images, "
+          + robot.jointStatesPublished() + " joint states, " + robot.trajectoriesAccepted()
+          + " trajectories followed (" + robot.trajectoriesRefused() + " refused), "
+          + robot.episodesFinished() + " episodes finished");
+    } else {
+      stopped.await();
+    }
+    return 0;
+  }
+}
