@@ -82,6 +82,7 @@ public final class RosSimRobot implements AutoCloseable {
   private volatile double[] positionsRad;
   private long seed;
   private long episodes;
+  private boolean episodeOver;
   private long seq;
   private double[] holdAtRad;
   private byte[] rgb;
@@ -201,7 +202,8 @@ public final class RosSimRobot implements AutoCloseable {
       positionsRad = js.positionsRad();
       msg = new JointState(header("base_link"), jointNames, boxed(js.positionsRad()),
           boxed(js.velocitiesRadPerS()), List.of());
-      if (sim.done()) {
+      if (!episodeOver && sim.done()) {
+        episodeOver = true;
         nextEpisode();
       }
     }
@@ -218,6 +220,7 @@ public final class RosSimRobot implements AutoCloseable {
     }
     seed++;
     sim.reset(seed, family);
+    episodeOver = false;
     follower.clear();
     holdAtRad = null;
     positionsRad = sim.jointState().positionsRad();
@@ -454,7 +457,6 @@ public final class RosSimRobot implements AutoCloseable {
     }
 
     public RosSimRobot build() {
-      Objects.requireNonNull(node, "setNode is required");
       Objects.requireNonNull(family, "setFamily is required");
       if (!seedSet) {
         throw new IllegalStateException("setSeed is required");
@@ -485,6 +487,7 @@ public final class RosSimRobot implements AutoCloseable {
               + " distinct names (one per joint of the arm), got " + jointNames);
         }
       }
+      Objects.requireNonNull(node, "setNode is required");
       return new RosSimRobot(this);
     }
   }

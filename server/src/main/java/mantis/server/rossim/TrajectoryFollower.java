@@ -14,7 +14,9 @@ import mantis.ros.msg.JointTrajectoryPoint;
 /**
  * What a ros_control {@code JointTrajectoryController} does with a {@code JointTrajectory} on its
  * {@code command} topic, for the simulated arm: the trajectory starts at its header stamp (zero
- * stamp: on arrival), replaces the one being followed from that time on, is interpolated linearly
+ * stamp: on arrival), replaces the one being followed on arrival (for a stamp in the future the
+ * arm waits at its current position until then, where ros_control would finish the old one first),
+ * is interpolated linearly
  * from the positions at its start to the first point and between points by
  * {@code time_from_start}, and its last point is held until a newer trajectory arrives. An empty
  * trajectory stops the arm where it is. Joints are matched by name, in any order; a trajectory that
