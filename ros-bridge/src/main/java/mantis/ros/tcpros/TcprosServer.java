@@ -146,7 +146,7 @@ public final class TcprosServer implements AutoCloseable {
       if (closed) {
         closeQuietly(socket);
       }
-      Thread t = new Thread(() -> serve(socket, peer), "tcpros-in-handshake-" + peer);
+      Thread t = new Thread(() -> serve(socket, peer), "tcpros-handshake-" + peer);
       t.setDaemon(true);
       t.start();
     }
