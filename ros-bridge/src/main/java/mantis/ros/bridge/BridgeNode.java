@@ -44,6 +44,7 @@ public final class BridgeNode implements AutoCloseable {
   private final BridgeConfig config;
   private final MonotonicClock clock;
   private final ServerBuilder<?> armServerBuilder;
+  private final ScheduledExecutorService givenScheduler;
   private final List<RosSubscriber<?>> subscribers = new ArrayList<>();
   private RosNode node;
   private ManagedChannel channel;
@@ -58,6 +59,7 @@ public final class BridgeNode implements AutoCloseable {
     this.config = b.config;
     this.clock = b.clock;
     this.armServerBuilder = b.armServerBuilder;
+    this.givenScheduler = b.scheduler;
   }
 
   public static Builder builder() {
@@ -90,7 +92,7 @@ public final class BridgeNode implements AutoCloseable {
       }
     };
     channel = NettyChannelBuilder.forAddress(config.server().host(), config.server().port()).usePlaintext().build();
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mantis-bridge");
       t.setDaemon(true);
       return t;
@@ -168,7 +170,7 @@ public final class BridgeNode implements AutoCloseable {
     if (channel != null) {
       channel.shutdownNow();
     }
-    if (scheduler != null) {
+    if (scheduler != null && scheduler != givenScheduler) {
       scheduler.shutdownNow();
       try {
         scheduler.awaitTermination(1, TimeUnit.SECONDS);
@@ -184,8 +186,18 @@ public final class BridgeNode implements AutoCloseable {
     private BridgeConfig config;
     private MonotonicClock clock = MonotonicClock.system();
     private ServerBuilder<?> armServerBuilder;
+    private ScheduledExecutorService scheduler;
 
     private Builder() {}
+
+    /**
+     * Optional: the scheduler that runs the bridge's control loop (every 5 ms); default a private
+     * daemon thread. A given scheduler is not shut down by {@link BridgeNode#close()}.
+     */
+    public Builder optScheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
 
     /** Required: the configuration. */
     public Builder setConfig(BridgeConfig config) {

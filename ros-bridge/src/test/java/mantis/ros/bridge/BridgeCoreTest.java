@@ -334,6 +334,39 @@ class BridgeCoreTest {
     }
   }
 
+  @Test
+  void onARealSchedulerTheLoopRunsByItself() throws Exception {
+    var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    Harness.FakePolicy policy = new Harness.FakePolicy();
+    Harness.RecordingPort port = new Harness.RecordingPort();
+    String name = io.grpc.inprocess.InProcessServerBuilder.generateName();
+    io.grpc.Server server = io.grpc.inprocess.InProcessServerBuilder.forName(name).addService(policy).build().start();
+    io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
+    BridgeCore core = BridgeCore.builder()
+        .setConfig(BridgeConfig.parse(Harness.CONFIG, "t", null, java.util.Map.of()))
+        .setPort(port)
+        .setChannel(channel)
+        .optScheduler(scheduler)
+        .build();
+    try {
+      core.start();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (port.trajectories.isEmpty() && System.nanoTime() < deadline) {
+        core.onImage(Harness.rgbImage());
+        core.onJointState(Harness.jointState(0.1, 0.2, 0.3));
+        Thread.sleep(20);
+      }
+      assertFalse(port.trajectories.isEmpty(), "a chunk was published");
+      assertFalse(port.statuses.isEmpty(), "a heartbeat was published");
+    } finally {
+      core.close();
+      channel.shutdownNow();
+      server.shutdownNow();
+      scheduler.shutdownNow();
+    }
+    assertEquals(1, port.last().points().size(), "close published a hold last");
+  }
+
   static void assertHold(JointTrajectory t, double... q) {
     assertEquals(Harness.ROS_NAMES, t.jointNames());
     assertEquals(1, t.points().size(), "a hold has one point");

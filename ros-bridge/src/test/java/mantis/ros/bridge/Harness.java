@@ -6,7 +6,6 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -159,7 +158,6 @@ final class Harness implements AutoCloseable {
     volatile Function<Observation, ActionChunk> reply = Harness::gentle;
     final List<Observation> observations = new CopyOnWriteArrayList<>();
     final List<StreamObserver<ActionChunk>> streams = new CopyOnWriteArrayList<>();
-    final List<Boolean> clientClosed = new ArrayList<>();
 
     @Override
     public StreamObserver<Observation> control(StreamObserver<ActionChunk> out) {
