@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       PolicyCommand.class,
       MarksCommand.class,
       LatentCommand.class,
+      BridgeCommand.class,
       SimRosCommand.class,
       BenchRosCommand.class,
       CommandLine.HelpCommand.class
