@@ -74,6 +74,10 @@ final class SimRosCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--family takes one family, not all");
       }
       uri = masterUri(master);
+      // Checked again by RosSimRobot's builder; here so that a usage error never touches ROS.
+      if (!(rateHz > 0) || rateHz > 1000) {
+        throw new IllegalArgumentException("--rate-hz: the image rate must be in (0, 1000] Hz, got " + rateHz);
+      }
       b.setFamily(families.get(0)).setSeed(seed).optImageRateHz(rateHz).optImageSize(width, height)
           .optController(controller);
     } catch (IllegalArgumentException e) {
