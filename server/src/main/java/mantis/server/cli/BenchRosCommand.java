@@ -52,6 +52,10 @@ final class BenchRosCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "10", description = "Seconds per case and publisher (default ${DEFAULT-VALUE}).")
   double seconds;
 
+  @Option(names = "--warmup-seconds", defaultValue = "2", description = "Unmeasured seconds each publisher sends "
+      + "first, on the same schedule (header.frame_id \"warmup\"; the receiver skips them) (default ${DEFAULT-VALUE}).")
+  double warmupSeconds;
+
   @Option(names = "--joint-state-hz", defaultValue = "1000", description = "JointState rate (default ${DEFAULT-VALUE}).")
   double jointStateHz;
 
@@ -82,8 +86,8 @@ final class BenchRosCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!(seconds > 0) || !(jointStateHz > 0) || !(imageHz > 0)) {
-      System.err.println("mantis bench-ros: --seconds and the rates must be positive");
+    if (!(seconds > 0) || !(jointStateHz > 0) || !(imageHz > 0) || !(warmupSeconds >= 0)) {
+      System.err.println("mantis bench-ros: --seconds and the rates must be positive, --warmup-seconds >= 0");
       return 2;
     }
     for (String p : publishers) {
@@ -110,9 +114,9 @@ final class BenchRosCommand implements Callable<Integer> {
   }
 
   String setup() {
-    return String.format(Locale.ROOT, "%s s per case and publisher; one rospy receiver (queue_size 100000, "
+    return String.format(Locale.ROOT, "%s s per case and publisher after %s s of unmeasured warm-up; one rospy receiver (queue_size 100000, "
         + "tcp_nodelay, 16 MiB buffer) on a private roscore; publishers paced by absolute deadlines; "
-        + "%d CPUs, %s %s, Java %s.", fmt0(seconds), Runtime.getRuntime().availableProcessors(),
+        + "%d CPUs, %s %s, Java %s.", fmt0(seconds), fmt0(warmupSeconds), Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
   }
 
@@ -179,7 +183,7 @@ final class BenchRosCommand implements Callable<Integer> {
   private long[] publishRospy(RosInstallation ros, RosCoreProcess core, Path script, String topic, String kind,
       double rate) throws IOException {
     try (RosProcess pub = RosProcess.python(ros, core.environment(), script, "publish", topic, kind,
-        Double.toString(rate), Double.toString(seconds))) {
+        Double.toString(rate), Double.toString(seconds), Double.toString(warmupSeconds))) {
       int code = pub.waitFor(Duration.ofSeconds(Math.round(seconds) + 60));
       String output = pub.output();
       for (String line : output.split("\n")) {
@@ -193,12 +197,13 @@ final class BenchRosCommand implements Callable<Integer> {
   }
 
   /**
-   * Publishes from the Mantis node: waits for the receiver's connection, then sends rate x seconds
-   * messages by absolute deadlines (parks until 2 ms before each, then spins), each stamped with
+   * Publishes from the Mantis node: waits for the receiver's connection, then sends rate x
+   * (warm-up + measured) seconds messages by absolute deadlines (parks until 2 ms before each, then spins), each stamped with
    * the wall clock just before publishing. Returns {sent, max lateness ns}.
    */
   private long[] publishMantis(RosNode node, String topic, String kind, double rate) throws Exception {
     long n = Math.round(rate * seconds);
+    long warm = Math.round(rate * warmupSeconds);
     boolean joints = kind.equals("joint_state");
     try (RosPublisher<?> pub = joints
         ? node.advertise(topic, RosMessages.JOINT_STATE, new PublisherOptions(false, 1000))
@@ -220,7 +225,7 @@ final class BenchRosCommand implements Callable<Integer> {
       long period = Math.round(1e9 / rate);
       long t0 = System.nanoTime() + 1_000_000;
       long lateMax = 0;
-      for (long i = 0; i < n; i++) {
+      for (long i = 0; i < warm + n; i++) {
         long due = t0 + i * period;
         long left;
         while ((left = due - System.nanoTime()) > 0) {
@@ -230,13 +235,17 @@ final class BenchRosCommand implements Callable<Integer> {
             Thread.onSpinWait();
           }
         }
-        lateMax = Math.max(lateMax, System.nanoTime() - due);
+        boolean measured = i >= warm;
+        if (measured) {
+          lateMax = Math.max(lateMax, System.nanoTime() - due);
+        }
+        long seq = measured ? i - warm : i;
         if (joints) {
           double q = 0.001 * i;
-          Header h = new Header(i & 0xFFFF_FFFFL, wallNow(), "base_link");
+          Header h = new Header(seq & 0xFFFF_FFFFL, wallNow(), measured ? "base_link" : "warmup");
           publish(pub, new JointState(h, names, List.of(q, q, q, q, q, q), zeros, List.of()));
         } else {
-          Header h = new Header(i & 0xFFFF_FFFFL, wallNow(), "camera");
+          Header h = new Header(seq & 0xFFFF_FFFFL, wallNow(), measured ? "camera" : "warmup");
           publish(pub, new Image(h, 480, 640, "rgb8", 0, 640 * 3, pixels));
         }
       }

@@ -4,14 +4,17 @@
     ros_bench.py receive TOPIC=KIND ...
         Subscribes to every TOPIC (KIND: joint_state or image; queue_size 100000, tcp_nodelay,
         a 16 MiB receive buffer) and records, per message, time.time() - header.stamp and
-        header.seq. Prints READY once subscribed. Reads commands on stdin:
+        header.seq; warm-up messages (header.frame_id "warmup") are not recorded. Prints READY
+        once subscribed. Reads commands on stdin:
             STATS TOPIC   prints "STATS TOPIC {json}" with received, seq_gaps, p50/p99/max ms
                           and forgets what it recorded for TOPIC
             QUIT          exits
-    ros_bench.py publish TOPIC KIND RATE_HZ SECONDS
-        Waits for a subscriber, then publishes RATE_HZ * SECONDS messages on a schedule of
-        absolute deadlines (sleeping until 2 ms before each, then spinning), each stamped with
-        the wall clock (time.time_ns()) just before publish. Prints "SENT n late_max_ms".
+    ros_bench.py publish TOPIC KIND RATE_HZ SECONDS WARMUP_SECONDS
+        Waits for a subscriber, then publishes RATE_HZ * (WARMUP_SECONDS + SECONDS) messages on
+        one schedule of absolute deadlines (sleeping until 2 ms before each, then spinning), each
+        stamped with the wall clock (time.time_ns()) just before publish; the first
+        RATE_HZ * WARMUP_SECONDS have header.frame_id "warmup". Prints "SENT n late_max_ms" for
+        the measured messages.
 """
 import json
 import sys
@@ -40,6 +43,8 @@ def receive(specs):
     def make_callback(topic):
         def on_message(msg):
             now = time.time()
+            if msg.header.frame_id == "warmup":
+                return
             stamp = msg.header.stamp.secs + msg.header.stamp.nsecs * 1e-9
             with lock:
                 records[topic].append((msg.header.seq, now - stamp))
@@ -77,9 +82,10 @@ def receive(specs):
     rospy.signal_shutdown("done")
 
 
-def publish(topic, kind, rate_hz, seconds):
+def publish(topic, kind, rate_hz, seconds, warmup_seconds):
     rospy.init_node("mantis_bench_rospy_publisher", anonymous=True)
     n = int(round(rate_hz * seconds))
+    warm = int(round(rate_hz * warmup_seconds))
     pub = rospy.Publisher(topic, TYPES[kind], queue_size=max(10, int(rate_hz)),
                           tcp_nodelay=True)
     deadline = time.time() + 30
@@ -90,15 +96,15 @@ def publish(topic, kind, rate_hz, seconds):
     time.sleep(0.5)  # let the connection settle before the clock starts
     if kind == "joint_state":
         msg = JointState(name=JOINTS, position=[0.0] * 6, velocity=[0.0] * 6, effort=[])
-        msg.header.frame_id = "base_link"
+        frame = "base_link"
     else:
         msg = Image(height=HEIGHT, width=WIDTH, encoding="rgb8", is_bigendian=0, step=WIDTH * 3,
                     data=bytes(bytearray((i * 7) & 0xFF for i in range(WIDTH * HEIGHT * 3))))
-        msg.header.frame_id = "camera"
+        frame = "camera"
     period_ns = int(round(1e9 / rate_hz))
     t0 = time.monotonic_ns() + 1_000_000
     late_max_ns = 0
-    for i in range(n):
+    for i in range(warm + n):
         due = t0 + i * period_ns
         while True:
             left = due - time.monotonic_ns()
@@ -106,10 +112,12 @@ def publish(topic, kind, rate_hz, seconds):
                 break
             if left > 2_000_000:
                 time.sleep((left - 2_000_000) / 1e9)
-        late_max_ns = max(late_max_ns, time.monotonic_ns() - due)
+        if i >= warm:
+            late_max_ns = max(late_max_ns, time.monotonic_ns() - due)
+        msg.header.frame_id = frame if i >= warm else "warmup"
         if kind == "joint_state":
             msg.position = [0.001 * i] * 6
-        msg.header.seq = i
+        msg.header.seq = i - warm if i >= warm else i
         now = time.time_ns()
         msg.header.stamp = rospy.Time(now // 1_000_000_000, now % 1_000_000_000)
         pub.publish(msg)
@@ -120,8 +128,9 @@ def publish(topic, kind, rate_hz, seconds):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "receive":
         receive(sys.argv[2:])
-    elif len(sys.argv) == 6 and sys.argv[1] == "publish":
-        publish(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
+    elif len(sys.argv) == 7 and sys.argv[1] == "publish":
+        publish(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]),
+                float(sys.argv[6]))
     else:
         raise SystemExit(__doc__)
 

@@ -19,7 +19,7 @@ class BenchRosCommandTest {
     RequireRosTools.installation();
     Path out = tmp.resolve("ros-bench.md");
     CliRun run = CliRun.of("bench-ros", "--seconds", "1", "--joint-state-hz", "200",
-        "--image-hz", "10", "--out", out.toString());
+        "--image-hz", "10", "--warmup-seconds", "0.5", "--out", out.toString());
     assertEquals(0, run.code(), run.err());
     List<String> rows = run.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case"))
         .toList();
