@@ -83,7 +83,8 @@ public final class RosSimRobot implements AutoCloseable {
   private long seed;
   private long episodes;
   private boolean episodeOver;
-  private long seq;
+  private long imageSeq;
+  private long jointStateSeq;
   private double[] holdAtRad;
   private byte[] rgb;
 
@@ -200,7 +201,7 @@ public final class RosSimRobot implements AutoCloseable {
       sim.step(q);
       mantis.core.JointState js = sim.jointState();
       positionsRad = js.positionsRad();
-      msg = new JointState(header("base_link"), jointNames, boxed(js.positionsRad()),
+      msg = new JointState(header(jointStateSeq++, "base_link"), jointNames, boxed(js.positionsRad()),
           boxed(js.velocitiesRadPerS()), List.of());
       if (!episodeOver && sim.done()) {
         episodeOver = true;
@@ -237,7 +238,7 @@ public final class RosSimRobot implements AutoCloseable {
         return;
       }
       sim.renderInto(widthPx, heightPx, rgb);
-      Header h = header("camera_optical");
+      Header h = header(imageSeq++, "camera_optical"); // the CameraInfo shares the image's header
       image = new Image(h, heightPx, widthPx, "rgb8", 0, widthPx * 3L, rgb);
       info = cameraInfo(h, sim.camera(widthPx, heightPx).intrinsics());
     }
@@ -255,8 +256,8 @@ public final class RosSimRobot implements AutoCloseable {
         0, 0, RegionOfInterest.FULL);
   }
 
-  private Header header(String frameId) {
-    return new Header(seq++ & 0xFFFF_FFFFL, RosTime.ofNanos(wallNanos.getAsLong()), frameId);
+  private Header header(long seq, String frameId) {
+    return new Header(seq & 0xFFFF_FFFFL, RosTime.ofNanos(wallNanos.getAsLong()), frameId);
   }
 
   private static List<Double> boxed(double[] v) {
