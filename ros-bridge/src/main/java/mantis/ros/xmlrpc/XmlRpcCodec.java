@@ -339,6 +339,9 @@ final class XmlRpcCodec {
     if (Double.isInfinite(d)) {
       return d > 0 ? "inf" : "-inf";
     }
+    if (d == 0) {
+      return Double.toString(d); // keeps the sign of -0.0
+    }
     return BigDecimal.valueOf(d).toPlainString();
   }
 
