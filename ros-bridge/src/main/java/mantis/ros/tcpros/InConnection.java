@@ -1,0 +1,203 @@
+package mantis.ros.tcpros;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import mantis.ros.msg.MessageFormatException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscriber side's connection to one publisher: one thread that resolves, connects,
+ * handshakes, reads frames and hands decoded messages to the {@link Subscription}; and, while the
+ * publisher stays in the subscription's set, reconnects with backoff (100 ms doubling to 5 s)
+ * after the connection breaks. A publisher that breaks the protocol is retried at the longest
+ * backoff.
+ */
+final class InConnection {
+  private static final Logger log = LoggerFactory.getLogger(InConnection.class);
+  static final long FIRST_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5000;
+
+  final int id;
+  final String uri;
+  private final Subscription<?> owner;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile boolean connected;
+  private volatile Socket socket;
+  private String lastProblem; // only touched by the thread
+
+  InConnection(Subscription<?> owner, String uri) {
+    this.id = Wire.IDS.incrementAndGet();
+    this.owner = owner;
+    this.uri = uri;
+    this.thread = new Thread(this::run, "tcpros-in-" + owner.topic() + "-" + id);
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  boolean isConnected() {
+    return connected;
+  }
+
+  BusConnection info() {
+    return new BusConnection(id, uri, 'i', owner.topic(), connected);
+  }
+
+  /** Closes the socket and stops reconnecting; idempotent. */
+  void close() {
+    closed = true;
+    connected = false;
+    Socket s = socket;
+    if (s != null) {
+      TcprosServer.closeQuietly(s);
+    }
+    thread.interrupt();
+  }
+
+  private void run() {
+    long backoffMs = FIRST_BACKOFF_MS;
+    while (!closed) {
+      boolean handshook = false;
+      try {
+        handshook = connectAndRead();
+      } catch (BadPeerException | MalformedHeaderException e) {
+        if (!closed) {
+          String problem = e.getMessage();
+          if (problem.equals(lastProblem)) {
+            log.debug("TCPROS: publisher {} of {} again: {}", uri, owner.topic(), problem);
+          } else {
+            log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri,
+                owner.topic(), problem);
+          }
+          lastProblem = problem;
+          backoffMs = MAX_BACKOFF_MS;
+        }
+      } catch (IOException e) {
+        if (!closed) {
+          log.debug("TCPROS: publisher {} of {} unreachable: {}", uri, owner.topic(),
+              e.toString());
+        }
+      } catch (RuntimeException e) {
+        if (!closed) {
+          log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri,
+              owner.topic(), e.toString());
+          backoffMs = MAX_BACKOFF_MS;
+        }
+      } finally {
+        connected = false;
+        Socket s = socket;
+        if (s != null) {
+          TcprosServer.closeQuietly(s);
+        }
+      }
+      if (closed) {
+        return;
+      }
+      if (handshook && lastProblem == null) {
+        backoffMs = FIRST_BACKOFF_MS;
+      }
+      try {
+        Thread.sleep(backoffMs);
+      } catch (InterruptedException e) {
+        return;
+      }
+      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  /**
+   * One connection: returns normally (true) when the publisher closes the stream cleanly at a
+   * frame boundary after a successful handshake.
+   */
+  private boolean connectAndRead() throws IOException {
+    String topic = owner.topic();
+    TcprosLimits limits = owner.limits();
+    InetSocketAddress addr = owner.resolver().resolve(uri, topic);
+    if (addr == null) {
+      throw new IOException("resolver returned no address");
+    }
+    Socket s = new Socket();
+    socket = s;
+    if (closed) {
+      s.close();
+      return false;
+    }
+    s.setTcpNoDelay(owner.tcpNoDelay());
+    s.connect(addr, limits.handshakeTimeoutMs());
+    s.setSoTimeout(limits.handshakeTimeoutMs());
+    OutputStream out = s.getOutputStream();
+    out.write(owner.requestHeader().encode());
+    out.flush();
+    InputStream in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
+    ConnectionHeader reply;
+    try {
+      reply = ConnectionHeader.read(in, limits.maxHeaderBytes());
+    } catch (SocketTimeoutException e) {
+      throw new BadPeerException("no connection header from " + addr + " within "
+          + limits.handshakeTimeout().toMillis() + " ms");
+    }
+    if (reply.get("error").isPresent()) {
+      throw new BadPeerException("publisher refused: " + reply.get("error").get());
+    }
+    String md5 = reply.get("md5sum").orElse(null);
+    String want = owner.type().md5sum();
+    if (md5 == null) {
+      throw new BadPeerException("reply header has no md5sum field");
+    }
+    if (!md5.equals(want) && !md5.equals("*") && !want.equals("*")) {
+      throw new BadPeerException("md5sum mismatch: publisher sends "
+          + reply.get("type").orElse("?") + " (" + md5 + "), expected " + owner.type().type()
+          + " (" + want + ")");
+    }
+    s.setSoTimeout(0);
+    connected = true;
+    if (lastProblem != null) {
+      log.info("TCPROS: connected to publisher {} of {} again", uri, topic);
+      lastProblem = null;
+    }
+    log.debug("TCPROS: connected to publisher {} of {} at {}", uri, topic, addr);
+    int max = limits.maxMessageBytes();
+    while (!closed) {
+      long len;
+      try {
+        len = Wire.readUint32(in, "message length");
+      } catch (EOFException e) {
+        throw new BadPeerException(e.getMessage());
+      }
+      if (len < 0) {
+        if (!closed) {
+          log.info("TCPROS: publisher {} of {} closed the connection; reconnecting", uri, topic);
+        }
+        return true;
+      }
+      if (len > max) {
+        throw new BadPeerException("message length " + len + " exceeds the limit of " + max
+            + " bytes");
+      }
+      byte[] payload;
+      try {
+        payload = Wire.readExactly(in, (int) len, "message");
+      } catch (EOFException e) {
+        throw new BadPeerException(e.getMessage());
+      }
+      Object message;
+      try {
+        message = owner.type().decode(payload);
+      } catch (MessageFormatException e) {
+        throw new BadPeerException("undecodable message: " + e.getMessage(), e);
+      }
+      owner.deliver(message);
+    }
+    return true;
+  }
+}
