@@ -166,6 +166,14 @@ class RosNodeInteropTest {
         assertTrue(info.output().contains("/mantis_interop"), info.output());
         assertTrue(info.output().contains("std_msgs/String"), info.output());
       }
+      try (RosProcess rosnode = RosProcess.start(core.environment(),
+          List.of(ros.rostopic().resolveSibling("rosnode").toString(), "info",
+              "/mantis_interop"))) {
+        assertEquals(0, rosnode.waitFor(WAIT), rosnode.output());
+        String out = rosnode.output();
+        assertTrue(out.contains("Connections:") && out.contains("topic: /info_topic")
+            && out.contains("direction: outbound") && out.contains("TCPROS"), out);
+      }
       List<?> busInfo = (List<?>) ((List<?>) new XmlRpcClient(node.slaveUri(),
           Duration.ofSeconds(2)).call("getBusInfo", "/test")).get(2);
       assertTrue(busInfo.stream().map(c -> (List<?>) c).anyMatch(c -> c.get(4).equals(
