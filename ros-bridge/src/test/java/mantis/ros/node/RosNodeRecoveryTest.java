@@ -92,6 +92,15 @@ class RosNodeRecoveryTest {
       assertTrue(first.process().waitFor(5, TimeUnit.SECONDS));
     }
     awaitFor(() -> sub.publisherCount() == 0, WAIT, () -> "dead peer still counted");
+    try (RosProcess deadEcho = RosProcess.rostopic(ros, core.environment(), "echo",
+        "/peer/out")) {
+      publishUntil(() -> out.publish(new RosString("to a doomed subscriber")),
+          () -> deadEcho.output().contains("doomed"));
+      deadEcho.process().destroyForcibly();
+      assertTrue(deadEcho.process().waitFor(5, TimeUnit.SECONDS));
+    }
+    publishUntil(() -> out.publish(new RosString("into the void")),
+        () -> out.subscriberCount() == 0);
     try (RosProcess second = RosProcess.rostopic(ros, core.environment(), "pub", "-r", "20",
         "/peer/in", "std_msgs/String", "data: second");
         RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
