@@ -32,6 +32,7 @@ final class InConnection {
   private volatile boolean connected;
   private volatile Socket socket;
   private String lastProblem; // only touched by the thread
+  private boolean handshook; // this attempt got past the handshake; only touched by the thread
 
   InConnection(Subscription<?> owner, String uri) {
     this.id = Wire.IDS.incrementAndGet();
@@ -65,34 +66,25 @@ final class InConnection {
   }
 
   private void run() {
-    long backoffMs = FIRST_BACKOFF_MS;
+    Backoff backoff = new Backoff(FIRST_BACKOFF_MS, MAX_BACKOFF_MS);
     while (!closed) {
-      boolean handshook = false;
+      handshook = false;
       try {
-        handshook = connectAndRead();
+        connectAndRead();
       } catch (BadPeerException | MalformedHeaderException e) {
-        if (!closed) {
-          String problem = e.getMessage();
-          if (problem.equals(lastProblem)) {
-            log.debug("TCPROS: publisher {} of {} again: {}", uri, owner.topic(), problem);
-          } else {
-            log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri,
-                owner.topic(), problem);
-          }
-          lastProblem = problem;
-          backoffMs = MAX_BACKOFF_MS;
-        }
+        protocolFailure(e.getMessage(), backoff);
       } catch (IOException e) {
         if (!closed) {
-          log.debug("TCPROS: publisher {} of {} unreachable: {}", uri, owner.topic(),
-              e.toString());
+          if (handshook) {
+            log.info("TCPROS: lost connection to publisher {} of {}: {}; reconnecting", uri,
+                owner.topic(), e.getMessage());
+          } else {
+            log.debug("TCPROS: publisher {} of {} unreachable: {}", uri, owner.topic(),
+                e.toString());
+          }
         }
       } catch (RuntimeException e) {
-        if (!closed) {
-          log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri,
-              owner.topic(), e.toString());
-          backoffMs = MAX_BACKOFF_MS;
-        }
+        protocolFailure(e.toString(), backoff);
       } finally {
         connected = false;
         Socket s = socket;
@@ -104,22 +96,36 @@ final class InConnection {
         return;
       }
       if (handshook && lastProblem == null) {
-        backoffMs = FIRST_BACKOFF_MS;
+        backoff.reset();
       }
       try {
-        Thread.sleep(backoffMs);
+        Thread.sleep(backoff.next());
       } catch (InterruptedException e) {
         return;
       }
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
     }
   }
 
+  /** One WARN per distinct problem (repeats at DEBUG), then the longest backoff. */
+  private void protocolFailure(String problem, Backoff backoff) {
+    if (closed) {
+      return;
+    }
+    if (problem.equals(lastProblem)) {
+      log.debug("TCPROS: publisher {} of {} again: {}", uri, owner.topic(), problem);
+    } else {
+      log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri, owner.topic(),
+          problem);
+    }
+    lastProblem = problem;
+    backoff.toMax();
+  }
+
   /**
-   * One connection: returns normally (true) when the publisher closes the stream cleanly at a
-   * frame boundary after a successful handshake.
+   * One connection: returns normally when the publisher closes the stream cleanly at a frame
+   * boundary after a successful handshake (or when closed).
    */
-  private boolean connectAndRead() throws IOException {
+  private void connectAndRead() throws IOException {
     String topic = owner.topic();
     TcprosLimits limits = owner.limits();
     InetSocketAddress addr = owner.resolver().resolve(uri, topic);
@@ -130,7 +136,7 @@ final class InConnection {
     socket = s;
     if (closed) {
       s.close();
-      return false;
+      return;
     }
     s.setTcpNoDelay(owner.tcpNoDelay());
     s.connect(addr, limits.handshakeTimeoutMs());
@@ -160,6 +166,7 @@ final class InConnection {
           + " (" + want + ")");
     }
     s.setSoTimeout(0);
+    handshook = true;
     connected = true;
     if (lastProblem != null) {
       log.info("TCPROS: connected to publisher {} of {} again", uri, topic);
@@ -178,7 +185,7 @@ final class InConnection {
         if (!closed) {
           log.info("TCPROS: publisher {} of {} closed the connection; reconnecting", uri, topic);
         }
-        return true;
+        return;
       }
       if (len > max) {
         throw new BadPeerException("message length " + len + " exceeds the limit of " + max
@@ -198,6 +205,5 @@ final class InConnection {
       }
       owner.deliver(message);
     }
-    return true;
   }
 }

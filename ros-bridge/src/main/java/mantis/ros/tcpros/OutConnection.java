@@ -11,11 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscriber's connection on the publisher side: a bounded queue of ready frames that drops the
- * oldest, and one writer thread. A write failure closes only this connection.
+ * One subscriber's connection on the publisher side: a bounded queue of serialized messages that
+ * drops the oldest, and one writer thread. Queued payloads are shared by every connection (never
+ * modified); the writer adds the length prefix. A write failure closes only this connection.
  */
 final class OutConnection {
   private static final Logger log = LoggerFactory.getLogger(OutConnection.class);
+  private static final int BUFFER_BYTES = 64 * 1024;
 
   final int id;
   final String peer;
@@ -47,7 +49,7 @@ final class OutConnection {
     writer.start();
   }
 
-  /** Queues a frame; never blocks on I/O. */
+  /** Queues a serialized message; never blocks on I/O. */
   void offer(byte[] frame) {
     lock.lock();
     try {
@@ -89,7 +91,8 @@ final class OutConnection {
 
   private void writeLoop() {
     try {
-      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
+      byte[] lengthScratch = new byte[4];
       out.write(replyHeader);
       out.flush();
       while (true) {
@@ -108,7 +111,7 @@ final class OutConnection {
         } finally {
           lock.unlock();
         }
-        out.write(frame);
+        Wire.writeFrame(out, lengthScratch, frame, BUFFER_BYTES);
         if (!more) {
           out.flush(); // flush once the backlog is written: one segment per message when idle
         }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The publisher side of one topic: the subscriber connections a {@link TcprosServer} handed over,
  * each with its own bounded drop-oldest queue and writer thread. {@link #publish} encodes once and
- * queues the same frame on every connection; it never blocks on I/O.
+ * queues the same bytes on every connection; it never blocks on I/O.
  *
  * @param <T> the message record
  */
@@ -41,7 +41,7 @@ public final class Publication<T> implements AutoCloseable {
    * @param topic the global topic name
    * @param type the message type
    * @param latch keep the last message and send it to each new subscriber first
-   * @param queueSize frames queued per subscriber before the oldest is dropped (>= 1)
+   * @param queueSize messages queued per subscriber before the oldest is dropped (>= 1)
    */
   public Publication(String callerId, String topic, RosMessageType<T> type, boolean latch,
       int queueSize) {
@@ -71,17 +71,17 @@ public final class Publication<T> implements AutoCloseable {
    */
   public void publish(T message) {
     Objects.requireNonNull(message, "message");
-    byte[] frame = Wire.frame(type.encode(message));
+    byte[] payload = type.encode(message);
     synchronized (lock) {
       if (closed) {
         return;
       }
       published.incrementAndGet();
       if (latch) {
-        latched = frame;
+        latched = payload;
       }
       for (OutConnection c : connections) {
-        c.offer(frame);
+        c.offer(payload);
       }
     }
   }
@@ -96,7 +96,7 @@ public final class Publication<T> implements AutoCloseable {
     return published.get();
   }
 
-  /** Frames dropped from full subscriber queues so far, summed over all connections. */
+  /** Messages dropped from full subscriber queues so far, summed over all connections. */
   public long dropped() {
     long sum = droppedByClosed.get();
     for (OutConnection c : connections) {

@@ -71,8 +71,9 @@ public final class TcprosServer implements AutoCloseable {
       s.bind(addr, 128);
     } catch (IOException e) {
       s.close();
-      throw new IOException("cannot bind the TCPROS server to " + (bindHost == null ? "*" : bindHost)
-          + ":" + requestedPort + ": " + e.getMessage(), e);
+      String host = bindHost == null || bindHost.isEmpty() ? "*" : bindHost;
+      throw new IOException("cannot bind the TCPROS server to " + host + ":" + requestedPort
+          + ": " + e.getMessage(), e);
     }
     server = s;
     Thread t = new Thread(this::acceptLoop, "tcpros-accept-" + s.getLocalPort());
@@ -145,7 +146,7 @@ public final class TcprosServer implements AutoCloseable {
       if (closed) {
         closeQuietly(socket);
       }
-      Thread t = new Thread(() -> serve(socket, peer), "tcpros-in-handshake-" + peer);
+      Thread t = new Thread(() -> serve(socket, peer), "tcpros-handshake-" + peer);
       t.setDaemon(true);
       t.start();
     }

@@ -27,12 +27,21 @@ final class Wire {
         | (b[off + 3] & 0xFFL) << 24;
   }
 
-  /** A frame: the 4-byte length then the payload, ready to be written in one call. */
-  static byte[] frame(byte[] payload) {
-    byte[] f = new byte[4 + payload.length];
-    putUint32(f, 0, payload.length);
-    System.arraycopy(payload, 0, f, 4, payload.length);
-    return f;
+  /**
+   * Writes one frame, the 4-byte length then the payload, into a {@link
+   * java.io.BufferedOutputStream} of {@code bufferBytes} without copying the whole payload: the
+   * length and the payload's head fill the buffer, a large rest goes straight to the socket. No
+   * write is smaller than the buffer unless the whole frame fits in it.
+   */
+  static void writeFrame(java.io.OutputStream out, byte[] lengthScratch, byte[] payload,
+      int bufferBytes) throws IOException {
+    putUint32(lengthScratch, 0, payload.length);
+    out.write(lengthScratch, 0, 4);
+    int head = Math.min(payload.length, bufferBytes - 4);
+    out.write(payload, 0, head);
+    if (head < payload.length) {
+      out.write(payload, head, payload.length - head);
+    }
   }
 
   /**
