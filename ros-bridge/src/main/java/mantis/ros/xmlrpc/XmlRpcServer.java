@@ -36,6 +36,9 @@ public final class XmlRpcServer implements AutoCloseable {
   private final int maxRequestBytes;
   private HttpServer server;
   private ExecutorService pool;
+  /** Calls in progress; the array is also the lock close() waits on. */
+  private final int[] active = new int[1];
+  private final ThreadLocal<Boolean> handling = ThreadLocal.withInitial(() -> false);
 
   /** 4 threads, {@link #DEFAULT_MAX_REQUEST_BYTES}. */
   public XmlRpcServer(String bindHost, int port, XmlRpcHandler handler) {
@@ -94,19 +97,58 @@ public final class XmlRpcServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** Stops serving; idempotent. */
+  /**
+   * Stops serving after the calls in progress have answered (waiting at most a second); idempotent.
+   */
   @Override
   public synchronized void close() {
     if (server == null) {
       return;
     }
+    awaitIdle(1000);
     server.stop(0);
     pool.shutdownNow();
     server = null;
     pool = null;
   }
 
+  /** Waits up to {@code ms} for calls in progress on other threads to finish. */
+  private void awaitIdle(long ms) {
+    long deadline = System.nanoTime() + ms * 1_000_000L;
+    synchronized (active) {
+      int mine = handling.get() ? 1 : 0;
+      while (active[0] > mine) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return;
+        }
+        try {
+          active.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
   private void handle(HttpExchange ex) throws IOException {
+    synchronized (active) {
+      active[0]++;
+    }
+    handling.set(true);
+    try {
+      handleCall(ex);
+    } finally {
+      handling.set(false);
+      synchronized (active) {
+        active[0]--;
+        active.notifyAll();
+      }
+    }
+  }
+
+  private void handleCall(HttpExchange ex) throws IOException {
     try (ex) {
       if (!"POST".equalsIgnoreCase(ex.getRequestMethod())) {
         ex.getResponseHeaders().set("Allow", "POST");

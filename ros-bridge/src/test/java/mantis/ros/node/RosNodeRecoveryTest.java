@@ -79,6 +79,26 @@ class RosNodeRecoveryTest {
   }
 
   @Test
+  void topicsDeclaredWhileTheMasterIsDownAreRegisteredWhenItComesUp() throws Exception {
+    core.kill();
+    awaitFor(() -> !core.isUp(), WAIT, () -> "master still up");
+    RosPublisher<RosString> out = node.advertise("/late/out", RosMessages.STRING,
+        PublisherOptions.latched());
+    out.publish(new RosString("declared in the dark"));
+    node.subscribe("/late/in", RosMessages.STRING, SubscriberOptions.defaults(), m -> { });
+    assertFalse(node.isRegistered());
+    core.start();
+    awaitFor(node::isRegistered, WAIT, () -> "not registered after the master came up");
+    try (RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
+        "/late/out")) {
+      assertEquals(0, echo.waitFor(WAIT), echo.output());
+      assertTrue(echo.output().contains("declared in the dark"), echo.output());
+    }
+    assertTrue(node.master().getSystemState().subscribersOf("/late/in")
+        .contains("/mantis_recovery"));
+  }
+
+  @Test
   void aKilledPublisherPeerDoesNotBreakTheNodeAndANewPeerIsPickedUp() throws Exception {
     List<String> got = new CopyOnWriteArrayList<>();
     RosSubscriber<RosString> sub = node.subscribe("/peer/in", RosMessages.STRING,

@@ -152,6 +152,25 @@ class RosNodeSlaveApiTest {
     await(a::isClosed);
   }
 
+  @Test
+  void closeStopsEveryThreadTheNodeStarted() throws Exception {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    RosNode n = node("node_c");
+    RosPublisher<RosString> pub = n.advertise("chatter", RosMessages.STRING,
+        PublisherOptions.defaults());
+    RosSubscriber<RosString> sub = b.subscribe("chatter", RosMessages.STRING,
+        SubscriberOptions.defaults(), m -> { });
+    n.subscribe("other", RosMessages.STRING, SubscriberOptions.defaults(), m -> { });
+    slave(b).call("publisherUpdate", "/master", "/chatter", List.of(n.slaveUri().toString()));
+    await(() -> pub.subscriberCount() == 1);
+    sub.close();
+    n.close();
+    b.close();
+    await(() -> Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.isAlive())
+        .allMatch(t -> t.getName().startsWith("HttpClient-"))); // the JDK's shared client
+  }
+
   static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (!condition.getAsBoolean()) {
