@@ -141,7 +141,10 @@ public final class RosNode implements AutoCloseable {
     return master;
   }
 
-  /** Binds the XML-RPC and TCPROS servers and starts registering with the master. */
+  /**
+   * Binds the XML-RPC and TCPROS servers (on every interface; other nodes are told
+   * {@link #host()}) and starts the master watcher, which registers with the master.
+   */
   public void start() throws IOException {
     synchronized (lifecycle) {
       if (closed) {

@@ -84,9 +84,36 @@ public final class XmlRpcServer implements AutoCloseable {
     p.allowCoreThreadTimeOut(true);
     s.setExecutor(p);
     s.createContext("/", this::handle);
-    s.start();
+    startAsDaemon(s);
     server = s;
     pool = p;
+  }
+
+  /**
+   * The JDK server's dispatcher thread inherits the daemon flag of the thread that starts it, so
+   * it is started from a daemon thread: an unclosed server must not keep the JVM alive.
+   */
+  private static void startAsDaemon(HttpServer s) throws IOException {
+    RuntimeException[] failure = new RuntimeException[1];
+    Thread starter = new Thread(() -> {
+      try {
+        s.start();
+      } catch (RuntimeException e) {
+        failure[0] = e;
+      }
+    }, "xmlrpc-start");
+    starter.setDaemon(true);
+    starter.start();
+    try {
+      starter.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      s.stop(0);
+      throw new IOException("interrupted while starting the XML-RPC server", e);
+    }
+    if (failure[0] != null) {
+      throw failure[0];
+    }
   }
 
   /** The bound port (after {@link #start()}). */

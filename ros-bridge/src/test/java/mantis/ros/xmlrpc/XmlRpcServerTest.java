@@ -83,6 +83,23 @@ class XmlRpcServerTest {
         e.getMessage());
   }
 
+  @Test
+  void anUnclosedServerDoesNotKeepTheJvmAlive() throws IOException {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    XmlRpcServer other = new XmlRpcServer("127.0.0.1", 0, (m, p) -> p);
+    other.start();
+    try {
+      new XmlRpcClient(URI.create("http://127.0.0.1:" + other.port() + "/"),
+          Duration.ofSeconds(5)).call("x");
+      List<String> nonDaemon = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
+          .map(Thread::getName).toList();
+      assertEquals(List.of(), nonDaemon);
+    } finally {
+      other.close();
+    }
+  }
+
   private String rawPost(String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     try (Socket s = new Socket("127.0.0.1", server.port())) {
