@@ -54,6 +54,12 @@ class RosNodeRecoveryTest {
     List<String> got = new CopyOnWriteArrayList<>();
     node.subscribe("/recovery/in", RosMessages.STRING, SubscriberOptions.defaults(),
         m -> got.add(m.data()));
+    List<String> through = new CopyOnWriteArrayList<>();
+    RosSubscriber<RosString> throughSub = node.subscribe("/recovery/through",
+        RosMessages.STRING, SubscriberOptions.defaults(), m -> through.add(m.data()));
+    RosProcess survivor = RosProcess.rostopic(ros, core.environment(), "pub", "-r", "20",
+        "/recovery/through", "std_msgs/String", "data: survivor");
+    awaitFor(() -> !through.isEmpty(), WAIT, survivor::output);
     awaitFor(node::isRegistered, WAIT, () -> "never registered");
 
     core.kill();
@@ -67,6 +73,13 @@ class RosNodeRecoveryTest {
     assertTrue(reRegisterMs < 5000, "re-registration took " + reRegisterMs + " ms");
     assertTrue(node.master().getSystemState().publishersOf("/recovery/out")
         .contains("/mantis_recovery"));
+    // the rostopic pub that ran through the restart is not known to the new master, yet its
+    // connection is kept and its messages keep coming
+    try (survivor) {
+      int seen = through.size();
+      awaitFor(() -> through.size() > seen + 5, WAIT, survivor::output);
+      assertEquals(1, throughSub.publisherCount());
+    }
 
     try (RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
         "/recovery/out");
