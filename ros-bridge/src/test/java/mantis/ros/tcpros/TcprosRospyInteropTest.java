@@ -22,14 +22,13 @@ import java.util.concurrent.TimeUnit;
 import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import mantis.ros.peers.RequireRos;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Java TCPROS against real rospy (Debian {@code ros-core}), both directions, through a real
- * {@code rosmaster}. Slow (rospy start-up), so it runs only with {@code -Dmantis.ros.interop=true}.
+ * {@code rosmaster}. Skipped where ROS is not installed, except in CI (see {@link RequireRos}).
  */
-@EnabledIfSystemProperty(named = "mantis.ros.interop", matches = "true")
 class TcprosRospyInteropTest {
 
   private static int freePort() throws IOException {
@@ -54,6 +53,7 @@ class TcprosRospyInteropTest {
 
   @Test
   void rospyAndMantisExchangeMessagesBothWays(@TempDir Path dir) throws Exception {
+    RequireRos.installation();
     int masterPort = freePort();
     Process master = new ProcessBuilder("rosmaster", "--core", "-p", String.valueOf(masterPort))
         .redirectErrorStream(true).redirectOutput(dir.resolve("master.log").toFile()).start();

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       PolicyCommand.class,
       MarksCommand.class,
       LatentCommand.class,
+      BridgeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {

@@ -1,0 +1,187 @@
+package mantis.ros.bridge;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Consumer;
+import mantis.core.JointState;
+import mantis.core.MonotonicClock;
+import mantis.proto.v1.ArmServiceGrpc;
+import mantis.proto.v1.ArmStatus;
+import mantis.proto.v1.EStopRequest;
+import mantis.proto.v1.HoldRequest;
+import mantis.proto.v1.JointCommand;
+import mantis.proto.v1.JointStateMsg;
+import mantis.proto.v1.ResetRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real arm behind {@code mantis.v1.ArmService}: each StreamCommands chunk (valid for {@code
+ * valid_for_nanos} from its arrival on the bridge's clock) goes through the bridge's {@link
+ * mantis.core.safety.SafetyFilter} and is published as a trajectory; every joint state from ROS is
+ * streamed back to every open call. Hold, EStop and Reset act on the same latch as the e-stop and
+ * reset topics. While a call is open and sending, policy chunks are not published (see {@link
+ * BridgeCore}). When commands stop for the watchdog timeout, or the last call closes, the arm holds.
+ */
+final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(BridgeArmService.class);
+
+  private final BridgeCore core;
+  private final String robotId;
+  private final MonotonicClock clock;
+
+  BridgeArmService(BridgeCore core, MonotonicClock clock) {
+    this.core = core;
+    this.robotId = core.config().robot().id();
+    this.clock = clock;
+  }
+
+  /**
+   * Builds and starts a server on {@code sb} with this service for {@code core} and gRPC health
+   * ({@code ""} and {@code mantis.v1.ArmService} SERVING).
+   */
+  static io.grpc.Server serve(BridgeCore core, MonotonicClock clock, io.grpc.ServerBuilder<?> sb,
+      io.grpc.protobuf.services.HealthStatusManager health) throws java.io.IOException {
+    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    health.setStatus(ArmServiceGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    return sb.addService(new BridgeArmService(core, clock)).addService(health.getHealthService()).build().start();
+  }
+
+  private ArmStatus status() {
+    return ArmStatus.newBuilder()
+        .setRobotId(robotId)
+        .setHolding(core.isHolding())
+        .setEstopped(core.filter().isEstopped())
+        .build();
+  }
+
+  private boolean wrongRobot(String requested, StreamObserver<?> out) {
+    if (!requested.isEmpty() && !requested.equals(robotId)) {
+      out.onError(Status.NOT_FOUND.withDescription("this arm is " + robotId + ", not " + requested)
+          .asRuntimeException());
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void hold(HoldRequest request, StreamObserver<ArmStatus> out) {
+    if (wrongRobot(request.getRobotId(), out)) {
+      return;
+    }
+    core.armHold(request.getReason().isEmpty() ? "ArmService Hold" : "ArmService Hold: " + request.getReason());
+    out.onNext(status());
+    out.onCompleted();
+  }
+
+  @Override
+  public void eStop(EStopRequest request, StreamObserver<ArmStatus> out) {
+    if (wrongRobot(request.getRobotId(), out)) {
+      return;
+    }
+    core.estop(request.getReason().isEmpty() ? "ArmService EStop" : "ArmService EStop: " + request.getReason());
+    out.onNext(status());
+    out.onCompleted();
+  }
+
+  @Override
+  public void reset(ResetRequest request, StreamObserver<ArmStatus> out) {
+    if (wrongRobot(request.getRobotId(), out)) {
+      return;
+    }
+    core.reset();
+    out.onNext(status());
+    out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<JointCommand> streamCommands(StreamObserver<JointStateMsg> out) {
+    CommandStream s = new CommandStream((ServerCallStreamObserver<JointStateMsg>) out);
+    core.armStreamOpened();
+    core.addJointStateListener(s);
+    return s;
+  }
+
+  private final class CommandStream implements StreamObserver<JointCommand>, Consumer<JointState> {
+    private final ServerCallStreamObserver<JointStateMsg> out;
+    private boolean ended;
+
+    CommandStream(ServerCallStreamObserver<JointStateMsg> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(JointCommand command) {
+      long now = clock.nanoTime();
+      if (!command.getRobotId().isEmpty() && !command.getRobotId().equals(robotId)) {
+        fail(Status.INVALID_ARGUMENT.withDescription("command for robot " + command.getRobotId()
+            + " sent to arm " + robotId));
+        return;
+      }
+      if (!command.hasChunk()) {
+        fail(Status.INVALID_ARGUMENT.withDescription("command has no chunk"));
+        return;
+      }
+      core.armCommand(Convert.chunk(command.getChunk(), now));
+    }
+
+    /** A joint state from ROS, streamed back. */
+    @Override
+    public void accept(JointState js) {
+      JointStateMsg msg = JointStateMsg.newBuilder()
+          .setRobotId(robotId)
+          .setJointState(Convert.wire(js))
+          .setHolding(core.isHolding())
+          .setEstopped(core.filter().isEstopped())
+          .setInterventions(core.interventions())
+          .build();
+      synchronized (this) {
+        if (ended || out.isCancelled()) {
+          return;
+        }
+        out.onNext(msg);
+      }
+    }
+
+    private void fail(Status status) {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+        out.onError(status.asRuntimeException());
+      }
+      cleanup();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+      }
+      log.debug("arm command stream failed: {}", Status.fromThrowable(t));
+      cleanup();
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+        out.onCompleted();
+      }
+      cleanup();
+    }
+
+    private void cleanup() {
+      core.removeJointStateListener(this);
+      core.armStreamClosed();
+    }
+  }
+}

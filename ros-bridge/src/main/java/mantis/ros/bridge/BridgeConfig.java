@@ -1,0 +1,505 @@
+package mantis.ros.bridge;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
+
+/**
+ * The bridge node's configuration: one typed object, loaded from YAML with {@link #load(Path)}.
+ * Unknown keys are errors that name the key; every value is validated on construction. The keys,
+ * with their defaults ({@code bridge.example.yaml} in this module is a complete example):
+ *
+ * <pre>
+ * ros:
+ *   master_uri: http://localhost:11311/   # default: $ROS_MASTER_URI, else this
+ *   node_name: mantis_bridge
+ *   host: null                            # how other nodes reach this one; default ROS_IP/ROS_HOSTNAME/host name
+ * topics:
+ *   image: /camera/image_raw              # sensor_msgs/Image (rgb8 or bgr8); exactly one of image
+ *   compressed_image: null                #   and compressed_image (sensor_msgs/CompressedImage, JPEG/PNG)
+ *   joint_states: /joint_states           # sensor_msgs/JointState
+ *   controller: /arm_controller           # required; trajectories go to <controller>/command
+ *   instruction: /mantis/instruction      # std_msgs/String; the latest wins
+ *   estop: /mantis/estop                  # std_msgs/Bool; true latches the e-stop, false does nothing
+ *   reset: /mantis/reset                  # std_msgs/Empty; clears the e-stop latch
+ *   status: /mantis/status                # std_msgs/String heartbeat, latched
+ * robot:
+ *   id: arm                               # robot_id sent to the server
+ *   spec: planar3                         # a bundled robot (planar3) or a robot YAML path (relative: to this file)
+ *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
+ * server:
+ *   target: localhost:50051               # the Mantis server, host:port (plaintext gRPC)
+ *   deadline_ms: 2000                     # deadline of unary calls (Describe)
+ *   stream_idle_timeout_ms: 2000          # no chunk for this long while one is awaited: the stream is lost
+ *   reconnect_min_ms: 100                 # reconnect backoff, doubling from min to max
+ *   reconnect_max_ms: 5000
+ *   control_rate_hz: 10                   # observations are sent at most this often
+ *   watchdog_timeout_ms: 100              # hold when the next chunk is this late (see BridgeCore)
+ * arm_service:
+ *   port: 0                               # serve mantis.v1.ArmService on this port; 0 = disabled
+ *   host: 127.0.0.1
+ * bridge:
+ *   default_instruction: null             # used until the instruction topic says otherwise
+ *   heartbeat_hz: 2
+ *   max_input_age_ms: 500                 # frames and joint states older than this are not sent
+ *   hold_time_from_start_ms: 50           # time_from_start of a hold trajectory's one point
+ * </pre>
+ *
+ * @param ros how to join the ROS graph
+ * @param topics the topic bindings
+ * @param robot which robot and its ROS joint names
+ * @param server the Mantis policy server
+ * @param armService the bridge's own ArmService endpoint
+ * @param bridge bridge behaviour
+ */
+public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, ArmService armService,
+    Bridge bridge) {
+  /** The master URI used when neither the file nor {@code ROS_MASTER_URI} gives one. */
+  public static final String DEFAULT_MASTER_URI = "http://localhost:11311/";
+  /** Robots known by name in {@code robot.spec}. */
+  public static final List<String> BUNDLED_ROBOTS = List.of("planar3");
+
+  public BridgeConfig {
+    Objects.requireNonNull(ros, "ros");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(robot, "robot");
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(armService, "armService");
+    Objects.requireNonNull(bridge, "bridge");
+  }
+
+  /**
+   * How the bridge joins the ROS graph.
+   *
+   * @param masterUri the ROS master
+   * @param nodeName this node's name
+   * @param host the host other nodes use to reach this node; empty for the RosNode default
+   */
+  public record Ros(URI masterUri, String nodeName, Optional<String> host) {
+    public Ros {
+      Objects.requireNonNull(masterUri, "ros.master_uri");
+      check(nodeName != null && !nodeName.isBlank(), "ros.node_name must not be empty");
+      host = host == null ? Optional.empty() : host;
+    }
+  }
+
+  /**
+   * Topic bindings. Exactly one of {@code image} and {@code compressedImage} is present.
+   *
+   * @param image sensor_msgs/Image topic
+   * @param compressedImage sensor_msgs/CompressedImage topic
+   * @param jointStates sensor_msgs/JointState topic
+   * @param controller the controller's namespace; trajectories go to {@link #command()}
+   * @param instruction std_msgs/String topic
+   * @param estop std_msgs/Bool topic
+   * @param reset std_msgs/Empty topic
+   * @param status std_msgs/String heartbeat topic
+   */
+  public record Topics(Optional<String> image, Optional<String> compressedImage, String jointStates,
+      String controller, String instruction, String estop, String reset, String status) {
+    public Topics {
+      image = image == null ? Optional.empty() : image;
+      compressedImage = compressedImage == null ? Optional.empty() : compressedImage;
+      check(image.isPresent() != compressedImage.isPresent(),
+          image.isPresent()
+              ? "topics: give either 'image' or 'compressed_image', not both"
+              : "topics: one of 'image' (sensor_msgs/Image) or 'compressed_image' (sensor_msgs/CompressedImage) is required");
+      image.ifPresent(t -> topic(t, "topics.image"));
+      compressedImage.ifPresent(t -> topic(t, "topics.compressed_image"));
+      topic(jointStates, "topics.joint_states");
+      topic(controller, "topics.controller");
+      topic(instruction, "topics.instruction");
+      topic(estop, "topics.estop");
+      topic(reset, "topics.reset");
+      topic(status, "topics.status");
+    }
+
+    /** The trajectory command topic: {@code <controller>/command}. */
+    public String command() {
+      String c = controller.endsWith("/") ? controller.substring(0, controller.length() - 1) : controller;
+      return c + "/command";
+    }
+
+    private static void topic(String name, String key) {
+      check(name != null && !name.isBlank(), key + " must not be empty");
+      check(!name.contains(" "), key + " must not contain spaces, got '" + name + "'");
+    }
+  }
+
+  /**
+   * The robot.
+   *
+   * @param id the robot id sent to the server
+   * @param specSource where the spec came from: a bundled name or a path
+   * @param spec the robot's joint limits, in the order of the server's chunks
+   * @param joints the ROS joint names, one per spec joint, in spec order
+   */
+  public record Robot(String id, String specSource, RobotSpec spec, List<String> joints) {
+    public Robot {
+      check(id != null && !id.isBlank(), "robot.id must not be empty");
+      Objects.requireNonNull(specSource, "specSource");
+      Objects.requireNonNull(spec, "robot.spec");
+      check(joints != null && !joints.isEmpty(), "robot.joints is required: the ROS joint names in the order of the"
+          + " robot spec's joints " + spec.jointNames());
+      joints = List.copyOf(joints);
+      check(joints.size() == spec.jointCount(), "robot.joints has " + joints.size() + " names but robot spec "
+          + spec.name() + " has " + spec.jointCount() + " joints " + spec.jointNames());
+      var seen = new HashSet<String>();
+      for (String j : joints) {
+        check(j != null && !j.isBlank(), "robot.joints has an empty name");
+        check(seen.add(j), "robot.joints names '" + j + "' twice");
+      }
+    }
+  }
+
+  /**
+   * The Mantis policy server.
+   *
+   * @param target host:port
+   * @param deadlineMs deadline of unary calls, ms
+   * @param streamIdleTimeoutMs a stream awaiting a chunk this long is given up, ms
+   * @param reconnectMinMs first reconnect delay, ms
+   * @param reconnectMaxMs largest reconnect delay, ms
+   * @param controlRateHz most observations per second
+   * @param watchdogTimeoutMs how late the next chunk may be before the arm is told to hold, ms
+   */
+  public record Server(String target, long deadlineMs, long streamIdleTimeoutMs, long reconnectMinMs,
+      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs) {
+    public Server {
+      check(target != null && target.matches("[^\\s:]+:\\d{1,5}"), "server.target must be host:port, got '" + target + "'");
+      int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+      check(port >= 1 && port <= 65535, "server.target port must be 1..65535, got " + port);
+      check(deadlineMs >= 1, "server.deadline_ms must be >= 1, got " + deadlineMs);
+      check(streamIdleTimeoutMs >= 1, "server.stream_idle_timeout_ms must be >= 1, got " + streamIdleTimeoutMs);
+      check(reconnectMinMs >= 100, "server.reconnect_min_ms must be >= 100, got " + reconnectMinMs);
+      check(reconnectMaxMs >= reconnectMinMs && reconnectMaxMs <= 5000,
+          "server.reconnect_max_ms must be in [reconnect_min_ms, 5000], got " + reconnectMaxMs);
+      check(controlRateHz > 0 && controlRateHz <= 1000, "server.control_rate_hz must be in (0, 1000], got " + controlRateHz);
+      check(watchdogTimeoutMs >= 1 && watchdogTimeoutMs <= 10_000,
+          "server.watchdog_timeout_ms must be 1..10000, got " + watchdogTimeoutMs);
+    }
+
+    /** The target's host. */
+    public String host() {
+      return target.substring(0, target.lastIndexOf(':'));
+    }
+
+    /** The target's port. */
+    public int port() {
+      return Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+    }
+
+    /** One control period, ns. */
+    public long controlPeriodNanos() {
+      return Math.round(1e9 / controlRateHz);
+    }
+  }
+
+  /**
+   * The bridge's own {@code mantis.v1.ArmService}.
+   *
+   * @param port gRPC port; 0 disables the service
+   * @param host bind address
+   */
+  public record ArmService(int port, String host) {
+    public ArmService {
+      check(port >= 0 && port <= 65535, "arm_service.port must be 0..65535 (0 = disabled), got " + port);
+      check(host != null && !host.isBlank(), "arm_service.host must not be empty");
+    }
+
+    public boolean enabled() {
+      return port != 0;
+    }
+  }
+
+  /**
+   * Bridge behaviour.
+   *
+   * @param defaultInstruction instruction used until one arrives on the instruction topic
+   * @param heartbeatHz status messages per second
+   * @param maxInputAgeMs frames and joint states older than this (by arrival) are not sent, ms
+   * @param holdTimeFromStartMs time_from_start of a hold's one point, ms
+   */
+  public record Bridge(Optional<String> defaultInstruction, double heartbeatHz, long maxInputAgeMs,
+      long holdTimeFromStartMs) {
+    public Bridge {
+      defaultInstruction = defaultInstruction == null ? Optional.empty()
+          : defaultInstruction.filter(s -> !s.isBlank());
+      check(heartbeatHz > 0 && heartbeatHz <= 100, "bridge.heartbeat_hz must be in (0, 100], got " + heartbeatHz);
+      check(maxInputAgeMs >= 1, "bridge.max_input_age_ms must be >= 1, got " + maxInputAgeMs);
+      check(holdTimeFromStartMs >= 1 && holdTimeFromStartMs <= 1000,
+          "bridge.hold_time_from_start_ms must be 1..1000, got " + holdTimeFromStartMs);
+    }
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Reads a YAML file, with {@code ROS_MASTER_URI} from the environment. */
+  public static BridgeConfig load(Path yaml) {
+    String text;
+    try {
+      text = Files.readString(yaml, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read bridge config " + yaml + ": " + e.getMessage(), e);
+    }
+    Path dir = yaml.toAbsolutePath().getParent();
+    return parse(text, yaml.toString(), dir, System.getenv());
+  }
+
+  /**
+   * Parses YAML text.
+   *
+   * @param text the YAML document
+   * @param source its name, for error messages
+   * @param baseDir directory that relative robot spec paths are resolved against
+   * @param env the environment ({@code ROS_MASTER_URI})
+   * @throws IllegalArgumentException naming the source and the key when the config is invalid
+   */
+  public static BridgeConfig parse(String text, String source, Path baseDir, Map<String, String> env) {
+    Objects.requireNonNull(text, "text");
+    if (text.isBlank()) {
+      throw new IllegalArgumentException(source + ": empty bridge config; 'topics' and 'robot' are required");
+    }
+    Raw raw;
+    try {
+      raw = mapper().readValue(text, Raw.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(source + ": unknown key '" + path(e) + "'; known keys here: "
+          + e.getKnownPropertyIds(), e);
+    } catch (JsonMappingException e) {
+      throw new IllegalArgumentException(source + ": " + (e.getPath().isEmpty() ? "" : path(e) + ": ")
+          + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
+    }
+    try {
+      return raw.toConfig(baseDir, env);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static ObjectMapper mapper() {
+    return new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  /** The resolved configuration as YAML-like text, one key per line. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("ros:\n")
+        .append("  master_uri: ").append(ros.masterUri()).append('\n')
+        .append("  node_name: ").append(ros.nodeName()).append('\n')
+        .append("  host: ").append(ros.host().orElse("(default)")).append('\n');
+    sb.append("topics:\n");
+    topics.image().ifPresent(t -> sb.append("  image: ").append(t).append('\n'));
+    topics.compressedImage().ifPresent(t -> sb.append("  compressed_image: ").append(t).append('\n'));
+    sb.append("  joint_states: ").append(topics.jointStates()).append('\n')
+        .append("  controller: ").append(topics.controller()).append("   # publishes ").append(topics.command())
+        .append('\n')
+        .append("  instruction: ").append(topics.instruction()).append('\n')
+        .append("  estop: ").append(topics.estop()).append('\n')
+        .append("  reset: ").append(topics.reset()).append('\n')
+        .append("  status: ").append(topics.status()).append('\n');
+    sb.append("robot:\n")
+        .append("  id: ").append(robot.id()).append('\n')
+        .append("  spec: ").append(robot.specSource()).append("   # ").append(robot.spec().name()).append(' ')
+        .append(robot.spec().jointNames()).append('\n')
+        .append("  joints: ").append(robot.joints()).append('\n');
+    sb.append("server:\n")
+        .append("  target: ").append(server.target()).append('\n')
+        .append("  deadline_ms: ").append(server.deadlineMs()).append('\n')
+        .append("  stream_idle_timeout_ms: ").append(server.streamIdleTimeoutMs()).append('\n')
+        .append("  reconnect_min_ms: ").append(server.reconnectMinMs()).append('\n')
+        .append("  reconnect_max_ms: ").append(server.reconnectMaxMs()).append('\n')
+        .append("  control_rate_hz: ").append(server.controlRateHz()).append('\n')
+        .append("  watchdog_timeout_ms: ").append(server.watchdogTimeoutMs()).append('\n');
+    sb.append("arm_service:\n")
+        .append("  port: ").append(armService.port()).append(armService.enabled() ? "" : "   # disabled").append('\n')
+        .append("  host: ").append(armService.host()).append('\n');
+    sb.append("bridge:\n")
+        .append("  default_instruction: ").append(bridge.defaultInstruction().map(s -> "\"" + s + "\"").orElse("null"))
+        .append('\n')
+        .append("  heartbeat_hz: ").append(bridge.heartbeatHz()).append('\n')
+        .append("  max_input_age_ms: ").append(bridge.maxInputAgeMs()).append('\n')
+        .append("  hold_time_from_start_ms: ").append(bridge.holdTimeFromStartMs()).append('\n');
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The YAML shape, with defaults.
+
+  static final class Raw {
+    @JsonProperty("ros") RawRos ros = new RawRos();
+    @JsonProperty("topics") RawTopics topics;
+    @JsonProperty("robot") RawRobot robot;
+    @JsonProperty("server") RawServer server = new RawServer();
+    @JsonProperty("arm_service") RawArmService armService = new RawArmService();
+    @JsonProperty("bridge") RawBridge bridge = new RawBridge();
+
+    BridgeConfig toConfig(Path baseDir, Map<String, String> env) {
+      check(topics != null, "missing section 'topics'");
+      check(robot != null, "missing section 'robot'");
+      return new BridgeConfig(
+          (ros == null ? new RawRos() : ros).toRos(env),
+          topics.toTopics(),
+          robot.toRobot(baseDir),
+          (server == null ? new RawServer() : server).toServer(),
+          (armService == null ? new RawArmService() : armService).toArmService(),
+          (bridge == null ? new RawBridge() : bridge).toBridge());
+    }
+  }
+
+  static final class RawRos {
+    @JsonProperty("master_uri") String masterUri;
+    @JsonProperty("node_name") String nodeName = "mantis_bridge";
+    @JsonProperty("host") String host;
+
+    Ros toRos(Map<String, String> env) {
+      String uri = masterUri;
+      String from = "ros.master_uri";
+      if (uri == null || uri.isBlank()) {
+        uri = env.get("ROS_MASTER_URI");
+        from = "ROS_MASTER_URI";
+      }
+      if (uri == null || uri.isBlank()) {
+        uri = DEFAULT_MASTER_URI;
+      }
+      URI parsed;
+      try {
+        parsed = new URI(uri.strip());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(from + " is not a URI: '" + uri + "'");
+      }
+      check("http".equals(parsed.getScheme()) && parsed.getHost() != null && parsed.getPort() > 0,
+          from + " must look like http://host:11311/, got '" + uri + "'");
+      return new Ros(parsed, nodeName,
+          host == null || host.isBlank() ? Optional.empty() : Optional.of(host.strip()));
+    }
+  }
+
+  static final class RawTopics {
+    @JsonProperty("image") String image;
+    @JsonProperty("compressed_image") String compressedImage;
+    @JsonProperty("joint_states") String jointStates = "/joint_states";
+    @JsonProperty("controller") String controller;
+    @JsonProperty("instruction") String instruction = "/mantis/instruction";
+    @JsonProperty("estop") String estop = "/mantis/estop";
+    @JsonProperty("reset") String reset = "/mantis/reset";
+    @JsonProperty("status") String status = "/mantis/status";
+
+    Topics toTopics() {
+      check(controller != null && !controller.isBlank(),
+          "topics.controller is required, e.g. /arm_controller (trajectories go to /arm_controller/command)");
+      return new Topics(optional(image), optional(compressedImage), jointStates, controller, instruction, estop,
+          reset, status);
+    }
+  }
+
+  static final class RawRobot {
+    @JsonProperty("id") String id = "arm";
+    @JsonProperty("spec") String spec = "planar3";
+    @JsonProperty("joints") List<String> joints;
+
+    Robot toRobot(Path baseDir) {
+      check(spec != null && !spec.isBlank(), "robot.spec must not be empty");
+      String s = spec.strip();
+      RobotSpec resolved;
+      String sourceName;
+      if (BUNDLED_ROBOTS.contains(s)) {
+        resolved = RobotSpecs.mantisPlanar3();
+        sourceName = s;
+      } else {
+        Path p = Path.of(s);
+        if (!p.isAbsolute() && baseDir != null) {
+          p = baseDir.resolve(p);
+        }
+        if (!Files.isRegularFile(p)) {
+          throw new IllegalArgumentException("robot.spec '" + s + "' is neither a bundled robot " + BUNDLED_ROBOTS
+              + " nor a readable file (" + p + ")");
+        }
+        resolved = RobotSpecs.load(p);
+        sourceName = p.toString();
+      }
+      return new Robot(id, sourceName, resolved, joints);
+    }
+  }
+
+  static final class RawServer {
+    @JsonProperty("target") String target = "localhost:50051";
+    @JsonProperty("deadline_ms") long deadlineMs = 2000;
+    @JsonProperty("stream_idle_timeout_ms") long streamIdleTimeoutMs = 2000;
+    @JsonProperty("reconnect_min_ms") long reconnectMinMs = 100;
+    @JsonProperty("reconnect_max_ms") long reconnectMaxMs = 5000;
+    @JsonProperty("control_rate_hz") double controlRateHz = 10;
+    @JsonProperty("watchdog_timeout_ms") long watchdogTimeoutMs = 100;
+
+    Server toServer() {
+      return new Server(target == null ? null : target.strip(), deadlineMs, streamIdleTimeoutMs, reconnectMinMs,
+          reconnectMaxMs, controlRateHz, watchdogTimeoutMs);
+    }
+  }
+
+  static final class RawArmService {
+    @JsonProperty("port") int port = 0;
+    @JsonProperty("host") String host = "127.0.0.1";
+
+    ArmService toArmService() {
+      return new ArmService(port, host);
+    }
+  }
+
+  static final class RawBridge {
+    @JsonProperty("default_instruction") String defaultInstruction;
+    @JsonProperty("heartbeat_hz") double heartbeatHz = 2;
+    @JsonProperty("max_input_age_ms") long maxInputAgeMs = 500;
+    @JsonProperty("hold_time_from_start_ms") long holdTimeFromStartMs = 50;
+
+    Bridge toBridge() {
+      return new Bridge(optional(defaultInstruction), heartbeatHz, maxInputAgeMs, holdTimeFromStartMs);
+    }
+  }
+
+  private static Optional<String> optional(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.strip());
+  }
+}

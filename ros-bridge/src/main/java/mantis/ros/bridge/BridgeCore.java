@@ -1,0 +1,788 @@
+package mantis.ros.bridge;
+
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import mantis.core.ActionChunk;
+import mantis.core.JointState;
+import mantis.core.MonotonicClock;
+import mantis.core.safety.SafetyFilter;
+import mantis.core.safety.SafetyResult;
+import mantis.core.safety.Watchdog;
+import mantis.proto.v1.ChunkSource;
+import mantis.proto.v1.DescribeRequest;
+import mantis.proto.v1.Observation;
+import mantis.proto.v1.PolicyInfo;
+import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.ros.msg.CompressedImage;
+import mantis.ros.msg.Image;
+import mantis.ros.msg.JointTrajectory;
+import mantis.ros.msg.RosBool;
+import mantis.ros.msg.RosString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's logic, without ROS: inputs arrive as method calls ({@link #onImage}, {@link
+ * #onJointState}, ...), trajectories and the heartbeat leave through a {@link BridgePort}, and the
+ * server is reached over an injected gRPC {@link Channel}. All timing reads the {@link
+ * MonotonicClock} and happens in {@link #tick()}, which {@link #start()} runs every tick period on
+ * the given scheduler (tests leave the scheduler out and call {@code tick()} after moving a fake
+ * clock).
+ *
+ * <p>Policy loop: one {@code PolicyService.Control} stream per episode. An observation is sent when
+ * a frame newer than the last one sent, a joint state and an instruction are all at hand, the frame
+ * and the joint state arrived within {@code max_input_age_ms}, one control period passed since the
+ * previous observation, and no earlier observation still awaits its chunk (at most one in flight, so
+ * a slow server never builds a queue). Each chunk's validity is re-expressed on the bridge's clock
+ * as the send time of its observation plus {@code valid_for_nanos}; it goes through the {@link
+ * SafetyFilter} with the latest joint state and is published as a trajectory unless it has expired,
+ * is older than the last chunk published (never replayed), the e-stop is latched, or an ArmService
+ * client is in control.
+ *
+ * <p>Holds: a one-point trajectory at the measured position (clamped into the limits by {@link
+ * SafetyFilter#hold}), reached after {@code hold_time_from_start_ms} (or the braking time, if
+ * longer); an empty trajectory (which joint_trajectory_controller treats as "stop here") when no joint
+ * state was ever measured. A hold is published once per event: when the server stream fails, ends or
+ * goes idle (then it reconnects with exponential backoff, on a new stream with a new episode id), when
+ * the current chunk's validity ends without a successor, when the watchdog fires, when the e-stop
+ * latches, on an ArmService Hold, and on {@link #close()}. While holding, further events of the first
+ * kinds publish nothing more; e-stop, Hold and close always publish.
+ *
+ * <p>Watchdog (invariant 4): observations go out once per control period, so a fresh chunk is due
+ * once per period; the watchdog holds when none came for one control period plus {@code
+ * watchdog_timeout_ms} (200 ms at the defaults). A trajectory is also held at its chunk's {@code
+ * valid_until} at the latest, which for the server's chunks is the tighter bound.
+ *
+ * <p>ArmService priority: while an ArmService StreamCommands call is open and its last command came
+ * within {@code watchdog_timeout_ms}, policy chunks are not published (counted as dropped); commands
+ * go through the same filter and hold rules. Thread-safe.
+ */
+final class BridgeCore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BridgeCore.class);
+  /** Default period of {@link #tick()} when a scheduler runs it. */
+  static final long DEFAULT_TICK_NANOS = 5_000_000L;
+  /** Observations whose send time is remembered for their chunk; more in flight is a server bug. */
+  private static final int MAX_PENDING = 16;
+
+  private final BridgeConfig config;
+  private final BridgePort port;
+  private final PolicyServiceGrpc.PolicyServiceStub stub;
+  private final MonotonicClock clock;
+  private final LongSupplier wallNanos;
+  private final ScheduledExecutorService scheduler;
+  private final long tickNanos;
+  private final SafetyFilter filter;
+  private final List<String> rosNames;
+  private final long periodNanos;
+  private final long maxAgeNanos;
+  private final long holdTfsNanos;
+  private final long idleNanos;
+  private final long armWatchdogNanos;
+  private final long heartbeatNanos;
+  private final WarnLimiter warn;
+  private final Watchdog policyWatchdog;
+  private final Watchdog armWatchdog;
+  private final List<Consumer<JointState>> stateListeners = new CopyOnWriteArrayList<>();
+  private final Object lock = new Object();
+
+  // Guarded by lock.
+  private boolean started;
+  private boolean closed;
+  private ScheduledFuture<?> ticking;
+  private mantis.proto.v1.Frame frame;
+  private long frameArrivalNanos;
+  private long frameSeq;
+  private long sentFrameSeq;
+  private JointState state;
+  private long stateArrivalNanos;
+  private String instruction;
+  private Stream stream;
+  private long generation;
+  private long nextConnectNanos;
+  private long backoffNanos;
+  private boolean everConnected;
+  private long lastObservationNanos = Long.MIN_VALUE / 2;
+  private boolean holding;
+  private String holdReason = "not started";
+  private ActionChunk current;
+  private long lastChunkNanos = Long.MIN_VALUE;
+  private long nextHeartbeatNanos;
+  private int armStreams;
+  private long armLastCommandNanos = Long.MIN_VALUE / 2;
+  private boolean armCommanded;
+  private boolean describedMismatch;
+  // Counters.
+  private long observationsSent;
+  private long chunksPublished;
+  private long holds;
+  private long interventions;
+  private long reconnects;
+  private long chunksDropped;
+  private long serverWatchdogHolds;
+
+  /** One Control call. */
+  private static final class Stream {
+    final long generation;
+    final String episodeId;
+    final Map<Long, Long> pending = new LinkedHashMap<>();
+    final Object sendLock = new Object();
+    StreamObserver<Observation> requests;
+    ClientCallStreamObserver<Observation> call;
+    long nextStep;
+    long lastPublishedStep = -1;
+    long lastActivityNanos;
+
+    Stream(long generation, String episodeId, long now) {
+      this.generation = generation;
+      this.episodeId = episodeId;
+      this.lastActivityNanos = now;
+    }
+  }
+
+  private BridgeCore(Builder b) {
+    this.config = b.config;
+    this.port = b.port;
+    this.stub = PolicyServiceGrpc.newStub(b.channel);
+    this.clock = b.clock;
+    this.wallNanos = b.wallNanos;
+    this.scheduler = b.scheduler;
+    this.tickNanos = b.tickNanos;
+    this.filter = SafetyFilter.builder().setRobot(config.robot().spec()).optClock(clock).build();
+    this.rosNames = config.robot().joints();
+    this.periodNanos = config.server().controlPeriodNanos();
+    this.maxAgeNanos = config.bridge().maxInputAgeMs() * 1_000_000L;
+    this.holdTfsNanos = config.bridge().holdTimeFromStartMs() * 1_000_000L;
+    this.idleNanos = config.server().streamIdleTimeoutMs() * 1_000_000L;
+    this.armWatchdogNanos = config.server().watchdogTimeoutMs() * 1_000_000L;
+    this.heartbeatNanos = Math.round(1e9 / config.bridge().heartbeatHz());
+    this.warn = new WarnLimiter(log, clock, 5_000_000_000L);
+    this.instruction = config.bridge().defaultInstruction().orElse(null);
+    this.backoffNanos = config.server().reconnectMinMs() * 1_000_000L;
+    this.policyWatchdog = Watchdog.builder()
+        .setTimeoutNanos(periodNanos + armWatchdogNanos)
+        .setClock(clock)
+        .setOnHold(() -> hold("watchdog: no fresh chunk for "
+            + (periodNanos + armWatchdogNanos) / 1_000_000 + " ms", false))
+        .build();
+    this.armWatchdog = Watchdog.builder()
+        .setTimeoutNanos(armWatchdogNanos)
+        .setClock(clock)
+        .setOnHold(() -> hold("arm service: no command for " + armWatchdogNanos / 1_000_000 + " ms", false))
+        .build();
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** The filter every chunk passes; its e-stop latch is the bridge's. */
+  SafetyFilter filter() {
+    return filter;
+  }
+
+  BridgeConfig config() {
+    return config;
+  }
+
+  /** Opens the first stream at the next tick and starts ticking on the scheduler, if one was given. */
+  void start() {
+    synchronized (lock) {
+      if (closed || started) {
+        throw new IllegalStateException(closed ? "bridge is closed" : "bridge already started");
+      }
+      started = true;
+      long now = clock.nanoTime();
+      nextConnectNanos = now;
+      nextHeartbeatNanos = now;
+      if (scheduler != null) {
+        ticking = scheduler.scheduleAtFixedRate(this::tickSafely, 0, tickNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      log.error("bridge tick failed", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Inputs.
+
+  void onImage(Image image) {
+    try {
+      mantis.proto.v1.Frame f = Convert.frame(image);
+      acceptFrame(f);
+    } catch (IllegalArgumentException e) {
+      warn.warn("image", "image on " + config.topics().image().orElse("?") + " rejected: " + e.getMessage());
+    }
+  }
+
+  void onCompressedImage(CompressedImage image) {
+    try {
+      mantis.proto.v1.Frame f = Convert.frame(image);
+      acceptFrame(f);
+    } catch (IllegalArgumentException e) {
+      warn.warn("image", "image on " + config.topics().compressedImage().orElse("?") + " rejected: "
+          + e.getMessage());
+    }
+  }
+
+  private void acceptFrame(mantis.proto.v1.Frame f) {
+    synchronized (lock) {
+      frame = f;
+      frameArrivalNanos = clock.nanoTime();
+      frameSeq++;
+    }
+  }
+
+  void onJointState(mantis.ros.msg.JointState msg) {
+    JointState js;
+    try {
+      js = Convert.jointState(msg, rosNames, config.robot().spec().jointNames(), clock.nanoTime());
+    } catch (IllegalArgumentException e) {
+      warn.warn("joint_state", "joint state on " + config.topics().jointStates() + " rejected: " + e.getMessage());
+      return;
+    }
+    synchronized (lock) {
+      state = js;
+      stateArrivalNanos = js.stampNanos();
+    }
+    for (Consumer<JointState> l : stateListeners) {
+      try {
+        l.accept(js);
+      } catch (RuntimeException e) {
+        log.warn("joint state listener failed", e);
+      }
+    }
+  }
+
+  void onInstruction(RosString msg) {
+    String text = msg.data().strip();
+    if (text.isEmpty()) {
+      warn.warn("instruction", "blank instruction on " + config.topics().instruction() + " ignored");
+      return;
+    }
+    synchronized (lock) {
+      if (!text.equals(instruction)) {
+        log.info("instruction: \"{}\"", text);
+      }
+      instruction = text;
+    }
+  }
+
+  /** {@code true} latches the e-stop (and holds); {@code false} does nothing: only a reset clears it. */
+  void onEstop(RosBool msg) {
+    if (msg.data()) {
+      estop("e-stop topic " + config.topics().estop());
+    } else {
+      log.debug("false on {} ignored: the e-stop is cleared only by {}", config.topics().estop(),
+          config.topics().reset());
+    }
+  }
+
+  void onReset() {
+    reset();
+  }
+
+  /** Latches the e-stop; the first latch publishes a hold. */
+  void estop(String reason) {
+    synchronized (lock) {
+      boolean was = filter.isEstopped();
+      filter.estop(reason);
+      if (!was) {
+        hold("e-stop: " + reason, true);
+      }
+    }
+  }
+
+  /** Clears the e-stop latch; the arm stays holding until the next chunk. */
+  void reset() {
+    synchronized (lock) {
+      filter.reset();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ArmService side.
+
+  void addJointStateListener(Consumer<JointState> l) {
+    stateListeners.add(l);
+  }
+
+  void removeJointStateListener(Consumer<JointState> l) {
+    stateListeners.remove(l);
+  }
+
+  void armStreamOpened() {
+    synchronized (lock) {
+      armStreams++;
+    }
+  }
+
+  void armStreamClosed() {
+    synchronized (lock) {
+      armStreams--;
+      if (armStreams == 0 && armCommanded) {
+        armCommanded = false;
+        hold("last arm service command stream closed", false);
+      }
+    }
+  }
+
+  /** A chunk from an ArmService client, its validity already on this clock. */
+  void armCommand(ActionChunk chunk) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      armCommanded = true;
+      armLastCommandNanos = clock.nanoTime();
+      armWatchdog.feed();
+      if (filter.isEstopped()) {
+        chunksDropped++;
+        return;
+      }
+      publishChunk(chunk);
+    }
+  }
+
+  /** ArmService Hold: always publishes. */
+  void armHold(String reason) {
+    synchronized (lock) {
+      hold(reason, true);
+    }
+  }
+
+  boolean isHolding() {
+    synchronized (lock) {
+      return holding;
+    }
+  }
+
+  long interventions() {
+    synchronized (lock) {
+      return interventions;
+    }
+  }
+
+  JointState latestJointState() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  private boolean armInControl(long now) {
+    return armStreams > 0 && armCommanded && now - armLastCommandNanos <= armWatchdogNanos;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time.
+
+  /** Everything time-driven: connect, idle and expiry checks, watchdogs, observations, heartbeat. */
+  void tick() {
+    Stream toOpen = null;
+    Stream toCancel = null;
+    Observation obs = null;
+    Stream sendOn = null;
+    synchronized (lock) {
+      if (closed || !started) {
+        return;
+      }
+      long now = clock.nanoTime();
+      if (stream == null && now >= nextConnectNanos) {
+        generation++;
+        if (everConnected) {
+          reconnects++;
+        }
+        everConnected = true;
+        String episode = config.robot().id() + "-" + (wallNanos.getAsLong() / 1_000_000L) + "-" + generation;
+        stream = new Stream(generation, episode, now);
+        toOpen = stream;
+      }
+      if (stream != null && !stream.pending.isEmpty() && now - stream.lastActivityNanos > idleNanos) {
+        toCancel = stream;
+        streamLost(stream, "no chunk for " + idleNanos / 1_000_000 + " ms");
+      }
+      if (current != null && !holding && now >= current.validUntilNanos()) {
+        hold("chunk expired without a successor", false);
+      }
+      policyWatchdog.poll();
+      armWatchdog.poll();
+      Stream s = stream;
+      if (s != null && toOpen == null && s.requests != null && s.pending.isEmpty()
+          && now - lastObservationNanos >= periodNanos && ready(now)) {
+        long step = s.nextStep++;
+        obs = Observation.newBuilder()
+            .setRobotId(config.robot().id())
+            .setEpisodeId(s.episodeId)
+            .setStep(step)
+            .addFrames(frame)
+            .setInstruction(instruction)
+            .setJointState(Convert.wire(state))
+            .setCaptureTimeNanos(frameArrivalNanos)
+            .setSendTimeNanos(now)
+            .build();
+        s.pending.put(step, now);
+        s.lastActivityNanos = now;
+        sentFrameSeq = frameSeq;
+        lastObservationNanos = now;
+        observationsSent++;
+        sendOn = s;
+      }
+      if (now >= nextHeartbeatNanos) {
+        nextHeartbeatNanos = now + heartbeatNanos;
+        port.publishStatus(statusLine(now));
+      }
+    }
+    if (toCancel != null && toCancel.call != null) {
+      toCancel.call.cancel("stream idle", null);
+    }
+    if (toOpen != null) {
+      open(toOpen);
+    }
+    if (sendOn != null) {
+      synchronized (sendOn.sendLock) {
+        try {
+          sendOn.requests.onNext(obs);
+        } catch (RuntimeException e) {
+          log.debug("sending an observation failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private boolean ready(long now) {
+    return frame != null && frameSeq != sentFrameSeq && now - frameArrivalNanos <= maxAgeNanos
+        && state != null && now - stateArrivalNanos <= maxAgeNanos
+        && instruction != null && !instruction.isBlank();
+  }
+
+  private void open(Stream s) {
+    log.info("opening Control stream to {} (episode {})", config.server().target(), s.episodeId);
+    StreamObserver<Observation> requests = stub.control(new ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk>() {
+      @Override
+      public void beforeStart(ClientCallStreamObserver<Observation> call) {
+        s.call = call;
+      }
+
+      @Override
+      public void onNext(mantis.proto.v1.ActionChunk chunk) {
+        onChunk(s, chunk);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        Status st = Status.fromThrowable(t);
+        synchronized (lock) {
+          streamLost(s, "Control failed: " + st.getCode() + (st.getDescription() == null ? "" : " " + st.getDescription()));
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        synchronized (lock) {
+          streamLost(s, "server ended the Control stream");
+        }
+      }
+    });
+    synchronized (lock) {
+      s.requests = requests;
+    }
+    describe();
+  }
+
+  /** Checks, once per connection and without blocking, that the server's joints are the robot's. */
+  private void describe() {
+    stub.withDeadlineAfter(config.server().deadlineMs(), TimeUnit.MILLISECONDS)
+        .describe(DescribeRequest.getDefaultInstance(), new StreamObserver<PolicyInfo>() {
+          @Override
+          public void onNext(PolicyInfo info) {
+            List<String> expected = config.robot().spec().jointNames();
+            if (!info.getJointNamesList().isEmpty() && !info.getJointNamesList().equals(expected)) {
+              synchronized (lock) {
+                if (describedMismatch) {
+                  return;
+                }
+                describedMismatch = true;
+              }
+              log.error("the server's joints {} are not robot spec {}'s joints {}: every chunk will be held",
+                  info.getJointNamesList(), config.robot().spec().name(), expected);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            log.debug("Describe failed: {}", Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+  }
+
+  /** Guarded by lock. Forgets {@code s} if it is current, schedules a reconnect, holds. */
+  private void streamLost(Stream s, String why) {
+    if (s != stream) {
+      return;
+    }
+    stream = null;
+    if (closed) {
+      return;
+    }
+    long now = clock.nanoTime();
+    long max = config.server().reconnectMaxMs() * 1_000_000L;
+    nextConnectNanos = now + backoffNanos;
+    log.warn("server stream lost ({}); reconnecting in {} ms", why, backoffNanos / 1_000_000);
+    backoffNanos = Math.min(max, backoffNanos * 2);
+    hold("server lost: " + why, false);
+  }
+
+  private void onChunk(Stream s, mantis.proto.v1.ActionChunk wire) {
+    synchronized (lock) {
+      if (s != stream || closed) {
+        return;
+      }
+      long now = clock.nanoTime();
+      s.lastActivityNanos = now;
+      backoffNanos = config.server().reconnectMinMs() * 1_000_000L;
+      if (wire.getSource() == ChunkSource.CHUNK_SOURCE_WATCHDOG) {
+        serverWatchdogHolds++;
+        log.debug("server watchdog hold ignored: the bridge's own watchdog and expiry hold the arm");
+        return;
+      }
+      if (wire.getSource() == ChunkSource.CHUNK_SOURCE_SHUTDOWN) {
+        hold("server shutting down", false);
+        return;
+      }
+      Long sentAt = s.pending.remove(wire.getStep());
+      if (sentAt == null) {
+        chunksDropped++;
+        warn.warn("unknown_step", "chunk for step " + wire.getStep() + " answers no observation in flight; dropped");
+        return;
+      }
+      if (wire.getStep() <= s.lastPublishedStep) {
+        chunksDropped++;
+        return;
+      }
+      s.lastPublishedStep = wire.getStep();
+      interventions += wire.getInterventionsCount();
+      if (wire.getHeld()) {
+        hold("server held" + (wire.getInterventionsCount() > 0 ? ": " + wire.getInterventions(0).getKind() : ""),
+            false);
+        return;
+      }
+      if (armInControl(now) || filter.isEstopped()) {
+        chunksDropped++;
+        return;
+      }
+      if (publishChunk(Convert.chunk(wire, sentAt))) {
+        policyWatchdog.feed();
+      }
+    }
+  }
+
+  /** Guarded by lock. Filters and publishes; holds instead when the chunk is expired or unusable. */
+  private boolean publishChunk(ActionChunk chunk) {
+    long now = clock.nanoTime();
+    if (now >= chunk.validUntilNanos()) {
+      chunksDropped++;
+      hold("chunk expired " + (now - chunk.validUntilNanos()) / 1_000_000 + " ms before it could be published",
+          false);
+      return false;
+    }
+    SafetyResult safe = filter.filter(chunk, state);
+    interventions += safe.interventions().size();
+    if (safe.held()) {
+      chunksDropped++;
+      hold("safety filter held: " + safe.interventions(), false);
+      return false;
+    }
+    if (!safe.interventions().isEmpty()) {
+      log.debug("safety filter: {}", safe.interventions());
+    }
+    JointTrajectory t;
+    try {
+      t = Convert.trajectory(safe.chunk(), rosNames, wallNanos.getAsLong());
+    } catch (RuntimeException e) {
+      log.error("cannot publish a filtered chunk", e);
+      hold("chunk could not be converted", false);
+      return false;
+    }
+    port.publishTrajectory(t);
+    current = safe.chunk();
+    lastChunkNanos = now;
+    holding = false;
+    chunksPublished++;
+    return true;
+  }
+
+  /** Guarded by lock. Publishes a hold unless already holding ({@code always}: publish anyway). */
+  private void hold(String reason, boolean always) {
+    if (holding && !always) {
+      return;
+    }
+    long wall = wallNanos.getAsLong();
+    JointTrajectory t;
+    if (state == null) {
+      t = Convert.stop(rosNames, wall);
+    } else {
+      ActionChunk h = filter.hold(state);
+      long tfs = Math.max(holdTfsNanos, h.points().get(0).timeFromStartNanos());
+      t = Convert.hold(h.points().get(0).positionsRad(), tfs, rosNames, wall);
+    }
+    port.publishTrajectory(t);
+    holding = true;
+    holdReason = reason;
+    current = null;
+    holds++;
+    log.info("hold: {}", reason);
+  }
+
+  private String statusLine(long now) {
+    String st;
+    if (filter.isEstopped()) {
+      st = "estopped";
+    } else if (stream == null) {
+      st = "server_lost";
+    } else if (holding || current == null) {
+      st = "holding";
+    } else {
+      st = "running";
+    }
+    return "state=" + st
+        + " robot=" + config.robot().id()
+        + " episode=" + (stream == null ? "-" : stream.episodeId)
+        + " last_chunk_age_ms=" + (lastChunkNanos == Long.MIN_VALUE ? "-" : String.valueOf((now - lastChunkNanos) / 1_000_000))
+        + " observations=" + observationsSent
+        + " chunks=" + chunksPublished
+        + " dropped=" + chunksDropped
+        + " holds=" + holds
+        + " interventions=" + interventions
+        + " reconnects=" + reconnects
+        + " server_watchdog_holds=" + serverWatchdogHolds
+        + " arm_streams=" + armStreams
+        + (holding ? " hold_reason=\"" + holdReason.replace('"', '\'') + "\"" : "");
+  }
+
+  /** The heartbeat text now. */
+  String status() {
+    synchronized (lock) {
+      return statusLine(clock.nanoTime());
+    }
+  }
+
+  /** Counters, for tests and logs. */
+  record Counts(long observationsSent, long chunksPublished, long holds, long interventions, long reconnects,
+      long chunksDropped) {}
+
+  Counts counts() {
+    synchronized (lock) {
+      return new Counts(observationsSent, chunksPublished, holds, interventions, reconnects, chunksDropped);
+    }
+  }
+
+  /** Publishes a hold (always), stops ticking and cancels the stream. Call before closing the node. */
+  @Override
+  public void close() {
+    Stream s;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      hold("bridge closing", true);
+      closed = true;
+      if (ticking != null) {
+        ticking.cancel(false);
+      }
+      s = stream;
+      stream = null;
+    }
+    policyWatchdog.close();
+    armWatchdog.close();
+    if (s != null && s.call != null) {
+      s.call.cancel("bridge closing", null);
+    }
+  }
+
+  /** Builds a {@link BridgeCore}; {@code set*} required, {@code opt*} optional. */
+  static final class Builder {
+    private BridgeConfig config;
+    private BridgePort port;
+    private Channel channel;
+    private MonotonicClock clock = MonotonicClock.system();
+    private LongSupplier wallNanos = () -> {
+      java.time.Instant t = java.time.Instant.now();
+      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    };
+    private ScheduledExecutorService scheduler;
+    private long tickNanos = DEFAULT_TICK_NANOS;
+
+    private Builder() {}
+
+    Builder setConfig(BridgeConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    Builder setPort(BridgePort port) {
+      this.port = port;
+      return this;
+    }
+
+    /** The channel to the Mantis server. */
+    Builder setChannel(Channel channel) {
+      this.channel = channel;
+      return this;
+    }
+
+    Builder optClock(MonotonicClock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Wall-clock time since the epoch, ns, for trajectory header stamps. */
+    Builder optWallClock(LongSupplier wallNanos) {
+      this.wallNanos = wallNanos;
+      return this;
+    }
+
+    /** Runs {@link #tick()}; null (the default) means the caller drives it. */
+    Builder optScheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    Builder optTickNanos(long tickNanos) {
+      this.tickNanos = tickNanos;
+      return this;
+    }
+
+    BridgeCore build() {
+      Objects.requireNonNull(config, "setConfig is required");
+      Objects.requireNonNull(port, "setPort is required");
+      Objects.requireNonNull(channel, "setChannel is required");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(wallNanos, "wallNanos");
+      if (tickNanos < 100_000L || tickNanos > 100_000_000L) {
+        throw new IllegalArgumentException("tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");
+      }
+      return new BridgeCore(this);
+    }
+  }
+}

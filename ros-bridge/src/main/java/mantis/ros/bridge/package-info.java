@@ -1,0 +1,11 @@
+/**
+ * The bridge node: connects a ROS 1 graph to the Mantis policy server. Camera frames
+ * ({@code sensor_msgs/Image} rgb8/bgr8 or {@code CompressedImage} JPEG/PNG), joint states and an
+ * instruction go to {@code PolicyService.Control}; each returned chunk passes the core
+ * {@link mantis.core.safety.SafetyFilter} and is published as a {@code trajectory_msgs/JointTrajectory}
+ * on {@code <controller>/command}. The bridge holds the arm on server loss, expiry, watchdog, e-stop
+ * and shutdown, publishes a status heartbeat, and serves {@code mantis.v1.ArmService} through the same
+ * filter. Start with {@link mantis.ros.bridge.BridgeConfig#load} and
+ * {@link mantis.ros.bridge.BridgeNode#builder()}.
+ */
+package mantis.ros.bridge;

@@ -1,0 +1,128 @@
+package mantis.ros.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BridgeConfigTest {
+  static final String MINIMAL = """
+      topics:
+        image: /cam
+        controller: /arm_controller
+      robot:
+        joints: [j1, j2, j3]
+      """;
+
+  private static BridgeConfig parse(String yaml, Map<String, String> env) {
+    return BridgeConfig.parse(yaml, "test.yaml", null, env);
+  }
+
+  private static String error(String yaml) {
+    return assertThrows(IllegalArgumentException.class, () -> parse(yaml, Map.of())).getMessage();
+  }
+
+  @Test
+  void theExampleFileLoadsWithEveryKey() {
+    BridgeConfig c = BridgeConfig.load(Path.of("bridge.example.yaml"));
+    assertEquals("/arm_controller/command", c.topics().command());
+    assertEquals("/camera/color/image_raw", c.topics().image().orElseThrow());
+    assertTrue(c.topics().compressedImage().isEmpty());
+    assertEquals(List.of("shoulder_joint", "elbow_joint", "wrist_joint"), c.robot().joints());
+    assertEquals("mantis-planar-3", c.robot().spec().name());
+    assertEquals("push the red block to the left", c.bridge().defaultInstruction().orElseThrow());
+    assertEquals(0, c.armService().port());
+    assertFalse(c.armService().enabled());
+    assertTrue(c.describe().contains("controller: /arm_controller   # publishes /arm_controller/command"));
+  }
+
+  @Test
+  void defaultsFillEveryOptionalKey() {
+    BridgeConfig c = parse(MINIMAL, Map.of());
+    assertEquals(URI.create(BridgeConfig.DEFAULT_MASTER_URI), c.ros().masterUri());
+    assertEquals("mantis_bridge", c.ros().nodeName());
+    assertEquals("/joint_states", c.topics().jointStates());
+    assertEquals("/mantis/estop", c.topics().estop());
+    assertEquals("localhost:50051", c.server().target());
+    assertEquals(10.0, c.server().controlRateHz());
+    assertEquals(100, c.server().watchdogTimeoutMs());
+    assertEquals(100, c.server().reconnectMinMs());
+    assertEquals(5000, c.server().reconnectMaxMs());
+    assertEquals(2.0, c.bridge().heartbeatHz());
+    assertEquals(500, c.bridge().maxInputAgeMs());
+    assertTrue(c.bridge().defaultInstruction().isEmpty());
+  }
+
+  @Test
+  void theMasterUriComesFromTheEnvironmentUnlessTheFileGivesOne() {
+    assertEquals(URI.create("http://rosmaster:11311/"),
+        parse(MINIMAL, Map.of("ROS_MASTER_URI", "http://rosmaster:11311/")).ros().masterUri());
+    String withUri = "ros:\n  master_uri: http://other:11312/\n" + MINIMAL;
+    assertEquals(URI.create("http://other:11312/"),
+        parse(withUri, Map.of("ROS_MASTER_URI", "http://rosmaster:11311/")).ros().masterUri());
+    assertTrue(error("ros:\n  master_uri: localhost\n" + MINIMAL).contains("ros.master_uri"));
+  }
+
+  @Test
+  void anUnknownKeyIsAnErrorNamingIt() {
+    String msg = error(MINIMAL.replace("image: /cam", "image: /cam\n  imgae: /cam2"));
+    assertTrue(msg.contains("unknown key 'topics.imgae'"), msg);
+    assertTrue(msg.startsWith("test.yaml: "), msg);
+    msg = error(MINIMAL + "servr:\n  target: x:1\n");
+    assertTrue(msg.contains("unknown key 'servr'"), msg);
+  }
+
+  @Test
+  void exactlyOneImageTopicIsRequired() {
+    assertTrue(error(MINIMAL.replace("image: /cam", "image: /cam\n  compressed_image: /cam/compressed"))
+        .contains("either 'image' or 'compressed_image', not both"));
+    assertTrue(error(MINIMAL.replace("  image: /cam\n", "")).contains("one of 'image'"));
+    BridgeConfig c = parse(MINIMAL.replace("image: /cam", "compressed_image: /cam/compressed"), Map.of());
+    assertEquals("/cam/compressed", c.topics().compressedImage().orElseThrow());
+  }
+
+  @Test
+  void theJointNamesMustMatchTheRobotSpec() {
+    String msg = error(MINIMAL.replace("[j1, j2, j3]", "[j1, j2]"));
+    assertTrue(msg.contains("robot.joints has 2 names but robot spec mantis-planar-3 has 3 joints"), msg);
+    assertTrue(error(MINIMAL.replace("[j1, j2, j3]", "[j1, j1, j3]")).contains("names 'j1' twice"));
+    assertTrue(error(MINIMAL.replace("  joints: [j1, j2, j3]\n", "  id: arm\n")).contains("robot.joints is required"));
+  }
+
+  @Test
+  void missingSectionsAndBadValuesAreClear() {
+    assertTrue(error("robot:\n  joints: [a, b, c]\n").contains("missing section 'topics'"));
+    assertTrue(error(MINIMAL.replace("controller: /arm_controller", "instruction: /i")).contains("topics.controller is required"));
+    assertTrue(error(MINIMAL + "server:\n  target: nohost\n").contains("server.target must be host:port"));
+    assertTrue(error(MINIMAL + "server:\n  reconnect_min_ms: 10\n").contains("reconnect_min_ms must be >= 100"));
+    assertTrue(error(MINIMAL + "server:\n  reconnect_max_ms: 9000\n").contains("reconnect_max_ms must be in"));
+    assertTrue(error(MINIMAL + "server:\n  control_rate_hz: 0\n").contains("control_rate_hz"));
+    assertTrue(error(MINIMAL + "server:\n  control_rate_hz: fast\n").contains("server.control_rate_hz"));
+    assertTrue(error(MINIMAL + "arm_service:\n  port: 70000\n").contains("arm_service.port"));
+    assertTrue(error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n")).contains("neither a bundled robot"));
+    assertTrue(error("").contains("empty bridge config"));
+  }
+
+  @Test
+  void aRobotSpecPathIsResolvedAgainstTheConfigFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("two.yaml"), """
+        name: two-joint
+        joints:
+          - {name: a, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
+          - {name: b, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
+        """);
+    Path cfg = dir.resolve("bridge.yaml");
+    Files.writeString(cfg, MINIMAL.replace("robot:\n", "robot:\n  spec: two.yaml\n").replace("[j1, j2, j3]", "[ja, jb]"));
+    BridgeConfig c = BridgeConfig.load(cfg);
+    assertEquals("two-joint", c.robot().spec().name());
+    assertEquals(List.of("ja", "jb"), c.robot().joints());
+  }
+}
