@@ -1,0 +1,208 @@
+package mantis.ros.node;
+
+import static mantis.ros.node.RosNodeSlaveApiTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import mantis.ros.master.MasterClient;
+import mantis.ros.master.SystemState;
+import mantis.ros.master.TopicType;
+import mantis.ros.msg.Header;
+import mantis.ros.msg.JointState;
+import mantis.ros.msg.RosMessages;
+import mantis.ros.msg.RosString;
+import mantis.ros.msg.RosTime;
+import mantis.ros.peers.RequireRos;
+import mantis.ros.peers.RosCoreProcess;
+import mantis.ros.peers.RosInstallation;
+import mantis.ros.peers.RosProcess;
+import mantis.ros.xmlrpc.XmlRpcClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A Mantis node against a real roscore, rostopic and rospy. */
+class RosNodeInteropTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static RosInstallation ros;
+  private static RosCoreProcess core;
+  private static RosNode node;
+
+  @BeforeAll
+  static void startMaster() throws Exception {
+    ros = RequireRos.installation();
+    core = RosCoreProcess.onFreePort(ros);
+    core.start();
+    node = RosNode.builder().setName("mantis_interop").setMasterUri(core.uri())
+        .optHost("127.0.0.1").build();
+    node.start();
+  }
+
+  @AfterAll
+  static void stopMaster() {
+    if (node != null) {
+      node.close();
+    }
+    if (core != null) {
+      core.close();
+    }
+  }
+
+  @Test
+  void parametersRoundTripThroughTheMasterIncludingStructsAndLists() throws Exception {
+    node.setParam("/mantis/gains", Map.of("kp", 1.5, "joints", List.of("j1", "j2"), "on", true));
+    node.setParam("rate_hz", 30);
+    MasterClient master = node.master();
+    assertEquals(Optional.of(1.5), master.getParam("/mantis/gains/kp"));
+    assertEquals(Optional.of(List.of("j1", "j2")), node.getParam("/mantis/gains/joints"));
+    assertEquals(Optional.of(30), node.getParam("/rate_hz"));
+    assertTrue(node.hasParam("/mantis/gains/on"));
+    assertTrue(master.getParamNames().contains("/mantis/gains/kp"), master.getParamNames()
+        .toString());
+    assertEquals(Optional.of("/rate_hz"), master.searchParam("rate_hz"));
+    node.deleteParam("rate_hz");
+    assertFalse(node.hasParam("rate_hz"));
+    assertEquals(Optional.empty(), node.getParam("rate_hz"));
+    try (RosProcess get = RosProcess.start(core.environment(),
+        List.of(ros.rostopic().resolveSibling("rosparam").toString(), "get",
+            "/mantis/gains/joints"))) {
+      assertEquals(0, get.waitFor(WAIT), get.output());
+      assertTrue(get.output().contains("j1") && get.output().contains("j2"), get.output());
+    }
+  }
+
+  @Test
+  void theMasterClientSeesThisNodesRegistrations() throws Exception {
+    node.advertise("/graph/out", RosMessages.STRING, PublisherOptions.defaults());
+    node.subscribe("/graph/in", RosMessages.BOOL, SubscriberOptions.defaults(), m -> { });
+    MasterClient master = node.master();
+    assertEquals(Optional.of(node.slaveUri()), master.lookupNode("/mantis_interop"));
+    assertEquals(Optional.empty(), master.lookupNode("/no_such_node"));
+    SystemState state = master.getSystemState();
+    assertTrue(state.publishersOf("/graph/out").contains("/mantis_interop"), state.toString());
+    assertTrue(state.subscribersOf("/graph/in").contains("/mantis_interop"), state.toString());
+    assertTrue(master.getPublishedTopics("").contains(
+        new TopicType("/graph/out", "std_msgs/String")));
+    assertTrue(master.getTopicTypes().contains(new TopicType("/graph/in", "std_msgs/Bool")));
+    assertTrue(master.getPid() > 0);
+    assertEquals(core.port(), master.getUri().getPort());
+    assertTrue(node.isRegistered());
+  }
+
+  @Test
+  void rostopicEchoPrintsAStringAndAJointStateFromMantis() throws Exception {
+    RosPublisher<RosString> chatter = node.advertise("/chatter", RosMessages.STRING,
+        PublisherOptions.defaults());
+    RosPublisher<JointState> joints = node.advertise("/arm/joint_states",
+        RosMessages.JOINT_STATE, PublisherOptions.defaults());
+    JointState js = new JointState(new Header(0, new RosTime(12, 500), "base"),
+        List.of("shoulder", "elbow"), List.of(0.25, -1.5), List.of(), List.of());
+    try (RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
+        "/chatter");
+        RosProcess echoJs = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
+            "/arm/joint_states")) {
+      publishUntil(() -> chatter.publish(new RosString("hello from mantis")),
+          () -> echo.output().contains("hello from mantis"));
+      publishUntil(() -> joints.publish(js), () -> echoJs.output().contains("elbow"));
+      assertTrue(echoJs.output().contains("shoulder") && echoJs.output().contains("-1.5")
+          && echoJs.output().contains("frame_id: \"base\""), echoJs.output());
+      assertEquals(0, echo.waitFor(WAIT), echo.output());
+    }
+  }
+
+  @Test
+  void rostopicPubReachesAMantisSubscriber() throws Exception {
+    List<String> got = new CopyOnWriteArrayList<>();
+    RosSubscriber<RosString> sub = node.subscribe("/from_ros", RosMessages.STRING,
+        SubscriberOptions.defaults(), m -> got.add(m.data()));
+    try (RosProcess pub = RosProcess.rostopic(ros, core.environment(), "pub", "-r", "10",
+        "/from_ros", "std_msgs/String", "data: hi mantis")) {
+      awaitFor(() -> !got.isEmpty(), WAIT, pub::output);
+      assertEquals("hi mantis", got.get(0));
+      assertEquals(1, sub.publisherCount());
+    }
+  }
+
+  @Test
+  void aRospySubscriberStartedLaterGetsTheLatchedMessage() throws Exception {
+    RosPublisher<RosString> latched = node.advertise("/latched_state", RosMessages.STRING,
+        PublisherOptions.latched());
+    latched.publish(new RosString("state 1"));
+    latched.publish(new RosString("state 2"));
+    Path script = Files.createTempFile("mantis-latch-", ".py");
+    Files.writeString(script, String.join("\n",
+        "import sys, rospy",
+        "from std_msgs.msg import String",
+        "rospy.init_node('latch_listener', anonymous=True)",
+        "msg = rospy.wait_for_message(sys.argv[1], String, timeout=15)",
+        "print('GOT ' + msg.data, flush=True)",
+        ""));
+    try (RosProcess py = RosProcess.python(ros, core.environment(), script, "/latched_state")) {
+      assertEquals(0, py.waitFor(WAIT), py.output());
+      assertTrue(py.output().contains("GOT state 2"), py.output());
+    } finally {
+      Files.deleteIfExists(script);
+    }
+  }
+
+  @Test
+  void rostopicInfoAndGetBusInfoShowTheMantisConnections() throws Exception {
+    RosPublisher<RosString> pub = node.advertise("/info_topic", RosMessages.STRING,
+        PublisherOptions.defaults());
+    try (RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "/info_topic")) {
+      awaitFor(() -> pub.subscriberCount() == 1, WAIT, echo::output);
+      try (RosProcess info = RosProcess.rostopic(ros, core.environment(), "info",
+          "/info_topic")) {
+        assertEquals(0, info.waitFor(WAIT), info.output());
+        assertTrue(info.output().contains("/mantis_interop"), info.output());
+        assertTrue(info.output().contains("std_msgs/String"), info.output());
+      }
+      try (RosProcess rosnode = RosProcess.start(core.environment(),
+          List.of(ros.rostopic().resolveSibling("rosnode").toString(), "info",
+              "/mantis_interop"))) {
+        assertEquals(0, rosnode.waitFor(WAIT), rosnode.output());
+        String out = rosnode.output();
+        assertTrue(out.contains("Connections:") && out.contains("topic: /info_topic")
+            && out.contains("direction: outbound") && out.contains("TCPROS"), out);
+      }
+      List<?> busInfo = (List<?>) ((List<?>) new XmlRpcClient(node.slaveUri(),
+          Duration.ofSeconds(2)).call("getBusInfo", "/test")).get(2);
+      assertTrue(busInfo.stream().map(c -> (List<?>) c).anyMatch(c -> c.get(4).equals(
+          "/info_topic") && c.get(2).equals("o") && c.get(1).toString().startsWith("/rostopic")),
+          busInfo.toString());
+    }
+  }
+
+  /** Publishes every 100 ms until {@code done} (rostopic needs a moment to connect). */
+  static void publishUntil(Runnable publish, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("nothing arrived within " + WAIT);
+      }
+      publish.run();
+      Thread.sleep(100);
+    }
+  }
+
+  static void awaitFor(BooleanSupplier condition, Duration timeout,
+      java.util.function.Supplier<String> context) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout + "; peer output:\n"
+            + context.get());
+      }
+      Thread.sleep(20);
+    }
+  }
+}
