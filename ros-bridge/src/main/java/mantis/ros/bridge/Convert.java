@@ -52,7 +52,7 @@ final class Convert {
       throw new IllegalArgumentException("image data has " + image.dataLength() + " bytes; " + w + " x " + h
           + " " + enc + " with step " + image.stepBytes() + " needs " + needed);
     }
-    byte[] src = image.data();
+    java.nio.ByteBuffer src = image.dataView(); // read-only, no copy
     byte[] rgb = new byte[(int) (rowBytes * h)];
     int step = (int) image.stepBytes();
     int row = (int) rowBytes;
@@ -61,12 +61,12 @@ final class Convert {
       int d = y * row;
       if (bgr) {
         for (int x = 0; x < row; x += 3) {
-          rgb[d + x] = src[s + x + 2];
-          rgb[d + x + 1] = src[s + x + 1];
-          rgb[d + x + 2] = src[s + x];
+          rgb[d + x] = src.get(s + x + 2);
+          rgb[d + x + 1] = src.get(s + x + 1);
+          rgb[d + x + 2] = src.get(s + x);
         }
       } else {
-        System.arraycopy(src, s, rgb, d, row);
+        src.get(s, rgb, d, row);
       }
     }
     return mantis.proto.v1.Frame.newBuilder()

@@ -55,7 +55,7 @@ public final class RosMessages {
         out.uint32(m.stepBytes());
         out.bytes(m.dataUnsafe());
       },
-      in -> new Image(in.header(), in.uint32("height"), in.uint32("width"),
+      in -> Image.wrap(in.header(), in.uint32("height"), in.uint32("width"),
           in.string("encoding"), in.uint8("is_bigendian"), in.uint32("step"), in.bytes("data")));
 
   public static final RosMessageType<CompressedImage> COMPRESSED_IMAGE = new Codec<>(

@@ -91,7 +91,8 @@ final class RosWriter {
     }
   }
 
+  /** The bytes written; the buffer itself when it is exactly full (no copy for big payloads). */
   byte[] toByteArray() {
-    return Arrays.copyOf(buf, size);
+    return size == buf.length ? buf : Arrays.copyOf(buf, size);
   }
 }
