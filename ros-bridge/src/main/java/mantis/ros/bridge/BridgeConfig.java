@@ -51,7 +51,7 @@ import mantis.core.RobotSpecs;
  *   stream_idle_timeout_ms: 2000          # no chunk for this long while one is awaited: the stream is lost
  *   reconnect_min_ms: 100                 # reconnect backoff, doubling from min to max
  *   reconnect_max_ms: 5000
- *   control_rate_hz: 10                   # observations are sent at most this often
+ *   control_rate_hz: 20                   # observations are sent at most this often
  *   watchdog_timeout_ms: 100              # hold when the next chunk is this late (see BridgeCore)
  * arm_service:
  *   port: 0                               # serve mantis.v1.ArmService on this port; 0 = disabled
@@ -470,7 +470,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("stream_idle_timeout_ms") long streamIdleTimeoutMs = 2000;
     @JsonProperty("reconnect_min_ms") long reconnectMinMs = 100;
     @JsonProperty("reconnect_max_ms") long reconnectMaxMs = 5000;
-    @JsonProperty("control_rate_hz") double controlRateHz = 10;
+    @JsonProperty("control_rate_hz") double controlRateHz = 20;
     @JsonProperty("watchdog_timeout_ms") long watchdogTimeoutMs = 100;
 
     Server toServer() {

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Watchdog (invariant 4): observations go out once per control period, so a fresh chunk is due
  * once per period; the watchdog holds when none came for one control period plus {@code
- * watchdog_timeout_ms} (200 ms at the defaults). A trajectory is also held at its chunk's {@code
+ * watchdog_timeout_ms} (150 ms at the defaults). A trajectory is also held at its chunk's {@code
  * valid_until} at the latest, which for the server's chunks is the tighter bound.
  *
  * <p>ArmService priority: while an ArmService StreamCommands call is open and its last command came

@@ -52,7 +52,7 @@ class BridgeConfigTest {
     assertEquals("/joint_states", c.topics().jointStates());
     assertEquals("/mantis/estop", c.topics().estop());
     assertEquals("localhost:50051", c.server().target());
-    assertEquals(10.0, c.server().controlRateHz());
+    assertEquals(20.0, c.server().controlRateHz());
     assertEquals(100, c.server().watchdogTimeoutMs());
     assertEquals(100, c.server().reconnectMinMs());
     assertEquals(5000, c.server().reconnectMaxMs());

@@ -30,7 +30,7 @@ final class SimRosCommand implements Callable<Integer> {
       description = "Seed of the first episode; each finished episode starts the next (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--rate-hz", defaultValue = "10", description = "Camera images per second (default ${DEFAULT-VALUE}).")
+  @Option(names = "--rate-hz", defaultValue = "20", description = "Camera images per second (default ${DEFAULT-VALUE}).")
   double rateHz;
 
   @Option(names = "--width", defaultValue = "640", description = "Image width, pixels (default ${DEFAULT-VALUE}).")

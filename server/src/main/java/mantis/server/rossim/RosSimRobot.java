@@ -351,7 +351,7 @@ public final class RosSimRobot implements AutoCloseable {
     private boolean seedSet;
     private SimConfig simConfig = SimConfig.defaults();
     private List<String> jointNames;
-    private double imageRateHz = 10;
+    private double imageRateHz = 20;
     private int widthPx = 640;
     private int heightPx = 480;
     private boolean nextEpisodeWhenDone = true;
