@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.Locale;
 
 /**
@@ -58,6 +60,22 @@ final class AccessPolicy {
     byte[] b = new byte[24];
     new SecureRandom().nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** The value of this policy's cookie among {@code Cookie} header values, or null. */
+  static String cookieValue(Enumeration<String> headers) {
+    if (headers == null) {
+      return null;
+    }
+    for (String header : Collections.list(headers)) {
+      for (String part : header.split(";")) {
+        String p = part.trim();
+        if (p.startsWith(COOKIE + "=")) {
+          return p.substring(COOKIE.length() + 1);
+        }
+      }
+    }
+    return null;
   }
 
   /** Whether a token is needed at all (non-loopback bind). */

@@ -87,6 +87,9 @@ public final class DashboardServer implements AutoCloseable {
       config.showJavalinBanner = false;
       config.staticFiles.enableWebjars();
       config.jsonMapper(new JavalinJackson(mapper, false));
+      // Jetty reuses header fields seen earlier on a connection and by default matches them ignoring
+      // case: a token differing only in case would be read as the cached right one.
+      config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
     });
     routes(a);
     a.start(host, requestedPort);
@@ -211,7 +214,9 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private void checkAccess(Context ctx) {
-    if (!access.allows(ctx.header("Authorization"), ctx.cookie(AccessPolicy.COOKIE))) {
+    // The Cookie header is parsed here, not through Jetty's per-connection cookie cache, so every
+    // request's own header is what gets compared.
+    if (!access.allows(ctx.header("Authorization"), AccessPolicy.cookieValue(ctx.req().getHeaders("Cookie")))) {
       error(ctx, 401, "this dashboard needs its token: send 'Authorization: Bearer TOKEN' or open /?token=TOKEN");
       ctx.skipRemainingHandlers();
       return;

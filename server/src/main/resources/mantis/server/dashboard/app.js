@@ -1,0 +1,294 @@
+// Mantis teleop dashboard: polls /api/state, shows the live frame, drives the arm with jog commands.
+// Plain JavaScript, no build step. Access tokens travel in the cookie set by opening /?token=T.
+'use strict';
+
+const POLL_MS = 120;          // ~8 Hz state and frame updates
+const CHART_MS = 500;         // charts redraw at 2 Hz
+const JOG_RENEW_MS = 150;     // a held key or button renews its jog this often
+const JOG_HOLD_MS = 350;      // each jog lasts this long unless renewed
+const JOG_SPEED = 0.6;        // rad/s; the server clamps to the robot's limits
+const KEYS = { q: [0, 1], a: [0, -1], w: [1, 1], s: [1, -1], e: [2, 1], d: [2, -1] };
+
+const $ = (id) => document.getElementById(id);
+let jointCount = 0;
+let lastState = null;
+let charts = [];
+let lastChartAt = 0;
+let framePending = false;
+const held = new Map();       // source ("key:q", "btn:0:+") -> [joint, sign]
+let jogTimer = null;
+
+async function api(method, path, body) {
+  const opts = { method, headers: {} };
+  if (method === 'POST') {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body || {});
+  }
+  const res = await fetch(path, opts);
+  if (res.status === 401) {
+    setConn('token needed: open /?token=YOUR_TOKEN', 'bad');
+    throw new Error('unauthorized');
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const msg = data.error || (method + ' ' + path + ' failed: ' + res.status);
+    $('message').textContent = msg;
+    throw new Error(msg);
+  }
+  return data;
+}
+
+function setConn(text, cls) {
+  const c = $('conn');
+  c.textContent = text;
+  c.className = 'badge ' + (cls || '');
+}
+
+function fmt(x, digits) {
+  return (x === null || x === undefined || Number.isNaN(x)) ? '–' : Number(x).toFixed(digits);
+}
+
+function buildJoints(names) {
+  jointCount = names.length;
+  const body = $('joint-rows');
+  body.innerHTML = '';
+  names.forEach((name, i) => {
+    const tr = document.createElement('tr');
+    tr.innerHTML = '<td>' + name + '</td><td id="joint-pos-' + i + '" data-rad="">–</td>'
+      + '<td><button type="button" class="jog" id="jog-' + i + '-minus">−</button> '
+      + '<button type="button" class="jog" id="jog-' + i + '-plus">+</button></td>';
+    body.appendChild(tr);
+    [['minus', -1], ['plus', 1]].forEach(([suffix, sign]) => {
+      const b = $('jog-' + i + '-' + suffix);
+      const source = 'btn:' + i + ':' + suffix;
+      b.addEventListener('pointerdown', (ev) => { ev.preventDefault(); startJog(source, i, sign); });
+      ['pointerup', 'pointerleave', 'pointercancel'].forEach((t) => b.addEventListener(t, () => stopJog(source)));
+    });
+  });
+  buildCharts(names);
+}
+
+function buildCharts(names) {
+  const box = $('charts');
+  box.innerHTML = '';
+  charts.forEach((c) => c.destroy());
+  charts = [];
+  if (typeof Chart === 'undefined') {
+    box.textContent = 'Chart.js did not load';
+    return;
+  }
+  names.forEach((name, i) => {
+    const div = document.createElement('div');
+    div.className = 'chart-box';
+    const canvas = document.createElement('canvas');
+    canvas.id = 'chart-' + i;
+    div.appendChild(canvas);
+    box.appendChild(div);
+    charts.push(new Chart(canvas, {
+      type: 'line',
+      data: { labels: [], datasets: [
+        { label: 'teleop', data: [], borderColor: '#1565c0', pointRadius: 0, borderWidth: 2 },
+        { label: 'policy', data: [], borderColor: '#ef6c00', pointRadius: 0, borderWidth: 2 },
+        { label: 'executed', data: [], borderColor: '#9e9e9e', pointRadius: 0, borderWidth: 1, borderDash: [4, 3] },
+      ] },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: { title: { display: true, text: name + ' command (rad)' } },
+        scales: { x: { title: { display: true, text: 't (s)' } } },
+      },
+    }));
+  });
+}
+
+function updateCharts(history) {
+  charts.forEach((chart, j) => {
+    chart.data.labels = history.map((h) => (h.tMillis / 1000).toFixed(1));
+    chart.data.datasets[0].data = history.map((h) => h.teleopRad[j]);
+    chart.data.datasets[1].data = history.map((h) => h.policyRad[j]);
+    chart.data.datasets[2].data = history.map((h) => h.executedRad[j]);
+    chart.update('none');
+  });
+}
+
+function showAgreement(prefix, a) {
+  $(prefix + '-samples').textContent = a ? a.samples : '–';
+  $(prefix + '-mae').textContent = a && a.perJointMaeRad.length
+    ? a.perJointMaeRad.map((x) => fmt(x, 3)).join(' / ') : '–';
+  $(prefix + '-dir').textContent = a ? fmt(a.directionAgreementPct, 1) : '–';
+  $(prefix + '-mark').textContent = a ? fmt(a.groundedMarkAgreementPct, 1) : '–';
+}
+
+function showState(s) {
+  if (s.jointNames.length !== jointCount) {
+    buildJoints(s.jointNames);
+  }
+  lastState = s;
+  $('instruction').textContent = s.instruction;
+  $('episode').textContent = s.family + ' seed ' + s.seed + ' · ' + (s.episodeMillis / 1000).toFixed(1) + ' s'
+    + (s.episodeDone ? (s.episodeSuccess ? ' · success' : ' · done') : '');
+  $('tokens').textContent = s.latentTokens.length ? s.latentTokens.join(' ') : '–';
+  $('grounded').textContent = s.groundedMarkId >= 0 ? '#' + s.groundedMarkId : '–';
+  $('latency').textContent = Object.keys(s.stageMillis).sort()
+    .map((k) => k + ' ' + fmt(s.stageMillis[k], 1) + ' ms').join(' · ') || '–';
+  $('interventions').textContent = s.interventions;
+  const mode = $('mode');
+  mode.textContent = 'mode ' + s.mode;
+  mode.dataset.mode = s.mode;
+  mode.className = 'badge ' + (s.mode === 'POLICY' ? 'warn' : 'ok');
+  const es = $('estop-state');
+  es.textContent = s.estopped ? 'E-STOPPED' : (s.holding ? 'holding' : 'running');
+  es.dataset.estopped = String(s.estopped);
+  es.className = 'badge ' + (s.estopped ? 'bad' : 'ok');
+  $('estop').classList.toggle('latched', s.estopped);
+  $('rec-state').textContent = s.recording ? '● recording ' + s.recordingName : '';
+  s.jointPositionsRad.forEach((x, i) => {
+    const td = $('joint-pos-' + i);
+    if (td) {
+      td.textContent = fmt(x, 3);
+      td.dataset.rad = String(x);
+    }
+  });
+  showAgreement('agree-episode', s.episodeAgreement);
+  showAgreement('agree-rolling', s.rollingAgreement);
+  const now = performance.now();
+  if (now - lastChartAt > CHART_MS) {
+    lastChartAt = now;
+    updateCharts(s.history);
+  }
+  refreshFrame(s.frameSeq);
+}
+
+function refreshFrame(seq) {
+  const img = $('frame');
+  if (framePending || String(seq) === img.dataset.seq) {
+    return;
+  }
+  framePending = true;
+  const probe = new Image();
+  probe.onload = () => {
+    img.src = probe.src;
+    img.dataset.seq = String(seq);
+    framePending = false;
+  };
+  probe.onerror = () => { framePending = false; };
+  probe.src = '/api/frame.png?seq=' + seq;
+}
+
+async function poll() {
+  try {
+    showState(await api('GET', '/api/state'));
+    setConn('live', 'ok');
+  } catch (e) {
+    if (e.message !== 'unauthorized') {
+      setConn('disconnected', 'bad');
+    }
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+// --- jogging: every held key/button contributes to one velocity vector, renewed while held ---
+
+function jogVector() {
+  const v = new Array(jointCount).fill(0);
+  held.forEach(([joint, sign]) => { if (joint < jointCount) v[joint] += sign * JOG_SPEED; });
+  return v;
+}
+
+function sendJog(holdMs) {
+  if (jointCount === 0) {
+    return;
+  }
+  api('POST', '/api/jog', { velocities: jogVector(), hold_ms: holdMs }).catch(() => {});
+}
+
+function startJog(source, joint, sign) {
+  if (held.has(source)) {
+    return;
+  }
+  held.set(source, [joint, sign]);
+  sendJog(JOG_HOLD_MS);
+  if (!jogTimer) {
+    jogTimer = setInterval(() => sendJog(JOG_HOLD_MS), JOG_RENEW_MS);
+  }
+}
+
+function stopJog(source) {
+  if (!held.delete(source)) {
+    return;
+  }
+  if (held.size === 0) {
+    clearInterval(jogTimer);
+    jogTimer = null;
+    sendJog(1);  // zero velocity: stop now
+  } else {
+    sendJog(JOG_HOLD_MS);
+  }
+}
+
+function isTyping(ev) {
+  const t = ev.target;
+  return t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');
+}
+
+document.addEventListener('keydown', (ev) => {
+  if (isTyping(ev)) {
+    return;
+  }
+  if (ev.key === ' ') {
+    ev.preventDefault();
+    estop();
+    return;
+  }
+  const k = KEYS[ev.key.toLowerCase()];
+  if (k) {
+    ev.preventDefault();
+    startJog('key:' + ev.key.toLowerCase(), k[0], k[1]);
+  }
+});
+document.addEventListener('keyup', (ev) => stopJog('key:' + ev.key.toLowerCase()));
+window.addEventListener('blur', () => Array.from(held.keys()).forEach(stopJog));
+
+// --- buttons ---
+
+function estop() {
+  held.clear();
+  clearInterval(jogTimer);
+  jogTimer = null;
+  api('POST', '/api/estop', { reason: 'dashboard e-stop button' }).catch(() => {});
+}
+
+async function refreshRecordings() {
+  try {
+    const list = await api('GET', '/api/recordings');
+    const ul = $('recordings');
+    ul.innerHTML = '';
+    list.forEach((r) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = '/api/recordings/' + encodeURIComponent(r.name) + '.zip';
+      a.id = 'rec-link-' + r.name;
+      a.textContent = r.name;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' · ' + r.steps + ' steps · ' + (r.success ? 'success' : 'no success')
+        + ' · ' + Math.round(r.bytes / 1024) + ' KiB · ' + r.instruction));
+      ul.appendChild(li);
+    });
+  } catch (e) { /* shown by api() */ }
+}
+
+$('estop').addEventListener('click', estop);
+$('reset').addEventListener('click', () => api('POST', '/api/reset').catch(() => {}));
+$('to-policy').addEventListener('click', () => api('POST', '/api/mode', { mode: 'POLICY' }).catch(() => {}));
+$('take-over').addEventListener('click', () => api('POST', '/api/mode', { mode: 'TELEOP' }).catch(() => {}));
+$('episode-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  api('POST', '/api/episode', { family: $('family').value, seed: Number($('seed').value) })
+    .then(() => { $('message').textContent = ''; }).catch(() => {});
+});
+$('rec-start').addEventListener('click', () => api('POST', '/api/recordings/start').catch(() => {}));
+$('rec-stop').addEventListener('click', () => api('POST', '/api/recordings/stop').then(refreshRecordings).catch(() => {}));
+
+poll();
+refreshRecordings();
+setInterval(refreshRecordings, 3000);
