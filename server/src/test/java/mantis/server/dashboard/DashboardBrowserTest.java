@@ -1,0 +1,171 @@
+package mantis.server.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import mantis.server.teleop.Teleop;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium over a real teleop session. Each test saves a
+ * screenshot to {@code server/target/dashboard-screenshots/<test>.png} and prints its path.
+ */
+class DashboardBrowserTest {
+  private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
+  private static TeleopFixture fixture;
+  private static DashboardServer dash;
+  private static ChromeDriver browser;
+
+  @BeforeAll
+  static void startAll() throws Exception {
+    browser = Chromium.start();
+    fixture = TeleopFixture.start();
+    dash = DashboardServer.builder().setTeleop(fixture.teleop()).optPort(0).build().start();
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (dash != null) {
+      dash.close();
+    }
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @BeforeEach
+  void openPage() {
+    Teleop t = fixture.teleop();
+    t.reset();
+    t.setMode(mantis.server.teleop.ControlMode.TELEOP);
+    browser.get(dash.url());
+    waitFor(Duration.ofSeconds(15), () -> !text("instruction").equals("–") && jointRad(0) != null);
+  }
+
+  @AfterEach
+  void screenshot(TestInfo info) throws Exception {
+    Files.createDirectories(SHOTS);
+    Path shot = SHOTS.resolve(info.getTestMethod().orElseThrow().getName() + ".png");
+    Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+    System.out.println("dashboard screenshot: " + shot.toAbsolutePath());
+  }
+
+  private static String text(String id) {
+    return browser.findElement(By.id(id)).getText();
+  }
+
+  private static String attr(String id, String name) {
+    return browser.findElement(By.id(id)).getAttribute(name);
+  }
+
+  private static Double jointRad(int joint) {
+    List<WebElement> e = browser.findElements(By.id("joint-pos-" + joint));
+    if (e.isEmpty()) {
+      return null;
+    }
+    String v = e.get(0).getAttribute("data-rad");
+    return v == null || v.isEmpty() ? null : Double.parseDouble(v);
+  }
+
+  private static void waitFor(Duration timeout, java.util.function.BooleanSupplier condition) {
+    new WebDriverWait(browser, timeout, Duration.ofMillis(50)).until(d -> condition.getAsBoolean());
+  }
+
+  private static void holdKey(String key, long millis) {
+    new Actions(browser).keyDown(key).pause(Duration.ofMillis(millis)).keyUp(key).perform();
+  }
+
+  @Test
+  void thePageLoadsWithChartsAndTheLiveView() {
+    assertEquals("Mantis teleop dashboard", browser.getTitle());
+    assertFalse(text("instruction").isBlank());
+    assertTrue(text("mode").contains("TELEOP"), text("mode"));
+    waitFor(Duration.ofSeconds(5), () -> !browser.findElements(By.id("chart-0")).isEmpty());
+    assertEquals(Boolean.TRUE, browser.executeScript("return typeof Chart === 'function';"),
+        "Chart.js loaded from its webjar");
+    waitFor(Duration.ofSeconds(5), () -> text("conn").equals("live"));
+  }
+
+  @Test
+  void framesUpdate() {
+    waitFor(Duration.ofSeconds(5), () -> Long.parseLong(attr("frame", "data-seq")) >= 0);
+    long first = Long.parseLong(attr("frame", "data-seq"));
+    String firstSrc = attr("frame", "src");
+    waitFor(Duration.ofSeconds(5), () -> Long.parseLong(attr("frame", "data-seq")) > first);
+    assertFalse(firstSrc.equals(attr("frame", "src")), "the img src changes with the frame");
+    assertEquals(Boolean.TRUE, browser.executeScript(
+        "const i = document.getElementById('frame'); return i.complete && i.naturalWidth > 0;"));
+  }
+
+  @Test
+  void holdingAKeyMovesTheArmTheRightWay() {
+    double before = jointRad(0);
+    holdKey("q", 800);
+    waitFor(Duration.ofSeconds(5), () -> jointRad(0) > before + 0.05);
+    double up = jointRad(0);
+    holdKey("a", 800);
+    waitFor(Duration.ofSeconds(5), () -> jointRad(0) < up - 0.05);
+  }
+
+  @Test
+  void agreementFiguresUpdateWhileThePersonDrives() {
+    long before = samples();
+    holdKey("w", 800);
+    waitFor(Duration.ofSeconds(5), () -> samples() > before);
+    assertFalse(text("agree-episode-mae").equals("–"), "per-joint MAE shown");
+    assertFalse(text("agree-rolling-dir").isBlank());
+  }
+
+  private static long samples() {
+    String s = text("agree-episode-samples");
+    return s.equals("–") ? 0 : Long.parseLong(s);
+  }
+
+  @Test
+  void handToPolicyThenTakeOverSwitchesMode() {
+    browser.findElement(By.id("to-policy")).click();
+    waitFor(Duration.ofSeconds(5), () -> "POLICY".equals(attr("mode", "data-mode")));
+    assertEquals(mantis.server.teleop.ControlMode.POLICY, fixture.teleop().state().mode());
+    browser.findElement(By.id("take-over")).click();
+    waitFor(Duration.ofSeconds(5), () -> "TELEOP".equals(attr("mode", "data-mode")));
+    assertEquals(mantis.server.teleop.ControlMode.TELEOP, fixture.teleop().state().mode());
+  }
+
+  @Test
+  void eStopLatchesUntilReset() throws Exception {
+    browser.findElement(By.id("estop")).click();
+    waitFor(Duration.ofSeconds(5), () -> "true".equals(attr("estop-state", "data-estopped")));
+    Thread.sleep(300);  // let any motion in flight settle
+    double held = jointRad(1);
+    holdKey("w", 600);
+    Thread.sleep(300);
+    assertEquals(held, jointRad(1), 0.01, "jogging does nothing while the e-stop is latched");
+    assertTrue(fixture.teleop().state().estopped(), "still latched after the jog");
+    assertTrue(text("estop-state").contains("E-STOPPED"));
+
+    browser.findElement(By.id("reset")).click();
+    waitFor(Duration.ofSeconds(5), () -> "false".equals(attr("estop-state", "data-estopped")));
+    double before = jointRad(1);
+    holdKey("w", 800);
+    waitFor(Duration.ofSeconds(5), () -> jointRad(1) > before + 0.05);
+  }
+}
