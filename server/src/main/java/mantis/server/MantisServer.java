@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -57,6 +58,7 @@ public final class MantisServer implements AutoCloseable {
   private PolicyServiceImpl service;
   private PolicyPipeline pipeline;
   private Server server;
+  private Server inProcess;
   private Thread warmupThread;
   private int metricsPort = -1;
   private volatile boolean closed;
@@ -107,6 +109,15 @@ public final class MantisServer implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance());
     addLegacyReflection(sb);
     server = sb.build().start();
+    if (cfg.inProcessName != null) {
+      // A second listener on the same services for clients inside this JVM (the teleop dashboard's
+      // shadow policy), so they need no network address.
+      inProcess = InProcessServerBuilder.forName(cfg.inProcessName)
+          .maxInboundMessageSize(cfg.maxInboundMessageBytes)
+          .addService(ServerInterceptors.intercept(service, counting))
+          .addService(ServerInterceptors.intercept(health.getHealthService(), counting))
+          .build().start();
+    }
     if (cfg.metricsPort >= 0) {
       metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
     }
@@ -234,6 +245,9 @@ public final class MantisServer implements AutoCloseable {
     metrics.serving.set(0);
     health.enterTerminalState();
     s.shutdown();
+    if (inProcess != null) {
+      inProcess.shutdown();
+    }
     service.holdAndEndAllStreams("server shutting down");
     try {
       if (!s.awaitTermination(cfg.drainTimeoutNanos, TimeUnit.NANOSECONDS)) {
@@ -244,6 +258,9 @@ public final class MantisServer implements AutoCloseable {
     } catch (InterruptedException e) {
       s.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+    if (inProcess != null) {
+      inProcess.shutdownNow();
     }
     if (warmupThread != null) {
       warmupThread.interrupt();
@@ -278,8 +295,18 @@ public final class MantisServer implements AutoCloseable {
     private long maxFramePixels = 4096L * 4096L;
     private boolean resizeToPolicyInput = true;
     private java.util.concurrent.Executor executor;
+    private String inProcessName;
 
     private Builder() {}
+
+    /**
+     * Also serve the same services in-process under {@code name} ({@code InProcessChannelBuilder.forName(name)}),
+     * besides the main listener; off by default.
+     */
+    public Builder optInProcessName(String name) {
+      this.inProcessName = name;
+      return this;
+    }
 
     /**
      * Executor for call handling (decode, policy, safety); default gRPC's shared cached pool. The

@@ -29,14 +29,25 @@ final class ServerFactory {
    * Warm-up uses a rendered sim frame so the policy's whole path (detection included) is exercised.
    */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
+    return build(cfg, serverBuilder, null);
+  }
+
+  /** Like {@link #build(MantisConfig, ServerBuilder)}, also listening in-process as {@code inProcessName} if not null. */
+  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName) {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
     return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock,
-        new Policies.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock);
+        new Policies.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock,
+        inProcessName);
   }
 
   /** Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it). */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy, MonotonicClock clock) {
+    return build(cfg, serverBuilder, policy, clock, null);
+  }
+
+  private static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy,
+      MonotonicClock clock, String inProcessName) {
     RobotSpec robot = robot(cfg);
     MantisServer.Builder b = MantisServer.builder()
         .setPolicy(policy)
@@ -56,6 +67,9 @@ final class ServerFactory {
     }
     if (serverBuilder != null) {
       b.optServerBuilder(serverBuilder);
+    }
+    if (inProcessName != null) {
+      b.optInProcessName(inProcessName);
     }
     return b.build();
   }
