@@ -122,6 +122,10 @@ function showState(s) {
   if (s.jointNames.length !== jointCount) {
     buildJoints(s.jointNames);
   }
+  if (lastState === null) {  // the form starts from the running episode
+    $('family').value = s.family.toLowerCase();
+    $('seed').value = s.seed;
+  }
   lastState = s;
   $('instruction').textContent = s.instruction;
   $('episode').textContent = s.family + ' seed ' + s.seed + ' · ' + (s.episodeMillis / 1000).toFixed(1) + ' s'

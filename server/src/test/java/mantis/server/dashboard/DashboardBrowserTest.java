@@ -108,12 +108,20 @@ class DashboardBrowserTest {
   @Test
   void framesUpdate() {
     waitFor(Duration.ofSeconds(5), () -> Long.parseLong(attr("frame", "data-seq")) >= 0);
-    long first = Long.parseLong(attr("frame", "data-seq"));
-    String firstSrc = attr("frame", "src");
-    waitFor(Duration.ofSeconds(5), () -> Long.parseLong(attr("frame", "data-seq")) > first);
-    assertFalse(firstSrc.equals(attr("frame", "src")), "the img src changes with the frame");
+    List<?> first = frameSeqAndSrc();
+    long firstSeq = ((Number) first.get(0)).longValue();
+    waitFor(Duration.ofSeconds(5), () -> ((Number) frameSeqAndSrc().get(0)).longValue() > firstSeq);
+    List<?> later = frameSeqAndSrc();
+    assertFalse(first.get(1).equals(later.get(1)), "the img src changes with the frame: " + first + " " + later);
+    assertTrue(((String) later.get(1)).endsWith("seq=" + later.get(0)), "src names the frame shown: " + later);
     assertEquals(Boolean.TRUE, browser.executeScript(
         "const i = document.getElementById('frame'); return i.complete && i.naturalWidth > 0;"));
+  }
+
+  /** The frame's sequence number and src, read together. */
+  private static List<?> frameSeqAndSrc() {
+    return (List<?>) browser.executeScript(
+        "const i = document.getElementById('frame'); return [Number(i.dataset.seq), i.src];");
   }
 
   @Test
