@@ -11,6 +11,7 @@ import mantis.server.config.MantisConfig;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mantis demo}: the server in-process and the sim client against it. */
@@ -33,6 +34,18 @@ final class DemoCommand implements Callable<Integer> {
       description = "all (default), reach, push_direction or push_to_target.")
   List<TaskFamily> families;
 
+  @Option(names = "--dashboard",
+      description = "Also open the teleop dashboard (a simulated arm you drive from the browser, this policy in "
+          + "shadow mode) and keep serving it after the episodes until Ctrl-C.")
+  boolean dashboard;
+
+  @Option(names = "--dashboard-port", defaultValue = "8080",
+      description = "With --dashboard: its port (default ${DEFAULT-VALUE}; 0 = any free port).")
+  int dashboardPort;
+
+  @Mixin
+  DashboardOptions dashboardOptions = new DashboardOptions();
+
   @Override
   public Integer call() throws Exception {
     MantisConfig cfg = MantisConfig.defaults().withPolicy(policy).withMetricsPort(-1);
@@ -43,6 +56,15 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println("mantis demo: the server did not warm up");
         return 1;
       }
+      DashboardOptions.Running dash = null;
+      if (dashboard) {
+        try {
+          dash = dashboardOptions.start(name, dashboardPort, cfg.policyInputPx(), System.out);
+        } catch (RuntimeException e) {
+          System.err.println("mantis demo: dashboard not started: " + e.getMessage());
+          return 2;
+        }
+      }
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         System.err.printf("mantis demo: policy %s, %d episode(s) per family, seeds from %d%n", policy, episodes, firstSeed);
@@ -50,8 +72,23 @@ final class DemoCommand implements Callable<Integer> {
             .run(families, episodes, firstSeed);
         report.print(System.out, "Demo: policy " + policy + " served in-process, " + cfg.policyInputPx() + "x"
             + cfg.policyInputPx() + " raw frames, seeds " + firstSeed + ".." + (firstSeed + episodes - 1));
+      } catch (Exception | Error e) {
+        if (dash != null) {
+          dash.close();
+        }
+        throw e;
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (dash != null) {
+        System.out.println("mantis demo: episodes done; the dashboard stays at " + dash.openUrl() + " until Ctrl-C");
+        DashboardOptions.Running d = dash;
+        Thread hook = new Thread(() -> {
+          d.close();
+          server.close();
+        }, "mantis-demo-dashboard-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server.awaitTermination();
       }
     }
     return 0;

@@ -2,16 +2,20 @@ package mantis.server.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code mantis serve}: the gRPC policy server, until interrupted. */
+/** {@code mantis serve}: the gRPC policy server and the teleop dashboard, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped.")
+    description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped, "
+        + "and the teleop dashboard (a simulated arm driven from the browser, the policy in shadow mode) at "
+        + "http://127.0.0.1:8080/ unless --dashboard-port -1.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -49,6 +53,13 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--watchdog-ms", description = "Hold a robot after this much silence (default 100).")
   Long watchdogMs;
+
+  @Option(names = "--dashboard-port",
+      description = "Teleop dashboard port (default 8080; 0 = any free port; -1 = off).")
+  int dashboardPort = 8080;
+
+  @Mixin
+  DashboardOptions dashboard = new DashboardOptions();
 
   static MantisConfig resolve(Path config, String host, Integer port, String policy, Path robot, String metricsHost,
       Integer metricsPort, Long watchdogMs) throws Exception {
@@ -91,17 +102,42 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     log.info("configuration: {}", cfg);
+    if (dashboardPort < -1 || dashboardPort > 65535) {
+      System.err.println("mantis serve: --dashboard-port must be -1 (off) or 0..65535, got " + dashboardPort);
+      return 2;
+    }
+    String inProcessName = "mantis-serve-" + ProcessHandle.current().pid();
     MantisServer server;
     try {
-      server = ServerFactory.build(cfg, null);
+      server = ServerFactory.build(cfg, null, dashboardPort >= 0 ? inProcessName : null);
     } catch (IllegalArgumentException e) {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mantis-shutdown"));
     server.start();
     System.out.println("mantis: serving on port " + server.port()
         + (server.metricsPort() >= 0 ? ", metrics at http://" + cfg.metricsHost() + ":" + server.metricsPort() + "/metrics" : ""));
+    DashboardOptions.Running dash = null;
+    if (dashboardPort >= 0) {
+      if (!server.awaitServing(120, TimeUnit.SECONDS)) {
+        System.err.println("mantis serve: the policy did not warm up in 120 s; no dashboard");
+      } else {
+        try {
+          dash = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), System.out);
+        } catch (RuntimeException e) {
+          System.err.println("mantis serve: dashboard not started: " + e.getMessage());
+          server.close();
+          return 2;
+        }
+      }
+    }
+    DashboardOptions.Running d = dash;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (d != null) {
+        d.close();
+      }
+      server.close();
+    }, "mantis-shutdown"));
     server.awaitTermination();
     return 0;
   }

@@ -78,6 +78,38 @@ final class AccessPolicy {
     return null;
   }
 
+  /**
+   * On a loopback bind, whether the request's {@code Host} header names this machine (localhost or a
+   * loopback address): a page from elsewhere that re-points its own name at 127.0.0.1 (DNS rebinding)
+   * sends its own name and is refused. Any host passes on a non-loopback bind, where the token rules.
+   */
+  boolean allowsHostHeader(String hostHeader) {
+    if (!loopback) {
+      return true;
+    }
+    if (hostHeader == null || hostHeader.isBlank()) {
+      return false;
+    }
+    String h = hostHeader.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      h = end < 0 ? h : h.substring(1, end);
+    } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+      h = h.substring(0, h.indexOf(':'));
+    }
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (!h.matches("[0-9.]+|[0-9a-f:]+")) {
+      return false;  // a name other than localhost: never resolved here
+    }
+    try {
+      return InetAddress.getByName(h).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** Whether a token is needed at all (non-loopback bind). */
   boolean tokenRequired() {
     return !loopback;

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Access: bound to a loopback address no token is needed; bound to any other address every
  * {@code /api} path needs the token ({@code Authorization: Bearer T}, or the cookie set by opening
- * {@code /?token=T}), else 401. The constructor starts nothing; {@link #start()} binds.
+ * {@code /?token=T}), else 401; on loopback the {@code Host} header must name this machine (403
+ * otherwise, against DNS rebinding). The constructor starts nothing; {@link #start()} binds.
  * The dashboard does not close its {@link Teleop}.
  */
 public final class DashboardServer implements AutoCloseable {
@@ -214,6 +215,11 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private void checkAccess(Context ctx) {
+    if (!access.allowsHostHeader(ctx.header("Host"))) {
+      error(ctx, 403, "this dashboard listens on loopback: open it as http://127.0.0.1:" + port() + "/ or localhost");
+      ctx.skipRemainingHandlers();
+      return;
+    }
     // The Cookie header is parsed here, not through Jetty's per-connection cookie cache, so every
     // request's own header is what gets compared.
     if (!access.allows(ctx.header("Authorization"), AccessPolicy.cookieValue(ctx.req().getHeaders("Cookie")))) {

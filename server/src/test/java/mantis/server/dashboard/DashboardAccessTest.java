@@ -115,6 +115,20 @@ class DashboardAccessTest {
   }
 
   @Test
+  void onLoopbackAForeignHostHeaderIsRefused() throws Exception {
+    FakeTeleop teleop = new FakeTeleop();
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start();
+         java.net.Socket s = new java.net.Socket("127.0.0.1", dash.port())) {
+      s.getOutputStream().write(("POST /api/estop HTTP/1.1\r\nHost: rebound.example:" + dash.port()
+          + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertTrue(reply.startsWith("HTTP/1.1 403"), reply);
+      assertFalse(teleop.state().estopped());
+    }
+  }
+
+  @Test
   void tokensCompareExactly() {
     AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abc");
     assertTrue(p.allows("Bearer abc", null));
@@ -123,6 +137,14 @@ class DashboardAccessTest {
     assertFalse(p.allows("Bearer ab", null));
     assertFalse(p.allows("Basic abc", null));
     assertFalse(p.allows(null, null));
+    AccessPolicy local = AccessPolicy.forHost("127.0.0.1", null);
+    assertTrue(local.allowsHostHeader("127.0.0.1:8080"));
+    assertTrue(local.allowsHostHeader("localhost:8080"));
+    assertTrue(local.allowsHostHeader("[::1]:8080"));
+    assertFalse(local.allowsHostHeader("evil.example:8080"), "DNS rebinding");
+    assertFalse(local.allowsHostHeader("192.0.2.7:8080"));
+    assertFalse(local.allowsHostHeader(null));
+    assertTrue(p.allowsHostHeader("evil.example:8080"), "off loopback the token rules");
     assertTrue(AccessPolicy.isLoopback("localhost"));
     assertTrue(AccessPolicy.isLoopback("::1"));
     assertFalse(AccessPolicy.isLoopback("0.0.0.0"));

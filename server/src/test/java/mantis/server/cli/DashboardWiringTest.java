@@ -1,0 +1,62 @@
+package mantis.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import mantis.server.MantisServer;
+import mantis.server.config.MantisConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DashboardWiringTest {
+  @TempDir Path dir;
+
+  @Test
+  void serveWiresASimTeleopToTheSameServerInProcessBehindTheDashboard() throws Exception {
+    MantisConfig cfg = MantisConfig.defaults().withPolicy("visual-servo").withPort(0).withMetricsPort(-1);
+    String name = "dashboard-wiring-" + System.nanoTime();
+    try (MantisServer server = ServerFactory.build(cfg, null, name)) {
+      server.start();
+      assertTrue(server.awaitServing(60, TimeUnit.SECONDS));
+      DashboardOptions options = new DashboardOptions();
+      options.recordings = dir;
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (DashboardOptions.Running dash =
+               options.start(name, 0, cfg.policyInputPx(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("teleop dashboard at " + dash.dashboard.url()), printed);
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode state = json.readTree(http.send(HttpRequest.newBuilder(URI.create(dash.dashboard.url() + "api/state"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(3, state.get("jointNames").size());
+        // The shadow policy answers through the in-process listener: its stage timings show up.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (state.get("stageMillis").isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          state = json.readTree(http.send(HttpRequest.newBuilder(URI.create(dash.dashboard.url() + "api/state"))
+              .build(), HttpResponse.BodyHandlers.ofString()).body());
+        }
+        assertTrue(state.get("stageMillis").has("policy"), state.get("stageMillis").toString());
+      }
+    }
+  }
+
+  @Test
+  void aBadDashboardPortIsAUsageError() {
+    CliRun r = CliRun.of("serve", "--dashboard-port", "70000", "--port", "0", "--metrics-port", "-1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--dashboard-port"), r.err());
+  }
+}
