@@ -486,10 +486,16 @@ public final class SimTeleop implements Teleop {
    * image motion over the last ticks; -1 when undefined. Guarded by lock.
    */
   private int personHeadingMark(Annotation annotation, List<Mark> chunkMarks) {
-    PixelPoint from = effectorTrail.peekFirst();
-    PixelPoint to = effectorTrail.peekLast();
-    if (effectorTrail.size() <= EFFECTOR_LAG_TICKS || from == null || to == null || Double.isNaN(from.xPx())
-        || Double.isNaN(to.xPx())) {
+    // From: the oldest tick of the trail where the effector was found, at least 2 ticks back.
+    List<PixelPoint> trail = new ArrayList<>(effectorTrail);
+    PixelPoint to = trail.isEmpty() ? null : trail.get(trail.size() - 1);
+    PixelPoint from = null;
+    for (int i = 0; i + 2 < trail.size() && from == null; i++) {
+      if (!Double.isNaN(trail.get(i).xPx())) {
+        from = trail.get(i);
+      }
+    }
+    if (from == null || to == null || Double.isNaN(to.xPx())) {
       return -1;
     }
     List<Mark> annotated = marks(annotation.getMarksList());
