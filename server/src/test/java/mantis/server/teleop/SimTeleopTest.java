@@ -134,6 +134,10 @@ class SimTeleopTest {
         "the person's next target leads the commanded position while jogging");
     double[] q2 = positions(awaitTicks(t, 3));
     assertArrayEquals(q1, q2, 0.02, "the arm holds once the jog is over");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!t.state().holding() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     assertTrue(t.state().holding(), "idle: nothing is sent, the arm's watchdog holds it");
   }
 
