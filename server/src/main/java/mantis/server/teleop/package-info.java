@@ -2,6 +2,7 @@
  * Teleoperation with a shadow policy: a person drives the arm, the policy predicts on the same
  * frames, agreement figures compare the two, control can be handed over and taken back, and
  * episodes are recorded in the simulator's episode format. The web dashboard
- * ({@code mantis.server.dashboard}) is one client of {@link mantis.server.teleop.Teleop}.
+ * ({@code mantis.server.dashboard}) is one client of {@link mantis.server.teleop.Teleop}; {@link
+ * mantis.server.teleop.SimTeleop} implements it on the simulated arm (see {@code docs/TELEOP.md}).
  */
 package mantis.server.teleop;

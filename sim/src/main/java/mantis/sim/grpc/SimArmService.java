@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import mantis.core.ActionChunk;
 import mantis.core.JointState;
 import mantis.core.MonotonicClock;
@@ -27,6 +28,7 @@ import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
 import mantis.sim.Embodiment;
 import mantis.sim.TabletopSim;
+import mantis.sim.TaskFamily;
 import mantis.sim.client.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,7 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
   private final ChunkPlayer player;
   private final long watchdogTimeoutNanos;
   private final ScheduledExecutorService givenScheduler;
+  private final StepListener stepListener;
   private final Object simLock = new Object();
   private final Set<CommandStream> streams = ConcurrentHashMap.newKeySet();
 
@@ -71,6 +74,21 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
     this.player = new ChunkPlayer(clock);
     this.watchdogTimeoutNanos = b.watchdogTimeoutNanos;
     this.givenScheduler = b.scheduler;
+    this.stepListener = b.stepListener;
+  }
+
+  /**
+   * Sees every physics step of the arm, on the physics thread and under the sim's lock, just before
+   * the step is applied (so {@code sim} shows the state the targets are commanded from, as {@code
+   * EpisodeRecorder.record} expects). Must be quick and must not call back into this service.
+   */
+  @FunctionalInterface
+  public interface StepListener {
+    /**
+     * @param sim the simulator, in the state before the step
+     * @param jointTargetsRad the targets about to be applied (the playing chunk's, or the hold)
+     */
+    void beforeStep(TabletopSim sim, double[] jointTargetsRad);
   }
 
   public static Builder builder() {
@@ -121,6 +139,13 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
         q = holdAtRad;
         holding = true;
       }
+      if (stepListener != null) {
+        try {
+          stepListener.beforeStep(sim, q.clone());
+        } catch (RuntimeException e) {
+          log.warn("step listener failed: {}", e.toString());
+        }
+      }
       sim.step(q);
       msg = stateMessage();
     }
@@ -139,6 +164,33 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
         .setEstopped(filter.isEstopped())
         .setInterventions(interventions)
         .build();
+  }
+
+  /**
+   * Runs {@code action} on the simulator under the lock the physics ticks hold, so it sees (and may
+   * read, render or record) one consistent state. Keep it short: the physics waits. The simulator must
+   * not be stepped or reset through it (use {@link #resetEpisode}).
+   */
+  public <T> T withSim(Function<TabletopSim, T> action) {
+    Objects.requireNonNull(action, "action");
+    synchronized (simLock) {
+      return action.apply(sim);
+    }
+  }
+
+  /**
+   * Starts a new episode on the simulator: drops the playing chunk and resets the sim to (seed,
+   * family); the arm holds at the new home pose until the next command. The e-stop stays as it is.
+   */
+  public void resetEpisode(long seed, TaskFamily family) {
+    Objects.requireNonNull(family, "family");
+    synchronized (simLock) {
+      player.clear();
+      sim.reset(seed, family);
+      holdAtRad = null;
+      holding = true;
+    }
+    log.info("arm {} reset to {} seed {}", robotId, family, seed);
   }
 
   /** Runs every stream's watchdog check now (the scheduler does this on its own; tests call it). */
@@ -343,6 +395,7 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
     private SafetyFilter filter;
     private long watchdogTimeoutNanos = Watchdog.DEFAULT_TIMEOUT_NANOS;
     private ScheduledExecutorService scheduler;
+    private StepListener stepListener;
 
     private Builder() {}
 
@@ -378,6 +431,12 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
     /** Scheduler for physics ticks and watchdogs; default private daemon threads. */
     public Builder optScheduler(ScheduledExecutorService scheduler) {
       this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Sees every physics step before it is applied (e.g. to record the episode); default none. */
+    public Builder optStepListener(StepListener listener) {
+      this.stepListener = listener;
       return this;
     }
 

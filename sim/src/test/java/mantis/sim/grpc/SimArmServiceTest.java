@@ -206,4 +206,28 @@ class SimArmServiceTest {
         () -> blocking().hold(HoldRequest.newBuilder().setRobotId("other").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
   }
+
+  @Test
+  void theStepListenerSeesEveryStepBeforeItIsAppliedAndResetEpisodeStartsOver() throws Exception {
+    List<long[]> seen = new java.util.ArrayList<>();
+    List<double[]> targets = new java.util.ArrayList<>();
+    SimArmService listened = SimArmService.builder().setSim(sim).optRobotId("sim-1").optClock(clock)
+        .optStepListener((s, q) -> {
+          seen.add(new long[] {s.stepCount()});
+          targets.add(q);
+        })
+        .build();
+    long before = listened.withSim(TabletopSim::stepCount);
+    for (int i = 0; i < 3; i++) {
+      clock.advanceNanos(TICK_NANOS);
+      listened.tick();
+    }
+    assertEquals(3, seen.size());
+    assertEquals(before, seen.get(0)[0], "called before the step is applied");
+    assertArrayEquals(sim.lastAction(), targets.get(2), 0.0);
+    listened.resetEpisode(7, TaskFamily.REACH);
+    assertEquals(0L, listened.withSim(TabletopSim::stepCount));
+    assertEquals(7L, listened.withSim(TabletopSim::seed));
+    listened.close();
+  }
 }
