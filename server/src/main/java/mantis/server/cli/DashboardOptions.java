@@ -28,6 +28,11 @@ final class DashboardOptions {
       description = "Where the dashboard's teleop recordings go (default recordings/teleop).")
   Path recordings = Path.of("recordings", "teleop");
 
+  /** Refuses bad access flags before anything starts ({@link IllegalArgumentException} with the reason). */
+  void check() {
+    DashboardServer.checkAccessSettings(host, token);
+  }
+
   /** A running dashboard and what it owns. */
   static final class Running implements AutoCloseable {
     final DashboardServer dashboard;
@@ -78,10 +83,8 @@ final class DashboardOptions {
       teleop.start();
       dashboard.start();
       Running r = new Running(dashboard, teleop, channel);
-      out.println("mantis: teleop dashboard at " + r.openUrl());
-      if (dashboard.tokenRequired() && token == null) {
-        out.println("mantis: generated dashboard token (shown once): " + dashboard.token());
-      }
+      out.println("mantis: teleop dashboard at " + r.openUrl()
+          + (dashboard.tokenRequired() && token == null ? "  (token generated for this run; --dashboard-token sets one)" : ""));
       return r;
     } catch (RuntimeException e) {
       if (teleop != null) {

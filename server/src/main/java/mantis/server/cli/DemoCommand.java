@@ -48,6 +48,14 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (dashboard) {
+      try {
+        dashboardOptions.check();
+      } catch (IllegalArgumentException e) {
+        System.err.println("mantis demo: " + e.getMessage());
+        return 2;
+      }
+    }
     MantisConfig cfg = MantisConfig.defaults().withPolicy(policy).withMetricsPort(-1);
     String name = "mantis-demo-" + ProcessHandle.current().pid();
     try (MantisServer server = ServerFactory.build(cfg, InProcessServerBuilder.forName(name))) {

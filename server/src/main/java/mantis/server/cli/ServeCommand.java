@@ -106,6 +106,14 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("mantis serve: --dashboard-port must be -1 (off) or 0..65535, got " + dashboardPort);
       return 2;
     }
+    if (dashboardPort >= 0) {
+      try {
+        dashboard.check();
+      } catch (IllegalArgumentException e) {
+        System.err.println("mantis serve: " + e.getMessage());
+        return 2;
+      }
+    }
     String inProcessName = "mantis-serve-" + ProcessHandle.current().pid();
     MantisServer server;
     try {

@@ -79,6 +79,16 @@ public final class DashboardServer implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * Checks the access settings a dashboard on {@code host} with {@code token} would get, as
+   * {@link Builder#build()} does, so a command can refuse bad flags before starting anything else.
+   *
+   * @throws IllegalArgumentException for an unknown host, or an empty token on a non-loopback host
+   */
+  public static void checkAccessSettings(String host, String token) {
+    AccessPolicy.forHost(host, token);
+  }
+
   /** Binds and serves. */
   public synchronized DashboardServer start() {
     if (app != null) {

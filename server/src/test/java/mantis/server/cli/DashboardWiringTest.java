@@ -59,4 +59,13 @@ class DashboardWiringTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--dashboard-port"), r.err());
   }
+
+  @Test
+  void anEmptyTokenOffLoopbackIsRefusedBeforeAnythingStarts() {
+    CliRun r = CliRun.of("serve", "--dashboard-host", "0.0.0.0", "--dashboard-token", "", "--port", "0",
+        "--metrics-port", "-1", "--policy", "bundle:" + dir.resolve("never-loaded"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("non-empty token"), r.err());
+    assertTrue(!r.err().contains("cannot load policy bundle"), "refused before the policy loads: " + r.err());
+  }
 }
