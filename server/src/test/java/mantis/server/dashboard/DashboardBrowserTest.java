@@ -57,6 +57,7 @@ class DashboardBrowserTest {
     Teleop t = fixture.teleop();
     t.reset();
     t.setMode(mantis.server.teleop.ControlMode.TELEOP);
+    t.newEpisode(mantis.sim.TaskFamily.REACH, 3);  // every test starts from the same pose
     browser.get(dash.url());
     waitFor(Duration.ofSeconds(15), () -> !text("instruction").equals("–") && jointRad(0) != null);
   }
@@ -134,10 +135,19 @@ class DashboardBrowserTest {
     waitFor(Duration.ofSeconds(5), () -> jointRad(0) < up - 0.05);
   }
 
+  /** The elbow key (W raises, S lowers) that moves it away from its nearer limit, and that direction. */
+  private static int elbowSignTowardCentre() {
+    return jointRad(1) > 0 ? -1 : 1;
+  }
+
+  private static String elbowKey(int sign) {
+    return sign > 0 ? "w" : "s";
+  }
+
   @Test
   void agreementFiguresUpdateWhileThePersonDrives() {
     long before = samples();
-    holdKey("w", 800);
+    holdKey(elbowKey(elbowSignTowardCentre()), 800);
     waitFor(Duration.ofSeconds(5), () -> samples() > before);
     assertFalse(text("agree-episode-mae").equals("–"), "per-joint MAE shown");
     assertFalse(text("agree-rolling-dir").isBlank());
@@ -164,7 +174,8 @@ class DashboardBrowserTest {
     waitFor(Duration.ofSeconds(5), () -> "true".equals(attr("estop-state", "data-estopped")));
     Thread.sleep(300);  // let any motion in flight settle
     double held = jointRad(1);
-    holdKey("w", 600);
+    int sign = elbowSignTowardCentre();
+    holdKey(elbowKey(sign), 600);
     Thread.sleep(300);
     assertEquals(held, jointRad(1), 0.01, "jogging does nothing while the e-stop is latched");
     assertTrue(fixture.teleop().state().estopped(), "still latched after the jog");
@@ -173,7 +184,7 @@ class DashboardBrowserTest {
     browser.findElement(By.id("reset")).click();
     waitFor(Duration.ofSeconds(5), () -> "false".equals(attr("estop-state", "data-estopped")));
     double before = jointRad(1);
-    holdKey("w", 800);
-    waitFor(Duration.ofSeconds(5), () -> jointRad(1) > before + 0.05);
+    holdKey(elbowKey(sign), 800);
+    waitFor(Duration.ofSeconds(5), () -> (jointRad(1) - before) * sign > 0.05);
   }
 }
