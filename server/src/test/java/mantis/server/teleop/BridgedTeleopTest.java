@@ -146,8 +146,10 @@ class BridgedTeleopTest {
             await(() -> probe.latest() != null && probe.latest().getEstopped(), "the bridge reports its latch");
             Thread.sleep(300); // braking
             double[] held = robot.jointPositionsRad().clone();
-            probe.send(held, 0.3);
-            Thread.sleep(800);
+            for (int i = 0; i < 8; i++) {
+              probe.send(held, held[0] > 0 ? -0.3 : 0.3);
+              Thread.sleep(100);
+            }
             assertArrayNear(held, robot.jointPositionsRad(), 0.01, "the arm holds while latched");
 
             // The dashboard's recording button gets the reason, as a 409.
@@ -173,6 +175,19 @@ class BridgedTeleopTest {
             await(() -> distance(p0, robot.jointPositionsRad()) > 0.1, "the policy moves the arm");
             assertTrue(teleop.state().history().stream().anyMatch(c -> c.mode() == ControlMode.POLICY));
           }
+
+          // Control: with the teleop gone and nothing latched, the same command from another client
+          // does move the arm, so the hold above was the bridge's latch.
+          BlockingArmProbe free = new BlockingArmProbe(probeChannel);
+          double[] f0 = robot.jointPositionsRad().clone();
+          double delta = f0[0] > 0 ? -0.3 : 0.3;
+          for (int i = 0; i < 8; i++) {
+            free.send(f0, delta);
+            Thread.sleep(100);
+          }
+          double moved = (robot.jointPositionsRad()[0] - f0[0]) * Math.signum(delta);
+          free.close();
+          assertTrue(moved > 0.15, "an unlatched bridge executes the same command: moved " + moved + " rad");
         }
       } finally {
         policyChannel.shutdownNow();
