@@ -3,19 +3,58 @@ package mantis.server.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
 import mantis.server.dashboard.DashboardServer;
+import mantis.server.teleop.BridgedTeleop;
 import mantis.server.teleop.SimTeleop;
+import mantis.server.teleop.Teleop;
 import mantis.sim.TaskFamily;
 import picocli.CommandLine.Option;
 
 /**
  * The teleop dashboard flags shared by {@code serve} and {@code demo}, and the wiring: a
- * {@link SimTeleop} whose shadow policy is the same server over an in-process channel, behind a
+ * {@link SimTeleop} (or, with {@code --dashboard-arm bridge}, a {@link BridgedTeleop} on a bridged
+ * real arm) whose shadow policy is the same server over an in-process channel, behind a
  * {@link DashboardServer}.
  */
 final class DashboardOptions {
+  @Option(names = "--dashboard-arm", paramLabel = "sim|bridge",
+      description = "The arm the dashboard drives: sim (default: a simulated arm in this process) or bridge (a real "
+          + "arm behind `mantis bridge` with arm_service.port set; needs --arm-service, --ros-master or "
+          + "ROS_MASTER_URI, and --camera-topic).")
+  String arm = "sim";
+
+  @Option(names = "--arm-service", paramLabel = "HOST:PORT",
+      description = "With --dashboard-arm bridge: the bridge's ArmService (its arm_service.port).")
+  String armService;
+
+  @Option(names = "--ros-master", paramLabel = "URI",
+      description = "With --dashboard-arm bridge: the ROS master (default $ROS_MASTER_URI).")
+  URI rosMaster;
+
+  @Option(names = "--ros-host", paramLabel = "HOST",
+      description = "With --dashboard-arm bridge: how ROS nodes reach the dashboard's node (default ROS_IP, "
+          + "ROS_HOSTNAME, the host name).")
+  String rosHost;
+
+  @Option(names = "--camera-topic", paramLabel = "TOPIC",
+      description = "With --dashboard-arm bridge: the camera, sensor_msgs/Image (rgb8/bgr8); a topic ending in "
+          + "/compressed is read as sensor_msgs/CompressedImage (JPEG/PNG).")
+  String cameraTopic;
+
+  @Option(names = "--instruction-topic", paramLabel = "TOPIC",
+      description = "With --dashboard-arm bridge: the instruction, std_msgs/String, latest wins (default /mantis/instruction).")
+  String instructionTopic = "/mantis/instruction";
+
+  @Option(names = "--instruction", paramLabel = "TEXT",
+      description = "With --dashboard-arm bridge: the instruction until the topic says otherwise.")
+  String instruction;
+
   @Option(names = "--dashboard-host",
       description = "Teleop dashboard address (default 127.0.0.1: this machine only; any other address needs a token).")
   String host = "127.0.0.1";
@@ -28,18 +67,77 @@ final class DashboardOptions {
       description = "Where the dashboard's teleop recordings go (default recordings/teleop).")
   Path recordings = Path.of("recordings", "teleop");
 
-  /** Refuses bad access flags before anything starts ({@link IllegalArgumentException} with the reason). */
+  /** Refuses bad access or arm flags before anything starts ({@link IllegalArgumentException} with the reason). */
   void check() {
     DashboardServer.checkAccessSettings(host, token);
+    String a = arm == null ? "" : arm.toLowerCase(Locale.ROOT);
+    if (!a.equals("sim") && !a.equals("bridge")) {
+      throw new IllegalArgumentException("--dashboard-arm must be sim or bridge, got '" + arm + "'");
+    }
+    if (a.equals("bridge")) {
+      if (armService == null || armService.isBlank()) {
+        throw new IllegalArgumentException("--dashboard-arm bridge needs --arm-service HOST:PORT (the bridge's "
+            + "arm_service.port)");
+      }
+      if (rosMaster() == null) {
+        throw new IllegalArgumentException("--dashboard-arm bridge needs --ros-master URI (or ROS_MASTER_URI set)");
+      }
+      if (cameraTopic == null || cameraTopic.isBlank()) {
+        throw new IllegalArgumentException("--dashboard-arm bridge needs --camera-topic TOPIC (sensor_msgs/Image, "
+            + "or a .../compressed CompressedImage topic)");
+      }
+      bridgedTeleop(InProcessChannelBuilder.forName("check").build(), 128, RobotSpecs.mantisPlanar3(), true);
+    }
+  }
+
+  boolean bridged() {
+    return "bridge".equalsIgnoreCase(arm);
+  }
+
+  private URI rosMaster() {
+    if (rosMaster != null) {
+      return rosMaster;
+    }
+    String env = System.getenv("ROS_MASTER_URI");
+    return env == null || env.isBlank() ? null : URI.create(env.strip());
+  }
+
+  /** Builds (and with {@code checkOnly} only validates, closing the channel) the bridged session. */
+  private BridgedTeleop bridgedTeleop(ManagedChannel channel, int inputPx, RobotSpec robot, boolean checkOnly) {
+    try {
+      BridgedTeleop.Builder b = BridgedTeleop.builder()
+          .setPolicyChannel(channel)
+          .setArmTarget(armService)
+          .setRosMaster(rosMaster())
+          .setRobot(robot)
+          .optInputPx(inputPx)
+          .optInstructionTopic(instructionTopic == null || instructionTopic.isBlank() ? null : instructionTopic)
+          .optInstruction(instruction);
+      if (cameraTopic.strip().endsWith("/compressed")) {
+        b.optCompressedImageTopic(cameraTopic.strip());
+      } else {
+        b.setImageTopic(cameraTopic.strip());
+      }
+      if (rosHost != null) {
+        b.optRosHost(rosHost);
+      }
+      return b.build();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    } finally {
+      if (checkOnly) {
+        channel.shutdownNow();
+      }
+    }
   }
 
   /** A running dashboard and what it owns. */
   static final class Running implements AutoCloseable {
     final DashboardServer dashboard;
-    private final SimTeleop teleop;
+    private final Teleop teleop;
     private final ManagedChannel channel;
 
-    Running(DashboardServer dashboard, SimTeleop teleop, ManagedChannel channel) {
+    Running(DashboardServer dashboard, Teleop teleop, ManagedChannel channel) {
       this.dashboard = dashboard;
       this.teleop = teleop;
       this.channel = channel;
@@ -68,22 +166,41 @@ final class DashboardOptions {
    * {@code inProcessName}, and the dashboard on {@code port}; prints where to open it on {@code out}.
    */
   Running start(String inProcessName, int port, int inputPx, PrintStream out) {
+    return start(inProcessName, port, inputPx, RobotSpecs.mantisPlanar3(), out);
+  }
+
+  /**
+   * Starts the teleop session chosen by {@code --dashboard-arm} (the simulated arm, or the bridged arm
+   * described by {@code robot}) against the server listening in-process under {@code inProcessName},
+   * and the dashboard on {@code port}; prints where to open it on {@code out}.
+   */
+  Running start(String inProcessName, int port, int inputPx, RobotSpec robot, PrintStream out) {
     DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(token);
     ManagedChannel channel = InProcessChannelBuilder.forName(inProcessName).build();
-    SimTeleop teleop = null;
+    Teleop teleop = null;
     try {
-      teleop = SimTeleop.builder()
-          .setPolicyChannel(channel)
-          .optFamily(TaskFamily.REACH)
-          .optSeed(1)
-          .optInputPx(inputPx)
-          .optRecordingsDir(recordings)
-          .build();
-      DashboardServer dashboard = db.setTeleop(teleop).build();
-      teleop.start();
+      DashboardServer dashboard;
+      if (bridged()) {
+        BridgedTeleop bridged = bridgedTeleop(channel, inputPx, robot, false);
+        teleop = bridged;
+        dashboard = db.setTeleop(bridged).build();
+        bridged.start();
+      } else {
+        SimTeleop sim = SimTeleop.builder()
+            .setPolicyChannel(channel)
+            .optFamily(TaskFamily.REACH)
+            .optSeed(1)
+            .optInputPx(inputPx)
+            .optRecordingsDir(recordings)
+            .build();
+        teleop = sim;
+        dashboard = db.setTeleop(sim).build();
+        sim.start();
+      }
       dashboard.start();
       Running r = new Running(dashboard, teleop, channel);
       out.println("mantis: teleop dashboard at " + r.openUrl()
+          + (bridged() ? " (bridged arm at " + armService + ")" : "")
           + (dashboard.tokenRequired() && token == null ? "  (token generated for this run; --dashboard-token sets one)" : ""));
       return r;
     } catch (RuntimeException e) {

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code mantis serve}: the gRPC policy server and the teleop dashboard, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped, "
-        + "and the teleop dashboard (a simulated arm driven from the browser, the policy in shadow mode) at "
-        + "http://127.0.0.1:8080/ unless --dashboard-port -1.")
+        + "and the teleop dashboard (a simulated arm driven from the browser, or a bridged real arm with "
+        + "--dashboard-arm bridge; the policy in shadow mode) at http://127.0.0.1:8080/ unless --dashboard-port -1.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -131,7 +131,8 @@ final class ServeCommand implements Callable<Integer> {
         System.err.println("mantis serve: the policy did not warm up in 120 s; no dashboard");
       } else {
         try {
-          dash = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), System.out);
+          dash = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), ServerFactory.robot(cfg),
+              System.out);
         } catch (RuntimeException e) {
           System.err.println("mantis serve: dashboard not started: " + e.getMessage());
           server.close();

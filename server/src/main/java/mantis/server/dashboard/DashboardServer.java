@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * {velocities:[rad/s..], hold_ms}}, {@code POST /api/mode {mode:"TELEOP"|"POLICY"}}, {@code POST
  * /api/estop}, {@code POST /api/reset}, {@code POST /api/episode {family, seed}}, {@code POST
  * /api/recordings/start}, {@code POST /api/recordings/stop}, {@code GET /api/recordings}, {@code GET
- * /api/recordings/NAME.zip}. Bad input answers 400 with {@code {"error": "..."}}. POSTs must send
+ * /api/recordings/NAME.zip}. Bad input answers 400 with {@code {"error": "..."}}; what the arm
+ * cannot do (recording on a bridged arm: {@link UnsupportedOperationException}) answers 409 with
+ * the reason in the same form. POSTs must send
  * {@code Content-Type: application/json} (a cross-site form cannot).
  *
  * <p>Access: bound to a loopback address no token is needed; bound to any other address every
@@ -145,6 +147,9 @@ public final class DashboardServer implements AutoCloseable {
   private void routes(Javalin a) {
     a.before("/api/*", this::checkAccess);
     a.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+    // What this arm cannot do (e.g. recording on a bridged arm): 409 with the reason, which the page shows.
+    a.exception(UnsupportedOperationException.class, (e, ctx) -> error(ctx, 409,
+        e.getMessage() != null ? e.getMessage() : "not supported by this arm"));
     a.exception(Exception.class, (e, ctx) -> {
       log.warn("dashboard {} {} failed", ctx.method(), ctx.path(), e);
       error(ctx, 500, "internal error: " + e.getClass().getSimpleName());

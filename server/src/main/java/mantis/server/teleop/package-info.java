@@ -3,6 +3,8 @@
  * frames, agreement figures compare the two, control can be handed over and taken back, and
  * episodes are recorded in the simulator's episode format. The web dashboard
  * ({@code mantis.server.dashboard}) is one client of {@link mantis.server.teleop.Teleop}; {@link
- * mantis.server.teleop.SimTeleop} implements it on the simulated arm (see {@code docs/TELEOP.md}).
+ * mantis.server.teleop.SimTeleop} implements it on the simulated arm and {@link
+ * mantis.server.teleop.BridgedTeleop} on a real arm behind the ROS bridge's {@code ArmService}, both
+ * over one package-private control loop (see {@code docs/TELEOP.md}).
  */
 package mantis.server.teleop;
