@@ -2,11 +2,15 @@ package mantis.server;
 
 import mantis.core.Frame;
 
-/** Resizes RGB8 frames to the policy's input size: box-averaging when shrinking, bilinear when growing. */
-final class FrameResizer {
+/**
+ * Resizes RGB8 frames to the policy's input size: box-averaging when shrinking, bilinear when growing. Shared by
+ * the observation decoder and the training-data recorder, so recorded frames are resized as served ones are.
+ */
+public final class FrameResizer {
   private FrameResizer() {}
 
-  static Frame resize(Frame src, int widthPx, int heightPx) {
+  /** The frame at this size; the same frame when it already has it. */
+  public static Frame resize(Frame src, int widthPx, int heightPx) {
     if (src.widthPx() == widthPx && src.heightPx() == heightPx) {
       return src;
     }

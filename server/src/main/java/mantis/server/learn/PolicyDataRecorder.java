@@ -1,10 +1,13 @@
 package mantis.server.learn;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 import mantis.calibration.CameraModel;
 import mantis.calibration.Vec3;
 import mantis.core.Frame;
@@ -19,6 +22,7 @@ import mantis.marks.Proposal;
 import mantis.model.policy.PolicyConfig;
 import mantis.model.policy.PolicyExample;
 import mantis.model.policy.PolicyLabels;
+import mantis.server.FrameResizer;
 import mantis.server.eval.SomAccuracy;
 import mantis.sim.Embodiment;
 import mantis.sim.ObjectState;
@@ -28,6 +32,12 @@ import mantis.sim.TabletopSim;
 import mantis.sim.TargetZone;
 import mantis.sim.TaskFamily;
 import mantis.sim.WorldState;
+import mantis.sim.record.EpisodeMetadata;
+import mantis.sim.record.EpisodeReader;
+import mantis.sim.record.ObjectPose;
+import mantis.sim.record.StepRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records policy training examples from scripted-expert episodes in the simulator (domain randomisation on).
@@ -53,6 +63,7 @@ public final class PolicyDataRecorder {
   public static final int LATENT_EVERY_STEPS = 5;
   static final int LATENT_HORIZON_FRAMES = 6;
   private static final double ARM_EFFECTOR_Z_M = 0.035;
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyDataRecorder.class);
 
   private final PolicyConfig config;
   private final LatentActionModel latent;
@@ -119,12 +130,11 @@ public final class PolicyDataRecorder {
   private void recordEpisode(TabletopSim sim, MarkProposer proposer, int every, boolean withActions,
       List<PolicyExample> out) {
     ScriptedExpert expert = new ScriptedExpert();
-    MarkTracker tracker = MarkTracker.create();
+    Capturer capturer = new Capturer(proposer);
     int s = config.inputSizePx();
     int smallPx = latent == null ? 0 : latent.config().inputSizePx();
     boolean hand = sim.config().embodiment() == Embodiment.HAND;
     List<Capture> caps = new ArrayList<>();
-    java.util.Map<Integer, PixelPoint> firstSeen = new java.util.HashMap<>();
     List<double[]> commands = new ArrayList<>();
     String instruction = sim.instruction();
     java.util.SplittableRandom noiseRng = new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + 17);
@@ -135,35 +145,13 @@ public final class PolicyDataRecorder {
     while (true) {
       if (step % every == 0 || step % LATENT_EVERY_STEPS == 0) {
         Frame frame = sim.render(s, s);
-        Proposal proposal = proposer.analyse(frame);
-        List<Mark> marks = tracker.update(proposal, s);
-        int eff = indexOfId(marks, tracker.effectorMarkId());
         WorldState truth = sim.groundTruth();
-        CameraModel cam = sim.renderCamera(s, s);
         ObjectState obj = truth.taskObject();
-        int objIdx = nearest(marks, cam.project(new Vec3(obj.xM(), obj.yM(), obj.heightM())),
-            Math.max(4.0, obj.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
-        int goalIdx = -1;
-        if (truth.task().targetName().isPresent()) {
-          TargetZone t = truth.target(truth.task().targetName().get()).orElseThrow();
-          goalIdx = nearest(marks, cam.project(new Vec3(t.xM(), t.yM(), 0)),
-              Math.max(4.0, t.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
-        }
+        Optional<TargetZone> target = truth.task().targetName().map(n -> truth.target(n).orElseThrow());
         Frame small = smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
         JointState js = hand ? null : sim.jointState();
-        double[] motion = new double[2 * marks.size()];
-        for (int i = 0; i < marks.size(); i++) {
-          PixelPoint c0 = firstSeen.get(marks.get(i).id());
-          PixelPoint now = marks.get(i).centroid();
-          if (c0 == null) {
-            firstSeen.put(marks.get(i).id(), now);
-          } else {
-            motion[2 * i] = now.xPx() - c0.xPx();
-            motion[2 * i + 1] = now.yPx() - c0.yPx();
-          }
-        }
-        caps.add(new Capture(step, frame.rgbUnsafe(), small, marks, motion, eff, objIdx, goalIdx,
-            js == null ? null : js.positionsRad(), js == null ? null : velocities(js)));
+        caps.add(capturer.capture(step, frame, small, sim.renderCamera(s, s), obj.xM(), obj.yM(), obj.heightM(),
+            obj.halfSizeM(), target, js == null ? null : js.positionsRad(), js == null ? null : velocities(js)));
       }
       if (sim.done()) {
         break;
@@ -185,6 +173,154 @@ public final class PolicyDataRecorder {
       step++;
     }
     int periodSteps = (int) Math.round(config.chunkPeriodMs() / 1000.0 * sim.config().physicsHz());
+    label(caps, commands, periodSteps, every, withActions, instruction, out);
+  }
+
+  /**
+   * Examples from a recorded arm episode (a directory written by {@link mantis.sim.record.EpisodeRecorder}: a
+   * teleop recording or a recorded expert episode), labelled exactly as a live episode: each step line with a
+   * frame is one example. The frame is resized to the network's input size when it was recorded at another size
+   * (and to the latent model's size for its tokens); marks come from the Set-of-Mark proposer and a mark tracker
+   * as live; the object and target grounding from the step's object poses and the recorded render camera; the
+   * joint state from the step; the action targets from the recorded actions (each line's action holds for the
+   * {@code stepEvery} physics steps until the next line). Latent tokens are labelled only when the frames fall on
+   * the latent model's 10 Hz grid (frames every 1 or 5 physics steps).
+   *
+   * @param episodeDir the episode directory (with {@code episode.json}, {@code steps.jsonl} and {@code frames/})
+   * @throws IllegalArgumentException for a hand episode, an episode without frames, a joint count other than the
+   *     network's, or steps out of order
+   * @throws java.io.UncheckedIOException when the episode cannot be read
+   */
+  public List<PolicyExample> fromRecording(Path episodeDir) {
+    Objects.requireNonNull(episodeDir, "episodeDir");
+    if (!Files.isRegularFile(episodeDir.resolve("episode.json"))) {
+      throw new IllegalArgumentException(episodeDir + " is not a recorded episode (no episode.json)");
+    }
+    EpisodeReader reader = EpisodeReader.open(episodeDir);
+    EpisodeMetadata meta = reader.metadata();
+    if (meta.embodiment() != Embodiment.ARM) {
+      throw new IllegalArgumentException("episode " + episodeDir + " is a " + meta.embodiment().name()
+          .toLowerCase(java.util.Locale.ROOT) + " episode; only arm episodes have joint actions to learn from");
+    }
+    if (meta.frameEvery() == 0 || meta.renderCamera().isEmpty()) {
+      throw new IllegalArgumentException("episode " + episodeDir + " was recorded without frames");
+    }
+    if (meta.robot().jointCount() != config.joints()) {
+      throw new IllegalArgumentException("episode " + episodeDir + " has " + meta.robot().jointCount()
+          + " joints but the policy has " + config.joints());
+    }
+    ObjectState obj = meta.objects().stream().filter(o -> o.name().equals(meta.task().objectName())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + " has no task object "
+            + meta.task().objectName()));
+    Optional<TargetZone> target = meta.task().targetName().map(n -> meta.targets().stream()
+        .filter(t -> t.name().equals(n)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + " has no target " + n)));
+    int s = config.inputSizePx();
+    CameraModel cam = meta.renderCamera().get().scaledTo(s, s);
+    int smallPx = latent == null ? 0 : latent.config().inputSizePx();
+    int frameSpacing = meta.stepEvery() * meta.frameEvery();
+    boolean tokens = smallPx > 0 && LATENT_EVERY_STEPS % frameSpacing == 0;
+    if (smallPx > 0 && !tokens) {
+      LOG.warn("episode {}: frames every {} physics steps are off the latent model's grid of {}; no latent tokens",
+          episodeDir, frameSpacing, LATENT_EVERY_STEPS);
+    }
+    Capturer capturer = new Capturer(MarkProposer.defaults());
+    List<Capture> caps = new ArrayList<>();
+    List<double[]> commands = new ArrayList<>();
+    long first = -1;
+    long prev = -1;
+    double[] held = null;
+    try (Stream<StepRecord> steps = reader.steps()) {
+      for (StepRecord r : (Iterable<StepRecord>) steps::iterator) {
+        if (first < 0) {
+          first = r.step();
+        } else if (r.step() <= prev) {
+          throw new IllegalArgumentException("episode " + episodeDir + ": step " + r.step() + " follows step " + prev);
+        }
+        int step = Math.toIntExact(r.step() - first);
+        while (held != null && commands.size() < step) {
+          commands.add(held);
+        }
+        prev = r.step();
+        double[] q = r.jointPositionsRad();
+        if (q.length != config.joints() || (!r.isFinal() && r.action().length != config.joints())) {
+          throw new IllegalArgumentException("episode " + episodeDir + ", step " + r.step() + ": "
+              + q.length + " joint positions and " + r.action().length + " action values, the policy has "
+              + config.joints() + " joints");
+        }
+        if (!r.isFinal()) {
+          held = r.action();
+        }
+        if (r.frame().isEmpty()) {
+          continue;
+        }
+        Frame frame = FrameResizer.resize(reader.frame(r), s, s);
+        Frame small = tokens && step % LATENT_EVERY_STEPS == 0 ? FrameResizer.resize(frame, smallPx, smallPx) : null;
+        ObjectPose pose = r.objects().stream().filter(o -> o.name().equals(obj.name())).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + ", step " + r.step()
+                + ": no pose of " + obj.name()));
+        double[] v = r.jointVelocitiesRadPerS();
+        caps.add(capturer.capture(step, frame, small, cam, pose.xM(), pose.yM(), obj.heightM(), obj.halfSizeM(),
+            target, q, v.length == q.length ? v : new double[q.length]));
+      }
+    }
+    int periodSteps = (int) Math.round(config.chunkPeriodMs() / 1000.0 * meta.physicsHz());
+    List<PolicyExample> out = new ArrayList<>();
+    label(caps, commands, periodSteps, meta.stepEvery(), true, meta.instruction(), out);
+    LOG.debug("{} examples from recorded episode {}", out.size(), episodeDir);
+    return out;
+  }
+
+  /**
+   * Marks and grounding of one frame: the Set-of-Mark proposer and the episode's mark tracker, the mark nearest
+   * the task object and target as the camera sees them, and each mark's motion since it was first seen.
+   */
+  private static final class Capturer {
+    private final MarkProposer proposer;
+    private final MarkTracker tracker = MarkTracker.create();
+    private final java.util.Map<Integer, PixelPoint> firstSeen = new java.util.HashMap<>();
+
+    Capturer(MarkProposer proposer) {
+      this.proposer = proposer;
+    }
+
+    Capture capture(int step, Frame frame, Frame small, CameraModel cam, double objXM, double objYM,
+        double objHeightM, double objHalfSizeM, Optional<TargetZone> target, double[] q, double[] v) {
+      int s = frame.widthPx();
+      Proposal proposal = proposer.analyse(frame);
+      List<Mark> marks = tracker.update(proposal, s);
+      int eff = indexOfId(marks, tracker.effectorMarkId());
+      int objIdx = nearest(marks, cam.project(new Vec3(objXM, objYM, objHeightM)),
+          Math.max(4.0, objHalfSizeM * SomAccuracy.pixelsPerMetre(cam) * 1.5));
+      int goalIdx = -1;
+      if (target.isPresent()) {
+        TargetZone t = target.get();
+        goalIdx = nearest(marks, cam.project(new Vec3(t.xM(), t.yM(), 0)),
+            Math.max(4.0, t.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
+      }
+      double[] motion = new double[2 * marks.size()];
+      for (int i = 0; i < marks.size(); i++) {
+        PixelPoint c0 = firstSeen.get(marks.get(i).id());
+        PixelPoint now = marks.get(i).centroid();
+        if (c0 == null) {
+          firstSeen.put(marks.get(i).id(), now);
+        } else {
+          motion[2 * i] = now.xPx() - c0.xPx();
+          motion[2 * i + 1] = now.yPx() - c0.yPx();
+        }
+      }
+      return new Capture(step, frame.rgbUnsafe(), small, marks, motion, eff, objIdx, goalIdx, q, v);
+    }
+  }
+
+  /**
+   * Labels an episode's captures (live or recorded) into examples, one per capture on the {@code every} grid.
+   *
+   * @param commands the joint targets in force at each physics step since the first capture
+   * @param periodSteps physics steps per chunk period
+   */
+  private void label(List<Capture> caps, List<double[]> commands, int periodSteps, int every, boolean withActions,
+      String instruction, List<PolicyExample> out) {
     int[] tokens = latentTokens(caps);
     for (int i = 0; i < caps.size(); i++) {
       Capture c = caps.get(i);
