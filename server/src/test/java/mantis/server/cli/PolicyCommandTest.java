@@ -47,4 +47,29 @@ class PolicyCommandTest {
     assertTrue(u.code() != 0);
     assertTrue(u.err().contains("model-card.json"), u.err());
   }
+
+  @Test
+  void finetuneLearnsFromAFolderOfRecordingsAlone() throws Exception {
+    Path recordings = tmp.resolve("recordings");
+    mantis.server.learn.RecordedEpisodes.record(recordings.resolve("teleop-a"), mantis.sim.Embodiment.ARM, 500321,
+        mantis.sim.TaskFamily.PUSH_DIRECTION, 7, 1.2, 5, 1, 128);
+    mantis.server.learn.RecordedEpisodes.record(recordings.resolve("teleop-b"), mantis.sim.Embodiment.ARM, 500322,
+        mantis.sim.TaskFamily.REACH, 0, 1.2, 5, 1, 128);
+    Path ft = tmp.resolve("ft-rec");
+    CliRun f = CliRun.of("policy", "finetune", "--init", "none", "--out", ft.toString(), "--recordings",
+        recordings.toString(), "--episodes", "0", "--held-out-episodes", "1", "--steps", "5", "--batch", "8");
+    assertEquals(0, f.code(), f.err());
+    assertTrue(f.out().contains("examples from 2 recorded episodes"), f.out());
+    assertTrue(Files.exists(ft.resolve("model-card.json")));
+    String training = Files.readString(ft.resolve("TRAINING.txt"));
+    assertTrue(training.contains("recorded episodes: teleop-a (") && training.contains("teleop-b ("), training);
+    CliRun empty = CliRun.of("policy", "finetune", "--init", "none", "--out", tmp.resolve("e").toString(),
+        "--recordings", tmp.resolve("ft-rec").toString(), "--episodes", "0", "--steps", "1");
+    assertEquals(2, empty.code());
+    assertTrue(empty.err().contains("no recorded episodes in"), empty.err());
+    CliRun none = CliRun.of("policy", "finetune", "--init", "none", "--out", tmp.resolve("n").toString(),
+        "--episodes", "0", "--steps", "1");
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--episodes 0 needs --recordings"), none.err());
+  }
 }
