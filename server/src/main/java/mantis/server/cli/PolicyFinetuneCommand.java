@@ -2,6 +2,7 @@ package mantis.server.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mantis policy finetune}: the action decoder (and the trunk) on a few labelled arm episodes. */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Finetune the policy on labelled arm episodes (scripted expert); with --init none it trains the "
+    description = "Finetune the policy on labelled arm episodes (scripted expert, and recorded episodes with "
+        + "--recordings); with --init none it trains the "
         + "same network from scratch on the same episodes (the baseline).")
 final class PolicyFinetuneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -34,8 +36,15 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
       description = "pretrained bundle to start from, or 'none' for the from-scratch baseline")
   String init;
 
-  @Option(names = "--episodes", defaultValue = "50", description = "labelled arm episodes (default: ${DEFAULT-VALUE})")
+  @Option(names = "--episodes", defaultValue = "50",
+      description = "labelled arm episodes of the scripted expert; 0 to learn from --recordings alone "
+          + "(default: ${DEFAULT-VALUE})")
   int episodes;
+
+  @Option(names = "--recordings", paramLabel = "DIR",
+      description = "recorded arm episodes to learn from as well (repeatable): one episode directory, or a folder of "
+          + "them such as recordings/teleop")
+  List<Path> recordings = new ArrayList<>();
 
   @Option(names = "--first-seed", defaultValue = "500000",
       description = "seed of the first episode (default: ${DEFAULT-VALUE})")
@@ -67,9 +76,20 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     torch.apply(spec);
     train.check(spec, 1500);
-    if (episodes < 1 || heldOutEpisodes < 0 || captureEvery < 1) {
+    if (episodes < 0 || heldOutEpisodes < 0 || captureEvery < 1) {
       throw new ParameterException(spec.commandLine(),
-          "--episodes and --capture-every must be >= 1, --held-out-episodes >= 0");
+          "--capture-every must be >= 1, --episodes and --held-out-episodes >= 0");
+    }
+    if (episodes == 0 && recordings.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--episodes 0 needs --recordings to learn from");
+    }
+    List<Path> recorded = new ArrayList<>();
+    for (Path r : recordings) {
+      try {
+        recorded.addAll(RecordedEpisodes.find(r));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
     RobotSpec robot = RobotSpecs.mantisPlanar3();
     boolean scratch = init.equals("none");
@@ -95,8 +115,32 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
     List<PolicyExample> heldOut = clean.record(Embodiment.ARM, firstSeed + episodes, heldOutEpisodes, 5, true,
         n -> recBar.update(++done[0], n + " held-out examples"));
     recBar.finish();
-    System.out.printf(Locale.ROOT, "recorded %d training and %d held-out examples in %.1f s%n", data.size(),
+    int expertExamples = data.size();
+    List<PolicyExample> fromRecordings = new ArrayList<>();
+    StringBuilder recordedData = new StringBuilder();
+    for (Path dir : recorded) {
+      List<PolicyExample> ex;
+      try {
+        ex = clean.fromRecording(dir);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "cannot learn from " + dir + ": " + e.getMessage());
+      }
+      fromRecordings.addAll(ex);
+      recordedData.append(recordedData.length() == 0 ? "" : ", ").append(dir.getFileName()).append(" (")
+          .append(ex.size()).append(" examples, steps sha256 ").append(RecordedEpisodes.stepsDigest(dir)).append(')');
+    }
+    data = new ArrayList<>(data);
+    data.addAll(fromRecordings);
+    if (data.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "no training examples: the recordings have no frames to learn "
+          + "from");
+    }
+    System.out.printf(Locale.ROOT, "recorded %d training and %d held-out examples in %.1f s%n", expertExamples,
         heldOut.size(), (System.nanoTime() - t0) / 1e9);
+    if (!recorded.isEmpty()) {
+      System.out.printf(Locale.ROOT, "%d examples from %d recorded episodes%n", fromRecordings.size(),
+          recorded.size());
+    }
     try (PolicyLearner learner = scratch ? PolicyLearner.create(config, PolicyTraining.vocabulary(data))
         : PolicyLearner.fromBundle(Path.of(init), robot)) {
       learner.setActionStats(PolicyTraining.stats(learner, data));
@@ -106,12 +150,15 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
       PolicyTraining.Result r = PolicyTraining.run(learner, PolicyLearner.Phase.FINETUNE, data, heldOut, train.steps,
           train.batch, train.lr, train.seed, train.evalEvery, out, robot, PolicyTrainOptions.progress(bar));
       bar.finish();
-      String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: arm expert episodes, seeds "
-              + "%d..%d (held out %d..%d), frames every %d physics steps, action noise %s rad, %s, %d examples, %d steps, batch %d, lr %s, "
-              + "seed %d", init, firstSeed, firstSeed + episodes - 1, firstSeed + episodes,
-          firstSeed + episodes + heldOutEpisodes - 1, captureEvery, actionNoise,
-          "trained: " + trainWhat, data.size(), train.steps, train.batch, train.lr,
-          train.seed);
+      String expert = episodes == 0 ? "no arm expert episodes for training "
+          : String.format(Locale.ROOT, "arm expert episodes, seeds %d..%d ", firstSeed, firstSeed + episodes - 1);
+      String description = String.format(Locale.ROOT, "mantis policy finetune --init %s: %s(held out %d..%d), frames "
+              + "every %d physics steps, action noise %s rad, %s, %d examples, %d steps, batch %d, lr %s, seed %d",
+          init, expert, firstSeed + episodes, firstSeed + episodes + heldOutEpisodes - 1, captureEvery, actionNoise,
+          "trained: " + trainWhat, data.size(), train.steps, train.batch, train.lr, train.seed);
+      if (!recorded.isEmpty()) {
+        description += "; recorded episodes: " + recordedData;
+      }
       PolicyTraining.save(learner, out, robot, description, PolicyTraining.evaluation("finetune", r.heldOut()));
       System.out.printf(Locale.ROOT, "finetuned in %.1f s; %s%nbundle: %s%n", r.seconds(),
           PolicyTrainOptions.metrics(r.heldOut()), out);
