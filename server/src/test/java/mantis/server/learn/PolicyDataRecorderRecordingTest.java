@@ -112,7 +112,7 @@ class PolicyDataRecorderRecordingTest {
   }
 
   @Test
-  void handEpisodesEpisodesWithoutFramesAndOtherJointCountsAreRefused() {
+  void handEpisodesFramelessEpisodesAndOtherJointCountsAreRefused() {
     PolicyDataRecorder rec = new PolicyDataRecorder(config, null);
     Path hand = RecordedEpisodes.record(tmp.resolve("hand"), Embodiment.HAND, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5,
         1, 64);
