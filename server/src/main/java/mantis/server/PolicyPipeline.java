@@ -187,7 +187,8 @@ final class PolicyPipeline {
         .setRobotId(obs.robotId())
         .setStep(obs.step())
         .setSource(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY)
-        .setValidForNanos(Math.max(0, out.validUntilNanos() - receiveNanos));
+        .setValidForNanos(Math.max(0, out.validUntilNanos() - receiveNanos))
+        .setEffectorMarkId(tracker == null ? proposal.effectorMarkId() : tracker.effectorMarkId());
     ChunkEncoder.addTimings(b, stages);
     if (safe != null) {
       b.setHeld(safe.held());

@@ -94,6 +94,17 @@ class MarksServiceTest {
   }
 
   @Test
+  void predictNamesTheEffectorsMarkAsAnnotateDoes() {
+    mantis.proto.v1.Frame f = simFrame(sim(11, 40), 128);
+    mantis.proto.v1.ActionChunk c = server.blocking().predict(
+        Observations.valid().clearFrames().addFrames(f).build());
+    Annotation a = annotate(f, false);
+    assertTrue(a.getEffectorMarkId() > 0, "the arm's pusher is marked");
+    assertEquals(a.getEffectorMarkId(), c.getEffectorMarkId());
+    assertEquals(a.getMarksList(), c.getMarksList());
+  }
+
+  @Test
   void controlStreamKeepsMarkIdsStableAcrossFrames() throws Exception {
     TabletopSim sim = sim(12, 0);
     ScriptedExpert e = new ScriptedExpert();

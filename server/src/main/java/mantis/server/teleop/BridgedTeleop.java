@@ -433,7 +433,7 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** Deadline of each shadow Predict and Annotate call; default 2 s. */
+    /** Deadline of each shadow Predict call; default 2 s. */
     public Builder optPredictTimeout(Duration timeout) {
       this.predictTimeout = timeout;
       return this;

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * person's chunk to the arm at once (current measured position plus the jog velocity for five points
  * 100 ms apart; after a jog ends or control comes back from the policy, a few hold-at-current chunks
  * brake the arm; otherwise nothing is sent and the arm's watchdog holds it); ask the policy ({@code
- * Predict} with a deadline, and {@code Annotate} for the effector's mark) on the same frame, always;
+ * Predict} with a deadline; its chunk names the effector's mark) on the same frame, always;
  * in {@link ControlMode#POLICY} send the policy's chunk. A switch only changes whose chunk is sent:
  * the arm's safety filter starts every chunk from the measured state within the velocity and
  * acceleration limits, so control changes hands without a jump. The loop is shared with {@link
@@ -484,7 +484,7 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** Deadline of each shadow Predict and Annotate call; default 2 s. */
+    /** Deadline of each shadow Predict call; default 2 s. */
     public Builder optPredictTimeout(Duration timeout) {
       this.predictTimeout = timeout;
       return this;

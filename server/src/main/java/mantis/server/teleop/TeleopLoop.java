@@ -29,7 +29,6 @@ import mantis.core.safety.SafetyFilter;
 import mantis.marks.MarkRenderer;
 import mantis.proto.v1.ActionChunk;
 import mantis.proto.v1.ActionPoint;
-import mantis.proto.v1.Annotation;
 import mantis.proto.v1.ArmServiceGrpc;
 import mantis.proto.v1.ArmStatus;
 import mantis.proto.v1.EStopRequest;
@@ -416,7 +415,6 @@ final class TeleopLoop {
       long send = clock.nanoTime();
       JointState stamped = new JointState(snap.joints().names(), q, snap.joints().velocitiesRadPerS(), now);
       ActionChunk reply = null;
-      Annotation annotation = null;
       long roundTripNanos = 0;
       if (!snap.instruction().isBlank()) {
         Observation obs = Observation.newBuilder()
@@ -432,7 +430,6 @@ final class TeleopLoop {
         try {
           reply = policy.withDeadlineAfter(predictTimeout.toNanos(), TimeUnit.NANOSECONDS).predict(obs);
           roundTripNanos = clock.nanoTime() - send;
-          annotation = policy.withDeadlineAfter(predictTimeout.toNanos(), TimeUnit.NANOSECONDS).annotate(obs);
         } catch (StatusRuntimeException e) {
           long failures;
           synchronized (lock) {
@@ -463,11 +460,10 @@ final class TeleopLoop {
         }
         applySnapshotLocked(snap);
         PixelPoint effector = null;
-        if (annotation != null && annotation.getEffectorMarkId() > 0) {
-          for (mantis.proto.v1.Mark m : annotation.getMarksList()) {
-            if (m.getId() == annotation.getEffectorMarkId()) {
-              effector = new PixelPoint(m.getCentroid().getXPx(), m.getCentroid().getYPx());
-            }
+        int effectorId = reply == null ? 0 : reply.getEffectorMarkId();
+        for (Mark m : chunkMarks) {
+          if (effectorId > 0 && m.id() == effectorId) {
+            effector = m.centroid();
           }
         }
         effectorTrail.addLast(effector == null ? new PixelPoint(Double.NaN, Double.NaN) : effector);
@@ -490,7 +486,7 @@ final class TeleopLoop {
         }
         boolean personDrove = modeNow == ControlMode.TELEOP && !estoppedNow && jog != null;
         if (personDrove && policyNext != null && policyNext.length == q.length) {
-          int personMark = annotation == null ? -1 : personHeadingMark(annotation, chunkMarks);
+          int personMark = personHeadingMark(effectorId, chunkMarks);
           agreement.add(new AgreementTracker.Tick(now, q, teleopNext, policyNext, policyMark, personMark));
         }
         history.addLast(new CommandSample((now - episodeStartNanos) / 1_000_000L, list(teleopNext),
@@ -509,7 +505,7 @@ final class TeleopLoop {
    * The mark the person's motion heads for (in the chunk's numbering), from the effector mark's
    * image motion over the last ticks; -1 when undefined. Guarded by lock.
    */
-  private int personHeadingMark(Annotation annotation, List<Mark> chunkMarks) {
+  private int personHeadingMark(int effectorMarkId, List<Mark> chunkMarks) {
     // From: the oldest tick of the trail where the effector was found, at least 2 ticks back.
     List<PixelPoint> trail = new ArrayList<>(effectorTrail);
     PixelPoint to = trail.isEmpty() ? null : trail.get(trail.size() - 1);
@@ -522,23 +518,9 @@ final class TeleopLoop {
     if (from == null || to == null || Double.isNaN(to.xPx())) {
       return -1;
     }
-    List<Mark> annotated = marks(annotation.getMarksList());
     double minMotion = Math.max(1.0, 0.01 * inputPx);
-    int id = AgreementTracker.headingMark(from, to, annotated, annotation.getEffectorMarkId(), minMotion);
-    if (id < 1) {
-      return -1;
-    }
-    PixelPoint c = annotated.stream().filter(m -> m.id() == id).findFirst().orElseThrow().centroid();
-    Mark nearest = null;
-    double best = 2.0;
-    for (Mark m : chunkMarks) {
-      double d = Math.hypot(m.centroid().xPx() - c.xPx(), m.centroid().yPx() - c.yPx());
-      if (d <= best) {
-        best = d;
-        nearest = m;
-      }
-    }
-    return nearest == null ? -1 : nearest.id();
+    int id = AgreementTracker.headingMark(from, to, chunkMarks, effectorMarkId, minMotion);
+    return id < 1 ? -1 : id;
   }
 
   private void send(JointCommand command) {
