@@ -59,7 +59,7 @@ final class Codec<T> implements RosMessageType<T> {
     try {
       message = reader.read(in);
     } catch (IllegalArgumentException e) {
-      throw new MessageFormatException("invalid " + type + ": " + e.getMessage(), e);
+      throw new InvalidMessageException("invalid " + type + ": " + e.getMessage(), e);
     } catch (MessageFormatException e) {
       throw new MessageFormatException("cannot decode " + type + ": " + e.getMessage(), e);
     }

@@ -103,6 +103,24 @@ final class MsgDefinitions {
           Header header
           string[] joint_names
           JointTrajectoryPoint[] points
+          """),
+      Map.entry("rosgraph_msgs/Clock", """
+          time clock
+          """),
+      Map.entry("rosgraph_msgs/Log", """
+          byte DEBUG=1
+          byte INFO=2
+          byte WARN=4
+          byte ERROR=8
+          byte FATAL=16
+          Header header
+          byte level
+          string name
+          string msg
+          string file
+          string function
+          uint32 line
+          string[] topics
           """));
 
   private final Map<String, String> texts;

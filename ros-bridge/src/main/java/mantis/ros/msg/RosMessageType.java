@@ -27,8 +27,10 @@ public interface RosMessageType<T> {
   /**
    * Parses exactly one message from {@code bytes}.
    *
-   * @throws MessageFormatException if the bytes are truncated, hold an impossible length or a
-   *     value the record rejects, or have bytes left over after the message
+   * @throws InvalidMessageException if the bytes have the type's layout but hold a value the
+   *     record rejects (unequal array lengths, nsecs above 999999999, ...)
+   * @throws MessageFormatException if the bytes are truncated, hold an impossible length, or have
+   *     bytes left over after the message
    */
   T decode(byte[] bytes);
 }

@@ -130,11 +130,33 @@ public final class RosMessages {
       in -> new JointTrajectory(in.header(), in.stringArray("joint_names"),
           in.array("points", MIN_POINT_BYTES, RosMessages::readPoint)));
 
+  /** {@code rosgraph_msgs/Clock}, the simulated time on {@code /clock}. */
+  public static final RosMessageType<Clock> CLOCK = new Codec<>(
+      DEFS, "rosgraph_msgs/Clock", Clock.class,
+      (out, m) -> out.time(m.clock()),
+      in -> new Clock(in.time("clock")));
+
+  /** {@code rosgraph_msgs/Log}, what nodes publish on {@code /rosout}. */
+  public static final RosMessageType<Log> LOG = new Codec<>(
+      DEFS, "rosgraph_msgs/Log", Log.class,
+      (out, m) -> {
+        out.header(m.header());
+        out.int8(m.level());
+        out.string(m.name());
+        out.string(m.msg());
+        out.string(m.file());
+        out.string(m.function());
+        out.uint32(m.line());
+        out.stringArray(m.topics());
+      },
+      in -> new Log(in.header(), in.int8("level"), in.string("name"), in.string("msg"),
+          in.string("file"), in.string("function"), in.uint32("line"), in.stringArray("topics")));
+
   /** Every supported type, nested ones included. */
   public static final List<RosMessageType<?>> ALL = List.of(
       HEADER, STRING, BOOL, EMPTY, MULTI_ARRAY_DIMENSION, MULTI_ARRAY_LAYOUT, FLOAT64_MULTI_ARRAY, IMAGE,
       COMPRESSED_IMAGE, REGION_OF_INTEREST, CAMERA_INFO, JOINT_STATE, JOINT_TRAJECTORY_POINT,
-      JOINT_TRAJECTORY);
+      JOINT_TRAJECTORY, CLOCK, LOG);
 
   private RosMessages() {}
 

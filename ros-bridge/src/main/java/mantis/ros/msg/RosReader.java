@@ -39,6 +39,11 @@ final class RosReader {
     return buf[pos++] & 0xFF;
   }
 
+  int int8(String what) {
+    need(1, what);
+    return buf[pos++];
+  }
+
   boolean bool(String what) {
     return uint8(what) != 0;
   }

@@ -24,6 +24,10 @@ final class RosWriter {
     buf[size++] = (byte) v;
   }
 
+  void int8(int v) {
+    uint8(v);
+  }
+
   void bool(boolean v) {
     uint8(v ? 1 : 0);
   }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import mantis.ros.msg.CameraInfo;
+import mantis.ros.msg.Clock;
 import mantis.ros.msg.CompressedImage;
 import mantis.ros.msg.Float64MultiArray;
 import mantis.ros.msg.Header;
@@ -22,6 +23,7 @@ import mantis.ros.msg.Image;
 import mantis.ros.msg.JointState;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.JointTrajectoryPoint;
+import mantis.ros.msg.Log;
 import mantis.ros.msg.MultiArrayDimension;
 import mantis.ros.msg.MultiArrayLayout;
 import mantis.ros.msg.RegionOfInterest;
@@ -121,6 +123,17 @@ final class Canonical {
       o.set("joint_names", strings(t.jointNames()));
       ArrayNode points = o.putArray("points");
       t.points().forEach(p -> points.add(of(p)));
+      return o;
+    } else if (message instanceof Clock c) {
+      ObjectNode o = F.objectNode();
+      o.set("clock", time(c.clock()));
+      return o;
+    } else if (message instanceof Log l) {
+      ObjectNode o = F.objectNode();
+      o.set("header", of(l.header()));
+      o.put("level", l.level()).put("name", l.name()).put("msg", l.msg()).put("file", l.file())
+          .put("function", l.function()).put("line", l.line());
+      o.set("topics", strings(l.topics()));
       return o;
     }
     throw new IllegalArgumentException("no canonical form for " + message.getClass());

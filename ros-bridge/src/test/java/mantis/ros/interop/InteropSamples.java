@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import mantis.ros.msg.CameraInfo;
+import mantis.ros.msg.Clock;
 import mantis.ros.msg.CompressedImage;
 import mantis.ros.msg.Float64MultiArray;
 import mantis.ros.msg.Header;
@@ -11,6 +12,7 @@ import mantis.ros.msg.Image;
 import mantis.ros.msg.JointState;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.JointTrajectoryPoint;
+import mantis.ros.msg.Log;
 import mantis.ros.msg.MultiArrayDimension;
 import mantis.ros.msg.MultiArrayLayout;
 import mantis.ros.msg.RegionOfInterest;
@@ -94,6 +96,10 @@ final class InteropSamples {
         new Header(9, RosTime.ZERO, "base_link"), List.of("joint_a", "joint_b", "joint_c"),
         List.of(POINT, new JointTrajectoryPoint(List.of(0.2, -0.3, 0.4), List.of(), List.of(),
             List.of(), new RosDuration(2, 999_999_999))))));
+    s.add(new Sample(RosMessages.CLOCK, new Clock(new RosTime(4_294_967_295L, 999_999_999L))));
+    s.add(new Sample(RosMessages.LOG, new Log(new Header(1, new RosTime(1_700_000_000L, 5), ""),
+        -128, "/mantis_bridge", "hold: e-stop ⚠ \"latched\"\nsecond line", "BridgeCore.java",
+        "mantis.ros.bridge.BridgeCore.hold", 4_294_967_295L, List.of("/rosout", "/a/command"))));
     return s;
   }
 }

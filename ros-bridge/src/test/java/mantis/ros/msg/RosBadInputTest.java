@@ -1,9 +1,11 @@
 package mantis.ros.msg;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,33 @@ class RosBadInputTest {
     header[10] = (byte) 0xFF;
     header[11] = (byte) 0x7F;
     mentions(decodeFails(RosMessages.HEADER, header), "std_msgs/Header", "nsecs");
+  }
+
+  @Test
+  void wellFramedValuesTheRecordRejectsAreInvalidMessagesButBrokenLayoutsAreNot() {
+    // What rospy sends for JointState(name=[a, b, c], position=[1, 2]): it does not check lengths.
+    RosWriter w = new RosWriter();
+    w.header(Samples.HEADER);
+    w.stringArray(List.of("a", "b", "c"));
+    w.float64Array(List.of(1.0, 2.0));
+    w.float64Array(List.of());
+    w.float64Array(List.of());
+    byte[] unequal = w.toByteArray();
+    MessageFormatException invalid = decodeFails(RosMessages.JOINT_STATE, unequal);
+    assertTrue(invalid instanceof InvalidMessageException, invalid.toString());
+    mentions(invalid, "invalid sensor_msgs/JointState", "position", "(3), got 2");
+
+    byte[] header = RosMessages.HEADER.encode(Samples.HEADER);
+    header[11] = (byte) 0x7F; // nsecs above 999999999
+    assertTrue(decodeFails(RosMessages.HEADER, header) instanceof InvalidMessageException);
+
+    MessageFormatException truncated =
+        decodeFails(RosMessages.JOINT_STATE, Arrays.copyOf(unequal, unequal.length - 1));
+    assertFalse(truncated instanceof InvalidMessageException, truncated.toString());
+    byte[] good = Samples.encode(RosMessages.JOINT_STATE, Samples.all().get(RosMessages.JOINT_STATE));
+    MessageFormatException trailing =
+        decodeFails(RosMessages.JOINT_STATE, Arrays.copyOf(good, good.length + 1));
+    assertFalse(trailing instanceof InvalidMessageException, trailing.toString());
   }
 
   @Test

@@ -15,7 +15,8 @@ class RosMessageDefinitionTest {
 
   /**
    * Expected md5sums, printed by {@code rosmsg md5 <type>} from Debian's ros-core 1.16 with
-   * ros-std-msgs 0.5.13, ros-sensor-msgs 1.13.1 and ros-trajectory-msgs 1.13.1.
+   * ros-std-msgs 0.5.13, ros-sensor-msgs 1.13.1, ros-trajectory-msgs 1.13.1 and
+   * python3-rosgraph-msgs 1.11.3.
    */
   private static final Map<String, String> ROSMSG_MD5 = Map.ofEntries(
       Map.entry("std_msgs/Header", "2176decaecbce78abc3b96ef049fabed"),
@@ -31,7 +32,10 @@ class RosMessageDefinitionTest {
       Map.entry("sensor_msgs/CameraInfo", "c9a58c1b0b154e0e6da7578cb991d214"),
       Map.entry("sensor_msgs/JointState", "3066dcd76a6cfaef579bd0f34173e9fd"),
       Map.entry("trajectory_msgs/JointTrajectoryPoint", "f3cd1e1c4d320c79d6985c904ae5dcd3"),
-      Map.entry("trajectory_msgs/JointTrajectory", "65b4f94a94d1ed67169da35a02f33d3f"));
+      Map.entry("trajectory_msgs/JointTrajectory", "65b4f94a94d1ed67169da35a02f33d3f"),
+      // rosmsg md5 from Debian's python3-rosgraph-msgs 1.11.3.
+      Map.entry("rosgraph_msgs/Clock", "a9c97c1d230cfc112e270351a944ee47"),
+      Map.entry("rosgraph_msgs/Log", "acffd30cd6b6de30f120938c17c593fb"));
 
   @Test
   void everyComputedMd5sumMatchesWhatRosmsgPrints() {
@@ -51,6 +55,7 @@ class RosMessageDefinitionTest {
     assertEquals(List.of("std_msgs/Header", "sensor_msgs/RegionOfInterest"),
         msgLines(RosMessages.CAMERA_INFO.definition()));
     assertEquals(List.of(), msgLines(RosMessages.STRING.definition()));
+    assertEquals(List.of("std_msgs/Header"), msgLines(RosMessages.LOG.definition()));
   }
 
   @Test

@@ -45,6 +45,10 @@ final class Samples {
     m.put(RosMessages.JOINT_TRAJECTORY, new JointTrajectory(HEADER, List.of("a", "b"),
         List.of(POINT, new JointTrajectoryPoint(List.of(0.2, -0.3), List.of(), List.of(),
             List.of(), new RosDuration(2, 0)))));
+    m.put(RosMessages.CLOCK, new Clock(new RosTime(1_234, 500_000_000L)));
+    m.put(RosMessages.LOG, new Log(HEADER, Log.WARN, "/mantis_bridge", "joint state rejected",
+        "BridgeCore.java", "mantis.ros.bridge.BridgeCore.onJointState", 212,
+        List.of("/rosout", "/arm_controller/command")));
     return m;
   }
 
