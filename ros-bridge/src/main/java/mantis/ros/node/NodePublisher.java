@@ -35,6 +35,11 @@ final class NodePublisher<T> implements RosPublisher<T> {
   }
 
   @Override
+  public boolean flush(java.time.Duration timeout) throws InterruptedException {
+    return closed || publication.flush(timeout);
+  }
+
+  @Override
   public int subscriberCount() {
     return publication.subscriberCount();
   }

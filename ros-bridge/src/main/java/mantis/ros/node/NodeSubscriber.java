@@ -41,6 +41,11 @@ final class NodeSubscriber<T> implements RosSubscriber<T> {
   }
 
   @Override
+  public long invalid() {
+    return subscription.invalid();
+  }
+
+  @Override
   public void close() {
     node.closeSubscriber(this);
   }

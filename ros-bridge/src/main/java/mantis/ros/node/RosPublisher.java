@@ -16,6 +16,16 @@ public interface RosPublisher<T> extends AutoCloseable {
   /** Encodes once and queues the message for every connected subscriber; never blocks on I/O. */
   void publish(T message);
 
+  /**
+   * Waits, at most {@code timeout}, until every message published so far has been written to
+   * each connected subscriber's socket; call it before closing to let a last message (a hold)
+   * leave. Returns at once after {@link #close()}.
+   *
+   * @return true if everything was written in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  boolean flush(java.time.Duration timeout) throws InterruptedException;
+
   /** Subscriber connections currently open. */
   int subscriberCount();
 

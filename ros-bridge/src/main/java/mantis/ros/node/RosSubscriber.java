@@ -23,6 +23,12 @@ public interface RosSubscriber<T> extends AutoCloseable {
   /** Messages dropped from the full queue so far. */
   long dropped();
 
+  /**
+   * Messages dropped because they parsed but broke their type's rules (e.g. a JointState with 3
+   * names and 2 positions), so far. Each is dropped alone; its publisher's connection stays up.
+   */
+  long invalid();
+
   /** Unregisters from the master and closes every publisher connection. Idempotent. */
   @Override
   void close();

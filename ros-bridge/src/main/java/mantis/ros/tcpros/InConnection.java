@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import mantis.ros.msg.InvalidMessageException;
 import mantis.ros.msg.MessageFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * The subscriber side's connection to one publisher: one thread that resolves, connects,
  * handshakes, reads frames and hands decoded messages to the {@link Subscription}; and, while the
  * publisher stays in the subscription's set, reconnects with backoff (100 ms doubling to 5 s)
- * after the connection breaks. A publisher that breaks the protocol is retried at the longest
- * backoff.
+ * after the connection breaks. A publisher that breaks the protocol (bad header, bad framing, a
+ * message that does not have the type's layout) is retried at the longest backoff. A message that
+ * parses but holds values its type rejects ({@link InvalidMessageException}, e.g. a JointState
+ * with 3 names and 2 positions) is dropped alone and counted by the {@link Subscription}: the
+ * framing is intact, so the connection stays up.
  */
 final class InConnection {
   private static final Logger log = LoggerFactory.getLogger(InConnection.class);
@@ -173,6 +177,7 @@ final class InConnection {
       lastProblem = null;
     }
     log.debug("TCPROS: connected to publisher {} of {} at {}", uri, topic, addr);
+    String peer = reply.get("callerid").map(c -> c + " (" + uri + ")").orElse(uri);
     int max = limits.maxMessageBytes();
     while (!closed) {
       long len;
@@ -200,6 +205,9 @@ final class InConnection {
       Object message;
       try {
         message = owner.type().decode(payload);
+      } catch (InvalidMessageException e) {
+        owner.invalid(peer, e.getMessage());
+        continue;
       } catch (MessageFormatException e) {
         throw new BadPeerException("undecodable message: " + e.getMessage(), e);
       }

@@ -28,9 +28,11 @@ final class OutConnection {
   private final ArrayDeque<byte[]> queue;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition ready = lock.newCondition();
+  private final Condition drained = lock.newCondition();
   private final Thread writer;
   private boolean closed; // guarded by lock
   private long dropped; // guarded by lock
+  private boolean writing = true; // a frame (or the reply header) taken but not yet flushed; guarded by lock
 
   OutConnection(Publication<?> owner, Socket socket, String peer, byte[] replyHeader,
       int capacity) {
@@ -85,6 +87,28 @@ final class OutConnection {
     }
   }
 
+  /**
+   * Waits until every queued message has been written and flushed to the socket, the connection
+   * closed, or {@code deadlineNanos} (on {@link System#nanoTime()}) passed.
+   *
+   * @return true unless the deadline passed first
+   */
+  boolean awaitDrained(long deadlineNanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (!closed && (writing || !queue.isEmpty())) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        drained.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   BusConnection info() {
     return new BusConnection(id, peer, 'o', owner.topic(), isOpen());
   }
@@ -101,8 +125,11 @@ final class OutConnection {
         lock.lock();
         try {
           while (queue.isEmpty() && !closed) {
+            writing = false;
+            drained.signalAll();
             ready.await();
           }
+          writing = true;
           if (closed) {
             return;
           }
@@ -138,6 +165,7 @@ final class OutConnection {
       closed = true;
       queue.clear();
       ready.signalAll();
+      drained.signalAll();
     } finally {
       lock.unlock();
     }

@@ -86,6 +86,22 @@ public final class Publication<T> implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every message published so far has been written to each open subscriber's socket
+   * (or that subscriber disconnected), at most {@code timeout}: call it before closing to let a
+   * last message leave.
+   *
+   * @return true if everything was written in time
+   */
+  public boolean flush(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean all = true;
+    for (OutConnection c : connections) {
+      all &= c.awaitDrained(deadline);
+    }
+    return all;
+  }
+
   /** Subscriber connections currently open. */
   public int subscriberCount() {
     return connections.size();

@@ -22,12 +22,17 @@ import org.slf4j.LoggerFactory;
  * The subscriber side of one topic: one connection (and reader thread) per publisher in the set
  * given to {@link #setPublishers}, one bounded queue that drops the oldest message when the
  * callback falls behind, and one dispatcher thread that calls the callback in arrival order. A
- * callback that throws is logged and the subscription goes on.
+ * callback that throws is logged and the subscription goes on. A message that parses but breaks its
+ * type's rules (a {@link mantis.ros.msg.InvalidMessageException}) is dropped alone and counted
+ * ({@link #invalid()}), with at most one WARN per {@value #INVALID_WARN_PERIOD_MS} ms naming the
+ * topic, the publisher and the reason; its connection stays up.
  *
  * @param <T> the message record
  */
 public final class Subscription<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+  /** At most one WARN per this period about invalid messages on one subscription, ms. */
+  static final long INVALID_WARN_PERIOD_MS = 5000;
 
   private final String callerId;
   private final String topic;
@@ -44,6 +49,11 @@ public final class Subscription<T> implements AutoCloseable {
   private final Condition ready = lock.newCondition();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong invalid = new AtomicLong();
+  private final Object warnLock = new Object();
+  private long lastInvalidWarnNanos; // guarded by warnLock
+  private boolean warnedInvalid; // guarded by warnLock
+  private long invalidSinceWarn; // guarded by warnLock
   private Thread dispatcher; // guarded by this
   private volatile boolean closed;
 
@@ -149,6 +159,11 @@ public final class Subscription<T> implements AutoCloseable {
     return dropped.get();
   }
 
+  /** Messages dropped because they parsed but broke their type's rules, so far. */
+  public long invalid() {
+    return invalid.get();
+  }
+
   /** One entry per publisher in the current set, connected or (re)connecting. */
   public List<BusConnection> connections() {
     List<BusConnection> out = new ArrayList<>();
@@ -205,6 +220,26 @@ public final class Subscription<T> implements AutoCloseable {
 
   ConnectionHeader requestHeader() {
     return requestHeader;
+  }
+
+  /** One message from {@code peer} parsed but was invalid: count it, WARN at a bounded rate. */
+  void invalid(String peer, String reason) {
+    invalid.incrementAndGet();
+    long now = System.nanoTime();
+    long suppressed;
+    synchronized (warnLock) {
+      if (warnedInvalid && now - lastInvalidWarnNanos < INVALID_WARN_PERIOD_MS * 1_000_000L) {
+        invalidSinceWarn++;
+        return;
+      }
+      warnedInvalid = true;
+      lastInvalidWarnNanos = now;
+      suppressed = invalidSinceWarn;
+      invalidSinceWarn = 0;
+    }
+    log.warn("TCPROS: dropped one message on {} from publisher {}: {}; the connection stays up"
+        + " ({} invalid messages so far{})", topic, peer, reason, invalid.get(),
+        suppressed > 0 ? ", " + suppressed + " not logged since the last warning" : "");
   }
 
   @SuppressWarnings("unchecked")

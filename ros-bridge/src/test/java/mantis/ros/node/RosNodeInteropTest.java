@@ -182,6 +182,53 @@ class RosNodeInteropTest {
     }
   }
 
+  @Test
+  void invalidJointStatesFromRospyAreDroppedOneByOneWhileTheGoodOnesKeepTheirRate()
+      throws Exception {
+    List<Long> goodAt = new CopyOnWriteArrayList<>();
+    RosSubscriber<JointState> sub = node.subscribe("/mixed/joint_states", RosMessages.JOINT_STATE,
+        new SubscriberOptions(100, true), m -> goodAt.add(System.nanoTime()));
+    Path script = Files.createTempFile("mantis-mixed-", ".py");
+    // 20 Hz for 3 s; every 4th message has 3 names and 2 positions (rospy does not check).
+    Files.writeString(script, String.join("\n",
+        "import time, rospy",
+        "from sensor_msgs.msg import JointState",
+        "rospy.init_node('mixed_joint_states', anonymous=True)",
+        "pub = rospy.Publisher('/mixed/joint_states', JointState, queue_size=100)",
+        "deadline = time.time() + 15",
+        "while pub.get_num_connections() == 0 and time.time() < deadline:",
+        "    time.sleep(0.05)",
+        "good = bad = 0",
+        "for i in range(60):",
+        "    js = JointState(name=['a', 'b', 'c'], position=[0.1, 0.2, 0.3])",
+        "    if i % 4 == 3:",
+        "        js.position = [0.1, 0.2]",
+        "        bad += 1",
+        "    else:",
+        "        good += 1",
+        "    pub.publish(js)",
+        "    time.sleep(0.05)",
+        "time.sleep(0.5)",
+        "print('SENT good=%d bad=%d' % (good, bad), flush=True)",
+        ""));
+    try (RosProcess py = RosProcess.python(ros, core.environment(), script)) {
+      assertEquals(0, py.waitFor(Duration.ofSeconds(30)), py.output());
+      assertTrue(py.output().contains("SENT good=45 bad=15"), py.output());
+      awaitFor(() -> goodAt.size() == 45, WAIT, () -> "good " + goodAt.size() + "; " + py.output());
+      assertEquals(15, sub.invalid(), "every invalid message counted");
+      long maxGapMs = 0;
+      for (int i = 1; i < goodAt.size(); i++) {
+        maxGapMs = Math.max(maxGapMs, (goodAt.get(i) - goodAt.get(i - 1)) / 1_000_000);
+      }
+      // Two good messages are at most 100 ms apart at the publisher (one invalid between).
+      assertTrue(maxGapMs < 500, "the good messages kept coming at the publisher's rate, but "
+          + maxGapMs + " ms passed between two of them");
+    } finally {
+      Files.deleteIfExists(script);
+      sub.close();
+    }
+  }
+
   /** Publishes every 100 ms until {@code done} (rostopic needs a moment to connect). */
   static void publishUntil(Runnable publish, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();

@@ -20,8 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import mantis.ros.msg.Header;
+import mantis.ros.msg.JointState;
 import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
+import mantis.ros.msg.RosTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -272,6 +275,52 @@ class TcprosBadInputTest {
     // std_msgs/String whose string length claims 100 bytes in an 8-byte frame
     subscriberDrops((s, r) -> write(s, goodReply(), le32(8), le32(100), new byte[4]),
         "undecodable message");
+  }
+
+  @Test
+  void aMessageThatParsesButBreaksItsTypesRulesIsDroppedAloneAndTheConnectionStays()
+      throws IOException {
+    JointState good = new JointState(new Header(0, RosTime.ZERO, ""), List.of("a", "b", "c"),
+        List.of(0.1, 0.2, 0.3), List.of(), List.of());
+    byte[] goodBytes = RosMessages.JOINT_STATE.encode(good);
+    // JointState with 3 names and 2 positions, as rospy serializes it: well framed, invalid.
+    byte[] twoPositions = concat(RosMessages.HEADER.encode(good.header()),
+        le32(3), field("a"), field("b"), field("c"),
+        le32(2), new byte[16], le32(0), le32(0));
+    Tcpros.FakePublisher fake = new Tcpros.FakePublisher((s, r) -> {
+      write(s, Tcpros.publisherHeader(RosMessages.JOINT_STATE, RosMessages.JOINT_STATE.md5sum())
+          .encode());
+      for (int i = 0; i < 5; i++) {
+        write(s, le32(goodBytes.length), goodBytes, le32(twoPositions.length), twoPositions);
+      }
+      write(s, le32(goodBytes.length), goodBytes);
+      s.getOutputStream().flush();
+      try {
+        Thread.sleep(1500); // keep the connection open while the test looks at it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    toClose.add(fake);
+    List<JointState> got = Collections.synchronizedList(new ArrayList<>());
+    Subscription<JointState> sub = new Subscription<>("/sub", "/joint_states",
+        RosMessages.JOINT_STATE, 100, true, got::add, (uri, topic) -> fake.address(), LIMITS);
+    toClose.add(sub);
+    sub.start();
+    sub.setPublishers(Set.of(FAKE_URI));
+    await(() -> got.size() == 6, "the 6 good messages around the 5 invalid ones; got " + got.size());
+    assertEquals(good, got.get(5));
+    assertEquals(5, sub.invalid());
+    assertEquals(6, sub.received());
+    assertEquals(1, sub.publisherCount(), "the connection is still up");
+    synchronized (fake.requests) {
+      assertEquals(1, fake.requests.size(), "no reconnect");
+    }
+    String warn = logs.awaitWarn("/joint_states", "/fake_pub", FAKE_URI,
+        "position must be empty or as long as name (3), got 2", "the connection stays up");
+    assertEquals(1, logs.warnings().size(), "one WARN for the burst, not one per message: "
+        + logs.warnings());
+    assertTrue(warn.contains("1 invalid messages so far"), warn);
   }
 
   @Test
