@@ -13,12 +13,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import mantis.ros.master.MasterClient;
 import mantis.ros.master.RosMasterException;
 import mantis.ros.master.RosResponses;
+import mantis.ros.msg.Clock;
+import mantis.ros.msg.Header;
+import mantis.ros.msg.Log;
 import mantis.ros.msg.RosMessageType;
+import mantis.ros.msg.RosMessages;
+import mantis.ros.msg.RosTime;
 import mantis.ros.tcpros.BusConnection;
 import mantis.ros.tcpros.Publication;
 import mantis.ros.tcpros.Subscription;
@@ -59,6 +66,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Parameter values are XML-RPC values: Integer, Boolean, String, Double, List, Map with String
  * keys, byte[] (see {@code mantis.ros.xmlrpc}).
+ *
+ * <p>Like rospy, the node publishes its log lines on {@code /rosout} ({@code rosgraph_msgs/Log},
+ * latched; {@link #logger(Class)} gives an SLF4J logger that feeds it; {@link
+ * Builder#optRosout(boolean) optRosout(false)} turns it off) and follows simulated time: when the
+ * master's {@code /use_sim_time} is true, the node subscribes to {@code /clock} and {@link #now()}
+ * is the latest {@code rosgraph_msgs/Clock} received (0 before the first one, as in rospy); else
+ * it is the wall clock. The parameter is read once the master first answers (in {@link #start()},
+ * or by the watcher if the master was down then) and again after a master restart. Both topics are
+ * the node's own: {@link #advertise} of {@code /rosout} or {@link #subscribe} to {@code /clock} is
+ * then refused as for any topic already open.
+ *
+ * <p>Shutdown requests: a peer calling the slave API's {@code shutdown} ({@code rosnode kill}, or
+ * the master when another node takes this name) runs the {@link Builder#optShutdownHandler
+ * shutdown handler} on a thread of its own, with the node still up so the handler can publish last
+ * messages, and then closes the node; without a handler the node just closes.
  */
 public final class RosNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RosNode.class);
@@ -72,6 +94,8 @@ public final class RosNode implements AutoCloseable {
   private final Duration pollPeriod;
   private final Duration callTimeout;
   private final TcprosLimits limits;
+  private final boolean rosoutEnabled;
+  private final Consumer<ShutdownRequest> shutdownHandler;
   private final MasterClient master;
   private final Map<String, NodePublisher<?>> publishers = new ConcurrentHashMap<>();
   private final Map<String, NodeSubscriber<?>> subscribers = new ConcurrentHashMap<>();
@@ -87,6 +111,13 @@ public final class RosNode implements AutoCloseable {
   private volatile boolean masterReachable;
   private volatile Integer masterPid;
   private volatile boolean warnedForeignUri;
+  private volatile NodePublisher<Log> rosout;
+  private final AtomicLong rosoutSeq = new AtomicLong();
+  /** /use_sim_time as last read: null until the master answered. */
+  private volatile Boolean simTime;
+  /** The latest /clock; null before the first. */
+  private volatile RosTime simNow;
+  private volatile ShutdownRequest shutdownRequest;
 
   private RosNode(Builder b) {
     this.name = b.name;
@@ -97,6 +128,8 @@ public final class RosNode implements AutoCloseable {
     this.pollPeriod = b.pollPeriod;
     this.callTimeout = b.callTimeout;
     this.limits = b.limits;
+    this.rosoutEnabled = b.rosout;
+    this.shutdownHandler = b.shutdownHandler;
     this.master = new MasterClient(masterUri, name, callTimeout);
   }
 
@@ -143,7 +176,8 @@ public final class RosNode implements AutoCloseable {
 
   /**
    * Binds the XML-RPC and TCPROS servers (on every interface; other nodes are told
-   * {@link #host()}) and starts the master watcher, which registers with the master.
+   * {@link #host()}), advertises {@code /rosout} (unless turned off), reads {@code /use_sim_time}
+   * if the master answers, and starts the master watcher, which registers with the master.
    */
   public void start() throws IOException {
     synchronized (lifecycle) {
@@ -168,17 +202,31 @@ public final class RosNode implements AutoCloseable {
       tcprosPort = t.port();
       slaveUri = URI.create("http://" + uriHost(host) + ":" + x.port() + "/");
       started = true;
-      watcher = new Thread(this::watchLoop, "ros-master-watch" + name);
-      watcher.setDaemon(true);
-      watcher.start();
     }
-    LOG.info("node {} serving {} (TCPROS port {}), master {}", name, slaveUri, tcprosPort,
-        masterUri);
+    if (rosoutEnabled) {
+      rosout = open("/rosout", RosMessages.LOG, new PublisherOptions(true, 100), false);
+    }
+    readSimTime();
+    synchronized (lifecycle) {
+      if (!closed) {
+        watcher = new Thread(this::watchLoop, "ros-master-watch" + name);
+        watcher.setDaemon(true);
+        watcher.start();
+      }
+    }
+    LOG.info("node {} serving {} (TCPROS port {}), master {}{}", name, slaveUri, tcprosPort,
+        masterUri, Boolean.TRUE.equals(simTime) ? ", simulated time from /clock" : "");
   }
 
   /** Advertises {@code topic}; the master is told now (or as soon as it answers). */
   public <T> RosPublisher<T> advertise(String topic, RosMessageType<T> type,
       PublisherOptions options) {
+    return open(topic, type, options, true);
+  }
+
+  /** {@link #advertise}; {@code registerNow} false leaves the registration to the watcher. */
+  private <T> NodePublisher<T> open(String topic, RosMessageType<T> type,
+      PublisherOptions options, boolean registerNow) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(options, "options");
     String resolved = Names.resolve(name, topic, "topic");
@@ -196,7 +244,9 @@ public final class RosNode implements AutoCloseable {
       publishers.put(resolved, pub);
       tcpros.add(publication);
     }
-    registerPublisher(pub);
+    if (registerNow) {
+      registerPublisher(pub);
+    }
     return pub;
   }
 
@@ -272,6 +322,123 @@ public final class RosNode implements AutoCloseable {
     return closed;
   }
 
+  /** The shutdown a peer asked for through the slave API, if one did. */
+  public Optional<ShutdownRequest> shutdownRequest() {
+    return Optional.ofNullable(shutdownRequest);
+  }
+
+  /**
+   * ROS time now: under simulated time (the master's {@code /use_sim_time} true) the latest
+   * {@code /clock} message, or {@link RosTime#ZERO} before the first one; otherwise (and while
+   * the master has not answered yet) the wall clock. Use it for header stamps, never for timing.
+   */
+  public RosTime now() {
+    if (Boolean.TRUE.equals(simTime)) {
+      RosTime t = simNow;
+      return t == null ? RosTime.ZERO : t;
+    }
+    java.time.Instant w = java.time.Instant.now();
+    return new RosTime(w.getEpochSecond(), w.getNano());
+  }
+
+  /** True when the master's {@code /use_sim_time} was true when last read (see {@link #now()}). */
+  public boolean isSimTime() {
+    return Boolean.TRUE.equals(simTime);
+  }
+
+  /**
+   * An SLF4J logger named after {@code owner} that logs as {@code LoggerFactory.getLogger(owner)}
+   * does and also publishes each INFO, WARN and ERROR line that logger has enabled on this node's
+   * {@code /rosout}, with the node's name, {@link #now()} as the stamp, the file, method and line
+   * of the nearest {@code owner} frame, and the topics the node publishes. Lines logged before
+   * {@link #start()} or after {@link #close()}, or with {@code optRosout(false)}, go to SLF4J only.
+   */
+  public org.slf4j.Logger logger(Class<?> owner) {
+    Objects.requireNonNull(owner, "owner");
+    return new RosoutLogger(LoggerFactory.getLogger(owner), this, owner.getName());
+  }
+
+  boolean publishesRosout() {
+    NodePublisher<Log> r = rosout;
+    return r != null && !r.closed && !closed;
+  }
+
+  /** Publishes one line on /rosout (see {@link #logger}); never throws. */
+  void rosout(int level, String text, String file, String function, int line) {
+    NodePublisher<Log> r = rosout;
+    if (r == null || r.closed || closed) {
+      return;
+    }
+    try {
+      List<String> topics = new ArrayList<>(new TreeSet<>(publishers.keySet()));
+      long seq = rosoutSeq.getAndIncrement() & 0xFFFFFFFFL;
+      r.publish(new Log(new Header(seq, now(), ""), level, name, text, file, function, line,
+          topics));
+    } catch (RuntimeException e) {
+      LOG.debug("node {}: /rosout publish failed: {}", name, e.toString());
+    }
+  }
+
+  /** The slave API's {@code shutdown}: runs the handler (once) on its own thread, then closes. */
+  void shutdownRequested(String callerId, String reason) {
+    ShutdownRequest request = new ShutdownRequest(callerId, reason);
+    synchronized (lifecycle) {
+      if (closed || shutdownRequest != null) {
+        return;
+      }
+      shutdownRequest = request;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        if (shutdownHandler != null) {
+          shutdownHandler.accept(request);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("node {}: the shutdown handler failed; closing anyway", name, e);
+      } finally {
+        close();
+      }
+    }, "ros-node-shutdown" + name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Reads /use_sim_time (best effort) and follows /clock when it is true. */
+  private void readSimTime() {
+    Optional<Object> v;
+    try {
+      v = master.getParam("/use_sim_time");
+    } catch (IOException e) {
+      LOG.debug("node {}: /use_sim_time not read yet: {}", name, e.getMessage());
+      return;
+    }
+    boolean on = v.map(o -> o instanceof Boolean b ? b
+        : o instanceof String str ? Boolean.parseBoolean(str.strip())
+        : o instanceof Integer i && i != 0).orElse(false);
+    Boolean was = simTime;
+    simTime = on;
+    if (on && !Boolean.TRUE.equals(was)) {
+      followClock();
+    } else if (!on && Boolean.TRUE.equals(was)) {
+      LOG.info("node {}: /use_sim_time is false now; stamps follow the wall clock again", name);
+    }
+  }
+
+  private void followClock() {
+    if (subscribers.containsKey("/clock")) {
+      LOG.info("node {}: /use_sim_time is true; following /clock", name);
+      return;
+    }
+    try {
+      subscribe("/clock", RosMessages.CLOCK, new SubscriberOptions(1, true),
+          (Clock c) -> simNow = c.clock());
+      LOG.info("node {}: /use_sim_time is true: stamps follow /clock (0 until the first message)",
+          name);
+    } catch (IllegalStateException e) {
+      LOG.debug("node {}: not following /clock: {}", name, e.getMessage());
+    }
+  }
+
   /** Unregisters everything (best effort, bounded time), closes every connection and server. */
   @Override
   public void close() {
@@ -312,13 +479,6 @@ public final class RosNode implements AutoCloseable {
       x.close();
     }
     LOG.info("node {} closed", name);
-  }
-
-  /** Closes on another thread (for the slave API's {@code shutdown}). */
-  void closeAsync() {
-    Thread t = new Thread(this::close, "ros-node-shutdown" + name);
-    t.setDaemon(true);
-    t.start();
   }
 
   // ---- publishers and subscribers ----
@@ -534,6 +694,9 @@ public final class RosNode implements AutoCloseable {
     boolean restarted = oldPid != null && oldPid != pid;
     masterPid = pid;
     masterReachable = true;
+    if (simTime == null || restarted) {
+      readSimTime();
+    }
     if (restarted || !known) {
       LOG.info("node {}: master {} {}; re-registering {} publishers and {} subscribers", name,
           masterUri, restarted ? "restarted (pid " + oldPid + " -> " + pid + ")"
@@ -571,6 +734,8 @@ public final class RosNode implements AutoCloseable {
     Duration pollPeriod = Duration.ofMillis(500);
     Duration callTimeout = Duration.ofSeconds(2);
     TcprosLimits limits = TcprosLimits.defaults();
+    boolean rosout = true;
+    Consumer<ShutdownRequest> shutdownHandler;
 
     /** Required: the node name, e.g. {@code mantis_bridge} or {@code /mantis_bridge}. */
     public Builder setName(String name) {
@@ -620,6 +785,26 @@ public final class RosNode implements AutoCloseable {
     /** Optional: TCPROS header/message size limits and handshake timeout. */
     public Builder optLimits(TcprosLimits limits) {
       this.limits = limits;
+      return this;
+    }
+
+    /**
+     * Optional: publish {@link RosNode#logger(Class) log lines} on {@code /rosout}, as every rospy
+     * and roscpp node does; default true.
+     */
+    public Builder optRosout(boolean rosout) {
+      this.rosout = rosout;
+      return this;
+    }
+
+    /**
+     * Optional: what to do when a peer asks the node to shut down through the slave API
+     * ({@code rosnode kill}; the master, when another node registers with this name). The handler
+     * runs once, on a thread of its own, while the node is still up (it may publish last
+     * messages, e.g. a hold); the node closes when it returns. Default: none, the node closes.
+     */
+    public Builder optShutdownHandler(Consumer<ShutdownRequest> handler) {
+      this.shutdownHandler = handler;
       return this;
     }
 

@@ -39,7 +39,7 @@ final class SlaveApi implements XmlRpcHandler {
         }
         String why = params.size() > 1 ? String.valueOf(params.get(1)) : "";
         LOG.warn("node {}: {} asked it to shut down: {}", node.name(), params.get(0), why);
-        node.closeAsync();
+        node.shutdownRequested(String.valueOf(params.get(0)), why);
         return ok("shutdown", 0);
       }
       case "getPid":

@@ -229,6 +229,93 @@ class RosNodeInteropTest {
     }
   }
 
+  @Test
+  void aNodeLoggerPublishesItsLinesOnRosoutWithNameLevelAndSourceLine() throws Exception {
+    org.slf4j.Logger log = node.logger(RosNodeInteropTest.class);
+    Path script = Files.createTempFile("mantis-rosout-", ".py");
+    Files.writeString(script, String.join("\n",
+        "import rospy",
+        "from rosgraph_msgs.msg import Log",
+        "def on_log(m):",
+        "    if m.name == '/mantis_interop' and 'disk almost full' in m.msg:",
+        "        print('LOG level=%d name=%s file=%s function=%s line=%d topics=%s msg=%s' % (",
+        "            m.level, m.name, m.file, m.function, m.line, ','.join(m.topics), m.msg),",
+        "            flush=True)",
+        "rospy.init_node('rosout_listener', anonymous=True)",
+        "rospy.Subscriber('/rosout', Log, on_log, queue_size=100)",
+        "print('READY', flush=True)",
+        "rospy.spin()",
+        ""));
+    try (RosProcess py = RosProcess.python(ros, core.environment(), script)) {
+      assertTrue(py.awaitOutput("READY", WAIT), py.output());
+      publishUntil(() -> log.warn("disk almost full: {} MB left", 12),
+          () -> py.output().contains("LOG level="));
+      String line = py.output().lines().filter(l -> l.startsWith("LOG ")).findFirst().orElseThrow();
+      assertTrue(line.startsWith("LOG level=4 name=/mantis_interop file=RosNodeInteropTest.java "
+          + "function=mantis.ros.node.RosNodeInteropTest"), line);
+      assertTrue(line.contains("msg=disk almost full: 12 MB left"), line);
+      assertTrue(line.matches(".* line=[1-9][0-9]* .*"), line);
+      assertTrue(line.contains("topics=") && line.contains("/rosout"), line);
+    } finally {
+      Files.deleteIfExists(script);
+    }
+  }
+
+  @Test
+  void underUseSimTimeNowFollowsClockAndIsZeroBeforeTheFirstMessage() throws Exception {
+    node.setParam("/use_sim_time", true);
+    try (RosNode sim = RosNode.builder().setName("mantis_sim_time").setMasterUri(core.uri())
+        .optHost("127.0.0.1").build()) {
+      sim.start();
+      assertTrue(sim.isSimTime());
+      assertEquals(RosTime.ZERO, sim.now(), "no /clock yet");
+      try (RosProcess clock = RosProcess.rostopic(ros, core.environment(), "pub", "-r", "20",
+          "/clock", "rosgraph_msgs/Clock", "{clock: {secs: 1234, nsecs: 500}}")) {
+        awaitFor(() -> sim.now().secs() == 1234, WAIT, clock::output);
+        assertEquals(new RosTime(1234, 500), sim.now());
+      }
+    } finally {
+      node.deleteParam("/use_sim_time");
+    }
+    assertFalse(node.isSimTime(), "a node started without /use_sim_time keeps the wall clock");
+    assertTrue(node.now().secs() > 1_600_000_000L, node.now().toString());
+  }
+
+  @Test
+  void rosnodeKillRunsTheShutdownHandlerWhileTheNodeIsStillUpThenClosesIt() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<RosNode> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<String> handled =
+        new java.util.concurrent.CompletableFuture<>();
+    RosNode victim = RosNode.builder().setName("mantis_victim").setMasterUri(core.uri())
+        .optHost("127.0.0.1")
+        .optShutdownHandler(r -> handled.complete(r + ", node closed: " + self.get().isClosed()))
+        .build();
+    self.set(victim);
+    try {
+      victim.start();
+      awaitFor(victim::isRegistered, WAIT, () -> "registration");
+      try (RosProcess kill = RosProcess.start(core.environment(),
+          List.of(ros.rostopic().resolveSibling("rosnode").toString(), "kill", "/mantis_victim"))) {
+        assertEquals(0, kill.waitFor(WAIT), kill.output());
+      }
+      assertEquals("/rosnode (user request), node closed: false",
+          handled.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+      awaitFor(victim::isClosed, WAIT, () -> "the node closes after its handler");
+      assertEquals(Optional.of(new ShutdownRequest("/rosnode", "user request")),
+          victim.shutdownRequest());
+      awaitFor(() -> {
+        try {
+          return node.master().lookupNode("/mantis_victim").isEmpty();
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, WAIT, () -> "the node left the graph");
+    } finally {
+      victim.close();
+    }
+  }
+
   /** Publishes every 100 ms until {@code done} (rostopic needs a moment to connect). */
   static void publishUntil(Runnable publish, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
