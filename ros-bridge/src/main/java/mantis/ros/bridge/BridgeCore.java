@@ -1,6 +1,7 @@
 package mantis.ros.bridge;
 
-import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The bridge's logic, without ROS: inputs arrive as method calls ({@link #onImage}, {@link
  * #onJointState}, ...), trajectories and the heartbeat leave through a {@link BridgePort}, and the
- * server is reached over an injected gRPC {@link Channel}. All timing reads the {@link
+ * server is reached over an injected gRPC {@link ManagedChannel}. All timing reads the {@link
  * MonotonicClock} and happens in {@link #tick()}, which {@link #start()} runs every tick period on
  * the given scheduler (tests leave the scheduler out and call {@code tick()} after moving a fake
  * clock).
@@ -61,6 +62,20 @@ import org.slf4j.LoggerFactory;
  * latches, on an ArmService Hold, and on {@link #close()}. While holding, further events of the first
  * kinds publish nothing more; e-stop, Hold and close always publish.
  *
+ * <p>Reconnecting: a failed stream is opened again after a backoff ({@code reconnect_min_ms}
+ * doubling to {@code reconnect_max_ms}, reset by a chunk), which paces retries against a server
+ * that is up but failing the call. Whether the server is reachable at all is the channel's
+ * business, and gRPC's own connect backoff grows to two minutes during a long outage; so while a
+ * stream is due, every {@value #PROBE_MS} ms the bridge asks the channel to connect and cuts its
+ * connect backoff short ({@link ManagedChannel#resetConnectBackoff()}, also done before each
+ * stream opens), and the moment the channel turns READY the stream opens without waiting for the
+ * rest of the backoff. A server back after any outage gets its stream within about {@value
+ * #PROBE_MS} ms plus one connect.
+ *
+ * <p>Time: all safety timing (watchdogs, chunk validity, input ages) reads the monotonic clock;
+ * only trajectory header stamps read the stamp clock (ROS time: the wall clock, or {@code /clock}
+ * under {@code /use_sim_time}).
+ *
  * <p>Watchdog (invariant 4): observations go out once per control period, so a fresh chunk is due
  * once per period; the watchdog holds when none came for one control period plus {@code
  * watchdog_timeout_ms} (150 ms at the defaults). A trajectory is also held at its chunk's {@code
@@ -71,17 +86,21 @@ import org.slf4j.LoggerFactory;
  * go through the same filter and hold rules. Thread-safe.
  */
 final class BridgeCore implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(BridgeCore.class);
+  private final Logger log;
   /** Default period of {@link #tick()} when a scheduler runs it. */
   static final long DEFAULT_TICK_NANOS = 5_000_000L;
   /** Observations whose send time is remembered for their chunk; more in flight is a server bug. */
   private static final int MAX_PENDING = 16;
+  /** While a stream is due, how often the channel is asked to connect, ms. */
+  static final long PROBE_MS = 500;
 
   private final BridgeConfig config;
   private final BridgePort port;
+  private final ManagedChannel channel;
   private final PolicyServiceGrpc.PolicyServiceStub stub;
   private final MonotonicClock clock;
   private final LongSupplier wallNanos;
+  private final LongSupplier stampNanos;
   private final ScheduledExecutorService scheduler;
   private final long tickNanos;
   private final SafetyFilter filter;
@@ -112,6 +131,7 @@ final class BridgeCore implements AutoCloseable {
   private Stream stream;
   private long generation;
   private long nextConnectNanos;
+  private long nextProbeNanos;
   private long backoffNanos;
   private boolean everConnected;
   private long lastObservationNanos = Long.MIN_VALUE / 2;
@@ -155,9 +175,12 @@ final class BridgeCore implements AutoCloseable {
   private BridgeCore(Builder b) {
     this.config = b.config;
     this.port = b.port;
+    this.log = b.log;
+    this.channel = b.channel;
     this.stub = PolicyServiceGrpc.newStub(b.channel);
     this.clock = b.clock;
     this.wallNanos = b.wallNanos;
+    this.stampNanos = b.stampNanos != null ? b.stampNanos : b.wallNanos;
     this.scheduler = b.scheduler;
     this.tickNanos = b.tickNanos;
     this.filter = SafetyFilter.builder().setRobot(config.robot().spec()).optClock(clock).build();
@@ -210,6 +233,35 @@ final class BridgeCore implements AutoCloseable {
       if (scheduler != null) {
         ticking = scheduler.scheduleAtFixedRate(this::tickSafely, 0, tickNanos, TimeUnit.NANOSECONDS);
       }
+    }
+    watchChannel(channel.getState(false));
+  }
+
+  /** Re-arms itself on every state change; READY while a stream is due opens it at the next tick. */
+  private void watchChannel(ConnectivityState seen) {
+    channel.notifyWhenStateChanged(seen, () -> {
+      ConnectivityState state = channel.getState(false);
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        long now = clock.nanoTime();
+        if (state == ConnectivityState.READY && stream == null && nextConnectNanos > now) {
+          log.info("server {} reachable again: opening a Control stream now", config.server().target());
+          nextConnectNanos = now;
+        }
+      }
+      if (state != ConnectivityState.SHUTDOWN) {
+        watchChannel(state);
+      }
+    });
+  }
+
+  /** Asks the channel to connect now: leaves IDLE, and cuts a TRANSIENT_FAILURE backoff short. */
+  private void probeChannel() {
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff();
     }
   }
 
@@ -400,11 +452,16 @@ final class BridgeCore implements AutoCloseable {
     Stream toCancel = null;
     Observation obs = null;
     Stream sendOn = null;
+    boolean probe = false;
     synchronized (lock) {
       if (closed || !started) {
         return;
       }
       long now = clock.nanoTime();
+      if (stream == null && now < nextConnectNanos && now >= nextProbeNanos) {
+        nextProbeNanos = now + PROBE_MS * 1_000_000L;
+        probe = true;
+      }
       if (stream == null && now >= nextConnectNanos) {
         generation++;
         if (everConnected) {
@@ -453,6 +510,9 @@ final class BridgeCore implements AutoCloseable {
     if (toCancel != null && toCancel.call != null) {
       toCancel.call.cancel("stream idle", null);
     }
+    if (probe) {
+      probeChannel();
+    }
     if (toOpen != null) {
       open(toOpen);
     }
@@ -475,6 +535,9 @@ final class BridgeCore implements AutoCloseable {
 
   private void open(Stream s) {
     log.info("opening Control stream to {} (episode {})", config.server().target(), s.episodeId);
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff(); // else the call fails at once until gRPC's own backoff ends
+    }
     StreamObserver<Observation> requests = stub.control(new ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<Observation> call) {
@@ -548,7 +611,9 @@ final class BridgeCore implements AutoCloseable {
     long now = clock.nanoTime();
     long max = config.server().reconnectMaxMs() * 1_000_000L;
     nextConnectNanos = now + backoffNanos;
-    log.warn("server stream lost ({}); reconnecting in {} ms", why, backoffNanos / 1_000_000);
+    nextProbeNanos = now;
+    log.warn("server stream lost ({}); reconnecting in {} ms, or as soon as the server answers", why,
+        backoffNanos / 1_000_000);
     backoffNanos = Math.min(max, backoffNanos * 2);
     hold("server lost: " + why, false);
   }
@@ -618,7 +683,7 @@ final class BridgeCore implements AutoCloseable {
     }
     JointTrajectory t;
     try {
-      t = Convert.trajectory(safe.chunk(), rosNames, wallNanos.getAsLong());
+      t = Convert.trajectory(safe.chunk(), rosNames, stampNanos.getAsLong());
     } catch (RuntimeException e) {
       log.error("cannot publish a filtered chunk", e);
       hold("chunk could not be converted", false);
@@ -637,14 +702,14 @@ final class BridgeCore implements AutoCloseable {
     if (holding && !always) {
       return;
     }
-    long wall = wallNanos.getAsLong();
+    long stamp = stampNanos.getAsLong();
     JointTrajectory t;
     if (state == null) {
-      t = Convert.stop(rosNames, wall);
+      t = Convert.stop(rosNames, stamp);
     } else {
       ActionChunk h = filter.hold(state);
       long tfs = Math.max(holdTfsNanos, h.points().get(0).timeFromStartNanos());
-      t = Convert.hold(h.points().get(0).positionsRad(), tfs, rosNames, wall);
+      t = Convert.hold(h.points().get(0).positionsRad(), tfs, rosNames, stamp);
     }
     port.publishTrajectory(t);
     holding = true;
@@ -700,12 +765,17 @@ final class BridgeCore implements AutoCloseable {
   /** Publishes a hold (always), stops ticking and cancels the stream. Call before closing the node. */
   @Override
   public void close() {
+    close("closed");
+  }
+
+  /** {@link #close()}, naming why in the hold's log line. */
+  void close(String why) {
     Stream s;
     synchronized (lock) {
       if (closed) {
         return;
       }
-      hold("bridge closing", true);
+      hold("bridge closing: " + why, true);
       closed = true;
       if (ticking != null) {
         ticking.cancel(false);
@@ -724,7 +794,9 @@ final class BridgeCore implements AutoCloseable {
   static final class Builder {
     private BridgeConfig config;
     private BridgePort port;
-    private Channel channel;
+    private ManagedChannel channel;
+    private Logger log = LoggerFactory.getLogger(BridgeCore.class);
+    private LongSupplier stampNanos;
     private MonotonicClock clock = MonotonicClock.system();
     private LongSupplier wallNanos = () -> {
       java.time.Instant t = java.time.Instant.now();
@@ -745,9 +817,24 @@ final class BridgeCore implements AutoCloseable {
       return this;
     }
 
-    /** The channel to the Mantis server. */
-    Builder setChannel(Channel channel) {
+    /** The channel to the Mantis server (its state is watched to reconnect promptly). */
+    Builder setChannel(ManagedChannel channel) {
       this.channel = channel;
+      return this;
+    }
+
+    /** Where the core logs (e.g. a {@code RosNode.logger} that also feeds /rosout). */
+    Builder optLogger(Logger log) {
+      this.log = log;
+      return this;
+    }
+
+    /**
+     * ROS time, ns since the epoch, for trajectory header stamps (the node's clock: sim time
+     * under {@code /use_sim_time}); default the wall clock.
+     */
+    Builder optStampClock(LongSupplier stampNanos) {
+      this.stampNanos = stampNanos;
       return this;
     }
 
@@ -756,7 +843,7 @@ final class BridgeCore implements AutoCloseable {
       return this;
     }
 
-    /** Wall-clock time since the epoch, ns, for trajectory header stamps. */
+    /** Wall-clock time since the epoch, ns, for episode ids (and stamps, unless optStampClock). */
     Builder optWallClock(LongSupplier wallNanos) {
       this.wallNanos = wallNanos;
       return this;
@@ -779,6 +866,7 @@ final class BridgeCore implements AutoCloseable {
       Objects.requireNonNull(channel, "setChannel is required");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(wallNanos, "wallNanos");
+      Objects.requireNonNull(log, "log");
       if (tickNanos < 100_000L || tickNanos > 100_000_000L) {
         throw new IllegalArgumentException("tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");
       }

@@ -8,12 +8,17 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import mantis.core.MonotonicClock;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.RosMessages;
@@ -22,6 +27,7 @@ import mantis.ros.node.PublisherOptions;
 import mantis.ros.node.RosNode;
 import mantis.ros.node.RosPublisher;
 import mantis.ros.node.RosSubscriber;
+import mantis.ros.node.ShutdownRequest;
 import mantis.ros.node.SubscriberOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,20 +39,35 @@ import org.slf4j.LoggerFactory;
  * mantis.v1.ArmService} (with gRPC health) when {@code arm_service.port} is set. The logic lives in
  * {@link BridgeCore}; this class only wires it. Constructors start nothing; {@link #start()} does;
  * {@link #close()} publishes a hold before the node goes away.
+ *
+ * <p>Shutdown: {@link #close()} (the CLI calls it on SIGTERM) and a peer's slave API {@code
+ * shutdown} ({@code rosnode kill /mantis_bridge}, or the master when another node registers the
+ * same name) both publish a one-point hold at the measured position on {@code
+ * <controller>/command}, wait until it is written to every connected controller (at most {@value
+ * #FLUSH_MS} ms), then leave the graph. {@link #awaitShutdown()} returns why, for a caller that
+ * should then exit (the {@code mantis bridge} command exits 0).
+ *
+ * <p>ROS integration: the bridge's own log lines (INFO and up) also go to {@code /rosout} (see
+ * {@link RosNode#logger}); trajectory stamps are {@link RosNode#now()}, so they follow {@code
+ * /clock} when the master's {@code /use_sim_time} is true (0 until the first clock message; holds
+ * are never delayed waiting for one). Safety timing stays on the monotonic clock.
  */
 public final class BridgeNode implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(BridgeNode.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeNode.class);
   /** Image messages are big: keep only the newest few. */
   private static final SubscriberOptions IMAGES = new SubscriberOptions(2, true);
-  /** How long {@link #close()} lets the final hold reach the controller before closing the node, ms. */
-  private static final long FLUSH_MS = 200;
+  /** How long closing waits for the final hold to be written to the controllers, ms. */
+  private static final long FLUSH_MS = 500;
 
   private final BridgeConfig config;
   private final MonotonicClock clock;
   private final ServerBuilder<?> armServerBuilder;
   private final ScheduledExecutorService givenScheduler;
   private final List<RosSubscriber<?>> subscribers = new ArrayList<>();
+  private final CompletableFuture<String> stopped = new CompletableFuture<>();
+  private volatile Logger log = LOG;
   private RosNode node;
+  private RosPublisher<JointTrajectory> command;
   private ManagedChannel channel;
   private ScheduledExecutorService scheduler;
   private BridgeCore core;
@@ -73,12 +94,15 @@ public final class BridgeNode implements AutoCloseable {
     }
     started = true;
     BridgeConfig.Topics topics = config.topics();
-    RosNode.Builder nb = RosNode.builder().setName(config.ros().nodeName()).setMasterUri(config.ros().masterUri());
+    RosNode.Builder nb = RosNode.builder().setName(config.ros().nodeName()).setMasterUri(config.ros().masterUri())
+        .optShutdownHandler(this::shutdownRequested);
     config.ros().host().ifPresent(nb::optHost);
     node = nb.build();
     node.start();
+    log = node.logger(BridgeNode.class);
     RosPublisher<JointTrajectory> command =
         node.advertise(topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
+    this.command = command;
     RosPublisher<RosString> status = node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
     BridgePort port = new BridgePort() {
       @Override
@@ -91,7 +115,7 @@ public final class BridgeNode implements AutoCloseable {
         status.publish(new RosString(text));
       }
     };
-    channel = NettyChannelBuilder.forAddress(config.server().host(), config.server().port()).usePlaintext().build();
+    channel = newChannel(config);
     scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mantis-bridge");
       t.setDaemon(true);
@@ -103,6 +127,8 @@ public final class BridgeNode implements AutoCloseable {
         .setChannel(channel)
         .optClock(clock)
         .optScheduler(scheduler)
+        .optLogger(node.logger(BridgeCore.class))
+        .optStampClock(() -> node.now().toNanos())
         .build();
     BridgeCore c = core;
     topics.image().ifPresent(t -> subscribers.add(node.subscribe(t, RosMessages.IMAGE, IMAGES, c::onImage)));
@@ -122,9 +148,55 @@ public final class BridgeNode implements AutoCloseable {
       armServer = BridgeArmService.serve(core, clock, sb, health);
     }
     core.start();
-    log.info("bridge {} started: master {}, server {}, trajectories on {}{}", node.name(), config.ros().masterUri(),
+    log.info("bridge {} started: master {}, server {}, trajectories on {}{}{}", node.name(), config.ros().masterUri(),
         config.server().target(), topics.command(),
-        armServer == null ? "" : ", ArmService on port " + armServer.getPort());
+        armServer == null ? "" : ", ArmService on port " + armServer.getPort(),
+        node.isSimTime() ? ", stamps from /clock (use_sim_time)" : "");
+  }
+
+  /**
+   * The channel to the Mantis server. No client keepalive: grpc-java servers refuse pings more
+   * often than every 5 minutes by default (GOAWAY too_many_pings), and a dead stream is found by
+   * {@code stream_idle_timeout_ms} while an observation awaits its chunk.
+   */
+  static ManagedChannel newChannel(BridgeConfig config) {
+    return NettyChannelBuilder.forAddress(config.server().host(), config.server().port()).usePlaintext().build();
+  }
+
+  /** The slave API's shutdown (rosnode kill): hold, flush, leave the graph. */
+  private void shutdownRequested(ShutdownRequest request) {
+    log.warn("shutdown requested by {}: holding the arm and leaving the graph", request);
+    close("shutdown requested by " + request);
+  }
+
+  /**
+   * Blocks until the bridge has stopped: {@link #close()} ran (the CLI's SIGTERM hook calls it),
+   * or a peer asked the node to shut down ({@code rosnode kill}) and the hold was published.
+   *
+   * @return why it stopped, e.g. {@code "shutdown requested by /rosnode (user request)"}
+   */
+  public String awaitShutdown() throws InterruptedException {
+    try {
+      return stopped.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** {@link #awaitShutdown()}, waiting at most {@code timeout}; empty if still running then. */
+  public Optional<String> awaitShutdown(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(stopped.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** True once the bridge has stopped (see {@link #awaitShutdown()}). */
+  public boolean isStopped() {
+    return stopped.isDone();
   }
 
   /** The ArmService's port, or -1 when it is not served (or not started). */
@@ -138,17 +210,31 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Publishes a hold, stops the loop and the ArmService, lets the hold reach the controller, then
-   * closes the node and the channel. Idempotent.
+   * Publishes a hold, stops the loop and the ArmService, waits (at most {@value #FLUSH_MS} ms)
+   * until the hold is written to every connected controller, then closes the node and the
+   * channel. Idempotent.
    */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close("closed by the application");
+  }
+
+  /** {@link #close()}, with the reason {@link #awaitShutdown()} returns and the logs name. */
+  public synchronized void close(String why) {
     if (closed) {
       return;
     }
     closed = true;
+    try {
+      closeAll(why);
+    } finally {
+      stopped.complete(why);
+    }
+  }
+
+  private void closeAll(String why) {
     if (core != null) {
-      core.close();
+      core.close(why);
     }
     if (health != null) {
       health.enterTerminalState();
@@ -158,7 +244,9 @@ public final class BridgeNode implements AutoCloseable {
     }
     if (node != null) {
       try {
-        Thread.sleep(FLUSH_MS);
+        if (command != null && !command.flush(Duration.ofMillis(FLUSH_MS))) {
+          log.warn("the final hold was not written to every controller within {} ms", FLUSH_MS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -178,7 +266,7 @@ public final class BridgeNode implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    log.info("bridge closed");
+    LOG.info("bridge closed: {}", why);
   }
 
   /** Builds a {@link BridgeNode}. */

@@ -3,7 +3,6 @@ package mantis.server.cli;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import mantis.ros.bridge.BridgeConfig;
 import mantis.ros.bridge.BridgeNode;
 import org.slf4j.Logger;
@@ -14,11 +13,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mantis bridge}: the ROS 1 bridge node (see {@code ros-bridge/README.md}), until stopped; or,
- * with {@code --check-config}, only validate a configuration and print it resolved.
+ * with {@code --check-config}, only validate a configuration and print it resolved. It stops on
+ * SIGTERM/SIGINT and on {@code rosnode kill} (the slave API's {@code shutdown}); either way the arm
+ * is told to hold before the node leaves the graph. After {@code rosnode kill} the command logs who
+ * asked and exits 0.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true,
     description = "Run the ROS 1 bridge node: camera + joint states from ROS -> Mantis server -> safe "
-        + "JointTrajectory on <controller>/command. SIGTERM publishes a hold before the node leaves the graph.")
+        + "JointTrajectory on <controller>/command. SIGTERM and rosnode kill publish a hold before the node "
+        + "leaves the graph; after rosnode kill the command exits 0.")
 final class BridgeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(BridgeCommand.class);
 
@@ -53,18 +56,30 @@ final class BridgeCommand implements Callable<Integer> {
     log.info("bridge configuration:\n{}", cfg.describe());
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     // The hook publishes a hold before the node leaves the graph (BridgeNode.close()).
-    Runtime.getRuntime().addShutdownHook(new Thread(bridge::close, "mantis-bridge-shutdown"));
+    Thread hook = new Thread(() -> bridge.close("the process is stopping (SIGTERM or SIGINT)"),
+        "mantis-bridge-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
-      bridge.start();
-    } catch (Exception e) {
-      System.err.println("mantis bridge: cannot start: " + e);
-      bridge.close();
-      return 1;
+      try {
+        bridge.start();
+      } catch (Exception e) {
+        System.err.println("mantis bridge: cannot start: " + e);
+        bridge.close("start failed");
+        return 1;
+      }
+      System.out.println("mantis bridge: node " + bridge.nodeName() + " on " + cfg.ros().masterUri() + ", server "
+          + cfg.server().target() + ", trajectories on " + cfg.topics().command()
+          + (bridge.armServicePort() > 0 ? ", ArmService on port " + bridge.armServicePort() : ""));
+      // Returns when a peer shut the node down (rosnode kill); SIGTERM ends the JVM through the hook.
+      String why = bridge.awaitShutdown();
+      log.info("mantis bridge: stopped ({}); exiting", why);
+      return 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException alreadyStopping) {
+        // the hook is running or has run
+      }
     }
-    System.out.println("mantis bridge: node " + bridge.nodeName() + " on " + cfg.ros().masterUri() + ", server "
-        + cfg.server().target() + ", trajectories on " + cfg.topics().command()
-        + (bridge.armServicePort() > 0 ? ", ArmService on port " + bridge.armServicePort() : ""));
-    new CountDownLatch(1).await();
-    return 0;
   }
 }
