@@ -50,7 +50,7 @@ import mantis.core.RobotSpecs;
  *   deadline_ms: 2000                     # deadline of unary calls (Describe)
  *   stream_idle_timeout_ms: 2000          # no chunk for this long while one is awaited: the stream is lost
  *   reconnect_min_ms: 100                 # reconnect backoff, doubling from min to max
- *   reconnect_max_ms: 5000
+ *   reconnect_max_ms: 5000                # (a server that answers again is reconnected at once)
  *   control_rate_hz: 20                   # observations are sent at most this often
  *   watchdog_timeout_ms: 100              # hold when the next chunk is this late (see BridgeCore)
  * arm_service:

@@ -4,6 +4,8 @@
  * {@link mantis.ros.msg.RosMessages}) that gives the type name, the md5sum (computed from the
  * message definition by the ROS algorithm), the full definition text sent in connection headers, and
  * the little-endian ROS 1 serialization. Malformed input is reported as
- * {@link mantis.ros.msg.MessageFormatException}, never with an allocation larger than the input.
+ * {@link mantis.ros.msg.MessageFormatException}, never with an allocation larger than the input;
+ * its subclass {@link mantis.ros.msg.InvalidMessageException} marks bytes that have the type's
+ * layout but hold values the record rejects (a subscriber drops such a message and reads on).
  */
 package mantis.ros.msg;
