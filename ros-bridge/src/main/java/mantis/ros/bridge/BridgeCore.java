@@ -66,11 +66,11 @@ import org.slf4j.LoggerFactory;
  * doubling to {@code reconnect_max_ms}, reset by a chunk), which paces retries against a server
  * that is up but failing the call. Whether the server is reachable at all is the channel's
  * business, and gRPC's own connect backoff grows to two minutes during a long outage; so while a
- * stream is due, every {@value #PROBE_MS} ms the bridge asks the channel to connect and cuts its
- * connect backoff short ({@link ManagedChannel#resetConnectBackoff()}, also done before each
+ * stream is due, every 500 ms ({@code PROBE_MS}) the bridge asks the channel to connect and cuts
+ * its connect backoff short ({@link ManagedChannel#resetConnectBackoff()}, also done before each
  * stream opens), and the moment the channel turns READY the stream opens without waiting for the
- * rest of the backoff. A server back after any outage gets its stream within about {@value
- * #PROBE_MS} ms plus one connect.
+ * rest of the backoff. A server back after any outage gets its stream within about 500 ms plus
+ * one connect.
  *
  * <p>Time: all safety timing (watchdogs, chunk validity, input ages) reads the monotonic clock;
  * only trajectory header stamps read the stamp clock (ROS time: the wall clock, or {@code /clock}

@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown: {@link #close()} (the CLI calls it on SIGTERM) and a peer's slave API {@code
  * shutdown} ({@code rosnode kill /mantis_bridge}, or the master when another node registers the
  * same name) both publish a one-point hold at the measured position on {@code
- * <controller>/command}, wait until it is written to every connected controller (at most {@value
- * #FLUSH_MS} ms), then leave the graph. {@link #awaitShutdown()} returns why, for a caller that
- * should then exit (the {@code mantis bridge} command exits 0).
+ * <controller>/command}, wait until it is written to every connected controller (at most 500 ms),
+ * then leave the graph. {@link #awaitShutdown()} returns why, for a caller that should then exit
+ * (the {@code mantis bridge} command exits 0).
  *
  * <p>ROS integration: the bridge's own log lines (INFO and up) also go to {@code /rosout} (see
  * {@link RosNode#logger}); trajectory stamps are {@link RosNode#now()}, so they follow {@code
@@ -210,7 +210,7 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Publishes a hold, stops the loop and the ArmService, waits (at most {@value #FLUSH_MS} ms)
+   * Publishes a hold, stops the loop and the ArmService, waits (at most 500 ms)
    * until the hold is written to every connected controller, then closes the node and the
    * channel. Idempotent.
    */

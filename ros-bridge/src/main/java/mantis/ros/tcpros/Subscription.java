@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * callback falls behind, and one dispatcher thread that calls the callback in arrival order. A
  * callback that throws is logged and the subscription goes on. A message that parses but breaks its
  * type's rules (a {@link mantis.ros.msg.InvalidMessageException}) is dropped alone and counted
- * ({@link #invalid()}), with at most one WARN per {@value #INVALID_WARN_PERIOD_MS} ms naming the
+ * ({@link #invalid()}), with at most one WARN per 5 s naming the
  * topic, the publisher and the reason; its connection stays up.
  *
  * @param <T> the message record
