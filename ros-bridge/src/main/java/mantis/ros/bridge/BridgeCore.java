@@ -86,7 +86,6 @@ import org.slf4j.LoggerFactory;
  * go through the same filter and hold rules. Thread-safe.
  */
 final class BridgeCore implements AutoCloseable {
-  private final Logger log;
   /** Default period of {@link #tick()} when a scheduler runs it. */
   static final long DEFAULT_TICK_NANOS = 5_000_000L;
   /** Observations whose send time is remembered for their chunk; more in flight is a server bug. */
@@ -94,6 +93,7 @@ final class BridgeCore implements AutoCloseable {
   /** While a stream is due, how often the channel is asked to connect, ms. */
   static final long PROBE_MS = 500;
 
+  private final Logger log;
   private final BridgeConfig config;
   private final BridgePort port;
   private final ManagedChannel channel;
