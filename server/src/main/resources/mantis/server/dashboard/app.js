@@ -287,7 +287,7 @@ function isTyping(ev) {
 
 // The e-stop keys. Space and Escape latch the e-stop wherever the focus is on this page: the listener
 // runs in the capture phase on window, before any element (the seed box, the family list, a button)
-// sees the key, and keeps the key from that element. So Space never types into the seed box nor opens
+// sees the key, and keeps the key from that element. So Space never types into the seed box nor picks in
 // the family list, and Space on a focused button (Reset included) never presses it: an e-stop key
 // that sometimes did something else, or nothing, would be worse than one that cannot type a space.
 function isEstopKey(ev) {

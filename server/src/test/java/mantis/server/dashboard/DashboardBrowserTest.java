@@ -220,10 +220,11 @@ class DashboardBrowserTest {
 
   @Test
   void spaceLatchesTheEStopWhileTheFamilySelectHasFocus() {
-    // As the tester did: pick a family, then press Space with the list still focused.
-    new Select(browser.findElement(By.id("family"))).selectByValue("push_direction");
-    browser.executeScript("document.getElementById('family').focus();");
+    // As the tester did: pick a family with the mouse, then press Space with the list still focused.
+    browser.findElement(By.cssSelector("#family option[value='push_direction']")).click();
     assertEquals("family", focused());
+    assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
+        .getFirstSelectedOption().getAttribute("value"));
     new Actions(browser).sendKeys(Keys.SPACE).perform();
     assertEStoppedAndShown();
     assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
