@@ -195,6 +195,9 @@ class DashboardAccessTest {
       assertTrue(reply.contains("rebound.example") && reply.contains("--dashboard-allowed-hosts"), reply);
       assertFalse(teleop.state().estopped(), "the e-stop call did not reach the arm");
       assertTrue(raw(port, "GET", "/", "rebound.example:" + port).startsWith("HTTP/1.1 403"), "the page too");
+      assertTrue(raw(port, "POST", "/login", "rebound.example:" + port).startsWith("HTTP/1.1 403"), "the login");
+      assertTrue(raw(port, "GET", "/webjars/chart.js/4.4.7/dist/chart.umd.js", "rebound.example:" + port)
+          .startsWith("HTTP/1.1 403"), "static files too");
       assertTrue(raw(port, "GET", "/api/state", "", "Authorization: Bearer s3cret-token").startsWith("HTTP/1.1 4"),
           "an empty Host");
 
