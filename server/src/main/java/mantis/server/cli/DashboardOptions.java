@@ -5,6 +5,7 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import mantis.core.RobotSpec;
@@ -60,8 +61,15 @@ final class DashboardOptions {
   String host = "127.0.0.1";
 
   @Option(names = "--dashboard-token", paramLabel = "TOKEN",
-      description = "Token the dashboard's API requires when it is not bound to loopback (default: generated and printed).")
+      description = "Token the dashboard requires when it is not bound to loopback: the login page asks for it, "
+          + "scripts send 'Authorization: Bearer TOKEN' (default: generated and printed).")
   String token;
+
+  @Option(names = "--dashboard-allowed-hosts", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Further host names (or addresses) the dashboard answers to, e.g. a reverse proxy's name or this "
+          + "machine's full DNS name. Always accepted: localhost and loopback addresses; off loopback also the bound "
+          + "address, this machine's addresses and its host name. Other Host headers get 403 (DNS rebinding).")
+  List<String> allowedHosts = List.of();
 
   @Option(names = "--recordings", paramLabel = "DIR",
       description = "Where the dashboard's teleop recordings go (default recordings/teleop).")
@@ -69,7 +77,7 @@ final class DashboardOptions {
 
   /** Refuses bad access or arm flags before anything starts ({@link IllegalArgumentException} with the reason). */
   void check() {
-    DashboardServer.checkAccessSettings(host, token);
+    DashboardServer.checkAccessSettings(host, token, allowedHosts);
     String a = arm == null ? "" : arm.toLowerCase(Locale.ROOT);
     if (!a.equals("sim") && !a.equals("bridge")) {
       throw new IllegalArgumentException("--dashboard-arm must be sim or bridge, got '" + arm + "'");
@@ -143,9 +151,12 @@ final class DashboardOptions {
       this.channel = channel;
     }
 
-    /** The address to open, with {@code ?token=} when one is needed. */
+    /**
+     * The address to open. Never with the token in it (it would stay in browser history and logs):
+     * the page asks for it.
+     */
     String openUrl() {
-      return dashboard.url() + (dashboard.tokenRequired() ? "?token=" + dashboard.token() : "");
+      return dashboard.url();
     }
 
     @Override
@@ -175,7 +186,8 @@ final class DashboardOptions {
    * and the dashboard on {@code port}; prints where to open it on {@code out}.
    */
   Running start(String inProcessName, int port, int inputPx, RobotSpec robot, PrintStream out) {
-    DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(token);
+    DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(token)
+        .optAllowedHosts(allowedHosts);
     ManagedChannel channel = InProcessChannelBuilder.forName(inProcessName).build();
     Teleop teleop = null;
     try {
@@ -200,8 +212,12 @@ final class DashboardOptions {
       dashboard.start();
       Running r = new Running(dashboard, teleop, channel);
       out.println("mantis: teleop dashboard at " + r.openUrl()
-          + (bridged() ? " (bridged arm at " + armService + ")" : "")
-          + (dashboard.tokenRequired() && token == null ? "  (token generated for this run; --dashboard-token sets one)" : ""));
+          + (bridged() ? " (bridged arm at " + armService + ")" : ""));
+      if (dashboard.tokenRequired()) {
+        out.println(token == null
+            ? "mantis: dashboard token (generated for this run; --dashboard-token sets one): " + dashboard.token()
+            : "mantis: the dashboard asks for the token given with --dashboard-token");
+      }
       return r;
     } catch (RuntimeException e) {
       if (teleop != null) {

@@ -1,39 +1,113 @@
 package mantis.server.dashboard;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Who may call the API. On a loopback bind everyone on this machine may (no token); on any other
- * bind every {@code /api} request must carry the token, as {@code Authorization: Bearer T} or as the
- * cookie set by opening {@code /?token=T}. Tokens are compared in constant time.
+ * Who may reach the dashboard, by which name, and with which token.
+ *
+ * <p><b>Host names</b> (against DNS rebinding: a page elsewhere that re-points its own name at this
+ * machine still sends its own name in {@code Host}). Every request's {@code Host} must name this
+ * dashboard: {@code localhost} or a loopback address always; on a non-loopback bind also the bound
+ * address (or the name it was given as), any address of this machine's interfaces, and this
+ * machine's host name; on any bind the names given with {@code --dashboard-allowed-hosts}. Names are
+ * compared as text and never resolved here (resolving is what the attacker controls); the port is
+ * not compared (a rebinding page uses the dashboard's own port anyway).
+ *
+ * <p><b>Token</b>: on a loopback bind none is needed; on any other bind every {@code /api} request
+ * needs the token as {@code Authorization: Bearer T} or the session cookie set by logging in with it
+ * ({@link LoginSessions}). Tokens are compared in constant time.
+ *
+ * <p><b>Origin</b>: a state-changing request that carries an {@code Origin} must come from this
+ * dashboard's own origin (same host and port as its {@code Host}) or from a name given with
+ * {@code --dashboard-allowed-hosts}.
  */
 final class AccessPolicy {
-  static final String COOKIE = "mantis_dashboard_token";
+  /** The session cookie set by {@code POST /login}; its value is a session id, never the token. */
+  static final String COOKIE = "mantis_dashboard_session";
+
+  private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
+  private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
   private final boolean loopback;
+  private final boolean wildcard;
+  private final InetAddress bound;
+  private final String boundName;
+  private final String machineName;
+  private final Set<String> allowedNames;
+  private final Set<InetAddress> allowedAddresses;
   private final byte[] token;
 
-  private AccessPolicy(boolean loopback, String token) {
+  private AccessPolicy(boolean loopback, InetAddress bound, String boundName, String machineName,
+      Set<String> allowedNames, Set<InetAddress> allowedAddresses, String token) {
     this.loopback = loopback;
+    this.bound = bound;
+    this.wildcard = bound.isAnyLocalAddress();
+    this.boundName = boundName;
+    this.machineName = machineName;
+    this.allowedNames = Set.copyOf(allowedNames);
+    this.allowedAddresses = Set.copyOf(allowedAddresses);
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@link #forHost(String, String, List)} without extra names. */
+  static AccessPolicy forHost(String host, String token) {
+    return forHost(host, token, List.of());
   }
 
   /**
    * The policy for a bind to {@code host}: {@code token} null on a non-loopback host generates one;
-   * an empty token there is refused.
+   * an empty token there is refused. {@code allowedHosts}: further names (or addresses) the
+   * {@code Host} header may carry, e.g. a reverse proxy's name.
+   *
+   * @throws IllegalArgumentException for an unknown host, an empty token off loopback, or a
+   *     malformed allowed host
    */
-  static AccessPolicy forHost(String host, String token) {
-    boolean loopback = isLoopback(host);
+  static AccessPolicy forHost(String host, String token, List<String> allowedHosts) {
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    InetAddress address;
+    try {
+      address = h.equals("localhost") ? InetAddress.getLoopbackAddress() : InetAddress.getByName(h);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("unknown dashboard host '" + host + "'", e);
+    }
+    Set<String> names = new LinkedHashSet<>();
+    Set<InetAddress> addresses = new LinkedHashSet<>();
+    for (String a : allowedHosts == null ? List.<String>of() : allowedHosts) {
+      String n = allowedHost(a);
+      InetAddress literal = ipLiteral(n);
+      if (literal != null) {
+        addresses.add(literal);
+      } else {
+        names.add(n);
+      }
+    }
+    String boundName = ipLiteral(h) == null ? stripDot(h) : null;
+    boolean loopback = address.isLoopbackAddress();
     if (loopback) {
-      return new AccessPolicy(true, token == null || token.isEmpty() ? null : token);
+      return new AccessPolicy(true, address, boundName, null, names, addresses,
+          token == null || token.isEmpty() ? null : token);
     }
     if (token == null) {
       token = generateToken();
@@ -41,7 +115,21 @@ final class AccessPolicy {
       throw new IllegalArgumentException("the dashboard is bound to " + host
           + ", which is not a loopback address: it needs a non-empty token (or none, to generate one)");
     }
-    return new AccessPolicy(false, token);
+    return new AccessPolicy(false, address, boundName, machineName(), names, addresses, token);
+  }
+
+  /** One {@code --dashboard-allowed-hosts} entry, normalised (lower case, no brackets or final dot). */
+  static String allowedHost(String entry) {
+    String e = entry == null ? "" : entry.trim().toLowerCase(Locale.ROOT);
+    if (e.startsWith("[") && e.endsWith("]")) {
+      e = e.substring(1, e.length() - 1);
+    }
+    e = stripDot(e);
+    if (ipLiteral(e) != null || HOST_NAME.matcher(e).matches()) {
+      return e;
+    }
+    throw new IllegalArgumentException("--dashboard-allowed-hosts: '" + entry + "' is not a host name or an IP "
+        + "address (give names only: no scheme, port, path or wildcard)");
   }
 
   static boolean isLoopback(String host) {
@@ -62,52 +150,193 @@ final class AccessPolicy {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  /** The value of this policy's cookie among {@code Cookie} header values, or null. */
-  static String cookieValue(Enumeration<String> headers) {
-    if (headers == null) {
+  /** This machine's host name, lower case, or null when the system does not say. */
+  private static String machineName() {
+    try {
+      String n = InetAddress.getLocalHost().getHostName();
+      if (n != null && !n.isBlank() && ipLiteral(n.toLowerCase(Locale.ROOT)) == null) {
+        return stripDot(n.toLowerCase(Locale.ROOT));
+      }
+    } catch (UnknownHostException e) {
+      // a host name that does not resolve: fall back to the environment's
+    }
+    String env = System.getenv("HOSTNAME");
+    return env == null || env.isBlank() ? null : stripDot(env.trim().toLowerCase(Locale.ROOT));
+  }
+
+  private static String stripDot(String h) {
+    return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+  }
+
+  /** The address {@code h} spells as an IP literal (never a DNS lookup), or null. */
+  static InetAddress ipLiteral(String h) {
+    if (h == null) {
       return null;
+    }
+    try {
+      if (DOTTED_QUAD.matcher(h).matches()) {
+        String[] octets = h.split("\\.");
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+          int v = Integer.parseInt(octets[i]);
+          if (v > 255) {
+            return null;  // never handed to getByName, which would look such a "name" up
+          }
+          b[i] = (byte) v;
+        }
+        return InetAddress.getByAddress(b);
+      }
+      if (IPV6.matcher(h).matches()) {
+        return InetAddress.getByName(h);  // with a colon: parsed as an IPv6 literal or refused, never resolved
+      }
+    } catch (UnknownHostException e) {
+      return null;
+    }
+    return null;
+  }
+
+  /** The host part of a {@code Host} header or URI authority: lower case, no port, brackets or final dot. */
+  static String hostPart(String authority) {
+    if (authority == null || authority.isBlank()) {
+      return null;
+    }
+    String h = authority.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      if (end < 0) {
+        return null;
+      }
+      h = h.substring(1, end);
+    } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+      h = h.substring(0, h.indexOf(':'));
+    }
+    h = stripDot(h);
+    return h.isEmpty() ? null : h;
+  }
+
+  /** The explicit port of a {@code Host} header, or -1. */
+  private static int portPart(String authority) {
+    String a = authority.trim();
+    int colon = a.lastIndexOf(':');
+    if (colon < 0 || (a.startsWith("[") ? colon < a.indexOf(']') : a.indexOf(':') != colon)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(a.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return -2;  // malformed: matches nothing
+    }
+  }
+
+  /** The value(s) of this policy's cookie among {@code Cookie} header values (empty when none). */
+  static List<String> cookieValues(Enumeration<String> headers) {
+    List<String> values = new ArrayList<>(1);
+    if (headers == null) {
+      return values;
     }
     for (String header : Collections.list(headers)) {
       for (String part : header.split(";")) {
         String p = part.trim();
         if (p.startsWith(COOKIE + "=")) {
-          return p.substring(COOKIE.length() + 1);
+          values.add(p.substring(COOKIE.length() + 1));
         }
       }
     }
-    return null;
+    return values;
+  }
+
+  /** Whether the request's {@code Host} header names this dashboard (see the class comment). */
+  boolean allowsHostHeader(String hostHeader) {
+    String h = hostPart(hostHeader);
+    if (h == null) {
+      return false;
+    }
+    if (h.equals("localhost") || allowedNames.contains(h)) {
+      return true;
+    }
+    InetAddress literal = ipLiteral(h);
+    if (literal != null) {
+      if (literal.isLoopbackAddress() || allowedAddresses.contains(literal)) {
+        return true;
+      }
+      return !loopback && !literal.isAnyLocalAddress() && (literal.equals(bound) || isThisMachines(literal));
+    }
+    if (!HOST_NAME.matcher(h).matches()) {
+      return false;
+    }
+    return !loopback && (h.equals(boundName) || h.equals(machineName));
+  }
+
+  private static boolean isThisMachines(InetAddress a) {
+    if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
+      return false;
+    }
+    try {
+      return NetworkInterface.getByInetAddress(a) != null;
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  /** The names a {@code Host} header may carry, for the 403 answer. */
+  String describeHostNames() {
+    List<String> parts = new ArrayList<>();
+    parts.add("localhost");
+    parts.add("loopback addresses");
+    if (!loopback) {
+      if (!wildcard) {
+        parts.add(boundName != null ? boundName : bound.getHostAddress());
+      }
+      parts.add("this machine's addresses");
+      if (machineName != null) {
+        parts.add(machineName);
+      }
+    }
+    parts.addAll(allowedNames);
+    allowedAddresses.forEach(a -> parts.add(a.getHostAddress()));
+    return String.join(", ", parts);
   }
 
   /**
-   * On a loopback bind, whether the request's {@code Host} header names this machine (localhost or a
-   * loopback address): a page from elsewhere that re-points its own name at 127.0.0.1 (DNS rebinding)
-   * sends its own name and is refused. Any host passes on a non-loopback bind, where the token rules.
+   * Whether a request with this {@code Origin} header may change state: the origin is the dashboard
+   * itself (its host and port are those of {@code hostHeader}), or its host is an allowed name.
+   * {@code null} (no Origin) and the opaque {@code "null"} origin are not allowed here.
    */
-  boolean allowsHostHeader(String hostHeader) {
-    if (!loopback) {
-      return true;
-    }
-    if (hostHeader == null || hostHeader.isBlank()) {
+  boolean allowsOrigin(String origin, String hostHeader) {
+    if (origin == null || hostHeader == null) {
       return false;
     }
-    String h = hostHeader.trim().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      int end = h.indexOf(']');
-      h = end < 0 ? h : h.substring(1, end);
-    } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
-      h = h.substring(0, h.indexOf(':'));
-    }
-    if (h.equals("localhost")) {
-      return true;
-    }
-    if (!h.matches("[0-9.]+|[0-9a-f:]+")) {
-      return false;  // a name other than localhost: never resolved here
-    }
+    URI uri;
     try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (UnknownHostException e) {
+      uri = new URI(origin.trim());
+    } catch (URISyntaxException e) {
       return false;
     }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      return false;
+    }
+    String originHost = hostPart(uri.getHost());
+    int defaultPort = scheme.equals("https") ? 443 : 80;
+    int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
+    String host = hostPart(hostHeader);
+    int hostPort = portPart(hostHeader);
+    if (originHost == null || host == null) {
+      return false;
+    }
+    if (originHost.equals(host) && originPort == (hostPort == -1 ? defaultPort : hostPort)) {
+      return true;
+    }
+    InetAddress literal = ipLiteral(originHost);
+    return literal != null ? allowedAddresses.contains(literal) : allowedNames.contains(originHost);
+  }
+
+  /** The address a wildcard bind is best opened by (the host name, else 127.0.0.1); null otherwise. */
+  String wildcardOpenName() {
+    if (!wildcard) {
+      return null;
+    }
+    return machineName != null ? machineName : bound instanceof Inet4Address ? "127.0.0.1" : "::1";
   }
 
   /** Whether a token is needed at all (non-loopback bind). */
@@ -120,21 +349,12 @@ final class AccessPolicy {
     return token == null ? null : new String(token, StandardCharsets.UTF_8);
   }
 
-  /**
-   * Whether a request carrying {@code authorization} (header value, may be null) and
-   * {@code cookie} (value, may be null) may use the API.
-   */
-  boolean allows(String authorization, String cookie) {
-    if (loopback) {
-      return true;
-    }
-    String presented = null;
+  /** The token in an {@code Authorization: Bearer T} value, or null when it is not one. */
+  static String bearer(String authorization) {
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      presented = authorization.substring(7).trim();
-    } else if (cookie != null) {
-      presented = cookie;
+      return authorization.substring(7).trim();
     }
-    return matches(presented);
+    return null;
   }
 
   /** Constant-time comparison with the configured token (false when either is missing). */

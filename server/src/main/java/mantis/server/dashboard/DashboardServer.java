@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
-import io.javalin.http.SameSite;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +21,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import mantis.core.MonotonicClock;
 import mantis.server.teleop.ControlMode;
 import mantis.server.teleop.Teleop;
 import mantis.sim.TaskFamily;
@@ -48,11 +47,15 @@ import org.slf4j.LoggerFactory;
  * the reason in the same form. POSTs must send
  * {@code Content-Type: application/json} (a cross-site form cannot).
  *
- * <p>Access: bound to a loopback address no token is needed; bound to any other address every
- * {@code /api} path needs the token ({@code Authorization: Bearer T}, or the cookie set by opening
- * {@code /?token=T}), else 401; on loopback the {@code Host} header must name this machine (403
- * otherwise, against DNS rebinding). The constructor starts nothing; {@link #start()} binds.
- * The dashboard does not close its {@link Teleop}.
+ * <p>Access: every request's {@code Host} must name this dashboard (403 otherwise, against DNS
+ * rebinding; see {@code AccessPolicy}). Bound to a loopback address no token is needed; bound to any
+ * other address {@code GET /} without a login answers a login page whose form posts the token to
+ * {@code POST /login}, which sets an {@code HttpOnly; SameSite=Strict} session cookie (and
+ * {@code Secure} behind TLS) and redirects to the page; every {@code /api} path needs that cookie or
+ * {@code Authorization: Bearer T}, else 401. Wrong tokens are limited per client address (429). A POST
+ * authenticated by the cookie must carry this dashboard's own {@code Origin}; a cross-origin one is
+ * refused (403). Tokens in the address ({@code ?token=}) are not accepted. The constructor starts
+ * nothing; {@link #start()} binds. The dashboard does not close its {@link Teleop}.
  */
 public final class DashboardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
@@ -66,14 +69,33 @@ public final class DashboardServer implements AutoCloseable {
   private final String host;
   private final int requestedPort;
   private final AccessPolicy access;
+  private final LoginSessions sessions;
+  private final LoginThrottle throttle;
   private final ObjectMapper mapper;
   private Javalin app;
+
+  /** How a request proved who it is, or why it did not. */
+  private enum Via {
+    /** Loopback bind: no token needed. */
+    OPEN,
+    /** The right {@code Authorization: Bearer} token. */
+    BEARER,
+    /** A live session cookie. */
+    COOKIE,
+    /** No credentials, a wrong token, or a stale cookie. */
+    NONE,
+    /** A token from an address that has used up its tries (Retry-After already set). */
+    THROTTLED
+  }
 
   private DashboardServer(Builder b) {
     this.teleop = b.teleop;
     this.host = b.host;
     this.requestedPort = b.port;
-    this.access = AccessPolicy.forHost(b.host, b.token);
+    this.access = AccessPolicy.forHost(b.host, b.token, b.allowedHosts);
+    this.sessions = new LoginSessions(b.clock, LoginSessions.DEFAULT_TTL_NANOS, LoginSessions.DEFAULT_MAX_SESSIONS);
+    this.throttle = new LoginThrottle(b.clock, LoginThrottle.DEFAULT_MAX_FAILURES,
+        LoginThrottle.DEFAULT_WINDOW_NANOS, LoginThrottle.DEFAULT_MAX_TRACKED);
     this.mapper = newMapper();
   }
 
@@ -89,6 +111,16 @@ public final class DashboardServer implements AutoCloseable {
    */
   public static void checkAccessSettings(String host, String token) {
     AccessPolicy.forHost(host, token);
+  }
+
+  /**
+   * As {@link #checkAccessSettings(String, String)}, with the extra names the {@code Host} header may
+   * carry ({@link Builder#optAllowedHosts}).
+   *
+   * @throws IllegalArgumentException also for an allowed host that is not a host name or IP address
+   */
+  public static void checkAccessSettings(String host, String token, List<String> allowedHosts) {
+    AccessPolicy.forHost(host, token, allowedHosts);
   }
 
   /** Binds and serves. */
@@ -120,9 +152,14 @@ public final class DashboardServer implements AutoCloseable {
     return app.port();
   }
 
-  /** The page's address, e.g. {@code http://127.0.0.1:8080/} (without the token). */
+  /**
+   * The page's address, e.g. {@code http://127.0.0.1:8080/}; on a wildcard bind ({@code 0.0.0.0})
+   * this machine's host name (or 127.0.0.1 when it has none), which the {@code Host} check accepts.
+   */
   public String url() {
-    String h = host.contains(":") ? "[" + host + "]" : host;
+    String name = access.wildcardOpenName();
+    String h = name != null ? name : host.trim();
+    h = h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
     return "http://" + h + ":" + port() + "/";
   }
 
@@ -145,7 +182,7 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private void routes(Javalin a) {
-    a.before("/api/*", this::checkAccess);
+    a.before(this::guard);
     a.exception(BadRequest.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     // What this arm cannot do (e.g. recording on a bridged arm): 409 with the reason, which the page shows.
     a.exception(UnsupportedOperationException.class, (e, ctx) -> error(ctx, 409,
@@ -156,7 +193,10 @@ public final class DashboardServer implements AutoCloseable {
     });
 
     a.get("/", this::index);
+    a.post("/login", this::login);
+    a.post("/logout", this::logout);
     a.get("/app.js", ctx -> resource(ctx, "app.js", "text/javascript; charset=utf-8"));
+    a.get("/login.js", ctx -> resource(ctx, "login.js", "text/javascript; charset=utf-8"));
     a.get("/app.css", ctx -> resource(ctx, "app.css", "text/css; charset=utf-8"));
 
     a.get("/api/state", ctx -> noCache(ctx).json(teleop.state()));
@@ -229,16 +269,41 @@ public final class DashboardServer implements AutoCloseable {
     });
   }
 
-  private void checkAccess(Context ctx) {
-    if (!access.allowsHostHeader(ctx.header("Host"))) {
-      error(ctx, 403, "this dashboard listens on loopback: open it as http://127.0.0.1:" + port() + "/ or localhost");
+  /** Runs before every request: security headers, the Host check, and the /api access rules. */
+  private void guard(Context ctx) {
+    // No Referer to any other site. Not "no-referrer": under it browsers send "Origin: null" with the
+    // login form's POST (a navigation's Origin follows the referrer policy), which the Origin check refuses.
+    ctx.header("Referrer-Policy", "same-origin");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");  // no clickjacking of the e-stop, reset or takeover buttons
+    ctx.header("Content-Security-Policy", "frame-ancestors 'none'");
+    String hostHeader = ctx.header("Host");
+    if (!access.allowsHostHeader(hostHeader)) {
+      String shown = hostHeader == null ? "(none)" : "'" + truncate(hostHeader, 80) + "'";
+      String message = "this dashboard does not answer to the host name " + shown + " (DNS rebinding protection): open it as "
+          + url() + " or by one of: " + access.describeHostNames()
+          + "; add a name with --dashboard-allowed-hosts";
+      if (ctx.path().startsWith("/api/")) {
+        error(ctx, 403, message);
+      } else {
+        ctx.status(403).contentType("text/plain; charset=utf-8").result(message + "\n");
+      }
       ctx.skipRemainingHandlers();
       return;
     }
-    // The Cookie header is parsed here, not through Jetty's per-connection cookie cache, so every
-    // request's own header is what gets compared.
-    if (!access.allows(ctx.header("Authorization"), AccessPolicy.cookieValue(ctx.req().getHeaders("Cookie")))) {
-      error(ctx, 401, "this dashboard needs its token: send 'Authorization: Bearer TOKEN' or open /?token=TOKEN");
+    if (!ctx.path().startsWith("/api/")) {
+      return;
+    }
+    Via via = authenticate(ctx);
+    if (via == Via.NONE) {
+      error(ctx, 401, "this dashboard needs its token: log in at " + url()
+          + " (the page asks for it) or send 'Authorization: Bearer TOKEN'");
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    if (via == Via.THROTTLED) {
+      error(ctx, 429, "too many wrong tokens from " + ctx.ip() + ": try again in "
+          + ctx.res().getHeader("Retry-After") + " s");
       ctx.skipRemainingHandlers();
       return;
     }
@@ -247,21 +312,208 @@ public final class DashboardServer implements AutoCloseable {
       if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
         error(ctx, 415, "POST " + ctx.path() + " needs Content-Type: application/json");
         ctx.skipRemainingHandlers();
+        return;
+      }
+      String refusal = crossOriginRefusal(ctx, via == Via.COOKIE);
+      if (refusal != null) {
+        error(ctx, 403, refusal);
+        ctx.skipRemainingHandlers();
       }
     }
   }
 
+  /**
+   * How the request proves who it is. A request with an {@code Authorization} header is judged by it
+   * alone: a wrong token counts against the client address, and an address out of tries gets
+   * {@link Via#THROTTLED} (with {@code Retry-After} set) whatever it sends.
+   */
+  private Via authenticate(Context ctx) {
+    if (!access.tokenRequired()) {
+      return Via.OPEN;
+    }
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      long waitNanos = throttle.retryAfterNanos(ctx.ip());
+      if (waitNanos > 0) {
+        tooManyTries(ctx, waitNanos);
+        return Via.THROTTLED;
+      }
+      if (access.matches(AccessPolicy.bearer(authorization))) {
+        return Via.BEARER;
+      }
+      wrongToken(ctx, "Authorization header");
+      return Via.NONE;
+    }
+    // The Cookie header is parsed here, not through Jetty's per-connection cookie cache, so every
+    // request's own header is what gets compared.
+    for (String id : AccessPolicy.cookieValues(ctx.req().getHeaders("Cookie"))) {
+      if (sessions.valid(id)) {
+        return Via.COOKIE;
+      }
+    }
+    return Via.NONE;
+  }
+
+  /**
+   * Why a state-changing request must be refused as cross-site, or null when it may go on: a
+   * {@code Sec-Fetch-Site} other than same-origin (or none: typed by the user), an {@code Origin} that
+   * is not this dashboard's, or, for a request authenticated by the cookie, no {@code Origin} at all.
+   */
+  private String crossOriginRefusal(Context ctx, boolean cookieAuthenticated) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
+      return "cross-site request refused (Sec-Fetch-Site: " + truncate(site, 20) + ")";
+    }
+    String origin = ctx.header("Origin");
+    if (origin != null) {
+      return access.allowsOrigin(origin, ctx.header("Host")) ? null
+          : "cross-origin request refused: Origin '" + truncate(origin, 80) + "' is not this dashboard ("
+              + url() + "); a proxy's name can be added with --dashboard-allowed-hosts";
+    }
+    return cookieAuthenticated
+        ? "a request authenticated by the login cookie must carry an Origin header (browsers send one); "
+            + "scripts send 'Authorization: Bearer TOKEN' instead"
+        : null;
+  }
+
+  private void wrongToken(Context ctx, String where) {
+    if (throttle.recordFailure(ctx.ip())) {
+      log.warn("dashboard: {} wrong tokens from {} ({}); refusing it for up to {} s", LoginThrottle.DEFAULT_MAX_FAILURES,
+          ctx.ip(), where, seconds(LoginThrottle.DEFAULT_WINDOW_NANOS));
+    } else {
+      log.debug("dashboard: wrong token from {} ({})", ctx.ip(), where);
+    }
+  }
+
+  private static void tooManyTries(Context ctx, long waitNanos) {
+    ctx.header("Retry-After", String.valueOf(seconds(waitNanos)));
+  }
+
+  private static long seconds(long nanos) {
+    return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
+  private static String truncate(String s, int max) {
+    String t = s.length() > max ? s.substring(0, max) + "..." : s;
+    return t.replaceAll("[\\p{Cntrl}]", "?");
+  }
+
   private void index(Context ctx) {
-    String t = ctx.queryParam("token");
-    if (t != null && access.tokenRequired()) {
-      if (access.matches(t)) {
-        ctx.cookie(new Cookie(AccessPolicy.COOKIE, t, "/", -1, false, 0, true, null, null, SameSite.STRICT));
-        ctx.redirect("/");
+    boolean tokenInUrl = ctx.queryParam("token") != null;
+    if (!access.tokenRequired()) {
+      page(ctx, 200, "index.html", Map.of("{{login}}", "false"));
+      return;
+    }
+    Via via = authenticate(ctx);
+    if (via == Via.THROTTLED) {
+      loginPage(ctx, 429, "Too many wrong tokens from your address: try again in "
+          + ctx.res().getHeader("Retry-After") + " s.");
+      return;
+    }
+    if (via == Via.COOKIE || via == Via.BEARER) {
+      if (tokenInUrl) {
+        ctx.status(303).header("Location", "/");  // keep the token out of this page's address
         return;
       }
-      log.warn("dashboard opened with a wrong token from {}", ctx.ip());
+      page(ctx, 200, "index.html", Map.of("{{login}}", "true"));
+      return;
     }
-    resource(ctx, "index.html", "text/html; charset=utf-8");
+    loginPage(ctx, 401, tokenInUrl
+        ? "Tokens in the address are not accepted (they stay in browser history, proxy logs and Referer headers): "
+            + "enter it here instead."
+        : "");
+  }
+
+  private void loginPage(Context ctx, int status, String message) {
+    ctx.header("WWW-Authenticate", "Bearer realm=\"mantis-dashboard\"");
+    page(ctx, status, "login.html", Map.of("{{message}}", html(message)));
+  }
+
+  /** {@code POST /login} with the form field {@code token}: a session cookie and 303 to the page. */
+  private void login(Context ctx) {
+    if (!access.tokenRequired()) {
+      ctx.status(303).header("Location", "/");
+      return;
+    }
+    String refusal = crossOriginRefusal(ctx, false);
+    if (refusal != null) {
+      loginPage(ctx, 403, refusal);
+      return;
+    }
+    long waitNanos = throttle.retryAfterNanos(ctx.ip());
+    if (waitNanos > 0) {
+      tooManyTries(ctx, waitNanos);
+      loginPage(ctx, 429, "Too many wrong tokens from your address: try again in " + seconds(waitNanos) + " s.");
+      return;
+    }
+    String type = ctx.contentType();
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      loginPage(ctx, 415, "POST /login takes the form field 'token' (application/x-www-form-urlencoded); "
+          + "scripts send 'Authorization: Bearer TOKEN' to /api instead.");
+      return;
+    }
+    String token = ctx.formParam("token");
+    if (token == null || token.isEmpty()) {
+      loginPage(ctx, 400, "Enter the token.");
+      return;
+    }
+    if (!access.matches(token)) {
+      wrongToken(ctx, "login form");
+      loginPage(ctx, 401, "Wrong token.");
+      return;
+    }
+    throttle.recordSuccess(ctx.ip());
+    String id = sessions.create();
+    ctx.header("Set-Cookie", AccessPolicy.COOKIE + "=" + id + "; Path=/; Max-Age=" + sessions.ttlSeconds()
+        + "; HttpOnly; SameSite=Strict" + (servedOverTls(ctx) ? "; Secure" : ""));
+    ctx.header("Cache-Control", "no-store");
+    ctx.status(303).header("Location", "/");
+    log.info("dashboard: login from {}", ctx.ip());
+  }
+
+  /** {@code POST /logout}: ends the session and clears the cookie. */
+  private void logout(Context ctx) {
+    String refusal = crossOriginRefusal(ctx, true);
+    if (refusal != null) {
+      ctx.status(403).contentType("text/plain; charset=utf-8").result(refusal + "\n");
+      return;
+    }
+    AccessPolicy.cookieValues(ctx.req().getHeaders("Cookie")).forEach(sessions::remove);
+    ctx.header("Set-Cookie", AccessPolicy.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+        + (servedOverTls(ctx) ? "; Secure" : ""));
+    ctx.status(303).header("Location", "/");
+  }
+
+  /**
+   * Whether the browser reached this page over TLS: the connection itself, or a TLS-terminating proxy
+   * saying so ({@code X-Forwarded-Proto}, or an https {@code Origin}). A false "yes" only makes the
+   * browser keep the cookie off plain HTTP.
+   */
+  private static boolean servedOverTls(Context ctx) {
+    String origin = ctx.header("Origin");
+    return ctx.req().isSecure() || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"))
+        || (origin != null && origin.regionMatches(true, 0, "https://", 0, 8));
+  }
+
+  private static String html(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  /** A resource page with placeholders replaced (by fixed, escaped text: nothing from the request). */
+  private static void page(Context ctx, int status, String name, Map<String, String> values) {
+    String text;
+    try (InputStream in = DashboardServer.class.getResourceAsStream(RESOURCES + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + RESOURCES + name);
+      }
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      text = text.replace(e.getKey(), e.getValue());
+    }
+    noCache(ctx).status(status).contentType("text/html; charset=utf-8").result(text);
   }
 
   private static void resource(Context ctx, String name, String type) {
@@ -403,6 +655,8 @@ public final class DashboardServer implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port = 8080;
     private String token;
+    private List<String> allowedHosts = List.of();
+    private MonotonicClock clock = MonotonicClock.system();
 
     private Builder() {}
 
@@ -430,6 +684,22 @@ public final class DashboardServer implements AutoCloseable {
      */
     public Builder optToken(String token) {
       this.token = token;
+      return this;
+    }
+
+    /**
+     * Further names (or IP addresses) the {@code Host} header may carry, e.g. a reverse proxy's name or
+     * a fully qualified name of this machine (default none: see {@link DashboardServer} for the names
+     * always accepted). Exact names only: no ports, schemes or wildcards.
+     */
+    public Builder optAllowedHosts(List<String> allowedHosts) {
+      this.allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+      return this;
+    }
+
+    /** The clock for login sessions and the wrong-token limit (default the system's). */
+    public Builder optClock(MonotonicClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -1,5 +1,6 @@
 // Mantis teleop dashboard: polls /api/state, shows the live frame, drives the arm with jog commands.
-// Plain JavaScript, no build step. Access tokens travel in the cookie set by opening /?token=T.
+// Plain JavaScript, no build step. Off loopback the page is reached through the login form (POST /login),
+// which sets an HttpOnly session cookie; this script never sees the token.
 'use strict';
 
 const POLL_MS = 120;          // ~8 Hz state and frame updates
@@ -17,6 +18,10 @@ let lastChartAt = 0;
 let framePending = false;
 const held = new Map();       // source ("key:q", "btn:0:+") -> [joint, sign]
 let jogTimer = null;
+let connected = false;        // the last poll reached the server
+let estopPending = false;     // an e-stop was sent and no state read since shows its outcome
+let estopAnsweredAt = -1;     // when the server answered it (performance.now()), or -1
+let estopError = '';          // the last e-stop request failed: why
 
 async function api(method, path, body) {
   const opts = { method, headers: {} };
@@ -26,7 +31,10 @@ async function api(method, path, body) {
   }
   const res = await fetch(path, opts);
   if (res.status === 401) {
-    setConn('token needed: open /?token=YOUR_TOKEN', 'bad');
+    setConn('logged out', 'bad');
+    if (document.body.dataset.login === 'true') {
+      location.replace('/');  // the login has expired: the server answers / with the login page
+    }
     throw new Error('unauthorized');
   }
   const data = await res.json().catch(() => ({}));
@@ -118,7 +126,7 @@ function showAgreement(prefix, a) {
   $(prefix + '-mark').textContent = a ? fmt(a.groundedMarkAgreementPct, 1) : '–';
 }
 
-function showState(s) {
+function showState(s, polledAt) {
   if (s.jointNames.length !== jointCount) {
     buildJoints(s.jointNames);
   }
@@ -144,6 +152,15 @@ function showState(s) {
   es.dataset.estopped = String(s.estopped);
   es.className = 'badge ' + (s.estopped ? 'bad' : 'ok');
   $('estop').classList.toggle('latched', s.estopped);
+  $('estop').textContent = s.estopped ? 'E-STOPPED (latched)' : 'E-STOP';
+  if (s.estopped || (estopAnsweredAt >= 0 && polledAt > estopAnsweredAt)) {
+    estopPending = false;  // a state read after the server's answer shows the outcome
+    estopAnsweredAt = -1;
+  }
+  if (s.estopped) {
+    estopError = '';
+  }
+  showEstopBanner();
   $('rec-state').textContent = s.recording ? '● recording ' + s.recordingName : '';
   s.jointPositionsRad.forEach((x, i) => {
     const td = $('joint-pos-' + i);
@@ -178,11 +195,44 @@ function refreshFrame(seq) {
   probe.src = '/api/frame.png?seq=' + seq;
 }
 
+// The e-stop banner shows what the server says (its latched e-stop), and loudly what the page does not
+// know: an e-stop sent and not yet answered, one that failed, or no connection at all.
+function showEstopBanner() {
+  const estopped = connected && lastState !== null && lastState.estopped;
+  let state = 'clear';
+  let text = '';
+  if (estopped) {
+    state = 'latched';
+    text = 'E-STOPPED: latched on the server; the arm holds and takes no commands until you reset it.';
+  } else if (estopError) {
+    state = 'failed';
+    text = 'E-STOP NOT CONFIRMED (' + estopError + '): use the arm\'s own e-stop.';
+  } else if (estopPending) {
+    state = 'pending';
+    text = 'E-STOP sent, waiting for the server…';
+  } else if (!connected && lastState !== null) {
+    state = 'unknown';
+    text = 'NO CONNECTION to the dashboard server: the arm\'s state is unknown.';
+  }
+  const banner = $('estop-banner');
+  banner.dataset.state = state;
+  banner.hidden = state === 'clear';
+  $('estop-banner-text').textContent = text;
+  $('banner-reset').hidden = state !== 'latched';
+  document.body.classList.toggle('estopped', estopped);
+  document.title = (estopped ? 'E-STOPPED · ' : '') + 'Mantis teleop dashboard';
+}
+
 async function poll() {
   try {
-    showState(await api('GET', '/api/state'));
+    const polledAt = performance.now();
+    const s = await api('GET', '/api/state');
+    connected = true;
+    showState(s, polledAt);
     setConn('live', 'ok');
   } catch (e) {
+    connected = false;
+    showEstopBanner();
     if (e.message !== 'unauthorized') {
       setConn('disconnected', 'bad');
     }
@@ -235,13 +285,40 @@ function isTyping(ev) {
   return t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');
 }
 
-document.addEventListener('keydown', (ev) => {
-  if (isTyping(ev)) {
+// The e-stop keys. Space and Escape latch the e-stop wherever the focus is on this page: the listener
+// runs in the capture phase on window, before any element (the seed box, the family list, a button)
+// sees the key, and keeps the key from that element. So Space never types into the seed box nor picks in
+// the family list, and Space on a focused button (Reset included) never presses it: an e-stop key
+// that sometimes did something else, or nothing, would be worse than one that cannot type a space.
+function isEstopKey(ev) {
+  return ev.key === ' ' || ev.code === 'Space' || ev.key === 'Escape' || ev.key === 'Esc';
+}
+
+window.addEventListener('keydown', (ev) => {
+  if (!isEstopKey(ev)) {
     return;
   }
-  if (ev.key === ' ') {
+  ev.preventDefault();
+  ev.stopPropagation();
+  if (!ev.repeat) {  // a held key repeats: one request is enough
+    estop(ev.key === ' ' || ev.code === 'Space' ? 'dashboard e-stop key (Space)' : 'dashboard e-stop key (Escape)');
+  }
+}, { capture: true });
+window.addEventListener('keyup', (ev) => {
+  if (isEstopKey(ev)) {  // a button is pressed by Space on key up: not here
     ev.preventDefault();
-    estop();
+    ev.stopPropagation();
+  }
+}, { capture: true });
+window.addEventListener('keypress', (ev) => {
+  if (isEstopKey(ev)) {
+    ev.preventDefault();
+    ev.stopPropagation();
+  }
+}, { capture: true });
+
+document.addEventListener('keydown', (ev) => {
+  if (isTyping(ev) || ev.defaultPrevented) {
     return;
   }
   const k = KEYS[ev.key.toLowerCase()];
@@ -255,11 +332,21 @@ window.addEventListener('blur', () => Array.from(held.keys()).forEach(stopJog));
 
 // --- buttons ---
 
-function estop() {
+function estop(reason) {
   held.clear();
   clearInterval(jogTimer);
   jogTimer = null;
-  api('POST', '/api/estop', { reason: 'dashboard e-stop button' }).catch(() => {});
+  estopPending = true;
+  estopAnsweredAt = -1;
+  estopError = '';
+  showEstopBanner();
+  api('POST', '/api/estop', { reason: reason || 'dashboard e-stop button' })
+    .then(() => { estopAnsweredAt = performance.now(); })
+    .catch((e) => { estopPending = false; estopError = e.message; showEstopBanner(); });
+}
+
+function reset() {
+  api('POST', '/api/reset').then(() => { estopError = ''; }).catch(() => {});
 }
 
 async function refreshRecordings() {
@@ -281,8 +368,10 @@ async function refreshRecordings() {
   } catch (e) { /* shown by api() */ }
 }
 
-$('estop').addEventListener('click', estop);
-$('reset').addEventListener('click', () => api('POST', '/api/reset').catch(() => {}));
+$('estop').addEventListener('click', () => estop('dashboard e-stop button'));
+$('reset').addEventListener('click', reset);
+$('banner-reset').addEventListener('click', reset);
+$('logout-form').hidden = document.body.dataset.login !== 'true';
 $('to-policy').addEventListener('click', () => api('POST', '/api/mode', { mode: 'POLICY' }).catch(() => {}));
 $('take-over').addEventListener('click', () => api('POST', '/api/mode', { mode: 'TELEOP' }).catch(() => {}));
 $('episode-form').addEventListener('submit', (ev) => {

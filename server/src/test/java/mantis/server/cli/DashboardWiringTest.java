@@ -68,4 +68,36 @@ class DashboardWiringTest {
     assertTrue(r.err().contains("non-empty token"), r.err());
     assertTrue(!r.err().contains("cannot load policy bundle"), "refused before the policy loads: " + r.err());
   }
+
+  @Test
+  void offLoopbackThePrintedAddressCarriesNoTokenAndTheTokenIsPrintedApart() throws Exception {
+    MantisConfig cfg = MantisConfig.defaults().withPolicy("hold").withPort(0).withMetricsPort(-1);
+    String name = "dashboard-wiring-token-" + System.nanoTime();
+    try (MantisServer server = ServerFactory.build(cfg, null, name)) {
+      server.start();
+      assertTrue(server.awaitServing(60, TimeUnit.SECONDS));
+      DashboardOptions options = new DashboardOptions();
+      options.recordings = dir;
+      options.host = "0.0.0.0";
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (DashboardOptions.Running dash =
+               options.start(name, 0, cfg.policyInputPx(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("teleop dashboard at " + dash.dashboard.url() + "\n"), printed);
+        assertTrue(!printed.contains("?token="), "no token in the address to open: " + printed);
+        assertTrue(printed.contains("dashboard token (generated for this run; --dashboard-token sets one): "
+            + dash.dashboard.token()), printed);
+        assertEquals(dash.dashboard.url(), dash.openUrl());
+      }
+    }
+  }
+
+  @Test
+  void aMalformedAllowedHostIsRefusedBeforeAnythingStarts() {
+    CliRun r = CliRun.of("serve", "--dashboard-host", "0.0.0.0", "--dashboard-allowed-hosts", "dash.example,http://x:1/",
+        "--port", "0", "--metrics-port", "-1", "--policy", "bundle:" + dir.resolve("never-loaded"));
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--dashboard-allowed-hosts: 'http://x:1/'"), r.err());
+    assertTrue(!r.err().contains("cannot load policy bundle"), "refused before the policy loads: " + r.err());
+  }
 }

@@ -70,19 +70,27 @@ class DashboardAccessTest {
           .POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
       assertTrue(teleop.state().estopped());
 
-      // Opening /?token=T sets the cookie the page's requests carry; a wrong token sets none.
-      HttpResponse<String> wrong = send(HttpRequest.newBuilder(URI.create(base + "?token=nope")));
-      assertEquals(200, wrong.statusCode());
+      // Logging in with the token sets the cookie the page's requests carry; a wrong token sets none.
+      HttpResponse<String> wrong = send(login(base, "nope"));
+      assertEquals(401, wrong.statusCode());
       assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty());
-      HttpResponse<String> open = send(HttpRequest.newBuilder(URI.create(base + "?token=s3cret-token")));
-      assertEquals(302, open.statusCode());
+      HttpResponse<String> open = send(login(base, "s3cret-token"));
+      assertEquals(303, open.statusCode());
       String cookie = open.headers().firstValue("Set-Cookie").orElseThrow();
       assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+      String session = cookie.substring(0, cookie.indexOf(';'));
       assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-          .header("Cookie", cookie.substring(0, cookie.indexOf(';')))).statusCode());
+          .header("Cookie", session)).statusCode());
+      String nearSession = session.substring(0, session.length() - 1)
+          + (Character.isUpperCase(session.charAt(session.length() - 1))
+              ? Character.toLowerCase(session.charAt(session.length() - 1))
+              : Character.toUpperCase(session.charAt(session.length() - 1)));
+      if (nearSession.equals(session)) {  // the id ended in a digit, '-' or '_'
+        nearSession = session.substring(0, session.length() - 1) + (session.endsWith("A") ? "B" : "A");
+      }
       HttpResponse<String> near = send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-          .header("Cookie", AccessPolicy.COOKIE + "=s3cret-tokeN"));
-      assertEquals(401, near.statusCode(), "a token differing in case after the right one: " + near.body());
+          .header("Cookie", nearSession));
+      assertEquals(401, near.statusCode(), "a session id differing in case after the right one: " + near.body());
       assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
           .header("Authorization", "Bearer s3cret-token")).statusCode());
       assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
@@ -128,15 +136,23 @@ class DashboardAccessTest {
     }
   }
 
+  /** {@code POST /login} as the login page's form sends it. */
+  static HttpRequest.Builder login(String base, String token) {
+    return HttpRequest.newBuilder(URI.create(base + "login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("token=" + java.net.URLEncoder.encode(token,
+            java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   @Test
   void tokensCompareExactly() {
     AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abc");
-    assertTrue(p.allows("Bearer abc", null));
-    assertTrue(p.allows(null, "abc"));
-    assertFalse(p.allows("Bearer abd", null));
-    assertFalse(p.allows("Bearer ab", null));
-    assertFalse(p.allows("Basic abc", null));
-    assertFalse(p.allows(null, null));
+    assertTrue(p.matches(AccessPolicy.bearer("Bearer abc")));
+    assertTrue(p.matches("abc"));
+    assertFalse(p.matches(AccessPolicy.bearer("Bearer abd")));
+    assertFalse(p.matches(AccessPolicy.bearer("Bearer ab")));
+    assertFalse(p.matches(AccessPolicy.bearer("Basic abc")));
+    assertFalse(p.matches(null));
     AccessPolicy local = AccessPolicy.forHost("127.0.0.1", null);
     assertTrue(local.allowsHostHeader("127.0.0.1:8080"));
     assertTrue(local.allowsHostHeader("localhost:8080"));
@@ -144,9 +160,87 @@ class DashboardAccessTest {
     assertFalse(local.allowsHostHeader("evil.example:8080"), "DNS rebinding");
     assertFalse(local.allowsHostHeader("192.0.2.7:8080"));
     assertFalse(local.allowsHostHeader(null));
-    assertTrue(p.allowsHostHeader("evil.example:8080"), "off loopback the token rules");
+    assertFalse(p.allowsHostHeader("evil.example:8080"), "off loopback too: DNS rebinding behind a token");
     assertTrue(AccessPolicy.isLoopback("localhost"));
     assertTrue(AccessPolicy.isLoopback("::1"));
     assertFalse(AccessPolicy.isLoopback("0.0.0.0"));
+  }
+
+  /** One raw HTTP/1.1 request with the given Host header (HttpClient will not send a chosen Host). */
+  static String raw(int port, String method, String path, String host, String... headers) throws Exception {
+    StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    for (String h : headers) {
+      req.append(h).append("\r\n");
+    }
+    String body = method.equals("POST") ? "{}" : "";
+    if (method.equals("POST")) {
+      req.append("Content-Type: application/json\r\nContent-Length: ").append(body.length()).append("\r\n");
+    }
+    req.append("Connection: close\r\n\r\n").append(body);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.getOutputStream().write(req.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void offLoopbackAForeignHostHeaderIsRefusedEvenWithTheToken() throws Exception {
+    FakeTeleop teleop = new FakeTeleop();
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0)
+        .optToken("s3cret-token").build().start()) {
+      int port = dash.port();
+      // A page at rebound.example re-points its name at this machine: the browser sends its own name.
+      String reply = raw(port, "POST", "/api/estop", "rebound.example:" + port, "Authorization: Bearer s3cret-token");
+      assertTrue(reply.startsWith("HTTP/1.1 403"), reply);
+      assertTrue(reply.contains("rebound.example") && reply.contains("--dashboard-allowed-hosts"), reply);
+      assertFalse(teleop.state().estopped(), "the e-stop call did not reach the arm");
+      assertTrue(raw(port, "GET", "/", "rebound.example:" + port).startsWith("HTTP/1.1 403"), "the page too");
+      assertTrue(raw(port, "POST", "/login", "rebound.example:" + port).startsWith("HTTP/1.1 403"), "the login");
+      assertTrue(raw(port, "GET", "/webjars/chart.js/4.4.7/dist/chart.umd.js", "rebound.example:" + port)
+          .startsWith("HTTP/1.1 403"), "static files too");
+      assertTrue(raw(port, "GET", "/api/state", "", "Authorization: Bearer s3cret-token").startsWith("HTTP/1.1 4"),
+          "an empty Host");
+
+      // This machine's names pass (and then the token rules).
+      assertTrue(raw(port, "GET", "/api/state", "127.0.0.1:" + port, "Authorization: Bearer s3cret-token")
+          .startsWith("HTTP/1.1 200"));
+      assertTrue(raw(port, "GET", "/api/state", "localhost:" + port, "Authorization: Bearer s3cret-token")
+          .startsWith("HTTP/1.1 200"));
+      String[] hosts = bindAndReach();
+      if (!hosts[0].equals("0.0.0.0")) {
+        assertTrue(raw(port, "GET", "/api/state", hosts[0] + ":" + port, "Authorization: Bearer s3cret-token")
+            .startsWith("HTTP/1.1 200"), "an address of this machine's interfaces");
+      }
+      String name = InetAddress.getLocalHost().getHostName();
+      assertTrue(raw(port, "GET", "/api/state", name + ":" + port, "Authorization: Bearer s3cret-token")
+          .startsWith("HTTP/1.1 200"), "this machine's host name " + name);
+      assertTrue(dash.url().startsWith("http://" + name.toLowerCase(java.util.Locale.ROOT) + ":"), dash.url());
+      assertTrue(raw(port, "GET", "/api/state", "192.0.2.7:" + port, "Authorization: Bearer s3cret-token")
+          .startsWith("HTTP/1.1 403"), "an address that is not this machine's");
+    }
+  }
+
+  @Test
+  void namesGivenAsAllowedHostsPassTheHostCheck() throws Exception {
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").optPort(0)
+        .optToken("s3cret-token").optAllowedHosts(List.of("Robot-WS.lab.example.", "[2001:db8::7]")).build().start()) {
+      int port = dash.port();
+      for (String host : List.of("robot-ws.lab.example:" + port, "ROBOT-WS.LAB.EXAMPLE", "[2001:db8::7]:443")) {
+        assertTrue(raw(port, "GET", "/api/state", host, "Authorization: Bearer s3cret-token")
+            .startsWith("HTTP/1.1 200"), host);
+      }
+      assertTrue(raw(port, "GET", "/api/state", "other.lab.example", "Authorization: Bearer s3cret-token")
+          .startsWith("HTTP/1.1 403"));
+    }
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optPort(0)
+        .optAllowedHosts(List.of("dash.proxy.example")).build().start()) {
+      assertTrue(raw(dash.port(), "GET", "/api/state", "dash.proxy.example").startsWith("HTTP/1.1 200"),
+          "on loopback too, behind a local reverse proxy");
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DashboardServer
+        .checkAccessSettings("0.0.0.0", null, List.of("http://robot-ws:8080/")));
+    assertTrue(e.getMessage().contains("--dashboard-allowed-hosts"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> DashboardServer.checkAccessSettings("0.0.0.0", null,
+        List.of("*.lab.example")));
   }
 }

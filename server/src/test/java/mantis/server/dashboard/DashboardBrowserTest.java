@@ -16,10 +16,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -186,5 +188,79 @@ class DashboardBrowserTest {
     double before = jointRad(1);
     holdKey(elbowKey(sign), 800);
     waitFor(Duration.ofSeconds(5), () -> (jointRad(1) - before) * sign > 0.05);
+  }
+
+  /** The id of the element that has the keyboard focus. */
+  private static String focused() {
+    return (String) browser.executeScript("return document.activeElement ? document.activeElement.id : null;");
+  }
+
+  /** Waits until the server has the e-stop latched and the page shows it: the banner, from the server's state. */
+  private static void assertEStoppedAndShown() {
+    waitFor(Duration.ofSeconds(5), () -> fixture.teleop().state().estopped());
+    waitFor(Duration.ofSeconds(5), () -> "latched".equals(attr("estop-banner", "data-state")));
+    WebElement banner = browser.findElement(By.id("estop-banner"));
+    assertTrue(banner.isDisplayed(), "the e-stop banner is visible");
+    assertTrue(banner.getText().contains("E-STOPPED"), banner.getText());
+    assertTrue(browser.findElement(By.id("banner-reset")).isDisplayed(), "the banner offers Reset");
+    assertEquals("true", attr("estop-state", "data-estopped"));
+    assertTrue(browser.getTitle().startsWith("E-STOPPED"), browser.getTitle());
+  }
+
+  @Test
+  void spaceLatchesTheEStopWhileTheSeedBoxHasFocus() {
+    WebElement seed = browser.findElement(By.id("seed"));
+    seed.click();
+    assertEquals("seed", focused());
+    String before = seed.getAttribute("value");
+    new Actions(browser).sendKeys(Keys.SPACE).perform();
+    assertEStoppedAndShown();
+    assertEquals(before, seed.getAttribute("value"), "Space typed nothing into the seed box");
+  }
+
+  @Test
+  void spaceLatchesTheEStopWhileTheFamilySelectHasFocus() {
+    // As the tester did: pick a family with the mouse, then press Space with the list still focused.
+    browser.findElement(By.cssSelector("#family option[value='push_direction']")).click();
+    assertEquals("family", focused());
+    assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
+        .getFirstSelectedOption().getAttribute("value"));
+    new Actions(browser).sendKeys(Keys.SPACE).perform();
+    assertEStoppedAndShown();
+    assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
+        .getFirstSelectedOption().getAttribute("value"), "Space did not change the family");
+  }
+
+  @Test
+  void escapeLatchesTheEStopToo() {
+    browser.findElement(By.id("seed")).click();
+    new Actions(browser).sendKeys(Keys.ESCAPE).perform();
+    assertEStoppedAndShown();
+  }
+
+  @Test
+  void spaceOnAFocusedResetButtonLatchesAndDoesNotReset() throws Exception {
+    fixture.teleop().estop("test: latched before the key");
+    waitFor(Duration.ofSeconds(5), () -> "latched".equals(attr("estop-banner", "data-state")));
+    for (String button : List.of("reset", "banner-reset")) {
+      browser.executeScript("document.getElementById(arguments[0]).focus();", button);
+      assertEquals(button, focused());
+      new Actions(browser).sendKeys(Keys.SPACE).perform();
+      Thread.sleep(500);  // a reset would reach the server well within this
+      assertTrue(fixture.teleop().state().estopped(), "Space on the focused " + button + " button did not reset");
+    }
+    assertEStoppedAndShown();
+  }
+
+  @Test
+  void theBannerShowsAnEStopLatchedElsewhereAndItsResetClearsIt() {
+    assertTrue(browser.findElement(By.id("estop-banner")).getAttribute("hidden") != null, "no banner while running");
+    fixture.teleop().estop("test: latched by another client");  // not through this page
+    assertEStoppedAndShown();
+    browser.findElement(By.id("banner-reset")).click();
+    waitFor(Duration.ofSeconds(5), () -> !fixture.teleop().state().estopped());
+    waitFor(Duration.ofSeconds(5), () -> !browser.findElement(By.id("estop-banner")).isDisplayed());
+    assertEquals("false", attr("estop-state", "data-estopped"));
+    assertEquals("Mantis teleop dashboard", browser.getTitle());
   }
 }

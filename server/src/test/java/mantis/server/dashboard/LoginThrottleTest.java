@@ -1,0 +1,54 @@
+package mantis.server.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LoginThrottleTest {
+  private final AtomicLong nanos = new AtomicLong(42);
+  private final LoginThrottle throttle = new LoginThrottle(nanos::get, 3, 60_000_000_000L, 4);
+
+  @Test
+  void anAddressIsRefusedAfterItsTriesUntilTheWindowEnds() {
+    assertFalse(throttle.recordFailure("192.0.2.1"));
+    nanos.addAndGet(10_000_000_000L);
+    assertFalse(throttle.recordFailure("192.0.2.1"));
+    assertEquals(0, throttle.retryAfterNanos("192.0.2.1"));
+    assertTrue(throttle.recordFailure("192.0.2.1"), "the third wrong token uses up the tries");
+    assertEquals(50_000_000_000L, throttle.retryAfterNanos("192.0.2.1"), "until a minute after the first");
+    assertEquals(0, throttle.retryAfterNanos("192.0.2.2"), "other addresses are not affected");
+    nanos.addAndGet(50_000_000_000L);
+    assertEquals(0, throttle.retryAfterNanos("192.0.2.1"));
+    assertFalse(throttle.recordFailure("192.0.2.1"), "a new window");
+  }
+
+  @Test
+  void theRightTokenStartsTheCountOver() {
+    throttle.recordFailure("192.0.2.1");
+    throttle.recordFailure("192.0.2.1");
+    throttle.recordSuccess("192.0.2.1");
+    assertFalse(throttle.recordFailure("192.0.2.1"));
+    assertFalse(throttle.recordFailure("192.0.2.1"));
+  }
+
+  @Test
+  void ipv6AddressesCountPerSlash64() {
+    throttle.recordFailure("2001:db8:1:2::1");
+    throttle.recordFailure("[2001:db8:1:2:ffff::9]");
+    assertTrue(throttle.recordFailure("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "one /64 shares the tries");
+    assertTrue(throttle.retryAfterNanos("2001:db8:1:2::77") > 0);
+    assertEquals(0, throttle.retryAfterNanos("2001:db8:1:3::1"), "the next /64 is another client");
+    assertEquals(LoginThrottle.key("::ffff:192.0.2.1"), LoginThrottle.key("192.0.2.1"), "IPv4-mapped");
+  }
+
+  @Test
+  void itRemembersABoundedNumberOfAddresses() {
+    for (int i = 0; i < 100; i++) {
+      throttle.recordFailure("198.51.100." + i);
+    }
+    assertEquals(4, throttle.tracked());
+  }
+}
