@@ -75,6 +75,15 @@ public final class ExposurePolicy {
     }
   }
 
+  /** True when {@code host} resolves to a loopback address (false when it does not resolve). */
+  public static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /**
    * Decides for a bind host (an address or a name, resolved here the way the server will bind it).
    * A name that does not resolve is refused.

@@ -28,6 +28,7 @@ public final class ServerSecurity {
   private final AuditLog audit;
   private final boolean insecure;
   private final MethodRoles roles;
+  private ServerCredentials credentials;
 
   private ServerSecurity(Builder b) {
     this.tokens = b.tokens;
@@ -52,12 +53,24 @@ public final class ServerSecurity {
   }
 
   /**
-   * TLS credentials for the network listener, empty for plain text.
+   * Whether the server may listen on {@code host}, resolved here the way the server will bind it; a name that does
+   * not resolve is refused.
+   */
+  public ExposurePolicy.Decision check(String host) {
+    return ExposurePolicy.decide(host, tls.isPresent(), !tokens.isEmpty(), insecure);
+  }
+
+  /**
+   * TLS credentials for the network listener, empty for plain text. The files are read and checked on the first
+   * call (so a command can check them before it loads anything else); later calls return the same credentials.
    *
    * @throws IllegalArgumentException naming a TLS file that is missing, invalid, mismatched or expired
    */
-  public Optional<ServerCredentials> serverCredentials() {
-    return tls.map(TlsServerConfig::toCredentials);
+  public synchronized Optional<ServerCredentials> serverCredentials() {
+    if (tls.isPresent() && credentials == null) {
+      credentials = tls.get().toCredentials();
+    }
+    return Optional.ofNullable(credentials);
   }
 
   /**
@@ -87,6 +100,14 @@ public final class ServerSecurity {
   public AuthInterceptor inProcessInterceptor() {
     return AuthInterceptor.builder().setTrusted(new Principal(Principal.IN_PROCESS, Role.OPERATOR, Principal.IN_PROCESS))
         .optMethodRoles(roles).optAuditLog(audit).build();
+  }
+
+  /** A copy writing to {@code audit}, sharing everything else (TLS credentials already read included). */
+  public synchronized ServerSecurity withAuditLog(AuditLog audit) {
+    ServerSecurity copy = builder().optTokens(tokens).optTls(tls.orElse(null)).optAuditLog(audit).optInsecure(insecure)
+        .optMethodRoles(roles).build();
+    copy.credentials = credentials;
+    return copy;
   }
 
   public TokenStore tokens() {
