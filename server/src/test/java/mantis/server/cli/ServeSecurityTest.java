@@ -208,4 +208,22 @@ class ServeSecurityTest {
         "the insecure server must not be published on every interface of the host");
     assertFalse(compose.contains("\"50051:50051\""), compose);
   }
+
+  @Test
+  void theDashboardsArmServiceCredentialsAreCheckedBeforeAnythingStarts() {
+    Path missing = dir.resolve("arm.token");
+    CliRun r = CliRun.of("serve", "--port", "0", "--metrics-port", "-1", "--dashboard-port", "0", "--policy",
+        "bundle:" + dir.resolve("never-loaded"), "--dashboard-arm", "bridge", "--arm-service", "127.0.0.1:50052",
+        "--ros-master", "http://127.0.0.1:11311/", "--camera-topic", "/camera/image_raw",
+        "--arm-token-file", missing.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("token file " + missing + ": no such file"), r.err());
+    assertFalse(r.err().contains("cannot load policy bundle"), r.err());
+    CliRun mtls = CliRun.of("serve", "--port", "0", "--metrics-port", "-1", "--dashboard-port", "0", "--policy",
+        "bundle:" + dir.resolve("never-loaded"), "--dashboard-arm", "bridge", "--arm-service", "127.0.0.1:50052",
+        "--ros-master", "http://127.0.0.1:11311/", "--camera-topic", "/camera/image_raw",
+        "--arm-tls-cert", "c.pem", "--arm-tls-key", "k.pem");
+    assertEquals(2, mtls.code(), mtls.err());
+    assertTrue(mtls.err().contains("need --arm-tls-ca too"), mtls.err());
+  }
 }
