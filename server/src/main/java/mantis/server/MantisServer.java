@@ -2,6 +2,8 @@ package mantis.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import mantis.core.Frame;
 import mantis.core.JointState;
@@ -25,6 +28,11 @@ import mantis.core.PolicyInfo;
 import mantis.core.RobotSpec;
 import mantis.core.safety.SafetyFilter;
 import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.security.AuditEvent;
+import mantis.security.AuthInterceptor;
+import mantis.security.ExposurePolicy;
+import mantis.security.Principal;
+import mantis.security.ServerSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +47,15 @@ import org.slf4j.LoggerFactory;
  *   server.awaitTermination();
  * }
  * }</pre>
+ *
+ * <p>Security ({@link Builder#optSecurity}): before binding, {@link ServerSecurity#check} decides whether the
+ * address may be served (loopback may stay open; any other address needs TLS and tokens, or {@code --insecure});
+ * {@link #start()} refuses with {@link IllegalStateException} otherwise. Every service of the network listener
+ * (PolicyService, health, reflection) passes an {@link AuthInterceptor}. The in-process listener ({@link
+ * Builder#optInProcessName}) is trusted: only code in this JVM can reach it (the teleop dashboard's shadow policy,
+ * which authenticates its own HTTP users), so its calls run as {@value Principal#IN_PROCESS} with the operator role.
+ * The audit log gets SERVER_START/SERVER_STOP, the command sources of Control streams and first Predicts, e-stops
+ * and resets.
  *
  * <p>The constructor starts nothing; {@link #start()} binds and warms up; {@link #close()} shuts down
  * gracefully: health goes NOT_SERVING, new calls are refused, every open Control stream gets a final hold
@@ -61,6 +78,8 @@ public final class MantisServer implements AutoCloseable {
   private Server inProcess;
   private Thread warmupThread;
   private int metricsPort = -1;
+  private ScheduledFuture<?> insecureReminder;
+  private String listening;
   private volatile boolean closed;
 
   private MantisServer(Builder b) {
@@ -75,6 +94,22 @@ public final class MantisServer implements AutoCloseable {
   public synchronized MantisServer start() throws IOException {
     if (server != null) {
       throw new IllegalStateException("already started");
+    }
+    // Security first: nothing is created or bound for an address the exposure rule refuses.
+    ExposurePolicy.Decision exposure = null;
+    ServerBuilder<?> sb;
+    if (cfg.serverBuilder != null) {
+      sb = cfg.serverBuilder;
+    } else {
+      InetSocketAddress address = new InetSocketAddress(cfg.host, cfg.port);
+      exposure = address.isUnresolved()
+          ? ExposurePolicy.decide(cfg.host, false, false, false)
+          : cfg.security.check(cfg.host, address.getAddress());
+      if (!exposure.allowed()) {
+        throw new IllegalStateException(exposure.message());
+      }
+      ServerCredentials creds = cfg.security.serverCredentials().orElse(null);
+      sb = creds == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, creds);
     }
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
@@ -96,34 +131,45 @@ public final class MantisServer implements AutoCloseable {
     service = new PolicyServiceImpl(
         pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos, cfg.maxInboundMessageBytes);
 
-    ServerBuilder<?> sb = cfg.serverBuilder != null
-        ? cfg.serverBuilder
-        : NettyServerBuilder.forAddress(new InetSocketAddress(cfg.host, cfg.port));
     if (cfg.executor != null) {
       sb.executor(cfg.executor);
     }
     MetricsInterceptor counting = new MetricsInterceptor(metrics);
+    AuthInterceptor auth = cfg.security.interceptor(exposure,
+        (method, code) -> metrics.authDenied.labelValues(code.name()).inc());
+    CommandAuditInterceptor commandAudit = new CommandAuditInterceptor(cfg.security.auditLog(), cfg.clock);
+    // Interceptors run last-listed first: count every call, then authenticate it, then audit who commands.
     sb.maxInboundMessageSize(cfg.maxInboundMessageBytes)
-        .addService(ServerInterceptors.intercept(service, counting))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), counting))
-        .addService(ProtoReflectionServiceV1.newInstance());
-    addLegacyReflection(sb);
+        .addService(ServerInterceptors.intercept(service, commandAudit, auth, counting))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), auth, counting))
+        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth, counting));
+    addLegacyReflection(sb, auth, counting);
     server = sb.build().start();
     if (cfg.inProcessName != null) {
       // A second listener on the same services for clients inside this JVM (the teleop dashboard's
-      // shadow policy), so they need no network address.
+      // shadow policy), so they need no network address. Trusted: nothing outside this JVM can reach it.
+      AuthInterceptor trusted = cfg.security.inProcessInterceptor();
       inProcess = InProcessServerBuilder.forName(cfg.inProcessName)
           .maxInboundMessageSize(cfg.maxInboundMessageBytes)
-          .addService(ServerInterceptors.intercept(service, counting))
-          .addService(ServerInterceptors.intercept(health.getHealthService(), counting))
+          .addService(ServerInterceptors.intercept(service, commandAudit, trusted, counting))
+          .addService(ServerInterceptors.intercept(health.getHealthService(), trusted, counting))
           .build().start();
     }
+    logExposure(exposure);
     if (cfg.metricsPort >= 0) {
       metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
     }
     log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms)",
         server.getListenSockets(), info.name(), info.version(), cfg.robot.name(), cfg.maxInboundMessageBytes,
         cfg.watchdogTimeoutNanos / 1_000_000);
+    listening = String.valueOf(server.getListenSockets());
+    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_START)
+        .detail(listening)
+        .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
+        .field("tls", cfg.security.tls().isPresent())
+        .field("mtls", cfg.security.tls().map(t -> t.mutual()).orElse(false))
+        .field("tokens", cfg.security.tokens().size())
+        .field("policy", info.name() + " " + info.version()));
     warmupThread = new Thread(this::warmUp, "mantis-warmup");
     warmupThread.setDaemon(true);
     warmupThread.start();
@@ -131,9 +177,32 @@ public final class MantisServer implements AutoCloseable {
   }
 
   @SuppressWarnings("deprecation")
-  private static void addLegacyReflection(ServerBuilder<?> sb) {
+  private static void addLegacyReflection(ServerBuilder<?> sb, ServerInterceptor... interceptors) {
     // v1alpha for older tools (grpcurl < 1.9, grpc_cli); v1 is registered too.
-    sb.addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance());
+    sb.addService(ServerInterceptors.intercept(io.grpc.protobuf.services.ProtoReflectionService.newInstance(),
+        interceptors));
+  }
+
+  /** Says once how the listener is protected; with --insecure, repeats the warning every 10 minutes. */
+  private void logExposure(ExposurePolicy.Decision exposure) {
+    if (exposure == null) {
+      log.info("gRPC security: {} on a custom listener", cfg.security.tokens().isEmpty() ? "no auth" : "tokens enforced");
+      return;
+    }
+    switch (exposure.mode()) {
+      case OPEN_LOOPBACK:
+        log.info("gRPC security: {}", exposure.message());
+        break;
+      case INSECURE:
+        log.warn("gRPC security: {}", exposure.message());
+        insecureReminder = scheduler.scheduleAtFixedRate(
+            () -> log.warn("gRPC security (reminder): {}", exposure.message()), 10, 10, TimeUnit.MINUTES);
+        break;
+      default:
+        log.info("gRPC security: {} ({} token(s){})", exposure.message(), cfg.security.tokens().size(),
+            cfg.security.tls().map(t -> t.mutual() ? ", client certificates required" : "").orElse(""));
+        break;
+    }
   }
 
   private SafetyFilter newFilter() {
@@ -207,19 +276,36 @@ public final class MantisServer implements AutoCloseable {
 
   /** Latches the e-stop of one robot: every chunk for it becomes a hold until {@link #resetEstop}. */
   public void estop(String robotId, String reason) {
+    estop(robotId, reason, Principal.current());
+  }
+
+  /**
+   * Latches the e-stop of one robot on behalf of {@code by} (written to the audit log): every chunk for it becomes a
+   * hold until {@link #resetEstop}.
+   */
+  public void estop(String robotId, String reason, Principal by) {
     try {
       pipeline.filter(robotId).estop(reason);
     } catch (InvalidInputException e) {
       throw new IllegalStateException(e.getMessage());
+    } finally {
+      cfg.security.auditLog().record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(reason));
     }
   }
 
   /** Clears one robot's e-stop. */
   public void resetEstop(String robotId) {
+    resetEstop(robotId, Principal.current());
+  }
+
+  /** Clears one robot's e-stop on behalf of {@code by} (written to the audit log). */
+  public void resetEstop(String robotId, Principal by) {
     SafetyFilter f = pipeline.filters().get(robotId);
     if (f != null) {
       f.reset();
     }
+    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(robotId)
+        .detail(f == null ? "no e-stop to clear: robot unknown" : "e-stop cleared"));
   }
 
   /** Blocks until the server has terminated. */
@@ -268,8 +354,12 @@ public final class MantisServer implements AutoCloseable {
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }
+    if (insecureReminder != null) {
+      insecureReminder.cancel(false);
+    }
     metrics.close();
     cfg.policy.close();
+    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_STOP).detail(listening));
     log.info("server stopped");
   }
 
@@ -296,8 +386,18 @@ public final class MantisServer implements AutoCloseable {
     private boolean resizeToPolicyInput = true;
     private java.util.concurrent.Executor executor;
     private String inProcessName;
+    private ServerSecurity security = ServerSecurity.none();
 
     private Builder() {}
+
+    /**
+     * Tokens, TLS, audit log and the {@code --insecure} flag; default {@link ServerSecurity#none()} (no auth, plain
+     * text: loopback addresses only). The server does not close the audit log.
+     */
+    public Builder optSecurity(ServerSecurity security) {
+      this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
 
     /**
      * Also serve the same services in-process under {@code name} ({@code InProcessChannelBuilder.forName(name)}),
@@ -335,7 +435,7 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind; default 0.0.0.0. */
+    /** Address to bind; default 127.0.0.1 (others need TLS and tokens in {@link #optSecurity}, or --insecure). */
     public Builder optHost(String host) {
       this.host = host;
       return this;
@@ -429,6 +529,10 @@ public final class MantisServer implements AutoCloseable {
       Objects.requireNonNull(policy, "setPolicy is required");
       Objects.requireNonNull(robot, "setRobot is required");
       Objects.requireNonNull(clock, "clock");
+      if (serverBuilder != null && security.tls().isPresent()) {
+        throw new IllegalArgumentException("TLS needs the server's own Netty listener; optServerBuilder and TLS in "
+            + "optSecurity do not go together");
+      }
       if (serverBuilder == null && (port < 0 || port > 65535)) {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
       }

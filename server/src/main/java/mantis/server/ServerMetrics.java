@@ -32,6 +32,11 @@ final class ServerMetrics implements AutoCloseable {
       .help("Finished gRPC calls by method and status code")
       .labelNames("rpc", "code")
       .register(registry);
+  final Counter authDenied = Counter.builder()
+      .name("mantis_auth_denied_total")
+      .help("gRPC calls refused by authentication (UNAUTHENTICATED) or authorisation (PERMISSION_DENIED)")
+      .labelNames("code")
+      .register(registry);
   final Counter messages = Counter.builder()
       .name("mantis_observations_total")
       .help("Observations received, by RPC and outcome (ok, invalid, policy_error)")

@@ -34,6 +34,22 @@ final class DashboardOptions {
       description = "With --dashboard-arm bridge: the bridge's ArmService (its arm_service.port).")
   String armService;
 
+  @Option(names = "--arm-token-file", paramLabel = "FILE",
+      description = "With --dashboard-arm bridge: send the bearer token in FILE to the ArmService.")
+  Path armTokenFile;
+
+  @Option(names = "--arm-tls-ca", paramLabel = "PEM",
+      description = "With --dashboard-arm bridge: reach the ArmService over TLS, trusting this CA.")
+  Path armTlsCa;
+
+  @Option(names = "--arm-tls-cert", paramLabel = "PEM",
+      description = "With --dashboard-arm bridge: mutual TLS client certificate (with --arm-tls-key, --arm-tls-ca).")
+  Path armTlsCert;
+
+  @Option(names = "--arm-tls-key", paramLabel = "PEM",
+      description = "With --dashboard-arm bridge: the private key of --arm-tls-cert (PKCS#8).")
+  Path armTlsKey;
+
   @Option(names = "--ros-master", paramLabel = "URI",
       description = "With --dashboard-arm bridge: the ROS master (default $ROS_MASTER_URI).")
   URI rosMaster;
@@ -110,12 +126,26 @@ final class DashboardOptions {
     return env == null || env.isBlank() ? null : URI.create(env.strip());
   }
 
+  /** TLS and token for the bridge's ArmService, from the --arm-* flags. */
+  private mantis.security.ClientSecurity armSecurity() {
+    if ((armTlsCert != null || armTlsKey != null) && armTlsCa == null) {
+      throw new IllegalArgumentException("--arm-tls-cert and --arm-tls-key (mutual TLS) need --arm-tls-ca too");
+    }
+    return new mantis.security.ClientSecurity(
+        armTlsCa == null ? java.util.Optional.empty() : java.util.Optional.of(new mantis.security.TlsClientConfig(
+            java.util.Optional.of(armTlsCa), java.util.Optional.ofNullable(armTlsCert),
+            java.util.Optional.ofNullable(armTlsKey))),
+        armTokenFile == null ? java.util.Optional.empty()
+            : java.util.Optional.of(mantis.security.BearerToken.fromFile(armTokenFile)));
+  }
+
   /** Builds (and with {@code checkOnly} only validates, closing the channel) the bridged session. */
   private BridgedTeleop bridgedTeleop(ManagedChannel channel, int inputPx, RobotSpec robot, boolean checkOnly) {
     try {
       BridgedTeleop.Builder b = BridgedTeleop.builder()
           .setPolicyChannel(channel)
           .setArmTarget(armService)
+          .optArmCredentials(armSecurity().channelCredentials())
           .setRosMaster(rosMaster())
           .setRobot(robot)
           .optInputPx(inputPx)

@@ -61,6 +61,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   DashboardOptions dashboard = new DashboardOptions();
 
+  @Mixin
+  ServeSecurityOptions security = new ServeSecurityOptions();
+
   static MantisConfig resolve(Path config, String host, Integer port, String policy, Path robot, String metricsHost,
       Integer metricsPort, Long watchdogMs) throws Exception {
     MantisConfig cfg = config == null ? MantisConfig.defaults() : MantisConfig.load(config);
@@ -97,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
         cfg = cfg.withBatching(predictorWorkers != null ? predictorWorkers : cfg.predictorWorkers(),
             maxBatch != null ? maxBatch : cfg.maxBatch(), maxBatchWaitUs != null ? maxBatchWaitUs : cfg.maxBatchWaitMicros());
       }
+      cfg = security.apply(cfg);
     } catch (IllegalArgumentException e) {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
@@ -114,15 +118,30 @@ final class ServeCommand implements Callable<Integer> {
         return 2;
       }
     }
-    String inProcessName = "mantis-serve-" + ProcessHandle.current().pid();
-    MantisServer server;
+    // Security before anything is loaded or bound: the exposure rule, tokens, TLS files, audit log.
+    ServeSecurityOptions.Prepared secured;
     try {
-      server = ServerFactory.build(cfg, null, dashboardPort >= 0 ? inProcessName : null);
-    } catch (IllegalArgumentException e) {
+      secured = security.prepare(cfg, System.err);
+    } catch (ServeSecurityOptions.UsageException e) {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
     }
-    server.start();
+    String inProcessName = "mantis-serve-" + ProcessHandle.current().pid();
+    MantisServer server;
+    try {
+      server = ServerFactory.build(cfg, null, dashboardPort >= 0 ? inProcessName : null, secured.security());
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis serve: " + e.getMessage());
+      secured.audit().close();
+      return 2;
+    }
+    try {
+      server.start();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      System.err.println("mantis serve: " + e.getMessage());
+      secured.audit().close();
+      return 2;
+    }
     System.out.println("mantis: serving on port " + server.port()
         + (server.metricsPort() >= 0 ? ", metrics at http://" + cfg.metricsHost() + ":" + server.metricsPort() + "/metrics" : ""));
     DashboardOptions.Running dash = null;
@@ -146,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
         d.close();
       }
       server.close();
+      secured.audit().close();
     }, "mantis-shutdown"));
     server.awaitTermination();
     return 0;

@@ -9,6 +9,9 @@ import mantis.core.Observation;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.security.AuditLog;
+import mantis.security.ServerSecurity;
+import mantis.security.TokenStore;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import mantis.server.policy.Policies;
@@ -34,20 +37,51 @@ final class ServerFactory {
 
   /** Like {@link #build(MantisConfig, ServerBuilder)}, also listening in-process as {@code inProcessName} if not null. */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName) {
+    return build(cfg, serverBuilder, inProcessName, ServerSecurity.none());
+  }
+
+  /** Like {@link #build(MantisConfig, ServerBuilder, String)} protected by {@code security}. */
+  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName,
+      ServerSecurity security) {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
     return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock,
         new Policies.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock,
-        inProcessName);
+        inProcessName, security);
+  }
+
+  /**
+   * The server's security from the config's {@code security:} section (tokens listed there plus those of its tokens
+   * file, TLS files), the {@code --insecure} flag and an opened audit log.
+   *
+   * @throws IllegalArgumentException when the tokens file is unusable or a token is configured twice
+   */
+  static ServerSecurity security(MantisConfig cfg, boolean insecure, AuditLog audit) {
+    MantisConfig.SecurityConfig sec = cfg.security();
+    TokenStore tokens = TokenStore.of(sec.tokens());
+    if (sec.tokensFile().isPresent()) {
+      TokenStore fromFile = TokenStore.load(sec.tokensFile().get());
+      try {
+        tokens = tokens.with(fromFile.entries());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("security.tokens and " + sec.tokensFile().get() + ": " + e.getMessage());
+      }
+    }
+    return ServerSecurity.builder()
+        .optTokens(tokens)
+        .optTls(sec.tls().orElse(null))
+        .optAuditLog(audit)
+        .optInsecure(insecure)
+        .build();
   }
 
   /** Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it). */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy, MonotonicClock clock) {
-    return build(cfg, serverBuilder, policy, clock, null);
+    return build(cfg, serverBuilder, policy, clock, null, ServerSecurity.none());
   }
 
   private static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy,
-      MonotonicClock clock, String inProcessName) {
+      MonotonicClock clock, String inProcessName, ServerSecurity security) {
     RobotSpec robot = robot(cfg);
     MantisServer.Builder b = MantisServer.builder()
         .setPolicy(policy)
@@ -61,7 +95,8 @@ final class ServerFactory {
         .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)
         .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
         .optWarmupPredictions(cfg.warmupPredictions())
-        .optPositionMarginRad(cfg.positionMarginRad());
+        .optPositionMarginRad(cfg.positionMarginRad())
+        .optSecurity(security);
     if (robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
       b.optWarmupObservation(simObservation(cfg.policyInputPx()));
     }

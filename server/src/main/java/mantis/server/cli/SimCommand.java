@@ -2,7 +2,6 @@ package mantis.server.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +14,7 @@ import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;
 import mantis.sim.client.SimClientException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mantis sim}: seeded sim episodes against a running server. */
@@ -51,6 +51,9 @@ final class SimCommand implements Callable<Integer> {
       description = "How long to wait for the server to be reachable (default ${DEFAULT-VALUE}).")
   int waitS;
 
+  @Mixin
+  ClientSecurityOptions security = new ClientSecurityOptions();
+
   static FrameFormat format(String f) {
     switch (f.toLowerCase(Locale.ROOT)) {
       case "raw":
@@ -79,10 +82,20 @@ final class SimCommand implements Callable<Integer> {
       System.err.println("mantis sim: --target must be host:port and --episodes >= 1");
       return 2;
     }
-    ManagedChannel channel = NettyChannelBuilder
-        .forAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))
-        .usePlaintext()
-        .build();
+    int targetPort;
+    try {
+      targetPort = Integer.parseInt(target.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      System.err.println("mantis sim: --target must be host:port, got '" + target + "'");
+      return 2;
+    }
+    ManagedChannel channel;
+    try {
+      channel = security.channel(target.substring(0, colon), targetPort);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis sim: " + e.getMessage());
+      return 2;
+    }
     try {
       PolicyInfo info = PolicyServiceGrpc.newBlockingStub(channel).withWaitForReady()
           .withDeadlineAfter(waitS, TimeUnit.SECONDS).describe(DescribeRequest.getDefaultInstance());

@@ -1,6 +1,8 @@
 package mantis.server.teleop;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -88,9 +90,11 @@ public final class BridgedTeleop implements Teleop {
   private volatile String instruction;
 
   private ManagedChannel armChannel;
+  private final ChannelCredentials armCredentials;
   private RosNode node;
 
   private BridgedTeleop(Builder b) {
+    this.armCredentials = b.armCredentials;
     this.armHost = b.armHost;
     this.armPort = b.armPort;
     this.rosMaster = b.rosMaster;
@@ -124,7 +128,7 @@ public final class BridgedTeleop implements Teleop {
    */
   public void start() {
     loop.markStarted();
-    armChannel = NettyChannelBuilder.forAddress(armHost, armPort).usePlaintext().build();
+    armChannel = NettyChannelBuilder.forAddress(armHost, armPort, armCredentials).build();
     RosNode.Builder nb = RosNode.builder().setName(NODE_NAME).setMasterUri(rosMaster);
     if (rosHost != null) {
       nb.optHost(rosHost);
@@ -346,8 +350,18 @@ public final class BridgedTeleop implements Teleop {
     private int displayPx = -1;
     private Duration predictTimeout = Duration.ofSeconds(2);
     private Duration maxInputAge = Duration.ofMillis(500);
+    private ChannelCredentials armCredentials = InsecureChannelCredentials.create();
 
     private Builder() {}
+
+    /**
+     * How to reach the ArmService: TLS and/or a bearer token (see {@code mantis.security.ClientSecurity}); default
+     * plain text without a token.
+     */
+    public Builder optArmCredentials(ChannelCredentials credentials) {
+      this.armCredentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
 
     /** Channel to the Mantis server's {@code PolicyService} (owned by the caller). Required. */
     public Builder setPolicyChannel(Channel channel) {
@@ -355,7 +369,7 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** The bridge's ArmService, {@code host:port} (plaintext gRPC; its {@code arm_service.port}). Required. */
+    /** The bridge's ArmService, {@code host:port} (its {@code arm_service.port}; see {@link #optArmCredentials}). Required. */
     public Builder setArmTarget(String hostPort) {
       this.armTarget = hostPort;
       return this;
