@@ -61,7 +61,8 @@ final class ServerFactory {
         .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)
         .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
         .optWarmupPredictions(cfg.warmupPredictions())
-        .optPositionMarginRad(cfg.positionMarginRad());
+        .optPositionMarginRad(cfg.positionMarginRad())
+        .optAdmission(cfg.admission());
     if (robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
       b.optWarmupObservation(simObservation(cfg.policyInputPx()));
     }
