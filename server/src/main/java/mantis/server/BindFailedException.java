@@ -55,10 +55,8 @@ public final class BindFailedException extends IOException {
       return root == null ? "unknown error" : root.getClass().getSimpleName();
     }
     msg = msg.strip();
-    int colon = msg.indexOf("failed: ");
-    if (msg.startsWith("bind(") && colon > 0) {
-      msg = msg.substring(colon + "failed: ".length());
-    }
+    // Netty's native transport: "bind(..) failed with error(-98): Address already in use".
+    msg = msg.replaceFirst("^[a-z]+\\(\\.\\.\\) failed[^:]*: ", "");
     if (msg.toLowerCase(java.util.Locale.ROOT).contains("port already in use")) {
       return "address already in use";
     }

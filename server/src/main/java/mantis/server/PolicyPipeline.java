@@ -310,6 +310,20 @@ final class PolicyPipeline {
     return String.join(", ", parts);
   }
 
+  /**
+   * The answer to a Control observation dropped from a full stream queue ({@code waiting} newer ones with frames
+   * behind it): a STALE hold, without decoding anything but its ids and joint state.
+   */
+  Result superseded(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, int waiting)
+      throws InvalidInputException, OverloadedException {
+    String robotId = ObservationDecoder.robotId(wire);
+    JointState state = decoder.decodeJointState(wire);
+    return stale(rpc, robotId, wire.getStep(), state, arrival, "queue_full", "more than " + waiting
+        + " newer observations of this stream arrived while the server was still busy with older ones, so this one "
+        + "is answered with a hold instead of a stale chunk (server overloaded: fewer streams, a lower rate, or more "
+        + "capacity)");
+  }
+
   /** A STALE hold in answer to an observation, counted under {@code stage}. */
   private Result stale(String rpc, String robotId, long step, JointState state, Arrival arrival, String stage,
       String detail) throws OverloadedException {

@@ -3,7 +3,6 @@ package mantis.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,12 +25,14 @@ import mantis.proto.v1.PolicyServiceGrpc;
  * {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe, Annotate.
  *
  * <p>Control streams are received promptly and processed apart: each observation is time-stamped and queued
- * as soon as it arrives (the next one is asked for at once, up to {@value #MAX_QUEUED} waiting), and one task
- * per stream works through the queue in order on the control executor. So an observation's arrival time is
- * when it reached the server, not when the server got round to it, and the pipeline can answer one that waited
- * too long with a STALE hold instead of a chunk that would arrive expired (see {@link PolicyPipeline}). When the
- * stream's observations carry {@code send_time_nanos}, delay on the way in beyond the smallest seen on the
- * stream (queueing in the network or the client) counts against validity too.
+ * as soon as it arrives (the next one is asked for at once), and one task per stream works through the queue in
+ * order on the control executor. So an observation's arrival time is when it reached the server, not when the
+ * server got round to it, and the pipeline can answer one that waited too long with a STALE hold instead of a
+ * chunk that would arrive expired (see {@link PolicyPipeline}). When the stream's observations carry {@code
+ * send_time_nanos}, delay on the way in beyond the smallest seen on the stream (queueing in the network or the
+ * client) counts against validity too. At most {@value #MAX_QUEUED} queued observations keep their frames: past
+ * that the oldest is answered (in its turn) with a STALE hold and only its small fields are kept; past {@value
+ * #MAX_SHED} such, the server stops reading the stream until it catches up.
  *
  * <p>Watchdog (invariant 4): a stream's robot is held when no observation came for one control period plus
  * the watchdog timeout. The period is the one the client declares ({@code control_period_ms}), else the median
@@ -42,6 +43,8 @@ import mantis.proto.v1.PolicyServiceGrpc;
 final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   /** Observations a Control stream may have waiting; beyond, the transport holds the rest back. */
   static final int MAX_QUEUED = 16;
+  /** Observations a Control stream may have waiting without their frames (to be answered STALE). */
+  static final int MAX_SHED = 1024;
   /** Gaps between arrivals the period estimate is the median of. */
   static final int PERIOD_SAMPLES = 8;
 
@@ -195,7 +198,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   }
 
   /** One queued observation and when it arrived. */
-  private record Queued(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival) {}
+  /** One queued observation and when it arrived; {@code shed}: frames dropped, to be answered with a STALE hold. */
+  private record Queued(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, boolean shed) {}
 
   /** One Control call: observations in order, one chunk each; the watchdog holds when they stop. */
   private final class ControlStream implements StreamObserver<mantis.proto.v1.Observation> {
@@ -207,7 +211,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     // Guarded by sendLock.
     private boolean finished;
     // Guarded by queue.
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final java.util.LinkedList<Queued> queue = new java.util.LinkedList<>();
+    private int withFrames;
     private boolean draining;
     private boolean starved;
     // Used by the call's serialised onNext only.
@@ -265,7 +270,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           minInboundNanos = Math.min(minInboundNanos, inbound);
           excess = inbound - minInboundNanos;
         }
-        enqueue(new Queued(request, new PolicyPipeline.Arrival(receive, excess)));
+        enqueue(new Queued(request, new PolicyPipeline.Arrival(receive, excess), false));
       } catch (InvalidInputException e) {
         fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       } catch (OverloadedException e) {
@@ -302,7 +307,18 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       boolean more;
       synchronized (queue) {
         queue.add(q);
-        more = queue.size() < MAX_QUEUED;
+        if (++withFrames > MAX_QUEUED) {
+          // Too many waiting: the oldest with frames will be answered STALE; keep only its small fields.
+          for (java.util.ListIterator<Queued> it = queue.listIterator(); it.hasNext(); ) {
+            Queued old = it.next();
+            if (old.request() != null && !old.shed()) {
+              it.set(new Queued(old.request().toBuilder().clearFrames().build(), old.arrival(), true));
+              withFrames--;
+              break;
+            }
+          }
+        }
+        more = queue.size() < MAX_QUEUED + MAX_SHED;
         starved = !more;
         start = !draining;
         draining = true;
@@ -333,6 +349,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
             draining = false;
             return;
           }
+          if (q.request() != null && !q.shed()) {
+            withFrames--;
+          }
           if (starved) {
             starved = false;
             askMore = true;
@@ -356,7 +375,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
 
     private void process(Queued q) {
       try {
-        PolicyPipeline.Result result = pipeline.run("Control", q.request(), q.arrival(), tracker);
+        PolicyPipeline.Result result = q.shed()
+            ? pipeline.superseded("Control", q.request(), q.arrival(), MAX_QUEUED)
+            : pipeline.run("Control", q.request(), q.arrival(), tracker);
         lastState = result.jointState();
         send(result.chunk());
       } catch (InvalidInputException e) {
@@ -459,7 +480,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       synchronized (queue) {
         idle = !draining && queue.isEmpty();
         if (!idle) {
-          queue.add(new Queued(null, null));
+          queue.add(new Queued(null, null, false));
         }
       }
       if (idle) {
@@ -490,6 +511,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
       synchronized (queue) {
         queue.clear();
+        withFrames = 0;
       }
       if (pinned) {
         pipeline.robots().unpin(robotId);

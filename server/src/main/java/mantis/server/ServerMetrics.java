@@ -73,7 +73,8 @@ final class ServerMetrics implements AutoCloseable {
   final Counter staleHolds = Counter.builder()
       .name("mantis_stale_holds_total")
       .help("Observations answered with a STALE hold instead of a chunk that would have arrived after its "
-          + "valid_until, by the stage that saw it: before_decode, after_policy")
+          + "valid_until, by the stage that saw it: queue_full (dropped from a full stream queue), before_decode, "
+          + "after_policy")
       .labelNames("stage")
       .register(registry);
   final Counter decodeBudgetRefusals = Counter.builder()
@@ -104,7 +105,7 @@ final class ServerMetrics implements AutoCloseable {
         "decode_per_second"}) {
       refusals.labelValues(r);
     }
-    for (String st : new String[] {"before_decode", "after_policy"}) {
+    for (String st : new String[] {"queue_full", "before_decode", "after_policy"}) {
       staleHolds.labelValues(st);
     }
     decodeBudgetRefusals.labelValues("per_request");

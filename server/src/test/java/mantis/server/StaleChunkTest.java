@@ -99,4 +99,50 @@ class StaleChunkTest {
       out.awaitEnd(5, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void whenAStreamQueuesMoreThanSixteenObservationsTheOldestAreAnsweredStaleInOrder() throws Exception {
+    FakeClock clock = new FakeClock(10_000_000_000L);
+    CountDownLatch inPolicy = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Policy blocking = TestServer.policy(obs -> {
+      if (obs.robotId().equals("arm-1") && obs.step() == 0) {
+        inPolicy.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return TestServer.chunk(obs.jointState().positionsRad(), new double[] {0.3, 0.3, 0.3},
+          clock.nanoTime() + VALIDITY_NANOS);
+    });
+    try (TestServer s = new TestServer(TestServer.builder(blocking).optClock(clock)
+        .optWatchdogTimeoutNanos(10_000_000_000L))) {
+      assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
+      StreamCollector out = new StreamCollector();
+      var in = s.async().control(out);
+      in.onNext(Observations.valid().setStep(0).build());
+      assertTrue(inPolicy.await(5, TimeUnit.SECONDS));
+      for (int i = 1; i <= 20; i++) {
+        in.onNext(Observations.valid().setStep(i).build());
+      }
+      Thread.sleep(500); // all 20 reach the server's queue while step 0 is in the policy
+      release.countDown();
+      for (int i = 0; i <= 20; i++) {
+        mantis.proto.v1.ActionChunk c = out.next(5, TimeUnit.SECONDS);
+        assertNotNull(c, "chunk " + i);
+        assertEquals(i, c.getStep(), "in order");
+        boolean shed = i >= 1 && i <= 4;
+        assertEquals(shed, c.getHeld(), "step " + i);
+        if (shed) {
+          assertEquals("STALE", c.getInterventions(0).getKind());
+          assertTrue(c.getInterventions(0).getDetail().contains("more than 16 newer observations"));
+        }
+      }
+      in.onCompleted();
+      assertEquals(Status.Code.OK, out.awaitEnd(5, TimeUnit.SECONDS).getCode());
+      assertTrue(s.server.scrapeMetrics().contains("mantis_stale_holds_total{stage=\"queue_full\"} 4.0"));
+    }
+  }
 }
