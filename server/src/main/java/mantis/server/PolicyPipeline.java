@@ -9,6 +9,7 @@ import mantis.core.ActionChunk;
 import mantis.core.ActionPoint;
 import mantis.core.Frame;
 import mantis.core.JointState;
+import mantis.core.LogLimiter;
 import mantis.core.Mark;
 import mantis.core.PixelPoint;
 import mantis.core.Trace;
@@ -16,7 +17,6 @@ import mantis.marks.MarkProposer;
 import mantis.marks.MarkRenderer;
 import mantis.marks.MarkTracker;
 import mantis.marks.Proposal;
-import mantis.core.LogLimiter;
 import mantis.core.MonotonicClock;
 import mantis.core.Observation;
 import mantis.core.Policy;
@@ -52,7 +52,6 @@ import mantis.core.safety.SafetyResult;
  * motion, and the {@link Result} says so (warm-up refuses such a policy).
  */
 final class PolicyPipeline {
-
   private final Policy policy;
   private final RobotSpec robot;
   private final ObservationDecoder decoder;
