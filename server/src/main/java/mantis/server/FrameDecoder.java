@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
@@ -15,7 +16,9 @@ import mantis.proto.v1.FrameEncoding;
 /**
  * Turns a wire frame (raw RGB8, JPEG or PNG) into a {@link Frame}, rejecting anything malformed with a
  * precise description. Encoded images are checked against the size limits from their header before
- * their pixels are decoded, so a small file cannot claim a huge image. Thread-safe.
+ * their pixels are decoded ({@link #open}), so a small file cannot claim a huge image and the caller can
+ * budget the decode; {@link Opened#decode} can subsample, so a big image is decoded straight to about the
+ * size it is needed at. Thread-safe.
  */
 final class FrameDecoder {
   static {
@@ -30,15 +33,43 @@ final class FrameDecoder {
     this.maxPixels = maxPixels;
   }
 
+  /** A frame whose header has been read and checked against the limits; its pixels are not decoded yet. */
+  interface Opened extends AutoCloseable {
+    int widthPx();
+
+    int heightPx();
+
+    /**
+     * Decodes the pixels, keeping every {@code subsampleX}-th column and {@code subsampleY}-th row (1: all), so
+     * a big image never exists at full size in memory: the result is ceil(width / subsampleX) x ceil(height /
+     * subsampleY) pixels.
+     */
+    Frame decode(int subsampleX, int subsampleY) throws InvalidInputException;
+
+    @Override
+    void close();
+  }
+
+  /** Decodes a whole frame at its own size. */
   Frame decode(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
+    try (Opened o = open(wire, field)) {
+      return o.decode(1, 1);
+    }
+  }
+
+  /**
+   * Reads and checks a frame's header (size limits, encoding, width/height hints) without decoding pixels.
+   * The caller closes the result.
+   */
+  Opened open(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
     FrameEncoding encoding = wire.getEncoding();
     switch (encoding) {
       case FRAME_ENCODING_RAW_RGB8:
-        return decodeRaw(wire, field);
+        return openRaw(wire, field);
       case FRAME_ENCODING_JPEG:
-        return decodeEncoded(wire, field, "JPEG", "jpeg");
+        return openEncoded(wire, field, "JPEG", "jpeg");
       case FRAME_ENCODING_PNG:
-        return decodeEncoded(wire, field, "PNG", "png");
+        return openEncoded(wire, field, "PNG", "png");
       case FRAME_ENCODING_UNSPECIFIED:
         throw new InvalidInputException(
             field + ".encoding is not set (FRAME_ENCODING_UNSPECIFIED); use FRAME_ENCODING_RAW_RGB8, "
@@ -50,7 +81,7 @@ final class FrameDecoder {
     }
   }
 
-  private Frame decodeRaw(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
+  private Opened openRaw(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
     int w = wire.getWidthPx();
     int h = wire.getHeightPx();
     checkSize(w, h, field, "RAW_RGB8 frame");
@@ -61,7 +92,42 @@ final class FrameDecoder {
           field + ": RAW_RGB8 frame of " + w + "x" + h + " px needs width*height*3 = " + expected
               + " bytes, got " + got);
     }
-    return Frame.wrapRgb(w, h, wire.getData().toByteArray());
+    return new Opened() {
+      @Override
+      public int widthPx() {
+        return w;
+      }
+
+      @Override
+      public int heightPx() {
+        return h;
+      }
+
+      @Override
+      public Frame decode(int sx, int sy) {
+        if (sx <= 1 && sy <= 1) {
+          return Frame.wrapRgb(w, h, wire.getData().toByteArray());
+        }
+        int ow = (w + sx - 1) / sx;
+        int oh = (h + sy - 1) / sy;
+        java.nio.ByteBuffer src = wire.getData().asReadOnlyByteBuffer();
+        byte[] out = new byte[ow * oh * 3];
+        int o = 0;
+        for (int y = 0; y < oh; y++) {
+          int row = y * sy * w * 3;
+          for (int x = 0; x < ow; x++) {
+            int i = row + x * sx * 3;
+            out[o++] = src.get(i);
+            out[o++] = src.get(i + 1);
+            out[o++] = src.get(i + 2);
+          }
+        }
+        return Frame.wrapRgb(ow, oh, out);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   private void checkSize(int w, int h, String field, String what) throws InvalidInputException {
@@ -76,7 +142,7 @@ final class FrameDecoder {
     }
   }
 
-  private Frame decodeEncoded(mantis.proto.v1.Frame wire, String field, String name, String format)
+  private Opened openEncoded(mantis.proto.v1.Frame wire, String field, String name, String format)
       throws InvalidInputException {
     byte[] data = wire.getData().toByteArray();
     if (data.length == 0) {
@@ -92,7 +158,10 @@ final class FrameDecoder {
       throw new IllegalStateException("no " + name + " reader in this JVM");
     }
     ImageReader reader = readers.next();
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+    ImageInputStream in = null;
+    boolean ok = false;
+    try {
+      in = ImageIO.createImageInputStream(new ByteArrayInputStream(data));
       reader.setInput(in, true, true);
       StringBuilder warnings = new StringBuilder();
       IIOReadWarningListener listener = (source, warning) -> warnings.append(warning).append("; ");
@@ -110,23 +179,87 @@ final class FrameDecoder {
       checkSize(w, h, field, name + " image");
       checkHint(wire.getWidthPx(), w, field, "width_px", name);
       checkHint(wire.getHeightPx(), h, field, "height_px", name);
-      BufferedImage image;
-      try {
-        image = reader.read(0);
-      } catch (IOException | RuntimeException e) {
-        throw new InvalidInputException(
-            field + ": truncated or corrupt " + name + " (" + data.length + " bytes): " + describe(e));
-      }
-      if (warnings.length() > 0) {
-        throw new InvalidInputException(
-            field + ": truncated or corrupt " + name + " (" + data.length + " bytes): "
-                + warnings.substring(0, warnings.length() - 2));
-      }
-      return Frame.wrapRgb(w, h, toRgb(image));
+      Opened opened = new EncodedFrame(reader, in, warnings, field, name, data.length, w, h);
+      ok = true;
+      return opened;
     } catch (IOException e) {
       throw new InvalidInputException(field + ": cannot read " + name + ": " + describe(e));
     } finally {
+      if (!ok) {
+        reader.dispose();
+        closeQuietly(in);
+      }
+    }
+  }
+
+  private static void closeQuietly(ImageInputStream in) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // a stream over a byte array: nothing to release
+      }
+    }
+  }
+
+  /** An encoded image with its reader positioned after the header. */
+  private static final class EncodedFrame implements Opened {
+    private final ImageReader reader;
+    private final ImageInputStream in;
+    private final StringBuilder warnings;
+    private final String field;
+    private final String name;
+    private final int bytes;
+    private final int w;
+    private final int h;
+
+    EncodedFrame(ImageReader reader, ImageInputStream in, StringBuilder warnings, String field, String name,
+        int bytes, int w, int h) {
+      this.reader = reader;
+      this.in = in;
+      this.warnings = warnings;
+      this.field = field;
+      this.name = name;
+      this.bytes = bytes;
+      this.w = w;
+      this.h = h;
+    }
+
+    @Override
+    public int widthPx() {
+      return w;
+    }
+
+    @Override
+    public int heightPx() {
+      return h;
+    }
+
+    @Override
+    public Frame decode(int sx, int sy) throws InvalidInputException {
+      BufferedImage image;
+      try {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (sx > 1 || sy > 1) {
+          param.setSourceSubsampling(Math.max(1, sx), Math.max(1, sy), 0, 0);
+        }
+        image = reader.read(0, param);
+      } catch (IOException | RuntimeException e) {
+        throw new InvalidInputException(
+            field + ": truncated or corrupt " + name + " (" + bytes + " bytes): " + describe(e));
+      }
+      if (warnings.length() > 0) {
+        throw new InvalidInputException(
+            field + ": truncated or corrupt " + name + " (" + bytes + " bytes): "
+                + warnings.substring(0, warnings.length() - 2));
+      }
+      return Frame.wrapRgb(image.getWidth(), image.getHeight(), toRgb(image));
+    }
+
+    @Override
+    public void close() {
       reader.dispose();
+      closeQuietly(in);
     }
   }
 

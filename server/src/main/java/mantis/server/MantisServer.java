@@ -5,6 +5,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -14,13 +15,17 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import mantis.core.Frame;
 import mantis.core.JointState;
+import mantis.core.LogLimiter;
 import mantis.core.MonotonicClock;
 import mantis.core.Observation;
 import mantis.core.Policy;
@@ -33,6 +38,7 @@ import mantis.security.AuthInterceptor;
 import mantis.security.ExposurePolicy;
 import mantis.security.Principal;
 import mantis.security.ServerSecurity;
+import mantis.server.config.MantisConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +66,14 @@ import org.slf4j.LoggerFactory;
  * <p>The constructor starts nothing; {@link #start()} binds and warms up; {@link #close()} shuts down
  * gracefully: health goes NOT_SERVING, new calls are refused, every open Control stream gets a final hold
  * chunk, in-flight calls drain for up to the drain timeout, then the rest are cancelled.
+ *
+ * <p>Warm-up refuses a policy whose output is not finite (e.g. a bundle with NaN weights): health stays
+ * NOT_SERVING for good and {@link #warmUpProblem()} says why (at serving time every such chunk is a hold with
+ * a NON_FINITE intervention anyway). Admission control ({@link #optAdmission}): Control stream limits (server
+ * and per connection), a bounded robot table that cannot lock robots out, a decode budget, STALE holds instead
+ * of chunks that would arrive expired, and rate-limited per-request logging; unparseable requests are answered
+ * INVALID_ARGUMENT. A listener that cannot bind fails {@link #start()} with a {@link BindFailedException}
+ * naming the address.
  */
 public final class MantisServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MantisServer.class);
@@ -77,10 +91,12 @@ public final class MantisServer implements AutoCloseable {
   private Server server;
   private Server inProcess;
   private Thread warmupThread;
+  private ExecutorService ownControlExecutor;
   private int metricsPort = -1;
   private ScheduledFuture<?> insecureReminder;
   private String listening;
   private volatile boolean closed;
+  private volatile String warmUpProblem;
 
   private MantisServer(Builder b) {
     this.cfg = b;
@@ -123,13 +139,34 @@ public final class MantisServer implements AutoCloseable {
       });
     }
     PolicyInfo info = cfg.policy.info();
+    MantisConfig.AdmissionConfig adm = cfg.admission;
+    LogLimiter logs = LogLimiter.create(LoggerFactory.getLogger(PolicyServiceImpl.class), cfg.clock,
+        adm.logIntervalMs() * 1_000_000L);
+    DecodeBudget budget = new DecodeBudget(adm.decodePixelsPerRequest(), adm.decodePixelsPerSecond(), cfg.clock,
+        metrics);
     ObservationDecoder decoder = new ObservationDecoder(
         cfg.robot, new FrameDecoder(cfg.maxFrameSidePx, cfg.maxFramePixels),
         cfg.resizeToPolicyInput ? info.inputWidthPx() : 0,
-        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0);
-    pipeline = new PolicyPipeline(cfg.policy, cfg.robot, decoder, id -> newFilter(), cfg.clock, metrics);
-    service = new PolicyServiceImpl(
-        pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos, cfg.maxInboundMessageBytes);
+        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0, budget);
+    RobotTable robots = new RobotTable(adm.maxRobots(), adm.robotIdleExpiryMs() * 1_000_000L, id -> newFilter(),
+        cfg.clock, metrics);
+    pipeline = new PolicyPipeline(cfg.policy, cfg.robot, decoder, robots, cfg.clock, metrics,
+        adm.sendMarginMs() * 1_000_000L, logs);
+    java.util.concurrent.Executor controlExecutor = cfg.executor;
+    if (controlExecutor == null) {
+      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      ownControlExecutor = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mantis-control-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      controlExecutor = ownControlExecutor;
+    }
+    service = new PolicyServiceImpl(pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos,
+        cfg.maxInboundMessageBytes, controlExecutor, adm.maxControlPeriodMs() * 1_000_000L, adm.annotateMaxSidePx(),
+        logs);
+    StreamAdmission admission = new StreamAdmission(Set.of(PolicyServiceGrpc.getControlMethod().getFullMethodName()),
+        adm.maxControlStreams(), adm.maxControlStreamsPerConnection(), null, metrics);
 
     if (cfg.executor != null) {
       sb.executor(cfg.executor);
@@ -138,30 +175,54 @@ public final class MantisServer implements AutoCloseable {
     AuthInterceptor auth = cfg.security.interceptor(exposure,
         (method, code) -> metrics.authDenied.labelValues(code.name()).inc());
     CommandAuditInterceptor commandAudit = new CommandAuditInterceptor(cfg.security.auditLog(), cfg.clock);
-    // Interceptors run last-listed first: count every call, then authenticate it, then audit who commands.
+    ServerServiceDefinition policyService = ParseGuard.guard(service.bindService(), metrics, logs);
+    ServerServiceDefinition healthService = ParseGuard.guard(health.getHealthService().bindService(), metrics, logs);
+    // Interceptors run last-listed first: count every call, then authenticate it (so an unauthenticated call never
+    // takes a stream slot), then admit it against the stream limits, then audit who commands.
     sb.maxInboundMessageSize(cfg.maxInboundMessageBytes)
-        .addService(ServerInterceptors.intercept(service, commandAudit, auth, counting))
-        .addService(ServerInterceptors.intercept(health.getHealthService(), auth, counting))
-        .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth, counting));
+        .addTransportFilter(admission)
+        .addService(ServerInterceptors.intercept(policyService, commandAudit, admission, auth, counting))
+        .addService(ServerInterceptors.intercept(healthService, auth, counting))
+        .addService(ServerInterceptors.intercept(
+            ParseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService(), metrics, logs), auth, counting));
     addLegacyReflection(sb, auth, counting);
-    server = sb.build().start();
-    if (cfg.inProcessName != null) {
-      // A second listener on the same services for clients inside this JVM (the teleop dashboard's
-      // shadow policy), so they need no network address. Trusted: nothing outside this JVM can reach it.
-      AuthInterceptor trusted = cfg.security.inProcessInterceptor();
-      inProcess = InProcessServerBuilder.forName(cfg.inProcessName)
-          .maxInboundMessageSize(cfg.maxInboundMessageBytes)
-          .addService(ServerInterceptors.intercept(service, commandAudit, trusted, counting))
-          .addService(ServerInterceptors.intercept(health.getHealthService(), trusted, counting))
-          .build().start();
+    try {
+      server = sb.build().start();
+    } catch (IOException e) {
+      stopAfterFailedStart();
+      if (cfg.serverBuilder != null) {
+        throw e;
+      }
+      throw new BindFailedException("", cfg.host + ":" + cfg.port, e);
     }
-    logExposure(exposure);
-    if (cfg.metricsPort >= 0) {
-      metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
+    try {
+      if (cfg.inProcessName != null) {
+        // A second listener on the same services for clients inside this JVM (the teleop dashboard's
+        // shadow policy), so they need no network address. Trusted: nothing outside this JVM can reach it.
+        AuthInterceptor trusted = cfg.security.inProcessInterceptor();
+        inProcess = InProcessServerBuilder.forName(cfg.inProcessName)
+            .maxInboundMessageSize(cfg.maxInboundMessageBytes)
+            .addTransportFilter(admission)
+            .addService(ServerInterceptors.intercept(policyService, commandAudit, admission, trusted, counting))
+            .addService(ServerInterceptors.intercept(healthService, trusted, counting))
+            .build().start();
+      }
+      logExposure(exposure);
+      if (cfg.metricsPort >= 0) {
+        try {
+          metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
+        } catch (IOException e) {
+          throw new BindFailedException("the metrics endpoint",
+              (cfg.metricsHost == null ? "127.0.0.1" : cfg.metricsHost) + ":" + cfg.metricsPort, e);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      stopAfterFailedStart();
+      throw e;
     }
-    log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms)",
-        server.getListenSockets(), info.name(), info.version(), cfg.robot.name(), cfg.maxInboundMessageBytes,
-        cfg.watchdogTimeoutNanos / 1_000_000);
+    log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms; "
+        + "admission: {})", server.getListenSockets(), info.name(), info.version(), cfg.robot.name(),
+        cfg.maxInboundMessageBytes, cfg.watchdogTimeoutNanos / 1_000_000, adm);
     listening = String.valueOf(server.getListenSockets());
     cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_START)
         .detail(listening)
@@ -174,6 +235,25 @@ public final class MantisServer implements AutoCloseable {
     warmupThread.setDaemon(true);
     warmupThread.start();
     return this;
+  }
+
+  /** Undoes a start that failed part-way, so the ports are free again; {@link #close()} still closes the policy. */
+  private void stopAfterFailedStart() {
+    if (server != null) {
+      server.shutdownNow();
+      server = null;
+    }
+    if (inProcess != null) {
+      inProcess.shutdownNow();
+      inProcess = null;
+    }
+    metrics.close();
+    if (ownsScheduler && scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    if (ownControlExecutor != null) {
+      ownControlExecutor.shutdownNow();
+    }
   }
 
   @SuppressWarnings("deprecation")
@@ -218,22 +298,35 @@ public final class MantisServer implements AutoCloseable {
 
   private void warmUp() {
     long t0 = System.nanoTime();
+    String problem = null;
     try {
+      service.warmUp();
       Observation obs = cfg.warmupObservation != null ? cfg.warmupObservation : defaultWarmupObservation();
-      for (int i = 0; i < cfg.warmupPredictions && !closed; i++) {
+      for (int i = 0; i < cfg.warmupPredictions && !closed && problem == null; i++) {
         Observation step = new Observation("warmup", "warmup", i, obs.frames(), obs.instruction(),
             obs.jointState(), obs.captureTimeNanos(), obs.sendTimeNanos());
         mantis.proto.v1.Observation wire = WireObservations.encodeRaw(step, cfg.clock.nanoTime());
         long receive = cfg.clock.nanoTime();
-        pipeline.run("Warmup", wire, receive);
+        PolicyPipeline.Result r = pipeline.run("Warmup", wire, PolicyPipeline.Arrival.at(receive), null);
+        if (r.policyNonFinite() != null) {
+          problem = "its output is not finite at warm-up prediction " + (i + 1) + " of " + cfg.warmupPredictions
+              + " (" + r.policyNonFinite() + "); are its weights NaN?";
+        }
       }
-    } catch (InvalidInputException | RuntimeException e) {
+    } catch (InvalidInputException | OverloadedException | RuntimeException e) {
       log.warn("warm-up observation failed ({}); serving anyway", e.getMessage());
     } finally {
       pipeline.forget("warmup");
     }
     synchronized (this) {
-      if (!closed) {
+      PolicyInfo info = cfg.policy.info();
+      if (problem != null) {
+        warmUpProblem = "policy " + info.name() + " (" + info.version() + ") refused: " + problem;
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
+        metrics.serving.set(0);
+        log.error("{}; health stays NOT_SERVING", warmUpProblem);
+      } else if (!closed) {
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
         metrics.serving.set(1);
@@ -254,9 +347,23 @@ public final class MantisServer implements AutoCloseable {
     return new Observation("warmup", "warmup", 0, List.of(Frame.wrapRgb(w, h, rgb)), "reach the red block", js, 0, 0);
   }
 
-  /** Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up. */
+  /** Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up and serving. */
   public boolean awaitServing(long timeout, TimeUnit unit) throws InterruptedException {
-    return warmedUp.await(timeout, unit) && !closed;
+    return warmedUp.await(timeout, unit) && !closed && warmUpProblem == null;
+  }
+
+  /**
+   * Blocks until warm-up has ended, however it ended (or the server closed); returns why the policy was refused,
+   * empty when it serves.
+   */
+  public Optional<String> awaitWarmUp() throws InterruptedException {
+    warmedUp.await();
+    return warmUpProblem();
+  }
+
+  /** Why warm-up refused the policy (health then stays NOT_SERVING), or empty. */
+  public Optional<String> warmUpProblem() {
+    return Optional.ofNullable(warmUpProblem);
   }
 
   /** The bound gRPC port (-1 for in-process servers). */
@@ -286,7 +393,7 @@ public final class MantisServer implements AutoCloseable {
   public void estop(String robotId, String reason, Principal by) {
     try {
       pipeline.filter(robotId).estop(reason);
-    } catch (InvalidInputException e) {
+    } catch (OverloadedException e) {
       throw new IllegalStateException(e.getMessage());
     } finally {
       cfg.security.auditLog().record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(reason));
@@ -300,7 +407,7 @@ public final class MantisServer implements AutoCloseable {
 
   /** Clears one robot's e-stop on behalf of {@code by} (written to the audit log). */
   public void resetEstop(String robotId, Principal by) {
-    SafetyFilter f = pipeline.filters().get(robotId);
+    SafetyFilter f = pipeline.robots().existing(robotId);
     if (f != null) {
       f.reset();
     }
@@ -323,44 +430,48 @@ public final class MantisServer implements AutoCloseable {
       closed = true;
       s = server;
     }
-    if (s == null) {
-      return;
-    }
-    log.info("shutting down: health NOT_SERVING, holding {} open control stream(s), draining for up to {} ms",
-        service.activeStreams(), cfg.drainTimeoutNanos / 1_000_000);
-    metrics.serving.set(0);
-    health.enterTerminalState();
-    s.shutdown();
-    if (inProcess != null) {
-      inProcess.shutdown();
-    }
-    service.holdAndEndAllStreams("server shutting down");
-    try {
-      if (!s.awaitTermination(cfg.drainTimeoutNanos, TimeUnit.NANOSECONDS)) {
-        log.warn("calls still running after the drain timeout; cancelling them");
-        s.shutdownNow();
-        s.awaitTermination(1, TimeUnit.SECONDS);
+    if (s != null) {
+      log.info("shutting down: health NOT_SERVING, holding {} open control stream(s), draining for up to {} ms",
+          service.activeStreams(), cfg.drainTimeoutNanos / 1_000_000);
+      metrics.serving.set(0);
+      health.enterTerminalState();
+      s.shutdown();
+      if (inProcess != null) {
+        inProcess.shutdown();
       }
-    } catch (InterruptedException e) {
-      s.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    if (inProcess != null) {
-      inProcess.shutdownNow();
+      service.holdAndEndAllStreams("server shutting down");
+      try {
+        if (!s.awaitTermination(cfg.drainTimeoutNanos, TimeUnit.NANOSECONDS)) {
+          log.warn("calls still running after the drain timeout; cancelling them");
+          s.shutdownNow();
+          s.awaitTermination(1, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        s.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+      if (inProcess != null) {
+        inProcess.shutdownNow();
+      }
     }
     if (warmupThread != null) {
       warmupThread.interrupt();
     }
-    if (ownsScheduler) {
+    if (ownsScheduler && scheduler != null) {
       scheduler.shutdownNow();
     }
     if (insecureReminder != null) {
       insecureReminder.cancel(false);
     }
+    if (ownControlExecutor != null) {
+      ownControlExecutor.shutdownNow();
+    }
     metrics.close();
     cfg.policy.close();
-    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_STOP).detail(listening));
-    log.info("server stopped");
+    if (s != null) {
+      cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_STOP).detail(listening));
+      log.info("server stopped");
+    }
   }
 
   /** Builds a {@link MantisServer}; {@code set*} are required, {@code opt*} optional. */
@@ -387,6 +498,7 @@ public final class MantisServer implements AutoCloseable {
     private java.util.concurrent.Executor executor;
     private String inProcessName;
     private ServerSecurity security = ServerSecurity.none();
+    private MantisConfig.AdmissionConfig admission = MantisConfig.AdmissionConfig.defaults();
 
     private Builder() {}
 
@@ -400,6 +512,15 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
+     * Admission control and overload settings (stream limits, robot table, decode budget, ...); default the YAML
+     * defaults of {@link MantisConfig.AdmissionConfig}.
+     */
+    public Builder optAdmission(MantisConfig.AdmissionConfig admission) {
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
+    /**
      * Also serve the same services in-process under {@code name} ({@code InProcessChannelBuilder.forName(name)}),
      * besides the main listener; off by default.
      */
@@ -409,8 +530,9 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * Executor for call handling (decode, policy, safety); default gRPC's shared cached pool. The
-     * caller owns it and shuts it down after {@link #close()}.
+     * Executor for call handling (decode, policy, safety), Control streams' work included; default gRPC's shared
+     * cached pool for calls and a cached pool of the server's own for Control streams. The caller owns it and
+     * shuts it down after {@link #close()}.
      */
     public Builder optExecutor(java.util.concurrent.Executor executor) {
       this.executor = executor;

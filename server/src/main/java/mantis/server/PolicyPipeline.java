@@ -1,14 +1,15 @@
 package mantis.server;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.util.ArrayList;
 import mantis.core.ActionChunk;
+import mantis.core.ActionPoint;
 import mantis.core.Frame;
 import mantis.core.JointState;
+import mantis.core.LogLimiter;
 import mantis.core.Mark;
 import mantis.core.PixelPoint;
 import mantis.core.Trace;
@@ -21,10 +22,9 @@ import mantis.core.Observation;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.safety.Intervention;
+import mantis.core.safety.InterventionKind;
 import mantis.core.safety.SafetyFilter;
 import mantis.core.safety.SafetyResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request, end to end: decode and validate, propose Set-of-Mark marks on the newest frame, run the
@@ -32,35 +32,69 @@ import org.slf4j.LoggerFactory;
  * SoM marks (in the policy input frame's pixels; ids stable across a Control stream when the caller
  * passes the stream's {@link MarkTracker}) and the policy's traces, re-keyed to the SoM mark nearest
  * each trace's first point when the policy numbered them otherwise. Keeps one {@link SafetyFilter}
- * per robot id, so an e-stop of one robot leaves the others alone. Thread-safe.
+ * per robot id in a bounded {@link RobotTable}, so an e-stop of one robot leaves the others alone.
+ * Thread-safe.
+ *
+ * <p>Staleness. The policy sets a chunk's {@code validUntil}; the reply's {@code valid_for_nanos} is that minus
+ * the observation's arrival, so a client's deadline is its send time plus {@code valid_for_nanos}, and any delay on
+ * the way in counts against it. The server cannot see a delay that happened before the observation reached it,
+ * except through the send times of a Control stream: the {@link Arrival#excessNanos() excess} is how much longer
+ * than the stream's quickest the observation took to arrive. The client's deadline is then, on the server clock,
+ * about {@code validUntil - excess}; a chunk that would be left with less than the send margin of that when sent
+ * is answered as a hold with a {@code STALE} intervention instead of a chunk that would arrive expired. The same
+ * is decided before any work (before decoding) when it is already certain, and when the observation is older
+ * than the policy's whole validity horizon (it waited in the server's queue, or on the way, longer than a chunk
+ * lasts): answering it would act on a state older than any chunk may live. So an overloaded server sheds old
+ * observations cheaply instead of predicting in vain.
+ *
+ * <p>A raw chunk with a non-finite joint target or trace point means the policy is broken (e.g. NaN weights):
+ * it is answered as a hold with a {@code NON_FINITE} intervention naming the count, never repaired into a
+ * motion, and the {@link Result} says so (warm-up refuses such a policy).
  */
 final class PolicyPipeline {
-  private static final Logger log = LoggerFactory.getLogger(PolicyPipeline.class);
-  static final int MAX_ROBOTS = 1024;
-
   private final Policy policy;
   private final RobotSpec robot;
   private final ObservationDecoder decoder;
-  private final Function<String, SafetyFilter> filterFactory;
+  private final RobotTable robots;
   private final MonotonicClock clock;
   private final ServerMetrics metrics;
-  private final Map<String, SafetyFilter> filters = new ConcurrentHashMap<>();
+  private final long sendMarginNanos;
+  private final LogLimiter logs;
   private final MarkProposer proposer = MarkProposer.defaults();
   private final MarkRenderer renderer = new MarkRenderer();
+  /** The policy's validity horizon (its valid_until minus its answer time) seen last; -1 before the first. */
+  private volatile long horizonNanos = -1;
+
+  /**
+   * When an observation arrived, on the server clock.
+   *
+   * @param receiveNanos when the observation reached the server
+   * @param excessNanos how much longer than usual it took to get there (a Control stream's send-to-arrival delay
+   *     beyond the smallest seen on the stream, when its observations carry send times); 0 if unknown
+   */
+  record Arrival(long receiveNanos, long excessNanos) {
+    static Arrival at(long receiveNanos) {
+      return new Arrival(receiveNanos, 0);
+    }
+  }
 
   PolicyPipeline(
       Policy policy,
       RobotSpec robot,
       ObservationDecoder decoder,
-      Function<String, SafetyFilter> filterFactory,
+      RobotTable robots,
       MonotonicClock clock,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      long sendMarginNanos,
+      LogLimiter logs) {
     this.policy = policy;
     this.robot = robot;
     this.decoder = decoder;
-    this.filterFactory = filterFactory;
+    this.robots = robots;
     this.clock = clock;
     this.metrics = metrics;
+    this.sendMarginNanos = sendMarginNanos;
+    this.logs = logs;
   }
 
   RobotSpec robot() {
@@ -71,63 +105,54 @@ final class PolicyPipeline {
     return policy;
   }
 
-  Observation decode(mantis.proto.v1.Observation wire) throws InvalidInputException {
-    return decoder.decode(wire);
+  RobotTable robots() {
+    return robots;
   }
 
-  SafetyFilter filter(String robotId) throws InvalidInputException {
-    SafetyFilter f = filters.get(robotId);
-    if (f != null) {
-      return f;
-    }
-    if (filters.size() >= MAX_ROBOTS) {
-      throw new InvalidInputException(
-          "robot_id " + robotId + " is new but this server already tracks " + MAX_ROBOTS + " robots");
-    }
-    return filters.computeIfAbsent(robotId, filterFactory);
-  }
-
-  /** The filters of every robot seen so far. */
-  Map<String, SafetyFilter> filters() {
-    return filters;
+  /** The robot's filter, made if new. */
+  SafetyFilter filter(String robotId) throws OverloadedException {
+    return robots.use(robotId);
   }
 
   void forget(String robotId) {
-    filters.remove(robotId);
+    robots.forget(robotId);
   }
 
   /**
    * Runs one wire observation through the pipeline.
    *
    * @param rpc RPC name for metrics
-   * @param receiveNanos server clock when the request arrived; validity is measured from it
+   * @param arrival when the request arrived; validity and age are measured from it
+   * @param tracker the Control stream's mark tracker, or null
+   * @throws InvalidInputException bad input (INVALID_ARGUMENT)
+   * @throws OverloadedException a limit was reached (RESOURCE_EXHAUSTED), e.g. the decode budget
    */
-  Result run(String rpc, mantis.proto.v1.Observation wire, long receiveNanos) throws InvalidInputException {
+  Result run(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, MarkTracker tracker)
+      throws InvalidInputException, OverloadedException {
+    long start = clock.nanoTime();
+    long horizon = horizonNanos;
+    long excess = arrival.excessNanos();
+    long age = start - arrival.receiveNanos() + excess;
+    if (horizon > 0 && (age >= horizon || excess + sendMarginNanos >= horizon)) {
+      String robotId = ObservationDecoder.robotId(wire);
+      JointState state = decoder.decodeJointState(wire);
+      return stale(rpc, robotId, wire.getStep(), state, arrival, "before_decode", String.format(Locale.ROOT,
+          "observation is %.1f ms old before any work (%.1f ms later on its way in than the stream's quickest, "
+              + "%.1f ms waiting in the server); the policy's chunks last %.1f ms, so it is answered with a hold "
+              + "instead of a stale chunk (server overloaded: fewer streams, a lower rate, or more capacity)",
+          age / 1e6, excess / 1e6, (start - arrival.receiveNanos()) / 1e6, horizon / 1e6));
+    }
     Observation obs;
     try {
       obs = decoder.decode(wire);
     } catch (InvalidInputException e) {
       metrics.messages.labelValues(rpc, "invalid").inc();
       throw e;
-    }
-    return run(rpc, obs, receiveNanos, clock.nanoTime(), null);
-  }
-
-  /** Like {@link #run(String, mantis.proto.v1.Observation, long)}, numbering marks with a stream's tracker. */
-  Result run(String rpc, mantis.proto.v1.Observation wire, long receiveNanos, MarkTracker tracker)
-      throws InvalidInputException {
-    Observation obs;
-    try {
-      obs = decoder.decode(wire);
-    } catch (InvalidInputException e) {
-      metrics.messages.labelValues(rpc, "invalid").inc();
+    } catch (OverloadedException e) {
+      metrics.messages.labelValues(rpc, "overloaded").inc();
       throw e;
     }
-    return run(rpc, obs, receiveNanos, clock.nanoTime(), tracker);
-  }
-
-  Result run(String rpc, Observation obs, long receiveNanos, long decodedNanos) throws InvalidInputException {
-    return run(rpc, obs, receiveNanos, decodedNanos, null);
+    return run(rpc, obs, arrival, clock.nanoTime(), tracker);
   }
 
   /** Marks on the newest frame; never throws (a failure is logged and gives no marks). */
@@ -135,20 +160,23 @@ final class PolicyPipeline {
     try {
       return proposer.analyse(frame);
     } catch (RuntimeException e) {
-      log.warn("mark proposal failed on {}: {}", frame, e.toString());
+      logs.warn("mark-proposal", "mark proposal failed on {}: {}", frame, e.toString());
       return Proposal.empty();
     }
   }
 
-  Result run(String rpc, Observation obs, long receiveNanos, long decodedNanos, MarkTracker tracker)
-      throws InvalidInputException {
-    SafetyFilter filter = filter(obs.robotId());
+  private Result run(String rpc, Observation obs, Arrival arrival, long decodedNanos, MarkTracker tracker)
+      throws OverloadedException {
+    long receiveNanos = arrival.receiveNanos();
+    SafetyFilter filter = robots.use(obs.robotId());
     Frame newest = obs.frames().get(obs.frames().size() - 1);
     Proposal proposal = propose(newest);
     List<Mark> marks = tracker == null ? proposal.marks() : tracker.update(proposal, newest.widthPx());
     long markedNanos = clock.nanoTime();
     ActionChunk raw = null;
     String policyError = null;
+    String nonFinite = null;
+    String nonFiniteCounts = null;
     try {
       raw = policy.predict(obs, marks);
       if (raw == null) {
@@ -157,19 +185,40 @@ final class PolicyPipeline {
     } catch (RuntimeException e) {
       policyError = "policy " + policy.info().name() + " failed: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      log.warn("{} (robot {}, step {}); holding", policyError, obs.robotId(), obs.step(), e);
+      logs.warn("policy-failed", "{} (robot {}, step {}); holding", policyError, obs.robotId(), obs.step(), e);
     }
     long predictedNanos = clock.nanoTime();
-    SafetyResult safe;
-    if (policyError == null) {
+    if (raw != null) {
+      nonFiniteCounts = nonFinite(raw);
+      if (nonFiniteCounts != null) {
+        nonFinite = "policy " + policy.info().name() + " returned non-finite values: " + nonFiniteCounts
+            + "; its output is unusable, holding";
+        logs.warn("policy-non-finite", "{} (robot {}, step {})", nonFinite, obs.robotId(), obs.step());
+      } else {
+        long h = raw.validUntilNanos() - predictedNanos;
+        if (h > 0) {
+          horizonNanos = h;
+        }
+      }
+    }
+    boolean usable = policyError == null && nonFinite == null;
+    SafetyResult safe = null;
+    if (usable) {
       safe = filter.filter(raw, obs.jointState());
-    } else {
-      safe = null;
     }
     ActionChunk out = safe != null ? safe.chunk() : filter.hold(obs.jointState());
-    out = new ActionChunk(out.jointNames(), out.points(), out.validUntilNanos(), out.latentTokens(), marks,
-        raw == null ? List.of() : rekey(raw.traces(), marks, newest.widthPx()), out.modelVersion(), out.stageNanos());
     long doneNanos = clock.nanoTime();
+    long left = out.validUntilNanos() - doneNanos - arrival.excessNanos();
+    if (safe != null && !safe.held() && left < sendMarginNanos) {
+      return stale(rpc, obs.robotId(), obs.step(), obs.jointState(), arrival, "after_policy", String.format(
+          Locale.ROOT, "the chunk would reach the client with %.1f ms of validity left, less than the %.1f ms send "
+              + "margin (the observation took %.1f ms longer than usual to arrive, then %.1f ms in the server); "
+              + "answered with a hold instead of a stale chunk (server overloaded)", left / 1e6,
+          sendMarginNanos / 1e6, arrival.excessNanos() / 1e6, (doneNanos - receiveNanos) / 1e6));
+    }
+    out = new ActionChunk(out.jointNames(), out.points(), out.validUntilNanos(), out.latentTokens(), marks,
+        raw == null || nonFinite != null ? List.of() : rekey(raw.traces(), marks, newest.widthPx()),
+        out.modelVersion(), out.stageNanos());
 
     Map<String, Long> stages = new LinkedHashMap<>();
     stages.put("decode", decodedNanos - receiveNanos);
@@ -190,6 +239,7 @@ final class PolicyPipeline {
         .setValidForNanos(Math.max(0, out.validUntilNanos() - receiveNanos))
         .setEffectorMarkId(tracker == null ? proposal.effectorMarkId() : tracker.effectorMarkId());
     ChunkEncoder.addTimings(b, stages);
+    String outcome;
     if (safe != null) {
       b.setHeld(safe.held());
       for (Intervention i : safe.interventions()) {
@@ -198,27 +248,122 @@ final class PolicyPipeline {
             .setDetail(i.detail()));
         metrics.interventions.labelValues(i.kind().name()).inc();
       }
+      outcome = "ok";
+    } else if (nonFinite != null) {
+      b.setHeld(true);
+      b.addInterventions(mantis.proto.v1.SafetyIntervention.newBuilder()
+          .setKind(InterventionKind.NON_FINITE.name())
+          .setDetail(nonFinite));
+      metrics.interventions.labelValues(InterventionKind.NON_FINITE.name()).inc();
+      outcome = "policy_error";
     } else {
       b.setHeld(true);
       b.addInterventions(mantis.proto.v1.SafetyIntervention.newBuilder()
           .setKind("POLICY_ERROR")
           .setDetail(policyError));
       metrics.interventions.labelValues("POLICY_ERROR").inc();
+      outcome = "policy_error";
     }
-    metrics.messages.labelValues(rpc, policyError == null ? "ok" : "policy_error").inc();
+    metrics.messages.labelValues(rpc, outcome).inc();
     metrics.stageSeconds.labelValues("decode").observe(seconds(stages.get("decode")));
     metrics.stageSeconds.labelValues("marks").observe(seconds(stages.get("marks")));
     metrics.stageSeconds.labelValues("policy").observe(seconds(stages.get("policy")));
     metrics.stageSeconds.labelValues("safety").observe(seconds(stages.get("safety")));
     metrics.stageSeconds.labelValues("total").observe(seconds(stages.get("total")));
-    return new Result(b.build(), obs);
+    return new Result(b.build(), obs.jointState(), obs, nonFiniteCounts);
+  }
+
+  /**
+   * What is not finite in a raw chunk ("24 of 24 joint targets, 9 of 18 trace coordinates"), or null when
+   * everything is finite.
+   */
+  static String nonFinite(ActionChunk raw) {
+    int bad = 0;
+    int all = 0;
+    for (ActionPoint p : raw.points()) {
+      for (int j = 0; j < p.size(); j++) {
+        all++;
+        if (!Double.isFinite(p.positionRad(j))) {
+          bad++;
+        }
+      }
+    }
+    int badTrace = 0;
+    int allTrace = 0;
+    for (Trace t : raw.traces()) {
+      for (PixelPoint q : t.points()) {
+        allTrace += 2;
+        badTrace += (Double.isFinite(q.xPx()) ? 0 : 1) + (Double.isFinite(q.yPx()) ? 0 : 1);
+      }
+    }
+    if (bad == 0 && badTrace == 0) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    if (bad > 0) {
+      parts.add(bad + " of " + all + " joint targets");
+    }
+    if (badTrace > 0) {
+      parts.add(badTrace + " of " + allTrace + " trace coordinates");
+    }
+    return String.join(", ", parts);
+  }
+
+  /**
+   * The answer to a Control observation dropped from a full stream queue ({@code waiting} newer ones with frames
+   * behind it): a STALE hold, without decoding anything but its ids and joint state.
+   */
+  Result superseded(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, int waiting)
+      throws InvalidInputException, OverloadedException {
+    String robotId = ObservationDecoder.robotId(wire);
+    JointState state = decoder.decodeJointState(wire);
+    return stale(rpc, robotId, wire.getStep(), state, arrival, "queue_full", "more than " + waiting
+        + " newer observations of this stream arrived while the server was still busy with older ones, so this one "
+        + "is answered with a hold instead of a stale chunk (server overloaded: fewer streams, a lower rate, or more "
+        + "capacity)");
+  }
+
+  /** A STALE hold in answer to an observation, counted under {@code stage}. */
+  private Result stale(String rpc, String robotId, long step, JointState state, Arrival arrival, String stage,
+      String detail) throws OverloadedException {
+    mantis.proto.v1.ActionChunk chunk = replyHold(robotId, step, state, arrival, "STALE", detail);
+    metrics.staleHolds.labelValues(stage).inc();
+    metrics.messages.labelValues(rpc, "stale").inc();
+    logs.warn("stale-" + stage, "robot {} step {}: {}", robotId, step, detail);
+    return new Result(chunk, state, null, null);
+  }
+
+  /**
+   * The answer to a Control observation refused by a passing overload (the decode budget per second): a hold
+   * with an {@code OVERLOADED} intervention carrying the refusal, so the stream goes on.
+   */
+  mantis.proto.v1.ActionChunk overloadedHold(String robotId, long step, JointState state, Arrival arrival,
+      OverloadedException why) throws OverloadedException {
+    metrics.messages.labelValues("Control", "overloaded_hold").inc();
+    return replyHold(robotId, step, state, arrival, "OVERLOADED", why.getMessage());
+  }
+
+  /** A hold answering step {@code step}, with one intervention of {@code kind}. */
+  private mantis.proto.v1.ActionChunk replyHold(String robotId, long step, JointState state, Arrival arrival,
+      String kind, String detail) throws OverloadedException {
+    SafetyFilter filter = robots.use(robotId);
+    ActionChunk hold = filter.hold(state);
+    metrics.interventions.labelValues(kind).inc();
+    return ChunkEncoder.encode(hold)
+        .setRobotId(robotId)
+        .setStep(step)
+        .setHeld(true)
+        .setSource(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY)
+        .setValidForNanos(Math.max(0, hold.validUntilNanos() - arrival.receiveNanos()))
+        .addInterventions(mantis.proto.v1.SafetyIntervention.newBuilder().setKind(kind).setDetail(detail))
+        .build();
   }
 
   /** A hold chunk for {@code state} from the robot's filter, on the wire, tagged with {@code kind}. */
   mantis.proto.v1.ActionChunk hold(
       String robotId, JointState state, mantis.proto.v1.ChunkSource source, String kind, String why) {
-    SafetyFilter filter = filters.computeIfAbsent(robotId, filterFactory);
-    ActionChunk hold = filter.hold(state);
+    SafetyFilter filter = robots.existing(robotId);
+    ActionChunk hold = (filter != null ? filter : robots.spare()).hold(state);
     long now = clock.nanoTime();
     return ChunkEncoder.encode(hold)
         .setRobotId(robotId)
@@ -268,25 +413,31 @@ final class PolicyPipeline {
   }
 
   /**
-   * Annotate: marks on the newest frame at its own size and, when asked, the frame drawn as PNG.
-   * Needs only frames; never lets a proposal or drawing failure escape.
+   * Annotate: marks on the newest frame in its own pixels and, when asked, the frame drawn as PNG. A frame larger
+   * than {@code maxSidePx} per side is decoded subsampled and shrunk to fit first (marks are found on the shrunk
+   * frame and scaled back; the drawn PNG has the shrunk size). Needs only frames; never lets a proposal or
+   * drawing failure escape.
    */
-  mantis.proto.v1.Annotation annotate(mantis.proto.v1.Observation wire, long receiveNanos)
-      throws InvalidInputException {
-    Frame frame;
+  mantis.proto.v1.Annotation annotate(mantis.proto.v1.Observation wire, long receiveNanos, int maxSidePx)
+      throws InvalidInputException, OverloadedException {
+    ObservationDecoder.AnnotateFrame af;
     try {
-      frame = decoder.decodeNewestFrame(wire);
+      af = decoder.decodeNewestFrame(wire, maxSidePx);
     } catch (InvalidInputException e) {
       metrics.messages.labelValues("Annotate", "invalid").inc();
       throw e;
+    } catch (OverloadedException e) {
+      metrics.messages.labelValues("Annotate", "overloaded").inc();
+      throw e;
     }
+    Frame frame = af.frame();
     long decoded = clock.nanoTime();
     Proposal proposal = propose(frame);
     long marked = clock.nanoTime();
     mantis.proto.v1.Annotation.Builder b = mantis.proto.v1.Annotation.newBuilder()
         .setEffectorMarkId(proposal.effectorMarkId());
     for (Mark m : proposal.marks()) {
-      b.addMarks(ChunkEncoder.encode(m));
+      b.addMarks(ChunkEncoder.encode(scale(m, af.scaleX(), af.scaleY())));
     }
     long drawn = marked;
     if (wire.getAnnotateWithImage()) {
@@ -312,12 +463,26 @@ final class PolicyPipeline {
     return b.build();
   }
 
+  /** A mark found on a shrunk frame, in the frame's own pixels. */
+  private static Mark scale(Mark m, double sx, double sy) {
+    if (sx == 1 && sy == 1) {
+      return m;
+    }
+    return new Mark(m.id(), new PixelPoint(m.centroid().xPx() * sx, m.centroid().yPx() * sy),
+        new mantis.core.PixelBox(m.box().xPx() * sx, m.box().yPx() * sy, m.box().widthPx() * sx,
+            m.box().heightPx() * sy), m.areaPx() * sx * sy, m.meanRgb());
+  }
+
   private static double seconds(long nanos) {
     return nanos / 1e9;
   }
 
-  /** The wire chunk and the decoded observation it answers. */
-  record Result(mantis.proto.v1.ActionChunk chunk, Observation observation) {}
+  /**
+   * The wire chunk, the joint state of the observation it answers, the decoded observation (null when it was
+   * answered before decoding), and what was not finite in the policy's output (null when all was).
+   */
+  record Result(mantis.proto.v1.ActionChunk chunk, JointState jointState, Observation observation,
+      String policyNonFinite) {}
 
   static List<String> stageOrder() {
     return List.of("decode", "marks", "policy", "safety", "total");

@@ -3,12 +3,16 @@ package mantis.server;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import mantis.core.JointState;
+import mantis.core.LogLimiter;
 import mantis.core.MonotonicClock;
-import mantis.core.Observation;
 import mantis.core.safety.Watchdog;
 import mantis.marks.MarkTracker;
 import mantis.proto.v1.ActionChunk;
@@ -16,35 +20,74 @@ import mantis.proto.v1.Annotation;
 import mantis.proto.v1.DescribeRequest;
 import mantis.proto.v1.PolicyInfo;
 import mantis.proto.v1.PolicyServiceGrpc;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe, Annotate. */
+/**
+ * {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe, Annotate.
+ *
+ * <p>Control streams are received promptly and processed apart: each observation is time-stamped and queued
+ * as soon as it arrives (the next one is asked for at once), and one task per stream works through the queue in
+ * order on the control executor. So an observation's arrival time is when it reached the server, not when the
+ * server got round to it, and the pipeline can answer one that waited too long with a STALE hold instead of a
+ * chunk that would arrive expired (see {@link PolicyPipeline}). When the stream's observations carry {@code
+ * send_time_nanos}, delay on the way in beyond the smallest seen on the stream (queueing in the network or the
+ * client) counts against validity too. At most {@value #MAX_QUEUED} queued observations keep their frames: past
+ * that the oldest is answered (in its turn) with a STALE hold and only its small fields are kept; past {@value
+ * #MAX_SHED} such, the server stops reading the stream until it catches up.
+ *
+ * <p>Watchdog (invariant 4): a stream's robot is held when no observation came for one control period plus
+ * the watchdog timeout. The period is the one the client declares ({@code control_period_ms}), else the median
+ * of the stream's last {@value #PERIOD_SAMPLES} gaps between arrivals, capped at {@code maxControlPeriodNanos};
+ * before the second observation it is 0 (the timeout alone applies), so a client that knows its period should
+ * declare it.
+ */
 final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
-  private static final Logger log = LoggerFactory.getLogger(PolicyServiceImpl.class);
+  /** Observations a Control stream may have waiting; beyond, the transport holds the rest back. */
+  static final int MAX_QUEUED = 16;
+  /** Observations a Control stream may have waiting without their frames (to be answered STALE). */
+  static final int MAX_SHED = 1024;
+  /** Gaps between arrivals the period estimate is the median of. */
+  static final int PERIOD_SAMPLES = 8;
 
   private final PolicyPipeline pipeline;
   private final MonotonicClock clock;
   private final ServerMetrics metrics;
   private final ScheduledExecutorService watchdogScheduler;
   private final long watchdogTimeoutNanos;
+  private final long maxControlPeriodNanos;
   private final int maxMessageBytes;
+  private final int annotateMaxSidePx;
+  private final Executor controlExecutor;
+  private final LogLimiter logs;
   private final PolicyInfo info;
   private final Set<ControlStream> streams = ConcurrentHashMap.newKeySet();
 
+  /**
+   * @param controlExecutor runs Control streams' queued observations (one task per stream at a time)
+   * @param maxControlPeriodNanos the largest control period a stream may declare or be measured at
+   * @param annotateMaxSidePx Annotate shrinks bigger frames to this many pixels per side
+   * @param logs rate limiter of per-request warnings (shared with the pipeline and the watchdogs)
+   */
   PolicyServiceImpl(
       PolicyPipeline pipeline,
       MonotonicClock clock,
       ServerMetrics metrics,
       ScheduledExecutorService watchdogScheduler,
       long watchdogTimeoutNanos,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      Executor controlExecutor,
+      long maxControlPeriodNanos,
+      int annotateMaxSidePx,
+      LogLimiter logs) {
     this.pipeline = pipeline;
     this.clock = clock;
     this.metrics = metrics;
     this.watchdogScheduler = watchdogScheduler;
     this.watchdogTimeoutNanos = watchdogTimeoutNanos;
     this.maxMessageBytes = maxMessageBytes;
+    this.controlExecutor = controlExecutor;
+    this.maxControlPeriodNanos = maxControlPeriodNanos;
+    this.annotateMaxSidePx = annotateMaxSidePx;
+    this.logs = logs;
     this.info = ChunkEncoder.encode(pipeline.policy().info(), pipeline.robot());
   }
 
@@ -57,12 +100,14 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       return;
     }
     try {
-      out.onNext(pipeline.run("Predict", request, receive).chunk());
+      out.onNext(pipeline.run("Predict", request, PolicyPipeline.Arrival.at(receive), null).chunk());
       out.onCompleted();
     } catch (InvalidInputException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+    } catch (OverloadedException e) {
+      out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
     } catch (RuntimeException e) {
-      log.error("Predict failed", e);
+      logs.error("predict-failed", "Predict failed", e);
       out.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
           .asRuntimeException());
     }
@@ -83,9 +128,12 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
 
   @Override
   public StreamObserver<mantis.proto.v1.Observation> control(StreamObserver<ActionChunk> out) {
-    ControlStream stream = new ControlStream((ServerCallStreamObserver<ActionChunk>) out);
+    ServerCallStreamObserver<ActionChunk> call = (ServerCallStreamObserver<ActionChunk>) out;
+    call.disableAutoRequest();
+    ControlStream stream = new ControlStream(call);
     streams.add(stream);
     metrics.activeStreams.inc();
+    call.request(1);
     return stream;
   }
 
@@ -98,12 +146,14 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       return;
     }
     try {
-      out.onNext(pipeline.annotate(request, receive));
+      out.onNext(pipeline.annotate(request, receive, annotateMaxSidePx));
       out.onCompleted();
     } catch (InvalidInputException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+    } catch (OverloadedException e) {
+      out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
     } catch (RuntimeException e) {
-      log.error("Annotate failed", e);
+      logs.error("annotate-failed", "Annotate failed", e);
       out.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
           .asRuntimeException());
     }
@@ -113,6 +163,27 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   public void describe(DescribeRequest request, StreamObserver<PolicyInfo> out) {
     out.onNext(info);
     out.onCompleted();
+  }
+
+  /**
+   * Loads and runs once what a Control stream's first observation needs (its watchdog, a control-executor
+   * thread), so that the first stream does not pay for it out of its chunk's validity.
+   */
+  void warmUp() {
+    try (Watchdog dog = Watchdog.builder().setTimeoutNanos(watchdogTimeoutNanos).setClock(clock).setOnHold(() -> {})
+        .optScheduler(watchdogScheduler).optLogLimiter(logs).build()) {
+      dog.start();
+      dog.feed();
+      dog.setTimeoutNanos(watchdogTimeoutNanos + 1);
+      dog.poll();
+    }
+    java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+    controlExecutor.execute(ran::countDown);
+    try {
+      ran.await(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Ends every Control stream with a final hold chunk (server shutting down). */
@@ -126,15 +197,33 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     return streams.size();
   }
 
+  /** One queued observation and when it arrived. */
+  /** One queued observation and when it arrived; {@code shed}: frames dropped, to be answered with a STALE hold. */
+  private record Queued(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, boolean shed) {}
+
   /** One Control call: observations in order, one chunk each; the watchdog holds when they stop. */
   private final class ControlStream implements StreamObserver<mantis.proto.v1.Observation> {
     private final ServerCallStreamObserver<ActionChunk> out;
     private final Object sendLock = new Object();
-    /** Mark ids stable across this stream; gRPC delivers a stream's messages one at a time. */
+    /** Mark ids stable across this stream; only the stream's one drain task at a time uses it. */
     private final MarkTracker tracker = MarkTracker.create();
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    // Guarded by sendLock.
     private boolean finished;
+    // Guarded by queue.
+    private final java.util.LinkedList<Queued> queue = new java.util.LinkedList<>();
+    private int withFrames;
+    private boolean draining;
+    private boolean starved;
+    // Used by the call's serialised onNext only.
+    private long minInboundNanos = Long.MAX_VALUE;
+    private long lastArrivalNanos = Long.MIN_VALUE;
+    private final long[] gaps = new long[PERIOD_SAMPLES];
+    private int gapCount;
+    private long periodNanos;
     private volatile Watchdog watchdog;
     private volatile String robotId;
+    private volatile boolean pinned;
     private volatile JointState lastState;
 
     ControlStream(ServerCallStreamObserver<ActionChunk> out) {
@@ -155,29 +244,164 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         return;
       }
       try {
-        String id = request.getRobotId().isEmpty() ? "default" : request.getRobotId();
+        String id = ObservationDecoder.robotId(request);
         if (robotId != null && !robotId.equals(id)) {
           throw new InvalidInputException(
               "robot_id changed from " + robotId + " to " + id + " inside one Control stream; open one stream per robot");
         }
-        Watchdog dog = watchdog;
-        if (dog != null) {
-          dog.feed();
+        long declared = request.getControlPeriodMs() * 1_000_000L;
+        if (declared > maxControlPeriodNanos) {
+          throw new InvalidInputException("control_period_ms is " + Integer.toUnsignedString(request.getControlPeriodMs())
+              + "; this server accepts at most " + maxControlPeriodNanos / 1_000_000
+              + " (admission.max_control_period_ms): the watchdog holds after one period plus "
+              + watchdogTimeoutNanos / 1_000_000 + " ms");
         }
-        PolicyPipeline.Result result = pipeline.run("Control", request, receive, tracker);
-        Observation obs = result.observation();
-        lastState = obs.jointState();
         if (robotId == null) {
-          robotId = obs.robotId();
+          pipeline.robots().pin(id);
+          pinned = true;
+          robotId = id;
           startWatchdog();
         }
+        watchdog.feed();
+        trackPeriod(receive, declared);
+        long excess = 0;
+        if (request.getSendTimeNanos() != 0) {
+          long inbound = receive - request.getSendTimeNanos();
+          minInboundNanos = Math.min(minInboundNanos, inbound);
+          excess = inbound - minInboundNanos;
+        }
+        enqueue(new Queued(request, new PolicyPipeline.Arrival(receive, excess), false));
+      } catch (InvalidInputException e) {
+        fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      } catch (OverloadedException e) {
+        fail(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()));
+      }
+    }
+
+    /** Updates the period estimate and sets the watchdog to period + timeout. */
+    private void trackPeriod(long receive, long declaredNanos) {
+      if (lastArrivalNanos != Long.MIN_VALUE) {
+        gaps[gapCount % PERIOD_SAMPLES] = receive - lastArrivalNanos;
+        gapCount++;
+      }
+      lastArrivalNanos = receive;
+      long period;
+      if (declaredNanos > 0) {
+        period = declaredNanos;
+      } else if (gapCount >= 1) {
+        int n = Math.min(gapCount, PERIOD_SAMPLES);
+        long[] sorted = Arrays.copyOf(gaps, n);
+        Arrays.sort(sorted);
+        period = Math.min(maxControlPeriodNanos, Math.max(0, sorted[n / 2]));
+      } else {
+        period = 0;
+      }
+      if (period != periodNanos) {
+        periodNanos = period;
+        watchdog.setTimeoutNanos(watchdogTimeoutNanos + period);
+      }
+    }
+
+    private void enqueue(Queued q) {
+      boolean start;
+      boolean more;
+      synchronized (queue) {
+        queue.add(q);
+        if (++withFrames > MAX_QUEUED) {
+          // Too many waiting: the oldest with frames will be answered STALE; keep only its small fields.
+          for (java.util.ListIterator<Queued> it = queue.listIterator(); it.hasNext(); ) {
+            Queued old = it.next();
+            if (old.request() != null && !old.shed()) {
+              it.set(new Queued(old.request().toBuilder().clearFrames().build(), old.arrival(), true));
+              withFrames--;
+              break;
+            }
+          }
+        }
+        more = queue.size() < MAX_QUEUED + MAX_SHED;
+        starved = !more;
+        start = !draining;
+        draining = true;
+      }
+      if (more) {
+        out.request(1);
+      }
+      if (start) {
+        try {
+          controlExecutor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          synchronized (queue) {
+            draining = false;
+          }
+          fail(Status.UNAVAILABLE.withDescription("server shutting down"));
+        }
+      }
+    }
+
+    /** Works through the queue in order; one such task per stream at a time. */
+    private void drain() {
+      while (true) {
+        Queued q;
+        boolean askMore = false;
+        synchronized (queue) {
+          q = queue.poll();
+          if (q == null) {
+            draining = false;
+            return;
+          }
+          if (q.request() != null && !q.shed()) {
+            withFrames--;
+          }
+          if (starved) {
+            starved = false;
+            askMore = true;
+          }
+        }
+        if (askMore) {
+          out.request(1);
+        }
+        if (q.request() == null) {
+          complete(); // the client's half-close, after everything it sent
+          continue;
+        }
+        synchronized (sendLock) {
+          if (finished) {
+            continue;
+          }
+        }
+        process(q);
+      }
+    }
+
+    private void process(Queued q) {
+      try {
+        PolicyPipeline.Result result = q.shed()
+            ? pipeline.superseded("Control", q.request(), q.arrival(), MAX_QUEUED)
+            : pipeline.run("Control", q.request(), q.arrival(), tracker);
+        lastState = result.jointState();
         send(result.chunk());
       } catch (InvalidInputException e) {
         fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      } catch (OverloadedException e) {
+        overloaded(q, e);
       } catch (RuntimeException e) {
-        log.error("Control failed", e);
+        logs.error("control-failed", "Control failed", e);
         fail(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName()));
       }
+    }
+
+    /** A passing overload (the decode budget per second) holds this step and keeps the stream; others end it. */
+    private void overloaded(Queued q, OverloadedException e) {
+      if (e.isTransient() && e.jointState() != null) {
+        lastState = e.jointState();
+        try {
+          send(pipeline.overloadedHold(robotId, q.request().getStep(), e.jointState(), q.arrival(), e));
+          return;
+        } catch (OverloadedException again) {
+          // The stream's robot is pinned, so this does not happen; end the stream with the refusal.
+        }
+      }
+      fail(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()));
     }
 
     private void startWatchdog() {
@@ -186,10 +410,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           .setClock(clock)
           .setOnHold(this::watchdogHold)
           .optScheduler(watchdogScheduler)
+          .optLogLimiter(logs)
           .build();
       watchdog = dog;
       dog.start();
-      dog.feed();
     }
 
     private void watchdogHold() {
@@ -198,9 +422,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         return;
       }
       metrics.watchdogHolds.inc();
-      log.debug("robot {}: no observation for {} ms; holding", robotId, watchdogTimeoutNanos / 1_000_000);
+      long allowed = watchdog.timeoutNanos();
       send(pipeline.hold(robotId, state, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "WATCHDOG_HOLD",
-          "no fresh observation for " + watchdogTimeoutNanos / 1_000_000 + " ms"));
+          "no fresh observation for " + allowed / 1_000_000 + " ms (control period " + periodNanos / 1_000_000
+              + " ms + watchdog timeout " + watchdogTimeoutNanos / 1_000_000 + " ms)"));
     }
 
     private void send(ActionChunk chunk) {
@@ -250,6 +475,20 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
 
     @Override
     public void onCompleted() {
+      // The client sent its last observation: answer what is queued, then end the call.
+      boolean idle;
+      synchronized (queue) {
+        idle = !draining && queue.isEmpty();
+        if (!idle) {
+          queue.add(new Queued(null, null, false));
+        }
+      }
+      if (idle) {
+        complete();
+      }
+    }
+
+    private void complete() {
       synchronized (sendLock) {
         if (!finished) {
           finished = true;
@@ -260,12 +499,22 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     }
 
     private void cleanup() {
+      if (!cleanedUp.compareAndSet(false, true)) {
+        return;
+      }
       if (streams.remove(this)) {
         metrics.activeStreams.dec();
       }
       Watchdog dog = watchdog;
       if (dog != null) {
         dog.close();
+      }
+      synchronized (queue) {
+        queue.clear();
+        withFrames = 0;
+      }
+      if (pinned) {
+        pipeline.robots().unpin(robotId);
       }
     }
   }

@@ -62,6 +62,59 @@ final class ServerMetrics implements AutoCloseable {
       interventions.labelValues(kind.name());
     }
     interventions.labelValues("POLICY_ERROR");
+    interventions.labelValues("STALE");
+    interventions.labelValues("OVERLOADED");
+  }
+
+  /** Requests and streams refused because a limit was reached, by limit. */
+  final Counter refusals = Counter.builder()
+      .name("mantis_admission_refusals_total")
+      .help("Requests refused with RESOURCE_EXHAUSTED (or, inside a Control stream, answered with a hold) because a "
+          + "limit was reached: streams_global, streams_per_connection, robot_table, decode_per_request, "
+          + "decode_per_second")
+      .labelNames("reason")
+      .register(registry);
+  /** Chunks answered as a hold because they could not reach the client before their valid_until. */
+  final Counter staleHolds = Counter.builder()
+      .name("mantis_stale_holds_total")
+      .help("Observations answered with a STALE hold instead of a chunk that would have arrived after its "
+          + "valid_until, by the stage that saw it: queue_full (dropped from a full stream queue), before_decode, "
+          + "after_policy")
+      .labelNames("stage")
+      .register(registry);
+  final Counter decodeBudgetRefusals = Counter.builder()
+      .name("mantis_decode_budget_refusals_total")
+      .help("Requests refused by the decode budget: per_request or per_second")
+      .labelNames("budget")
+      .register(registry);
+  final Counter robotsExpired = Counter.builder()
+      .name("mantis_robots_expired_total")
+      .help("Robot entries dropped after admission.robot_idle_expiry_ms without use")
+      .register(registry);
+  final Counter robotsReused = Counter.builder()
+      .name("mantis_robots_reused_total")
+      .help("Robot entries (idle, no stream, no e-stop) given to a new robot because the robot table was full")
+      .register(registry);
+  final Gauge robotsTracked = Gauge.builder()
+      .name("mantis_robots_tracked")
+      .help("Robot entries (safety state) the server keeps now")
+      .register(registry);
+  final Counter unparseable = Counter.builder()
+      .name("mantis_unparseable_requests_total")
+      .help("Requests whose bytes were not a valid protobuf message (INVALID_ARGUMENT), by method")
+      .labelNames("rpc")
+      .register(registry);
+
+  {
+    for (String r : new String[] {"streams_global", "streams_per_connection", "robot_table", "decode_per_request",
+        "decode_per_second"}) {
+      refusals.labelValues(r);
+    }
+    for (String st : new String[] {"queue_full", "before_decode", "after_policy"}) {
+      staleHolds.labelValues(st);
+    }
+    decodeBudgetRefusals.labelValues("per_request");
+    decodeBudgetRefusals.labelValues("per_second");
   }
 
   final Counter watchdogHolds = Counter.builder()

@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import mantis.core.LogLimiter;
 import mantis.core.MonotonicClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * mantis.core.FakeClock} and no thread. {@link #start()} additionally runs {@code poll()} on a
  * scheduler, timed to the deadline, so the hold fires within the timeout plus scheduling jitter.
  * Thread-safe. Constructors start nothing; {@link #close()} stops the checks.
+ *
+ * <p>The timeout may change while the watchdog runs ({@link #setTimeoutNanos}), e.g. to one control
+ * period plus the allowed silence once a client's period is known. Each hold is logged through a {@link
+ * LogLimiter} (by default one of its own, 10 s interval): the first hold at WARN, then at most one line per
+ * interval with the count of holds since, so a client that keeps timing out cannot flood the log.
  */
 public final class Watchdog implements AutoCloseable {
   /** The default timeout: 100 ms. */
@@ -29,10 +35,10 @@ public final class Watchdog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
   private static final long MIN_RECHECK_NANOS = 500_000L;
 
-  private final long timeoutNanos;
   private final MonotonicClock clock;
   private final Runnable onHold;
   private final ScheduledExecutorService givenScheduler;
+  private final LogLimiter logLimiter;
 
   // Guarded by this.
   private boolean armed;
@@ -41,6 +47,9 @@ public final class Watchdog implements AutoCloseable {
   private boolean closed;
   private long lastFeedNanos;
   private long holds;
+  private long timeoutNanos;
+  /** Identifies the current chain of scheduled checks; a check of an older chain stops. */
+  private long chain;
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> pending;
 
@@ -49,6 +58,8 @@ public final class Watchdog implements AutoCloseable {
     this.clock = b.clock;
     this.onHold = b.onHold;
     this.givenScheduler = b.scheduler;
+    this.logLimiter = b.logLimiter != null
+        ? b.logLimiter : LogLimiter.create(log, b.clock, LogLimiter.DEFAULT_INTERVAL_NANOS);
   }
 
   /** A builder; {@link Builder#setClock} and {@link Builder#setOnHold} are required. */
@@ -57,8 +68,40 @@ public final class Watchdog implements AutoCloseable {
   }
 
   /** The silence after which a hold is commanded, ns. */
-  public long timeoutNanos() {
+  public synchronized long timeoutNanos() {
     return timeoutNanos;
+  }
+
+  /**
+   * Changes the silence after which a hold is commanded, ns, from now on; the current silence is measured
+   * against the new timeout. A shorter timeout reschedules the next check.
+   *
+   * @throws IllegalArgumentException when not in (0, 1 h]
+   */
+  public void setTimeoutNanos(long nanos) {
+    checkTimeout(nanos);
+    synchronized (this) {
+      long old = timeoutNanos;
+      timeoutNanos = nanos;
+      if (nanos < old && started && !closed && scheduler != null) {
+        if (pending != null) {
+          pending.cancel(false);
+        }
+        long c = ++chain;
+        long delay = armed && !fired ? lastFeedNanos + timeoutNanos - clock.nanoTime() : timeoutNanos;
+        try {
+          pending = scheduler.schedule(() -> check(c), Math.max(0, delay), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          log.debug("Watchdog scheduler shut down; checks stopped");
+        }
+      }
+    }
+  }
+
+  private static void checkTimeout(long timeoutNanos) {
+    if (timeoutNanos <= 0 || timeoutNanos > 3_600_000_000_000L) {
+      throw new IllegalArgumentException("watchdog timeout must be in (0, 1 h], got " + timeoutNanos + " ns");
+    }
   }
 
   /**
@@ -86,7 +129,8 @@ public final class Watchdog implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      pending = scheduler.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+      long c = ++chain;
+      pending = scheduler.schedule(() -> check(c), timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -102,18 +146,20 @@ public final class Watchdog implements AutoCloseable {
    * this silence has not fired yet, runs {@code onHold} (on the calling thread) and returns true.
    */
   public boolean poll() {
+    long silenceNanos;
     synchronized (this) {
-      if (closed || !armed || fired || clock.nanoTime() - lastFeedNanos < timeoutNanos) {
+      silenceNanos = clock.nanoTime() - lastFeedNanos;
+      if (closed || !armed || fired || silenceNanos < timeoutNanos) {
         return false;
       }
       fired = true;
       holds++;
     }
-    log.warn("No fresh command for {} ms: commanding hold", timeoutNanos / 1_000_000.0);
+    logLimiter.warn("watchdog-hold", "No fresh command for {} ms: commanding hold", silenceNanos / 1_000_000.0);
     try {
       onHold.run();
     } catch (RuntimeException e) {
-      log.error("Watchdog hold callback failed", e);
+      logLimiter.error("watchdog-callback", "Watchdog hold callback failed: {}", e.toString());
     }
     return true;
   }
@@ -149,11 +195,16 @@ public final class Watchdog implements AutoCloseable {
     }
   }
 
-  /** Scheduler task: poll, then run again at the next deadline. */
-  private void check() {
+  /** Scheduler task of chain {@code c}: poll, then run again at the next deadline. */
+  private void check(long c) {
+    synchronized (this) {
+      if (closed || c != chain) {
+        return;
+      }
+    }
     poll();
     synchronized (this) {
-      if (closed) {
+      if (closed || c != chain) {
         return;
       }
       long delay;
@@ -164,7 +215,7 @@ public final class Watchdog implements AutoCloseable {
       }
       delay = Math.max(MIN_RECHECK_NANOS, Math.min(delay, timeoutNanos));
       try {
-        pending = scheduler.schedule(this::check, delay, TimeUnit.NANOSECONDS);
+        pending = scheduler.schedule(() -> check(c), delay, TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         log.debug("Watchdog scheduler shut down; checks stopped");
       }
@@ -177,6 +228,7 @@ public final class Watchdog implements AutoCloseable {
     private MonotonicClock clock;
     private Runnable onHold;
     private ScheduledExecutorService scheduler;
+    private LogLimiter logLimiter;
 
     private Builder() {}
 
@@ -208,6 +260,15 @@ public final class Watchdog implements AutoCloseable {
     }
 
     /**
+     * Where holds are logged: a limiter shared with other watchdogs (a server's streams share one, so all
+     * of them together log at most one line per interval); default one of its own with a 10 s interval.
+     */
+    public Builder optLogLimiter(LogLimiter logLimiter) {
+      this.logLimiter = logLimiter;
+      return this;
+    }
+
+    /**
      * Builds the watchdog; starts nothing.
      *
      * @throws IllegalStateException when the clock or the hold callback is missing
@@ -220,9 +281,7 @@ public final class Watchdog implements AutoCloseable {
       if (onHold == null) {
         throw new IllegalStateException("setOnHold is required");
       }
-      if (timeoutNanos <= 0 || timeoutNanos > 3_600_000_000_000L) {
-        throw new IllegalArgumentException("watchdog timeout must be in (0, 1 h], got " + timeoutNanos + " ns");
-      }
+      checkTimeout(timeoutNanos);
       return new Watchdog(this);
     }
   }

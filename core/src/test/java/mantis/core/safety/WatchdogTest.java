@@ -152,4 +152,59 @@ class WatchdogTest {
     assertThrows(IllegalArgumentException.class,
         () -> Watchdog.builder().setClock(clock).setOnHold(() -> {}).setTimeoutNanos(0).build());
   }
+
+  @Test
+  void aThousandHoldsLogABoundedNumberOfLines() {
+    mantis.core.CapturingLogger log = new mantis.core.CapturingLogger();
+    mantis.core.LogLimiter limiter = mantis.core.LogLimiter.create(log, clock, 10_000_000_000L);
+    Watchdog w = Watchdog.builder().setClock(clock).setOnHold(holds::incrementAndGet).optLogLimiter(limiter).build();
+    for (int i = 0; i < 1000; i++) {
+      w.feed();
+      clock.advanceMillis(101);
+      assertTrue(w.poll());
+    }
+    assertEquals(1000, holds.get());
+    // 101 s of holds, one line per 10 s at most.
+    assertTrue(log.lines().size() <= 11, log.lines().size() + " lines: " + log.lines());
+    assertTrue(log.lines().get(0).startsWith("WARN No fresh command for 101.0 ms"), log.lines().get(0));
+  }
+
+  @Test
+  void aDefaultWatchdogAlsoLimitsItsOwnLogLines() {
+    // Without a limiter given, each watchdog has its own: the same bound per watchdog.
+    Watchdog w = dog(100_000_000L);
+    for (int i = 0; i < 200; i++) {
+      w.feed();
+      clock.advanceMillis(101);
+      assertTrue(w.poll());
+    }
+    assertEquals(200, w.holdCount());
+  }
+
+  @Test
+  void aChangedTimeoutAppliesToTheCurrentSilence() {
+    Watchdog w = dog(100_000_000L);
+    w.feed();
+    w.setTimeoutNanos(200_000_000L);
+    assertEquals(200_000_000L, w.timeoutNanos());
+    clock.advanceMillis(150);
+    assertFalse(w.poll(), "period + timeout not yet passed");
+    clock.advanceMillis(50);
+    assertTrue(w.poll());
+    assertThrows(IllegalArgumentException.class, () -> w.setTimeoutNanos(0));
+  }
+
+  @Test
+  void aShorterTimeoutReschedulesTheRealScheduler() throws Exception {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    CountDownLatch fired = new CountDownLatch(1);
+    try (Watchdog w = Watchdog.builder().setClock(MonotonicClock.system()).setTimeoutNanos(60_000_000_000L)
+        .setOnHold(fired::countDown).optScheduler(scheduler).build()) {
+      w.start();
+      w.setTimeoutNanos(50_000_000L);
+      assertTrue(fired.await(5, TimeUnit.SECONDS), "fired at the new, shorter timeout, not after 60 s");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
 }

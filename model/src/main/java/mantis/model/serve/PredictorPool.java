@@ -53,6 +53,9 @@ public final class PredictorPool implements Policy {
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(2);
 
   private static final Logger log = LoggerFactory.getLogger(PredictorPool.class);
+  /** A predictor that fails fails every batch: one line per 10 s, with the count, not one per batch. */
+  private final mantis.core.LogLimiter failures = mantis.core.LogLimiter.create(
+      log, mantis.core.MonotonicClock.system(), mantis.core.LogLimiter.DEFAULT_INTERVAL_NANOS);
   private static final long JOIN_TIMEOUT_MS = 10_000;
 
   /** Tells one worker to stop. */
@@ -321,7 +324,7 @@ public final class PredictorPool implements Policy {
     try {
       chunks = predictor.predict(List.copyOf(observations), List.copyOf(marks));
     } catch (RuntimeException | Error e) {
-      log.warn("predictor failed on a batch of {}", n, e);
+      failures.warn("batch-failed", "predictor failed on a batch of {}", n, e);
       PredictionException failure = new PredictionException("predictor failed on a batch of " + n + ": "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
       batch.forEach(r -> r.answer.completeExceptionally(failure));

@@ -128,6 +128,14 @@ final class ClosedLoopEval {
       throws IOException, InterruptedException {
     int inputPx = policy.info().inputWidthPx() > 0 ? policy.info().inputWidthPx() : s.sizePx();
     MantisConfig cfg = MantisConfig.defaults().withMetricsPort(-1);
+    MantisConfig.AdmissionConfig a = cfg.admission();
+    if (s.streams() > a.maxControlStreamsPerConnection()) {
+      // All sim clients share one in-process connection: let it carry every stream.
+      int max = Math.max(a.maxControlStreams(), s.streams());
+      cfg = cfg.withAdmission(new MantisConfig.AdmissionConfig(max, s.streams(), Math.max(a.maxRobots(), max),
+          a.robotIdleExpiryMs(), a.decodePixelsPerRequest(), a.decodePixelsPerSecond(), a.sendMarginMs(),
+          a.maxControlPeriodMs(), a.annotateMaxSidePx(), a.logIntervalMs()));
+    }
     String name = "mantis-eval-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     try (MantisServer server = ServerFactory.build(cfg, InProcessServerBuilder.forName(name), policy,
         MonotonicClock.system())) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       ExpertCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      BenchOverloadCommand.class,
       PolicyCommand.class,
       MarksCommand.class,
       LatentCommand.class,

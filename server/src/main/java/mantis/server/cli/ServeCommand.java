@@ -3,6 +3,7 @@ package mantis.server.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import mantis.server.BindFailedException;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import org.slf4j.Logger;
@@ -137,6 +138,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     try {
       server.start();
+    } catch (BindFailedException e) {
+      server.close();
+      secured.audit().close();
+      System.err.println("mantis serve: " + e.getMessage() + bindHint(e, e.what().isEmpty() ? "--port" : "--metrics-port"));
+      return 2;
     } catch (IllegalStateException | IllegalArgumentException e) {
       System.err.println("mantis serve: " + e.getMessage());
       secured.audit().close();
@@ -144,30 +150,68 @@ final class ServeCommand implements Callable<Integer> {
     }
     System.out.println("mantis: serving on port " + server.port()
         + (server.metricsPort() >= 0 ? ", metrics at http://" + cfg.metricsHost() + ":" + server.metricsPort() + "/metrics" : ""));
-    DashboardOptions.Running dash = null;
-    if (dashboardPort >= 0) {
-      if (!server.awaitServing(120, TimeUnit.SECONDS)) {
-        System.err.println("mantis serve: the policy did not warm up in 120 s; no dashboard");
-      } else {
-        try {
-          dash = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), ServerFactory.robot(cfg),
-              System.out);
-        } catch (RuntimeException e) {
-          System.err.println("mantis serve: dashboard not started: " + e.getMessage());
-          server.close();
-          return 2;
+    DashboardOptions.Running[] dash = new DashboardOptions.Running[1];
+    Thread hook = new Thread(() -> {
+      synchronized (dash) {
+        if (dash[0] != null) {
+          dash[0].close();
         }
-      }
-    }
-    DashboardOptions.Running d = dash;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (d != null) {
-        d.close();
       }
       server.close();
       secured.audit().close();
-    }, "mantis-shutdown"));
+    }, "mantis-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    // Wait for warm-up: a policy it refuses (non-finite output) ends the command with the reason.
+    java.util.Optional<String> refused = server.awaitWarmUp();
+    if (refused.isPresent()) {
+      System.err.println("mantis serve: --policy " + cfg.policy() + ": " + refused.get()
+          + "; not serving (health NOT_SERVING)");
+      removeHook(hook);
+      server.close();
+      secured.audit().close();
+      return 2;
+    }
+    if (dashboardPort >= 0 && server.awaitServing(0, TimeUnit.SECONDS)) {
+      try {
+        synchronized (dash) {
+          dash[0] = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), ServerFactory.robot(cfg),
+              System.out);
+        }
+      } catch (RuntimeException e) {
+        BindFailedException bind = bindFailure(e, "the dashboard", dashboard.host + ":" + dashboardPort);
+        System.err.println("mantis serve: " + (bind != null
+            ? bind.getMessage() + bindHint(bind, "--dashboard-port (-1: off)")
+            : "dashboard not started: " + e.getMessage()));
+        removeHook(hook);
+        server.close();
+        secured.audit().close();
+        return 2;
+      }
+    }
     server.awaitTermination();
     return 0;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+  }
+
+  /** " (another mantis serve? ...)" when the port is taken, else a pointer to the flag. */
+  static String bindHint(BindFailedException e, String flag) {
+    return e.inUse() ? " (another mantis serve? choose another port with " + flag + ")" : " (check " + flag + ")";
+  }
+
+  /** The bind failure inside {@code e} (a dashboard that could not listen), or null when it is something else. */
+  static BindFailedException bindFailure(Throwable e, String what, String address) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.BindException || t.getClass().getSimpleName().contains("BindException")) {
+        return new BindFailedException(what, address, t);
+      }
+    }
+    return null;
   }
 }

@@ -96,7 +96,8 @@ final class ServerFactory {
         .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
         .optWarmupPredictions(cfg.warmupPredictions())
         .optPositionMarginRad(cfg.positionMarginRad())
-        .optSecurity(security);
+        .optSecurity(security)
+        .optAdmission(cfg.admission());
     if (robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
       b.optWarmupObservation(simObservation(cfg.policyInputPx()));
     }

@@ -38,6 +38,17 @@ import java.util.Optional;
  *   tokens_file: tokens.yaml    # made by 'mantis token create --tokens-file tokens.yaml'
  *   tokens: [{name: lab-arm, role: operator, sha256: 64 hex digits}]               # and/or inline
  *   audit_log: audit.jsonl      # JSON lines: command sources, e-stops, resets, denied calls
+ * admission:                    # overload protection (see {@link AdmissionConfig}); every key optional
+ *   max_control_streams: 128                # open Control streams, server-wide; more: RESOURCE_EXHAUSTED
+ *   max_control_streams_per_connection: 32  # open Control streams per client connection
+ *   max_robots: 1024                        # robot entries (safety state) kept; idle ones are reused
+ *   robot_idle_expiry_ms: 300000            # a robot entry unused this long expires (never one streaming or e-stopped)
+ *   decode_pixels_per_request: 16777216     # frame pixels one observation may ask to decode (sum over frames)
+ *   decode_pixels_per_second: 100000000     # frame pixels decoded per second, server-wide (token bucket)
+ *   send_margin_ms: 10                      # a chunk left with less validity than this is held as STALE
+ *   max_control_period_ms: 1000             # largest control period a stream may declare or be measured at
+ *   annotate_max_side_px: 1024              # Annotate works on frames shrunk to at most this per side
+ *   log_interval_ms: 10000                  # per-request warnings: one line per kind per interval
  * </pre>
  *
  * @param host gRPC bind address
@@ -56,6 +67,7 @@ import java.util.Optional;
  * @param maxBatch largest batch of a learned policy's forward pass
  * @param maxBatchWaitMicros how long a predictor waits to fill a batch, microseconds
  * @param security TLS files, tokens and the audit log ({@code security:}; see {@link SecurityConfig})
+ * @param admission admission control and overload settings
  */
 public record MantisConfig(
     String host,
@@ -73,7 +85,8 @@ public record MantisConfig(
     int predictorWorkers,
     int maxBatch,
     long maxBatchWaitMicros,
-    SecurityConfig security) {
+    SecurityConfig security,
+    AdmissionConfig admission) {
   /** Policies the server knows by name. */
   public static final java.util.List<String> POLICIES = java.util.List.of("mantis", "visual-servo", "hold", "random");
   /** Prefix of a policy given as a bundle directory. */
@@ -99,7 +112,87 @@ public record MantisConfig(
     check(maxBatchWaitMicros >= 0 && maxBatchWaitMicros <= 1_000_000,
         "max_batch_wait_us must be 0..1000000, got " + maxBatchWaitMicros);
     security = security == null ? SecurityConfig.NONE : security;
+    admission = admission == null ? AdmissionConfig.defaults() : admission;
   }
+
+  /**
+   * Admission control and overload protection (YAML key {@code admission:}).
+   *
+   * <p>Robot entries: the server keeps one entry (the safety filter, whose only state is the latched e-stop) per
+   * robot id. An entry unused for {@code robotIdleExpiryMs} expires; when the table is full a new robot takes the
+   * slot of the least recently used entry that is neither streaming nor e-stopped. Such an entry holds no state
+   * (no e-stop latched), so reusing it changes nothing for its robot. An entry with an open Control stream or a
+   * latched e-stop never expires or is reused: an e-stopped robot stays e-stopped until its reset (only the
+   * server's operator can latch one, so they are few). Only when every entry is streaming or e-stopped is a new
+   * robot refused, with RESOURCE_EXHAUSTED; keep {@code maxControlStreams} below {@code maxRobots} and that
+   * cannot happen through streams.
+   *
+   * @param maxControlStreams open Control streams, server-wide
+   * @param maxControlStreamsPerConnection open Control streams per client connection (one TCP connection, or one
+   *     in-process channel transport); keyed by connection until authenticated principals exist
+   * @param maxRobots robot entries kept
+   * @param robotIdleExpiryMs a robot entry unused this long expires, ms
+   * @param decodePixelsPerRequest frame pixels (width x height, summed over an observation's frames) one request
+   *     may ask to decode
+   * @param decodePixelsPerSecond frame pixels decoded per second across the server (a token bucket holding one
+   *     second's worth, or one request's worth if larger)
+   * @param sendMarginMs estimated time to send a chunk; one left with less validity than this is held (STALE)
+   * @param maxControlPeriodMs the largest control period a Control stream may declare ({@code control_period_ms})
+   *     or be measured at; the watchdog holds after period + watchdog timeout
+   * @param annotateMaxSidePx Annotate decodes frames shrunk to at most this many pixels per side
+   * @param logIntervalMs per-request warnings log one line per kind per this interval, with a count
+   */
+  public record AdmissionConfig(
+      int maxControlStreams,
+      int maxControlStreamsPerConnection,
+      int maxRobots,
+      long robotIdleExpiryMs,
+      long decodePixelsPerRequest,
+      long decodePixelsPerSecond,
+      long sendMarginMs,
+      long maxControlPeriodMs,
+      int annotateMaxSidePx,
+      long logIntervalMs) {
+    public AdmissionConfig {
+      check(maxControlStreams >= 1 && maxControlStreams <= 100_000,
+          "admission.max_control_streams must be 1..100000, got " + maxControlStreams);
+      check(maxControlStreamsPerConnection >= 1 && maxControlStreamsPerConnection <= maxControlStreams,
+          "admission.max_control_streams_per_connection must be 1..max_control_streams (" + maxControlStreams
+              + "), got " + maxControlStreamsPerConnection);
+      check(maxRobots >= 1 && maxRobots <= 1_000_000, "admission.max_robots must be 1..1000000, got " + maxRobots);
+      check(robotIdleExpiryMs >= 1, "admission.robot_idle_expiry_ms must be >= 1, got " + robotIdleExpiryMs);
+      check(decodePixelsPerRequest >= 1, "admission.decode_pixels_per_request must be >= 1, got " + decodePixelsPerRequest);
+      check(decodePixelsPerSecond >= 1, "admission.decode_pixels_per_second must be >= 1, got " + decodePixelsPerSecond);
+      check(sendMarginMs >= 0 && sendMarginMs <= 10_000, "admission.send_margin_ms must be 0..10000, got " + sendMarginMs);
+      check(maxControlPeriodMs >= 0 && maxControlPeriodMs <= 60_000,
+          "admission.max_control_period_ms must be 0..60000, got " + maxControlPeriodMs);
+      check(annotateMaxSidePx >= 16 && annotateMaxSidePx <= 16384,
+          "admission.annotate_max_side_px must be 16..16384, got " + annotateMaxSidePx);
+      check(logIntervalMs >= 1, "admission.log_interval_ms must be >= 1, got " + logIntervalMs);
+    }
+
+    /** The defaults of the YAML block above. */
+    public static AdmissionConfig defaults() {
+      return new RawAdmission().toConfig();
+    }
+
+    @Override
+    public String toString() {
+      return "max_control_streams=" + maxControlStreams + " max_control_streams_per_connection="
+          + maxControlStreamsPerConnection + " max_robots=" + maxRobots + " robot_idle_expiry_ms=" + robotIdleExpiryMs
+          + " decode_pixels_per_request=" + decodePixelsPerRequest + " decode_pixels_per_second="
+          + decodePixelsPerSecond + " send_margin_ms=" + sendMarginMs + " max_control_period_ms=" + maxControlPeriodMs
+          + " annotate_max_side_px=" + annotateMaxSidePx + " log_interval_ms=" + logIntervalMs;
+    }
+  }
+
+  /** A copy with other admission settings. */
+  public MantisConfig withAdmission(AdmissionConfig v) {
+    return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad, predictorWorkers, maxBatch,
+        maxBatchWaitMicros, security, v);
+  }
+
 
   private static void check(boolean ok, String message) {
     if (!ok) {
@@ -139,56 +232,56 @@ public record MantisConfig(
   public MantisConfig withHost(String v) {
     return new MantisConfig(v, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   public MantisConfig withPort(int v) {
     return new MantisConfig(host, v, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   public MantisConfig withMetricsPort(int v) {
     return new MantisConfig(host, port, metricsHost, v, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   public MantisConfig withMetricsHost(String v) {
     return new MantisConfig(host, port, v, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   /** A copy with other batching settings for learned policies. */
   public MantisConfig withBatching(int workers, int batch, long waitMicros) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
-        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad, workers, batch, waitMicros, security);
+        watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad, workers, batch, waitMicros, security, admission);
   }
 
   public MantisConfig withPolicy(String v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, v, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   public MantisConfig withRobot(Path v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, Optional.ofNullable(v), policyInputPx,
         maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   public MantisConfig withWatchdogTimeoutMs(long v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes, v,
         drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security, admission);
   }
 
   /** A copy with another security section. */
   public MantisConfig withSecurity(SecurityConfig v) {
     return new MantisConfig(host, port, metricsHost, metricsPort, policy, robot, policyInputPx, maxInboundMessageBytes,
         watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, v);
+        predictorWorkers, maxBatch, maxBatchWaitMicros, v, admission);
   }
 
   /**
@@ -265,7 +358,7 @@ public record MantisConfig(
         + " max_inbound_message_bytes=" + maxInboundMessageBytes + " watchdog_timeout_ms=" + watchdogTimeoutMs
         + " drain_timeout_ms=" + drainTimeoutMs + " warmup_predictions=" + warmupPredictions
         + " position_margin_rad=" + positionMarginRad + " predictor_workers=" + predictorWorkers + " max_batch="
-        + maxBatch + " max_batch_wait_us=" + maxBatchWaitMicros + " security=" + security;
+        + maxBatch + " max_batch_wait_us=" + maxBatchWaitMicros + " security=" + security + " admission={" + admission + "}";
   }
 
   /** The YAML shape, with defaults. */
@@ -318,11 +411,15 @@ public record MantisConfig(
     @JsonProperty("security")
     RawSecurity security;
 
+    @JsonProperty("admission")
+    RawAdmission admission;
+
     MantisConfig toConfig() {
       return new MantisConfig(host, port, metricsHost, metricsPort, policy,
           robot == null || robot.isBlank() ? Optional.empty() : Optional.of(Path.of(robot)), policyInputPx,
           maxInboundMessageBytes, watchdogTimeoutMs, drainTimeoutMs, warmupPredictions, positionMarginRad,
-        predictorWorkers, maxBatch, maxBatchWaitMicros, security == null ? SecurityConfig.NONE : security.toConfig());
+        predictorWorkers, maxBatch, maxBatchWaitMicros, security == null ? SecurityConfig.NONE : security.toConfig(),
+        (admission == null ? new RawAdmission() : admission).toConfig());
     }
   }
 
@@ -386,5 +483,44 @@ public record MantisConfig(
 
     @JsonProperty("sha256")
     String sha256;
+  }
+
+  /** The YAML shape of {@code admission:}, with defaults. */
+  static final class RawAdmission {
+    @JsonProperty("max_control_streams")
+    int maxControlStreams = 128;
+
+    @JsonProperty("max_control_streams_per_connection")
+    int maxControlStreamsPerConnection = 32;
+
+    @JsonProperty("max_robots")
+    int maxRobots = 1024;
+
+    @JsonProperty("robot_idle_expiry_ms")
+    long robotIdleExpiryMs = 300_000;
+
+    @JsonProperty("decode_pixels_per_request")
+    long decodePixelsPerRequest = 4096L * 4096L;
+
+    @JsonProperty("decode_pixels_per_second")
+    long decodePixelsPerSecond = 100_000_000L;
+
+    @JsonProperty("send_margin_ms")
+    long sendMarginMs = 10;
+
+    @JsonProperty("max_control_period_ms")
+    long maxControlPeriodMs = 1000;
+
+    @JsonProperty("annotate_max_side_px")
+    int annotateMaxSidePx = 1024;
+
+    @JsonProperty("log_interval_ms")
+    long logIntervalMs = 10_000;
+
+    AdmissionConfig toConfig() {
+      return new AdmissionConfig(maxControlStreams, maxControlStreamsPerConnection, maxRobots, robotIdleExpiryMs,
+          decodePixelsPerRequest, decodePixelsPerSecond, sendMarginMs, maxControlPeriodMs, annotateMaxSidePx,
+          logIntervalMs);
+    }
   }
 }

@@ -93,4 +93,31 @@ class MantisConfigTest {
     assertTrue(e.getMessage().contains("max_batch must be 1..1024"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(write("policy: \"bundle:\"\n")));
   }
+
+  @Test
+  void theAdmissionBlockOverridesOnlyTheKeysItGivesAndTheFlagsKeepIt() throws Exception {
+    MantisConfig c = MantisConfig.load(write("port: 6000\nadmission:\n  max_control_streams: 10\n"
+        + "  max_control_streams_per_connection: 4\n  robot_idle_expiry_ms: 60000\n"
+        + "  decode_pixels_per_second: 5000000\n"));
+    MantisConfig.AdmissionConfig a = c.admission();
+    assertEquals(10, a.maxControlStreams());
+    assertEquals(4, a.maxControlStreamsPerConnection());
+    assertEquals(60_000, a.robotIdleExpiryMs());
+    assertEquals(5_000_000, a.decodePixelsPerSecond());
+    assertEquals(1024, a.maxRobots(), "default otherwise");
+    assertEquals(16_777_216L, a.decodePixelsPerRequest());
+    assertEquals(a, c.withPort(7000).withWatchdogTimeoutMs(50).withBatching(2, 4, 100).admission());
+    assertEquals(MantisConfig.AdmissionConfig.defaults(), MantisConfig.defaults().admission());
+  }
+
+  @Test
+  void anUnknownOrBadAdmissionKeyIsRejectedByName() throws Exception {
+    Path typo = write("admission:\n  max_streams: 3\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(typo));
+    assertTrue(e.getMessage().contains("unknown key 'max_streams'"), e.getMessage());
+    Path bad = write("admission:\n  max_control_streams: 4\n  max_control_streams_per_connection: 8\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(bad));
+    assertTrue(e.getMessage().contains(
+        "admission.max_control_streams_per_connection must be 1..max_control_streams (4), got 8"), e.getMessage());
+  }
 }
