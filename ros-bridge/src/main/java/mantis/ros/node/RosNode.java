@@ -677,6 +677,10 @@ public final class RosNode implements AutoCloseable {
         }
       }
     } catch (IOException e) {
+      if (closed) {
+        // close() interrupted this call: the registrations still stand and close() removes them.
+        return;
+      }
       if (masterReachable) {
         LOG.warn("node {}: master {} unreachable ({}); will re-register when it answers", name,
             masterUri, e.getMessage());
