@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       BridgeCommand.class,
       SimRosCommand.class,
       BenchRosCommand.class,
+      BenchSoakCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {

@@ -22,7 +22,7 @@ class AnnotateFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "15s")
   void annotateAnswersAnyObservationWithFiniteMarksOrAProperStatus(FuzzedDataProvider data) {
     Calls.annotate(server, ORACLE, input(data));
   }

@@ -26,7 +26,7 @@ class ObservationBytesFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "15s")
   void anyParseableObservationIsAnsweredSafelyOrRefusedProperlyByEveryRpc(byte[] bytes) {
     Observation obs;
     try {

@@ -22,7 +22,7 @@ class PredictFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "15s")
   void predictAnswersAnyObservationWithASafeChunkOrAProperStatus(FuzzedDataProvider data) {
     Calls.predict(server, ORACLE, FUZZER.observation(data));
   }

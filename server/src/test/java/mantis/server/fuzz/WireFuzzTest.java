@@ -81,7 +81,7 @@ class WireFuzzTest {
         .build();
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "15s")
   void anyBytesOnTheWireGetAnAnswerOrAProperStatus(byte[] input) throws Exception {
     if (input.length == 0) {
       return;
