@@ -158,7 +158,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         String id = request.getRobotId().isEmpty() ? "default" : request.getRobotId();
         if (robotId != null && !robotId.equals(id)) {
           throw new InvalidInputException(
-              "robot_id changed from " + robotId + " to " + id + " inside one Control stream; open one stream per robot");
+              "robot_id changed from " + ClientText.escape(robotId) + " to " + ClientText.escape(id)
+                  + " inside one Control stream; open one stream per robot");
         }
         Watchdog dog = watchdog;
         if (dog != null) {

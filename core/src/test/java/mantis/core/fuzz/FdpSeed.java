@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Writes a seed input for a fuzz test that reads its data with Jazzer's {@code FuzzedDataProvider}:
  * the integral choices the test will consume, in the order it consumes them, become the bytes that
- * provider reads them from (libFuzzer's {@code FuzzedDataProvider} layout: integral values are taken
- * from the end of the data, most significant byte first, reduced modulo the range). Only integral
+ * provider reads them from (Jazzer 0.30's layout: integral values are taken from the end of the data,
+ * most significant byte first, as many bytes as the range needs; see {@link #l}). Only integral
  * values: {@code consumeInt(min, max)}, {@code consumeLong(min, max)}, {@code consumeBoolean()},
  * {@code pickValue} (an index). When the data runs out every further choice reads as its minimum.
  * Seed writers check the result against the real provider before writing it.

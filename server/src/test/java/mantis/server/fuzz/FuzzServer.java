@@ -57,6 +57,20 @@ final class FuzzServer implements AutoCloseable {
       close();
       throw new IllegalStateException("the " + policy + " server did not warm up in 120 s");
     }
+    warmUp();
+  }
+
+  /**
+   * Sends every seed observation once through Predict and Annotate, untimed: the first calls load
+   * image decoders and native code (much slower under fuzzing instrumentation), which is start-up
+   * cost, not the input's.
+   */
+  private void warmUp() {
+    var stub = PolicyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
+    for (var obs : Seeds.get().bases()) {
+      stub.predict(obs.toBuilder().setRobotId("warm-up").build());
+      stub.annotate(obs.toBuilder().setAnnotateWithImage(true).build());
+    }
   }
 
   /** An in-process server for {@code policy}. */

@@ -81,14 +81,21 @@ final class RpcOracle {
     checkDescription(status, rpc);
   }
 
-  /** Fails unless {@code status} has a description without a stack trace. */
+  /**
+   * Fails unless {@code status} has a one-line description: no stack trace, and no control character
+   * (client text echoed unescaped could forge lines).
+   */
   static void checkDescription(Status status, String rpc) {
     String d = status.getDescription();
     if (d == null || d.isBlank()) {
       throw new AssertionError(rpc + " answered " + status.getCode() + " without a description");
     }
-    if (d.contains("\tat ") || d.contains("Exception:") || d.contains("\n\tat")) {
+    if (d.contains("\tat ") || d.contains("Exception:")) {
       throw new AssertionError(rpc + " answered " + status.getCode() + " with a stack trace: " + d);
+    }
+    if (d.chars().anyMatch(Character::isISOControl)) {
+      throw new AssertionError(rpc + " answered " + status.getCode() + " with control characters in its "
+          + "description: " + d.replace("\n", "\\n").replace("\t", "\\t"));
     }
   }
 
