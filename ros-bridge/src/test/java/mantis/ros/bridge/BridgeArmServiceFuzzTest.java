@@ -46,7 +46,7 @@ class BridgeArmServiceFuzzTest {
       Double.MAX_VALUE, -Double.MAX_VALUE, 0.0, -0.0, 2.6, -2.6, 2.59, 1e-300, 100.0};
   private static final List<String> REASONS = List.of("", "operator", "x".repeat(5000), "\uD800", "a\nb\u0000");
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void theBridgePublishesOnlySafeTrajectoriesAndOnlyHoldsWhileEstopped(FuzzedDataProvider data) throws Exception {
     try (Rig rig = new Rig()) {
       run(rig, data);

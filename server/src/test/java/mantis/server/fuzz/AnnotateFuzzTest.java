@@ -22,7 +22,7 @@ class AnnotateFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void annotateAnswersAnyObservationWithFiniteMarksOrAProperStatus(FuzzedDataProvider data) {
     Calls.annotate(server, ORACLE, input(data));
   }

@@ -30,7 +30,7 @@ class ControlFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void controlAnswersAnySequenceOfObservationsSafelyInOrderOrEndsItProperly(FuzzedDataProvider data) {
     Plan plan = plan(data);
     Calls.control(server, ORACLE, plan.observations(), plan.pauseAfter());

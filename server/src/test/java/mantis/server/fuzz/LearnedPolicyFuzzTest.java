@@ -27,7 +27,7 @@ class LearnedPolicyFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void theLearnedPolicyAnswersAnyObservationWithASafeChunkOrAProperStatus(FuzzedDataProvider data) {
     boolean stream = data.consumeBoolean();
     Observation obs = FUZZER.observation(data);

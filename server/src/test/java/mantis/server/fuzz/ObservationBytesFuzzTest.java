@@ -26,7 +26,7 @@ class ObservationBytesFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void anyParseableObservationIsAnsweredSafelyOrRefusedProperlyByEveryRpc(byte[] bytes) {
     Observation obs;
     try {

@@ -22,7 +22,7 @@ class PredictFuzzTest {
     server.close();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void predictAnswersAnyObservationWithASafeChunkOrAProperStatus(FuzzedDataProvider data) {
     Calls.predict(server, ORACLE, FUZZER.observation(data));
   }

@@ -81,7 +81,7 @@ class WireFuzzTest {
         .build();
   }
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void anyBytesOnTheWireGetAnAnswerOrAProperStatus(byte[] input) throws Exception {
     if (input.length == 0) {
       return;

@@ -52,7 +52,7 @@ class SimArmServiceFuzzTest {
 
   static final int MAX_OPS = 40;
 
-  @FuzzTest(maxDuration = "15s")
+  @FuzzTest(maxDuration = "10s")
   void theSimulatedArmStaysInsideItsLimitsAndExecutesNothingWhileEstopped(FuzzedDataProvider data)
       throws Exception {
     try (Rig rig = new Rig()) {
