@@ -191,7 +191,7 @@ final class ObservationDecoder {
     }
     if (js.getNamesCount() != 0 && !js.getNamesList().equals(robot.jointNames())) {
       throw new InvalidInputException(
-          "joint_state.names " + js.getNamesList() + " do not match robot " + robot.name() + " joints "
+          "joint_state.names " + ClientText.escape(js.getNamesList()) + " do not match robot " + robot.name() + " joints "
               + robot.jointNames() + " (same names, same order; or leave names empty)");
     }
     if (js.getVelocitiesRadPerSCount() != 0 && js.getVelocitiesRadPerSCount() != n) {

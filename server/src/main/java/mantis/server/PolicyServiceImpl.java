@@ -247,7 +247,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         String id = ObservationDecoder.robotId(request);
         if (robotId != null && !robotId.equals(id)) {
           throw new InvalidInputException(
-              "robot_id changed from " + robotId + " to " + id + " inside one Control stream; open one stream per robot");
+              "robot_id changed from " + ClientText.escape(robotId) + " to " + ClientText.escape(id)
+                  + " inside one Control stream; open one stream per robot");
         }
         long declared = request.getControlPeriodMs() * 1_000_000L;
         if (declared > maxControlPeriodNanos) {

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       SimRosCommand.class,
       BenchRosCommand.class,
       TokenCommand.class,
+      BenchSoakCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {
