@@ -185,7 +185,7 @@ final class PolicyPipeline {
     } catch (RuntimeException e) {
       policyError = "policy " + policy.info().name() + " failed: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage());
-      logs.warn("policy-failed", "{} (robot {}, step {}); holding", policyError, obs.robotId(), obs.step(), e);
+      logs.warn("policy-failed", "{} (robot {}, step {}); holding", policyError, ClientText.escape(obs.robotId()), obs.step(), e);
     }
     long predictedNanos = clock.nanoTime();
     if (raw != null) {

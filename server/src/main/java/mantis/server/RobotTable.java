@@ -137,7 +137,7 @@ final class RobotTable {
           if (metrics != null) {
             metrics.refusals.labelValues("robot_table").inc();
           }
-          throw new OverloadedException("robot_table", true, null, "robot_id " + robotId + " is new but this "
+          throw new OverloadedException("robot_table", true, null, "robot_id " + ClientText.escape(robotId) + " is new but this "
               + "server's robot table is full: all " + capacity + " entries (admission.max_robots) belong to robots "
               + "with an open Control stream or a latched e-stop; retry when a stream ends or an e-stop is reset");
         }
