@@ -91,7 +91,8 @@ import mantis.security.TokenStore;
  * <p>Relative file paths (robot spec, TLS files, token and tokens files, audit log) resolve against the
  * config file's folder. Files named by {@code server:} are read and checked when the config is parsed
  * (errors name the key and the file); the ArmService's TLS files and bind address are checked by {@link
- * #checkArmService()}, which {@code mantis bridge --check-config} and {@link BridgeNode#start()} call.
+ * #checkArmService()} ({@code mantis bridge --check-config}) and by {@link BridgeNode#start()}, before it joins
+ * the graph.
  *
  * @param ros how to join the ROS graph
  * @param topics the topic bindings
@@ -347,25 +348,34 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
   /**
    * Whether the ArmService may serve its host with its security (the rule of {@link ExposurePolicy}: loopback may stay
-   * open, any other address needs TLS and tokens, or {@code insecure}), and its TLS files are usable. Resolves the
-   * host. Empty when the service is disabled.
+   * open, any other address needs TLS and tokens, or {@code insecure}). Resolves the host; reads no file. Empty when
+   * the service is disabled.
+   *
+   * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
+   */
+  public Optional<ExposurePolicy.Decision> armServiceExposure() {
+    if (!armService.enabled()) {
+      return Optional.empty();
+    }
+    return Optional.of(armService.security(AuditLog.none()).check(armService.host()));
+  }
+
+  /**
+   * {@link #armServiceExposure()}, and when it is allowed, reads and checks the ArmService's TLS files.
    *
    * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
    * @throws IllegalArgumentException naming the key and the file when a TLS file is missing, invalid or expired
    */
   public Optional<ExposurePolicy.Decision> checkArmService() {
-    if (!armService.enabled()) {
-      return Optional.empty();
-    }
-    ExposurePolicy.Decision d = armService.security(AuditLog.none()).check(armService.host());
-    if (d.allowed() && armService.tls().isPresent()) {
+    Optional<ExposurePolicy.Decision> d = armServiceExposure();
+    if (d.isPresent() && d.get().allowed() && armService.tls().isPresent()) {
       try {
         armService.tls().get().toCredentials();
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("arm_service.tls: " + e.getMessage(), e);
       }
     }
-    return Optional.of(d);
+    return d;
   }
 
   /** Reads a YAML file, with {@code ROS_MASTER_URI} from the environment. */

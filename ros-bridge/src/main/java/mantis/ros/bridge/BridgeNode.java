@@ -398,7 +398,9 @@ public final class BridgeNode implements AutoCloseable {
 
     /**
      * Optional: where to serve ArmService (e.g. an in-process server builder in tests); default a
-     * Netty server on {@code arm_service.host:port} when the port is not 0.
+     * Netty server on {@code arm_service.host:port} when the port is not 0. A given builder has no
+     * address the bind rule could judge, and {@code arm_service.tls} does not apply to it; the
+     * tokens of {@code arm_service} do (without tokens its calls run open).
      */
     public Builder optArmServerBuilder(ServerBuilder<?> armServerBuilder) {
       this.armServerBuilder = armServerBuilder;

@@ -68,7 +68,8 @@ final class BridgeCommand implements Callable<Integer> {
     }
     Optional<ExposurePolicy.Decision> exposure;
     try {
-      exposure = cfg.checkArmService();
+      // --check-config reads the TLS files here; a run reads them in BridgeNode.start(), before joining the graph.
+      exposure = mode.checkConfig != null ? cfg.checkArmService() : cfg.armServiceExposure();
     } catch (IllegalArgumentException e) {
       System.err.println("mantis bridge: " + file + ": " + e.getMessage());
       return 2;
