@@ -1,5 +1,7 @@
 package mantis.ros.bridge;
 
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -13,6 +15,8 @@ import mantis.proto.v1.HoldRequest;
 import mantis.proto.v1.JointCommand;
 import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
+import mantis.security.AuditEvent;
+import mantis.security.Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * streamed back to every open call. Hold, EStop and Reset act on the same latch as the e-stop and
  * reset topics. While a call is open and sending, policy chunks are not published (see {@link
  * BridgeCore}). When commands stop for the watchdog timeout, or the last call closes, the arm holds.
+ *
+ * <p>Every call, health checks included, passes the {@link mantis.security.AuthInterceptor} given to
+ * {@link #serve}; the caller's {@link Principal} goes to the audit log with each Hold, EStop and Reset,
+ * and when a StreamCommands client takes control of the arm (its first command) and gives it back (its
+ * stream ends).
  */
 final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(BridgeArmService.class);
@@ -39,13 +48,15 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
 
   /**
    * Builds and starts a server on {@code sb} with this service for {@code core} and gRPC health
-   * ({@code ""} and {@code mantis.v1.ArmService} SERVING).
+   * ({@code ""} and {@code mantis.v1.ArmService} SERVING), both behind {@code auth}.
    */
   static io.grpc.Server serve(BridgeCore core, MonotonicClock clock, io.grpc.ServerBuilder<?> sb,
-      io.grpc.protobuf.services.HealthStatusManager health) throws java.io.IOException {
+      io.grpc.protobuf.services.HealthStatusManager health, ServerInterceptor auth) throws java.io.IOException {
     health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(ArmServiceGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-    return sb.addService(new BridgeArmService(core, clock)).addService(health.getHealthService()).build().start();
+    return sb.addService(ServerInterceptors.intercept(new BridgeArmService(core, clock), auth))
+        .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
+        .build().start();
   }
 
   private ArmStatus status() {
@@ -70,7 +81,8 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
     if (wrongRobot(request.getRobotId(), out)) {
       return;
     }
-    core.armHold(request.getReason().isEmpty() ? "ArmService Hold" : "ArmService Hold: " + request.getReason());
+    core.armHold(request.getReason().isEmpty() ? "ArmService Hold" : "ArmService Hold: " + request.getReason(),
+        Principal.current());
     out.onNext(status());
     out.onCompleted();
   }
@@ -80,7 +92,8 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
     if (wrongRobot(request.getRobotId(), out)) {
       return;
     }
-    core.estop(request.getReason().isEmpty() ? "ArmService EStop" : "ArmService EStop: " + request.getReason());
+    core.estop(request.getReason().isEmpty() ? "ArmService EStop" : "ArmService EStop: " + request.getReason(),
+        Principal.current());
     out.onNext(status());
     out.onCompleted();
   }
@@ -90,14 +103,14 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
     if (wrongRobot(request.getRobotId(), out)) {
       return;
     }
-    core.reset();
+    core.reset(Principal.current());
     out.onNext(status());
     out.onCompleted();
   }
 
   @Override
   public StreamObserver<JointCommand> streamCommands(StreamObserver<JointStateMsg> out) {
-    CommandStream s = new CommandStream((ServerCallStreamObserver<JointStateMsg>) out);
+    CommandStream s = new CommandStream((ServerCallStreamObserver<JointStateMsg>) out, Principal.current());
     core.armStreamOpened();
     core.addJointStateListener(s);
     return s;
@@ -105,10 +118,15 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
 
   private final class CommandStream implements StreamObserver<JointCommand>, Consumer<JointState> {
     private final ServerCallStreamObserver<JointStateMsg> out;
+    private final Principal caller;
     private boolean ended;
+    // Guarded by this.
+    private long commands;
+    private long firstCommandNanos;
 
-    CommandStream(ServerCallStreamObserver<JointStateMsg> out) {
+    CommandStream(ServerCallStreamObserver<JointStateMsg> out, Principal caller) {
       this.out = out;
+      this.caller = caller;
     }
 
     @Override
@@ -122,6 +140,17 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
       if (!command.hasChunk()) {
         fail(Status.INVALID_ARGUMENT.withDescription("command has no chunk"));
         return;
+      }
+      boolean first;
+      synchronized (this) {
+        first = commands++ == 0;
+        if (first) {
+          firstCommandNanos = now;
+        }
+      }
+      if (first) {
+        core.audit().record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(caller).robot(robotId)
+            .detail("ArmService StreamCommands client takes control of the arm from the policy"));
       }
       core.armCommand(Convert.chunk(command.getChunk(), now));
     }
@@ -152,7 +181,7 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
         ended = true;
         out.onError(status.asRuntimeException());
       }
-      cleanup();
+      cleanup(status);
     }
 
     @Override
@@ -164,7 +193,7 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
         ended = true;
       }
       log.debug("arm command stream failed: {}", Status.fromThrowable(t));
-      cleanup();
+      cleanup(Status.fromThrowable(t));
     }
 
     @Override
@@ -176,12 +205,25 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
         ended = true;
         out.onCompleted();
       }
-      cleanup();
+      cleanup(Status.OK);
     }
 
-    private void cleanup() {
+    private void cleanup(Status status) {
       core.removeJointStateListener(this);
       core.armStreamClosed();
+      long n;
+      long since;
+      synchronized (this) {
+        n = commands;
+        since = firstCommandNanos;
+      }
+      if (n > 0) {
+        core.audit().record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(caller).robot(robotId)
+            .detail("ArmService StreamCommands ended (" + status.getCode() + "): control goes back to the policy")
+            .field("status", status.getCode().name())
+            .field("commands", n)
+            .field("seconds", Math.round((clock.nanoTime() - since) / 1e6) / 1e3));
+      }
     }
   }
 }

@@ -14,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,16 @@ import java.util.Objects;
 import java.util.Optional;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.security.AuditLog;
+import mantis.security.BearerToken;
+import mantis.security.ClientSecurity;
+import mantis.security.ExposurePolicy;
+import mantis.security.Role;
+import mantis.security.ServerSecurity;
+import mantis.security.TlsClientConfig;
+import mantis.security.TlsServerConfig;
+import mantis.security.TokenEntry;
+import mantis.security.TokenStore;
 
 /**
  * The bridge node's configuration: one typed object, loaded from YAML with {@link #load(Path)}.
@@ -46,7 +57,13 @@ import mantis.core.RobotSpecs;
  *   spec: planar3                         # a bundled robot (planar3) or a robot YAML path (relative: to this file)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
  * server:
- *   target: localhost:50051               # the Mantis server, host:port (plaintext gRPC)
+ *   target: localhost:50051               # the Mantis server, host:port
+ *   tls:                                  # absent: plain text; present: TLS
+ *     ca: null                            # CA of the server's certificate; default the JVM's trusted CAs
+ *     cert: null                          # mutual TLS: this bridge's certificate chain, with key
+ *     key: null                           # its PKCS#8 private key
+ *   token_file: null                      # bearer token sent on every call (first line); default $MANTIS_TOKEN
+ *   insecure: false                       # true: send the token in plain text to a host that is not loopback
  *   deadline_ms: 2000                     # deadline of unary calls (Describe)
  *   stream_idle_timeout_ms: 2000          # no chunk for this long while one is awaited: the stream is lost
  *   reconnect_min_ms: 100                 # reconnect backoff, doubling from min to max
@@ -55,13 +72,27 @@ import mantis.core.RobotSpecs;
  *   watchdog_timeout_ms: 100              # hold when the next chunk is this late (see BridgeCore)
  * arm_service:
  *   port: 0                               # serve mantis.v1.ArmService on this port; 0 = disabled
- *   host: 127.0.0.1
+ *   host: 127.0.0.1                       # not loopback: needs tls and tokens, or insecure: true
+ *   tls:                                  # absent: plain text
+ *     cert_chain: null                    # this service's certificate chain (PEM), with private_key
+ *     private_key: null                   # PKCS#8 PEM
+ *     client_ca: null                     # mutual TLS: clients must present a certificate signed by it
+ *   tokens_file: null                     # tokens made by 'mantis token create --tokens-file'
+ *   tokens: []                            # and/or listed here: {name, role, sha256}
+ *   insecure: false                       # serve a non-loopback host without TLS and tokens (warns)
  * bridge:
  *   default_instruction: null             # used until the instruction topic says otherwise
+ *   audit_log: null                       # JSON lines: command sources, e-stops, resets, holds, refused calls
  *   heartbeat_hz: 2
  *   max_input_age_ms: 500                 # frames and joint states older than this are not sent
  *   hold_time_from_start_ms: 50           # time_from_start of a hold trajectory's one point
  * </pre>
+ *
+ * <p>Relative file paths (robot spec, TLS files, token and tokens files, audit log) resolve against the
+ * config file's folder. Files named by {@code server:} are read and checked when the config is parsed
+ * (errors name the key and the file); the ArmService's TLS files and bind address are checked by {@link
+ * #checkArmService()} ({@code mantis bridge --check-config}) and by {@link BridgeNode#start()}, before it joins
+ * the graph.
  *
  * @param ros how to join the ROS graph
  * @param topics the topic bindings
@@ -180,9 +211,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param reconnectMaxMs largest reconnect delay, ms
    * @param controlRateHz most observations per second
    * @param watchdogTimeoutMs how late the next chunk may be before the arm is told to hold, ms
+   * @param security TLS (empty: plain text) and the bearer token sent on every call (empty: none)
+   * @param tokenSource where the token came from, for {@link #describe()}: {@code "file <path>"}, {@code
+   *     "$MANTIS_TOKEN"}, or {@code "none"}
+   * @param insecure true when the token may be sent in plain text to a host that is not loopback
    */
   public record Server(String target, long deadlineMs, long streamIdleTimeoutMs, long reconnectMinMs,
-      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs) {
+      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs, ClientSecurity security,
+      String tokenSource, boolean insecure) {
     public Server {
       check(target != null && target.matches("[^\\s:]+:\\d{1,5}"), "server.target must be host:port, got '" + target + "'");
       int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
@@ -195,6 +231,15 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       check(controlRateHz > 0 && controlRateHz <= 1000, "server.control_rate_hz must be in (0, 1000], got " + controlRateHz);
       check(watchdogTimeoutMs >= 1 && watchdogTimeoutMs <= 10_000,
           "server.watchdog_timeout_ms must be 1..10000, got " + watchdogTimeoutMs);
+      security = security == null ? ClientSecurity.none() : security;
+      tokenSource = tokenSource == null || tokenSource.isBlank() ? (security.token().isPresent() ? "given" : "none")
+          : tokenSource;
+      String h = target.substring(0, target.lastIndexOf(':'));
+      check(security.token().isEmpty() || security.tls().isPresent() || insecure || isLoopbackName(h),
+          "server: the bridge has a bearer token (" + tokenSource + ") but server.tls is not set and server.target "
+              + "host '" + h + "' is not loopback, so the token would cross the network in plain text. Add "
+              + "server.tls (ca: the CA of the server's certificate), or set server.insecure: true for a server run "
+              + "with --insecure");
     }
 
     /** The target's host. */
@@ -214,19 +259,57 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   }
 
   /**
-   * The bridge's own {@code mantis.v1.ArmService}.
+   * True for the names {@link BearerToken} sends a token to in plain text: {@code localhost}, {@code 127.x.x.x}, and
+   * {@code ::1} (no name lookup).
+   */
+  static boolean isLoopbackName(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  /**
+   * The bridge's own {@code mantis.v1.ArmService}, protected like the Mantis server (docs/SECURITY.md): on a
+   * loopback host without tokens it is open to local callers; any other host needs TLS and tokens, or {@code
+   * insecure}. With tokens, every call needs one, with the role {@link mantis.security.MethodRoles#defaults()} asks
+   * (StreamCommands and Hold: operator; EStop: any token; Reset: admin; health: viewer).
    *
    * @param port gRPC port; 0 disables the service
    * @param host bind address
+   * @param tls TLS files of the listener, or empty for plain text
+   * @param tokens the tokens callers must present (empty: none asked)
+   * @param tokensSource where the tokens came from, for {@link #describe()}
+   * @param insecure serve a non-loopback host without TLS and tokens ({@code insecure: true} or {@code mantis bridge
+   *     --insecure})
    */
-  public record ArmService(int port, String host) {
+  public record ArmService(int port, String host, Optional<TlsServerConfig> tls, TokenStore tokens,
+      String tokensSource, boolean insecure) {
     public ArmService {
       check(port >= 0 && port <= 65535, "arm_service.port must be 0..65535 (0 = disabled), got " + port);
       check(host != null && !host.isBlank(), "arm_service.host must not be empty");
+      tls = tls == null ? Optional.empty() : tls;
+      tokens = tokens == null ? TokenStore.empty() : tokens;
+      tokensSource = tokensSource == null ? "" : tokensSource;
+    }
+
+    /** Plain text, no tokens, not insecure: loopback only. */
+    public ArmService(int port, String host) {
+      this(port, host, Optional.empty(), TokenStore.empty(), "", false);
     }
 
     public boolean enabled() {
       return port != 0;
+    }
+
+    /** This section's security for a server writing to {@code audit}. */
+    public ServerSecurity security(AuditLog audit) {
+      return ServerSecurity.builder().optTokens(tokens).optTls(tls.orElse(null)).optAuditLog(audit)
+          .optInsecure(insecure).build();
+    }
+
+    /** A copy with {@code insecure} set (the {@code --insecure} flag). */
+    public ArmService withInsecure(boolean v) {
+      return new ArmService(port, host, tls, tokens, tokensSource, v);
     }
   }
 
@@ -237,12 +320,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param heartbeatHz status messages per second
    * @param maxInputAgeMs frames and joint states older than this (by arrival) are not sent, ms
    * @param holdTimeFromStartMs time_from_start of a hold's one point, ms
+   * @param auditLog where the audit trail goes (JSON lines), or empty for none
    */
   public record Bridge(Optional<String> defaultInstruction, double heartbeatHz, long maxInputAgeMs,
-      long holdTimeFromStartMs) {
+      long holdTimeFromStartMs, Optional<Path> auditLog) {
     public Bridge {
       defaultInstruction = defaultInstruction == null ? Optional.empty()
           : defaultInstruction.filter(s -> !s.isBlank());
+      auditLog = auditLog == null ? Optional.empty() : auditLog;
       check(heartbeatHz > 0 && heartbeatHz <= 100, "bridge.heartbeat_hz must be in (0, 100], got " + heartbeatHz);
       check(maxInputAgeMs >= 1, "bridge.max_input_age_ms must be >= 1, got " + maxInputAgeMs);
       check(holdTimeFromStartMs >= 1 && holdTimeFromStartMs <= 1000,
@@ -254,6 +339,43 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
+  }
+
+  /** A copy whose ArmService may serve a non-loopback host without TLS and tokens ({@code mantis bridge --insecure}). */
+  public BridgeConfig withArmServiceInsecure() {
+    return new BridgeConfig(ros, topics, robot, server, armService.withInsecure(true), bridge);
+  }
+
+  /**
+   * Whether the ArmService may serve its host with its security (the rule of {@link ExposurePolicy}: loopback may stay
+   * open, any other address needs TLS and tokens, or {@code insecure}). Resolves the host; reads no file. Empty when
+   * the service is disabled.
+   *
+   * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
+   */
+  public Optional<ExposurePolicy.Decision> armServiceExposure() {
+    if (!armService.enabled()) {
+      return Optional.empty();
+    }
+    return Optional.of(armService.security(AuditLog.none()).check(armService.host()));
+  }
+
+  /**
+   * {@link #armServiceExposure()}, and when it is allowed, reads and checks the ArmService's TLS files.
+   *
+   * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
+   * @throws IllegalArgumentException naming the key and the file when a TLS file is missing, invalid or expired
+   */
+  public Optional<ExposurePolicy.Decision> checkArmService() {
+    Optional<ExposurePolicy.Decision> d = armServiceExposure();
+    if (d.isPresent() && d.get().allowed() && armService.tls().isPresent()) {
+      try {
+        armService.tls().get().toCredentials();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("arm_service.tls: " + e.getMessage(), e);
+      }
+    }
+    return d;
   }
 
   /** Reads a YAML file, with {@code ROS_MASTER_URI} from the environment. */
@@ -352,16 +474,28 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         .append("  reconnect_min_ms: ").append(server.reconnectMinMs()).append('\n')
         .append("  reconnect_max_ms: ").append(server.reconnectMaxMs()).append('\n')
         .append("  control_rate_hz: ").append(server.controlRateHz()).append('\n')
-        .append("  watchdog_timeout_ms: ").append(server.watchdogTimeoutMs()).append('\n');
+        .append("  watchdog_timeout_ms: ").append(server.watchdogTimeoutMs()).append('\n')
+        .append("  tls: ").append(server.security().tls().map(TlsClientConfig::toString).orElse("off (plain text)"))
+        .append('\n')
+        .append("  token: ").append(server.security().token()
+            .map(t -> server.tokenSource() + " (sha256 " + t.hashPrefix() + "...)").orElse("none")).append('\n')
+        .append("  insecure: ").append(server.insecure()).append('\n');
     sb.append("arm_service:\n")
         .append("  port: ").append(armService.port()).append(armService.enabled() ? "" : "   # disabled").append('\n')
-        .append("  host: ").append(armService.host()).append('\n');
+        .append("  host: ").append(armService.host()).append('\n')
+        .append("  tls: ").append(armService.tls().map(TlsServerConfig::toString).orElse("off (plain text)"))
+        .append('\n')
+        .append("  tokens: ").append(armService.tokens().size())
+        .append(armService.tokensSource().isEmpty() ? "" : " (" + armService.tokensSource() + ")")
+        .append(armService.tokens().isEmpty() ? "   # none: open on loopback" : "").append('\n')
+        .append("  insecure: ").append(armService.insecure()).append('\n');
     sb.append("bridge:\n")
         .append("  default_instruction: ").append(bridge.defaultInstruction().map(s -> "\"" + s + "\"").orElse("null"))
         .append('\n')
         .append("  heartbeat_hz: ").append(bridge.heartbeatHz()).append('\n')
         .append("  max_input_age_ms: ").append(bridge.maxInputAgeMs()).append('\n')
-        .append("  hold_time_from_start_ms: ").append(bridge.holdTimeFromStartMs()).append('\n');
+        .append("  hold_time_from_start_ms: ").append(bridge.holdTimeFromStartMs()).append('\n')
+        .append("  audit_log: ").append(bridge.auditLog().map(Path::toString).orElse("none")).append('\n');
     return sb.toString();
   }
 
@@ -383,9 +517,9 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
           (ros == null ? new RawRos() : ros).toRos(env),
           topics.toTopics(),
           robot.toRobot(baseDir),
-          (server == null ? new RawServer() : server).toServer(),
-          (armService == null ? new RawArmService() : armService).toArmService(),
-          (bridge == null ? new RawBridge() : bridge).toBridge());
+          (server == null ? new RawServer() : server).toServer(baseDir, env),
+          (armService == null ? new RawArmService() : armService).toArmService(baseDir),
+          (bridge == null ? new RawBridge() : bridge).toBridge(baseDir));
     }
   }
 
@@ -466,6 +600,9 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
   static final class RawServer {
     @JsonProperty("target") String target = "localhost:50051";
+    @JsonProperty("tls") RawClientTls tls;
+    @JsonProperty("token_file") String tokenFile;
+    @JsonProperty("insecure") boolean insecure;
     @JsonProperty("deadline_ms") long deadlineMs = 2000;
     @JsonProperty("stream_idle_timeout_ms") long streamIdleTimeoutMs = 2000;
     @JsonProperty("reconnect_min_ms") long reconnectMinMs = 100;
@@ -473,19 +610,136 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("control_rate_hz") double controlRateHz = 20;
     @JsonProperty("watchdog_timeout_ms") long watchdogTimeoutMs = 100;
 
-    Server toServer() {
+    Server toServer(Path baseDir, Map<String, String> env) {
+      Optional<TlsClientConfig> clientTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
+      Optional<BearerToken> token;
+      String source;
+      if (tokenFile != null && !tokenFile.isBlank()) {
+        Path f = file(baseDir, tokenFile, "server.token_file");
+        try {
+          token = Optional.of(BearerToken.fromFile(f));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("server.token_file: " + e.getMessage(), e);
+        }
+        source = "file " + f;
+      } else {
+        try {
+          token = BearerToken.resolve(null, env);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("server: the token in the environment (no server.token_file is set): "
+              + e.getMessage(), e);
+        }
+        source = token.isPresent() ? "$" + BearerToken.ENV : "none";
+      }
+      if (insecure) {
+        token = token.map(BearerToken::allowingPlaintext);
+      }
+      ClientSecurity security = new ClientSecurity(clientTls, token);
+      if (clientTls.isPresent()) {
+        try {
+          security.channelCredentials(); // reads and checks the PEM files now
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("server.tls: " + e.getMessage(), e);
+        }
+      }
       return new Server(target == null ? null : target.strip(), deadlineMs, streamIdleTimeoutMs, reconnectMinMs,
-          reconnectMaxMs, controlRateHz, watchdogTimeoutMs);
+          reconnectMaxMs, controlRateHz, watchdogTimeoutMs, security, source, insecure);
+    }
+  }
+
+  /** {@code server.tls}: the client side. */
+  static final class RawClientTls {
+    @JsonProperty("ca") String ca;
+    @JsonProperty("cert") String cert;
+    @JsonProperty("key") String key;
+
+    TlsClientConfig toConfig(Path baseDir) {
+      boolean hasCert = cert != null && !cert.isBlank();
+      boolean hasKey = key != null && !key.isBlank();
+      check(hasCert == hasKey, "server.tls: 'cert' and 'key' (this bridge's certificate for mutual TLS) go "
+          + "together: give both or neither");
+      Optional<Path> caFile = ca == null || ca.isBlank() ? Optional.empty()
+          : Optional.of(file(baseDir, ca, "server.tls.ca"));
+      Optional<Path> certFile = hasCert ? Optional.of(file(baseDir, cert, "server.tls.cert")) : Optional.empty();
+      Optional<Path> keyFile = hasKey ? Optional.of(file(baseDir, key, "server.tls.key")) : Optional.empty();
+      return new TlsClientConfig(caFile, certFile, keyFile);
     }
   }
 
   static final class RawArmService {
     @JsonProperty("port") int port = 0;
     @JsonProperty("host") String host = "127.0.0.1";
+    @JsonProperty("tls") RawServerTls tls;
+    @JsonProperty("tokens_file") String tokensFile;
+    @JsonProperty("tokens") List<RawToken> tokens;
+    @JsonProperty("insecure") boolean insecure;
 
-    ArmService toArmService() {
-      return new ArmService(port, host);
+    ArmService toArmService(Path baseDir) {
+      List<TokenEntry> inline = new ArrayList<>();
+      if (tokens != null) {
+        for (int i = 0; i < tokens.size(); i++) {
+          RawToken t = tokens.get(i);
+          try {
+            check(t != null && t.name != null && t.role != null && t.sha256 != null,
+                "name, role and sha256 are required");
+            inline.add(new TokenEntry(t.name, Role.parse(t.role), t.sha256));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("arm_service.tokens[" + i + "]: " + e.getMessage(), e);
+          }
+        }
+      }
+      TokenStore store;
+      try {
+        store = TokenStore.of(inline);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("arm_service.tokens: " + e.getMessage(), e);
+      }
+      List<String> sources = new ArrayList<>();
+      if (!inline.isEmpty()) {
+        sources.add(inline.size() + " listed");
+      }
+      if (tokensFile != null && !tokensFile.isBlank()) {
+        Path f = file(baseDir, tokensFile, "arm_service.tokens_file");
+        TokenStore fromFile;
+        try {
+          fromFile = TokenStore.load(f);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("arm_service.tokens_file: " + e.getMessage(), e);
+        }
+        try {
+          store = store.with(fromFile.entries());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("arm_service.tokens and arm_service.tokens_file " + f + ": "
+              + e.getMessage(), e);
+        }
+        sources.add(fromFile.size() + " from " + f);
+      }
+      Optional<TlsServerConfig> serverTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
+      return new ArmService(port, host, serverTls, store, String.join(", ", sources), insecure);
     }
+  }
+
+  /** {@code arm_service.tls}: the server side. */
+  static final class RawServerTls {
+    @JsonProperty("cert_chain") String certChain;
+    @JsonProperty("private_key") String privateKey;
+    @JsonProperty("client_ca") String clientCa;
+
+    TlsServerConfig toConfig(Path baseDir) {
+      check(certChain != null && !certChain.isBlank() && privateKey != null && !privateKey.isBlank(),
+          "arm_service.tls needs both cert_chain and private_key (client_ca is optional: it turns on mutual TLS)");
+      return new TlsServerConfig(file(baseDir, certChain, "arm_service.tls.cert_chain"),
+          file(baseDir, privateKey, "arm_service.tls.private_key"),
+          clientCa == null || clientCa.isBlank() ? Optional.empty()
+              : Optional.of(file(baseDir, clientCa, "arm_service.tls.client_ca")));
+    }
+  }
+
+  /** One {@code arm_service.tokens} entry, as in a tokens file. */
+  static final class RawToken {
+    @JsonProperty("name") String name;
+    @JsonProperty("role") String role;
+    @JsonProperty("sha256") String sha256;
   }
 
   static final class RawBridge {
@@ -493,10 +747,38 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("heartbeat_hz") double heartbeatHz = 2;
     @JsonProperty("max_input_age_ms") long maxInputAgeMs = 500;
     @JsonProperty("hold_time_from_start_ms") long holdTimeFromStartMs = 50;
+    @JsonProperty("audit_log") String auditLog;
 
-    Bridge toBridge() {
-      return new Bridge(optional(defaultInstruction), heartbeatHz, maxInputAgeMs, holdTimeFromStartMs);
+    Bridge toBridge(Path baseDir) {
+      Optional<Path> audit = auditLog == null || auditLog.isBlank() ? Optional.empty()
+          : Optional.of(resolve(baseDir, auditLog));
+      return new Bridge(optional(defaultInstruction), heartbeatHz, maxInputAgeMs, holdTimeFromStartMs, audit);
     }
+  }
+
+  /** {@code value} as a path, relative ones against {@code baseDir}. */
+  private static Path resolve(Path baseDir, String value) {
+    Path p = Path.of(value.strip());
+    return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p);
+  }
+
+  /**
+   * {@code value} as a path to an existing readable file, relative ones against {@code baseDir}.
+   *
+   * @throws IllegalArgumentException naming {@code key} and the file otherwise
+   */
+  private static Path file(Path baseDir, String value, String key) {
+    Path p = resolve(baseDir, value);
+    if (!Files.exists(p)) {
+      throw new IllegalArgumentException(key + ": no such file " + p);
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(key + ": " + p + " is not a regular file");
+    }
+    if (!Files.isReadable(p)) {
+      throw new IllegalArgumentException(key + ": " + p + ": permission denied");
+    }
+    return p;
   }
 
   private static Optional<String> optional(String s) {

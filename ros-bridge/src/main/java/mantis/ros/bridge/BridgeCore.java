@@ -32,6 +32,11 @@ import mantis.ros.msg.Image;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.RosBool;
 import mantis.ros.msg.RosString;
+import mantis.ros.tcpros.MessageOrigin;
+import mantis.security.AuditEvent;
+import mantis.security.AuditLog;
+import mantis.security.Principal;
+import mantis.security.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +88,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ArmService priority: while an ArmService StreamCommands call is open and its last command came
  * within {@code watchdog_timeout_ms}, policy chunks are not published (counted as dropped); commands
- * go through the same filter and hold rules. Thread-safe.
+ * go through the same filter and hold rules.
+ *
+ * <p>Refused by the server: a Control stream that ends with {@code UNAUTHENTICATED} or {@code
+ * PERMISSION_DENIED} (no token, a wrong one, or one whose role is below operator) is lost like any
+ * other: the arm holds and the stream is retried at the normal backoff, never faster. Instead of the
+ * usual WARN, one ERROR "server refused the bridge's token: ..." is logged at most every {@value
+ * #AUTH_ERROR_PERIOD_MS} ms (with the number held back), and the heartbeat says {@code
+ * state=server_refused} until a chunk arrives.
+ *
+ * <p>Audit ({@link Builder#optAuditLog}): the policy taking command of the arm (the first chunk
+ * published from a Control stream, and again after an ArmService client had it) and losing it, every
+ * e-stop and reset with who asked ({@link Principal}; a ROS topic is {@code ros:<topic>} with the
+ * publisher's caller id as peer), and ArmService holds. Thread-safe.
  */
 final class BridgeCore implements AutoCloseable {
   /** Default period of {@link #tick()} when a scheduler runs it. */
@@ -92,6 +109,8 @@ final class BridgeCore implements AutoCloseable {
   private static final int MAX_PENDING = 16;
   /** While a stream is due, how often the channel is asked to connect, ms. */
   static final long PROBE_MS = 500;
+  /** At most one "server refused the bridge's token" ERROR per this period, ms. */
+  static final long AUTH_ERROR_PERIOD_MS = 60_000;
 
   private final Logger log;
   private final BridgeConfig config;
@@ -116,6 +135,8 @@ final class BridgeCore implements AutoCloseable {
   private final Watchdog armWatchdog;
   private final List<Consumer<JointState>> stateListeners = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
+  private final AuditLog audit;
+  private final Principal policyPrincipal;
 
   // Guarded by lock.
   private boolean started;
@@ -144,6 +165,12 @@ final class BridgeCore implements AutoCloseable {
   private long armLastCommandNanos = Long.MIN_VALUE / 2;
   private boolean armCommanded;
   private boolean describedMismatch;
+  private boolean policyCommanding;
+  private boolean serverRefused;
+  private long nextAuthErrorNanos = Long.MIN_VALUE;
+  private long authRefusalsHeld;
+  private String lastRosEstopSource;
+  private String lastRosResetSource;
   // Counters.
   private long observationsSent;
   private long chunksPublished;
@@ -194,6 +221,8 @@ final class BridgeCore implements AutoCloseable {
     this.warn = new WarnLimiter(log, clock, 5_000_000_000L);
     this.instruction = config.bridge().defaultInstruction().orElse(null);
     this.backoffNanos = config.server().reconnectMinMs() * 1_000_000L;
+    this.audit = b.audit;
+    this.policyPrincipal = new Principal(POLICY_PRINCIPAL, Role.OPERATOR, config.server().target());
     this.policyWatchdog = Watchdog.builder()
         .setTimeoutNanos(periodNanos + armWatchdogNanos)
         .setClock(clock)
@@ -207,8 +236,16 @@ final class BridgeCore implements AutoCloseable {
         .build();
   }
 
+  /** The principal name of the policy stream in the audit log. */
+  static final String POLICY_PRINCIPAL = "policy";
+
   static Builder builder() {
     return new Builder();
+  }
+
+  /** Where audit events go. */
+  AuditLog audit() {
+    return audit;
   }
 
   /** The filter every chunk passes; its e-stop latch is the bridge's. */
@@ -340,8 +377,13 @@ final class BridgeCore implements AutoCloseable {
 
   /** {@code true} latches the e-stop (and holds); {@code false} does nothing: only a reset clears it. */
   void onEstop(RosBool msg) {
+    onEstop(msg, null);
+  }
+
+  /** {@link #onEstop(RosBool)} from a known publisher (for the audit log), or null when unknown. */
+  void onEstop(RosBool msg, MessageOrigin from) {
     if (msg.data()) {
-      estop("e-stop topic " + config.topics().estop());
+      estop("e-stop topic " + config.topics().estop(), rosPrincipal(config.topics().estop(), Role.VIEWER, from));
     } else {
       log.debug("false on {} ignored: the e-stop is cleared only by {}", config.topics().estop(),
           config.topics().reset());
@@ -349,25 +391,88 @@ final class BridgeCore implements AutoCloseable {
   }
 
   void onReset() {
-    reset();
+    onReset(null);
+  }
+
+  /** A message on the reset topic from a known publisher (for the audit log), or null when unknown. */
+  void onReset(MessageOrigin from) {
+    reset(rosPrincipal(config.topics().reset(), Role.ADMIN, from));
+  }
+
+  /**
+   * The audit principal of a ROS topic: {@code ros:<topic>}, with the role the action needs (every
+   * node on the ROS graph has it: ROS 1 has no authentication), the publisher as peer.
+   */
+  private static Principal rosPrincipal(String topic, Role role, MessageOrigin from) {
+    return new Principal("ros:" + topic, role, from == null ? "" : from.toString());
+  }
+
+  private static boolean isRos(Principal p) {
+    return p.name().startsWith("ros:");
   }
 
   /** Latches the e-stop; the first latch publishes a hold. */
   void estop(String reason) {
+    estop(reason, Principal.current());
+  }
+
+  /**
+   * Latches the e-stop on behalf of {@code by} (written to the audit log); the first latch publishes a
+   * hold. A ROS publisher repeating an e-stop that is already latched is written once, not per message.
+   */
+  void estop(String reason, Principal by) {
+    boolean was;
+    boolean record;
     synchronized (lock) {
-      boolean was = filter.isEstopped();
+      was = filter.isEstopped();
       filter.estop(reason);
       if (!was) {
         hold("e-stop: " + reason, true);
       }
+      record = auditOnce(by, was, true);
+    }
+    if (record) {
+      audit.record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(config.robot().id()).detail(reason)
+          .field("already_latched", was));
     }
   }
 
   /** Clears the e-stop latch; the arm stays holding until the next chunk. */
   void reset() {
+    reset(Principal.current());
+  }
+
+  /** {@link #reset()} on behalf of {@code by}, written to the audit log (ROS repeats that change nothing: once). */
+  void reset(Principal by) {
+    boolean was;
+    boolean record;
     synchronized (lock) {
+      was = filter.isEstopped();
       filter.reset();
+      record = auditOnce(by, !was, false);
     }
+    if (record) {
+      audit.record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(config.robot().id())
+          .detail(was ? "e-stop cleared" : "no e-stop to clear"));
+    }
+  }
+
+  /**
+   * Guarded by lock. Whether to audit an e-stop (or reset) by {@code by}: always for gRPC callers;
+   * for a ROS topic, unless it changes nothing and the same publisher was the last one recorded.
+   */
+  private boolean auditOnce(Principal by, boolean changesNothing, boolean estop) {
+    if (!isRos(by)) {
+      return true;
+    }
+    String source = by.name() + " " + by.peer();
+    String last = estop ? lastRosEstopSource : lastRosResetSource;
+    if (estop) {
+      lastRosEstopSource = source;
+    } else {
+      lastRosResetSource = source;
+    }
+    return !changesNothing || !source.equals(last);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -406,6 +511,7 @@ final class BridgeCore implements AutoCloseable {
       armCommanded = true;
       armLastCommandNanos = clock.nanoTime();
       armWatchdog.feed();
+      policyCommanding = false;
       if (filter.isEstopped()) {
         chunksDropped++;
         return;
@@ -416,9 +522,15 @@ final class BridgeCore implements AutoCloseable {
 
   /** ArmService Hold: always publishes. */
   void armHold(String reason) {
+    armHold(reason, Principal.current());
+  }
+
+  /** ArmService Hold on behalf of {@code by} (written to the audit log): always publishes. */
+  void armHold(String reason, Principal by) {
     synchronized (lock) {
       hold(reason, true);
     }
+    audit.record(AuditEvent.of(AuditEvent.HOLD).principal(by).robot(config.robot().id()).detail(reason));
   }
 
   boolean isHolding() {
@@ -553,7 +665,12 @@ final class BridgeCore implements AutoCloseable {
       public void onError(Throwable t) {
         Status st = Status.fromThrowable(t);
         synchronized (lock) {
-          streamLost(s, "Control failed: " + st.getCode() + (st.getDescription() == null ? "" : " " + st.getDescription()));
+          if (st.getCode() == Status.Code.UNAUTHENTICATED || st.getCode() == Status.Code.PERMISSION_DENIED) {
+            refused(s, st);
+          } else {
+            streamLost(s, "Control failed: " + st.getCode()
+                + (st.getDescription() == null ? "" : " " + st.getDescription()));
+          }
         }
       }
 
@@ -601,10 +718,49 @@ final class BridgeCore implements AutoCloseable {
 
   /** Guarded by lock. Forgets {@code s} if it is current, schedules a reconnect, holds. */
   private void streamLost(Stream s, String why) {
+    streamLost(s, why, false);
+  }
+
+  /**
+   * Guarded by lock. The server refused the bridge's credentials on {@code s}: lost like any stream
+   * (hold, retry at the normal backoff), with one rate-limited ERROR instead of the WARN.
+   */
+  private void refused(Stream s, Status st) {
+    if (s != stream || closed) {
+      return;
+    }
+    serverRefused = true;
+    long now = clock.nanoTime();
+    String what = st.getCode() + (st.getDescription() == null ? "" : ": " + st.getDescription());
+    if (now - nextAuthErrorNanos >= 0 || nextAuthErrorNanos == Long.MIN_VALUE) {
+      nextAuthErrorNanos = now + AUTH_ERROR_PERIOD_MS * 1_000_000L;
+      long held = authRefusalsHeld;
+      authRefusalsHeld = 0;
+      log.error("server refused the bridge's token: {} ({}). The arm holds; retrying with the reconnect backoff "
+          + "(up to {} ms between tries){}. Check server.token_file (or $MANTIS_TOKEN): the token must be one of {}'s, "
+          + "with role operator or admin",
+          what, config.server().security().token().map(t -> "token sha256 " + t.hashPrefix() + "..., from "
+              + config.server().tokenSource()).orElse("no token configured"),
+          config.server().reconnectMaxMs(),
+          held == 0 ? "" : " (" + held + " more refusals since the last such line)",
+          config.server().target());
+    } else {
+      authRefusalsHeld++;
+    }
+    streamLost(s, "refused: " + what, true);
+  }
+
+  private void streamLost(Stream s, String why, boolean quiet) {
     if (s != stream) {
       return;
     }
     stream = null;
+    if (policyCommanding) {
+      policyCommanding = false;
+      audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(policyPrincipal)
+          .robot(config.robot().id()).detail("policy Control stream (episode " + s.episodeId + ") lost: " + why)
+          .field("episode", s.episodeId));
+    }
     if (closed) {
       return;
     }
@@ -612,8 +768,13 @@ final class BridgeCore implements AutoCloseable {
     long max = config.server().reconnectMaxMs() * 1_000_000L;
     nextConnectNanos = now + backoffNanos;
     nextProbeNanos = now;
-    log.warn("server stream lost ({}); reconnecting in {} ms, or as soon as the server answers", why,
-        backoffNanos / 1_000_000);
+    if (quiet) {
+      log.debug("server stream lost ({}); reconnecting in {} ms", why, backoffNanos / 1_000_000);
+    } else {
+      serverRefused = false;
+      log.warn("server stream lost ({}); reconnecting in {} ms, or as soon as the server answers", why,
+          backoffNanos / 1_000_000);
+    }
     backoffNanos = Math.min(max, backoffNanos * 2);
     hold("server lost: " + why, false);
   }
@@ -626,6 +787,10 @@ final class BridgeCore implements AutoCloseable {
       long now = clock.nanoTime();
       s.lastActivityNanos = now;
       backoffNanos = config.server().reconnectMinMs() * 1_000_000L;
+      if (serverRefused) {
+        serverRefused = false;
+        log.info("server {} accepts the bridge's token again", config.server().target());
+      }
       if (wire.getSource() == ChunkSource.CHUNK_SOURCE_WATCHDOG) {
         serverWatchdogHolds++;
         log.debug("server watchdog hold ignored: the bridge's own watchdog and expiry hold the arm");
@@ -658,6 +823,13 @@ final class BridgeCore implements AutoCloseable {
       }
       if (publishChunk(Convert.chunk(wire, sentAt))) {
         policyWatchdog.feed();
+        if (!policyCommanding) {
+          policyCommanding = true;
+          audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(policyPrincipal)
+              .robot(config.robot().id())
+              .detail("policy Control stream (episode " + s.episodeId + ") commands the arm")
+              .field("episode", s.episodeId));
+        }
       }
     }
   }
@@ -723,6 +895,8 @@ final class BridgeCore implements AutoCloseable {
     String st;
     if (filter.isEstopped()) {
       st = "estopped";
+    } else if (serverRefused) {
+      st = "server_refused";
     } else if (stream == null) {
       st = "server_lost";
     } else if (holding || current == null) {
@@ -782,6 +956,13 @@ final class BridgeCore implements AutoCloseable {
       }
       s = stream;
       stream = null;
+      if (policyCommanding && s != null) {
+        policyCommanding = false;
+        audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(policyPrincipal)
+            .robot(config.robot().id())
+            .detail("policy Control stream (episode " + s.episodeId + ") ended: bridge closing: " + why)
+            .field("episode", s.episodeId));
+      }
     }
     policyWatchdog.close();
     armWatchdog.close();
@@ -804,8 +985,15 @@ final class BridgeCore implements AutoCloseable {
     };
     private ScheduledExecutorService scheduler;
     private long tickNanos = DEFAULT_TICK_NANOS;
+    private AuditLog audit = AuditLog.none();
 
     private Builder() {}
+
+    /** Where command sources, e-stops, resets and holds are recorded; default none. */
+    Builder optAuditLog(AuditLog audit) {
+      this.audit = audit;
+      return this;
+    }
 
     Builder setConfig(BridgeConfig config) {
       this.config = config;
@@ -867,6 +1055,7 @@ final class BridgeCore implements AutoCloseable {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(wallNanos, "wallNanos");
       Objects.requireNonNull(log, "log");
+      Objects.requireNonNull(audit, "audit");
       if (tickNanos < 100_000L || tickNanos > 100_000_000L) {
         throw new IllegalArgumentException("tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");
       }

@@ -3,6 +3,7 @@ package mantis.ros.bridge;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import mantis.core.MonotonicClock;
@@ -29,6 +31,11 @@ import mantis.ros.node.RosPublisher;
 import mantis.ros.node.RosSubscriber;
 import mantis.ros.node.ShutdownRequest;
 import mantis.ros.node.SubscriberOptions;
+import mantis.security.AuditEvent;
+import mantis.security.AuditLog;
+import mantis.security.AuthInterceptor;
+import mantis.security.ExposurePolicy;
+import mantis.security.ServerSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +58,16 @@ import org.slf4j.LoggerFactory;
  * {@link RosNode#logger}); trajectory stamps are {@link RosNode#now()}, so they follow {@code
  * /clock} when the master's {@code /use_sim_time} is true (0 until the first clock message; holds
  * are never delayed waiting for one). Safety timing stays on the monotonic clock.
+ *
+ * <p>Security (docs/SECURITY.md, "Bridge"): the channel to the server ({@link #newChannel}) uses
+ * {@code server.tls} and the bearer token of {@code server.token_file} or {@code $MANTIS_TOKEN}.
+ * The ArmService follows the server's exposure rule, checked in {@link #start()} before anything
+ * else (a refused address or a bad TLS file throws before the node joins the graph): loopback
+ * without tokens is open, any other address needs TLS and tokens, or {@code arm_service.insecure}
+ * (then a warning, repeated every 10 minutes). Every ArmService and health call passes an {@link
+ * AuthInterceptor} with the default roles. With {@code bridge.audit_log} the bridge appends JSON
+ * lines: its ArmService starting and stopping, command sources, e-stops and resets from gRPC and
+ * ROS (with the publisher's caller id), holds, and refused calls.
  */
 public final class BridgeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeNode.class);
@@ -73,6 +90,8 @@ public final class BridgeNode implements AutoCloseable {
   private BridgeCore core;
   private Server armServer;
   private HealthStatusManager health;
+  private AuditLog audit = AuditLog.none();
+  private ScheduledFuture<?> insecureReminder;
   private boolean started;
   private boolean closed;
 
@@ -87,12 +106,42 @@ public final class BridgeNode implements AutoCloseable {
     return new Builder();
   }
 
-  /** Joins the ROS graph, starts the ArmService (if enabled) and the control loop. */
+  /**
+   * Checks the ArmService's exposure and TLS files and opens the audit log, then joins the ROS graph,
+   * starts the ArmService (if enabled) and the control loop.
+   *
+   * @throws IllegalStateException when the ArmService may not serve its address (not loopback, and
+   *     neither TLS and tokens nor {@code insecure}); nothing was started
+   * @throws IllegalArgumentException naming the file when an ArmService TLS file is unusable
+   * @throws IOException when the audit log cannot be opened, or the node cannot start
+   */
   public synchronized void start() throws IOException {
     if (started || closed) {
       throw new IllegalStateException(closed ? "bridge is closed" : "bridge already started");
     }
     started = true;
+    // Security first: nothing joins the graph or binds when the ArmService may not serve its address.
+    boolean serveArm = config.armService().enabled() || armServerBuilder != null;
+    ServerSecurity armSecurity = null;
+    ExposurePolicy.Decision exposure = null;
+    ServerCredentials armCredentials = null;
+    if (serveArm) {
+      armSecurity = config.armService().security(AuditLog.none());
+      if (armServerBuilder == null) {
+        exposure = armSecurity.check(config.armService().host());
+        if (!exposure.allowed()) {
+          throw new IllegalStateException("arm_service: " + exposure.message());
+        }
+        try {
+          armCredentials = armSecurity.serverCredentials().orElse(null);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("arm_service.tls: " + e.getMessage(), e);
+        }
+      }
+    }
+    if (config.bridge().auditLog().isPresent()) {
+      audit = AuditLog.open(config.bridge().auditLog().get());
+    }
     BridgeConfig.Topics topics = config.topics();
     RosNode.Builder nb = RosNode.builder().setName(config.ros().nodeName()).setMasterUri(config.ros().masterUri())
         .optShutdownHandler(this::shutdownRequested);
@@ -129,6 +178,7 @@ public final class BridgeNode implements AutoCloseable {
         .optScheduler(scheduler)
         .optLogger(node.logger(BridgeCore.class))
         .optStampClock(() -> node.now().toNanos())
+        .optAuditLog(audit)
         .build();
     BridgeCore c = core;
     topics.image().ifPresent(t -> subscribers.add(node.subscribe(t, RosMessages.IMAGE, IMAGES, c::onImage)));
@@ -138,29 +188,70 @@ public final class BridgeNode implements AutoCloseable {
         c::onJointState));
     subscribers.add(node.subscribe(topics.instruction(), RosMessages.STRING, SubscriberOptions.defaults(),
         c::onInstruction));
-    subscribers.add(node.subscribe(topics.estop(), RosMessages.BOOL, SubscriberOptions.defaults(), c::onEstop));
-    subscribers.add(node.subscribe(topics.reset(), RosMessages.EMPTY, SubscriberOptions.defaults(),
-        m -> c.onReset()));
-    if (config.armService().enabled() || armServerBuilder != null) {
-      ServerBuilder<?> sb = armServerBuilder != null ? armServerBuilder
-          : NettyServerBuilder.forAddress(new InetSocketAddress(config.armService().host(), config.armService().port()));
+    subscribers.add(node.subscribeWithOrigin(topics.estop(), RosMessages.BOOL, SubscriberOptions.defaults(),
+        c::onEstop));
+    subscribers.add(node.subscribeWithOrigin(topics.reset(), RosMessages.EMPTY, SubscriberOptions.defaults(),
+        (m, from) -> c.onReset(from)));
+    if (serveArm) {
+      ServerSecurity sec = armSecurity.withAuditLog(audit);
+      ServerBuilder<?> sb = armServerBuilder;
+      if (sb == null) {
+        InetSocketAddress address = new InetSocketAddress(config.armService().host(), config.armService().port());
+        sb = armCredentials == null ? NettyServerBuilder.forAddress(address)
+            : NettyServerBuilder.forAddress(address, armCredentials);
+      }
+      AuthInterceptor auth = sec.interceptor(exposure, null);
       health = new HealthStatusManager();
-      armServer = BridgeArmService.serve(core, clock, sb, health);
+      armServer = BridgeArmService.serve(core, clock, sb, health, auth);
+      logArmExposure(exposure, sec);
+      audit.record(AuditEvent.of(AuditEvent.SERVER_START)
+          .detail("bridge " + node.name() + " ArmService on " + armServer.getListenSockets())
+          .robot(config.robot().id())
+          .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
+          .field("tls", sec.tls().isPresent())
+          .field("mtls", sec.tls().map(t -> t.mutual()).orElse(false))
+          .field("tokens", sec.tokens().size()));
     }
     core.start();
-    log.info("bridge {} started: master {}, server {}, trajectories on {}{}{}", node.name(), config.ros().masterUri(),
-        config.server().target(), topics.command(),
+    log.info("bridge {} started: master {}, server {} ({}), trajectories on {}{}{}", node.name(),
+        config.ros().masterUri(), config.server().target(), config.server().security(), topics.command(),
         armServer == null ? "" : ", ArmService on port " + armServer.getPort(),
         node.isSimTime() ? ", stamps from /clock (use_sim_time)" : "");
   }
 
+  /** Says once how the ArmService is protected; when insecure, repeats the warning every 10 minutes. */
+  private void logArmExposure(ExposurePolicy.Decision exposure, ServerSecurity sec) {
+    if (exposure == null) {
+      log.info("ArmService security: {} on a custom listener", sec.tokens().isEmpty() ? "no auth" : "tokens enforced");
+      return;
+    }
+    switch (exposure.mode()) {
+      case INSECURE:
+        log.warn("ArmService security: {}", exposure.message());
+        insecureReminder = scheduler.scheduleAtFixedRate(
+            () -> log.warn("ArmService security (reminder): {}", exposure.message()), 10, 10, TimeUnit.MINUTES);
+        break;
+      case OPEN_LOOPBACK:
+        log.info("ArmService security: {}", exposure.message());
+        break;
+      default:
+        log.info("ArmService security: {} ({} token(s){})", exposure.message(), sec.tokens().size(),
+            sec.tls().map(t -> t.mutual() ? ", client certificates required" : "").orElse(""));
+        break;
+    }
+  }
+
   /**
-   * The channel to the Mantis server. No client keepalive: grpc-java servers refuse pings more
-   * often than every 5 minutes by default (GOAWAY too_many_pings), and a dead stream is found by
-   * {@code stream_idle_timeout_ms} while an observation awaits its chunk.
+   * The channel to the Mantis server, with {@code server.tls} and the bearer token of the config
+   * (this is the only place the bridge builds it). Unary calls set their own deadline
+   * ({@code server.deadline_ms}); the Control stream has none and is watched by {@code
+   * stream_idle_timeout_ms} instead. No client keepalive: grpc-java servers refuse pings more often
+   * than every 5 minutes by default (GOAWAY too_many_pings), and a dead stream is found by {@code
+   * stream_idle_timeout_ms} while an observation awaits its chunk.
    */
   static ManagedChannel newChannel(BridgeConfig config) {
-    return NettyChannelBuilder.forAddress(config.server().host(), config.server().port()).usePlaintext().build();
+    return NettyChannelBuilder.forAddress(config.server().host(), config.server().port(),
+        config.server().security().channelCredentials()).build();
   }
 
   /** The slave API's shutdown (rosnode kill): hold, flush, leave the graph. */
@@ -236,11 +327,16 @@ public final class BridgeNode implements AutoCloseable {
     if (core != null) {
       core.close(why);
     }
+    if (insecureReminder != null) {
+      insecureReminder.cancel(false);
+    }
     if (health != null) {
       health.enterTerminalState();
     }
     if (armServer != null) {
       armServer.shutdownNow();
+      audit.record(AuditEvent.of(AuditEvent.SERVER_STOP).robot(config.robot().id())
+          .detail("bridge ArmService stopped: " + why));
     }
     if (node != null) {
       try {
@@ -266,6 +362,7 @@ public final class BridgeNode implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    audit.close();
     LOG.info("bridge closed: {}", why);
   }
 
@@ -301,7 +398,9 @@ public final class BridgeNode implements AutoCloseable {
 
     /**
      * Optional: where to serve ArmService (e.g. an in-process server builder in tests); default a
-     * Netty server on {@code arm_service.host:port} when the port is not 0.
+     * Netty server on {@code arm_service.host:port} when the port is not 0. A given builder has no
+     * address the bind rule could judge, and {@code arm_service.tls} does not apply to it; the
+     * tokens of {@code arm_service} do (without tokens its calls run open).
      */
     public Builder optArmServerBuilder(ServerBuilder<?> armServerBuilder) {
       this.armServerBuilder = armServerBuilder;

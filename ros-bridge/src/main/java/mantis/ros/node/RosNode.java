@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import mantis.ros.master.MasterClient;
 import mantis.ros.master.RosMasterException;
@@ -27,6 +28,7 @@ import mantis.ros.msg.RosMessageType;
 import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosTime;
 import mantis.ros.tcpros.BusConnection;
+import mantis.ros.tcpros.MessageOrigin;
 import mantis.ros.tcpros.Publication;
 import mantis.ros.tcpros.Subscription;
 import mantis.ros.tcpros.TcprosLimits;
@@ -256,6 +258,17 @@ public final class RosNode implements AutoCloseable {
    */
   public <T> RosSubscriber<T> subscribe(String topic, RosMessageType<T> type,
       SubscriberOptions options, Consumer<? super T> callback) {
+    Objects.requireNonNull(callback, "callback");
+    return subscribeWithOrigin(topic, type, options, (message, origin) -> callback.accept(message));
+  }
+
+  /**
+   * Like {@link #subscribe}, with a callback that also gets each message's {@link MessageOrigin}: the
+   * publisher's caller id (from its TCPROS connection header) and slave URI. ROS 1 does not
+   * authenticate either; use them for logs and audit trails.
+   */
+  public <T> RosSubscriber<T> subscribeWithOrigin(String topic, RosMessageType<T> type,
+      SubscriberOptions options, BiConsumer<? super T, MessageOrigin> callback) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(callback, "callback");
@@ -268,7 +281,7 @@ public final class RosNode implements AutoCloseable {
         throw new IllegalStateException("node " + name + " already subscribes to " + resolved
             + "; share that RosSubscriber or close it first");
       }
-      Subscription<T> subscription = new Subscription<>(name, resolved, type,
+      Subscription<T> subscription = Subscription.withOrigin(name, resolved, type,
           options.queueSize(), options.tcpNoDelay(), callback, this::resolvePublisher, limits);
       subscription.start();
       sub = new NodeSubscriber<>(this, subscription);

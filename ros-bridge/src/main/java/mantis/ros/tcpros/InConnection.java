@@ -177,7 +177,8 @@ final class InConnection {
       lastProblem = null;
     }
     log.debug("TCPROS: connected to publisher {} of {} at {}", uri, topic, addr);
-    String peer = reply.get("callerid").map(c -> c + " (" + uri + ")").orElse(uri);
+    MessageOrigin origin = new MessageOrigin(reply.get("callerid").orElse(""), uri);
+    String peer = origin.toString();
     int max = limits.maxMessageBytes();
     while (!closed) {
       long len;
@@ -211,7 +212,7 @@ final class InConnection {
       } catch (MessageFormatException e) {
         throw new BadPeerException("undecodable message: " + e.getMessage(), e);
       }
-      owner.deliver(message);
+      owner.deliver(message, origin);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import mantis.ros.msg.RosMessageType;
 import org.slf4j.Logger;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * callback that throws is logged and the subscription goes on. A message that parses but breaks its
  * type's rules (a {@link mantis.ros.msg.InvalidMessageException}) is dropped alone and counted
  * ({@link #invalid()}), with at most one WARN per 5 s naming the
- * topic, the publisher and the reason; its connection stays up.
+ * topic, the publisher and the reason; its connection stays up. A callback may also take each message's
+ * {@link MessageOrigin} (the publisher's caller id from its connection header, and its URI).
  *
  * @param <T> the message record
  */
@@ -39,12 +41,12 @@ public final class Subscription<T> implements AutoCloseable {
   private final RosMessageType<T> type;
   private final int queueSize;
   private final boolean tcpNoDelay;
-  private final Consumer<? super T> callback;
+  private final BiConsumer<? super T, MessageOrigin> callback;
   private final PublisherResolver resolver;
   private final TcprosLimits limits;
   private final ConnectionHeader requestHeader;
   private final Map<String, InConnection> connections = new ConcurrentHashMap<>();
-  private final ArrayDeque<T> queue;
+  private final ArrayDeque<Delivery<T>> queue;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition ready = lock.newCondition();
   private final AtomicLong received = new AtomicLong();
@@ -56,6 +58,9 @@ public final class Subscription<T> implements AutoCloseable {
   private long invalidSinceWarn; // guarded by warnLock
   private Thread dispatcher; // guarded by this
   private volatile boolean closed;
+
+  /** One queued message and where it came from. */
+  private record Delivery<T>(T message, MessageOrigin origin) {}
 
   /**
    * @param callerId this node's name, sent in the connection header
@@ -69,6 +74,24 @@ public final class Subscription<T> implements AutoCloseable {
    */
   public Subscription(String callerId, String topic, RosMessageType<T> type, int queueSize,
       boolean tcpNoDelay, Consumer<? super T> callback, PublisherResolver resolver,
+      TcprosLimits limits) {
+    this(callerId, topic, type, queueSize, tcpNoDelay, ignoringOrigin(callback), resolver, limits);
+  }
+
+  /**
+   * Like the constructor, with a callback that also gets each message's {@link MessageOrigin}.
+   *
+   * @param callback called on the dispatcher thread, in arrival order, with the message and its publisher
+   */
+  public static <T> Subscription<T> withOrigin(String callerId, String topic, RosMessageType<T> type,
+      int queueSize, boolean tcpNoDelay, BiConsumer<? super T, MessageOrigin> callback,
+      PublisherResolver resolver, TcprosLimits limits) {
+    return new Subscription<>(callerId, topic, type, queueSize, tcpNoDelay, Objects.requireNonNull(callback,
+        "callback"), resolver, limits);
+  }
+
+  private Subscription(String callerId, String topic, RosMessageType<T> type, int queueSize,
+      boolean tcpNoDelay, BiConsumer<? super T, MessageOrigin> callback, PublisherResolver resolver,
       TcprosLimits limits) {
     this.callerId = Objects.requireNonNull(callerId, "callerId");
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -90,6 +113,11 @@ public final class Subscription<T> implements AutoCloseable {
     h.put("type", type.type());
     h.put("tcp_nodelay", tcpNoDelay ? "1" : "0");
     this.requestHeader = ConnectionHeader.of(h);
+  }
+
+  private static <T> BiConsumer<T, MessageOrigin> ignoringOrigin(Consumer<? super T> callback) {
+    Objects.requireNonNull(callback, "callback");
+    return (message, origin) -> callback.accept(message);
   }
 
   public String topic() {
@@ -243,7 +271,7 @@ public final class Subscription<T> implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  void deliver(Object message) {
+  void deliver(Object message, MessageOrigin origin) {
     received.incrementAndGet();
     lock.lock();
     try {
@@ -254,7 +282,7 @@ public final class Subscription<T> implements AutoCloseable {
         queue.pollFirst();
         dropped.incrementAndGet();
       }
-      queue.addLast((T) message);
+      queue.addLast(new Delivery<>((T) message, origin));
       ready.signal();
     } finally {
       lock.unlock();
@@ -263,7 +291,7 @@ public final class Subscription<T> implements AutoCloseable {
 
   private void dispatchLoop() {
     while (true) {
-      T message;
+      Delivery<T> message;
       lock.lock();
       try {
         while (queue.isEmpty() && !closed) {
@@ -279,7 +307,7 @@ public final class Subscription<T> implements AutoCloseable {
         lock.unlock();
       }
       try {
-        callback.accept(message);
+        callback.accept(message.message(), message.origin());
       } catch (RuntimeException | LinkageError | AssertionError e) {
         log.warn("TCPROS: the callback for {} threw; going on", topic, e);
       }

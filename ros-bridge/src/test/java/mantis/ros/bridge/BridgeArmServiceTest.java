@@ -26,6 +26,8 @@ import mantis.proto.v1.JointCommand;
 import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
 import mantis.ros.msg.JointTrajectoryPoint;
+import mantis.security.AuthInterceptor;
+import mantis.security.Principal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,7 @@ class BridgeArmServiceTest {
     h = new Harness().started();
     String name = InProcessServerBuilder.generateName();
     armServer = BridgeArmService.serve(h.core, h.clock, InProcessServerBuilder.forName(name).directExecutor(),
-        new HealthStatusManager());
+        new HealthStatusManager(), AuthInterceptor.builder().setOpen(Principal.LOCAL_NO_AUTH).build());
     armChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 

@@ -2,6 +2,8 @@ package mantis.ros.bridge;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -21,6 +23,7 @@ import mantis.ros.msg.Image;
 import mantis.ros.msg.JointState;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.RosTime;
+import mantis.security.AuditLog;
 
 /**
  * A bridge core wired to a recording port and a fake policy server over in-process gRPC (direct
@@ -61,9 +64,15 @@ final class Harness implements AutoCloseable {
   }
 
   Harness(String yaml) throws Exception {
-    config = BridgeConfig.parse(yaml, "harness.yaml", null, Map.of());
+    this(BridgeConfig.parse(yaml, "harness.yaml", null, Map.of()), AuditLog.none());
+  }
+
+  /** A harness for {@code config} whose core records to {@code audit}. */
+  Harness(BridgeConfig config, AuditLog audit, ServerInterceptor... serverSide) throws Exception {
+    this.config = config;
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(policy).build().start();
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(ServerInterceptors.intercept(policy, serverSide)).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     core = BridgeCore.builder()
         .setConfig(config)
@@ -71,6 +80,7 @@ final class Harness implements AutoCloseable {
         .setChannel(channel)
         .optClock(clock)
         .optWallClock(() -> WALL_NANOS)
+        .optAuditLog(audit)
         .build();
   }
 

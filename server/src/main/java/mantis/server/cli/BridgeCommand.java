@@ -2,9 +2,13 @@ package mantis.server.cli;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import mantis.ros.bridge.BridgeConfig;
 import mantis.ros.bridge.BridgeNode;
+import mantis.security.ExposurePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -17,6 +21,10 @@ import picocli.CommandLine.Option;
  * SIGTERM/SIGINT and on {@code rosnode kill} (the slave API's {@code shutdown}); either way the arm
  * is told to hold before the node leaves the graph. After {@code rosnode kill} the command logs who
  * asked and exits 0.
+ *
+ * <p>Security (docs/SECURITY.md, "Bridge"): the ArmService's bind rule and TLS files are checked
+ * before anything starts, by {@code --check-config} too; a refusal exits 2. {@code --insecure} is
+ * {@code arm_service.insecure: true} from the command line.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true,
     description = "Run the ROS 1 bridge node: camera + joint states from ROS -> Mantis server -> safe "
@@ -34,9 +42,16 @@ final class BridgeCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--check-config", paramLabel = "YAML", required = true,
-        description = "Validate a bridge configuration, print it resolved (defaults filled in) and exit.")
+        description = "Validate a bridge configuration (TLS, token and tokens files, the ArmService's bind rule "
+            + "included), print it resolved (defaults filled in) and exit.")
     Path checkConfig;
   }
+
+  @Option(names = "--insecure",
+      description = "Let the ArmService listen on an address other than loopback without TLS and tokens (as "
+          + "arm_service.insecure: true): anyone who can reach its port can move the arm and clear an e-stop. "
+          + "Prints a warning.")
+  boolean insecure;
 
   @Override
   public Integer call() throws Exception {
@@ -48,9 +63,31 @@ final class BridgeCommand implements Callable<Integer> {
       System.err.println("mantis bridge: " + e.getMessage());
       return 2;
     }
+    if (insecure) {
+      cfg = cfg.withArmServiceInsecure();
+    }
+    Optional<ExposurePolicy.Decision> exposure;
+    try {
+      // --check-config reads the TLS files here; a run reads them in BridgeNode.start(), before joining the graph.
+      exposure = mode.checkConfig != null ? cfg.checkArmService() : cfg.armServiceExposure();
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis bridge: " + file + ": " + e.getMessage());
+      return 2;
+    }
+    if (exposure.isPresent() && !exposure.get().allowed()) {
+      System.err.println("mantis bridge: " + file + ": arm_service: " + exposure.get().message() + ".\n"
+          + "  For example, under arm_service: tls: {cert_chain: bridge.pem, private_key: bridge-key.pem} and "
+          + "tokens_file: tokens.yaml (tokens from 'mantis token create --tokens-file tokens.yaml --name NAME "
+          + "--role operator'), or host: 127.0.0.1");
+      return 2;
+    }
+    if (exposure.isPresent() && exposure.get().mode() == ExposurePolicy.Mode.INSECURE) {
+      insecureBanner(exposure.get(), cfg.armService().port()).forEach(System.err::println);
+    }
     if (mode.checkConfig != null) {
       System.out.println("# " + file + ": OK");
       System.out.print(cfg.describe());
+      exposure.ifPresent(d -> System.out.println("# ArmService: " + d.message()));
       return 0;
     }
     log.info("bridge configuration:\n{}", cfg.describe());
@@ -81,5 +118,25 @@ final class BridgeCommand implements Callable<Integer> {
         // the hook is running or has run
       }
     }
+  }
+
+  /** The warning printed when the ArmService serves a non-loopback address without TLS or tokens. */
+  static List<String> insecureBanner(ExposurePolicy.Decision d, int port) {
+    List<String> lines = new ArrayList<>();
+    String bar = "!".repeat(78);
+    lines.add(bar);
+    lines.add("!! WARNING: insecure: the bridge's ArmService on " + d.bind() + ":" + port
+        + " is reachable from other machines");
+    if (!d.tls()) {
+      lines.add("!! - WITHOUT TLS: anyone on the network can read and alter arm commands and joint states"
+          + (d.tokens() ? " (and the tokens)" : ""));
+    }
+    if (!d.tokens()) {
+      lines.add("!! - WITHOUT TOKENS: anyone who can reach this port can move the arm and clear its e-stop (Reset)");
+    }
+    lines.add("!! Use this only on an isolated network or with the port published on loopback only. To secure it,");
+    lines.add("!! add arm_service.tls and arm_service.tokens_file (docs/SECURITY.md), or bind 127.0.0.1.");
+    lines.add(bar);
+    return lines;
   }
 }

@@ -5,19 +5,30 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import mantis.ros.node.RosNode;
+import mantis.ros.node.ShutdownRequest;
 import mantis.server.rossim.RosSimRobot;
 import mantis.sim.TaskFamily;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code mantis sim-ros}: the tabletop simulator as a ROS 1 robot. */
+/**
+ * {@code mantis sim-ros}: the tabletop simulator as a ROS 1 robot. It runs until SIGTERM/SIGINT,
+ * {@code --duration-s}, or a peer's slave API {@code shutdown} ({@code rosnode kill /mantis_sim}, or
+ * the master when another node takes its name): then the simulated robot stops publishing, the node
+ * leaves the graph, the command logs who asked and exits 0.
+ */
 @Command(name = "sim-ros", mixinStandardHelpOptions = true,
     description = "Run the tabletop simulator as a ROS 1 robot: publishes /camera/image_raw (rgb8), "
         + "/camera/camera_info, /joint_states and the task instruction on /mantis/instruction "
         + "(latched), and executes trajectory_msgs/JointTrajectory from /arm_controller/command like "
-        + "a ros_control JointTrajectoryController. Runs until stopped (or --duration-s).")
+        + "a ros_control JointTrajectoryController. Runs until stopped, --duration-s, or rosnode kill (then exits 0).")
 final class SimRosCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(SimRosCommand.class);
+
   @Option(names = "--master", paramLabel = "URI",
       description = "ROS master URI (default: $ROS_MASTER_URI, else http://localhost:11311/).")
   String master;
@@ -84,7 +95,19 @@ final class SimRosCommand implements Callable<Integer> {
       System.err.println("mantis sim-ros: " + e.getMessage());
       return 2;
     }
-    RosNode.Builder nb = RosNode.builder().setName(nodeName).setMasterUri(uri);
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<ShutdownRequest> killed = new AtomicReference<>();
+    AtomicReference<RosSimRobot> robotRef = new AtomicReference<>();
+    // rosnode kill: stop the robot while the node is still up (it closes when the handler returns).
+    RosNode.Builder nb = RosNode.builder().setName(nodeName).setMasterUri(uri).optShutdownHandler(request -> {
+      log.warn("shutdown requested by {}: stopping the simulated robot and leaving the graph", request);
+      killed.set(request);
+      RosSimRobot r = robotRef.get();
+      if (r != null) {
+        r.close();
+      }
+      stopped.countDown();
+    });
     if (rosHost != null) {
       nb.optHost(rosHost);
     }
@@ -96,7 +119,7 @@ final class SimRosCommand implements Callable<Integer> {
       System.err.println("mantis sim-ros: " + e.getMessage());
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
+    robotRef.set(robot);
     Thread hook = new Thread(() -> {
       robot.close();
       node.close();
@@ -107,20 +130,30 @@ final class SimRosCommand implements Callable<Integer> {
     robot.start();
     System.out.println("mantis sim-ros: node " + node.name() + " on " + uri + ", " + families.get(0)
         .name().toLowerCase(java.util.Locale.ROOT) + " seed " + seed + ": '" + robot.instruction() + "'");
-    if (durationS > 0) {
-      if (stopped.await(Math.round(durationS * 1000), TimeUnit.MILLISECONDS)) {
-        return 0; // stopped by a signal: the hook closed everything
-      }
+    boolean ended = durationS > 0 ? stopped.await(Math.round(durationS * 1000), TimeUnit.MILLISECONDS)
+        : await(stopped);
+    if (ended && killed.get() == null) {
+      return 0; // stopped by a signal: the hook closed everything
+    }
+    try {
       Runtime.getRuntime().removeShutdownHook(hook);
-      robot.close();
-      node.close();
-      System.out.println("mantis sim-ros: " + robot.imagesPublished() + " images, "
-          + robot.jointStatesPublished() + " joint states, " + robot.trajectoriesAccepted()
-          + " trajectories followed (" + robot.trajectoriesRefused() + " refused), "
-          + robot.episodesFinished() + " episodes finished");
-    } else {
-      stopped.await();
+    } catch (IllegalStateException alreadyStopping) {
+      return 0; // a signal came too: the hook closes everything
+    }
+    robot.close();
+    node.close();
+    System.out.println("mantis sim-ros: " + robot.imagesPublished() + " images, "
+        + robot.jointStatesPublished() + " joint states, " + robot.trajectoriesAccepted()
+        + " trajectories followed (" + robot.trajectoriesRefused() + " refused), "
+        + robot.episodesFinished() + " episodes finished");
+    if (killed.get() != null) {
+      log.info("mantis sim-ros: stopped (shutdown requested by {}); exiting", killed.get());
     }
     return 0;
+  }
+
+  private static boolean await(CountDownLatch latch) throws InterruptedException {
+    latch.await();
+    return true;
   }
 }

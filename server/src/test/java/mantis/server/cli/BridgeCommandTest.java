@@ -46,4 +46,51 @@ class BridgeCommandTest {
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("cannot read bridge config"), missing.err());
   }
+
+  private Path config(String extra) throws Exception {
+    Path f = dir.resolve("bridge.yaml");
+    Files.writeString(f, """
+        topics:
+          image: /cam
+          controller: /arm_controller
+        robot:
+          joints: [a, b, c]
+        """ + extra);
+    return f;
+  }
+
+  @Test
+  void checkConfigRefusesAnArmServiceOnEveryInterfaceWithoutTlsAndTokens() throws Exception {
+    Path f = config("arm_service: {port: 50061, host: 0.0.0.0}\n");
+    CliRun run = CliRun.of("bridge", "--check-config", f.toString());
+    assertEquals(2, run.code(), run.out());
+    assertTrue(run.err().contains("arm_service: refusing to listen on every network interface (0.0.0.0)"), run.err());
+    assertTrue(run.err().contains("tokens_file"), run.err());
+  }
+
+  @Test
+  void insecureLetsItStartWithALoudWarning() throws Exception {
+    Path f = config("arm_service: {port: 50061, host: 0.0.0.0}\n");
+    CliRun run = CliRun.of("bridge", "--insecure", "--check-config", f.toString());
+    assertEquals(0, run.code(), run.err());
+    assertTrue(run.err().contains("!! WARNING: insecure: the bridge's ArmService on 0.0.0.0:50061 is reachable"),
+        run.err());
+    assertTrue(run.err().contains("WITHOUT TOKENS: anyone who can reach this port can move the arm"), run.err());
+    assertTrue(run.out().contains("insecure: true"), run.out());
+    assertTrue(run.out().contains("# ArmService: INSECURE"), run.out());
+  }
+
+  @Test
+  void checkConfigNamesAMissingTokenFileOrTlsFile() throws Exception {
+    CliRun token = CliRun.of("bridge", "--check-config", config("server: {token_file: bridge.token}\n").toString());
+    assertEquals(2, token.code());
+    assertTrue(token.err().contains("server.token_file: no such file " + dir.resolve("bridge.token")), token.err());
+    CliRun ca = CliRun.of("bridge", "--check-config", config("server: {tls: {ca: ca.pem}}\n").toString());
+    assertEquals(2, ca.code());
+    assertTrue(ca.err().contains("server.tls.ca: no such file " + dir.resolve("ca.pem")), ca.err());
+    CliRun armTls = CliRun.of("bridge", "--check-config", config(
+        "arm_service: {port: 1, tls: {cert_chain: bridge.pem, private_key: bridge-key.pem}}\n").toString());
+    assertEquals(2, armTls.code());
+    assertTrue(armTls.err().contains("arm_service.tls.cert_chain: no such file"), armTls.err());
+  }
 }

@@ -43,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * <p>A command's validity counts from its arrival: {@code valid_for_nanos} on this arm's clock.
  * Constructors start nothing; {@link #start()} starts the physics ticks, {@link #close()} stops them.
  * Thread-safe.
+ *
+ * <p>Security: this service checks no credentials and is served in-process only. No Mantis command
+ * puts it on a network listener; its one user, the teleop dashboard's simulated arm ({@code
+ * mantis.server.teleop.SimTeleop}), serves it on an {@code InProcessServer} that only code in the
+ * same JVM can reach, and the dashboard authenticates its own HTTP users. Whoever serves it on a
+ * network address must protect it like the ROS bridge's ArmService does: {@code
+ * mantis.security.ServerSecurity#check} before binding (loopback, or TLS and tokens) and every call
+ * through {@code mantis.security.AuthInterceptor} (docs/SECURITY.md).
  */
 public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimArmService.class);
