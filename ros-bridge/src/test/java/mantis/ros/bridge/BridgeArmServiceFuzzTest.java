@@ -84,7 +84,8 @@ class BridgeArmServiceFuzzTest {
       robot = h.config.robot().spec();
       String name = InProcessServerBuilder.generateName();
       armServer = BridgeArmService.serve(h.core, h.clock, InProcessServerBuilder.forName(name).directExecutor(),
-          new HealthStatusManager());
+          new HealthStatusManager(),
+          mantis.security.AuthInterceptor.builder().setOpen(mantis.security.Principal.LOCAL_NO_AUTH).build());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
