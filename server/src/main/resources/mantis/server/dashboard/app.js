@@ -396,8 +396,12 @@ function applyRole() {
   const note = $('role-note');
   if (cannot.length) {
     const names = { jog: 'jogging', mode: 'handing over', episode: 'new episodes', record: 'recording', reset: 'reset' };
-    note.textContent = 'Role ' + ROLE + ': you can watch and press E-STOP (Space/Esc); '
-      + cannot.map((a) => names[a] + ' needs ' + NEEDS[a]).join(', ') + '.';
+    const byRole = {};
+    cannot.forEach((a) => { (byRole[NEEDS[a]] = byRole[NEEDS[a]] || []).push(names[a]); });
+    const needs = Object.keys(byRole).map((r) => byRole[r].join(', ') + (byRole[r].length === 1 ? ' needs ' : ' need ')
+      + r).join('; ');
+    note.textContent = 'Role ' + ROLE + ': you can watch and press E-STOP (Space/Esc). '
+      + needs.charAt(0).toUpperCase() + needs.slice(1) + '.';
     note.hidden = false;
   }
 }
