@@ -657,7 +657,13 @@ public final class DashboardServer implements AutoCloseable {
 
   private void loginPage(Context ctx, int status, String message) {
     ctx.header("WWW-Authenticate", "Bearer realm=\"mantis-dashboard\"");
-    page(ctx, status, "login.html", Map.of("{{message}}", html(message)));
+    String explain = access.roleTokens()
+        ? "This dashboard takes the server's tokens (made with <code>mantis token create</code>): log in with yours. "
+            + "Its role decides what you may do: a viewer watches and may press E-STOP, an operator also drives the "
+            + "arm, an admin also resets the e-stop."
+        : "This dashboard is reachable from other machines, so it asks for its access token: the one given with "
+            + "<code>--dashboard-token</code>, or the one <code>mantis serve</code> printed when it started.";
+    page(ctx, status, "login.html", Map.of("{{message}}", html(message), "{{explain}}", explain));
   }
 
   /** {@code POST /login} with the form field {@code token}: a session cookie and 303 to the page. */
