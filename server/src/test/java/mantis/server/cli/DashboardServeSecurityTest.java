@@ -167,6 +167,15 @@ class DashboardServeSecurityTest {
   }
 
   @Test
+  void demoRefusesAPlainHttpDashboardOffLoopbackWithoutInsecureToo() {
+    CliRun r = CliRun.of("demo", "--dashboard", "--dashboard-host", "0.0.0.0", "--episodes", "1");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("mantis demo: refusing to serve the teleop dashboard on every network interface"),
+        r.err());
+    assertFalse(r.out().contains("Demo:"), "refused before any episode ran: " + r.out());
+  }
+
+  @Test
   void aDashboardTokenNextToTheServersTokensIsAUsageError() {
     Path tokens = dir.resolve("tokens.yaml");
     token(tokens, "lab-viewer", "viewer");
