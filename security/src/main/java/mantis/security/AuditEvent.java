@@ -38,6 +38,14 @@ public final class AuditEvent {
   public static final String SERVER_START = "SERVER_START";
   /** A server stopped. */
   public static final String SERVER_STOP = "SERVER_STOP";
+  /** A person logged in (teleop dashboard); failed logins are {@link #AUTH_DENIED}. Never carries the token. */
+  public static final String LOGIN = "LOGIN";
+  /** A person logged out (teleop dashboard). */
+  public static final String LOGOUT = "LOGOUT";
+  /** A recording of an episode started (teleop dashboard); {@code detail} is its name. */
+  public static final String RECORDING_START = "RECORDING_START";
+  /** A recording finished; {@code detail} is its name. */
+  public static final String RECORDING_STOP = "RECORDING_STOP";
 
   /** Longest string value kept, characters. */
   public static final int MAX_TEXT_CHARS = 1024;

@@ -5,6 +5,10 @@ import io.grpc.TlsServerCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -27,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public record TlsServerConfig(Path certChain, Path privateKey, Optional<Path> clientCa) {
   private static final Logger log = LoggerFactory.getLogger(TlsServerConfig.class);
+  /** The alias of the one entry of {@link #toKeyStore(char[])}. */
+  public static final String KEY_ALIAS = "mantis";
 
   public TlsServerConfig {
     Objects.requireNonNull(certChain, "TLS certificate chain file is required with a private key");
@@ -54,16 +60,11 @@ public record TlsServerConfig(Path certChain, Path privateKey, Optional<Path> cl
   }
 
   ServerCredentials toCredentials(Clock clock) {
-    byte[] chainPem = PemFiles.read(certChain, "TLS certificate chain");
-    byte[] keyPem = PemFiles.read(privateKey, "TLS private key");
-    List<X509Certificate> chain = PemFiles.certificates(chainPem, certChain, "TLS certificate chain");
-    X509Certificate leaf = chain.get(0);
-    PemFiles.checkPair(PemFiles.privateKey(keyPem, privateKey, "TLS private key"), leaf, privateKey, certChain);
-    PemFiles.Validity v = PemFiles.validity(leaf, clock.instant());
-    if (v.expired()) {
-      throw new IllegalArgumentException("TLS certificate chain " + certChain + ": the server certificate ("
-          + PemFiles.subject(leaf) + ") " + v.warning() + "; clients will refuse it");
-    }
+    Checked c = check(clock);
+    byte[] chainPem = c.chainPem();
+    byte[] keyPem = c.keyPem();
+    X509Certificate leaf = c.chain().get(0);
+    PemFiles.Validity v = c.validity();
     TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder();
     try {
       b.keyManager(new ByteArrayInputStream(chainPem), new ByteArrayInputStream(keyPem));
@@ -85,6 +86,52 @@ public record TlsServerConfig(Path certChain, Path privateKey, Optional<Path> cl
     }
     return b.build();
   }
+
+  /**
+   * The certificate chain and private key as an in-memory PKCS#12 {@link KeyStore} (one entry, alias {@value
+   * #KEY_ALIAS}, protected by {@code password}), for servers that take a key store rather than PEM files: the teleop
+   * dashboard's HTTPS listener (Jetty). The files are read and checked exactly as by {@link #toCredentials()}. The
+   * client CA is not part of it.
+   *
+   * @throws IllegalArgumentException naming the file that is missing, unreadable, not PEM, expired or mismatched
+   */
+  public KeyStore toKeyStore(char[] password) {
+    return toKeyStore(password, Clock.systemUTC());
+  }
+
+  KeyStore toKeyStore(char[] password, Clock clock) {
+    Objects.requireNonNull(password, "password");
+    Checked c = check(clock);
+    try {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry(KEY_ALIAS, c.key(), password, c.chain().toArray(new Certificate[0]));
+      return ks;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("TLS files " + certChain + ", " + privateKey + ": cannot make a key store ("
+          + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Reads the PEM files and checks them: the key belongs to the leaf certificate, which has not expired. */
+  private Checked check(Clock clock) {
+    byte[] chainPem = PemFiles.read(certChain, "TLS certificate chain");
+    byte[] keyPem = PemFiles.read(privateKey, "TLS private key");
+    List<X509Certificate> chain = PemFiles.certificates(chainPem, certChain, "TLS certificate chain");
+    X509Certificate leaf = chain.get(0);
+    PrivateKey key = PemFiles.privateKey(keyPem, privateKey, "TLS private key");
+    PemFiles.checkPair(key, leaf, privateKey, certChain);
+    PemFiles.Validity v = PemFiles.validity(leaf, clock.instant());
+    if (v.expired()) {
+      throw new IllegalArgumentException("TLS certificate chain " + certChain + ": the server certificate ("
+          + PemFiles.subject(leaf) + ") " + v.warning() + "; clients will refuse it");
+    }
+    return new Checked(chainPem, keyPem, chain, key, v);
+  }
+
+  /** The files' bytes and what was read from them. */
+  private record Checked(byte[] chainPem, byte[] keyPem, List<X509Certificate> chain, PrivateKey key,
+      PemFiles.Validity validity) {}
 
   @Override
   public String toString() {

@@ -194,4 +194,24 @@ class TlsTest {
     assertTrue(PemFiles.validity(cert, notAfter.plusSeconds(1)).expired());
     assertTrue(PemFiles.altNames(cert).contains("localhost") && PemFiles.altNames(cert).contains("127.0.0.1"));
   }
+
+  @Test
+  void aKeyStoreFromThePemFilesHoldsTheServersKeyAndChainAndIsCheckedLikeTheCredentials() throws Exception {
+    char[] password = "throw-away".toCharArray();
+    java.security.KeyStore ks = TlsServerConfig.of(certs.server.cert(), certs.server.key()).toKeyStore(password);
+    assertEquals(List.of(TlsServerConfig.KEY_ALIAS), java.util.Collections.list(ks.aliases()));
+    X509Certificate leaf = (X509Certificate) ks.getCertificate(TlsServerConfig.KEY_ALIAS);
+    assertEquals("CN=localhost", leaf.getSubjectX500Principal().getName());
+    java.security.Key key = ks.getKey(TlsServerConfig.KEY_ALIAS, password);
+    assertEquals(leaf.getPublicKey().getAlgorithm(), key.getAlgorithm());
+
+    String mismatch = assertThrows(IllegalArgumentException.class,
+        () -> TlsServerConfig.of(certs.server.cert(), certs.client.key()).toKeyStore(password)).getMessage();
+    assertEquals("TLS private key " + certs.client.key() + " does not belong to the certificate " + certs.server.cert()
+        + " (CN=localhost)", mismatch);
+    TestCertificates.Pair expired = certs.issue("localhost", true, Duration.ofDays(-1), "expired-ks");
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> TlsServerConfig.of(expired.cert(), expired.key()).toKeyStore(password)).getMessage()
+        .contains("expired on "));
+  }
 }

@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.security.AuditLog;
+import mantis.security.ServerSecurity;
 import mantis.server.dashboard.DashboardServer;
 import mantis.server.teleop.BridgedTeleop;
 import mantis.server.teleop.SimTeleop;
@@ -21,7 +23,9 @@ import picocli.CommandLine.Option;
  * The teleop dashboard flags shared by {@code serve} and {@code demo}, and the wiring: a
  * {@link SimTeleop} (or, with {@code --dashboard-arm bridge}, a {@link BridgedTeleop} on a bridged
  * real arm) whose shadow policy is the same server over an in-process channel, behind a
- * {@link DashboardServer}.
+ * {@link DashboardServer}. With {@code serve}'s security ({@code --tokens-file}, {@code --tls-cert},
+ * {@code --audit-log}, {@code --insecure}) the dashboard takes the server's tokens with their roles,
+ * serves HTTPS with the same certificate, and writes to the same audit log.
  */
 final class DashboardOptions {
   @Option(names = "--dashboard-arm", paramLabel = "sim|bridge",
@@ -73,12 +77,14 @@ final class DashboardOptions {
   String instruction;
 
   @Option(names = "--dashboard-host",
-      description = "Teleop dashboard address (default 127.0.0.1: this machine only; any other address needs a token).")
+      description = "Teleop dashboard address (default 127.0.0.1: this machine only; any other address needs a token, "
+          + "and TLS (--tls-cert/--tls-key) or --insecure).")
   String host = "127.0.0.1";
 
   @Option(names = "--dashboard-token", paramLabel = "TOKEN",
-      description = "Token the dashboard requires when it is not bound to loopback: the login page asks for it, "
-          + "scripts send 'Authorization: Bearer TOKEN' (default: generated and printed).")
+      description = "Token the dashboard requires when it is not bound to loopback and the server has no tokens "
+          + "(--tokens-file): the login page asks for it, scripts send 'Authorization: Bearer TOKEN'; it has every "
+          + "right (admin). Default: generated and printed. With --tokens-file people log in with those tokens.")
   String token;
 
   @Option(names = "--dashboard-allowed-hosts", paramLabel = "NAME[,NAME...]", split = ",",
@@ -90,6 +96,17 @@ final class DashboardOptions {
   @Option(names = "--recordings", paramLabel = "DIR",
       description = "Where the dashboard's teleop recordings go (default recordings/teleop).")
   Path recordings = Path.of("recordings", "teleop");
+
+  /**
+   * Refuses what {@code security} (the server's tokens, TLS, {@code --insecure}) does not allow the
+   * dashboard: a {@code --dashboard-token} next to the server's tokens, plain HTTP off loopback without
+   * {@code --insecure}. Returns the warning banner to print (empty when none).
+   *
+   * @throws IllegalArgumentException with the reason
+   */
+  List<String> checkSecurity(ServerSecurity security) {
+    return DashboardServer.checkSettings(host, token, allowedHosts, security);
+  }
 
   /** Refuses bad access or arm flags before anything starts ({@link IllegalArgumentException} with the reason). */
   void check() {
@@ -141,6 +158,11 @@ final class DashboardOptions {
 
   /** Builds (and with {@code checkOnly} only validates, closing the channel) the bridged session. */
   private BridgedTeleop bridgedTeleop(ManagedChannel channel, int inputPx, RobotSpec robot, boolean checkOnly) {
+    return bridgedTeleop(channel, inputPx, robot, AuditLog.none(), checkOnly);
+  }
+
+  private BridgedTeleop bridgedTeleop(ManagedChannel channel, int inputPx, RobotSpec robot, AuditLog audit,
+      boolean checkOnly) {
     try {
       BridgedTeleop.Builder b = BridgedTeleop.builder()
           .setPolicyChannel(channel)
@@ -150,7 +172,8 @@ final class DashboardOptions {
           .setRobot(robot)
           .optInputPx(inputPx)
           .optInstructionTopic(instructionTopic == null || instructionTopic.isBlank() ? null : instructionTopic)
-          .optInstruction(instruction);
+          .optInstruction(instruction)
+          .optAuditLog(audit);
       if (cameraTopic.strip().endsWith("/compressed")) {
         b.optCompressedImageTopic(cameraTopic.strip());
       } else {
@@ -216,14 +239,24 @@ final class DashboardOptions {
    * and the dashboard on {@code port}; prints where to open it on {@code out}.
    */
   Running start(String inProcessName, int port, int inputPx, RobotSpec robot, PrintStream out) {
+    return start(inProcessName, port, inputPx, robot, ServerSecurity.none(), out);
+  }
+
+  /**
+   * As {@link #start(String, int, int, RobotSpec, PrintStream)} with the server's {@code security}: its
+   * tokens and roles for the logins, its TLS certificate for HTTPS, its audit log for logins, takeovers,
+   * e-stops, resets, command sources and recordings.
+   */
+  Running start(String inProcessName, int port, int inputPx, RobotSpec robot, ServerSecurity security,
+      PrintStream out) {
     DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(token)
-        .optAllowedHosts(allowedHosts);
+        .optAllowedHosts(allowedHosts).optSecurity(security);
     ManagedChannel channel = InProcessChannelBuilder.forName(inProcessName).build();
     Teleop teleop = null;
     try {
       DashboardServer dashboard;
       if (bridged()) {
-        BridgedTeleop bridged = bridgedTeleop(channel, inputPx, robot, false);
+        BridgedTeleop bridged = bridgedTeleop(channel, inputPx, robot, security.auditLog(), false);
         teleop = bridged;
         dashboard = db.setTeleop(bridged).build();
         bridged.start();
@@ -234,6 +267,7 @@ final class DashboardOptions {
             .optSeed(1)
             .optInputPx(inputPx)
             .optRecordingsDir(recordings)
+            .optAuditLog(security.auditLog())
             .build();
         teleop = sim;
         dashboard = db.setTeleop(sim).build();
@@ -243,7 +277,10 @@ final class DashboardOptions {
       Running r = new Running(dashboard, teleop, channel);
       out.println("mantis: teleop dashboard at " + r.openUrl()
           + (bridged() ? " (bridged arm at " + armService + ")" : ""));
-      if (dashboard.tokenRequired()) {
+      if (dashboard.roleTokens()) {
+        out.println("mantis: the dashboard asks for one of the server's tokens (--tokens-file, security.tokens); "
+            + "the token's role decides what its holder may do");
+      } else if (dashboard.tokenRequired()) {
         out.println(token == null
             ? "mantis: dashboard token (generated for this run; --dashboard-token sets one): " + dashboard.token()
             : "mantis: the dashboard asks for the token given with --dashboard-token");

@@ -6,6 +6,8 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import mantis.core.RobotSpecs;
+import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import mantis.sim.TaskFamily;
@@ -46,11 +48,25 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   DashboardOptions dashboardOptions = new DashboardOptions();
 
+  @Option(names = "--insecure",
+      description = "With --dashboard and a --dashboard-host other than loopback: serve the dashboard over plain "
+          + "HTTP anyway (its token crosses the network in clear). Prints a warning. For HTTPS use 'mantis serve' "
+          + "with --tls-cert/--tls-key.")
+  boolean insecure;
+
+  /** The demo has no tokens, TLS or audit log: only --insecure, for a dashboard off loopback. */
+  private ServerSecurity dashboardSecurity() {
+    return ServerSecurity.builder().optInsecure(insecure).build();
+  }
+
   @Override
   public Integer call() throws Exception {
     if (dashboard) {
       try {
         dashboardOptions.check();
+        for (String line : dashboardOptions.checkSecurity(dashboardSecurity())) {
+          System.err.println(line);
+        }
       } catch (IllegalArgumentException e) {
         System.err.println("mantis demo: " + e.getMessage());
         return 2;
@@ -67,7 +83,8 @@ final class DemoCommand implements Callable<Integer> {
       DashboardOptions.Running dash = null;
       if (dashboard) {
         try {
-          dash = dashboardOptions.start(name, dashboardPort, cfg.policyInputPx(), System.out);
+          dash = dashboardOptions.start(name, dashboardPort, cfg.policyInputPx(), RobotSpecs.mantisPlanar3(),
+              dashboardSecurity(), System.out);
         } catch (RuntimeException e) {
           System.err.println("mantis demo: dashboard not started: " + e.getMessage());
           return 2;

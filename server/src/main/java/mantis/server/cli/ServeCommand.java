@@ -127,6 +127,19 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("mantis serve: " + e.getMessage());
       return 2;
     }
+    if (dashboardPort >= 0) {
+      // The dashboard under the same rule as gRPC: the server's tokens and roles, HTTPS with its
+      // certificate, and off loopback not over plain HTTP unless --insecure.
+      try {
+        for (String line : dashboard.checkSecurity(secured.security())) {
+          System.err.println(line);
+        }
+      } catch (IllegalArgumentException e) {
+        System.err.println("mantis serve: " + e.getMessage());
+        secured.audit().close();
+        return 2;
+      }
+    }
     String inProcessName = "mantis-serve-" + ProcessHandle.current().pid();
     MantisServer server;
     try {
@@ -175,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
       try {
         synchronized (dash) {
           dash[0] = dashboard.start(inProcessName, dashboardPort, cfg.policyInputPx(), ServerFactory.robot(cfg),
-              System.out);
+              secured.security(), System.out);
         }
       } catch (RuntimeException e) {
         BindFailedException bind = bindFailure(e, "the dashboard", dashboard.host + ":" + dashboardPort);

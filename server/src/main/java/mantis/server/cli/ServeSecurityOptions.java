@@ -20,7 +20,8 @@ final class ServeSecurityOptions {
   private static final Logger log = LoggerFactory.getLogger(ServeSecurityOptions.class);
 
   @Option(names = "--tls-cert", paramLabel = "PEM",
-      description = "TLS: the server's certificate chain (PEM); with --tls-key. See docs/SECURITY.md.")
+      description = "TLS: the server's certificate chain (PEM); with --tls-key. The dashboard serves HTTPS with it "
+          + "too. See docs/SECURITY.md.")
   Path tlsCert;
 
   @Option(names = "--tls-key", paramLabel = "PEM",
@@ -33,17 +34,18 @@ final class ServeSecurityOptions {
 
   @Option(names = "--tokens-file", paramLabel = "YAML",
       description = "Bearer tokens clients must send (SHA-256 hashes with names and roles; 'mantis token create' "
-          + "makes them). With tokens every call needs one, on loopback too.")
+          + "makes them). With tokens every call needs one, on loopback too; the dashboard's logins take them, "
+          + "with their roles.")
   Path tokensFile;
 
   @Option(names = "--audit-log", paramLabel = "FILE",
       description = "Append JSON lines to FILE: server start/stop, who commands which robot, e-stops, resets, "
-          + "denied calls.")
+          + "takeovers, dashboard logins, denied calls.")
   Path auditLog;
 
   @Option(names = "--insecure",
-      description = "Allow --host other than loopback without TLS and tokens: anyone who can reach the port can "
-          + "drive the robot. Prints a warning.")
+      description = "Allow --host other than loopback without TLS and tokens (and --dashboard-host other than "
+          + "loopback over plain HTTP): anyone who can reach the port can drive the robot. Prints a warning.")
   boolean insecure;
 
   /** The config with these flags applied over its {@code security:} section. */

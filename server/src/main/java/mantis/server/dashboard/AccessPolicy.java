@@ -33,7 +33,10 @@ import java.util.regex.Pattern;
  *
  * <p><b>Token</b>: on a loopback bind none is needed; on any other bind every {@code /api} request
  * needs the token as {@code Authorization: Bearer T} or the session cookie set by logging in with it
- * ({@link LoginSessions}). Tokens are compared in constant time.
+ * ({@link LoginSessions}). Tokens are compared in constant time. With the server's role tokens
+ * ({@code roleTokens}: {@code --tokens-file}, {@code security.tokens}) there is no single token here:
+ * a login is needed on every bind, loopback included, and the dashboard checks the presented token
+ * against the server's {@code TokenStore}.
  *
  * <p><b>Origin</b>: a state-changing request that carries an {@code Origin} must come from this
  * dashboard's own origin (same host and port as its {@code Host}) or from a name given with
@@ -55,10 +58,12 @@ final class AccessPolicy {
   private final Set<String> allowedNames;
   private final Set<InetAddress> allowedAddresses;
   private final byte[] token;
+  private final boolean roleTokens;
 
   private AccessPolicy(boolean loopback, InetAddress bound, String boundName, String machineName,
-      Set<String> allowedNames, Set<InetAddress> allowedAddresses, String token) {
+      Set<String> allowedNames, Set<InetAddress> allowedAddresses, String token, boolean roleTokens) {
     this.loopback = loopback;
+    this.roleTokens = roleTokens;
     this.bound = bound;
     this.wildcard = bound.isAnyLocalAddress();
     this.boundName = boundName;
@@ -82,6 +87,17 @@ final class AccessPolicy {
    *     malformed allowed host
    */
   static AccessPolicy forHost(String host, String token, List<String> allowedHosts) {
+    return forHost(host, token, allowedHosts, false);
+  }
+
+  /**
+   * As {@link #forHost(String, String, List)}; with {@code roleTokens} (the server has a token store)
+   * no single token is used or generated, a login is needed on every bind, and giving {@code token}
+   * too is refused.
+   *
+   * @throws IllegalArgumentException also for a token given together with role tokens
+   */
+  static AccessPolicy forHost(String host, String token, List<String> allowedHosts, boolean roleTokens) {
     String h = host.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
@@ -105,9 +121,18 @@ final class AccessPolicy {
     }
     String boundName = ipLiteral(h) == null ? stripDot(h) : null;
     boolean loopback = address.isLoopbackAddress();
+    if (roleTokens) {
+      if (token != null) {
+        throw new IllegalArgumentException("--dashboard-token cannot be used together with the server's tokens "
+            + "(--tokens-file or security.tokens): people log in to the dashboard with one of those tokens, and its "
+            + "role decides what they may do; leave --dashboard-token out");
+      }
+      return new AccessPolicy(loopback, address, boundName, loopback ? null : machineName(), names, addresses, null,
+          true);
+    }
     if (loopback) {
       return new AccessPolicy(true, address, boundName, null, names, addresses,
-          token == null || token.isEmpty() ? null : token);
+          token == null || token.isEmpty() ? null : token, false);
     }
     if (token == null) {
       token = generateToken();
@@ -115,7 +140,7 @@ final class AccessPolicy {
       throw new IllegalArgumentException("the dashboard is bound to " + host
           + ", which is not a loopback address: it needs a non-empty token (or none, to generate one)");
     }
-    return new AccessPolicy(false, address, boundName, machineName(), names, addresses, token);
+    return new AccessPolicy(false, address, boundName, machineName(), names, addresses, token, false);
   }
 
   /** One {@code --dashboard-allowed-hosts} entry, normalised (lower case, no brackets or final dot). */
@@ -339,9 +364,19 @@ final class AccessPolicy {
     return machineName != null ? machineName : bound instanceof Inet4Address ? "127.0.0.1" : "::1";
   }
 
-  /** Whether a token is needed at all (non-loopback bind). */
+  /** Whether a token is needed at all (a non-loopback bind, or the server's role tokens). */
   boolean tokenRequired() {
-    return !loopback;
+    return !loopback || roleTokens;
+  }
+
+  /** Whether logins use the server's role tokens instead of one dashboard token. */
+  boolean roleTokens() {
+    return roleTokens;
+  }
+
+  /** Whether the bind address is a loopback address. */
+  boolean loopback() {
+    return loopback;
   }
 
   /** The token, or null when none is set. */

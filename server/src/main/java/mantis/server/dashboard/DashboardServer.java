@@ -13,6 +13,8 @@ import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,11 +22,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import mantis.core.MonotonicClock;
+import mantis.security.AuditEvent;
+import mantis.security.AuditLog;
+import mantis.security.Principal;
+import mantis.security.Role;
+import mantis.security.ServerSecurity;
+import mantis.security.TlsServerConfig;
+import mantis.security.TokenStore;
 import mantis.server.teleop.ControlMode;
 import mantis.server.teleop.Teleop;
 import mantis.sim.TaskFamily;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +74,16 @@ import org.slf4j.LoggerFactory;
  * authenticated by the cookie must carry this dashboard's own {@code Origin}; a cross-origin one is
  * refused (403). Tokens in the address ({@code ?token=}) are not accepted. The constructor starts
  * nothing; {@link #start()} binds. The dashboard does not close its {@link Teleop}.
+ *
+ * <p>Security ({@link Builder#optSecurity}, the gRPC server's {@link ServerSecurity}): with the
+ * server's tokens the login and Bearer header take those tokens, on every bind, and each request
+ * runs as the token's name and {@link Role} ({@link DashboardAction} lists what each role may do; a
+ * request above it gets 403 naming the role needed). Without them the single dashboard token counts
+ * as an admin, and a loopback bind is open (as {@value Principal#LOCAL_NO_AUTH}, admin). With TLS
+ * files the dashboard serves HTTPS with the same certificate; bound off loopback without TLS it
+ * refuses to start unless {@code --insecure} was given. Logins, refused tokens and roles, and
+ * (through the {@link Teleop}) takeovers, e-stops, resets, command sources and recordings go to the
+ * audit log.
  */
 public final class DashboardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
@@ -64,6 +92,11 @@ public final class DashboardServer implements AutoCloseable {
   /** Longest jog a single request may ask for; the page renews a held key well within it. */
   static final long MAX_HOLD_MS = 2000;
   static final long DEFAULT_HOLD_MS = 300;
+  /** The principal name of the single dashboard token ({@code --dashboard-token}), an admin. */
+  public static final String SHARED_TOKEN_NAME = "dashboard token";
+  /** At most one {@code AUTH_DENIED} audit line per this interval (the rest are counted in the next). */
+  static final long DENIAL_AUDIT_INTERVAL_NANOS = 10_000_000_000L;
+  private static final String PRINCIPAL = "mantis.dashboard.principal";
 
   private final Teleop teleop;
   private final String host;
@@ -72,13 +105,28 @@ public final class DashboardServer implements AutoCloseable {
   private final LoginSessions sessions;
   private final LoginThrottle throttle;
   private final ObjectMapper mapper;
+  private final TokenStore tokens;
+  private final AuditLog audit;
+  private final TlsServerConfig tls;
+  private final List<String> warningBanner;
+  private final MonotonicClock clock;
+  private final Object denialLock = new Object();
+  private boolean denialAudited;
+  private long nextDenialAuditNanos;
+  private long deniedSinceAudit;
   private Javalin app;
+
+  /** How a request proved who it is (and as whom), or why it did not. */
+  private record Auth(Via via, Principal principal) {
+    static final Auth NONE = new Auth(Via.NONE, null);
+    static final Auth THROTTLED = new Auth(Via.THROTTLED, null);
+  }
 
   /** How a request proved who it is, or why it did not. */
   private enum Via {
-    /** Loopback bind: no token needed. */
+    /** Loopback bind without tokens: no token needed. */
     OPEN,
-    /** The right {@code Authorization: Bearer} token. */
+    /** A right {@code Authorization: Bearer} token. */
     BEARER,
     /** A live session cookie. */
     COOKIE,
@@ -92,7 +140,12 @@ public final class DashboardServer implements AutoCloseable {
     this.teleop = b.teleop;
     this.host = b.host;
     this.requestedPort = b.port;
-    this.access = AccessPolicy.forHost(b.host, b.token, b.allowedHosts);
+    this.tokens = b.security.tokens();
+    this.audit = b.security.auditLog();
+    this.tls = b.security.tls().orElse(null);
+    this.clock = b.clock;
+    this.access = AccessPolicy.forHost(b.host, b.token, b.allowedHosts, !tokens.isEmpty());
+    this.warningBanner = exposure(b.host, access, tls != null, b.security.insecure());
     this.sessions = new LoginSessions(b.clock, LoginSessions.DEFAULT_TTL_NANOS, LoginSessions.DEFAULT_MAX_SESSIONS);
     this.throttle = new LoginThrottle(b.clock, LoginThrottle.DEFAULT_MAX_FAILURES,
         LoginThrottle.DEFAULT_WINDOW_NANOS, LoginThrottle.DEFAULT_MAX_TRACKED);
@@ -123,6 +176,48 @@ public final class DashboardServer implements AutoCloseable {
     AccessPolicy.forHost(host, token, allowedHosts);
   }
 
+  /**
+   * Checks everything {@link Builder#build()} would with {@code security} (the gRPC server's tokens,
+   * TLS files and {@code --insecure}): the access settings, a dashboard token given together with role
+   * tokens, and the exposure rule. Returns the warning banner to print (empty unless the dashboard
+   * would serve plain HTTP off loopback because of {@code --insecure}).
+   *
+   * @throws IllegalArgumentException with the reason and what to do, when the dashboard must not start
+   */
+  public static List<String> checkSettings(String host, String token, List<String> allowedHosts,
+      ServerSecurity security) {
+    Objects.requireNonNull(security, "security");
+    AccessPolicy access = AccessPolicy.forHost(host, token, allowedHosts, !security.tokens().isEmpty());
+    return exposure(host, access, security.tls().isPresent(), security.insecure());
+  }
+
+  /**
+   * The exposure rule of the gRPC server ({@code mantis.security.ExposurePolicy}) for the dashboard: a
+   * loopback bind may serve plain HTTP; any other bind needs TLS (its login always needs a token), or
+   * {@code --insecure}, which gets the warning banner returned here.
+   */
+  private static List<String> exposure(String host, AccessPolicy access, boolean tls, boolean insecure) {
+    if (access.loopback() || tls) {
+      return List.of();
+    }
+    String h = host.trim();
+    String what = access.wildcardOpenName() != null ? "every network interface (" + h + ")" : h;
+    if (!insecure) {
+      throw new IllegalArgumentException("refusing to serve the teleop dashboard on " + what + " over plain HTTP: it is "
+          + "reachable from other machines, and a token typed into its login page would cross the network in clear. "
+          + "Give --tls-cert and --tls-key (the dashboard then serves HTTPS with the same certificate as gRPC), bind "
+          + "it to 127.0.0.1 (--dashboard-host), or pass --insecure to serve it unprotected anyway");
+    }
+    String bar = "!".repeat(78);
+    return List.of(bar,
+        "!! WARNING: --insecure: the teleop dashboard on " + h + " is reachable from other machines",
+        "!! - WITHOUT TLS: anyone on the network can read the tokens typed into its login page, take",
+        "!!   the session cookie, and jog, take over or reset the arm as the person logged in",
+        "!! Use this only on an isolated network. To secure it, add --tls-cert and --tls-key (HTTPS with",
+        "!! the gRPC server's certificate, docs/DASHBOARD.md), or bind it to 127.0.0.1.",
+        bar);
+  }
+
   /** Binds and serves. */
   public synchronized DashboardServer start() {
     if (app != null) {
@@ -135,13 +230,50 @@ public final class DashboardServer implements AutoCloseable {
       // Jetty reuses header fields seen earlier on a connection and by default matches them ignoring
       // case: a token differing only in case would be read as the cached right one.
       config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+      if (tls != null) {
+        // HTTPS only: with a connector of its own, Javalin adds no plain-HTTP one.
+        char[] password = keyStorePassword();
+        KeyStore keys = tls.toKeyStore(password);
+        config.jetty.addConnector((server, http) -> httpsConnector(server, http, keys, password));
+      }
     });
     routes(a);
     a.start(host, requestedPort);
     app = a;
-    log.info("teleop dashboard at {} ({})", url(),
-        access.tokenRequired() ? "token required" : "loopback only, no token");
+    log.info("teleop dashboard at {} ({}{})", url(), tls != null ? "HTTPS, " : "",
+        access.roleTokens() ? "the server's tokens and roles" : access.tokenRequired() ? "dashboard token required"
+            : "loopback only, no token");
+    if (!warningBanner.isEmpty()) {
+      log.warn("INSECURE: the teleop dashboard on {} is reachable from other machines over plain HTTP (--insecure): "
+          + "tokens typed into its login page cross the network in clear", host);
+    }
     return this;
+  }
+
+  /** A TLS connector on the dashboard's address, serving HTTP/1.1 with the server's certificate. */
+  private ServerConnector httpsConnector(Server server, HttpConfiguration http, KeyStore keys, char[] password) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(keys);
+    ssl.setKeyStorePassword(new String(password));
+    ssl.setCertAlias(TlsServerConfig.KEY_ALIAS);
+    HttpConfiguration https = new HttpConfiguration(http);
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    // Which names the dashboard answers to is the Host check's business (AccessPolicy, with
+    // --dashboard-allowed-hosts); clients check the certificate's names themselves.
+    secure.setSniHostCheck(false);
+    https.addCustomizer(secure);
+    ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+        new HttpConnectionFactory(https));
+    c.setHost(host);
+    c.setPort(requestedPort);
+    return c;
+  }
+
+  /** A throw-away password for the in-memory key store (never written anywhere). */
+  private static char[] keyStorePassword() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b).toCharArray();
   }
 
   /** The bound port (after {@link #start()}). */
@@ -160,12 +292,27 @@ public final class DashboardServer implements AutoCloseable {
     String name = access.wildcardOpenName();
     String h = name != null ? name : host.trim();
     h = h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
-    return "http://" + h + ":" + port() + "/";
+    return (tls != null ? "https://" : "http://") + h + ":" + port() + "/";
   }
 
-  /** Whether the API needs the token (the host is not a loopback address). */
+  /** Whether the API needs a token (the host is not a loopback address, or the server has tokens). */
   public boolean tokenRequired() {
     return access.tokenRequired();
+  }
+
+  /** Whether people log in with the server's tokens (and get their roles) instead of one dashboard token. */
+  public boolean roleTokens() {
+    return access.roleTokens();
+  }
+
+  /** Whether the dashboard serves HTTPS. */
+  public boolean tls() {
+    return tls != null;
+  }
+
+  /** The {@code --insecure} warning to print (plain HTTP off loopback), or empty. */
+  public List<String> warningBanner() {
+    return warningBanner;
   }
 
   /** The token the API accepts (given or generated), or null on a loopback bind without one. */
@@ -199,6 +346,12 @@ public final class DashboardServer implements AutoCloseable {
     a.get("/login.js", ctx -> resource(ctx, "login.js", "text/javascript; charset=utf-8"));
     a.get("/app.css", ctx -> resource(ctx, "app.css", "text/css; charset=utf-8"));
 
+    a.get("/api/session", ctx -> {
+      Principal p = who(ctx);
+      noCache(ctx).json(Map.of("name", p.name(), "role", p.role().configName(), "login", access.tokenRequired(),
+          "tls", tls != null, "may", DashboardAction.allowedFor(p.role()).stream().map(DashboardAction::pageName)
+              .toList()));
+    });
     a.get("/api/state", ctx -> noCache(ctx).json(teleop.state()));
     a.get("/api/frame.png", ctx -> noCache(ctx).contentType("image/png").result(teleop.framePng()));
     a.post("/api/jog", ctx -> {
@@ -206,41 +359,41 @@ public final class DashboardServer implements AutoCloseable {
       int joints = teleop.state().jointNames().size();
       List<Double> v = velocities(body.get("velocities"), joints);
       long holdMs = holdMillis(body.get("hold_ms"));
-      boolean accepted = teleop.jog(v, holdMs);
+      boolean accepted = teleop.jog(v, holdMs, who(ctx));
       ctx.json(Map.of("accepted", accepted));
     });
     a.post("/api/mode", ctx -> {
       ControlMode mode = mode(body(ctx).get("mode"));
-      teleop.setMode(mode);
+      teleop.setMode(mode, who(ctx));
       ctx.json(Map.of("mode", mode.name()));
     });
     a.post("/api/estop", ctx -> {
       JsonNode body = body(ctx);
       JsonNode reason = body.get("reason");
       teleop.estop(reason != null && reason.isTextual() && !reason.asText().isBlank()
-          ? reason.asText() : "dashboard e-stop button");
+          ? reason.asText() : "dashboard e-stop button", who(ctx));
       ctx.json(Map.of("estopped", true));
     });
     a.post("/api/reset", ctx -> {
       body(ctx);
-      teleop.reset();
+      teleop.reset(who(ctx));
       ctx.json(Map.of("estopped", false));
     });
     a.post("/api/episode", ctx -> {
       JsonNode body = body(ctx);
       TaskFamily family = family(body.get("family"));
       long seed = seed(body.get("seed"));
-      teleop.newEpisode(family, seed);
+      teleop.newEpisode(family, seed, who(ctx));
       ctx.json(Map.of("family", family.name(), "seed", seed));
     });
     a.post("/api/recordings/start", ctx -> {
       body(ctx);
-      ctx.json(Map.of("name", teleop.startRecording()));
+      ctx.json(Map.of("name", teleop.startRecording(who(ctx))));
     });
     a.post("/api/recordings/stop", ctx -> {
       body(ctx);
       try {
-        ctx.json(teleop.stopRecording());
+        ctx.json(teleop.stopRecording(who(ctx)));
       } catch (IllegalStateException e) {
         throw new BadRequest(e.getMessage() != null ? e.getMessage() : "no recording in progress");
       }
@@ -294,10 +447,11 @@ public final class DashboardServer implements AutoCloseable {
     if (!ctx.path().startsWith("/api/")) {
       return;
     }
-    Via via = authenticate(ctx);
+    Auth auth = authenticate(ctx);
+    Via via = auth.via();
     if (via == Via.NONE) {
-      error(ctx, 401, "this dashboard needs its token: log in at " + url()
-          + " (the page asks for it) or send 'Authorization: Bearer TOKEN'");
+      error(ctx, 401, "this dashboard needs " + (access.roleTokens() ? "one of the server's tokens" : "its token")
+          + ": log in at " + url() + " (the page asks for it) or send 'Authorization: Bearer TOKEN'");
       ctx.skipRemainingHandlers();
       return;
     }
@@ -318,8 +472,67 @@ public final class DashboardServer implements AutoCloseable {
       if (refusal != null) {
         error(ctx, 403, refusal);
         ctx.skipRemainingHandlers();
+        return;
       }
     }
+    Principal who = auth.principal();
+    DashboardAction action = DashboardAction.of(ctx.method().name(), ctx.path());
+    if (!action.allows(who.role())) {
+      String message = action.refusal(ctx.method().name(), ctx.path(), who.name(), who.role());
+      auditDenied(AuditEvent.of(AuditEvent.AUTH_DENIED).principal(who).detail("PERMISSION_DENIED " + message));
+      log.debug("dashboard: {}", message);
+      error(ctx, 403, message);
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    ctx.attribute(PRINCIPAL, who);
+  }
+
+  /** The principal a request passed the guard as. */
+  private static Principal who(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      throw new IllegalStateException("no principal: " + ctx.path() + " did not pass the access guard");
+    }
+    return p;
+  }
+
+  /** The client's address and port, as the gRPC audit lines write peers ({@code 10.0.0.7:51234}). */
+  private static String peer(Context ctx) {
+    String addr = ctx.req().getRemoteAddr();
+    if (addr == null) {
+      return "";
+    }
+    return (addr.contains(":") ? "[" + addr + "]" : addr) + ":" + ctx.req().getRemotePort();
+  }
+
+  /**
+   * The principal of a presented token: with the server's tokens, the token's name and role; else the
+   * single dashboard token, an admin. Constant-time either way.
+   */
+  private Optional<Principal> principalFor(String presented, String peer) {
+    if (access.roleTokens()) {
+      return tokens.authenticate(presented).map(e -> new Principal(e.name(), e.role(), peer));
+    }
+    return access.matches(presented) ? Optional.of(new Principal(SHARED_TOKEN_NAME, Role.ADMIN, peer))
+        : Optional.empty();
+  }
+
+  /** Writes an {@code AUTH_DENIED} line, at most one per {@link #DENIAL_AUDIT_INTERVAL_NANOS}, with the count held back. */
+  private void auditDenied(AuditEvent event) {
+    long held;
+    synchronized (denialLock) {
+      long now = clock.nanoTime();
+      if (denialAudited && now - nextDenialAuditNanos < 0) {
+        deniedSinceAudit++;
+        return;
+      }
+      denialAudited = true;
+      nextDenialAuditNanos = now + DENIAL_AUDIT_INTERVAL_NANOS;
+      held = deniedSinceAudit;
+      deniedSinceAudit = 0;
+    }
+    audit.record(event.field("via", "teleop dashboard").field("suppressed", held));
   }
 
   /**
@@ -327,31 +540,34 @@ public final class DashboardServer implements AutoCloseable {
    * alone: a wrong token counts against the client address, and an address out of tries gets
    * {@link Via#THROTTLED} (with {@code Retry-After} set) whatever it sends.
    */
-  private Via authenticate(Context ctx) {
+  private Auth authenticate(Context ctx) {
+    String peer = peer(ctx);
     if (!access.tokenRequired()) {
-      return Via.OPEN;
+      return new Auth(Via.OPEN, new Principal(Principal.LOCAL_NO_AUTH, Role.ADMIN, peer));
     }
     String authorization = ctx.header("Authorization");
     if (authorization != null) {
       long waitNanos = throttle.retryAfterNanos(ctx.ip());
       if (waitNanos > 0) {
         tooManyTries(ctx, waitNanos);
-        return Via.THROTTLED;
+        return Auth.THROTTLED;
       }
-      if (access.matches(AccessPolicy.bearer(authorization))) {
-        return Via.BEARER;
+      Optional<Principal> p = principalFor(AccessPolicy.bearer(authorization), peer);
+      if (p.isPresent()) {
+        return new Auth(Via.BEARER, p.get());
       }
       wrongToken(ctx, "Authorization header");
-      return Via.NONE;
+      return Auth.NONE;
     }
     // The Cookie header is parsed here, not through Jetty's per-connection cookie cache, so every
     // request's own header is what gets compared.
     for (String id : AccessPolicy.cookieValues(ctx.req().getHeaders("Cookie"))) {
-      if (sessions.valid(id)) {
-        return Via.COOKIE;
+      Optional<LoginSessions.Session> s = sessions.lookup(id);
+      if (s.isPresent()) {
+        return new Auth(Via.COOKIE, new Principal(s.get().name(), s.get().role(), peer));
       }
     }
-    return Via.NONE;
+    return Auth.NONE;
   }
 
   /**
@@ -377,12 +593,18 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private void wrongToken(Context ctx, String where) {
-    if (throttle.recordFailure(ctx.ip())) {
+    boolean limited = throttle.recordFailure(ctx.ip());
+    if (limited) {
       log.warn("dashboard: {} wrong tokens from {} ({}); refusing it for up to {} s", LoginThrottle.DEFAULT_MAX_FAILURES,
           ctx.ip(), where, seconds(LoginThrottle.DEFAULT_WINDOW_NANOS));
     } else {
       log.debug("dashboard: wrong token from {} ({})", ctx.ip(), where);
     }
+    // Never the presented token, not even a part of it.
+    auditDenied(AuditEvent.of(AuditEvent.AUTH_DENIED).peer(peer(ctx))
+        .detail("UNAUTHENTICATED dashboard " + where + ": wrong token (not one of "
+            + (access.roleTokens() ? "the server's tokens" : "this dashboard's token") + ")")
+        .field("throttled", limited));
   }
 
   private static void tooManyTries(Context ctx, long waitNanos) {
@@ -400,11 +622,12 @@ public final class DashboardServer implements AutoCloseable {
 
   private void index(Context ctx) {
     boolean tokenInUrl = ctx.queryParam("token") != null;
-    if (!access.tokenRequired()) {
-      page(ctx, 200, "index.html", Map.of("{{login}}", "false"));
+    Auth auth = authenticate(ctx);
+    Via via = auth.via();
+    if (via == Via.OPEN) {
+      dashboardPage(ctx, auth.principal(), false);
       return;
     }
-    Via via = authenticate(ctx);
     if (via == Via.THROTTLED) {
       loginPage(ctx, 429, "Too many wrong tokens from your address: try again in "
           + ctx.res().getHeader("Retry-After") + " s.");
@@ -415,7 +638,7 @@ public final class DashboardServer implements AutoCloseable {
         ctx.status(303).header("Location", "/");  // keep the token out of this page's address
         return;
       }
-      page(ctx, 200, "index.html", Map.of("{{login}}", "true"));
+      dashboardPage(ctx, auth.principal(), true);
       return;
     }
     loginPage(ctx, 401, tokenInUrl
@@ -424,9 +647,23 @@ public final class DashboardServer implements AutoCloseable {
         : "");
   }
 
+  /** The dashboard itself, telling the page who is logged in and what they may do. */
+  private static void dashboardPage(Context ctx, Principal who, boolean login) {
+    String may = String.join(" ", DashboardAction.allowedFor(who.role()).stream().map(DashboardAction::pageName)
+        .toList());
+    page(ctx, 200, "index.html", Map.of("{{login}}", String.valueOf(login), "{{user}}", html(who.name()),
+        "{{role}}", who.role().configName(), "{{may}}", may));
+  }
+
   private void loginPage(Context ctx, int status, String message) {
     ctx.header("WWW-Authenticate", "Bearer realm=\"mantis-dashboard\"");
-    page(ctx, status, "login.html", Map.of("{{message}}", html(message)));
+    String explain = access.roleTokens()
+        ? "This dashboard takes the server's tokens (made with <code>mantis token create</code>): log in with yours. "
+            + "Its role decides what you may do: a viewer watches and may press E-STOP, an operator also drives the "
+            + "arm, an admin also resets the e-stop."
+        : "This dashboard is reachable from other machines, so it asks for its access token: the one given with "
+            + "<code>--dashboard-token</code>, or the one <code>mantis serve</code> printed when it started.";
+    page(ctx, status, "login.html", Map.of("{{message}}", html(message), "{{explain}}", explain));
   }
 
   /** {@code POST /login} with the form field {@code token}: a session cookie and 303 to the page. */
@@ -457,18 +694,21 @@ public final class DashboardServer implements AutoCloseable {
       loginPage(ctx, 400, "Enter the token.");
       return;
     }
-    if (!access.matches(token)) {
+    Optional<Principal> who = principalFor(token, peer(ctx));
+    if (who.isEmpty()) {
       wrongToken(ctx, "login form");
       loginPage(ctx, 401, "Wrong token.");
       return;
     }
     throttle.recordSuccess(ctx.ip());
-    String id = sessions.create();
+    String id = sessions.create(new LoginSessions.Session(who.get().name(), who.get().role()));
     ctx.header("Set-Cookie", AccessPolicy.COOKIE + "=" + id + "; Path=/; Max-Age=" + sessions.ttlSeconds()
         + "; HttpOnly; SameSite=Strict" + (servedOverTls(ctx) ? "; Secure" : ""));
     ctx.header("Cache-Control", "no-store");
     ctx.status(303).header("Location", "/");
-    log.info("dashboard: login from {}", ctx.ip());
+    log.info("dashboard: login of '{}' ({}) from {}", who.get().name(), who.get().role().configName(), ctx.ip());
+    audit.record(AuditEvent.of(AuditEvent.LOGIN).principal(who.get())
+        .detail("teleop dashboard login" + (servedOverTls(ctx) ? " over TLS" : "")).field("via", "teleop dashboard"));
   }
 
   /** {@code POST /logout}: ends the session and clears the cookie. */
@@ -478,7 +718,11 @@ public final class DashboardServer implements AutoCloseable {
       ctx.status(403).contentType("text/plain; charset=utf-8").result(refusal + "\n");
       return;
     }
-    AccessPolicy.cookieValues(ctx.req().getHeaders("Cookie")).forEach(sessions::remove);
+    for (String id : AccessPolicy.cookieValues(ctx.req().getHeaders("Cookie"))) {
+      sessions.remove(id).ifPresent(s -> audit.record(AuditEvent.of(AuditEvent.LOGOUT)
+          .principal(new Principal(s.name(), s.role(), peer(ctx))).detail("teleop dashboard logout")
+          .field("via", "teleop dashboard")));
+    }
     ctx.header("Set-Cookie", AccessPolicy.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
         + (servedOverTls(ctx) ? "; Secure" : ""));
     ctx.status(303).header("Location", "/");
@@ -657,8 +901,21 @@ public final class DashboardServer implements AutoCloseable {
     private String token;
     private List<String> allowedHosts = List.of();
     private MonotonicClock clock = MonotonicClock.system();
+    private ServerSecurity security = ServerSecurity.none();
 
     private Builder() {}
+
+    /**
+     * The gRPC server's security (default {@link ServerSecurity#none()}): its tokens become the
+     * dashboard's logins with their roles (then {@link #optToken} must be left out), its TLS files make
+     * the dashboard serve HTTPS with the same certificate (the client CA is not used: people log in
+     * with tokens), its audit log gets logins and refusals, and {@code --insecure} lets it serve plain
+     * HTTP off loopback. Give the same audit log to the {@link Teleop} for the arm's events.
+     */
+    public Builder optSecurity(ServerSecurity security) {
+      this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
 
     /** The teleop session the page shows and drives (required). */
     public Builder setTeleop(Teleop teleop) {
@@ -666,7 +923,10 @@ public final class DashboardServer implements AutoCloseable {
       return this;
     }
 
-    /** Bind address (default 127.0.0.1). Any non-loopback address requires a token. */
+    /**
+     * Bind address (default 127.0.0.1). Any non-loopback address requires a token, and TLS or
+     * {@code --insecure} ({@link #optSecurity}).
+     */
     public Builder optHost(String host) {
       this.host = host;
       return this;
@@ -679,8 +939,9 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The API token. Optional on loopback (then not checked); on any other address null means
-     * "generate one" (read it back with {@link #token()}) and an empty one is refused.
+     * The single dashboard token (an admin), used when the server has no tokens of its own. Optional on
+     * loopback (then not checked); on any other address null means "generate one" (read it back with
+     * {@link #token()}) and an empty one is refused.
      */
     public Builder optToken(String token) {
       this.token = token;
@@ -703,6 +964,12 @@ public final class DashboardServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the dashboard (binding nothing).
+     *
+     * @throws IllegalArgumentException for bad access settings, a dashboard token together with the
+     *     server's tokens, or a non-loopback host without TLS and without {@code --insecure}
+     */
     public DashboardServer build() {
       Objects.requireNonNull(teleop, "setTeleop is required");
       Objects.requireNonNull(host, "host");

@@ -9,13 +9,17 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import mantis.core.MonotonicClock;
+import mantis.security.Role;
 
 /**
  * The dashboard's login sessions: {@code POST /login} with the right token creates one, whose random
  * id (32 bytes, never the token) travels in the session cookie. A session lasts {@code ttlNanos} from
  * login, at most {@code maxSessions} are kept (the oldest goes first); ids are stored as SHA-256
- * hashes, so a lookup's timing says nothing about a stored id. Thread-safe.
+ * hashes, so a lookup's timing says nothing about a stored id. Each session carries who logged in:
+ * the name and {@link Role} of the token used (never the token). Thread-safe.
  */
 final class LoginSessions {
   /** How long a login lasts: a working day and then some. */
@@ -26,8 +30,18 @@ final class LoginSessions {
   private final long ttlNanos;
   private final int maxSessions;
   private final SecureRandom random = new SecureRandom();
-  /** hash of the id -> expiry (clock nanos), oldest login first. */
-  private final LinkedHashMap<String, Long> expiries = new LinkedHashMap<>();
+  /** hash of the id -> the session, oldest login first. */
+  private final LinkedHashMap<String, Entry> expiries = new LinkedHashMap<>();
+
+  /** Who a session belongs to: the name and role of the token it logged in with. */
+  record Session(String name, Role role) {
+    Session {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+    }
+  }
+
+  private record Entry(long expiryNanos, Session session) {}
 
   LoginSessions(MonotonicClock clock, long ttlNanos, int maxSessions) {
     if (ttlNanos <= 0 || maxSessions <= 0) {
@@ -43,8 +57,14 @@ final class LoginSessions {
     return ttlNanos / 1_000_000_000L;
   }
 
-  /** Starts a session and returns its id (the cookie's value). */
-  synchronized String create() {
+  /** Starts a session of the shared dashboard token (admin) and returns its id. */
+  String create() {
+    return create(new Session(DashboardServer.SHARED_TOKEN_NAME, Role.ADMIN));
+  }
+
+  /** Starts a session for {@code who} and returns its id (the cookie's value). */
+  synchronized String create(Session who) {
+    Objects.requireNonNull(who, "who");
     long now = clock.nanoTime();
     dropExpired(now);
     while (expiries.size() >= maxSessions) {
@@ -55,32 +75,41 @@ final class LoginSessions {
     byte[] b = new byte[32];
     random.nextBytes(b);
     String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    expiries.put(hash(id), now + ttlNanos);
+    expiries.put(hash(id), new Entry(now + ttlNanos, who));
     return id;
   }
 
   /** Whether {@code id} names a live session. */
-  synchronized boolean valid(String id) {
-    if (id == null || id.isEmpty() || id.length() > 128) {
-      return false;
-    }
-    String key = hash(id);
-    Long expiry = expiries.get(key);
-    if (expiry == null) {
-      return false;
-    }
-    if (clock.nanoTime() - expiry >= 0) {
-      expiries.remove(key);
-      return false;
-    }
-    return true;
+  boolean valid(String id) {
+    return lookup(id).isPresent();
   }
 
-  /** Ends the session {@code id} (logout); unknown ids are ignored. */
-  synchronized void remove(String id) {
-    if (id != null && id.length() <= 128) {
-      expiries.remove(hash(id));
+  /** The live session {@code id} names, or empty. */
+  synchronized Optional<Session> lookup(String id) {
+    if (id == null || id.isEmpty() || id.length() > 128) {
+      return Optional.empty();
     }
+    String key = hash(id);
+    Entry e = expiries.get(key);
+    if (e == null) {
+      return Optional.empty();
+    }
+    if (clock.nanoTime() - e.expiryNanos() >= 0) {
+      expiries.remove(key);
+      return Optional.empty();
+    }
+    return Optional.of(e.session());
+  }
+
+  /** Ends the session {@code id} (logout) and returns whose it was; unknown ids are ignored. */
+  synchronized Optional<Session> remove(String id) {
+    if (id != null && id.length() <= 128) {
+      Entry e = expiries.remove(hash(id));
+      if (e != null && clock.nanoTime() - e.expiryNanos() < 0) {
+        return Optional.of(e.session());
+      }
+    }
+    return Optional.empty();
   }
 
   synchronized int size() {
@@ -89,7 +118,7 @@ final class LoginSessions {
   }
 
   private void dropExpired(long now) {
-    expiries.entrySet().removeIf((Map.Entry<String, Long> e) -> now - e.getValue() >= 0);
+    expiries.entrySet().removeIf((Map.Entry<String, Entry> e) -> now - e.getValue().expiryNanos() >= 0);
   }
 
   private static String hash(String id) {

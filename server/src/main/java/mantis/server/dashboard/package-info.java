@@ -5,5 +5,9 @@
  * localhost by default; bound to any other address the page asks for a token on a login form (a
  * session cookie follows) and every {@code /api} path requires that cookie or the token as a Bearer
  * header. Every request's {@code Host} must name this dashboard (against DNS rebinding).
+ * Under {@code mantis serve}'s security the logins are the server's tokens with their roles
+ * ({@link mantis.server.dashboard.DashboardAction}: viewer watches and e-stops, operator drives,
+ * admin resets), the page is served over HTTPS with the server's certificate, plain HTTP off
+ * loopback needs {@code --insecure}, and logins, refusals and the arm's events go to the audit log.
  */
 package mantis.server.dashboard;

@@ -26,6 +26,8 @@ import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
 import mantis.ros.node.RosNode;
 import mantis.ros.node.SubscriberOptions;
+import mantis.security.AuditLog;
+import mantis.security.Principal;
 import mantis.sim.TaskFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +113,7 @@ public final class BridgedTeleop implements Teleop {
     this.maxInputAgeNanos = b.maxInputAge.toNanos();
     this.controlHz = b.controlHz;
     this.loop = new TeleopLoop(new BridgedArm(), b.policyChannel, robot, b.controlHz, clock, inputPx,
-        b.predictTimeout, FAMILY, 0, "mantis-teleop-bridged");
+        b.predictTimeout, FAMILY, 0, "mantis-teleop-bridged", b.audit);
   }
 
   /** A builder; see its {@code set*} methods for what is required. */
@@ -252,25 +254,25 @@ public final class BridgedTeleop implements Teleop {
   }
 
   @Override
-  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis) {
-    return loop.jog(velocitiesRadPerS, holdMillis);
+  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal by) {
+    return loop.jog(velocitiesRadPerS, holdMillis, by);
   }
 
   @Override
-  public void setMode(ControlMode mode) {
-    loop.setMode(mode);
+  public void setMode(ControlMode mode, Principal by) {
+    loop.setMode(mode, by);
   }
 
   /** Latches the bridge's e-stop through its ArmService ({@code EStop}); the bridge holds the arm. */
   @Override
-  public void estop(String reason) {
-    loop.estop(reason);
+  public void estop(String reason, Principal by) {
+    loop.estop(reason, by);
   }
 
   /** Clears the bridge's latch through its ArmService ({@code Reset}). */
   @Override
-  public void reset() {
-    loop.reset();
+  public void reset(Principal by) {
+    loop.reset(by);
   }
 
   /**
@@ -278,7 +280,7 @@ public final class BridgedTeleop implements Teleop {
    * are ({@code family} stays {@link #FAMILY}, {@code seed} labels the new episode).
    */
   @Override
-  public void newEpisode(TaskFamily family, long seed) {
+  public void newEpisode(TaskFamily family, long seed, Principal by) {
     Objects.requireNonNull(family, "family");
     loop.newEpisode(FAMILY, seed, () -> { });
     log.info("new bridged teleop episode {}", seed);
@@ -286,14 +288,14 @@ public final class BridgedTeleop implements Teleop {
 
   /** @throws UnsupportedOperationException always: recording needs the simulator */
   @Override
-  public String startRecording() {
+  public String startRecording(Principal by) {
     loop.requireStarted();
     throw new UnsupportedOperationException(NOT_RECORDING);
   }
 
   /** @throws IllegalStateException always: there is never a recording in progress */
   @Override
-  public RecordingInfo stopRecording() {
+  public RecordingInfo stopRecording(Principal by) {
     loop.requireStarted();
     throw new IllegalStateException("no recording in progress (" + NOT_RECORDING + ")");
   }
@@ -351,8 +353,18 @@ public final class BridgedTeleop implements Teleop {
     private Duration predictTimeout = Duration.ofSeconds(2);
     private Duration maxInputAge = Duration.ofMillis(500);
     private ChannelCredentials armCredentials = InsecureChannelCredentials.create();
+    private AuditLog audit = AuditLog.none();
 
     private Builder() {}
+
+    /**
+     * Where takeovers, e-stops, resets and changes of the arm's command source go (the server's
+     * {@code --audit-log}); default none. The session does not close it.
+     */
+    public Builder optAuditLog(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /**
      * How to reach the ArmService: TLS and/or a bearer token (see {@code mantis.security.ClientSecurity}); default

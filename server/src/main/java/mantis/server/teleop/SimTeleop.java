@@ -31,6 +31,9 @@ import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
 import mantis.core.safety.SafetyFilter;
 import mantis.proto.v1.JointStateMsg;
+import mantis.security.AuditEvent;
+import mantis.security.AuditLog;
+import mantis.security.Principal;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
@@ -101,7 +104,7 @@ public final class SimTeleop implements Teleop {
     this.simConfig = b.simConfig;
     this.firstFamily = b.family;
     this.loop = new TeleopLoop(new SimArm(), b.policyChannel, robot, controlHz, clock, inputPx, b.predictTimeout,
-        b.family.name(), b.seed, "mantis-teleop");
+        b.family.name(), b.seed, "mantis-teleop", b.audit);
   }
 
   /** A builder; {@link Builder#setPolicyChannel} is required. */
@@ -192,31 +195,32 @@ public final class SimTeleop implements Teleop {
   }
 
   @Override
-  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis) {
-    return loop.jog(velocitiesRadPerS, holdMillis);
+  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal by) {
+    return loop.jog(velocitiesRadPerS, holdMillis, by);
   }
 
   @Override
-  public void setMode(ControlMode newMode) {
-    loop.setMode(newMode);
+  public void setMode(ControlMode newMode, Principal by) {
+    loop.setMode(newMode, by);
   }
 
   @Override
-  public void estop(String reason) {
-    loop.estop(reason);
+  public void estop(String reason, Principal by) {
+    loop.estop(reason, by);
   }
 
   @Override
-  public void reset() {
-    loop.reset();
+  public void reset(Principal by) {
+    loop.reset(by);
   }
 
   @Override
-  public void newEpisode(TaskFamily newFamily, long newSeed) {
+  public void newEpisode(TaskFamily newFamily, long newSeed, Principal by) {
     Objects.requireNonNull(newFamily, "family");
+    Objects.requireNonNull(by, "by");
     loop.newEpisode(newFamily.name(), newSeed, () -> {
       if (recorder != null) {
-        stopRecording();
+        finishRecording(by, "finished by a new episode");
       }
       arm.resetEpisode(newSeed, newFamily);
     });
@@ -224,7 +228,8 @@ public final class SimTeleop implements Teleop {
   }
 
   @Override
-  public String startRecording() {
+  public String startRecording(Principal by) {
+    Objects.requireNonNull(by, "by");
     loop.requireStarted();
     synchronized (recLock) {
       EpisodeRecorder current = recorder;
@@ -253,13 +258,20 @@ public final class SimTeleop implements Teleop {
         return null;
       });
       log.info("recording teleop episode to {}", dir);
+      loop.audit(AuditEvent.of(AuditEvent.RECORDING_START).principal(by).detail(dir.getFileName().toString())
+          .field("episode", loop.episodeId()));
       return dir.getFileName().toString();
     }
   }
 
   @Override
-  public RecordingInfo stopRecording() {
+  public RecordingInfo stopRecording(Principal by) {
+    Objects.requireNonNull(by, "by");
     loop.requireStarted();
+    return finishRecording(by, "stopped");
+  }
+
+  private RecordingInfo finishRecording(Principal by, String how) {
     synchronized (recLock) {
       EpisodeRecorder r = recorder;
       if (r == null) {
@@ -272,7 +284,11 @@ public final class SimTeleop implements Teleop {
         return null;
       });
       log.info("recording finished: {}", dir);
-      return info(dir).orElseThrow(() -> new IllegalStateException("recording " + dir + " cannot be read back"));
+      RecordingInfo info = info(dir).orElseThrow(
+          () -> new IllegalStateException("recording " + dir + " cannot be read back"));
+      loop.audit(AuditEvent.of(AuditEvent.RECORDING_STOP).principal(by).detail(info.name()).field("how", how)
+          .field("steps", info.steps()));
+      return info;
     }
   }
 
@@ -386,6 +402,8 @@ public final class SimTeleop implements Teleop {
           r.close();
           return null;
         });
+        loop.audit(AuditEvent.of(AuditEvent.RECORDING_STOP).detail(recordingDir.getFileName().toString())
+            .field("how", "finished when the session closed"));
       }
     }
     loop.closeStream();
@@ -415,8 +433,18 @@ public final class SimTeleop implements Teleop {
     private int displayPx = -1;
     private SimConfig simConfig = SimConfig.builder().optMaxEpisodeSeconds(120).build();
     private Duration predictTimeout = Duration.ofSeconds(2);
+    private AuditLog audit = AuditLog.none();
 
     private Builder() {}
+
+    /**
+     * Where takeovers, e-stops, resets, changes of the arm's command source and recordings go (the
+     * server's {@code --audit-log}); default none. The session does not close it.
+     */
+    public Builder optAuditLog(AuditLog audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
 
     /** Channel to the Mantis server's {@code PolicyService} (owned by the caller). Required. */
     public Builder setPolicyChannel(Channel channel) {

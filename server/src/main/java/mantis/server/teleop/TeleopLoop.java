@@ -38,6 +38,9 @@ import mantis.proto.v1.Observation;
 import mantis.proto.v1.PolicyServiceGrpc;
 import mantis.proto.v1.ResetRequest;
 import mantis.proto.v1.StageTiming;
+import mantis.security.AuditEvent;
+import mantis.security.AuditLog;
+import mantis.security.Principal;
 import mantis.sim.client.FrameFormat;
 import mantis.sim.client.Wire;
 import org.slf4j.Logger;
@@ -51,6 +54,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@link #markStarted()}, {@link #open(Channel)} (the command stream), {@link
  * #startTicks()}, then {@link #stopTicks()} and {@link #closeStream()}. Thread-safe.
+ *
+ * <p>Audit (one line per change, never per tick or per jog request): {@code TAKEOVER} when the mode
+ * actually switches, {@code ESTOP} (from here, or latched on the arm's side), {@code RESET} once the arm
+ * has cleared, and {@code COMMAND_SOURCE} when a person's jog starts driving the arm after the policy,
+ * an e-stop, a new episode, another person, or {@link #DRIVER_IDLE_NANOS} without jogs drove it.
  */
 final class TeleopLoop {
   private static final Logger log = LoggerFactory.getLogger(TeleopLoop.class);
@@ -70,6 +78,13 @@ final class TeleopLoop {
   static final double JOG_MARGIN_RAD = SafetyFilter.DEFAULT_POSITION_MARGIN_RAD + 0.01;
   /** An ended command stream is reopened at most this often. */
   static final long REOPEN_NANOS = 1_000_000_000L;
+  /**
+   * A person stays the arm's audited command source until this long after their last jog ended; a jog
+   * after that is a new {@code COMMAND_SOURCE} line (the arm was idle in between).
+   */
+  static final long DRIVER_IDLE_NANOS = 30_000_000_000L;
+  /** The {@code via} field of this loop's audit lines. */
+  static final String VIA = "teleop dashboard";
 
   private final TeleopArm arm;
   private final Channel policyChannel;
@@ -84,6 +99,7 @@ final class TeleopLoop {
   private final double[] jogHi;
   private final double[] vMax;
   private final MarkRenderer markRenderer = new MarkRenderer();
+  private final AuditLog audit;
 
   /** Held for a whole tick, and by {@link #newEpisode}: a tick never straddles two episodes. */
   private final ReentrantLock tickLock = new ReentrantLock();
@@ -113,6 +129,12 @@ final class TeleopLoop {
   private double[] jogVelocities;
   private long jogUntilNanos;
   private boolean wasJogging;
+  /** The person whose jogs drive the arm (audited as its command source), or null: policy, e-stop, idle. */
+  private String driver;
+  /** When the driver's latest jog hold ends. */
+  private long driverUntilNanos;
+  /** What drove the arm before a person took it: "policy", "e-stop", "idle", "person 'NAME'". */
+  private String source = "idle";
   private int brakeTicks;
   /** Where an idle arm is held ({@link TeleopArm#holdsWhenIdle()}), or null. */
   private double[] stationRad;
@@ -145,8 +167,9 @@ final class TeleopLoop {
   private byte[] png;
 
   TeleopLoop(TeleopArm arm, Channel policyChannel, RobotSpec robot, int controlHz, MonotonicClock clock, int inputPx,
-      Duration predictTimeout, String family, long seed, String threadName) {
+      Duration predictTimeout, String family, long seed, String threadName, AuditLog audit) {
     this.arm = Objects.requireNonNull(arm, "arm");
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.policyChannel = Objects.requireNonNull(policyChannel, "policyChannel");
     this.robot = Objects.requireNonNull(robot, "robot");
     this.robotId = arm.robotId();
@@ -240,6 +263,7 @@ final class TeleopLoop {
   }
 
   private void onArmState(JointStateMsg value) {
+    boolean armLatched = false;
     synchronized (lock) {
       latestArm = value;
       latestArmNanos = clock.nanoTime();
@@ -250,7 +274,14 @@ final class TeleopLoop {
         log.warn("the arm reports its e-stop latched; jogs are refused until reset");
         estopped = true;
         clearJogLocked();
+        armLatched = true;
+        sourceLocked("e-stop");
       }
+    }
+    if (armLatched) {
+      audit.record(AuditEvent.of(AuditEvent.ESTOP).robot(robotId)
+          .detail("the arm reports its e-stop latched (not from this dashboard: the arm, its bridge or another "
+              + "ArmService client)").field("via", "arm"));
     }
   }
 
@@ -280,6 +311,13 @@ final class TeleopLoop {
     }
   }
 
+  /** The current episode's id (as in the policy's observations). */
+  String episodeId() {
+    synchronized (lock) {
+      return episodeId;
+    }
+  }
+
   /** The current episode's seed. */
   long seed() {
     synchronized (lock) {
@@ -304,6 +342,12 @@ final class TeleopLoop {
     clearJogLocked();
     done = false;
     success = false;
+  }
+
+  /** Under lock: nobody's jog drives the arm now; {@code what} did (policy, e-stop, idle). */
+  private void sourceLocked(String what) {
+    driver = null;
+    source = what;
   }
 
   private void clearJogLocked() {
@@ -680,8 +724,9 @@ final class TeleopLoop {
     return new PixelPoint((p.xPx() + 0.5) * sx - 0.5, (p.yPx() + 0.5) * sy - 0.5);
   }
 
-  boolean jog(List<Double> velocitiesRadPerS, long holdMillis) {
+  boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal by) {
     Objects.requireNonNull(velocitiesRadPerS, "velocitiesRadPerS");
+    Objects.requireNonNull(by, "by");
     if (velocitiesRadPerS.size() != robot.jointCount()) {
       throw new IllegalArgumentException("expected " + robot.jointCount() + " joint velocities "
           + robot.jointNames() + ", got " + velocitiesRadPerS.size());
@@ -698,50 +743,96 @@ final class TeleopLoop {
       throw new IllegalArgumentException("holdMillis must be >= 0, got " + holdMillis);
     }
     requireStarted();
+    AuditEvent started = null;
     synchronized (lock) {
       if (mode != ControlMode.TELEOP || estopped) {
         return false;
       }
       boolean moving = Arrays.stream(v).anyMatch(x -> x != 0);
+      long now = clock.nanoTime();
       jogVelocities = moving ? v : null;
-      jogUntilNanos = clock.nanoTime() + Math.min(holdMillis, MAX_HOLD_MILLIS) * 1_000_000L;
-      return true;
+      jogUntilNanos = now + Math.min(holdMillis, MAX_HOLD_MILLIS) * 1_000_000L;
+      if (moving) {
+        boolean idle = driver != null && now - driverUntilNanos >= DRIVER_IDLE_NANOS;
+        if (driver == null || idle || !driver.equals(by.name())) {
+          String previous = idle ? "idle" : driver != null ? "person '" + driver + "'" : source;
+          started = AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(by).robot(robotId)
+              .detail("a person drives the arm (jog), after: " + previous).field("via", VIA)
+              .field("previous", previous).field("episode", episodeId);
+          driver = by.name();
+        }
+        driverUntilNanos = jogUntilNanos;
+      }
     }
+    if (started != null) {
+      audit.record(started);
+    }
+    return true;
   }
 
-  void setMode(ControlMode newMode) {
+  void setMode(ControlMode newMode, Principal by) {
     Objects.requireNonNull(newMode, "mode");
+    Objects.requireNonNull(by, "by");
     requireStarted();
+    ControlMode old;
     synchronized (lock) {
       if (newMode == mode) {
         return;
       }
-      log.info("control: {} -> {}", mode, newMode);
+      old = mode;
+      log.info("control: {} -> {} by {}", mode, newMode, by.name());
       mode = newMode;
       clearJogLocked();
       brakeTicks = newMode == ControlMode.TELEOP ? BRAKE_TICKS : 0;
+      sourceLocked(newMode == ControlMode.POLICY ? "policy" : "idle");
     }
+    audit.record(AuditEvent.of(AuditEvent.TAKEOVER).principal(by).robot(robotId)
+        .detail(newMode == ControlMode.POLICY ? "hand to policy: the policy drives the arm"
+            : "take over: the person drives the arm (holding until a jog)")
+        .field("via", VIA).field("from", old.name()).field("to", newMode.name()));
   }
 
-  void estop(String reason) {
+  void estop(String reason, Principal by) {
+    Objects.requireNonNull(by, "by");
     requireStarted();
     synchronized (lock) {
       estopped = true;
       clearJogLocked();
+      sourceLocked("e-stop");
     }
-    ArmStatus s = armBlocking.withDeadlineAfter(5, TimeUnit.SECONDS).eStop(EStopRequest.newBuilder()
-        .setRobotId(robotId).setReason(reason == null || reason.isBlank() ? "teleop e-stop" : reason).build());
-    log.info("e-stop latched (arm says estopped={})", s.getEstopped());
+    String why = reason == null || reason.isBlank() ? "teleop e-stop" : reason;
+    AuditEvent event = AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(why).field("via", VIA);
+    ArmStatus s;
+    try {
+      s = armBlocking.withDeadlineAfter(5, TimeUnit.SECONDS).eStop(EStopRequest.newBuilder()
+          .setRobotId(robotId).setReason(why).build());
+    } catch (StatusRuntimeException e) {
+      // Latched here (no jogs) but not confirmed by the arm: recorded as such, and the caller hears of it.
+      audit.record(event.field("arm_error", e.getStatus().getCode().name()));
+      throw e;
+    }
+    audit.record(event.field("arm_estopped", s.getEstopped()));
+    log.info("e-stop latched by {} (arm says estopped={})", by.name(), s.getEstopped());
   }
 
-  void reset() {
+  void reset(Principal by) {
+    Objects.requireNonNull(by, "by");
     requireStarted();
     armBlocking.withDeadlineAfter(5, TimeUnit.SECONDS).reset(ResetRequest.newBuilder().setRobotId(robotId).build());
     synchronized (lock) {
       estopped = false;
       awaitingArmClear = true;
       clearJogLocked();
+      sourceLocked("idle");
     }
+    audit.record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(robotId).detail("e-stop cleared")
+        .field("via", VIA));
+    log.info("e-stop reset by {}", by.name());
+  }
+
+  /** Writes {@code event} for this loop's robot to the audit log (recordings: the session calls it). */
+  void audit(AuditEvent event) {
+    audit.record(event.robot(robotId).field("via", VIA));
   }
 
   /**
@@ -757,6 +848,7 @@ final class TeleopLoop {
         family = newFamily;
         seed = newSeed;
         beginEpisodeLocked();
+        sourceLocked("idle");
       }
       takeFirstFrame();
     } finally {

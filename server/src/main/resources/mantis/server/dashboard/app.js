@@ -11,6 +11,13 @@ const JOG_SPEED = 0.6;        // rad/s; the server clamps to the robot's limits
 const KEYS = { q: [0, 1], a: [0, -1], w: [1, 1], s: [1, -1], e: [2, 1], d: [2, -1] };
 
 const $ = (id) => document.getElementById(id);
+// What the logged-in person may do, from the server (the token's role): watch and estop for every
+// role; jog, mode, episode and record for operators; reset for admins. The server enforces it (403);
+// the page only disables what would be refused.
+const ROLE = document.body.dataset.role || '';
+const MAY = new Set((document.body.dataset.may || '').split(' ').filter(Boolean));
+const NEEDS = { jog: 'operator', mode: 'operator', episode: 'operator', record: 'operator', reset: 'admin' };
+const may = (action) => MAY.has(action);
 let jointCount = 0;
 let lastState = null;
 let charts = [];
@@ -68,6 +75,7 @@ function buildJoints(names) {
     body.appendChild(tr);
     [['minus', -1], ['plus', 1]].forEach(([suffix, sign]) => {
       const b = $('jog-' + i + '-' + suffix);
+      lockUnless(b, 'jog');
       const source = 'btn:' + i + ':' + suffix;
       b.addEventListener('pointerdown', (ev) => { ev.preventDefault(); startJog(source, i, sign); });
       ['pointerup', 'pointerleave', 'pointercancel'].forEach((t) => b.addEventListener(t, () => stopJog(source)));
@@ -217,8 +225,11 @@ function showEstopBanner() {
   const banner = $('estop-banner');
   banner.dataset.state = state;
   banner.hidden = state === 'clear';
+  if (estopped && !may('reset')) {
+    text = 'E-STOPPED: latched on the server; the arm holds and takes no commands until an admin resets it.';
+  }
   $('estop-banner-text').textContent = text;
-  $('banner-reset').hidden = state !== 'latched';
+  $('banner-reset').hidden = state !== 'latched' || !may('reset');
   document.body.classList.toggle('estopped', estopped);
   document.title = (estopped ? 'E-STOPPED · ' : '') + 'Mantis teleop dashboard';
 }
@@ -257,7 +268,7 @@ function sendJog(holdMs) {
 }
 
 function startJog(source, joint, sign) {
-  if (held.has(source)) {
+  if (held.has(source) || !may('jog')) {
     return;
   }
   held.set(source, [joint, sign]);
@@ -368,6 +379,34 @@ async function refreshRecordings() {
   } catch (e) { /* shown by api() */ }
 }
 
+// Controls the role cannot use are disabled, with the role they need in their tooltip.
+function lockUnless(el, action) {
+  if (el && !may(action)) {
+    el.disabled = true;
+    el.classList.add('not-allowed');
+    el.title = 'needs role ' + NEEDS[action] + ' (you have role ' + ROLE + ')';
+  }
+}
+
+function applyRole() {
+  [['to-policy', 'mode'], ['take-over', 'mode'], ['family', 'episode'], ['seed', 'episode'],
+    ['new-episode', 'episode'], ['rec-start', 'record'], ['rec-stop', 'record'], ['reset', 'reset'],
+    ['banner-reset', 'reset']].forEach(([id, action]) => lockUnless($(id), action));
+  const cannot = Object.keys(NEEDS).filter((a) => !may(a));
+  const note = $('role-note');
+  if (cannot.length) {
+    const names = { jog: 'jogging', mode: 'handing over', episode: 'new episodes', record: 'recording', reset: 'reset' };
+    const byRole = {};
+    cannot.forEach((a) => { (byRole[NEEDS[a]] = byRole[NEEDS[a]] || []).push(names[a]); });
+    const needs = Object.keys(byRole).map((r) => byRole[r].join(', ') + (byRole[r].length === 1 ? ' needs ' : ' need ')
+      + r).join('; ');
+    note.textContent = 'Role ' + ROLE + ': you can watch and press E-STOP (Space/Esc). '
+      + needs.charAt(0).toUpperCase() + needs.slice(1) + '.';
+    note.hidden = false;
+  }
+}
+
+applyRole();
 $('estop').addEventListener('click', () => estop('dashboard e-stop button'));
 $('reset').addEventListener('click', reset);
 $('banner-reset').addEventListener('click', reset);

@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import mantis.core.RobotSpecs;
+import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import org.junit.jupiter.api.Test;
@@ -80,8 +82,9 @@ class DashboardWiringTest {
       options.recordings = dir;
       options.host = "0.0.0.0";
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (DashboardOptions.Running dash =
-               options.start(name, 0, cfg.policyInputPx(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      // Plain HTTP off loopback needs --insecure (the gRPC exposure rule; HTTPS: DashboardTlsTest).
+      try (DashboardOptions.Running dash = options.start(name, 0, cfg.policyInputPx(), RobotSpecs.mantisPlanar3(),
+          ServerSecurity.builder().optInsecure(true).build(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("teleop dashboard at " + dash.dashboard.url() + "\n"), printed);
         assertTrue(!printed.contains("?token="), "no token in the address to open: " + printed);

@@ -16,9 +16,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.List;
+import mantis.security.ServerSecurity;
 import org.junit.jupiter.api.Test;
 
 class DashboardAccessTest {
+  /**
+   * Plain HTTP off loopback, as these tests serve it: since the dashboard follows the gRPC exposure
+   * rule, that needs {@code --insecure} (TLS is tested in {@code DashboardTlsTest}).
+   */
+  static final ServerSecurity INSECURE = ServerSecurity.builder().optInsecure(true).build();
   private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** A non-loopback address of this machine to bind to, or 0.0.0.0 (reached through 127.0.0.1). */
@@ -45,7 +51,7 @@ class DashboardAccessTest {
     String[] hosts = bindAndReach();
     FakeTeleop teleop = new FakeTeleop();
     try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optHost(hosts[0]).optPort(0)
-        .optToken("s3cret-token").build().start()) {
+        .optToken("s3cret-token").optSecurity(INSECURE).build().start()) {
       assertTrue(dash.tokenRequired());
       String base = "http://" + hosts[1] + ":" + dash.port() + "/";
       for (String path : List.of("api/state", "api/frame.png", "api/recordings")) {
@@ -100,7 +106,8 @@ class DashboardAccessTest {
 
   @Test
   void aNonLoopbackBindWithoutATokenGeneratesOne() {
-    DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").build();
+    DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").optSecurity(INSECURE)
+        .build();
     assertTrue(dash.tokenRequired());
     assertNotNull(dash.token());
     assertTrue(dash.token().length() >= 32, dash.token());
@@ -187,7 +194,7 @@ class DashboardAccessTest {
   void offLoopbackAForeignHostHeaderIsRefusedEvenWithTheToken() throws Exception {
     FakeTeleop teleop = new FakeTeleop();
     try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0)
-        .optToken("s3cret-token").build().start()) {
+        .optToken("s3cret-token").optSecurity(INSECURE).build().start()) {
       int port = dash.port();
       // A page at rebound.example re-points its name at this machine: the browser sends its own name.
       String reply = raw(port, "POST", "/api/estop", "rebound.example:" + port, "Authorization: Bearer s3cret-token");
@@ -223,7 +230,8 @@ class DashboardAccessTest {
   @Test
   void namesGivenAsAllowedHostsPassTheHostCheck() throws Exception {
     try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").optPort(0)
-        .optToken("s3cret-token").optAllowedHosts(List.of("Robot-WS.lab.example.", "[2001:db8::7]")).build().start()) {
+        .optToken("s3cret-token").optAllowedHosts(List.of("Robot-WS.lab.example.", "[2001:db8::7]"))
+        .optSecurity(INSECURE).build().start()) {
       int port = dash.port();
       for (String host : List.of("robot-ws.lab.example:" + port, "ROBOT-WS.LAB.EXAMPLE", "[2001:db8::7]:443")) {
         assertTrue(raw(port, "GET", "/api/state", host, "Authorization: Bearer s3cret-token")

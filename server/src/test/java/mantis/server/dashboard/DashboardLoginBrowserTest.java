@@ -34,7 +34,8 @@ class DashboardLoginBrowserTest {
   static void startAll() {
     browser = Chromium.start();
     teleop = new FakeTeleop();
-    dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0).optToken(TOKEN).build().start();
+    dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0).optToken(TOKEN)
+        .optSecurity(DashboardAccessTest.INSECURE).build().start();
   }
 
   @AfterAll

@@ -27,7 +27,7 @@ class DashboardLoginTest {
   void start() {
     teleop = new FakeTeleop();
     dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0).optToken(TOKEN)
-        .optClock(nanos::get).build().start();
+        .optSecurity(DashboardAccessTest.INSECURE).optClock(nanos::get).build().start();
     base = "http://127.0.0.1:" + dash.port() + "/";
   }
 

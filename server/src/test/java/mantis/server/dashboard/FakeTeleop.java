@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
+import mantis.security.Principal;
 import mantis.server.teleop.Agreement;
 import mantis.server.teleop.CommandSample;
 import mantis.server.teleop.ControlMode;
@@ -25,6 +26,7 @@ import mantis.sim.TaskFamily;
 /**
  * A small in-memory {@link Teleop} for the HTTP-level tests: three joints that integrate jog
  * velocities on every {@link #state()} call, a frame counter, and recordings kept in memory.
+ * {@link #calls} lists what reached it, {@link #callers} who did each ({@code name role}).
  */
 final class FakeTeleop implements Teleop {
   private final List<String> joints = List.of("shoulder", "elbow", "wrist");
@@ -42,6 +44,11 @@ final class FakeTeleop implements Teleop {
   private long samples;
   private final List<RecordingInfo> recordings = new ArrayList<>();
   final List<String> calls = new ArrayList<>();
+  final List<String> callers = new ArrayList<>();
+
+  private void by(Principal p) {
+    callers.add(p.name() + " " + p.role().configName());
+  }
 
   @Override
   public synchronized TeleopState state() {
@@ -77,8 +84,9 @@ final class FakeTeleop implements Teleop {
   }
 
   @Override
-  public synchronized boolean jog(List<Double> velocitiesRadPerS, long holdMillis) {
+  public synchronized boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal p) {
     calls.add("jog " + velocitiesRadPerS + " " + holdMillis);
+    by(p);
     if (mode != ControlMode.TELEOP || estopped) {
       return false;
     }
@@ -90,38 +98,44 @@ final class FakeTeleop implements Teleop {
   }
 
   @Override
-  public synchronized void setMode(ControlMode mode) {
+  public synchronized void setMode(ControlMode mode, Principal p) {
     calls.add("mode " + mode);
+    by(p);
     this.mode = mode;
   }
 
   @Override
-  public synchronized void estop(String reason) {
+  public synchronized void estop(String reason, Principal p) {
     calls.add("estop " + reason);
+    by(p);
     estopped = true;
   }
 
   @Override
-  public synchronized void reset() {
+  public synchronized void reset(Principal p) {
     calls.add("reset");
+    by(p);
     estopped = false;
   }
 
   @Override
-  public synchronized void newEpisode(TaskFamily family, long seed) {
+  public synchronized void newEpisode(TaskFamily family, long seed, Principal p) {
     calls.add("episode " + family + " " + seed);
+    by(p);
     this.family = family;
     this.seed = seed;
   }
 
   @Override
-  public synchronized String startRecording() {
+  public synchronized String startRecording(Principal p) {
+    by(p);
     recording = "rec-" + (recordings.size() + 1);
     return recording;
   }
 
   @Override
-  public synchronized RecordingInfo stopRecording() {
+  public synchronized RecordingInfo stopRecording(Principal p) {
+    by(p);
     if (recording.isEmpty()) {
       throw new IllegalStateException("no recording in progress");
     }
