@@ -167,8 +167,8 @@ class BridgeNodeSecurityRosTest {
   @Test
   void withInsecureTheSameBridgeStartsAndWarns() throws Exception {
     int port = freePort();
-    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0\ninsecure: true",
-        ""), "bridge.yaml", dir, Map.of());
+    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
+        "bridge.yaml", dir, Map.of()).withArmServiceInsecure();
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     try {
       bridge.start();
@@ -199,7 +199,8 @@ class BridgeNodeSecurityRosTest {
             - {name: lab-operator, role: operator, sha256: %s}
             - {name: lab-admin, role: admin, sha256: %s}
           """.formatted(port, TokenStore.sha256Hex(OPERATOR), TokenStore.sha256Hex(ADMIN)),
-          "audit_log: " + auditFile.getFileName()), "bridge.yaml", dir, Map.of());
+          "audit_log: " + auditFile.getFileName()).replace("  controller: /arm_controller\n",
+              "  controller: /arm_controller\n  reset: /mantis/reset\n"), "bridge.yaml", dir, Map.of());
       BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
       ManagedChannel anon = plain(port);
       ManagedChannel operator = withToken(port, OPERATOR);
