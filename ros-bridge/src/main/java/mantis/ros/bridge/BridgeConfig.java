@@ -42,7 +42,8 @@ import mantis.security.TokenStore;
  * ros:
  *   master_uri: http://localhost:11311/   # default: $ROS_MASTER_URI, else this
  *   node_name: mantis_bridge
- *   host: null                            # how other nodes reach this one; default ROS_IP/ROS_HOSTNAME/host name
+ *   host: null                            # how other nodes reach this one, and the one address the node listens on;
+ *                                         #   default ROS_IP/ROS_HOSTNAME/host name
  * topics:
  *   image: /camera/image_raw              # sensor_msgs/Image (rgb8 or bgr8); exactly one of image
  *   compressed_image: null                #   and compressed_image (sensor_msgs/CompressedImage, JPEG/PNG)
@@ -126,7 +127,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    *
    * @param masterUri the ROS master
    * @param nodeName this node's name
-   * @param host the host other nodes use to reach this node; empty for the RosNode default
+   * @param host the host other nodes use to reach this node, whose address the node listens on; empty for the
+   *     RosNode default
    */
   public record Ros(URI masterUri, String nodeName, Optional<String> host) {
     public Ros {
