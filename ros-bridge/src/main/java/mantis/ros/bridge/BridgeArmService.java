@@ -5,6 +5,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import mantis.core.JointState;
 import mantis.core.MonotonicClock;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * reset topics. While a call is open and sending, policy chunks are not published (see {@link
  * BridgeCore}). When commands stop for the watchdog timeout, or the last call closes, the arm holds.
  *
+ * <p>At most {@code arm_service.max_streams} StreamCommands calls are open at once (each is sent every
+ * joint state); one more is refused with {@code RESOURCE_EXHAUSTED} naming the limit.
+ *
  * <p>Every call, health checks included, passes the {@link mantis.security.AuthInterceptor} given to
  * {@link #serve}; the caller's {@link Principal} goes to the audit log with each Hold, EStop and Reset,
  * and when a StreamCommands client takes control of the arm (its first command) and gives it back (its
@@ -39,11 +43,14 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
   private final BridgeCore core;
   private final String robotId;
   private final MonotonicClock clock;
+  private final int maxStreams;
+  private final AtomicInteger openStreams = new AtomicInteger();
 
   BridgeArmService(BridgeCore core, MonotonicClock clock) {
     this.core = core;
     this.robotId = core.config().robot().id();
     this.clock = clock;
+    this.maxStreams = core.config().armService().maxStreams();
   }
 
   /**
@@ -52,8 +59,22 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
    */
   static io.grpc.Server serve(BridgeCore core, MonotonicClock clock, io.grpc.ServerBuilder<?> sb,
       io.grpc.protobuf.services.HealthStatusManager health, ServerInterceptor auth) throws java.io.IOException {
-    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-    health.setStatus(ArmServiceGrpc.SERVICE_NAME, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    return serve(core, clock, sb, health, auth, true);
+  }
+
+  /**
+   * As {@link #serve(BridgeCore, MonotonicClock, io.grpc.ServerBuilder,
+   * io.grpc.protobuf.services.HealthStatusManager, ServerInterceptor)}; with {@code servingNow} false health
+   * says NOT_SERVING until the caller sets SERVING (the bridge binds before it has joined the ROS graph).
+   */
+  static io.grpc.Server serve(BridgeCore core, MonotonicClock clock, io.grpc.ServerBuilder<?> sb,
+      io.grpc.protobuf.services.HealthStatusManager health, ServerInterceptor auth, boolean servingNow)
+      throws java.io.IOException {
+    io.grpc.health.v1.HealthCheckResponse.ServingStatus initial = servingNow
+        ? io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
+        : io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
+    health.setStatus("", initial);
+    health.setStatus(ArmServiceGrpc.SERVICE_NAME, initial);
     return sb.addService(ServerInterceptors.intercept(new BridgeArmService(core, clock), auth))
         .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
         .build().start();
@@ -110,6 +131,26 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
 
   @Override
   public StreamObserver<JointCommand> streamCommands(StreamObserver<JointStateMsg> out) {
+    int open;
+    do {
+      open = openStreams.get();
+      if (open >= maxStreams) {
+        log.debug("StreamCommands refused: {} streams open (arm_service.max_streams)", open);
+        out.onError(Status.RESOURCE_EXHAUSTED.withDescription("the bridge's ArmService has " + open
+            + " StreamCommands calls open, its limit (arm_service.max_streams: " + maxStreams
+            + "); close one first").asRuntimeException());
+        return new StreamObserver<>() {
+          @Override
+          public void onNext(JointCommand value) {}
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        };
+      }
+    } while (!openStreams.compareAndSet(open, open + 1));
     CommandStream s = new CommandStream((ServerCallStreamObserver<JointStateMsg>) out, Principal.current());
     core.armStreamOpened();
     core.addJointStateListener(s);
@@ -209,6 +250,7 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
     }
 
     private void cleanup(Status status) {
+      openStreams.decrementAndGet();
       core.removeJointStateListener(this);
       core.armStreamClosed();
       long n;

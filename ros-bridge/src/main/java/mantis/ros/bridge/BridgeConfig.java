@@ -42,7 +42,8 @@ import mantis.security.TokenStore;
  * ros:
  *   master_uri: http://localhost:11311/   # default: $ROS_MASTER_URI, else this
  *   node_name: mantis_bridge
- *   host: null                            # how other nodes reach this one; default ROS_IP/ROS_HOSTNAME/host name
+ *   host: null                            # how other nodes reach this one, and the one address the node listens on;
+ *                                         #   default ROS_IP/ROS_HOSTNAME/host name
  * topics:
  *   image: /camera/image_raw              # sensor_msgs/Image (rgb8 or bgr8); exactly one of image
  *   compressed_image: null                #   and compressed_image (sensor_msgs/CompressedImage, JPEG/PNG)
@@ -50,7 +51,8 @@ import mantis.security.TokenStore;
  *   controller: /arm_controller           # required; trajectories go to <controller>/command
  *   instruction: /mantis/instruction      # std_msgs/String; the latest wins
  *   estop: /mantis/estop                  # std_msgs/Bool; true latches the e-stop, false does nothing
- *   reset: /mantis/reset                  # std_msgs/Empty; clears the e-stop latch
+ *   reset: null                           # std_msgs/Empty topic that clears the e-stop latch, e.g. /mantis/reset;
+ *                                         #   default off: ROS 1 has no authentication, any node could publish it
  *   status: /mantis/status                # std_msgs/String heartbeat, latched
  * robot:
  *   id: arm                               # robot_id sent to the server
@@ -70,16 +72,19 @@ import mantis.security.TokenStore;
  *   reconnect_max_ms: 5000                # (a server that answers again is reconnected at once)
  *   control_rate_hz: 20                   # observations are sent at most this often
  *   watchdog_timeout_ms: 100              # hold when the next chunk is this late (see BridgeCore)
+ *   keepalive_time_ms: 30000              # ping a connection silent this long while a call is open (>= 10000)
+ *   keepalive_timeout_ms: 10000           # no answer to a ping this long: the connection is dead
  * arm_service:
  *   port: 0                               # serve mantis.v1.ArmService on this port; 0 = disabled
- *   host: 127.0.0.1                       # not loopback: needs tls and tokens, or insecure: true
+ *   host: 127.0.0.1                       # not loopback: needs tls and tokens (or mantis bridge --insecure)
  *   tls:                                  # absent: plain text
  *     cert_chain: null                    # this service's certificate chain (PEM), with private_key
  *     private_key: null                   # PKCS#8 PEM
  *     client_ca: null                     # mutual TLS: clients must present a certificate signed by it
  *   tokens_file: null                     # tokens made by 'mantis token create --tokens-file'
  *   tokens: []                            # and/or listed here: {name, role, sha256}
- *   insecure: false                       # serve a non-loopback host without TLS and tokens (warns)
+ *   max_streams: 4                        # StreamCommands calls open at once; more: RESOURCE_EXHAUSTED
+ *   # (insecure is not a key: 'mantis bridge --insecure' serves a non-loopback host without TLS and tokens)
  * bridge:
  *   default_instruction: null             # used until the instruction topic says otherwise
  *   audit_log: null                       # JSON lines: command sources, e-stops, resets, holds, refused calls
@@ -122,7 +127,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    *
    * @param masterUri the ROS master
    * @param nodeName this node's name
-   * @param host the host other nodes use to reach this node; empty for the RosNode default
+   * @param host the host other nodes use to reach this node, whose address the node listens on; empty for the
+   *     RosNode default
    */
   public record Ros(URI masterUri, String nodeName, Optional<String> host) {
     public Ros {
@@ -141,13 +147,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param controller the controller's namespace; trajectories go to {@link #command()}
    * @param instruction std_msgs/String topic
    * @param estop std_msgs/Bool topic
-   * @param reset std_msgs/Empty topic
+   * @param reset std_msgs/Empty topic that clears the e-stop latch, or empty: off (any ROS node could publish it)
    * @param status std_msgs/String heartbeat topic
    */
   public record Topics(Optional<String> image, Optional<String> compressedImage, String jointStates,
-      String controller, String instruction, String estop, String reset, String status) {
+      String controller, String instruction, String estop, Optional<String> reset, String status) {
     public Topics {
       image = image == null ? Optional.empty() : image;
+      reset = reset == null ? Optional.empty() : reset;
       compressedImage = compressedImage == null ? Optional.empty() : compressedImage;
       check(image.isPresent() != compressedImage.isPresent(),
           image.isPresent()
@@ -159,7 +166,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       topic(controller, "topics.controller");
       topic(instruction, "topics.instruction");
       topic(estop, "topics.estop");
-      topic(reset, "topics.reset");
+      reset.ifPresent(t -> topic(t, "topics.reset"));
       topic(status, "topics.status");
     }
 
@@ -211,14 +218,24 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param reconnectMaxMs largest reconnect delay, ms
    * @param controlRateHz most observations per second
    * @param watchdogTimeoutMs how late the next chunk may be before the arm is told to hold, ms
+   * @param keepaliveTimeMs a connection with a call open and silent this long is pinged, ms (the Mantis server
+   *     permits pings every 10 s or more)
+   * @param keepaliveTimeoutMs a ping unanswered this long ends the connection, ms
    * @param security TLS (empty: plain text) and the bearer token sent on every call (empty: none)
    * @param tokenSource where the token came from, for {@link #describe()}: {@code "file <path>"}, {@code
    *     "$MANTIS_TOKEN"}, or {@code "none"}
    * @param insecure true when the token may be sent in plain text to a host that is not loopback
    */
   public record Server(String target, long deadlineMs, long streamIdleTimeoutMs, long reconnectMinMs,
-      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs, ClientSecurity security,
-      String tokenSource, boolean insecure) {
+      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs, long keepaliveTimeMs,
+      long keepaliveTimeoutMs, ClientSecurity security, String tokenSource, boolean insecure) {
+    /** Default {@code server.keepalive_time_ms}. */
+    public static final long DEFAULT_KEEPALIVE_TIME_MS = 30_000;
+    /** Default {@code server.keepalive_timeout_ms}. */
+    public static final long DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
+    /** The least {@code server.keepalive_time_ms}: the Mantis server answers faster pings with GOAWAY. */
+    public static final long MIN_KEEPALIVE_TIME_MS = 10_000;
+
     public Server {
       check(target != null && target.matches("[^\\s:]+:\\d{1,5}"), "server.target must be host:port, got '" + target + "'");
       int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
@@ -231,6 +248,11 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       check(controlRateHz > 0 && controlRateHz <= 1000, "server.control_rate_hz must be in (0, 1000], got " + controlRateHz);
       check(watchdogTimeoutMs >= 1 && watchdogTimeoutMs <= 10_000,
           "server.watchdog_timeout_ms must be 1..10000, got " + watchdogTimeoutMs);
+      check(keepaliveTimeMs >= MIN_KEEPALIVE_TIME_MS && keepaliveTimeMs <= 3_600_000,
+          "server.keepalive_time_ms must be " + MIN_KEEPALIVE_TIME_MS + "..3600000 (the Mantis server permits pings "
+              + "every 10 s or more), got " + keepaliveTimeMs);
+      check(keepaliveTimeoutMs >= 1000 && keepaliveTimeoutMs <= 600_000,
+          "server.keepalive_timeout_ms must be 1000..600000, got " + keepaliveTimeoutMs);
       security = security == null ? ClientSecurity.none() : security;
       tokenSource = tokenSource == null || tokenSource.isBlank() ? (security.token().isPresent() ? "given" : "none")
           : tokenSource;
@@ -279,14 +301,23 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param tls TLS files of the listener, or empty for plain text
    * @param tokens the tokens callers must present (empty: none asked)
    * @param tokensSource where the tokens came from, for {@link #describe()}
-   * @param insecure serve a non-loopback host without TLS and tokens ({@code insecure: true} or {@code mantis bridge
-   *     --insecure})
+   * @param maxStreams most StreamCommands calls open at once (each gets every joint state); more are refused with
+   *     {@code RESOURCE_EXHAUSTED}
+   * @param insecure serve a non-loopback host without TLS and tokens: only from {@code mantis bridge --insecure}
+   *     ({@link BridgeConfig#withArmServiceInsecure()}), never from the file
    */
   public record ArmService(int port, String host, Optional<TlsServerConfig> tls, TokenStore tokens,
-      String tokensSource, boolean insecure) {
+      String tokensSource, int maxStreams, boolean insecure) {
+    /** Default {@code arm_service.max_streams}: the dashboard, a second operator tool, a monitor, and one spare. */
+    public static final int DEFAULT_MAX_STREAMS = 4;
+    /** Largest {@code arm_service.max_streams}. */
+    public static final int MAX_MAX_STREAMS = 64;
+
     public ArmService {
       check(port >= 0 && port <= 65535, "arm_service.port must be 0..65535 (0 = disabled), got " + port);
       check(host != null && !host.isBlank(), "arm_service.host must not be empty");
+      check(maxStreams >= 1 && maxStreams <= MAX_MAX_STREAMS,
+          "arm_service.max_streams must be 1.." + MAX_MAX_STREAMS + ", got " + maxStreams);
       tls = tls == null ? Optional.empty() : tls;
       tokens = tokens == null ? TokenStore.empty() : tokens;
       tokensSource = tokensSource == null ? "" : tokensSource;
@@ -294,7 +325,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
     /** Plain text, no tokens, not insecure: loopback only. */
     public ArmService(int port, String host) {
-      this(port, host, Optional.empty(), TokenStore.empty(), "", false);
+      this(port, host, Optional.empty(), TokenStore.empty(), "", DEFAULT_MAX_STREAMS, false);
     }
 
     public boolean enabled() {
@@ -309,7 +340,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
     /** A copy with {@code insecure} set (the {@code --insecure} flag). */
     public ArmService withInsecure(boolean v) {
-      return new ArmService(port, host, tls, tokens, tokensSource, v);
+      return new ArmService(port, host, tls, tokens, tokensSource, maxStreams, v);
     }
   }
 
@@ -460,7 +491,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         .append('\n')
         .append("  instruction: ").append(topics.instruction()).append('\n')
         .append("  estop: ").append(topics.estop()).append('\n')
-        .append("  reset: ").append(topics.reset()).append('\n')
+        .append("  reset: ").append(topics.reset().orElse("\"\"   # off: no ROS topic clears the e-stop"))
+        .append(topics.reset().isPresent() ? "   # on: any ROS node can clear the e-stop" : "").append('\n')
         .append("  status: ").append(topics.status()).append('\n');
     sb.append("robot:\n")
         .append("  id: ").append(robot.id()).append('\n')
@@ -475,6 +507,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         .append("  reconnect_max_ms: ").append(server.reconnectMaxMs()).append('\n')
         .append("  control_rate_hz: ").append(server.controlRateHz()).append('\n')
         .append("  watchdog_timeout_ms: ").append(server.watchdogTimeoutMs()).append('\n')
+        .append("  keepalive_time_ms: ").append(server.keepaliveTimeMs()).append('\n')
+        .append("  keepalive_timeout_ms: ").append(server.keepaliveTimeoutMs()).append('\n')
         .append("  tls: ").append(server.security().tls().map(TlsClientConfig::toString).orElse("off (plain text)"))
         .append('\n')
         .append("  token: ").append(server.security().token()
@@ -488,7 +522,9 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         .append("  tokens: ").append(armService.tokens().size())
         .append(armService.tokensSource().isEmpty() ? "" : " (" + armService.tokensSource() + ")")
         .append(armService.tokens().isEmpty() ? "   # none: open on loopback" : "").append('\n')
-        .append("  insecure: ").append(armService.insecure()).append('\n');
+        .append("  max_streams: ").append(armService.maxStreams()).append('\n')
+        .append("  insecure: ").append(armService.insecure())
+        .append(armService.insecure() ? "   # mantis bridge --insecure" : "").append('\n');
     sb.append("bridge:\n")
         .append("  default_instruction: ").append(bridge.defaultInstruction().map(s -> "\"" + s + "\"").orElse("null"))
         .append('\n')
@@ -558,14 +594,15 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("controller") String controller;
     @JsonProperty("instruction") String instruction = "/mantis/instruction";
     @JsonProperty("estop") String estop = "/mantis/estop";
-    @JsonProperty("reset") String reset = "/mantis/reset";
+    /** Null or "": off (any ROS node could publish it, so a reset topic is only on when named). */
+    @JsonProperty("reset") String reset;
     @JsonProperty("status") String status = "/mantis/status";
 
     Topics toTopics() {
       check(controller != null && !controller.isBlank(),
           "topics.controller is required, e.g. /arm_controller (trajectories go to /arm_controller/command)");
       return new Topics(optional(image), optional(compressedImage), jointStates, controller, instruction, estop,
-          reset, status);
+          optional(reset), status);
     }
   }
 
@@ -609,6 +646,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("reconnect_max_ms") long reconnectMaxMs = 5000;
     @JsonProperty("control_rate_hz") double controlRateHz = 20;
     @JsonProperty("watchdog_timeout_ms") long watchdogTimeoutMs = 100;
+    @JsonProperty("keepalive_time_ms") long keepaliveTimeMs = Server.DEFAULT_KEEPALIVE_TIME_MS;
+    @JsonProperty("keepalive_timeout_ms") long keepaliveTimeoutMs = Server.DEFAULT_KEEPALIVE_TIMEOUT_MS;
 
     Server toServer(Path baseDir, Map<String, String> env) {
       Optional<TlsClientConfig> clientTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
@@ -643,7 +682,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         }
       }
       return new Server(target == null ? null : target.strip(), deadlineMs, streamIdleTimeoutMs, reconnectMinMs,
-          reconnectMaxMs, controlRateHz, watchdogTimeoutMs, security, source, insecure);
+          reconnectMaxMs, controlRateHz, watchdogTimeoutMs, keepaliveTimeMs, keepaliveTimeoutMs, security, source,
+          insecure);
     }
   }
 
@@ -672,9 +712,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     @JsonProperty("tls") RawServerTls tls;
     @JsonProperty("tokens_file") String tokensFile;
     @JsonProperty("tokens") List<RawToken> tokens;
-    @JsonProperty("insecure") boolean insecure;
+    @JsonProperty("max_streams") int maxStreams = ArmService.DEFAULT_MAX_STREAMS;
+    /** Only to name the key in the refusal: a config file cannot make the ArmService insecure. */
+    @JsonProperty("insecure") Boolean insecure;
 
     ArmService toArmService(Path baseDir) {
+      check(!Boolean.TRUE.equals(insecure), "arm_service.insecure: true is not accepted in a config file (a file "
+          + "gets copied and baked into images, which then serve the arm to anyone; docker/bridge.yaml once did): "
+          + "give TLS and tokens, or pass --insecure to 'mantis bridge' for the run that should be unprotected");
       List<TokenEntry> inline = new ArrayList<>();
       if (tokens != null) {
         for (int i = 0; i < tokens.size(); i++) {
@@ -715,7 +760,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         sources.add(fromFile.size() + " from " + f);
       }
       Optional<TlsServerConfig> serverTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
-      return new ArmService(port, host, serverTls, store, String.join(", ", sources), insecure);
+      return new ArmService(port, host, serverTls, store, String.join(", ", sources), maxStreams, false);
     }
   }
 

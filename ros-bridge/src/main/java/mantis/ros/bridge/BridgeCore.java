@@ -385,8 +385,8 @@ final class BridgeCore implements AutoCloseable {
     if (msg.data()) {
       estop("e-stop topic " + config.topics().estop(), rosPrincipal(config.topics().estop(), Role.VIEWER, from));
     } else {
-      log.debug("false on {} ignored: the e-stop is cleared only by {}", config.topics().estop(),
-          config.topics().reset());
+      log.debug("false on {} ignored: the e-stop is cleared only by a reset ({})", config.topics().estop(),
+          config.topics().reset().map(t -> "ArmService Reset or " + t).orElse("ArmService Reset"));
     }
   }
 
@@ -396,7 +396,7 @@ final class BridgeCore implements AutoCloseable {
 
   /** A message on the reset topic from a known publisher (for the audit log), or null when unknown. */
   void onReset(MessageOrigin from) {
-    reset(rosPrincipal(config.topics().reset(), Role.ADMIN, from));
+    reset(rosPrincipal(config.topics().reset().orElse("(reset topic off)"), Role.ADMIN, from));
   }
 
   /**

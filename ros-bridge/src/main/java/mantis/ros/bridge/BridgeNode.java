@@ -6,9 +6,12 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import mantis.core.MonotonicClock;
+import mantis.proto.v1.ArmServiceGrpc;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
@@ -62,12 +66,16 @@ import org.slf4j.LoggerFactory;
  * <p>Security (docs/SECURITY.md, "Bridge"): the channel to the server ({@link #newChannel}) uses
  * {@code server.tls} and the bearer token of {@code server.token_file} or {@code $MANTIS_TOKEN}.
  * The ArmService follows the server's exposure rule, checked in {@link #start()} before anything
- * else (a refused address or a bad TLS file throws before the node joins the graph): loopback
- * without tokens is open, any other address needs TLS and tokens, or {@code arm_service.insecure}
- * (then a warning, repeated every 10 minutes). Every ArmService and health call passes an {@link
- * AuthInterceptor} with the default roles. With {@code bridge.audit_log} the bridge appends JSON
- * lines: its ArmService starting and stopping, command sources, e-stops and resets from gRPC and
- * ROS (with the publisher's caller id), holds, and refused calls.
+ * else on the address its host resolves to (resolved once: the address judged is the address bound;
+ * a refused address or a bad TLS file throws before the node joins the graph): loopback without
+ * tokens is open, any other address needs TLS and tokens, or {@code mantis bridge --insecure} (then a
+ * warning, repeated every 10 minutes). It is bound before the node joins the graph, so a port in use
+ * fails the start with one line ({@link ArmServiceBindException}). At most {@code
+ * arm_service.max_streams} StreamCommands calls are open at once. Every ArmService and health call
+ * passes an {@link AuthInterceptor} with the default roles. With {@code bridge.audit_log} the bridge
+ * appends JSON lines: its ArmService starting and stopping, command sources, e-stops and resets from
+ * gRPC and ROS (with the publisher's caller id), holds, and refused calls. The reset topic, which any
+ * ROS node can publish, is subscribed only when {@code topics.reset} is on (see {@link BridgeConfig}).
  */
 public final class BridgeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeNode.class);
@@ -80,6 +88,7 @@ public final class BridgeNode implements AutoCloseable {
   private final MonotonicClock clock;
   private final ServerBuilder<?> armServerBuilder;
   private final ScheduledExecutorService givenScheduler;
+  private final HostResolver resolver;
   private final List<RosSubscriber<?>> subscribers = new ArrayList<>();
   private final CompletableFuture<String> stopped = new CompletableFuture<>();
   private volatile Logger log = LOG;
@@ -100,6 +109,12 @@ public final class BridgeNode implements AutoCloseable {
     this.clock = b.clock;
     this.armServerBuilder = b.armServerBuilder;
     this.givenScheduler = b.scheduler;
+    this.resolver = b.resolver;
+  }
+
+  /** How the ArmService's host becomes an address ({@link InetAddress#getByName} outside tests). */
+  interface HostResolver {
+    InetAddress resolve(String host) throws UnknownHostException;
   }
 
   public static Builder builder() {
@@ -107,12 +122,14 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Checks the ArmService's exposure and TLS files and opens the audit log, then joins the ROS graph,
-   * starts the ArmService (if enabled) and the control loop.
+   * Checks the ArmService's exposure and TLS files and opens the audit log, binds the ArmService (if
+   * enabled), then joins the ROS graph and starts the control loop. Nothing joins the graph when the
+   * ArmService may not, or cannot, listen on its address.
    *
    * @throws IllegalStateException when the ArmService may not serve its address (not loopback, and
-   *     neither TLS and tokens nor {@code insecure}); nothing was started
+   *     neither TLS and tokens nor {@code --insecure}, or a name that does not resolve); nothing was started
    * @throws IllegalArgumentException naming the file when an ArmService TLS file is unusable
+   * @throws ArmServiceBindException when the ArmService cannot listen on its address (one line naming it)
    * @throws IOException when the audit log cannot be opened, or the node cannot start
    */
   public synchronized void start() throws IOException {
@@ -125,10 +142,20 @@ public final class BridgeNode implements AutoCloseable {
     ServerSecurity armSecurity = null;
     ExposurePolicy.Decision exposure = null;
     ServerCredentials armCredentials = null;
+    InetSocketAddress armAddress = null;
     if (serveArm) {
       armSecurity = config.armService().security(AuditLog.none());
       if (armServerBuilder == null) {
-        exposure = armSecurity.check(config.armService().host());
+        // Resolved once: the address judged by the exposure rule is the address bound.
+        String host = config.armService().host();
+        InetAddress resolved;
+        try {
+          resolved = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException("arm_service: cannot resolve the bind address '" + host
+              + "'; give an IP address such as 127.0.0.1");
+        }
+        exposure = armSecurity.check(host, resolved);
         if (!exposure.allowed()) {
           throw new IllegalStateException("arm_service: " + exposure.message());
         }
@@ -137,6 +164,7 @@ public final class BridgeNode implements AutoCloseable {
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("arm_service.tls: " + e.getMessage(), e);
         }
+        armAddress = new InetSocketAddress(resolved, config.armService().port());
       }
     }
     if (config.bridge().auditLog().isPresent()) {
@@ -146,24 +174,9 @@ public final class BridgeNode implements AutoCloseable {
     RosNode.Builder nb = RosNode.builder().setName(config.ros().nodeName()).setMasterUri(config.ros().masterUri())
         .optShutdownHandler(this::shutdownRequested);
     config.ros().host().ifPresent(nb::optHost);
-    node = nb.build();
-    node.start();
-    log = node.logger(BridgeNode.class);
-    RosPublisher<JointTrajectory> command =
-        node.advertise(topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
-    this.command = command;
-    RosPublisher<RosString> status = node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
-    BridgePort port = new BridgePort() {
-      @Override
-      public void publishTrajectory(JointTrajectory trajectory) {
-        command.publish(trajectory);
-      }
-
-      @Override
-      public void publishStatus(String text) {
-        status.publish(new RosString(text));
-      }
-    };
+    node = nb.build();  // built, not started: its loggers reach /rosout once it is
+    RosNode n = node;
+    LatePort port = new LatePort();
     channel = newChannel(config);
     scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mantis-bridge");
@@ -176,11 +189,39 @@ public final class BridgeNode implements AutoCloseable {
         .setChannel(channel)
         .optClock(clock)
         .optScheduler(scheduler)
-        .optLogger(node.logger(BridgeCore.class))
-        .optStampClock(() -> node.now().toNanos())
+        .optLogger(n.logger(BridgeCore.class))
+        .optStampClock(() -> n.now().toNanos())
         .optAuditLog(audit)
         .build();
     BridgeCore c = core;
+    ServerSecurity sec = null;
+    if (serveArm) {
+      // Bound before the node joins the graph: a port in use stops the bridge before any ROS node sees it.
+      sec = armSecurity.withAuditLog(audit);
+      ServerBuilder<?> sb = armServerBuilder;
+      if (sb == null) {
+        sb = armCredentials == null ? NettyServerBuilder.forAddress(armAddress)
+            : NettyServerBuilder.forAddress(armAddress, armCredentials);
+      }
+      AuthInterceptor auth = sec.interceptor(exposure, null);
+      health = new HealthStatusManager();
+      try {
+        armServer = BridgeArmService.serve(core, clock, sb, health, auth, false);
+      } catch (IOException e) {
+        if (armServerBuilder != null) {
+          throw e;
+        }
+        throw new ArmServiceBindException(hostPort(config.armService().host(), config.armService().port()), e);
+      }
+    }
+    node.start();
+    log = node.logger(BridgeNode.class);
+    RosPublisher<JointTrajectory> command =
+        node.advertise(topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
+    this.command = command;
+    RosPublisher<RosString> status = node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
+    port.command = command;
+    port.status = status;
     topics.image().ifPresent(t -> subscribers.add(node.subscribe(t, RosMessages.IMAGE, IMAGES, c::onImage)));
     topics.compressedImage().ifPresent(t ->
         subscribers.add(node.subscribe(t, RosMessages.COMPRESSED_IMAGE, IMAGES, c::onCompressedImage)));
@@ -190,19 +231,17 @@ public final class BridgeNode implements AutoCloseable {
         c::onInstruction));
     subscribers.add(node.subscribeWithOrigin(topics.estop(), RosMessages.BOOL, SubscriberOptions.defaults(),
         c::onEstop));
-    subscribers.add(node.subscribeWithOrigin(topics.reset(), RosMessages.EMPTY, SubscriberOptions.defaults(),
-        (m, from) -> c.onReset(from)));
+    if (topics.reset().isPresent()) {
+      subscribers.add(node.subscribeWithOrigin(topics.reset().get(), RosMessages.EMPTY, SubscriberOptions.defaults(),
+          (m, from) -> c.onReset(from)));
+      log.warn("the reset topic {} is on: any node on the ROS graph can clear the e-stop (ROS 1 has no "
+          + "authentication{}); leave topics.reset out to clear it only through the ArmService's Reset",
+          topics.reset().get(), config.armService().tokens().isEmpty() ? "" : ", while the ArmService asks an "
+          + "admin token for Reset");
+    } else {
+      log.info("no reset topic (topics.reset not set): the e-stop is cleared only by the ArmService's Reset");
+    }
     if (serveArm) {
-      ServerSecurity sec = armSecurity.withAuditLog(audit);
-      ServerBuilder<?> sb = armServerBuilder;
-      if (sb == null) {
-        InetSocketAddress address = new InetSocketAddress(config.armService().host(), config.armService().port());
-        sb = armCredentials == null ? NettyServerBuilder.forAddress(address)
-            : NettyServerBuilder.forAddress(address, armCredentials);
-      }
-      AuthInterceptor auth = sec.interceptor(exposure, null);
-      health = new HealthStatusManager();
-      armServer = BridgeArmService.serve(core, clock, sb, health, auth);
       logArmExposure(exposure, sec);
       audit.record(AuditEvent.of(AuditEvent.SERVER_START)
           .detail("bridge " + node.name() + " ArmService on " + armServer.getListenSockets())
@@ -210,13 +249,47 @@ public final class BridgeNode implements AutoCloseable {
           .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
           .field("tls", sec.tls().isPresent())
           .field("mtls", sec.tls().map(t -> t.mutual()).orElse(false))
-          .field("tokens", sec.tokens().size()));
+          .field("tokens", sec.tokens().size())
+          .field("max_streams", config.armService().maxStreams()));
     }
     core.start();
+    if (health != null) {
+      health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
+      health.setStatus(ArmServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
+    }
     log.info("bridge {} started: master {}, server {} ({}), trajectories on {}{}{}", node.name(),
         config.ros().masterUri(), config.server().target(), config.server().security(), topics.command(),
-        armServer == null ? "" : ", ArmService on port " + armServer.getPort(),
+        armServer == null ? "" : ", ArmService on " + armServer.getListenSockets(),
         node.isSimTime() ? ", stamps from /clock (use_sim_time)" : "");
+  }
+
+  private static String hostPort(String host, int port) {
+    return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /**
+   * The core's outputs before the node has joined the graph: dropped (the core is not started yet, so only an
+   * early ArmService EStop or Hold could publish, and the arm is not commanded by this bridge then).
+   */
+  private static final class LatePort implements BridgePort {
+    volatile RosPublisher<JointTrajectory> command;
+    volatile RosPublisher<RosString> status;
+
+    @Override
+    public void publishTrajectory(JointTrajectory trajectory) {
+      RosPublisher<JointTrajectory> p = command;
+      if (p != null) {
+        p.publish(trajectory);
+      }
+    }
+
+    @Override
+    public void publishStatus(String text) {
+      RosPublisher<RosString> p = status;
+      if (p != null) {
+        p.publish(new RosString(text));
+      }
+    }
   }
 
   /** Says once how the ArmService is protected; when insecure, repeats the warning every 10 minutes. */
@@ -245,13 +318,19 @@ public final class BridgeNode implements AutoCloseable {
    * The channel to the Mantis server, with {@code server.tls} and the bearer token of the config
    * (this is the only place the bridge builds it). Unary calls set their own deadline
    * ({@code server.deadline_ms}); the Control stream has none and is watched by {@code
-   * stream_idle_timeout_ms} instead. No client keepalive: grpc-java servers refuse pings more often
-   * than every 5 minutes by default (GOAWAY too_many_pings), and a dead stream is found by {@code
-   * stream_idle_timeout_ms} while an observation awaits its chunk.
+   * stream_idle_timeout_ms} while an observation awaits its chunk, and by client keepalive pings
+   * otherwise: every {@code server.keepalive_time_ms} (30 s) without traffic on a connection with a
+   * call open, a ping that must be answered within {@code server.keepalive_timeout_ms} (10 s), so a
+   * dead server connection is noticed within about 40 s even while no camera frame comes. The Mantis
+   * server permits pings every 10 s or more (grpc-java's default, 5 minutes, would answer GOAWAY
+   * too_many_pings); {@code keepalive_time_ms} cannot go below that.
    */
   static ManagedChannel newChannel(BridgeConfig config) {
     return NettyChannelBuilder.forAddress(config.server().host(), config.server().port(),
-        config.server().security().channelCredentials()).build();
+            config.server().security().channelCredentials())
+        .keepAliveTime(config.server().keepaliveTimeMs(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(config.server().keepaliveTimeoutMs(), TimeUnit.MILLISECONDS)
+        .build();
   }
 
   /** The slave API's shutdown (rosnode kill): hold, flush, leave the graph. */
@@ -372,8 +451,15 @@ public final class BridgeNode implements AutoCloseable {
     private MonotonicClock clock = MonotonicClock.system();
     private ServerBuilder<?> armServerBuilder;
     private ScheduledExecutorService scheduler;
+    private HostResolver resolver = InetAddress::getByName;
 
     private Builder() {}
+
+    /** Tests: how the ArmService's host is resolved (default {@link InetAddress#getByName}). */
+    Builder optResolver(HostResolver resolver) {
+      this.resolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
 
     /**
      * Optional: the scheduler that runs the bridge's control loop (every 5 ms); default a private

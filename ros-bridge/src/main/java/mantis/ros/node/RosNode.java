@@ -177,9 +177,13 @@ public final class RosNode implements AutoCloseable {
   }
 
   /**
-   * Binds the XML-RPC and TCPROS servers (on every interface; other nodes are told
-   * {@link #host()}), advertises {@code /rosout} (unless turned off), reads {@code /use_sim_time}
-   * if the master answers, and starts the master watcher, which registers with the master.
+   * Binds the XML-RPC and TCPROS servers to the address {@link #host()} resolves to (the address
+   * other nodes are told, not every interface: with {@code ROS_IP=127.0.0.1} nothing outside this
+   * machine reaches them), advertises {@code /rosout} (unless turned off), reads {@code
+   * /use_sim_time} if the master answers, and starts the master watcher, which registers with the
+   * master.
+   *
+   * @throws IOException when {@link #host()} does not resolve (naming it) or a server cannot bind
    */
   public void start() throws IOException {
     synchronized (lifecycle) {
@@ -189,8 +193,9 @@ public final class RosNode implements AutoCloseable {
       if (started) {
         throw new IllegalStateException("node " + name + " is already started");
       }
-      TcprosServer t = new TcprosServer(null, tcpPort, name, limits);
-      XmlRpcServer x = new XmlRpcServer("0.0.0.0", xmlRpcPort, new SlaveApi(this));
+      String bindAddress = bindAddress(host);
+      TcprosServer t = new TcprosServer(bindAddress, tcpPort, name, limits);
+      XmlRpcServer x = new XmlRpcServer(bindAddress, xmlRpcPort, new SlaveApi(this));
       try {
         t.start();
         x.start();
@@ -737,6 +742,16 @@ public final class RosNode implements AutoCloseable {
     }
   }
 
+  /** The IP address {@code host} resolves to, resolved once for both servers. */
+  private static String bindAddress(String host) throws IOException {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new UnknownHostException("cannot resolve this node's ROS host '" + host + "' (ROS_IP, ROS_HOSTNAME or "
+          + "the configured host) to an address to listen on; give this machine's IP on the ROS network");
+    }
+  }
+
   private static String uriHost(String host) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
@@ -767,8 +782,9 @@ public final class RosNode implements AutoCloseable {
     }
 
     /**
-     * Optional: the host name or IP other nodes use to reach this node (ROS_IP/ROS_HOSTNAME);
-     * default: ROS_IP, then ROS_HOSTNAME, then the local host name.
+     * Optional: the host name or IP other nodes use to reach this node (ROS_IP/ROS_HOSTNAME), and
+     * whose address the node's servers listen on; default: ROS_IP, then ROS_HOSTNAME, then the
+     * local host name.
      */
     public Builder optHost(String host) {
       this.host = host;

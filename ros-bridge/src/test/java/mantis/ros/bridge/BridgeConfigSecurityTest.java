@@ -152,13 +152,21 @@ class BridgeConfigSecurityTest {
     assertTrue(refused.message().contains("refusing to listen on every network interface (0.0.0.0)"),
         refused.message());
     assertEquals(ExposurePolicy.Mode.INSECURE, open.withArmServiceInsecure().checkArmService().orElseThrow().mode());
-    BridgeConfig yamlInsecure = parse("arm_service: {port: 50061, host: 0.0.0.0, insecure: true}\n", Map.of());
-    assertEquals(ExposurePolicy.Mode.INSECURE, yamlInsecure.checkArmService().orElseThrow().mode());
-    assertTrue(yamlInsecure.describe().contains("insecure: true"), yamlInsecure.describe());
+    assertTrue(open.withArmServiceInsecure().describe().contains("insecure: true   # mantis bridge --insecure"),
+        open.withArmServiceInsecure().describe());
     BridgeConfig tlsOnly = parse("""
         arm_service: {port: 50061, host: 0.0.0.0, tls: {cert_chain: tls/server.pem, private_key: tls/server-key.pem}}
         """, Map.of());
     assertTrue(tlsOnly.checkArmService().orElseThrow().message().contains("no tokens are configured"));
+  }
+
+  @Test
+  void insecureIsACommandLineFlagOnlyAndAConfigFileSayingInsecureTrueIsRefused() throws Exception {
+    String e = error("arm_service: {port: 50061, host: 0.0.0.0, insecure: true}\n");
+    assertTrue(e.contains("arm_service.insecure: true is not accepted in a config file"), e);
+    assertTrue(e.contains("--insecure"), e);
+    BridgeConfig secureKey = parse("arm_service: {port: 50061, insecure: false}\n", Map.of());
+    assertFalse(secureKey.armService().insecure(), "insecure: false is harmless and still read");
   }
 
   @Test

@@ -62,6 +62,37 @@ class BridgeConfigTest {
   }
 
   @Test
+  void theResetTopicThatAnyRosNodeCouldPublishIsOffUnlessTheFileNamesIt() {
+    BridgeConfig off = parse(MINIMAL, Map.of());
+    assertTrue(off.topics().reset().isEmpty(), "no reset topic by default");
+    assertTrue(off.describe().contains("reset: \"\"   # off: no ROS topic clears the e-stop"), off.describe());
+    BridgeConfig on = parse(MINIMAL.replace("  controller: /arm_controller\n",
+        "  controller: /arm_controller\n  reset: /mantis/reset\n"), Map.of());
+    assertEquals("/mantis/reset", on.topics().reset().orElseThrow());
+    assertTrue(on.describe().contains("reset: /mantis/reset   # on: any ROS node can clear the e-stop"),
+        on.describe());
+    assertTrue(parse(MINIMAL.replace("  controller: /arm_controller\n",
+        "  controller: /arm_controller\n  reset: \"\"\n"), Map.of()).topics().reset().isEmpty(), "\"\" is off");
+    assertTrue(error(MINIMAL.replace("  controller: /arm_controller\n",
+        "  controller: /arm_controller\n  reset: not a topic\n")).contains("topics.reset"));
+  }
+
+  @Test
+  void theServerChannelPingsEveryThirtySecondsAndNeverFasterThanTheServerPermits() {
+    BridgeConfig c = parse(MINIMAL, Map.of());
+    assertEquals(30_000, c.server().keepaliveTimeMs());
+    assertEquals(10_000, c.server().keepaliveTimeoutMs());
+    assertTrue(c.describe().contains("keepalive_time_ms: 30000\n  keepalive_timeout_ms: 10000\n"), c.describe());
+    assertEquals(15_000, parse(MINIMAL + "server: {keepalive_time_ms: 15000, keepalive_timeout_ms: 5000}\n", Map.of())
+        .server().keepaliveTimeMs());
+    assertTrue(error(MINIMAL + "server: {keepalive_time_ms: 9999}\n").contains(
+        "server.keepalive_time_ms must be 10000..3600000 (the Mantis server permits pings every 10 s or more), "
+            + "got 9999"));
+    assertTrue(error(MINIMAL + "server: {keepalive_timeout_ms: 0}\n").contains(
+        "server.keepalive_timeout_ms must be 1000..600000, got 0"));
+  }
+
+  @Test
   void theMasterUriComesFromTheEnvironmentUnlessTheFileGivesOne() {
     assertEquals(URI.create("http://rosmaster:11311/"),
         parse(MINIMAL, Map.of("ROS_MASTER_URI", "http://rosmaster:11311/")).ros().masterUri());

@@ -170,7 +170,9 @@ class BridgeCoreSecurityTest {
 
   @Test
   void rosEStopsAndResetsAreAuditedWithTheTopicAndPublisherOncePerChange() throws Exception {
-    try (Harness h = new Harness(BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, Map.of()), audit)
+    String withResetTopic = Harness.CONFIG.replace("  controller: /arm_controller\n",
+        "  controller: /arm_controller\n  reset: /mantis/reset\n");
+    try (Harness h = new Harness(BridgeConfig.parse(withResetTopic, "harness.yaml", null, Map.of()), audit)
         .started()) {
       MessageOrigin button = new MessageOrigin("/estop_button", "http://cell:40001/");
       MessageOrigin panel = new MessageOrigin("/panel", "http://panel:40002/");

@@ -31,6 +31,7 @@ import mantis.proto.v1.HoldRequest;
 import mantis.proto.v1.JointCommand;
 import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
+import mantis.ros.master.MasterClient;
 import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
@@ -165,10 +166,59 @@ class BridgeNodeSecurityRosTest {
   }
 
   @Test
+  void anArmServicePortInUseStopsTheBridgeWithOneLineBeforeItJoinsTheGraph() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port, "")
+          .replace("node_name: mantis_bridge", "node_name: mantis_bridge_port_taken"), "bridge.yaml", dir, Map.of());
+      BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
+      try {
+        ArmServiceBindException e = assertThrows(ArmServiceBindException.class, bridge::start);
+        assertEquals("cannot bind the bridge's ArmService to 127.0.0.1:" + port
+            + " (arm_service.host, arm_service.port): address already in use", e.getMessage());
+        MasterClient master = new MasterClient(core.uri(), "/security_test", Duration.ofSeconds(2));
+        assertEquals(Optional.empty(), master.lookupNode("/mantis_bridge_port_taken"),
+            "the bridge never registered with the master");
+        assertFalse(master.getSystemState().subscribersOf("/joint_states").contains("/mantis_bridge_port_taken"));
+      } finally {
+        bridge.close("test");
+      }
+    }
+  }
+
+  /**
+   * ROS 1 has no authentication: any node on the graph could publish the reset topic. Unless the file names one, the
+   * bridge does not subscribe to it, and a message on /mantis/reset leaves the e-stop latched.
+   */
+  @Test
+  void withoutTopicsResetNoRosNodeCanClearTheEStop() throws Exception {
+    int port = freePort();
+    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port, "")
+        .replace("node_name: mantis_bridge", "node_name: mantis_bridge_no_reset"), "bridge.yaml", dir, Map.of());
+    assertTrue(cfg.topics().reset().isEmpty());
+    BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
+    ManagedChannel ch = plain(port);
+    try {
+      bridge.start();
+      MasterClient master = new MasterClient(core.uri(), "/security_test", Duration.ofSeconds(2));
+      assertTrue(master.getSystemState().subscribersOf("/mantis/estop").contains("/mantis_bridge_no_reset"),
+          "the e-stop topic is subscribed");
+      assertFalse(master.getSystemState().subscribersOf("/mantis/reset").contains("/mantis_bridge_no_reset"),
+          "the reset topic is not");
+      blocking(ch).eStop(EStopRequest.newBuilder().setReason("test").build());
+      rostopicPub("/mantis/reset", "std_msgs/Empty", "{}");
+      assertTrue(blocking(ch).hold(HoldRequest.getDefaultInstance()).getEstopped(), "still latched");
+    } finally {
+      ch.shutdownNow();
+      bridge.close();
+    }
+  }
+
+  @Test
   void withInsecureTheSameBridgeStartsAndWarns() throws Exception {
     int port = freePort();
-    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0\ninsecure: true",
-        ""), "bridge.yaml", dir, Map.of());
+    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
+        "bridge.yaml", dir, Map.of()).withArmServiceInsecure();
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     try {
       bridge.start();
@@ -199,7 +249,8 @@ class BridgeNodeSecurityRosTest {
             - {name: lab-operator, role: operator, sha256: %s}
             - {name: lab-admin, role: admin, sha256: %s}
           """.formatted(port, TokenStore.sha256Hex(OPERATOR), TokenStore.sha256Hex(ADMIN)),
-          "audit_log: " + auditFile.getFileName()), "bridge.yaml", dir, Map.of());
+          "audit_log: " + auditFile.getFileName()).replace("  controller: /arm_controller\n",
+              "  controller: /arm_controller\n  reset: /mantis/reset\n"), "bridge.yaml", dir, Map.of());
       BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
       ManagedChannel anon = plain(port);
       ManagedChannel operator = withToken(port, OPERATOR);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import mantis.ros.bridge.ArmServiceBindException;
 import mantis.ros.bridge.BridgeConfig;
 import mantis.ros.bridge.BridgeNode;
 import mantis.security.ExposurePolicy;
@@ -23,8 +24,10 @@ import picocli.CommandLine.Option;
  * asked and exits 0.
  *
  * <p>Security (docs/SECURITY.md, "Bridge"): the ArmService's bind rule and TLS files are checked
- * before anything starts, by {@code --check-config} too; a refusal exits 2. {@code --insecure} is
- * {@code arm_service.insecure: true} from the command line.
+ * before anything starts, by {@code --check-config} too; a refusal exits 2. {@code --insecure} is a
+ * command-line flag only (a config file with {@code arm_service.insecure: true} is refused). The
+ * ArmService is bound before the node joins the ROS graph: a port that cannot be bound exits 2 with
+ * one line naming {@code host:port}.
  */
 @Command(name = "bridge", mixinStandardHelpOptions = true,
     description = "Run the ROS 1 bridge node: camera + joint states from ROS -> Mantis server -> safe "
@@ -48,8 +51,8 @@ final class BridgeCommand implements Callable<Integer> {
   }
 
   @Option(names = "--insecure",
-      description = "Let the ArmService listen on an address other than loopback without TLS and tokens (as "
-          + "arm_service.insecure: true): anyone who can reach its port can move the arm and clear an e-stop. "
+      description = "Let the ArmService listen on an address other than loopback without TLS and tokens (a "
+          + "flag only: no config key does this): anyone who can reach its port can move the arm and clear an e-stop. "
           + "Prints a warning.")
   boolean insecure;
 
@@ -99,6 +102,16 @@ final class BridgeCommand implements Callable<Integer> {
     try {
       try {
         bridge.start();
+      } catch (ArmServiceBindException e) {
+        // One line naming host:port, before the node joined the graph; the cause is for the debug log only.
+        log.debug("ArmService bind failure", e);
+        System.err.println("mantis bridge: " + e.getMessage());
+        bridge.close("start failed: " + e.getMessage());
+        return 2;
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        System.err.println("mantis bridge: " + file + ": " + e.getMessage());
+        bridge.close("start failed: " + e.getMessage());
+        return 2;
       } catch (Exception e) {
         System.err.println("mantis bridge: cannot start: " + e);
         bridge.close("start failed");

@@ -2,11 +2,18 @@ package mantis.server.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
@@ -17,6 +24,8 @@ import mantis.server.teleop.BridgedTeleop;
 import mantis.server.teleop.SimTeleop;
 import mantis.server.teleop.Teleop;
 import mantis.sim.TaskFamily;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,6 +37,7 @@ import picocli.CommandLine.Option;
  * serves HTTPS with the same certificate, and writes to the same audit log.
  */
 final class DashboardOptions {
+  private static final Logger log = LoggerFactory.getLogger(DashboardOptions.class);
   @Option(names = "--dashboard-arm", paramLabel = "sim|bridge",
       description = "The arm the dashboard drives: sim (default: a simulated arm in this process) or bridge (a real "
           + "arm behind `mantis bridge` with arm_service.port set; needs --arm-service, --ros-master or "
@@ -82,15 +92,22 @@ final class DashboardOptions {
   String host = "127.0.0.1";
 
   @Option(names = "--dashboard-token", paramLabel = "TOKEN",
-      description = "Token the dashboard requires when it is not bound to loopback and the server has no tokens "
-          + "(--tokens-file): the login page asks for it, scripts send 'Authorization: Bearer TOKEN'; it has every "
-          + "right (admin). Default: generated and printed. With --tokens-file people log in with those tokens.")
+      description = "The dashboard's token when the server has no tokens (--tokens-file), at least 16 characters: "
+          + "the login page asks for it, scripts send 'Authorization: Bearer TOKEN'; it has every right (admin). "
+          + "Given, it is asked for on every bind, loopback included. Prefer --dashboard-token-file (a command line "
+          + "is visible to every user of the machine). Default: generated and printed where a login is needed (off "
+          + "loopback, or behind a proxy named in --dashboard-allowed-hosts).")
   String token;
+
+  @Option(names = "--dashboard-token-file", paramLabel = "FILE",
+      description = "As --dashboard-token, read from the first non-blank line of FILE (keep it chmod 600).")
+  Path tokenFile;
 
   @Option(names = "--dashboard-allowed-hosts", paramLabel = "NAME[,NAME...]", split = ",",
       description = "Further host names (or addresses) the dashboard answers to, e.g. a reverse proxy's name or this "
           + "machine's full DNS name. Always accepted: localhost and loopback addresses; off loopback also the bound "
-          + "address, this machine's addresses and its host name. Other Host headers get 403 (DNS rebinding).")
+          + "address, this machine's addresses and its host name. Other Host headers get 403 (DNS rebinding). A name "
+          + "other than loopback makes a loopback dashboard ask for a login (others reach it through that name).")
   List<String> allowedHosts = List.of();
 
   @Option(names = "--recordings", paramLabel = "DIR",
@@ -105,12 +122,60 @@ final class DashboardOptions {
    * @throws IllegalArgumentException with the reason
    */
   List<String> checkSecurity(ServerSecurity security) {
-    return DashboardServer.checkSettings(host, token, allowedHosts, security);
+    try {
+      return DashboardServer.checkSettings(host, token(), allowedHosts, security);
+    } catch (IllegalArgumentException e) {
+      if (tokenFile != null && e.getMessage() != null && e.getMessage().startsWith("the dashboard token")) {
+        throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": " + e.getMessage(), e);
+      }
+      throw e;
+    }
   }
 
-  /** Refuses bad access or arm flags before anything starts ({@link IllegalArgumentException} with the reason). */
+  /**
+   * The dashboard token: {@code --dashboard-token}, or the first non-blank line of {@code --dashboard-token-file}
+   * (read on each call), or null.
+   *
+   * @throws IllegalArgumentException when both are given, or the file cannot be read or holds no token
+   */
+  String token() {
+    if (tokenFile == null) {
+      return token;
+    }
+    if (token != null) {
+      throw new IllegalArgumentException("give either --dashboard-token or --dashboard-token-file, not both");
+    }
+    String text;
+    try {
+      text = Files.readString(tokenFile, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": permission denied");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": cannot read it (" + e.getMessage()
+          + ")");
+    }
+    String line = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": empty"));
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(tokenFile);
+      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("dashboard token file {} can be read by other users; chmod 600 it", tokenFile);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return line;
+  }
+
+  /**
+   * Refuses bad access or arm flags before anything starts ({@link IllegalArgumentException} with the reason).
+   * The token itself is judged by {@link #checkSecurity}, which knows whether the server has tokens.
+   */
   void check() {
-    DashboardServer.checkAccessSettings(host, token, allowedHosts);
+    token();
+    DashboardServer.checkAccessSettings(host, null, allowedHosts);
     String a = arm == null ? "" : arm.toLowerCase(Locale.ROOT);
     if (!a.equals("sim") && !a.equals("bridge")) {
       throw new IllegalArgumentException("--dashboard-arm must be sim or bridge, got '" + arm + "'");
@@ -249,7 +314,8 @@ final class DashboardOptions {
    */
   Running start(String inProcessName, int port, int inputPx, RobotSpec robot, ServerSecurity security,
       PrintStream out) {
-    DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(token)
+    String dashboardToken = token();
+    DashboardServer.Builder db = DashboardServer.builder().optHost(host).optPort(port).optToken(dashboardToken)
         .optAllowedHosts(allowedHosts).optSecurity(security);
     ManagedChannel channel = InProcessChannelBuilder.forName(inProcessName).build();
     Teleop teleop = null;
@@ -281,9 +347,10 @@ final class DashboardOptions {
         out.println("mantis: the dashboard asks for one of the server's tokens (--tokens-file, security.tokens); "
             + "the token's role decides what its holder may do");
       } else if (dashboard.tokenRequired()) {
-        out.println(token == null
-            ? "mantis: dashboard token (generated for this run; --dashboard-token sets one): " + dashboard.token()
-            : "mantis: the dashboard asks for the token given with --dashboard-token");
+        out.println(dashboardToken == null
+            ? "mantis: dashboard token (generated for this run; --dashboard-token-file sets one): " + dashboard.token()
+            : "mantis: the dashboard asks for the token given with "
+                + (tokenFile != null ? "--dashboard-token-file" : "--dashboard-token"));
       }
       return r;
     } catch (RuntimeException e) {

@@ -31,12 +31,18 @@ import java.util.regex.Pattern;
  * compared as text and never resolved here (resolving is what the attacker controls); the port is
  * not compared (a rebinding page uses the dashboard's own port anyway).
  *
- * <p><b>Token</b>: on a loopback bind none is needed; on any other bind every {@code /api} request
- * needs the token as {@code Authorization: Bearer T} or the session cookie set by logging in with it
- * ({@link LoginSessions}). Tokens are compared in constant time. With the server's role tokens
- * ({@code roleTokens}: {@code --tokens-file}, {@code security.tokens}) there is no single token here:
- * a login is needed on every bind, loopback included, and the dashboard checks the presented token
- * against the server's {@code TokenStore}.
+ * <p><b>Token</b>: the dashboard is <em>open</em> (no login) only as a plain local dashboard: bound to a
+ * loopback address, without the server's role tokens, without a {@code --dashboard-token}, and with no
+ * {@code --dashboard-allowed-hosts} name other than loopback ones. Naming another host there means a
+ * reverse proxy (or a port forward) makes the dashboard reachable from other machines, so it then needs
+ * a login like an off-loopback bind (a token is generated when none is given), and a token given on
+ * loopback is always checked. Every {@code /api} request of a dashboard that is not open needs the token
+ * as {@code Authorization: Bearer T} or the session cookie set by logging in with it
+ * ({@link LoginSessions}). Tokens are compared in constant time; a given token must be at least
+ * {@value #MIN_TOKEN_CHARS} characters. With the server's role tokens ({@code roleTokens}:
+ * {@code --tokens-file}, {@code security.tokens}) there is no single token here: a login is needed on
+ * every bind, loopback included, and the dashboard checks the presented token against the server's
+ * {@code TokenStore}.
  *
  * <p><b>Origin</b>: a state-changing request that carries an {@code Origin} must come from this
  * dashboard's own origin (same host and port as its {@code Host}) or from a name given with
@@ -45,6 +51,8 @@ import java.util.regex.Pattern;
 final class AccessPolicy {
   /** The session cookie set by {@code POST /login}; its value is a session id, never the token. */
   static final String COOKIE = "mantis_dashboard_session";
+  /** The shortest {@code --dashboard-token} accepted (the generated one has 32). */
+  static final int MIN_TOKEN_CHARS = 16;
 
   private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
@@ -59,11 +67,13 @@ final class AccessPolicy {
   private final Set<InetAddress> allowedAddresses;
   private final byte[] token;
   private final boolean roleTokens;
+  private final boolean proxied;
 
   private AccessPolicy(boolean loopback, InetAddress bound, String boundName, String machineName,
       Set<String> allowedNames, Set<InetAddress> allowedAddresses, String token, boolean roleTokens) {
     this.loopback = loopback;
     this.roleTokens = roleTokens;
+    this.proxied = namesOtherHosts(allowedNames, allowedAddresses);
     this.bound = bound;
     this.wildcard = bound.isAnyLocalAddress();
     this.boundName = boundName;
@@ -79,12 +89,13 @@ final class AccessPolicy {
   }
 
   /**
-   * The policy for a bind to {@code host}: {@code token} null on a non-loopback host generates one;
-   * an empty token there is refused. {@code allowedHosts}: further names (or addresses) the
-   * {@code Host} header may carry, e.g. a reverse proxy's name.
+   * The policy for a bind to {@code host}: {@code token} null where a login is needed (off loopback, or
+   * on loopback behind a proxy named in {@code allowedHosts}) generates one; a blank token, or one shorter
+   * than {@value #MIN_TOKEN_CHARS} characters, is refused everywhere. {@code allowedHosts}: further names
+   * (or addresses) the {@code Host} header may carry, e.g. a reverse proxy's name.
    *
-   * @throws IllegalArgumentException for an unknown host, an empty token off loopback, or a
-   *     malformed allowed host
+   * @throws IllegalArgumentException for an unknown host, a blank or short token, or a malformed
+   *     allowed host
    */
   static AccessPolicy forHost(String host, String token, List<String> allowedHosts) {
     return forHost(host, token, allowedHosts, false);
@@ -130,17 +141,50 @@ final class AccessPolicy {
       return new AccessPolicy(loopback, address, boundName, loopback ? null : machineName(), names, addresses, null,
           true);
     }
+    if (token != null) {
+      checkToken(token);
+    }
     if (loopback) {
-      return new AccessPolicy(true, address, boundName, null, names, addresses,
-          token == null || token.isEmpty() ? null : token, false);
+      // Open only as a plain local dashboard: a proxy's name means others reach it through the proxy.
+      if (token == null && namesOtherHosts(names, addresses)) {
+        token = generateToken();
+      }
+      return new AccessPolicy(true, address, boundName, null, names, addresses, token, false);
     }
     if (token == null) {
       token = generateToken();
-    } else if (token.isBlank()) {
-      throw new IllegalArgumentException("the dashboard is bound to " + host
-          + ", which is not a loopback address: it needs a non-empty token (or none, to generate one)");
     }
     return new AccessPolicy(false, address, boundName, machineName(), names, addresses, token, false);
+  }
+
+  /**
+   * Refuses a dashboard token that is blank, shorter than {@value #MIN_TOKEN_CHARS} characters, or has
+   * spaces or control characters (a token typed into the login form or sent as {@code Bearer}).
+   */
+  static void checkToken(String token) {
+    if (token.isBlank()) {
+      throw new IllegalArgumentException("the dashboard token is empty: it needs a non-empty token of at least "
+          + MIN_TOKEN_CHARS + " characters (or none, to have one generated and printed)");
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+        throw new IllegalArgumentException("the dashboard token has a space or a control character at position "
+            + i + ": use a random token (e.g. 'openssl rand -base64 24'), or leave it out to have one generated");
+      }
+    }
+    if (token.length() < MIN_TOKEN_CHARS) {
+      throw new IllegalArgumentException("the dashboard token is " + token.length() + " characters long; it must "
+          + "have at least " + MIN_TOKEN_CHARS + " (it has every right on the dashboard, admin): use a random token "
+          + "(e.g. 'openssl rand -base64 24' into a file for --dashboard-token-file), or leave it out to have one "
+          + "generated and printed");
+    }
+  }
+
+  /** Whether the allowed names or addresses include anything but loopback ones (a proxy, a port forward). */
+  private static boolean namesOtherHosts(Set<String> names, Set<InetAddress> addresses) {
+    return names.stream().anyMatch(n -> !n.equals("localhost"))
+        || addresses.stream().anyMatch(a -> !a.isLoopbackAddress());
   }
 
   /** One {@code --dashboard-allowed-hosts} entry, normalised (lower case, no brackets or final dot). */
@@ -364,9 +408,20 @@ final class AccessPolicy {
     return machineName != null ? machineName : bound instanceof Inet4Address ? "127.0.0.1" : "::1";
   }
 
-  /** Whether a token is needed at all (a non-loopback bind, or the server's role tokens). */
+  /**
+   * Whether a token is needed at all: a non-loopback bind, the server's role tokens, a dashboard token
+   * given on loopback, or a loopback bind behind a proxy named in {@code --dashboard-allowed-hosts}.
+   */
   boolean tokenRequired() {
-    return !loopback || roleTokens;
+    return !loopback || roleTokens || token != null;
+  }
+
+  /**
+   * Whether {@code --dashboard-allowed-hosts} names a host other than loopback (a reverse proxy, a port
+   * forward): the dashboard is then reached from other machines whatever its bind.
+   */
+  boolean proxied() {
+    return proxied;
   }
 
   /** Whether logins use the server's role tokens instead of one dashboard token. */

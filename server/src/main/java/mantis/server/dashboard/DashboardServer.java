@@ -7,16 +7,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,20 +70,28 @@ import org.slf4j.LoggerFactory;
  * {@code Content-Type: application/json} (a cross-site form cannot).
  *
  * <p>Access: every request's {@code Host} must name this dashboard (403 otherwise, against DNS
- * rebinding; see {@code AccessPolicy}). Bound to a loopback address no token is needed; bound to any
- * other address {@code GET /} without a login answers a login page whose form posts the token to
- * {@code POST /login}, which sets an {@code HttpOnly; SameSite=Strict} session cookie (and
- * {@code Secure} behind TLS) and redirects to the page; every {@code /api} path needs that cookie or
- * {@code Authorization: Bearer T}, else 401. Wrong tokens are limited per client address (429). A POST
- * authenticated by the cookie must carry this dashboard's own {@code Origin}; a cross-origin one is
- * refused (403). Tokens in the address ({@code ?token=}) are not accepted. The constructor starts
- * nothing; {@link #start()} binds. The dashboard does not close its {@link Teleop}.
+ * rebinding; see {@code AccessPolicy}). Only a plain local dashboard is open (bound to loopback, no
+ * token given, no server tokens, no {@code --dashboard-allowed-hosts} name but loopback ones), and it
+ * refuses (403) requests that came through a proxy ({@code Forwarded}, {@code X-Forwarded-*},
+ * {@code X-Real-IP}, {@code Via}). Every other dashboard needs a login: {@code GET /} without one
+ * answers a login page whose form posts the token to {@code POST /login}, which sets an
+ * {@code HttpOnly; SameSite=Strict} session cookie (and {@code Secure} behind TLS) and redirects to
+ * the page; every {@code /api} path needs that cookie or {@code Authorization: Bearer T}, else 401.
+ * Wrong tokens are limited per client ({@link LoginThrottle}: 429 for a client that sent 5 wrong tokens
+ * in a minute, never for one that has not; behind a reverse proxy on loopback the client is the address
+ * in the proxy's {@code X-Forwarded-For}). A POST authenticated by the cookie must carry this dashboard's
+ * own {@code Origin}; a cross-origin one is refused (403). Tokens in the address ({@code ?token=}) are not
+ * accepted. When the arm does not answer (a bridged arm's ArmService down, or refusing the dashboard's
+ * credentials: a {@link StatusRuntimeException}), the request answers 503 (unreachable, timed out) or 502
+ * (any other refusal) with the gRPC status and its description, logged at most once per 10 s. The
+ * constructor starts nothing; {@link #start()} binds. The dashboard does not close its {@link Teleop}.
  *
  * <p>Security ({@link Builder#optSecurity}, the gRPC server's {@link ServerSecurity}): with the
  * server's tokens the login and Bearer header take those tokens, on every bind, and each request
  * runs as the token's name and {@link Role} ({@link DashboardAction} lists what each role may do; a
  * request above it gets 403 naming the role needed). Without them the single dashboard token counts
- * as an admin, and a loopback bind is open (as {@value Principal#LOCAL_NO_AUTH}, admin). With TLS
+ * as an admin, and a plain local dashboard (loopback, no token, no proxy named) is open (as {@value
+ * Principal#LOCAL_NO_AUTH}, admin). With TLS
  * files the dashboard serves HTTPS with the same certificate; bound off loopback without TLS it
  * refuses to start unless {@code --insecure} was given. Logins, refused tokens and roles, and
  * (through the {@link Teleop}) takeovers, e-stops, resets, command sources and recordings go to the
@@ -97,6 +109,11 @@ public final class DashboardServer implements AutoCloseable {
   /** At most one {@code AUTH_DENIED} audit line per this interval (the rest are counted in the next). */
   static final long DENIAL_AUDIT_INTERVAL_NANOS = 10_000_000_000L;
   private static final String PRINCIPAL = "mantis.dashboard.principal";
+  /** At most one WARN per this interval for requests the arm refused (the rest are counted in the next). */
+  static final long ARM_ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
+  /** Headers a reverse proxy adds: an open (loopback, no login) dashboard refuses requests carrying one. */
+  private static final List<String> PROXY_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
+      "X-Forwarded-Proto", "X-Real-IP", "Via");
 
   private final Teleop teleop;
   private final String host;
@@ -114,6 +131,11 @@ public final class DashboardServer implements AutoCloseable {
   private boolean denialAudited;
   private long nextDenialAuditNanos;
   private long deniedSinceAudit;
+  private final Object armErrorLock = new Object();
+  private boolean armErrorLogged;
+  private long nextArmErrorLogNanos;
+  private long armErrorsSinceLog;
+  private volatile boolean warnedOpenBehindProxy;
   private Javalin app;
 
   /** How a request proved who it is (and as whom), or why it did not. */
@@ -241,7 +263,8 @@ public final class DashboardServer implements AutoCloseable {
     a.start(host, requestedPort);
     app = a;
     log.info("teleop dashboard at {} ({}{})", url(), tls != null ? "HTTPS, " : "",
-        access.roleTokens() ? "the server's tokens and roles" : access.tokenRequired() ? "dashboard token required"
+        access.roleTokens() ? "the server's tokens and roles" : access.tokenRequired()
+            ? "dashboard token required" + (access.loopback() && access.proxied() ? ": reached through a proxy" : "")
             : "loopback only, no token");
     if (!warningBanner.isEmpty()) {
       log.warn("INSECURE: the teleop dashboard on {} is reachable from other machines over plain HTTP (--insecure): "
@@ -295,7 +318,10 @@ public final class DashboardServer implements AutoCloseable {
     return (tls != null ? "https://" : "http://") + h + ":" + port() + "/";
   }
 
-  /** Whether the API needs a token (the host is not a loopback address, or the server has tokens). */
+  /**
+   * Whether the API needs a token: the host is not a loopback address, the server has tokens, a dashboard
+   * token was given, or an allowed host name other than loopback ones (a proxy) was given.
+   */
   public boolean tokenRequired() {
     return access.tokenRequired();
   }
@@ -334,6 +360,9 @@ public final class DashboardServer implements AutoCloseable {
     // What this arm cannot do (e.g. recording on a bridged arm): 409 with the reason, which the page shows.
     a.exception(UnsupportedOperationException.class, (e, ctx) -> error(ctx, 409,
         e.getMessage() != null ? e.getMessage() : "not supported by this arm"));
+    // The arm did not answer or refused (a bridged arm's ArmService down, or refusing the dashboard's token):
+    // a gateway error with the arm's status, never a stack trace.
+    a.exception(StatusRuntimeException.class, (e, ctx) -> armError(ctx, e.getStatus()));
     a.exception(Exception.class, (e, ctx) -> {
       log.warn("dashboard {} {} failed", ctx.method(), ctx.path(), e);
       error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
@@ -444,6 +473,23 @@ public final class DashboardServer implements AutoCloseable {
       ctx.skipRemainingHandlers();
       return;
     }
+    if (!access.tokenRequired()) {
+      String header = proxyHeader(ctx);
+      if (header != null) {
+        String message = "this dashboard is open without a login because it is bound to loopback, but this request "
+            + "came through a proxy (" + header + "), so it may come from another machine: start the dashboard with "
+            + "--dashboard-allowed-hosts naming the proxy's host name (then it asks for a login) or with "
+            + "--dashboard-token-file";
+        if (ctx.path().startsWith("/api/")) {
+          error(ctx, 403, message);
+        } else {
+          ctx.status(403).contentType("text/plain; charset=utf-8").result(message + "\n");
+        }
+        warnOpenBehindProxy(header);
+        ctx.skipRemainingHandlers();
+        return;
+      }
+    }
     if (!ctx.path().startsWith("/api/")) {
       return;
     }
@@ -456,7 +502,7 @@ public final class DashboardServer implements AutoCloseable {
       return;
     }
     if (via == Via.THROTTLED) {
-      error(ctx, 429, "too many wrong tokens from " + ctx.ip() + ": try again in "
+      error(ctx, 429, "too many wrong tokens from " + client(ctx) + ": try again in "
           + ctx.res().getHeader("Retry-After") + " s");
       ctx.skipRemainingHandlers();
       return;
@@ -547,7 +593,7 @@ public final class DashboardServer implements AutoCloseable {
     }
     String authorization = ctx.header("Authorization");
     if (authorization != null) {
-      long waitNanos = throttle.retryAfterNanos(ctx.ip());
+      long waitNanos = throttle.retryAfterNanos(client(ctx));
       if (waitNanos > 0) {
         tooManyTries(ctx, waitNanos);
         return Auth.THROTTLED;
@@ -593,18 +639,144 @@ public final class DashboardServer implements AutoCloseable {
   }
 
   private void wrongToken(Context ctx, String where) {
-    boolean limited = throttle.recordFailure(ctx.ip());
-    if (limited) {
-      log.warn("dashboard: {} wrong tokens from {} ({}); refusing it for up to {} s", LoginThrottle.DEFAULT_MAX_FAILURES,
-          ctx.ip(), where, seconds(LoginThrottle.DEFAULT_WINDOW_NANOS));
+    String client = client(ctx);
+    LoginThrottle.Failure failure = throttle.recordWrongToken(client);
+    boolean limited = failure != LoginThrottle.Failure.COUNTED;
+    if (failure == LoginThrottle.Failure.GLOBAL_LIMITED) {
+      log.warn("dashboard: more than {} wrong tokens within {} s from {} clients: someone may be guessing; until the "
+          + "minute is over each client that sends a wrong token is refused after its first (clients without a wrong "
+          + "token, and people logged in, are not affected)", throttle.maxGlobalFailures(),
+          seconds(throttle.windowNanos()), throttle.globalClients());
+    } else if (limited) {
+      log.warn("dashboard: {} wrong tokens from {} ({}); refusing that client for up to {} s", throttle.maxFailures(),
+          client, where, seconds(throttle.windowNanos()));
     } else {
-      log.debug("dashboard: wrong token from {} ({})", ctx.ip(), where);
+      log.debug("dashboard: wrong token from {} ({})", client, where);
     }
     // Never the presented token, not even a part of it.
     auditDenied(AuditEvent.of(AuditEvent.AUTH_DENIED).peer(peer(ctx))
         .detail("UNAUTHENTICATED dashboard " + where + ": wrong token (not one of "
             + (access.roleTokens() ? "the server's tokens" : "this dashboard's token") + ")")
         .field("throttled", limited));
+  }
+
+  /**
+   * The client a wrong token counts against ({@link LoginThrottle}): the connection's peer address, or, when
+   * that peer is on loopback (a reverse proxy on this machine) and names the client in {@code X-Forwarded-For}
+   * or {@code Forwarded}, the address in the last entry (the one the proxy itself added). A remote peer's
+   * forwarding headers are ignored: anyone could write them to dodge the limit.
+   */
+  static String client(Context ctx) {
+    String peer = ctx.req().getRemoteAddr();
+    InetAddress p = peer == null ? null : AccessPolicy.ipLiteral(stripBrackets(peer).toLowerCase(Locale.ROOT));
+    if (p != null && p.isLoopbackAddress()) {
+      String forwarded = forwardedClient(ctx.req().getHeaders("X-Forwarded-For"), ctx.req().getHeaders("Forwarded"));
+      if (forwarded != null) {
+        return forwarded;
+      }
+    }
+    return peer == null ? "" : peer;
+  }
+
+  /**
+   * The client address a proxy reports: the last entry of the last {@code X-Forwarded-For} header, else the
+   * {@code for=} of the last element of the last {@code Forwarded} header; null when neither is an IP address.
+   */
+  static String forwardedClient(Enumeration<String> xForwardedFor, Enumeration<String> forwarded) {
+    String xff = last(xForwardedFor);
+    if (xff != null) {
+      String[] parts = xff.split(",");
+      InetAddress a = AccessPolicy.ipLiteral(stripBrackets(parts[parts.length - 1].trim()).toLowerCase(Locale.ROOT));
+      if (a != null) {
+        return a.getHostAddress();
+      }
+    }
+    String fwd = last(forwarded);
+    if (fwd != null) {
+      String[] elements = fwd.split(",");
+      for (String pair : elements[elements.length - 1].split(";")) {
+        String kv = pair.trim();
+        if (kv.regionMatches(true, 0, "for=", 0, 4)) {
+          String v = kv.substring(4).trim().replace("\"", "");
+          if (v.startsWith("[")) {
+            int end = v.indexOf(']');
+            v = end > 0 ? v.substring(1, end) : v;
+          } else if (v.indexOf(':') >= 0 && v.indexOf(':') == v.lastIndexOf(':')) {
+            v = v.substring(0, v.indexOf(':'));  // IPv4 with a port
+          }
+          InetAddress a = AccessPolicy.ipLiteral(v.toLowerCase(Locale.ROOT));
+          return a == null ? null : a.getHostAddress();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String last(Enumeration<String> values) {
+    String last = null;
+    if (values != null) {
+      while (values.hasMoreElements()) {
+        String v = values.nextElement();
+        if (v != null && !v.isBlank()) {
+          last = v;
+        }
+      }
+    }
+    return last;
+  }
+
+  private static String stripBrackets(String s) {
+    return s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+  }
+
+  /** The first reverse-proxy header the request carries, or null. */
+  private static String proxyHeader(Context ctx) {
+    for (String h : PROXY_HEADERS) {
+      if (ctx.header(h) != null) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  private void warnOpenBehindProxy(String header) {
+    if (!warnedOpenBehindProxy) {
+      warnedOpenBehindProxy = true;
+      log.warn("dashboard: refused a request that came through a proxy ({}): this dashboard is open without a login "
+          + "(loopback); name the proxy with --dashboard-allowed-hosts so that it asks for a login", header);
+    }
+  }
+
+  /**
+   * 503 (the arm is unreachable or did not answer in time) or 502 (it answered with another error, e.g. it
+   * refused the dashboard's token) with the gRPC status and its description; a WARN without a stack trace,
+   * at most once per {@link #ARM_ERROR_LOG_INTERVAL_NANOS} with the number held back.
+   */
+  private void armError(Context ctx, Status status) {
+    Status.Code code = status.getCode();
+    boolean unreachable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+    String description = status.getDescription() == null ? "" : ": " + truncate(status.getDescription(), 300);
+    String what = ctx.path().equals("/api/estop") ? "the e-stop was NOT confirmed by the arm (latched on this "
+        + "dashboard only; use the arm's own e-stop)" : ctx.method().name() + " " + ctx.path() + " did not reach the arm";
+    String message = what + ": the arm's ArmService answered " + code + description;
+    long held;
+    synchronized (armErrorLock) {
+      long now = clock.nanoTime();
+      if (armErrorLogged && now - nextArmErrorLogNanos < 0) {
+        armErrorsSinceLog++;
+        held = -1;
+      } else {
+        armErrorLogged = true;
+        nextArmErrorLogNanos = now + ARM_ERROR_LOG_INTERVAL_NANOS;
+        held = armErrorsSinceLog;
+        armErrorsSinceLog = 0;
+      }
+    }
+    if (held >= 0) {
+      log.warn("dashboard {} {}: {} ({} more since the last such line)", ctx.method(), ctx.path(), message, held);
+    }
+    ctx.json(Map.of("error", message, "grpc_status", code.name()));
+    ctx.status(unreachable ? 503 : 502);
   }
 
   private static void tooManyTries(Context ctx, long waitNanos) {
@@ -661,8 +833,9 @@ public final class DashboardServer implements AutoCloseable {
         ? "This dashboard takes the server's tokens (made with <code>mantis token create</code>): log in with yours. "
             + "Its role decides what you may do: a viewer watches and may press E-STOP, an operator also drives the "
             + "arm, an admin also resets the e-stop."
-        : "This dashboard is reachable from other machines, so it asks for its access token: the one given with "
-            + "<code>--dashboard-token</code>, or the one <code>mantis serve</code> printed when it started.";
+        : "This dashboard is reachable from other machines (bound off loopback, or behind a proxy), so it asks for "
+            + "its access token: the one given with <code>--dashboard-token-file</code> or <code>--dashboard-token</code>, "
+            + "or the one <code>mantis serve</code> printed when it started.";
     page(ctx, status, "login.html", Map.of("{{message}}", html(message), "{{explain}}", explain));
   }
 
@@ -677,7 +850,7 @@ public final class DashboardServer implements AutoCloseable {
       loginPage(ctx, 403, refusal);
       return;
     }
-    long waitNanos = throttle.retryAfterNanos(ctx.ip());
+    long waitNanos = throttle.retryAfterNanos(client(ctx));
     if (waitNanos > 0) {
       tooManyTries(ctx, waitNanos);
       loginPage(ctx, 429, "Too many wrong tokens from your address: try again in " + seconds(waitNanos) + " s.");
@@ -700,13 +873,13 @@ public final class DashboardServer implements AutoCloseable {
       loginPage(ctx, 401, "Wrong token.");
       return;
     }
-    throttle.recordSuccess(ctx.ip());
+    throttle.recordSuccess(client(ctx));
     String id = sessions.create(new LoginSessions.Session(who.get().name(), who.get().role()));
     ctx.header("Set-Cookie", AccessPolicy.COOKIE + "=" + id + "; Path=/; Max-Age=" + sessions.ttlSeconds()
         + "; HttpOnly; SameSite=Strict" + (servedOverTls(ctx) ? "; Secure" : ""));
     ctx.header("Cache-Control", "no-store");
     ctx.status(303).header("Location", "/");
-    log.info("dashboard: login of '{}' ({}) from {}", who.get().name(), who.get().role().configName(), ctx.ip());
+    log.info("dashboard: login of '{}' ({}) from {}", who.get().name(), who.get().role().configName(), client(ctx));
     audit.record(AuditEvent.of(AuditEvent.LOGIN).principal(who.get())
         .detail("teleop dashboard login" + (servedOverTls(ctx) ? " over TLS" : "")).field("via", "teleop dashboard"));
   }
@@ -939,9 +1112,11 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The single dashboard token (an admin), used when the server has no tokens of its own. Optional on
-     * loopback (then not checked); on any other address null means "generate one" (read it back with
-     * {@link #token()}) and an empty one is refused.
+     * The single dashboard token (an admin), used when the server has no tokens of its own; at least
+     * {@value AccessPolicy#MIN_TOKEN_CHARS} characters, no spaces. Given, it is checked on every bind,
+     * loopback included. Null means none on a plain loopback bind, and "generate one" (read it back with
+     * {@link #token()}) where a login is needed: off loopback, or with a non-loopback name in
+     * {@link #optAllowedHosts} (a reverse proxy).
      */
     public Builder optToken(String token) {
       this.token = token;
@@ -951,7 +1126,8 @@ public final class DashboardServer implements AutoCloseable {
     /**
      * Further names (or IP addresses) the {@code Host} header may carry, e.g. a reverse proxy's name or
      * a fully qualified name of this machine (default none: see {@link DashboardServer} for the names
-     * always accepted). Exact names only: no ports, schemes or wildcards.
+     * always accepted). Exact names only: no ports, schemes or wildcards. Any name but a loopback one
+     * makes a loopback dashboard ask for a login: other machines reach it through that name.
      */
     public Builder optAllowedHosts(List<String> allowedHosts) {
       this.allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);

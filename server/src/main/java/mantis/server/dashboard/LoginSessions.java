@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,18 +18,28 @@ import mantis.security.Role;
 /**
  * The dashboard's login sessions: {@code POST /login} with the right token creates one, whose random
  * id (32 bytes, never the token) travels in the session cookie. A session lasts {@code ttlNanos} from
- * login, at most {@code maxSessions} are kept (the oldest goes first); ids are stored as SHA-256
- * hashes, so a lookup's timing says nothing about a stored id. Each session carries who logged in:
- * the name and {@link Role} of the token used (never the token). Thread-safe.
+ * login; ids are stored as SHA-256 hashes, so a lookup's timing says nothing about a stored id. Each
+ * session carries who logged in: the name and {@link Role} of the token used (never the token).
+ *
+ * <p>Bounded without letting one person log out others: each principal (token name) keeps at most
+ * {@code maxPerPrincipal} sessions, and its own oldest goes when it logs in once more; all together at
+ * most {@code maxSessions} are kept, and when they are full a new login ends the oldest session of the
+ * principal holding the most (ties: the one whose oldest session is oldest), which is the newcomer's own
+ * when it holds as many as anyone. So a viewer logging in again and again ends only its own sessions,
+ * and only someone who holds {@code maxPerPrincipal} sessions themselves can lose one to another's
+ * login. Everyone sharing the one {@code --dashboard-token} is one principal. Thread-safe.
  */
 final class LoginSessions {
   /** How long a login lasts: a working day and then some. */
   static final long DEFAULT_TTL_NANOS = 12L * 3600 * 1_000_000_000L;
   static final int DEFAULT_MAX_SESSIONS = 256;
+  /** Sessions one principal (token) may hold at once: browsers and tabs of the people sharing a token. */
+  static final int DEFAULT_MAX_PER_PRINCIPAL = 32;
 
   private final MonotonicClock clock;
   private final long ttlNanos;
   private final int maxSessions;
+  private final int maxPerPrincipal;
   private final SecureRandom random = new SecureRandom();
   /** hash of the id -> the session, oldest login first. */
   private final LinkedHashMap<String, Entry> expiries = new LinkedHashMap<>();
@@ -44,12 +55,17 @@ final class LoginSessions {
   private record Entry(long expiryNanos, Session session) {}
 
   LoginSessions(MonotonicClock clock, long ttlNanos, int maxSessions) {
-    if (ttlNanos <= 0 || maxSessions <= 0) {
-      throw new IllegalArgumentException("session ttl and count must be positive");
+    this(clock, ttlNanos, maxSessions, Math.min(maxSessions, DEFAULT_MAX_PER_PRINCIPAL));
+  }
+
+  LoginSessions(MonotonicClock clock, long ttlNanos, int maxSessions, int maxPerPrincipal) {
+    if (ttlNanos <= 0 || maxSessions <= 0 || maxPerPrincipal <= 0) {
+      throw new IllegalArgumentException("session ttl and counts must be positive");
     }
     this.clock = clock;
     this.ttlNanos = ttlNanos;
     this.maxSessions = maxSessions;
+    this.maxPerPrincipal = Math.min(maxPerPrincipal, maxSessions);
   }
 
   /** The session lifetime in whole seconds (the cookie's Max-Age). */
@@ -67,16 +83,52 @@ final class LoginSessions {
     Objects.requireNonNull(who, "who");
     long now = clock.nanoTime();
     dropExpired(now);
-    while (expiries.size() >= maxSessions) {
-      Iterator<String> oldest = expiries.keySet().iterator();
-      oldest.next();
-      oldest.remove();
+    Map<String, Integer> counts = new HashMap<>();
+    for (Entry e : expiries.values()) {
+      counts.merge(e.session().name(), 1, Integer::sum);
+    }
+    if (counts.getOrDefault(who.name(), 0) >= maxPerPrincipal) {
+      removeOldestOf(who.name());
+      counts.merge(who.name(), -1, Integer::sum);
+    }
+    if (expiries.size() >= maxSessions) {
+      // Full: the principal holding the most gives up its oldest (insertion order: the first found is the
+      // oldest, so on a tie the principal whose oldest session is oldest); the newcomer's own when it holds
+      // as many as anyone.
+      int mine = counts.getOrDefault(who.name(), 0);
+      String largest = who.name();
+      int most = mine;
+      for (Entry e : expiries.values()) {
+        int n = counts.get(e.session().name());
+        if (n > most) {
+          most = n;
+          largest = e.session().name();
+        }
+      }
+      removeOldestOf(largest);
     }
     byte[] b = new byte[32];
     random.nextBytes(b);
     String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     expiries.put(hash(id), new Entry(now + ttlNanos, who));
     return id;
+  }
+
+  /** Guarded by this. Ends the oldest session of {@code name}. */
+  private void removeOldestOf(String name) {
+    Iterator<Entry> it = expiries.values().iterator();
+    while (it.hasNext()) {
+      if (it.next().session().name().equals(name)) {
+        it.remove();
+        return;
+      }
+    }
+  }
+
+  /** Live sessions of {@code name}. */
+  synchronized int sessionsOf(String name) {
+    dropExpired(clock.nanoTime());
+    return (int) expiries.values().stream().filter(e -> e.session().name().equals(name)).count();
   }
 
   /** Whether {@code id} names a live session. */

@@ -29,6 +29,7 @@ let connected = false;        // the last poll reached the server
 let estopPending = false;     // an e-stop was sent and no state read since shows its outcome
 let estopAnsweredAt = -1;     // when the server answered it (performance.now()), or -1
 let estopError = '';          // the last e-stop request failed: why
+let estopArmError = false;    // ... because the arm did not confirm it (502/503): the server's latch is its own only
 
 async function api(method, path, body) {
   const opts = { method, headers: {} };
@@ -48,7 +49,9 @@ async function api(method, path, body) {
   if (!res.ok) {
     const msg = data.error || (method + ' ' + path + ' failed: ' + res.status);
     $('message').textContent = msg;
-    throw new Error(msg);
+    const err = new Error(msg);
+    err.status = res.status;
+    throw err;
   }
   return data;
 }
@@ -165,8 +168,8 @@ function showState(s, polledAt) {
     estopPending = false;  // a state read after the server's answer shows the outcome
     estopAnsweredAt = -1;
   }
-  if (s.estopped) {
-    estopError = '';
+  if (s.estopped && !estopArmError) {
+    estopError = '';  // the request failed on the way, but the server did latch it
   }
   showEstopBanner();
   $('rec-state').textContent = s.recording ? '● recording ' + s.recordingName : '';
@@ -209,12 +212,14 @@ function showEstopBanner() {
   const estopped = connected && lastState !== null && lastState.estopped;
   let state = 'clear';
   let text = '';
-  if (estopped) {
-    state = 'latched';
-    text = 'E-STOPPED: latched on the server; the arm holds and takes no commands until you reset it.';
-  } else if (estopError) {
+  if (estopError) {
+    // Before the latch: the dashboard latches its own session even when the arm did not answer (a bridged
+    // arm's ArmService down: 502/503), so the server's state says e-stopped while the arm was never told.
     state = 'failed';
     text = 'E-STOP NOT CONFIRMED (' + estopError + '): use the arm\'s own e-stop.';
+  } else if (estopped) {
+    state = 'latched';
+    text = 'E-STOPPED: latched on the server; the arm holds and takes no commands until you reset it.';
   } else if (estopPending) {
     state = 'pending';
     text = 'E-STOP sent, waiting for the server…';
@@ -225,7 +230,7 @@ function showEstopBanner() {
   const banner = $('estop-banner');
   banner.dataset.state = state;
   banner.hidden = state === 'clear';
-  if (estopped && !may('reset')) {
+  if (state === 'latched' && !may('reset')) {
     text = 'E-STOPPED: latched on the server; the arm holds and takes no commands until an admin resets it.';
   }
   $('estop-banner-text').textContent = text;
@@ -350,14 +355,20 @@ function estop(reason) {
   estopPending = true;
   estopAnsweredAt = -1;
   estopError = '';
+  estopArmError = false;
   showEstopBanner();
   api('POST', '/api/estop', { reason: reason || 'dashboard e-stop button' })
     .then(() => { estopAnsweredAt = performance.now(); })
-    .catch((e) => { estopPending = false; estopError = e.message; showEstopBanner(); });
+    .catch((e) => {
+      estopPending = false;
+      estopError = e.message;
+      estopArmError = e.status === 502 || e.status === 503;
+      showEstopBanner();
+    });
 }
 
 function reset() {
-  api('POST', '/api/reset').then(() => { estopError = ''; }).catch(() => {});
+  api('POST', '/api/reset').then(() => { estopError = ''; estopArmError = false; }).catch(() => {});
 }
 
 async function refreshRecordings() {

@@ -81,6 +81,32 @@ class BridgeCommandTest {
   }
 
   @Test
+  void anArmServicePortInUseExitsTwoWithOneLineNamingTheAddressAndNoStackTrace() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      Path f = config("""
+          ros: {master_uri: "http://127.0.0.1:1/", host: 127.0.0.1}
+          server: {target: "127.0.0.1:1"}
+          arm_service: {port: %d, host: 127.0.0.1}
+          """.formatted(port));
+      CliRun run = CliRun.of("bridge", "--config", f.toString());
+      assertEquals(2, run.code(), run.err());
+      String expected = "mantis bridge: cannot bind the bridge's ArmService to 127.0.0.1:" + port
+          + " (arm_service.host, arm_service.port): address already in use";
+      assertTrue(run.err().lines().anyMatch(expected::equals), run.err());
+      assertTrue(run.err().lines().noneMatch(l -> l.startsWith("\tat ") || l.contains("Exception")), run.err());
+    }
+  }
+
+  @Test
+  void aConfigFileCannotMakeTheArmServiceInsecureOnlyTheFlagCan() throws Exception {
+    Path f = config("arm_service: {port: 50061, host: 0.0.0.0, insecure: true}\n");
+    CliRun run = CliRun.of("bridge", "--check-config", f.toString());
+    assertEquals(2, run.code(), run.out());
+    assertTrue(run.err().contains("arm_service.insecure: true is not accepted in a config file"), run.err());
+  }
+
+  @Test
   void checkConfigNamesAMissingTokenFileOrTlsFile() throws Exception {
     CliRun token = CliRun.of("bridge", "--check-config", config("server: {token_file: bridge.token}\n").toString());
     assertEquals(2, token.code());

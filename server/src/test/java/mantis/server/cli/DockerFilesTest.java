@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import mantis.ros.bridge.BridgeConfig;
+import mantis.security.ExposurePolicy;
 import org.junit.jupiter.api.Test;
 
 /** The docker/ files are not built in CI (no Docker engine); what can be checked here is. */
@@ -30,10 +31,89 @@ class DockerFilesTest {
   }
 
   @Test
-  void theComposeBridgeConfigIsAValidBridgeConfig() {
-    CliRun run = CliRun.of("bridge", "--check-config", DOCKER.resolve("bridge.yaml").toString());
+  void theComposeBridgeConfigIsValidAsComposeRunsItAndRefusedWithoutTheFlag() {
+    CliRun run = CliRun.of("bridge", "--insecure", "--check-config", DOCKER.resolve("bridge.yaml").toString());
     assertEquals(0, run.code(), run.err() + run.out());
     assertTrue(run.out().contains("target: server:50051"), run.out());
+    CliRun plain = CliRun.of("bridge", "--check-config", DOCKER.resolve("bridge.yaml").toString());
+    assertEquals(2, plain.code(), "the image's bundled config alone must not serve the ArmService openly: "
+        + plain.out());
+    assertTrue(plain.err().contains("refusing to listen on every network interface (0.0.0.0)"), plain.err());
+  }
+
+  /** The exec-form (JSON array) {@code CMD} and {@code ENTRYPOINT} of a Dockerfile, joined. */
+  static List<String> command(Path dockerfile) throws Exception {
+    List<String> out = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(dockerfile)) {
+      String l = line.strip();
+      if (l.startsWith("CMD ") || l.startsWith("ENTRYPOINT ")) {
+        String args = l.substring(l.indexOf(' ') + 1).strip();
+        assertTrue(args.startsWith("["), dockerfile + ": use the exec form (a JSON array): " + l);
+        for (JsonNode a : json.readTree(args)) {
+          out.add(a.asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * On 1d41b63 and after the first hardening round the server image's CMD ran {@code serve --host 0.0.0.0
+   * --insecure} and the bridge image bundled a config with {@code arm_service.insecure: true}: a container started
+   * from either image outside the compose stack (e.g. {@code docker run -p 50051:50051}) served the arm to anyone.
+   */
+  @Test
+  void neitherImageIsInsecureByDefault() throws Exception {
+    for (String image : List.of("Dockerfile.server", "Dockerfile.bridge")) {
+      List<String> cmd = command(DOCKER.resolve(image));
+      assertFalse(cmd.isEmpty(), image + " has a command");
+      assertFalse(cmd.contains("--insecure"), image + " bakes --insecure into its command: " + cmd);
+      for (int i = 0; i + 1 < cmd.size(); i++) {
+        String flag = cmd.get(i);
+        String value = cmd.get(i + 1);
+        if (flag.equals("--metrics-host") || flag.equals("--dashboard-host")) {
+          assertTrue(LOOPBACK.contains(value), image + ": " + flag + " " + value + " has no authentication there");
+        }
+        if (flag.equals("--host") && !LOOPBACK.contains(value)) {
+          assertTrue(cmd.contains("--tls-cert") && cmd.contains("--tls-key") && cmd.contains("--tokens-file"),
+              image + ": --host " + value + " without TLS and tokens: " + cmd);
+        }
+      }
+    }
+    String bridgeImage = Files.readString(DOCKER.resolve("Dockerfile.bridge"));
+    List<String> copies = bridgeImage.lines().filter(l -> l.startsWith("COPY ") && l.endsWith(".yaml")).toList();
+    assertEquals(1, copies.size(), "the bridge image bundles its config: " + copies);
+    for (String line : copies) {
+      Path bundled = Path.of("..", line.split("\\s+")[1]);
+      BridgeConfig cfg = BridgeConfig.load(bundled);
+      assertFalse(cfg.armService().insecure(), bundled + " is bundled in the bridge image");
+      cfg.armServiceExposure().ifPresent(d -> assertTrue(!d.allowed() || d.mode() != ExposurePolicy.Mode.INSECURE,
+          bundled + " lets the bridge image serve its ArmService without TLS and tokens: " + d.message()));
+    }
+  }
+
+  /** A service whose container runs {@code --insecure} says so in its own {@code command:} in compose.yaml. */
+  static boolean composeRunsInsecure(String service) throws Exception {
+    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(DOCKER.resolve("compose.yaml").toFile());
+    for (JsonNode a : root.path("services").path(service).path("command")) {
+      if (a.asText().equals("--insecure")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void composeOptsInToInsecureExplicitlyAndPublishesThoseServicesOnLoopbackOnly() throws Exception {
+    assertTrue(composeRunsInsecure("server"), "the compose server runs --insecure (the image alone does not)");
+    assertTrue(composeRunsInsecure("bridge"), "the compose bridge runs --insecure (the image alone does not)");
+    for (String service : List.of("server", "bridge")) {
+      List<Publish> ps = publishes(DOCKER.resolve("compose.yaml")).stream()
+          .filter(p -> p.service().equals(service)).toList();
+      assertFalse(ps.isEmpty(), service + " publishes ports");
+      ps.forEach(p -> assertTrue(p.loopback(), service + " runs --insecure and publishes " + p.as()));
+    }
   }
 
   @Test
@@ -66,8 +146,8 @@ class DockerFilesTest {
           + "the host: '" + p.as() + "'; publish it as \"127.0.0.1:" + p.published() + ":" + port + "\"");
     }
     boolean secured = cfg.armService().tls().isPresent() && !cfg.armService().tokens().isEmpty();
-    assertTrue(secured || cfg.armService().insecure(), "a container listens on 0.0.0.0: the bridge needs TLS and "
-        + "tokens there, or insecure: true with the port published on loopback");
+    assertTrue(secured || composeRunsInsecure("bridge"), "a container listens on 0.0.0.0: the bridge needs TLS and "
+        + "tokens there, or --insecure with the port published on loopback");
   }
 
   @Test

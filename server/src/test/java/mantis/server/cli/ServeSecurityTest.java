@@ -199,11 +199,14 @@ class ServeSecurityTest {
   }
 
   @Test
-  void theServerImageRunsInsecureOnlyBehindPortsPublishedOnTheHostsLoopback() throws Exception {
+  void theServerRunsInsecureOnlyWhereComposeOptsInBehindPortsPublishedOnTheHostsLoopback() throws Exception {
     String dockerfile = Files.readString(Path.of("..", "docker", "Dockerfile.server"));
     String compose = Files.readString(Path.of("..", "docker", "compose.yaml"));
     String cmd = dockerfile.lines().filter(l -> l.startsWith("CMD ")).findFirst().orElseThrow();
-    assertTrue(cmd.contains("\"--host\", \"0.0.0.0\"") && cmd.contains("\"--insecure\""), cmd);
+    assertTrue(cmd.contains("\"--host\", \"0.0.0.0\"") && !cmd.contains("\"--insecure\"")
+        && cmd.contains("\"--tls-cert\"") && cmd.contains("\"--tokens-file\""), "the image: TLS and tokens: " + cmd);
+    assertTrue(compose.contains("command: [\"serve\", \"--host\", \"0.0.0.0\", \"--insecure\""),
+        "compose opts in to --insecure explicitly: " + compose);
     assertTrue(compose.contains("\"127.0.0.1:50051:50051\"") && compose.contains("\"127.0.0.1:9464:9464\""),
         "the insecure server must not be published on every interface of the host");
     assertFalse(compose.contains("\"50051:50051\""), compose);

@@ -30,7 +30,7 @@ class AccessPolicyTest {
 
   @Test
   void aWildcardBindRefusesHostNamesThatAreNotThisMachines() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t");
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef");
     assertFalse(p.allowsHostHeader("evil.example:8080"), "DNS rebinding: a name this machine does not have");
     assertFalse(p.allowsHostHeader("evil.example"));
     assertFalse(p.allowsHostHeader("192.0.2.7:8080"), "an address that is not this machine's");
@@ -43,7 +43,7 @@ class AccessPolicyTest {
 
   @Test
   void aWildcardBindAcceptsLoopbackThisMachinesAddressesAndItsHostName() throws Exception {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t");
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef");
     assertTrue(p.allowsHostHeader("localhost:8080"));
     assertTrue(p.allowsHostHeader("127.0.0.1:8080"));
     assertTrue(p.allowsHostHeader("[::1]:8080"));
@@ -60,21 +60,21 @@ class AccessPolicyTest {
   void aBindToOneAddressAcceptsThatAddressAndTheNameItWasGivenAs() throws Exception {
     String address = interfaceAddress();
     if (address != null) {
-      AccessPolicy p = AccessPolicy.forHost(address, "t");
+      AccessPolicy p = AccessPolicy.forHost(address, "t-0123456789abcdef");
       assertTrue(p.tokenRequired());
       assertTrue(p.allowsHostHeader(address + ":8080"));
       assertFalse(p.allowsHostHeader("evil.example:8080"));
     }
     String name = InetAddress.getLocalHost().getHostName();
     if (!InetAddress.getByName(name).isLoopbackAddress()) {
-      AccessPolicy byName = AccessPolicy.forHost(name, "t");
+      AccessPolicy byName = AccessPolicy.forHost(name, "t-0123456789abcdef");
       assertTrue(byName.allowsHostHeader(name + ":8080"));
     }
   }
 
   @Test
   void allowedHostsAreExtraNamesOnEveryBind() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t", List.of("Dash.Lab.Example", "198.51.100.4", "[2001:db8::1]"));
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of("Dash.Lab.Example", "198.51.100.4", "[2001:db8::1]"));
     assertTrue(p.allowsHostHeader("dash.lab.example:443"));
     assertTrue(p.allowsHostHeader("198.51.100.4"));
     assertTrue(p.allowsHostHeader("[2001:db8:0::1]:8080"), "addresses compare as addresses");
@@ -89,7 +89,7 @@ class AccessPolicyTest {
   void malformedAllowedHostsAreRefusedAtStart() {
     for (String bad : List.of("http://x.example", "x.example:8080", "*.example", "x/y", "", "a..b")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> AccessPolicy.forHost("0.0.0.0", "t", List.of(bad)), bad);
+          () -> AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of(bad)), bad);
       assertTrue(e.getMessage().contains("--dashboard-allowed-hosts"), e.getMessage());
     }
   }
@@ -106,7 +106,7 @@ class AccessPolicyTest {
 
   @Test
   void anOriginPassesWhenItIsTheDashboardItself() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t", List.of("dash.proxy.example"));
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of("dash.proxy.example"));
     assertTrue(p.allowsOrigin("http://127.0.0.1:8080", "127.0.0.1:8080"));
     assertTrue(p.allowsOrigin("http://Robot-WS:8080", "robot-ws:8080"));
     assertTrue(p.allowsOrigin("http://robot-ws", "robot-ws:80"));
@@ -133,9 +133,32 @@ class AccessPolicyTest {
 
   @Test
   void bearerTokensCompareExactly() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abc");
-    assertTrue(p.matches(AccessPolicy.bearer("bearer abc")));
-    assertFalse(p.matches(AccessPolicy.bearer("Bearer ABC")));
-    assertFalse(p.matches(AccessPolicy.bearer("Token abc")));
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abcdefghijklmnop");
+    assertTrue(p.matches(AccessPolicy.bearer("bearer abcdefghijklmnop")));
+    assertFalse(p.matches(AccessPolicy.bearer("Bearer ABCDEFGHIJKLMNOP")));
+    assertFalse(p.matches(AccessPolicy.bearer("Token abcdefghijklmnop")));
+  }
+
+  @Test
+  void onLoopbackOnlyAPlainLocalDashboardIsOpen() {
+    assertFalse(AccessPolicy.forHost("127.0.0.1", null).tokenRequired());
+    assertFalse(AccessPolicy.forHost("127.0.0.1", null, List.of("localhost", "127.0.0.1", "[::1]")).tokenRequired(),
+        "loopback names add no way in");
+    AccessPolicy proxied = AccessPolicy.forHost("127.0.0.1", null, List.of("dash.lab.example"));
+    assertTrue(proxied.tokenRequired(), "behind a proxy named in --dashboard-allowed-hosts");
+    assertTrue(proxied.token().length() >= 32, "a generated token");
+    assertTrue(AccessPolicy.forHost("::1", null, List.of("198.51.100.4")).tokenRequired(), "a forwarded address");
+    AccessPolicy given = AccessPolicy.forHost("localhost", "0123456789abcdef");
+    assertTrue(given.tokenRequired(), "a given token is always asked for");
+    assertTrue(given.matches("0123456789abcdef"));
+  }
+
+  @Test
+  void aGivenTokenNeedsSixteenCharactersWithoutSpaces() {
+    for (String bad : List.of("", " ", "1", "fifteen-chars!!", "sixteen chars ok", "tab\tinside-0123456")) {
+      assertThrows(IllegalArgumentException.class, () -> AccessPolicy.forHost("0.0.0.0", bad), bad);
+      assertThrows(IllegalArgumentException.class, () -> AccessPolicy.forHost("127.0.0.1", bad), bad);
+    }
+    assertEquals("sixteen-chars-ok", AccessPolicy.forHost("0.0.0.0", "sixteen-chars-ok").token());
   }
 }

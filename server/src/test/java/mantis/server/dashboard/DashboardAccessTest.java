@@ -51,7 +51,7 @@ class DashboardAccessTest {
     String[] hosts = bindAndReach();
     FakeTeleop teleop = new FakeTeleop();
     try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optHost(hosts[0]).optPort(0)
-        .optToken("s3cret-token").optSecurity(INSECURE).build().start()) {
+        .optToken("s3cret-token-0123").optSecurity(INSECURE).build().start()) {
       assertTrue(dash.tokenRequired());
       String base = "http://" + hosts[1] + ":" + dash.port() + "/";
       for (String path : List.of("api/state", "api/frame.png", "api/recordings")) {
@@ -70,9 +70,9 @@ class DashboardAccessTest {
       assertTrue(teleop.calls.isEmpty(), "nothing reached the arm without the token: " + teleop.calls);
 
       assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-          .header("Authorization", "Bearer s3cret-token")).statusCode());
+          .header("Authorization", "Bearer s3cret-token-0123")).statusCode());
       assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/estop"))
-          .header("Authorization", "Bearer s3cret-token").header("Content-Type", "application/json")
+          .header("Authorization", "Bearer s3cret-token-0123").header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
       assertTrue(teleop.state().estopped());
 
@@ -80,7 +80,7 @@ class DashboardAccessTest {
       HttpResponse<String> wrong = send(login(base, "nope"));
       assertEquals(401, wrong.statusCode());
       assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty());
-      HttpResponse<String> open = send(login(base, "s3cret-token"));
+      HttpResponse<String> open = send(login(base, "s3cret-token-0123"));
       assertEquals(303, open.statusCode());
       String cookie = open.headers().firstValue("Set-Cookie").orElseThrow();
       assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
@@ -98,7 +98,7 @@ class DashboardAccessTest {
           .header("Cookie", nearSession));
       assertEquals(401, near.statusCode(), "a session id differing in case after the right one: " + near.body());
       assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-          .header("Authorization", "Bearer s3cret-token")).statusCode());
+          .header("Authorization", "Bearer s3cret-token-0123")).statusCode());
       assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
           .header("Authorization", "Bearer S3CRET-TOKEN")).statusCode());
     }
@@ -153,12 +153,12 @@ class DashboardAccessTest {
 
   @Test
   void tokensCompareExactly() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abc");
-    assertTrue(p.matches(AccessPolicy.bearer("Bearer abc")));
-    assertTrue(p.matches("abc"));
-    assertFalse(p.matches(AccessPolicy.bearer("Bearer abd")));
-    assertFalse(p.matches(AccessPolicy.bearer("Bearer ab")));
-    assertFalse(p.matches(AccessPolicy.bearer("Basic abc")));
+    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "abcdefghijklmnop");
+    assertTrue(p.matches(AccessPolicy.bearer("Bearer abcdefghijklmnop")));
+    assertTrue(p.matches("abcdefghijklmnop"));
+    assertFalse(p.matches(AccessPolicy.bearer("Bearer abcdefghijklmnoq")));
+    assertFalse(p.matches(AccessPolicy.bearer("Bearer abcdefghijklmno")));
+    assertFalse(p.matches(AccessPolicy.bearer("Basic abcdefghijklmnop")));
     assertFalse(p.matches(null));
     AccessPolicy local = AccessPolicy.forHost("127.0.0.1", null);
     assertTrue(local.allowsHostHeader("127.0.0.1:8080"));
@@ -194,10 +194,10 @@ class DashboardAccessTest {
   void offLoopbackAForeignHostHeaderIsRefusedEvenWithTheToken() throws Exception {
     FakeTeleop teleop = new FakeTeleop();
     try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0)
-        .optToken("s3cret-token").optSecurity(INSECURE).build().start()) {
+        .optToken("s3cret-token-0123").optSecurity(INSECURE).build().start()) {
       int port = dash.port();
       // A page at rebound.example re-points its name at this machine: the browser sends its own name.
-      String reply = raw(port, "POST", "/api/estop", "rebound.example:" + port, "Authorization: Bearer s3cret-token");
+      String reply = raw(port, "POST", "/api/estop", "rebound.example:" + port, "Authorization: Bearer s3cret-token-0123");
       assertTrue(reply.startsWith("HTTP/1.1 403"), reply);
       assertTrue(reply.contains("rebound.example") && reply.contains("--dashboard-allowed-hosts"), reply);
       assertFalse(teleop.state().estopped(), "the e-stop call did not reach the arm");
@@ -205,24 +205,24 @@ class DashboardAccessTest {
       assertTrue(raw(port, "POST", "/login", "rebound.example:" + port).startsWith("HTTP/1.1 403"), "the login");
       assertTrue(raw(port, "GET", "/webjars/chart.js/4.4.7/dist/chart.umd.js", "rebound.example:" + port)
           .startsWith("HTTP/1.1 403"), "static files too");
-      assertTrue(raw(port, "GET", "/api/state", "", "Authorization: Bearer s3cret-token").startsWith("HTTP/1.1 4"),
+      assertTrue(raw(port, "GET", "/api/state", "", "Authorization: Bearer s3cret-token-0123").startsWith("HTTP/1.1 4"),
           "an empty Host");
 
       // This machine's names pass (and then the token rules).
-      assertTrue(raw(port, "GET", "/api/state", "127.0.0.1:" + port, "Authorization: Bearer s3cret-token")
+      assertTrue(raw(port, "GET", "/api/state", "127.0.0.1:" + port, "Authorization: Bearer s3cret-token-0123")
           .startsWith("HTTP/1.1 200"));
-      assertTrue(raw(port, "GET", "/api/state", "localhost:" + port, "Authorization: Bearer s3cret-token")
+      assertTrue(raw(port, "GET", "/api/state", "localhost:" + port, "Authorization: Bearer s3cret-token-0123")
           .startsWith("HTTP/1.1 200"));
       String[] hosts = bindAndReach();
       if (!hosts[0].equals("0.0.0.0")) {
-        assertTrue(raw(port, "GET", "/api/state", hosts[0] + ":" + port, "Authorization: Bearer s3cret-token")
+        assertTrue(raw(port, "GET", "/api/state", hosts[0] + ":" + port, "Authorization: Bearer s3cret-token-0123")
             .startsWith("HTTP/1.1 200"), "an address of this machine's interfaces");
       }
       String name = InetAddress.getLocalHost().getHostName();
-      assertTrue(raw(port, "GET", "/api/state", name + ":" + port, "Authorization: Bearer s3cret-token")
+      assertTrue(raw(port, "GET", "/api/state", name + ":" + port, "Authorization: Bearer s3cret-token-0123")
           .startsWith("HTTP/1.1 200"), "this machine's host name " + name);
       assertTrue(dash.url().startsWith("http://" + name.toLowerCase(java.util.Locale.ROOT) + ":"), dash.url());
-      assertTrue(raw(port, "GET", "/api/state", "192.0.2.7:" + port, "Authorization: Bearer s3cret-token")
+      assertTrue(raw(port, "GET", "/api/state", "192.0.2.7:" + port, "Authorization: Bearer s3cret-token-0123")
           .startsWith("HTTP/1.1 403"), "an address that is not this machine's");
     }
   }
@@ -230,25 +230,103 @@ class DashboardAccessTest {
   @Test
   void namesGivenAsAllowedHostsPassTheHostCheck() throws Exception {
     try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").optPort(0)
-        .optToken("s3cret-token").optAllowedHosts(List.of("Robot-WS.lab.example.", "[2001:db8::7]"))
+        .optToken("s3cret-token-0123").optAllowedHosts(List.of("Robot-WS.lab.example.", "[2001:db8::7]"))
         .optSecurity(INSECURE).build().start()) {
       int port = dash.port();
       for (String host : List.of("robot-ws.lab.example:" + port, "ROBOT-WS.LAB.EXAMPLE", "[2001:db8::7]:443")) {
-        assertTrue(raw(port, "GET", "/api/state", host, "Authorization: Bearer s3cret-token")
+        assertTrue(raw(port, "GET", "/api/state", host, "Authorization: Bearer s3cret-token-0123")
             .startsWith("HTTP/1.1 200"), host);
       }
-      assertTrue(raw(port, "GET", "/api/state", "other.lab.example", "Authorization: Bearer s3cret-token")
+      assertTrue(raw(port, "GET", "/api/state", "other.lab.example", "Authorization: Bearer s3cret-token-0123")
           .startsWith("HTTP/1.1 403"));
     }
     try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optPort(0)
         .optAllowedHosts(List.of("dash.proxy.example")).build().start()) {
-      assertTrue(raw(dash.port(), "GET", "/api/state", "dash.proxy.example").startsWith("HTTP/1.1 200"),
+      // On loopback too, behind a local reverse proxy: the name passes the Host check (401, not 403), and since
+      // other machines reach the dashboard through that name, it asks for its (generated) token.
+      assertTrue(raw(dash.port(), "GET", "/api/state", "dash.proxy.example").startsWith("HTTP/1.1 401"),
           "on loopback too, behind a local reverse proxy");
+      assertTrue(raw(dash.port(), "GET", "/api/state", "dash.proxy.example", "Authorization: Bearer " + dash.token())
+          .startsWith("HTTP/1.1 200"));
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DashboardServer
         .checkAccessSettings("0.0.0.0", null, List.of("http://robot-ws:8080/")));
     assertTrue(e.getMessage().contains("--dashboard-allowed-hosts"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> DashboardServer.checkAccessSettings("0.0.0.0", null,
         List.of("*.lab.example")));
+  }
+
+  /**
+   * The recipe of docs/DASHBOARD.md before this change: bound to 127.0.0.1 behind a TLS reverse proxy named with
+   * --dashboard-allowed-hosts. Every request came from the proxy on loopback, so the dashboard ran it as
+   * "local (no auth)", an admin: anyone who could reach the proxy could reset the e-stop and jog the arm.
+   */
+  @Test
+  void behindAReverseProxyOnLoopbackResetAndJogNeedALogin() throws Exception {
+    FakeTeleop teleop = new FakeTeleop();
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0)
+        .optAllowedHosts(List.of("dash.lab.example")).build().start()) {
+      assertTrue(dash.tokenRequired(), "a proxy's name means other machines reach this dashboard");
+      assertNotNull(dash.token(), "a token is generated, as off loopback");
+      int port = dash.port();
+      String[] proxy = {"X-Forwarded-For: 203.0.113.9", "X-Forwarded-Proto: https", "Origin: https://dash.lab.example"};
+      for (String path : List.of("/api/reset", "/api/jog", "/api/mode")) {
+        String reply = raw(port, "POST", path, "dash.lab.example", proxy);
+        assertTrue(reply.startsWith("HTTP/1.1 401"), path + ": " + reply);
+      }
+      assertTrue(raw(port, "GET", "/api/state", "127.0.0.1:" + port).startsWith("HTTP/1.1 401"),
+          "the proxy may rewrite Host to the upstream's address: still a login");
+      assertTrue(raw(port, "GET", "/", "dash.lab.example", proxy).startsWith("HTTP/1.1 401"), "the login page");
+      assertEquals(List.of(), teleop.calls, "nothing reached the arm");
+      String reply = raw(port, "POST", "/api/reset", "dash.lab.example", "X-Forwarded-For: 203.0.113.9",
+          "Authorization: Bearer " + dash.token());
+      assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+      assertEquals(List.of("dashboard token admin"), teleop.callers);
+    }
+  }
+
+  @Test
+  void aTokenGivenOnLoopbackIsAskedFor() throws Exception {
+    FakeTeleop teleop = new FakeTeleop();
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0)
+        .optToken("s3cret-token-0123").build().start()) {
+      assertTrue(dash.tokenRequired());
+      assertTrue(raw(dash.port(), "POST", "/api/reset", "127.0.0.1").startsWith("HTTP/1.1 401"));
+      assertTrue(raw(dash.port(), "POST", "/api/reset", "127.0.0.1", "Authorization: Bearer s3cret-token-0123")
+          .startsWith("HTTP/1.1 200"));
+      assertEquals(List.of("reset"), teleop.calls);
+    }
+  }
+
+  @Test
+  void anOpenLoopbackDashboardRefusesRequestsThatCameThroughAProxy() throws Exception {
+    FakeTeleop teleop = new FakeTeleop();
+    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
+      assertFalse(dash.tokenRequired());
+      int port = dash.port();
+      for (String header : List.of("X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9",
+          "X-Forwarded-Host: dash.lab.example", "X-Real-IP: 203.0.113.9", "Via: 1.1 proxy")) {
+        String reply = raw(port, "POST", "/api/reset", "127.0.0.1:" + port, header);
+        assertTrue(reply.startsWith("HTTP/1.1 403"), header + ": " + reply);
+        assertTrue(reply.contains("--dashboard-allowed-hosts"), reply);
+        assertTrue(raw(port, "GET", "/", "127.0.0.1:" + port, header).startsWith("HTTP/1.1 403"), "the page too");
+      }
+      assertEquals(List.of(), teleop.calls);
+      assertTrue(raw(port, "POST", "/api/reset", "127.0.0.1:" + port).startsWith("HTTP/1.1 200"),
+          "a plain local request is open, as before");
+    }
+  }
+
+  @Test
+  void aShortOrBlankDashboardTokenIsRefusedOnEveryBind() {
+    for (String host : List.of("0.0.0.0", "127.0.0.1")) {
+      for (String token : List.of("1", "admin", "fifteen-chars!!", "   ", "sixteen chars ok")) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DashboardServer.builder()
+            .setTeleop(new FakeTeleop()).optHost(host).optToken(token).optSecurity(INSECURE).build(), host + " " + token);
+        assertTrue(e.getMessage().contains("16") || e.getMessage().contains("space"), e.getMessage());
+      }
+      assertTrue(DashboardServer.builder().setTeleop(new FakeTeleop()).optHost(host).optToken("sixteen-chars-ok")
+          .optSecurity(INSECURE).build().tokenRequired());
+    }
   }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Logging in to a token-protected dashboard over HTTP: the login page, the cookie, CSRF and the try limit. */
 class DashboardLoginTest {
-  private static final String TOKEN = "s3cret-token";
+  private static final String TOKEN = "s3cret-token-0123";
   private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private FakeTeleop teleop;
@@ -197,5 +197,72 @@ class DashboardLoginTest {
       assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(""), path);
       assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"), path);
     }
+  }
+
+  private HttpRequest.Builder state(String client, String token) {
+    return HttpRequest.newBuilder(URI.create(base + "api/state")).header("X-Forwarded-For", client)
+        .header("Authorization", "Bearer " + token);
+  }
+
+  /**
+   * Behind a reverse proxy every request comes from the proxy's address: the try limit, keyed by that address,
+   * let five wrong tokens a minute from anyone lock out everyone, a viewer who must log in to press E-STOP too.
+   * Now a proxy on loopback names the client (X-Forwarded-For), and only the client that failed waits.
+   */
+  @Test
+  void behindAProxyOneClientsWrongTokensDoNotLockOutAnother() throws Exception {
+    for (int i = 0; i < LoginThrottle.DEFAULT_MAX_FAILURES; i++) {
+      assertEquals(401, send(state("198.51.100.7", "guess-" + i)).statusCode());
+    }
+    assertEquals(429, send(state("198.51.100.7", TOKEN)).statusCode(), "the guessing client waits");
+    assertEquals(429, send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "198.51.100.7"))
+        .statusCode());
+    assertEquals(200, send(state("198.51.100.8", TOKEN)).statusCode(), "another client behind the same proxy");
+    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN)
+        .header("X-Forwarded-For", "192.0.2.50, 198.51.100.8")).statusCode(), "its login too (the proxy's entry counts)");
+    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN)
+        .header("Forwarded", "for=198.51.100.9;proto=https")).statusCode(), "RFC 7239 Forwarded");
+  }
+
+  @Test
+  void whileSomeoneGuessesFromManyAddressesTheRightTokenStillWorksForOthers() throws Exception {
+    int guesses = LoginThrottle.DEFAULT_MAX_GLOBAL_FAILURES + 1;
+    for (int i = 0; i < guesses; i++) {
+      assertEquals(401, send(state("198.51.100." + (100 + i), "guess-" + i)).statusCode());
+    }
+    // Past the overall limit each guessing client is refused after its first wrong token...
+    assertEquals(429, send(state("198.51.100.100", TOKEN)).statusCode());
+    assertEquals(401, send(state("192.0.2.77", "guess-x")).statusCode());
+    assertEquals(429, send(state("192.0.2.77", "guess-y")).statusCode(), "one try only now");
+    // ... while a client without a wrong token is still checked: the right token works.
+    assertEquals(200, send(state("192.0.2.1", TOKEN)).statusCode());
+    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "192.0.2.2")).statusCode());
+    nanos.addAndGet(LoginThrottle.DEFAULT_WINDOW_NANOS);  // the minute is over
+    assertEquals(200, send(state("198.51.100.100", TOKEN)).statusCode());
+  }
+
+  /** A remote peer's forwarding headers are not trusted: anyone could write them to dodge the limit. */
+  @Test
+  void forwardingHeadersFromAPeerOffLoopbackAreIgnored() throws Exception {
+    String address = null;
+    for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (nif.isUp() && !nif.isLoopback()) {
+        for (java.net.InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address) {
+            address = a.getHostAddress();
+          }
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+    String remote = "http://" + address + ":" + dash.port() + "/";
+    for (int i = 0; i < LoginThrottle.DEFAULT_MAX_FAILURES; i++) {
+      assertEquals(401, send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
+          .header("X-Forwarded-For", "198.51.100." + i).header("Authorization", "Bearer guess-" + i)).statusCode());
+    }
+    assertEquals(429, send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
+        .header("X-Forwarded-For", "198.51.100.99").header("Authorization", "Bearer " + TOKEN)).statusCode(),
+        "counted against the peer's own address " + address);
+    assertEquals(200, send(state("198.51.100.99", TOKEN)).statusCode(), "a loopback client is another client");
   }
 }

@@ -244,11 +244,11 @@ class DashboardRolesTest {
   @Test
   void withoutTheServersTokensTheDashboardTokenIsAnAdminAndOpenLoopbackIsTooAsBefore() throws Exception {
     try (DashboardServer shared = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0)
-        .optToken("shared-token").optSecurity(DashboardAccessTest.INSECURE).build().start();
+        .optToken("shared-token-0123").optSecurity(DashboardAccessTest.INSECURE).build().start();
          DashboardServer open = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
       assertFalse(shared.roleTokens());
       JsonNode who = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + shared.port()
-          + "/api/session")).header("Authorization", "Bearer shared-token").build(),
+          + "/api/session")).header("Authorization", "Bearer shared-token-0123").build(),
           HttpResponse.BodyHandlers.ofString()).body());
       assertEquals(DashboardServer.SHARED_TOKEN_NAME, who.get("name").asText());
       assertEquals("admin", who.get("role").asText());

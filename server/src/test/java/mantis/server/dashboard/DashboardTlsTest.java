@@ -99,11 +99,11 @@ class DashboardTlsTest {
   @Test
   void offLoopbackWithTlsItStartsAndTheSingleDashboardTokenWorksOverHttpsToo() throws Exception {
     try (DashboardServer dash = DashboardServer.builder().setTeleop(new FakeTeleop()).optHost("0.0.0.0").optPort(0)
-        .optToken("shared-token").optSecurity(tls(false)).build().start()) {
+        .optToken("shared-token-0123").optSecurity(tls(false)).build().start()) {
       assertTrue(dash.url().startsWith("https://"), dash.url());
       assertTrue(dash.warningBanner().isEmpty());
       HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + dash.port()
-          + "/api/state")).header("Authorization", "Bearer shared-token").build(), HttpResponse.BodyHandlers.ofString());
+          + "/api/state")).header("Authorization", "Bearer shared-token-0123").build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
     }
   }

@@ -51,4 +51,25 @@ class LoginThrottleTest {
     }
     assertEquals(4, throttle.tracked());
   }
+
+  @Test
+  void pastTheOverallLimitEachClientGetsOneTryButUntriedClientsAreStillChecked() {
+    LoginThrottle t = new LoginThrottle(nanos::get, 3, 60_000_000_000L, 100, 5);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(LoginThrottle.Failure.COUNTED, t.recordWrongToken("198.51.100." + i));
+    }
+    assertEquals(0, t.retryAfterNanos("198.51.100.0"), "under the overall limit: 3 tries each");
+    assertEquals(LoginThrottle.Failure.GLOBAL_LIMITED, t.recordWrongToken("198.51.100.5"),
+        "the sixth wrong token overall passes the limit (reported once, to be logged)");
+    assertEquals(6, t.globalFailures());
+    assertEquals(6, t.globalClients());
+    assertTrue(t.retryAfterNanos("198.51.100.0") > 0, "a client that failed once is refused now");
+    assertEquals(0, t.retryAfterNanos("192.0.2.1"), "a client without a wrong token is still checked");
+    assertEquals(LoginThrottle.Failure.CLIENT_LIMITED, t.recordWrongToken("192.0.2.1"), "and gets one try");
+    assertTrue(t.retryAfterNanos("192.0.2.1") > 0);
+    nanos.addAndGet(60_000_000_000L);
+    assertEquals(0, t.retryAfterNanos("198.51.100.0"), "the minute is over");
+    assertEquals(LoginThrottle.Failure.COUNTED, t.recordWrongToken("198.51.100.0"));
+    assertEquals(0, t.retryAfterNanos("198.51.100.0"), "3 tries again");
+  }
 }

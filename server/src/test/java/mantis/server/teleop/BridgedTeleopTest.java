@@ -196,6 +196,43 @@ class BridgedTeleopTest {
     }
   }
 
+  /**
+   * The bridge's ArmService is down: the dashboard's E-STOP and Reset answer 503 with the gRPC status (before this
+   * change: 500 "internal error: StatusRuntimeException" and a WARN with a stack trace per click).
+   */
+  @Test
+  void withTheBridgesArmServiceDownTheDashboardsEStopAndResetAnswer503() throws Exception {
+    RosInstallation ros = RequireRosTools.installation();
+    int armPort = freePort();  // nothing listens there
+    ManagedChannel policyChannel = NettyChannelBuilder.forAddress("127.0.0.1", freePort()).usePlaintext().build();
+    try (RosCoreProcess core = RosCoreProcess.onFreePort(ros)) {
+      core.start();
+      BridgedTeleop teleop = BridgedTeleop.builder()
+          .setPolicyChannel(policyChannel)
+          .setArmTarget("127.0.0.1:" + armPort)
+          .setRosMaster(core.uri())
+          .setImageTopic("/camera/image_raw")
+          .setRobot(ROBOT)
+          .optRosHost("127.0.0.1")
+          .build();
+      try (teleop; DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build()) {
+        teleop.start();
+        dash.start();
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("api/estop", "api/reset")) {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(dash.url() + path))
+              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertEquals(503, r.statusCode(), path + ": " + r.body());
+          assertTrue(r.body().contains("\"grpc_status\":\"UNAVAILABLE\""), r.body());
+        }
+        assertTrue(teleop.state().estopped(), "the session latched the e-stop it could not deliver");
+      }
+    } finally {
+      policyChannel.shutdownNow();
+    }
+  }
+
   @Test
   void theBuilderNamesWhatIsMissingOrMalformed() {
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", 1).usePlaintext().build();
