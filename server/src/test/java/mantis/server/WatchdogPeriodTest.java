@@ -112,6 +112,19 @@ class WatchdogPeriodTest {
   }
 
   @Test
+  void aDeclaredPeriodOfTwoToThe31OrMoreIsReadUnsignedAndRefusedNamingTheLimit() throws Exception {
+    try (TestServer s = server()) {
+      StreamCollector out = new StreamCollector();
+      var in = s.async().control(out);
+      in.onNext(Observations.valid().setControlPeriodMs(-1).build()); // uint32 4294967295 on the wire
+      Status st = out.awaitEnd(5, TimeUnit.SECONDS);
+      assertEquals(Status.Code.INVALID_ARGUMENT, st.getCode());
+      assertTrue(st.getDescription().contains("control_period_ms is 4294967295; this server accepts at most 1000 "
+          + "(admission.max_control_period_ms)"), st.getDescription());
+    }
+  }
+
+  @Test
   void aThousandFailingRequestsLogABoundedNumberOfLines() throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger("mantis"); // every Mantis logger
     ListAppender<ILoggingEvent> appender = new ListAppender<>();

@@ -43,7 +43,7 @@ import java.util.Optional;
  *   max_control_streams_per_connection: 32  # open Control streams per client connection
  *   max_control_streams_per_principal: 64   # open Control streams per token (with tokens; all connections together)
  *   control_idle_timeout_ms: 30000          # a Control stream without an observation this long is ended
- *   keepalive_time_ms: 30000                # the server pings a connection silent this long (half-open peers)
+ *   keepalive_time_ms: 30000                # the server pings a connection silent this long (>= 10000; half-open peers)
  *   keepalive_timeout_ms: 10000             # ... and closes it when the ping is not answered within this
  *   permit_keepalive_time_ms: 10000         # clients may ping this often (also without calls); faster: GOAWAY
  *   max_connection_idle_ms: 300000          # a connection without calls this long is closed (GOAWAY)
@@ -214,7 +214,8 @@ public record MantisConfig(
           && controlIdleTimeoutMs <= 3_600_000,
           "admission.control_idle_timeout_ms must be 1000..3600000 and more than max_control_period_ms ("
               + maxControlPeriodMs + "), got " + controlIdleTimeoutMs);
-      check(keepAliveTimeMs >= 100, "admission.keepalive_time_ms must be >= 100, got " + keepAliveTimeMs);
+      check(keepAliveTimeMs >= 10_000, "admission.keepalive_time_ms must be >= 10000 (gRPC raises shorter times to "
+          + "10 s), got " + keepAliveTimeMs);
       check(keepAliveTimeoutMs >= 100, "admission.keepalive_timeout_ms must be >= 100, got " + keepAliveTimeoutMs);
       check(permitKeepAliveTimeMs >= 0, "admission.permit_keepalive_time_ms must be >= 0, got " + permitKeepAliveTimeMs);
       check(maxConnectionIdleMs >= 1000,
