@@ -125,6 +125,27 @@ class WatchdogPeriodTest {
   }
 
   @Test
+  void aRobotIdWithALineBreakCannotForgeALogLine() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger("mantis");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    Policy nan = TestServer.policy(obs -> TestServer.chunk(obs.jointState().positionsRad(),
+        new double[] {Double.NaN, 0, 0}, clock.nanoTime() + 1_000_000_000L));
+    try (TestServer s = new TestServer(TestServer.builder(nan).optClock(clock).optWarmupPredictions(0))) {
+      assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
+      assertTrue(s.blocking().predict(Observations.valid().setRobotId("arm-1\nERROR forged line").build()).getHeld());
+      java.util.List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains("non-finite")).toList();
+      assertEquals(1, lines.size(), lines.toString());
+      assertFalse(lines.get(0).contains("\n"), lines.get(0));
+      assertTrue(lines.get(0).contains("robot arm-1\\nERROR forged line"), lines.get(0));
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
   void aThousandFailingRequestsLogABoundedNumberOfLines() throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger("mantis"); // every Mantis logger
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
