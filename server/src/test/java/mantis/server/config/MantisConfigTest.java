@@ -160,6 +160,10 @@ class MantisConfigTest {
     e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(idle));
     assertTrue(e.getMessage().contains("admission.control_idle_timeout_ms must be 1000..3600000 and more than "
         + "max_control_period_ms (2000), got 2000"), e.getMessage());
+    Path keepalive = write("admission:\n  keepalive_time_ms: 5000\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(keepalive));
+    assertTrue(e.getMessage().contains("admission.keepalive_time_ms must be >= 10000 (gRPC raises shorter times to "
+        + "10 s), got 5000"), e.getMessage());
     Path queued = write("admission:\n  max_queued_bytes: 8388608\n");
     e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(queued));
     assertTrue(e.getMessage().contains("admission.max_queued_bytes (8388608) must be at least "
