@@ -21,12 +21,20 @@ import mantis.security.Principal;
  * line when a Control stream sends its first observation for a robot, and a {@link AuditEvent#COMMAND_SOURCE_END}
  * line (status, observations, seconds) when that stream ends. Predict is not audited per call (a 10 Hz client would
  * write 36,000 lines an hour): only the first Predict of each principal for each robot, remembered for the last
- * {@value #PREDICT_SOURCES_REMEMBERED} pairs, so the memory stays bounded whatever robot ids clients invent.
+ * {@value #PREDICT_SOURCES_REMEMBERED} pairs, so the memory stays bounded whatever robot ids clients invent. Those
+ * lines are limited too, to {@value #PREDICT_LINES_PER_MINUTE} a minute on the server's clock: a client inventing a
+ * robot id per call cannot flood the audit log. A pair over the limit is not remembered (its next Predict is audited
+ * when lines are left), and the next line written says how many were left out ({@code suppressed}).
+ *
+ * <p>A message that did not parse (the {@link ParseGuard}'s placeholder, refused with INVALID_ARGUMENT) is no command
+ * and is not audited.
  *
  * <p>Runs inside the auth interceptor, so {@link Principal#current()} is the authenticated caller.
  */
 final class CommandAuditInterceptor implements ServerInterceptor {
   static final int PREDICT_SOURCES_REMEMBERED = 4096;
+  static final int PREDICT_LINES_PER_MINUTE = 60;
+  private static final long MINUTE_NANOS = 60_000_000_000L;
   private static final String CONTROL = PolicyServiceGrpc.getControlMethod().getFullMethodName();
   private static final String PREDICT = PolicyServiceGrpc.getPredictMethod().getFullMethodName();
 
@@ -39,9 +47,41 @@ final class CommandAuditInterceptor implements ServerInterceptor {
     }
   };
 
+  // Guarded by predictSources.
+  private long windowStartNanos;
+  private int windowLines;
+  private long suppressed;
+
   CommandAuditInterceptor(AuditLog audit, MonotonicClock clock) {
     this.audit = audit;
     this.clock = clock;
+    this.windowStartNanos = clock.nanoTime();
+  }
+
+  /**
+   * Whether the first Predict of {@code key} (principal and robot) is audited now: -1 when not (seen before, or over
+   * the lines per minute), else how many earlier first Predicts were left out since the last line written.
+   */
+  private long firstPredict(String key) {
+    synchronized (predictSources) {
+      if (predictSources.get(key) != null) {
+        return -1;
+      }
+      long now = clock.nanoTime();
+      if (now - windowStartNanos >= MINUTE_NANOS) {
+        windowStartNanos = now;
+        windowLines = 0;
+      }
+      if (windowLines >= PREDICT_LINES_PER_MINUTE) {
+        suppressed++;
+        return -1;
+      }
+      windowLines++;
+      predictSources.put(key, Boolean.TRUE);
+      long left = suppressed;
+      suppressed = 0;
+      return left;
+    }
   }
 
   private static String robotId(Observation o) {
@@ -57,15 +97,17 @@ final class CommandAuditInterceptor implements ServerInterceptor {
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
         @Override
         public void onMessage(Q message) {
-          if (message instanceof Observation o) {
+          if (message instanceof Observation o && !ParseGuard.isUnparseable(message)) {
             String robot = robotId(o);
-            boolean first;
-            synchronized (predictSources) {
-              first = predictSources.put(who.name() + '\u0000' + robot, Boolean.TRUE) == null;
-            }
-            if (first) {
-              audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(who).robot(robot)
-                  .detail("first Predict from this principal for this robot"));
+            long left = firstPredict(who.name() + '\u0000' + robot);
+            if (left >= 0) {
+              AuditEvent e = AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(who).robot(robot)
+                  .detail("first Predict from this principal for this robot" + (left == 0 ? "" : "; " + left
+                      + " earlier first Predicts not written (more than " + PREDICT_LINES_PER_MINUTE + " a minute)"));
+              if (left > 0) {
+                e = e.field("suppressed", left);
+              }
+              audit.record(e);
             }
           }
           super.onMessage(message);
@@ -86,7 +128,7 @@ final class CommandAuditInterceptor implements ServerInterceptor {
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(closing, headers)) {
       @Override
       public void onMessage(Q message) {
-        if (message instanceof Observation o) {
+        if (message instanceof Observation o && !ParseGuard.isUnparseable(message)) {
           source.observation(robotId(o));
         }
         super.onMessage(message);

@@ -9,6 +9,9 @@ import mantis.core.MonotonicClock;
  * server, as a token bucket holding one second's worth (or one request's worth if that is larger) that
  * refills continuously. Decoding cost grows with source pixels whatever the output size (a PNG must be
  * inflated row by row), so pixels are what is budgeted. Time comes from the {@link MonotonicClock}.
+ *
+ * <p>The server keeps two: one for Predict and Control (the robots) and one for Annotate ({@link #forAnnotate}),
+ * so that viewers flooding Annotate cannot spend the robots' pixels, nor the robots a viewer's.
  * Thread-safe.
  */
 final class DecodeBudget {
@@ -17,11 +20,25 @@ final class DecodeBudget {
   private final long capacity;
   private final MonotonicClock clock;
   private final ServerMetrics metrics;
+  /** "" or "annotate_": the prefix of the per-second refusal's metric label and config key. */
+  private final String prefix;
   // Guarded by this.
   private double tokens;
   private long lastNanos;
 
   DecodeBudget(long perRequest, long perSecond, MonotonicClock clock, ServerMetrics metrics) {
+    this(perRequest, perSecond, clock, metrics, "");
+  }
+
+  /**
+   * Annotate's budget: {@code perRequest} as for the robots, {@code perSecond} its own; a refusal per second is
+   * counted as {@code annotate_decode_per_second} and names {@code admission.annotate_decode_pixels_per_second}.
+   */
+  static DecodeBudget forAnnotate(long perRequest, long perSecond, MonotonicClock clock, ServerMetrics metrics) {
+    return new DecodeBudget(perRequest, perSecond, clock, metrics, "annotate_");
+  }
+
+  private DecodeBudget(long perRequest, long perSecond, MonotonicClock clock, ServerMetrics metrics, String prefix) {
     if (perRequest < 1 || perSecond < 1) {
       throw new IllegalArgumentException("decode budgets must be >= 1 pixel");
     }
@@ -30,6 +47,7 @@ final class DecodeBudget {
     this.capacity = Math.max(perRequest, perSecond);
     this.clock = clock;
     this.metrics = metrics;
+    this.prefix = prefix;
     this.tokens = capacity;
     this.lastNanos = clock.nanoTime();
   }
@@ -76,17 +94,20 @@ final class DecodeBudget {
       }
       available = tokens;
     }
-    count("decode_per_second");
+    String reason = prefix + "decode_per_second";
+    count(reason);
     long waitMs = (long) Math.ceil((pixels - available) / (perSecond / 1e3));
-    throw new OverloadedException("decode_per_second", true, null, String.format(Locale.ROOT,
-        "decode budget per second exhausted: %s = %,d px to decode, %,d px left now; this server decodes at most "
-            + "%,d px per second across all clients (admission.decode_pixels_per_second); retry in about %d ms",
-        what, pixels, (long) available, perSecond, waitMs));
+    throw new OverloadedException(reason, true, null, String.format(Locale.ROOT,
+        "%s budget per second exhausted: %s = %,d px to decode, %,d px left now; this server decodes at most "
+            + "%,d px per second %s (admission.%sdecode_pixels_per_second); retry in about %d ms",
+        prefix.isEmpty() ? "decode" : "Annotate decode", what, pixels, (long) available, perSecond,
+        prefix.isEmpty() ? "across all clients" : "for Annotate, across all clients", prefix, waitMs));
   }
 
   private void count(String budget) {
     if (metrics != null) {
-      metrics.decodeBudgetRefusals.labelValues(budget.substring("decode_".length())).inc();
+      // decode_per_request -> per_request, annotate_decode_per_second -> annotate_per_second
+      metrics.decodeBudgetRefusals.labelValues(budget.replace("decode_", "")).inc();
       metrics.refusals.labelValues(budget).inc();
     }
   }

@@ -153,6 +153,9 @@ final class FrameDecoder {
           field + ": data is not a " + name + " file (" + data.length + " bytes, first bytes "
               + hexPrefix(data) + ", expected " + (format.equals("png") ? "89 50 4E 47" : "FF D8 FF") + ")");
     }
+    if (format.equals("jpeg")) {
+      checkScans(data, field);
+    }
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
     if (!readers.hasNext()) {
       throw new IllegalStateException("no " + name + " reader in this JVM");
@@ -190,6 +193,74 @@ final class FrameDecoder {
         closeQuietly(in);
       }
     }
+  }
+
+  /**
+   * Refuses a JPEG with more than {@value #MAX_JPEG_SCANS} scans before anything is decoded. A progressive JPEG
+   * codes its pixels in several scans (libjpeg's default script has 10), and the decoder works through every block
+   * of the image for each, however few bytes the scan takes: a few hundred KB of near-empty scans cost seconds of
+   * CPU. The count walks the marker segments (an embedded thumbnail's markers inside an APP segment are skipped)
+   * and each scan's entropy-coded data, in one pass over the bytes; a file that ends early is left for the
+   * decoder to refuse.
+   */
+  static void checkScans(byte[] data, String field) throws InvalidInputException {
+    int scans = countScans(data, MAX_JPEG_SCANS + 1);
+    if (scans > MAX_JPEG_SCANS) {
+      throw new InvalidInputException(field + ": JPEG has more than " + MAX_JPEG_SCANS + " scans (SOS markers); "
+          + "this server decodes at most " + MAX_JPEG_SCANS + " per image, since every scan costs a pass over the "
+          + "whole image; send a baseline JPEG or a standard progressive one (about 10 scans)");
+    }
+  }
+
+  /** The most scans a JPEG may have (see {@link #checkScans}). */
+  static final int MAX_JPEG_SCANS = 64;
+
+  /** The SOS markers of a JPEG, counting no further than {@code stopAt}. */
+  static int countScans(byte[] d, int stopAt) {
+    int scans = 0;
+    int i = 2; // after SOI
+    int n = d.length;
+    while (i + 1 < n && scans < stopAt) {
+      if ((d[i] & 0xff) != 0xFF) {
+        return scans; // not at a marker: corrupt, the decoder will say so
+      }
+      int marker = d[i + 1] & 0xff;
+      if (marker == 0xFF) {
+        i++; // fill byte
+        continue;
+      }
+      i += 2;
+      if (marker == 0xD9) {
+        return scans; // EOI
+      }
+      if (marker == 0x01 || marker >= 0xD0 && marker <= 0xD7) {
+        continue; // no length
+      }
+      if (i + 1 >= n) {
+        return scans;
+      }
+      int len = (d[i] & 0xff) << 8 | (d[i + 1] & 0xff);
+      if (len < 2) {
+        return scans;
+      }
+      i += len;
+      if (marker == 0xDA) {
+        scans++;
+        // Entropy-coded data: up to the next marker that is not a stuffed 0xFF00 or a restart marker.
+        while (i + 1 < n) {
+          if ((d[i] & 0xff) == 0xFF) {
+            int next = d[i + 1] & 0xff;
+            if (next != 0x00 && !(next >= 0xD0 && next <= 0xD7) && next != 0xFF) {
+              break;
+            }
+            i += next == 0xFF ? 1 : 2;
+          } else {
+            i++;
+          }
+        }
+      }
+    }
+    return scans;
   }
 
   private static void closeQuietly(ImageInputStream in) {

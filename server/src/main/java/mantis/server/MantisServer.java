@@ -94,6 +94,7 @@ public final class MantisServer implements AutoCloseable {
   private ExecutorService ownControlExecutor;
   private int metricsPort = -1;
   private ScheduledFuture<?> insecureReminder;
+  private ScheduledFuture<?> idleSweep;
   private String listening;
   private volatile boolean closed;
   private volatile String warmUpProblem;
@@ -125,7 +126,9 @@ public final class MantisServer implements AutoCloseable {
         throw new IllegalStateException(exposure.message());
       }
       ServerCredentials creds = cfg.security.serverCredentials().orElse(null);
-      sb = creds == null ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, creds);
+      NettyServerBuilder netty = creds == null
+          ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, creds);
+      sb = keepAlive(netty, cfg.admission);
     }
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(SERVICE_NAME, ServingStatus.NOT_SERVING);
@@ -147,7 +150,8 @@ public final class MantisServer implements AutoCloseable {
     ObservationDecoder decoder = new ObservationDecoder(
         cfg.robot, new FrameDecoder(cfg.maxFrameSidePx, cfg.maxFramePixels),
         cfg.resizeToPolicyInput ? info.inputWidthPx() : 0,
-        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0, budget);
+        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0, budget,
+        DecodeBudget.forAnnotate(adm.decodePixelsPerRequest(), adm.annotateDecodePixelsPerSecond(), cfg.clock, metrics));
     RobotTable robots = new RobotTable(adm.maxRobots(), adm.robotIdleExpiryMs() * 1_000_000L, id -> newFilter(),
         cfg.clock, metrics);
     pipeline = new PolicyPipeline(cfg.policy, cfg.robot, decoder, robots, cfg.clock, metrics,
@@ -164,9 +168,9 @@ public final class MantisServer implements AutoCloseable {
     }
     service = new PolicyServiceImpl(pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos,
         cfg.maxInboundMessageBytes, controlExecutor, adm.maxControlPeriodMs() * 1_000_000L, adm.annotateMaxSidePx(),
-        logs);
+        logs, adm.controlIdleTimeoutMs() * 1_000_000L, adm.maxQueuedBytes());
     StreamAdmission admission = new StreamAdmission(Set.of(PolicyServiceGrpc.getControlMethod().getFullMethodName()),
-        adm.maxControlStreams(), adm.maxControlStreamsPerConnection(), null, metrics);
+        adm.maxControlStreams(), adm.maxControlStreamsPerConnection(), adm.maxControlStreamsPerPrincipal(), metrics);
 
     if (cfg.executor != null) {
       sb.executor(cfg.executor);
@@ -231,6 +235,8 @@ public final class MantisServer implements AutoCloseable {
         .field("mtls", cfg.security.tls().map(t -> t.mutual()).orElse(false))
         .field("tokens", cfg.security.tokens().size())
         .field("policy", info.name() + " " + info.version()));
+    long sweepMs = Math.max(10, Math.min(1000, adm.controlIdleTimeoutMs() / 4));
+    idleSweep = scheduler.scheduleWithFixedDelay(service::endIdleStreams, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     warmupThread = new Thread(this::warmUp, "mantis-warmup");
     warmupThread.setDaemon(true);
     warmupThread.start();
@@ -247,6 +253,7 @@ public final class MantisServer implements AutoCloseable {
       inProcess.shutdownNow();
       inProcess = null;
     }
+    cancelScheduledTasks();
     metrics.close();
     if (ownsScheduler && scheduler != null) {
       scheduler.shutdownNow();
@@ -254,6 +261,33 @@ public final class MantisServer implements AutoCloseable {
     if (ownControlExecutor != null) {
       ownControlExecutor.shutdownNow();
     }
+  }
+
+  /** Cancels the server's own tasks on the scheduler (which may be the caller's and outlive the server). */
+  private void cancelScheduledTasks() {
+    if (insecureReminder != null) {
+      insecureReminder.cancel(false);
+      insecureReminder = null;
+    }
+    if (idleSweep != null) {
+      idleSweep.cancel(false);
+      idleSweep = null;
+    }
+  }
+
+  /**
+   * Server keepalive on the network listener: a connection silent for {@code keepalive_time_ms} is pinged and closed
+   * when the ping is not answered within {@code keepalive_timeout_ms} (a robot whose network dropped leaves a
+   * half-open connection that would otherwise keep its Control streams for hours); clients may ping every {@code
+   * permit_keepalive_time_ms}, with or without calls (the ROS bridge pings every 20 s or more); a connection without
+   * calls for {@code max_connection_idle_ms} is closed with GOAWAY.
+   */
+  static NettyServerBuilder keepAlive(NettyServerBuilder b, MantisConfig.AdmissionConfig adm) {
+    return b.keepAliveTime(adm.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(adm.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS)
+        .permitKeepAliveTime(adm.permitKeepAliveTimeMs(), TimeUnit.MILLISECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxConnectionIdle(adm.maxConnectionIdleMs(), TimeUnit.MILLISECONDS);
   }
 
   @SuppressWarnings("deprecation")
@@ -457,11 +491,11 @@ public final class MantisServer implements AutoCloseable {
     if (warmupThread != null) {
       warmupThread.interrupt();
     }
+    synchronized (this) {
+      cancelScheduledTasks();
+    }
     if (ownsScheduler && scheduler != null) {
       scheduler.shutdownNow();
-    }
-    if (insecureReminder != null) {
-      insecureReminder.cancel(false);
     }
     if (ownControlExecutor != null) {
       ownControlExecutor.shutdownNow();
@@ -669,6 +703,10 @@ public final class MantisServer implements AutoCloseable {
       }
       if (!(positionMarginRad >= 0)) {
         throw new IllegalArgumentException("position margin must be >= 0");
+      }
+      if (admission.maxQueuedBytes() < maxInboundMessageBytes) {
+        throw new IllegalArgumentException("admission max_queued_bytes (" + admission.maxQueuedBytes()
+            + ") must be at least the max inbound message size (" + maxInboundMessageBytes + ")");
       }
       if (maxFrameSidePx < 1 || maxFramePixels < 1) {
         throw new IllegalArgumentException("frame limits must be >= 1");

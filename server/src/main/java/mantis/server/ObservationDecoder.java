@@ -26,6 +26,7 @@ final class ObservationDecoder {
   private final int inputWidthPx;
   private final int inputHeightPx;
   private final DecodeBudget budget;
+  private final DecodeBudget annotateBudget;
 
   /**
    * @param inputWidthPx width every frame is resized to; 0 keeps frames as sent
@@ -37,6 +38,16 @@ final class ObservationDecoder {
 
   /** Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking every decode from {@code budget}. */
   ObservationDecoder(RobotSpec robot, FrameDecoder frames, int inputWidthPx, int inputHeightPx, DecodeBudget budget) {
+    this(robot, frames, inputWidthPx, inputHeightPx, budget, budget);
+  }
+
+  /**
+   * Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking Predict's and Control's decodes from
+   * {@code budget} and Annotate's from {@code annotateBudget}.
+   */
+  ObservationDecoder(RobotSpec robot, FrameDecoder frames, int inputWidthPx, int inputHeightPx, DecodeBudget budget,
+      DecodeBudget annotateBudget) {
+    this.annotateBudget = annotateBudget;
     this.robot = robot;
     this.frames = frames;
     this.inputWidthPx = inputWidthPx;
@@ -141,7 +152,7 @@ final class ObservationDecoder {
   /**
    * Only the newest frame, for Annotate: the frame count and that frame are validated; instruction and joint
    * state are not needed. Frames larger than {@code maxSidePx} per side are decoded subsampled and shrunk to
-   * fit (aspect kept); the decode is taken from the budget.
+   * fit (aspect kept); the decode is taken from Annotate's budget.
    */
   AnnotateFrame decodeNewestFrame(mantis.proto.v1.Observation wire, int maxSidePx)
       throws InvalidInputException, OverloadedException {
@@ -155,7 +166,7 @@ final class ObservationDecoder {
     try (FrameDecoder.Opened o = frames.open(wire.getFrames(n - 1), "frames[" + (n - 1) + "]")) {
       int w = o.widthPx();
       int h = o.heightPx();
-      budget.take((long) w * h, describeFrames(List.of(o)));
+      annotateBudget.take((long) w * h, describeFrames(List.of(o)));
       if (w <= maxSidePx && h <= maxSidePx) {
         return new AnnotateFrame(o.decode(1, 1), w, h, 1, 1);
       }

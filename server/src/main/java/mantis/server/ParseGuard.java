@@ -33,6 +33,16 @@ final class ParseGuard {
 
   private static final ThreadLocal<Failure> LAST = new ThreadLocal<>();
 
+  /**
+   * True when {@code message} is the placeholder this guard just handed on for bytes that did not parse (on this
+   * thread, before the guard's own listener refused the call): interceptors in front of the guard see it first and
+   * must not take it for a request (e.g. audit it as a command).
+   */
+  static boolean isUnparseable(Object message) {
+    Failure f = LAST.get();
+    return f != null && f.message() == message;
+  }
+
   /** {@code def} with every method's request parse failures answered as INVALID_ARGUMENT. */
   static ServerServiceDefinition guard(ServerServiceDefinition def, ServerMetrics metrics, LogLimiter logs) {
     ServiceDescriptor sd = def.getServiceDescriptor();

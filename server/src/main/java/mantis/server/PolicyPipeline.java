@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import mantis.core.ActionChunk;
 import mantis.core.ActionPoint;
 import mantis.core.Frame;
@@ -47,6 +48,12 @@ import mantis.core.safety.SafetyResult;
  * lasts): answering it would act on a state older than any chunk may live. So an overloaded server sheds old
  * observations cheaply instead of predicting in vain.
  *
+ * <p>Holds that are not the safety filter's verdict on a fresh chunk (STALE, OVERLOADED, the watchdog's, shutdown)
+ * stop at a {@link HoldBasis}: the newest joint state the server has received for the stream (a Control stream
+ * passes its newest; without one, the observation's own), valid for the hold validity from when that state arrived,
+ * never from when the hold is made. A client that pipelines observations has moved on since the answered one, so
+ * a hold at that observation's state with a fresh validity would send it back to an old pose.
+ *
  * <p>A raw chunk with a non-finite joint target or trace point means the policy is broken (e.g. NaN weights):
  * it is answered as a hold with a {@code NON_FINITE} intervention naming the count, never repaired into a
  * motion, and the {@link Result} says so (warm-up refuses such a policy).
@@ -77,6 +84,14 @@ final class PolicyPipeline {
       return new Arrival(receiveNanos, 0);
     }
   }
+
+  /**
+   * What a hold stops at: a joint state and when the server received it (its validity counts from then).
+   *
+   * @param state a validated joint state of the robot
+   * @param receiveNanos when the observation carrying it reached the server, on the server clock
+   */
+  record HoldBasis(JointState state, long receiveNanos) {}
 
   PolicyPipeline(
       Policy policy,
@@ -129,6 +144,16 @@ final class PolicyPipeline {
    */
   Result run(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, MarkTracker tracker)
       throws InvalidInputException, OverloadedException {
+    return run(rpc, wire, arrival, tracker, null);
+  }
+
+  /**
+   * Like {@link #run(String, mantis.proto.v1.Observation, Arrival, MarkTracker)}; a STALE hold stops at {@code
+   * newestState} (the stream's newest joint state, read when the hold is made), or at the observation's own state when
+   * that is null or gives null.
+   */
+  Result run(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, MarkTracker tracker,
+      Supplier<HoldBasis> newestState) throws InvalidInputException, OverloadedException {
     long start = clock.nanoTime();
     long horizon = horizonNanos;
     long excess = arrival.excessNanos();
@@ -136,7 +161,8 @@ final class PolicyPipeline {
     if (horizon > 0 && (age >= horizon || excess + sendMarginNanos >= horizon)) {
       String robotId = ObservationDecoder.robotId(wire);
       JointState state = decoder.decodeJointState(wire);
-      return stale(rpc, robotId, wire.getStep(), state, arrival, "before_decode", String.format(Locale.ROOT,
+      return stale(rpc, robotId, wire.getStep(), basis(newestState, state, arrival), arrival, "before_decode",
+          String.format(Locale.ROOT,
           "observation is %.1f ms old before any work (%.1f ms later on its way in than the stream's quickest, "
               + "%.1f ms waiting in the server); the policy's chunks last %.1f ms, so it is answered with a hold "
               + "instead of a stale chunk (server overloaded: fewer streams, a lower rate, or more capacity)",
@@ -152,7 +178,18 @@ final class PolicyPipeline {
       metrics.messages.labelValues(rpc, "overloaded").inc();
       throw e;
     }
-    return run(rpc, obs, arrival, clock.nanoTime(), tracker);
+    return run(rpc, obs, arrival, clock.nanoTime(), tracker, newestState);
+  }
+
+  /** {@code newest}'s basis, or {@code own} as of the observation's arrival. */
+  private static HoldBasis basis(Supplier<HoldBasis> newest, JointState own, Arrival arrival) {
+    HoldBasis b = newest == null ? null : newest.get();
+    return b != null ? b : new HoldBasis(own, arrival.receiveNanos());
+  }
+
+  /** The observation's joint state, validated (what a hold needs; no frame is touched). */
+  JointState jointState(mantis.proto.v1.Observation wire) throws InvalidInputException {
+    return decoder.decodeJointState(wire);
   }
 
   /** Marks on the newest frame; never throws (a failure is logged and gives no marks). */
@@ -165,8 +202,8 @@ final class PolicyPipeline {
     }
   }
 
-  private Result run(String rpc, Observation obs, Arrival arrival, long decodedNanos, MarkTracker tracker)
-      throws OverloadedException {
+  private Result run(String rpc, Observation obs, Arrival arrival, long decodedNanos, MarkTracker tracker,
+      Supplier<HoldBasis> newestState) throws OverloadedException {
     long receiveNanos = arrival.receiveNanos();
     SafetyFilter filter = robots.use(obs.robotId());
     Frame newest = obs.frames().get(obs.frames().size() - 1);
@@ -193,7 +230,8 @@ final class PolicyPipeline {
       if (nonFiniteCounts != null) {
         nonFinite = "policy " + policy.info().name() + " returned non-finite values: " + nonFiniteCounts
             + "; its output is unusable, holding";
-        logs.warn("policy-non-finite", "{} (robot {}, step {})", nonFinite, obs.robotId(), obs.step());
+        logs.warn("policy-non-finite", "{} (robot {}, step {})", nonFinite, ClientText.escape(obs.robotId()),
+            obs.step());
       } else {
         long h = raw.validUntilNanos() - predictedNanos;
         if (h > 0) {
@@ -210,7 +248,8 @@ final class PolicyPipeline {
     long doneNanos = clock.nanoTime();
     long left = out.validUntilNanos() - doneNanos - arrival.excessNanos();
     if (safe != null && !safe.held() && left < sendMarginNanos) {
-      return stale(rpc, obs.robotId(), obs.step(), obs.jointState(), arrival, "after_policy", String.format(
+      return stale(rpc, obs.robotId(), obs.step(), basis(newestState, obs.jointState(), arrival), arrival, "after_policy",
+          String.format(
           Locale.ROOT, "the chunk would reach the client with %.1f ms of validity left, less than the %.1f ms send "
               + "margin (the observation took %.1f ms longer than usual to arrive, then %.1f ms in the server); "
               + "answered with a hold instead of a stale chunk (server overloaded)", left / 1e6,
@@ -311,43 +350,44 @@ final class PolicyPipeline {
 
   /**
    * The answer to a Control observation dropped from a full stream queue ({@code waiting} newer ones with frames
-   * behind it): a STALE hold, without decoding anything but its ids and joint state.
+   * behind it): a STALE hold at {@code basis}, without touching the observation again (its frames are gone).
+   *
+   * @param state the dropped observation's own joint state (already validated)
    */
-  Result superseded(String rpc, mantis.proto.v1.Observation wire, Arrival arrival, int waiting)
-      throws InvalidInputException, OverloadedException {
-    String robotId = ObservationDecoder.robotId(wire);
-    JointState state = decoder.decodeJointState(wire);
-    return stale(rpc, robotId, wire.getStep(), state, arrival, "queue_full", "more than " + waiting
-        + " newer observations of this stream arrived while the server was still busy with older ones, so this one "
-        + "is answered with a hold instead of a stale chunk (server overloaded: fewer streams, a lower rate, or more "
-        + "capacity)");
+  Result superseded(String rpc, String robotId, long step, JointState state, Arrival arrival, int waiting,
+      HoldBasis basis) throws OverloadedException {
+    return stale(rpc, robotId, step, basis != null ? basis : new HoldBasis(state, arrival.receiveNanos()), arrival,
+        "queue_full", "more than " + waiting + " newer observations of this stream arrived while the server was still "
+            + "busy with older ones, so this one is answered with a hold instead of a stale chunk (server overloaded: "
+            + "fewer streams, a lower rate, or more capacity)");
   }
 
   /** A STALE hold in answer to an observation, counted under {@code stage}. */
-  private Result stale(String rpc, String robotId, long step, JointState state, Arrival arrival, String stage,
+  private Result stale(String rpc, String robotId, long step, HoldBasis basis, Arrival arrival, String stage,
       String detail) throws OverloadedException {
-    mantis.proto.v1.ActionChunk chunk = replyHold(robotId, step, state, arrival, "STALE", detail);
+    mantis.proto.v1.ActionChunk chunk = replyHold(robotId, step, basis, arrival, "STALE", detail);
     metrics.staleHolds.labelValues(stage).inc();
     metrics.messages.labelValues(rpc, "stale").inc();
-    logs.warn("stale-" + stage, "robot {} step {}: {}", robotId, step, detail);
-    return new Result(chunk, state, null, null);
+    logs.warn("stale-" + stage, "robot {} step {}: {}", ClientText.escape(robotId), step, detail);
+    return new Result(chunk, basis.state(), null, null);
   }
 
   /**
-   * The answer to a Control observation refused by a passing overload (the decode budget per second): a hold
-   * with an {@code OVERLOADED} intervention carrying the refusal, so the stream goes on.
+   * The answer to a Control observation refused by a passing overload (the decode budget per second, the queued
+   * bytes): a hold at {@code basis} with an {@code OVERLOADED} intervention carrying the refusal, so the stream goes
+   * on.
    */
-  mantis.proto.v1.ActionChunk overloadedHold(String robotId, long step, JointState state, Arrival arrival,
-      OverloadedException why) throws OverloadedException {
+  mantis.proto.v1.ActionChunk overloadedHold(String robotId, long step, HoldBasis basis, Arrival arrival,
+      String why) throws OverloadedException {
     metrics.messages.labelValues("Control", "overloaded_hold").inc();
-    return replyHold(robotId, step, state, arrival, "OVERLOADED", why.getMessage());
+    return replyHold(robotId, step, basis, arrival, "OVERLOADED", why);
   }
 
   /** A hold answering step {@code step}, with one intervention of {@code kind}. */
-  private mantis.proto.v1.ActionChunk replyHold(String robotId, long step, JointState state, Arrival arrival,
+  private mantis.proto.v1.ActionChunk replyHold(String robotId, long step, HoldBasis basis, Arrival arrival,
       String kind, String detail) throws OverloadedException {
     SafetyFilter filter = robots.use(robotId);
-    ActionChunk hold = filter.hold(state);
+    ActionChunk hold = filter.hold(basis.state(), basis.receiveNanos());
     metrics.interventions.labelValues(kind).inc();
     return ChunkEncoder.encode(hold)
         .setRobotId(robotId)
@@ -359,11 +399,14 @@ final class PolicyPipeline {
         .build();
   }
 
-  /** A hold chunk for {@code state} from the robot's filter, on the wire, tagged with {@code kind}. */
+  /**
+   * An unsolicited hold at {@code basis} from the robot's filter, on the wire, tagged with {@code kind}; valid for the
+   * hold validity from when the basis arrived.
+   */
   mantis.proto.v1.ActionChunk hold(
-      String robotId, JointState state, mantis.proto.v1.ChunkSource source, String kind, String why) {
+      String robotId, HoldBasis basis, mantis.proto.v1.ChunkSource source, String kind, String why) {
     SafetyFilter filter = robots.existing(robotId);
-    ActionChunk hold = (filter != null ? filter : robots.spare()).hold(state);
+    ActionChunk hold = (filter != null ? filter : robots.spare()).hold(basis.state(), basis.receiveNanos());
     long now = clock.nanoTime();
     return ChunkEncoder.encode(hold)
         .setRobotId(robotId)

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -31,8 +32,18 @@ import mantis.proto.v1.PolicyServiceGrpc;
  * chunk that would arrive expired (see {@link PolicyPipeline}). When the stream's observations carry {@code
  * send_time_nanos}, delay on the way in beyond the smallest seen on the stream (queueing in the network or the
  * client) counts against validity too. At most {@value #MAX_QUEUED} queued observations keep their frames: past
- * that the oldest is answered (in its turn) with a STALE hold and only its small fields are kept; past {@value
- * #MAX_SHED} such, the server stops reading the stream until it catches up.
+ * that the oldest is answered (in its turn) with a STALE hold and only its step and validated joint state are kept
+ * (no frames, no instruction, no unknown fields); past {@value #MAX_SHED} such, the server stops reading the stream
+ * until it catches up. Across all streams, queued observations may hold at most {@code maxQueuedBytes} (their
+ * serialized sizes): one that would go over is not queued; it is answered, in its turn, with an OVERLOADED hold.
+ *
+ * <p>Every hold a stream gets that is not the safety filter's verdict on a fresh chunk (STALE, OVERLOADED, watchdog,
+ * idle, shutdown) stops at the newest joint state the stream has sent (read as each observation arrives, before it
+ * is queued), valid for the hold validity from that observation's arrival (see {@link PolicyPipeline}).
+ *
+ * <p>A stream that sends no observation for {@code controlIdleTimeoutNanos} (nothing queued or in work either) is
+ * ended with DEADLINE_EXCEEDED, after a final hold when it ever sent a joint state, so that empty or abandoned
+ * streams give their slots back ({@link #endIdleStreams}, run periodically by the server).
  *
  * <p>Watchdog (invariant 4): a stream's robot is held when no observation came for one control period plus
  * the watchdog timeout. The period is the one the client declares ({@code control_period_ms}), else the median
@@ -54,6 +65,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   private final ScheduledExecutorService watchdogScheduler;
   private final long watchdogTimeoutNanos;
   private final long maxControlPeriodNanos;
+  private final long controlIdleTimeoutNanos;
+  private final long maxQueuedBytes;
+  /** Serialized bytes of the observations (with frames) waiting in every stream's queue. */
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final int maxMessageBytes;
   private final int annotateMaxSidePx;
   private final Executor controlExecutor;
@@ -66,6 +81,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
    * @param maxControlPeriodNanos the largest control period a stream may declare or be measured at
    * @param annotateMaxSidePx Annotate shrinks bigger frames to this many pixels per side
    * @param logs rate limiter of per-request warnings (shared with the pipeline and the watchdogs)
+   * @param controlIdleTimeoutNanos a Control stream without an observation this long is ended
+   * @param maxQueuedBytes serialized bytes of queued Control observations allowed, server-wide
    */
   PolicyServiceImpl(
       PolicyPipeline pipeline,
@@ -77,7 +94,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       Executor controlExecutor,
       long maxControlPeriodNanos,
       int annotateMaxSidePx,
-      LogLimiter logs) {
+      LogLimiter logs,
+      long controlIdleTimeoutNanos,
+      long maxQueuedBytes) {
     this.pipeline = pipeline;
     this.clock = clock;
     this.metrics = metrics;
@@ -88,6 +107,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     this.maxControlPeriodNanos = maxControlPeriodNanos;
     this.annotateMaxSidePx = annotateMaxSidePx;
     this.logs = logs;
+    this.controlIdleTimeoutNanos = controlIdleTimeoutNanos;
+    this.maxQueuedBytes = maxQueuedBytes;
+    metrics.queuedBytes.set(0);
     this.info = ChunkEncoder.encode(pipeline.policy().info(), pipeline.robot());
   }
 
@@ -197,9 +219,71 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     return streams.size();
   }
 
-  /** One queued observation and when it arrived. */
-  /** One queued observation and when it arrived; {@code shed}: frames dropped, to be answered with a STALE hold. */
-  private record Queued(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, boolean shed) {}
+  /**
+   * Ends every Control stream that has sent no observation for the idle timeout (and has nothing queued or in work):
+   * a final hold when it ever sent a joint state, then DEADLINE_EXCEEDED. Run periodically; never throws.
+   */
+  void endIdleStreams() {
+    try {
+      long now = clock.nanoTime();
+      for (ControlStream s : streams) {
+        s.endIfIdle(now);
+      }
+    } catch (RuntimeException e) {
+      logs.error("idle-sweep-failed", "ending idle Control streams failed", e);
+    }
+  }
+
+  /** Serialized bytes of the observations waiting in Control stream queues now. */
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  private void addQueuedBytes(long delta) {
+    metrics.queuedBytes.set(queuedBytes.addAndGet(delta));
+  }
+
+  /** "30 s", or "1500 ms" when not whole seconds. */
+  private static String duration(long nanos) {
+    long ms = nanos / 1_000_000;
+    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+  }
+
+  /** What a queue entry is. */
+  enum Kind {
+    /** An observation with its frames, to run through the pipeline. */
+    FULL,
+    /** Shed from a full stream queue: answered with a STALE hold. */
+    SHED,
+    /** Over the server's queued-bytes limit: answered with an OVERLOADED hold. */
+    REFUSED,
+    /** The client's half-close, after everything it sent. */
+    END
+  }
+
+  /**
+   * One entry of a Control stream's queue. Only a {@link Kind#FULL} entry keeps the wire observation (and counts
+   * {@code bytes} against the server's limit); the others keep its step and its validated joint state, or why that
+   * joint state is invalid, and nothing else: no frames, no instruction, no unknown fields.
+   */
+  record Queued(Kind kind, mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, int bytes, long step,
+      JointState state, InvalidInputException invalid, String detail) {
+    static final Queued END = new Queued(Kind.END, null, null, 0, 0, null, null, null);
+
+    static Queued full(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, int bytes) {
+      return new Queued(Kind.FULL, request, arrival, bytes, request.getStep(), null, null, null);
+    }
+
+    /** {@code request} reduced to what its hold needs, answered as {@code kind} with {@code detail}. */
+    static Queued reduced(Kind kind, mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival,
+        PolicyPipeline pipeline, String detail) {
+      try {
+        return new Queued(kind, null, arrival, 0, request.getStep(), pipeline.jointState(request), null, detail);
+      } catch (InvalidInputException e) {
+        return new Queued(kind, null, arrival, 0, request.getStep(), null, e, detail);
+      }
+    }
+  }
 
   /** One Control call: observations in order, one chunk each; the watchdog holds when they stop. */
   private final class ControlStream implements StreamObserver<mantis.proto.v1.Observation> {
@@ -215,6 +299,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     private int withFrames;
     private boolean draining;
     private boolean starved;
+    private boolean queueClosed;
     // Used by the call's serialised onNext only.
     private long minInboundNanos = Long.MAX_VALUE;
     private long lastArrivalNanos = Long.MIN_VALUE;
@@ -224,7 +309,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     private volatile Watchdog watchdog;
     private volatile String robotId;
     private volatile boolean pinned;
-    private volatile JointState lastState;
+    /** The newest valid joint state the stream sent and when it arrived; null before the first. */
+    private volatile PolicyPipeline.HoldBasis newest;
+    /** When the stream opened or its last observation arrived. */
+    private volatile long lastObservationNanos = clock.nanoTime();
 
     ControlStream(ServerCallStreamObserver<ActionChunk> out) {
       this.out = out;
@@ -238,6 +326,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           return;
         }
       }
+      lastObservationNanos = receive;
       Status tooBig = checkSize(request);
       if (tooBig != null) {
         fail(tooBig);
@@ -250,7 +339,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
               "robot_id changed from " + ClientText.escape(robotId) + " to " + ClientText.escape(id)
                   + " inside one Control stream; open one stream per robot");
         }
-        long declared = request.getControlPeriodMs() * 1_000_000L;
+        // uint32 on the wire: read unsigned, or 2^31 and more would turn negative and pass unnoticed.
+        long declared = Integer.toUnsignedLong(request.getControlPeriodMs()) * 1_000_000L;
         if (declared > maxControlPeriodNanos) {
           throw new InvalidInputException("control_period_ms is " + Integer.toUnsignedString(request.getControlPeriodMs())
               + "; this server accepts at most " + maxControlPeriodNanos / 1_000_000
@@ -271,7 +361,12 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           minInboundNanos = Math.min(minInboundNanos, inbound);
           excess = inbound - minInboundNanos;
         }
-        enqueue(new Queued(request, new PolicyPipeline.Arrival(receive, excess), false));
+        try {
+          newest = new PolicyPipeline.HoldBasis(pipeline.jointState(request), receive);
+        } catch (InvalidInputException e) {
+          // Answered in its turn with INVALID_ARGUMENT; holds keep the last valid state.
+        }
+        enqueue(request, new PolicyPipeline.Arrival(receive, excess));
       } catch (InvalidInputException e) {
         fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       } catch (OverloadedException e) {
@@ -303,18 +398,41 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
     }
 
-    private void enqueue(Queued q) {
+    /** Queues an observation with its frames, or reduced to an OVERLOADED answer when the server's bytes are spent. */
+    private void enqueue(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival) {
+      int size = request.getSerializedSize();
+      long total = queuedBytes.addAndGet(size);
+      Queued q;
+      if (total > maxQueuedBytes) {
+        addQueuedBytes(-size);
+        metrics.refusals.labelValues("queued_bytes").inc();
+        q = Queued.reduced(Kind.REFUSED, request, arrival, pipeline, String.format(Locale.ROOT,
+            "the server already holds %,d bytes of queued Control observations; this one (%,d bytes) would pass its "
+                + "limit of %,d bytes (admission.max_queued_bytes), so it is answered with a hold without being "
+                + "queued (server overloaded: fewer streams, a lower rate, smaller frames, or more capacity)",
+            total - size, size, maxQueuedBytes));
+      } else {
+        metrics.queuedBytes.set(total);
+        q = Queued.full(request, arrival, size);
+      }
       boolean start;
       boolean more;
       synchronized (queue) {
+        if (queueClosed) {
+          if (q.kind() == Kind.FULL) {
+            addQueuedBytes(-q.bytes());
+          }
+          return;
+        }
         queue.add(q);
-        if (++withFrames > MAX_QUEUED) {
-          // Too many waiting: the oldest with frames will be answered STALE; keep only its small fields.
+        if (q.kind() == Kind.FULL && ++withFrames > MAX_QUEUED) {
+          // Too many waiting: the oldest with frames will be answered STALE; keep only what its hold needs.
           for (java.util.ListIterator<Queued> it = queue.listIterator(); it.hasNext(); ) {
             Queued old = it.next();
-            if (old.request() != null && !old.shed()) {
-              it.set(new Queued(old.request().toBuilder().clearFrames().build(), old.arrival(), true));
+            if (old.kind() == Kind.FULL) {
+              it.set(Queued.reduced(Kind.SHED, old.request(), old.arrival(), pipeline, null));
               withFrames--;
+              addQueuedBytes(-old.bytes());
               break;
             }
           }
@@ -350,8 +468,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
             draining = false;
             return;
           }
-          if (q.request() != null && !q.shed()) {
+          if (q.kind() == Kind.FULL) {
             withFrames--;
+            addQueuedBytes(-q.bytes());
           }
           if (starved) {
             starved = false;
@@ -361,7 +480,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         if (askMore) {
           out.request(1);
         }
-        if (q.request() == null) {
+        if (q.kind() == Kind.END) {
           complete(); // the client's half-close, after everything it sent
           continue;
         }
@@ -374,13 +493,31 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
     }
 
+    /** Where this stream's holds stop: its newest state, else {@code own} as of {@code arrival}. */
+    private PolicyPipeline.HoldBasis basis(JointState own, PolicyPipeline.Arrival arrival) {
+      PolicyPipeline.HoldBasis b = newest;
+      return b != null ? b : new PolicyPipeline.HoldBasis(own, arrival.receiveNanos());
+    }
+
     private void process(Queued q) {
       try {
-        PolicyPipeline.Result result = q.shed()
-            ? pipeline.superseded("Control", q.request(), q.arrival(), MAX_QUEUED)
-            : pipeline.run("Control", q.request(), q.arrival(), tracker);
-        lastState = result.jointState();
-        send(result.chunk());
+        switch (q.kind()) {
+          case FULL -> send(pipeline.run("Control", q.request(), q.arrival(), tracker, () -> newest).chunk());
+          case SHED -> {
+            if (q.invalid() != null) {
+              throw q.invalid();
+            }
+            send(pipeline.superseded("Control", robotId, q.step(), q.state(), q.arrival(), MAX_QUEUED,
+                basis(q.state(), q.arrival())).chunk());
+          }
+          case REFUSED -> {
+            if (q.invalid() != null) {
+              throw q.invalid();
+            }
+            send(pipeline.overloadedHold(robotId, q.step(), basis(q.state(), q.arrival()), q.arrival(), q.detail()));
+          }
+          default -> throw new IllegalStateException("unexpected queue entry " + q.kind());
+        }
       } catch (InvalidInputException e) {
         fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       } catch (OverloadedException e) {
@@ -394,9 +531,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     /** A passing overload (the decode budget per second) holds this step and keeps the stream; others end it. */
     private void overloaded(Queued q, OverloadedException e) {
       if (e.isTransient() && e.jointState() != null) {
-        lastState = e.jointState();
         try {
-          send(pipeline.overloadedHold(robotId, q.request().getStep(), e.jointState(), q.arrival(), e));
+          send(pipeline.overloadedHold(robotId, q.step(), basis(e.jointState(), q.arrival()), q.arrival(),
+              e.getMessage()));
           return;
         } catch (OverloadedException again) {
           // The stream's robot is pinned, so this does not happen; end the stream with the refusal.
@@ -418,15 +555,47 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     }
 
     private void watchdogHold() {
-      JointState state = lastState;
-      if (state == null) {
+      PolicyPipeline.HoldBasis b = newest;
+      if (b == null) {
         return;
       }
       metrics.watchdogHolds.inc();
       long allowed = watchdog.timeoutNanos();
-      send(pipeline.hold(robotId, state, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "WATCHDOG_HOLD",
+      send(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "WATCHDOG_HOLD",
           "no fresh observation for " + allowed / 1_000_000 + " ms (control period " + periodNanos / 1_000_000
               + " ms + watchdog timeout " + watchdogTimeoutNanos / 1_000_000 + " ms)"));
+    }
+
+    /** Ends the stream when it has been idle for the idle timeout (see {@link #endIdleStreams}). */
+    void endIfIdle(long now) {
+      if (now - lastObservationNanos < controlIdleTimeoutNanos) {
+        return;
+      }
+      synchronized (queue) {
+        if (draining || !queue.isEmpty()) {
+          return; // the server is still working on what it sent: not idle
+        }
+      }
+      String why = "no observation for " + duration(controlIdleTimeoutNanos)
+          + "; stream closed to free its slot (admission.control_idle_timeout_ms)";
+      PolicyPipeline.HoldBasis b = newest;
+      synchronized (sendLock) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+        if (!out.isCancelled()) {
+          if (b != null) {
+            out.onNext(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "IDLE_TIMEOUT",
+                why));
+          }
+          out.onError(Status.DEADLINE_EXCEEDED.withDescription(why).asRuntimeException());
+        }
+      }
+      metrics.idleStreamsEnded.inc();
+      logs.warn("control-idle", "Control stream of robot {} ended: {}",
+          robotId == null ? "(none yet)" : ClientText.escape(robotId), why);
+      cleanup();
     }
 
     private void send(ActionChunk chunk) {
@@ -439,13 +608,13 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     }
 
     void holdAndComplete(String why) {
-      JointState state = lastState;
+      PolicyPipeline.HoldBasis b = newest;
       synchronized (sendLock) {
         if (finished) {
           return;
         }
-        if (state != null && !out.isCancelled()) {
-          out.onNext(pipeline.hold(robotId, state, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, "SHUTDOWN_HOLD", why));
+        if (b != null && !out.isCancelled()) {
+          out.onNext(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, "SHUTDOWN_HOLD", why));
         }
         finished = true;
         if (!out.isCancelled()) {
@@ -481,7 +650,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       synchronized (queue) {
         idle = !draining && queue.isEmpty();
         if (!idle) {
-          queue.add(new Queued(null, null, false));
+          queue.add(Queued.END);
         }
       }
       if (idle) {
@@ -511,8 +680,16 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         dog.close();
       }
       synchronized (queue) {
+        long bytes = 0;
+        for (Queued q : queue) {
+          if (q.kind() == Kind.FULL) {
+            bytes += q.bytes();
+          }
+        }
+        addQueuedBytes(-bytes);
         queue.clear();
         withFrames = 0;
+        queueClosed = true;
       }
       if (pinned) {
         pipeline.robots().unpin(robotId);

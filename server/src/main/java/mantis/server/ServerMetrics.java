@@ -70,8 +70,8 @@ final class ServerMetrics implements AutoCloseable {
   final Counter refusals = Counter.builder()
       .name("mantis_admission_refusals_total")
       .help("Requests refused with RESOURCE_EXHAUSTED (or, inside a Control stream, answered with a hold) because a "
-          + "limit was reached: streams_global, streams_per_connection, robot_table, decode_per_request, "
-          + "decode_per_second")
+          + "limit was reached: streams_global, streams_per_connection, streams_per_principal, robot_table, "
+          + "decode_per_request, decode_per_second, annotate_decode_per_second, queued_bytes")
       .labelNames("reason")
       .register(registry);
   /** Chunks answered as a hold because they could not reach the client before their valid_until. */
@@ -84,7 +84,8 @@ final class ServerMetrics implements AutoCloseable {
       .register(registry);
   final Counter decodeBudgetRefusals = Counter.builder()
       .name("mantis_decode_budget_refusals_total")
-      .help("Requests refused by the decode budget: per_request or per_second")
+      .help("Requests refused by the decode budget: per_request, per_second (Predict and Control) or "
+          + "annotate_per_second")
       .labelNames("budget")
       .register(registry);
   final Counter robotsExpired = Counter.builder()
@@ -106,8 +107,8 @@ final class ServerMetrics implements AutoCloseable {
       .register(registry);
 
   {
-    for (String r : new String[] {"streams_global", "streams_per_connection", "robot_table", "decode_per_request",
-        "decode_per_second"}) {
+    for (String r : new String[] {"streams_global", "streams_per_connection", "streams_per_principal", "robot_table",
+        "decode_per_request", "decode_per_second", "annotate_decode_per_second", "queued_bytes"}) {
       refusals.labelValues(r);
     }
     for (String st : new String[] {"queue_full", "before_decode", "after_policy"}) {
@@ -115,7 +116,17 @@ final class ServerMetrics implements AutoCloseable {
     }
     decodeBudgetRefusals.labelValues("per_request");
     decodeBudgetRefusals.labelValues("per_second");
+    decodeBudgetRefusals.labelValues("annotate_per_second");
   }
+
+  final Gauge queuedBytes = Gauge.builder()
+      .name("mantis_control_queued_bytes")
+      .help("Serialized bytes of the Control observations waiting in stream queues (admission.max_queued_bytes)")
+      .register(registry);
+  final Counter idleStreamsEnded = Counter.builder()
+      .name("mantis_control_streams_idle_ended_total")
+      .help("Control streams ended (DEADLINE_EXCEEDED) after admission.control_idle_timeout_ms without an observation")
+      .register(registry);
 
   final Counter watchdogHolds = Counter.builder()
       .name("mantis_watchdog_holds_total")

@@ -6,17 +6,15 @@ import mantis.server.config.MantisConfig;
 final class Admissions {
   private Admissions() {}
 
+  static MantisConfig.AdmissionConfig.Builder defaults() {
+    return MantisConfig.AdmissionConfig.defaults().toBuilder();
+  }
+
   static MantisConfig.AdmissionConfig streams(int max, int perConnection) {
-    MantisConfig.AdmissionConfig d = MantisConfig.AdmissionConfig.defaults();
-    return new MantisConfig.AdmissionConfig(max, perConnection, d.maxRobots(), d.robotIdleExpiryMs(),
-        d.decodePixelsPerRequest(), d.decodePixelsPerSecond(), d.sendMarginMs(), d.maxControlPeriodMs(),
-        d.annotateMaxSidePx(), d.logIntervalMs());
+    return defaults().optControlStreams(max, perConnection, max).build();
   }
 
   static MantisConfig.AdmissionConfig decode(long perRequest, long perSecond) {
-    MantisConfig.AdmissionConfig d = MantisConfig.AdmissionConfig.defaults();
-    return new MantisConfig.AdmissionConfig(d.maxControlStreams(), d.maxControlStreamsPerConnection(), d.maxRobots(),
-        d.robotIdleExpiryMs(), perRequest, perSecond, d.sendMarginMs(), d.maxControlPeriodMs(), d.annotateMaxSidePx(),
-        d.logIntervalMs());
+    return defaults().optDecodePixels(perRequest, perSecond, Math.max(1, perSecond / 4)).build();
   }
 }

@@ -16,10 +16,9 @@ import org.junit.jupiter.api.Test;
 /** Issue 13: any client could fill the robot table and lock every later robot out until a restart. */
 class RobotLockoutTest {
   private static MantisConfig.AdmissionConfig admission(int maxRobots) {
-    MantisConfig.AdmissionConfig d = MantisConfig.AdmissionConfig.defaults();
-    return new MantisConfig.AdmissionConfig(d.maxControlStreams(), d.maxControlStreamsPerConnection(), maxRobots,
-        d.robotIdleExpiryMs(), d.decodePixelsPerRequest(), d.decodePixelsPerSecond(), d.sendMarginMs(),
-        d.maxControlPeriodMs(), d.annotateMaxSidePx(), d.logIntervalMs());
+    // max_robots may not be below max_control_streams: as many stream slots as robot entries.
+    return MantisConfig.AdmissionConfig.defaults().toBuilder().optMaxRobots(maxRobots)
+        .optControlStreams(maxRobots, maxRobots, maxRobots).build();
   }
 
   @Test

@@ -42,6 +42,11 @@ final class StreamCollector implements StreamObserver<ActionChunk> {
     return List.copyOf(all);
   }
 
+  /** The end status, or null when the stream has not ended within the timeout. */
+  Status endWithin(long timeout, TimeUnit unit) throws InterruptedException {
+    return ended.await(timeout, unit) ? status : null;
+  }
+
   Status awaitEnd(long timeout, TimeUnit unit) throws InterruptedException {
     if (!ended.await(timeout, unit)) {
       throw new AssertionError("stream did not end");

@@ -112,6 +112,40 @@ class WatchdogPeriodTest {
   }
 
   @Test
+  void aDeclaredPeriodOfTwoToThe31OrMoreIsReadUnsignedAndRefusedNamingTheLimit() throws Exception {
+    try (TestServer s = server()) {
+      StreamCollector out = new StreamCollector();
+      var in = s.async().control(out);
+      in.onNext(Observations.valid().setControlPeriodMs(-1).build()); // uint32 4294967295 on the wire
+      Status st = out.awaitEnd(5, TimeUnit.SECONDS);
+      assertEquals(Status.Code.INVALID_ARGUMENT, st.getCode());
+      assertTrue(st.getDescription().contains("control_period_ms is 4294967295; this server accepts at most 1000 "
+          + "(admission.max_control_period_ms)"), st.getDescription());
+    }
+  }
+
+  @Test
+  void aRobotIdWithALineBreakCannotForgeALogLine() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger("mantis");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    Policy nan = TestServer.policy(obs -> TestServer.chunk(obs.jointState().positionsRad(),
+        new double[] {Double.NaN, 0, 0}, clock.nanoTime() + 1_000_000_000L));
+    try (TestServer s = new TestServer(TestServer.builder(nan).optClock(clock).optWarmupPredictions(0))) {
+      assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
+      assertTrue(s.blocking().predict(Observations.valid().setRobotId("arm-1\nERROR forged line").build()).getHeld());
+      java.util.List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains("non-finite")).toList();
+      assertEquals(1, lines.size(), lines.toString());
+      assertFalse(lines.get(0).contains("\n"), lines.get(0));
+      assertTrue(lines.get(0).contains("robot arm-1\\nERROR forged line"), lines.get(0));
+    } finally {
+      logger.detachAppender(appender);
+    }
+  }
+
+  @Test
   void aThousandFailingRequestsLogABoundedNumberOfLines() throws Exception {
     Logger logger = (Logger) LoggerFactory.getLogger("mantis"); // every Mantis logger
     ListAppender<ILoggingEvent> appender = new ListAppender<>();

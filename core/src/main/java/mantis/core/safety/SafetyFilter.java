@@ -190,6 +190,21 @@ public final class SafetyFilter {
     return holdChunk(null, start, now);
   }
 
+  /**
+   * Like {@link #hold(JointState)}, but valid for the hold validity from {@code sinceNanos} (when {@code current} was
+   * measured or reached the server, on the filter's clock) instead of from now: a hold stops at a state that gets
+   * older by the moment, so it must not outlive that state by more than a fresh hold would. A {@code sinceNanos} in
+   * the future counts from now. The result may already be expired: the state is too old to stop at, and a client
+   * holds wherever it is (it never executes an expired chunk).
+   */
+  public ActionChunk hold(JointState current, long sinceNanos) {
+    long now = clock.nanoTime();
+    StartState start = startState(current, new Interventions());
+    ActionChunk hold = holdChunk(null, start, now);
+    long from = sinceNanos - now < 0 ? sinceNanos : now;
+    return hold.withPoints(hold.points(), saturatedAdd(from, holdValidityNanos));
+  }
+
   /** Latches the e-stop: every chunk becomes a hold until {@link #reset()}. */
   public void estop(String reason) {
     String r = reason == null || reason.isBlank() ? "unspecified" : reason;

@@ -253,6 +253,19 @@ class SafetyFilterTest {
   }
 
   @Test
+  void aHoldFromAnOlderStateIsValidForTheHoldValidityFromThatStateNotFromNow() {
+    JointState state = still(0.1, -0.2, 0.3);
+    long seen = clock.nanoTime();
+    clock.advanceMillis(300);
+    ActionChunk hold = filter.hold(state, seen);
+    assertEquals(seen + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, hold.validUntilNanos());
+    assertArrayEquals(new double[] {0.1, -0.2, 0.3}, hold.points().get(0).positionsRad(), 1e-12);
+    assertEquals(filter.hold(state).points().get(0).timeFromStartNanos(), hold.points().get(0).timeFromStartNanos());
+    assertEquals(clock.nanoTime() + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS,
+        filter.hold(state, clock.nanoTime() + 5 * MS).validUntilNanos(), "a state from the future counts from now");
+  }
+
+  @Test
   void theBuilderRejectsBadSettings() {
     assertThrows(IllegalStateException.class, () -> SafetyFilter.builder().build());
     assertThrows(IllegalArgumentException.class,

@@ -132,9 +132,8 @@ final class ClosedLoopEval {
     if (s.streams() > a.maxControlStreamsPerConnection()) {
       // All sim clients share one in-process connection: let it carry every stream.
       int max = Math.max(a.maxControlStreams(), s.streams());
-      cfg = cfg.withAdmission(new MantisConfig.AdmissionConfig(max, s.streams(), Math.max(a.maxRobots(), max),
-          a.robotIdleExpiryMs(), a.decodePixelsPerRequest(), a.decodePixelsPerSecond(), a.sendMarginMs(),
-          a.maxControlPeriodMs(), a.annotateMaxSidePx(), a.logIntervalMs()));
+      cfg = cfg.withAdmission(a.toBuilder().optControlStreams(max, s.streams(), max)
+          .optMaxRobots(Math.max(a.maxRobots(), max)).build());
     }
     String name = "mantis-eval-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     try (MantisServer server = ServerFactory.build(cfg, InProcessServerBuilder.forName(name), policy,

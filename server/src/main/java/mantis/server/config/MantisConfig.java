@@ -41,12 +41,20 @@ import java.util.Optional;
  * admission:                    # overload protection (see {@link AdmissionConfig}); every key optional
  *   max_control_streams: 128                # open Control streams, server-wide; more: RESOURCE_EXHAUSTED
  *   max_control_streams_per_connection: 32  # open Control streams per client connection
- *   max_robots: 1024                        # robot entries (safety state) kept; idle ones are reused
+ *   max_control_streams_per_principal: 64   # open Control streams per token (with tokens; all connections together)
+ *   control_idle_timeout_ms: 30000          # a Control stream without an observation this long is ended
+ *   keepalive_time_ms: 30000                # the server pings a connection silent this long (>= 10000; half-open peers)
+ *   keepalive_timeout_ms: 10000             # ... and closes it when the ping is not answered within this
+ *   permit_keepalive_time_ms: 10000         # clients may ping this often (also without calls); faster: GOAWAY
+ *   max_connection_idle_ms: 300000          # a connection without calls this long is closed (GOAWAY)
+ *   max_robots: 1024                        # robot entries (safety state) kept; idle ones are reused; >= max_control_streams
  *   robot_idle_expiry_ms: 300000            # a robot entry unused this long expires (never one streaming or e-stopped)
  *   decode_pixels_per_request: 16777216     # frame pixels one observation may ask to decode (sum over frames)
- *   decode_pixels_per_second: 100000000     # frame pixels decoded per second, server-wide (token bucket)
+ *   decode_pixels_per_second: 100000000     # frame pixels decoded per second for Predict and Control (token bucket)
+ *   annotate_decode_pixels_per_second: 25000000  # Annotate's own bucket; default a quarter of the above
+ *   max_queued_bytes: 268435456             # Control observations waiting, server-wide (serialized bytes); more: OVERLOADED hold
  *   send_margin_ms: 10                      # a chunk left with less validity than this is held as STALE
- *   max_control_period_ms: 1000             # largest control period a stream may declare or be measured at
+ *   max_control_period_ms: 1000             # largest control period a stream may declare or be measured at (<= 5000)
  *   annotate_max_side_px: 1024              # Annotate works on frames shrunk to at most this per side
  *   log_interval_ms: 10000                  # per-request warnings: one line per kind per interval
  * </pre>
@@ -113,6 +121,9 @@ public record MantisConfig(
         "max_batch_wait_us must be 0..1000000, got " + maxBatchWaitMicros);
     security = security == null ? SecurityConfig.NONE : security;
     admission = admission == null ? AdmissionConfig.defaults() : admission;
+    check(admission.maxQueuedBytes() >= maxInboundMessageBytes, "admission.max_queued_bytes ("
+        + admission.maxQueuedBytes() + ") must be at least max_inbound_message_bytes (" + maxInboundMessageBytes
+        + "): an observation of the largest accepted size could never be queued");
   }
 
   /**
@@ -124,48 +135,102 @@ public record MantisConfig(
    * (no e-stop latched), so reusing it changes nothing for its robot. An entry with an open Control stream or a
    * latched e-stop never expires or is reused: an e-stopped robot stays e-stopped until its reset (only the
    * server's operator can latch one, so they are few). Only when every entry is streaming or e-stopped is a new
-   * robot refused, with RESOURCE_EXHAUSTED; keep {@code maxControlStreams} below {@code maxRobots} and that
-   * cannot happen through streams.
+   * robot refused, with RESOURCE_EXHAUSTED; {@code maxRobots} may not be below {@code maxControlStreams}, so open
+   * streams alone cannot fill the table while stream slots are left.
+   *
+   * <p>Control streams: both the per-connection and (for token-authenticated callers) the per-principal limit
+   * apply, besides the server-wide one. A stream that sends no observation for {@code controlIdleTimeoutMs} is
+   * ended (DEADLINE_EXCEEDED, after a final hold when it ever sent a joint state), and the network listener pings
+   * silent connections ({@code keepAliveTimeMs}, {@code keepAliveTimeoutMs}), so neither empty streams nor
+   * half-open connections (a robot whose network dropped) keep their slots.
    *
    * @param maxControlStreams open Control streams, server-wide
    * @param maxControlStreamsPerConnection open Control streams per client connection (one TCP connection, or one
-   *     in-process channel transport); keyed by connection until authenticated principals exist
-   * @param maxRobots robot entries kept
+   *     in-process channel transport)
+   * @param maxControlStreamsPerPrincipal open Control streams per token-authenticated principal (every connection of
+   *     the token together); callers without a token ({@code local (no auth)}, {@code insecure (no auth)}, the
+   *     in-process listener) are limited per connection only
+   * @param controlIdleTimeoutMs a Control stream that sends no observation for this long is ended, ms (on the
+   *     server's monotonic clock); more than {@code maxControlPeriodMs}
+   * @param keepAliveTimeMs the network listener pings a connection that was silent this long, ms
+   * @param keepAliveTimeoutMs ... and closes it when the ping is not answered within this, ms (its calls end, their
+   *     stream slots free)
+   * @param permitKeepAliveTimeMs clients may send keepalive pings this often, with or without calls, ms; a client
+   *     pinging faster is sent GOAWAY (ENHANCE_YOUR_CALM)
+   * @param maxConnectionIdleMs a connection without calls this long is closed gracefully (GOAWAY), ms
+   * @param maxRobots robot entries kept; at least {@code maxControlStreams}
    * @param robotIdleExpiryMs a robot entry unused this long expires, ms
    * @param decodePixelsPerRequest frame pixels (width x height, summed over an observation's frames) one request
    *     may ask to decode
-   * @param decodePixelsPerSecond frame pixels decoded per second across the server (a token bucket holding one
-   *     second's worth, or one request's worth if larger)
+   * @param decodePixelsPerSecond frame pixels decoded per second for Predict and Control, across the server (a token
+   *     bucket holding one second's worth, or one request's worth if larger)
+   * @param annotateDecodePixelsPerSecond frame pixels decoded per second for Annotate (viewers), a bucket of its own
+   *     so that Annotate cannot starve the robots' Predict and Control; YAML default a quarter of {@code
+   *     decodePixelsPerSecond}
+   * @param maxQueuedBytes serialized bytes of the Control observations waiting in stream queues, server-wide; an
+   *     observation that would go over is answered with an OVERLOADED hold without being queued
    * @param sendMarginMs estimated time to send a chunk; one left with less validity than this is held (STALE)
    * @param maxControlPeriodMs the largest control period a Control stream may declare ({@code control_period_ms})
-   *     or be measured at; the watchdog holds after period + watchdog timeout
+   *     or be measured at; the watchdog holds after period + watchdog timeout. At most 5000: a chunk lasts about a
+   *     second, so a client observing less often than every few seconds is not in closed-loop control, and a longer
+   *     allowed period would only delay the watchdog's hold of a client that stopped
    * @param annotateMaxSidePx Annotate decodes frames shrunk to at most this many pixels per side
    * @param logIntervalMs per-request warnings log one line per kind per this interval, with a count
    */
   public record AdmissionConfig(
       int maxControlStreams,
       int maxControlStreamsPerConnection,
+      int maxControlStreamsPerPrincipal,
+      long controlIdleTimeoutMs,
+      long keepAliveTimeMs,
+      long keepAliveTimeoutMs,
+      long permitKeepAliveTimeMs,
+      long maxConnectionIdleMs,
       int maxRobots,
       long robotIdleExpiryMs,
       long decodePixelsPerRequest,
       long decodePixelsPerSecond,
+      long annotateDecodePixelsPerSecond,
+      long maxQueuedBytes,
       long sendMarginMs,
       long maxControlPeriodMs,
       int annotateMaxSidePx,
       long logIntervalMs) {
+    /** The largest {@code max_control_period_ms} accepted. */
+    public static final long MAX_CONTROL_PERIOD_LIMIT_MS = 5000;
+
     public AdmissionConfig {
       check(maxControlStreams >= 1 && maxControlStreams <= 100_000,
           "admission.max_control_streams must be 1..100000, got " + maxControlStreams);
       check(maxControlStreamsPerConnection >= 1 && maxControlStreamsPerConnection <= maxControlStreams,
           "admission.max_control_streams_per_connection must be 1..max_control_streams (" + maxControlStreams
               + "), got " + maxControlStreamsPerConnection);
+      check(maxControlStreamsPerPrincipal >= 1 && maxControlStreamsPerPrincipal <= 100_000,
+          "admission.max_control_streams_per_principal must be 1..100000, got " + maxControlStreamsPerPrincipal);
+      check(maxControlPeriodMs >= 0 && maxControlPeriodMs <= MAX_CONTROL_PERIOD_LIMIT_MS,
+          "admission.max_control_period_ms must be 0.." + MAX_CONTROL_PERIOD_LIMIT_MS + " (a longer period would "
+              + "only delay the watchdog's hold of a client that stopped), got " + maxControlPeriodMs);
+      check(controlIdleTimeoutMs > maxControlPeriodMs && controlIdleTimeoutMs >= 1000
+          && controlIdleTimeoutMs <= 3_600_000,
+          "admission.control_idle_timeout_ms must be 1000..3600000 and more than max_control_period_ms ("
+              + maxControlPeriodMs + "), got " + controlIdleTimeoutMs);
+      check(keepAliveTimeMs >= 10_000, "admission.keepalive_time_ms must be >= 10000 (gRPC raises shorter times to "
+          + "10 s), got " + keepAliveTimeMs);
+      check(keepAliveTimeoutMs >= 100, "admission.keepalive_timeout_ms must be >= 100, got " + keepAliveTimeoutMs);
+      check(permitKeepAliveTimeMs >= 0, "admission.permit_keepalive_time_ms must be >= 0, got " + permitKeepAliveTimeMs);
+      check(maxConnectionIdleMs >= 1000,
+          "admission.max_connection_idle_ms must be >= 1000, got " + maxConnectionIdleMs);
       check(maxRobots >= 1 && maxRobots <= 1_000_000, "admission.max_robots must be 1..1000000, got " + maxRobots);
+      check(maxRobots >= maxControlStreams, "admission.max_robots (" + maxRobots + ") must be at least "
+          + "admission.max_control_streams (" + maxControlStreams + "): otherwise open Control streams alone could "
+          + "fill the robot table and every new robot would be refused while stream slots are left");
       check(robotIdleExpiryMs >= 1, "admission.robot_idle_expiry_ms must be >= 1, got " + robotIdleExpiryMs);
       check(decodePixelsPerRequest >= 1, "admission.decode_pixels_per_request must be >= 1, got " + decodePixelsPerRequest);
       check(decodePixelsPerSecond >= 1, "admission.decode_pixels_per_second must be >= 1, got " + decodePixelsPerSecond);
+      check(annotateDecodePixelsPerSecond >= 1,
+          "admission.annotate_decode_pixels_per_second must be >= 1, got " + annotateDecodePixelsPerSecond);
+      check(maxQueuedBytes >= 1 << 20, "admission.max_queued_bytes must be >= 1 MiB (1048576), got " + maxQueuedBytes);
       check(sendMarginMs >= 0 && sendMarginMs <= 10_000, "admission.send_margin_ms must be 0..10000, got " + sendMarginMs);
-      check(maxControlPeriodMs >= 0 && maxControlPeriodMs <= 60_000,
-          "admission.max_control_period_ms must be 0..60000, got " + maxControlPeriodMs);
       check(annotateMaxSidePx >= 16 && annotateMaxSidePx <= 16384,
           "admission.annotate_max_side_px must be 16..16384, got " + annotateMaxSidePx);
       check(logIntervalMs >= 1, "admission.log_interval_ms must be >= 1, got " + logIntervalMs);
@@ -176,13 +241,146 @@ public record MantisConfig(
       return new RawAdmission().toConfig();
     }
 
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+      return new Builder(this);
+    }
+
     @Override
     public String toString() {
       return "max_control_streams=" + maxControlStreams + " max_control_streams_per_connection="
-          + maxControlStreamsPerConnection + " max_robots=" + maxRobots + " robot_idle_expiry_ms=" + robotIdleExpiryMs
-          + " decode_pixels_per_request=" + decodePixelsPerRequest + " decode_pixels_per_second="
-          + decodePixelsPerSecond + " send_margin_ms=" + sendMarginMs + " max_control_period_ms=" + maxControlPeriodMs
-          + " annotate_max_side_px=" + annotateMaxSidePx + " log_interval_ms=" + logIntervalMs;
+          + maxControlStreamsPerConnection + " max_control_streams_per_principal=" + maxControlStreamsPerPrincipal
+          + " control_idle_timeout_ms=" + controlIdleTimeoutMs + " keepalive_time_ms=" + keepAliveTimeMs
+          + " keepalive_timeout_ms=" + keepAliveTimeoutMs + " permit_keepalive_time_ms=" + permitKeepAliveTimeMs
+          + " max_connection_idle_ms=" + maxConnectionIdleMs + " max_robots=" + maxRobots + " robot_idle_expiry_ms="
+          + robotIdleExpiryMs + " decode_pixels_per_request=" + decodePixelsPerRequest + " decode_pixels_per_second="
+          + decodePixelsPerSecond + " annotate_decode_pixels_per_second=" + annotateDecodePixelsPerSecond
+          + " max_queued_bytes=" + maxQueuedBytes + " send_margin_ms=" + sendMarginMs + " max_control_period_ms="
+          + maxControlPeriodMs + " annotate_max_side_px=" + annotateMaxSidePx + " log_interval_ms=" + logIntervalMs;
+    }
+
+    /** Changes some settings of an {@link AdmissionConfig}; {@link #build()} validates. Every setting is optional. */
+    public static final class Builder {
+      private int maxControlStreams;
+      private int maxControlStreamsPerConnection;
+      private int maxControlStreamsPerPrincipal;
+      private long controlIdleTimeoutMs;
+      private long keepAliveTimeMs;
+      private long keepAliveTimeoutMs;
+      private long permitKeepAliveTimeMs;
+      private long maxConnectionIdleMs;
+      private int maxRobots;
+      private long robotIdleExpiryMs;
+      private long decodePixelsPerRequest;
+      private long decodePixelsPerSecond;
+      private long annotateDecodePixelsPerSecond;
+      private long maxQueuedBytes;
+      private long sendMarginMs;
+      private long maxControlPeriodMs;
+      private int annotateMaxSidePx;
+      private long logIntervalMs;
+
+      private Builder(AdmissionConfig c) {
+        maxControlStreams = c.maxControlStreams;
+        maxControlStreamsPerConnection = c.maxControlStreamsPerConnection;
+        maxControlStreamsPerPrincipal = c.maxControlStreamsPerPrincipal;
+        controlIdleTimeoutMs = c.controlIdleTimeoutMs;
+        keepAliveTimeMs = c.keepAliveTimeMs;
+        keepAliveTimeoutMs = c.keepAliveTimeoutMs;
+        permitKeepAliveTimeMs = c.permitKeepAliveTimeMs;
+        maxConnectionIdleMs = c.maxConnectionIdleMs;
+        maxRobots = c.maxRobots;
+        robotIdleExpiryMs = c.robotIdleExpiryMs;
+        decodePixelsPerRequest = c.decodePixelsPerRequest;
+        decodePixelsPerSecond = c.decodePixelsPerSecond;
+        annotateDecodePixelsPerSecond = c.annotateDecodePixelsPerSecond;
+        maxQueuedBytes = c.maxQueuedBytes;
+        sendMarginMs = c.sendMarginMs;
+        maxControlPeriodMs = c.maxControlPeriodMs;
+        annotateMaxSidePx = c.annotateMaxSidePx;
+        logIntervalMs = c.logIntervalMs;
+      }
+
+      /** Open Control streams: server-wide, per connection and per principal. */
+      public Builder optControlStreams(int max, int perConnection, int perPrincipal) {
+        maxControlStreams = max;
+        maxControlStreamsPerConnection = perConnection;
+        maxControlStreamsPerPrincipal = perPrincipal;
+        return this;
+      }
+
+      public Builder optControlIdleTimeoutMs(long v) {
+        controlIdleTimeoutMs = v;
+        return this;
+      }
+
+      /** Server keepalive: ping after {@code timeMs} of silence, close when unanswered after {@code timeoutMs}. */
+      public Builder optKeepAlive(long timeMs, long timeoutMs) {
+        keepAliveTimeMs = timeMs;
+        keepAliveTimeoutMs = timeoutMs;
+        return this;
+      }
+
+      public Builder optPermitKeepAliveTimeMs(long v) {
+        permitKeepAliveTimeMs = v;
+        return this;
+      }
+
+      public Builder optMaxConnectionIdleMs(long v) {
+        maxConnectionIdleMs = v;
+        return this;
+      }
+
+      public Builder optMaxRobots(int v) {
+        maxRobots = v;
+        return this;
+      }
+
+      public Builder optRobotIdleExpiryMs(long v) {
+        robotIdleExpiryMs = v;
+        return this;
+      }
+
+      /** Decode budgets: per request, per second for Predict and Control, per second for Annotate. */
+      public Builder optDecodePixels(long perRequest, long perSecond, long annotatePerSecond) {
+        decodePixelsPerRequest = perRequest;
+        decodePixelsPerSecond = perSecond;
+        annotateDecodePixelsPerSecond = annotatePerSecond;
+        return this;
+      }
+
+      public Builder optMaxQueuedBytes(long v) {
+        maxQueuedBytes = v;
+        return this;
+      }
+
+      public Builder optSendMarginMs(long v) {
+        sendMarginMs = v;
+        return this;
+      }
+
+      public Builder optMaxControlPeriodMs(long v) {
+        maxControlPeriodMs = v;
+        return this;
+      }
+
+      public Builder optAnnotateMaxSidePx(int v) {
+        annotateMaxSidePx = v;
+        return this;
+      }
+
+      public Builder optLogIntervalMs(long v) {
+        logIntervalMs = v;
+        return this;
+      }
+
+      /** The settings, validated. */
+      public AdmissionConfig build() {
+        return new AdmissionConfig(maxControlStreams, maxControlStreamsPerConnection, maxControlStreamsPerPrincipal,
+            controlIdleTimeoutMs, keepAliveTimeMs, keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs,
+            maxRobots, robotIdleExpiryMs, decodePixelsPerRequest, decodePixelsPerSecond, annotateDecodePixelsPerSecond,
+            maxQueuedBytes, sendMarginMs, maxControlPeriodMs, annotateMaxSidePx, logIntervalMs);
+      }
     }
   }
 
@@ -493,6 +691,24 @@ public record MantisConfig(
     @JsonProperty("max_control_streams_per_connection")
     int maxControlStreamsPerConnection = 32;
 
+    @JsonProperty("max_control_streams_per_principal")
+    int maxControlStreamsPerPrincipal = 64;
+
+    @JsonProperty("control_idle_timeout_ms")
+    long controlIdleTimeoutMs = 30_000;
+
+    @JsonProperty("keepalive_time_ms")
+    long keepAliveTimeMs = 30_000;
+
+    @JsonProperty("keepalive_timeout_ms")
+    long keepAliveTimeoutMs = 10_000;
+
+    @JsonProperty("permit_keepalive_time_ms")
+    long permitKeepAliveTimeMs = 10_000;
+
+    @JsonProperty("max_connection_idle_ms")
+    long maxConnectionIdleMs = 300_000;
+
     @JsonProperty("max_robots")
     int maxRobots = 1024;
 
@@ -504,6 +720,13 @@ public record MantisConfig(
 
     @JsonProperty("decode_pixels_per_second")
     long decodePixelsPerSecond = 100_000_000L;
+
+    /** Null: a quarter of decode_pixels_per_second. */
+    @JsonProperty("annotate_decode_pixels_per_second")
+    Long annotateDecodePixelsPerSecond;
+
+    @JsonProperty("max_queued_bytes")
+    long maxQueuedBytes = 256L << 20;
 
     @JsonProperty("send_margin_ms")
     long sendMarginMs = 10;
@@ -518,9 +741,11 @@ public record MantisConfig(
     long logIntervalMs = 10_000;
 
     AdmissionConfig toConfig() {
-      return new AdmissionConfig(maxControlStreams, maxControlStreamsPerConnection, maxRobots, robotIdleExpiryMs,
-          decodePixelsPerRequest, decodePixelsPerSecond, sendMarginMs, maxControlPeriodMs, annotateMaxSidePx,
-          logIntervalMs);
+      return new AdmissionConfig(maxControlStreams, maxControlStreamsPerConnection, maxControlStreamsPerPrincipal,
+          controlIdleTimeoutMs, keepAliveTimeMs, keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs,
+          maxRobots, robotIdleExpiryMs, decodePixelsPerRequest, decodePixelsPerSecond,
+          annotateDecodePixelsPerSecond != null ? annotateDecodePixelsPerSecond : Math.max(1, decodePixelsPerSecond / 4),
+          maxQueuedBytes, sendMarginMs, maxControlPeriodMs, annotateMaxSidePx, logIntervalMs);
     }
   }
 }

@@ -120,4 +120,53 @@ class MantisConfigTest {
     assertTrue(e.getMessage().contains(
         "admission.max_control_streams_per_connection must be 1..max_control_streams (4), got 8"), e.getMessage());
   }
+  @Test
+  void theStreamKeepaliveQueueAndAnnotateKeysAreReadAndAnnotateDefaultsToAQuarterOfTheDecodeBudget() throws Exception {
+    MantisConfig.AdmissionConfig d = MantisConfig.defaults().admission();
+    assertEquals(64, d.maxControlStreamsPerPrincipal());
+    assertEquals(30_000, d.controlIdleTimeoutMs());
+    assertEquals(30_000, d.keepAliveTimeMs());
+    assertEquals(10_000, d.keepAliveTimeoutMs());
+    assertEquals(10_000, d.permitKeepAliveTimeMs(), "the ROS bridge pings every 20 s or more: allowed");
+    assertEquals(300_000, d.maxConnectionIdleMs());
+    assertEquals(25_000_000, d.annotateDecodePixelsPerSecond());
+    assertEquals(256L << 20, d.maxQueuedBytes());
+    MantisConfig.AdmissionConfig a = MantisConfig.load(write("admission:\n  max_control_streams_per_principal: 5\n"
+        + "  control_idle_timeout_ms: 5000\n  keepalive_time_ms: 20000\n  keepalive_timeout_ms: 2000\n"
+        + "  permit_keepalive_time_ms: 15000\n  max_connection_idle_ms: 60000\n"
+        + "  decode_pixels_per_second: 8000000\n  max_queued_bytes: 33554432\n")).admission();
+    assertEquals(5, a.maxControlStreamsPerPrincipal());
+    assertEquals(5000, a.controlIdleTimeoutMs());
+    assertEquals(20_000, a.keepAliveTimeMs());
+    assertEquals(2000, a.keepAliveTimeoutMs());
+    assertEquals(15_000, a.permitKeepAliveTimeMs());
+    assertEquals(60_000, a.maxConnectionIdleMs());
+    assertEquals(2_000_000, a.annotateDecodePixelsPerSecond(), "a quarter of decode_pixels_per_second");
+    assertEquals(32L << 20, a.maxQueuedBytes());
+    assertEquals(3_000_000, MantisConfig.load(write("admission:\n  annotate_decode_pixels_per_second: 3000000\n"))
+        .admission().annotateDecodePixelsPerSecond());
+  }
+
+  @Test
+  void settingsThatReopenALockoutOrDelayTheWatchdogAreRefusedWithTheReason() throws Exception {
+    Path robots = write("admission:\n  max_control_streams: 200\n  max_robots: 100\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(robots));
+    assertTrue(e.getMessage().contains("admission.max_robots (100) must be at least admission.max_control_streams "
+        + "(200): otherwise open Control streams alone could fill the robot table"), e.getMessage());
+    Path period = write("admission:\n  max_control_period_ms: 6000\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(period));
+    assertTrue(e.getMessage().contains("admission.max_control_period_ms must be 0..5000"), e.getMessage());
+    Path idle = write("admission:\n  max_control_period_ms: 2000\n  control_idle_timeout_ms: 2000\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(idle));
+    assertTrue(e.getMessage().contains("admission.control_idle_timeout_ms must be 1000..3600000 and more than "
+        + "max_control_period_ms (2000), got 2000"), e.getMessage());
+    Path keepalive = write("admission:\n  keepalive_time_ms: 5000\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(keepalive));
+    assertTrue(e.getMessage().contains("admission.keepalive_time_ms must be >= 10000 (gRPC raises shorter times to "
+        + "10 s), got 5000"), e.getMessage());
+    Path queued = write("admission:\n  max_queued_bytes: 8388608\n");
+    e = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(queued));
+    assertTrue(e.getMessage().contains("admission.max_queued_bytes (8388608) must be at least "
+        + "max_inbound_message_bytes (16777216)"), e.getMessage());
+  }
 }
