@@ -72,31 +72,43 @@ public final class BearerToken extends CallCredentials {
    * @throws IllegalArgumentException naming the file when it is missing, unreadable, empty or holds no valid token
    */
   public static BearerToken fromFile(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("token file " + file + ": no such file");
-    } catch (AccessDeniedException e) {
-      throw new IllegalArgumentException("token file " + file + ": permission denied");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("token file " + file + ": cannot read it (" + e.getMessage() + ")");
-    }
-    String line = text.lines().map(String::trim).filter(s -> !s.isEmpty()).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("token file " + file + ": empty"));
-    try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-        log.warn("token file {} can be read by other users; chmod 600 it", file);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to check
-    }
+    String line = readSecretLine(file, "token file");
     try {
       return of(line);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("token file " + file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The first non-blank line of a file holding a secret (a token), trimmed. Warns when others than the owner may
+   * read the file.
+   *
+   * @param what how error messages name the file, e.g. {@code "token file"} or an option's name
+   * @throws IllegalArgumentException naming the file when it is missing, unreadable or empty
+   */
+  public static String readSecretLine(Path file, String what) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(what + " " + file + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new IllegalArgumentException(what + " " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+    String line = text.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(what + " " + file + ": empty"));
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("{} {} can be read by other users; chmod 600 it", what, file);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return line;
   }
 
   /** The token in the environment variable {@value #ENV}, if set and not blank. */

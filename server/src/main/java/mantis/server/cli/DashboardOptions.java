@@ -2,30 +2,22 @@ package mantis.server.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
 import mantis.security.AuditLog;
+import mantis.security.BearerToken;
 import mantis.security.ServerSecurity;
 import mantis.server.dashboard.DashboardServer;
 import mantis.server.teleop.BridgedTeleop;
 import mantis.server.teleop.SimTeleop;
 import mantis.server.teleop.Teleop;
 import mantis.sim.TaskFamily;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,7 +29,6 @@ import picocli.CommandLine.Option;
  * serves HTTPS with the same certificate, and writes to the same audit log.
  */
 final class DashboardOptions {
-  private static final Logger log = LoggerFactory.getLogger(DashboardOptions.class);
   @Option(names = "--dashboard-arm", paramLabel = "sim|bridge",
       description = "The arm the dashboard drives: sim (default: a simulated arm in this process) or bridge (a real "
           + "arm behind `mantis bridge` with arm_service.port set; needs --arm-service, --ros-master or "
@@ -145,28 +136,7 @@ final class DashboardOptions {
     if (token != null) {
       throw new IllegalArgumentException("give either --dashboard-token or --dashboard-token-file, not both");
     }
-    String text;
-    try {
-      text = Files.readString(tokenFile, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": no such file");
-    } catch (AccessDeniedException e) {
-      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": permission denied");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": cannot read it (" + e.getMessage()
-          + ")");
-    }
-    String line = text.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("--dashboard-token-file " + tokenFile + ": empty"));
-    try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(tokenFile);
-      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-        log.warn("dashboard token file {} can be read by other users; chmod 600 it", tokenFile);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to check
-    }
-    return line;
+    return BearerToken.readSecretLine(tokenFile, "--dashboard-token-file");
   }
 
   /**
