@@ -381,6 +381,11 @@ public final class MantisServer implements AutoCloseable {
     return new Observation("warmup", "warmup", 0, List.of(Frame.wrapRgb(w, h, rgb)), "reach the red block", js, 0, 0);
   }
 
+  /** The PolicyService implementation (after {@link #start()}), for tests that drive it without a transport. */
+  PolicyServiceImpl policyService() {
+    return service;
+  }
+
   /** Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up and serving. */
   public boolean awaitServing(long timeout, TimeUnit unit) throws InterruptedException {
     return warmedUp.await(timeout, unit) && !closed && warmUpProblem == null;

@@ -152,6 +152,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   public StreamObserver<mantis.proto.v1.Observation> control(StreamObserver<ActionChunk> out) {
     ServerCallStreamObserver<ActionChunk> call = (ServerCallStreamObserver<ActionChunk>) out;
     call.disableAutoRequest();
+    // With a cancel handler, a chunk sent after the client cancelled is dropped instead of thrown (the check of
+    // isCancelled() before each send races with the cancel); the cleanup runs from the stream's onError.
+    call.setOnCancelHandler(() -> {});
     ControlStream stream = new ControlStream(call);
     streams.add(stream);
     metrics.activeStreams.inc();
@@ -211,7 +214,12 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   /** Ends every Control stream with a final hold chunk (server shutting down). */
   void holdAndEndAllStreams(String why) {
     for (ControlStream s : streams) {
-      s.holdAndComplete(why);
+      try {
+        s.holdAndComplete(why);
+      } catch (RuntimeException e) {
+        // one stream's failure (e.g. its transport just closed) must not keep the others from their final hold
+        logs.warn("shutdown-hold-failed", "final hold of a Control stream failed: {}", e.toString());
+      }
     }
   }
 
