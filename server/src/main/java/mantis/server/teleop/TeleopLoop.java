@@ -83,6 +83,11 @@ final class TeleopLoop {
    * after that is a new {@code COMMAND_SOURCE} line (the arm was idle in between).
    */
   static final long DRIVER_IDLE_NANOS = 30_000_000_000L;
+  /**
+   * After a reset, an estopped=false from the arm counts as its clear only once the stream has shown the latch, or
+   * this long after the reset (when the arm sent no state while it was latched, nothing stale can follow).
+   */
+  static final long STALE_CLEAR_NANOS = 1_000_000_000L;
   /** The {@code via} field of this loop's audit lines. */
   static final String VIA = "teleop dashboard";
 
@@ -126,6 +131,14 @@ final class TeleopLoop {
   private boolean estopped;
   /** After a reset: the arm's e-stop flag is not adopted until it has said "clear" once. */
   private boolean awaitingArmClear;
+  /**
+   * Whether the arm's state stream has said estopped since this session's last e-stop. The stream is in order, so
+   * once it has, every state the arm sent before it latched (estopped=false, possibly still in flight when the
+   * session resets) has been delivered, and the next estopped=false is the arm's answer to the reset.
+   */
+  private boolean armLatchSeen;
+  /** When (this clock) the session last reset the arm. */
+  private long resetNanos;
   private double[] jogVelocities;
   private long jogUntilNanos;
   private boolean wasJogging;
@@ -267,8 +280,15 @@ final class TeleopLoop {
     synchronized (lock) {
       latestArm = value;
       latestArmNanos = clock.nanoTime();
+      if (value.getEstopped()) {
+        armLatchSeen = true;
+      }
       if (!value.getEstopped()) {
-        awaitingArmClear = false;
+        // A state the arm sent before it latched can still arrive after the reset (the stream lags); taking it
+        // as the arm's clear would make a latched state sent just before the reset look like a new latch.
+        if (armLatchSeen || latestArmNanos - resetNanos >= STALE_CLEAR_NANOS) {
+          awaitingArmClear = false;
+        }
       } else if (!estopped && !awaitingArmClear) {
         // Latched on the arm's side (e.g. a ROS e-stop topic): the session follows the latch.
         log.warn("the arm reports its e-stop latched; jogs are refused until reset");
@@ -797,6 +817,7 @@ final class TeleopLoop {
     requireStarted();
     synchronized (lock) {
       estopped = true;
+      armLatchSeen = false;
       clearJogLocked();
       sourceLocked("e-stop");
     }
@@ -822,6 +843,7 @@ final class TeleopLoop {
     synchronized (lock) {
       estopped = false;
       awaitingArmClear = true;
+      resetNanos = clock.nanoTime();
       clearJogLocked();
       sourceLocked("idle");
     }
