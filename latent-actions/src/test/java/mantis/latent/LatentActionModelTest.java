@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import mantis.core.Frame;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ class LatentActionModelTest {
         .optCodeDim(8).optLearningRate(2e-3f).optDeadCodeWindowSteps(10).optSeed(seed).build();
   }
 
+  @Tag("slow")
   @Test
   void shortTrainingLowersTheLossAndKeepsEveryCodeInUse() {
     MovingSquares data = new MovingSquares(32, 1);
@@ -58,6 +60,7 @@ class LatentActionModelTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void saveThenLoadGivesBitIdenticalParametersTokensAndReconstructions(@TempDir Path dir) throws Exception {
     MovingSquares data = new MovingSquares(32, 2);
@@ -94,6 +97,7 @@ class LatentActionModelTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void everyModelVariantTrainsWithFiniteLossesAndRoundTripsThroughItsCheckpoint(@TempDir Path dir) throws Exception {
     LatentActionConfig base = small(11);

@@ -19,6 +19,7 @@ import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
 import mantis.sim.WorldState;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class MarkProposerTest {
@@ -200,6 +201,7 @@ class MarkProposerTest {
     return hit / (double) inView;
   }
 
+  @Tag("slow")
   @Test
   void theArmsPusherTipIsTheEffectorMarkInMostMidEpisodeFrames() {
     double rate = effectorRate(Embodiment.ARM);

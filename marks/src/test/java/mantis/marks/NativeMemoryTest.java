@@ -11,8 +11,10 @@ import mantis.sim.ScriptedExpert;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("slow")
 class NativeMemoryTest {
   @Test
   void fiveThousandProposeAndDrawCallsDoNotGrowTheProcess() {

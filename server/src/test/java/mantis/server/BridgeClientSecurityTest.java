@@ -38,6 +38,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * token, the server refuses the Control stream, the bridge holds, logs one ERROR and keeps retrying
  * at its backoff.
  */
+@Tag("ros")
 class BridgeClientSecurityTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path ROBOT = Path.of("../ros-bridge/src/test/resources/mantis/ros/bridge/fake_robot.py");

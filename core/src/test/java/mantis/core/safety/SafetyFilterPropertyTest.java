@@ -21,6 +21,7 @@ import mantis.core.PixelPoint;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
 import mantis.core.Trace;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +57,7 @@ class SafetyFilterPropertyTest {
 
   private record Setup(RobotSpec robot, double margin, SafetyFilter filter, InvariantChecker checker) {}
 
+  @Tag("slow")
   @Test
   void noViolationLeavesTheFilterForTwoHundredThousandRandomAndAdversarialChunks() {
     FakeClock clock = new FakeClock(5_000_000_000L);

@@ -26,6 +26,7 @@ import mantis.latent.data.VideoDataset;
 import mantis.sim.video.VideoDatasetRecorder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,7 @@ class LatentTrainerTest {
     return out;
   }
 
+  @Tag("slow")
   @Test
   void stopAtKThenLoadAndResumeGivesBitIdenticalParametersToAStraightRun() throws Exception {
     int n = 2 * small.size() / 8 + 3; // crosses at least two epoch boundaries
@@ -110,6 +112,7 @@ class LatentTrainerTest {
     assertEquals(dataset.directory().toAbsolutePath().toString(), state.dataDir());
   }
 
+  @Tag("slow")
   @Test
   void resumingDropsRowsWrittenAfterTheCheckpointSoNoStepAppearsTwice() throws Exception {
     Path ckpt = dir.resolve("ckpt");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import mantis.core.RobotSpecs;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ class PolicyLearnerTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void overfitsATinyDatasetOnEveryHead() {
     PolicyConfig c = TinyData.config(1);
@@ -42,6 +44,7 @@ class PolicyLearnerTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void theSameSeedGivesIdenticalWeightsAndOutputs() throws Exception {
     PolicyConfig c = TinyData.config(7);

@@ -26,6 +26,7 @@ import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.JointTrajectoryPoint;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The ROS bridge's ArmService under a fuzzed sequence of operations, without ROS (the {@link Harness}:
@@ -40,6 +41,7 @@ import mantis.ros.msg.JointTrajectoryPoint;
  * Reset every trajectory published is a hold at the last measured position (or an empty one) — no
  * command or policy chunk is executed; the state streamed back reports the e-stop as it is.
  */
+@Tag("slow")
 class BridgeArmServiceFuzzTest {
   static final int MAX_OPS = 40;
   private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,

@@ -22,6 +22,7 @@ import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * bridge sends and, optionally, the bridge's /rosout lines), {@code rosnode}/{@code rosparam},
  * and a fake policy server over Netty gRPC.
  */
+@Tag("ros")
 class BridgeNodeRosTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String JOINTS = "shoulder_joint,elbow_joint,wrist_joint";

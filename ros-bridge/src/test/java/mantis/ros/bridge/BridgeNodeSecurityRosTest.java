@@ -41,6 +41,7 @@ import mantis.security.ClientSecurity;
 import mantis.security.TokenStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * publisher's caller id). The robot is the rospy stand-in ({@code fake_robot.py}); the policy a
  * fake PolicyService over Netty.
  */
+@Tag("ros")
 class BridgeNodeSecurityRosTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String OPERATOR = TokenStore.newToken();

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import mantis.ros.msg.JointTrajectory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * (1 s growing by 1.6x: past 10 s after a 20 s outage), then comes back on the same port: the
  * policy must drive the arm again within 2 s.
  */
+@Tag("slow")
 class BridgeReconnectTest {
   private static final long OUTAGE_MS = 20_000;
   private static final long BACK_WITHIN_MS = 2_000;

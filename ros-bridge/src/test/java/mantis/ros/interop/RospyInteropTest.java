@@ -24,6 +24,7 @@ import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * publishes the same samples, built by rospy from their canonical form, latched on
  * {@code /interop/rospy/<type>}; the Mantis subscriber's record is compared field by field.
  */
+@Tag("ros")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RospyInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(20);

@@ -10,6 +10,7 @@ import mantis.ros.msg.RosMessages;
 import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * rospy message → rospy publisher → rospy subscriber (same process) → canonical form, and comes
  * back unchanged. If this fails, the interop tests' verdicts mean nothing.
  */
+@Tag("ros")
 class RospyPeerSelfTest {
   @Test
   void everySampleSurvivesTheRoundTripThroughRospyAndTheCanonicalForm() throws Exception {

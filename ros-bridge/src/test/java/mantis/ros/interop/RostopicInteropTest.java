@@ -29,6 +29,7 @@ import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.TestInstance;
  * The command-line tools against a Mantis node: {@code rostopic pub} into Mantis subscribers,
  * {@code rostopic echo} of Mantis publications (its YAML output compared field by field).
  */
+@Tag("ros")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RostopicInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(20);

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Seeded fuzzing of every decoder: random bytes and mutated valid encodings. */
+@Tag("slow")
 class RosDecodeFuzzTest {
   private static final int INPUTS = 120_000;
 

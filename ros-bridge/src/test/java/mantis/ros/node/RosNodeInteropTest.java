@@ -28,9 +28,11 @@ import mantis.ros.peers.RosProcess;
 import mantis.ros.xmlrpc.XmlRpcClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A Mantis node against a real roscore, rostopic and rospy. */
+@Tag("ros")
 class RosNodeInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static RosInstallation ros;

@@ -18,9 +18,12 @@ import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A master that restarts and a peer that crashes do not take a Mantis node down. */
+@Tag("ros")
+@Tag("slow")
 class RosNodeRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private RosInstallation ros;

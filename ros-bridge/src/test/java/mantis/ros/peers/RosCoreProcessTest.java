@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("ros")
 class RosCoreProcessTest {
   @Test
   void aRoscoreStartsAnswersDiesWhenKilledAndComesBackOnTheSamePort() throws Exception {

@@ -23,12 +23,14 @@ import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
 import org.junit.jupiter.api.Test;
 import mantis.ros.peers.RequireRos;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Java TCPROS against real rospy (Debian {@code ros-core}), both directions, through a real
  * {@code rosmaster}. Skipped where ROS is not installed, except in CI (see {@link RequireRos}).
  */
+@Tag("ros")
 class TcprosRospyInteropTest {
 
   private static int freePort() throws IOException {

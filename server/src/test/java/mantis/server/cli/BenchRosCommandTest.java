@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import mantis.server.rossim.RequireRosTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BenchRosCommandTest {
   @TempDir Path tmp;
 
+  @Tag("ros")
+  @Tag("slow")
   @Test
   void oneRunMeasuresRospyAndMantisPublishersSideBySideWithPacedCountsAndWritesTheTable()
       throws Exception {

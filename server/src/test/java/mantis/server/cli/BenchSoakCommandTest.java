@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ class BenchSoakCommandTest {
     assertTrue(r.err().contains("--report-every-min must be in (0, --minutes]"), r.err());
   }
 
+  @Tag("slow")
   @Test
   void aShortSoakPrintsAStartRowOneRowPerReportAndTheDrift(@TempDir Path dir) throws Exception {
     Path md = dir.resolve("soak.md");

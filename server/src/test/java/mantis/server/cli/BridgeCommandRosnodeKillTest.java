@@ -22,6 +22,7 @@ import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import mantis.server.rossim.RequireRosTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * asked, and the process exits 0. The robot is the rospy stand-in of the ros-bridge tests; the
  * policy is a fake PolicyService that answers each observation with a small motion.
  */
+@Tag("ros")
+@Tag("slow")
 class BridgeCommandRosnodeKillTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String MEASURED = "0.1,-0.2,0.3";

@@ -20,6 +20,7 @@ import mantis.server.config.MantisConfig;
 import mantis.server.rossim.RequireRosTools;
 import mantis.server.rossim.RosSimRobot;
 import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * as a ROS robot, the bridge streams them to a Mantis server serving the shipped model, and a rospy
  * controller stub checks every trajectory the bridge publishes on {@code /arm_controller/command}.
  */
+@Tag("ros")
 class BridgeEndToEndTest {
   @TempDir Path dir;
 

@@ -19,12 +19,14 @@ import mantis.core.RobotSpecs;
 import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DashboardWiringTest {
   @TempDir Path dir;
 
+  @Tag("slow")
   @Test
   void serveWiresASimTeleopToTheSameServerInProcessBehindTheDashboard() throws Exception {
     MantisConfig cfg = MantisConfig.defaults().withPolicy("visual-servo").withPort(0).withMetricsPort(-1);

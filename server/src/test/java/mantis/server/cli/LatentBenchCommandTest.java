@@ -9,6 +9,7 @@ import java.util.List;
 import mantis.latent.LatentActionConfig;
 import mantis.latent.LatentActionModel;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ class LatentBenchCommandTest {
     return CliRun.of(args.toArray(String[]::new));
   }
 
+  @Tag("slow")
   @Test
   void benchesATinyCheckpointOnDatasetFramesAndPrintsBothTables() {
     CliRun r = bench("--model", tinyModel.toString(), "--data", data.toString(), "--markdown");

@@ -9,12 +9,14 @@ import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpecs;
 import mantis.server.policy.Policies;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PolicyCommandTest {
   @TempDir Path tmp;
 
+  @Tag("slow")
   @Test
   void pretrainThenFinetuneWritesBundlesTheServerLoads() throws Exception {
     Path pt = tmp.resolve("pt");
@@ -48,6 +50,7 @@ class PolicyCommandTest {
     assertTrue(u.err().contains("model-card.json"), u.err());
   }
 
+  @Tag("slow")
   @Test
   void finetuneLearnsFromAFolderOfRecordingsAlone() throws Exception {
     Path recordings = tmp.resolve("recordings");

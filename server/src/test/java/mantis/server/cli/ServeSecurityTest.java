@@ -24,6 +24,7 @@ import mantis.security.ClientSecurity;
 import mantis.security.TestCertificates;
 import mantis.security.TlsClientConfig;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +88,7 @@ class ServeSecurityTest {
     assertTrue(host.err().contains("cannot resolve the bind address 'no-such-host.invalid'"), host.err());
   }
 
+  @Tag("slow")
   @Test
   void insecureStartsOnEveryInterfaceWithALoudWarningAndWarnsAboutOpenMetrics() throws Exception {
     try (ServeProcess p = ServeProcess.start(dir, "--host", "0.0.0.0", "--insecure", "--port", "0",
@@ -107,6 +109,7 @@ class ServeSecurityTest {
     }
   }
 
+  @Tag("slow")
   @Test
   void aCreatedTokenIsAcceptedByAServerOnEveryInterfaceWithTlsAndBySimWithTheClientFlags() throws Exception {
     TestCertificates certs = TestCertificates.create(dir.resolve("pki"));
@@ -175,6 +178,7 @@ class ServeSecurityTest {
     return Optional.empty();
   }
 
+  @Tag("slow")
   @Test
   void simSendsATokenInPlainTextToAnotherHostOnlyWithInsecure() throws Exception {
     Optional<String> lan = lanAddress();

@@ -11,12 +11,14 @@ import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import mantis.server.rossim.RequireRosTools;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code mantis sim-ros} as its own process in a real ROS graph, stopped with {@code rosnode kill}:
  * on 1d41b63 its node left the graph but the process kept waiting; now it logs who asked and exits 0.
  */
+@Tag("ros")
 class SimRosCommandRosnodeKillTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -17,6 +18,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * NOT CONFIRMED, although the dashboard's own session latched it. Before this change the page showed
  * "E-STOPPED: latched on the server" (the session's latch) and the request answered 500.
  */
+@Tag("browser")
 class DashboardArmErrorBrowserTest {
   private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
@@ -28,6 +29,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium over a real teleop session. Each test saves a
  * screenshot to {@code server/target/dashboard-screenshots/<test>.png} and prints its path.
  */
+@Tag("browser")
 class DashboardBrowserTest {
   private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
   private static TeleopFixture fixture;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
@@ -23,6 +24,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A token-protected dashboard (bound off loopback) in a real headless Chromium: a person logs in
  * through the form, never with the token in the address. Screenshots as in {@link DashboardBrowserTest}.
  */
+@Tag("browser")
 class DashboardLoginBrowserTest {
   private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
   private static final String TOKEN = "correct-horse-battery-staple";

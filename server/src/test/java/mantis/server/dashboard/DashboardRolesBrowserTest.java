@@ -12,6 +12,7 @@ import mantis.security.ServerSecurity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
@@ -27,6 +28,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * disabled, cannot jog with the keys, and can e-stop; only an admin gets the Reset button back.
  * Screenshots as in {@link DashboardBrowserTest}.
  */
+@Tag("browser")
 class DashboardRolesBrowserTest {
   private static final Path SHOTS = Path.of("target", "dashboard-screenshots");
   private static ChromeDriver browser;

@@ -5,8 +5,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import mantis.proto.v1.Observation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** Annotate (Set-of-Mark on the newest frame, drawn as PNG when asked) with structured fuzzed observations. */
+@Tag("slow")
 class AnnotateFuzzTest {
   private static FuzzServer server;
   private static final RpcOracle ORACLE = new RpcOracle(Seeds.ROBOT);

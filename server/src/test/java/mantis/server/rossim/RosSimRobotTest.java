@@ -18,6 +18,7 @@ import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,8 @@ class RosSimRobotTest {
 
   @TempDir Path tmp;
 
+  @Tag("ros")
+  @Tag("slow")
   @Test
   void aRospyNodeSeesTheCameraJointStatesAndInstructionAndARostopicTrajectoryMovesTheArm()
       throws Exception {

@@ -42,6 +42,7 @@ import mantis.server.policy.Policies;
 import mantis.server.rossim.RequireRosTools;
 import mantis.server.rossim.RosSimRobot;
 import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,8 @@ class BridgedTeleopTest {
 
   @TempDir Path dir;
 
+  @Tag("ros")
+  @Tag("slow")
   @Test
   void theDashboardControlsDriveABridgedArmThroughItsArmServiceAndItsLatch() throws Exception {
     RosInstallation ros = RequireRosTools.installation();
@@ -200,6 +203,7 @@ class BridgedTeleopTest {
    * The bridge's ArmService is down: the dashboard's E-STOP and Reset answer 503 with the gRPC status (before this
    * change: 500 "internal error: StatusRuntimeException" and a WARN with a stack trace per click).
    */
+  @Tag("ros")
   @Test
   void withTheBridgesArmServiceDownTheDashboardsEStopAndResetAnswer503() throws Exception {
     RosInstallation ros = RequireRosTools.installation();

@@ -30,6 +30,7 @@ import mantis.proto.v1.ResetRequest;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The simulated arm's ArmService under a fuzzed sequence of operations: StreamCommands with fuzzed
@@ -43,6 +44,7 @@ import mantis.sim.TaskFamily;
  * finite and inside the limits and reports the e-stop as it is; from an EStop until the next Reset
  * the arm holds one target and executes no command; after Reset it keeps holding until a new command.
  */
+@Tag("slow")
 class SimArmServiceFuzzTest {
   private static final long TICK_NANOS = 20_000_000L;
   private static final String ROBOT_ID = "sim-1";
