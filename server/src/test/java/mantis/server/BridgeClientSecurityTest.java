@@ -33,7 +33,7 @@ import mantis.security.TestCertificates;
 import mantis.security.TlsServerConfig;
 import mantis.security.TokenEntry;
 import mantis.security.TokenStore;
-import mantis.server.rossim.RequireRosTools;
+import mantis.ros.peers.RequireRos;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,7 +72,7 @@ class BridgeClientSecurityTest {
 
   @BeforeAll
   static void startAll() throws Exception {
-    RosInstallation ros = RequireRosTools.installation();
+    RosInstallation ros = RequireRos.installation();
     certs = TestCertificates.create(dir.resolve("tls"));
     TokenStore tokens = TokenStore.of(List.of(TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
         TokenEntry.forToken("lab-bridge", Role.OPERATOR, OPERATOR)));

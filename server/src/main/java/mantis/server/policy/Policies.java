@@ -93,7 +93,7 @@ public final class Policies {
 
   /**
    * The default bundle: {@link #DEFAULT_BUNDLE} under the working directory, else under the repository that
-   * holds the running jar ({@code server/target/mantis.jar} -> {@code ../../models/policy/default}).
+   * holds the running jar ({@code app/target/mantis.jar} -> {@code ../../models/policy/default}).
    */
   static Path resolveDefaultBundle() {
     if (Files.isDirectory(DEFAULT_BUNDLE)) {

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security: this service checks no credentials and is served in-process only. No Mantis command
  * puts it on a network listener; its one user, the teleop dashboard's simulated arm ({@code
- * mantis.server.teleop.SimTeleop}), serves it on an {@code InProcessServer} that only code in the
+ * mantis.teleop.SimTeleop}), serves it on an {@code InProcessServer} that only code in the
  * same JVM can reach, and the dashboard authenticates its own HTTP users. Whoever serves it on a
  * network address must protect it like the ROS bridge's ArmService does: {@code
  * mantis.security.ServerSecurity#check} before binding (loopback, or TLS and tokens) and every call
