@@ -186,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
-        Observation obs = ServerFactory.simObservation(128);
+        Observation obs = simObservation(128);
         mantis.proto.v1.Observation.Builder wire = mantis.proto.v1.Observation.newBuilder()
             .setRobotId("bench")
             .setEpisodeId("bench")
@@ -331,7 +331,7 @@ final class BenchCommand implements Callable<Integer> {
         return p;
       }
     }
-    return Path.of("server", "target", "mantis.jar");
+    return Path.of("app", "target", "mantis.jar");
   }
 
   private void coldStart() throws Exception {
@@ -390,4 +390,12 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+
+  /** A realistic observation: a rendered reach scene at {@code sizePx} with the sim's instruction. */
+  private static Observation simObservation(int sizePx) {
+    mantis.sim.TabletopSim sim = mantis.sim.TabletopSim.create(mantis.sim.SimConfig.defaults());
+    sim.reset(0, mantis.sim.TaskFamily.REACH);
+    return new Observation("bench", "bench", 0, java.util.List.of(sim.render(sizePx, sizePx)), sim.instruction(),
+        sim.jointState(), 0, 0);
+  }
 }

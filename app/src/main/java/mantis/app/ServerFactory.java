@@ -1,11 +1,7 @@
 package mantis.app;
 
 import io.grpc.ServerBuilder;
-import java.util.List;
-import mantis.core.Frame;
-import mantis.core.JointState;
 import mantis.core.MonotonicClock;
-import mantis.core.Observation;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
@@ -15,9 +11,6 @@ import mantis.security.TokenStore;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import mantis.server.policy.Policies;
-import mantis.sim.SimConfig;
-import mantis.sim.TabletopSim;
-import mantis.sim.TaskFamily;
 
 /** Builds a {@link MantisServer} from a {@link MantisConfig}. */
 final class ServerFactory {
@@ -28,8 +21,8 @@ final class ServerFactory {
   }
 
   /**
-   * A server for {@code cfg}; {@code serverBuilder} null means Netty on the configured host and port.
-   * Warm-up uses a rendered sim frame so the policy's whole path (detection included) is exercised.
+   * A server for {@code cfg}; {@code serverBuilder} null means Netty on the configured host and port. The server
+   * warms up on its own drawn tabletop scene, so the policy's whole path (detection included) is exercised.
    */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
     return build(cfg, serverBuilder, null);
@@ -98,9 +91,6 @@ final class ServerFactory {
         .optPositionMarginRad(cfg.positionMarginRad())
         .optSecurity(security)
         .optAdmission(cfg.admission());
-    if (robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
-      b.optWarmupObservation(simObservation(cfg.policyInputPx()));
-    }
     if (serverBuilder != null) {
       b.optServerBuilder(serverBuilder);
     }
@@ -108,14 +98,5 @@ final class ServerFactory {
       b.optInProcessName(inProcessName);
     }
     return b.build();
-  }
-
-  /** A realistic observation: a rendered reach scene at {@code sizePx} with the sim's instruction. */
-  static Observation simObservation(int sizePx) {
-    TabletopSim sim = TabletopSim.create(SimConfig.defaults());
-    sim.reset(0, TaskFamily.REACH);
-    Frame frame = sim.render(sizePx, sizePx);
-    JointState js = sim.jointState();
-    return new Observation("warmup", "warmup", 0, List.of(frame), sim.instruction(), js, 0, 0);
   }
 }

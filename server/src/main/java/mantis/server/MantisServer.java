@@ -375,10 +375,7 @@ public final class MantisServer implements AutoCloseable {
     PolicyInfo info = cfg.policy.info();
     int w = info.inputWidthPx() > 0 ? info.inputWidthPx() : 128;
     int h = info.inputHeightPx() > 0 ? info.inputHeightPx() : 128;
-    byte[] rgb = new byte[w * h * 3];
-    java.util.Arrays.fill(rgb, (byte) 128);
-    JointState js = JointState.ofPositions(cfg.robot.jointNames(), new double[cfg.robot.jointCount()], 0);
-    return new Observation("warmup", "warmup", 0, List.of(Frame.wrapRgb(w, h, rgb)), "reach the red block", js, 0, 0);
+    return WarmupScene.observation(cfg.robot, w, h);
   }
 
   /** The PolicyService implementation (after {@link #start()}), for tests that drive it without a transport. */
