@@ -208,7 +208,9 @@ final class DashboardOptions {
           .optInputPx(inputPx)
           .optInstructionTopic(instructionTopic == null || instructionTopic.isBlank() ? null : instructionTopic)
           .optInstruction(instruction)
-          .optAuditLog(audit);
+          .optAuditLog(audit)
+          // the dashboard page lists the simulator's families; on a real arm the name only labels the episode
+          .optTasks(java.util.Arrays.stream(mantis.sim.TaskFamily.values()).map(Enum::name).toList());
       if (cameraTopic.strip().endsWith("/compressed")) {
         b.optCompressedImageTopic(cameraTopic.strip());
       } else {

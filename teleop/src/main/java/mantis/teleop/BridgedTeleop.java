@@ -28,7 +28,6 @@ import mantis.ros.node.RosNode;
 import mantis.ros.node.SubscriberOptions;
 import mantis.security.AuditLog;
 import mantis.security.Principal;
-import mantis.sim.TaskFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +78,7 @@ public final class BridgedTeleop implements Teleop {
   private final long maxInputAgeNanos;
   private final int controlHz;
   private final TeleopLoop loop;
+  private final List<String> tasks;
 
   private final Object frameLock = new Object();
   // Guarded by frameLock.
@@ -112,6 +112,7 @@ public final class BridgedTeleop implements Teleop {
     this.displayPx = b.displayPx;
     this.maxInputAgeNanos = b.maxInputAge.toNanos();
     this.controlHz = b.controlHz;
+    this.tasks = b.tasks;
     this.loop = new TeleopLoop(new BridgedArm(), b.policyChannel, robot, b.controlHz, clock, inputPx,
         b.predictTimeout, FAMILY, 0, "mantis-teleop-bridged", b.audit);
   }
@@ -277,11 +278,16 @@ public final class BridgedTeleop implements Teleop {
 
   /**
    * Starts the agreement figures and the history over; the arm and the ROS graph are left as they
-   * are ({@code family} stays {@link #FAMILY}, {@code seed} labels the new episode).
+   * are ({@code family} stays {@link #FAMILY} whatever the task, {@code seed} labels the new episode).
    */
   @Override
-  public void newEpisode(TaskFamily family, long seed, Principal by) {
-    Objects.requireNonNull(family, "family");
+  public List<String> tasks() {
+    return tasks;
+  }
+
+  @Override
+  public void newEpisode(String task, long seed, Principal by) {
+    Teleop.requireTask(task, tasks);
     loop.newEpisode(FAMILY, seed, () -> { });
     log.info("new bridged teleop episode {}", seed);
   }
@@ -354,8 +360,21 @@ public final class BridgedTeleop implements Teleop {
     private Duration maxInputAge = Duration.ofMillis(500);
     private ChannelCredentials armCredentials = InsecureChannelCredentials.create();
     private AuditLog audit = AuditLog.none();
+    private List<String> tasks = List.of(FAMILY);
 
     private Builder() {}
+
+    /**
+     * The task names a new episode may name (the dashboard's list; default just {@link #FAMILY}). A real arm
+     * does not change its scene: the name only labels the episode's agreement figures.
+     */
+    public Builder optTasks(List<String> names) {
+      if (names == null || names.isEmpty() || names.stream().anyMatch(n -> n == null || n.isBlank())) {
+        throw new IllegalArgumentException("tasks must be a non-empty list of names, got " + names);
+      }
+      this.tasks = List.copyOf(names);
+      return this;
+    }
 
     /**
      * Where takeovers, e-stops, resets and changes of the arm's command source go (the server's

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -79,6 +80,8 @@ public final class SimTeleop implements Teleop {
   private final int inputPx;
   private final int displayPx;
   private final SimConfig simConfig;
+  private static final List<String> TASKS = Arrays.stream(TaskFamily.values()).map(Enum::name).toList();
+
   private final TaskFamily firstFamily;
   private final TeleopLoop loop;
 
@@ -214,9 +217,15 @@ public final class SimTeleop implements Teleop {
     loop.reset(by);
   }
 
+  /** The simulator's task families, by their enum names. */
   @Override
-  public void newEpisode(TaskFamily newFamily, long newSeed, Principal by) {
-    Objects.requireNonNull(newFamily, "family");
+  public List<String> tasks() {
+    return TASKS;
+  }
+
+  @Override
+  public void newEpisode(String task, long newSeed, Principal by) {
+    TaskFamily newFamily = TaskFamily.valueOf(Teleop.requireTask(task, TASKS));
     Objects.requireNonNull(by, "by");
     loop.newEpisode(newFamily.name(), newSeed, () -> {
       if (recorder != null) {

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.util.List;
 import mantis.security.Principal;
 import mantis.security.Role;
-import mantis.sim.TaskFamily;
 
 /**
  * A teleop session: one arm, driven by a person or by the policy, with the policy always predicting
@@ -70,13 +69,32 @@ public interface Teleop extends AutoCloseable {
   /** {@link #reset()} by {@code by}; audited as {@code RESET} once the arm has cleared its latch. */
   void reset(Principal by);
 
-  /** Starts a new episode (the current recording, if any, is finished first). */
-  default void newEpisode(TaskFamily family, long seed) {
-    newEpisode(family, seed, IN_PROCESS);
+  /**
+   * The tasks {@link #newEpisode(String, long)} accepts, by canonical name (upper case with underscores, e.g.
+   * {@code PUSH_DIRECTION}); the arm behind the session decides what they are.
+   */
+  List<String> tasks();
+
+  /**
+   * Starts a new episode of {@code task}, one of {@link #tasks()} (the current recording, if any, is finished
+   * first).
+   *
+   * @throws IllegalArgumentException when {@code task} is not one of {@link #tasks()}
+   */
+  default void newEpisode(String task, long seed) {
+    newEpisode(task, seed, IN_PROCESS);
   }
 
-  /** {@link #newEpisode(TaskFamily, long)} by {@code by} (a recording it finishes is audited as theirs). */
-  void newEpisode(TaskFamily family, long seed, Principal by);
+  /** {@link #newEpisode(String, long)} by {@code by} (a recording it finishes is audited as theirs). */
+  void newEpisode(String task, long seed, Principal by);
+
+  /** {@code task} if it is one of {@code tasks}, else an IllegalArgumentException naming them. */
+  static String requireTask(String task, List<String> tasks) {
+    if (task == null || !tasks.contains(task)) {
+      throw new IllegalArgumentException("unknown task '" + task + "'; this arm offers " + tasks);
+    }
+    return task;
+  }
 
   /** Starts recording the current episode from now; returns the recording's name. */
   default String startRecording() {

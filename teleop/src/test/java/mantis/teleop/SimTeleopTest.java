@@ -306,7 +306,7 @@ class SimTeleopTest {
     awaitTicks(t, 2);
     t.startRecording();
     awaitTicks(t, 2);
-    t.newEpisode(TaskFamily.PUSH_DIRECTION, 9);
+    t.newEpisode(TaskFamily.PUSH_DIRECTION.name(), 9);
     TeleopState s = t.state();
     assertEquals("PUSH_DIRECTION", s.family());
     assertEquals(9, s.seed());

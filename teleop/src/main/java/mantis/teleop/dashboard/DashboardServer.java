@@ -38,7 +38,6 @@ import mantis.security.TlsServerConfig;
 import mantis.security.TokenStore;
 import mantis.teleop.ControlMode;
 import mantis.teleop.Teleop;
-import mantis.sim.TaskFamily;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -410,10 +409,10 @@ public final class DashboardServer implements AutoCloseable {
     });
     a.post("/api/episode", ctx -> {
       JsonNode body = body(ctx);
-      TaskFamily family = family(body.get("family"));
+      String family = family(body.get("family"), teleop.tasks());
       long seed = seed(body.get("seed"));
       teleop.newEpisode(family, seed, who(ctx));
-      ctx.json(Map.of("family", family.name(), "seed", seed));
+      ctx.json(Map.of("family", family, "seed", seed));
     });
     a.post("/api/recordings/start", ctx -> {
       body(ctx);
@@ -1012,16 +1011,17 @@ public final class DashboardServer implements AutoCloseable {
     }
   }
 
-  static TaskFamily family(JsonNode node) {
-    List<String> names = Arrays.stream(TaskFamily.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList();
+  /** The task named by {@code node} (any case, {@code -} for {@code _}), one of the session's {@code tasks}. */
+  static String family(JsonNode node, List<String> tasks) {
+    List<String> names = tasks.stream().map(t -> t.toLowerCase(Locale.ROOT)).toList();
     if (node == null || !node.isTextual()) {
       throw new BadRequest("'family' must be one of " + names);
     }
-    try {
-      return TaskFamily.valueOf(node.asText().trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-    } catch (IllegalArgumentException e) {
+    String task = node.asText().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    if (!tasks.contains(task)) {
       throw new BadRequest("unknown family '" + node.asText() + "'; use one of " + names);
     }
+    return task;
   }
 
   static long seed(JsonNode node) {

@@ -23,7 +23,6 @@ import mantis.teleop.ControlMode;
 import mantis.teleop.RecordingInfo;
 import mantis.teleop.Teleop;
 import mantis.teleop.TeleopState;
-import mantis.sim.TaskFamily;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,8 +82,13 @@ class DashboardArmErrorTest {
     }
 
     @Override
-    public void newEpisode(TaskFamily family, long seed, Principal by) {
-      session.newEpisode(family, seed, by);
+    public List<String> tasks() {
+      return session.tasks();
+    }
+
+    @Override
+    public void newEpisode(String task, long seed, Principal by) {
+      session.newEpisode(task, seed, by);
     }
 
     @Override

@@ -27,7 +27,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium over a real teleop session. Each test saves a
- * screenshot to {@code server/target/dashboard-screenshots/<test>.png} and prints its path.
+ * screenshot to {@code teleop/target/dashboard-screenshots/<test>.png} and prints its path.
  */
 @Tag("browser")
 class DashboardBrowserTest {
@@ -61,7 +61,7 @@ class DashboardBrowserTest {
     Teleop t = fixture.teleop();
     t.reset();
     t.setMode(mantis.teleop.ControlMode.TELEOP);
-    t.newEpisode(mantis.sim.TaskFamily.REACH, 3);  // every test starts from the same pose
+    t.newEpisode(mantis.sim.TaskFamily.REACH.name(), 3);  // every test starts from the same pose
     browser.get(dash.url());
     waitFor(Duration.ofSeconds(15), () -> !text("instruction").equals("–") && jointRad(0) != null);
   }

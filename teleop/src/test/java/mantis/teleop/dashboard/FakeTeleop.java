@@ -21,7 +21,6 @@ import mantis.teleop.ControlMode;
 import mantis.teleop.RecordingInfo;
 import mantis.teleop.Teleop;
 import mantis.teleop.TeleopState;
-import mantis.sim.TaskFamily;
 
 /**
  * A small in-memory {@link Teleop} for the HTTP-level tests: three joints that integrate jog
@@ -39,7 +38,9 @@ final class FakeTeleop implements Teleop {
   private ControlMode mode = ControlMode.TELEOP;
   private boolean estopped;
   private String recording = "";
-  private TaskFamily family = TaskFamily.REACH;
+  private static final List<String> TASKS = List.of("REACH", "PUSH_DIRECTION", "PUSH_TO_TARGET");
+
+  private String family = "REACH";
   private long seed = 1;
   private long samples;
   private final List<RecordingInfo> recordings = new ArrayList<>();
@@ -65,7 +66,7 @@ final class FakeTeleop implements Teleop {
     Agreement a = samples == 0 ? Agreement.empty()
         : new Agreement(samples, List.of(0.01, 0.02, 0.03), 75.0, Double.NaN);
     long ms = (now - startNanos) / 1_000_000;
-    return new TeleopState(frames.incrementAndGet(), "reach the red block", family.name(), seed, ms, false, false,
+    return new TeleopState(frames.incrementAndGet(), "reach the red block", family, seed, ms, false, false,
         mode, estopped, estopped, !recording.isEmpty(), recording, joints, p, List.of(1, 2, 3, 4), 0,
         Map.of("marks", 1.5, "policy", 3.0), 0, List.of(new CommandSample(ms, p, p, p, mode)), a, a);
   }
@@ -119,7 +120,13 @@ final class FakeTeleop implements Teleop {
   }
 
   @Override
-  public synchronized void newEpisode(TaskFamily family, long seed, Principal p) {
+  public List<String> tasks() {
+    return TASKS;
+  }
+
+  @Override
+  public synchronized void newEpisode(String family, long seed, Principal p) {
+    Teleop.requireTask(family, TASKS);
     calls.add("episode " + family + " " + seed);
     by(p);
     this.family = family;
