@@ -36,7 +36,7 @@ final class NameTable<P> {
     return providers;
   }
 
-  /** The provider answering to {@code name}, and for a prefix provider the prefix it matched. */
+  /** The provider answering to {@code name}, and for a prefix provider the text after its prefix. */
   Optional<Match<P>> find(String name) {
     if (name == null) {
       return Optional.empty();
@@ -47,7 +47,7 @@ final class NameTable<P> {
     }
     for (Map.Entry<String, P> e : prefixes.entrySet()) {
       if (name.startsWith(e.getKey()) && name.length() > e.getKey().length()) {
-        return Optional.of(new Match<>(e.getValue(), e.getKey()));
+        return Optional.of(new Match<>(e.getValue(), name.substring(e.getKey().length())));
       }
     }
     return Optional.empty();
@@ -59,7 +59,8 @@ final class NameTable<P> {
         "unknown " + kind + " '" + name + "'; known: " + String.join(", ", names)));
   }
 
-  record Match<P>(P provider, String prefix) {}
+  /** A provider and the argument after its prefix (empty for an exact name). */
+  record Match<P>(P provider, String argument) {}
 
   /** Collects claims; {@link #build()} fails on a duplicate or an ambiguous name. */
   static final class Builder<P> {

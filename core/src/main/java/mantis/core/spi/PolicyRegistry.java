@@ -87,7 +87,7 @@ public final class PolicyRegistry {
    */
   public Policy create(PolicyRequest request) {
     NameTable.Match<PolicyProvider> m = table.get(request.name());
-    return m.provider().create(request.withArgument(request.name().substring(m.prefix().length())));
+    return m.provider().create(request.withArgument(m.argument()));
   }
 
   /** Builds a {@link PolicyRegistry}. */

@@ -58,7 +58,7 @@ import mantis.security.TokenStore;
  *   status: /mantis/status                # std_msgs/String heartbeat, latched
  * robot:
  *   id: arm                               # robot_id sent to the server
- *   spec: planar3                         # a bundled robot (a RobotRegistry name: planar3) or a robot YAML path (relative: this file)
+ *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
  * server:
  *   target: localhost:50051               # the Mantis server, host:port

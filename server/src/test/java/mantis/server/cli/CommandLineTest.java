@@ -67,7 +67,8 @@ class CommandLineTest {
   void serveRejectsAnUnknownPolicyWithExitCodeTwo() {
     CliRun r = run("serve", "--policy", "telepathy");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("policy must be one of [mantis, visual-servo, hold, random] or bundle:DIR"), r.err());
+    assertTrue(r.err().contains(
+        "policy must be one of [bundle:DIR, hold, mantis, no-op, random, visual-servo], got telepathy"), r.err());
   }
 
   @Test
