@@ -3,9 +3,12 @@ package mantis.server.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import mantis.core.spi.PolicyRequest;
+import mantis.model.serve.LearnedPolicies;
 import mantis.server.BindFailedException;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.policy.PolicyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -26,33 +29,39 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", description = "Bind address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
   String host;
 
-  @Option(names = {"-p", "--port"}, description = "gRPC port (default 50051; 0 = any free port).")
+  @Option(names = {"-p", "--port"},
+      description = "gRPC port (default " + MantisConfig.DEFAULT_PORT + "; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--policy", description = "mantis (default: the bundled model models/policy/default), "
-      + "bundle:DIR, visual-servo, hold or random.")
+  @Option(names = "--policy", completionCandidates = PolicyNames.class, description = "${COMPLETION-CANDIDATES} "
+      + "(default " + LearnedPolicies.DEFAULT_NAME + ": the bundled model " + LearnedPolicies.DEFAULT_BUNDLE_DIR + ").")
   String policy;
 
-  @Option(names = "--predictor-workers", description = "Learned policies: predictor threads (default 1).")
+  @Option(names = "--predictor-workers",
+      description = "Learned policies: predictor threads (default " + PolicyRequest.Serving.DEFAULT_WORKERS + ").")
   Integer predictorWorkers;
 
-  @Option(names = "--max-batch", description = "Learned policies: most observations per forward pass (default 8).")
+  @Option(names = "--max-batch", description = "Learned policies: most observations per forward pass (default "
+      + PolicyRequest.Serving.DEFAULT_MAX_BATCH + ").")
   Integer maxBatch;
 
   @Option(names = "--max-batch-wait-us",
-      description = "Learned policies: how long a worker waits to fill a batch when requests are dense (default 2000).")
+      description = "Learned policies: how long a worker waits to fill a batch when requests are dense (default "
+          + PolicyRequest.Serving.DEFAULT_MAX_WAIT_MICROS + ").")
   Long maxBatchWaitUs;
 
   @Option(names = "--robot", paramLabel = "YAML", description = "Robot description (default: the built-in planar3).")
   Path robot;
 
-  @Option(names = "--metrics-port", description = "Prometheus endpoint port (default 9464; -1 = off).")
+  @Option(names = "--metrics-port",
+      description = "Prometheus endpoint port (default " + MantisConfig.DEFAULT_METRICS_PORT + "; -1 = off).")
   Integer metricsPort;
 
   @Option(names = "--metrics-host", description = "Prometheus endpoint address (default 127.0.0.1; 0.0.0.0 in a container).")
   String metricsHost;
 
-  @Option(names = "--watchdog-ms", description = "Hold a robot after this much silence (default 100).")
+  @Option(names = "--watchdog-ms",
+      description = "Hold a robot after this much silence (default " + MantisConfig.DEFAULT_WATCHDOG_TIMEOUT_MS + ").")
   Long watchdogMs;
 
   @Option(names = "--dashboard-port",

@@ -72,6 +72,17 @@ class CommandLineTest {
   }
 
   @Test
+  void serveAndDemoHelpListThePolicyRegistrysNames() {
+    for (String command : new String[] {"serve", "demo"}) {
+      CliRun r = run(command, "--help");
+      assertEquals(0, r.code());
+      String help = r.out().replaceAll("\\s+", " ");
+      assertTrue(help.contains("--policy=<policy> bundle:DIR, hold, mantis, no-op, random, visual-servo (default mantis: "
+          + "the bundled model models/policy/default)."), r.out());
+    }
+  }
+
+  @Test
   void anUnknownFamilyIsAUsageError() {
     CliRun r = run("sim", "--family", "juggle");
     assertEquals(2, r.code());
