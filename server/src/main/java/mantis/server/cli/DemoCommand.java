@@ -11,6 +11,7 @@ import mantis.model.serve.LearnedPolicies;
 import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.dashboard.DashboardServer;
 import mantis.server.policy.PolicyNames;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;
@@ -43,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
           + "shadow mode) and keep serving it after the episodes until Ctrl-C.")
   boolean dashboard;
 
-  @Option(names = "--dashboard-port", defaultValue = "8080",
+  @Option(names = "--dashboard-port", defaultValue = "" + DashboardServer.DEFAULT_PORT,
       description = "With --dashboard: its port (default ${DEFAULT-VALUE}; 0 = any free port).")
   int dashboardPort;
 

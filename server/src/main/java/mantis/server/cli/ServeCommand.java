@@ -8,6 +8,7 @@ import mantis.model.serve.LearnedPolicies;
 import mantis.server.BindFailedException;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.dashboard.DashboardServer;
 import mantis.server.policy.PolicyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped, "
         + "and the teleop dashboard (a simulated arm driven from the browser, or a bridged real arm with "
-        + "--dashboard-arm bridge; the policy in shadow mode) at http://127.0.0.1:8080/ unless --dashboard-port -1.")
+        + "--dashboard-arm bridge; the policy in shadow mode) at http://127.0.0.1:" + DashboardServer.DEFAULT_PORT
+        + "/ unless --dashboard-port -1.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -65,8 +67,9 @@ final class ServeCommand implements Callable<Integer> {
   Long watchdogMs;
 
   @Option(names = "--dashboard-port",
-      description = "Teleop dashboard port (default 8080; 0 = any free port; -1 = off).")
-  int dashboardPort = 8080;
+      description =
+          "Teleop dashboard port (default " + DashboardServer.DEFAULT_PORT + "; 0 = any free port; -1 = off).")
+  int dashboardPort = DashboardServer.DEFAULT_PORT;
 
   @Mixin
   DashboardOptions dashboard = new DashboardOptions();
