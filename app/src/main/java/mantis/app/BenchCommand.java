@@ -15,10 +15,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import mantis.core.Observation;
+import mantis.core.spi.PolicyRequest;
+import mantis.model.serve.LearnedPolicies;
 import mantis.proto.v1.PolicyServiceGrpc;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
-import mantis.server.policy.Policies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -273,7 +274,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private void policy() throws Exception {
-    Path dir = bundle != null ? bundle : Policies.DEFAULT_BUNDLE;
+    Path dir = bundle != null ? bundle : LearnedPolicies.DEFAULT_BUNDLE;
     if (!PolicyBench.isBundle(dir)) {
       rows.add(new String[] {"Predict, learned policy", "skipped: no bundle at " + dir + " (give --bundle DIR)", ""});
       return;
@@ -281,13 +282,13 @@ final class BenchCommand implements Callable<Integer> {
     System.err.println("bench: learned policy " + dir + ", Predict at " + java.util.Arrays.toString(policyStreams)
         + " streams, then forward only; PyTorch threads " + System.getProperty(TorchThreadsOption.PROPERTY));
     PolicyBench.Settings s = new PolicyBench.Settings(dir,
-        new Policies.Serving(policyWorkers, policyMaxBatch, policyWaitMicros), policyStreams.clone(),
+        new PolicyRequest.Serving(policyWorkers, policyMaxBatch, policyWaitMicros), policyStreams.clone(),
         policyWarmupSeconds, policySeconds, forwardBatches.clone(), forwardSeconds, matmulSide);
     rows.addAll(PolicyBench.run(s, ServerFactory.robot(MantisConfig.defaults()), line -> System.err.println("bench: " + line)));
   }
 
   private String policyNote() {
-    return "The learned policy part serves the bundle " + (bundle != null ? bundle : Policies.DEFAULT_BUNDLE)
+    return "The learned policy part serves the bundle " + (bundle != null ? bundle : LearnedPolicies.DEFAULT_BUNDLE)
         + " through the predictor pool in an in-process server; N client threads, each its own robot on its own "
         + "channel, call Predict in a closed loop with 16 different domain-randomised 128x128 sim scenes ("
         + policyWarmupSeconds + " s warm-up, then " + policySeconds + " s measured at each N); the mean batch is "

@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import mantis.core.RobotSpecs;
+import mantis.model.serve.LearnedPolicies;
 import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.dashboard.DashboardServer;
+import mantis.server.policy.PolicyNames;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;
 import picocli.CommandLine.Command;
@@ -27,9 +30,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--first-seed", defaultValue = "1000", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
   long firstSeed;
 
-  @Option(names = "--policy", defaultValue = "mantis",
-      description = "mantis (default: the bundled model models/policy/default), bundle:DIR, visual-servo, hold or "
-          + "random.")
+  @Option(names = "--policy", defaultValue = LearnedPolicies.DEFAULT_NAME, completionCandidates = PolicyNames.class,
+      description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: the bundled model "
+          + LearnedPolicies.DEFAULT_BUNDLE_DIR + ").")
   String policy;
 
   @Option(names = "--family", defaultValue = "all", converter = Families.class,
@@ -41,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
           + "shadow mode) and keep serving it after the episodes until Ctrl-C.")
   boolean dashboard;
 
-  @Option(names = "--dashboard-port", defaultValue = "8080",
+  @Option(names = "--dashboard-port", defaultValue = "" + DashboardServer.DEFAULT_PORT,
       description = "With --dashboard: its port (default ${DEFAULT-VALUE}; 0 = any free port).")
   int dashboardPort;
 

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
+import mantis.core.spi.PolicyRequest;
 import mantis.server.config.MantisConfig;
 import mantis.server.policy.Policies;
 import mantis.sim.TaskFamily;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Spec;
         + "per family with Wilson 95%% intervals, grounding accuracy and Trace-of-Mark error.")
 final class EvalCommand implements Callable<Integer> {
   /** Input size every served policy is made for, pixels. */
-  static final int POLICY_INPUT_PX = 128;
+  static final int POLICY_INPUT_PX = PolicyRequest.DEFAULT_INPUT_PX;
 
   @Option(names = "--policies", split = ",", defaultValue = "mantis,visual-servo,expert,random",
       description = "Comma-separated policy specs: expert (scripted, privileged) or any name the server knows "

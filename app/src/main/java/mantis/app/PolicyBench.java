@@ -20,10 +20,12 @@ import mantis.core.MonotonicClock;
 import mantis.core.Observation;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
+import mantis.core.spi.PolicyRequest;
 import mantis.latent.bench.LatentBenchResult;
 import mantis.latent.bench.LatentBenchmark;
 import mantis.marks.MarkProposer;
 import mantis.model.policy.MantisPolicyModel;
+import mantis.model.serve.LearnedPolicies;
 import mantis.model.serve.BatchPredictor;
 import mantis.model.serve.PredictorPool;
 import mantis.proto.v1.PolicyServiceGrpc;
@@ -70,7 +72,7 @@ final class PolicyBench {
    * @param forwardSeconds each forward batch size (and the matmul) repeats at least this long and 5 calls
    * @param matmulSide n of the n x n fp32 matrix product giving the peak
    */
-  record Settings(Path bundle, Policies.Serving serving, int[] streams, double warmupSeconds, double seconds,
+  record Settings(Path bundle, PolicyRequest.Serving serving, int[] streams, double warmupSeconds, double seconds,
       int[] forwardBatches, double forwardSeconds, int matmulSide) {}
 
   /**
@@ -122,8 +124,8 @@ final class PolicyBench {
     List<Scene> scenes = scenes(FRAME_PX);
     List<StreamRun> streamRuns = new ArrayList<>();
     MonotonicClock clock = MonotonicClock.system();
-    Policy policy = Policies.create(Policies.BUNDLE_PREFIX + s.bundle(), robot, FRAME_PX, clock, s.serving());
-    MantisConfig cfg = MantisConfig.defaults().withPolicy(Policies.BUNDLE_PREFIX + s.bundle()).withHost("127.0.0.1")
+    Policy policy = Policies.create(LearnedPolicies.BUNDLE_PREFIX + s.bundle(), robot, FRAME_PX, clock, s.serving());
+    MantisConfig cfg = MantisConfig.defaults().withPolicy(LearnedPolicies.BUNDLE_PREFIX + s.bundle()).withHost("127.0.0.1")
         .withPort(0).withMetricsPort(-1)
         .withBatching(s.serving().workers(), s.serving().maxBatch(), s.serving().maxWaitMicros());
     try (MantisServer server = ServerFactory.build(cfg, null, policy, clock)) {
@@ -174,7 +176,7 @@ final class PolicyBench {
   static List<String[]> rows(Settings s, List<StreamRun> streamRuns, List<ForwardRun> forwardRuns, long flopsPerExample,
       LatentBenchResult.MatmulPeak peak, String threads) {
     List<String[]> rows = new ArrayList<>();
-    Policies.Serving sv = s.serving();
+    PolicyRequest.Serving sv = s.serving();
     String serving = String.format(Locale.ROOT, "%d worker(s), batch <= %d, wait %d us", sv.workers(), sv.maxBatch(),
         sv.maxWaitMicros());
     for (StreamRun r : streamRuns) {

@@ -3,9 +3,13 @@ package mantis.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import mantis.core.spi.PolicyRequest;
+import mantis.model.serve.LearnedPolicies;
 import mantis.server.BindFailedException;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
+import mantis.server.dashboard.DashboardServer;
+import mantis.server.policy.PolicyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve mantis.v1.PolicyService (plus health, reflection and Prometheus metrics) until stopped, "
         + "and the teleop dashboard (a simulated arm driven from the browser, or a bridged real arm with "
-        + "--dashboard-arm bridge; the policy in shadow mode) at http://127.0.0.1:8080/ unless --dashboard-port -1.")
+        + "--dashboard-arm bridge; the policy in shadow mode) at http://127.0.0.1:" + DashboardServer.DEFAULT_PORT
+        + "/ unless --dashboard-port -1.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -26,38 +31,45 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", description = "Bind address (default 127.0.0.1: this machine only; 0.0.0.0 for every interface).")
   String host;
 
-  @Option(names = {"-p", "--port"}, description = "gRPC port (default 50051; 0 = any free port).")
+  @Option(names = {"-p", "--port"},
+      description = "gRPC port (default " + MantisConfig.DEFAULT_PORT + "; 0 = any free port).")
   Integer port;
 
-  @Option(names = "--policy", description = "mantis (default: the bundled model models/policy/default), "
-      + "bundle:DIR, visual-servo, hold or random.")
+  @Option(names = "--policy", completionCandidates = PolicyNames.class, description = "${COMPLETION-CANDIDATES} "
+      + "(default " + LearnedPolicies.DEFAULT_NAME + ": the bundled model " + LearnedPolicies.DEFAULT_BUNDLE_DIR + ").")
   String policy;
 
-  @Option(names = "--predictor-workers", description = "Learned policies: predictor threads (default 1).")
+  @Option(names = "--predictor-workers",
+      description = "Learned policies: predictor threads (default " + PolicyRequest.Serving.DEFAULT_WORKERS + ").")
   Integer predictorWorkers;
 
-  @Option(names = "--max-batch", description = "Learned policies: most observations per forward pass (default 8).")
+  @Option(names = "--max-batch", description = "Learned policies: most observations per forward pass (default "
+      + PolicyRequest.Serving.DEFAULT_MAX_BATCH + ").")
   Integer maxBatch;
 
   @Option(names = "--max-batch-wait-us",
-      description = "Learned policies: how long a worker waits to fill a batch when requests are dense (default 2000).")
+      description = "Learned policies: how long a worker waits to fill a batch when requests are dense (default "
+          + PolicyRequest.Serving.DEFAULT_MAX_WAIT_MICROS + ").")
   Long maxBatchWaitUs;
 
   @Option(names = "--robot", paramLabel = "YAML", description = "Robot description (default: the built-in planar3).")
   Path robot;
 
-  @Option(names = "--metrics-port", description = "Prometheus endpoint port (default 9464; -1 = off).")
+  @Option(names = "--metrics-port",
+      description = "Prometheus endpoint port (default " + MantisConfig.DEFAULT_METRICS_PORT + "; -1 = off).")
   Integer metricsPort;
 
   @Option(names = "--metrics-host", description = "Prometheus endpoint address (default 127.0.0.1; 0.0.0.0 in a container).")
   String metricsHost;
 
-  @Option(names = "--watchdog-ms", description = "Hold a robot after this much silence (default 100).")
+  @Option(names = "--watchdog-ms",
+      description = "Hold a robot after this much silence (default " + MantisConfig.DEFAULT_WATCHDOG_TIMEOUT_MS + ").")
   Long watchdogMs;
 
   @Option(names = "--dashboard-port",
-      description = "Teleop dashboard port (default 8080; 0 = any free port; -1 = off).")
-  int dashboardPort = 8080;
+      description =
+          "Teleop dashboard port (default " + DashboardServer.DEFAULT_PORT + "; 0 = any free port; -1 = off).")
+  int dashboardPort = DashboardServer.DEFAULT_PORT;
 
   @Mixin
   DashboardOptions dashboard = new DashboardOptions();

@@ -5,6 +5,7 @@ import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.core.spi.PolicyRequest;
 import mantis.security.AuditLog;
 import mantis.security.ServerSecurity;
 import mantis.security.TokenStore;
@@ -39,7 +40,7 @@ final class ServerFactory {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
     return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock,
-        new Policies.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock,
+        new PolicyRequest.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock,
         inProcessName, security);
   }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import mantis.proto.v1.DescribeRequest;
 import mantis.proto.v1.PolicyInfo;
 import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.server.config.MantisConfig;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;
 import mantis.sim.client.SimClientException;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Option;
     description = "Run seeded simulated episodes against a Mantis server over gRPC; print success rates "
         + "(Wilson 95%% intervals) and call latency percentiles.")
 final class SimCommand implements Callable<Integer> {
-  @Option(names = "--target", defaultValue = "127.0.0.1:50051", description = "Server host:port (default ${DEFAULT-VALUE}).")
+  @Option(names = "--target", defaultValue = MantisConfig.DEFAULT_HOST + ":" + MantisConfig.DEFAULT_PORT,
+      description = "Server host:port (default ${DEFAULT-VALUE}).")
   String target;
 
   @Option(names = "--family", defaultValue = "all", converter = Families.class,

@@ -67,7 +67,19 @@ class CommandLineTest {
   void serveRejectsAnUnknownPolicyWithExitCodeTwo() {
     CliRun r = run("serve", "--policy", "telepathy");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("policy must be one of [mantis, visual-servo, hold, random] or bundle:DIR"), r.err());
+    assertTrue(r.err().contains(
+        "policy must be one of [bundle:DIR, hold, mantis, no-op, random, visual-servo], got telepathy"), r.err());
+  }
+
+  @Test
+  void serveAndDemoHelpListThePolicyRegistrysNames() {
+    for (String command : new String[] {"serve", "demo"}) {
+      CliRun r = run(command, "--help");
+      assertEquals(0, r.code());
+      String help = r.out().replaceAll("\\s+", " ");
+      assertTrue(help.contains("--policy=<policy> bundle:DIR, hold, mantis, no-op, random, visual-servo (default mantis: "
+          + "the bundled model models/policy/default)."), r.out());
+    }
   }
 
   @Test

@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import mantis.core.RobotSpecs;
+import mantis.core.spi.PolicyRequest;
 import mantis.latent.bench.LatentBenchResult;
 import mantis.model.policy.ActionStats;
 import mantis.model.policy.PolicyConfig;
 import mantis.model.policy.PolicyLearner;
 import mantis.model.text.Vocabulary;
-import mantis.server.policy.Policies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +22,7 @@ class PolicyBenchTest {
   @TempDir Path tmp;
 
   private static final PolicyBench.Settings SETTINGS = new PolicyBench.Settings(Path.of("b"),
-      new Policies.Serving(1, 8, 2000), new int[] {1, 8}, 1, 3, new int[] {1, 8}, 1.5, 1024);
+      new PolicyRequest.Serving(1, 8, 2000), new int[] {1, 8}, 1, 3, new int[] {1, 8}, 1.5, 1024);
 
   /** {@code count} round trips of {@code ms} milliseconds each, then one slow one of {@code tailMs}. */
   private static long[] latencies(int count, double ms, double tailMs) {

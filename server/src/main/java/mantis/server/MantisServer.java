@@ -515,18 +515,18 @@ public final class MantisServer implements AutoCloseable {
     private Policy policy;
     private RobotSpec robot;
     private ServerBuilder<?> serverBuilder;
-    private String host = "127.0.0.1";
-    private int port = 50051;
+    private String host = MantisConfig.DEFAULT_HOST;
+    private int port = MantisConfig.DEFAULT_PORT;
     private MonotonicClock clock = MonotonicClock.system();
-    private int maxInboundMessageBytes = 16 * 1024 * 1024;
-    private long watchdogTimeoutNanos = 100_000_000L;
+    private int maxInboundMessageBytes = MantisConfig.DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+    private long watchdogTimeoutNanos = MantisConfig.DEFAULT_WATCHDOG_TIMEOUT_MS * 1_000_000L;
     private ScheduledExecutorService scheduler;
-    private long drainTimeoutNanos = 5_000_000_000L;
-    private int warmupPredictions = 5;
+    private long drainTimeoutNanos = MantisConfig.DEFAULT_DRAIN_TIMEOUT_MS * 1_000_000L;
+    private int warmupPredictions = MantisConfig.DEFAULT_WARMUP_PREDICTIONS;
     private Observation warmupObservation;
     private int metricsPort = -1;
     private String metricsHost;
-    private double positionMarginRad = 0.02;
+    private double positionMarginRad = MantisConfig.DEFAULT_POSITION_MARGIN_RAD;
     private long holdValidityNanos;
     private int maxFrameSidePx = 8192;
     private long maxFramePixels = 4096L * 4096L;
@@ -593,13 +593,16 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Address to bind; default 127.0.0.1 (others need TLS and tokens in {@link #optSecurity}, or --insecure). */
+    /**
+     * Address to bind; default {@value MantisConfig#DEFAULT_HOST} (others need TLS and tokens in {@link
+     * #optSecurity}, or --insecure).
+     */
     public Builder optHost(String host) {
       this.host = host;
       return this;
     }
 
-    /** gRPC port; 0 picks a free one; default 50051. */
+    /** gRPC port; 0 picks a free one; default {@value MantisConfig#DEFAULT_PORT}. */
     public Builder optPort(int port) {
       this.port = port;
       return this;
@@ -616,7 +619,10 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Hold a Control stream's robot when observations stop for this long; default 100 ms. */
+    /**
+     * Hold a Control stream's robot when observations stop for this long; default {@value
+     * MantisConfig#DEFAULT_WATCHDOG_TIMEOUT_MS} ms.
+     */
     public Builder optWatchdogTimeoutNanos(long nanos) {
       this.watchdogTimeoutNanos = nanos;
       return this;
@@ -628,13 +634,16 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link #close()} lets in-flight calls finish; default 5 s. */
+    /**
+     * How long {@link #close()} lets in-flight calls finish; default {@value MantisConfig#DEFAULT_DRAIN_TIMEOUT_MS}
+     * ms.
+     */
     public Builder optDrainTimeoutNanos(long nanos) {
       this.drainTimeoutNanos = nanos;
       return this;
     }
 
-    /** Predictions run before health turns SERVING; default 5. */
+    /** Predictions run before health turns SERVING; default {@value MantisConfig#DEFAULT_WARMUP_PREDICTIONS}. */
     public Builder optWarmupPredictions(int n) {
       this.warmupPredictions = n;
       return this;
@@ -658,7 +667,7 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Safety margin inside the position limits, rad; default 0.02. */
+    /** Safety margin inside the position limits, rad; default {@value MantisConfig#DEFAULT_POSITION_MARGIN_RAD}. */
     public Builder optPositionMarginRad(double marginRad) {
       this.positionMarginRad = marginRad;
       return this;

@@ -47,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * ran, for benchmarks (mean batch size = requests / batches). Thread-safe.
  */
 public final class PredictorPool implements Policy {
-  /** The default largest batch: 8. */
-  public static final int DEFAULT_MAX_BATCH = 8;
-  /** The default time a worker waits to fill a batch after taking its first request: 2 ms. */
-  public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(2);
+  /** The default number of workers: {@value}, as {@link mantis.core.spi.PolicyRequest.Serving#DEFAULT}. */
+  public static final int DEFAULT_WORKERS = mantis.core.spi.PolicyRequest.Serving.DEFAULT_WORKERS;
+  /** The default largest batch: {@value}, as {@link mantis.core.spi.PolicyRequest.Serving#DEFAULT}. */
+  public static final int DEFAULT_MAX_BATCH = mantis.core.spi.PolicyRequest.Serving.DEFAULT_MAX_BATCH;
+  /** The default time a worker waits to fill a batch after taking its first request, as the serving default. */
+  public static final Duration DEFAULT_MAX_WAIT =
+      Duration.ofNanos(mantis.core.spi.PolicyRequest.Serving.DEFAULT_MAX_WAIT_MICROS * 1000);
 
   private static final Logger log = LoggerFactory.getLogger(PredictorPool.class);
   /** A predictor that fails fails every batch: one line per 10 s, with the count, not one per batch. */
@@ -358,7 +361,7 @@ public final class PredictorPool implements Policy {
   /** Builds a {@link PredictorPool}; {@code set*} required, {@code opt*} optional, validated in {@link #build()}. */
   public static final class Builder {
     private PolicyModel model;
-    private int workers = 1;
+    private int workers = DEFAULT_WORKERS;
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Duration maxWait = DEFAULT_MAX_WAIT;
     private boolean closeModel;
@@ -371,21 +374,21 @@ public final class PredictorPool implements Policy {
       return this;
     }
 
-    /** Number of worker threads, each with its own predictor; default 1, at most 256. */
+    /** Number of worker threads, each with its own predictor; default {@value PredictorPool#DEFAULT_WORKERS}, at most 256. */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
     }
 
-    /** Largest batch a worker runs; default 8, at most 4096. */
+    /** Largest batch a worker runs; default {@value PredictorPool#DEFAULT_MAX_BATCH}, at most 4096. */
     public Builder optMaxBatch(int maxBatch) {
       this.maxBatch = maxBatch;
       return this;
     }
 
     /**
-     * How long a worker waits for more requests after taking the first of a batch; default 2 ms, at
-     * most 1 s. Zero: never wait, take only the requests already queued.
+     * How long a worker waits for more requests after taking the first of a batch; default {@link
+     * PredictorPool#DEFAULT_MAX_WAIT} (2 ms), at most 1 s. Zero: never wait, take only the requests already queued.
      */
     public Builder optMaxWait(Duration maxWait) {
       this.maxWait = maxWait;

@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import mantis.core.Planar3RobotProvider;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.core.spi.RobotRegistry;
 import mantis.security.AuditLog;
 import mantis.security.BearerToken;
 import mantis.security.ClientSecurity;
@@ -56,7 +58,7 @@ import mantis.security.TokenStore;
  *   status: /mantis/status                # std_msgs/String heartbeat, latched
  * robot:
  *   id: arm                               # robot_id sent to the server
- *   spec: planar3                         # a bundled robot (planar3) or a robot YAML path (relative: to this file)
+ *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
  * server:
  *   target: localhost:50051               # the Mantis server, host:port
@@ -110,8 +112,6 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     Bridge bridge) {
   /** The master URI used when neither the file nor {@code ROS_MASTER_URI} gives one. */
   public static final String DEFAULT_MASTER_URI = "http://localhost:11311/";
-  /** Robots known by name in {@code robot.spec}. */
-  public static final List<String> BUNDLED_ROBOTS = List.of("planar3");
 
   public BridgeConfig {
     Objects.requireNonNull(ros, "ros");
@@ -608,7 +608,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
   static final class RawRobot {
     @JsonProperty("id") String id = "arm";
-    @JsonProperty("spec") String spec = "planar3";
+    @JsonProperty("spec") String spec = Planar3RobotProvider.NAME;
     @JsonProperty("joints") List<String> joints;
 
     Robot toRobot(Path baseDir) {
@@ -616,8 +616,9 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       String s = spec.strip();
       RobotSpec resolved;
       String sourceName;
-      if (BUNDLED_ROBOTS.contains(s)) {
-        resolved = RobotSpecs.mantisPlanar3();
+      RobotRegistry robots = RobotRegistry.installed();
+      if (robots.isKnown(s)) {
+        resolved = robots.robot(s);
         sourceName = s;
       } else {
         Path p = Path.of(s);
@@ -625,7 +626,7 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
           p = baseDir.resolve(p);
         }
         if (!Files.isRegularFile(p)) {
-          throw new IllegalArgumentException("robot.spec '" + s + "' is neither a bundled robot " + BUNDLED_ROBOTS
+          throw new IllegalArgumentException("robot.spec '" + s + "' is neither a bundled robot " + robots.names()
               + " nor a readable file (" + p + ")");
         }
         resolved = RobotSpecs.load(p);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import mantis.core.RobotSpecs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,6 +141,17 @@ class BridgeConfigTest {
     assertTrue(error(MINIMAL + "arm_service:\n  port: 70000\n").contains("arm_service.port"));
     assertTrue(error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n")).contains("neither a bundled robot"));
     assertTrue(error("").contains("empty bridge config"));
+  }
+
+  @Test
+  void aBundledRobotIsLookedUpInTheRobotRegistryByAnyOfItsNames() {
+    assertEquals("planar3", parse(MINIMAL, Map.of()).robot().specSource(), "the default robot");
+    BridgeConfig byOwnName = parse(MINIMAL.replace("robot:\n", "robot:\n  spec: mantis-planar-3\n"), Map.of());
+    assertEquals("mantis-planar-3", byOwnName.robot().specSource());
+    assertEquals(RobotSpecs.mantisPlanar3(), byOwnName.robot().spec());
+    String msg = error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n"));
+    assertTrue(msg.contains("robot.spec 'nosuchrobot' is neither a bundled robot [mantis-planar-3, planar3] nor a "
+        + "readable file ("), msg);
   }
 
   @Test

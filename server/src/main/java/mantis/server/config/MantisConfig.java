@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import mantis.core.spi.PolicyRequest;
+import mantis.model.serve.LearnedPolicies;
+import mantis.server.policy.Policies;
 
 /**
  * The server's configuration. Loaded from YAML with {@link #load(Path)} (every key optional, unknown
@@ -22,7 +25,7 @@ import java.util.Optional;
  * port: 50051                   # gRPC port (0 = any free port)
  * metrics_host: 127.0.0.1       # Prometheus endpoint address (0.0.0.0 in a container)
  * metrics_port: 9464            # Prometheus endpoint port (-1 = off, 0 = any free port)
- * policy: mantis                # mantis (the bundled default model) | bundle:DIR | visual-servo | hold | random
+ * policy: mantis                # mantis (the bundled default model) | bundle:DIR | visual-servo | hold | no-op | random
  * robot: null                   # robot description YAML; null = the built-in planar3.yaml
  * policy_input_px: 128          # visual-servo works at this square size (a bundle's card fixes its own)
  * max_inbound_message_bytes: 16777216
@@ -63,7 +66,8 @@ import java.util.Optional;
  * @param port gRPC port; 0 picks a free one
  * @param metricsHost Prometheus HTTP address
  * @param metricsPort Prometheus HTTP port; negative turns it off, 0 picks a free one
- * @param policy policy: {@code mantis}, {@code bundle:DIR}, {@code visual-servo}, {@code hold} or {@code random}
+ * @param policy policy: a name the {@link mantis.core.spi.PolicyRegistry} knows ({@code mantis}, {@code bundle:DIR},
+ *     {@code visual-servo}, {@code hold}, {@code no-op}, {@code random}; see {@link Policies#registry()})
  * @param robot robot description YAML, empty for the built-in planar arm
  * @param policyInputPx square frame size the policy works at, pixels
  * @param maxInboundMessageBytes largest accepted request, bytes
@@ -95,19 +99,30 @@ public record MantisConfig(
     long maxBatchWaitMicros,
     SecurityConfig security,
     AdmissionConfig admission) {
-  /** Policies the server knows by name. */
-  public static final java.util.List<String> POLICIES = java.util.List.of("mantis", "visual-servo", "hold", "random");
-  /** Prefix of a policy given as a bundle directory. */
-  public static final String BUNDLE_PREFIX = "bundle:";
+  /** Default gRPC bind address: this machine only. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Default gRPC port. */
+  public static final int DEFAULT_PORT = 50051;
+  /** Default Prometheus endpoint port. */
+  public static final int DEFAULT_METRICS_PORT = 9464;
+  /** Default largest accepted request: 16 MiB. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /** Default watchdog timeout, ms: a Control stream's robot is held after this much silence. */
+  public static final long DEFAULT_WATCHDOG_TIMEOUT_MS = 100;
+  /** Default graceful-shutdown drain time, ms. */
+  public static final long DEFAULT_DRAIN_TIMEOUT_MS = 5000;
+  /** Default warm-up predictions before health turns SERVING. */
+  public static final int DEFAULT_WARMUP_PREDICTIONS = 5;
+  /** Default safety margin inside the joint position limits, rad. */
+  public static final double DEFAULT_POSITION_MARGIN_RAD = 0.02;
 
   public MantisConfig {
     check(host != null && !host.isBlank(), "host must not be empty");
     check(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
     check(metricsHost != null && !metricsHost.isBlank(), "metrics_host must not be empty");
     check(metricsPort <= 65535, "metrics_port must be <= 65535, got " + metricsPort);
-    check(policy != null && (POLICIES.contains(policy)
-        || policy.startsWith(BUNDLE_PREFIX) && policy.length() > BUNDLE_PREFIX.length()),
-        "policy must be one of " + POLICIES + " or bundle:DIR, got " + policy);
+    check(policy != null && Policies.registry().isKnown(policy),
+        "policy must be one of " + Policies.registry().names() + ", got " + policy);
     robot = robot == null ? Optional.empty() : robot;
     check(policyInputPx >= 16 && policyInputPx <= 4096, "policy_input_px must be 16..4096, got " + policyInputPx);
     check(maxInboundMessageBytes >= 1 << 20, "max_inbound_message_bytes must be >= 1 MiB, got " + maxInboundMessageBytes);
@@ -562,49 +577,49 @@ public record MantisConfig(
   /** The YAML shape, with defaults. */
   static final class Raw {
     @JsonProperty("host")
-    String host = "127.0.0.1";
+    String host = DEFAULT_HOST;
 
     @JsonProperty("port")
-    int port = 50051;
+    int port = DEFAULT_PORT;
 
     @JsonProperty("metrics_host")
-    String metricsHost = "127.0.0.1";
+    String metricsHost = DEFAULT_HOST;
 
     @JsonProperty("metrics_port")
-    int metricsPort = 9464;
+    int metricsPort = DEFAULT_METRICS_PORT;
 
     @JsonProperty("policy")
-    String policy = "mantis";
+    String policy = LearnedPolicies.DEFAULT_NAME;
 
     @JsonProperty("robot")
     String robot;
 
     @JsonProperty("policy_input_px")
-    int policyInputPx = 128;
+    int policyInputPx = PolicyRequest.DEFAULT_INPUT_PX;
 
     @JsonProperty("max_inbound_message_bytes")
-    int maxInboundMessageBytes = 16 * 1024 * 1024;
+    int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
 
     @JsonProperty("watchdog_timeout_ms")
-    long watchdogTimeoutMs = 100;
+    long watchdogTimeoutMs = DEFAULT_WATCHDOG_TIMEOUT_MS;
 
     @JsonProperty("drain_timeout_ms")
-    long drainTimeoutMs = 5000;
+    long drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS;
 
     @JsonProperty("warmup_predictions")
-    int warmupPredictions = 5;
+    int warmupPredictions = DEFAULT_WARMUP_PREDICTIONS;
 
     @JsonProperty("position_margin_rad")
-    double positionMarginRad = 0.02;
+    double positionMarginRad = DEFAULT_POSITION_MARGIN_RAD;
 
     @JsonProperty("predictor_workers")
-    int predictorWorkers = 1;
+    int predictorWorkers = PolicyRequest.Serving.DEFAULT_WORKERS;
 
     @JsonProperty("max_batch")
-    int maxBatch = 8;
+    int maxBatch = PolicyRequest.Serving.DEFAULT_MAX_BATCH;
 
     @JsonProperty("max_batch_wait_us")
-    long maxBatchWaitMicros = 2000;
+    long maxBatchWaitMicros = PolicyRequest.Serving.DEFAULT_MAX_WAIT_MICROS;
 
     @JsonProperty("security")
     RawSecurity security;

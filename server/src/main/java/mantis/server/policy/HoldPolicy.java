@@ -37,7 +37,7 @@ public final class HoldPolicy implements Policy {
     this.clock = clock;
     this.chunkLength = chunkLength;
     this.validityNanos = validityNanos;
-    this.info = new PolicyInfo("hold", "hold-1", robot.jointNames(), 0, 0, chunkLength, "{}");
+    this.info = new PolicyInfo(HoldPolicyProvider.NAME, "hold-1", robot.jointNames(), 0, 0, chunkLength, "{}");
   }
 
   /** Eight points, valid for 1 s. */

@@ -35,7 +35,7 @@ final class RandomPolicy implements Policy {
   RandomPolicy(RobotSpec robot, int inputPx, MonotonicClock clock) {
     this.robot = robot;
     this.clock = clock;
-    this.info = new PolicyInfo("random", VERSION, robot.jointNames(), inputPx, inputPx, CHUNK_LENGTH,
+    this.info = new PolicyInfo(RandomPolicyProvider.NAME, VERSION, robot.jointNames(), inputPx, inputPx, CHUNK_LENGTH,
         "{\"name\":\"random\",\"kind\":\"random joint walk\"}");
   }
 

@@ -66,6 +66,18 @@ class MantisConfigTest {
   }
 
   @Test
+  void policyNamesAreCheckedAgainstThePolicyRegistry() {
+    assertEquals("no-op", MantisConfig.defaults().withPolicy("no-op").policy(), "every registered name is valid");
+    assertEquals("bundle:/some/dir", MantisConfig.defaults().withPolicy("bundle:/some/dir").policy());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> MantisConfig.defaults().withPolicy("magic"));
+    assertEquals("policy must be one of [bundle:DIR, hold, mantis, no-op, random, visual-servo], got magic",
+        e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> MantisConfig.defaults().withPolicy("bundle:"),
+        "a bundle needs its directory");
+  }
+
+  @Test
   void aWrongTypeIsRejected() throws Exception {
     Path p = write("port: lots\n");
     assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(p));

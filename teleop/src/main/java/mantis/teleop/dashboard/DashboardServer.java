@@ -97,6 +97,9 @@ import org.slf4j.LoggerFactory;
  * audit log.
  */
 public final class DashboardServer implements AutoCloseable {
+  /** The dashboard's port unless told otherwise. */
+  public static final int DEFAULT_PORT = 8080;
+
   private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
   private static final String RESOURCES = "/mantis/teleop/dashboard/";
   private static final Pattern RECORDING_NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -1070,7 +1073,7 @@ public final class DashboardServer implements AutoCloseable {
   public static final class Builder {
     private Teleop teleop;
     private String host = "127.0.0.1";
-    private int port = 8080;
+    private int port = DEFAULT_PORT;
     private String token;
     private List<String> allowedHosts = List.of();
     private MonotonicClock clock = MonotonicClock.system();
@@ -1105,7 +1108,7 @@ public final class DashboardServer implements AutoCloseable {
       return this;
     }
 
-    /** Port (default 8080; 0 = any free port). */
+    /** Port (default {@value DashboardServer#DEFAULT_PORT}; 0 = any free port). */
     public Builder optPort(int port) {
       this.port = port;
       return this;
