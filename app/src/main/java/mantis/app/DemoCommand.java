@@ -11,7 +11,7 @@ import mantis.model.serve.LearnedPolicies;
 import mantis.security.ServerSecurity;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
-import mantis.server.dashboard.DashboardServer;
+import mantis.teleop.dashboard.DashboardServer;
 import mantis.server.policy.PolicyNames;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.FrameFormat;

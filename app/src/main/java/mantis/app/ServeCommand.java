@@ -8,7 +8,7 @@ import mantis.model.serve.LearnedPolicies;
 import mantis.server.BindFailedException;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
-import mantis.server.dashboard.DashboardServer;
+import mantis.teleop.dashboard.DashboardServer;
 import mantis.server.policy.PolicyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

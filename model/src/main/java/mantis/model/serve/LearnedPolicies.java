@@ -54,7 +54,7 @@ public final class LearnedPolicies {
 
   /**
    * The default bundle: {@link #DEFAULT_BUNDLE} under the working directory, else under a folder above the jar
-   * (or class folder) holding this class ({@code server/target/mantis.jar} -> {@code ../../models/policy/default}),
+   * (or class folder) holding this class ({@code app/target/mantis.jar} -> {@code ../../models/policy/default}),
    * else {@link #DEFAULT_BUNDLE} itself, which then fails to open with a clear error.
    */
   public static Path resolveDefaultBundle() {
