@@ -18,6 +18,7 @@ import mantis.proto.v1.JointStateMsg;
 import mantis.proto.v1.ResetRequest;
 import mantis.security.AuditEvent;
 import mantis.security.Principal;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,7 +194,7 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
         core.audit().record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(caller).robot(robotId)
             .detail("ArmService StreamCommands client takes control of the arm from the policy"));
       }
-      core.armCommand(Convert.chunk(command.getChunk(), now));
+      core.armCommand(ProtoMapping.chunkFromProto(command.getChunk(), now));
     }
 
     /** A joint state from ROS, streamed back. */
@@ -201,7 +202,7 @@ final class BridgeArmService extends ArmServiceGrpc.ArmServiceImplBase {
     public void accept(JointState js) {
       JointStateMsg msg = JointStateMsg.newBuilder()
           .setRobotId(robotId)
-          .setJointState(Convert.wire(js))
+          .setJointState(ProtoMapping.toProto(js))
           .setHolding(core.isHolding())
           .setEstopped(core.filter().isEstopped())
           .setInterventions(core.interventions())

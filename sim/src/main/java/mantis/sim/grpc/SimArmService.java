@@ -29,7 +29,7 @@ import mantis.proto.v1.ResetRequest;
 import mantis.sim.Embodiment;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
-import mantis.sim.client.Wire;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +167,7 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
     JointState stamped = new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), clock.nanoTime());
     return JointStateMsg.newBuilder()
         .setRobotId(robotId)
-        .setJointState(Wire.jointState(stamped))
+        .setJointState(ProtoMapping.toProto(stamped))
         .setHolding(holding)
         .setEstopped(filter.isEstopped())
         .setInterventions(interventions)
@@ -323,7 +323,7 @@ public final class SimArmService extends ArmServiceGrpc.ArmServiceImplBase imple
         return;
       }
       watchdog.feed();
-      ActionChunk chunk = Wire.chunk(command.getChunk(), now);
+      ActionChunk chunk = ProtoMapping.chunkFromProto(command.getChunk(), now);
       synchronized (simLock) {
         if (closed) {
           return;
