@@ -191,9 +191,9 @@ final class BenchCommand implements Callable<Integer> {
         mantis.proto.v1.Observation.Builder wire = mantis.proto.v1.Observation.newBuilder()
             .setRobotId("bench")
             .setEpisodeId("bench")
-            .addFrames(mantis.sim.client.Wire.frame(obs.frame(), mantis.sim.client.FrameFormat.RAW_RGB8))
+            .addFrames(mantis.wire.ProtoMapping.toRawRgb8(obs.frame()))
             .setInstruction(obs.instruction())
-            .setJointState(mantis.sim.client.Wire.jointState(obs.jointState()));
+            .setJointState(mantis.wire.ProtoMapping.toProto(obs.jointState()));
         var stub = PolicyServiceGrpc.newBlockingStub(channel);
         for (int i = 0; i < warmupCalls; i++) {
           stub.withDeadlineAfter(5, TimeUnit.SECONDS).predict(wire.setStep(i).setSendTimeNanos(System.nanoTime()).build());

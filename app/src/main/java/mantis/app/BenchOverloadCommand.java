@@ -335,9 +335,9 @@ final class BenchOverloadCommand implements Callable<Integer> {
         sim.step(expert.act(sim));
       }
       out.add(Observation.newBuilder()
-          .addFrames(mantis.sim.client.Wire.frame(sim.render(128, 128), mantis.sim.client.FrameFormat.RAW_RGB8))
+          .addFrames(mantis.wire.ProtoMapping.toRawRgb8(sim.render(128, 128)))
           .setInstruction(sim.instruction())
-          .setJointState(mantis.sim.client.Wire.jointState(sim.jointState()))
+          .setJointState(mantis.wire.ProtoMapping.toProto(sim.jointState()))
           .build());
     }
     return out;

@@ -278,9 +278,9 @@ final class PolicyBench {
     List<mantis.proto.v1.Observation> wire = new ArrayList<>();
     for (Scene sc : scenes) {
       wire.add(mantis.proto.v1.Observation.newBuilder()
-          .addFrames(mantis.sim.client.Wire.frame(sc.frame, mantis.sim.client.FrameFormat.RAW_RGB8))
+          .addFrames(mantis.wire.ProtoMapping.toRawRgb8(sc.frame))
           .setInstruction(sc.instruction)
-          .setJointState(mantis.sim.client.Wire.jointState(sc.joints))
+          .setJointState(mantis.wire.ProtoMapping.toProto(sc.joints))
           .build());
     }
     long start = System.nanoTime();

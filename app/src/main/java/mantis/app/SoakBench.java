@@ -24,8 +24,7 @@ import mantis.server.config.MantisConfig;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
-import mantis.sim.client.FrameFormat;
-import mantis.sim.client.Wire;
+import mantis.wire.ProtoMapping;
 
 /**
  * The soak benchmark behind {@code mantis bench-soak}: the real server (Netty on loopback, the given
@@ -233,9 +232,9 @@ final class SoakBench {
               .setRobotId("soak-" + index)
               .setEpisodeId(episodeId)
               .setStep(step)
-              .addFrames(Wire.frame(frame, FrameFormat.RAW_RGB8))
+              .addFrames(ProtoMapping.toRawRgb8(frame))
               .setInstruction(sim.instruction())
-              .setJointState(Wire.jointState(new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), send)))
+              .setJointState(ProtoMapping.toProto(new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), send)))
               .setCaptureTimeNanos(send)
               .setSendTimeNanos(send)
               .build());
@@ -247,7 +246,7 @@ final class SoakBench {
             return;
           }
           window.chunk(receive - send, receive > send + reply.getValidForNanos(), reply.getHeld());
-          ActionChunk chunk = Wire.chunk(reply, send);
+          ActionChunk chunk = ProtoMapping.chunkFromProto(reply, send);
           virtualNow[0] = receive;
           boolean accepted = player.offer(chunk, receive, js.positionsRad());
           double[] holdAt = null;

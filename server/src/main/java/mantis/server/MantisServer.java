@@ -39,6 +39,7 @@ import mantis.security.ExposurePolicy;
 import mantis.security.Principal;
 import mantis.security.ServerSecurity;
 import mantis.server.config.MantisConfig;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -339,7 +340,7 @@ public final class MantisServer implements AutoCloseable {
       for (int i = 0; i < cfg.warmupPredictions && !closed && problem == null; i++) {
         Observation step = new Observation("warmup", "warmup", i, obs.frames(), obs.instruction(),
             obs.jointState(), obs.captureTimeNanos(), obs.sendTimeNanos());
-        mantis.proto.v1.Observation wire = WireObservations.encodeRaw(step, cfg.clock.nanoTime());
+        mantis.proto.v1.Observation wire = ProtoMapping.toProto(step, cfg.clock.nanoTime());
         long receive = cfg.clock.nanoTime();
         PolicyPipeline.Result r = pipeline.run("Warmup", wire, PolicyPipeline.Arrival.at(receive), null);
         if (r.policyNonFinite() != null) {

@@ -26,6 +26,7 @@ import mantis.core.safety.Intervention;
 import mantis.core.safety.InterventionKind;
 import mantis.core.safety.SafetyFilter;
 import mantis.core.safety.SafetyResult;
+import mantis.wire.ProtoMapping;
 
 /**
  * One request, end to end: decode and validate, propose Set-of-Mark marks on the newest frame, run the
@@ -271,13 +272,13 @@ final class PolicyPipeline {
     stages.put("safety", doneNanos - predictedNanos);
     stages.put("total", doneNanos - receiveNanos);
 
-    mantis.proto.v1.ActionChunk.Builder b = ChunkEncoder.encode(out)
+    mantis.proto.v1.ActionChunk.Builder b = ProtoMapping.toProtoBuilder(out)
         .setRobotId(obs.robotId())
         .setStep(obs.step())
         .setSource(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY)
         .setValidForNanos(Math.max(0, out.validUntilNanos() - receiveNanos))
         .setEffectorMarkId(tracker == null ? proposal.effectorMarkId() : tracker.effectorMarkId());
-    ChunkEncoder.addTimings(b, stages);
+    ProtoMapping.addStageTimings(b, stages);
     String outcome;
     if (safe != null) {
       b.setHeld(safe.held());
@@ -389,7 +390,7 @@ final class PolicyPipeline {
     SafetyFilter filter = robots.use(robotId);
     ActionChunk hold = filter.hold(basis.state(), basis.receiveNanos());
     metrics.interventions.labelValues(kind).inc();
-    return ChunkEncoder.encode(hold)
+    return ProtoMapping.toProtoBuilder(hold)
         .setRobotId(robotId)
         .setStep(step)
         .setHeld(true)
@@ -408,7 +409,7 @@ final class PolicyPipeline {
     SafetyFilter filter = robots.existing(robotId);
     ActionChunk hold = (filter != null ? filter : robots.spare()).hold(basis.state(), basis.receiveNanos());
     long now = clock.nanoTime();
-    return ChunkEncoder.encode(hold)
+    return ProtoMapping.toProtoBuilder(hold)
         .setRobotId(robotId)
         .setHeld(true)
         .setSource(source)
@@ -480,7 +481,7 @@ final class PolicyPipeline {
     mantis.proto.v1.Annotation.Builder b = mantis.proto.v1.Annotation.newBuilder()
         .setEffectorMarkId(proposal.effectorMarkId());
     for (Mark m : proposal.marks()) {
-      b.addMarks(ChunkEncoder.encode(scale(m, af.scaleX(), af.scaleY())));
+      b.addMarks(ProtoMapping.toProto(scale(m, af.scaleX(), af.scaleY())));
     }
     long drawn = marked;
     if (wire.getAnnotateWithImage()) {

@@ -21,6 +21,7 @@ import mantis.proto.v1.Annotation;
 import mantis.proto.v1.DescribeRequest;
 import mantis.proto.v1.PolicyInfo;
 import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.wire.ProtoMapping;
 
 /**
  * {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe, Annotate.
@@ -110,7 +111,7 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     this.controlIdleTimeoutNanos = controlIdleTimeoutNanos;
     this.maxQueuedBytes = maxQueuedBytes;
     metrics.queuedBytes.set(0);
-    this.info = ChunkEncoder.encode(pipeline.policy().info(), pipeline.robot());
+    this.info = ProtoMapping.toProto(pipeline.policy().info(), pipeline.robot().name());
   }
 
   @Override

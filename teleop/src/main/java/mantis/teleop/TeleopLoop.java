@@ -41,8 +41,7 @@ import mantis.proto.v1.StageTiming;
 import mantis.security.AuditEvent;
 import mantis.security.AuditLog;
 import mantis.security.Principal;
-import mantis.sim.client.FrameFormat;
-import mantis.sim.client.Wire;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -485,9 +484,9 @@ final class TeleopLoop {
             .setRobotId(robotId)
             .setEpisodeId(obsEpisode)
             .setStep(obsStep)
-            .addFrames(Wire.frame(snap.input(), FrameFormat.RAW_RGB8))
+            .addFrames(ProtoMapping.toRawRgb8(snap.input()))
             .setInstruction(snap.instruction())
-            .setJointState(Wire.jointState(stamped))
+            .setJointState(ProtoMapping.toProto(stamped))
             .setCaptureTimeNanos(snap.captureNanos())
             .setSendTimeNanos(send)
             .build();

@@ -37,6 +37,7 @@ import mantis.security.AuditEvent;
 import mantis.security.AuditLog;
 import mantis.security.Principal;
 import mantis.security.Role;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -603,7 +604,7 @@ final class BridgeCore implements AutoCloseable {
             .setStep(step)
             .addFrames(frame)
             .setInstruction(instruction)
-            .setJointState(Convert.wire(state))
+            .setJointState(ProtoMapping.toProto(state))
             .setCaptureTimeNanos(frameArrivalNanos)
             .setSendTimeNanos(now)
             .build();
@@ -821,7 +822,7 @@ final class BridgeCore implements AutoCloseable {
         chunksDropped++;
         return;
       }
-      if (publishChunk(Convert.chunk(wire, sentAt))) {
+      if (publishChunk(ProtoMapping.chunkFromProto(wire, sentAt))) {
         policyWatchdog.feed();
         if (!policyCommanding) {
           policyCommanding = true;

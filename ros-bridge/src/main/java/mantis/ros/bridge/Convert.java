@@ -18,8 +18,9 @@ import mantis.ros.msg.RosDuration;
 import mantis.ros.msg.RosTime;
 
 /**
- * Conversions between ROS messages, {@code mantis.core} values and the {@code mantis.v1} wire form.
- * Every method that reads input throws {@link IllegalArgumentException} with a precise reason.
+ * Conversions from ROS messages to {@code mantis.core} values and {@code mantis.v1} frames, and from core
+ * chunks to ROS trajectories. Every method that reads input throws {@link IllegalArgumentException} with a
+ * precise reason. Core values go to and from the wire through {@link mantis.wire.ProtoMapping}.
  */
 final class Convert {
   /** Largest frame side the server accepts, pixels. */
@@ -141,44 +142,6 @@ final class Convert {
     return new mantis.core.JointState(specNames, q, v, stampNanos);
   }
 
-  /** A core joint state on the wire. */
-  static mantis.proto.v1.JointState wire(mantis.core.JointState state) {
-    mantis.proto.v1.JointState.Builder b = mantis.proto.v1.JointState.newBuilder()
-        .addAllNames(state.names())
-        .setStampNanos(state.stampNanos());
-    for (double p : state.positionsRad()) {
-      b.addPositionsRad(p);
-    }
-    for (double v : state.velocitiesRadPerS()) {
-      b.addVelocitiesRadPerS(v);
-    }
-    return b.build();
-  }
-
-  /**
-   * A wire chunk as a core chunk valid until {@code referenceNanos + valid_for_nanos} on the bridge's
-   * clock ({@code referenceNanos}: the send time of the observation it answers, or a command's
-   * arrival). A non-positive {@code valid_for_nanos} makes the chunk already expired.
-   */
-  static ActionChunk chunk(mantis.proto.v1.ActionChunk wire, long referenceNanos) {
-    List<ActionPoint> points = new ArrayList<>(wire.getPointsCount());
-    for (mantis.proto.v1.ActionPoint p : wire.getPointsList()) {
-      double[] q = new double[p.getPositionsRadCount()];
-      for (int i = 0; i < q.length; i++) {
-        q[i] = p.getPositionsRad(i);
-      }
-      points.add(new ActionPoint(q, p.getTimeFromStartNanos()));
-    }
-    int[] tokens = new int[wire.getLatentTokensCount()];
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] = wire.getLatentTokens(i);
-    }
-    long validFor = wire.getValidForNanos();
-    long validUntil = validFor <= 0 ? referenceNanos : saturatedAdd(referenceNanos, validFor);
-    return new ActionChunk(wire.getJointNamesList(), points, validUntil, tokens, null, null, wire.getModelVersion(),
-        null);
-  }
-
   /**
    * A safe chunk as a trajectory: the ROS joint names, one point per chunk point with positions and
    * {@code time_from_start}, no velocities; {@code header.stamp} is {@code wallNanos}.
@@ -217,10 +180,5 @@ final class Convert {
 
   private static Header header(long wallNanos) {
     return new Header(0, RosTime.ofNanos(Math.max(0, wallNanos)), "");
-  }
-
-  static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 }

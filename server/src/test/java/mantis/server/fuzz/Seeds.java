@@ -14,8 +14,7 @@ import mantis.proto.v1.Observation;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
-import mantis.sim.client.FrameFormat;
-import mantis.sim.client.Wire;
+import mantis.wire.ProtoMapping;
 
 /**
  * The valid starting points of every fuzz target: a tiny PNG and JPEG of a sim scene (committed under
@@ -105,7 +104,7 @@ final class Seeds {
 
   /** The PNG of a rendered scene, as the sim client sends it. */
   static byte[] renderPng(int w, int h) {
-    return Wire.frame(render(w, h), FrameFormat.PNG).getData().toByteArray();
+    return ProtoMapping.pngBytes(render(w, h));
   }
 
   private static byte[] resource(String name) {

@@ -20,6 +20,7 @@ import mantis.proto.v1.PolicyServiceGrpc;
 import mantis.sim.Embodiment;
 import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
+import mantis.wire.ProtoMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,9 +127,9 @@ public final class SimClient {
             .setRobotId(robotId)
             .setEpisodeId(episodeId)
             .setStep(step)
-            .addFrames(Wire.frame(frame, format))
+            .addFrames(format == FrameFormat.RAW_RGB8 ? ProtoMapping.toRawRgb8(frame) : ProtoMapping.toPng(frame))
             .setInstruction(sim.instruction())
-            .setJointState(Wire.jointState(stamped))
+            .setJointState(ProtoMapping.toProto(stamped))
             .setCaptureTimeNanos(capture)
             .setSendTimeNanos(send)
             .build());
@@ -138,7 +139,7 @@ public final class SimClient {
         if (reply.getHeld()) {
           held++;
         }
-        ActionChunk chunk = Wire.chunk(reply, send);
+        ActionChunk chunk = ProtoMapping.chunkFromProto(reply, send);
         listener.onReply(sim, step, frame, chunk);
         if (!chunk.jointNames().equals(sim.robot().jointNames())) {
           throw new SimClientException("server answered for joints " + chunk.jointNames() + ", the sim's arm has "
