@@ -178,7 +178,7 @@ public final class MarkProposer {
       found.add(tool);
     }
     found.sort((a, b) -> {
-      int c = Double.compare(Math.round(a.cy), Math.round(b.cy));
+      int c = Long.compare(Math.round(a.cy), Math.round(b.cy));
       return c != 0 ? c : Double.compare(a.cx, b.cx);
     });
     List<Mark> marks = new ArrayList<>(found.size());

@@ -101,7 +101,7 @@ final class InvariantChecker {
       for (int j = 0; j < n; j++) {
         double x = p.positionsRad()[j];
         JointLimits l = robot.joint(j);
-        if (x != x || x == Double.POSITIVE_INFINITY || x == Double.NEGATIVE_INFINITY) {
+        if (!Double.isFinite(x)) {
           v.add("non-finite position point " + i + " joint " + j + ": " + x);
         } else if (x < l.minPositionRad() + margin - TOL || x > l.maxPositionRad() - margin + TOL) {
           v.add("position out of limits point " + i + " joint " + j + ": " + x);
