@@ -33,35 +33,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Teleop on a real arm behind the ROS bridge ({@code mantis bridge} with {@code arm_service.port}
- * set): the same control loop, jogs, shadow policy, takeover, e-stop and agreement figures as {@link
- * SimTeleop}, with every command, the e-stop and reset going to the bridge's {@code ArmService}
- * (so through the bridge's safety filter and latch) and joint states coming back on it. Camera frames
- * and the instruction come from the ROS graph, which this session joins as the node {@code
- * /mantis_dashboard}: a {@code sensor_msgs/Image} ({@code rgb8}/{@code bgr8}) or {@code
+ * set): the same control loop, jogs, shadow policy, takeover, e-stop and agreement figures as
+ * {@link SimTeleop}, with every command, the e-stop and reset going to the bridge's {@code
+ * ArmService} (so through the bridge's safety filter and latch) and joint states coming back on it.
+ * Camera frames and the instruction come from the ROS graph, which this session joins as the node
+ * {@code /mantis_dashboard}: a {@code sensor_msgs/Image} ({@code rgb8}/{@code bgr8}) or {@code
  * sensor_msgs/CompressedImage} (JPEG/PNG) topic, and a {@code std_msgs/String} instruction topic
  * (the latest wins; a fixed instruction until then).
  *
- * <p>Differences from the simulated arm: in {@link ControlMode#TELEOP} with no jog, the session keeps
- * commanding a hold where the arm came to rest, so that the bridge's own policy loop (which drives
- * the arm whenever no ArmService client commands it) does not take over while the dashboard is open;
- * there is no task, so {@code family} is {@code BRIDGED}, success is never reported, and {@link
- * #newEpisode} only starts the agreement figures and history over; recording is not supported
- * ({@link #startRecording()} throws {@link UnsupportedOperationException}). Set the bridge's {@code
- * server.watchdog_timeout_ms} above the control period plus the policy's round trip (e.g. 300 ms at
- * 10 Hz), or the bridge holds the arm between ticks. See {@code docs/TELEOP.md}.
+ * <p>Differences from the simulated arm: in {@link ControlMode#TELEOP} with no jog, the session
+ * keeps commanding a hold where the arm came to rest, so that the bridge's own policy loop (which
+ * drives the arm whenever no ArmService client commands it) does not take over while the dashboard
+ * is open; there is no task, so {@code family} is {@code BRIDGED}, success is never reported, and
+ * {@link #newEpisode} only starts the agreement figures and history over; recording is not
+ * supported ({@link #startRecording()} throws {@link UnsupportedOperationException}). Set the
+ * bridge's {@code server.watchdog_timeout_ms} above the control period plus the policy's round trip
+ * (e.g. 300 ms at 10 Hz), or the bridge holds the arm between ticks. See {@code docs/TELEOP.md}.
  *
  * <p>Constructors start nothing; {@link #start()} connects and starts the ticks, {@link #close()}
  * stops them and leaves the ROS graph (the bridge holds the arm when the command stream ends).
  */
-public final class BridgedTeleop implements Teleop {
+public final class BridgedTeleop extends LoopTeleop {
   private static final Logger log = LoggerFactory.getLogger(BridgedTeleop.class);
 
   /** {@code family} in the state: a real arm has no simulated task. */
   public static final String FAMILY = "BRIDGED";
+
   /** The ROS node name. */
   public static final String NODE_NAME = "mantis_dashboard";
-  static final String NOT_RECORDING = "recording needs the simulator (episodes are written in the simulator's format);"
-      + " it is not available for a bridged arm";
+
+  static final String NOT_RECORDING =
+      "recording needs the simulator (episodes are written in the simulator's format);"
+          + " it is not available for a bridged arm";
 
   private final String armHost;
   private final int armPort;
@@ -113,8 +116,19 @@ public final class BridgedTeleop implements Teleop {
     this.maxInputAgeNanos = b.maxInputAge.toNanos();
     this.controlHz = b.controlHz;
     this.tasks = b.tasks;
-    this.loop = new TeleopLoop(new BridgedArm(), b.policyChannel, robot, b.controlHz, clock, inputPx,
-        b.predictTimeout, FAMILY, 0, "mantis-teleop-bridged", b.audit);
+    this.loop =
+        new TeleopLoop(
+            new BridgedArm(),
+            b.policyChannel,
+            robot,
+            b.controlHz,
+            clock,
+            inputPx,
+            b.predictTimeout,
+            FAMILY,
+            0,
+            "mantis-teleop-bridged",
+            b.audit);
   }
 
   /** A builder; see its {@code set*} methods for what is required. */
@@ -144,18 +158,26 @@ public final class BridgedTeleop implements Teleop {
       throw new UncheckedIOException("cannot start the ROS node " + NODE_NAME, e);
     }
     if (compressed) {
-      node.subscribe(imageTopic, RosMessages.COMPRESSED_IMAGE, SubscriberOptions.defaults(), this::onCamera);
+      node.subscribe(
+          imageTopic, RosMessages.COMPRESSED_IMAGE, SubscriberOptions.defaults(), this::onCamera);
     } else {
       node.subscribe(imageTopic, RosMessages.IMAGE, SubscriberOptions.defaults(), this::onCamera);
     }
     if (instructionTopic != null) {
-      node.subscribe(instructionTopic, RosMessages.STRING, SubscriberOptions.defaults(), this::onInstruction);
+      node.subscribe(
+          instructionTopic, RosMessages.STRING, SubscriberOptions.defaults(), this::onInstruction);
     }
     loop.open(armChannel);
     loop.startTicks();
-    log.info("bridged teleop started: arm {}:{} (robot {}), ROS master {}, camera {}{}, control at {} Hz",
-        armHost, armPort, robotId, rosMaster, imageTopic, instructionTopic == null ? "" : ", instruction "
-            + instructionTopic, controlHz);
+    log.info(
+        "bridged teleop started: arm {}:{} (robot {}), ROS master {}, camera {}{}, control at {} Hz",
+        armHost,
+        armPort,
+        robotId,
+        rosMaster,
+        imageTopic,
+        instructionTopic == null ? "" : ", instruction " + instructionTopic,
+        controlHz);
   }
 
   /** Subscriber thread: keeps the newest camera message; it is decoded by the tick that uses it. */
@@ -183,7 +205,8 @@ public final class BridgedTeleop implements Teleop {
 
     @Override
     public Snapshot snapshot(long nowNanos, JointStateMsg latest, long latestArrivalNanos) {
-      if (latest == null || nowNanos - latestArrivalNanos > maxInputAgeNanos
+      if (latest == null
+          || nowNanos - latestArrivalNanos > maxInputAgeNanos
           || latest.getJointState().getPositionsRadCount() != robot.jointCount()) {
         return null;
       }
@@ -196,14 +219,20 @@ public final class BridgedTeleop implements Teleop {
         }
         if (decodedSeq != cameraSeq) {
           try {
-            Frame camera = latestCamera instanceof Image img ? CameraFrames.fromImage(img)
-                : CameraFrames.fromCompressed((CompressedImage) latestCamera);
+            Frame camera =
+                latestCamera instanceof Image img
+                    ? CameraFrames.fromImage(img)
+                    : CameraFrames.fromCompressed((CompressedImage) latestCamera);
             decodedInput = CameraFrames.resize(camera, inputPx, inputPx);
             decodedDisplay = CameraFrames.fit(camera, displayPx);
           } catch (IllegalArgumentException e) {
             decodeFailures++;
             if (decodeFailures == 1 || decodeFailures % 100 == 0) {
-              log.warn("camera frame on {} dropped ({} so far): {}", imageTopic, decodeFailures, e.getMessage());
+              log.warn(
+                  "camera frame on {} dropped ({} so far): {}",
+                  imageTopic,
+                  decodeFailures,
+                  e.getMessage());
             }
             decodedInput = null;
           }
@@ -230,7 +259,8 @@ public final class BridgedTeleop implements Teleop {
       }
       JointState joints = new JointState(robot.jointNames(), q, v, latestArrivalNanos);
       String text = instruction;
-      return new Snapshot(input, display, joints, q.clone(), false, false, text == null ? "" : text, capture);
+      return new Snapshot(
+          input, display, joints, q.clone(), false, false, text == null ? "" : text, capture);
     }
 
     @Override
@@ -245,40 +275,14 @@ public final class BridgedTeleop implements Teleop {
   }
 
   @Override
-  public TeleopState state() {
-    return loop.state();
-  }
-
-  @Override
-  public byte[] framePng() {
-    return loop.framePng();
-  }
-
-  @Override
-  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal by) {
-    return loop.jog(velocitiesRadPerS, holdMillis, by);
-  }
-
-  @Override
-  public void setMode(ControlMode mode, Principal by) {
-    loop.setMode(mode, by);
-  }
-
-  /** Latches the bridge's e-stop through its ArmService ({@code EStop}); the bridge holds the arm. */
-  @Override
-  public void estop(String reason, Principal by) {
-    loop.estop(reason, by);
-  }
-
-  /** Clears the bridge's latch through its ArmService ({@code Reset}). */
-  @Override
-  public void reset(Principal by) {
-    loop.reset(by);
+  TeleopLoop loop() {
+    return loop;
   }
 
   /**
    * Starts the agreement figures and the history over; the arm and the ROS graph are left as they
-   * are ({@code family} stays {@link #FAMILY} whatever the task, {@code seed} labels the new episode).
+   * are ({@code family} stays {@link #FAMILY} whatever the task, {@code seed} labels the new
+   * episode).
    */
   @Override
   public List<String> tasks() {
@@ -288,18 +292,22 @@ public final class BridgedTeleop implements Teleop {
   @Override
   public void newEpisode(String task, long seed, Principal by) {
     Teleop.requireTask(task, tasks);
-    loop.newEpisode(FAMILY, seed, () -> { });
+    loop.newEpisode(FAMILY, seed, () -> {});
     log.info("new bridged teleop episode {}", seed);
   }
 
-  /** @throws UnsupportedOperationException always: recording needs the simulator */
+  /**
+   * @throws UnsupportedOperationException always: recording needs the simulator
+   */
   @Override
   public String startRecording(Principal by) {
     loop.requireStarted();
     throw new UnsupportedOperationException(NOT_RECORDING);
   }
 
-  /** @throws IllegalStateException always: there is never a recording in progress */
+  /**
+   * @throws IllegalStateException always: there is never a recording in progress
+   */
   @Override
   public RecordingInfo stopRecording(Principal by) {
     loop.requireStarted();
@@ -312,13 +320,17 @@ public final class BridgedTeleop implements Teleop {
     return List.of();
   }
 
-  /** @throws NoSuchElementException always */
+  /**
+   * @throws NoSuchElementException always
+   */
   @Override
   public void writeRecordingZip(String name, OutputStream out) {
     throw new NoSuchElementException("no recording named '" + name + "'");
   }
 
-  /** Stops the ticks, ends the command stream (the bridge holds), leaves the ROS graph. Idempotent. */
+  /**
+   * Stops the ticks, ends the command stream (the bridge holds), leaves the ROS graph. Idempotent.
+   */
   @Override
   public void close() {
     if (!loop.stopTicks()) {
@@ -338,7 +350,10 @@ public final class BridgedTeleop implements Teleop {
     log.info("bridged teleop stopped");
   }
 
-  /** Builds a {@link BridgedTeleop}; {@code set*} required (but {@link #setRobot}), {@code opt*} optional. */
+  /**
+   * Builds a {@link BridgedTeleop}; {@code set*} required (but {@link #setRobot}), {@code opt*}
+   * optional.
+   */
   public static final class Builder {
     private Channel policyChannel;
     private String armTarget;
@@ -365,11 +380,13 @@ public final class BridgedTeleop implements Teleop {
     private Builder() {}
 
     /**
-     * The task names a new episode may name (the dashboard's list; default just {@link #FAMILY}). A real arm
-     * does not change its scene: the name only labels the episode's agreement figures.
+     * The task names a new episode may name (the dashboard's list; default just {@link #FAMILY}). A
+     * real arm does not change its scene: the name only labels the episode's agreement figures.
      */
     public Builder optTasks(List<String> names) {
-      if (names == null || names.isEmpty() || names.stream().anyMatch(n -> n == null || n.isBlank())) {
+      if (names == null
+          || names.isEmpty()
+          || names.stream().anyMatch(n -> n == null || n.isBlank())) {
         throw new IllegalArgumentException("tasks must be a non-empty list of names, got " + names);
       }
       this.tasks = List.copyOf(names);
@@ -386,8 +403,8 @@ public final class BridgedTeleop implements Teleop {
     }
 
     /**
-     * How to reach the ArmService: TLS and/or a bearer token (see {@code mantis.security.ClientSecurity}); default
-     * plain text without a token.
+     * How to reach the ArmService: TLS and/or a bearer token (see {@code
+     * mantis.security.ClientSecurity}); default plain text without a token.
      */
     public Builder optArmCredentials(ChannelCredentials credentials) {
       this.armCredentials = Objects.requireNonNull(credentials, "credentials");
@@ -400,7 +417,10 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** The bridge's ArmService, {@code host:port} (its {@code arm_service.port}; see {@link #optArmCredentials}). Required. */
+    /**
+     * The bridge's ArmService, {@code host:port} (its {@code arm_service.port}; see {@link
+     * #optArmCredentials}). Required.
+     */
     public Builder setArmTarget(String hostPort) {
       this.armTarget = hostPort;
       return this;
@@ -412,31 +432,46 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** The camera's {@code sensor_msgs/Image} topic ({@code rgb8} or {@code bgr8}). This or a compressed topic. */
+    /**
+     * The camera's {@code sensor_msgs/Image} topic ({@code rgb8} or {@code bgr8}). This or a
+     * compressed topic.
+     */
     public Builder setImageTopic(String topic) {
       this.imageTopic = topic;
       return this;
     }
 
-    /** The camera's {@code sensor_msgs/CompressedImage} topic (JPEG or PNG), instead of {@link #setImageTopic}. */
+    /**
+     * The camera's {@code sensor_msgs/CompressedImage} topic (JPEG or PNG), instead of {@link
+     * #setImageTopic}.
+     */
     public Builder optCompressedImageTopic(String topic) {
       this.compressedImageTopic = topic;
       return this;
     }
 
-    /** The instruction's {@code std_msgs/String} topic (the latest wins); default {@code /mantis/instruction}; null: none. */
+    /**
+     * The instruction's {@code std_msgs/String} topic (the latest wins); default {@code
+     * /mantis/instruction}; null: none.
+     */
     public Builder optInstructionTopic(String topic) {
       this.instructionTopic = topic;
       return this;
     }
 
-    /** The instruction until the topic says otherwise (without one, the shadow policy waits for the topic). */
+    /**
+     * The instruction until the topic says otherwise (without one, the shadow policy waits for the
+     * topic).
+     */
     public Builder optInstruction(String text) {
       this.instruction = text;
       return this;
     }
 
-    /** The arm's description (joint names in the bridge's spec order, limits for jogging); default planar3. */
+    /**
+     * The arm's description (joint names in the bridge's spec order, limits for jogging); default
+     * planar3.
+     */
     public Builder setRobot(RobotSpec robot) {
       this.robot = robot;
       return this;
@@ -466,13 +501,18 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** Square frame size sent to the policy (the server's policy input size), pixels; default 128. */
+    /**
+     * Square frame size sent to the policy (the server's policy input size), pixels; default 128.
+     */
     public Builder optInputPx(int px) {
       this.inputPx = px;
       return this;
     }
 
-    /** Longer side of the live-view frame (aspect kept), pixels; default twice the input size (at most 512). */
+    /**
+     * Longer side of the live-view frame (aspect kept), pixels; default twice the input size (at
+     * most 512).
+     */
     public Builder optDisplayPx(int px) {
       this.displayPx = px;
       return this;
@@ -484,7 +524,9 @@ public final class BridgedTeleop implements Teleop {
       return this;
     }
 
-    /** Camera frames and joint states older than this (by arrival) stop the ticks; default 500 ms. */
+    /**
+     * Camera frames and joint states older than this (by arrival) stop the ticks; default 500 ms.
+     */
     public Builder optMaxInputAge(Duration age) {
       this.maxInputAge = age;
       return this;
@@ -501,17 +543,22 @@ public final class BridgedTeleop implements Teleop {
         throw new IllegalStateException("setPolicyChannel is required");
       }
       if (armTarget == null) {
-        throw new IllegalStateException("setArmTarget is required (the bridge's ArmService, host:port)");
+        throw new IllegalStateException(
+            "setArmTarget is required (the bridge's ArmService, host:port)");
       }
       if (rosMaster == null) {
         throw new IllegalStateException("setRosMaster is required (e.g. http://localhost:11311/)");
       }
       if ((imageTopic == null) == (compressedImageTopic == null)) {
-        throw new IllegalStateException("exactly one of setImageTopic and optCompressedImageTopic is required");
+        throw new IllegalStateException(
+            "exactly one of setImageTopic and optCompressedImageTopic is required");
       }
       parseTarget();
-      if (!"http".equalsIgnoreCase(rosMaster.getScheme()) || rosMaster.getHost() == null || rosMaster.getPort() < 1) {
-        throw new IllegalArgumentException("ROS master must be http://host:port/, got " + rosMaster);
+      if (!"http".equalsIgnoreCase(rosMaster.getScheme())
+          || rosMaster.getHost() == null
+          || rosMaster.getPort() < 1) {
+        throw new IllegalArgumentException(
+            "ROS master must be http://host:port/, got " + rosMaster);
       }
       Objects.requireNonNull(robot, "robot");
       Objects.requireNonNull(clock, "clock");
@@ -560,8 +607,10 @@ public final class BridgedTeleop implements Teleop {
         }
       }
       if (host.isEmpty() || port < 1 || port > 65535) {
-        throw new IllegalArgumentException("arm target must be HOST:PORT (the bridge's arm_service.port), got '"
-            + armTarget + "'");
+        throw new IllegalArgumentException(
+            "arm target must be HOST:PORT (the bridge's arm_service.port), got '"
+                + armTarget
+                + "'");
       }
       armHost = host;
       armPort = port;

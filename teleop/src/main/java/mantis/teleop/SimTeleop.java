@@ -15,10 +15,10 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -49,27 +49,29 @@ import org.slf4j.LoggerFactory;
  * Teleop on the simulated arm: a {@link TabletopSim} behind an in-process {@link SimArmService}
  * (its safety filter, watchdog and e-stop), and a shadow policy reached over {@code PolicyService}.
  *
- * <p>Every control tick (10 Hz by default): render the frame; in {@link ControlMode#TELEOP} send the
- * person's chunk to the arm at once (current measured position plus the jog velocity for five points
- * 100 ms apart; after a jog ends or control comes back from the policy, a few hold-at-current chunks
- * brake the arm; otherwise nothing is sent and the arm's watchdog holds it); ask the policy ({@code
- * Predict} with a deadline; its chunk names the effector's mark) on the same frame, always;
- * in {@link ControlMode#POLICY} send the policy's chunk. A switch only changes whose chunk is sent:
- * the arm's safety filter starts every chunk from the measured state within the velocity and
- * acceleration limits, so control changes hands without a jump. The loop is shared with {@link
- * BridgedTeleop}; this class adds the simulator, its episodes and recording. See {@code
+ * <p>Every control tick (10 Hz by default): render the frame; in {@link ControlMode#TELEOP} send
+ * the person's chunk to the arm at once (current measured position plus the jog velocity for five
+ * points 100 ms apart; after a jog ends or control comes back from the policy, a few
+ * hold-at-current chunks brake the arm; otherwise nothing is sent and the arm's watchdog holds it);
+ * ask the policy ({@code Predict} with a deadline; its chunk names the effector's mark) on the same
+ * frame, always; in {@link ControlMode#POLICY} send the policy's chunk. A switch only changes whose
+ * chunk is sent: the arm's safety filter starts every chunk from the measured state within the
+ * velocity and acceleration limits, so control changes hands without a jump. The loop is shared
+ * with {@link BridgedTeleop}; this class adds the simulator, its episodes and recording. See {@code
  * docs/TELEOP.md}.
  *
  * <p>Constructors start nothing; {@link #start()} starts the arm and the control thread, {@link
  * #close()} stops them. Thread-safe.
  */
-public final class SimTeleop implements Teleop {
+public final class SimTeleop extends LoopTeleop {
   private static final Logger log = LoggerFactory.getLogger(SimTeleop.class);
 
   /** The arm's watchdog: commands come every tick, or on purpose not at all. */
   static final long ARM_WATCHDOG_NANOS = 300_000_000L;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
   private static final String ROBOT_ID = "teleop";
 
   private final RobotSpec robot;
@@ -80,7 +82,8 @@ public final class SimTeleop implements Teleop {
   private final int inputPx;
   private final int displayPx;
   private final SimConfig simConfig;
-  private static final List<String> TASKS = Arrays.stream(TaskFamily.values()).map(Enum::name).toList();
+  private static final List<String> TASKS =
+      Arrays.stream(TaskFamily.values()).map(Enum::name).toList();
 
   private final TaskFamily firstFamily;
   private final TeleopLoop loop;
@@ -92,8 +95,10 @@ public final class SimTeleop implements Teleop {
   private SimArmService arm;
   private Server armServer;
   private ManagedChannel armChannel;
+
   /** Written under the sim's lock; read by the physics thread. */
   private volatile EpisodeRecorder recorder;
+
   private volatile Path recordingDir;
 
   private SimTeleop(Builder b) {
@@ -106,8 +111,19 @@ public final class SimTeleop implements Teleop {
     this.displayPx = b.displayPx;
     this.simConfig = b.simConfig;
     this.firstFamily = b.family;
-    this.loop = new TeleopLoop(new SimArm(), b.policyChannel, robot, controlHz, clock, inputPx, b.predictTimeout,
-        b.family.name(), b.seed, "mantis-teleop", b.audit);
+    this.loop =
+        new TeleopLoop(
+            new SimArm(),
+            b.policyChannel,
+            robot,
+            controlHz,
+            clock,
+            inputPx,
+            b.predictTimeout,
+            b.family.name(),
+            b.seed,
+            "mantis-teleop",
+            b.audit);
   }
 
   /** A builder; {@link Builder#setPolicyChannel} is required. */
@@ -116,8 +132,8 @@ public final class SimTeleop implements Teleop {
   }
 
   /**
-   * Starts the simulated arm (physics at the sim's rate, in real time) on the first episode, and the
-   * control ticks.
+   * Starts the simulated arm (physics at the sim's rate, in real time) on the first episode, and
+   * the control ticks.
    *
    * @throws IllegalStateException when already started or closed
    */
@@ -126,14 +142,15 @@ public final class SimTeleop implements Teleop {
     long seed = loop.seed();
     sim = TabletopSim.create(simConfig);
     sim.reset(seed, firstFamily);
-    arm = SimArmService.builder()
-        .setSim(sim)
-        .optRobotId(ROBOT_ID)
-        .optClock(clock)
-        .optSafetyFilter(SafetyFilter.builder().setRobot(robot).optClock(clock).build())
-        .optWatchdogTimeoutNanos(ARM_WATCHDOG_NANOS)
-        .optStepListener(this::beforePhysicsStep)
-        .build();
+    arm =
+        SimArmService.builder()
+            .setSim(sim)
+            .optRobotId(ROBOT_ID)
+            .optClock(clock)
+            .optSafetyFilter(SafetyFilter.builder().setRobot(robot).optClock(clock).build())
+            .optWatchdogTimeoutNanos(ARM_WATCHDOG_NANOS)
+            .optStepListener(this::beforePhysicsStep)
+            .build();
     String name = InProcessServerBuilder.generateName();
     try {
       armServer = InProcessServerBuilder.forName(name).addService(arm).build().start();
@@ -144,8 +161,13 @@ public final class SimTeleop implements Teleop {
     loop.open(armChannel);
     arm.start();
     loop.startTicks();
-    log.info("teleop started: {} seed {}, control at {} Hz, frames {} px, recordings in {}", firstFamily, seed,
-        controlHz, inputPx, recordingsDir.toAbsolutePath());
+    log.info(
+        "teleop started: {} seed {}, control at {} Hz, frames {} px, recordings in {}",
+        firstFamily,
+        seed,
+        controlHz,
+        inputPx,
+        recordingsDir.toAbsolutePath());
   }
 
   /** The simulated arm as the loop sees it. */
@@ -158,13 +180,21 @@ public final class SimTeleop implements Teleop {
     @Override
     public Snapshot snapshot(long nowNanos, JointStateMsg latest, long latestArrivalNanos) {
       // Under the sim's lock: the frame, joints and outcome of one physics step.
-      return arm.withSim(s -> {
-        Frame input = s.render(inputPx, inputPx);
-        Frame display = displayPx == inputPx ? input : s.render(displayPx, displayPx);
-        JointState joints = s.jointState();
-        return new Snapshot(input, display, joints, s.lastAction(), s.success(), s.done(), s.instruction(),
-            nowNanos);
-      });
+      return arm.withSim(
+          s -> {
+            Frame input = s.render(inputPx, inputPx);
+            Frame display = displayPx == inputPx ? input : s.render(displayPx, displayPx);
+            JointState joints = s.jointState();
+            return new Snapshot(
+                input,
+                display,
+                joints,
+                s.lastAction(),
+                s.success(),
+                s.done(),
+                s.instruction(),
+                nowNanos);
+          });
     }
 
     @Override
@@ -188,33 +218,8 @@ public final class SimTeleop implements Teleop {
   }
 
   @Override
-  public TeleopState state() {
-    return loop.state();
-  }
-
-  @Override
-  public byte[] framePng() {
-    return loop.framePng();
-  }
-
-  @Override
-  public boolean jog(List<Double> velocitiesRadPerS, long holdMillis, Principal by) {
-    return loop.jog(velocitiesRadPerS, holdMillis, by);
-  }
-
-  @Override
-  public void setMode(ControlMode newMode, Principal by) {
-    loop.setMode(newMode, by);
-  }
-
-  @Override
-  public void estop(String reason, Principal by) {
-    loop.estop(reason, by);
-  }
-
-  @Override
-  public void reset(Principal by) {
-    loop.reset(by);
+  TeleopLoop loop() {
+    return loop;
   }
 
   /** The simulator's task families, by their enum names. */
@@ -227,12 +232,15 @@ public final class SimTeleop implements Teleop {
   public void newEpisode(String task, long newSeed, Principal by) {
     TaskFamily newFamily = TaskFamily.valueOf(Teleop.requireTask(task, TASKS));
     Objects.requireNonNull(by, "by");
-    loop.newEpisode(newFamily.name(), newSeed, () -> {
-      if (recorder != null) {
-        finishRecording(by, "finished by a new episode");
-      }
-      arm.resetEpisode(newSeed, newFamily);
-    });
+    loop.newEpisode(
+        newFamily.name(),
+        newSeed,
+        () -> {
+          if (recorder != null) {
+            finishRecording(by, "finished by a new episode");
+          }
+          arm.resetEpisode(newSeed, newFamily);
+        });
     log.info("new teleop episode: {} seed {}", newFamily, newSeed);
   }
 
@@ -248,7 +256,8 @@ public final class SimTeleop implements Teleop {
       try {
         Files.createDirectories(recordingsDir);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the recordings directory " + recordingsDir, e);
+        throw new UncheckedIOException(
+            "cannot create the recordings directory " + recordingsDir, e);
       }
       long s = loop.seed();
       String base = "teleop-" + STAMP.format(wallClock.instant()) + "-" + s;
@@ -257,18 +266,27 @@ public final class SimTeleop implements Teleop {
         dir = recordingsDir.resolve(base + "-" + k);
       }
       int stepEvery = Math.max(1, (int) Math.round((double) simConfig.physicsHz() / controlHz));
-      EpisodeRecorder r = EpisodeRecorder.builder().setDirectory(dir).setSim(sim).optFrameSize(inputPx, inputPx)
-          .optStepEvery(stepEvery).build();
+      EpisodeRecorder r =
+          EpisodeRecorder.builder()
+              .setDirectory(dir)
+              .setSim(sim)
+              .optFrameSize(inputPx, inputPx)
+              .optStepEvery(stepEvery)
+              .build();
       Path finalDir = dir;
-      arm.withSim(x -> {
-        r.start();
-        recordingDir = finalDir;
-        recorder = r;
-        return null;
-      });
+      arm.withSim(
+          x -> {
+            r.start();
+            recordingDir = finalDir;
+            recorder = r;
+            return null;
+          });
       log.info("recording teleop episode to {}", dir);
-      loop.audit(AuditEvent.of(AuditEvent.RECORDING_START).principal(by).detail(dir.getFileName().toString())
-          .field("episode", loop.episodeId()));
+      loop.audit(
+          AuditEvent.of(AuditEvent.RECORDING_START)
+              .principal(by)
+              .detail(dir.getFileName().toString())
+              .field("episode", loop.episodeId()));
       return dir.getFileName().toString();
     }
   }
@@ -287,16 +305,23 @@ public final class SimTeleop implements Teleop {
         throw new IllegalStateException("no recording in progress");
       }
       Path dir = recordingDir;
-      arm.withSim(x -> {
-        recorder = null;
-        r.close();
-        return null;
-      });
+      arm.withSim(
+          x -> {
+            recorder = null;
+            r.close();
+            return null;
+          });
       log.info("recording finished: {}", dir);
-      RecordingInfo info = info(dir).orElseThrow(
-          () -> new IllegalStateException("recording " + dir + " cannot be read back"));
-      loop.audit(AuditEvent.of(AuditEvent.RECORDING_STOP).principal(by).detail(info.name()).field("how", how)
-          .field("steps", info.steps()));
+      RecordingInfo info =
+          info(dir)
+              .orElseThrow(
+                  () -> new IllegalStateException("recording " + dir + " cannot be read back"));
+      loop.audit(
+          AuditEvent.of(AuditEvent.RECORDING_STOP)
+              .principal(by)
+              .detail(info.name())
+              .field("how", how)
+              .field("steps", info.steps()));
       return info;
     }
   }
@@ -310,16 +335,19 @@ public final class SimTeleop implements Teleop {
     Path inProgress = r == null ? null : r.directory();
     List<Path> dirs;
     try (Stream<Path> s = Files.list(recordingsDir)) {
-      dirs = s.filter(p -> Files.isRegularFile(p.resolve("episode.json")))
-          .filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-          .filter(p -> !p.equals(inProgress))
-          .toList();
+      dirs =
+          s.filter(p -> Files.isRegularFile(p.resolve("episode.json")))
+              .filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+              .filter(p -> !p.equals(inProgress))
+              .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + recordingsDir, e);
     }
     List<Path> sorted = new ArrayList<>(dirs);
-    sorted.sort(Comparator.comparing(SimTeleop::modified).reversed()
-        .thenComparing(p -> p.getFileName().toString(), Comparator.reverseOrder()));
+    sorted.sort(
+        Comparator.comparing(SimTeleop::modified)
+            .reversed()
+            .thenComparing(p -> p.getFileName().toString(), Comparator.reverseOrder()));
     List<RecordingInfo> out = new ArrayList<>();
     for (Path p : sorted) {
       info(p).ifPresent(out::add);
@@ -357,19 +385,28 @@ public final class SimTeleop implements Teleop {
         }
       }
       try (Stream<Path> walk = Files.walk(dir)) {
-        bytes = walk.filter(Files::isRegularFile).mapToLong(p -> {
-          try {
-            return Files.size(p);
-          } catch (IOException e) {
-            return 0;
-          }
-        }).sum();
+        bytes =
+            walk.filter(Files::isRegularFile)
+                .mapToLong(
+                    p -> {
+                      try {
+                        return Files.size(p);
+                      } catch (IOException e) {
+                        return 0;
+                      }
+                    })
+                .sum();
       }
     } catch (IOException e) {
       log.debug("cannot size {}: {}", dir, e.toString());
     }
-    return java.util.Optional.of(new RecordingInfo(dir.getFileName().toString(), steps, m.instruction(),
-        m.success().orElse(false), bytes));
+    return java.util.Optional.of(
+        new RecordingInfo(
+            dir.getFileName().toString(),
+            steps,
+            m.instruction(),
+            m.success().orElse(false),
+            bytes));
   }
 
   @Override
@@ -379,7 +416,8 @@ public final class SimTeleop implements Teleop {
       throw new NoSuchElementException("no recording named '" + name + "'");
     }
     Path dir = recordingsDir.resolve(name);
-    if (!dir.normalize().startsWith(recordingsDir.normalize()) || !Files.isRegularFile(dir.resolve("episode.json"))) {
+    if (!dir.normalize().startsWith(recordingsDir.normalize())
+        || !Files.isRegularFile(dir.resolve("episode.json"))) {
       throw new NoSuchElementException("no recording named '" + name + "'");
     }
     List<Path> files;
@@ -406,13 +444,16 @@ public final class SimTeleop implements Teleop {
     synchronized (recLock) {
       EpisodeRecorder r = recorder;
       if (r != null) {
-        arm.withSim(x -> {
-          recorder = null;
-          r.close();
-          return null;
-        });
-        loop.audit(AuditEvent.of(AuditEvent.RECORDING_STOP).detail(recordingDir.getFileName().toString())
-            .field("how", "finished when the session closed"));
+        arm.withSim(
+            x -> {
+              recorder = null;
+              r.close();
+              return null;
+            });
+        loop.audit(
+            AuditEvent.of(AuditEvent.RECORDING_STOP)
+                .detail(recordingDir.getFileName().toString())
+                .field("how", "finished when the session closed"));
       }
     }
     loop.closeStream();
@@ -428,7 +469,10 @@ public final class SimTeleop implements Teleop {
     log.info("teleop stopped");
   }
 
-  /** Builds a {@link SimTeleop}; {@code set*} required (but {@link #setRobot}), {@code opt*} optional. */
+  /**
+   * Builds a {@link SimTeleop}; {@code set*} required (but {@link #setRobot}), {@code opt*}
+   * optional.
+   */
   public static final class Builder {
     private Channel policyChannel;
     private RobotSpec robot = RobotSpecs.mantisPlanar3();
@@ -461,7 +505,9 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** The arm's description (limits for jogging and for the arm's safety filter); default planar3. */
+    /**
+     * The arm's description (limits for jogging and for the arm's safety filter); default planar3.
+     */
     public Builder setRobot(RobotSpec robot) {
       this.robot = robot;
       return this;
@@ -479,7 +525,10 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** Where recordings go, one directory each; default {@code recordings/teleop} under the working directory. */
+    /**
+     * Where recordings go, one directory each; default {@code recordings/teleop} under the working
+     * directory.
+     */
     public Builder optRecordingsDir(Path dir) {
       this.recordingsDir = dir;
       return this;
@@ -491,7 +540,10 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** Monotonic clock for ticks, jog holds, validity (the arm uses it too); default the system clock. */
+    /**
+     * Monotonic clock for ticks, jog holds, validity (the arm uses it too); default the system
+     * clock.
+     */
     public Builder optClock(MonotonicClock clock) {
       this.clock = clock;
       return this;
@@ -503,7 +555,9 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** Square frame size sent to the policy (the server's policy input size), pixels; default 128. */
+    /**
+     * Square frame size sent to the policy (the server's policy input size), pixels; default 128.
+     */
     public Builder optInputPx(int px) {
       this.inputPx = px;
       return this;
@@ -515,7 +569,9 @@ public final class SimTeleop implements Teleop {
       return this;
     }
 
-    /** The simulator's configuration (arm embodiment); default the defaults with a 120 s time-out. */
+    /**
+     * The simulator's configuration (arm embodiment); default the defaults with a 120 s time-out.
+     */
     public Builder optSimConfig(SimConfig config) {
       this.simConfig = config;
       return this;
@@ -531,7 +587,8 @@ public final class SimTeleop implements Teleop {
      * Builds the session.
      *
      * @throws IllegalStateException when the policy channel is missing
-     * @throws IllegalArgumentException when a setting is out of range or the robot is not the sim's arm
+     * @throws IllegalArgumentException when a setting is out of range or the robot is not the sim's
+     *     arm
      */
     public SimTeleop build() {
       if (policyChannel == null) {
@@ -545,11 +602,17 @@ public final class SimTeleop implements Teleop {
       Objects.requireNonNull(simConfig, "simConfig");
       Objects.requireNonNull(predictTimeout, "predictTimeout");
       if (!robot.jointNames().equals(RobotSpecs.mantisPlanar3().jointNames())) {
-        throw new IllegalArgumentException("the simulated arm has joints " + RobotSpecs.mantisPlanar3().jointNames()
-            + "; robot " + robot.name() + " has " + robot.jointNames());
+        throw new IllegalArgumentException(
+            "the simulated arm has joints "
+                + RobotSpecs.mantisPlanar3().jointNames()
+                + "; robot "
+                + robot.name()
+                + " has "
+                + robot.jointNames());
       }
       if (simConfig.embodiment() != mantis.sim.Embodiment.ARM) {
-        throw new IllegalArgumentException("teleop drives the ARM embodiment, not " + simConfig.embodiment());
+        throw new IllegalArgumentException(
+            "teleop drives the ARM embodiment, not " + simConfig.embodiment());
       }
       if (controlHz < 1 || controlHz > 50) {
         throw new IllegalArgumentException("control rate must be 1..50 Hz, got " + controlHz);

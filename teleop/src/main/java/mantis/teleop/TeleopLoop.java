@@ -55,38 +55,50 @@ import org.slf4j.LoggerFactory;
  * #startTicks()}, then {@link #stopTicks()} and {@link #closeStream()}. Thread-safe.
  *
  * <p>Audit (one line per change, never per tick or per jog request): {@code TAKEOVER} when the mode
- * actually switches, {@code ESTOP} (from here, or latched on the arm's side), {@code RESET} once the arm
- * has cleared, and {@code COMMAND_SOURCE} when a person's jog starts driving the arm after the policy,
- * an e-stop, a new episode, another person, or {@link #DRIVER_IDLE_NANOS} without jogs drove it.
+ * actually switches, {@code ESTOP} (from here, or latched on the arm's side), {@code RESET} once
+ * the arm has cleared, and {@code COMMAND_SOURCE} when a person's jog starts driving the arm after
+ * the policy, an e-stop, a new episode, another person, or {@link #DRIVER_IDLE_NANOS} without jogs
+ * drove it.
  */
 final class TeleopLoop {
   private static final Logger log = LoggerFactory.getLogger(TeleopLoop.class);
 
   /** Control ticks kept for the plots. */
   static final int HISTORY = 200;
+
   /** Points of the person's chunk, and their spacing. */
   static final int JOG_POINTS = 5;
+
   static final long JOG_POINT_NANOS = 100_000_000L;
+
   /** Hold-at-current chunks sent after a jog ends or control returns to the person. */
   static final int BRAKE_TICKS = 3;
+
   /** The effector's image motion is measured over this many ticks. */
   static final int EFFECTOR_LAG_TICKS = 3;
+
   /** Longest jog hold accepted, ms. */
   static final long MAX_HOLD_MILLIS = 2000;
+
   /** Position kept from each limit by the person's chunk, rad (more than the filter's margin). */
   static final double JOG_MARGIN_RAD = SafetyFilter.DEFAULT_POSITION_MARGIN_RAD + 0.01;
+
   /** An ended command stream is reopened at most this often. */
   static final long REOPEN_NANOS = 1_000_000_000L;
+
   /**
-   * A person stays the arm's audited command source until this long after their last jog ended; a jog
-   * after that is a new {@code COMMAND_SOURCE} line (the arm was idle in between).
+   * A person stays the arm's audited command source until this long after their last jog ended; a
+   * jog after that is a new {@code COMMAND_SOURCE} line (the arm was idle in between).
    */
   static final long DRIVER_IDLE_NANOS = 30_000_000_000L;
+
   /**
-   * After a reset, an estopped=false from the arm counts as its clear only once the stream has shown the latch, or
-   * this long after the reset (when the arm sent no state while it was latched, nothing stale can follow).
+   * After a reset, an estopped=false from the arm counts as its clear only once the stream has
+   * shown the latch, or this long after the reset (when the arm sent no state while it was latched,
+   * nothing stale can follow).
    */
   static final long STALE_CLEAR_NANOS = 1_000_000_000L;
+
   /** The {@code via} field of this loop's audit lines. */
   static final String VIA = "teleop dashboard";
 
@@ -107,6 +119,7 @@ final class TeleopLoop {
 
   /** Held for a whole tick, and by {@link #newEpisode}: a tick never straddles two episodes. */
   private final ReentrantLock tickLock = new ReentrantLock();
+
   private final Object lock = new Object();
   private final Object pngLock = new Object();
   private final Object commandLock = new Object();
@@ -128,28 +141,42 @@ final class TeleopLoop {
   private boolean closed;
   private ControlMode mode = ControlMode.TELEOP;
   private boolean estopped;
+
   /** After a reset: the arm's e-stop flag is not adopted until it has said "clear" once. */
   private boolean awaitingArmClear;
+
   /**
-   * Whether the arm's state stream has said estopped since this session's last e-stop. The stream is in order, so
-   * once it has, every state the arm sent before it latched (estopped=false, possibly still in flight when the
-   * session resets) has been delivered, and the next estopped=false is the arm's answer to the reset.
+   * Whether the arm's state stream has said estopped since this session's last e-stop. The stream
+   * is in order, so once it has, every state the arm sent before it latched (estopped=false,
+   * possibly still in flight when the session resets) has been delivered, and the next
+   * estopped=false is the arm's answer to the reset.
    */
   private boolean armLatchSeen;
+
   /** When (this clock) the session last reset the arm. */
   private long resetNanos;
+
   private double[] jogVelocities;
   private long jogUntilNanos;
   private boolean wasJogging;
-  /** The person whose jogs drive the arm (audited as its command source), or null: policy, e-stop, idle. */
+
+  /**
+   * The person whose jogs drive the arm (audited as its command source), or null: policy, e-stop,
+   * idle.
+   */
   private String driver;
+
   /** When the driver's latest jog hold ends. */
   private long driverUntilNanos;
+
   /** What drove the arm before a person took it: "policy", "e-stop", "idle", "person 'NAME'". */
   private String source = "idle";
+
   private int brakeTicks;
+
   /** Where an idle arm is held ({@link TeleopArm#holdsWhenIdle()}), or null. */
   private double[] stationRad;
+
   private String instruction = "";
   private String family;
   private long seed;
@@ -178,8 +205,18 @@ final class TeleopLoop {
   private long pngSeq = -1;
   private byte[] png;
 
-  TeleopLoop(TeleopArm arm, Channel policyChannel, RobotSpec robot, int controlHz, MonotonicClock clock, int inputPx,
-      Duration predictTimeout, String family, long seed, String threadName, AuditLog audit) {
+  TeleopLoop(
+      TeleopArm arm,
+      Channel policyChannel,
+      RobotSpec robot,
+      int controlHz,
+      MonotonicClock clock,
+      int inputPx,
+      Duration predictTimeout,
+      String family,
+      long seed,
+      String threadName,
+      AuditLog audit) {
     this.arm = Objects.requireNonNull(arm, "arm");
     this.audit = Objects.requireNonNull(audit, "audit");
     this.policyChannel = Objects.requireNonNull(policyChannel, "policyChannel");
@@ -205,7 +242,9 @@ final class TeleopLoop {
     this.agreement = new AgreementTracker(n);
   }
 
-  /** @throws IllegalStateException when already started or closed */
+  /**
+   * @throws IllegalStateException when already started or closed
+   */
   void markStarted() {
     synchronized (lock) {
       if (started || closed) {
@@ -223,30 +262,36 @@ final class TeleopLoop {
     openStream();
   }
 
-  /** A new command stream; one that ends (the arm restarted, the network failed) is reopened by the ticks. */
+  /**
+   * A new command stream; one that ends (the arm restarted, the network failed) is reopened by the
+   * ticks.
+   */
   private void openStream() {
     synchronized (commandLock) {
       long generation = ++streamGeneration;
       lastStreamOpenNanos = clock.nanoTime();
       streamEnded = false;
-      commands = ArmServiceGrpc.newStub(armChannel).streamCommands(new StreamObserver<>() {
-        @Override
-        public void onNext(JointStateMsg value) {
-          onArmState(value);
-        }
+      commands =
+          ArmServiceGrpc.newStub(armChannel)
+              .streamCommands(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(JointStateMsg value) {
+                      onArmState(value);
+                    }
 
-        @Override
-        public void onError(Throwable t) {
-          log.warn("arm state stream ended: {}", t.toString());
-          ended(generation);
-        }
+                    @Override
+                    public void onError(Throwable t) {
+                      log.warn("arm state stream ended: {}", t.toString());
+                      ended(generation);
+                    }
 
-        @Override
-        public void onCompleted() {
-          log.debug("arm state stream completed");
-          ended(generation);
-        }
-      });
+                    @Override
+                    public void onCompleted() {
+                      log.debug("arm state stream completed");
+                      ended(generation);
+                    }
+                  });
     }
   }
 
@@ -283,8 +328,10 @@ final class TeleopLoop {
         armLatchSeen = true;
       }
       if (!value.getEstopped()) {
-        // A state the arm sent before it latched can still arrive after the reset (the stream lags); taking it
-        // as the arm's clear would make a latched state sent just before the reset look like a new latch.
+        // A state the arm sent before it latched can still arrive after the reset (the stream
+        // lags); taking it
+        // as the arm's clear would make a latched state sent just before the reset look like a new
+        // latch.
         if (armLatchSeen || latestArmNanos - resetNanos >= STALE_CLEAR_NANOS) {
           awaitingArmClear = false;
         }
@@ -298,9 +345,13 @@ final class TeleopLoop {
       }
     }
     if (armLatched) {
-      audit.record(AuditEvent.of(AuditEvent.ESTOP).robot(robotId)
-          .detail("the arm reports its e-stop latched (not from this dashboard: the arm, its bridge or another "
-              + "ArmService client)").field("via", "arm"));
+      audit.record(
+          AuditEvent.of(AuditEvent.ESTOP)
+              .robot(robotId)
+              .detail(
+                  "the arm reports its e-stop latched (not from this dashboard: the arm, its bridge or another "
+                      + "ArmService client)")
+              .field("via", "arm"));
     }
   }
 
@@ -310,11 +361,13 @@ final class TeleopLoop {
       beginEpisodeLocked();
     }
     takeFirstFrame();
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
     long period = Math.round(1e9 / controlHz);
     ticker.scheduleAtFixedRate(this::tickSafely, period, period, TimeUnit.NANOSECONDS);
   }
@@ -431,7 +484,9 @@ final class TeleopLoop {
           skipped = ++skippedTicks;
         }
         if (skipped == 1 || skipped % 100 == 0) {
-          log.warn("no fresh camera frame and joint state from the arm ({} ticks so far); nothing is sent", skipped);
+          log.warn(
+              "no fresh camera frame and joint state from the arm ({} ticks so far); nothing is sent",
+              skipped);
         }
         return;
       }
@@ -476,22 +531,25 @@ final class TeleopLoop {
 
       // The shadow policy, always, on the same frame.
       long send = clock.nanoTime();
-      JointState stamped = new JointState(snap.joints().names(), q, snap.joints().velocitiesRadPerS(), now);
+      JointState stamped =
+          new JointState(snap.joints().names(), q, snap.joints().velocitiesRadPerS(), now);
       ActionChunk reply = null;
       long roundTripNanos = 0;
       if (!snap.instruction().isBlank()) {
-        Observation obs = Observation.newBuilder()
-            .setRobotId(robotId)
-            .setEpisodeId(obsEpisode)
-            .setStep(obsStep)
-            .addFrames(ProtoMapping.toRawRgb8(snap.input()))
-            .setInstruction(snap.instruction())
-            .setJointState(ProtoMapping.toProto(stamped))
-            .setCaptureTimeNanos(snap.captureNanos())
-            .setSendTimeNanos(send)
-            .build();
+        Observation obs =
+            Observation.newBuilder()
+                .setRobotId(robotId)
+                .setEpisodeId(obsEpisode)
+                .setStep(obsStep)
+                .addFrames(ProtoMapping.toRawRgb8(snap.input()))
+                .setInstruction(snap.instruction())
+                .setJointState(ProtoMapping.toProto(stamped))
+                .setCaptureTimeNanos(snap.captureNanos())
+                .setSendTimeNanos(send)
+                .build();
         try {
-          reply = policy.withDeadlineAfter(predictTimeout.toNanos(), TimeUnit.NANOSECONDS).predict(obs);
+          reply =
+              policy.withDeadlineAfter(predictTimeout.toNanos(), TimeUnit.NANOSECONDS).predict(obs);
           roundTripNanos = clock.nanoTime() - send;
         } catch (StatusRuntimeException e) {
           long failures;
@@ -503,19 +561,29 @@ final class TeleopLoop {
           }
         }
       }
-      if (reply != null && !estoppedNow && modeNow == ControlMode.POLICY && reply.getPointsCount() > 0) {
+      if (reply != null
+          && !estoppedNow
+          && modeNow == ControlMode.POLICY
+          && reply.getPointsCount() > 0) {
         long elapsed = clock.nanoTime() - send;
-        send(JointCommand.newBuilder()
-            .setRobotId(robotId)
-            .setChunk(reply.toBuilder().setValidForNanos(Math.max(0, reply.getValidForNanos() - elapsed)))
-            .setSendTimeNanos(clock.nanoTime())
-            .build());
+        send(
+            JointCommand.newBuilder()
+                .setRobotId(robotId)
+                .setChunk(
+                    reply.toBuilder()
+                        .setValidForNanos(Math.max(0, reply.getValidForNanos() - elapsed)))
+                .setSendTimeNanos(clock.nanoTime())
+                .build());
       }
 
-      double[] policyNext = reply != null && reply.getPointsCount() > 0 ? positions(reply.getPoints(0)) : null;
-      int policyMark = reply != null && reply.getTracesCount() > 0 ? reply.getTraces(0).getMarkId() : -1;
-      List<Mark> chunkMarks = reply == null ? List.of() : marks(reply.getMarksList());
-      List<Trace> chunkTraces = reply == null ? List.of() : traces(reply.getTracesList());
+      double[] policyNext =
+          reply != null && reply.getPointsCount() > 0 ? positions(reply.getPoints(0)) : null;
+      int policyMark =
+          reply != null && reply.getTracesCount() > 0 ? reply.getTraces(0).getMarkId() : -1;
+      List<Mark> chunkMarks =
+          reply == null ? List.of() : ProtoMapping.marksFromProto(reply.getMarksList());
+      List<Trace> chunkTraces =
+          reply == null ? List.of() : ProtoMapping.tracesFromProto(reply.getTracesList());
 
       synchronized (lock) {
         if (closed) {
@@ -550,11 +618,16 @@ final class TeleopLoop {
         boolean personDrove = modeNow == ControlMode.TELEOP && !estoppedNow && jog != null;
         if (personDrove && policyNext != null && policyNext.length == q.length) {
           int personMark = personHeadingMark(effectorId, chunkMarks);
-          agreement.add(new AgreementTracker.Tick(now, q, teleopNext, policyNext, policyMark, personMark));
+          agreement.add(
+              new AgreementTracker.Tick(now, q, teleopNext, policyNext, policyMark, personMark));
         }
-        history.addLast(new CommandSample((now - episodeStartNanos) / 1_000_000L, list(teleopNext),
-            list(policyNext != null && policyNext.length == q.length ? policyNext : q), list(snap.commandedRad()),
-            modeNow));
+        history.addLast(
+            new CommandSample(
+                (now - episodeStartNanos) / 1_000_000L,
+                list(teleopNext),
+                list(policyNext != null && policyNext.length == q.length ? policyNext : q),
+                list(snap.commandedRad()),
+                modeNow));
         while (history.size() > HISTORY) {
           history.removeFirst();
         }
@@ -607,10 +680,11 @@ final class TeleopLoop {
 
   /** The person's chunk from the measured position: {@link #JOG_POINTS} points, 100 ms apart. */
   private JointCommand personChunk(double[] q, double[] v) {
-    ActionChunk.Builder c = ActionChunk.newBuilder()
-        .addAllJointNames(robot.jointNames())
-        .setValidForNanos((JOG_POINTS + 1) * JOG_POINT_NANOS)
-        .setModelVersion("teleop");
+    ActionChunk.Builder c =
+        ActionChunk.newBuilder()
+            .addAllJointNames(robot.jointNames())
+            .setValidForNanos((JOG_POINTS + 1) * JOG_POINT_NANOS)
+            .setModelVersion("teleop");
     for (int k = 1; k <= JOG_POINTS; k++) {
       ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(k * JOG_POINT_NANOS);
       for (double x : jogTarget(q, v, k)) {
@@ -618,7 +692,11 @@ final class TeleopLoop {
       }
       c.addPoints(p);
     }
-    return JointCommand.newBuilder().setRobotId(robotId).setChunk(c).setSendTimeNanos(clock.nanoTime()).build();
+    return JointCommand.newBuilder()
+        .setRobotId(robotId)
+        .setChunk(c)
+        .setSendTimeNanos(clock.nanoTime())
+        .build();
   }
 
   private static double[] positions(ActionPoint p) {
@@ -633,30 +711,6 @@ final class TeleopLoop {
     List<Double> out = new ArrayList<>(values.length);
     for (double v : values) {
       out.add(v);
-    }
-    return out;
-  }
-
-  private static List<Mark> marks(List<mantis.proto.v1.Mark> wire) {
-    List<Mark> out = new ArrayList<>(wire.size());
-    for (mantis.proto.v1.Mark m : wire) {
-      if (m.getId() >= 1 && m.getBox().getWidthPx() >= 0 && m.getBox().getHeightPx() >= 0) {
-        out.add(new Mark(m.getId(), new PixelPoint(m.getCentroid().getXPx(), m.getCentroid().getYPx()),
-            new PixelBox(m.getBox().getXPx(), m.getBox().getYPx(), m.getBox().getWidthPx(), m.getBox().getHeightPx()),
-            m.getAreaPx(), m.getMeanRgb()));
-      }
-    }
-    return out;
-  }
-
-  private static List<Trace> traces(List<mantis.proto.v1.Trace> wire) {
-    List<Trace> out = new ArrayList<>(wire.size());
-    for (mantis.proto.v1.Trace t : wire) {
-      List<PixelPoint> pts = new ArrayList<>(t.getPointsCount());
-      for (mantis.proto.v1.PixelPoint p : t.getPointsList()) {
-        pts.add(new PixelPoint(p.getXPx(), p.getYPx()));
-      }
-      out.add(new Trace(t.getMarkId(), pts));
     }
     return out;
   }
@@ -676,10 +730,28 @@ final class TeleopLoop {
         joints = Collections.nCopies(robot.jointCount(), Double.NaN);
       }
       boolean stationKeeping = stationRad != null && mode == ControlMode.TELEOP && !estopped;
-      return new TeleopState(frameSeq, instruction, family, seed, (now - episodeStartNanos) / 1_000_000L,
-          done, success, mode, estopped, a == null || a.getHolding() || stationKeeping, !recordingName.isEmpty(),
-          recordingName, robot.jointNames(), joints, latentTokens, groundedMarkId, stageMillis,
-          a == null ? 0 : a.getInterventions(), new ArrayList<>(history), agreement.episode(), agreement.rolling(now));
+      return new TeleopState(
+          frameSeq,
+          instruction,
+          family,
+          seed,
+          (now - episodeStartNanos) / 1_000_000L,
+          done,
+          success,
+          mode,
+          estopped,
+          a == null || a.getHolding() || stationKeeping,
+          !recordingName.isEmpty(),
+          recordingName,
+          robot.jointNames(),
+          joints,
+          latentTokens,
+          groundedMarkId,
+          stageMillis,
+          a == null ? 0 : a.getInterventions(),
+          new ArrayList<>(history),
+          agreement.episode(),
+          agreement.rolling(now));
     }
   }
 
@@ -705,7 +777,9 @@ final class TeleopLoop {
         } else {
           double sx = (double) frame.widthPx() / input.widthPx();
           double sy = (double) frame.heightPx() / input.heightPx();
-          png = markRenderer.png(markRenderer.draw(frame, scaleMarks(m, sx, sy), scaleTraces(t, sx, sy)));
+          png =
+              markRenderer.png(
+                  markRenderer.draw(frame, scaleMarks(m, sx, sy), scaleTraces(t, sx, sy)));
         }
         pngSeq = seq;
       }
@@ -720,9 +794,13 @@ final class TeleopLoop {
     List<Mark> out = new ArrayList<>(marks.size());
     for (Mark m : marks) {
       PixelBox b = m.box();
-      out.add(new Mark(m.id(), scale(m.centroid(), sx, sy),
-          new PixelBox(b.xPx() * sx, b.yPx() * sy, b.widthPx() * sx, b.heightPx() * sy), m.areaPx() * sx * sy,
-          m.meanRgb()));
+      out.add(
+          new Mark(
+              m.id(),
+              scale(m.centroid(), sx, sy),
+              new PixelBox(b.xPx() * sx, b.yPx() * sy, b.widthPx() * sx, b.heightPx() * sy),
+              m.areaPx() * sx * sy,
+              m.meanRgb()));
     }
     return out;
   }
@@ -747,14 +825,20 @@ final class TeleopLoop {
     Objects.requireNonNull(velocitiesRadPerS, "velocitiesRadPerS");
     Objects.requireNonNull(by, "by");
     if (velocitiesRadPerS.size() != robot.jointCount()) {
-      throw new IllegalArgumentException("expected " + robot.jointCount() + " joint velocities "
-          + robot.jointNames() + ", got " + velocitiesRadPerS.size());
+      throw new IllegalArgumentException(
+          "expected "
+              + robot.jointCount()
+              + " joint velocities "
+              + robot.jointNames()
+              + ", got "
+              + velocitiesRadPerS.size());
     }
     double[] v = new double[velocitiesRadPerS.size()];
     for (int j = 0; j < v.length; j++) {
       Double x = velocitiesRadPerS.get(j);
       if (x == null || !Double.isFinite(x)) {
-        throw new IllegalArgumentException("joint velocity " + robot.jointNames().get(j) + " must be finite, got " + x);
+        throw new IllegalArgumentException(
+            "joint velocity " + robot.jointNames().get(j) + " must be finite, got " + x);
       }
       v[j] = Math.max(-vMax[j], Math.min(vMax[j], x));
     }
@@ -775,9 +859,14 @@ final class TeleopLoop {
         boolean idle = driver != null && now - driverUntilNanos >= DRIVER_IDLE_NANOS;
         if (driver == null || idle || !driver.equals(by.name())) {
           String previous = idle ? "idle" : driver != null ? "person '" + driver + "'" : source;
-          started = AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(by).robot(robotId)
-              .detail("a person drives the arm (jog), after: " + previous).field("via", VIA)
-              .field("previous", previous).field("episode", episodeId);
+          started =
+              AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                  .principal(by)
+                  .robot(robotId)
+                  .detail("a person drives the arm (jog), after: " + previous)
+                  .field("via", VIA)
+                  .field("previous", previous)
+                  .field("episode", episodeId);
           driver = by.name();
         }
         driverUntilNanos = jogUntilNanos;
@@ -805,10 +894,17 @@ final class TeleopLoop {
       brakeTicks = newMode == ControlMode.TELEOP ? BRAKE_TICKS : 0;
       sourceLocked(newMode == ControlMode.POLICY ? "policy" : "idle");
     }
-    audit.record(AuditEvent.of(AuditEvent.TAKEOVER).principal(by).robot(robotId)
-        .detail(newMode == ControlMode.POLICY ? "hand to policy: the policy drives the arm"
-            : "take over: the person drives the arm (holding until a jog)")
-        .field("via", VIA).field("from", old.name()).field("to", newMode.name()));
+    audit.record(
+        AuditEvent.of(AuditEvent.TAKEOVER)
+            .principal(by)
+            .robot(robotId)
+            .detail(
+                newMode == ControlMode.POLICY
+                    ? "hand to policy: the policy drives the arm"
+                    : "take over: the person drives the arm (holding until a jog)")
+            .field("via", VIA)
+            .field("from", old.name())
+            .field("to", newMode.name()));
   }
 
   void estop(String reason, Principal by) {
@@ -821,13 +917,17 @@ final class TeleopLoop {
       sourceLocked("e-stop");
     }
     String why = reason == null || reason.isBlank() ? "teleop e-stop" : reason;
-    AuditEvent event = AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(why).field("via", VIA);
+    AuditEvent event =
+        AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(why).field("via", VIA);
     ArmStatus s;
     try {
-      s = armBlocking.withDeadlineAfter(5, TimeUnit.SECONDS).eStop(EStopRequest.newBuilder()
-          .setRobotId(robotId).setReason(why).build());
+      s =
+          armBlocking
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .eStop(EStopRequest.newBuilder().setRobotId(robotId).setReason(why).build());
     } catch (StatusRuntimeException e) {
-      // Latched here (no jogs) but not confirmed by the arm: recorded as such, and the caller hears of it.
+      // Latched here (no jogs) but not confirmed by the arm: recorded as such, and the caller hears
+      // of it.
       audit.record(event.field("arm_error", e.getStatus().getCode().name()));
       throw e;
     }
@@ -838,7 +938,9 @@ final class TeleopLoop {
   void reset(Principal by) {
     Objects.requireNonNull(by, "by");
     requireStarted();
-    armBlocking.withDeadlineAfter(5, TimeUnit.SECONDS).reset(ResetRequest.newBuilder().setRobotId(robotId).build());
+    armBlocking
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .reset(ResetRequest.newBuilder().setRobotId(robotId).build());
     synchronized (lock) {
       estopped = false;
       awaitingArmClear = true;
@@ -846,12 +948,18 @@ final class TeleopLoop {
       clearJogLocked();
       sourceLocked("idle");
     }
-    audit.record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(robotId).detail("e-stop cleared")
-        .field("via", VIA));
+    audit.record(
+        AuditEvent.of(AuditEvent.RESET)
+            .principal(by)
+            .robot(robotId)
+            .detail("e-stop cleared")
+            .field("via", VIA));
     log.info("e-stop reset by {}", by.name());
   }
 
-  /** Writes {@code event} for this loop's robot to the audit log (recordings: the session calls it). */
+  /**
+   * Writes {@code event} for this loop's robot to the audit log (recordings: the session calls it).
+   */
   void audit(AuditEvent event) {
     audit.record(event.robot(robotId).field("via", VIA));
   }
