@@ -36,54 +36,81 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code mantis bench-overload}: the server under more Control streams than it can serve, and the decode cost of
- * huge frames (issue 13). A benchmark, not a test: it prints what happened.
+ * {@code mantis bench-overload}: the server under more Control streams than it can serve, and the
+ * decode cost of huge frames (issue 13). A benchmark, not a test: it prints what happened.
  *
- * <p>Streams: for each count, that many clients, each on its own connection as its own robot, send observations
- * (128x128 raw renders of sim scenes) at a fixed rate whatever comes back, as a camera-driven robot does, for the
- * measured seconds, then wait for the last answers. On the client's clock, a chunk is <em>stale</em> when it is
- * not a hold and arrives after the observation's send time plus its {@code valid_for_nanos} (the wire contract's
- * deadline). Per count: observations sent, chunks answered, motions delivered, stale motions delivered, holds by
+ * <p>Streams: for each count, that many clients, each on its own connection as its own robot, send
+ * observations (128x128 raw renders of sim scenes) at a fixed rate whatever comes back, as a
+ * camera-driven robot does, for the measured seconds, then wait for the last answers. On the
+ * client's clock, a chunk is <em>stale</em> when it is not a hold and arrives after the
+ * observation's send time plus its {@code valid_for_nanos} (the wire contract's deadline). Per
+ * count: observations sent, chunks answered, motions delivered, stale motions delivered, holds by
  * reason, streams refused, latency (send to arrival) of every answer.
  *
- * <p>Decode: one request with eight valid 4096x4096 PNGs (the issue's request), and one with a single such PNG;
- * per request the status, the wall time, and the server process's CPU time and resident memory (from {@code
- * /proc}) before and after. Against a server in another process give its pid ({@code --server-pid}).
+ * <p>Decode: one request with eight valid 4096x4096 PNGs (the issue's request), and one with a
+ * single such PNG; per request the status, the wall time, and the server process's CPU time and
+ * resident memory (from {@code /proc}) before and after. Against a server in another process give
+ * its pid ({@code --server-pid}).
  */
-@Command(name = "bench-overload", mixinStandardHelpOptions = true,
-    description = "Overload benchmark: 1/8/32/64 Control streams at a fixed rate against the served policy over "
-        + "loopback TCP (stale chunks delivered, holds, refusals, latency), and the CPU and memory cost of requests "
-        + "with 4096x4096 PNG frames. Prints tables.")
+@Command(
+    name = "bench-overload",
+    mixinStandardHelpOptions = true,
+    description =
+        "Overload benchmark: 1/8/32/64 Control streams at a fixed rate against the served policy over "
+            + "loopback TCP (stale chunks delivered, holds, refusals, latency), and the CPU and memory cost of requests "
+            + "with 4096x4096 PNG frames. Prints tables.")
 final class BenchOverloadCommand implements Callable<Integer> {
-  @Option(names = "--target", paramLabel = "HOST:PORT",
-      description = "A running server to measure (default: start one in this process on a free loopback port).")
+  @Option(
+      names = "--target",
+      paramLabel = "HOST:PORT",
+      description =
+          "A running server to measure (default: start one in this process on a free loopback port).")
   String target;
 
-  @Option(names = "--server-pid", description = "The measured server's process id, for its CPU time and memory "
-      + "(default: this process when the server runs here).")
+  @Option(
+      names = "--server-pid",
+      description =
+          "The measured server's process id, for its CPU time and memory "
+              + "(default: this process when the server runs here).")
   Long serverPid;
 
-  @Option(names = "--policy", defaultValue = "mantis", description = "Policy of the server started here (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--policy",
+      defaultValue = "mantis",
+      description = "Policy of the server started here (default " + "${DEFAULT-VALUE}).")
   String policy;
 
-  @Option(names = "--config", paramLabel = "YAML", description = "Configuration of the server started here.")
+  @Option(
+      names = "--config",
+      paramLabel = "YAML",
+      description = "Configuration of the server started here.")
   Path config;
 
-  @Option(names = "--streams", split = ",", defaultValue = "1,8,32,64",
+  @Option(
+      names = "--streams",
+      split = ",",
+      defaultValue = "1,8,32,64",
       description = "Numbers of concurrent Control streams (default ${DEFAULT-VALUE}).")
   int[] streams;
 
-  @Option(names = "--rate-hz", defaultValue = "10", description = "Observations per second per stream (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate-hz",
+      defaultValue = "10",
+      description = "Observations per second per stream (default " + "${DEFAULT-VALUE}).")
   double rateHz;
 
-  @Option(names = "--seconds", defaultValue = "10", description = "Sending time per stream count (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "10",
+      description = "Sending time per stream count (default " + "${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--decode-frames", split = ",", defaultValue = "8,1",
-      description = "Frames of 4096x4096 PNG per measured request, one request each (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--decode-frames",
+      split = ",",
+      defaultValue = "8,1",
+      description =
+          "Frames of 4096x4096 PNG per measured request, one request each (default ${DEFAULT-VALUE}).")
   int[] decodeFrames;
 
   @Option(names = "--skip", split = ",", description = "Parts to skip: streams, decode.")
@@ -122,11 +149,22 @@ final class BenchOverloadCommand implements Callable<Integer> {
         host = target.substring(0, colon);
         port = Integer.parseInt(target.substring(colon + 1));
       }
-      String machine = String.format(Locale.ROOT, "Java %s, %d available processors, %s %s",
-          System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-          System.getProperty("os.arch"));
-      System.out.println("mantis bench-overload (" + java.time.LocalDate.now() + "; " + machine + "; server "
-          + (target == null ? "in this process, policy " + policy : target) + ")");
+      String machine =
+          String.format(
+              Locale.ROOT,
+              "Java %s, %d available processors, %s %s",
+              System.getProperty("java.version"),
+              Runtime.getRuntime().availableProcessors(),
+              System.getProperty("os.name"),
+              System.getProperty("os.arch"));
+      System.out.println(
+          "mantis bench-overload ("
+              + java.time.LocalDate.now()
+              + "; "
+              + machine
+              + "; server "
+              + (target == null ? "in this process, policy " + policy : target)
+              + ")");
       if (!skip.contains("streams")) {
         streams(host, port);
       }
@@ -141,7 +179,8 @@ final class BenchOverloadCommand implements Callable<Integer> {
     }
   }
 
-  // ------------------------------------------------------------------------------------------- streams
+  // -------------------------------------------------------------------------------------------
+  // streams
 
   /** What the clients of one stream count saw. */
   private static final class Tally {
@@ -164,100 +203,152 @@ final class BenchOverloadCommand implements Callable<Integer> {
     run(host, port, 4, periodNanos, scenes, 3);
     Thread.sleep(1000);
     for (int n : streams) {
-      System.err.printf(Locale.ROOT, "bench-overload: %d stream(s) at %.1f Hz for %.0f s...%n", n, rateHz, seconds);
+      System.err.printf(
+          Locale.ROOT,
+          "bench-overload: %d stream(s) at %.1f Hz for %.0f s...%n",
+          n,
+          rateHz,
+          seconds);
       Tally t = run(host, port, n, periodNanos, scenes, seconds);
       long[] lat = t.latencies.stream().mapToLong(Long::longValue).toArray();
       StringBuilder held = new StringBuilder();
-      new TreeMap<>(t.heldBy).forEach((k, v) -> held.append(held.length() == 0 ? "" : ", ").append(k).append(' ')
-          .append(v.get()));
-      rows.add(new String[] {
-        String.valueOf(n), String.valueOf(t.sent.get()), String.valueOf(t.answers.get()),
-        String.valueOf(t.motions.get()), String.valueOf(t.stale.get()),
-        held.length() == 0 ? "0" : held.toString(), String.valueOf(t.refused.get()),
-        lat.length == 0 ? "-" : String.format(Locale.ROOT, "%.1f / %.1f", Stats.percentile(lat, 50) / 1e6,
-            Stats.percentile(lat, 99) / 1e6),
-        String.valueOf(t.sent.get() - t.answers.get() + t.failed.get())});
+      new TreeMap<>(t.heldBy)
+          .forEach(
+              (k, v) ->
+                  held.append(held.length() == 0 ? "" : ", ")
+                      .append(k)
+                      .append(' ')
+                      .append(v.get()));
+      rows.add(
+          new String[] {
+            String.valueOf(n),
+            String.valueOf(t.sent.get()),
+            String.valueOf(t.answers.get()),
+            String.valueOf(t.motions.get()),
+            String.valueOf(t.stale.get()),
+            held.length() == 0 ? "0" : held.toString(),
+            String.valueOf(t.refused.get()),
+            lat.length == 0
+                ? "-"
+                : String.format(
+                    Locale.ROOT,
+                    "%.1f / %.1f",
+                    Stats.percentile(lat, 50) / 1e6,
+                    Stats.percentile(lat, 99) / 1e6),
+            String.valueOf(t.sent.get() - t.answers.get() + t.failed.get())
+          });
       Thread.sleep(1000); // let the server settle between counts
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "Control streams at %.1f Hz each for %.0f s (128x128 raw frames), one connection "
-        + "per stream; stale = a motion chunk (not a hold) that arrived after send time + valid_for_nanos%n", rateHz,
+    System.out.printf(
+        Locale.ROOT,
+        "Control streams at %.1f Hz each for %.0f s (128x128 raw frames), one connection "
+            + "per stream; stale = a motion chunk (not a hold) that arrived after send time + valid_for_nanos%n",
+        rateHz,
         seconds);
-    System.out.print(table(new String[] {"streams", "sent", "answered", "motions", "stale delivered",
-        "holds (reason count)", "streams refused", "latency p50 / p99 ms", "unanswered"}, rows));
+    System.out.print(
+        table(
+            new String[] {
+              "streams",
+              "sent",
+              "answered",
+              "motions",
+              "stale delivered",
+              "holds (reason count)",
+              "streams refused",
+              "latency p50 / p99 ms",
+              "unanswered"
+            },
+            rows));
   }
 
   /**
-   * {@code n} clients, connected first, sending at {@code periodNanos} for {@code seconds}; then waits for the
-   * answers.
+   * {@code n} clients, connected first, sending at {@code periodNanos} for {@code seconds}; then
+   * waits for the answers.
    */
-  private static Tally run(String host, int port, int n, long periodNanos, List<Observation> scenes, double seconds)
+  private static Tally run(
+      String host, int port, int n, long periodNanos, List<Observation> scenes, double seconds)
       throws Exception {
     Tally t = new Tally();
     List<ManagedChannel> channels = new ArrayList<>();
     List<StreamObserver<Observation>> inputs = new ArrayList<>();
     List<Map<Long, Long>> sendTimes = new ArrayList<>();
     CountDownLatch ended = new CountDownLatch(n);
-    java.util.concurrent.atomic.AtomicIntegerArray open = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+    java.util.concurrent.atomic.AtomicIntegerArray open =
+        new java.util.concurrent.atomic.AtomicIntegerArray(n);
     try {
       for (int k = 0; k < n; k++) {
-        ManagedChannel ch = NettyChannelBuilder.forAddress(host, port).usePlaintext()
-            .maxInboundMessageSize(64 << 20).build();
+        ManagedChannel ch =
+            NettyChannelBuilder.forAddress(host, port)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
         channels.add(ch);
         Map<Long, Long> sends = new ConcurrentHashMap<>();
         sendTimes.add(sends);
         int id = k;
-        inputs.add(PolicyServiceGrpc.newStub(ch).control(new StreamObserver<>() {
-          @Override
-          public void onNext(ActionChunk c) {
-            long arrived = System.nanoTime();
-            if (c.getSource() != mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY) {
-              t.unsolicited.incrementAndGet();
-              t.heldBy.computeIfAbsent(c.getSource().name().replace("CHUNK_SOURCE_", "") + " (unsolicited)",
-                  x -> new AtomicLong()).incrementAndGet();
-              return;
-            }
-            Long sent = sends.remove(c.getStep());
-            if (sent == null) {
-              return;
-            }
-            t.answers.incrementAndGet();
-            t.latencies.add(arrived - sent);
-            if (c.getHeld()) {
-              String why = c.getInterventionsCount() == 0 ? "HELD" : c.getInterventions(0).getKind();
-              t.heldBy.computeIfAbsent(why, x -> new AtomicLong()).incrementAndGet();
-            } else {
-              t.motions.incrementAndGet();
-              if (arrived > sent + c.getValidForNanos()) {
-                t.stale.incrementAndGet();
-              }
-            }
-          }
+        inputs.add(
+            PolicyServiceGrpc.newStub(ch)
+                .control(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(ActionChunk c) {
+                        long arrived = System.nanoTime();
+                        if (c.getSource() != mantis.proto.v1.ChunkSource.CHUNK_SOURCE_REPLY) {
+                          t.unsolicited.incrementAndGet();
+                          t.heldBy
+                              .computeIfAbsent(
+                                  c.getSource().name().replace("CHUNK_SOURCE_", "")
+                                      + " (unsolicited)",
+                                  x -> new AtomicLong())
+                              .incrementAndGet();
+                          return;
+                        }
+                        Long sent = sends.remove(c.getStep());
+                        if (sent == null) {
+                          return;
+                        }
+                        t.answers.incrementAndGet();
+                        t.latencies.add(arrived - sent);
+                        if (c.getHeld()) {
+                          String why =
+                              c.getInterventionsCount() == 0
+                                  ? "HELD"
+                                  : c.getInterventions(0).getKind();
+                          t.heldBy.computeIfAbsent(why, x -> new AtomicLong()).incrementAndGet();
+                        } else {
+                          t.motions.incrementAndGet();
+                          if (arrived > sent + c.getValidForNanos()) {
+                            t.stale.incrementAndGet();
+                          }
+                        }
+                      }
 
-          @Override
-          public void onError(Throwable e) {
-            Status s = Status.fromThrowable(e);
-            if (s.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-              t.refused.incrementAndGet();
-            } else {
-              t.failed.incrementAndGet();
-              System.err.println("bench-overload: stream " + id + " ended: " + s);
-            }
-            open.set(id, 0);
-            ended.countDown();
-          }
+                      @Override
+                      public void onError(Throwable e) {
+                        Status s = Status.fromThrowable(e);
+                        if (s.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                          t.refused.incrementAndGet();
+                        } else {
+                          t.failed.incrementAndGet();
+                          System.err.println("bench-overload: stream " + id + " ended: " + s);
+                        }
+                        open.set(id, 0);
+                        ended.countDown();
+                      }
 
-          @Override
-          public void onCompleted() {
-            ended.countDown();
-          }
-        }));
+                      @Override
+                      public void onCompleted() {
+                        ended.countDown();
+                      }
+                    }));
         open.set(k, 1);
       }
       // A robot's client is connected long before it streams: do not count connection set-up.
       long connectBy = System.nanoTime() + 10_000_000_000L;
       for (ManagedChannel ch : channels) {
-        while (ch.getState(true) != io.grpc.ConnectivityState.READY && System.nanoTime() < connectBy) {
+        while (ch.getState(true) != io.grpc.ConnectivityState.READY
+            && System.nanoTime() < connectBy) {
           Thread.sleep(5);
         }
       }
@@ -278,9 +369,14 @@ final class BenchOverloadCommand implements Callable<Integer> {
             continue;
           }
           long now = System.nanoTime();
-          Observation o = scenes.get((int) ((k * 7 + step) % scenes.size())).toBuilder()
-              .setRobotId("overload-" + k).setEpisodeId("overload-" + k).setStep(step).setSendTimeNanos(now)
-              .setControlPeriodMs(periodMs).build();
+          Observation o =
+              scenes.get((int) ((k * 7 + step) % scenes.size())).toBuilder()
+                  .setRobotId("overload-" + k)
+                  .setEpisodeId("overload-" + k)
+                  .setStep(step)
+                  .setSendTimeNanos(now)
+                  .setControlPeriodMs(periodMs)
+                  .build();
           sendTimes.get(k).put(step, now);
           try {
             inputs.get(k).onNext(o);
@@ -291,7 +387,8 @@ final class BenchOverloadCommand implements Callable<Integer> {
           }
         }
       }
-      // The last answers: wait until every stream's pending observations are answered, at most 30 s.
+      // The last answers: wait until every stream's pending observations are answered, at most 30
+      // s.
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (System.nanoTime() < deadline && sendTimes.stream().anyMatch(m -> !m.isEmpty())) {
         boolean anyOpen = false;
@@ -334,32 +431,43 @@ final class BenchOverloadCommand implements Callable<Integer> {
       for (int i = 0; i < 10 + seed % 40 && !sim.done(); i++) {
         sim.step(expert.act(sim));
       }
-      out.add(Observation.newBuilder()
-          .addFrames(mantis.wire.ProtoMapping.toRawRgb8(sim.render(128, 128)))
-          .setInstruction(sim.instruction())
-          .setJointState(mantis.wire.ProtoMapping.toProto(sim.jointState()))
-          .build());
+      out.add(
+          Observation.newBuilder()
+              .addFrames(mantis.wire.ProtoMapping.toRawRgb8(sim.render(128, 128)))
+              .setInstruction(sim.instruction())
+              .setJointState(mantis.wire.ProtoMapping.toProto(sim.jointState()))
+              .build());
     }
     return out;
   }
 
-  // -------------------------------------------------------------------------------------------- decode
+  // --------------------------------------------------------------------------------------------
+  // decode
 
   private void decode(String host, int port) throws Exception {
     byte[] png = png4096();
     List<String[]> rows = new ArrayList<>();
-    ManagedChannel ch = NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(64 << 20)
-        .build();
+    ManagedChannel ch =
+        NettyChannelBuilder.forAddress(host, port)
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20)
+            .build();
     try {
       var stub = PolicyServiceGrpc.newBlockingStub(ch);
       for (int frames : decodeFrames) {
-        Observation.Builder obs = scenes().get(0).toBuilder().clearFrames().setRobotId("decode").setEpisodeId("decode");
+        Observation.Builder obs =
+            scenes().get(0).toBuilder().clearFrames().setRobotId("decode").setEpisodeId("decode");
         for (int i = 0; i < frames; i++) {
-          obs.addFrames(mantis.proto.v1.Frame.newBuilder().setEncoding(FrameEncoding.FRAME_ENCODING_PNG)
-              .setData(ByteString.copyFrom(png)));
+          obs.addFrames(
+              mantis.proto.v1.Frame.newBuilder()
+                  .setEncoding(FrameEncoding.FRAME_ENCODING_PNG)
+                  .setData(ByteString.copyFrom(png)));
         }
         Observation o = obs.build();
-        System.err.printf(Locale.ROOT, "bench-overload: %d x 4096x4096 PNG (%d KB)...%n", frames,
+        System.err.printf(
+            Locale.ROOT,
+            "bench-overload: %d x 4096x4096 PNG (%d KB)...%n",
+            frames,
             o.getSerializedSize() / 1024);
         long cpu0 = cpuNanos();
         long rss0 = rssKb();
@@ -376,32 +484,48 @@ final class BenchOverloadCommand implements Callable<Integer> {
         long rss1 = rssKb();
         Thread.sleep(5000);
         long rss2 = rssKb();
-        rows.add(new String[] {
-          frames + " x 4096x4096 PNG, " + o.getSerializedSize() / 1024 + " KB", status,
-          String.format(Locale.ROOT, "%.2f", wall / 1e9),
-          cpu0 < 0 ? "-" : String.format(Locale.ROOT, "%.2f", (cpu1 - cpu0) / 1e9),
-          rss0 < 0 ? "-" : String.format(Locale.ROOT, "%+d", (rss1 - rss0) / 1024),
-          rss0 < 0 ? "-" : String.format(Locale.ROOT, "%+d", (rss2 - rss0) / 1024)});
+        rows.add(
+            new String[] {
+              frames + " x 4096x4096 PNG, " + o.getSerializedSize() / 1024 + " KB",
+              status,
+              String.format(Locale.ROOT, "%.2f", wall / 1e9),
+              cpu0 < 0 ? "-" : String.format(Locale.ROOT, "%.2f", (cpu1 - cpu0) / 1e9),
+              rss0 < 0 ? "-" : String.format(Locale.ROOT, "%+d", (rss1 - rss0) / 1024),
+              rss0 < 0 ? "-" : String.format(Locale.ROOT, "%+d", (rss2 - rss0) / 1024)
+            });
       }
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     System.out.println();
-    System.out.println("Predict with 4096x4096 PNG frames; server process CPU time and resident memory (RSS) from "
-        + "/proc" + (serverPid == null ? " (unknown pid: not measured)" : " (pid " + serverPid + ")")
-        + "; RSS change right after the call and 5 s later");
-    System.out.print(table(new String[] {"request", "status", "wall s", "server CPU s", "RSS change MB",
-        "RSS change after 5 s MB"}, rows));
+    System.out.println(
+        "Predict with 4096x4096 PNG frames; server process CPU time and resident memory (RSS) from "
+            + "/proc"
+            + (serverPid == null ? " (unknown pid: not measured)" : " (pid " + serverPid + ")")
+            + "; RSS change right after the call and 5 s later");
+    System.out.print(
+        table(
+            new String[] {
+              "request",
+              "status",
+              "wall s",
+              "server CPU s",
+              "RSS change MB",
+              "RSS change after 5 s MB"
+            },
+            rows));
   }
 
   /**
-   * A valid 4096x4096 PNG of coloured blocks on a grey table, the kind of low-detail image that compresses to tens
-   * of KB (the issue's request was eight in 392 KB) yet decodes to 16.7 Mpx.
+   * A valid 4096x4096 PNG of coloured blocks on a grey table, the kind of low-detail image that
+   * compresses to tens of KB (the issue's request was eight in 392 KB) yet decodes to 16.7 Mpx.
    */
   private static byte[] png4096() throws IOException {
     BufferedImage img = new BufferedImage(4096, 4096, BufferedImage.TYPE_3BYTE_BGR);
     byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-    int[][] blocks = {{600, 900, 500, 0x2050d0}, {2400, 1500, 700, 0xd03030}, {1200, 2800, 450, 0x30a040}};
+    int[][] blocks = {
+      {600, 900, 500, 0x2050d0}, {2400, 1500, 700, 0xd03030}, {1200, 2800, 450, 0x30a040}
+    };
     for (int y = 0; y < 4096; y++) {
       for (int x = 0; x < 4096; x++) {
         int rgb = 0x808078;
@@ -470,7 +594,9 @@ final class BenchOverloadCommand implements Callable<Integer> {
     for (String[] r : all) {
       sb.append('|');
       for (int i = 0; i < w.length; i++) {
-        sb.append(' ').append(r == null ? "-".repeat(w[i]) : String.format("%-" + w[i] + "s", r[i])).append(" |");
+        sb.append(' ')
+            .append(r == null ? "-".repeat(w[i]) : String.format("%-" + w[i] + "s", r[i]))
+            .append(" |");
       }
       sb.append(System.lineSeparator());
     }

@@ -13,42 +13,79 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mantis bench-soak}: the server under N real-time sim robots for a long time; leaks show as drift. */
-@Command(name = "bench-soak", mixinStandardHelpOptions = true,
-    description = "Soak benchmark: starts the server (Netty on loopback, --policy, default settings) and drives it "
-        + "with --streams simulated robots in real time, each a Control stream per episode sending rendered sim "
-        + "frames at --rate-hz and executing the chunks. Prints a row every --report-every-min: chunks, errors, "
-        + "stale chunks, held chunks, watchdog holds, call latency p50/p99, and the process's RSS, heap after GC, "
-        + "threads and open file descriptors; then the drift of RSS and heap. Traffic stays on 127.0.0.1.")
+/**
+ * {@code mantis bench-soak}: the server under N real-time sim robots for a long time; leaks show as
+ * drift.
+ */
+@Command(
+    name = "bench-soak",
+    mixinStandardHelpOptions = true,
+    description =
+        "Soak benchmark: starts the server (Netty on loopback, --policy, default settings) and drives it "
+            + "with --streams simulated robots in real time, each a Control stream per episode sending rendered sim "
+            + "frames at --rate-hz and executing the chunks. Prints a row every --report-every-min: chunks, errors, "
+            + "stale chunks, held chunks, watchdog holds, call latency p50/p99, and the process's RSS, heap after GC, "
+            + "threads and open file descriptors; then the drift of RSS and heap. Traffic stays on 127.0.0.1.")
 final class BenchSoakCommand implements Callable<Integer> {
-  static final String[] HEADER = {"elapsed min", "chunks", "errors", "stale", "held", "watchdog holds",
-      "p50 ms", "p99 ms", "RSS MB", "heap after GC MB", "threads", "open fds"};
+  static final String[] HEADER = {
+    "elapsed min",
+    "chunks",
+    "errors",
+    "stale",
+    "held",
+    "watchdog holds",
+    "p50 ms",
+    "p99 ms",
+    "RSS MB",
+    "heap after GC MB",
+    "threads",
+    "open fds"
+  };
 
-  @Option(names = "--minutes", defaultValue = "60", description = "How long to run (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--minutes",
+      defaultValue = "60",
+      description = "How long to run (default ${DEFAULT-VALUE}).")
   double minutes;
 
-  @Option(names = "--streams", defaultValue = "8", description = "Concurrent simulated robots, one Control stream "
-      + "each (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--streams",
+      defaultValue = "8",
+      description =
+          "Concurrent simulated robots, one Control stream " + "each (default ${DEFAULT-VALUE}).")
   int streams;
 
-  @Option(names = "--report-every-min", defaultValue = "5", description = "Minutes between rows (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--report-every-min",
+      defaultValue = "5",
+      description = "Minutes between rows (default " + "${DEFAULT-VALUE}).")
   double reportEveryMin;
 
-  @Option(names = "--policy", defaultValue = "mantis", description = "The served policy, as 'serve --policy' "
-      + "(default ${DEFAULT-VALUE}, the bundled model).")
+  @Option(
+      names = "--policy",
+      defaultValue = "mantis",
+      description =
+          "The served policy, as 'serve --policy' "
+              + "(default ${DEFAULT-VALUE}, the bundled model).")
   String policy;
 
-  @Option(names = "--rate-hz", defaultValue = "20", description = "Observations per second per stream (default "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate-hz",
+      defaultValue = "20",
+      description = "Observations per second per stream (default " + "${DEFAULT-VALUE}).")
   double rateHz;
 
-  @Option(names = "--size", defaultValue = "128", description = "Rendered frame side, pixels, sent as raw RGB8 "
-      + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      defaultValue = "128",
+      description =
+          "Rendered frame side, pixels, sent as raw RGB8 " + "(default ${DEFAULT-VALUE}).")
   int sizePx;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Also write the table, the drift and the command "
-      + "as Markdown.")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Also write the table, the drift and the command " + "as Markdown.")
   Path out;
 
   @Mixin TorchThreadsOption torch;
@@ -68,12 +105,16 @@ final class BenchSoakCommand implements Callable<Integer> {
     int[] width = widths();
     stdout.println(line(HEADER, width));
     stdout.println(rule(width));
-    SoakBench.Settings s = new SoakBench.Settings(policy, streams, minutes, reportEveryMin, rateHz, sizePx);
-    SoakBench.run(s, r -> {
-      rows.add(r);
-      stdout.println(line(cells(r), width));
-      stdout.flush();
-    }, note -> System.err.println("bench-soak: " + note));
+    SoakBench.Settings s =
+        new SoakBench.Settings(policy, streams, minutes, reportEveryMin, rateHz, sizePx);
+    SoakBench.run(
+        s,
+        r -> {
+          rows.add(r);
+          stdout.println(line(cells(r), width));
+          stdout.flush();
+        },
+        note -> System.err.println("bench-soak: " + note));
     String drift = drift(rows);
     stdout.println();
     stdout.println(drift);
@@ -83,12 +124,29 @@ final class BenchSoakCommand implements Callable<Integer> {
         Files.createDirectories(parent);
       }
       StringBuilder md = new StringBuilder();
-      md.append("Soak: `mantis bench-soak --minutes ").append(fmt(minutes)).append(" --streams ").append(streams)
-          .append(" --report-every-min ").append(fmt(reportEveryMin)).append(" --policy ").append(policy)
-          .append(" --rate-hz ").append(fmt(rateHz)).append(" --size ").append(sizePx).append("` (")
-          .append(java.time.LocalDate.now()).append("; Java ").append(System.getProperty("java.version")).append(", ")
-          .append(Runtime.getRuntime().availableProcessors()).append(" processors, ")
-          .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(")\n\n");
+      md.append("Soak: `mantis bench-soak --minutes ")
+          .append(fmt(minutes))
+          .append(" --streams ")
+          .append(streams)
+          .append(" --report-every-min ")
+          .append(fmt(reportEveryMin))
+          .append(" --policy ")
+          .append(policy)
+          .append(" --rate-hz ")
+          .append(fmt(rateHz))
+          .append(" --size ")
+          .append(sizePx)
+          .append("` (")
+          .append(java.time.LocalDate.now())
+          .append("; Java ")
+          .append(System.getProperty("java.version"))
+          .append(", ")
+          .append(Runtime.getRuntime().availableProcessors())
+          .append(" processors, ")
+          .append(System.getProperty("os.name"))
+          .append(' ')
+          .append(System.getProperty("os.arch"))
+          .append(")\n\n");
       md.append(line(HEADER, width)).append('\n').append(rule(width)).append('\n');
       for (SoakBench.Row r : rows) {
         md.append(line(cells(r), width)).append('\n');
@@ -120,7 +178,10 @@ final class BenchSoakCommand implements Callable<Integer> {
     return null;
   }
 
-  /** The closing line: how RSS and heap moved from the first report to the last (and from the start). */
+  /**
+   * The closing line: how RSS and heap moved from the first report to the last (and from the
+   * start).
+   */
   static String drift(List<SoakBench.Row> rows) {
     if (rows.size() < 2) {
       return "drift: no report was taken";
@@ -139,28 +200,39 @@ final class BenchSoakCommand implements Callable<Integer> {
       errors += r.errors();
       stale += r.stale();
     }
-    return String.format(Locale.ROOT, "drift: RSS %+.1f MB from the first report to the last (%s), %+.1f MB from the "
-        + "start; heap after GC %+.1f MB; threads %d -> %d, open fds %d -> %d; %d chunks, %d errors, %d stale",
-        rss, hours > 0 ? String.format(Locale.ROOT, "%+.1f MB/h", rss / hours) : "one report",
-        mb(last.process().rssBytes()) - mb(start.process().rssBytes()), heap, first.process().threads(),
-        last.process().threads(), first.process().openFds(), last.process().openFds(), chunks, errors, stale);
+    return String.format(
+        Locale.ROOT,
+        "drift: RSS %+.1f MB from the first report to the last (%s), %+.1f MB from the "
+            + "start; heap after GC %+.1f MB; threads %d -> %d, open fds %d -> %d; %d chunks, %d errors, %d stale",
+        rss,
+        hours > 0 ? String.format(Locale.ROOT, "%+.1f MB/h", rss / hours) : "one report",
+        mb(last.process().rssBytes()) - mb(start.process().rssBytes()),
+        heap,
+        first.process().threads(),
+        last.process().threads(),
+        first.process().openFds(),
+        last.process().openFds(),
+        chunks,
+        errors,
+        stale);
   }
 
   static String[] cells(SoakBench.Row r) {
     boolean start = r.elapsedMin() == 0;
     return new String[] {
-        start ? "0 (start)" : String.format(Locale.ROOT, "%.1f", r.elapsedMin()),
-        start ? "" : Long.toString(r.chunks()),
-        start ? "" : Long.toString(r.errors()),
-        start ? "" : Long.toString(r.stale()),
-        start ? "" : Long.toString(r.held()),
-        start ? "" : Long.toString(r.watchdogHolds()),
-        Double.isNaN(r.p50Ms()) ? "" : String.format(Locale.ROOT, "%.1f", r.p50Ms()),
-        Double.isNaN(r.p99Ms()) ? "" : String.format(Locale.ROOT, "%.1f", r.p99Ms()),
-        String.format(Locale.ROOT, "%.0f", mb(r.process().rssBytes())),
-        String.format(Locale.ROOT, "%.0f", mb(r.process().heapAfterGcBytes())),
-        Integer.toString(r.process().threads()),
-        Long.toString(r.process().openFds())};
+      start ? "0 (start)" : String.format(Locale.ROOT, "%.1f", r.elapsedMin()),
+      start ? "" : Long.toString(r.chunks()),
+      start ? "" : Long.toString(r.errors()),
+      start ? "" : Long.toString(r.stale()),
+      start ? "" : Long.toString(r.held()),
+      start ? "" : Long.toString(r.watchdogHolds()),
+      Double.isNaN(r.p50Ms()) ? "" : String.format(Locale.ROOT, "%.1f", r.p50Ms()),
+      Double.isNaN(r.p99Ms()) ? "" : String.format(Locale.ROOT, "%.1f", r.p99Ms()),
+      String.format(Locale.ROOT, "%.0f", mb(r.process().rssBytes())),
+      String.format(Locale.ROOT, "%.0f", mb(r.process().heapAfterGcBytes())),
+      Integer.toString(r.process().threads()),
+      Long.toString(r.process().openFds())
+    };
   }
 
   private static int[] widths() {

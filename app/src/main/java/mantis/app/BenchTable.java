@@ -2,15 +2,17 @@ package mantis.app;
 
 import java.util.List;
 
-/** The {@code mantis bench} table: a Markdown table whose columns are as wide as their widest cell. */
+/**
+ * The {@code mantis bench} table: a Markdown table whose columns are as wide as their widest cell.
+ */
 final class BenchTable {
   static final String[] HEADER = {"benchmark", "result", "goal"};
 
   private BenchTable() {}
 
   /**
-   * Rows of three cells {benchmark, result, goal} under {@link #HEADER}, each column padded to its widest
-   * cell; a {@code |} inside a cell is escaped.
+   * Rows of three cells {benchmark, result, goal} under {@link #HEADER}, each column padded to its
+   * widest cell; a {@code |} inside a cell is escaped.
    *
    * @throws IllegalArgumentException when a row does not have three cells
    */
@@ -21,7 +23,8 @@ final class BenchTable {
     }
     for (String[] r : rows) {
       if (r.length != HEADER.length) {
-        throw new IllegalArgumentException("a bench row needs " + HEADER.length + " cells, got " + r.length);
+        throw new IllegalArgumentException(
+            "a bench row needs " + HEADER.length + " cells, got " + r.length);
       }
       for (int i = 0; i < r.length; i++) {
         width[i] = Math.max(width[i], cell(r[i]).length());

@@ -43,26 +43,29 @@ import mantis.sim.client.FrameFormat;
 import mantis.sim.client.SimClient;
 
 /**
- * Closed-loop evaluation of one policy on seeded sim episodes: {@link #served} runs a policy behind its own
- * in-process {@link MantisServer} and drives the episodes through {@code streams} concurrent
- * {@link SimClient}s (robot ids {@code eval-0 .. eval-(streams-1)}); {@link #expert} runs the sim's scripted
- * expert directly (privileged state). Episodes are taken from one shared queue and stored by (family, seed),
- * so the result does not depend on the number of streams. Every sim uses {@link SimConfig#defaults()}.
+ * Closed-loop evaluation of one policy on seeded sim episodes: {@link #served} runs a policy behind
+ * its own in-process {@link MantisServer} and drives the episodes through {@code streams}
+ * concurrent {@link SimClient}s (robot ids {@code eval-0 .. eval-(streams-1)}); {@link #expert}
+ * runs the sim's scripted expert directly (privileged state). Episodes are taken from one shared
+ * queue and stored by (family, seed), so the result does not depend on the number of streams. Every
+ * sim uses {@link SimConfig#defaults()}.
  *
- * <p>Grounding: for each reply chunk with traces, {@code traces.get(0)} names the policy's grounded mark.
- * It counts as correct when that mark's centroid lies within {@code max(3 px, half the object's projected
- * side)} of the instruction's object's true centre, projected with the sim's render camera (at the
- * policy's input size) at the object's top-face height, in the state the observed frame shows. Chunks whose
- * true centre projects outside the frame are not counted.
+ * <p>Grounding: for each reply chunk with traces, {@code traces.get(0)} names the policy's grounded
+ * mark. It counts as correct when that mark's centroid lies within {@code max(3 px, half the
+ * object's projected side)} of the instruction's object's true centre, projected with the sim's
+ * render camera (at the policy's input size) at the object's top-face height, in the state the
+ * observed frame shows. Chunks whose true centre projects outside the frame are not counted.
  *
- * <p>Trace-of-Mark error: trace point {@code k >= 1} is the predicted pixel position of the grounded
- * mark {@code k x 0.1 s} after the observation; points with {@code k x 0.1 s <= replan interval} (the part
- * executed before the next observation) are compared with the true object centre projected the same way
- * at that sim time. Points falling after the episode ended are skipped.
+ * <p>Trace-of-Mark error: trace point {@code k >= 1} is the predicted pixel position of the
+ * grounded mark {@code k x 0.1 s} after the observation; points with {@code k x 0.1 s <= replan
+ * interval} (the part executed before the next observation) are compared with the true object
+ * centre projected the same way at that sim time. Points falling after the episode ended are
+ * skipped.
  */
 final class ClosedLoopEval {
   /** Time between trace points, ns. */
   static final long TRACE_SPACING_NANOS = 100_000_000L;
+
   /** Smallest grounding tolerance, pixels. */
   static final double MIN_GROUNDING_TOLERANCE_PX = 3.0;
 
@@ -76,11 +79,18 @@ final class ClosedLoopEval {
    * @param sizePx square frame size sent
    * @param replanS sim seconds each chunk is executed
    */
-  record Settings(List<TaskFamily> families, int episodes, long firstSeed, int streams, int sizePx, double replanS) {
+  record Settings(
+      List<TaskFamily> families,
+      int episodes,
+      long firstSeed,
+      int streams,
+      int sizePx,
+      double replanS) {
     Settings {
       families = List.copyOf(families);
       if (families.isEmpty() || episodes < 1 || streams < 1 || sizePx < 16 || !(replanS > 0)) {
-        throw new IllegalArgumentException("need a family, episodes >= 1, streams >= 1, size >= 16 and replan > 0");
+        throw new IllegalArgumentException(
+            "need a family, episodes >= 1, streams >= 1, size >= 16 and replan > 0");
       }
     }
 
@@ -97,8 +107,15 @@ final class ClosedLoopEval {
    * @param groundedCorrect of those, how many grounded the instruction's object
    * @param traceErrorsPx pixel errors of the trace points inside the executed window
    */
-  record Episode(TaskFamily family, long seed, boolean success, long[] latenciesNanos, int expiredChunks,
-      int groundedChunks, int groundedCorrect, double[] traceErrorsPx) {}
+  record Episode(
+      TaskFamily family,
+      long seed,
+      boolean success,
+      long[] latenciesNanos,
+      int expiredChunks,
+      int groundedChunks,
+      int groundedCorrect,
+      double[] traceErrorsPx) {}
 
   /** Every episode of one policy, by family in settings order, seeds ascending. */
   record PolicyRun(String policy, boolean served, Map<TaskFamily, List<Episode>> byFamily) {}
@@ -112,11 +129,24 @@ final class ClosedLoopEval {
 
   /** The scripted expert on the same seeds (no server, no rendering). */
   static PolicyRun expert(Settings s, PrintStream err) {
-    return runAll("expert", false, s, err, () -> {
-      ScriptedExpert expert = new ScriptedExpert();
-      return (sim, stream, family, seed) -> new Episode(family, seed,
-          ExpertEvaluation.runEpisode(sim, expert, seed, family), new long[0], 0, 0, 0, new double[0]);
-    });
+    return runAll(
+        "expert",
+        false,
+        s,
+        err,
+        () -> {
+          ScriptedExpert expert = new ScriptedExpert();
+          return (sim, stream, family, seed) ->
+              new Episode(
+                  family,
+                  seed,
+                  ExpertEvaluation.runEpisode(sim, expert, seed, family),
+                  new long[0],
+                  0,
+                  0,
+                  0,
+                  new double[0]);
+        });
   }
 
   /**
@@ -132,41 +162,60 @@ final class ClosedLoopEval {
     if (s.streams() > a.maxControlStreamsPerConnection()) {
       // All sim clients share one in-process connection: let it carry every stream.
       int max = Math.max(a.maxControlStreams(), s.streams());
-      cfg = cfg.withAdmission(a.toBuilder().optControlStreams(max, s.streams(), max)
-          .optMaxRobots(Math.max(a.maxRobots(), max)).build());
+      cfg =
+          cfg.withAdmission(
+              a.toBuilder()
+                  .optControlStreams(max, s.streams(), max)
+                  .optMaxRobots(Math.max(a.maxRobots(), max))
+                  .build());
     }
     String name = "mantis-eval-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    try (MantisServer server = ServerFactory.build(cfg, InProcessServerBuilder.forName(name), policy,
-        MonotonicClock.system())) {
+    try (MantisServer server =
+        ServerFactory.build(
+            cfg, InProcessServerBuilder.forName(name), policy, MonotonicClock.system())) {
       server.start();
       if (!server.awaitServing(120, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the server for policy " + label + " did not warm up");
       }
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
-        return runAll(label, true, s, err, () -> (sim, stream, family, seed) -> {
-          Probe probe = new Probe(inputPx, s.replanS());
-          EpisodeResult r = SimClient.builder()
-              .setChannel(channel)
-              .optImageSize(s.sizePx(), s.sizePx())
-              .optFrameFormat(FrameFormat.RAW_RGB8)
-              .optReplanIntervalS(s.replanS())
-              .optCallTimeout(Duration.ofSeconds(30))
-              .optRobotId("eval-" + stream)
-              .optListener(probe)
-              .build()
-              .runEpisode(sim, seed, family);
-          return new Episode(family, seed, r.success(), r.latenciesNanos(), r.expiredChunks(), probe.grounded,
-              probe.correct, probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
-        });
+        return runAll(
+            label,
+            true,
+            s,
+            err,
+            () ->
+                (sim, stream, family, seed) -> {
+                  Probe probe = new Probe(inputPx, s.replanS());
+                  EpisodeResult r =
+                      SimClient.builder()
+                          .setChannel(channel)
+                          .optImageSize(s.sizePx(), s.sizePx())
+                          .optFrameFormat(FrameFormat.RAW_RGB8)
+                          .optReplanIntervalS(s.replanS())
+                          .optCallTimeout(Duration.ofSeconds(30))
+                          .optRobotId("eval-" + stream)
+                          .optListener(probe)
+                          .build()
+                          .runEpisode(sim, seed, family);
+                  return new Episode(
+                      family,
+                      seed,
+                      r.success(),
+                      r.latenciesNanos(),
+                      r.expiredChunks(),
+                      probe.grounded,
+                      probe.correct,
+                      probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
+                });
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
   }
 
-  private static PolicyRun runAll(String label, boolean served, Settings s, PrintStream err,
-      Supplier<EpisodeTask> perStream) {
+  private static PolicyRun runAll(
+      String label, boolean served, Settings s, PrintStream err, Supplier<EpisodeTask> perStream) {
     int n = s.total();
     Episode[] results = new Episode[n];
     AtomicInteger next = new AtomicInteger();
@@ -174,28 +223,34 @@ final class ClosedLoopEval {
     AtomicInteger ok = new AtomicInteger();
     StepProgress progress = new StepProgress(err, 0, n, "episodes");
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(s.streams(), r -> {
-      Thread t = new Thread(r, "eval-" + label + "-" + threads.getAndIncrement());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            s.streams(),
+            r -> {
+              Thread t = new Thread(r, "eval-" + label + "-" + threads.getAndIncrement());
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < s.streams(); i++) {
         int stream = i;
-        futures.add(pool.submit(() -> {
-          TabletopSim sim = TabletopSim.create(SimConfig.defaults());
-          EpisodeTask task = perStream.get();
-          for (int j = next.getAndIncrement(); j < n; j = next.getAndIncrement()) {
-            TaskFamily family = s.families().get(j / s.episodes());
-            Episode e = task.run(sim, stream, family, s.firstSeed() + j % s.episodes());
-            results[j] = e;
-            int good = e.success() ? ok.incrementAndGet() : ok.get();
-            int d = done.incrementAndGet();
-            progress.update(d, String.format(Locale.ROOT, "%s: %d/%d succeeded", label, good, d));
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+                  EpisodeTask task = perStream.get();
+                  for (int j = next.getAndIncrement(); j < n; j = next.getAndIncrement()) {
+                    TaskFamily family = s.families().get(j / s.episodes());
+                    Episode e = task.run(sim, stream, family, s.firstSeed() + j % s.episodes());
+                    results[j] = e;
+                    int good = e.success() ? ok.incrementAndGet() : ok.get();
+                    int d = done.incrementAndGet();
+                    progress.update(
+                        d, String.format(Locale.ROOT, "%s: %d/%d succeeded", label, good, d));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         try {
@@ -223,14 +278,20 @@ final class ClosedLoopEval {
     return new PolicyRun(label, served, byFamily);
   }
 
-  /** The true centre of {@code o} in the current frame at {@code sizePx}, at its top-face height. */
+  /**
+   * The true centre of {@code o} in the current frame at {@code sizePx}, at its top-face height.
+   */
   static Optional<PixelPoint> trueCentre(TabletopSim sim, ObjectState o, int sizePx) {
     CameraModel cam = sim.renderCamera(sizePx, sizePx);
     return cam.project(new Vec3(o.xM(), o.yM(), o.heightM()))
-        .filter(p -> p.xPx() >= 0 && p.yPx() >= 0 && p.xPx() <= sizePx - 1 && p.yPx() <= sizePx - 1);
+        .filter(
+            p -> p.xPx() >= 0 && p.yPx() >= 0 && p.xPx() <= sizePx - 1 && p.yPx() <= sizePx - 1);
   }
 
-  /** How far a grounded mark may lie from the true centre: max(3 px, half the object's projected side). */
+  /**
+   * How far a grounded mark may lie from the true centre: max(3 px, half the object's projected
+   * side).
+   */
   static double groundingTolerancePx(TabletopSim sim, ObjectState o, int sizePx) {
     CameraModel cam = sim.renderCamera(sizePx, sizePx);
     Optional<PixelPoint> a = cam.project(new Vec3(o.xM() - o.halfSizeM(), o.yM(), o.heightM()));
@@ -243,7 +304,10 @@ final class ClosedLoopEval {
     return Math.hypot(a.xPx() - b.xPx(), a.yPx() - b.yPx());
   }
 
-  /** Watches one episode: grounding of every traced chunk and trace errors inside the executed window. */
+  /**
+   * Watches one episode: grounding of every traced chunk and trace errors inside the executed
+   * window.
+   */
   private static final class Probe implements EpisodeListener {
     private final int inputPx;
     private final double replanS;
@@ -271,13 +335,18 @@ final class ClosedLoopEval {
       Optional<PixelPoint> truth = trueCentre(sim, object, inputPx);
       if (truth.isPresent()) {
         grounded++;
-        Mark mark = chunk.marks().stream().filter(m -> m.id() == trace.markId()).findFirst().orElse(null);
-        if (mark != null && distance(mark.centroid(), truth.get()) <= groundingTolerancePx(sim, object, inputPx)) {
+        Mark mark =
+            chunk.marks().stream().filter(m -> m.id() == trace.markId()).findFirst().orElse(null);
+        if (mark != null
+            && distance(mark.centroid(), truth.get())
+                <= groundingTolerancePx(sim, object, inputPx)) {
           correct++;
         }
       }
       long now = sim.timeNanos();
-      for (int k = 1; k < trace.points().size() && k * TRACE_SPACING_NANOS <= replanS * 1e9 + 1e3; k++) {
+      for (int k = 1;
+          k < trace.points().size() && k * TRACE_SPACING_NANOS <= replanS * 1e9 + 1e3;
+          k++) {
         dueNanos.add(now + k * TRACE_SPACING_NANOS);
         predicted.add(trace.points().get(k));
       }
@@ -308,7 +377,8 @@ final class ClosedLoopEval {
         long t = due.next();
         PixelPoint q = p.next();
         if (t <= now + halfStep) {
-          trueCentre(sim, sim.groundTruth().taskObject(), inputPx).ifPresent(c -> errors.add(distance(q, c)));
+          trueCentre(sim, sim.groundTruth().taskObject(), inputPx)
+              .ifPresent(c -> errors.add(distance(q, c)));
           due.remove();
           p.remove();
         }

@@ -26,7 +26,13 @@ final class EpisodeRunner {
   private final Path recordDir;
   private final PrintStream progress;
 
-  EpisodeRunner(Channel channel, int sizePx, FrameFormat format, double replanS, Path recordDir, PrintStream progress) {
+  EpisodeRunner(
+      Channel channel,
+      int sizePx,
+      FrameFormat format,
+      double replanS,
+      Path recordDir,
+      PrintStream progress) {
     this.channel = channel;
     this.sizePx = sizePx;
     this.format = format;
@@ -42,23 +48,35 @@ final class EpisodeRunner {
       int ok = 0;
       for (int e = 0; e < episodes; e++) {
         long seed = firstSeed + e;
-        SimClient client = SimClient.builder()
-            .setChannel(channel)
-            .optImageSize(sizePx, sizePx)
-            .optFrameFormat(format)
-            .optReplanIntervalS(replanS)
-            .optCallTimeout(Duration.ofSeconds(10))
-            .optListener(recordDir == null ? new EpisodeListener() {} : new Recording(recordDir, sizePx))
-            .build();
+        SimClient client =
+            SimClient.builder()
+                .setChannel(channel)
+                .optImageSize(sizePx, sizePx)
+                .optFrameFormat(format)
+                .optReplanIntervalS(replanS)
+                .optCallTimeout(Duration.ofSeconds(10))
+                .optListener(
+                    recordDir == null ? new EpisodeListener() {} : new Recording(recordDir, sizePx))
+                .build();
         EpisodeResult r = client.runEpisode(sim, seed, family);
         report.add(r);
         if (r.success()) {
           ok++;
         }
         long[] lat = r.latenciesNanos();
-        progress.printf("[%s %d/%d] seed %d: %s in %.1f s sim, %d calls, p50 %.2f ms, \"%s\"  (so far %d/%d)%n",
-            family.name().toLowerCase(Locale.ROOT), e + 1, episodes, seed, r.success() ? "success" : "FAIL ",
-            r.simTimeS(), r.calls(), Stats.percentile(lat, 50) / 1e6, r.instruction(), ok, e + 1);
+        progress.printf(
+            "[%s %d/%d] seed %d: %s in %.1f s sim, %d calls, p50 %.2f ms, \"%s\"  (so far %d/%d)%n",
+            family.name().toLowerCase(Locale.ROOT),
+            e + 1,
+            episodes,
+            seed,
+            r.success() ? "success" : "FAIL ",
+            r.simTimeS(),
+            r.calls(),
+            Stats.percentile(lat, 50) / 1e6,
+            r.instruction(),
+            ok,
+            e + 1);
       }
     }
     return report;
@@ -77,11 +95,13 @@ final class EpisodeRunner {
 
     @Override
     public void onReset(TabletopSim sim) {
-      recorder = EpisodeRecorder.builder()
-          .setDirectory(dir.resolve(sim.family().name().toLowerCase(Locale.ROOT) + "-" + sim.seed()))
-          .setSim(sim)
-          .optFrameSize(sizePx, sizePx)
-          .build();
+      recorder =
+          EpisodeRecorder.builder()
+              .setDirectory(
+                  dir.resolve(sim.family().name().toLowerCase(Locale.ROOT) + "-" + sim.seed()))
+              .setSim(sim)
+              .optFrameSize(sizePx, sizePx)
+              .build();
       recorder.start();
     }
 

@@ -32,41 +32,69 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mantis eval}: closed-loop success of several policies on the same held-out seeds. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Closed-loop evaluation: every policy (except the privileged scripted expert) is served in-process "
-        + "and driven through gRPC by concurrent simulated clients on the same seeded episodes; prints success "
-        + "per family with Wilson 95%% intervals, grounding accuracy and Trace-of-Mark error.")
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description =
+        "Closed-loop evaluation: every policy (except the privileged scripted expert) is served in-process "
+            + "and driven through gRPC by concurrent simulated clients on the same seeded episodes; prints success "
+            + "per family with Wilson 95%% intervals, grounding accuracy and Trace-of-Mark error.")
 final class EvalCommand implements Callable<Integer> {
   /** Input size every served policy is made for, pixels. */
   static final int POLICY_INPUT_PX = PolicyRequest.DEFAULT_INPUT_PX;
 
-  @Option(names = "--policies", split = ",", defaultValue = "mantis,visual-servo,expert,random",
-      description = "Comma-separated policy specs: expert (scripted, privileged) or any name the server knows "
-          + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--policies",
+      split = ",",
+      defaultValue = "mantis,visual-servo,expert,random",
+      description =
+          "Comma-separated policy specs: expert (scripted, privileged) or any name the server knows "
+              + "(default ${DEFAULT-VALUE}).")
   List<String> policies;
 
-  @Option(names = "--family", defaultValue = "all", converter = Families.class,
+  @Option(
+      names = "--family",
+      defaultValue = "all",
+      converter = Families.class,
       description = "all (default), reach, push_direction or push_to_target.")
   List<TaskFamily> families;
 
-  @Option(names = "--episodes", defaultValue = "200", description = "Episodes per family (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--episodes",
+      defaultValue = "200",
+      description = "Episodes per family (default ${DEFAULT-VALUE}).")
   int episodes;
 
-  @Option(names = "--first-seed", defaultValue = "1000000",
-      description = "Seed of the first episode of every family (default ${DEFAULT-VALUE}, held out from training).")
+  @Option(
+      names = "--first-seed",
+      defaultValue = "1000000",
+      description =
+          "Seed of the first episode of every family (default ${DEFAULT-VALUE}, held out from training).")
   long firstSeed;
 
-  @Option(names = "--streams", defaultValue = "4",
-      description = "Concurrent simulated clients per policy (default ${DEFAULT-VALUE}); results do not depend on it.")
+  @Option(
+      names = "--streams",
+      defaultValue = "4",
+      description =
+          "Concurrent simulated clients per policy (default ${DEFAULT-VALUE}); results do not depend on it.")
   int streams;
 
-  @Option(names = "--size", defaultValue = "128", description = "Frame size sent, square pixels (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      defaultValue = "128",
+      description = "Frame size sent, square pixels (default ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "--replan-s", defaultValue = "0.3", description = "Sim seconds per chunk (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replan-s",
+      defaultValue = "0.3",
+      description = "Sim seconds per chunk (default ${DEFAULT-VALUE}).")
   double replanS;
 
-  @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the results as a Markdown section.")
+  @Option(
+      names = "--markdown",
+      paramLabel = "FILE",
+      description = "Also write the results as a Markdown section.")
   Path markdown;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
@@ -98,10 +126,13 @@ final class EvalCommand implements Callable<Integer> {
       }
       List<ClosedLoopEval.PolicyRun> runs = new ArrayList<>();
       for (String p : policies.stream().distinct().toList()) {
-        System.err.printf("mantis eval: %s, %d episode(s) per family, seeds %d..%d%n", p, episodes, firstSeed,
-            firstSeed + episodes - 1);
-        runs.add(p.equals("expert") ? ClosedLoopEval.expert(settings, System.err)
-            : ClosedLoopEval.served(p, made.remove(p), settings, System.err));
+        System.err.printf(
+            "mantis eval: %s, %d episode(s) per family, seeds %d..%d%n",
+            p, episodes, firstSeed, firstSeed + episodes - 1);
+        runs.add(
+            p.equals("expert")
+                ? ClosedLoopEval.expert(settings, System.err)
+                : ClosedLoopEval.served(p, made.remove(p), settings, System.err));
       }
       Report report = new Report(commandLine(), settings, runs);
       report.print(System.out);
@@ -153,12 +184,23 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   /**
-   * One row: a policy on one family, or on all of them ("mean over families": the pooled count, which with
-   * the same number of episodes per family is the mean of the family rates; its interval is the pooled
-   * Wilson interval).
+   * One row: a policy on one family, or on all of them ("mean over families": the pooled count,
+   * which with the same number of episodes per family is the mean of the family rates; its interval
+   * is the pooled Wilson interval).
    */
-  record Row(String family, int episodes, int successes, double ciLow, double ciHigh, double p50Ms, double p99Ms,
-      int expiredChunks, int groundedChunks, int groundedCorrect, int tracePoints, double traceMeanPx,
+  record Row(
+      String family,
+      int episodes,
+      int successes,
+      double ciLow,
+      double ciHigh,
+      double p50Ms,
+      double p99Ms,
+      int expiredChunks,
+      int groundedChunks,
+      int groundedCorrect,
+      int tracePoints,
+      double traceMeanPx,
       double traceMedianPx) {
     static Row of(String family, List<ClosedLoopEval.Episode> eps) {
       int n = eps.size();
@@ -166,10 +208,18 @@ final class EvalCommand implements Callable<Integer> {
       double[] ci = Stats.wilson(ok, n);
       long[] lat = eps.stream().flatMapToLong(e -> Arrays.stream(e.latenciesNanos())).toArray();
       double[] err = eps.stream().flatMapToDouble(e -> Arrays.stream(e.traceErrorsPx())).toArray();
-      return new Row(family, n, ok, ci[0], ci[1], Stats.percentile(lat, 50) / 1e6, Stats.percentile(lat, 99) / 1e6,
+      return new Row(
+          family,
+          n,
+          ok,
+          ci[0],
+          ci[1],
+          Stats.percentile(lat, 50) / 1e6,
+          Stats.percentile(lat, 99) / 1e6,
           eps.stream().mapToInt(ClosedLoopEval.Episode::expiredChunks).sum(),
           eps.stream().mapToInt(ClosedLoopEval.Episode::groundedChunks).sum(),
-          eps.stream().mapToInt(ClosedLoopEval.Episode::groundedCorrect).sum(), err.length,
+          eps.stream().mapToInt(ClosedLoopEval.Episode::groundedCorrect).sum(),
+          err.length,
           err.length == 0 ? Double.NaN : Arrays.stream(err).average().orElse(Double.NaN),
           err.length == 0 ? Double.NaN : Stats.median(err));
     }
@@ -184,7 +234,8 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     String rateWithCi() {
-      return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * rate(), 100 * ciLow, 100 * ciHigh);
+      return String.format(
+          Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * rate(), 100 * ciLow, 100 * ciHigh);
     }
   }
 
@@ -196,7 +247,8 @@ final class EvalCommand implements Callable<Integer> {
     private final Map<String, List<Row>> rows = new LinkedHashMap<>();
     private final ZonedDateTime date = ZonedDateTime.now();
 
-    Report(String commandLine, ClosedLoopEval.Settings settings, List<ClosedLoopEval.PolicyRun> runs) {
+    Report(
+        String commandLine, ClosedLoopEval.Settings settings, List<ClosedLoopEval.PolicyRun> runs) {
       this.commandLine = commandLine;
       this.settings = settings;
       this.runs = List.copyOf(runs);
@@ -230,8 +282,14 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static String machine() {
-      return Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + System.getProperty("os.name") + " "
-          + System.getProperty("os.version") + " " + System.getProperty("os.arch") + ", Java "
+      return Runtime.getRuntime().availableProcessors()
+          + " CPUs (nproc), "
+          + System.getProperty("os.name")
+          + " "
+          + System.getProperty("os.version")
+          + " "
+          + System.getProperty("os.arch")
+          + ", Java "
           + System.getProperty("java.version");
     }
 
@@ -249,14 +307,26 @@ final class EvalCommand implements Callable<Integer> {
 
     void print(PrintStream out) {
       out.println();
-      out.printf("Closed-loop evaluation: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s, %d stream(s)%n",
-          settings.episodes(), seeds(), settings.sizePx(), settings.sizePx(), settings.replanS(), settings.streams());
+      out.printf(
+          "Closed-loop evaluation: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s, %d stream(s)%n",
+          settings.episodes(),
+          seeds(),
+          settings.sizePx(),
+          settings.sizePx(),
+          settings.replanS(),
+          settings.streams());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-16s", "policy"));
       for (TaskFamily f : settings.families()) {
         head.append(String.format(Locale.ROOT, " %-24s", name(f)));
       }
-      head.append(String.format(Locale.ROOT, " %-24s %9s %9s %9s", "mean over families", "grounding", "ToM mean",
-          "ToM med"));
+      head.append(
+          String.format(
+              Locale.ROOT,
+              " %-24s %9s %9s %9s",
+              "mean over families",
+              "grounding",
+              "ToM mean",
+              "ToM med"));
       out.println(head);
       for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", e.getKey()));
@@ -264,46 +334,93 @@ final class EvalCommand implements Callable<Integer> {
           line.append(String.format(Locale.ROOT, " %-24s", r.rateWithCi()));
         }
         Row mean = e.getValue().get(e.getValue().size() - 1);
-        line.append(String.format(Locale.ROOT, " %9s %9s %9s", pct(mean.grounding()), px(mean.traceMeanPx()),
-            px(mean.traceMedianPx())));
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " %9s %9s %9s",
+                pct(mean.grounding()),
+                px(mean.traceMeanPx()),
+                px(mean.traceMedianPx())));
         out.println(line);
       }
       out.println();
-      out.printf("%-16s %-16s %8s %8s %8s %17s %9s %9s %8s %9s %9s %9s%n", "policy", "family", "episodes", "success",
-          "rate", "95% CI (Wilson)", "p50 ms", "p99 ms", "expired", "grounding", "ToM mean", "ToM med");
+      out.printf(
+          "%-16s %-16s %8s %8s %8s %17s %9s %9s %8s %9s %9s %9s%n",
+          "policy",
+          "family",
+          "episodes",
+          "success",
+          "rate",
+          "95% CI (Wilson)",
+          "p50 ms",
+          "p99 ms",
+          "expired",
+          "grounding",
+          "ToM mean",
+          "ToM med");
       for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
         for (Row r : e.getValue()) {
-          out.printf(Locale.ROOT, "%-16s %-16s %8d %8d %7.1f%% %7.1f%% - %5.1f%% %9s %9s %8d %9s %9s %9s%n", e.getKey(),
-              r.family(), r.episodes(), r.successes(), 100 * r.rate(), 100 * r.ciLow(), 100 * r.ciHigh(),
-              ms(r.p50Ms()), ms(r.p99Ms()), r.expiredChunks(), pct(r.grounding()), px(r.traceMeanPx()),
+          out.printf(
+              Locale.ROOT,
+              "%-16s %-16s %8d %8d %7.1f%% %7.1f%% - %5.1f%% %9s %9s %8d %9s %9s %9s%n",
+              e.getKey(),
+              r.family(),
+              r.episodes(),
+              r.successes(),
+              100 * r.rate(),
+              100 * r.ciLow(),
+              100 * r.ciHigh(),
+              ms(r.p50Ms()),
+              ms(r.p99Ms()),
+              r.expiredChunks(),
+              pct(r.grounding()),
+              px(r.traceMeanPx()),
               px(r.traceMedianPx()));
         }
       }
-      out.println("grounding: share of traced chunks whose grounded mark lies on the instruction's object; ToM: trace "
-          + "error in pixels at " + POLICY_INPUT_PX + " px over the executed replan window; n/a: no traces.");
+      out.println(
+          "grounding: share of traced chunks whose grounded mark lies on the instruction's object; ToM: trace "
+              + "error in pixels at "
+              + POLICY_INPUT_PX
+              + " px over the executed replan window; n/a: no traces.");
     }
 
     String markdown() {
       StringBuilder md = new StringBuilder();
       md.append("## Closed-loop evaluation\n\n");
-      md.append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+      md.append("- date: ")
+          .append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+          .append('\n');
       md.append("- machine: ").append(machine()).append('\n');
       md.append("- command: `").append(commandLine).append("`\n");
-      md.append("- seeds: ").append(seeds()).append(" for each family (").append(settings.episodes())
-          .append(" episodes per family), ").append(settings.sizePx()).append("x").append(settings.sizePx())
-          .append(" frames, replan ").append(settings.replanS()).append(" s, ").append(settings.streams())
+      md.append("- seeds: ")
+          .append(seeds())
+          .append(" for each family (")
+          .append(settings.episodes())
+          .append(" episodes per family), ")
+          .append(settings.sizePx())
+          .append("x")
+          .append(settings.sizePx())
+          .append(" frames, replan ")
+          .append(settings.replanS())
+          .append(" s, ")
+          .append(settings.streams())
           .append(" concurrent stream(s)\n");
-      md.append("- success: rate with Wilson 95% interval; mean over families pools the episodes. The expert is the "
-          + "simulator's scripted expert with privileged state; every other policy is served in-process over gRPC.\n");
-      md.append("- grounding: share of chunks with traces whose grounded mark (first trace) lies within max(3 px, half "
-          + "the object's projected side) of the instruction's object's true centre; ToM error: pixel distance at "
-          + POLICY_INPUT_PX + " px between trace point k and the true object centre k x 0.1 s later, within the "
-          + "executed replan window; n/a when the policy produces no traces.\n\n");
+      md.append(
+          "- success: rate with Wilson 95% interval; mean over families pools the episodes. The expert is the "
+              + "simulator's scripted expert with privileged state; every other policy is served in-process over gRPC.\n");
+      md.append(
+          "- grounding: share of chunks with traces whose grounded mark (first trace) lies within max(3 px, half "
+              + "the object's projected side) of the instruction's object's true centre; ToM error: pixel distance at "
+              + POLICY_INPUT_PX
+              + " px between trace point k and the true object centre k x 0.1 s later, within the "
+              + "executed replan window; n/a when the policy produces no traces.\n\n");
       md.append("| policy |");
       for (TaskFamily f : settings.families()) {
         md.append(' ').append(name(f)).append(" |");
       }
-      md.append(" mean over families | grounding | ToM error mean px | ToM error median px |\n|---|");
+      md.append(
+          " mean over families | grounding | ToM error mean px | ToM error median px |\n|---|");
       md.append("---|".repeat(settings.families().size() + 4)).append('\n');
       for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
         md.append("| ").append(e.getKey()).append(" |");
@@ -311,16 +428,33 @@ final class EvalCommand implements Callable<Integer> {
           md.append(' ').append(r.rateWithCi()).append(" |");
         }
         Row mean = e.getValue().get(e.getValue().size() - 1);
-        md.append(' ').append(pct(mean.grounding())).append(" | ").append(px(mean.traceMeanPx())).append(" | ")
-            .append(px(mean.traceMedianPx())).append(" |\n");
+        md.append(' ')
+            .append(pct(mean.grounding()))
+            .append(" | ")
+            .append(px(mean.traceMeanPx()))
+            .append(" | ")
+            .append(px(mean.traceMedianPx()))
+            .append(" |\n");
       }
-      md.append("\n| policy | family | episodes | successes | p50 ms | p99 ms | expired chunks | grounding | "
-          + "ToM mean px | ToM median px |\n|---|---|---|---|---|---|---|---|---|---|\n");
+      md.append(
+          "\n| policy | family | episodes | successes | p50 ms | p99 ms | expired chunks | grounding | "
+              + "ToM mean px | ToM median px |\n|---|---|---|---|---|---|---|---|---|---|\n");
       for (Map.Entry<String, List<Row>> e : rows.entrySet()) {
         for (Row r : e.getValue()) {
-          md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %d | %s | %s | %s |%n", e.getKey(),
-              r.family(), r.episodes(), r.successes(), ms(r.p50Ms()), ms(r.p99Ms()), r.expiredChunks(),
-              pct(r.grounding()), px(r.traceMeanPx()), px(r.traceMedianPx())));
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s | %d | %d | %s | %s | %d | %s | %s | %s |%n",
+                  e.getKey(),
+                  r.family(),
+                  r.episodes(),
+                  r.successes(),
+                  ms(r.p50Ms()),
+                  ms(r.p99Ms()),
+                  r.expiredChunks(),
+                  pct(r.grounding()),
+                  px(r.traceMeanPx()),
+                  px(r.traceMedianPx())));
         }
       }
       return md.toString();
@@ -349,7 +483,10 @@ final class EvalCommand implements Callable<Integer> {
         ObjectNode byFamily = p.putObject("families");
         List<Row> r = rows.get(run.policy());
         for (Row row : r) {
-          ObjectNode n = row.family().equals("mean") ? p.putObject("meanOverFamilies") : byFamily.putObject(row.family());
+          ObjectNode n =
+              row.family().equals("mean")
+                  ? p.putObject("meanOverFamilies")
+                  : byFamily.putObject(row.family());
           n.put("episodes", row.episodes());
           n.put("successes", row.successes());
           n.put("rate", row.rate());
@@ -367,7 +504,10 @@ final class EvalCommand implements Callable<Integer> {
         ArrayNode eps = p.putArray("episodes");
         for (List<ClosedLoopEval.Episode> list : run.byFamily().values()) {
           for (ClosedLoopEval.Episode e : list) {
-            eps.addObject().put("family", name(e.family())).put("seed", e.seed()).put("success", e.success());
+            eps.addObject()
+                .put("family", name(e.family()))
+                .put("seed", e.seed())
+                .put("success", e.success());
           }
         }
       }

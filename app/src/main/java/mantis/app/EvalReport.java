@@ -17,7 +17,9 @@ final class EvalReport {
   }
 
   int successes() {
-    return byFamily.values().stream().mapToInt(l -> (int) l.stream().filter(EpisodeResult::success).count()).sum();
+    return byFamily.values().stream()
+        .mapToInt(l -> (int) l.stream().filter(EpisodeResult::success).count())
+        .sum();
   }
 
   int episodes() {
@@ -27,8 +29,18 @@ final class EvalReport {
   void print(PrintStream out, String title) {
     out.println();
     out.println(title);
-    out.printf("%-16s %8s %8s %9s %17s %9s %9s %9s %8s %8s%n", "family", "episodes", "success", "rate",
-        "95% CI (Wilson)", "p50 ms", "p90 ms", "p99 ms", "expired", "held");
+    out.printf(
+        "%-16s %8s %8s %9s %17s %9s %9s %9s %8s %8s%n",
+        "family",
+        "episodes",
+        "success",
+        "rate",
+        "95% CI (Wilson)",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "expired",
+        "held");
     List<EpisodeResult> all = new ArrayList<>();
     for (Map.Entry<TaskFamily, List<EpisodeResult>> e : byFamily.entrySet()) {
       row(out, e.getKey().name().toLowerCase(java.util.Locale.ROOT), e.getValue());
@@ -43,11 +55,22 @@ final class EvalReport {
     int n = results.size();
     int ok = (int) results.stream().filter(EpisodeResult::success).count();
     double[] ci = Stats.wilson(ok, n);
-    long[] lat = results.stream().flatMapToLong(r -> java.util.Arrays.stream(r.latenciesNanos())).toArray();
+    long[] lat =
+        results.stream().flatMapToLong(r -> java.util.Arrays.stream(r.latenciesNanos())).toArray();
     int expired = results.stream().mapToInt(EpisodeResult::expiredChunks).sum();
     int held = results.stream().mapToInt(EpisodeResult::heldChunks).sum();
-    out.printf("%-16s %8d %8d %8.1f%% %7.1f%% - %5.1f%% %9.2f %9.2f %9.2f %8d %8d%n", name, n, ok,
-        n == 0 ? 0 : 100.0 * ok / n, 100 * ci[0], 100 * ci[1], Stats.percentile(lat, 50) / 1e6,
-        Stats.percentile(lat, 90) / 1e6, Stats.percentile(lat, 99) / 1e6, expired, held);
+    out.printf(
+        "%-16s %8d %8d %8.1f%% %7.1f%% - %5.1f%% %9.2f %9.2f %9.2f %8d %8d%n",
+        name,
+        n,
+        ok,
+        n == 0 ? 0 : 100.0 * ok / n,
+        100 * ci[0],
+        100 * ci[1],
+        Stats.percentile(lat, 50) / 1e6,
+        Stats.percentile(lat, 90) / 1e6,
+        Stats.percentile(lat, 99) / 1e6,
+        expired,
+        held);
   }
 }

@@ -10,34 +10,56 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mantis expert}: the sim's scripted expert per family. */
-@Command(name = "expert", mixinStandardHelpOptions = true,
-    description = "Run the simulator's scripted expert (privileged state, inverse kinematics) on seeded episodes "
-        + "and print success per family with Wilson 95%% intervals.")
+@Command(
+    name = "expert",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the simulator's scripted expert (privileged state, inverse kinematics) on seeded episodes "
+            + "and print success per family with Wilson 95%% intervals.")
 final class ExpertCommand implements Callable<Integer> {
-  @Option(names = "--episodes", defaultValue = "200", description = "Episodes per family (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--episodes",
+      defaultValue = "200",
+      description = "Episodes per family (default ${DEFAULT-VALUE}).")
   int episodes;
 
-  @Option(names = "--first-seed", defaultValue = "0", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--first-seed",
+      defaultValue = "0",
+      description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
   long firstSeed;
 
   @Option(names = "--embodiment", defaultValue = "ARM", description = "ARM (default) or HAND.")
   Embodiment embodiment;
 
-  @Option(names = "--family", defaultValue = "all", converter = Families.class,
+  @Option(
+      names = "--family",
+      defaultValue = "all",
+      converter = Families.class,
       description = "all (default), reach, push_direction or push_to_target.")
   List<TaskFamily> families;
 
   @Override
   public Integer call() {
-    System.out.printf("Scripted expert, %s, %d episodes per family from seed %d%n", embodiment, episodes, firstSeed);
-    System.out.printf("%-16s %8s %8s %9s %17s %9s%n", "family", "episodes", "success", "rate", "95% CI (Wilson)",
-        "seconds");
+    System.out.printf(
+        "Scripted expert, %s, %d episodes per family from seed %d%n",
+        embodiment, episodes, firstSeed);
+    System.out.printf(
+        "%-16s %8s %8s %9s %17s %9s%n",
+        "family", "episodes", "success", "rate", "95% CI (Wilson)", "seconds");
     for (TaskFamily f : families) {
       long t0 = System.nanoTime();
       int ok = ExpertEvaluation.run(f, embodiment, episodes, firstSeed);
       double[] ci = Stats.wilson(ok, episodes);
-      System.out.printf("%-16s %8d %8d %8.1f%% %7.1f%% - %5.1f%% %9.1f%n", f.name().toLowerCase(Locale.ROOT),
-          episodes, ok, 100.0 * ok / episodes, 100 * ci[0], 100 * ci[1], (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          "%-16s %8d %8d %8.1f%% %7.1f%% - %5.1f%% %9.1f%n",
+          f.name().toLowerCase(Locale.ROOT),
+          episodes,
+          ok,
+          100.0 * ok / episodes,
+          100 * ci[0],
+          100 * ci[1],
+          (System.nanoTime() - t0) / 1e9);
     }
     return 0;
   }

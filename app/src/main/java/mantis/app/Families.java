@@ -7,7 +7,10 @@ import mantis.sim.TaskFamily;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code --family}: {@code all}, or one family by name (reach, push_direction, push_to_target). */
+/**
+ * Parses {@code --family}: {@code all}, or one family by name (reach, push_direction,
+ * push_to_target).
+ */
 final class Families implements ITypeConverter<List<TaskFamily>> {
   @Override
   public List<TaskFamily> convert(String value) {
@@ -18,8 +21,13 @@ final class Families implements ITypeConverter<List<TaskFamily>> {
     try {
       return List.of(TaskFamily.valueOf(v));
     } catch (IllegalArgumentException e) {
-      throw new TypeConversionException("unknown family '" + value + "'; use all or one of "
-          + Arrays.stream(TaskFamily.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).toList());
+      throw new TypeConversionException(
+          "unknown family '"
+              + value
+              + "'; use all or one of "
+              + Arrays.stream(TaskFamily.values())
+                  .map(f -> f.name().toLowerCase(Locale.ROOT))
+                  .toList());
     }
   }
 }

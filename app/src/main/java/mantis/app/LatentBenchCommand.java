@@ -20,55 +20,92 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code mantis latent bench}: speed of the latent action model next to the machine's matmul peak. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Measure the latent action model's speed in one process (issue 4, point 5): model FLOPs per pair, "
-        + "one pair encode + quantise latency (median, p90), batched labelling and encode + decode throughput, a "
-        + "training step, and the fp32 matrix-product peak measured in the same run, each GFLOP/s figure also as a "
-        + "% of that peak. About 10 to 60 s.",
-        "Frames: the first pairs of --data, else synthetic (random squares on noise, seeded). Model: --model, else "
-            + "a fresh default-config model (untrained; speed does not depend on the weights). The table goes to "
-            + "stdout; --markdown adds a markdown copy for the docs."})
+/**
+ * {@code mantis latent bench}: speed of the latent action model next to the machine's matmul peak.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measure the latent action model's speed in one process (issue 4, point 5): model FLOPs per pair, "
+          + "one pair encode + quantise latency (median, p90), batched labelling and encode + decode throughput, a "
+          + "training step, and the fp32 matrix-product peak measured in the same run, each GFLOP/s figure also as a "
+          + "% of that peak. About 10 to 60 s.",
+      "Frames: the first pairs of --data, else synthetic (random squares on noise, seeded). Model: --model, else "
+          + "a fresh default-config model (untrained; speed does not depend on the weights). The table goes to "
+          + "stdout; --markdown adds a markdown copy for the docs."
+    })
 final class LatentBenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "CKPT",
-      description = "checkpoint directory (mantis latent train --out); default: a fresh default-config model")
+  @Option(
+      names = "--model",
+      paramLabel = "CKPT",
+      description =
+          "checkpoint directory (mantis latent train --out); default: a fresh default-config model")
   Path model;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "video dataset whose first pairs are the frames; "
-      + "default: synthetic frames")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "video dataset whose first pairs are the frames; " + "default: synthetic frames")
   Path data;
 
   @Option(names = "--markdown", description = "also print the report as markdown (for docs)")
   boolean markdown;
 
-  @Option(names = "--batches", split = ",", defaultValue = "64,256",
-      description = "batch sizes of the labelling and encode + decode measures (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batches",
+      split = ",",
+      defaultValue = "64,256",
+      description =
+          "batch sizes of the labelling and encode + decode measures (default: ${DEFAULT-VALUE})")
   int[] batches;
 
-  @Option(names = "--train-batch", defaultValue = "32", description = "training step batch size (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--train-batch",
+      defaultValue = "32",
+      description = "training step batch size (default: ${DEFAULT-VALUE})")
   int trainBatch;
 
-  @Option(names = "--single-calls", defaultValue = "300",
+  @Option(
+      names = "--single-calls",
+      defaultValue = "300",
       description = "timed one-pair calls, after 100 warm-up calls (default: ${DEFAULT-VALUE})")
   int singleCalls;
 
-  @Option(names = "--min-seconds", defaultValue = "1.5",
-      description = "each batched measure and the matmul repeat for at least this long and 5 calls "
-          + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--min-seconds",
+      defaultValue = "1.5",
+      description =
+          "each batched measure and the matmul repeat for at least this long and 5 calls "
+              + "(default: ${DEFAULT-VALUE})")
   double minSeconds;
 
-  @Option(names = "--matmul", defaultValue = "1024", paramLabel = "N",
-      description = "side of the N x N fp32 matrix product giving the peak (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--matmul",
+      defaultValue = "1024",
+      paramLabel = "N",
+      description =
+          "side of the N x N fp32 matrix product giving the peak (default: ${DEFAULT-VALUE})")
   int matmulSide;
 
-  @Option(names = "--threads", paramLabel = "N",
-      description = "PyTorch intra-op threads (sets " + LatentBenchmark.THREADS_PROPERTY + " before the engine "
-          + "starts; default: the engine's, one per core). 1 is far faster when other work shares the cores.")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "PyTorch intra-op threads (sets "
+              + LatentBenchmark.THREADS_PROPERTY
+              + " before the engine "
+              + "starts; default: the engine's, one per core). 1 is far faster when other work shares the cores.")
   Integer threads;
 
-  @Option(names = "--seed", defaultValue = "7", description = "seed of the synthetic frames (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "7",
+      description = "seed of the synthetic frames (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Override
@@ -105,20 +142,40 @@ final class LatentBenchCommand implements Callable<Integer> {
         throw bad("--data: " + e.getMessage());
       }
     }
-    try (VideoDataset closeMe = ds; LatentActionModel m = load()) {
+    try (VideoDataset closeMe = ds;
+        LatentActionModel m = load()) {
       int side = m.config().inputSizePx();
-      String described = model != null
-          ? "checkpoint " + model + " (step " + m.stepCount() + ")"
-          : "fresh default-config model (no --model; untrained weights, same cost)";
-      LatentBenchmark.Builder builder = LatentBenchmark.builder().setModel(m).optModelDescription(described)
-          .optSingleCalls(singleCalls, 100).optBatchSizes(batches).optTrainBatchSize(trainBatch)
-          .optRepetitions(2, 5, minSeconds).optMatmulSide(matmulSide).optSyntheticSeed(seed)
-          .optCommandLine(commandLine()).optListener(stage -> System.err.println("bench: " + stage));
+      String described =
+          model != null
+              ? "checkpoint " + model + " (step " + m.stepCount() + ")"
+              : "fresh default-config model (no --model; untrained weights, same cost)";
+      LatentBenchmark.Builder builder =
+          LatentBenchmark.builder()
+              .setModel(m)
+              .optModelDescription(described)
+              .optSingleCalls(singleCalls, 100)
+              .optBatchSizes(batches)
+              .optTrainBatchSize(trainBatch)
+              .optRepetitions(2, 5, minSeconds)
+              .optMatmulSide(matmulSide)
+              .optSyntheticSeed(seed)
+              .optCommandLine(commandLine())
+              .optListener(stage -> System.err.println("bench: " + stage));
       if (ds != null) {
         if (ds.widthPx() != side || ds.heightPx() != side) {
-          throw bad("frame size mismatch: --data " + data + " has " + ds.widthPx() + "x" + ds.heightPx()
-              + " frames but the " + (model != null ? "model in " + model : "default model (no --model)")
-              + " takes " + side + "x" + side);
+          throw bad(
+              "frame size mismatch: --data "
+                  + data
+                  + " has "
+                  + ds.widthPx()
+                  + "x"
+                  + ds.heightPx()
+                  + " frames but the "
+                  + (model != null ? "model in " + model : "default model (no --model)")
+                  + " takes "
+                  + side
+                  + "x"
+                  + side);
         }
         int wanted = Math.max(trainBatch, Arrays.stream(batches).max().orElse(1));
         FramePairs pairs;
@@ -127,7 +184,10 @@ final class LatentBenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           throw bad("--data: " + e.getMessage());
         }
-        builder.optPairs(pairs, String.format(Locale.ROOT, "dataset %s, first %d pairs (%dx%d)", data, pairs.size(), side, side));
+        builder.optPairs(
+            pairs,
+            String.format(
+                Locale.ROOT, "dataset %s, first %d pairs (%dx%d)", data, pairs.size(), side, side));
       }
       LatentBenchResult result = builder.build().run();
       System.out.print(result.toTable());
@@ -141,8 +201,10 @@ final class LatentBenchCommand implements Callable<Integer> {
 
   private String commandLine() {
     List<String> args = spec.commandLine().getParseResult().originalArgs();
-    return "mantis " + args.stream().map(a -> a.isEmpty() || a.matches(".*[\\s'\"|].*") ? "'" + a + "'" : a)
-        .collect(Collectors.joining(" "));
+    return "mantis "
+        + args.stream()
+            .map(a -> a.isEmpty() || a.matches(".*[\\s'\"|].*") ? "'" + a + "'" : a)
+            .collect(Collectors.joining(" "));
   }
 
   private LatentActionModel load() throws IOException {

@@ -10,12 +10,15 @@ import picocli.CommandLine.ParameterException;
 final class LatentCheckpoints {
   private LatentCheckpoints() {}
 
-  /** The model in {@code dir}; a checkpoint that cannot be read becomes a usage error (exit code 2). */
+  /**
+   * The model in {@code dir}; a checkpoint that cannot be read becomes a usage error (exit code 2).
+   */
   static LatentActionModel load(CommandSpec spec, Path dir) {
     try {
       return LatentActionModel.load(dir);
     } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "cannot load the checkpoint in " + dir + ": " + e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(), "cannot load the checkpoint in " + dir + ": " + e.getMessage());
     }
   }
 }

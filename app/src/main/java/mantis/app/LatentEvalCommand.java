@@ -19,36 +19,62 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code mantis latent eval}: quality of a trained model on a (held-out) dataset, with its withheld truth. */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Evaluate a latent action model on a video dataset with its withheld truth "
-        + "(record one with another --first-seed for unseen episodes): reconstruction error on moving pixels "
-        + "against copying frame t, code usage and perplexity, and a linear probe from the tokens to the true "
-        + "8-way effector direction (docs/LATENT_ACTIONS.md).",
-        "The table goes to stdout; --json also writes the report as JSON."})
+/**
+ * {@code mantis latent eval}: quality of a trained model on a (held-out) dataset, with its withheld
+ * truth.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Evaluate a latent action model on a video dataset with its withheld truth "
+          + "(record one with another --first-seed for unseen episodes): reconstruction error on moving pixels "
+          + "against copying frame t, code usage and perplexity, and a linear probe from the tokens to the true "
+          + "8-way effector direction (docs/LATENT_ACTIONS.md).",
+      "The table goes to stdout; --json also writes the report as JSON."
+    })
 final class LatentEvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "checkpoint directory (mantis latent train --out)")
+  @Option(
+      names = "--model",
+      required = true,
+      description = "checkpoint directory (mantis latent train --out)")
   Path model;
 
-  @Option(names = "--data", required = true, description = "evaluation dataset directory (with withheld/)")
+  @Option(
+      names = "--data",
+      required = true,
+      description = "evaluation dataset directory (with withheld/)")
   Path data;
 
-  @Option(names = "--probe-embodiment", defaultValue = "arm",
-      description = "embodiment whose effector direction the probe predicts: arm or hand (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--probe-embodiment",
+      defaultValue = "arm",
+      description =
+          "embodiment whose effector direction the probe predicts: arm or hand (default: ${DEFAULT-VALUE})")
   String probeEmbodiment;
 
-  @Option(names = "--max-pairs", defaultValue = "0",
-      description = "evaluate a seeded sample of at most this many pairs; 0 = all (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-pairs",
+      defaultValue = "0",
+      description =
+          "evaluate a seeded sample of at most this many pairs; 0 = all (default: ${DEFAULT-VALUE})")
   int maxPairs;
 
   @picocli.CommandLine.Mixin TorchThreadsOption torch;
 
-  @Option(names = "--batch", defaultValue = "256", description = "pairs per model call (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "pairs per model call (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON to FILE")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "also write the report as JSON to FILE")
   Path json;
 
   @Override
@@ -86,8 +112,19 @@ final class LatentEvalCommand implements Callable<Integer> {
       try (LatentActionModel m = load()) {
         int s = m.config().inputSizePx();
         if (ds.widthPx() != s || ds.heightPx() != s) {
-          throw bad("frame size mismatch: --data " + data + " has " + ds.widthPx() + "x" + ds.heightPx()
-              + " frames but the model in " + model + " takes " + s + "x" + s);
+          throw bad(
+              "frame size mismatch: --data "
+                  + data
+                  + " has "
+                  + ds.widthPx()
+                  + "x"
+                  + ds.heightPx()
+                  + " frames but the model in "
+                  + model
+                  + " takes "
+                  + s
+                  + "x"
+                  + s);
         }
         long all = ds.allPairs().size();
         long total = maxPairs > 0 ? Math.min(maxPairs, all) : all;
@@ -95,16 +132,34 @@ final class LatentEvalCommand implements Callable<Integer> {
         long startNanos = System.nanoTime();
         LatentEvalReport report;
         try {
-          report = LatentEvaluator.builder().setModel(m).setDataset(ds).setTruth(truth).optProbeEmbodiment(probe)
-              .optMaxPairs(maxPairs).optBatchSize(batch).optProgress(done -> {
-                double sec = (System.nanoTime() - startNanos) / 1e9;
-                progress.update(done, String.format(Locale.ROOT, "%.0f pairs/s", sec > 0 ? done / sec : 0.0));
-              }).build().evaluate();
+          report =
+              LatentEvaluator.builder()
+                  .setModel(m)
+                  .setDataset(ds)
+                  .setTruth(truth)
+                  .optProbeEmbodiment(probe)
+                  .optMaxPairs(maxPairs)
+                  .optBatchSize(batch)
+                  .optProgress(
+                      done -> {
+                        double sec = (System.nanoTime() - startNanos) / 1e9;
+                        progress.update(
+                            done,
+                            String.format(Locale.ROOT, "%.0f pairs/s", sec > 0 ? done / sec : 0.0));
+                      })
+                  .build()
+                  .evaluate();
         } finally {
           progress.finish();
         }
-        System.out.printf(Locale.ROOT, "model %s (step %d, %d tokens of %d codes) on %s%n", model, m.stepCount(),
-            m.config().tokens(), m.config().codebookSize(), data);
+        System.out.printf(
+            Locale.ROOT,
+            "model %s (step %d, %d tokens of %d codes) on %s%n",
+            model,
+            m.stepCount(),
+            m.config().tokens(),
+            m.config().codebookSize(),
+            data);
         System.out.print(report.toText());
         if (json != null) {
           writeJson(report.toJson());

@@ -16,13 +16,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code mantis latent label}: the latent tokens of every pair of a dataset, as CSV. */
-@Command(name = "label", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Label every pair of a video dataset (both embodiments, train and held-out episodes) with a "
-        + "trained model's latent tokens: CSV episode,t,embodiment,token0..tokenN-1 (docs/LATENT_ACTIONS.md).")
+@Command(
+    name = "label",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Label every pair of a video dataset (both embodiments, train and held-out episodes) with a "
+            + "trained model's latent tokens: CSV episode,t,embodiment,token0..tokenN-1 (docs/LATENT_ACTIONS.md).")
 final class LatentLabelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "checkpoint directory (mantis latent train --out)")
+  @Option(
+      names = "--model",
+      required = true,
+      description = "checkpoint directory (mantis latent train --out)")
   Path model;
 
   @Option(names = "--data", required = true, description = "video dataset directory")
@@ -33,7 +40,10 @@ final class LatentLabelCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin TorchThreadsOption torch;
 
-  @Option(names = "--batch", defaultValue = "256", description = "pairs per encoder call (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "pairs per encoder call (default: ${DEFAULT-VALUE})")
   int batch;
 
   @Override
@@ -54,28 +64,58 @@ final class LatentLabelCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw bad("--data: " + e.getMessage());
     }
-    try (ds; LatentActionModel m = load()) {
+    try (ds;
+        LatentActionModel m = load()) {
       int s = m.config().inputSizePx();
       if (ds.widthPx() != s || ds.heightPx() != s) {
-        throw bad("frame size mismatch: --data " + data + " has " + ds.widthPx() + "x" + ds.heightPx()
-            + " frames but the model in " + model + " takes " + s + "x" + s);
+        throw bad(
+            "frame size mismatch: --data "
+                + data
+                + " has "
+                + ds.widthPx()
+                + "x"
+                + ds.heightPx()
+                + " frames but the model in "
+                + model
+                + " takes "
+                + s
+                + "x"
+                + s);
       }
       long total = ds.allPairs().size();
       StepProgress progress = new StepProgress(System.err, 0, total, "pairs");
       long startNanos = System.nanoTime();
-      LatentLabeler labeler = LatentLabeler.builder().setModel(m).setDataset(ds).optBatchSize(batch).optProgress(done -> {
-        double sec = (System.nanoTime() - startNanos) / 1e9;
-        progress.update(done, String.format(Locale.ROOT, "%.0f pairs/s", sec > 0 ? done / sec : 0.0));
-      }).build();
+      LatentLabeler labeler =
+          LatentLabeler.builder()
+              .setModel(m)
+              .setDataset(ds)
+              .optBatchSize(batch)
+              .optProgress(
+                  done -> {
+                    double sec = (System.nanoTime() - startNanos) / 1e9;
+                    progress.update(
+                        done,
+                        String.format(Locale.ROOT, "%.0f pairs/s", sec > 0 ? done / sec : 0.0));
+                  })
+              .build();
       LatentLabeler.Summary sum;
       try {
         sum = labeler.writeCsv(out);
       } finally {
         progress.finish();
       }
-      System.out.printf(Locale.ROOT, "labelled %d pairs of %d episodes (%d tokens of %d codes each, model at step %d) "
-          + "in %.1f s: %.0f pairs/s -> %s%n", sum.pairs(), ds.episodes().size(), m.config().tokens(),
-          m.config().codebookSize(), m.stepCount(), sum.seconds(), sum.pairsPerS(), out);
+      System.out.printf(
+          Locale.ROOT,
+          "labelled %d pairs of %d episodes (%d tokens of %d codes each, model at step %d) "
+              + "in %.1f s: %.0f pairs/s -> %s%n",
+          sum.pairs(),
+          ds.episodes().size(),
+          m.config().tokens(),
+          m.config().codebookSize(),
+          m.stepCount(),
+          sum.seconds(),
+          sum.pairsPerS(),
+          out);
       return 0;
     }
   }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +18,12 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import mantis.core.Frame;
 import mantis.core.PixelPoint;
+import mantis.learn.eval.SomAccuracy;
+import mantis.learn.eval.TomAccuracy;
 import mantis.marks.MarkProposer;
 import mantis.marks.tom.TomLabels;
 import mantis.marks.tom.TomTrack;
 import mantis.marks.tom.TraceExtractor;
-import mantis.learn.eval.SomAccuracy;
-import mantis.learn.eval.TomAccuracy;
 import mantis.sim.Embodiment;
 import mantis.sim.SimConfig;
 import mantis.sim.TabletopSim;
@@ -38,10 +37,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code mantis marks}: Set-of-Mark / Trace-of-Mark tools (ToM labels for a dataset, accuracy, datasets). */
-@Command(name = "marks", mixinStandardHelpOptions = true,
-    description = "Set-of-Mark and Trace-of-Mark tools: extract ToM labels from recorded episodes, record a dataset "
-        + "of scripted-expert episodes, and measure accuracy against the simulator's ground truth.",
+/**
+ * {@code mantis marks}: Set-of-Mark / Trace-of-Mark tools (ToM labels for a dataset, accuracy,
+ * datasets).
+ */
+@Command(
+    name = "marks",
+    mixinStandardHelpOptions = true,
+    description =
+        "Set-of-Mark and Trace-of-Mark tools: extract ToM labels from recorded episodes, record a dataset "
+            + "of scripted-expert episodes, and measure accuracy against the simulator's ground truth.",
     subcommands = {MarksCommand.Extract.class, MarksCommand.Record.class, MarksCommand.Eval.class})
 final class MarksCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -52,26 +57,41 @@ final class MarksCommand implements Runnable {
   }
 
   /** {@code mantis marks extract}. */
-  @Command(name = "extract", mixinStandardHelpOptions = true,
-      description = "Write Trace-of-Mark labels (docs/TRACE_OF_MARK.md) for every clip of every recorded episode: "
-          + "one tom.jsonl per episode, one line per clip.")
+  @Command(
+      name = "extract",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write Trace-of-Mark labels (docs/TRACE_OF_MARK.md) for every clip of every recorded episode: "
+              + "one tom.jsonl per episode, one line per clip.")
   static final class Extract implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--dataset", required = true,
+    @Option(
+        names = "--dataset",
+        required = true,
         description = "An episode directory (with episode.json) or a directory of them.")
     Path dataset;
 
-    @Option(names = "--horizon", defaultValue = "16", description = "H: frames tracked after the first (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--horizon",
+        defaultValue = "16",
+        description = "H: frames tracked after the first (default ${DEFAULT-VALUE}).")
     int horizon;
 
-    @Option(names = "--stride", defaultValue = "8", description = "A clip starts every this many frames (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--stride",
+        defaultValue = "8",
+        description = "A clip starts every this many frames (default ${DEFAULT-VALUE}).")
     int stride;
 
-    @Option(names = "--size", description = "Resize frames to this square size first (default: as recorded).")
+    @Option(
+        names = "--size",
+        description = "Resize frames to this square size first (default: as recorded).")
     Integer size;
 
-    @Option(names = "--out", description = "Write <out>/<episode>/tom.jsonl instead of <episode>/tom.jsonl.")
+    @Option(
+        names = "--out",
+        description = "Write <out>/<episode>/tom.jsonl instead of <episode>/tom.jsonl.")
     Path out;
 
     @Override
@@ -80,11 +100,13 @@ final class MarksCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "--horizon and --stride must be >= 1");
       }
       if (size != null && (size < 16 || size > Frame.MAX_SIDE_PX)) {
-        throw new ParameterException(spec.commandLine(), "--size must be in 16.." + Frame.MAX_SIDE_PX);
+        throw new ParameterException(
+            spec.commandLine(), "--size must be in 16.." + Frame.MAX_SIDE_PX);
       }
       List<Path> episodes = findEpisodes(dataset);
       if (episodes.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "no episode (a directory with episode.json) in " + dataset);
+        throw new ParameterException(
+            spec.commandLine(), "no episode (a directory with episode.json) in " + dataset);
       }
       TraceExtractor extractor = TraceExtractor.builder().optHorizon(horizon).build();
       Progress progress = new Progress(System.err, episodes.size());
@@ -92,7 +114,10 @@ final class MarksCommand implements Runnable {
       long marks = 0;
       for (Path ep : episodes) {
         EpisodeReader reader = EpisodeReader.open(ep);
-        Path target = out == null ? ep.resolve("tom.jsonl") : out.resolve(ep.getFileName().toString()).resolve("tom.jsonl");
+        Path target =
+            out == null
+                ? ep.resolve("tom.jsonl")
+                : out.resolve(ep.getFileName().toString()).resolve("tom.jsonl");
         Files.createDirectories(target.getParent());
         List<StepRecord> framed;
         try (Stream<StepRecord> steps = reader.steps()) {
@@ -119,8 +144,15 @@ final class MarksCommand implements Runnable {
             long startStep = framed.get(start).step();
             long seed = reader.metadata().seed() * 1_000_003L + startStep;
             TomLabels labels = extractor.extract(clip, seed);
-            w.write(MAPPER.writeValueAsString(json(ep.getFileName().toString(), reader.metadata().seed(), startStep,
-                framed.get(start + horizon).step(), seed, labels)));
+            w.write(
+                MAPPER.writeValueAsString(
+                    json(
+                        ep.getFileName().toString(),
+                        reader.metadata().seed(),
+                        startStep,
+                        framed.get(start + horizon).step(),
+                        seed,
+                        labels)));
             w.write('\n');
             clips++;
             marks += labels.moving().size() + labels.statics().size();
@@ -131,36 +163,67 @@ final class MarksCommand implements Runnable {
         progress.episode();
       }
       progress.finish();
-      System.out.printf(Locale.ROOT, "ToM labels: %d episodes, %d clips (H=%d, stride %d), %d marks, %.1f clips/s%n",
-          episodes.size(), clips, horizon, stride, marks, progress.clipsPerS());
+      System.out.printf(
+          Locale.ROOT,
+          "ToM labels: %d episodes, %d clips (H=%d, stride %d), %d marks, %.1f clips/s%n",
+          episodes.size(),
+          clips,
+          horizon,
+          stride,
+          marks,
+          progress.clipsPerS());
       return 0;
     }
   }
 
   /** {@code mantis marks record}. */
-  @Command(name = "record", mixinStandardHelpOptions = true,
-      description = "Record a dataset of scripted-expert episodes (no server needed) in the episode format, "
-          + "ready for 'mantis marks extract'. Families cycle; --embodiment both alternates ARM and HAND.")
+  @Command(
+      name = "record",
+      mixinStandardHelpOptions = true,
+      description =
+          "Record a dataset of scripted-expert episodes (no server needed) in the episode format, "
+              + "ready for 'mantis marks extract'. Families cycle; --embodiment both alternates ARM and HAND.")
   static final class Record implements Callable<Integer> {
-    @Option(names = "--out", required = true, description = "Dataset directory (episodes go to <out>/000000, ...).")
+    @Option(
+        names = "--out",
+        required = true,
+        description = "Dataset directory (episodes go to <out>/000000, ...).")
     Path out;
 
-    @Option(names = "--episodes", defaultValue = "10", description = "Episodes (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--episodes",
+        defaultValue = "10",
+        description = "Episodes (default ${DEFAULT-VALUE}).")
     int episodes;
 
-    @Option(names = "--first-seed", defaultValue = "0", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--first-seed",
+        defaultValue = "0",
+        description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
     long firstSeed;
 
-    @Option(names = "--size", defaultValue = "128", description = "Frame size, square (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--size",
+        defaultValue = "128",
+        description = "Frame size, square (default ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--embodiment", defaultValue = "both", description = "arm, hand or both (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--embodiment",
+        defaultValue = "both",
+        description = "arm, hand or both (default ${DEFAULT-VALUE}).")
     String embodiment;
 
-    @Option(names = "--camera-shake", defaultValue = "0", description = "Per-frame camera shake scale (default ${DEFAULT-VALUE}: off).")
+    @Option(
+        names = "--camera-shake",
+        defaultValue = "0",
+        description = "Per-frame camera shake scale (default ${DEFAULT-VALUE}: off).")
     double cameraShake;
 
-    @Option(names = "--max-seconds", defaultValue = "12", description = "Episode time-out, simulated seconds (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-seconds",
+        defaultValue = "12",
+        description = "Episode time-out, simulated seconds (default ${DEFAULT-VALUE}).")
     double maxSeconds;
 
     @Spec CommandSpec spec;
@@ -172,50 +235,83 @@ final class MarksCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "--embodiment must be arm, hand or both");
       }
       if (episodes < 1 || size < 16 || size > 4096) {
-        throw new ParameterException(spec.commandLine(), "--episodes must be >= 1 and --size in 16..4096");
+        throw new ParameterException(
+            spec.commandLine(), "--episodes must be >= 1 and --size in 16..4096");
       }
       Progress progress = new Progress(System.err, episodes);
       int ok = 0;
       for (int i = 0; i < episodes; i++) {
-        Embodiment em = e.equals("arm") ? Embodiment.ARM
-            : e.equals("hand") ? Embodiment.HAND : (i % 2 == 0 ? Embodiment.ARM : Embodiment.HAND);
+        Embodiment em =
+            e.equals("arm")
+                ? Embodiment.ARM
+                : e.equals("hand")
+                    ? Embodiment.HAND
+                    : (i % 2 == 0 ? Embodiment.ARM : Embodiment.HAND);
         TaskFamily family = TaskFamily.values()[i % TaskFamily.values().length];
-        TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(em).optCameraShake(cameraShake)
-            .optMaxEpisodeSeconds(maxSeconds).build());
-        if (EpisodeRecorder.recordExpertEpisode(sim, firstSeed + i, family,
-            out.resolve(String.format(Locale.ROOT, "%06d", i)), size, size)) {
+        TabletopSim sim =
+            TabletopSim.create(
+                SimConfig.builder()
+                    .optEmbodiment(em)
+                    .optCameraShake(cameraShake)
+                    .optMaxEpisodeSeconds(maxSeconds)
+                    .build());
+        if (EpisodeRecorder.recordExpertEpisode(
+            sim,
+            firstSeed + i,
+            family,
+            out.resolve(String.format(Locale.ROOT, "%06d", i)),
+            size,
+            size)) {
           ok++;
         }
         progress.episode();
       }
       progress.finish();
-      System.out.printf(Locale.ROOT, "Recorded %d expert episodes (%d successful) to %s%n", episodes, ok, out);
+      System.out.printf(
+          Locale.ROOT, "Recorded %d expert episodes (%d successful) to %s%n", episodes, ok, out);
       return 0;
     }
   }
 
   /** {@code mantis marks eval}. */
-  @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Accuracy against the simulator's ground truth at --size (camera jitter and shake on): "
-          + "Set-of-Mark accuracy (objects marked within 3 px, false marks, effector) and Trace-of-Mark trace error, "
-          + "moving/static split and extraction throughput.")
+  @Command(
+      name = "eval",
+      mixinStandardHelpOptions = true,
+      description =
+          "Accuracy against the simulator's ground truth at --size (camera jitter and shake on): "
+              + "Set-of-Mark accuracy (objects marked within 3 px, false marks, effector) and Trace-of-Mark trace error, "
+              + "moving/static split and extraction throughput.")
   static final class Eval implements Callable<Integer> {
-    @Option(names = "--frames", defaultValue = "500", description = "SoM frames (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--frames",
+        defaultValue = "500",
+        description = "SoM frames (default ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--clips", defaultValue = "500", description = "ToM clips (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--clips",
+        defaultValue = "500",
+        description = "ToM clips (default ${DEFAULT-VALUE}).")
     int clips;
 
-    @Option(names = "--first-seed", defaultValue = "100000", description = "First seed (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--first-seed",
+        defaultValue = "100000",
+        description = "First seed (default ${DEFAULT-VALUE}).")
     long firstSeed;
 
-    @Option(names = "--size", defaultValue = "128", description = "Frame size, square (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--size",
+        defaultValue = "128",
+        description = "Frame size, square (default ${DEFAULT-VALUE}).")
     int size;
 
     @Override
     public Integer call() {
       System.out.println(SomAccuracy.run(frames, firstSeed, size).summary());
-      System.out.println(SomAccuracy.run(frames, firstSeed, size, MarkProposer.defaults(), Embodiment.HAND).summary());
+      System.out.println(
+          SomAccuracy.run(frames, firstSeed, size, MarkProposer.defaults(), Embodiment.HAND)
+              .summary());
       TomAccuracy.Report tom = TomAccuracy.run(clips, firstSeed, size);
       System.out.println(tom.format());
       return 0;
@@ -224,7 +320,8 @@ final class MarksCommand implements Runnable {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  static ObjectNode json(String episode, long episodeSeed, long startStep, long endStep, long labelSeed, TomLabels l) {
+  static ObjectNode json(
+      String episode, long episodeSeed, long startStep, long endStep, long labelSeed, TomLabels l) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("formatVersion", 1);
     n.put("episode", episode);
@@ -255,7 +352,9 @@ final class MarksCommand implements Runnable {
       }
       ArrayNode px = m.putArray("tracePx");
       for (PixelPoint p : t.pointsPx()) {
-        px.addArray().add(Math.round(p.xPx() * 1000) / 1000.0).add(Math.round(p.yPx() * 1000) / 1000.0);
+        px.addArray()
+            .add(Math.round(p.xPx() * 1000) / 1000.0)
+            .add(Math.round(p.yPx() * 1000) / 1000.0);
       }
       m.put("clusterSize", t.clusterSize());
     }
@@ -295,7 +394,8 @@ final class MarksCommand implements Runnable {
           double b = in[(y0 * sw + x1) * 3 + c] & 0xff;
           double d = in[(y1 * sw + x0) * 3 + c] & 0xff;
           double e = in[(y1 * sw + x1) * 3 + c] & 0xff;
-          out[(y * w + x) * 3 + c] = (byte) Math.round((a * (1 - tx) + b * tx) * (1 - ty) + (d * (1 - tx) + e * tx) * ty);
+          out[(y * w + x) * 3 + c] =
+              (byte) Math.round((a * (1 - tx) + b * tx) * (1 - ty) + (d * (1 - tx) + e * tx) * ty);
         }
       }
     }
@@ -341,10 +441,19 @@ final class MarksCommand implements Runnable {
       int width = 30;
       int filled = total == 0 ? width : (int) ((long) width * done / total);
       String eta = done == 0 ? "--:--" : clock(s / done * (total - done));
-      String rate = clips > 0 ? String.format(Locale.ROOT, "  %.1f clips/s", clipsPerS())
-          : String.format(Locale.ROOT, "  %.2f episodes/s", s > 0 ? done / s : 0.0);
-      err.printf(Locale.ROOT, "\r[%s%s] %d/%d episodes%s  ETA %s ", "#".repeat(filled),
-          ".".repeat(width - filled), done, total, rate, eta);
+      String rate =
+          clips > 0
+              ? String.format(Locale.ROOT, "  %.1f clips/s", clipsPerS())
+              : String.format(Locale.ROOT, "  %.2f episodes/s", s > 0 ? done / s : 0.0);
+      err.printf(
+          Locale.ROOT,
+          "\r[%s%s] %d/%d episodes%s  ETA %s ",
+          "#".repeat(filled),
+          ".".repeat(width - filled),
+          done,
+          total,
+          rate,
+          eta);
       err.flush();
     }
 

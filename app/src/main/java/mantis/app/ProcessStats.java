@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * What this JVM process holds right now: resident memory (VmRSS from {@code /proc/self/status}), heap
- * in use after a full GC, live threads, open file descriptors ({@code /proc/self/fd}). On systems
- * without {@code /proc} the RSS and descriptor counts are -1.
+ * What this JVM process holds right now: resident memory (VmRSS from {@code /proc/self/status}),
+ * heap in use after a full GC, live threads, open file descriptors ({@code /proc/self/fd}). On
+ * systems without {@code /proc} the RSS and descriptor counts are -1.
  *
  * @param rssBytes resident set size, bytes; -1 when unknown
  * @param heapAfterGcBytes heap in use right after {@link System#gc()}, bytes
@@ -21,7 +21,8 @@ record ProcessStats(long rssBytes, long heapAfterGcBytes, int threads, long open
   static ProcessStats sample() {
     System.gc();
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    return new ProcessStats(rss(), heap, ManagementFactory.getThreadMXBean().getThreadCount(), fds());
+    return new ProcessStats(
+        rss(), heap, ManagementFactory.getThreadMXBean().getThreadCount(), fds());
   }
 
   /** VmRSS of this process, bytes, or -1. */

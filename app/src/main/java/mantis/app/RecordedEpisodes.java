@@ -12,7 +12,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Finds recorded episode directories (those holding an {@code episode.json}) for the training commands. */
+/**
+ * Finds recorded episode directories (those holding an {@code episode.json}) for the training
+ * commands.
+ */
 final class RecordedEpisodes {
   private RecordedEpisodes() {}
 
@@ -35,16 +38,23 @@ final class RecordedEpisodes {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
     if (found.isEmpty()) {
-      throw new IllegalArgumentException("no recorded episodes in " + dir
-          + " (neither it nor a folder directly inside it has an episode.json)");
+      throw new IllegalArgumentException(
+          "no recorded episodes in "
+              + dir
+              + " (neither it nor a folder directly inside it has an episode.json)");
     }
     return found;
   }
 
-  /** SHA-256 (hex) of an episode's {@code steps.jsonl}, naming its contents in the model card's data digest. */
+  /**
+   * SHA-256 (hex) of an episode's {@code steps.jsonl}, naming its contents in the model card's data
+   * digest.
+   */
   static String stepsDigest(Path episodeDir) {
-    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(episodeDir.resolve("steps.jsonl")),
-        MessageDigest.getInstance("SHA-256"))) {
+    try (DigestInputStream in =
+        new DigestInputStream(
+            Files.newInputStream(episodeDir.resolve("steps.jsonl")),
+            MessageDigest.getInstance("SHA-256"))) {
       in.transferTo(OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(in.getMessageDigest().digest());
     } catch (IOException e) {

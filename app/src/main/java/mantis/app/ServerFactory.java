@@ -22,33 +22,52 @@ final class ServerFactory {
   }
 
   /**
-   * A server for {@code cfg}; {@code serverBuilder} null means Netty on the configured host and port. The server
-   * warms up on its own drawn tabletop scene, so the policy's whole path (detection included) is exercised.
+   * A server for {@code cfg}; {@code serverBuilder} null means Netty on the configured host and
+   * port. The server warms up on its own drawn tabletop scene, so the policy's whole path
+   * (detection included) is exercised.
    */
   static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder) {
     return build(cfg, serverBuilder, null);
   }
 
-  /** Like {@link #build(MantisConfig, ServerBuilder)}, also listening in-process as {@code inProcessName} if not null. */
-  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName) {
+  /**
+   * Like {@link #build(MantisConfig, ServerBuilder)}, also listening in-process as {@code
+   * inProcessName} if not null.
+   */
+  static MantisServer build(
+      MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName) {
     return build(cfg, serverBuilder, inProcessName, ServerSecurity.none());
   }
 
   /** Like {@link #build(MantisConfig, ServerBuilder, String)} protected by {@code security}. */
-  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, String inProcessName,
+  static MantisServer build(
+      MantisConfig cfg,
+      ServerBuilder<?> serverBuilder,
+      String inProcessName,
       ServerSecurity security) {
     MonotonicClock clock = MonotonicClock.system();
     RobotSpec robot = robot(cfg);
-    return build(cfg, serverBuilder, Policies.create(cfg.policy(), robot, cfg.policyInputPx(), clock,
-        new PolicyRequest.Serving(cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())), clock,
-        inProcessName, security);
+    return build(
+        cfg,
+        serverBuilder,
+        Policies.create(
+            cfg.policy(),
+            robot,
+            cfg.policyInputPx(),
+            clock,
+            new PolicyRequest.Serving(
+                cfg.predictorWorkers(), cfg.maxBatch(), cfg.maxBatchWaitMicros())),
+        clock,
+        inProcessName,
+        security);
   }
 
   /**
-   * The server's security from the config's {@code security:} section (tokens listed there plus those of its tokens
-   * file, TLS files), the {@code --insecure} flag and an opened audit log.
+   * The server's security from the config's {@code security:} section (tokens listed there plus
+   * those of its tokens file, TLS files), the {@code --insecure} flag and an opened audit log.
    *
-   * @throws IllegalArgumentException when the tokens file is unusable or a token is configured twice
+   * @throws IllegalArgumentException when the tokens file is unusable or a token is configured
+   *     twice
    */
   static ServerSecurity security(MantisConfig cfg, boolean insecure, AuditLog audit) {
     MantisConfig.SecurityConfig sec = cfg.security();
@@ -58,7 +77,8 @@ final class ServerFactory {
       try {
         tokens = tokens.with(fromFile.entries());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("security.tokens and " + sec.tokensFile().get() + ": " + e.getMessage());
+        throw new IllegalArgumentException(
+            "security.tokens and " + sec.tokensFile().get() + ": " + e.getMessage());
       }
     }
     return ServerSecurity.builder()
@@ -69,29 +89,38 @@ final class ServerFactory {
         .build();
   }
 
-  /** Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it). */
-  static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy, MonotonicClock clock) {
+  /**
+   * Like {@link #build(MantisConfig, ServerBuilder)} serving {@code policy} (the server closes it).
+   */
+  static MantisServer build(
+      MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy, MonotonicClock clock) {
     return build(cfg, serverBuilder, policy, clock, null, ServerSecurity.none());
   }
 
-  private static MantisServer build(MantisConfig cfg, ServerBuilder<?> serverBuilder, Policy policy,
-      MonotonicClock clock, String inProcessName, ServerSecurity security) {
+  private static MantisServer build(
+      MantisConfig cfg,
+      ServerBuilder<?> serverBuilder,
+      Policy policy,
+      MonotonicClock clock,
+      String inProcessName,
+      ServerSecurity security) {
     RobotSpec robot = robot(cfg);
-    MantisServer.Builder b = MantisServer.builder()
-        .setPolicy(policy)
-        .setRobot(robot)
-        .optClock(clock)
-        .optHost(cfg.host())
-        .optPort(cfg.port())
-        .optMetricsHost(cfg.metricsHost())
-        .optMetricsPort(cfg.metricsPort())
-        .optMaxInboundMessageBytes(cfg.maxInboundMessageBytes())
-        .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)
-        .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
-        .optWarmupPredictions(cfg.warmupPredictions())
-        .optPositionMarginRad(cfg.positionMarginRad())
-        .optSecurity(security)
-        .optAdmission(cfg.admission());
+    MantisServer.Builder b =
+        MantisServer.builder()
+            .setPolicy(policy)
+            .setRobot(robot)
+            .optClock(clock)
+            .optHost(cfg.host())
+            .optPort(cfg.port())
+            .optMetricsHost(cfg.metricsHost())
+            .optMetricsPort(cfg.metricsPort())
+            .optMaxInboundMessageBytes(cfg.maxInboundMessageBytes())
+            .optWatchdogTimeoutNanos(cfg.watchdogTimeoutMs() * 1_000_000L)
+            .optDrainTimeoutNanos(cfg.drainTimeoutMs() * 1_000_000L)
+            .optWarmupPredictions(cfg.warmupPredictions())
+            .optPositionMarginRad(cfg.positionMarginRad())
+            .optSecurity(security)
+            .optAdmission(cfg.admission());
     if (serverBuilder != null) {
       b.optServerBuilder(serverBuilder);
     }

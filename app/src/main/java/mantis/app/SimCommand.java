@@ -19,42 +19,63 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mantis sim}: seeded sim episodes against a running server. */
-@Command(name = "sim", mixinStandardHelpOptions = true,
-    description = "Run seeded simulated episodes against a Mantis server over gRPC; print success rates "
-        + "(Wilson 95%% intervals) and call latency percentiles.")
+@Command(
+    name = "sim",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run seeded simulated episodes against a Mantis server over gRPC; print success rates "
+            + "(Wilson 95%% intervals) and call latency percentiles.")
 final class SimCommand implements Callable<Integer> {
-  @Option(names = "--target", defaultValue = MantisConfig.DEFAULT_HOST + ":" + MantisConfig.DEFAULT_PORT,
+  @Option(
+      names = "--target",
+      defaultValue = MantisConfig.DEFAULT_HOST + ":" + MantisConfig.DEFAULT_PORT,
       description = "Server host:port (default ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--family", defaultValue = "all", converter = Families.class,
+  @Option(
+      names = "--family",
+      defaultValue = "all",
+      converter = Families.class,
       description = "all (default), reach, push_direction or push_to_target.")
   List<TaskFamily> families;
 
-  @Option(names = "--episodes", defaultValue = "20", description = "Episodes per family (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--episodes",
+      defaultValue = "20",
+      description = "Episodes per family (default ${DEFAULT-VALUE}).")
   int episodes;
 
-  @Option(names = "--first-seed", defaultValue = "0", description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--first-seed",
+      defaultValue = "0",
+      description = "Seed of the first episode (default ${DEFAULT-VALUE}).")
   long firstSeed;
 
-  @Option(names = "--size", defaultValue = "128", description = "Frame size sent, square pixels (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      defaultValue = "128",
+      description = "Frame size sent, square pixels (default ${DEFAULT-VALUE}).")
   int size;
 
   @Option(names = "--format", defaultValue = "raw", description = "raw (default) or png frames.")
   String format;
 
-  @Option(names = "--replan-s", defaultValue = "0.3", description = "Sim seconds per chunk (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replan-s",
+      defaultValue = "0.3",
+      description = "Sim seconds per chunk (default ${DEFAULT-VALUE}).")
   double replanS;
 
   @Option(names = "--record", paramLabel = "DIR", description = "Record every episode under DIR.")
   Path record;
 
-  @Option(names = "--wait-s", defaultValue = "10",
+  @Option(
+      names = "--wait-s",
+      defaultValue = "10",
       description = "How long to wait for the server to be reachable (default ${DEFAULT-VALUE}).")
   int waitS;
 
-  @Mixin
-  ClientSecurityOptions security = new ClientSecurityOptions();
+  @Mixin ClientSecurityOptions security = new ClientSecurityOptions();
 
   static FrameFormat format(String f) {
     switch (f.toLowerCase(Locale.ROOT)) {
@@ -67,7 +88,10 @@ final class SimCommand implements Callable<Integer> {
     }
   }
 
-  /** The first line of {@code s}, at most {@code max} characters (gRPC descriptions may carry causes). */
+  /**
+   * The first line of {@code s}, at most {@code max} characters (gRPC descriptions may carry
+   * causes).
+   */
   static String firstLine(String s, int max) {
     if (s == null) {
       return "";
@@ -99,14 +123,35 @@ final class SimCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      PolicyInfo info = PolicyServiceGrpc.newBlockingStub(channel).withWaitForReady()
-          .withDeadlineAfter(waitS, TimeUnit.SECONDS).describe(DescribeRequest.getDefaultInstance());
-      System.err.printf("mantis sim: %s serves %s %s for %s%n", target, info.getName(), info.getVersion(),
-          info.getRobotName());
-      EvalReport report = new EpisodeRunner(channel, size, format(format), replanS, record, System.err)
-          .run(families, episodes, firstSeed);
-      report.print(System.out, "Policy " + info.getName() + " (" + info.getVersion() + ") at " + target + ", "
-          + size + "x" + size + " " + format + " frames, seeds " + firstSeed + ".." + (firstSeed + episodes - 1));
+      PolicyInfo info =
+          PolicyServiceGrpc.newBlockingStub(channel)
+              .withWaitForReady()
+              .withDeadlineAfter(waitS, TimeUnit.SECONDS)
+              .describe(DescribeRequest.getDefaultInstance());
+      System.err.printf(
+          "mantis sim: %s serves %s %s for %s%n",
+          target, info.getName(), info.getVersion(), info.getRobotName());
+      EvalReport report =
+          new EpisodeRunner(channel, size, format(format), replanS, record, System.err)
+              .run(families, episodes, firstSeed);
+      report.print(
+          System.out,
+          "Policy "
+              + info.getName()
+              + " ("
+              + info.getVersion()
+              + ") at "
+              + target
+              + ", "
+              + size
+              + "x"
+              + size
+              + " "
+              + format
+              + " frames, seeds "
+              + firstSeed
+              + ".."
+              + (firstSeed + episodes - 1));
       return 0;
     } catch (StatusRuntimeException | SimClientException e) {
       System.err.println("mantis sim: " + target + ": " + firstLine(e.getMessage(), 240));

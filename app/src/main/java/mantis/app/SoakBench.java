@@ -27,17 +27,18 @@ import mantis.sim.TaskFamily;
 import mantis.wire.ProtoMapping;
 
 /**
- * The soak benchmark behind {@code mantis bench-soak}: the real server (Netty on loopback, the given
- * policy, default settings) in this process, and N simulated robots, each on its own channel and its
- * own thread, driving one Control stream per episode in real time like a robot client: every period
- * (1 / rate) it renders the sim camera, sends the observation, waits for the chunk, executes it at the
- * sim's physics rate for one period, and sleeps to the next period. Episodes run back to back, seeded
- * and cycling through the task families, so streams open and close all the time.
+ * The soak benchmark behind {@code mantis bench-soak}: the real server (Netty on loopback, the
+ * given policy, default settings) in this process, and N simulated robots, each on its own channel
+ * and its own thread, driving one Control stream per episode in real time like a robot client:
+ * every period (1 / rate) it renders the sim camera, sends the observation, waits for the chunk,
+ * executes it at the sim's physics rate for one period, and sleeps to the next period. Episodes run
+ * back to back, seeded and cycling through the task families, so streams open and close all the
+ * time.
  *
- * <p>Every report interval it samples, for the interval: chunks received, errors (failed or timed-out
- * calls), stale chunks (arrived after their validity: send time + valid_for), held chunks, watchdog
- * holds, the call latency p50/p99; and for the process: RSS, heap after a full GC, threads, open file
- * descriptors.
+ * <p>Every report interval it samples, for the interval: chunks received, errors (failed or
+ * timed-out calls), stale chunks (arrived after their validity: send time + valid_for), held
+ * chunks, watchdog holds, the call latency p50/p99; and for the process: RSS, heap after a full GC,
+ * threads, open file descriptors.
  */
 final class SoakBench {
   /** How long a client waits for a chunk before it counts an error and starts the next episode. */
@@ -51,29 +52,58 @@ final class SoakBench {
    * @param rateHz observations per second per stream
    * @param sizePx rendered frame side, pixels (raw RGB8 on the wire, as the sim client sends)
    */
-  record Settings(String policy, int streams, double minutes, double reportEveryMin, double rateHz, int sizePx) {}
+  record Settings(
+      String policy,
+      int streams,
+      double minutes,
+      double reportEveryMin,
+      double rateHz,
+      int sizePx) {}
 
   /** One report: the interval's traffic and the process right after it. */
-  record Row(double elapsedMin, long chunks, long errors, long stale, long held, long watchdogHolds,
-      double p50Ms, double p99Ms, ProcessStats process) {}
+  record Row(
+      double elapsedMin,
+      long chunks,
+      long errors,
+      long stale,
+      long held,
+      long watchdogHolds,
+      double p50Ms,
+      double p99Ms,
+      ProcessStats process) {}
 
   private SoakBench() {}
 
   /**
-   * Runs the soak; {@code onRow} sees the start sample (elapsed 0, no traffic) and each report as it is
-   * taken; {@code progress} gets one-line notes. Returns every row, the start first.
+   * Runs the soak; {@code onRow} sees the start sample (elapsed 0, no traffic) and each report as
+   * it is taken; {@code progress} gets one-line notes. Returns every row, the start first.
    */
-  static List<Row> run(Settings s, Consumer<Row> onRow, Consumer<String> progress) throws Exception {
-    MantisConfig cfg = MantisConfig.defaults().withPolicy(s.policy()).withHost("127.0.0.1").withPort(0)
-        .withMetricsPort(-1);
+  static List<Row> run(Settings s, Consumer<Row> onRow, Consumer<String> progress)
+      throws Exception {
+    MantisConfig cfg =
+        MantisConfig.defaults()
+            .withPolicy(s.policy())
+            .withHost("127.0.0.1")
+            .withPort(0)
+            .withMetricsPort(-1);
     List<Row> rows = new ArrayList<>();
     try (MantisServer server = ServerFactory.build(cfg, null)) {
       server.start();
       if (!server.awaitServing(180, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the server did not warm up in 180 s");
       }
-      progress.accept("server SERVING on 127.0.0.1:" + server.port() + " (policy " + s.policy() + "); "
-          + s.streams() + " streams at " + s.rateHz() + " Hz for " + s.minutes() + " min");
+      progress.accept(
+          "server SERVING on 127.0.0.1:"
+              + server.port()
+              + " (policy "
+              + s.policy()
+              + "); "
+              + s.streams()
+              + " streams at "
+              + s.rateHz()
+              + " Hz for "
+              + s.minutes()
+              + " min");
       Window window = new Window();
       long startNanos = System.nanoTime();
       long endNanos = startNanos + Math.round(s.minutes() * 60e9);
@@ -84,7 +114,8 @@ final class SoakBench {
       onRow.accept(start);
       try {
         for (int i = 0; i < s.streams(); i++) {
-          ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+          ManagedChannel ch =
+              NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
           channels.add(ch);
           Driver d = new Driver(i, ch, s, window, endNanos);
           Thread t = new Thread(d, "soak-robot-" + i);
@@ -164,9 +195,17 @@ final class SoakBench {
     /** The interval's row, and a fresh interval. */
     synchronized Row take(double elapsedMin, ProcessStats process) {
       long[] lat = Arrays.copyOf(latencies, n);
-      Row r = new Row(elapsedMin, chunks, errors, stale, held, watchdogHolds,
-          n == 0 ? Double.NaN : Stats.percentile(lat, 50) / 1e6, n == 0 ? Double.NaN : Stats.percentile(lat, 99) / 1e6,
-          process);
+      Row r =
+          new Row(
+              elapsedMin,
+              chunks,
+              errors,
+              stale,
+              held,
+              watchdogHolds,
+              n == 0 ? Double.NaN : Stats.percentile(lat, 50) / 1e6,
+              n == 0 ? Double.NaN : Stats.percentile(lat, 99) / 1e6,
+              process);
       chunks = 0;
       errors = 0;
       stale = 0;
@@ -177,7 +216,9 @@ final class SoakBench {
     }
   }
 
-  /** One simulated robot: episodes back to back, each on a Control stream of its own, in real time. */
+  /**
+   * One simulated robot: episodes back to back, each on a Control stream of its own, in real time.
+   */
   private static final class Driver implements Runnable {
     private final int index;
     private final ManagedChannel channel;
@@ -200,23 +241,32 @@ final class SoakBench {
       long periodNanos = Math.round(1e9 / s.rateHz());
       int stepsPerPeriod = Math.max(1, (int) Math.round(sim.config().physicsHz() / s.rateHz()));
       long dtNanos = Math.round(1e9 / sim.config().physicsHz());
-      for (int episode = 0; System.nanoTime() < endNanos && !Thread.currentThread().isInterrupted(); episode++) {
+      for (int episode = 0;
+          System.nanoTime() < endNanos && !Thread.currentThread().isInterrupted();
+          episode++) {
         long seed = 1_000_000L * index + episode;
         TaskFamily family = families[episode % families.length];
         sim.reset(seed, family);
         try {
-          runEpisode(sim, family.name().toLowerCase(Locale.ROOT) + "-" + seed, periodNanos, stepsPerPeriod, dtNanos);
+          runEpisode(
+              sim,
+              family.name().toLowerCase(Locale.ROOT) + "-" + seed,
+              periodNanos,
+              stepsPerPeriod,
+              dtNanos);
         } catch (InterruptedException e) {
           return;
         }
       }
     }
 
-    private void runEpisode(TabletopSim sim, String episodeId, long periodNanos, int stepsPerPeriod, long dtNanos)
+    private void runEpisode(
+        TabletopSim sim, String episodeId, long periodNanos, int stepsPerPeriod, long dtNanos)
         throws InterruptedException {
       Replies replies = new Replies(window);
       PolicyServiceGrpc.newStub(channel)
-          .withDeadlineAfter(Math.max(0, endNanos - System.nanoTime()) + 60_000_000_000L, TimeUnit.NANOSECONDS)
+          .withDeadlineAfter(
+              Math.max(0, endNanos - System.nanoTime()) + 60_000_000_000L, TimeUnit.NANOSECONDS)
           .control(replies);
       ClientCallStreamObserver<Observation> out = replies.requests;
       long[] virtualNow = new long[1];
@@ -228,16 +278,20 @@ final class SoakBench {
           Frame frame = sim.render(s.sizePx(), s.sizePx());
           JointState js = sim.jointState();
           long send = System.nanoTime();
-          out.onNext(Observation.newBuilder()
-              .setRobotId("soak-" + index)
-              .setEpisodeId(episodeId)
-              .setStep(step)
-              .addFrames(ProtoMapping.toRawRgb8(frame))
-              .setInstruction(sim.instruction())
-              .setJointState(ProtoMapping.toProto(new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), send)))
-              .setCaptureTimeNanos(send)
-              .setSendTimeNanos(send)
-              .build());
+          out.onNext(
+              Observation.newBuilder()
+                  .setRobotId("soak-" + index)
+                  .setEpisodeId(episodeId)
+                  .setStep(step)
+                  .addFrames(ProtoMapping.toRawRgb8(frame))
+                  .setInstruction(sim.instruction())
+                  .setJointState(
+                      ProtoMapping.toProto(
+                          new JointState(
+                              js.names(), js.positionsRad(), js.velocitiesRadPerS(), send)))
+                  .setCaptureTimeNanos(send)
+                  .setSendTimeNanos(send)
+                  .build());
           mantis.proto.v1.ActionChunk reply = replies.await(step, send + CALL_TIMEOUT_NANOS);
           long receive = System.nanoTime();
           if (reply == null) {
@@ -252,7 +306,8 @@ final class SoakBench {
           double[] holdAt = null;
           for (int k = 1; k <= stepsPerPeriod && !sim.done(); k++) {
             virtualNow[0] = receive + k * dtNanos;
-            var target = accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
+            var target =
+                accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
             if (target.isPresent()) {
               sim.step(target.get());
             } else {
@@ -284,7 +339,8 @@ final class SoakBench {
   }
 
   /** The answers of one Control call; watchdog holds counted aside. */
-  private static final class Replies implements ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk> {
+  private static final class Replies
+      implements ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk> {
     private static final Object END = new Object();
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Window window;
@@ -318,7 +374,10 @@ final class SoakBench {
       queue.add(END);
     }
 
-    /** The reply to {@code step}, or null (after counting nothing) when the call ended or the deadline passed. */
+    /**
+     * The reply to {@code step}, or null (after counting nothing) when the call ended or the
+     * deadline passed.
+     */
     mantis.proto.v1.ActionChunk await(long step, long deadlineNanos) throws InterruptedException {
       while (true) {
         Object o = queue.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -335,7 +394,8 @@ final class SoakBench {
     void awaitEnd(long timeoutNanos) throws InterruptedException {
       long deadline = System.nanoTime() + timeoutNanos;
       Object o;
-      while ((o = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+      while ((o = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+          != null) {
         if (o == END) {
           return;
         }

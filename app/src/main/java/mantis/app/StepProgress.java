@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr for work counted in units (training steps, labelled pairs): done/total,
- * a caller-supplied detail (rates, losses) and the ETA from the rate since the bar was made. Redrawn at most
- * every 200 ms, and always at the end. Thread-safe.
+ * A one-line progress bar on stderr for work counted in units (training steps, labelled pairs):
+ * done/total, a caller-supplied detail (rates, losses) and the ETA from the rate since the bar was
+ * made. Redrawn at most every 200 ms, and always at the end. Thread-safe.
  */
 final class StepProgress {
   private final PrintStream err;
@@ -41,8 +41,16 @@ final class StepProgress {
     int filled = total <= 0 ? width : (int) Math.min(width, (long) width * done / total);
     long progressed = done - first;
     String eta = progressed <= 0 ? "--:--" : clock(s / progressed * (total - done));
-    err.printf(Locale.ROOT, "\r[%s%s] %d/%d %s  %s  ETA %s ", "#".repeat(filled), ".".repeat(width - filled), done,
-        total, unit, detail, eta);
+    err.printf(
+        Locale.ROOT,
+        "\r[%s%s] %d/%d %s  %s  ETA %s ",
+        "#".repeat(filled),
+        ".".repeat(width - filled),
+        done,
+        total,
+        unit,
+        detail,
+        eta);
     err.flush();
   }
 
@@ -59,7 +67,8 @@ final class StepProgress {
       return "--:--";
     }
     long t = Math.round(seconds);
-    return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+    return t >= 3600
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
         : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
   }
 }

@@ -21,14 +21,29 @@ class BenchRosCommandTest {
       throws Exception {
     RequireRos.installation();
     Path out = tmp.resolve("ros-bench.md");
-    CliRun run = CliRun.of("bench-ros", "--seconds", "1", "--joint-state-hz", "200",
-        "--image-hz", "10", "--warmup-seconds", "0.5", "--out", out.toString());
+    CliRun run =
+        CliRun.of(
+            "bench-ros",
+            "--seconds",
+            "1",
+            "--joint-state-hz",
+            "200",
+            "--image-hz",
+            "10",
+            "--warmup-seconds",
+            "0.5",
+            "--out",
+            out.toString());
     assertEquals(0, run.code(), run.err());
-    List<String> rows = run.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case"))
-        .toList();
+    List<String> rows =
+        run.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case")).toList();
     assertEquals(4, rows.size(), run.out());
-    String[][] expected = {{"JointState, 6 joints", "rospy"}, {"JointState, 6 joints", "Mantis RosNode"},
-        {"Image 640x480 rgb8", "rospy"}, {"Image 640x480 rgb8", "Mantis RosNode"}};
+    String[][] expected = {
+      {"JointState, 6 joints", "rospy"},
+      {"JointState, 6 joints", "Mantis RosNode"},
+      {"Image 640x480 rgb8", "rospy"},
+      {"Image 640x480 rgb8", "Mantis RosNode"}
+    };
     for (int i = 0; i < 4; i++) {
       String[] c = rows.get(i).split("\\|");
       assertEquals(expected[i][0], c[1].trim(), rows.get(i));
@@ -37,7 +52,8 @@ class BenchRosCommandTest {
       long received = Long.parseLong(c[5].trim());
       assertEquals(i < 2 ? 200 : 10, sent, rows.get(i));
       // Generous for a shared CI machine; the goal (zero drops at full rate) is checked by hand.
-      assertTrue(received >= sent * 9 / 10, "received " + received + " of " + sent + ": " + rows.get(i));
+      assertTrue(
+          received >= sent * 9 / 10, "received " + received + " of " + sent + ": " + rows.get(i));
       double p50 = Double.parseDouble(c[7].trim());
       assertTrue(p50 >= 0 && p50 < 1000, rows.get(i));
     }

@@ -10,15 +10,25 @@ import org.junit.jupiter.api.Test;
 class BenchTableTest {
   @Test
   void columnsAreAsWideAsTheirWidestCellAndEveryLineIsAsLong() {
-    String table = BenchTable.format(List.of(
-        new String[] {"short", "a much longer result cell", ""},
-        new String[] {"a rather long benchmark name", "r", "p50 <= 10 ms: met"}));
+    String table =
+        BenchTable.format(
+            List.of(
+                new String[] {"short", "a much longer result cell", ""},
+                new String[] {"a rather long benchmark name", "r", "p50 <= 10 ms: met"}));
     List<String> lines = table.lines().toList();
     assertEquals(4, lines.size(), table);
-    assertEquals("| benchmark                    | result                    | goal              |", lines.get(0));
-    assertEquals("|------------------------------|---------------------------|-------------------|", lines.get(1));
-    assertEquals("| short                        | a much longer result cell |                   |", lines.get(2));
-    assertEquals("| a rather long benchmark name | r                         | p50 <= 10 ms: met |", lines.get(3));
+    assertEquals(
+        "| benchmark                    | result                    | goal              |",
+        lines.get(0));
+    assertEquals(
+        "|------------------------------|---------------------------|-------------------|",
+        lines.get(1));
+    assertEquals(
+        "| short                        | a much longer result cell |                   |",
+        lines.get(2));
+    assertEquals(
+        "| a rather long benchmark name | r                         | p50 <= 10 ms: met |",
+        lines.get(3));
   }
 
   @Test
@@ -29,8 +39,10 @@ class BenchTableTest {
 
   @Test
   void aRowWithoutThreeCellsIsRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> BenchTable.format(List.<String[]>of(new String[] {"only", "two"})));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BenchTable.format(List.<String[]>of(new String[] {"only", "two"})));
     assertTrue(e.getMessage().contains("3 cells, got 2"), e.getMessage());
   }
 }

@@ -18,10 +18,10 @@ import mantis.proto.v1.ActionPoint;
 import mantis.proto.v1.ChunkSource;
 import mantis.proto.v1.Observation;
 import mantis.proto.v1.PolicyServiceGrpc;
+import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
-import mantis.ros.peers.RequireRos;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BridgeCommandRosnodeKillTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String MEASURED = "0.1,-0.2,0.3";
-  private static final Path ROBOT = Path.of("../ros-bridge/src/test/resources/mantis/ros/bridge/fake_robot.py");
+  private static final Path ROBOT =
+      Path.of("../ros-bridge/src/test/resources/mantis/ros/bridge/fake_robot.py");
 
   @TempDir Path dir;
 
@@ -49,15 +50,20 @@ class BridgeCommandRosnodeKillTest {
         @Override
         public void onNext(Observation o) {
           double q0 = o.getJointState().getPositionsRad(0);
-          ActionChunk.Builder c = ActionChunk.newBuilder()
-              .addAllJointNames(o.getJointState().getNamesList())
-              .setStep(o.getStep())
-              .setValidForNanos(500_000_000L)
-              .setModelVersion("moving")
-              .setSource(ChunkSource.CHUNK_SOURCE_REPLY);
+          ActionChunk.Builder c =
+              ActionChunk.newBuilder()
+                  .addAllJointNames(o.getJointState().getNamesList())
+                  .setStep(o.getStep())
+                  .setValidForNanos(500_000_000L)
+                  .setModelVersion("moving")
+                  .setSource(ChunkSource.CHUNK_SOURCE_REPLY);
           for (int i = 1; i <= 2; i++) {
-            c.addPoints(ActionPoint.newBuilder().setTimeFromStartNanos(i * 100_000_000L)
-                .addPositionsRad(q0 + 0.01 * i).addPositionsRad(-0.2).addPositionsRad(0.3));
+            c.addPoints(
+                ActionPoint.newBuilder()
+                    .setTimeFromStartNanos(i * 100_000_000L)
+                    .addPositionsRad(q0 + 0.01 * i)
+                    .addPositionsRad(-0.2)
+                    .addPositionsRad(0.3));
           }
           out.onNext(c.build());
         }
@@ -74,15 +80,21 @@ class BridgeCommandRosnodeKillTest {
   }
 
   @Test
-  void rosnodeKillMakesMantisBridgeHoldAtTheMeasuredPositionLogWhoAskedAndExitZero() throws Exception {
+  void rosnodeKillMakesMantisBridgeHoldAtTheMeasuredPositionLogWhoAskedAndExitZero()
+      throws Exception {
     RosInstallation ros = RequireRos.installation();
     assertTrue(Files.exists(ROBOT), ROBOT.toAbsolutePath().toString());
-    Server policy = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new MovingPolicy()).build().start();
+    Server policy =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(new MovingPolicy())
+            .build()
+            .start();
     try (RosCoreProcess core = RosCoreProcess.onFreePort(ros)) {
       core.start();
       Path config = dir.resolve("bridge.yaml");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           ros:
             master_uri: %s
             node_name: mantis_bridge
@@ -97,35 +109,68 @@ class BridgeCommandRosnodeKillTest {
             target: 127.0.0.1:%d
           bridge:
             default_instruction: reach the block
-          """.formatted(core.uri(), policy.getPort()));
+          """
+              .formatted(core.uri(), policy.getPort()));
       String java = ProcessHandle.current().info().command().orElse("java");
-      try (RosProcess robot = RosProcess.python(ros, core.environment(), ROBOT, "--joints",
-              "shoulder_joint,elbow_joint,wrist_joint", "--positions", MEASURED, "--command",
-              "/arm_controller/command");
+      try (RosProcess robot =
+              RosProcess.python(
+                  ros,
+                  core.environment(),
+                  ROBOT,
+                  "--joints",
+                  "shoulder_joint,elbow_joint,wrist_joint",
+                  "--positions",
+                  MEASURED,
+                  "--command",
+                  "/arm_controller/command");
           // The shipped logging config (INFO), not the tests' (WARN): the exit line is INFO.
-          RosProcess bridge = RosProcess.start(core.environment(), List.of(java, "-Xmx256m",
-              "-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
-              "-cp", System.getProperty("java.class.path"), MantisCommand.class.getName(), "bridge",
-              "--config", config.toString()))) {
+          RosProcess bridge =
+              RosProcess.start(
+                  core.environment(),
+                  List.of(
+                      java,
+                      "-Xmx256m",
+                      "-Dlogback.configurationFile="
+                          + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
+                      "-cp",
+                      System.getProperty("java.class.path"),
+                      MantisCommand.class.getName(),
+                      "bridge",
+                      "--config",
+                      config.toString()))) {
         assertTrue(robot.awaitOutput("READY", WAIT), robot.output());
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (motionChunks(robot.output()) < 3) {
-          assertTrue(System.nanoTime() < deadline, "no motion chunks reached the robot; bridge:\n"
-              + bridge.output() + "\nrobot:\n" + robot.output());
+          assertTrue(
+              System.nanoTime() < deadline,
+              "no motion chunks reached the robot; bridge:\n"
+                  + bridge.output()
+                  + "\nrobot:\n"
+                  + robot.output());
           assertTrue(bridge.isAlive(), "the bridge died:\n" + bridge.output());
           Thread.sleep(100);
         }
-        try (RosProcess kill = RosProcess.start(core.environment(),
-            List.of(ros.rostopic().resolveSibling("rosnode").toString(), "kill", "/mantis_bridge"))) {
+        try (RosProcess kill =
+            RosProcess.start(
+                core.environment(),
+                List.of(
+                    ros.rostopic().resolveSibling("rosnode").toString(),
+                    "kill",
+                    "/mantis_bridge"))) {
           assertEquals(0, kill.waitFor(WAIT), kill.output());
         }
-        assertEquals(0, bridge.waitFor(Duration.ofSeconds(15)), "mantis bridge exits 0:\n" + bridge.output());
-        assertTrue(bridge.output().contains("stopped (shutdown requested by /rosnode (user request))"),
+        assertEquals(
+            0,
+            bridge.waitFor(Duration.ofSeconds(15)),
+            "mantis bridge exits 0:\n" + bridge.output());
+        assertTrue(
+            bridge.output().contains("stopped (shutdown requested by /rosnode (user request))"),
             bridge.output());
         Thread.sleep(500);
         List<String> cmds = robot.output().lines().filter(l -> l.startsWith("CMD ")).toList();
         String last = cmds.get(cmds.size() - 1);
-        assertTrue(last.endsWith(" points=1 last=" + MEASURED),
+        assertTrue(
+            last.endsWith(" points=1 last=" + MEASURED),
             "the last trajectory is a one-point hold at the measured position:\n" + robot.output());
       }
     } finally {

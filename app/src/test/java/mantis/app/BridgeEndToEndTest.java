@@ -12,21 +12,21 @@ import java.util.Map;
 import mantis.ros.bridge.BridgeConfig;
 import mantis.ros.bridge.BridgeNode;
 import mantis.ros.node.RosNode;
+import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
-import mantis.ros.peers.RequireRos;
-import mantis.simros.RosSimRobot;
 import mantis.sim.TaskFamily;
+import mantis.simros.RosSimRobot;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole ROS path against a real master: the simulator publishes the camera and joint states
- * as a ROS robot, the bridge streams them to a Mantis server serving the shipped model, and a rospy
+ * The whole ROS path against a real master: the simulator publishes the camera and joint states as
+ * a ROS robot, the bridge streams them to a Mantis server serving the shipped model, and a rospy
  * controller stub checks every trajectory the bridge publishes on {@code /arm_controller/command}.
  */
 @Tag("ros")
@@ -49,18 +49,34 @@ class BridgeEndToEndTest {
         Files.copy(in, stub);
       }
       List<String> joints = List.of("shoulder_joint", "elbow_joint", "wrist_joint");
-      try (RosProcess controller = RosProcess.python(ros, core.environment(), stub,
-              "/arm_controller/command", String.join(",", joints), "2.6");
-          RosNode simNode = RosNode.builder().setName("sim_robot").setMasterUri(core.uri())
-              .optHost("127.0.0.1").build()) {
+      try (RosProcess controller =
+              RosProcess.python(
+                  ros,
+                  core.environment(),
+                  stub,
+                  "/arm_controller/command",
+                  String.join(",", joints),
+                  "2.6");
+          RosNode simNode =
+              RosNode.builder()
+                  .setName("sim_robot")
+                  .setMasterUri(core.uri())
+                  .optHost("127.0.0.1")
+                  .build()) {
         assertTrue(controller.awaitOutput("READY", Duration.ofSeconds(30)), controller.output());
         simNode.start();
-        try (RosSimRobot robot = RosSimRobot.builder().setNode(simNode)
-            .setFamily(TaskFamily.REACH).setSeed(2_000_000L).optJointNames(joints).build()) {
+        try (RosSimRobot robot =
+            RosSimRobot.builder()
+                .setNode(simNode)
+                .setFamily(TaskFamily.REACH)
+                .setSeed(2_000_000L)
+                .optJointNames(joints)
+                .build()) {
           robot.start();
           double[] before = robot.jointPositionsRad().clone();
 
-          String yaml = """
+          String yaml =
+              """
               ros:
                 master_uri: %s
                 node_name: mantis_bridge
@@ -75,7 +91,8 @@ class BridgeEndToEndTest {
                 joints: [shoulder_joint, elbow_joint, wrist_joint]
               server:
                 target: 127.0.0.1:%d
-              """.formatted(core.uri(), server.port());
+              """
+                  .formatted(core.uri(), server.port());
           BridgeConfig config = BridgeConfig.parse(yaml, "e2e.yaml", dir, Map.of());
           BridgeNode bridge = BridgeNode.builder().setConfig(config).build();
           try {
@@ -89,10 +106,13 @@ class BridgeEndToEndTest {
           }
           Thread.sleep(500);
           String out = controller.output();
-          assertTrue(okCount(out) >= 10, "valid trajectories seen by the rospy controller:\n" + out);
+          assertTrue(
+              okCount(out) >= 10, "valid trajectories seen by the rospy controller:\n" + out);
           assertTrue(!out.contains("TRAJ bad"), out);
           List<String> lines = out.lines().filter(l -> l.startsWith("TRAJ")).toList();
-          assertEquals("TRAJ ok points=1", lines.get(lines.size() - 1),
+          assertEquals(
+              "TRAJ ok points=1",
+              lines.get(lines.size() - 1),
               "the bridge's last word is a one-point hold:\n" + out);
           assertTrue(robot.trajectoriesAccepted() >= 10, "the simulated arm executed them");
           double moved = 0;

@@ -27,17 +27,28 @@ import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
 import org.junit.jupiter.api.Test;
 
-/** The grounding and Trace-of-Mark metrics of {@link ClosedLoopEval}, against policies that know the truth. */
+/**
+ * The grounding and Trace-of-Mark metrics of {@link ClosedLoopEval}, against policies that know the
+ * truth.
+ */
 class ClosedLoopEvalTest {
   /**
-   * Holds the arm still (so nothing moves) and grounds on the mark nearest to (or farthest from) the
-   * instruction's object, read from its own copy of the sim; its trace keeps that mark where it is.
+   * Holds the arm still (so nothing moves) and grounds on the mark nearest to (or farthest from)
+   * the instruction's object, read from its own copy of the sim; its trace keeps that mark where it
+   * is.
    */
   private static final class OraclePolicy implements Policy {
     private final boolean farthest;
     private final Map<String, PixelPoint> truth = new ConcurrentHashMap<>();
-    private final PolicyInfo info = new PolicyInfo("oracle", "oracle-1", RobotSpecs.mantisPlanar3().jointNames(),
-        EvalCommand.POLICY_INPUT_PX, EvalCommand.POLICY_INPUT_PX, 8, "{}");
+    private final PolicyInfo info =
+        new PolicyInfo(
+            "oracle",
+            "oracle-1",
+            RobotSpecs.mantisPlanar3().jointNames(),
+            EvalCommand.POLICY_INPUT_PX,
+            EvalCommand.POLICY_INPUT_PX,
+            8,
+            "{}");
 
     OraclePolicy(boolean farthest) {
       this.farthest = farthest;
@@ -63,39 +74,66 @@ class ClosedLoopEvalTest {
       List<Trace> traces = new ArrayList<>();
       PixelPoint centre = truthOf(observation.episodeId());
       if (centre != null && !marks.isEmpty()) {
-        Comparator<Mark> byDistance = Comparator.comparingDouble(m -> ClosedLoopEval.distance(m.centroid(), centre));
-        Mark chosen = farthest ? marks.stream().max(byDistance).get() : marks.stream().min(byDistance).get();
-        traces.add(new Trace(chosen.id(), List.of(chosen.centroid(), chosen.centroid(), chosen.centroid(),
-            chosen.centroid(), chosen.centroid())));
+        Comparator<Mark> byDistance =
+            Comparator.comparingDouble(m -> ClosedLoopEval.distance(m.centroid(), centre));
+        Mark chosen =
+            farthest ? marks.stream().max(byDistance).get() : marks.stream().min(byDistance).get();
+        traces.add(
+            new Trace(
+                chosen.id(),
+                List.of(
+                    chosen.centroid(),
+                    chosen.centroid(),
+                    chosen.centroid(),
+                    chosen.centroid(),
+                    chosen.centroid())));
       }
-      return new ActionChunk(info.jointNames(), points, MonotonicClock.system().nanoTime() + 1_000_000_000L,
-          new int[0], List.of(), traces, info.version(), Map.of());
+      return new ActionChunk(
+          info.jointNames(),
+          points,
+          MonotonicClock.system().nanoTime() + 1_000_000_000L,
+          new int[0],
+          List.of(),
+          traces,
+          info.version(),
+          Map.of());
     }
 
-    /** The instruction's object's true centre for an episode id "family-seed"; null for other ids. */
+    /**
+     * The instruction's object's true centre for an episode id "family-seed"; null for other ids.
+     */
     private PixelPoint truthOf(String episodeId) {
       int dash = episodeId.lastIndexOf('-');
       if (dash < 1) {
         return null;
       }
-      return truth.computeIfAbsent(episodeId, id -> {
-        TabletopSim sim = TabletopSim.create(SimConfig.defaults());
-        sim.reset(Long.parseLong(id.substring(dash + 1)), TaskFamily.valueOf(id.substring(0, dash).toUpperCase(Locale.ROOT)));
-        return ClosedLoopEval.trueCentre(sim, sim.groundTruth().taskObject(), EvalCommand.POLICY_INPUT_PX).orElseThrow();
-      });
+      return truth.computeIfAbsent(
+          episodeId,
+          id -> {
+            TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+            sim.reset(
+                Long.parseLong(id.substring(dash + 1)),
+                TaskFamily.valueOf(id.substring(0, dash).toUpperCase(Locale.ROOT)));
+            return ClosedLoopEval.trueCentre(
+                    sim, sim.groundTruth().taskObject(), EvalCommand.POLICY_INPUT_PX)
+                .orElseThrow();
+          });
     }
   }
 
   private static EvalCommand.Row run(boolean farthest) throws Exception {
-    ClosedLoopEval.Settings s = new ClosedLoopEval.Settings(List.of(TaskFamily.PUSH_DIRECTION), 2, 1_000_000L, 2, 128, 0.3);
+    ClosedLoopEval.Settings s =
+        new ClosedLoopEval.Settings(List.of(TaskFamily.PUSH_DIRECTION), 2, 1_000_000L, 2, 128, 0.3);
     PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    ClosedLoopEval.PolicyRun run = ClosedLoopEval.served("oracle", new OraclePolicy(farthest), s, err);
+    ClosedLoopEval.PolicyRun run =
+        ClosedLoopEval.served("oracle", new OraclePolicy(farthest), s, err);
     assertEquals(2, run.byFamily().get(TaskFamily.PUSH_DIRECTION).size());
     return EvalCommand.Row.of("push_direction", run.byFamily().get(TaskFamily.PUSH_DIRECTION));
   }
 
   @Test
-  void groundingOnTheMarkNearestTheTrueObjectIsAlwaysRightAndItsStillTraceHasNoError() throws Exception {
+  void groundingOnTheMarkNearestTheTrueObjectIsAlwaysRightAndItsStillTraceHasNoError()
+      throws Exception {
     EvalCommand.Row r = run(false);
     // A held arm never finishes a push: 12 s of 0.3 s chunks, 40 calls per episode.
     assertEquals(0, r.successes());
@@ -103,7 +141,9 @@ class ClosedLoopEvalTest {
     assertEquals(1.0, r.grounding(), 0.0);
     // Points 1..3 (0.1..0.3 s) of every chunk fall inside the executed window.
     assertEquals(80 * 3, r.tracePoints());
-    assertTrue(r.traceMedianPx() <= ClosedLoopEval.MIN_GROUNDING_TOLERANCE_PX, "median " + r.traceMedianPx());
+    assertTrue(
+        r.traceMedianPx() <= ClosedLoopEval.MIN_GROUNDING_TOLERANCE_PX,
+        "median " + r.traceMedianPx());
   }
 
   @Test

@@ -13,8 +13,17 @@ class DashboardArmOptionsTest {
   @TempDir Path dir;
 
   private CliRun serve(String... extra) {
-    String[] base = {"serve", "--port", "0", "--metrics-port", "-1", "--dashboard-port", "0",
-        "--policy", "bundle:" + dir.resolve("never-loaded")};
+    String[] base = {
+      "serve",
+      "--port",
+      "0",
+      "--metrics-port",
+      "-1",
+      "--dashboard-port",
+      "0",
+      "--policy",
+      "bundle:" + dir.resolve("never-loaded")
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -24,7 +33,9 @@ class DashboardArmOptionsTest {
   private static void assertUsageError(CliRun r, String expected) {
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(expected), r.err());
-    assertFalse(r.err().contains("cannot load policy bundle"), "refused before the policy loads: " + r.err());
+    assertFalse(
+        r.err().contains("cannot load policy bundle"),
+        "refused before the policy loads: " + r.err());
   }
 
   @Test
@@ -34,21 +45,53 @@ class DashboardArmOptionsTest {
 
   @Test
   void aBridgedArmWithoutItsArmServiceIsAUsageError() {
-    assertUsageError(serve("--dashboard-arm", "bridge", "--ros-master", "http://127.0.0.1:11311/",
-        "--camera-topic", "/camera/image_raw"), "needs --arm-service HOST:PORT");
+    assertUsageError(
+        serve(
+            "--dashboard-arm",
+            "bridge",
+            "--ros-master",
+            "http://127.0.0.1:11311/",
+            "--camera-topic",
+            "/camera/image_raw"),
+        "needs --arm-service HOST:PORT");
   }
 
   @Test
   void aBridgedArmWithoutACameraTopicIsAUsageError() {
-    assertUsageError(serve("--dashboard-arm", "bridge", "--arm-service", "127.0.0.1:50052",
-        "--ros-master", "http://127.0.0.1:11311/"), "needs --camera-topic");
+    assertUsageError(
+        serve(
+            "--dashboard-arm",
+            "bridge",
+            "--arm-service",
+            "127.0.0.1:50052",
+            "--ros-master",
+            "http://127.0.0.1:11311/"),
+        "needs --camera-topic");
   }
 
   @Test
   void aMalformedArmServiceOrMasterIsAUsageError() {
-    assertUsageError(serve("--dashboard-arm", "bridge", "--arm-service", "bridge-host",
-        "--ros-master", "http://127.0.0.1:11311/", "--camera-topic", "/camera/image_raw"), "HOST:PORT");
-    assertUsageError(serve("--dashboard-arm", "bridge", "--arm-service", "127.0.0.1:50052",
-        "--ros-master", "ftp://127.0.0.1:11311/", "--camera-topic", "/camera/image_raw"), "http://host:port/");
+    assertUsageError(
+        serve(
+            "--dashboard-arm",
+            "bridge",
+            "--arm-service",
+            "bridge-host",
+            "--ros-master",
+            "http://127.0.0.1:11311/",
+            "--camera-topic",
+            "/camera/image_raw"),
+        "HOST:PORT");
+    assertUsageError(
+        serve(
+            "--dashboard-arm",
+            "bridge",
+            "--arm-service",
+            "127.0.0.1:50052",
+            "--ros-master",
+            "ftp://127.0.0.1:11311/",
+            "--camera-topic",
+            "/camera/image_raw"),
+        "http://host:port/");
   }
 }

@@ -24,7 +24,8 @@ class EvalCommandTest {
     for (JsonNode p : root.get("policies")) {
       Map<String, Boolean> m = new LinkedHashMap<>();
       for (JsonNode e : p.get("episodes")) {
-        m.put(e.get("family").asText() + "-" + e.get("seed").asLong(), e.get("success").asBoolean());
+        m.put(
+            e.get("family").asText() + "-" + e.get("seed").asLong(), e.get("success").asBoolean());
       }
       out.put(p.get("policy").asText(), m);
     }
@@ -35,11 +36,26 @@ class EvalCommandTest {
   void threePoliciesGetOneRowEachAndTheSameSuccessesPerSeedWithOneOrTwoStreams() throws Exception {
     Path md = dir.resolve("out/eval.md");
     Path json2 = dir.resolve("two.json");
-    CliRun two = CliRun.of("eval", "--policies", "expert,random,visual-servo", "--episodes", "2", "--first-seed", "1000000",
-        "--streams", "2", "--markdown", md.toString(), "--json", json2.toString());
+    CliRun two =
+        CliRun.of(
+            "eval",
+            "--policies",
+            "expert,random,visual-servo",
+            "--episodes",
+            "2",
+            "--first-seed",
+            "1000000",
+            "--streams",
+            "2",
+            "--markdown",
+            md.toString(),
+            "--json",
+            json2.toString());
     assertEquals(0, two.code(), two.err());
     for (String p : new String[] {"expert", "random", "visual-servo"}) {
-      assertTrue(two.out().lines().anyMatch(l -> l.startsWith(p + " ")), p + " row missing:\n" + two.out());
+      assertTrue(
+          two.out().lines().anyMatch(l -> l.startsWith(p + " ")),
+          p + " row missing:\n" + two.out());
     }
     assertTrue(two.out().contains("mean over families"), two.out());
     assertTrue(two.err().contains("6/6 episodes"), two.err());
@@ -73,7 +89,9 @@ class EvalCommandTest {
 
     String markdown = Files.readString(md);
     assertTrue(markdown.startsWith("## Closed-loop evaluation"), markdown);
-    assertTrue(markdown.contains("mantis eval --policies expert,random,visual-servo --episodes 2"), markdown);
+    assertTrue(
+        markdown.contains("mantis eval --policies expert,random,visual-servo --episodes 2"),
+        markdown);
     assertTrue(markdown.contains("1000000..1000001"), markdown);
     assertTrue(markdown.contains("nproc"), markdown);
     assertTrue(markdown.contains("| visual-servo | "), markdown);
@@ -81,8 +99,19 @@ class EvalCommandTest {
     assertTrue(markdown.contains("| expert | "), markdown);
 
     Path json1 = dir.resolve("one.json");
-    CliRun one = CliRun.of("eval", "--policies", "expert,random,visual-servo", "--episodes", "2", "--first-seed", "1000000",
-        "--streams", "1", "--json", json1.toString());
+    CliRun one =
+        CliRun.of(
+            "eval",
+            "--policies",
+            "expert,random,visual-servo",
+            "--episodes",
+            "2",
+            "--first-seed",
+            "1000000",
+            "--streams",
+            "1",
+            "--json",
+            json1.toString());
     assertEquals(0, one.code(), one.err());
     assertEquals(perSeed(root), perSeed(MAPPER.readTree(Files.readString(json1))));
   }
@@ -91,7 +120,9 @@ class EvalCommandTest {
   void badInputFailsWithAClearMessageAndExitCodeTwo() {
     CliRun unknown = CliRun.of("eval", "--policies", "expert,telepathy", "--episodes", "1");
     assertEquals(2, unknown.code());
-    assertTrue(unknown.err().contains("telepathy") && unknown.err().contains("visual-servo"), unknown.err());
+    assertTrue(
+        unknown.err().contains("telepathy") && unknown.err().contains("visual-servo"),
+        unknown.err());
 
     CliRun noEpisodes = CliRun.of("eval", "--episodes", "0");
     assertEquals(2, noEpisodes.code());

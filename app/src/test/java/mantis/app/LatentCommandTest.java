@@ -18,11 +18,24 @@ class LatentCommandTest {
   @Test
   void recordWritesADatasetWithAProgressBar() throws Exception {
     Path out = dir.resolve("ds");
-    CliRun r = run("latent", "record", "--out", out.toString(), "--episodes", "4", "--size", "16", "--first-seed", "3");
+    CliRun r =
+        run(
+            "latent",
+            "record",
+            "--out",
+            out.toString(),
+            "--episodes",
+            "4",
+            "--size",
+            "16",
+            "--first-seed",
+            "3");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("recorded 4 episodes"), r.out());
     assertTrue(r.out().contains("H = 6 frames at 10 fps"), r.out());
-    assertTrue(r.err().contains("4/4 episodes") && r.err().contains("pairs/s") && r.err().contains("ETA"), r.err());
+    assertTrue(
+        r.err().contains("4/4 episodes") && r.err().contains("pairs/s") && r.err().contains("ETA"),
+        r.err());
     assertTrue(Files.isRegularFile(out.resolve("dataset.json")));
     assertTrue(Files.isRegularFile(out.resolve("withheld/truth-000.jsonl")));
     CliRun again = run("latent", "record", "--out", out.toString(), "--episodes", "1");

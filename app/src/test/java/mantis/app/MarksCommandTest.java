@@ -22,19 +22,39 @@ class MarksCommandTest {
   @Test
   void recordThenExtractWritesOneLabelLinePerClipWithAProgressBar() throws Exception {
     Path data = dir.resolve("data");
-    CliRun rec = run("marks", "record", "--out", data.toString(), "--episodes", "2", "--first-seed", "5", "--size", "64",
-        "--max-seconds", "0.5", "--camera-shake", "1");
+    CliRun rec =
+        run(
+            "marks",
+            "record",
+            "--out",
+            data.toString(),
+            "--episodes",
+            "2",
+            "--first-seed",
+            "5",
+            "--size",
+            "64",
+            "--max-seconds",
+            "0.5",
+            "--camera-shake",
+            "1");
     assertEquals(0, rec.code(), rec.err());
     assertTrue(Files.isRegularFile(data.resolve("000000/episode.json")));
     assertTrue(Files.isRegularFile(data.resolve("000001/episode.json")));
 
-    CliRun ex = run("marks", "extract", "--dataset", data.toString(), "--horizon", "8", "--stride", "6");
+    CliRun ex =
+        run("marks", "extract", "--dataset", data.toString(), "--horizon", "8", "--stride", "6");
     assertEquals(0, ex.code(), ex.err());
-    assertTrue(ex.err().contains("2/2 episodes") && ex.err().contains("clips/s") && ex.err().contains("ETA"), ex.err());
+    assertTrue(
+        ex.err().contains("2/2 episodes")
+            && ex.err().contains("clips/s")
+            && ex.err().contains("ETA"),
+        ex.err());
     ObjectMapper mapper = new ObjectMapper();
     for (String ep : List.of("000000", "000001")) {
       List<String> lines = Files.readAllLines(data.resolve(ep).resolve("tom.jsonl"));
-      // 0.5 s at 50 Hz: 26 frames (25 steps + the end state); clips start at 0, 6, 12 (12 + 8 < 26).
+      // 0.5 s at 50 Hz: 26 frames (25 steps + the end state); clips start at 0, 6, 12 (12 + 8 <
+      // 26).
       assertEquals(3, lines.size(), ep);
       long previous = -1;
       for (String line : lines) {
@@ -53,7 +73,11 @@ class MarksCommandTest {
             assertEquals(9, m.get("trace256").size());
             assertEquals(9, m.get("tracePx").size());
             for (JsonNode q : m.get("trace256")) {
-              assertTrue(q.get(0).asInt() >= 0 && q.get(0).asInt() <= 255 && q.get(1).asInt() >= 0 && q.get(1).asInt() <= 255);
+              assertTrue(
+                  q.get(0).asInt() >= 0
+                      && q.get(0).asInt() <= 255
+                      && q.get(1).asInt() >= 0
+                      && q.get(1).asInt() <= 255);
             }
           }
         }
@@ -64,8 +88,20 @@ class MarksCommandTest {
 
     // --out writes elsewhere, --size resizes.
     Path out = dir.resolve("labels");
-    CliRun ex2 = run("marks", "extract", "--dataset", data.resolve("000000").toString(), "--horizon", "4", "--stride", "10",
-        "--size", "48", "--out", out.toString());
+    CliRun ex2 =
+        run(
+            "marks",
+            "extract",
+            "--dataset",
+            data.resolve("000000").toString(),
+            "--horizon",
+            "4",
+            "--stride",
+            "10",
+            "--size",
+            "48",
+            "--out",
+            out.toString());
     assertEquals(0, ex2.code(), ex2.err());
     JsonNode first = mapper.readTree(Files.readAllLines(out.resolve("000000/tom.jsonl")).get(0));
     assertEquals(48, first.get("widthPx").asInt());

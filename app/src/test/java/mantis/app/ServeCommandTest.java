@@ -27,7 +27,8 @@ class ServeCommandTest {
 
   @Test
   void withoutAFileFlagsApplyToTheDefaults() throws Exception {
-    MantisConfig c = ServeCommand.resolve(null, "127.0.0.1", null, "visual-servo", null, null, -1, 50L);
+    MantisConfig c =
+        ServeCommand.resolve(null, "127.0.0.1", null, "visual-servo", null, null, -1, 50L);
     assertEquals("127.0.0.1", c.host());
     assertEquals(50051, c.port());
     assertEquals(-1, c.metricsPort());
@@ -36,9 +37,19 @@ class ServeCommandTest {
 
   @Test
   void aBundleThatCannotBeLoadedOrABadBatchSettingIsAUsageErrorWithoutAStackTrace() {
-    CliRun r = CliRun.of("serve", "--policy", "bundle:" + dir.resolve("missing"), "--port", "0", "--metrics-port", "-1");
+    CliRun r =
+        CliRun.of(
+            "serve",
+            "--policy",
+            "bundle:" + dir.resolve("missing"),
+            "--port",
+            "0",
+            "--metrics-port",
+            "-1");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("cannot load policy bundle") && r.err().contains("model-card.json"), r.err());
+    assertTrue(
+        r.err().contains("cannot load policy bundle") && r.err().contains("model-card.json"),
+        r.err());
     assertTrue(!r.err().contains("\tat "), r.err());
     CliRun b = CliRun.of("serve", "--max-batch", "0", "--port", "0", "--metrics-port", "-1");
     assertEquals(2, b.code());

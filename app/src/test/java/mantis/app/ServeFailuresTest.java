@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13: bind failures printed raw stack traces without naming the port, and a bundle whose weights give NaN
- * was served. {@code mantis serve} now ends with one line and exit code 2 in both cases.
+ * Issue 13: bind failures printed raw stack traces without naming the port, and a bundle whose
+ * weights give NaN was served. {@code mantis serve} now ends with one line and exit code 2 in both
+ * cases.
  */
 class ServeFailuresTest {
   @TempDir Path dir;
@@ -41,10 +42,22 @@ class ServeFailuresTest {
   void aBusyGrpcPortIsOneLineNamingTheAddressAndExitCodeTwo() throws Exception {
     try (ServerSocket taken = busy()) {
       int port = taken.getLocalPort();
-      CliRun r = CliRun.of("serve", "--policy", "hold", "--port", "" + port, "--metrics-port", "-1",
-          "--dashboard-port", "-1");
-      assertOneLineNoTrace(r, "mantis serve: cannot bind 127.0.0.1:" + port
-          + ": address already in use (another mantis serve? choose another port with --port)");
+      CliRun r =
+          CliRun.of(
+              "serve",
+              "--policy",
+              "hold",
+              "--port",
+              "" + port,
+              "--metrics-port",
+              "-1",
+              "--dashboard-port",
+              "-1");
+      assertOneLineNoTrace(
+          r,
+          "mantis serve: cannot bind 127.0.0.1:"
+              + port
+              + ": address already in use (another mantis serve? choose another port with --port)");
     }
   }
 
@@ -52,10 +65,22 @@ class ServeFailuresTest {
   void aBusyMetricsPortIsOneLineNamingTheEndpoint() throws Exception {
     try (ServerSocket taken = busy()) {
       int port = taken.getLocalPort();
-      CliRun r = CliRun.of("serve", "--policy", "hold", "--port", "0", "--metrics-port", "" + port,
-          "--dashboard-port", "-1");
-      assertOneLineNoTrace(r, "mantis serve: cannot bind the metrics endpoint 127.0.0.1:" + port
-          + ": address already in use (another mantis serve? choose another port with --metrics-port)");
+      CliRun r =
+          CliRun.of(
+              "serve",
+              "--policy",
+              "hold",
+              "--port",
+              "0",
+              "--metrics-port",
+              "" + port,
+              "--dashboard-port",
+              "-1");
+      assertOneLineNoTrace(
+          r,
+          "mantis serve: cannot bind the metrics endpoint 127.0.0.1:"
+              + port
+              + ": address already in use (another mantis serve? choose another port with --metrics-port)");
     }
   }
 
@@ -63,14 +88,29 @@ class ServeFailuresTest {
   void aBusyDashboardPortIsOneLineNamingTheDashboard() throws Exception {
     try (ServerSocket taken = busy()) {
       int port = taken.getLocalPort();
-      CliRun r = CliRun.of("serve", "--policy", "hold", "--port", "0", "--metrics-port", "-1",
-          "--dashboard-port", "" + port);
-      assertOneLineNoTrace(r, "mantis serve: cannot bind the dashboard 127.0.0.1:" + port
-          + ": address already in use (another mantis serve? choose another port with --dashboard-port");
+      CliRun r =
+          CliRun.of(
+              "serve",
+              "--policy",
+              "hold",
+              "--port",
+              "0",
+              "--metrics-port",
+              "-1",
+              "--dashboard-port",
+              "" + port);
+      assertOneLineNoTrace(
+          r,
+          "mantis serve: cannot bind the dashboard 127.0.0.1:"
+              + port
+              + ": address already in use (another mantis serve? choose another port with --dashboard-port");
     }
   }
 
-  /** The shipped bundle with every weight overwritten with NaN, and the card's SHA-256 updated to match. */
+  /**
+   * The shipped bundle with every weight overwritten with NaN, and the card's SHA-256 updated to
+   * match.
+   */
   private Path nanBundle() throws Exception {
     Path src = ShippedBundleTest.BUNDLE;
     Path out = dir.resolve("nan-bundle");
@@ -99,8 +139,9 @@ class ServeFailuresTest {
     }
     Files.write(out.resolve("weights.bin"), nan.toByteArray());
     Path card = out.resolve("model-card.json");
-    String json = Files.readString(card, StandardCharsets.UTF_8).replace(ModelBundle.sha256Hex(weights),
-        ModelBundle.sha256Hex(nan.toByteArray()));
+    String json =
+        Files.readString(card, StandardCharsets.UTF_8)
+            .replace(ModelBundle.sha256Hex(weights), ModelBundle.sha256Hex(nan.toByteArray()));
     Files.writeString(card, json, StandardCharsets.UTF_8);
     return out;
   }
@@ -108,11 +149,27 @@ class ServeFailuresTest {
   @Test
   void aBundleWhoseWeightsAreNanIsRefusedAtWarmUpWithExitCodeTwo() throws Exception {
     Path bundle = nanBundle();
-    CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(180), () -> CliRun.of("serve", "--policy",
-        "bundle:" + bundle, "--port", "0", "--metrics-port", "-1", "--dashboard-port", "-1"));
+    CliRun r =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(180),
+            () ->
+                CliRun.of(
+                    "serve",
+                    "--policy",
+                    "bundle:" + bundle,
+                    "--port",
+                    "0",
+                    "--metrics-port",
+                    "-1",
+                    "--dashboard-port",
+                    "-1"));
     assertOneLineNoTrace(r, "mantis serve: --policy bundle:" + bundle + ": policy mantis");
-    assertTrue(r.err().contains("refused: its output is not finite at warm-up prediction 1 of 5 (24 of 24 joint "
-        + "targets"), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "refused: its output is not finite at warm-up prediction 1 of 5 (24 of 24 joint "
+                    + "targets"),
+        r.err());
     assertTrue(r.err().contains("not serving (health NOT_SERVING)"), r.err());
   }
 }

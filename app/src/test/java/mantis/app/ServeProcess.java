@@ -28,23 +28,32 @@ final class ServeProcess implements AutoCloseable {
 
   /** The command line of {@code mantis ARGS} in a new JVM. */
   static List<String> command(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), MantisCommand.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MantisCommand.class.getName()));
     cmd.addAll(List.of(args));
     return cmd;
   }
 
   /**
-   * Starts {@code mantis serve ARGS} and waits until it prints its port; if it exits first, returns it with port -1
-   * (see {@link #exitCode()}).
+   * Starts {@code mantis serve ARGS} and waits until it prints its port; if it exits first, returns
+   * it with port -1 (see {@link #exitCode()}).
    */
   static ServeProcess start(Path dir, String... args) throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("serve"));
     all.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "serve", ".out");
     Path err = Files.createTempFile(dir, "serve", ".err");
-    Process p = new ProcessBuilder(command(all.toArray(String[]::new)))
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(command(all.toArray(String[]::new)))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       Matcher m = SERVING.matcher(Files.readString(out, StandardCharsets.UTF_8));
@@ -56,7 +65,8 @@ final class ServeProcess implements AutoCloseable {
       }
     }
     p.destroyForcibly();
-    throw new AssertionError("mantis serve did not start in 90 s:\n" + Files.readString(err, StandardCharsets.UTF_8));
+    throw new AssertionError(
+        "mantis serve did not start in 90 s:\n" + Files.readString(err, StandardCharsets.UTF_8));
   }
 
   String stderr() throws IOException {

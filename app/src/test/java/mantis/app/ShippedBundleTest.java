@@ -3,8 +3,8 @@ package mantis.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,12 +17,13 @@ import mantis.sim.TaskFamily;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bundle shipped in the repository ({@code models/policy/default}): it loads, fits the size budget and, in
- * closed loop through the gRPC server, does on a small seeded held-out set what docs/RESULTS.md reports for
- * the full set (within the noise of 15 episodes).
+ * The bundle shipped in the repository ({@code models/policy/default}): it loads, fits the size
+ * budget and, in closed loop through the gRPC server, does on a small seeded held-out set what
+ * docs/RESULTS.md reports for the full set (within the noise of 15 episodes).
  */
 class ShippedBundleTest {
   static final Path BUNDLE = Path.of("..", "models", "policy", "default");
+
   /** Held-out seeds (training used 0..1019 and 500000..500059). */
   static final long FIRST_SEED = 1_000_000;
 
@@ -33,8 +34,10 @@ class ShippedBundleTest {
     try (Stream<Path> files = Files.list(BUNDLE)) {
       bytes = files.mapToLong(p -> p.toFile().length()).sum();
     }
-    assertTrue(bytes <= 20L * 1024 * 1024, "default bundle is " + bytes + " bytes, the budget is 20 MB");
-    try (Policy p = Policies.create("mantis", RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system())) {
+    assertTrue(
+        bytes <= 20L * 1024 * 1024, "default bundle is " + bytes + " bytes, the budget is 20 MB");
+    try (Policy p =
+        Policies.create("mantis", RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system())) {
       assertEquals("mantis", p.info().name());
       assertEquals(8, p.info().chunkLength());
       assertEquals(128, p.info().inputWidthPx());
@@ -43,10 +46,14 @@ class ShippedBundleTest {
 
   @Test
   void theShippedBundleSucceedsInClosedLoopOnHeldOutSeeds() throws Exception {
-    Policy policy = Policies.create("bundle:" + BUNDLE, RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system());
-    ClosedLoopEval.Settings s = new ClosedLoopEval.Settings(List.of(TaskFamily.values()), 5, FIRST_SEED, 2, 128, 0.3);
-    ClosedLoopEval.PolicyRun run = ClosedLoopEval.served("mantis", policy, s,
-        new PrintStream(OutputStream.nullOutputStream()));
+    Policy policy =
+        Policies.create(
+            "bundle:" + BUNDLE, RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system());
+    ClosedLoopEval.Settings s =
+        new ClosedLoopEval.Settings(List.of(TaskFamily.values()), 5, FIRST_SEED, 2, 128, 0.3);
+    ClosedLoopEval.PolicyRun run =
+        ClosedLoopEval.served(
+            "mantis", policy, s, new PrintStream(OutputStream.nullOutputStream()));
     int ok = 0;
     int n = 0;
     int grounded = 0;
@@ -61,7 +68,8 @@ class ShippedBundleTest {
       }
     }
     assertEquals(15, n);
-    assertTrue(ok >= MIN_SUCCESSES, ok + "/15 episodes succeeded; expected at least " + MIN_SUCCESSES);
+    assertTrue(
+        ok >= MIN_SUCCESSES, ok + "/15 episodes succeeded; expected at least " + MIN_SUCCESSES);
     assertTrue(grounded > 0 && correct >= 0.85 * grounded, "grounding " + correct + "/" + grounded);
   }
 

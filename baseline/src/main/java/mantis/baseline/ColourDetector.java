@@ -12,16 +12,16 @@ import org.opencv.imgproc.Imgproc;
 
 /**
  * Finds regions of saturated palette colours in an RGB frame with OpenCV: HSV conversion, a
- * saturation/value threshold, nearest-palette-hue labelling and connected components. Every
- * {@link Mat} is released before {@link #detect} returns. Thread-safe (no shared mutable state).
+ * saturation/value threshold, nearest-palette-hue labelling and connected components. Every {@link
+ * Mat} is released before {@link #detect} returns. Thread-safe (no shared mutable state).
  */
 final class ColourDetector {
   /** Brightness, relative to a region's brightest pixel, above which a pixel counts as top face. */
   static final double TOP_FACE_FRACTION = 0.71;
 
   /**
-   * Per-thread scratch arrays, grown on demand and reused across calls: a detection allocates almost
-   * nothing, which keeps garbage-collection pauses out of the serving latency tail.
+   * Per-thread scratch arrays, grown on demand and reused across calls: a detection allocates
+   * almost nothing, which keeps garbage-collection pauses out of the serving latency tail.
    */
   private static final class Scratch {
     byte[] hsv = new byte[0];
@@ -47,7 +47,8 @@ final class ColourDetector {
   private final double maxHueDistanceDeg;
   private final double minAreaFraction;
 
-  ColourDetector(double minSaturation, double minValue, double maxHueDistanceDeg, double minAreaFraction) {
+  ColourDetector(
+      double minSaturation, double minValue, double maxHueDistanceDeg, double minAreaFraction) {
     this.minSaturation = minSaturation;
     this.minValue = minValue;
     this.maxHueDistanceDeg = maxHueDistanceDeg;
@@ -129,7 +130,9 @@ final class ColourDetector {
     List<Blob> out = new ArrayList<>();
     try {
       maskMat.put(0, 0, mask, 0, pixels);
-      int n = Imgproc.connectedComponentsWithStats(maskMat, ccLabels, stats, centroids, 8, CvType.CV_32S);
+      int n =
+          Imgproc.connectedComponentsWithStats(
+              maskMat, ccLabels, stats, centroids, 8, CvType.CV_32S);
       if (n <= 1) {
         return out;
       }
@@ -148,7 +151,8 @@ final class ColourDetector {
           maxV[l] = Math.max(maxV[l], hsv[3 * i + 2] & 0xff);
         }
       }
-      // The lit top face: pixels at least TOP_FACE_FRACTION of the region's brightest. Objects' sides
+      // The lit top face: pixels at least TOP_FACE_FRACTION of the region's brightest. Objects'
+      // sides
       // are drawn darker, and a centroid of the top face maps to the table at the top's height.
       double[] topX = new double[n];
       double[] topY = new double[n];
@@ -180,7 +184,9 @@ final class ColourDetector {
           continue;
         }
         int mean =
-            (int) (sums[l][0] / area) << 16 | (int) (sums[l][1] / area) << 8 | (int) (sums[l][2] / area);
+            (int) (sums[l][0] / area) << 16
+                | (int) (sums[l][1] / area) << 8
+                | (int) (sums[l][2] / area);
         int left = topBox[4 * l];
         int top = topBox[4 * l + 1];
         int bw = topBox[4 * l + 2] - left + 1;

@@ -21,10 +21,13 @@ final class EpisodeMemory {
   boolean objectDisc;
   TablePoint targetLast;
   Phase phase = Phase.APPROACH;
+
   /** For block pushes onto a target: 0 = along x, 1 = along y, -1 = not chosen yet. */
   int legAxis = -1;
+
   /** Unit direction of the current push. */
   double pushDx;
+
   double pushDy;
   long lastStep = -1;
 

@@ -18,7 +18,12 @@ import java.util.Optional;
  * @param targetColour the target zone's colour, for {@link Kind#PUSH_TO_TARGET}
  */
 record Instruction(
-    Kind kind, Palette colour, Optional<String> shape, double directionX, double directionY, Optional<Palette> targetColour) {
+    Kind kind,
+    Palette colour,
+    Optional<String> shape,
+    double directionX,
+    double directionY,
+    Optional<Palette> targetColour) {
 
   enum Kind {
     REACH,
@@ -33,12 +38,14 @@ record Instruction(
     Objects.requireNonNull(targetColour, "targetColour");
   }
 
-  private static final List<String> SHAPES = List.of("block", "cube", "square", "disc", "disk", "puck", "circle");
+  private static final List<String> SHAPES =
+      List.of("block", "cube", "square", "disc", "disk", "puck", "circle");
 
   /**
    * Parses an instruction.
    *
-   * @throws IllegalArgumentException with a precise reason when the instruction cannot be understood
+   * @throws IllegalArgumentException with a precise reason when the instruction cannot be
+   *     understood
    */
   static Instruction parse(String text) {
     Objects.requireNonNull(text, "text");
@@ -47,11 +54,18 @@ record Instruction(
     if (tokens.isEmpty() || tokens.get(0).isEmpty()) {
       throw new IllegalArgumentException("instruction is empty");
     }
-    boolean push = tokens.contains("push") || tokens.contains("slide") || tokens.contains("shove")
-        || tokens.contains("nudge") || (tokens.contains("move") && !tokens.contains("to"));
-    boolean reach = tokens.contains("reach") || tokens.contains("touch") || tokens.contains("go")
-        || (tokens.contains("move") && tokens.indexOf("to") == tokens.indexOf("move") + 1)
-        || (tokens.contains("pusher") && tokens.contains("on"));
+    boolean push =
+        tokens.contains("push")
+            || tokens.contains("slide")
+            || tokens.contains("shove")
+            || tokens.contains("nudge")
+            || (tokens.contains("move") && !tokens.contains("to"));
+    boolean reach =
+        tokens.contains("reach")
+            || tokens.contains("touch")
+            || tokens.contains("go")
+            || (tokens.contains("move") && tokens.indexOf("to") == tokens.indexOf("move") + 1)
+            || (tokens.contains("pusher") && tokens.contains("on"));
     int targetIndex = tokens.indexOf("target");
     if (targetIndex < 0) {
       targetIndex = tokens.indexOf("zone");
@@ -66,7 +80,9 @@ record Instruction(
       if (p.isEmpty()) {
         continue;
       }
-      boolean isTarget = i + 1 < tokens.size() && (tokens.get(i + 1).equals("target") || tokens.get(i + 1).equals("zone"));
+      boolean isTarget =
+          i + 1 < tokens.size()
+              && (tokens.get(i + 1).equals("target") || tokens.get(i + 1).equals("zone"));
       if (isTarget) {
         targetColour = p;
       } else if (colour == null) {
@@ -77,10 +93,12 @@ record Instruction(
       }
     }
     if (colour == null) {
-      throw new IllegalArgumentException("instruction names no object colour the baseline knows: \"" + text + "\"");
+      throw new IllegalArgumentException(
+          "instruction names no object colour the baseline knows: \"" + text + "\"");
     }
     if (targetIndex >= 0 && targetColour.isEmpty()) {
-      throw new IllegalArgumentException("instruction mentions a target but not its colour: \"" + text + "\"");
+      throw new IllegalArgumentException(
+          "instruction mentions a target but not its colour: \"" + text + "\"");
     }
     if (targetColour.isPresent()) {
       return new Instruction(Kind.PUSH_TO_TARGET, colour, shape, 0, 0, targetColour);
@@ -91,7 +109,8 @@ record Instruction(
       return new Instruction(Kind.PUSH_DIRECTION, colour, shape, d[0], d[1], Optional.empty());
     }
     if (push && !reach) {
-      throw new IllegalArgumentException("push instruction without a direction or target: \"" + text + "\"");
+      throw new IllegalArgumentException(
+          "push instruction without a direction or target: \"" + text + "\"");
     }
     // "reach", "touch", "go to" - or just an object named without a verb.
     return new Instruction(Kind.REACH, colour, shape, 0, 0, Optional.empty());

@@ -56,7 +56,10 @@ enum Palette {
     return Optional.empty();
   }
 
-  /** The palette colour whose hue is nearest to {@code hueDeg}, or null if none is within {@code maxDeg}. */
+  /**
+   * The palette colour whose hue is nearest to {@code hueDeg}, or null if none is within {@code
+   * maxDeg}.
+   */
   static Palette nearest(double hueDeg, double maxDeg) {
     Palette best = null;
     double bestDistance = maxDeg;

@@ -11,10 +11,15 @@ import mantis.calibration.TablePoint;
  * @param speedMPerS cruising tip speed
  * @param objectPath expected object path, first point = now; may be empty
  * @param note short description for logs ("approach", "push", "done", ...)
- * @param headingRad preferred heading of the last link at the end of the move (the arm trails behind
- *     the tip, out of the camera's view of the object); NaN when free
+ * @param headingRad preferred heading of the last link at the end of the move (the arm trails
+ *     behind the tip, out of the camera's view of the object); NaN when free
  */
-record Plan(List<TablePoint> waypoints, double speedMPerS, List<TablePoint> objectPath, String note, double headingRad) {
+record Plan(
+    List<TablePoint> waypoints,
+    double speedMPerS,
+    List<TablePoint> objectPath,
+    String note,
+    double headingRad) {
   Plan {
     waypoints = List.copyOf(waypoints);
     objectPath = List.copyOf(objectPath);

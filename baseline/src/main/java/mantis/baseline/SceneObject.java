@@ -12,7 +12,8 @@ import mantis.calibration.TablePoint;
  * @param disc true when it looks round
  * @param target true for a target zone (an outline), false for a solid object
  */
-record SceneObject(int markId, Blob blob, TablePoint centre, double halfSizeM, boolean disc, boolean target) {
+record SceneObject(
+    int markId, Blob blob, TablePoint centre, double halfSizeM, boolean disc, boolean target) {
   /** Radius of the object's bounding circle, metres. */
   double boundM() {
     return disc ? halfSizeM : halfSizeM * Math.sqrt(2);

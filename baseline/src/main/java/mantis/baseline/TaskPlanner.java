@@ -6,13 +6,14 @@ import mantis.calibration.TablePoint;
 
 /**
  * Decides where the tip goes, from the located scene and the episode's memory: reach the object's
- * nearest free side; for pushes, go behind the object (around it if needed), then push through. Blocks
- * are pushed face-on along table axes (they slide along the face normal), discs along the line
- * through their centre. Pure geometry; no I/O.
+ * nearest free side; for pushes, go behind the object (around it if needed), then push through.
+ * Blocks are pushed face-on along table axes (they slide along the face normal), discs along the
+ * line through their centre. Pure geometry; no I/O.
  */
 final class TaskPlanner {
   /** Workspace radii the tip is kept inside, metres. */
   static final double MIN_RADIUS_M = 0.12;
+
   static final double MAX_RADIUS_M = 0.62;
 
   private final double pusherRadiusM;
@@ -20,7 +21,8 @@ final class TaskPlanner {
   private final double pushSpeedMPerS;
   private final double pushDistanceM;
 
-  TaskPlanner(double pusherRadiusM, double freeSpeedMPerS, double pushSpeedMPerS, double pushDistanceM) {
+  TaskPlanner(
+      double pusherRadiusM, double freeSpeedMPerS, double pushSpeedMPerS, double pushDistanceM) {
     this.pusherRadiusM = pusherRadiusM;
     this.freeSpeedMPerS = freeSpeedMPerS;
     this.pushSpeedMPerS = pushSpeedMPerS;
@@ -39,15 +41,18 @@ final class TaskPlanner {
     return switch (instruction.kind()) {
       case REACH -> reach(tip, object, halfSizeM, disc, obstacles);
       case PUSH_DIRECTION -> pushDirection(instruction, memory, tip, object, halfSizeM, disc);
-      case PUSH_TO_TARGET -> target == null
-          ? Plan.hold("target not seen")
-          : pushToTarget(memory, tip, object, halfSizeM, disc, target);
+      case PUSH_TO_TARGET ->
+          target == null
+              ? Plan.hold("target not seen")
+              : pushToTarget(memory, tip, object, halfSizeM, disc, target);
     };
   }
 
-  // ---------------------------------------------------------------------------------------------- reach
+  // ----------------------------------------------------------------------------------------------
+  // reach
 
-  private Plan reach(TablePoint tip, TablePoint c, double h, boolean disc, List<SceneObject> obstacles) {
+  private Plan reach(
+      TablePoint tip, TablePoint c, double h, boolean disc, List<SceneObject> obstacles) {
     double contact = h + pusherRadiusM;
     int directions = disc ? 16 : 4;
     double tx = tip.xM() - c.xM();
@@ -91,10 +96,16 @@ final class TaskPlanner {
     return new Plan(waypoints, freeSpeedMPerS, List.of(c), "reach", Double.NaN);
   }
 
-  // ------------------------------------------------------------------------------------------- pushes
+  // -------------------------------------------------------------------------------------------
+  // pushes
 
   private Plan pushDirection(
-      Instruction instruction, EpisodeMemory memory, TablePoint tip, TablePoint c, double h, boolean disc) {
+      Instruction instruction,
+      EpisodeMemory memory,
+      TablePoint tip,
+      TablePoint c,
+      double h,
+      boolean disc) {
     TablePoint start = memory.objectStart == null ? c : memory.objectStart;
     double dx = instruction.directionX();
     double dy = instruction.directionY();
@@ -111,11 +122,18 @@ final class TaskPlanner {
   }
 
   private Plan pushToTarget(
-      EpisodeMemory memory, TablePoint tip, TablePoint c, double h, boolean disc, TablePoint target) {
+      EpisodeMemory memory,
+      TablePoint tip,
+      TablePoint c,
+      double h,
+      boolean disc,
+      TablePoint target) {
     double ex = target.xM() - c.xM();
     double ey = target.yM() - c.yM();
     double tolerance = 0.012;
-    if (disc ? Math.hypot(ex, ey) < tolerance : Math.abs(ex) < tolerance && Math.abs(ey) < tolerance) {
+    if (disc
+        ? Math.hypot(ex, ey) < tolerance
+        : Math.abs(ex) < tolerance && Math.abs(ey) < tolerance) {
       memory.phase = EpisodeMemory.Phase.DONE;
       return Plan.hold("done");
     }
@@ -163,7 +181,8 @@ final class TaskPlanner {
     double contact = h + pusherRadiusM;
     if (memory.phase == EpisodeMemory.Phase.PUSH
         && (Math.abs(memory.pushDx - dx) > 1e-3 || Math.abs(memory.pushDy - dy) > 1e-3)) {
-      // The direction turned (disc steering): keep pushing while the tip is still behind the object.
+      // The direction turned (disc steering): keep pushing while the tip is still behind the
+      // object.
       double turn = memory.pushDx * dx + memory.pushDy * dy;
       if (!disc || turn < Math.cos(Math.toRadians(35))) {
         memory.phase = EpisodeMemory.Phase.APPROACH;
@@ -186,11 +205,15 @@ final class TaskPlanner {
       }
     }
     if (memory.phase == EpisodeMemory.Phase.APPROACH) {
-      boolean behind = along < -(contact - 0.005) && along > -(contact + 0.05) && Math.abs(lateral) < 0.5 * lateralTolerance;
+      boolean behind =
+          along < -(contact - 0.005)
+              && along > -(contact + 0.05)
+              && Math.abs(lateral) < 0.5 * lateralTolerance;
       if (tip.distanceTo(prePush) < 0.012 || behind) {
         memory.phase = EpisodeMemory.Phase.PUSH;
       } else {
-        List<TablePoint> waypoints = around(tip, prePush, c, boundOf(h, disc) + pusherRadiusM + 0.012);
+        List<TablePoint> waypoints =
+            around(tip, prePush, c, boundOf(h, disc) + pusherRadiusM + 0.012);
         return new Plan(waypoints, freeSpeedMPerS, objectPath, "approach", Math.atan2(dy, dx));
       }
     }
@@ -201,7 +224,8 @@ final class TaskPlanner {
     return new Plan(List.of(tipGoal), pushSpeedMPerS, objectPath, "push", Math.atan2(dy, dx));
   }
 
-  // ------------------------------------------------------------------------------------------ helpers
+  // ------------------------------------------------------------------------------------------
+  // helpers
 
   /**
    * Waypoints from {@code from} to {@code to} that keep outside the circle (c, clearance): straight
@@ -228,12 +252,15 @@ final class TaskPlanner {
     double s = side >= 0 ? 1 : -1;
     // Prefer the side that stays in the workspace.
     double r = clearance * 1.2;
-    TablePoint backCorner = new TablePoint(c.xM() + s * vx * r + ux * 0.7 * r, c.yM() + s * vy * r + uy * 0.7 * r);
+    TablePoint backCorner =
+        new TablePoint(c.xM() + s * vx * r + ux * 0.7 * r, c.yM() + s * vy * r + uy * 0.7 * r);
     if (!inWorkspace(backCorner)) {
       s = -s;
-      backCorner = new TablePoint(c.xM() + s * vx * r + ux * 0.7 * r, c.yM() + s * vy * r + uy * 0.7 * r);
+      backCorner =
+          new TablePoint(c.xM() + s * vx * r + ux * 0.7 * r, c.yM() + s * vy * r + uy * 0.7 * r);
     }
-    TablePoint frontCorner = new TablePoint(c.xM() + s * vx * r - ux * 0.7 * r, c.yM() + s * vy * r - uy * 0.7 * r);
+    TablePoint frontCorner =
+        new TablePoint(c.xM() + s * vx * r - ux * 0.7 * r, c.yM() + s * vy * r - uy * 0.7 * r);
     if (segmentDistance(c, from, backCorner) < clearance) {
       out.add(clampToWorkspace(frontCorner));
     }

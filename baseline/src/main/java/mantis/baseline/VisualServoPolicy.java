@@ -29,15 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The classical visual-servo baseline: finds the instructed object (and target zone) in the frame by
- * colour with OpenCV, maps pixel centroids to the table through the calibrated camera, and moves the
- * arm's tip there with inverse kinematics, reaching the object or pushing it (approach from behind,
- * then push through). It uses the pixels and the joint state only.
+ * The classical visual-servo baseline: finds the instructed object (and target zone) in the frame
+ * by colour with OpenCV, maps pixel centroids to the table through the calibrated camera, and moves
+ * the arm's tip there with inverse kinematics, reaching the object or pushing it (approach from
+ * behind, then push through). It uses the pixels and the joint state only.
  *
  * <p>Instructions it understands: "reach|touch|go to the &lt;colour&gt; &lt;shape&gt;", "push the
- * &lt;colour&gt; &lt;shape&gt; left|right|up|down" and "push the &lt;colour&gt; &lt;shape&gt; onto the
- * &lt;colour&gt; target" (and the suite's other phrasings of these). An instruction without a known
- * colour makes {@link #predict} throw {@link IllegalArgumentException}.
+ * &lt;colour&gt; &lt;shape&gt; left|right|up|down" and "push the &lt;colour&gt; &lt;shape&gt; onto
+ * the &lt;colour&gt; target" (and the suite's other phrasings of these). An instruction without a
+ * known colour makes {@link #predict} throw {@link IllegalArgumentException}.
  *
  * <p>It remembers a little per (robot id, episode id): where the object started and which phase a
  * push is in, so a push stops after the requested distance. Thread-safe.
@@ -85,12 +85,14 @@ public final class VisualServoPolicy implements Policy {
     this.kinematics = b.kinematics;
     this.chunkLength = b.chunkLength;
     this.pointSpacingNanos = b.pointSpacingNanos;
-    this.validityNanos = b.validityNanos > 0 ? b.validityNanos : b.chunkLength * b.pointSpacingNanos;
+    this.validityNanos =
+        b.validityNanos > 0 ? b.validityNanos : b.chunkLength * b.pointSpacingNanos;
     this.clock = b.clock;
     this.blockHeightM = b.blockHeightM;
     this.discHeightM = b.discHeightM;
     this.detector = ColourDetector.defaults();
-    this.planner = new TaskPlanner(b.pusherRadiusM, b.maxTipSpeedMPerS, b.pushSpeedMPerS, b.pushDistanceM);
+    this.planner =
+        new TaskPlanner(b.pusherRadiusM, b.maxTipSpeedMPerS, b.pushSpeedMPerS, b.pushDistanceM);
     this.trajectories = new TrajectoryBuilder(kinematics, robot, b.limitFraction, 0.03, 1.5);
     this.info =
         new PolicyInfo(
@@ -118,7 +120,12 @@ public final class VisualServoPolicy implements Policy {
     JointState state = observation.jointState();
     if (state.size() != robot.jointCount()) {
       throw new IllegalArgumentException(
-          "joint state has " + state.size() + " joints, robot " + robot.name() + " has " + robot.jointCount());
+          "joint state has "
+              + state.size()
+              + " joints, robot "
+              + robot.name()
+              + " has "
+              + robot.jointCount());
     }
     if (!state.isFinite()) {
       throw new IllegalArgumentException("joint state is not finite");
@@ -135,7 +142,10 @@ public final class VisualServoPolicy implements Policy {
 
     // Plan.
     double[] q0 = state.positionsRad();
-    double[] v0 = state.velocitiesRadPerS().length == q0.length ? state.velocitiesRadPerS() : new double[q0.length];
+    double[] v0 =
+        state.velocitiesRadPerS().length == q0.length
+            ? state.velocitiesRadPerS()
+            : new double[q0.length];
     TipPose tipPose = kinematics.forward(q0);
     TablePoint tip = new TablePoint(tipPose.xM(), tipPose.yM());
     EpisodeMemory memory = memoryFor(observation);
@@ -143,8 +153,12 @@ public final class VisualServoPolicy implements Policy {
     SceneObject object;
     synchronized (memory) {
       object = select(scene, instruction);
-      SceneObject target = instruction.targetColour().flatMap(c -> scene.stream()
-          .filter(o -> o.target() && o.blob().colour() == c).findFirst()).orElse(null);
+      SceneObject target =
+          instruction
+              .targetColour()
+              .flatMap(
+                  c -> scene.stream().filter(o -> o.target() && o.blob().colour() == c).findFirst())
+              .orElse(null);
       plan = planWithMemory(instruction, memory, tip, object, target, scene);
     }
     List<double[]> targets = trajectories.build(q0, v0, plan, chunkLength, pointSpacingNanos / 1e9);
@@ -174,11 +188,24 @@ public final class VisualServoPolicy implements Policy {
     stages.put("detect", t1 - t0);
     stages.put("plan", t2 - t1);
     if (LOG.isTraceEnabled()) {
-      LOG.trace("{} step {}: {} ({} marks, tip {}, object {})", observation.episodeId(), observation.step(),
-          plan.note(), marks.size(), tip, object == null ? null : object.centre());
+      LOG.trace(
+          "{} step {}: {} ({} marks, tip {}, object {})",
+          observation.episodeId(),
+          observation.step(),
+          plan.note(),
+          marks.size(),
+          tip,
+          object == null ? null : object.centre());
     }
     return new ActionChunk(
-        robot.jointNames(), points, clock.nanoTime() + validityNanos, new int[0], marks, traces, VERSION, stages);
+        robot.jointNames(),
+        points,
+        clock.nanoTime() + validityNanos,
+        new int[0],
+        marks,
+        traces,
+        VERSION,
+        stages);
   }
 
   private Plan planWithMemory(
@@ -219,10 +246,14 @@ public final class VisualServoPolicy implements Policy {
         obstacles.add(o);
       }
     }
-    return planner.plan(instruction, memory, tip, objectCentre, half, disc, targetCentre, obstacles);
+    return planner.plan(
+        instruction, memory, tip, objectCentre, half, disc, targetCentre, obstacles);
   }
 
-  /** Locates every blob on the table and numbers them: solid objects first (left to right), then targets. */
+  /**
+   * Locates every blob on the table and numbers them: solid objects first (left to right), then
+   * targets.
+   */
   private List<SceneObject> locate(List<Blob> blobs, CameraModel cam, Instruction instruction) {
     List<Blob> solids = new ArrayList<>();
     Map<Palette, List<Blob>> outlines = new LinkedHashMap<>();
@@ -234,7 +265,9 @@ public final class VisualServoPolicy implements Policy {
         solids.add(b);
       }
     }
-    solids.sort(Comparator.comparingDouble((Blob b) -> b.centroid().xPx()).thenComparingDouble(b -> b.centroid().yPx()));
+    solids.sort(
+        Comparator.comparingDouble((Blob b) -> b.centroid().xPx())
+            .thenComparingDouble(b -> b.centroid().yPx()));
     List<SceneObject> out = new ArrayList<>();
     int id = 1;
     for (Blob b : solids) {
@@ -260,7 +293,10 @@ public final class VisualServoPolicy implements Policy {
     return out;
   }
 
-  /** The instructed object: solid blobs of its colour, the best match for its shape, then the largest. */
+  /**
+   * The instructed object: solid blobs of its colour, the best match for its shape, then the
+   * largest.
+   */
   private static SceneObject select(List<SceneObject> scene, Instruction instruction) {
     SceneObject best = null;
     double bestScore = Double.NEGATIVE_INFINITY;
@@ -305,14 +341,21 @@ public final class VisualServoPolicy implements Policy {
       cy += b.centroid().yPx() * b.areaPx();
     }
     mantis.core.PixelBox box = new mantis.core.PixelBox(x0, y0, x1 - x0, y1 - y0);
-    return new Blob(parts.get(0).colour(), new PixelPoint(cx / area, cy / area), box, area,
-        area / Math.max(1, box.widthPx() * box.heightPx()), parts.get(0).meanRgb());
+    return new Blob(
+        parts.get(0).colour(),
+        new PixelPoint(cx / area, cy / area),
+        box,
+        area,
+        area / Math.max(1, box.widthPx() * box.heightPx()),
+        parts.get(0).meanRgb());
   }
 
   /** Half the mean of the box's width and height, measured on the plane z. */
   private static double halfSize(CameraModel cam, Blob b, double z) {
     PixelPoint a = new PixelPoint(b.box().xPx() - 0.5, b.box().yPx() - 0.5);
-    PixelPoint c = new PixelPoint(b.box().xPx() + b.box().widthPx() - 0.5, b.box().yPx() + b.box().heightPx() - 0.5);
+    PixelPoint c =
+        new PixelPoint(
+            b.box().xPx() + b.box().widthPx() - 0.5, b.box().yPx() + b.box().heightPx() - 0.5);
     Optional<TablePoint> ta = cam.pixelToTable(a, z);
     Optional<TablePoint> tc = cam.pixelToTable(c, z);
     if (ta.isEmpty() || tc.isEmpty()) {
@@ -456,7 +499,10 @@ public final class VisualServoPolicy implements Policy {
       return this;
     }
 
-    /** Heights of block and disc top faces, used to map their pixels to the table; default 0.03 and 0.02 m. */
+    /**
+     * Heights of block and disc top faces, used to map their pixels to the table; default 0.03 and
+     * 0.02 m.
+     */
     public Builder optObjectHeightsM(double blockHeightM, double discHeightM) {
       this.blockHeightM = blockHeightM;
       this.discHeightM = discHeightM;
@@ -469,17 +515,23 @@ public final class VisualServoPolicy implements Policy {
       Objects.requireNonNull(kinematics, "kinematics");
       Objects.requireNonNull(clock, "clock");
       if (robot.jointCount() != 3) {
-        throw new IllegalArgumentException("the visual-servo baseline drives a 3-joint planar arm, robot "
-            + robot.name() + " has " + robot.jointCount() + " joints");
+        throw new IllegalArgumentException(
+            "the visual-servo baseline drives a 3-joint planar arm, robot "
+                + robot.name()
+                + " has "
+                + robot.jointCount()
+                + " joints");
       }
       if (chunkLength < 1 || chunkLength > 1000) {
         throw new IllegalArgumentException("chunk length must be in 1..1000, got " + chunkLength);
       }
       if (pointSpacingNanos < 1_000_000L || pointSpacingNanos > 10_000_000_000L) {
-        throw new IllegalArgumentException("point spacing must be in 1 ms..10 s, got " + pointSpacingNanos + " ns");
+        throw new IllegalArgumentException(
+            "point spacing must be in 1 ms..10 s, got " + pointSpacingNanos + " ns");
       }
       if (inputWidthPx < 1 || inputHeightPx < 1 || inputWidthPx > 8192 || inputHeightPx > 8192) {
-        throw new IllegalArgumentException("input size must be 1..8192 per side, got " + inputWidthPx + "x" + inputHeightPx);
+        throw new IllegalArgumentException(
+            "input size must be 1..8192 per side, got " + inputWidthPx + "x" + inputHeightPx);
       }
       if (validityNanos == 0) {
         throw new IllegalArgumentException("validity must be positive");
@@ -489,7 +541,8 @@ public final class VisualServoPolicy implements Policy {
       positive("push speed", pushSpeedMPerS);
       positive("push distance", pushDistanceM);
       if (!(limitFraction > 0 && limitFraction <= 1)) {
-        throw new IllegalArgumentException("limit fraction must be in (0, 1], got " + limitFraction);
+        throw new IllegalArgumentException(
+            "limit fraction must be in (0, 1], got " + limitFraction);
       }
       if (!(blockHeightM >= 0) || !(discHeightM >= 0) || blockHeightM > 0.5 || discHeightM > 0.5) {
         throw new IllegalArgumentException("object heights must be in [0, 0.5] m");

@@ -7,14 +7,16 @@ import mantis.core.spi.PolicyRequest;
 
 /**
  * The policy {@value #NAME}: the classical baseline with the simulator's nominal camera ({@link
- * CameraModel#mantisDefault} at {@value #CAMERA_WIDTH_PX} x {@value #CAMERA_HEIGHT_PX}), working at the request's
- * input size. Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
+ * CameraModel#mantisDefault} at {@value #CAMERA_WIDTH_PX} x {@value #CAMERA_HEIGHT_PX}), working at
+ * the request's input size. Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
  */
 public final class VisualServoPolicyProvider implements PolicyProvider {
   /** The policy's name. */
   public static final String NAME = "visual-servo";
+
   /** Width of the nominal camera the baseline assumes, pixels. */
   static final int CAMERA_WIDTH_PX = 640;
+
   /** Height of the nominal camera the baseline assumes, pixels. */
   static final int CAMERA_HEIGHT_PX = 480;
 

@@ -83,7 +83,12 @@ final class ClosedLoopEval {
   }
 
   private Episode episode(
-      TabletopSim sim, VisualServoPolicy policy, SafetyFilter filter, FakeClock clock, long seed, TaskFamily family) {
+      TabletopSim sim,
+      VisualServoPolicy policy,
+      SafetyFilter filter,
+      FakeClock clock,
+      long seed,
+      TaskFamily family) {
     sim.reset(seed, family);
     long dtNanos = Math.round(1e9 / sim.config().physicsHz());
     int interventions = 0;
@@ -97,8 +102,16 @@ final class ClosedLoopEval {
         Frame frame = sim.render(frameSizePx, frameSizePx);
         JointState state = sim.jointState();
         long now = clock.nanoTime();
-        Observation obs = new Observation(
-            "eval", family + "-" + seed, call++, List.of(frame), sim.instruction(), state, now, now);
+        Observation obs =
+            new Observation(
+                "eval",
+                family + "-" + seed,
+                call++,
+                List.of(frame),
+                sim.instruction(),
+                state,
+                now,
+                now);
         ActionChunk raw = policy.predict(obs);
         SafetyResult safe = filter.filter(raw, state);
         interventions += safe.interventions().size();
@@ -113,7 +126,9 @@ final class ClosedLoopEval {
     return new Episode(seed, sim.instruction(), sim.success(), sim.timeS(), interventions);
   }
 
-  /** Linear interpolation of the chunk at time t from its start; holds the last point afterwards. */
+  /**
+   * Linear interpolation of the chunk at time t from its start; holds the last point afterwards.
+   */
   static double[] interpolate(double[] start, ActionChunk chunk, long tNanos) {
     double[] previous = start;
     long previousT = 0;

@@ -16,11 +16,12 @@ class ColourDetectorTest {
 
   @Test
   void findsEachColouredObjectAndMapsItsCentroidBackToTheTable() {
-    Frame frame = new SyntheticFrames(camera, 1)
-        .object(-0.2, 0.3, 0.03, 0.03, false, Palette.RED.rgb())
-        .object(0.15, 0.45, 0.025, 0.02, true, Palette.BLUE.rgb())
-        .object(0.05, 0.22, 0.028, 0.03, false, Palette.YELLOW.rgb())
-        .frame();
+    Frame frame =
+        new SyntheticFrames(camera, 1)
+            .object(-0.2, 0.3, 0.03, 0.03, false, Palette.RED.rgb())
+            .object(0.15, 0.45, 0.025, 0.02, true, Palette.BLUE.rgb())
+            .object(0.05, 0.22, 0.028, 0.03, false, Palette.YELLOW.rgb())
+            .frame();
     List<Blob> blobs = detector.detect(frame);
     assertEquals(3, blobs.size(), blobs.toString());
     Blob red = only(blobs, Palette.RED);
@@ -37,18 +38,23 @@ class ColourDetectorTest {
 
   @Test
   void tableNoiseAndGreyBarsAreNotDetected() {
-    Frame frame = new SyntheticFrames(camera, 2)
-        .bar(new mantis.calibration.Vec3(0, 0.05, 0.07), new mantis.calibration.Vec3(0.2, 0.4, 0.07), 0.02)
-        .frame();
+    Frame frame =
+        new SyntheticFrames(camera, 2)
+            .bar(
+                new mantis.calibration.Vec3(0, 0.05, 0.07),
+                new mantis.calibration.Vec3(0.2, 0.4, 0.07),
+                0.02)
+            .frame();
     assertTrue(detector.detect(frame).isEmpty());
   }
 
   @Test
   void aTargetOutlineIsAnOutlineAndAnObjectIsNot() {
-    Frame frame = new SyntheticFrames(camera, 3)
-        .outline(0.1, 0.35, 0.06, 0.008, Palette.GREEN.rgb())
-        .object(-0.15, 0.35, 0.03, 0.03, false, Palette.PINK.rgb())
-        .frame();
+    Frame frame =
+        new SyntheticFrames(camera, 3)
+            .outline(0.1, 0.35, 0.06, 0.008, Palette.GREEN.rgb())
+            .object(-0.15, 0.35, 0.03, 0.03, false, Palette.PINK.rgb())
+            .frame();
     List<Blob> blobs = detector.detect(frame);
     Blob ring = only(blobs, Palette.GREEN);
     assertTrue(ring.isOutline(), ring.toString());
@@ -61,7 +67,8 @@ class ColourDetectorTest {
   @Test
   void darkerColoursUnderDimLightAreStillClassifiedByHue() {
     int dimOrange = 0x784110; // orange at half brightness
-    Frame frame = new SyntheticFrames(camera, 4).object(0.0, 0.4, 0.03, 0.03, false, dimOrange).frame();
+    Frame frame =
+        new SyntheticFrames(camera, 4).object(0.0, 0.4, 0.03, 0.03, false, dimOrange).frame();
     List<Blob> blobs = detector.detect(frame);
     assertEquals(1, blobs.size());
     assertEquals(Palette.ORANGE, blobs.get(0).colour());
@@ -70,7 +77,10 @@ class ColourDetectorTest {
   @Test
   void worksAtFullResolutionToo() {
     CameraModel big = CameraModel.mantisDefault(640, 480);
-    Frame frame = new SyntheticFrames(big, 5).object(0.25, 0.5, 0.022, 0.03, false, Palette.CYAN.rgb()).frame();
+    Frame frame =
+        new SyntheticFrames(big, 5)
+            .object(0.25, 0.5, 0.022, 0.03, false, Palette.CYAN.rgb())
+            .frame();
     Blob cyan = only(detector.detect(frame), Palette.CYAN);
     TablePoint p = big.pixelToTable(cyan.centroid(), 0.03).orElseThrow();
     assertEquals(0.25, p.xM(), 0.002);

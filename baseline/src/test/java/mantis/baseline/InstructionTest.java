@@ -10,9 +10,15 @@ import org.junit.jupiter.api.Test;
 class InstructionTest {
   @Test
   void everyReachPhrasingOfTheSuiteParsesAsReach() {
-    for (String s : new String[] {
-      "reach the red block", "reach for the red block", "touch the red block", "go to the red block",
-      "move to the red block", "put the pusher on the red block"}) {
+    for (String s :
+        new String[] {
+          "reach the red block",
+          "reach for the red block",
+          "touch the red block",
+          "go to the red block",
+          "move to the red block",
+          "put the pusher on the red block"
+        }) {
       Instruction i = Instruction.parse(s);
       assertEquals(Instruction.Kind.REACH, i.kind(), s);
       assertEquals(Palette.RED, i.colour(), s);
@@ -42,10 +48,14 @@ class InstructionTest {
 
   @Test
   void everyPushToTargetPhrasingNamesObjectAndTargetColours() {
-    for (String s : new String[] {
-      "push the green block onto the yellow target", "push the green block into the yellow target",
-      "move the green block onto the yellow target", "slide the green block to the yellow target",
-      "put the green block on the yellow target", "get the green block into the yellow target"}) {
+    for (String s :
+        new String[] {
+          "push the green block onto the yellow target",
+              "push the green block into the yellow target",
+          "move the green block onto the yellow target",
+              "slide the green block to the yellow target",
+          "put the green block on the yellow target", "get the green block into the yellow target"
+        }) {
       Instruction i = Instruction.parse(s);
       assertEquals(Instruction.Kind.PUSH_TO_TARGET, i.kind(), s);
       assertEquals(Palette.GREEN, i.colour(), s);
@@ -56,10 +66,13 @@ class InstructionTest {
   @Test
   void instructionsWithoutAKnownColourOrDirectionAreRejectedWithAReason() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Instruction.parse("reach the chartreuse block"));
+        assertThrows(
+            IllegalArgumentException.class, () -> Instruction.parse("reach the chartreuse block"));
     assertTrue(e.getMessage().contains("colour"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Instruction.parse("push the red block"));
-    assertThrows(IllegalArgumentException.class, () -> Instruction.parse("push the red block onto the target"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Instruction.parse("push the red block onto the target"));
     assertThrows(IllegalArgumentException.class, () -> Instruction.parse("   "));
   }
 

@@ -27,7 +27,10 @@ final class SyntheticFrames {
     }
   }
 
-  /** A square (disc = false) or disc of half size {@code half} with its top at height z, in colour rgb. */
+  /**
+   * A square (disc = false) or disc of half size {@code half} with its top at height z, in colour
+   * rgb.
+   */
   SyntheticFrames object(double xM, double yM, double half, double zM, boolean disc, int color) {
     for (int v = 0; v < h; v++) {
       for (int u = 0; u < w; u++) {
@@ -37,7 +40,8 @@ final class SyntheticFrames {
         }
         double dx = p.get().xM() - xM;
         double dy = p.get().yM() - yM;
-        boolean in = disc ? dx * dx + dy * dy <= half * half : Math.abs(dx) <= half && Math.abs(dy) <= half;
+        boolean in =
+            disc ? dx * dx + dy * dy <= half * half : Math.abs(dx) <= half && Math.abs(dy) <= half;
         if (in) {
           put(v * w + u, color);
         }
@@ -46,7 +50,10 @@ final class SyntheticFrames {
     return this;
   }
 
-  /** A square outline (a target zone) of half size {@code half} and line width {@code lineM} on the table. */
+  /**
+   * A square outline (a target zone) of half size {@code half} and line width {@code lineM} on the
+   * table.
+   */
   SyntheticFrames outline(double xM, double yM, double half, double lineM, int color) {
     for (int v = 0; v < h; v++) {
       for (int u = 0; u < w; u++) {

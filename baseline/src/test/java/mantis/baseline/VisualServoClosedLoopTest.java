@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import mantis.sim.TaskFamily;
 import org.junit.jupiter.api.Test;
 
-/** The baseline in closed loop on the simulator (128x128 frames, a call every 0.3 s of sim time). */
+/**
+ * The baseline in closed loop on the simulator (128x128 frames, a call every 0.3 s of sim time).
+ */
 class VisualServoClosedLoopTest {
   @Test
   void reachSucceedsInAtLeastEightyPercentOfSeededEpisodes() {

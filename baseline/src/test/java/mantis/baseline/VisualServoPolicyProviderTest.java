@@ -21,8 +21,15 @@ class VisualServoPolicyProviderTest {
 
   @Test
   void theBaselineWorksAtTheRequestedInputSize() {
-    try (Policy p = PolicyRegistry.installed().create(PolicyRequest.builder().setName("visual-servo")
-        .setRobot(RobotSpecs.mantisPlanar3()).optInputPx(96).optClock(new FakeClock(0)).build())) {
+    try (Policy p =
+        PolicyRegistry.installed()
+            .create(
+                PolicyRequest.builder()
+                    .setName("visual-servo")
+                    .setRobot(RobotSpecs.mantisPlanar3())
+                    .optInputPx(96)
+                    .optClock(new FakeClock(0))
+                    .build())) {
       assertInstanceOf(VisualServoPolicy.class, p);
       assertEquals("visual-servo", p.info().name());
       assertEquals(96, p.info().inputWidthPx());

@@ -33,7 +33,9 @@ class VisualServoPolicyTest {
 
   private static double[] homeJoints() {
     // The simulator's folded home pose: tip near (0, 0.09), last link pointing down and right.
-    return PlanarArmKinematics.mantisPlanar3().inverse(0.0, 0.09, -1.0, RobotSpecs.mantisPlanar3()).orElseThrow();
+    return PlanarArmKinematics.mantisPlanar3()
+        .inverse(0.0, 0.09, -1.0, RobotSpecs.mantisPlanar3())
+        .orElseThrow();
   }
 
   private Frame scene() {
@@ -45,8 +47,15 @@ class VisualServoPolicyTest {
   }
 
   private Observation observation(String instruction, Frame frame, double[] joints) {
-    return new Observation("r1", "e1", 0, List.of(frame), instruction,
-        JointState.ofPositions(ROBOT.jointNames(), joints, clock.nanoTime()), clock.nanoTime(), clock.nanoTime());
+    return new Observation(
+        "r1",
+        "e1",
+        0,
+        List.of(frame),
+        instruction,
+        JointState.ofPositions(ROBOT.jointNames(), joints, clock.nanoTime()),
+        clock.nanoTime(),
+        clock.nanoTime());
   }
 
   @Test
@@ -90,13 +99,23 @@ class VisualServoPolicyTest {
   @Test
   void pushingGoesBehindTheObjectFirst() {
     // Push the blue disc (at x = 0.18, y = 0.42, radius 0.025) right: the tip must get to its left
-    // before it comes into contact. The frame is static, so the policy ends up pushing "through" it.
+    // before it comes into contact. The frame is static, so the policy ends up pushing "through"
+    // it.
     double[] q = HOME;
     boolean behind = false;
     boolean contact = false;
     for (int call = 0; call < 12 && !contact; call++) {
-      ActionChunk chunk = policy.predict(new Observation("r1", "push", call, List.of(scene()),
-          "push the blue disc to the right", JointState.ofPositions(ROBOT.jointNames(), q, 0), 0, 0));
+      ActionChunk chunk =
+          policy.predict(
+              new Observation(
+                  "r1",
+                  "push",
+                  call,
+                  List.of(scene()),
+                  "push the blue disc to the right",
+                  JointState.ofPositions(ROBOT.jointNames(), q, 0),
+                  0,
+                  0));
       assertWithinLimits(q, chunk);
       for (ActionPoint p : chunk.points()) {
         TipPose tip = arm.forward(p.positionsRad());
@@ -125,9 +144,19 @@ class VisualServoPolicyTest {
 
   @Test
   void badInputsAreRejectedWithAReason() {
-    assertThrows(IllegalArgumentException.class, () -> policy.predict(observation("reach the mauve thing", scene(), HOME)));
-    Observation twoJoints = new Observation("r", "e", 0, List.of(scene()), "reach the red block",
-        JointState.ofPositions(List.of("a", "b"), new double[2], 0), 0, 0);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> policy.predict(observation("reach the mauve thing", scene(), HOME)));
+    Observation twoJoints =
+        new Observation(
+            "r",
+            "e",
+            0,
+            List.of(scene()),
+            "reach the red block",
+            JointState.ofPositions(List.of("a", "b"), new double[2], 0),
+            0,
+            0);
     assertThrows(IllegalArgumentException.class, () -> policy.predict(twoJoints));
     Observation nan = observation("reach the red block", scene(), new double[] {Double.NaN, 0, 0});
     assertThrows(IllegalArgumentException.class, () -> policy.predict(nan));
@@ -144,16 +173,41 @@ class VisualServoPolicyTest {
 
   @Test
   void theBuilderValidates() {
-    assertThrows(NullPointerException.class, () -> VisualServoPolicy.builder().setCamera(camera).build());
-    assertThrows(NullPointerException.class, () -> VisualServoPolicy.builder().setRobot(ROBOT).build());
-    assertThrows(IllegalArgumentException.class,
-        () -> VisualServoPolicy.builder().setRobot(ROBOT).setCamera(camera).optChunkLength(0).build());
-    assertThrows(IllegalArgumentException.class,
-        () -> VisualServoPolicy.builder().setRobot(ROBOT).setCamera(camera).optPointSpacingNanos(10).build());
-    assertThrows(IllegalArgumentException.class,
-        () -> VisualServoPolicy.builder().setRobot(ROBOT).setCamera(camera).optLimitFraction(1.5).build());
+    assertThrows(
+        NullPointerException.class, () -> VisualServoPolicy.builder().setCamera(camera).build());
+    assertThrows(
+        NullPointerException.class, () -> VisualServoPolicy.builder().setRobot(ROBOT).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VisualServoPolicy.builder()
+                .setRobot(ROBOT)
+                .setCamera(camera)
+                .optChunkLength(0)
+                .build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VisualServoPolicy.builder()
+                .setRobot(ROBOT)
+                .setCamera(camera)
+                .optPointSpacingNanos(10)
+                .build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            VisualServoPolicy.builder()
+                .setRobot(ROBOT)
+                .setCamera(camera)
+                .optLimitFraction(1.5)
+                .build());
     VisualServoPolicy custom =
-        VisualServoPolicy.builder().setRobot(ROBOT).setCamera(camera).optChunkLength(4).optPointSpacingNanos(50_000_000L).build();
+        VisualServoPolicy.builder()
+            .setRobot(ROBOT)
+            .setCamera(camera)
+            .optChunkLength(4)
+            .optPointSpacingNanos(50_000_000L)
+            .build();
     ActionChunk chunk = custom.predict(observation("reach the red block", scene(), HOME));
     assertEquals(4, chunk.points().size());
     assertEquals(200_000_000L, chunk.points().get(3).timeFromStartNanos());
@@ -172,8 +226,11 @@ class VisualServoPolicyTest {
       double dt = (p.timeFromStartNanos() - previousT) / 1e9;
       for (int j = 0; j < 3; j++) {
         double v = (p.positionRad(j) - previous[j]) / dt;
-        assertTrue(Math.abs(v) <= ROBOT.joint(j).maxVelocityRadPerS() + 1e-9, "joint " + j + " speed " + v);
-        assertTrue(Math.abs(v - previousV[j]) <= ROBOT.joint(j).maxAccelerationRadPerS2() * dt + 1e-9,
+        assertTrue(
+            Math.abs(v) <= ROBOT.joint(j).maxVelocityRadPerS() + 1e-9,
+            "joint " + j + " speed " + v);
+        assertTrue(
+            Math.abs(v - previousV[j]) <= ROBOT.joint(j).maxAccelerationRadPerS2() * dt + 1e-9,
             "joint " + j + " acceleration");
         assertTrue(Math.abs(p.positionRad(j)) <= 2.6 - 0.02);
         previousV[j] = v;

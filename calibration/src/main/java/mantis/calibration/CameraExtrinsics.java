@@ -47,12 +47,13 @@ public final class CameraExtrinsics {
     if (determinant(r) < 0) {
       throw new IllegalArgumentException("rotation is a reflection (det < 0)");
     }
-    return new CameraExtrinsics(r, new double[] {translationM.xM(), translationM.yM(), translationM.zM()});
+    return new CameraExtrinsics(
+        r, new double[] {translationM.xM(), translationM.yM(), translationM.zM()});
   }
 
   /**
-   * A camera at {@code cameraPositionM} whose optical axis points straight down (world -z).
-   * With {@code yawRad} = 0, image x is world +x and image y is world -y; a positive yaw turns the
+   * A camera at {@code cameraPositionM} whose optical axis points straight down (world -z). With
+   * {@code yawRad} = 0, image x is world +x and image y is world -y; a positive yaw turns the
    * camera CCW about world +z (so the image's x axis points along (cos yaw, sin yaw)).
    */
   public static CameraExtrinsics lookingDown(Vec3 cameraPositionM, double yawRad) {
@@ -77,8 +78,8 @@ public final class CameraExtrinsics {
 
   /**
    * A copy moved by (dx, dy, dz) metres in the world frame and turned by small angles about the
-   * camera's own axes: roll about its x axis, pitch about its y axis, yaw about its optical (z) axis,
-   * applied in that order. Used for camera jitter and calibration-error studies.
+   * camera's own axes: roll about its x axis, pitch about its y axis, yaw about its optical (z)
+   * axis, applied in that order. Used for camera jitter and calibration-error studies.
    */
   public CameraExtrinsics perturbed(
       double dxM, double dyM, double dzM, double rollRad, double pitchRad, double yawRad) {
@@ -133,7 +134,9 @@ public final class CameraExtrinsics {
     double y = cameraDirection.yM();
     double z = cameraDirection.zM();
     return new Vec3(
-        r[0] * x + r[3] * y + r[6] * z, r[1] * x + r[4] * y + r[7] * z, r[2] * x + r[5] * y + r[8] * z);
+        r[0] * x + r[3] * y + r[6] * z,
+        r[1] * x + r[4] * y + r[7] * z,
+        r[2] * x + r[5] * y + r[8] * z);
   }
 
   private static double[] rotX(double a) {
@@ -173,12 +176,16 @@ public final class CameraExtrinsics {
   }
 
   private static double determinant(double[] a) {
-    return a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
+    return a[0] * (a[4] * a[8] - a[5] * a[7])
+        - a[1] * (a[3] * a[8] - a[5] * a[6])
+        + a[2] * (a[3] * a[7] - a[4] * a[6]);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CameraExtrinsics other && Arrays.equals(r, other.r) && Arrays.equals(t, other.t);
+    return o instanceof CameraExtrinsics other
+        && Arrays.equals(r, other.r)
+        && Arrays.equals(t, other.t);
   }
 
   @Override

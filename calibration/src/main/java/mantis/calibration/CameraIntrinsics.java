@@ -40,15 +40,21 @@ public record CameraIntrinsics(
     double k3) {
   public CameraIntrinsics {
     if (widthPx <= 0 || heightPx <= 0) {
-      throw new IllegalArgumentException("image size must be positive, got " + widthPx + "x" + heightPx);
+      throw new IllegalArgumentException(
+          "image size must be positive, got " + widthPx + "x" + heightPx);
     }
     if (!(fxPx > 0) || !(fyPx > 0) || !Double.isFinite(fxPx) || !Double.isFinite(fyPx)) {
-      throw new IllegalArgumentException("focal lengths must be finite and > 0, got " + fxPx + ", " + fyPx);
+      throw new IllegalArgumentException(
+          "focal lengths must be finite and > 0, got " + fxPx + ", " + fyPx);
     }
     if (!Double.isFinite(cxPx) || !Double.isFinite(cyPx)) {
-      throw new IllegalArgumentException("principal point must be finite, got " + cxPx + ", " + cyPx);
+      throw new IllegalArgumentException(
+          "principal point must be finite, got " + cxPx + ", " + cyPx);
     }
-    if (!Double.isFinite(k1) || !Double.isFinite(k2) || !Double.isFinite(p1) || !Double.isFinite(p2)
+    if (!Double.isFinite(k1)
+        || !Double.isFinite(k2)
+        || !Double.isFinite(p1)
+        || !Double.isFinite(p2)
         || !Double.isFinite(k3)) {
       throw new IllegalArgumentException("distortion coefficients must be finite");
     }
@@ -61,7 +67,8 @@ public record CameraIntrinsics(
    */
   public static CameraIntrinsics ofFieldOfView(int widthPx, int heightPx, double horizontalFovRad) {
     if (!(horizontalFovRad > 0) || !(horizontalFovRad < Math.PI)) {
-      throw new IllegalArgumentException("horizontal field of view must be in (0, pi), got " + horizontalFovRad);
+      throw new IllegalArgumentException(
+          "horizontal field of view must be in (0, pi), got " + horizontalFovRad);
     }
     double f = (widthPx / 2.0) / Math.tan(horizontalFovRad / 2.0);
     return new CameraIntrinsics(
@@ -69,13 +76,14 @@ public record CameraIntrinsics(
   }
 
   /**
-   * The same camera seen at another resolution: x and y scale independently (so a 4:3 camera
-   * scaled to a square image is stretched, not cropped); distortion is unchanged because it acts
-   * on normalised coordinates.
+   * The same camera seen at another resolution: x and y scale independently (so a 4:3 camera scaled
+   * to a square image is stretched, not cropped); distortion is unchanged because it acts on
+   * normalised coordinates.
    */
   public CameraIntrinsics scaledTo(int newWidthPx, int newHeightPx) {
     if (newWidthPx <= 0 || newHeightPx <= 0) {
-      throw new IllegalArgumentException("image size must be positive, got " + newWidthPx + "x" + newHeightPx);
+      throw new IllegalArgumentException(
+          "image size must be positive, got " + newWidthPx + "x" + newHeightPx);
     }
     double sx = (double) newWidthPx / widthPx;
     double sy = (double) newHeightPx / heightPx;
@@ -157,6 +165,8 @@ public record CameraIntrinsics(
       }
     }
     double[] check = distortNormalized(x, y);
-    return Math.abs(check[0] - xd) < 1e-10 && Math.abs(check[1] - yd) < 1e-10 ? new double[] {x, y} : null;
+    return Math.abs(check[0] - xd) < 1e-10 && Math.abs(check[1] - yd) < 1e-10
+        ? new double[] {x, y}
+        : null;
   }
 }

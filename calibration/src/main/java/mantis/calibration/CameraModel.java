@@ -10,9 +10,9 @@ public final class CameraModel {
   public static final Vec3 MANTIS_CAMERA_POSITION_M = new Vec3(0.0, 0.36, 1.0);
 
   /**
-   * Focal length of the nominal camera at 640x480, pixels: the largest square-pixel focal length for
-   * which the table region x ∈ [-0.38, 0.38], y ∈ [0.07, 0.65] is entirely in view (the y extent,
-   * 0.29 m either side of the optical axis at 1 m, is the binding one).
+   * Focal length of the nominal camera at 640x480, pixels: the largest square-pixel focal length
+   * for which the table region x ∈ [-0.38, 0.38], y ∈ [0.07, 0.65] is entirely in view (the y
+   * extent, 0.29 m either side of the optical axis at 1 m, is the binding one).
    */
   static final double MANTIS_FOCAL_PX_640 = 240.0 / 0.29;
 
@@ -25,14 +25,16 @@ public final class CameraModel {
   }
 
   /**
-   * The simulator's nominal camera at the given size: at (0, 0.36, 1.0) m looking straight down, yaw
-   * 0, no distortion. Defined at 640x480 and scaled to other sizes with x and y scaling
+   * The simulator's nominal camera at the given size: at (0, 0.36, 1.0) m looking straight down,
+   * yaw 0, no distortion. Defined at 640x480 and scaled to other sizes with x and y scaling
    * independently, so the same table region fills every image.
    */
   public static CameraModel mantisDefault(int widthPx, int heightPx) {
     CameraIntrinsics base =
-        new CameraIntrinsics(640, 480, MANTIS_FOCAL_PX_640, MANTIS_FOCAL_PX_640, 319.5, 239.5, 0, 0, 0, 0, 0);
-    CameraIntrinsics k = (widthPx == 640 && heightPx == 480) ? base : base.scaledTo(widthPx, heightPx);
+        new CameraIntrinsics(
+            640, 480, MANTIS_FOCAL_PX_640, MANTIS_FOCAL_PX_640, 319.5, 239.5, 0, 0, 0, 0, 0);
+    CameraIntrinsics k =
+        (widthPx == 640 && heightPx == 480) ? base : base.scaledTo(widthPx, heightPx);
     return new CameraModel(k, CameraExtrinsics.lookingDown(MANTIS_CAMERA_POSITION_M, 0.0));
   }
 
@@ -107,7 +109,10 @@ public final class CameraModel {
 
   /** True when the pixel lies inside the image (centres at integers: [-0.5, w - 0.5)). */
   public boolean inImage(PixelPoint px) {
-    return px.xPx() >= -0.5 && px.xPx() < widthPx() - 0.5 && px.yPx() >= -0.5 && px.yPx() < heightPx() - 0.5;
+    return px.xPx() >= -0.5
+        && px.xPx() < widthPx() - 0.5
+        && px.yPx() >= -0.5
+        && px.yPx() < heightPx() - 0.5;
   }
 
   /** The same camera at another resolution (see {@link CameraIntrinsics#scaledTo}). */
@@ -125,7 +130,9 @@ public final class CameraModel {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CameraModel other && intrinsics.equals(other.intrinsics) && extrinsics.equals(other.extrinsics);
+    return o instanceof CameraModel other
+        && intrinsics.equals(other.intrinsics)
+        && extrinsics.equals(other.extrinsics);
   }
 
   @Override

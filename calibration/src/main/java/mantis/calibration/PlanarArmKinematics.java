@@ -22,7 +22,8 @@ public final class PlanarArmKinematics {
   public PlanarArmKinematics(double[] linkLengthsM) {
     Objects.requireNonNull(linkLengthsM, "linkLengthsM");
     if (linkLengthsM.length != 3) {
-      throw new IllegalArgumentException("a planar 3R arm needs 3 link lengths, got " + linkLengthsM.length);
+      throw new IllegalArgumentException(
+          "a planar 3R arm needs 3 link lengths, got " + linkLengthsM.length);
     }
     for (double l : linkLengthsM) {
       if (!(l > 0) || !Double.isFinite(l)) {
@@ -84,8 +85,8 @@ public final class PlanarArmKinematics {
 
   /**
    * Exact inverse kinematics for a tip position and heading, choosing among the elbow branches and
-   * the 2π-equivalent joint angles the solution inside the limits closest (Euclidean, joint space) to
-   * {@code nearRad}. Empty when unreachable or outside the limits.
+   * the 2π-equivalent joint angles the solution inside the limits closest (Euclidean, joint space)
+   * to {@code nearRad}. Empty when unreachable or outside the limits.
    */
   public Optional<double[]> inverse(
       double xM, double yM, double headingRad, double[] nearRad, RobotSpec limits) {
@@ -104,7 +105,8 @@ public final class PlanarArmKinematics {
    * limits closest (Euclidean, joint space) to {@code currentRad}. Searches the heading coarse to
    * fine. Empty when no heading gives a solution inside the limits.
    */
-  public Optional<double[]> inverseNearest(double xM, double yM, double[] currentRad, RobotSpec limits) {
+  public Optional<double[]> inverseNearest(
+      double xM, double yM, double[] currentRad, RobotSpec limits) {
     checkLimits(limits);
     checkJoints(currentRad);
     if (!Double.isFinite(xM) || !Double.isFinite(yM)) {
@@ -140,8 +142,11 @@ public final class PlanarArmKinematics {
     return Optional.of(best.joints);
   }
 
-  /** Both elbow branches for one heading; offers each solution inside the limits to {@code best}. */
-  private void solve(double xM, double yM, double headingRad, RobotSpec limits, double[] reference, Best best) {
+  /**
+   * Both elbow branches for one heading; offers each solution inside the limits to {@code best}.
+   */
+  private void solve(
+      double xM, double yM, double headingRad, RobotSpec limits, double[] reference, Best best) {
     double l1 = linkLengthsM[0];
     double l2 = linkLengthsM[1];
     double l3 = linkLengthsM[2];
@@ -177,7 +182,10 @@ public final class PlanarArmKinematics {
     }
   }
 
-  /** The angle equal to {@code q} modulo 2π, inside the limits, closest to {@code reference}; NaN if none. */
+  /**
+   * The angle equal to {@code q} modulo 2π, inside the limits, closest to {@code reference}; NaN if
+   * none.
+   */
   private static double nearestEquivalentInLimits(double q, double reference, JointLimits limit) {
     double twoPi = 2 * Math.PI;
     double base = q + twoPi * Math.rint((reference - q) / twoPi);
@@ -185,7 +193,8 @@ public final class PlanarArmKinematics {
     double bestDistance = Double.POSITIVE_INFINITY;
     for (int k = -1; k <= 1; k++) {
       double candidate = base + k * twoPi;
-      if (candidate < limit.minPositionRad() - LIMIT_EPS_RAD || candidate > limit.maxPositionRad() + LIMIT_EPS_RAD) {
+      if (candidate < limit.minPositionRad() - LIMIT_EPS_RAD
+          || candidate > limit.maxPositionRad() + LIMIT_EPS_RAD) {
         continue;
       }
       candidate = Math.max(limit.minPositionRad(), Math.min(limit.maxPositionRad(), candidate));
@@ -201,7 +210,8 @@ public final class PlanarArmKinematics {
   private static void checkLimits(RobotSpec limits) {
     Objects.requireNonNull(limits, "limits");
     if (limits.jointCount() != 3) {
-      throw new IllegalArgumentException("a planar 3R arm needs 3 joint limits, got " + limits.jointCount());
+      throw new IllegalArgumentException(
+          "a planar 3R arm needs 3 joint limits, got " + limits.jointCount());
     }
   }
 

@@ -23,7 +23,8 @@ class CameraModelTest {
       for (int[] size : new int[][] {{640, 480}, {128, 128}, {64, 64}}) {
         CameraModel base = CameraModel.mantisDefault(size[0], size[1]);
         CameraModel cam =
-            new CameraModel(base.intrinsics().withDistortion(d[0], d[1], d[2], d[3], d[4]), base.extrinsics());
+            new CameraModel(
+                base.intrinsics().withDistortion(d[0], d[1], d[2], d[3], d[4]), base.extrinsics());
         for (int i = 0; i < 2000; i++) {
           double x = -0.38 + 0.76 * rng.nextDouble();
           double y = 0.07 + 0.58 * rng.nextDouble();
@@ -44,7 +45,8 @@ class CameraModelTest {
   void pixelToTableThenProjectRoundTripsOverTheWholeImage() {
     CameraModel base = CameraModel.mantisDefault(640, 480);
     CameraModel cam =
-        new CameraModel(base.intrinsics().withDistortion(-0.1, 0.02, 0.001, 0.001, 0.0), base.extrinsics());
+        new CameraModel(
+            base.intrinsics().withDistortion(-0.1, 0.02, 0.001, 0.001, 0.0), base.extrinsics());
     for (int v = 0; v < 480; v += 7) {
       for (int u = 0; u < 640; u += 7) {
         PixelPoint px = new PixelPoint(u, v);
@@ -62,8 +64,12 @@ class CameraModelTest {
     for (double x : new double[] {-0.38, 0.38}) {
       for (double y : new double[] {0.07, 0.65}) {
         PixelPoint px = cam.project(new Vec3(x, y, 0)).orElseThrow();
-        assertTrue(px.xPx() >= -0.5 - 1e-9 && px.xPx() <= 639.5 + 1e-9, "corner (" + x + ", " + y + ") at " + px);
-        assertTrue(px.yPx() >= -0.5 - 1e-9 && px.yPx() <= 479.5 + 1e-9, "corner (" + x + ", " + y + ") at " + px);
+        assertTrue(
+            px.xPx() >= -0.5 - 1e-9 && px.xPx() <= 639.5 + 1e-9,
+            "corner (" + x + ", " + y + ") at " + px);
+        assertTrue(
+            px.yPx() >= -0.5 - 1e-9 && px.yPx() <= 479.5 + 1e-9,
+            "corner (" + x + ", " + y + ") at " + px);
       }
     }
     PixelPoint centre = cam.project(new Vec3(0, 0.36, 0)).orElseThrow();
@@ -117,7 +123,8 @@ class CameraModelTest {
     assertEquals(320 / Math.tan(Math.toRadians(30)), k.fxPx(), 1e-9);
     assertTrue(k.isDistortionFree());
     assertThrows(IllegalArgumentException.class, () -> CameraIntrinsics.ofFieldOfView(640, 480, 0));
-    assertThrows(IllegalArgumentException.class, () -> CameraIntrinsics.ofFieldOfView(640, 480, Math.PI));
+    assertThrows(
+        IllegalArgumentException.class, () -> CameraIntrinsics.ofFieldOfView(640, 480, Math.PI));
   }
 
   @Test
@@ -128,9 +135,11 @@ class CameraModelTest {
     Vec3 corner = new Vec3(0.35, 0.6, 0);
     Vec3 axis = new Vec3(0, 0.36, 0);
     assertNotEquals(plain.project(corner).orElseThrow(), barrel.project(corner).orElseThrow());
-    assertEquals(plain.project(axis).orElseThrow().xPx(), barrel.project(axis).orElseThrow().xPx(), 1e-12);
+    assertEquals(
+        plain.project(axis).orElseThrow().xPx(), barrel.project(axis).orElseThrow().xPx(), 1e-12);
     // Barrel distortion pulls corners toward the centre.
-    assertTrue(barrel.project(corner).orElseThrow().xPx() < plain.project(corner).orElseThrow().xPx());
+    assertTrue(
+        barrel.project(corner).orElseThrow().xPx() < plain.project(corner).orElseThrow().xPx());
   }
 
   @Test
@@ -154,7 +163,8 @@ class CameraModelTest {
     TablePoint back = cam.pixelToTable(px, 0.02).orElseThrow();
     assertEquals(0.1, back.xM(), 1e-9);
     assertEquals(0.3, back.yM(), 1e-9);
-    assertNotEquals(CameraModel.mantisDefault(640, 480).project(new Vec3(0.1, 0.3, 0.02)).orElseThrow(), px);
+    assertNotEquals(
+        CameraModel.mantisDefault(640, 480).project(new Vec3(0.1, 0.3, 0.02)).orElseThrow(), px);
     // A pure yaw about the optical axis keeps the principal ray and rotates the image.
     CameraExtrinsics yawed = nominal.perturbed(0, 0, 0, 0, 0, 0.1);
     CameraModel yawCam = new CameraModel(CameraModel.mantisDefault(640, 480).intrinsics(), yawed);
@@ -182,15 +192,20 @@ class CameraModelTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> CameraExtrinsics.of(new double[] {-1, 0, 0, 0, 1, 0, 0, 0, 1}, new Vec3(0, 0, 0)));
-    CameraExtrinsics ok = CameraExtrinsics.of(new double[] {1, 0, 0, 0, -1, 0, 0, 0, -1}, new Vec3(0, 0.36, 1));
+    CameraExtrinsics ok =
+        CameraExtrinsics.of(new double[] {1, 0, 0, 0, -1, 0, 0, 0, -1}, new Vec3(0, 0.36, 1));
     assertEquals(1.0, ok.cameraPositionM().zM(), 1e-12);
     assertEquals(0.36, ok.cameraPositionM().yM(), 1e-12);
   }
 
   @Test
   void intrinsicsRejectBadValues() {
-    assertThrows(IllegalArgumentException.class, () -> new CameraIntrinsics(0, 480, 1, 1, 0, 0, 0, 0, 0, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new CameraIntrinsics(640, 480, -1, 1, 0, 0, 0, 0, 0, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new CameraIntrinsics(0, 480, 1, 1, 0, 0, 0, 0, 0, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new CameraIntrinsics(640, 480, -1, 1, 0, 0, 0, 0, 0, 0, 0));
     assertThrows(
         IllegalArgumentException.class,
         () -> new CameraIntrinsics(640, 480, 1, 1, 0, 0, Double.NaN, 0, 0, 0, 0));

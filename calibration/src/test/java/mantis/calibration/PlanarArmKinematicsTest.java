@@ -24,7 +24,9 @@ class PlanarArmKinematicsTest {
       new RobotSpec(
           "wide",
           List.of(
-              new JointLimits("a", -4, 4, 1, 1), new JointLimits("b", -4, 4, 1, 1), new JointLimits("c", -4, 4, 1, 1)));
+              new JointLimits("a", -4, 4, 1, 1),
+              new JointLimits("b", -4, 4, 1, 1),
+              new JointLimits("c", -4, 4, 1, 1)));
 
   private final PlanarArmKinematics arm = PlanarArmKinematics.mantisPlanar3();
 
@@ -73,7 +75,9 @@ class PlanarArmKinematicsTest {
     double[] ik = arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), PLANAR3).orElseThrow();
     // The mirrored branch (elbow -0.8) reaches the same pose with a larger joint-space norm.
     assertArrayEquals(q, ik, 1e-9);
-    double[] mirrored = {1.0 + 2 * Math.atan2(0.25 * Math.sin(0.8), 0.30 + 0.25 * Math.cos(0.8)), -0.8, 0};
+    double[] mirrored = {
+      1.0 + 2 * Math.atan2(0.25 * Math.sin(0.8), 0.30 + 0.25 * Math.cos(0.8)), -0.8, 0
+    };
     mirrored[2] = pose.headingRad() - mirrored[0] - mirrored[1];
     TipPose mirroredPose = arm.forward(mirrored);
     assertEquals(pose.xM(), mirroredPose.xM(), 1e-9);
@@ -120,7 +124,8 @@ class PlanarArmKinematicsTest {
       for (int h = 0; h < 360; h++) {
         Optional<double[]> other = inverseWithReference(x, y, Math.toRadians(h), current);
         if (other.isPresent()) {
-          assertTrue(distance(other.get(), current) >= bestDistance - 1e-3,
+          assertTrue(
+              distance(other.get(), current) >= bestDistance - 1e-3,
               "heading " + h + " gives a closer solution");
         }
       }
@@ -132,13 +137,15 @@ class PlanarArmKinematicsTest {
     double[] q = {1.0, 0.8, -0.3};
     TipPose pose = arm.forward(q);
     double[] mirroredNear = {1.8, -0.8, -1.0};
-    double[] ik = arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), mirroredNear, PLANAR3).orElseThrow();
+    double[] ik =
+        arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), mirroredNear, PLANAR3).orElseThrow();
     assertTrue(ik[1] < 0, "the negative-elbow branch is nearer");
     TipPose back = arm.forward(ik);
     assertEquals(pose.xM(), back.xM(), 1e-9);
     assertEquals(pose.yM(), back.yM(), 1e-9);
     assertEquals(0, wrap(pose.headingRad() - back.headingRad()), 1e-9);
-    assertArrayEquals(q, arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), q, PLANAR3).orElseThrow(), 1e-9);
+    assertArrayEquals(
+        q, arm.inverse(pose.xM(), pose.yM(), pose.headingRad(), q, PLANAR3).orElseThrow(), 1e-9);
     assertTrue(arm.inverse(0.0, 0.7, 1.0, q, PLANAR3).isEmpty());
   }
 
@@ -152,34 +159,43 @@ class PlanarArmKinematicsTest {
 
   @Test
   void inverseNearestIsContinuousAlongAStraightPath() {
-    double[] current = arm.inverseNearest(-0.25, 0.25, new double[] {1.5, 0.5, 0.5}, PLANAR3).orElseThrow();
+    double[] current =
+        arm.inverseNearest(-0.25, 0.25, new double[] {1.5, 0.5, 0.5}, PLANAR3).orElseThrow();
     for (int i = 1; i <= 200; i++) {
       double x = -0.25 + 0.5 * i / 200.0;
       double y = 0.25 + 0.2 * i / 200.0;
       double[] next = arm.inverseNearest(x, y, current, PLANAR3).orElseThrow();
-      assertTrue(distance(next, current) < 0.05, "jump at step " + i + ": " + distance(next, current));
+      assertTrue(
+          distance(next, current) < 0.05, "jump at step " + i + ": " + distance(next, current));
       current = next;
     }
   }
 
   @Test
   void nearTheRimOfTheWorkspaceASolutionIsStillFound() {
-    double[] q = arm.inverseNearest(0.0, 0.6499, new double[] {1.0, 0.3, 0.3}, PLANAR3).orElseThrow();
+    double[] q =
+        arm.inverseNearest(0.0, 0.6499, new double[] {1.0, 0.3, 0.3}, PLANAR3).orElseThrow();
     TipPose tip = arm.forward(q);
     assertEquals(0.6499, tip.yM(), 1e-9);
   }
 
   @Test
   void badArgumentsAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> new PlanarArmKinematics(new double[] {0.3, 0.2}));
-    assertThrows(IllegalArgumentException.class, () -> new PlanarArmKinematics(new double[] {0.3, -0.2, 0.1}));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PlanarArmKinematics(new double[] {0.3, 0.2}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new PlanarArmKinematics(new double[] {0.3, -0.2, 0.1}));
     assertThrows(IllegalArgumentException.class, () -> arm.forward(new double[] {0, 0}));
-    RobotSpec two = new RobotSpec("two", List.of(new JointLimits("a", -1, 1, 1, 1), new JointLimits("b", -1, 1, 1, 1)));
+    RobotSpec two =
+        new RobotSpec(
+            "two", List.of(new JointLimits("a", -1, 1, 1, 1), new JointLimits("b", -1, 1, 1, 1)));
     assertThrows(IllegalArgumentException.class, () -> arm.inverse(0.3, 0.3, 0, two));
   }
 
   /** Reference IK for one heading: the in-limit solution nearest to {@code current}. */
-  private Optional<double[]> inverseWithReference(double x, double y, double heading, double[] current) {
+  private Optional<double[]> inverseWithReference(
+      double x, double y, double heading, double[] current) {
     double l1 = 0.30;
     double l2 = 0.25;
     double wx = x - 0.10 * Math.cos(heading);
@@ -214,7 +230,9 @@ class PlanarArmKinematicsTest {
 
   private static double[] randomJoints(Random rng, double max) {
     return new double[] {
-      -max + 2 * max * rng.nextDouble(), -max + 2 * max * rng.nextDouble(), -max + 2 * max * rng.nextDouble()
+      -max + 2 * max * rng.nextDouble(),
+      -max + 2 * max * rng.nextDouble(),
+      -max + 2 * max * rng.nextDouble()
     };
   }
 

@@ -8,8 +8,8 @@ import java.util.Objects;
  * H future joint targets with timing, plus what the policy saw and planned.
  *
  * @param jointNames joint names, the order of every point's positions
- * @param points the targets; {@code timeFromStartNanos} should strictly increase (the safety
- *     filter enforces it)
+ * @param points the targets; {@code timeFromStartNanos} should strictly increase (the safety filter
+ *     enforces it)
  * @param validUntilNanos server monotonic time after which no point may be executed
  * @param latentTokens latent action tokens chosen by the policy (may be empty)
  * @param marks Set-of-Mark marks on the input frame (may be empty)
@@ -33,7 +33,10 @@ public record ActionChunk(
     marks = marks == null ? List.of() : List.copyOf(marks);
     traces = traces == null ? List.of() : List.copyOf(traces);
     modelVersion = Objects.requireNonNullElse(modelVersion, "");
-    stageNanos = stageNanos == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stageNanos));
+    stageNanos =
+        stageNanos == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stageNanos));
   }
 
   @Override
@@ -43,11 +46,27 @@ public record ActionChunk(
 
   /** A copy with other points and validity, everything else kept. */
   public ActionChunk withPoints(List<ActionPoint> newPoints, long newValidUntilNanos) {
-    return new ActionChunk(jointNames, newPoints, newValidUntilNanos, latentTokens, marks, traces, modelVersion, stageNanos);
+    return new ActionChunk(
+        jointNames,
+        newPoints,
+        newValidUntilNanos,
+        latentTokens,
+        marks,
+        traces,
+        modelVersion,
+        stageNanos);
   }
 
   /** A copy with other stage timings. */
   public ActionChunk withStageNanos(Map<String, Long> newStageNanos) {
-    return new ActionChunk(jointNames, points, validUntilNanos, latentTokens, marks, traces, modelVersion, newStageNanos);
+    return new ActionChunk(
+        jointNames,
+        points,
+        validUntilNanos,
+        latentTokens,
+        marks,
+        traces,
+        modelVersion,
+        newStageNanos);
   }
 }

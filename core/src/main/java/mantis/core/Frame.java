@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * One decoded camera image, RGB8, row-major, 3 bytes per pixel, top-left origin.
  *
- * <p>The pixel array is copied on construction and on {@link #rgb()}; use {@link #rgbUnsafe()} on hot
- * paths that promise not to modify it.
+ * <p>The pixel array is copied on construction and on {@link #rgb()}; use {@link #rgbUnsafe()} on
+ * hot paths that promise not to modify it.
  */
 public final class Frame {
   /** Largest accepted side, in pixels. */
@@ -29,7 +29,14 @@ public final class Frame {
     long expected = (long) widthPx * heightPx * 3;
     if (rgb.length != expected) {
       throw new IllegalArgumentException(
-          "raw RGB8 frame of " + widthPx + "x" + heightPx + " needs " + expected + " bytes, got " + rgb.length);
+          "raw RGB8 frame of "
+              + widthPx
+              + "x"
+              + heightPx
+              + " needs "
+              + expected
+              + " bytes, got "
+              + rgb.length);
     }
     return new Frame(widthPx, heightPx, rgb.clone());
   }
@@ -40,8 +47,14 @@ public final class Frame {
     checkSize(widthPx, heightPx);
     if (rgb.length != (long) widthPx * heightPx * 3) {
       throw new IllegalArgumentException(
-          "raw RGB8 frame of " + widthPx + "x" + heightPx + " needs " + ((long) widthPx * heightPx * 3)
-              + " bytes, got " + rgb.length);
+          "raw RGB8 frame of "
+              + widthPx
+              + "x"
+              + heightPx
+              + " needs "
+              + ((long) widthPx * heightPx * 3)
+              + " bytes, got "
+              + rgb.length);
     }
     return new Frame(widthPx, heightPx, rgb);
   }

@@ -22,16 +22,24 @@ public record JointLimits(
     if (name.isBlank()) {
       throw new IllegalArgumentException("joint name is blank");
     }
-    if (!Double.isFinite(minPositionRad) || !Double.isFinite(maxPositionRad) || minPositionRad >= maxPositionRad) {
+    if (!Double.isFinite(minPositionRad)
+        || !Double.isFinite(maxPositionRad)
+        || minPositionRad >= maxPositionRad) {
       throw new IllegalArgumentException(
-          "joint " + name + ": position limits must be finite with min < max, got [" + minPositionRad + ", "
-              + maxPositionRad + "]");
+          "joint "
+              + name
+              + ": position limits must be finite with min < max, got ["
+              + minPositionRad
+              + ", "
+              + maxPositionRad
+              + "]");
     }
     if (!(maxVelocityRadPerS > 0) || !Double.isFinite(maxVelocityRadPerS)) {
       throw new IllegalArgumentException("joint " + name + ": max velocity must be finite and > 0");
     }
     if (!(maxAccelerationRadPerS2 > 0) || !Double.isFinite(maxAccelerationRadPerS2)) {
-      throw new IllegalArgumentException("joint " + name + ": max acceleration must be finite and > 0");
+      throw new IllegalArgumentException(
+          "joint " + name + ": max acceleration must be finite and > 0");
     }
   }
 }

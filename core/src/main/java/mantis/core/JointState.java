@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param velocitiesRadPerS joint velocities; empty when unknown
  * @param stampNanos monotonic time of the measurement, in nanoseconds
  */
-public record JointState(List<String> names, double[] positionsRad, double[] velocitiesRadPerS, long stampNanos) {
+public record JointState(
+    List<String> names, double[] positionsRad, double[] velocitiesRadPerS, long stampNanos) {
   public JointState {
     names = List.copyOf(Objects.requireNonNull(names, "names"));
     positionsRad = Objects.requireNonNull(positionsRad, "positionsRad").clone();

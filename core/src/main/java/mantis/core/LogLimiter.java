@@ -7,16 +7,16 @@ import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
 /**
- * Rate-limits repeated log lines: per key, the first occurrence is logged at once; later ones inside the
- * interval are only counted, and the first occurrence after the interval logs one line carrying how many
- * were held back ({@code "... (41 more like this in the last 10.0 s)"}). So a fault that repeats on every
- * request logs at most one line per key per interval, however fast the requests come, and nothing is
- * silently lost: the counts add up to the occurrences.
+ * Rate-limits repeated log lines: per key, the first occurrence is logged at once; later ones
+ * inside the interval are only counted, and the first occurrence after the interval logs one line
+ * carrying how many were held back ({@code "... (41 more like this in the last 10.0 s)"}). So a
+ * fault that repeats on every request logs at most one line per key per interval, however fast the
+ * requests come, and nothing is silently lost: the counts add up to the occurrences.
  *
- * <p>Keys name a kind of event ({@code "watchdog-hold"}, {@code "policy-failed"}), not a request or a
- * client; at most {@value #MAX_KEYS} keys are tracked and any further key shares one overflow entry, so
- * keys made from client input cannot grow the map. Time is read from the {@link MonotonicClock} given,
- * so tests drive it with a {@link FakeClock}. Thread-safe.
+ * <p>Keys name a kind of event ({@code "watchdog-hold"}, {@code "policy-failed"}), not a request or
+ * a client; at most {@value #MAX_KEYS} keys are tracked and any further key shares one overflow
+ * entry, so keys made from client input cannot grow the map. Time is read from the {@link
+ * MonotonicClock} given, so tests drive it with a {@link FakeClock}. Thread-safe.
  *
  * <pre>{@code
  * LogLimiter warn = LogLimiter.create(log, clock, 10_000_000_000L);
@@ -26,8 +26,10 @@ import org.slf4j.event.Level;
 public final class LogLimiter {
   /** Default interval: 10 s. */
   public static final long DEFAULT_INTERVAL_NANOS = 10_000_000_000L;
+
   /** Keys tracked before further keys share one entry. */
   public static final int MAX_KEYS = 256;
+
   private static final String OVERFLOW_KEY = "\u0000overflow";
 
   private final Logger log;
@@ -61,20 +63,24 @@ public final class LogLimiter {
     return intervalNanos;
   }
 
-  /** Logs at WARN unless {@code key} logged less than an interval ago; SLF4J {@code {}} formatting. */
+  /**
+   * Logs at WARN unless {@code key} logged less than an interval ago; SLF4J {@code {}} formatting.
+   */
   public boolean warn(String key, String format, Object... args) {
     return log(Level.WARN, key, format, args);
   }
 
-  /** Logs at ERROR unless {@code key} logged less than an interval ago; SLF4J {@code {}} formatting. */
+  /**
+   * Logs at ERROR unless {@code key} logged less than an interval ago; SLF4J {@code {}} formatting.
+   */
   public boolean error(String key, String format, Object... args) {
     return log(Level.ERROR, key, format, args);
   }
 
   /**
-   * Logs one line at {@code level} unless {@code key} logged less than an interval ago, in which case the
-   * occurrence is only counted. A trailing {@link Throwable} argument is logged as SLF4J does (with its
-   * stack trace); pass {@code e.toString()} instead to keep the line short.
+   * Logs one line at {@code level} unless {@code key} logged less than an interval ago, in which
+   * case the occurrence is only counted. A trailing {@link Throwable} argument is logged as SLF4J
+   * does (with its stack trace); pass {@code e.toString()} instead to keep the line short.
    *
    * @return true when a line was written
    */

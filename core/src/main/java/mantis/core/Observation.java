@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything the policy sees for one step of one robot: frame(s), instruction, joint state and times.
+ * Everything the policy sees for one step of one robot: frame(s), instruction, joint state and
+ * times.
  *
  * @param robotId which robot (one closed loop per robot)
  * @param episodeId which episode of that robot

@@ -11,7 +11,8 @@ package mantis.core;
 public record PixelBox(double xPx, double yPx, double widthPx, double heightPx) {
   public PixelBox {
     if (widthPx < 0 || heightPx < 0) {
-      throw new IllegalArgumentException("box size must be non-negative: " + widthPx + "x" + heightPx);
+      throw new IllegalArgumentException(
+          "box size must be non-negative: " + widthPx + "x" + heightPx);
     }
   }
 }

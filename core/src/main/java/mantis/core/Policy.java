@@ -10,15 +10,16 @@ public interface Policy extends AutoCloseable {
   PolicyInfo info();
 
   /**
-   * Predicts the next action chunk. The returned chunk is raw: the caller runs it through the safety
-   * filter before anything executes it.
+   * Predicts the next action chunk. The returned chunk is raw: the caller runs it through the
+   * safety filter before anything executes it.
    */
   ActionChunk predict(Observation observation);
 
   /**
-   * Predicts with the Set-of-Mark marks the server proposed on the newest frame (ids stable across a
-   * Control stream). Policies that ground their actions on marks override this, and should key their
-   * traces by these ids; the default ignores the marks and calls {@link #predict(Observation)}.
+   * Predicts with the Set-of-Mark marks the server proposed on the newest frame (ids stable across
+   * a Control stream). Policies that ground their actions on marks override this, and should key
+   * their traces by these ids; the default ignores the marks and calls {@link
+   * #predict(Observation)}.
    *
    * @param marks the marks on the newest frame, in its pixel coordinates; may be empty
    */

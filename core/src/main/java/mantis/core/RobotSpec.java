@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A robot description: name and joint limits, in joint order. Loaded from YAML with
- * {@link RobotSpecs#load}.
+ * A robot description: name and joint limits, in joint order. Loaded from YAML with {@link
+ * RobotSpecs#load}.
  *
  * @param name robot name
  * @param joints joint limits, in the order used by joint states and action chunks

@@ -68,7 +68,8 @@ public final class RobotSpecs {
     try {
       text = Files.readString(yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read robot description " + yaml + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read robot description " + yaml + ": " + e.getMessage(), e);
     }
     return parse(text, yaml.toString());
   }
@@ -98,7 +99,8 @@ public final class RobotSpecs {
       throw new IllegalArgumentException(source + ": empty robot description");
     }
     if (!root.isObject()) {
-      throw new IllegalArgumentException(source + ": the robot description must be a mapping with keys " + TOP_KEYS);
+      throw new IllegalArgumentException(
+          source + ": the robot description must be a mapping with keys " + TOP_KEYS);
     }
     rejectUnknownKeys(root, TOP_KEYS, source, "top level");
     String robotName = requiredText(root, "name", source, "top level");
@@ -110,7 +112,8 @@ public final class RobotSpecs {
       throw new IllegalArgumentException(source + ": 'joints' must be a list of joints");
     }
     if (joints.isEmpty()) {
-      throw new IllegalArgumentException(source + ": 'joints' is empty; a robot needs at least one joint");
+      throw new IllegalArgumentException(
+          source + ": 'joints' is empty; a robot needs at least one joint");
     }
     List<JointLimits> limits = new ArrayList<>();
     Map<String, Integer> seen = new HashMap<>();
@@ -118,7 +121,8 @@ public final class RobotSpecs {
       JsonNode j = joints.get(i);
       String where = "joints[" + i + "]";
       if (!j.isObject()) {
-        throw new IllegalArgumentException(source + ": " + where + " must be a mapping with keys " + JOINT_KEYS);
+        throw new IllegalArgumentException(
+            source + ": " + where + " must be a mapping with keys " + JOINT_KEYS);
       }
       String jointName = requiredText(j, "name", source, where);
       where = where + " (" + jointName + ")";
@@ -126,7 +130,14 @@ public final class RobotSpecs {
       Integer previous = seen.putIfAbsent(jointName, i);
       if (previous != null) {
         throw new IllegalArgumentException(
-            source + ": duplicate joint '" + jointName + "' at joints[" + previous + "] and joints[" + i + "]");
+            source
+                + ": duplicate joint '"
+                + jointName
+                + "' at joints["
+                + previous
+                + "] and joints["
+                + i
+                + "]");
       }
       double min = requiredNumber(j, "min_position_rad", source, where);
       double max = requiredNumber(j, "max_position_rad", source, where);
@@ -134,7 +145,14 @@ public final class RobotSpecs {
       double acc = requiredNumber(j, "max_acceleration_rad_per_s2", source, where);
       if (min >= max) {
         throw new IllegalArgumentException(
-            source + ": " + where + ": min_position_rad (" + min + ") must be < max_position_rad (" + max + ")");
+            source
+                + ": "
+                + where
+                + ": min_position_rad ("
+                + min
+                + ") must be < max_position_rad ("
+                + max
+                + ")");
       }
       if (vel <= 0) {
         throw new IllegalArgumentException(
@@ -149,12 +167,20 @@ public final class RobotSpecs {
     return new RobotSpec(robotName, limits);
   }
 
-  private static void rejectUnknownKeys(JsonNode node, Set<String> allowed, String source, String where) {
+  private static void rejectUnknownKeys(
+      JsonNode node, Set<String> allowed, String source, String where) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(
-            source + ": " + where + ": unknown key '" + key + "' (expected " + sorted(allowed) + ")");
+            source
+                + ": "
+                + where
+                + ": unknown key '"
+                + key
+                + "' (expected "
+                + sorted(allowed)
+                + ")");
       }
     }
   }
@@ -171,7 +197,8 @@ public final class RobotSpecs {
       throw new IllegalArgumentException(source + ": " + where + ": missing key '" + key + "'");
     }
     if (!v.isTextual() && !v.isNumber()) {
-      throw new IllegalArgumentException(source + ": " + where + ": '" + key + "' must be a string");
+      throw new IllegalArgumentException(
+          source + ": " + where + ": '" + key + "' must be a string");
     }
     String text = v.asText().strip();
     if (text.isEmpty()) {
@@ -191,18 +218,22 @@ public final class RobotSpecs {
     } else if (v.isTextual()) {
       // YAML writes .inf / .nan as special floats; anything else textual is an error.
       String t = v.asText().strip();
-      d = switch (t.toLowerCase(java.util.Locale.ROOT)) {
-        case ".inf", "+.inf" -> Double.POSITIVE_INFINITY;
-        case "-.inf" -> Double.NEGATIVE_INFINITY;
-        case ".nan" -> Double.NaN;
-        default -> throw new IllegalArgumentException(
-            source + ": " + where + ": '" + key + "' must be a number, got '" + t + "'");
-      };
+      d =
+          switch (t.toLowerCase(java.util.Locale.ROOT)) {
+            case ".inf", "+.inf" -> Double.POSITIVE_INFINITY;
+            case "-.inf" -> Double.NEGATIVE_INFINITY;
+            case ".nan" -> Double.NaN;
+            default ->
+                throw new IllegalArgumentException(
+                    source + ": " + where + ": '" + key + "' must be a number, got '" + t + "'");
+          };
     } else {
-      throw new IllegalArgumentException(source + ": " + where + ": '" + key + "' must be a number");
+      throw new IllegalArgumentException(
+          source + ": " + where + ": '" + key + "' must be a number");
     }
     if (!Double.isFinite(d)) {
-      throw new IllegalArgumentException(source + ": " + where + ": '" + key + "' must be finite, got " + d);
+      throw new IllegalArgumentException(
+          source + ": " + where + ": '" + key + "' must be finite, got " + d);
     }
     return d;
   }
@@ -213,7 +244,8 @@ public final class RobotSpecs {
     private static RobotSpec loadResource(String resource) {
       try (InputStream in = RobotSpecs.class.getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalStateException("bundled robot description " + resource + " is missing from the class path");
+          throw new IllegalStateException(
+              "bundled robot description " + resource + " is missing from the class path");
         }
         return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
       } catch (IOException e) {

@@ -24,8 +24,11 @@ public final class CapturingLogger extends LegacyAbstractLogger {
   @Override
   protected synchronized void handleNormalizedLoggingCall(
       Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
-    lines.add(level + " " + MessageFormatter.basicArrayFormat(messagePattern, arguments)
-        + (throwable == null ? "" : " !" + throwable));
+    lines.add(
+        level
+            + " "
+            + MessageFormatter.basicArrayFormat(messagePattern, arguments)
+            + (throwable == null ? "" : " !" + throwable));
   }
 
   @Override

@@ -32,7 +32,8 @@ class LogLimiterTest {
     clock.advanceMillis(8000);
     assertTrue(limiter.error("k", "decode failed: {}", "y"));
     assertEquals(2, log.lines().size());
-    assertEquals("ERROR decode failed: y (2 more like this in the last 10.0 s)", log.lines().get(1));
+    assertEquals(
+        "ERROR decode failed: y (2 more like this in the last 10.0 s)", log.lines().get(1));
   }
 
   @Test
@@ -58,7 +59,8 @@ class LogLimiterTest {
     for (int i = 0; i < 10_000; i++) {
       limiter.warn("robot-" + i, "robot {}", i);
     }
-    assertEquals(LogLimiter.MAX_KEYS + 1, log.lines().size(), "tracked keys plus one overflow line");
+    assertEquals(
+        LogLimiter.MAX_KEYS + 1, log.lines().size(), "tracked keys plus one overflow line");
   }
 
   @Test
@@ -69,7 +71,8 @@ class LogLimiterTest {
     clock.advanceMillis(20_000);
     limiter.warn("t", "failed {}", "thrice", new IllegalStateException("boom"));
     assertEquals("WARN failed once !java.lang.IllegalStateException: boom", log.lines().get(0));
-    assertEquals("WARN failed thrice (1 more like this in the last 20.0 s) !java.lang.IllegalStateException: boom",
+    assertEquals(
+        "WARN failed thrice (1 more like this in the last 20.0 s) !java.lang.IllegalStateException: boom",
         log.lines().get(1));
   }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RobotSpecsTest {
-  private static final String GOOD = """
+  private static final String GOOD =
+      """
       name: two
       joints:
         - name: a
@@ -28,7 +29,8 @@ class RobotSpecsTest {
       """;
 
   private static String messageOf(String yaml) {
-    return assertThrows(IllegalArgumentException.class, () -> RobotSpecs.parse(yaml, "robot.yaml")).getMessage();
+    return assertThrows(IllegalArgumentException.class, () -> RobotSpecs.parse(yaml, "robot.yaml"))
+        .getMessage();
   }
 
   @Test
@@ -61,7 +63,11 @@ class RobotSpecsTest {
   @Test
   void aMissingKeyNamesTheJointAndTheKey() {
     String m = messageOf(GOOD.replace("    max_velocity_rad_per_s: 1\n", ""));
-    assertTrue(m.contains("robot.yaml") && m.contains("joints[1] (b)") && m.contains("missing key 'max_velocity_rad_per_s'"), m);
+    assertTrue(
+        m.contains("robot.yaml")
+            && m.contains("joints[1] (b)")
+            && m.contains("missing key 'max_velocity_rad_per_s'"),
+        m);
   }
 
   @Test
@@ -73,7 +79,8 @@ class RobotSpecsTest {
   @Test
   void aDuplicateJointIsRejected() {
     String m = messageOf(GOOD.replace("name: b", "name: a"));
-    assertTrue(m.contains("duplicate joint 'a'") && m.contains("joints[0]") && m.contains("joints[1]"), m);
+    assertTrue(
+        m.contains("duplicate joint 'a'") && m.contains("joints[0]") && m.contains("joints[1]"), m);
   }
 
   @Test
@@ -84,11 +91,15 @@ class RobotSpecsTest {
 
   @Test
   void nonPositiveRatesNonNumbersAndInfinitiesAreRejected() {
-    assertTrue(messageOf(GOOD.replace("max_velocity_rad_per_s: 2", "max_velocity_rad_per_s: 0"))
-        .contains("max_velocity_rad_per_s must be > 0"));
-    assertTrue(messageOf(GOOD.replace("max_acceleration_rad_per_s2: 4", "max_acceleration_rad_per_s2: -4"))
-        .contains("max_acceleration_rad_per_s2 must be > 0"));
-    assertTrue(messageOf(GOOD.replace("max_position_rad: 3", "max_position_rad: lots")).contains("must be a number"));
+    assertTrue(
+        messageOf(GOOD.replace("max_velocity_rad_per_s: 2", "max_velocity_rad_per_s: 0"))
+            .contains("max_velocity_rad_per_s must be > 0"));
+    assertTrue(
+        messageOf(GOOD.replace("max_acceleration_rad_per_s2: 4", "max_acceleration_rad_per_s2: -4"))
+            .contains("max_acceleration_rad_per_s2 must be > 0"));
+    assertTrue(
+        messageOf(GOOD.replace("max_position_rad: 3", "max_position_rad: lots"))
+            .contains("must be a number"));
     String inf = messageOf(GOOD.replace("max_position_rad: 3", "max_position_rad: .inf"));
     assertTrue(inf.contains("robot.yaml") && inf.contains(".inf"), inf);
   }

@@ -19,8 +19,12 @@ public record FramePairs(List<Frame> framesT, List<Frame> framesTPlusH) {
       throw new IllegalArgumentException("a batch needs at least one frame pair, got 0");
     }
     if (framesT.size() != framesTPlusH.size()) {
-      throw new IllegalArgumentException("framesT has " + framesT.size() + " frames but framesTPlusH has "
-          + framesTPlusH.size() + "; they must pair up one to one");
+      throw new IllegalArgumentException(
+          "framesT has "
+              + framesT.size()
+              + " frames but framesTPlusH has "
+              + framesTPlusH.size()
+              + "; they must pair up one to one");
     }
     framesT = List.copyOf(framesT);
     framesTPlusH = List.copyOf(framesTPlusH);

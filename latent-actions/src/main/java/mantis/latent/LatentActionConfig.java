@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.Properties;
 
 /**
- * Immutable configuration of a {@link LatentActionModel}: input size, token count, codebook, layer widths,
- * loss weights, dead-code replacement and the seed. Build with {@link #builder()}; {@code build()} refuses a
- * bad configuration with a message naming the field and the allowed range.
+ * Immutable configuration of a {@link LatentActionModel}: input size, token count, codebook, layer
+ * widths, loss weights, dead-code replacement and the seed. Build with {@link #builder()}; {@code
+ * build()} refuses a bad configuration with a message naming the field and the allowed range.
  */
 public final class LatentActionConfig {
 
@@ -132,7 +132,10 @@ public final class LatentActionConfig {
     return learningRate;
   }
 
-  /** A code used fewer than {@link #deadCodeMinUses()} times over this many training steps is replaced. */
+  /**
+   * A code used fewer than {@link #deadCodeMinUses()} times over this many training steps is
+   * replaced.
+   */
   public int deadCodeWindowSteps() {
     return deadCodeWindowSteps;
   }
@@ -148,15 +151,18 @@ public final class LatentActionConfig {
   }
 
   /**
-   * Extra reconstruction-loss weight on moving pixels: a pixel whose largest channel change between frame t and
-   * frame t+H exceeds {@link #motionThreshold()} counts {@code 1 + motionWeight} times (0 = plain MSE). Moving
-   * pixels are a few percent of a frame but carry all of the action.
+   * Extra reconstruction-loss weight on moving pixels: a pixel whose largest channel change between
+   * frame t and frame t+H exceeds {@link #motionThreshold()} counts {@code 1 + motionWeight} times
+   * (0 = plain MSE). Moving pixels are a few percent of a frame but carry all of the action.
    */
   public float motionWeight() {
     return motionWeight;
   }
 
-  /** Change (in [0, 1] intensity) above which a pixel counts as moving, for the loss and the metrics. */
+  /**
+   * Change (in [0, 1] intensity) above which a pixel counts as moving, for the loss and the
+   * metrics.
+   */
   public float motionThreshold() {
     return motionThreshold;
   }
@@ -167,66 +173,70 @@ public final class LatentActionConfig {
   }
 
   /**
-   * Whether the encoder pools its last feature map over space (mean and max after one more 3x3 convolution)
-   * before the token projection, instead of flattening it: the tokens then describe what moved and how, not
-   * where, and the decoder finds the where in frame t.
+   * Whether the encoder pools its last feature map over space (mean and max after one more 3x3
+   * convolution) before the token projection, instead of flattening it: the tokens then describe
+   * what moved and how, not where, and the decoder finds the where in frame t.
    */
   public boolean encoderPooling() {
     return encoderPooling;
   }
 
   /**
-   * Fraction of each training batch whose pairs are played backwards (frame t+H as the start, frame t as the
-   * target), drawn from the seed and the step. Scripted motion is largely predictable from frame t alone (the
-   * arm heads for the object), so without this the decoder needs little from the tokens; a reversed pair can
-   * only be rebuilt if the tokens say which way things moved.
+   * Fraction of each training batch whose pairs are played backwards (frame t+H as the start, frame
+   * t as the target), drawn from the seed and the step. Scripted motion is largely predictable from
+   * frame t alone (the arm heads for the object), so without this the decoder needs little from the
+   * tokens; a reversed pair can only be rebuilt if the tokens say which way things moved.
    */
   public float reverseFraction() {
     return reverseFraction;
   }
 
   /**
-   * Whether the decoder is local: frame t is seen through two stride-2 stages only (a receptive field of about
-   * 20 pixels at 64 x 64, so it cannot relate the effector to a far-away object and guess the motion) and the
-   * tokens enter only as per-channel offsets broadcast over space, never as a spatial map: the tokens must say
-   * how things move, and the decoder applies that everywhere.
+   * Whether the decoder is local: frame t is seen through two stride-2 stages only (a receptive
+   * field of about 20 pixels at 64 x 64, so it cannot relate the effector to a far-away object and
+   * guess the motion) and the tokens enter only as per-channel offsets broadcast over space, never
+   * as a spatial map: the tokens must say how things move, and the decoder applies that everywhere.
    */
   public boolean localDecoder() {
     return localDecoder;
   }
 
   /**
-   * Radius, in cells of the decoder's S/4 feature map, of its token-driven soft shift (0 = none). With radius r
-   * the tokens choose a distribution over the (2r+1)^2 displacements; the frame-t features at S/4 are moved by it
-   * (a per-pair convolution) and the decoder sees them next to the unmoved ones. Moving content is then one
-   * operation for the decoder instead of something its convolutions must learn, so the tokens pay off by saying
-   * where things go. At 64 x 64, r = 4 covers +-16 pixels.
+   * Radius, in cells of the decoder's S/4 feature map, of its token-driven soft shift (0 = none).
+   * With radius r the tokens choose a distribution over the (2r+1)^2 displacements; the frame-t
+   * features at S/4 are moved by it (a per-pair convolution) and the decoder sees them next to the
+   * unmoved ones. Moving content is then one operation for the decoder instead of something its
+   * convolutions must learn, so the tokens pay off by saying where things go. At 64 x 64, r = 4
+   * covers +-16 pixels.
    */
   public int shiftRadius() {
     return shiftRadius;
   }
 
   /**
-   * Whether the tokens also scale the decoder's feature maps per channel (FiLM: {@code x * (1 + g(z)) + b(z)}) at
-   * every scale, not only shift them, so that "this kind of feature, if the tokens say so" is one operation.
+   * Whether the tokens also scale the decoder's feature maps per channel (FiLM: {@code x * (1 +
+   * g(z)) + b(z)}) at every scale, not only shift them, so that "this kind of feature, if the
+   * tokens say so" is one operation.
    */
   public boolean tokenGating() {
     return tokenGating;
   }
 
   /**
-   * Whether training uses LAPA's noise-substitution VQ (NSVQ) instead of the straight-through estimator: the
-   * decoder gets the encoder output plus noise of the quantisation error's size in a random direction, and the
-   * loss is the reconstruction alone (no codebook or commitment term). Inference always quantises.
+   * Whether training uses LAPA's noise-substitution VQ (NSVQ) instead of the straight-through
+   * estimator: the decoder gets the encoder output plus noise of the quantisation error's size in a
+   * random direction, and the loss is the reconstruction alone (no codebook or commitment term).
+   * Inference always quantises.
    */
   public boolean noiseSubstitution() {
     return noiseSubstitution;
   }
 
   /**
-   * Whether the encoder ends in a spatial soft-argmax over its S/4 feature map instead of a flattened S/8 map:
-   * each channel becomes the expected (x, y) of its activation, so where things are in frame t and frame t+H, and
-   * hence how far they moved, is linear in the features the tokens are projected from.
+   * Whether the encoder ends in a spatial soft-argmax over its S/4 feature map instead of a
+   * flattened S/8 map: each channel becomes the expected (x, y) of its activation, so where things
+   * are in frame t and frame t+H, and hence how far they moved, is linear in the features the
+   * tokens are projected from.
    */
   public boolean encoderKeypoints() {
     return encoderKeypoints;
@@ -247,7 +257,10 @@ public final class LatentActionConfig {
     toProperties().store(out, "Mantis latent action model configuration");
   }
 
-  /** This configuration as properties, one key per builder option (the keys {@link #fromProperties} reads). */
+  /**
+   * This configuration as properties, one key per builder option (the keys {@link #fromProperties}
+   * reads).
+   */
   public Properties toProperties() {
     Properties p = new Properties();
     p.setProperty("format", "mantis-latent-config-1");
@@ -284,17 +297,19 @@ public final class LatentActionConfig {
   }
 
   /**
-   * A configuration from properties as written by {@link #toProperties}; unknown keys and bad values are refused
-   * with an {@link IOException} naming them.
+   * A configuration from properties as written by {@link #toProperties}; unknown keys and bad
+   * values are refused with an {@link IOException} naming them.
    */
   public static LatentActionConfig fromProperties(Properties p) throws IOException {
     for (String key : p.stringPropertyNames()) {
       if (!KEYS.contains(key)) {
-        throw new IOException("unknown latent action config key '" + key + "' (known: " + KEYS + ")");
+        throw new IOException(
+            "unknown latent action config key '" + key + "' (known: " + KEYS + ")");
       }
     }
     if (!"mantis-latent-config-1".equals(p.getProperty("format"))) {
-      throw new IOException("not a Mantis latent action config (format=" + p.getProperty("format") + ")");
+      throw new IOException(
+          "not a Mantis latent action config (format=" + p.getProperty("format") + ")");
     }
     try {
       String[] w = required(p, "widths").split(",");
@@ -316,27 +331,51 @@ public final class LatentActionConfig {
           .optSeed(Long.parseLong(required(p, "seed")))
           .optMotionWeight(Float.parseFloat(p.getProperty("motionWeight", "0")))
           .optMotionThreshold(Float.parseFloat(p.getProperty("motionThreshold", "0.1")))
-          .optDifferenceInput(parseBoolean("differenceInput", p.getProperty("differenceInput", "false")))
-          .optEncoderPooling(parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
+          .optDifferenceInput(
+              parseBoolean("differenceInput", p.getProperty("differenceInput", "false")))
+          .optEncoderPooling(
+              parseBoolean("encoderPooling", p.getProperty("encoderPooling", "false")))
           .optReverseFraction(Float.parseFloat(p.getProperty("reverseFraction", "0")))
           .optLocalDecoder(parseBoolean("localDecoder", p.getProperty("localDecoder", "false")))
           .optShiftRadius(Integer.parseInt(p.getProperty("shiftRadius", "0")))
           .optTokenGating(parseBoolean("tokenGating", p.getProperty("tokenGating", "false")))
-          .optNoiseSubstitution(parseBoolean("noiseSubstitution", p.getProperty("noiseSubstitution", "false")))
-          .optEncoderKeypoints(parseBoolean("encoderKeypoints", p.getProperty("encoderKeypoints", "false")))
-          .optCodebookLearningRateScale(Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
+          .optNoiseSubstitution(
+              parseBoolean("noiseSubstitution", p.getProperty("noiseSubstitution", "false")))
+          .optEncoderKeypoints(
+              parseBoolean("encoderKeypoints", p.getProperty("encoderKeypoints", "false")))
+          .optCodebookLearningRateScale(
+              Float.parseFloat(p.getProperty("codebookLearningRateScale", "1")))
           .build();
     } catch (IllegalArgumentException e) {
       throw new IOException("bad latent action config: " + e.getMessage(), e);
     }
   }
 
-  private static final java.util.Set<String> KEYS = java.util.Set.of("format", "inputSizePx", "channels", "tokens",
-      "codebookSize", "codeDim", "widths", "commitmentWeight", "learningRate", "deadCodeWindowSteps",
-      "deadCodeMinUses", "seed", "motionWeight", "motionThreshold", "differenceInput", "codebookLearningRateScale",
-      "encoderPooling", "reverseFraction", "localDecoder",
-      "shiftRadius", "tokenGating", "noiseSubstitution",
-      "encoderKeypoints");
+  private static final java.util.Set<String> KEYS =
+      java.util.Set.of(
+          "format",
+          "inputSizePx",
+          "channels",
+          "tokens",
+          "codebookSize",
+          "codeDim",
+          "widths",
+          "commitmentWeight",
+          "learningRate",
+          "deadCodeWindowSteps",
+          "deadCodeMinUses",
+          "seed",
+          "motionWeight",
+          "motionThreshold",
+          "differenceInput",
+          "codebookLearningRateScale",
+          "encoderPooling",
+          "reverseFraction",
+          "localDecoder",
+          "shiftRadius",
+          "tokenGating",
+          "noiseSubstitution",
+          "encoderKeypoints");
 
   private static boolean parseBoolean(String key, String v) {
     if (!v.equals("true") && !v.equals("false")) {
@@ -358,42 +397,114 @@ public final class LatentActionConfig {
     if (!(o instanceof LatentActionConfig c)) {
       return false;
     }
-    return inputSizePx == c.inputSizePx && channels == c.channels && tokens == c.tokens
-        && codebookSize == c.codebookSize && codeDim == c.codeDim && Arrays.equals(widths, c.widths)
+    return inputSizePx == c.inputSizePx
+        && channels == c.channels
+        && tokens == c.tokens
+        && codebookSize == c.codebookSize
+        && codeDim == c.codeDim
+        && Arrays.equals(widths, c.widths)
         && Float.compare(commitmentWeight, c.commitmentWeight) == 0
         && Float.compare(learningRate, c.learningRate) == 0
-        && deadCodeWindowSteps == c.deadCodeWindowSteps && deadCodeMinUses == c.deadCodeMinUses
-        && seed == c.seed && Float.compare(motionWeight, c.motionWeight) == 0
-        && Float.compare(motionThreshold, c.motionThreshold) == 0 && differenceInput == c.differenceInput
+        && deadCodeWindowSteps == c.deadCodeWindowSteps
+        && deadCodeMinUses == c.deadCodeMinUses
+        && seed == c.seed
+        && Float.compare(motionWeight, c.motionWeight) == 0
+        && Float.compare(motionThreshold, c.motionThreshold) == 0
+        && differenceInput == c.differenceInput
         && Float.compare(codebookLearningRateScale, c.codebookLearningRateScale) == 0
-        && encoderPooling == c.encoderPooling && Float.compare(reverseFraction, c.reverseFraction) == 0
-        && localDecoder == c.localDecoder && shiftRadius == c.shiftRadius
-        && tokenGating == c.tokenGating && noiseSubstitution == c.noiseSubstitution
+        && encoderPooling == c.encoderPooling
+        && Float.compare(reverseFraction, c.reverseFraction) == 0
+        && localDecoder == c.localDecoder
+        && shiftRadius == c.shiftRadius
+        && tokenGating == c.tokenGating
+        && noiseSubstitution == c.noiseSubstitution
         && encoderKeypoints == c.encoderKeypoints;
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(new long[] {inputSizePx, channels, tokens, codebookSize, codeDim,
-        Arrays.hashCode(widths), Float.floatToIntBits(commitmentWeight), Float.floatToIntBits(learningRate),
-        deadCodeWindowSteps, deadCodeMinUses, seed, Float.floatToIntBits(motionWeight),
-        Float.floatToIntBits(motionThreshold), differenceInput ? 1 : 0, Float.floatToIntBits(codebookLearningRateScale),
-        encoderPooling ? 1 : 0, Float.floatToIntBits(reverseFraction), localDecoder ? 1 : 0, shiftRadius, tokenGating ? 1 : 0,
-        noiseSubstitution ? 1 : 0, encoderKeypoints ? 1 : 0});
+    return Arrays.hashCode(
+        new long[] {
+          inputSizePx,
+          channels,
+          tokens,
+          codebookSize,
+          codeDim,
+          Arrays.hashCode(widths),
+          Float.floatToIntBits(commitmentWeight),
+          Float.floatToIntBits(learningRate),
+          deadCodeWindowSteps,
+          deadCodeMinUses,
+          seed,
+          Float.floatToIntBits(motionWeight),
+          Float.floatToIntBits(motionThreshold),
+          differenceInput ? 1 : 0,
+          Float.floatToIntBits(codebookLearningRateScale),
+          encoderPooling ? 1 : 0,
+          Float.floatToIntBits(reverseFraction),
+          localDecoder ? 1 : 0,
+          shiftRadius,
+          tokenGating ? 1 : 0,
+          noiseSubstitution ? 1 : 0,
+          encoderKeypoints ? 1 : 0
+        });
   }
 
   @Override
   public String toString() {
-    return "LatentActionConfig{input=" + inputSizePx + "x" + inputSizePx + "x" + channels + ", tokens=" + tokens
-        + ", codebook=" + codebookSize + "x" + codeDim + ", widths=" + Arrays.toString(widths)
-        + ", beta=" + commitmentWeight + ", lr=" + learningRate + ", deadCode=" + deadCodeMinUses + "/"
-        + deadCodeWindowSteps + " steps, motionWeight=" + motionWeight + "@" + motionThreshold
-        + ", differenceInput=" + differenceInput + ", codebookLrScale=" + codebookLearningRateScale + ", encoderPooling=" + encoderPooling + ", reverseFraction=" + reverseFraction
-        + ", localDecoder=" + localDecoder + ", shiftRadius=" + shiftRadius + ", tokenGating=" + tokenGating + ", nsvq=" + noiseSubstitution + ", keypoints=" + encoderKeypoints
-        + ", seed=" + seed + "}";
+    return "LatentActionConfig{input="
+        + inputSizePx
+        + "x"
+        + inputSizePx
+        + "x"
+        + channels
+        + ", tokens="
+        + tokens
+        + ", codebook="
+        + codebookSize
+        + "x"
+        + codeDim
+        + ", widths="
+        + Arrays.toString(widths)
+        + ", beta="
+        + commitmentWeight
+        + ", lr="
+        + learningRate
+        + ", deadCode="
+        + deadCodeMinUses
+        + "/"
+        + deadCodeWindowSteps
+        + " steps, motionWeight="
+        + motionWeight
+        + "@"
+        + motionThreshold
+        + ", differenceInput="
+        + differenceInput
+        + ", codebookLrScale="
+        + codebookLearningRateScale
+        + ", encoderPooling="
+        + encoderPooling
+        + ", reverseFraction="
+        + reverseFraction
+        + ", localDecoder="
+        + localDecoder
+        + ", shiftRadius="
+        + shiftRadius
+        + ", tokenGating="
+        + tokenGating
+        + ", nsvq="
+        + noiseSubstitution
+        + ", keypoints="
+        + encoderKeypoints
+        + ", seed="
+        + seed
+        + "}";
   }
 
-  /** Builder; every field is optional and defaults to the issue's setting (64x64 RGB, 4 tokens, 8 codes). */
+  /**
+   * Builder; every field is optional and defaults to the issue's setting (64x64 RGB, 4 tokens, 8
+   * codes).
+   */
   public static final class Builder {
     private int inputSizePx = 64;
     private int channels = 3;
@@ -548,7 +659,8 @@ public final class LatentActionConfig {
     public LatentActionConfig build() {
       if (inputSizePx < 8 || inputSizePx > 512 || inputSizePx % 8 != 0) {
         throw new IllegalArgumentException(
-            "inputSizePx must be a multiple of 8 in [8, 512] (three stride-2 stages), got " + inputSizePx);
+            "inputSizePx must be a multiple of 8 in [8, 512] (three stride-2 stages), got "
+                + inputSizePx);
       }
       if (channels < 1 || channels > 4) {
         throw new IllegalArgumentException("channels must be in [1, 4], got " + channels);
@@ -561,49 +673,64 @@ public final class LatentActionConfig {
         throw new IllegalArgumentException("tokens must be in [1, 64], got " + tokens);
       }
       if (codebookSize < 2 || codebookSize > 4096) {
-        throw new IllegalArgumentException("codebookSize must be in [2, 4096], got " + codebookSize);
+        throw new IllegalArgumentException(
+            "codebookSize must be in [2, 4096], got " + codebookSize);
       }
       if (codeDim < 1 || codeDim > 1024) {
         throw new IllegalArgumentException("codeDim must be in [1, 1024], got " + codeDim);
       }
       if (widths.length != 3) {
         throw new IllegalArgumentException(
-            "widths must name exactly 3 stage widths, got " + widths.length + ": " + Arrays.toString(widths));
+            "widths must name exactly 3 stage widths, got "
+                + widths.length
+                + ": "
+                + Arrays.toString(widths));
       }
       for (int w : widths) {
         if (w < 1 || w > 1024) {
-          throw new IllegalArgumentException("every width must be in [1, 1024], got " + Arrays.toString(widths));
+          throw new IllegalArgumentException(
+              "every width must be in [1, 1024], got " + Arrays.toString(widths));
         }
       }
       if (!(commitmentWeight >= 0f) || !Float.isFinite(commitmentWeight)) {
-        throw new IllegalArgumentException("commitmentWeight must be finite and >= 0, got " + commitmentWeight);
+        throw new IllegalArgumentException(
+            "commitmentWeight must be finite and >= 0, got " + commitmentWeight);
       }
       if (!(learningRate > 0f) || !Float.isFinite(learningRate)) {
-        throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
+        throw new IllegalArgumentException(
+            "learningRate must be finite and > 0, got " + learningRate);
       }
       if (deadCodeWindowSteps < 1) {
-        throw new IllegalArgumentException("deadCodeWindowSteps must be >= 1, got " + deadCodeWindowSteps);
+        throw new IllegalArgumentException(
+            "deadCodeWindowSteps must be >= 1, got " + deadCodeWindowSteps);
       }
       if (deadCodeMinUses < 0) {
         throw new IllegalArgumentException(
-            "deadCodeMinUses must be >= 0 (0 disables dead-code replacement), got " + deadCodeMinUses);
+            "deadCodeMinUses must be >= 0 (0 disables dead-code replacement), got "
+                + deadCodeMinUses);
       }
       if (!(motionWeight >= 0f) || !Float.isFinite(motionWeight)) {
-        throw new IllegalArgumentException("motionWeight must be finite and >= 0, got " + motionWeight);
+        throw new IllegalArgumentException(
+            "motionWeight must be finite and >= 0, got " + motionWeight);
       }
       if (!(motionThreshold > 0f && motionThreshold < 1f)) {
-        throw new IllegalArgumentException("motionThreshold must be in (0, 1), got " + motionThreshold);
+        throw new IllegalArgumentException(
+            "motionThreshold must be in (0, 1), got " + motionThreshold);
       }
       if (!(codebookLearningRateScale > 0f) || !Float.isFinite(codebookLearningRateScale)) {
         throw new IllegalArgumentException(
             "codebookLearningRateScale must be finite and > 0, got " + codebookLearningRateScale);
       }
       if (shiftRadius < 0 || shiftRadius > inputSizePx / 8) {
-        throw new IllegalArgumentException("shiftRadius must be in [0, inputSizePx / 8 = " + inputSizePx / 8
-            + "] (cells of the S/4 map), got " + shiftRadius);
+        throw new IllegalArgumentException(
+            "shiftRadius must be in [0, inputSizePx / 8 = "
+                + inputSizePx / 8
+                + "] (cells of the S/4 map), got "
+                + shiftRadius);
       }
       if (encoderKeypoints && encoderPooling) {
-        throw new IllegalArgumentException("encoderKeypoints and encoderPooling cannot be combined");
+        throw new IllegalArgumentException(
+            "encoderKeypoints and encoderPooling cannot be combined");
       }
       if (tokenGating && localDecoder) {
         throw new IllegalArgumentException("tokenGating and localDecoder cannot be combined");
@@ -612,7 +739,8 @@ public final class LatentActionConfig {
         throw new IllegalArgumentException("shiftRadius and localDecoder cannot be combined");
       }
       if (!(reverseFraction >= 0f && reverseFraction <= 1f)) {
-        throw new IllegalArgumentException("reverseFraction must be in [0, 1], got " + reverseFraction);
+        throw new IllegalArgumentException(
+            "reverseFraction must be in [0, 1], got " + reverseFraction);
       }
       return new LatentActionConfig(this);
     }

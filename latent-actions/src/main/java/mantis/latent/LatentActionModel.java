@@ -33,20 +33,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The LAPA latent action model.
  *
- * <p>Encoder: frame t and frame t+H concatenated along channels (6 x S x S), three 3x3 stride-2 convolutions
- * with ReLU, then a linear projection to {@code tokens x codeDim}. Bottleneck: each of the token vectors is
- * replaced by its nearest codebook entry (straight-through gradient), trained with the VQ-VAE codebook loss
- * and a commitment loss. Dead codes (used fewer than {@code deadCodeMinUses} times over
- * {@code deadCodeWindowSteps} training steps) are re-initialised to randomly drawn encoder outputs of the
- * current batch, so every code stays in use. Decoder: frame t goes through its own three stride-2
- * convolutions; the quantised tokens are projected linearly to a {@code widths[2] x S/8 x S/8} map and added
- * at the bottleneck; then three nearest-upsample + 3x3 convolution stages (with skip connections from the
- * frame-t path) predict the residual over frame t. The PyTorch engine has no transposed convolution, hence
- * upsample + convolve.
+ * <p>Encoder: frame t and frame t+H concatenated along channels (6 x S x S), three 3x3 stride-2
+ * convolutions with ReLU, then a linear projection to {@code tokens x codeDim}. Bottleneck: each of
+ * the token vectors is replaced by its nearest codebook entry (straight-through gradient), trained
+ * with the VQ-VAE codebook loss and a commitment loss. Dead codes (used fewer than {@code
+ * deadCodeMinUses} times over {@code deadCodeWindowSteps} training steps) are re-initialised to
+ * randomly drawn encoder outputs of the current batch, so every code stays in use. Decoder: frame t
+ * goes through its own three stride-2 convolutions; the quantised tokens are projected linearly to
+ * a {@code widths[2] x S/8 x S/8} map and added at the bottleneck; then three nearest-upsample +
+ * 3x3 convolution stages (with skip connections from the frame-t path) predict the residual over
+ * frame t. The PyTorch engine has no transposed convolution, hence upsample + convolve.
  *
- * <p>Parameters are plain tensors initialised from a {@link Random} seeded by the configuration, trained with
- * Adam implemented here, so a seed gives the same weights, tokens and training trajectory on CPU. The model
- * runs on the first GPU when the engine sees one, else on CPU. Instances are not thread-safe.
+ * <p>Parameters are plain tensors initialised from a {@link Random} seeded by the configuration,
+ * trained with Adam implemented here, so a seed gives the same weights, tokens and training
+ * trajectory on CPU. The model runs on the first GPU when the engine sees one, else on CPU.
+ * Instances are not thread-safe.
  */
 public final class LatentActionModel implements AutoCloseable {
 
@@ -79,12 +80,18 @@ public final class LatentActionModel implements AutoCloseable {
     engine.setRandomSeed((int) config.seed());
     LatentActionModel m = new LatentActionModel(config, defaultDevice());
     m.initParameters();
-    LOG.info("created latent action model {} on {} ({} parameters)", config, m.manager.getDevice(),
+    LOG.info(
+        "created latent action model {} on {} ({} parameters)",
+        config,
+        m.manager.getDevice(),
         m.parameterCount());
     return m;
   }
 
-  /** Loads a model written by {@link #save(Path)}: configuration, weights, codebook and optimiser state. */
+  /**
+   * Loads a model written by {@link #save(Path)}: configuration, weights, codebook and optimiser
+   * state.
+   */
   public static LatentActionModel load(Path dir) throws IOException {
     LatentActionConfig config;
     try (Reader r = Files.newBufferedReader(dir.resolve(CONFIG_FILE), StandardCharsets.UTF_8)) {
@@ -92,8 +99,9 @@ public final class LatentActionModel implements AutoCloseable {
     }
     Engine.getInstance().setRandomSeed((int) config.seed());
     LatentActionModel m = new LatentActionModel(config, defaultDevice());
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        Files.newInputStream(dir.resolve(WEIGHTS_FILE))))) {
+    try (DataInputStream in =
+        new DataInputStream(
+            new BufferedInputStream(Files.newInputStream(dir.resolve(WEIGHTS_FILE))))) {
       m.readState(in);
     } catch (IOException | RuntimeException e) {
       m.close();
@@ -173,8 +181,8 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   /**
-   * The decoder's prediction of frame t+H from frame t and the tokens, as HWC RGB floats (nominally in [0, 1],
-   * not clamped).
+   * The decoder's prediction of frame t+H from frame t and the tokens, as HWC RGB floats (nominally
+   * in [0, 1], not clamped).
    */
   public float[] reconstructPixels(Frame frameT, int[] tokens) {
     ensureOpen();
@@ -203,8 +211,12 @@ public final class LatentActionModel implements AutoCloseable {
   public float[][] reconstructPixels(List<Frame> framesT, int[][] tokens) {
     ensureOpen();
     if (framesT.size() != tokens.length || tokens.length == 0) {
-      throw new IllegalArgumentException("need one token row per frame and at least one frame, got "
-          + framesT.size() + " frames and " + tokens.length + " token rows");
+      throw new IllegalArgumentException(
+          "need one token row per frame and at least one frame, got "
+              + framesT.size()
+              + " frames and "
+              + tokens.length
+              + " token rows");
     }
     int n = tokens.length;
     int[] flat = new int[n * config.tokens()];
@@ -271,7 +283,8 @@ public final class LatentActionModel implements AutoCloseable {
         NDArray commitmentLoss = ze.sub(zq.stopGradient()).square().mean();
         NDArray zst;
         if (config.noiseSubstitution()) {
-          // LAPA's NSVQ: ze plus noise as large as the quantisation error, in a random direction; gradients reach
+          // LAPA's NSVQ: ze plus noise as large as the quantisation error, in a random direction;
+          // gradients reach
           // both the encoder and the codebook through the error's norm
           NDArray v = noise(sub, b * t);
           NDArray errNorm = zq.sub(ze).square().sum(new int[] {1}, true).add(1e-12f).sqrt();
@@ -284,14 +297,21 @@ public final class LatentActionModel implements AutoCloseable {
         NDArray sqErr = pred.sub(target).square();
         NDArray reconLoss;
         if (config.motionWeight() > 0f) {
-          NDArray moving = target.sub(a).abs().max(new int[] {1}, true).gt(config.motionThreshold())
-              .toType(DataType.FLOAT32, false);
+          NDArray moving =
+              target
+                  .sub(a)
+                  .abs()
+                  .max(new int[] {1}, true)
+                  .gt(config.motionThreshold())
+                  .toType(DataType.FLOAT32, false);
           reconLoss = sqErr.mul(moving.mul(config.motionWeight()).add(1f)).mean();
         } else {
           reconLoss = sqErr.mean();
         }
-        NDArray loss = config.noiseSubstitution() ? reconLoss
-            : reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
+        NDArray loss =
+            config.noiseSubstitution()
+                ? reconLoss
+                : reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
         gc.backward(loss);
         recon = reconLoss.getFloat();
         cbLoss = codebookLoss.getFloat();
@@ -320,10 +340,14 @@ public final class LatentActionModel implements AutoCloseable {
       replaced = replaceDeadCodes(zeFlat, b * t);
       Arrays.fill(usageInWindow, 0);
     }
-    return new TrainStepResult(step, total, recon, cbLoss, commit, (float) Math.exp(entropy), replaced);
+    return new TrainStepResult(
+        step, total, recon, cbLoss, commit, (float) Math.exp(entropy), replaced);
   }
 
-  /** Standard normal noise {@code (rows, codeDim)} drawn from (seed, step), so a resumed run draws the same. */
+  /**
+   * Standard normal noise {@code (rows, codeDim)} drawn from (seed, step), so a resumed run draws
+   * the same.
+   */
   private NDArray noise(NDManager sub, int rows) {
     Random r = new Random(config.seed() * 0xA0761D6478BD642FL + step);
     float[] v = new float[rows * config.codeDim()];
@@ -364,8 +388,12 @@ public final class LatentActionModel implements AutoCloseable {
         // fresh Adam moments for the new code
         adamM.get("vq.codebook").set(new NDIndex("{}", k), 0f);
         adamV.get("vq.codebook").set(new NDIndex("{}", k), 0f);
-        LOG.debug("step {}: code {} used {} times in the window, re-initialised from encoder output {}",
-            step, k, usageInWindow[k], r);
+        LOG.debug(
+            "step {}: code {} used {} times in the window, re-initialised from encoder output {}",
+            step,
+            k,
+            usageInWindow[k],
+            r);
         replaced++;
       }
     }
@@ -388,7 +416,8 @@ public final class LatentActionModel implements AutoCloseable {
       NDArray v = adamV.get(e.getKey());
       m.muli(BETA1).addi(g.mul(1 - BETA1));
       v.muli(BETA2).addi(g.square().muli(1 - BETA2));
-      // m and v live in the model's manager: attach every temporary derived from them to the step's manager
+      // m and v live in the model's manager: attach every temporary derived from them to the step's
+      // manager
       NDArray denom = tmp(sub, v.sqrt()).addi(EPS);
       float scale = e.getKey().equals("vq.codebook") ? config.codebookLearningRateScale() : 1f;
       NDArray update = tmp(sub, m.div(denom)).muli(stepSize * scale);
@@ -400,7 +429,8 @@ public final class LatentActionModel implements AutoCloseable {
   // ------------------------------------------------------------------ network
 
   private NDArray encoder(NDManager sub, NDArray a, NDArray b) {
-    NDArray x = config.differenceInput() ? NDArrays.concat(new NDList(a, b, b.sub(a)), 1) : a.concat(b, 1);
+    NDArray x =
+        config.differenceInput() ? NDArrays.concat(new NDList(a, b, b.sub(a)), 1) : a.concat(b, 1);
     x = convRelu(x, "enc.c1", 2);
     x = convRelu(x, "enc.c2", 2);
     if (config.encoderKeypoints()) {
@@ -420,8 +450,9 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   /**
-   * Spatial soft-argmax: per channel, a softmax over the positions of {@code x} (B, C, H, W) and the expected
-   * image coordinates under it, in [-1, 1]; returns (B, 2C) = all x coordinates, then all y coordinates.
+   * Spatial soft-argmax: per channel, a softmax over the positions of {@code x} (B, C, H, W) and
+   * the expected image coordinates under it, in [-1, 1]; returns (B, 2C) = all x coordinates, then
+   * all y coordinates.
    */
   private static NDArray keypoints(NDManager sub, NDArray x) {
     Shape sh = x.getShape();
@@ -468,8 +499,9 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   /**
-   * Moves feature map {@code f} (B, C, H, W) of each pair by a token-chosen distribution over the (2r+1)^2
-   * displacements: a per-pair depthwise convolution whose kernel is the softmax of a linear map of the tokens.
+   * Moves feature map {@code f} (B, C, H, W) of each pair by a token-chosen distribution over the
+   * (2r+1)^2 displacements: a per-pair depthwise convolution whose kernel is the softmax of a
+   * linear map of the tokens.
    */
   private NDArray softShift(NDManager sub, NDArray f, NDArray z, int batch) {
     int r = config.shiftRadius();
@@ -477,11 +509,21 @@ public final class LatentActionModel implements AutoCloseable {
     Shape fs = f.getShape();
     long c = fs.get(1);
     NDArray alpha = linear(z, "dec.shift").softmax(1); // (B, k*k)
-    NDArray kernel = alpha.reshape(batch, 1, 1, k, k).broadcast(batch, c, 1, k, k).reshape(batch * c, 1, k, k);
+    NDArray kernel =
+        alpha.reshape(batch, 1, 1, k, k).broadcast(batch, c, 1, k, k).reshape(batch * c, 1, k, k);
     NDArray bias = sub.zeros(new Shape(batch * c));
     NDArray in = f.reshape(1, batch * c, fs.get(2), fs.get(3));
-    NDArray out = in.getNDArrayInternal().convolution(in, kernel, bias, new Shape(1, 1), new Shape(r, r),
-        new Shape(1, 1), (int) (batch * c)).singletonOrThrow();
+    NDArray out =
+        in.getNDArrayInternal()
+            .convolution(
+                in,
+                kernel,
+                bias,
+                new Shape(1, 1),
+                new Shape(r, r),
+                new Shape(1, 1),
+                (int) (batch * c))
+            .singletonOrThrow();
     return out.reshape(fs);
   }
 
@@ -516,8 +558,16 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private NDArray conv(NDArray x, String name, int stride) {
-    NDList out = x.getNDArrayInternal().convolution(x, params.get(name + ".w"), params.get(name + ".b"),
-        new Shape(stride, stride), new Shape(1, 1), new Shape(1, 1), 1);
+    NDList out =
+        x.getNDArrayInternal()
+            .convolution(
+                x,
+                params.get(name + ".w"),
+                params.get(name + ".b"),
+                new Shape(stride, stride),
+                new Shape(1, 1),
+                new Shape(1, 1),
+                1);
     return out.singletonOrThrow();
   }
 
@@ -526,14 +576,19 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private NDArray linear(NDArray x, String name) {
-    return x.getNDArrayInternal().linear(x, params.get(name + ".w"), params.get(name + ".b")).singletonOrThrow();
+    return x.getNDArrayInternal()
+        .linear(x, params.get(name + ".w"), params.get(name + ".b"))
+        .singletonOrThrow();
   }
 
   private NDArray nearestCode(NDManager sub, NDArray ze) {
     NDArray cb = tmp(sub, params.get("vq.codebook").stopGradient());
     NDArray cbNorm = tmp(sub, cb.square().sum(new int[] {1}));
-    NDArray dist = ze.square().sum(new int[] {1}, true).sub(ze.matMul(tmp(sub, cb.transpose())).mul(2f))
-        .add(cbNorm);
+    NDArray dist =
+        ze.square()
+            .sum(new int[] {1}, true)
+            .sub(ze.matMul(tmp(sub, cb.transpose())).mul(2f))
+            .add(cbNorm);
     return dist.argMin(1);
   }
 
@@ -557,8 +612,19 @@ public final class LatentActionModel implements AutoCloseable {
         throw new IllegalArgumentException(what + "[" + n + "] is null");
       }
       if (f.widthPx() != s || f.heightPx() != s) {
-        throw new IllegalArgumentException(what + "[" + n + "] is " + f.widthPx() + "x" + f.heightPx()
-            + " but the model takes " + s + "x" + s + " frames; resize before calling");
+        throw new IllegalArgumentException(
+            what
+                + "["
+                + n
+                + "] is "
+                + f.widthPx()
+                + "x"
+                + f.heightPx()
+                + " but the model takes "
+                + s
+                + "x"
+                + s
+                + " frames; resize before calling");
       }
       byte[] rgb = f.rgbUnsafe();
       int base = n * 3 * plane;
@@ -573,13 +639,22 @@ public final class LatentActionModel implements AutoCloseable {
 
   private void checkTokens(int[] tokens) {
     if (tokens == null || tokens.length != config.tokens()) {
-      throw new IllegalArgumentException("expected " + config.tokens() + " tokens, got "
-          + (tokens == null ? "null" : tokens.length));
+      throw new IllegalArgumentException(
+          "expected "
+              + config.tokens()
+              + " tokens, got "
+              + (tokens == null ? "null" : tokens.length));
     }
     for (int i = 0; i < tokens.length; i++) {
       if (tokens[i] < 0 || tokens[i] >= config.codebookSize()) {
-        throw new IllegalArgumentException("token " + i + " is " + tokens[i] + ", outside the codebook [0, "
-            + config.codebookSize() + ")");
+        throw new IllegalArgumentException(
+            "token "
+                + i
+                + " is "
+                + tokens[i]
+                + ", outside the codebook [0, "
+                + config.codebookSize()
+                + ")");
       }
     }
   }
@@ -596,7 +671,8 @@ public final class LatentActionModel implements AutoCloseable {
     convSpec(l, "enc.c2", w[1], w[0], 1f);
     if (config.encoderKeypoints()) {
       convSpec(l, "enc.kp", w[1], w[1], 1f);
-      l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[1]), (float) Math.sqrt(1.0 / (2 * w[1]))));
+      l.add(
+          new ParamSpec("enc.fc.w", new Shape(td, 2L * w[1]), (float) Math.sqrt(1.0 / (2 * w[1]))));
     } else {
       convSpec(l, "enc.c3", w[2], w[1], 1f);
     }
@@ -604,9 +680,14 @@ public final class LatentActionModel implements AutoCloseable {
       // the projection is already in place
     } else if (config.encoderPooling()) {
       convSpec(l, "enc.c4", w[2], w[2], 1f);
-      l.add(new ParamSpec("enc.fc.w", new Shape(td, 2L * w[2]), (float) Math.sqrt(1.0 / (2 * w[2]))));
+      l.add(
+          new ParamSpec("enc.fc.w", new Shape(td, 2L * w[2]), (float) Math.sqrt(1.0 / (2 * w[2]))));
     } else {
-      l.add(new ParamSpec("enc.fc.w", new Shape(td, (long) w[2] * s * s), (float) Math.sqrt(1.0 / (w[2] * s * s))));
+      l.add(
+          new ParamSpec(
+              "enc.fc.w",
+              new Shape(td, (long) w[2] * s * s),
+              (float) Math.sqrt(1.0 / (w[2] * s * s))));
     }
     l.add(new ParamSpec("enc.fc.b", new Shape(td), 0f));
     l.add(new ParamSpec("vq.codebook", new Shape(config.codebookSize(), config.codeDim()), 1f));
@@ -625,7 +706,9 @@ public final class LatentActionModel implements AutoCloseable {
       return l;
     }
     convSpec(l, "ctx.c3", w[2], w[1], 1f);
-    l.add(new ParamSpec("dec.tok.w", new Shape((long) w[2] * s * s, td), (float) Math.sqrt(1.0 / td)));
+    l.add(
+        new ParamSpec(
+            "dec.tok.w", new Shape((long) w[2] * s * s, td), (float) Math.sqrt(1.0 / td)));
     l.add(new ParamSpec("dec.tok.b", new Shape((long) w[2] * s * s), 0f));
     l.add(new ParamSpec("dec.t2.w", new Shape(w[2], td), (float) Math.sqrt(1.0 / td)));
     l.add(new ParamSpec("dec.t2.b", new Shape(w[2]), 0f));
@@ -658,7 +741,9 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private static void convSpec(List<ParamSpec> l, String name, int out, int in, float gain) {
-    l.add(new ParamSpec(name + ".w", new Shape(out, in, 3, 3), gain * (float) Math.sqrt(2.0 / (in * 9))));
+    l.add(
+        new ParamSpec(
+            name + ".w", new Shape(out, in, 3, 3), gain * (float) Math.sqrt(2.0 / (in * 9))));
     l.add(new ParamSpec(name + ".b", new Shape(out), 0f));
   }
 
@@ -686,9 +771,9 @@ public final class LatentActionModel implements AutoCloseable {
   // ------------------------------------------------------------------ persistence
 
   /**
-   * Writes the configuration ({@code config.properties}), the weights, codebook, Adam moments, step count and
-   * dead-code state ({@code weights.bin}, raw float bits) into {@code dir}, created if needed. {@link #load}
-   * restores them bit-exactly.
+   * Writes the configuration ({@code config.properties}), the weights, codebook, Adam moments, step
+   * count and dead-code state ({@code weights.bin}, raw float bits) into {@code dir}, created if
+   * needed. {@link #load} restores them bit-exactly.
    */
   public void save(Path dir) throws IOException {
     ensureOpen();
@@ -697,7 +782,8 @@ public final class LatentActionModel implements AutoCloseable {
       config.store(w);
     }
     Path tmpFile = dir.resolve(WEIGHTS_FILE + ".tmp");
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmpFile)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmpFile)))) {
       out.writeInt(WEIGHTS_MAGIC);
       out.writeLong(step);
       for (long u : usageInWindow) {
@@ -711,7 +797,10 @@ public final class LatentActionModel implements AutoCloseable {
         writeArray(out, adamV.get(name));
       }
     }
-    Files.move(tmpFile, dir.resolve(WEIGHTS_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        tmpFile,
+        dir.resolve(WEIGHTS_FILE),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -734,12 +823,14 @@ public final class LatentActionModel implements AutoCloseable {
     List<ParamSpec> specs = specs();
     int n = in.readInt();
     if (n != specs.size()) {
-      throw new IOException("weights file has " + n + " parameters, the configuration needs " + specs.size());
+      throw new IOException(
+          "weights file has " + n + " parameters, the configuration needs " + specs.size());
     }
     for (ParamSpec spec : specs) {
       String name = in.readUTF();
       if (!name.equals(spec.name())) {
-        throw new IOException("weights file has parameter '" + name + "' where '" + spec.name() + "' was expected");
+        throw new IOException(
+            "weights file has parameter '" + name + "' where '" + spec.name() + "' was expected");
       }
       float[] p = readArray(in, spec);
       float[] m = readArray(in, spec);
@@ -753,8 +844,15 @@ public final class LatentActionModel implements AutoCloseable {
   private static float[] readArray(DataInputStream in, ParamSpec spec) throws IOException {
     int len = in.readInt();
     if (len != spec.shape().size()) {
-      throw new IOException("parameter '" + spec.name() + "' has " + len + " values, expected "
-          + spec.shape().size() + " for shape " + spec.shape());
+      throw new IOException(
+          "parameter '"
+              + spec.name()
+              + "' has "
+              + len
+              + " values, expected "
+              + spec.shape().size()
+              + " for shape "
+              + spec.shape());
     }
     float[] data = new float[len];
     for (int i = 0; i < len; i++) {
@@ -765,7 +863,10 @@ public final class LatentActionModel implements AutoCloseable {
 
   // ------------------------------------------------------------------ cost
 
-  /** Floating-point operations (multiply and add counted separately) to encode and quantise one pair. */
+  /**
+   * Floating-point operations (multiply and add counted separately) to encode and quantise one
+   * pair.
+   */
   public static long encodeFlopsPerPair(LatentActionConfig c) {
     int[] w = c.widths();
     long s = c.inputSizePx();
@@ -812,8 +913,11 @@ public final class LatentActionModel implements AutoCloseable {
     f += convFlops(w[0], c.channels(), s);
     if (c.tokenGating()) {
       f += 2L * c.tokens() * c.codeDim() * (2L * w[2] + w[1] + w[0]); // gates
-      f += (long) w[2] * (s / 8) * (s / 8) + (long) w[2] * (s / 4) * (s / 4) + (long) w[1] * (s / 2) * (s / 2)
-          + (long) w[0] * s * s;
+      f +=
+          (long) w[2] * (s / 8) * (s / 8)
+              + (long) w[2] * (s / 4) * (s / 4)
+              + (long) w[1] * (s / 2) * (s / 2)
+              + (long) w[0] * s * s;
     }
     if (c.shiftRadius() > 0) {
       long k = 2L * c.shiftRadius() + 1;

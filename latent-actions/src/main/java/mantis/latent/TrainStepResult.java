@@ -11,5 +11,11 @@ package mantis.latent;
  * @param perplexity exp(entropy) of the batch's code histogram, in [1, codebookSize]
  * @param replacedCodes dead codes re-initialised at the end of this step (0 on most steps)
  */
-public record TrainStepResult(long step, float totalLoss, float reconstructionLoss, float codebookLoss,
-    float commitmentLoss, float perplexity, int replacedCodes) {}
+public record TrainStepResult(
+    long step,
+    float totalLoss,
+    float reconstructionLoss,
+    float codebookLoss,
+    float commitmentLoss,
+    float perplexity,
+    int replacedCodes) {}

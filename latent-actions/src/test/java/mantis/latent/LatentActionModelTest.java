@@ -16,8 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 class LatentActionModelTest {
 
   private static LatentActionConfig small(long seed) {
-    return LatentActionConfig.builder().optInputSizePx(32).optWidths(8, 16, 32).optTokens(2).optCodebookSize(8)
-        .optCodeDim(8).optLearningRate(2e-3f).optDeadCodeWindowSteps(10).optSeed(seed).build();
+    return LatentActionConfig.builder()
+        .optInputSizePx(32)
+        .optWidths(8, 16, 32)
+        .optTokens(2)
+        .optCodebookSize(8)
+        .optCodeDim(8)
+        .optLearningRate(2e-3f)
+        .optDeadCodeWindowSteps(10)
+        .optSeed(seed)
+        .build();
   }
 
   @Tag("slow")
@@ -42,7 +50,9 @@ class LatentActionModelTest {
         }
         replaced += r.replacedCodes();
       }
-      System.err.printf("recon %.5f -> %.5f, perplexity %.2f, replaced %d%n", first, last, lastPerplexity, replaced);
+      System.err.printf(
+          "recon %.5f -> %.5f, perplexity %.2f, replaced %d%n",
+          first, last, lastPerplexity, replaced);
       assertTrue(last < 0.7f * first, "reconstruction loss fell from " + first + " to " + last);
       assertEquals(steps, model.stepCount());
       // every code is used on a fresh batch
@@ -54,15 +64,18 @@ class LatentActionModelTest {
         }
       }
       for (int k = 0; k < 8; k++) {
-        assertTrue(hist[k] > 0, "code " + k + " unused; histogram " + java.util.Arrays.toString(hist));
+        assertTrue(
+            hist[k] > 0, "code " + k + " unused; histogram " + java.util.Arrays.toString(hist));
       }
-      assertTrue(lastPerplexity > 5.0f, "batch perplexity " + lastPerplexity + " should be close to 8");
+      assertTrue(
+          lastPerplexity > 5.0f, "batch perplexity " + lastPerplexity + " should be close to 8");
     }
   }
 
   @Tag("slow")
   @Test
-  void saveThenLoadGivesBitIdenticalParametersTokensAndReconstructions(@TempDir Path dir) throws Exception {
+  void saveThenLoadGivesBitIdenticalParametersTokensAndReconstructions(@TempDir Path dir)
+      throws Exception {
     MovingSquares data = new MovingSquares(32, 2);
     FramePairs probe = data.batch(16, null);
     try (LatentActionModel model = LatentActionModel.create(small(3))) {
@@ -86,7 +99,8 @@ class LatentActionModelTest {
         float[] rb = loaded.reconstructPixels(probe.framesT().get(0), ta[0]);
         assertEquals(ra.length, rb.length);
         for (int i = 0; i < ra.length; i++) {
-          assertEquals(Float.floatToRawIntBits(ra[i]), Float.floatToRawIntBits(rb[i]), "pixel value " + i);
+          assertEquals(
+              Float.floatToRawIntBits(ra[i]), Float.floatToRawIntBits(rb[i]), "pixel value " + i);
         }
         // resuming continues exactly like the uninterrupted model
         FramePairs next = data.batch(16, null);
@@ -99,12 +113,20 @@ class LatentActionModelTest {
 
   @Tag("slow")
   @Test
-  void everyModelVariantTrainsWithFiniteLossesAndRoundTripsThroughItsCheckpoint(@TempDir Path dir) throws Exception {
+  void everyModelVariantTrainsWithFiniteLossesAndRoundTripsThroughItsCheckpoint(@TempDir Path dir)
+      throws Exception {
     LatentActionConfig base = small(11);
-    List<LatentActionConfig> variants = List.of(
-        base.toBuilder().optDifferenceInput(true).optMotionWeight(20f).optShiftRadius(2).optTokenGating(true)
-            .optReverseFraction(0.5f).optCodebookLearningRateScale(3f).build(),
-        base.toBuilder().optEncoderPooling(true).optLocalDecoder(true).build());
+    List<LatentActionConfig> variants =
+        List.of(
+            base.toBuilder()
+                .optDifferenceInput(true)
+                .optMotionWeight(20f)
+                .optShiftRadius(2)
+                .optTokenGating(true)
+                .optReverseFraction(0.5f)
+                .optCodebookLearningRateScale(3f)
+                .build(),
+            base.toBuilder().optEncoderPooling(true).optLocalDecoder(true).build());
     MovingSquares data = new MovingSquares(32, 4);
     int i = 0;
     for (LatentActionConfig c : variants) {
@@ -120,7 +142,8 @@ class LatentActionModelTest {
           assertEquals(c, back.config());
           assertArrayEquals(m.encode(probe), back.encode(probe));
           int[] tokens = m.encode(probe)[0];
-          assertArrayEquals(m.reconstructPixels(probe.framesT().get(0), tokens),
+          assertArrayEquals(
+              m.reconstructPixels(probe.framesT().get(0), tokens),
               back.reconstructPixels(probe.framesT().get(0), tokens));
           assertEquals(m.stepCount(), back.stepCount());
         }
@@ -141,8 +164,10 @@ class LatentActionModelTest {
           assertEquals(one[j], batch[k][j], 1e-5f, "pair " + k + " value " + j);
         }
       }
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> m.reconstructPixels(pairs.framesT(), new int[4][]));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> m.reconstructPixels(pairs.framesT(), new int[4][]));
       assertTrue(e.getMessage().contains("one token row per frame"), e.getMessage());
     }
   }
@@ -156,7 +181,9 @@ class LatentActionModelTest {
       assertArrayEquals(a.encode(batch), b.encode(batch));
       assertEquals(a.trainStep(batch), b.trainStep(batch));
       assertArrayEquals(a.encode(batch), b.encode(batch));
-      assertTrue(!java.util.Arrays.equals(a.parameterValues().get("enc.c1.w"), c.parameterValues().get("enc.c1.w")),
+      assertTrue(
+          !java.util.Arrays.equals(
+              a.parameterValues().get("enc.c1.w"), c.parameterValues().get("enc.c1.w")),
           "a different seed gives different weights");
     }
   }
@@ -166,20 +193,30 @@ class LatentActionModelTest {
     try (LatentActionModel model = LatentActionModel.create(small(1))) {
       Frame ok = Frame.ofRgb(32, 32, new byte[32 * 32 * 3]);
       Frame big = Frame.ofRgb(64, 48, new byte[64 * 48 * 3]);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.encode(ok, big));
-      assertTrue(e.getMessage().contains("framesTPlusH[0] is 64x48") && e.getMessage().contains("32x32"),
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> model.encode(ok, big));
+      assertTrue(
+          e.getMessage().contains("framesTPlusH[0] is 64x48") && e.getMessage().contains("32x32"),
           e.getMessage());
-      e = assertThrows(IllegalArgumentException.class,
-          () -> model.encode(new FramePairs(List.of(ok, ok), List.of(ok))));
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> model.encode(new FramePairs(List.of(ok, ok), List.of(ok))));
       assertTrue(e.getMessage().contains("pair up"), e.getMessage());
       e = assertThrows(IllegalArgumentException.class, () -> new FramePairs(List.of(), List.of()));
       assertTrue(e.getMessage().contains("at least one"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 2, 3}));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 2, 3}));
       assertTrue(e.getMessage().contains("expected 2 tokens, got 3"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 8}));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> model.reconstruct(ok, new int[] {1, 8}));
       assertTrue(e.getMessage().contains("token 1 is 8"), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class, () -> model.trainStep(
-          new FramePairs(List.of(big), List.of(ok))));
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> model.trainStep(new FramePairs(List.of(big), List.of(ok))));
       assertTrue(e.getMessage().contains("framesT[0] is 64x48"), e.getMessage());
       Frame rebuilt = model.reconstruct(ok, new int[] {0, 7});
       assertEquals(32, rebuilt.widthPx());
@@ -202,16 +239,22 @@ class LatentActionModelTest {
       model.save(dir);
     }
     java.nio.file.Files.writeString(dir.resolve("weights.bin"), "garbage!");
-    java.io.IOException e = assertThrows(java.io.IOException.class, () -> LatentActionModel.load(dir));
+    java.io.IOException e =
+        assertThrows(java.io.IOException.class, () -> LatentActionModel.load(dir));
     assertTrue(e.getMessage().contains("not a Mantis latent action weights file"), e.getMessage());
   }
 
   @Test
   void flopCountsFollowTheLayerShapes() {
     LatentActionConfig c = LatentActionConfig.builder().build();
-    // encoder at 64x64, widths 16/32/64, 4 tokens x 16: convs 1.77M + 2.36M + 2.36M, fc 0.52M, VQ 1.5k
-    long expected = 2L * 6 * 9 * 16 * 32 * 32 + 2L * 16 * 9 * 32 * 16 * 16 + 2L * 32 * 9 * 64 * 8 * 8
-        + 2L * 64 * 64 * 8 * 8 + 3L * 4 * 8 * 16;
+    // encoder at 64x64, widths 16/32/64, 4 tokens x 16: convs 1.77M + 2.36M + 2.36M, fc 0.52M, VQ
+    // 1.5k
+    long expected =
+        2L * 6 * 9 * 16 * 32 * 32
+            + 2L * 16 * 9 * 32 * 16 * 16
+            + 2L * 32 * 9 * 64 * 8 * 8
+            + 2L * 64 * 64 * 8 * 8
+            + 3L * 4 * 8 * 16;
     assertEquals(expected, LatentActionModel.encodeFlopsPerPair(c));
     assertTrue(LatentActionModel.decodeFlopsPerPair(c) > LatentActionModel.encodeFlopsPerPair(c));
   }

@@ -11,7 +11,10 @@ import mantis.latent.data.VideoDataset;
 import mantis.latent.data.WithheldTruth;
 import mantis.latent.eval.LinearProbe;
 
-/** Research diagnostic: which withheld quantities do the tokens predict? Args: ckpt evalDir maxPairs. */
+/**
+ * Research diagnostic: which withheld quantities do the tokens predict? Args: ckpt evalDir
+ * maxPairs.
+ */
 public final class LatentDiag {
   public static void main(String[] args) throws Exception {
     try (LatentActionModel m = LatentActionModel.load(Path.of(args[0]));
@@ -35,11 +38,22 @@ public final class LatentDiag {
         System.arraycopy(t, 0, tok, from, t.length);
       }
       int h = ds.horizonFrames();
-      String[] names = {"tip dir8", "joint sign pattern", "shoulder sign", "elbow sign", "wrist sign",
-          "tip dir8 |d|>3cm", "tip dx sign", "tip dy sign", "tip speed tercile"};
+      String[] names = {
+        "tip dir8",
+        "joint sign pattern",
+        "shoulder sign",
+        "elbow sign",
+        "wrist sign",
+        "tip dir8 |d|>3cm",
+        "tip dx sign",
+        "tip dy sign",
+        "tip speed tercile"
+      };
       for (int q = 0; q < names.length; q++) {
-        List<int[]> fx = new ArrayList<>(); List<Integer> fy = new ArrayList<>();
-        List<int[]> tx = new ArrayList<>(); List<Integer> ty = new ArrayList<>();
+        List<int[]> fx = new ArrayList<>();
+        List<Integer> fy = new ArrayList<>();
+        List<int[]> tx = new ArrayList<>();
+        List<Integer> ty = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           PairRef r = refs.get(i);
           EpisodeTruth e = truth.episode(r.episodeIndex());
@@ -51,7 +65,8 @@ public final class LatentDiag {
           int y;
           switch (q) {
             case 0 -> y = e.pairDirectionBin()[r.t()];
-            case 1 -> y = (q1[0] > q0[0] ? 1 : 0) + (q1[1] > q0[1] ? 2 : 0) + (q1[2] > q0[2] ? 4 : 0);
+            case 1 ->
+                y = (q1[0] > q0[0] ? 1 : 0) + (q1[1] > q0[1] ? 2 : 0) + (q1[2] > q0[2] ? 4 : 0);
             case 2, 3, 4 -> y = q1[q - 2] > q0[q - 2] ? 1 : 0;
             case 5 -> y = d > 0.03 ? e.pairDirectionBin()[r.t()] : -1;
             case 6 -> y = dx > 0 ? 1 : 0;
@@ -66,17 +81,29 @@ public final class LatentDiag {
           (fit ? fy : ty).add(y);
         }
         int classes = 8;
-        LinearProbe p = LinearProbe.fit(fx.toArray(new int[0][]), fy.stream().mapToInt(Integer::intValue).toArray(),
-            m.config().codebookSize(), classes, 400, 1e-4);
+        LinearProbe p =
+            LinearProbe.fit(
+                fx.toArray(new int[0][]),
+                fy.stream().mapToInt(Integer::intValue).toArray(),
+                m.config().codebookSize(),
+                classes,
+                400,
+                1e-4);
         int[] cnt = new int[classes];
         for (int y : fy) cnt[y]++;
         int maj = 0;
         for (int c = 1; c < classes; c++) if (cnt[c] > cnt[maj]) maj = c;
         int mj = maj;
         long majHits = ty.stream().filter(y -> y == mj).count();
-        LinearProbe.Accuracy acc = p.score(tx.toArray(new int[0][]), ty.stream().mapToInt(Integer::intValue).toArray());
-        System.out.printf("%-22s acc %.3f  balanced %.3f  majority %.3f  (n test %d)%n", names[q], acc.accuracy(),
-            acc.balancedAccuracy(), (double) majHits / ty.size(), ty.size());
+        LinearProbe.Accuracy acc =
+            p.score(tx.toArray(new int[0][]), ty.stream().mapToInt(Integer::intValue).toArray());
+        System.out.printf(
+            "%-22s acc %.3f  balanced %.3f  majority %.3f  (n test %d)%n",
+            names[q],
+            acc.accuracy(),
+            acc.balancedAccuracy(),
+            (double) majHits / ty.size(),
+            ty.size());
       }
     }
   }

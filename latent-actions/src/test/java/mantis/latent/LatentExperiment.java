@@ -16,8 +16,9 @@ import mantis.latent.eval.LatentEvalReport;
 import mantis.latent.eval.LatentEvaluator;
 
 /**
- * Research harness (test scope): trains on one dataset, evaluates on another every N steps. Args: trainDir evalDir
- * steps evalEvery batch embodiment(ARM|HAND|BOTH) evalPairs [key=value config overrides...]
+ * Research harness (test scope): trains on one dataset, evaluates on another every N steps. Args:
+ * trainDir evalDir steps evalEvery batch embodiment(ARM|HAND|BOTH) evalPairs [key=value config
+ * overrides...]
  */
 public final class LatentExperiment {
   public static void main(String[] args) throws Exception {
@@ -33,10 +34,12 @@ public final class LatentExperiment {
       p.load(new StringReader(args[i]));
     }
     LatentActionConfig cfg = LatentActionConfig.fromProperties(p);
-    try (VideoDataset train = VideoDataset.open(trainDir); VideoDataset eval = VideoDataset.open(evalDir);
+    try (VideoDataset train = VideoDataset.open(trainDir);
+        VideoDataset eval = VideoDataset.open(evalDir);
         LatentActionModel model = LatentActionModel.create(cfg)) {
       WithheldTruth truth = WithheldTruth.open(evalDir);
-      PairSet set = emb.equals("BOTH") ? train.allPairs() : train.pairs(e -> e.embodiment().equals(emb));
+      PairSet set =
+          emb.equals("BOTH") ? train.allPairs() : train.pairs(e -> e.embodiment().equals(emb));
       System.out.println("config " + cfg + " train pairs " + set.size());
       int side = cfg.inputSizePx();
       List<PairRef> order = set.shuffled(1);
@@ -57,15 +60,29 @@ public final class LatentExperiment {
           b.add(Frame.wrapRgb(side, side, fp.second()));
         }
         TrainStepResult r = model.trainStep(new FramePairs(a, b));
-        ema = Double.isNaN(ema) ? r.reconstructionLoss() : 0.98 * ema + 0.02 * r.reconstructionLoss();
+        ema =
+            Double.isNaN(ema) ? r.reconstructionLoss() : 0.98 * ema + 0.02 * r.reconstructionLoss();
         emaPpl = Double.isNaN(emaPpl) ? r.perplexity() : 0.98 * emaPpl + 0.02 * r.perplexity();
         if (s % 100 == 0) {
-          System.out.printf(Locale.ROOT, "step %d  %.0f s  recon %.5f  cb %.5f  ppl %.2f  replaced %d%n", s,
-              (System.nanoTime() - t0) / 1e9, ema, r.codebookLoss(), emaPpl, r.replacedCodes());
+          System.out.printf(
+              Locale.ROOT,
+              "step %d  %.0f s  recon %.5f  cb %.5f  ppl %.2f  replaced %d%n",
+              s,
+              (System.nanoTime() - t0) / 1e9,
+              ema,
+              r.codebookLoss(),
+              emaPpl,
+              r.replacedCodes());
         }
         if (s % evalEvery == 0 || s == steps) {
-          LatentEvalReport rep = LatentEvaluator.builder().setModel(model).setDataset(eval).setTruth(truth)
-              .optMaxPairs(evalPairs).build().evaluate();
+          LatentEvalReport rep =
+              LatentEvaluator.builder()
+                  .setModel(model)
+                  .setDataset(eval)
+                  .setTruth(truth)
+                  .optMaxPairs(evalPairs)
+                  .build()
+                  .evaluate();
           System.out.print("EVAL step " + s + "\n" + rep.toText());
           System.out.flush();
         }

@@ -7,7 +7,9 @@ import mantis.core.Frame;
 
 /** Toy data: a bright square moving in one of 8 directions over a static noise background. */
 final class MovingSquares {
-  static final int[][] DIRECTIONS = {{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}};
+  static final int[][] DIRECTIONS = {
+    {1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}
+  };
 
   private final int sizePx;
   private final int squarePx;

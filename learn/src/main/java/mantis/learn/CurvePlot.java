@@ -14,8 +14,14 @@ import javax.imageio.ImageIO;
 
 /** Draws training curves (one line per series, against the step) into a PNG. */
 final class CurvePlot {
-  private static final Color[] COLOURS = {new Color(31, 119, 180), new Color(230, 120, 20),
-      new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189), new Color(140, 86, 75)};
+  private static final Color[] COLOURS = {
+    new Color(31, 119, 180),
+    new Color(230, 120, 20),
+    new Color(44, 160, 44),
+    new Color(214, 39, 40),
+    new Color(148, 103, 189),
+    new Color(140, 86, 75)
+  };
 
   private CurvePlot() {}
 
@@ -24,7 +30,8 @@ final class CurvePlot {
    * @param names series names
    * @param series values per series, NaN where missing (not drawn)
    */
-  static void write(Path png, String title, double[] steps, List<String> names, List<double[]> series)
+  static void write(
+      Path png, String title, double[] steps, List<String> names, List<double[]> series)
       throws IOException {
     int w = 900;
     int h = 500;

@@ -16,6 +16,7 @@ import mantis.core.Mark;
 import mantis.core.PixelPoint;
 import mantis.latent.FramePairs;
 import mantis.latent.LatentActionModel;
+import mantis.learn.eval.SomAccuracy;
 import mantis.marks.MarkProposer;
 import mantis.marks.MarkTracker;
 import mantis.marks.Proposal;
@@ -23,7 +24,6 @@ import mantis.model.policy.PolicyConfig;
 import mantis.model.policy.PolicyExample;
 import mantis.model.policy.PolicyLabels;
 import mantis.server.FrameResizer;
-import mantis.learn.eval.SomAccuracy;
 import mantis.sim.Embodiment;
 import mantis.sim.ObjectState;
 import mantis.sim.ScriptedExpert;
@@ -40,27 +40,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records policy training examples from scripted-expert episodes in the simulator (domain randomisation on).
+ * Records policy training examples from scripted-expert episodes in the simulator (domain
+ * randomisation on).
  *
- * <p>Episode k uses seed {@code firstSeed + k} and family {@code TaskFamily.values()[k % 3]}. A frame is
- * captured every {@code captureEverySteps} physics steps at the network's input size; the Set-of-Mark
- * proposer and a mark tracker (ids stable through the episode) give its marks. Labels:
+ * <p>Episode k uses seed {@code firstSeed + k} and family {@code TaskFamily.values()[k % 3]}. A
+ * frame is captured every {@code captureEverySteps} physics steps at the network's input size; the
+ * Set-of-Mark proposer and a mark tracker (ids stable through the episode) give its marks. Labels:
  *
  * <ul>
- *   <li>latent tokens: the latent action model on (frame t, frame t + its horizon) at its own frame size, when a
- *       model is given (only on the 10 Hz grid; the horizon is 0.6 s);
- *   <li>trace (Trace-of-Mark): the tracked centroid of the object's mark at the next K chunk periods;
- *   <li>grounding: the mark nearest the instruction's object (and, for "onto a target", the target zone), from
- *       the simulator's annotation of the scene (its true centres projected through the render camera); the
- *       effector's mark is the one the proposer flags;
- *   <li>actions (only with {@code withActions}, arm only): the expert's joint targets at the H chunk times.
+ *   <li>latent tokens: the latent action model on (frame t, frame t + its horizon) at its own frame
+ *       size, when a model is given (only on the 10 Hz grid; the horizon is 0.6 s);
+ *   <li>trace (Trace-of-Mark): the tracked centroid of the object's mark at the next K chunk
+ *       periods;
+ *   <li>grounding: the mark nearest the instruction's object (and, for "onto a target", the target
+ *       zone), from the simulator's annotation of the scene (its true centres projected through the
+ *       render camera); the effector's mark is the one the proposer flags;
+ *   <li>actions (only with {@code withActions}, arm only): the expert's joint targets at the H
+ *       chunk times.
  * </ul>
  *
- * Video-only examples (the hand, or {@code withActions == false}) carry no joint state and no actions.
+ * Video-only examples (the hand, or {@code withActions == false}) carry no joint state and no
+ * actions.
  */
 public final class PolicyDataRecorder {
   /** Latent action model frame rate and horizon: 10 frames/s, 6 frames (0.6 s). */
   public static final int LATENT_EVERY_STEPS = 5;
+
   static final int LATENT_HORIZON_FRAMES = 6;
   private static final double ARM_EFFECTOR_Z_M = 0.035;
   private static final Logger LOG = LoggerFactory.getLogger(PolicyDataRecorder.class);
@@ -79,10 +84,11 @@ public final class PolicyDataRecorder {
   }
 
   /**
-   * Noise injection while recording labelled episodes (DART): the executed joint targets are the expert's plus a
-   * smooth random offset per joint (an Ornstein-Uhlenbeck process with this stationary standard deviation and a
-   * 0.5 s correlation time, seeded by the episode), so the episodes visit states off the expert's path; the labels
-   * stay the expert's own targets, which show how to recover. 0 (the default) turns it off.
+   * Noise injection while recording labelled episodes (DART): the executed joint targets are the
+   * expert's plus a smooth random offset per joint (an Ornstein-Uhlenbeck process with this
+   * stationary standard deviation and a 0.5 s correlation time, seeded by the episode), so the
+   * episodes visit states off the expert's path; the labels stay the expert's own targets, which
+   * show how to recover. 0 (the default) turns it off.
    */
   public PolicyDataRecorder withActionNoise(double stdRad) {
     if (!(stdRad >= 0) || !Double.isFinite(stdRad)) {
@@ -93,8 +99,17 @@ public final class PolicyDataRecorder {
   }
 
   /** One recorded frame before labelling. */
-  private record Capture(int step, byte[] rgb, Frame small, List<Mark> marks, double[] motion, int effectorIndex,
-      int objectIndex, int goalIndex, double[] q, double[] v) {}
+  private record Capture(
+      int step,
+      byte[] rgb,
+      Frame small,
+      List<Mark> marks,
+      double[] motion,
+      int effectorIndex,
+      int objectIndex,
+      int goalIndex,
+      double[] q,
+      double[] v) {}
 
   /**
    * Records {@code episodes} episodes.
@@ -103,16 +118,22 @@ public final class PolicyDataRecorder {
    * @param withActions keep the joint state and the expert's targets (arm only)
    * @param onEpisode called after each episode with the number of examples so far
    */
-  public List<PolicyExample> record(Embodiment embodiment, long firstSeed, int episodes, int captureEverySteps,
-      boolean withActions, IntConsumer onEpisode) {
+  public List<PolicyExample> record(
+      Embodiment embodiment,
+      long firstSeed,
+      int episodes,
+      int captureEverySteps,
+      boolean withActions,
+      IntConsumer onEpisode) {
     if (episodes < 0 || captureEverySteps < 1) {
       throw new IllegalArgumentException("episodes must be >= 0 and captureEverySteps >= 1");
     }
     if (withActions && embodiment != Embodiment.ARM) {
       throw new IllegalArgumentException("actions exist only for the arm");
     }
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true)
-        .optEmbodiment(embodiment).build());
+    TabletopSim sim =
+        TabletopSim.create(
+            SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
     MarkProposer proposer = MarkProposer.defaults();
     List<PolicyExample> out = new ArrayList<>();
     TaskFamily[] families = TaskFamily.values();
@@ -127,7 +148,11 @@ public final class PolicyDataRecorder {
     return out;
   }
 
-  private void recordEpisode(TabletopSim sim, MarkProposer proposer, int every, boolean withActions,
+  private void recordEpisode(
+      TabletopSim sim,
+      MarkProposer proposer,
+      int every,
+      boolean withActions,
       List<PolicyExample> out) {
     ScriptedExpert expert = new ScriptedExpert();
     Capturer capturer = new Capturer(proposer);
@@ -137,7 +162,8 @@ public final class PolicyDataRecorder {
     List<Capture> caps = new ArrayList<>();
     List<double[]> commands = new ArrayList<>();
     String instruction = sim.instruction();
-    java.util.SplittableRandom noiseRng = new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + 17);
+    java.util.SplittableRandom noiseRng =
+        new java.util.SplittableRandom(sim.seed() * 0x9E3779B97F4A7C15L + 17);
     double[] noise = new double[config.joints()];
     double dt = 1.0 / sim.config().physicsHz();
     double theta = 2.0;
@@ -147,11 +173,24 @@ public final class PolicyDataRecorder {
         Frame frame = sim.render(s, s);
         WorldState truth = sim.groundTruth();
         ObjectState obj = truth.taskObject();
-        Optional<TargetZone> target = truth.task().targetName().map(n -> truth.target(n).orElseThrow());
-        Frame small = smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
+        Optional<TargetZone> target =
+            truth.task().targetName().map(n -> truth.target(n).orElseThrow());
+        Frame small =
+            smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
         JointState js = hand ? null : sim.jointState();
-        caps.add(capturer.capture(step, frame, small, sim.renderCamera(s, s), obj.xM(), obj.yM(), obj.heightM(),
-            obj.halfSizeM(), target, js == null ? null : js.positionsRad(), js == null ? null : velocities(js)));
+        caps.add(
+            capturer.capture(
+                step,
+                frame,
+                small,
+                sim.renderCamera(s, s),
+                obj.xM(),
+                obj.yM(),
+                obj.heightM(),
+                obj.halfSizeM(),
+                target,
+                js == null ? null : js.positionsRad(),
+                js == null ? null : velocities(js)));
       }
       if (sim.done()) {
         break;
@@ -163,7 +202,9 @@ public final class PolicyDataRecorder {
       } else if (withActions && actionNoiseRad > 0) {
         double[] noisy = act.clone();
         for (int j = 0; j < noise.length && j < noisy.length; j++) {
-          noise[j] += -theta * noise[j] * dt + actionNoiseRad * Math.sqrt(2 * theta * dt) * gaussian(noiseRng);
+          noise[j] +=
+              -theta * noise[j] * dt
+                  + actionNoiseRad * Math.sqrt(2 * theta * dt) * gaussian(noiseRng);
           noisy[j] += noise[j];
         }
         sim.step(noisy);
@@ -177,52 +218,84 @@ public final class PolicyDataRecorder {
   }
 
   /**
-   * Examples from a recorded arm episode (a directory written by {@link mantis.sim.record.EpisodeRecorder}: a
-   * teleop recording or a recorded expert episode), labelled exactly as a live episode: each step line with a
-   * frame is one example. The frame is resized to the network's input size when it was recorded at another size
-   * (and to the latent model's size for its tokens); marks come from the Set-of-Mark proposer and a mark tracker
-   * as live; the object and target grounding from the step's object poses and the recorded render camera; the
-   * joint state from the step; the action targets from the recorded actions (each line's action holds for the
-   * {@code stepEvery} physics steps until the next line). Latent tokens are labelled only when the frames fall on
-   * the latent model's 10 Hz grid (frames every 1 or 5 physics steps).
+   * Examples from a recorded arm episode (a directory written by {@link
+   * mantis.sim.record.EpisodeRecorder}: a teleop recording or a recorded expert episode), labelled
+   * exactly as a live episode: each step line with a frame is one example. The frame is resized to
+   * the network's input size when it was recorded at another size (and to the latent model's size
+   * for its tokens); marks come from the Set-of-Mark proposer and a mark tracker as live; the
+   * object and target grounding from the step's object poses and the recorded render camera; the
+   * joint state from the step; the action targets from the recorded actions (each line's action
+   * holds for the {@code stepEvery} physics steps until the next line). Latent tokens are labelled
+   * only when the frames fall on the latent model's 10 Hz grid (frames every 1 or 5 physics steps).
    *
-   * @param episodeDir the episode directory (with {@code episode.json}, {@code steps.jsonl} and {@code frames/})
-   * @throws IllegalArgumentException for a hand episode, an episode without frames, a joint count other than the
-   *     network's, or steps out of order
+   * @param episodeDir the episode directory (with {@code episode.json}, {@code steps.jsonl} and
+   *     {@code frames/})
+   * @throws IllegalArgumentException for a hand episode, an episode without frames, a joint count
+   *     other than the network's, or steps out of order
    * @throws java.io.UncheckedIOException when the episode cannot be read
    */
   public List<PolicyExample> fromRecording(Path episodeDir) {
     Objects.requireNonNull(episodeDir, "episodeDir");
     if (!Files.isRegularFile(episodeDir.resolve("episode.json"))) {
-      throw new IllegalArgumentException(episodeDir + " is not a recorded episode (no episode.json)");
+      throw new IllegalArgumentException(
+          episodeDir + " is not a recorded episode (no episode.json)");
     }
     EpisodeReader reader = EpisodeReader.open(episodeDir);
     EpisodeMetadata meta = reader.metadata();
     if (meta.embodiment() != Embodiment.ARM) {
-      throw new IllegalArgumentException("episode " + episodeDir + " is a " + meta.embodiment().name()
-          .toLowerCase(java.util.Locale.ROOT) + " episode; only arm episodes have joint actions to learn from");
+      throw new IllegalArgumentException(
+          "episode "
+              + episodeDir
+              + " is a "
+              + meta.embodiment().name().toLowerCase(java.util.Locale.ROOT)
+              + " episode; only arm episodes have joint actions to learn from");
     }
     if (meta.frameEvery() == 0 || meta.renderCamera().isEmpty()) {
       throw new IllegalArgumentException("episode " + episodeDir + " was recorded without frames");
     }
     if (meta.robot().jointCount() != config.joints()) {
-      throw new IllegalArgumentException("episode " + episodeDir + " has " + meta.robot().jointCount()
-          + " joints but the policy has " + config.joints());
+      throw new IllegalArgumentException(
+          "episode "
+              + episodeDir
+              + " has "
+              + meta.robot().jointCount()
+              + " joints but the policy has "
+              + config.joints());
     }
-    ObjectState obj = meta.objects().stream().filter(o -> o.name().equals(meta.task().objectName())).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + " has no task object "
-            + meta.task().objectName()));
-    Optional<TargetZone> target = meta.task().targetName().map(n -> meta.targets().stream()
-        .filter(t -> t.name().equals(n)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + " has no target " + n)));
+    ObjectState obj =
+        meta.objects().stream()
+            .filter(o -> o.name().equals(meta.task().objectName()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "episode "
+                            + episodeDir
+                            + " has no task object "
+                            + meta.task().objectName()));
+    Optional<TargetZone> target =
+        meta.task()
+            .targetName()
+            .map(
+                n ->
+                    meta.targets().stream()
+                        .filter(t -> t.name().equals(n))
+                        .findFirst()
+                        .orElseThrow(
+                            () ->
+                                new IllegalArgumentException(
+                                    "episode " + episodeDir + " has no target " + n)));
     int s = config.inputSizePx();
     CameraModel cam = meta.renderCamera().get().scaledTo(s, s);
     int smallPx = latent == null ? 0 : latent.config().inputSizePx();
     int frameSpacing = meta.stepEvery() * meta.frameEvery();
     boolean tokens = smallPx > 0 && LATENT_EVERY_STEPS % frameSpacing == 0;
     if (smallPx > 0 && !tokens) {
-      LOG.warn("episode {}: frames every {} physics steps are off the latent model's grid of {}; no latent tokens",
-          episodeDir, frameSpacing, LATENT_EVERY_STEPS);
+      LOG.warn(
+          "episode {}: frames every {} physics steps are off the latent model's grid of {}; no latent tokens",
+          episodeDir,
+          frameSpacing,
+          LATENT_EVERY_STEPS);
     }
     Capturer capturer = new Capturer(MarkProposer.defaults());
     List<Capture> caps = new ArrayList<>();
@@ -235,7 +308,8 @@ public final class PolicyDataRecorder {
         if (first < 0) {
           first = r.step();
         } else if (r.step() <= prev) {
-          throw new IllegalArgumentException("episode " + episodeDir + ": step " + r.step() + " follows step " + prev);
+          throw new IllegalArgumentException(
+              "episode " + episodeDir + ": step " + r.step() + " follows step " + prev);
         }
         int step = Math.toIntExact(r.step() - first);
         while (held != null && commands.size() < step) {
@@ -244,9 +318,18 @@ public final class PolicyDataRecorder {
         prev = r.step();
         double[] q = r.jointPositionsRad();
         if (q.length != config.joints() || (!r.isFinal() && r.action().length != config.joints())) {
-          throw new IllegalArgumentException("episode " + episodeDir + ", step " + r.step() + ": "
-              + q.length + " joint positions and " + r.action().length + " action values, the policy has "
-              + config.joints() + " joints");
+          throw new IllegalArgumentException(
+              "episode "
+                  + episodeDir
+                  + ", step "
+                  + r.step()
+                  + ": "
+                  + q.length
+                  + " joint positions and "
+                  + r.action().length
+                  + " action values, the policy has "
+                  + config.joints()
+                  + " joints");
         }
         if (!r.isFinal()) {
           held = r.action();
@@ -255,13 +338,37 @@ public final class PolicyDataRecorder {
           continue;
         }
         Frame frame = FrameResizer.resize(reader.frame(r), s, s);
-        Frame small = tokens && step % LATENT_EVERY_STEPS == 0 ? FrameResizer.resize(frame, smallPx, smallPx) : null;
-        ObjectPose pose = r.objects().stream().filter(o -> o.name().equals(obj.name())).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("episode " + episodeDir + ", step " + r.step()
-                + ": no pose of " + obj.name()));
+        Frame small =
+            tokens && step % LATENT_EVERY_STEPS == 0
+                ? FrameResizer.resize(frame, smallPx, smallPx)
+                : null;
+        ObjectPose pose =
+            r.objects().stream()
+                .filter(o -> o.name().equals(obj.name()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "episode "
+                                + episodeDir
+                                + ", step "
+                                + r.step()
+                                + ": no pose of "
+                                + obj.name()));
         double[] v = r.jointVelocitiesRadPerS();
-        caps.add(capturer.capture(step, frame, small, cam, pose.xM(), pose.yM(), obj.heightM(), obj.halfSizeM(),
-            target, q, v.length == q.length ? v : new double[q.length]));
+        caps.add(
+            capturer.capture(
+                step,
+                frame,
+                small,
+                cam,
+                pose.xM(),
+                pose.yM(),
+                obj.heightM(),
+                obj.halfSizeM(),
+                target,
+                q,
+                v.length == q.length ? v : new double[q.length]));
       }
     }
     int periodSteps = (int) Math.round(config.chunkPeriodMs() / 1000.0 * meta.physicsHz());
@@ -272,8 +379,9 @@ public final class PolicyDataRecorder {
   }
 
   /**
-   * Marks and grounding of one frame: the Set-of-Mark proposer and the episode's mark tracker, the mark nearest
-   * the task object and target as the camera sees them, and each mark's motion since it was first seen.
+   * Marks and grounding of one frame: the Set-of-Mark proposer and the episode's mark tracker, the
+   * mark nearest the task object and target as the camera sees them, and each mark's motion since
+   * it was first seen.
    */
   private static final class Capturer {
     private final MarkProposer proposer;
@@ -284,19 +392,35 @@ public final class PolicyDataRecorder {
       this.proposer = proposer;
     }
 
-    Capture capture(int step, Frame frame, Frame small, CameraModel cam, double objXM, double objYM,
-        double objHeightM, double objHalfSizeM, Optional<TargetZone> target, double[] q, double[] v) {
+    Capture capture(
+        int step,
+        Frame frame,
+        Frame small,
+        CameraModel cam,
+        double objXM,
+        double objYM,
+        double objHeightM,
+        double objHalfSizeM,
+        Optional<TargetZone> target,
+        double[] q,
+        double[] v) {
       int s = frame.widthPx();
       Proposal proposal = proposer.analyse(frame);
       List<Mark> marks = tracker.update(proposal, s);
       int eff = indexOfId(marks, tracker.effectorMarkId());
-      int objIdx = nearest(marks, cam.project(new Vec3(objXM, objYM, objHeightM)),
-          Math.max(4.0, objHalfSizeM * SomAccuracy.pixelsPerMetre(cam) * 1.5));
+      int objIdx =
+          nearest(
+              marks,
+              cam.project(new Vec3(objXM, objYM, objHeightM)),
+              Math.max(4.0, objHalfSizeM * SomAccuracy.pixelsPerMetre(cam) * 1.5));
       int goalIdx = -1;
       if (target.isPresent()) {
         TargetZone t = target.get();
-        goalIdx = nearest(marks, cam.project(new Vec3(t.xM(), t.yM(), 0)),
-            Math.max(4.0, t.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
+        goalIdx =
+            nearest(
+                marks,
+                cam.project(new Vec3(t.xM(), t.yM(), 0)),
+                Math.max(4.0, t.halfSizeM() * SomAccuracy.pixelsPerMetre(cam) * 1.5));
       }
       double[] motion = new double[2 * marks.size()];
       for (int i = 0; i < marks.size(); i++) {
@@ -314,13 +438,20 @@ public final class PolicyDataRecorder {
   }
 
   /**
-   * Labels an episode's captures (live or recorded) into examples, one per capture on the {@code every} grid.
+   * Labels an episode's captures (live or recorded) into examples, one per capture on the {@code
+   * every} grid.
    *
    * @param commands the joint targets in force at each physics step since the first capture
    * @param periodSteps physics steps per chunk period
    */
-  private void label(List<Capture> caps, List<double[]> commands, int periodSteps, int every, boolean withActions,
-      String instruction, List<PolicyExample> out) {
+  private void label(
+      List<Capture> caps,
+      List<double[]> commands,
+      int periodSteps,
+      int every,
+      boolean withActions,
+      String instruction,
+      List<PolicyExample> out) {
     int[] tokens = latentTokens(caps);
     for (int i = 0; i < caps.size(); i++) {
       Capture c = caps.get(i);
@@ -337,12 +468,21 @@ public final class PolicyDataRecorder {
           System.arraycopy(commands.get(at), 0, targets, k * config.joints(), config.joints());
         }
       }
-      int[] tok = tokens == null || c.step % LATENT_EVERY_STEPS != 0 ? null : tokenFor(caps, tokens, i);
-      PolicyLabels labels = new PolicyLabels(tok, c.objectIndex, c.goalIndex, c.effectorIndex, trace, effTrace,
-          targets);
+      int[] tok =
+          tokens == null || c.step % LATENT_EVERY_STEPS != 0 ? null : tokenFor(caps, tokens, i);
+      PolicyLabels labels =
+          new PolicyLabels(
+              tok, c.objectIndex, c.goalIndex, c.effectorIndex, trace, effTrace, targets);
       boolean joints = withActions && c.q != null;
-      out.add(new PolicyExample(c.rgb, instruction, c.marks, joints ? c.q : null, joints ? c.v : null, labels,
-          c.motion));
+      out.add(
+          new PolicyExample(
+              c.rgb,
+              instruction,
+              c.marks,
+              joints ? c.q : null,
+              joints ? c.v : null,
+              labels,
+              c.motion));
     }
   }
 
@@ -356,7 +496,10 @@ public final class PolicyDataRecorder {
     return v.length == js.positionsRad().length ? v : new double[js.positionsRad().length];
   }
 
-  /** Tokens per capture index on the latent grid (pairs t, t + horizon), in one batch; null without a model. */
+  /**
+   * Tokens per capture index on the latent grid (pairs t, t + horizon), in one batch; null without
+   * a model.
+   */
   private int[] latentTokens(List<Capture> caps) {
     if (latent == null) {
       return null;
@@ -395,10 +538,12 @@ public final class PolicyDataRecorder {
   }
 
   /**
-   * A mark's tracked centroid at the next K chunk periods (the last seen position when it vanishes): the mark
-   * with the same stream id, or for the effector the mark the proposer flags in each frame.
+   * A mark's tracked centroid at the next K chunk periods (the last seen position when it
+   * vanishes): the mark with the same stream id, or for the effector the mark the proposer flags in
+   * each frame.
    */
-  private double[] trace(List<Capture> caps, int i, int periodSteps, int markIndex, boolean effector) {
+  private double[] trace(
+      List<Capture> caps, int i, int periodSteps, int markIndex, boolean effector) {
     Capture c = caps.get(i);
     if (markIndex < 0) {
       return null;
@@ -441,8 +586,10 @@ public final class PolicyDataRecorder {
     int best = -1;
     double bestD = maxPx;
     for (int i = 0; i < marks.size(); i++) {
-      double d = Math.hypot(marks.get(i).centroid().xPx() - p.get().xPx(), marks.get(i).centroid().yPx()
-          - p.get().yPx());
+      double d =
+          Math.hypot(
+              marks.get(i).centroid().xPx() - p.get().xPx(),
+              marks.get(i).centroid().yPx() - p.get().yPx());
       if (d <= bestD) {
         bestD = d;
         best = i;

@@ -22,8 +22,8 @@ import mantis.model.policy.PolicyLearner;
 import mantis.model.text.Vocabulary;
 
 /**
- * A training run of the policy: shuffled batches for a fixed number of steps, held-out measurements at
- * intervals, a CSV and a PNG of the curves, and the bundle at the end.
+ * A training run of the policy: shuffled batches for a fixed number of steps, held-out measurements
+ * at intervals, a CSV and a PNG of the curves, and the bundle at the end.
  */
 public final class PolicyTraining {
   /** Receives progress (from the training thread). */
@@ -41,31 +41,68 @@ public final class PolicyTraining {
    * @param last the last step's losses
    * @param heldOut the final held-out measurement
    */
-  public record Result(long steps, double seconds, PolicyLearner.StepLosses last, PolicyLearner.Metrics heldOut) {}
+  public record Result(
+      long steps, double seconds, PolicyLearner.StepLosses last, PolicyLearner.Metrics heldOut) {}
 
   private PolicyTraining() {}
 
   /** Name of the checkpoint bundle a run keeps inside its output directory while it trains. */
   public static final String CHECKPOINT = "checkpoint";
 
-  /** {@link #run(PolicyLearner, PolicyLearner.Phase, List, List, int, int, double, long, int, Path, RobotSpec, Listener)} without checkpoints. */
-  public static Result run(PolicyLearner learner, PolicyLearner.Phase phase, List<PolicyExample> train,
-      List<PolicyExample> heldOut, int steps, int batchSize, double learningRate, long shuffleSeed, int evalEvery,
-      Path outDir, Listener listener) throws IOException {
-    return run(learner, phase, train, heldOut, steps, batchSize, learningRate, shuffleSeed, evalEvery, outDir, null,
+  /**
+   * {@link #run(PolicyLearner, PolicyLearner.Phase, List, List, int, int, double, long, int, Path,
+   * RobotSpec, Listener)} without checkpoints.
+   */
+  public static Result run(
+      PolicyLearner learner,
+      PolicyLearner.Phase phase,
+      List<PolicyExample> train,
+      List<PolicyExample> heldOut,
+      int steps,
+      int batchSize,
+      double learningRate,
+      long shuffleSeed,
+      int evalEvery,
+      Path outDir,
+      Listener listener)
+      throws IOException {
+    return run(
+        learner,
+        phase,
+        train,
+        heldOut,
+        steps,
+        batchSize,
+        learningRate,
+        shuffleSeed,
+        evalEvery,
+        outDir,
+        null,
         listener);
   }
 
   /**
-   * Trains {@code learner} for {@code steps} steps on {@code train}, measuring on {@code heldOut} every
-   * {@code evalEvery} steps (and at the end), writing {@code <phase>-curves.csv} and {@code .png} into
-   * {@code outDir}. With a robot, every {@code evalEvery} steps the weights so far are also written as a bundle
-   * in {@code outDir/checkpoint} (a run that is interrupted leaves a loadable bundle there); it is deleted when
-   * the run completes, since the caller then writes the final bundle.
+   * Trains {@code learner} for {@code steps} steps on {@code train}, measuring on {@code heldOut}
+   * every {@code evalEvery} steps (and at the end), writing {@code <phase>-curves.csv} and {@code
+   * .png} into {@code outDir}. With a robot, every {@code evalEvery} steps the weights so far are
+   * also written as a bundle in {@code outDir/checkpoint} (a run that is interrupted leaves a
+   * loadable bundle there); it is deleted when the run completes, since the caller then writes the
+   * final bundle.
    */
-  public static Result run(PolicyLearner learner, PolicyLearner.Phase phase, List<PolicyExample> train,
-      List<PolicyExample> heldOut, int steps, int batchSize, double learningRate, long shuffleSeed, int evalEvery,
-      Path outDir, RobotSpec checkpointRobot, Listener listener) throws IOException {
+  public static Result run(
+      PolicyLearner learner,
+      PolicyLearner.Phase phase,
+      List<PolicyExample> train,
+      List<PolicyExample> heldOut,
+      int steps,
+      int batchSize,
+      double learningRate,
+      long shuffleSeed,
+      int evalEvery,
+      Path outDir,
+      RobotSpec checkpointRobot,
+      Listener listener)
+      throws IOException {
     if (train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
@@ -82,10 +119,13 @@ public final class PolicyTraining {
     PolicyLearner.Metrics metrics = null;
     long start = System.nanoTime();
     String prefix = phase.name().toLowerCase(Locale.ROOT);
-    try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(outDir.resolve(prefix + "-curves.csv"),
-        StandardCharsets.UTF_8))) {
-      csv.println("step,seconds,total,tokens,grounding,trace,action,heldout_token_acc,heldout_object_acc,"
-          + "heldout_goal_acc,heldout_effector_acc,heldout_trace_px,heldout_effector_trace_px,heldout_action_rad");
+    try (PrintWriter csv =
+        new PrintWriter(
+            Files.newBufferedWriter(
+                outDir.resolve(prefix + "-curves.csv"), StandardCharsets.UTF_8))) {
+      csv.println(
+          "step,seconds,total,tokens,grounding,trace,action,heldout_token_acc,heldout_object_acc,"
+              + "heldout_goal_acc,heldout_effector_acc,heldout_trace_px,heldout_effector_trace_px,heldout_action_rad");
       for (int s = 1; s <= steps; s++) {
         if (pos + batchSize > order.size()) {
           Collections.shuffle(order, rnd);
@@ -93,7 +133,8 @@ public final class PolicyTraining {
         }
         List<PolicyExample> batch = order.subList(pos, Math.min(order.size(), pos + batchSize));
         pos += batchSize;
-        double lr = s > 0.8 * steps ? learningRate * 0.2 : learningRate; // a step decay for the last fifth
+        double lr =
+            s > 0.8 * steps ? learningRate * 0.2 : learningRate; // a step decay for the last fifth
         last = learner.trainStep(batch, phase, lr);
         if (listener != null) {
           listener.onStep(last, steps);
@@ -107,20 +148,34 @@ public final class PolicyTraining {
           }
         }
         if (checkpointRobot != null && s % evalEvery == 0 && s < steps) {
-          learner.saveBundle(outDir.resolve(CHECKPOINT), checkpointRobot,
-              digest(phase + " checkpoint at step " + s), evaluation(phase.name().toLowerCase(Locale.ROOT), metrics));
+          learner.saveBundle(
+              outDir.resolve(CHECKPOINT),
+              checkpointRobot,
+              digest(phase + " checkpoint at step " + s),
+              evaluation(phase.name().toLowerCase(Locale.ROOT), metrics));
         }
         if (s % 10 == 0 || s == steps || m != null) {
-          double[] row = {s, (System.nanoTime() - start) / 1e9, last.total(), last.tokens(), last.grounding(),
-              last.trace(), last.action(), m == null ? Double.NaN : m.tokenAccuracy(),
-              m == null ? Double.NaN : m.objectAccuracy(), m == null ? Double.NaN : m.goalAccuracy(),
-              m == null ? Double.NaN : m.effectorAccuracy(), m == null ? Double.NaN : m.traceErrorPx(),
-              m == null ? Double.NaN : m.effectorTraceErrorPx(),
-              m == null ? Double.NaN : m.actionErrorRad()};
+          double[] row = {
+            s,
+            (System.nanoTime() - start) / 1e9,
+            last.total(),
+            last.tokens(),
+            last.grounding(),
+            last.trace(),
+            last.action(),
+            m == null ? Double.NaN : m.tokenAccuracy(),
+            m == null ? Double.NaN : m.objectAccuracy(),
+            m == null ? Double.NaN : m.goalAccuracy(),
+            m == null ? Double.NaN : m.effectorAccuracy(),
+            m == null ? Double.NaN : m.traceErrorPx(),
+            m == null ? Double.NaN : m.effectorTraceErrorPx(),
+            m == null ? Double.NaN : m.actionErrorRad()
+          };
           rows.add(row);
           StringBuilder sb = new StringBuilder();
           for (int i = 0; i < row.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(Double.isNaN(row[i]) ? "" : String.format(Locale.ROOT, "%.6g", row[i]));
+            sb.append(i == 0 ? "" : ",")
+                .append(Double.isNaN(row[i]) ? "" : String.format(Locale.ROOT, "%.6g", row[i]));
           }
           csv.println(sb);
         }
@@ -198,8 +253,10 @@ public final class PolicyTraining {
   /** SHA-256 (hex) of a text, for the card's training data digest. */
   public static String digest(String description) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(description.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(description.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -220,9 +277,15 @@ public final class PolicyTraining {
   }
 
   /** Writes the bundle. */
-  public static void save(PolicyLearner learner, Path dir, RobotSpec robot, String description,
-      Map<String, Double> evaluation) throws IOException {
+  public static void save(
+      PolicyLearner learner,
+      Path dir,
+      RobotSpec robot,
+      String description,
+      Map<String, Double> evaluation)
+      throws IOException {
     learner.saveBundle(dir, robot, digest(description), evaluation);
-    Files.writeString(dir.resolve("TRAINING.txt"), description + System.lineSeparator(), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("TRAINING.txt"), description + System.lineSeparator(), StandardCharsets.UTF_8);
   }
 }

@@ -33,8 +33,17 @@ class PolicyDataRecorderRecordingTest {
 
   @Test
   void aRecordedArmEpisodeGivesExamplesLabelledFromItsStepsActionsAndObjects() {
-    Path dir = RecordedEpisodes.record(tmp.resolve("ep"), Embodiment.ARM, 500123, TaskFamily.PUSH_DIRECTION, 23, 2.0,
-        5, 1, 128);
+    Path dir =
+        RecordedEpisodes.record(
+            tmp.resolve("ep"),
+            Embodiment.ARM,
+            500123,
+            TaskFamily.PUSH_DIRECTION,
+            23,
+            2.0,
+            5,
+            1,
+            128);
     EpisodeReader reader = EpisodeReader.open(dir);
     EpisodeMetadata meta = reader.metadata();
     List<StepRecord> steps;
@@ -50,8 +59,11 @@ class PolicyDataRecorderRecordingTest {
     int period = config.chunkPeriodMs() * meta.physicsHz() / 1000;
     int lastAction = steps.size() - 2;
     CameraModel cam = meta.renderCamera().orElseThrow();
-    ObjectState obj = meta.objects().stream().filter(o -> o.name().equals(meta.task().objectName())).findFirst()
-        .orElseThrow();
+    ObjectState obj =
+        meta.objects().stream()
+            .filter(o -> o.name().equals(meta.task().objectName()))
+            .findFirst()
+            .orElseThrow();
     int grounded = 0;
     int effector = 0;
     for (int i = 0; i < ex.size(); i++) {
@@ -68,7 +80,8 @@ class PolicyDataRecorderRecordingTest {
         int physics = i * 5 + (k + 1) * period - 1;
         double[] want = steps.get(Math.min(lastAction, physics / 5)).action();
         for (int j = 0; j < config.joints(); j++) {
-          assertEquals(want[j], targets[k * config.joints() + j], 0.0, "target " + k + " of example " + i);
+          assertEquals(
+              want[j], targets[k * config.joints() + j], 0.0, "target " + k + " of example " + i);
         }
       }
       if (e.labels().effectorMark() >= 0) {
@@ -79,23 +92,28 @@ class PolicyDataRecorderRecordingTest {
       if (o >= 0) {
         grounded++;
         assertEquals(2 * config.traceLength(), e.labels().tracePx().length);
-        ObjectPose pose = r.objects().stream().filter(p -> p.name().equals(obj.name())).findFirst().orElseThrow();
+        ObjectPose pose =
+            r.objects().stream().filter(p -> p.name().equals(obj.name())).findFirst().orElseThrow();
         PixelPoint at = cam.project(new Vec3(pose.xM(), pose.yM(), obj.heightM())).orElseThrow();
         double mine = distance(e.marks().get(o), at);
         for (Mark m : e.marks()) {
-          assertTrue(mine <= distance(m, at), "example " + i + ": the object mark is the nearest to the object");
+          assertTrue(
+              mine <= distance(m, at),
+              "example " + i + ": the object mark is the nearest to the object");
         }
         assertTrue(mine < 20, "example " + i + ": object mark " + mine + " px from the object");
       }
     }
     assertTrue(grounded > 0.8 * ex.size(), "object mark labelled in " + grounded + "/" + ex.size());
-    assertTrue(effector > 0.8 * ex.size(), "effector mark labelled in " + effector + "/" + ex.size());
+    assertTrue(
+        effector > 0.8 * ex.size(), "effector mark labelled in " + effector + "/" + ex.size());
   }
 
   @Test
   void framesOfAnotherSizeAreResizedAndGetLatentTokensOnTheTenHertzGrid() throws Exception {
-    Path dir = RecordedEpisodes.record(tmp.resolve("small"), Embodiment.ARM, 77, TaskFamily.PUSH_TO_TARGET, 0, 1.6, 5,
-        1, 96);
+    Path dir =
+        RecordedEpisodes.record(
+            tmp.resolve("small"), Embodiment.ARM, 77, TaskFamily.PUSH_TO_TARGET, 0, 1.6, 5, 1, 96);
     try (LatentActionModel latent = LatentActionModel.load(Path.of("../models/latent/play-both"))) {
       List<PolicyExample> ex = new PolicyDataRecorder(config, latent).fromRecording(dir);
       assertTrue(ex.size() > 10, "examples: " + ex.size());
@@ -114,24 +132,49 @@ class PolicyDataRecorderRecordingTest {
   @Test
   void handEpisodesFramelessEpisodesAndOtherJointCountsAreRefused() {
     PolicyDataRecorder rec = new PolicyDataRecorder(config, null);
-    Path hand = RecordedEpisodes.record(tmp.resolve("hand"), Embodiment.HAND, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5,
-        1, 64);
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(hand)).getMessage()
-        .contains("only arm episodes"));
-    Path blind = RecordedEpisodes.record(tmp.resolve("blind"), Embodiment.ARM, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5,
-        0, 64);
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(blind)).getMessage()
-        .contains("without frames"));
-    PolicyConfig four = new PolicyConfig(config.inputSizePx(), config.patchPx(), config.width(), config.hidden(),
-        config.wordDim(), config.maxWords(), config.maxMarks(), config.tokens(), config.codebookSize(),
-        config.traceLength(), config.chunkLength(), config.chunkPeriodMs(), 4, 0);
-    Path arm = RecordedEpisodes.record(tmp.resolve("arm"), Embodiment.ARM, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5,
-        1, 64);
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new PolicyDataRecorder(four, null).fromRecording(arm)).getMessage().contains("has 3 joints but the "
-        + "policy has 4"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(tmp)).getMessage()
-        .contains("not a recorded episode"));
+    Path hand =
+        RecordedEpisodes.record(
+            tmp.resolve("hand"), Embodiment.HAND, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5, 1, 64);
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(hand))
+            .getMessage()
+            .contains("only arm episodes"));
+    Path blind =
+        RecordedEpisodes.record(
+            tmp.resolve("blind"), Embodiment.ARM, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5, 0, 64);
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(blind))
+            .getMessage()
+            .contains("without frames"));
+    PolicyConfig four =
+        new PolicyConfig(
+            config.inputSizePx(),
+            config.patchPx(),
+            config.width(),
+            config.hidden(),
+            config.wordDim(),
+            config.maxWords(),
+            config.maxMarks(),
+            config.tokens(),
+            config.codebookSize(),
+            config.traceLength(),
+            config.chunkLength(),
+            config.chunkPeriodMs(),
+            4,
+            0);
+    Path arm =
+        RecordedEpisodes.record(
+            tmp.resolve("arm"), Embodiment.ARM, 5, TaskFamily.PUSH_DIRECTION, 0, 0.2, 5, 1, 64);
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PolicyDataRecorder(four, null).fromRecording(arm))
+            .getMessage()
+            .contains("has 3 joints but the " + "policy has 4"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> rec.fromRecording(tmp))
+            .getMessage()
+            .contains("not a recorded episode"));
   }
 
   private static double distance(Mark m, PixelPoint p) {

@@ -17,7 +17,8 @@ class PolicyDataRecorderTest {
 
   @Test
   void armEpisodesWithActionsCarryJointsTargetsTracesAndGrounding() {
-    List<PolicyExample> ex = new PolicyDataRecorder(config, null).record(Embodiment.ARM, 500000, 3, 5, true, null);
+    List<PolicyExample> ex =
+        new PolicyDataRecorder(config, null).record(Embodiment.ARM, 500000, 3, 5, true, null);
     assertTrue(ex.size() > 20, "examples: " + ex.size());
     int grounded = 0;
     int effector = 0;
@@ -41,19 +42,22 @@ class PolicyDataRecorderTest {
       }
     }
     assertTrue(grounded > 0.9 * ex.size(), "object mark labelled in " + grounded + "/" + ex.size());
-    assertTrue(effector > 0.9 * ex.size(), "effector mark labelled in " + effector + "/" + ex.size());
+    assertTrue(
+        effector > 0.9 * ex.size(), "effector mark labelled in " + effector + "/" + ex.size());
     assertTrue(moved > 3, "the effector's mark moves during an episode: " + moved + " px");
   }
 
   @Test
   void videoOnlyEpisodesHaveNoJointsAndNoActions() {
-    List<PolicyExample> hand = new PolicyDataRecorder(config, null).record(Embodiment.HAND, 7, 1, 5, false, null);
+    List<PolicyExample> hand =
+        new PolicyDataRecorder(config, null).record(Embodiment.HAND, 7, 1, 5, false, null);
     assertTrue(!hand.isEmpty());
     for (PolicyExample e : hand) {
       assertTrue(!e.hasJoints());
       assertNull(e.labels().targetsRad());
     }
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new PolicyDataRecorder(config, null).record(Embodiment.HAND, 7, 1, 5, true, null));
   }
 
@@ -65,7 +69,8 @@ class PolicyDataRecorderTest {
     assertEquals(a.size(), b.size());
     for (int i = 0; i < a.size(); i++) {
       assertTrue(java.util.Arrays.equals(a.get(i).rgb(), b.get(i).rgb()));
-      assertTrue(java.util.Arrays.equals(a.get(i).labels().targetsRad(), b.get(i).labels().targetsRad()));
+      assertTrue(
+          java.util.Arrays.equals(a.get(i).labels().targetsRad(), b.get(i).labels().targetsRad()));
     }
   }
 }

@@ -8,27 +8,45 @@ import mantis.sim.TabletopSim;
 import mantis.sim.TaskFamily;
 import mantis.sim.record.EpisodeRecorder;
 
-/** Test fixture: short recorded episodes like a teleop recording (started mid-episode, a line every 5 steps). */
+/**
+ * Test fixture: short recorded episodes like a teleop recording (started mid-episode, a line every
+ * 5 steps).
+ */
 public final class RecordedEpisodes {
   private RecordedEpisodes() {}
 
   /**
-   * Resets a randomised simulator, lets the scripted expert run {@code skipSteps} physics steps unrecorded, then
-   * records it for {@code seconds} (one line and frame every {@code stepEvery} steps, frames every
-   * {@code frameEvery} lines).
+   * Resets a randomised simulator, lets the scripted expert run {@code skipSteps} physics steps
+   * unrecorded, then records it for {@code seconds} (one line and frame every {@code stepEvery}
+   * steps, frames every {@code frameEvery} lines).
    */
-  public static Path record(Path dir, Embodiment embodiment, long seed, TaskFamily family, int skipSteps,
-      double seconds, int stepEvery, int frameEvery, int framePx) {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment)
-        .build());
+  public static Path record(
+      Path dir,
+      Embodiment embodiment,
+      long seed,
+      TaskFamily family,
+      int skipSteps,
+      double seconds,
+      int stepEvery,
+      int frameEvery,
+      int framePx) {
+    TabletopSim sim =
+        TabletopSim.create(
+            SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
     sim.reset(seed, family);
     ScriptedExpert expert = new ScriptedExpert();
     for (int i = 0; i < skipSteps && !sim.done(); i++) {
       step(sim, expert.act(sim));
     }
     int steps = (int) Math.round(seconds * sim.config().physicsHz());
-    try (EpisodeRecorder rec = EpisodeRecorder.builder().setDirectory(dir).setSim(sim).optStepEvery(stepEvery)
-        .optFrameEvery(frameEvery).optFrameSize(framePx, framePx).build()) {
+    try (EpisodeRecorder rec =
+        EpisodeRecorder.builder()
+            .setDirectory(dir)
+            .setSim(sim)
+            .optStepEvery(stepEvery)
+            .optFrameEvery(frameEvery)
+            .optFrameSize(framePx, framePx)
+            .build()) {
       rec.start();
       for (int i = 0; i < steps && !sim.done(); i++) {
         double[] a = expert.act(sim);

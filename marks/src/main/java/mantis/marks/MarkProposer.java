@@ -16,15 +16,15 @@ import org.opencv.imgproc.Imgproc;
  * Proposes Set-of-Mark marks on one RGB frame, from pixels only: candidate objects and the end
  * effector.
  *
- * <p><b>Objects</b> are regions of saturated colour: pixels with HSV saturation at least
- * {@code minSaturation} and value at least {@code minValue} are grown into regions whose hue stays
- * within {@code maxHueStepDeg} of each neighbour and within {@code maxHueSpreadDeg} of the region's
- * first pixel (so two touching objects of different colours stay apart, and an object's darker side
- * faces join its top face). Regions smaller than {@code minAreaFraction} or larger than
- * {@code maxAreaFraction} of the image are dropped (noise specks; a frame that is one colour). A
- * mark's centroid is the centroid of the region's lit face: its pixels at least
- * {@value #TOP_FACE_FRACTION} as bright as its brightest pixel (under the overhead camera that is the
- * top face, whose centre is the object's centre); box, area and mean colour cover the whole region.
+ * <p><b>Objects</b> are regions of saturated colour: pixels with HSV saturation at least {@code
+ * minSaturation} and value at least {@code minValue} are grown into regions whose hue stays within
+ * {@code maxHueStepDeg} of each neighbour and within {@code maxHueSpreadDeg} of the region's first
+ * pixel (so two touching objects of different colours stay apart, and an object's darker side faces
+ * join its top face). Regions smaller than {@code minAreaFraction} or larger than {@code
+ * maxAreaFraction} of the image are dropped (noise specks; a frame that is one colour). A mark's
+ * centroid is the centroid of the region's lit face: its pixels at least {@value
+ * #TOP_FACE_FRACTION} as bright as its brightest pixel (under the overhead camera that is the top
+ * face, whose centre is the object's centre); box, area and mean colour cover the whole region.
  *
  * <p><b>Target zones</b> get marks too, on purpose: their saturated outline is a region like any
  * other, and an instruction may name them ("push the red block onto the green target"), so a
@@ -33,69 +33,98 @@ import org.opencv.imgproc.Imgproc;
  *
  * <p><b>The end effector</b> is the floating hand when one is in view, else the arm's tool.
  * <em>Hand:</em> the largest region of skin-coloured pixels (hue 3..56 degrees, saturation
- * 0.26..0.55) about a hand's size (a palm of {@code handRadiusFraction} of the width), filling its box,
- * not framed by saturated colour (a target zone's tinted inside) and deep enough to hold a palm; on a
- * table of skin hue (more skin-coloured pixels than 15 palms) only pixels 4% brighter than the 90th
- * percentile of them count. The mark is the centroid of the region's deepest pixels (distance
- * transform, the region continued past the image border), the palm's centre, which the fingers do
- * not move. <em>Arm:</em> the largest region of low-saturation pixels clearly darker than the local
- * table that enters the image from its border and spans at least a fifth of it. The local table
- * brightness is a high percentile of each block of the image, raised to the median of its 3x3
- * neighbourhood where that is brighter (a block the arm covers still gets the table's brightness;
- * one pale distractor does not make its neighbours' table look dark). Pixels below {@code darkRatio}
- * of it count unless they look like a shadow (at least 0.55 of it, of the table's own tint);
- * somewhat darker pixels of another tint (grey metal on wood) count too. The tool is the far end
- * along the arm from where it enters (geodesic distance); the mark is the centroid of the arm's
- * pixels within {@code effectorRadiusFraction} of the image width of that end.
+ * 0.26..0.55) about a hand's size (a palm of {@code handRadiusFraction} of the width), filling its
+ * box, not framed by saturated colour (a target zone's tinted inside) and deep enough to hold a
+ * palm; on a table of skin hue (more skin-coloured pixels than 15 palms) only pixels 4% brighter
+ * than the 90th percentile of them count. The mark is the centroid of the region's deepest pixels
+ * (distance transform, the region continued past the image border), the palm's centre, which the
+ * fingers do not move. <em>Arm:</em> the largest region of low-saturation pixels clearly darker
+ * than the local table that enters the image from its border and spans at least a fifth of it. The
+ * local table brightness is a high percentile of each block of the image, raised to the median of
+ * its 3x3 neighbourhood where that is brighter (a block the arm covers still gets the table's
+ * brightness; one pale distractor does not make its neighbours' table look dark). Pixels below
+ * {@code darkRatio} of it count unless they look like a shadow (at least 0.55 of it, of the table's
+ * own tint); somewhat darker pixels of another tint (grey metal on wood) count too. The tool is the
+ * far end along the arm from where it enters (geodesic distance); the mark is the centroid of the
+ * arm's pixels within {@code effectorRadiusFraction} of the image width of that end.
  *
  * <p>Marks are numbered 1..N in reading order of their centroids (top to bottom, then left to
  * right); use a {@link MarkTracker} per stream for ids that stay stable across frames. Bad frames
  * (blank, all white, noise) give no marks, or at most a few for noise; nothing throws for any valid
- * {@link Frame}. Frames larger than {@code maxPixels} are proposed on at a box-averaged reduced size.
+ * {@link Frame}. Frames larger than {@code maxPixels} are proposed on at a box-averaged reduced
+ * size.
  *
  * <p>Thread-safe: scratch buffers are per thread and every OpenCV {@code Mat} is released before a
  * call returns.
  */
 public final class MarkProposer {
-  /** Brightness, relative to a region's brightest pixel, from which a pixel counts as its lit face. */
+  /**
+   * Brightness, relative to a region's brightest pixel, from which a pixel counts as its lit face.
+   */
   public static final double TOP_FACE_FRACTION = 0.71;
 
-  /** Pixels up to this fraction of the table's brightness join the manipulator when their tint differs. */
+  /**
+   * Pixels up to this fraction of the table's brightness join the manipulator when their tint
+   * differs.
+   */
   private static final double CHROMA_DARK_RATIO = 0.9;
+
   /** Chromaticity distance (|dr| + |dg| of r/(r+g+b), g/(r+g+b)) that counts as another tint. */
   private static final double CHROMA_DISTANCE = 0.045;
+
   /**
-   * Vertical over horizontal size of a round thing on the table, per unit of image height and width:
-   * the rig's camera is 4:3, so a square frame stretches it vertically by 4/3.
+   * Vertical over horizontal size of a round thing on the table, per unit of image height and
+   * width: the rig's camera is 4:3, so a square frame stretches it vertically by 4/3.
    */
   private static final double VERTICAL_SCALE = 4.0 / 3.0;
-  /** Pixels darker than darkRatio but at least this fraction of the table, of the table's own tint, are shadows. */
+
+  /**
+   * Pixels darker than darkRatio but at least this fraction of the table, of the table's own tint,
+   * are shadows.
+   */
   private static final double SHADOW_LOW = 0.55;
+
   /** Largest chromaticity distance from the table at which a dimmed pixel counts as a shadow. */
   private static final double SHADOW_CHROMA = 0.01;
+
   /** Skin: OpenCV full-range hue (256 per turn) from 2 to 40 (3..56 degrees). */
   private static final int SKIN_HUE_LO = 2;
+
   private static final int SKIN_HUE_HI = 40;
+
   /** Skin: saturation 66..140 of 255 (0.26..0.55; the table, paper and tape stay below). */
   private static final int SKIN_SAT_LO = 66;
+
   private static final int SKIN_SAT_HI = 140;
+
   /** Skin: value at least 90 of 255. */
   private static final int SKIN_MIN_V = 90;
+
   /** A hand's area, relative to its palm's (pi * rx * ry), lies in this range. */
   private static final double SKIN_MIN_AREA = 0.35;
+
   private static final double SKIN_MAX_AREA = 2.5;
+
   /** More skin-coloured pixels than this many palms: the table itself is of skin hue (wood). */
   private static final double SKIN_TABLE_AREA = 15;
+
   /** Then the table's brightness is this percentile of those pixels' values... */
   private static final double SKIN_TABLE_PERCENTILE = 0.9;
+
   /** ...and a hand's pixels are at least this much brighter. */
   private static final double SKIN_OVER_TABLE = 1.04;
+
   /** Smallest fraction of its bounding box that a hand fills. */
   private static final double SKIN_MIN_FILL = 0.3;
-  /** A skin-coloured patch whose box outline is at least this saturated is a target zone's inside. */
+
+  /**
+   * A skin-coloured patch whose box outline is at least this saturated is a target zone's inside.
+   */
   private static final double FRAMED_FRACTION = 0.4;
+
   /** A hand's deepest point lies at least this fraction of the palm radius inside it. */
   private static final double PALM_MIN_DEPTH = 0.7;
+
   /** The palm's centre: the hand's pixels at least this fraction as deep as its deepest. */
   private static final float PALM_DEPTH_FRACTION = 0.9f;
 
@@ -177,16 +206,22 @@ public final class MarkProposer {
     if (tool != null) {
       found.add(tool);
     }
-    found.sort((a, b) -> {
-      int c = Long.compare(Math.round(a.cy), Math.round(b.cy));
-      return c != 0 ? c : Double.compare(a.cx, b.cx);
-    });
+    found.sort(
+        (a, b) -> {
+          int c = Long.compare(Math.round(a.cy), Math.round(b.cy));
+          return c != 0 ? c : Double.compare(a.cx, b.cx);
+        });
     List<Mark> marks = new ArrayList<>(found.size());
     int effectorId = 0;
     for (int i = 0; i < found.size(); i++) {
       Candidate c = found.get(i);
-      marks.add(new Mark(i + 1, new PixelPoint(c.cx, c.cy), new PixelBox(c.x0, c.y0, c.x1 - c.x0 + 1, c.y1 - c.y0 + 1),
-          c.area, c.meanRgb));
+      marks.add(
+          new Mark(
+              i + 1,
+              new PixelPoint(c.cx, c.cy),
+              new PixelBox(c.x0, c.y0, c.x1 - c.x0 + 1, c.y1 - c.y0 + 1),
+              c.area,
+              c.meanRgb));
       if (c == tool) {
         effectorId = i + 1;
       }
@@ -226,9 +261,17 @@ public final class MarkProposer {
     List<Mark> marks = new ArrayList<>(small.marks().size());
     double half = (f - 1) / 2.0;
     for (Mark m : small.marks()) {
-      marks.add(new Mark(m.id(), new PixelPoint(m.centroid().xPx() * f + half, m.centroid().yPx() * f + half),
-          new PixelBox(m.box().xPx() * f, m.box().yPx() * f, m.box().widthPx() * f, m.box().heightPx() * f),
-          m.areaPx() * f * f, m.meanRgb()));
+      marks.add(
+          new Mark(
+              m.id(),
+              new PixelPoint(m.centroid().xPx() * f + half, m.centroid().yPx() * f + half),
+              new PixelBox(
+                  m.box().xPx() * f,
+                  m.box().yPx() * f,
+                  m.box().widthPx() * f,
+                  m.box().heightPx() * f),
+              m.areaPx() * f * f,
+              m.meanRgb()));
     }
     return new Proposal(marks, small.effectorMarkId());
   }
@@ -439,10 +482,12 @@ public final class MarkProposer {
         boolean d = false;
         if ((hsv[3 * p + 1] & 0xff) < minS && v < CHROMA_DARK_RATIO * b) {
           int sum = (rgb[3 * p] & 0xff) + (rgb[3 * p + 1] & 0xff) + (rgb[3 * p + 2] & 0xff) + 1;
-          double dc = Math.abs((rgb[3 * p] & 0xff) / (double) sum - s.grownR[bi])
-              + Math.abs((rgb[3 * p + 1] & 0xff) / (double) sum - s.grownG[bi]);
+          double dc =
+              Math.abs((rgb[3 * p] & 0xff) / (double) sum - s.grownR[bi])
+                  + Math.abs((rgb[3 * p + 1] & 0xff) / (double) sum - s.grownG[bi]);
           if (v < darkRatio * b) {
-            // Clearly darker, unless it looks like a shadow: the table's own tint, dimmed by about 0.7.
+            // Clearly darker, unless it looks like a shadow: the table's own tint, dimmed by about
+            // 0.7.
             d = v < SHADOW_LOW * b || dc > SHADOW_CHROMA;
           } else {
             // Somewhat darker and of another tint than the table: grey metal on a wooden table.
@@ -466,7 +511,8 @@ public final class MarkProposer {
     int best = -1;
     try {
       maskMat.put(0, 0, dark, 0, n);
-      int count = Imgproc.connectedComponentsWithStats(maskMat, labels, stats, centroids, 8, CvType.CV_32S);
+      int count =
+          Imgproc.connectedComponentsWithStats(maskMat, labels, stats, centroids, 8, CvType.CV_32S);
       if (count <= 1) {
         return null;
       }
@@ -562,7 +608,8 @@ public final class MarkProposer {
         }
       }
     }
-    // The tool: the manipulator's pixels within effectorRadiusFraction * width of its far end, along it.
+    // The tool: the manipulator's pixels within effectorRadiusFraction * width of its far end,
+    // along it.
     int reach = Math.max(2, (int) Math.round(effectorRadiusFraction * w));
     Region tool = new Region();
     for (int k = 0; k < qlen; k++) {
@@ -576,9 +623,10 @@ public final class MarkProposer {
 
   /**
    * The floating hand, or null: the largest region of skin-coloured pixels whose area is about a
-   * hand's, that fills its box reasonably, is not framed by saturated colour (a target zone's tinted
-   * inside) and has a palm (a point at least {@value #PALM_MIN_DEPTH} of the palm radius deep); the
-   * mark is the centroid of its deepest pixels, the palm's centre, which the thin fingers do not move.
+   * hand's, that fills its box reasonably, is not framed by saturated colour (a target zone's
+   * tinted inside) and has a palm (a point at least {@value #PALM_MIN_DEPTH} of the palm radius
+   * deep); the mark is the centroid of its deepest pixels, the palm's centre, which the thin
+   * fingers do not move.
    */
   private Candidate hand(byte[] rgb, int w, int h, Scratch s) {
     if (handRadiusFraction <= 0) {
@@ -591,8 +639,12 @@ public final class MarkProposer {
     for (int p = 0; p < n; p++) {
       int hue = hsv[3 * p] & 0xff;
       int sat = hsv[3 * p + 1] & 0xff;
-      boolean skin = hue >= SKIN_HUE_LO && hue <= SKIN_HUE_HI && sat >= SKIN_SAT_LO && sat <= SKIN_SAT_HI
-          && (hsv[3 * p + 2] & 0xff) >= SKIN_MIN_V;
+      boolean skin =
+          hue >= SKIN_HUE_LO
+              && hue <= SKIN_HUE_HI
+              && sat >= SKIN_SAT_LO
+              && sat <= SKIN_SAT_HI
+              && (hsv[3 * p + 2] & 0xff) >= SKIN_MIN_V;
       mask[p] = skin ? (byte) 255 : 0;
       if (skin) {
         any++;
@@ -638,7 +690,8 @@ public final class MarkProposer {
     Mat kernel = null;
     try {
       maskMat.put(0, 0, mask, 0, n);
-      int count = Imgproc.connectedComponentsWithStats(maskMat, labels, stats, centroids, 8, CvType.CV_32S);
+      int count =
+          Imgproc.connectedComponentsWithStats(maskMat, labels, stats, centroids, 8, CvType.CV_32S);
       if (count <= 1) {
         return null;
       }
@@ -649,8 +702,18 @@ public final class MarkProposer {
       for (int l = 1; l < count; l++) {
         int area = st[5 * l + 4];
         double fill = area / (double) (st[5 * l + 2] * st[5 * l + 3]);
-        if (area >= SKIN_MIN_AREA * palm && area <= SKIN_MAX_AREA * palm && fill >= SKIN_MIN_FILL && area > bestArea
-            && !framed(hsv, w, h, st[5 * l] - 1, st[5 * l + 1] - 1, st[5 * l] + st[5 * l + 2], st[5 * l + 1] + st[5 * l + 3])) {
+        if (area >= SKIN_MIN_AREA * palm
+            && area <= SKIN_MAX_AREA * palm
+            && fill >= SKIN_MIN_FILL
+            && area > bestArea
+            && !framed(
+                hsv,
+                w,
+                h,
+                st[5 * l] - 1,
+                st[5 * l + 1] - 1,
+                st[5 * l] + st[5 * l + 2],
+                st[5 * l + 1] + st[5 * l + 3])) {
           best = l;
           bestArea = area;
         }
@@ -719,7 +782,14 @@ public final class MarkProposer {
       return Candidate.of(
           Math.min(w - 1, Math.max(0, pn > 0 ? sx / pn : ax / bestArea)),
           Math.min(h - 1, Math.max(0, pn > 0 ? sy / pn : ay / bestArea)),
-          bx, by, bx + st[5 * best + 2] - 1, by + st[5 * best + 3] - 1, bestArea, sr, sg, sb);
+          bx,
+          by,
+          bx + st[5 * best + 2] - 1,
+          by + st[5 * best + 3] - 1,
+          bestArea,
+          sr,
+          sg,
+          sb);
     } finally {
       maskMat.release();
       labels.release();
@@ -803,7 +873,17 @@ public final class MarkProposer {
     }
 
     /** From the region's colour sums over its {@code area} pixels. */
-    static Candidate of(double cx, double cy, int x0, int y0, int x1, int y1, int area, long sumR, long sumG, long sumB) {
+    static Candidate of(
+        double cx,
+        double cy,
+        int x0,
+        int y0,
+        int x1,
+        int y1,
+        int area,
+        long sumR,
+        long sumG,
+        long sumB) {
       int mean = (int) (sumR / area) << 16 | (int) (sumG / area) << 8 | (int) (sumB / area);
       return new Candidate(cx, cy, x0, y0, x1, y1, area, mean);
     }
@@ -837,7 +917,9 @@ public final class MarkProposer {
       y1 = Math.max(y1, y);
     }
 
-    /** The region as a candidate with the given centre (mean colour and box from the pixels added). */
+    /**
+     * The region as a candidate with the given centre (mean colour and box from the pixels added).
+     */
     Candidate candidate(double cx, double cy) {
       return Candidate.of(cx, cy, x0, y0, x1, y1, count, sumR, sumG, sumB);
     }
@@ -968,7 +1050,9 @@ public final class MarkProposer {
       return this;
     }
 
-    /** Smallest region kept, as a fraction of the image area (at least 4 pixels); default 0.0008. */
+    /**
+     * Smallest region kept, as a fraction of the image area (at least 4 pixels); default 0.0008.
+     */
     public Builder optMinAreaFraction(double v) {
       this.minAreaFraction = v;
       return this;
@@ -986,21 +1070,27 @@ public final class MarkProposer {
       return this;
     }
 
-    /** Manipulator pixels are darker than this fraction of the local table brightness; default 0.7. */
+    /**
+     * Manipulator pixels are darker than this fraction of the local table brightness; default 0.7.
+     */
     public Builder optDarkRatio(double v) {
       this.darkRatio = v;
       return this;
     }
 
-    /** Radius around the manipulator's far end that makes the effector mark, fraction of the width; default 0.045. */
+    /**
+     * Radius around the manipulator's far end that makes the effector mark, fraction of the width;
+     * default 0.045.
+     */
     public Builder optEffectorRadiusFraction(double v) {
       this.effectorRadiusFraction = v;
       return this;
     }
 
     /**
-     * The floating hand's palm radius as a fraction of the image width (vertically that times 4/3 of
-     * the height); 0 turns the hand search off. Default 0.0402 (the Mantis hand, 0.03 m, seen from 1 m).
+     * The floating hand's palm radius as a fraction of the image width (vertically that times 4/3
+     * of the height); 0 turns the hand search off. Default 0.0402 (the Mantis hand, 0.03 m, seen
+     * from 1 m).
      */
     public Builder optHandRadiusFraction(double v) {
       this.handRadiusFraction = v;
@@ -1008,17 +1098,28 @@ public final class MarkProposer {
     }
 
     public MarkProposer build() {
-      check(minSaturation > 0 && minSaturation < 1, "minSaturation must be in (0, 1): " + minSaturation);
+      check(
+          minSaturation > 0 && minSaturation < 1,
+          "minSaturation must be in (0, 1): " + minSaturation);
       check(minValue >= 0 && minValue < 1, "minValue must be in [0, 1): " + minValue);
-      check(maxHueStepDeg > 0 && maxHueStepDeg <= 180, "maxHueStepDeg must be in (0, 180]: " + maxHueStepDeg);
-      check(maxHueSpreadDeg >= maxHueStepDeg && maxHueSpreadDeg <= 180,
+      check(
+          maxHueStepDeg > 0 && maxHueStepDeg <= 180,
+          "maxHueStepDeg must be in (0, 180]: " + maxHueStepDeg);
+      check(
+          maxHueSpreadDeg >= maxHueStepDeg && maxHueSpreadDeg <= 180,
           "maxHueSpreadDeg must be in [maxHueStepDeg, 180]: " + maxHueSpreadDeg);
-      check(minAreaFraction >= 0 && minAreaFraction < maxAreaFraction && maxAreaFraction <= 1,
-          "need 0 <= minAreaFraction < maxAreaFraction <= 1: " + minAreaFraction + ", " + maxAreaFraction);
+      check(
+          minAreaFraction >= 0 && minAreaFraction < maxAreaFraction && maxAreaFraction <= 1,
+          "need 0 <= minAreaFraction < maxAreaFraction <= 1: "
+              + minAreaFraction
+              + ", "
+              + maxAreaFraction);
       check(darkRatio > 0 && darkRatio < 1, "darkRatio must be in (0, 1): " + darkRatio);
-      check(effectorRadiusFraction > 0 && effectorRadiusFraction < 0.5,
+      check(
+          effectorRadiusFraction > 0 && effectorRadiusFraction < 0.5,
           "effectorRadiusFraction must be in (0, 0.5): " + effectorRadiusFraction);
-      check(handRadiusFraction >= 0 && handRadiusFraction < 0.25,
+      check(
+          handRadiusFraction >= 0 && handRadiusFraction < 0.25,
           "handRadiusFraction must be in [0, 0.25): " + handRadiusFraction);
       check(maxPixels >= 64 * 64, "maxPixels must be at least 4096: " + maxPixels);
       return new MarkProposer(this);

@@ -19,16 +19,17 @@ import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
 
 /**
- * Draws marks and traces in Magma's style: every mark a filled disc, with its number in white, centred
- * on its centroid, sized to the image width ({@value #DISC_RADIUS_FRACTION} of it, at least 5 pixels);
- * every trace a polyline in its mark's colour ending in an arrowhead. Draws traces first, so the
- * numbers stay readable. Returns new frames; the input is never modified.
+ * Draws marks and traces in Magma's style: every mark a filled disc, with its number in white,
+ * centred on its centroid, sized to the image width ({@value #DISC_RADIUS_FRACTION} of it, at least
+ * 5 pixels); every trace a polyline in its mark's colour ending in an arrowhead. Draws traces
+ * first, so the numbers stay readable. Returns new frames; the input is never modified.
  *
  * <p>Thread-safe (stateless); every OpenCV {@code Mat} is released before a call returns.
  */
 public final class MarkRenderer {
   /** Disc radius as a fraction of the image width. */
   public static final double DISC_RADIUS_FRACTION = 0.035;
+
   /** zlib level of {@link #png}: fast, still lossless. */
   static final int PNG_COMPRESSION = 1;
 
@@ -122,13 +123,16 @@ public final class MarkRenderer {
       int[] baseline = new int[1];
       Size size = Imgproc.getTextSize(text, font, scale, textThickness, baseline);
       Point org = new Point(x - size.width / 2.0, y + size.height / 2.0);
-      Imgproc.putText(img, text, org, font, scale, new Scalar(255, 255, 255), textThickness, Imgproc.LINE_AA);
+      Imgproc.putText(
+          img, text, org, font, scale, new Scalar(255, 255, 255), textThickness, Imgproc.LINE_AA);
     }
   }
 
   private static boolean finite(List<PixelPoint> pts) {
     for (PixelPoint p : pts) {
-      if (!Double.isFinite(p.xPx()) || !Double.isFinite(p.yPx()) || Math.abs(p.xPx()) > 1e6
+      if (!Double.isFinite(p.xPx())
+          || !Double.isFinite(p.yPx())
+          || Math.abs(p.xPx()) > 1e6
           || Math.abs(p.yPx()) > 1e6) {
         return false;
       }

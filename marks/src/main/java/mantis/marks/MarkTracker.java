@@ -9,12 +9,13 @@ import mantis.core.PixelBox;
 
 /**
  * Keeps mark ids stable across the frames of one stream: each frame's proposals are associated with
- * the marks it tracks by position and overlap, and take over their ids; proposals that match nothing
- * get new ids, counting up from 1, and an id is never given to another object within the stream.
+ * the marks it tracks by position and overlap, and take over their ids; proposals that match
+ * nothing get new ids, counting up from 1, and an id is never given to another object within the
+ * stream.
  *
  * <p>Association is greedy on a cost per (tracked mark, proposal) pair: the centroid distance in
- * pixels, minus a bonus for box overlap (intersection over union times the gate), plus a penalty for
- * a different mean colour; a pair is allowed only when the centroids are within the gate
+ * pixels, minus a bonus for box overlap (intersection over union times the gate), plus a penalty
+ * for a different mean colour; a pair is allowed only when the centroids are within the gate
  * ({@code gateFraction} of the image width, at least the larger box side) or the boxes overlap. A
  * tracked mark that finds no proposal is kept for {@code maxMissedFrames} more frames (so a brief
  * occlusion does not renumber an object), then retired for good: its id is never used again.
@@ -65,8 +66,8 @@ public final class MarkTracker {
   }
 
   /**
-   * Like {@link #update(List, int)} for a {@link Proposal}; {@link #effectorMarkId()} then gives the
-   * effector's stream id.
+   * Like {@link #update(List, int)} for a {@link Proposal}; {@link #effectorMarkId()} then gives
+   * the effector's stream id.
    */
   public List<Mark> update(Proposal proposal, int imageWidthPx) {
     Objects.requireNonNull(proposal, "proposal");
@@ -99,10 +100,16 @@ public final class MarkTracker {
       Mark a = tracks.get(i).last;
       for (int j = 0; j < n; j++) {
         Mark b = proposals.get(j);
-        double d = Math.hypot(a.centroid().xPx() - b.centroid().xPx(), a.centroid().yPx() - b.centroid().yPx());
+        double d =
+            Math.hypot(
+                a.centroid().xPx() - b.centroid().xPx(), a.centroid().yPx() - b.centroid().yPx());
         double iou = iou(a.box(), b.box());
-        double gate = Math.max(gateBase, Math.max(Math.max(a.box().widthPx(), a.box().heightPx()),
-            Math.max(b.box().widthPx(), b.box().heightPx())));
+        double gate =
+            Math.max(
+                gateBase,
+                Math.max(
+                    Math.max(a.box().widthPx(), a.box().heightPx()),
+                    Math.max(b.box().widthPx(), b.box().heightPx())));
         if (d > gate && iou <= 0) {
           continue;
         }
@@ -178,7 +185,10 @@ public final class MarkTracker {
 
     private Builder() {}
 
-    /** Largest centroid jump between frames that still associates, fraction of the width; default 0.08. */
+    /**
+     * Largest centroid jump between frames that still associates, fraction of the width; default
+     * 0.08.
+     */
     public Builder optGateFraction(double v) {
       this.gateFraction = v;
       return this;

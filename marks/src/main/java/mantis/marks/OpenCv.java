@@ -2,7 +2,8 @@ package mantis.marks;
 
 /**
  * Loads OpenCV's native library once per JVM, with OpenCV's own worker threads off. Shared by the
- * Set-of-Mark classes and {@link mantis.marks.tom}; callers outside this module have no reason to use it.
+ * Set-of-Mark classes and {@link mantis.marks.tom}; callers outside this module have no reason to
+ * use it.
  */
 public final class OpenCv {
   private OpenCv() {}

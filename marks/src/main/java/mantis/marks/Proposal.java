@@ -14,7 +14,8 @@ public record Proposal(List<Mark> marks, int effectorMarkId) {
   public Proposal {
     marks = List.copyOf(Objects.requireNonNull(marks, "marks"));
     if (effectorMarkId < 0 || effectorMarkId > marks.size()) {
-      throw new IllegalArgumentException("effector mark id " + effectorMarkId + " outside 0.." + marks.size());
+      throw new IllegalArgumentException(
+          "effector mark id " + effectorMarkId + " outside 0.." + marks.size());
     }
   }
 

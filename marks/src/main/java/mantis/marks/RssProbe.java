@@ -18,7 +18,8 @@ public final class RssProbe {
    * @param rssAfterKiB resident set after the calls and a GC
    * @param nanosPerCall mean wall time per measured call
    */
-  public record Result(int warmupCalls, int calls, long rssBeforeKiB, long rssAfterKiB, double nanosPerCall) {
+  public record Result(
+      int warmupCalls, int calls, long rssBeforeKiB, long rssAfterKiB, double nanosPerCall) {
     /** Growth of the resident set over the measured calls, KiB (negative when it shrank). */
     public long growthKiB() {
       return rssAfterKiB - rssBeforeKiB;
@@ -26,8 +27,16 @@ public final class RssProbe {
 
     @Override
     public String toString() {
-      return calls + " calls: RSS " + rssBeforeKiB / 1024 + " MiB -> " + rssAfterKiB / 1024 + " MiB (growth "
-          + growthKiB() + " KiB), " + String.format(java.util.Locale.ROOT, "%.1f", nanosPerCall / 1000) + " us/call";
+      return calls
+          + " calls: RSS "
+          + rssBeforeKiB / 1024
+          + " MiB -> "
+          + rssAfterKiB / 1024
+          + " MiB (growth "
+          + growthKiB()
+          + " KiB), "
+          + String.format(java.util.Locale.ROOT, "%.1f", nanosPerCall / 1000)
+          + " us/call";
     }
   }
 
@@ -45,7 +54,10 @@ public final class RssProbe {
     return -1;
   }
 
-  /** Runs {@code task} {@code warmupCalls} times, reads RSS, runs it {@code calls} times, reads again. */
+  /**
+   * Runs {@code task} {@code warmupCalls} times, reads RSS, runs it {@code calls} times, reads
+   * again.
+   */
   public static Result measure(int warmupCalls, int calls, Runnable task) {
     for (int i = 0; i < warmupCalls; i++) {
       task.run();

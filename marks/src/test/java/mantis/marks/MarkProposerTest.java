@@ -153,7 +153,8 @@ class MarkProposerTest {
         }
       }
       if (p.effectorMarkId() > 0) {
-        PixelPoint tip = cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(), 0.035)).orElseThrow();
+        PixelPoint tip =
+            cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(), 0.035)).orElseThrow();
         if (dist(p.marks().get(p.effectorMarkId() - 1).centroid(), tip) <= 3) {
           effector++;
         }
@@ -168,7 +169,9 @@ class MarkProposerTest {
    * expert steps) with the effector in view whose designated effector mark lies within 3 px of it.
    */
   private double effectorRate(Embodiment embodiment) {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
+    TabletopSim sim =
+        TabletopSim.create(
+            SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
     ScriptedExpert expert = new ScriptedExpert();
     int inView = 0;
     int hit = 0;
@@ -187,13 +190,15 @@ class MarkProposerTest {
       CameraModel cam = sim.renderCamera(128, 128);
       WorldState truth = sim.groundTruth();
       double z = embodiment == Embodiment.HAND ? 0.05 : 0.035;
-      PixelPoint tip = cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(), z)).orElseThrow();
+      PixelPoint tip =
+          cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(), z)).orElseThrow();
       if (tip.xPx() < 0 || tip.yPx() < 0 || tip.xPx() > 127 || tip.yPx() > 127) {
         continue;
       }
       inView++;
       Proposal p = proposer.analyse(f);
-      if (p.effectorMarkId() > 0 && dist(p.marks().get(p.effectorMarkId() - 1).centroid(), tip) <= 3) {
+      if (p.effectorMarkId() > 0
+          && dist(p.marks().get(p.effectorMarkId() - 1).centroid(), tip) <= 3) {
         hit++;
       }
     }
@@ -231,11 +236,15 @@ class MarkProposerTest {
 
   @Test
   void builderRejectsNonsense() {
-    assertThrows(IllegalArgumentException.class, () -> MarkProposer.builder().optMinSaturation(0).build());
-    assertThrows(IllegalArgumentException.class, () -> MarkProposer.builder().optDarkRatio(1.5).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> MarkProposer.builder().optMinSaturation(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> MarkProposer.builder().optDarkRatio(1.5).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> MarkProposer.builder().optMaxHueStepDeg(30).optMaxHueSpreadDeg(10).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> MarkProposer.builder().optMinAreaFraction(0.5).optMaxAreaFraction(0.1).build());
   }
 }

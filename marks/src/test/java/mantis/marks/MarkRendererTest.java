@@ -54,7 +54,9 @@ class MarkRendererTest {
   @Test
   void aTraceIsDrawnAlongItsPoints() {
     Frame f = MarkProposerTest.filled(128, 128, 0xC8C3B9);
-    Trace t = new Trace(1, List.of(new PixelPoint(10, 100), new PixelPoint(60, 100), new PixelPoint(110, 100)));
+    Trace t =
+        new Trace(
+            1, List.of(new PixelPoint(10, 100), new PixelPoint(60, 100), new PixelPoint(110, 100)));
     Frame out = renderer.draw(f, List.of(), List.of(t));
     assertNotEquals(0xC8C3B9, out.rgbAt(35, 100));
     assertNotEquals(0xC8C3B9, out.rgbAt(85, 100));

@@ -22,7 +22,8 @@ class MarkTrackerTest {
     assertEquals(1, first.get(0).id());
     assertEquals(20, first.get(0).centroid().xPx());
     // Next frame: both moved a little, and the proposer numbered them the other way round.
-    List<Mark> second = t.update(List.of(mark(1, 58, 63, 0x0000FF), mark(2, 23, 21, 0xFF0000)), 128);
+    List<Mark> second =
+        t.update(List.of(mark(1, 58, 63, 0x0000FF), mark(2, 23, 21, 0xFF0000)), 128);
     assertEquals(2, second.size());
     assertEquals(1, second.get(0).id());
     assertEquals(23, second.get(0).centroid().xPx());
@@ -41,7 +42,11 @@ class MarkTrackerTest {
     List<Mark> c = t.update(List.of(mark(1, 60, 60, 0x0000FF), mark(2, 100, 20, 0x00FF00)), 128);
     assertEquals(List.of(2, 3), c.stream().map(Mark::id).toList());
     // Even where the vanished one was, a new object gets a new id.
-    List<Mark> d = t.update(List.of(mark(1, 20, 20, 0xFF0000), mark(2, 60, 60, 0x0000FF), mark(3, 100, 20, 0x00FF00)), 128);
+    List<Mark> d =
+        t.update(
+            List.of(
+                mark(1, 20, 20, 0xFF0000), mark(2, 60, 60, 0x0000FF), mark(3, 100, 20, 0x00FF00)),
+            128);
     assertEquals(List.of(2, 3, 4), d.stream().map(Mark::id).toList());
   }
 
@@ -76,8 +81,9 @@ class MarkTrackerTest {
 
   @Test
   void idsStayStableOnARealSimStream() {
-    mantis.sim.TabletopSim sim = mantis.sim.TabletopSim.create(
-        mantis.sim.SimConfig.builder().optDomainRandomization(true).build());
+    mantis.sim.TabletopSim sim =
+        mantis.sim.TabletopSim.create(
+            mantis.sim.SimConfig.builder().optDomainRandomization(true).build());
     sim.reset(321, mantis.sim.TaskFamily.PUSH_DIRECTION);
     mantis.sim.ScriptedExpert expert = new mantis.sim.ScriptedExpert();
     MarkProposer proposer = MarkProposer.defaults();

@@ -30,11 +30,19 @@ class NativeMemoryTest {
     Frame frame = sim.render(128, 128);
     MarkProposer proposer = MarkProposer.defaults();
     MarkRenderer renderer = new MarkRenderer();
-    List<Trace> traces = List.of(new Trace(1, List.of(new PixelPoint(10, 10), new PixelPoint(50, 60), new PixelPoint(90, 20))));
-    RssProbe.Result r = RssProbe.measure(2_000, 5_000, () -> {
-      List<Mark> marks = proposer.propose(frame);
-      renderer.png(renderer.draw(frame, marks, traces));
-    });
+    List<Trace> traces =
+        List.of(
+            new Trace(
+                1,
+                List.of(new PixelPoint(10, 10), new PixelPoint(50, 60), new PixelPoint(90, 20))));
+    RssProbe.Result r =
+        RssProbe.measure(
+            2_000,
+            5_000,
+            () -> {
+              List<Mark> marks = proposer.propose(frame);
+              renderer.png(renderer.draw(frame, marks, traces));
+            });
     // A leaked Mat per call would be >= 49 KiB (one 128x128 RGB image): 5,000 calls = 240 MiB.
     assertTrue(r.growthKiB() < 16 * 1024, r.toString());
   }

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Client side of token auth: gRPC call credentials that send {@code authorization: Bearer <token>} on every call.
+ * Client side of token auth: gRPC call credentials that send {@code authorization: Bearer <token>}
+ * on every call.
  *
  * <pre>{@code
  * BearerToken token = BearerToken.resolve(tokenFileOrNull, System.getenv()).orElseThrow();
@@ -27,15 +28,17 @@ import org.slf4j.LoggerFactory;
  * // or for every call of a channel: ClientSecurity (TLS + token) -> ChannelCredentials
  * }</pre>
  *
- * <p>By default the token is only sent over a connection with privacy and integrity (TLS, or in-process) or to a
- * loopback address ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}); to any other host in plain text the call
- * fails with {@code UNAUTHENTICATED} before anything is sent, because anyone on the path could read the token.
- * {@link #allowingPlaintext()} lifts that for servers deliberately run with {@code --insecure}.
+ * <p>By default the token is only sent over a connection with privacy and integrity (TLS, or
+ * in-process) or to a loopback address ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}); to
+ * any other host in plain text the call fails with {@code UNAUTHENTICATED} before anything is sent,
+ * because anyone on the path could read the token. {@link #allowingPlaintext()} lifts that for
+ * servers deliberately run with {@code --insecure}.
  *
  * <p>{@link #toString()} never shows the token.
  */
 public final class BearerToken extends CallCredentials {
   private static final Logger log = LoggerFactory.getLogger(BearerToken.class);
+
   /** The environment variable {@link #fromEnvironment} reads. */
   public static final String ENV = "MANTIS_TOKEN";
 
@@ -50,7 +53,8 @@ public final class BearerToken extends CallCredentials {
   /**
    * Credentials sending {@code token}.
    *
-   * @throws IllegalArgumentException when it is empty or has spaces or characters gRPC metadata cannot carry
+   * @throws IllegalArgumentException when it is empty or has spaces or characters gRPC metadata
+   *     cannot carry
    */
   public static BearerToken of(String token) {
     if (token == null || token.isEmpty()) {
@@ -59,17 +63,22 @@ public final class BearerToken extends CallCredentials {
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c <= ' ' || c > '~') {
-        throw new IllegalArgumentException("bearer token has a space or a character outside printable ASCII at "
-            + "position " + i + " (tokens from 'mantis token create' are mt_ and base64url)");
+        throw new IllegalArgumentException(
+            "bearer token has a space or a character outside printable ASCII at "
+                + "position "
+                + i
+                + " (tokens from 'mantis token create' are mt_ and base64url)");
       }
     }
     return new BearerToken(token, false);
   }
 
   /**
-   * The token in a file: its first non-blank line, trimmed. Warns when others than the owner may read the file.
+   * The token in a file: its first non-blank line, trimmed. Warns when others than the owner may
+   * read the file.
    *
-   * @throws IllegalArgumentException naming the file when it is missing, unreadable, empty or holds no valid token
+   * @throws IllegalArgumentException naming the file when it is missing, unreadable, empty or holds
+   *     no valid token
    */
   public static BearerToken fromFile(Path file) {
     String line = readSecretLine(file, "token file");
@@ -81,8 +90,8 @@ public final class BearerToken extends CallCredentials {
   }
 
   /**
-   * The first non-blank line of a file holding a secret (a token), trimmed. Warns when others than the owner may
-   * read the file.
+   * The first non-blank line of a file holding a secret (a token), trimmed. Warns when others than
+   * the owner may read the file.
    *
    * @param what how error messages name the file, e.g. {@code "token file"} or an option's name
    * @throws IllegalArgumentException naming the file when it is missing, unreadable or empty
@@ -96,13 +105,19 @@ public final class BearerToken extends CallCredentials {
     } catch (AccessDeniedException e) {
       throw new IllegalArgumentException(what + " " + file + ": permission denied");
     } catch (IOException e) {
-      throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          what + " " + file + ": cannot read it (" + e.getMessage() + ")");
     }
-    String line = text.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(what + " " + file + ": empty"));
+    String line =
+        text.lines()
+            .map(String::trim)
+            .filter(l -> !l.isEmpty())
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(what + " " + file + ": empty"));
     try {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-      if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+      if (perms.contains(PosixFilePermission.GROUP_READ)
+          || perms.contains(PosixFilePermission.OTHERS_READ)) {
         log.warn("{} {} can be read by other users; chmod 600 it", what, file);
       }
     } catch (IOException | UnsupportedOperationException e) {
@@ -129,7 +144,8 @@ public final class BearerToken extends CallCredentials {
   }
 
   /**
-   * The token a client should send: from {@code file} when given, else from {@value #ENV} in {@code env}, else none.
+   * The token a client should send: from {@code file} when given, else from {@value #ENV} in {@code
+   * env}, else none.
    *
    * @throws IllegalArgumentException when the file (or the variable) is given but unusable
    */
@@ -140,18 +156,26 @@ public final class BearerToken extends CallCredentials {
     return fromEnvironment(env);
   }
 
-  /** A copy that also sends the token in plain text to non-loopback hosts (servers run with --insecure). */
+  /**
+   * A copy that also sends the token in plain text to non-loopback hosts (servers run with
+   * --insecure).
+   */
   public BearerToken allowingPlaintext() {
     return new BearerToken(token, true);
   }
 
   @Override
-  public void applyRequestMetadata(RequestInfo info, Executor appExecutor, MetadataApplier applier) {
-    if (!allowPlaintext && info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY
+  public void applyRequestMetadata(
+      RequestInfo info, Executor appExecutor, MetadataApplier applier) {
+    if (!allowPlaintext
+        && info.getSecurityLevel() != SecurityLevel.PRIVACY_AND_INTEGRITY
         && !isLoopbackAuthority(info.getAuthority())) {
-      applier.fail(Status.UNAUTHENTICATED.withDescription("refusing to send the bearer token in plain text to "
-          + info.getAuthority() + ": connect with TLS (--tls-ca), or allow plain text for a server run with "
-          + "--insecure"));
+      applier.fail(
+          Status.UNAUTHENTICATED.withDescription(
+              "refusing to send the bearer token in plain text to "
+                  + info.getAuthority()
+                  + ": connect with TLS (--tls-ca), or allow plain text for a server run with "
+                  + "--insecure"));
       return;
     }
     Metadata m = new Metadata();
@@ -174,7 +198,9 @@ public final class BearerToken extends CallCredentials {
         host = host.substring(0, colon);
       }
     }
-    return host.equalsIgnoreCase("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")
+    return host.equalsIgnoreCase("localhost")
+        || host.equals("::1")
+        || host.equals("0:0:0:0:0:0:0:1")
         || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 

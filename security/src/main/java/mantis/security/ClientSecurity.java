@@ -6,7 +6,8 @@ import io.grpc.InsecureChannelCredentials;
 import java.util.Optional;
 
 /**
- * How a client dials a Mantis server (or a bridge's ArmService): TLS or plain text, and a bearer token or none.
+ * How a client dials a Mantis server (or a bridge's ArmService): TLS or plain text, and a bearer
+ * token or none.
  *
  * <pre>{@code
  * ClientSecurity sec = new ClientSecurity(Optional.of(TlsClientConfig.trusting(caPem)), BearerToken.resolve(file, System.getenv()));
@@ -28,17 +29,22 @@ public record ClientSecurity(Optional<TlsClientConfig> tls, Optional<BearerToken
   }
 
   /**
-   * Channel credentials: TLS (files read and checked now) or plain text, with the token on every call.
+   * Channel credentials: TLS (files read and checked now) or plain text, with the token on every
+   * call.
    *
    * @throws IllegalArgumentException naming a TLS file that is missing or invalid
    */
   public ChannelCredentials channelCredentials() {
-    ChannelCredentials base = tls.map(TlsClientConfig::toCredentials).orElseGet(InsecureChannelCredentials::create);
-    return token.<ChannelCredentials>map(t -> CompositeChannelCredentials.create(base, t)).orElse(base);
+    ChannelCredentials base =
+        tls.map(TlsClientConfig::toCredentials).orElseGet(InsecureChannelCredentials::create);
+    return token
+        .<ChannelCredentials>map(t -> CompositeChannelCredentials.create(base, t))
+        .orElse(base);
   }
 
   @Override
   public String toString() {
-    return tls.map(TlsClientConfig::toString).orElse("plain text") + token.map(t -> ", token " + t).orElse(", no token");
+    return tls.map(TlsClientConfig::toString).orElse("plain text")
+        + token.map(t -> ", token " + t).orElse(", no token");
   }
 }

@@ -65,7 +65,10 @@ final class JsonLinesAuditLog implements AuditLog {
       Object v = f.getValue();
       if (v instanceof Boolean b) {
         o.put(f.getKey(), b);
-      } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      } else if (v instanceof Integer
+          || v instanceof Long
+          || v instanceof Short
+          || v instanceof Byte) {
         o.put(f.getKey(), ((Number) v).longValue());
       } else if (v instanceof Number n) {
         o.put(f.getKey(), n.doubleValue());
@@ -99,7 +102,12 @@ final class JsonLinesAuditLog implements AuditLog {
       long n = failures.incrementAndGet();
       long held = errorLog.tryAcquire();
       if (held >= 0) {
-        log.error("audit log {}: could not write {} ({}); {} audit event(s) lost so far", file, event.event(), e, n);
+        log.error(
+            "audit log {}: could not write {} ({}); {} audit event(s) lost so far",
+            file,
+            event.event(),
+            e,
+            n);
       }
     }
   }

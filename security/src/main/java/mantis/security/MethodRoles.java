@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The role each gRPC method needs, by full method name ({@code mantis.v1.PolicyService/Predict}). Methods not in
- * the table need {@link Role#ADMIN}: a service added later is closed until someone decides who may call it.
+ * The role each gRPC method needs, by full method name ({@code mantis.v1.PolicyService/Predict}).
+ * Methods not in the table need {@link Role#ADMIN}: a service added later is closed until someone
+ * decides who may call it.
  *
  * <p>The {@link #defaults() defaults} for Mantis:
  *
@@ -22,28 +23,30 @@ import java.util.Objects;
  *   <tr><td>anything else</td><td>admin</td></tr>
  * </table>
  *
- * <p>Patterns: an exact method name; {@code package.Service/*} for every method of a service; {@code prefix.*}
- * for every method of every service whose name starts with {@code prefix.}. The most specific match wins (exact,
- * then service, then the longest prefix). Immutable.
+ * <p>Patterns: an exact method name; {@code package.Service/*} for every method of a service;
+ * {@code prefix.*} for every method of every service whose name starts with {@code prefix.}. The
+ * most specific match wins (exact, then service, then the longest prefix). Immutable.
  */
 public final class MethodRoles {
   /** {@code mantis.v1.PolicyService}. */
   public static final String POLICY_SERVICE = "mantis.v1.PolicyService";
+
   /** {@code mantis.v1.ArmService}. */
   public static final String ARM_SERVICE = "mantis.v1.ArmService";
 
-  private static final MethodRoles DEFAULTS = builder()
-      .put(POLICY_SERVICE + "/Describe", Role.VIEWER)
-      .put(POLICY_SERVICE + "/Annotate", Role.VIEWER)
-      .put(POLICY_SERVICE + "/Predict", Role.OPERATOR)
-      .put(POLICY_SERVICE + "/Control", Role.OPERATOR)
-      .put(ARM_SERVICE + "/StreamCommands", Role.OPERATOR)
-      .put(ARM_SERVICE + "/Hold", Role.OPERATOR)
-      .put(ARM_SERVICE + "/EStop", Role.VIEWER)
-      .put(ARM_SERVICE + "/Reset", Role.ADMIN)
-      .put("grpc.health.v1.Health/*", Role.VIEWER)
-      .put("grpc.reflection.*", Role.VIEWER)
-      .build();
+  private static final MethodRoles DEFAULTS =
+      builder()
+          .put(POLICY_SERVICE + "/Describe", Role.VIEWER)
+          .put(POLICY_SERVICE + "/Annotate", Role.VIEWER)
+          .put(POLICY_SERVICE + "/Predict", Role.OPERATOR)
+          .put(POLICY_SERVICE + "/Control", Role.OPERATOR)
+          .put(ARM_SERVICE + "/StreamCommands", Role.OPERATOR)
+          .put(ARM_SERVICE + "/Hold", Role.OPERATOR)
+          .put(ARM_SERVICE + "/EStop", Role.VIEWER)
+          .put(ARM_SERVICE + "/Reset", Role.ADMIN)
+          .put("grpc.health.v1.Health/*", Role.VIEWER)
+          .put("grpc.reflection.*", Role.VIEWER)
+          .build();
 
   private final Map<String, Role> exact;
   private final Map<String, Role> services;
@@ -97,7 +100,10 @@ public final class MethodRoles {
     return best != null ? prefixes.get(best) : fallback;
   }
 
-  /** Builds a {@link MethodRoles}; the fallback for unlisted methods is {@link Role#ADMIN} unless set. */
+  /**
+   * Builds a {@link MethodRoles}; the fallback for unlisted methods is {@link Role#ADMIN} unless
+   * set.
+   */
   public static final class Builder {
     private final Map<String, Role> exact = new LinkedHashMap<>();
     private final Map<String, Role> services = new LinkedHashMap<>();
@@ -107,14 +113,18 @@ public final class MethodRoles {
     private Builder() {}
 
     /**
-     * The role for a pattern: {@code pkg.Service/Method}, {@code pkg.Service/*} or {@code prefix.*}.
+     * The role for a pattern: {@code pkg.Service/Method}, {@code pkg.Service/*} or {@code
+     * prefix.*}.
      *
      * @throws IllegalArgumentException for any other shape
      */
     public Builder put(String pattern, Role role) {
       Objects.requireNonNull(role, "role");
-      if (pattern == null || pattern.isBlank() || pattern.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("method pattern must not be empty or contain spaces, got '" + pattern + "'");
+      if (pattern == null
+          || pattern.isBlank()
+          || pattern.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException(
+            "method pattern must not be empty or contain spaces, got '" + pattern + "'");
       }
       int slash = pattern.indexOf('/');
       if (slash > 0 && slash == pattern.lastIndexOf('/') && slash < pattern.length() - 1) {
@@ -124,13 +134,19 @@ public final class MethodRoles {
         } else if (!method.contains("*")) {
           exact.put(pattern, role);
         } else {
-          throw new IllegalArgumentException("method pattern '" + pattern + "': '*' must be the whole method name");
+          throw new IllegalArgumentException(
+              "method pattern '" + pattern + "': '*' must be the whole method name");
         }
-      } else if (slash < 0 && pattern.endsWith(".*") && pattern.length() > 2 && pattern.indexOf('*') == pattern.length() - 1) {
+      } else if (slash < 0
+          && pattern.endsWith(".*")
+          && pattern.length() > 2
+          && pattern.indexOf('*') == pattern.length() - 1) {
         prefixes.put(pattern.substring(0, pattern.length() - 1), role);
       } else {
-        throw new IllegalArgumentException("method pattern must be pkg.Service/Method, pkg.Service/* or prefix.*, got '"
-            + pattern + "'");
+        throw new IllegalArgumentException(
+            "method pattern must be pkg.Service/Method, pkg.Service/* or prefix.*, got '"
+                + pattern
+                + "'");
       }
       return this;
     }

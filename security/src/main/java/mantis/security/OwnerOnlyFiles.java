@@ -9,7 +9,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** Files only their owner may read and write (0600), where the file system has POSIX permissions. */
+/**
+ * Files only their owner may read and write (0600), where the file system has POSIX permissions.
+ */
 final class OwnerOnlyFiles {
   private OwnerOnlyFiles() {}
 
@@ -21,7 +23,10 @@ final class OwnerOnlyFiles {
     }
   }
 
-  /** Creates {@code file} (and its missing parent folders) with owner-only permissions; true if it was created. */
+  /**
+   * Creates {@code file} (and its missing parent folders) with owner-only permissions; true if it
+   * was created.
+   */
   static boolean createIfMissing(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {

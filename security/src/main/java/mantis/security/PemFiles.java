@@ -26,11 +26,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads and checks PEM certificates and private keys, with errors that name the file and say what to do. */
+/**
+ * Reads and checks PEM certificates and private keys, with errors that name the file and say what
+ * to do.
+ */
 final class PemFiles {
   static final Duration EXPIRY_WARNING = Duration.ofDays(30);
-  private static final Pattern PKCS8 = Pattern.compile(
-      "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+  private static final Pattern PKCS8 =
+      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
   private PemFiles() {}
 
@@ -46,7 +49,8 @@ final class PemFiles {
     } catch (AccessDeniedException e) {
       throw new IllegalArgumentException(what + " " + file + ": permission denied");
     } catch (IOException e) {
-      throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          what + " " + file + ": cannot read it (" + e.getMessage() + ")");
     }
   }
 
@@ -54,13 +58,20 @@ final class PemFiles {
   static List<X509Certificate> certificates(byte[] pem, Path file, String what) {
     String text = new String(pem, StandardCharsets.US_ASCII);
     if (!text.contains("-----BEGIN CERTIFICATE-----")) {
-      throw new IllegalArgumentException(what + " " + file + ": not a PEM certificate (no '-----BEGIN CERTIFICATE-----' "
-          + "line)" + (text.contains("PRIVATE KEY-----") ? "; it holds a private key: swap the certificate and key files?"
-          : ""));
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + file
+              + ": not a PEM certificate (no '-----BEGIN CERTIFICATE-----' "
+              + "line)"
+              + (text.contains("PRIVATE KEY-----")
+                  ? "; it holds a private key: swap the certificate and key files?"
+                  : ""));
     }
     try {
       Collection<? extends java.security.cert.Certificate> all =
-          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(pem));
       List<X509Certificate> out = new ArrayList<>();
       for (java.security.cert.Certificate c : all) {
         out.add((X509Certificate) c);
@@ -70,8 +81,8 @@ final class PemFiles {
       }
       return out;
     } catch (CertificateException | ClassCastException e) {
-      throw new IllegalArgumentException(what + " " + file + ": not a valid PEM X.509 certificate (" + e.getMessage()
-          + ")");
+      throw new IllegalArgumentException(
+          what + " " + file + ": not a valid PEM X.509 certificate (" + e.getMessage() + ")");
     }
   }
 
@@ -79,25 +90,44 @@ final class PemFiles {
   static PrivateKey privateKey(byte[] pem, Path file, String what) {
     String text = new String(pem, StandardCharsets.US_ASCII);
     if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-      throw new IllegalArgumentException(what + " " + file + ": the key is encrypted with a passphrase, which is not "
-          + "supported; write an unencrypted copy readable only by the server's user: openssl pkey -in " + file
-          + " -out key.pem && chmod 600 key.pem");
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + file
+              + ": the key is encrypted with a passphrase, which is not "
+              + "supported; write an unencrypted copy readable only by the server's user: openssl pkey -in "
+              + file
+              + " -out key.pem && chmod 600 key.pem");
     }
-    if (text.contains("-----BEGIN RSA PRIVATE KEY-----") || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
-      throw new IllegalArgumentException(what + " " + file + ": the key is in the old PKCS#1/SEC1 format; convert it "
-          + "to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pem");
+    if (text.contains("-----BEGIN RSA PRIVATE KEY-----")
+        || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + file
+              + ": the key is in the old PKCS#1/SEC1 format; convert it "
+              + "to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in "
+              + file
+              + " -out key.pem");
     }
     Matcher m = PKCS8.matcher(text);
     if (!m.find()) {
-      throw new IllegalArgumentException(what + " " + file + ": not a PEM private key (no '-----BEGIN PRIVATE KEY-----' "
-          + "block)" + (text.contains("BEGIN CERTIFICATE") ? "; it holds a certificate: swap the certificate and key "
-          + "files?" : ""));
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + file
+              + ": not a PEM private key (no '-----BEGIN PRIVATE KEY-----' "
+              + "block)"
+              + (text.contains("BEGIN CERTIFICATE")
+                  ? "; it holds a certificate: swap the certificate and key " + "files?"
+                  : ""));
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(m.group(1));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + " " + file + ": the key's base64 is damaged (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          what + " " + file + ": the key's base64 is damaged (" + e.getMessage() + ")");
     }
     for (String alg : new String[] {"RSA", "EC"}) {
       try {
@@ -106,15 +136,27 @@ final class PemFiles {
         // try the next algorithm
       }
     }
-    throw new IllegalArgumentException(what + " " + file + ": not an RSA or EC private key Java can read");
+    throw new IllegalArgumentException(
+        what + " " + file + ": not an RSA or EC private key Java can read");
   }
 
-  /** Throws unless {@code key} is the private key of {@code cert} (signs a random message and verifies it). */
+  /**
+   * Throws unless {@code key} is the private key of {@code cert} (signs a random message and
+   * verifies it).
+   */
   static void checkPair(PrivateKey key, X509Certificate cert, Path keyFile, Path certFile) {
     PublicKey pub = cert.getPublicKey();
     if (!pub.getAlgorithm().equals(key.getAlgorithm())) {
-      throw new IllegalArgumentException("TLS private key " + keyFile + " (" + key.getAlgorithm()
-          + ") does not belong to the certificate " + certFile + " (" + pub.getAlgorithm() + " key)");
+      throw new IllegalArgumentException(
+          "TLS private key "
+              + keyFile
+              + " ("
+              + key.getAlgorithm()
+              + ") does not belong to the certificate "
+              + certFile
+              + " ("
+              + pub.getAlgorithm()
+              + " key)");
     }
     String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
     byte[] msg = new byte[32];
@@ -133,8 +175,14 @@ final class PemFiles {
       ok = false;
     }
     if (!ok) {
-      throw new IllegalArgumentException("TLS private key " + keyFile + " does not belong to the certificate "
-          + certFile + " (" + subject(cert) + ")");
+      throw new IllegalArgumentException(
+          "TLS private key "
+              + keyFile
+              + " does not belong to the certificate "
+              + certFile
+              + " ("
+              + subject(cert)
+              + ")");
     }
   }
 
@@ -142,7 +190,9 @@ final class PemFiles {
     return cert.getSubjectX500Principal().getName();
   }
 
-  /** The subject alternative names (DNS names and IP addresses), comma-separated; empty when none. */
+  /**
+   * The subject alternative names (DNS names and IP addresses), comma-separated; empty when none.
+   */
   static String altNames(X509Certificate cert) {
     try {
       Collection<List<?>> sans = cert.getSubjectAlternativeNames();
@@ -161,7 +211,10 @@ final class PemFiles {
     }
   }
 
-  /** Problems with a certificate's validity at {@code now}: expired (an error), not yet valid or expiring (warnings). */
+  /**
+   * Problems with a certificate's validity at {@code now}: expired (an error), not yet valid or
+   * expiring (warnings).
+   */
   static Validity validity(X509Certificate cert, Instant now) {
     Instant notAfter = cert.getNotAfter().toInstant();
     Instant notBefore = cert.getNotBefore().toInstant();
@@ -173,11 +226,14 @@ final class PemFiles {
       return new Validity(false, "not valid before " + notBefore + " (check this machine's clock)");
     }
     if (Duration.between(now, notAfter).compareTo(EXPIRY_WARNING) < 0) {
-      return new Validity(false, "expires in " + daysLeft + " day(s), on " + notAfter + "; renew it");
+      return new Validity(
+          false, "expires in " + daysLeft + " day(s), on " + notAfter + "; renew it");
     }
     return new Validity(false, null);
   }
 
-  /** A validity check: {@code expired} is fatal; {@code warning} (may be null) is worth a WARN line. */
+  /**
+   * A validity check: {@code expired} is fatal; {@code warning} (may be null) is worth a WARN line.
+   */
   record Validity(boolean expired, String warning) {}
 }

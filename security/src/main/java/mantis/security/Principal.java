@@ -4,22 +4,26 @@ import io.grpc.Context;
 import java.util.Objects;
 
 /**
- * The caller of one gRPC call: the name of its token (or of the trusted listener), its role and its network peer.
- * The {@link AuthInterceptor} puts it in the call's {@link Context} under {@link #CONTEXT_KEY}; service code reads it
- * with {@link #current()} (for the audit log, say).
+ * The caller of one gRPC call: the name of its token (or of the trusted listener), its role and its
+ * network peer. The {@link AuthInterceptor} puts it in the call's {@link Context} under {@link
+ * #CONTEXT_KEY}; service code reads it with {@link #current()} (for the audit log, say).
  *
- * @param name the token's name, or a fixed name for unauthenticated listeners ({@value #LOCAL_NO_AUTH},
- *     {@value #INSECURE_NO_AUTH}, {@value #IN_PROCESS})
+ * @param name the token's name, or a fixed name for unauthenticated listeners ({@value
+ *     #LOCAL_NO_AUTH}, {@value #INSECURE_NO_AUTH}, {@value #IN_PROCESS})
  * @param role what the caller may do
- * @param peer the remote address ({@code 10.0.0.7:51234}), or a description for in-process calls; may be empty
+ * @param peer the remote address ({@code 10.0.0.7:51234}), or a description for in-process calls;
+ *     may be empty
  */
 public record Principal(String name, Role role, String peer) {
   /** The principal of every call on a loopback server without tokens. */
   public static final String LOCAL_NO_AUTH = "local (no auth)";
+
   /** The principal of every call on a server started with {@code --insecure} and no tokens. */
   public static final String INSECURE_NO_AUTH = "insecure (no auth)";
+
   /** The principal of calls on a server's in-process listener (clients inside the same JVM). */
   public static final String IN_PROCESS = "in-process";
+
   /** The principal {@link #current()} returns outside an intercepted call. */
   public static final String NONE = "(none)";
 
@@ -33,9 +37,10 @@ public record Principal(String name, Role role, String peer) {
   }
 
   /**
-   * The caller of the current gRPC call. On a loopback server without tokens that is {@value #LOCAL_NO_AUTH} with
-   * {@link Role#ADMIN}. Outside a call that passed an {@link AuthInterceptor} (another thread, a test) it is a
-   * principal named {@value #NONE} with the lowest role, {@link Role#VIEWER}: use it for labels, not to grant access.
+   * The caller of the current gRPC call. On a loopback server without tokens that is {@value
+   * #LOCAL_NO_AUTH} with {@link Role#ADMIN}. Outside a call that passed an {@link AuthInterceptor}
+   * (another thread, a test) it is a principal named {@value #NONE} with the lowest role, {@link
+   * Role#VIEWER}: use it for labels, not to grant access.
    */
   public static Principal current() {
     Principal p = CONTEXT_KEY.get();

@@ -3,8 +3,9 @@ package mantis.security;
 import java.util.function.LongSupplier;
 
 /**
- * Lets one event through per interval and counts the ones held back, so a flood of identical problems (denied
- * calls, failing writes) makes one log line per interval instead of one per occurrence. Thread-safe.
+ * Lets one event through per interval and counts the ones held back, so a flood of identical
+ * problems (denied calls, failing writes) makes one log line per interval instead of one per
+ * occurrence. Thread-safe.
  */
 final class RateLimit {
   private final LongSupplier nanoClock;
@@ -19,8 +20,8 @@ final class RateLimit {
   }
 
   /**
-   * Returns -1 when this occurrence should be held back (and counts it), otherwise the number held back since the
-   * last one let through (0 or more), resetting that count.
+   * Returns -1 when this occurrence should be held back (and counts it), otherwise the number held
+   * back since the last one let through (0 or more), resetting that count.
    */
   synchronized long tryAcquire() {
     long now = nanoClock.getAsLong();

@@ -3,13 +3,15 @@ package mantis.security;
 import java.util.Locale;
 
 /**
- * What a caller may do. Each role includes the ones below it: {@code ADMIN} can do everything an {@code OPERATOR}
- * can, an {@code OPERATOR} everything a {@code VIEWER} can.
+ * What a caller may do. Each role includes the ones below it: {@code ADMIN} can do everything an
+ * {@code OPERATOR} can, an {@code OPERATOR} everything a {@code VIEWER} can.
  *
  * <ul>
- *   <li>{@link #VIEWER}: read-only (describe the policy, annotate frames, health, reflection) and e-stop.
+ *   <li>{@link #VIEWER}: read-only (describe the policy, annotate frames, health, reflection) and
+ *       e-stop.
  *   <li>{@link #OPERATOR}: also move arms (Predict, Control, ArmService commands and hold).
- *   <li>{@link #ADMIN}: also clear a latched e-stop (ArmService Reset) and anything not listed in {@link MethodRoles}.
+ *   <li>{@link #ADMIN}: also clear a latched e-stop (ArmService Reset) and anything not listed in
+ *       {@link MethodRoles}.
  * </ul>
  */
 public enum Role {
@@ -40,6 +42,7 @@ public enum Role {
         }
       }
     }
-    throw new IllegalArgumentException("role must be viewer, operator or admin, got '" + text + "'");
+    throw new IllegalArgumentException(
+        "role must be viewer, operator or admin, got '" + text + "'");
   }
 }

@@ -11,8 +11,9 @@ import java.util.List;
 
 /** Adds entries to a tokens file without losing what is in it (comments included). */
 final class TokenFiles {
-  static final String HEADER = "# Mantis bearer tokens: SHA-256 hashes only (the tokens themselves are shown once, by\n"
-      + "# 'mantis token create', and never stored). Roles: viewer, operator, admin. See docs/SECURITY.md.\n";
+  static final String HEADER =
+      "# Mantis bearer tokens: SHA-256 hashes only (the tokens themselves are shown once, by\n"
+          + "# 'mantis token create', and never stored). Roles: viewer, operator, admin. See docs/SECURITY.md.\n";
 
   private TokenFiles() {}
 
@@ -22,11 +23,18 @@ final class TokenFiles {
     List<TokenEntry> old = exists ? TokenStore.readEntries(file) : List.of();
     for (TokenEntry e : old) {
       if (e.name().equals(entry.name())) {
-        throw new IllegalArgumentException("tokens file " + file + " already has a token named '" + entry.name()
-            + "' (role " + e.role().configName() + "); pick another name, or delete that entry first to replace it");
+        throw new IllegalArgumentException(
+            "tokens file "
+                + file
+                + " already has a token named '"
+                + entry.name()
+                + "' (role "
+                + e.role().configName()
+                + "); pick another name, or delete that entry first to replace it");
       }
       if (e.sha256Hex().equals(entry.sha256Hex())) {
-        throw new IllegalArgumentException("tokens file " + file + " already has this token, named '" + e.name() + "'");
+        throw new IllegalArgumentException(
+            "tokens file " + file + " already has this token, named '" + e.name() + "'");
       }
     }
     String newText;
@@ -44,9 +52,12 @@ final class TokenFiles {
       parsed = List.of();
     }
     if (!parsed.equals(expected)) {
-      throw new IllegalArgumentException("tokens file " + file + ": cannot add the entry at its end safely ('tokens:' "
-          + "must be the file's last key, written as a block list); add it under 'tokens:' by hand:\n"
-          + entry.toYaml());
+      throw new IllegalArgumentException(
+          "tokens file "
+              + file
+              + ": cannot add the entry at its end safely ('tokens:' "
+              + "must be the file's last key, written as a block list); add it under 'tokens:' by hand:\n"
+              + entry.toYaml());
     }
     Path tmp = OwnerOnlyFiles.tempNextTo(file);
     try {

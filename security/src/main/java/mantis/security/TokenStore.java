@@ -25,14 +25,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The bearer tokens a server accepts, each with a name and a {@link Role}. Only SHA-256 hashes are kept; a
- * presented token is hashed and compared to every entry with {@link MessageDigest#isEqual} (constant time).
+ * The bearer tokens a server accepts, each with a name and a {@link Role}. Only SHA-256 hashes are
+ * kept; a presented token is hashed and compared to every entry with {@link MessageDigest#isEqual}
+ * (constant time).
  *
- * <p>Why plain SHA-256 and not a salted, slow password hash: tokens made by {@link #newToken()} carry 256 random
- * bits from {@link SecureRandom}. Guessing one from its hash means searching 2^256 values, which no salt or key
- * stretching would make harder in any way that matters; a slow hash would only slow down every authenticated call.
- * (Tokens chosen by people, which could be guessed, should not be used: always make them with {@code mantis token
- * create}.)
+ * <p>Why plain SHA-256 and not a salted, slow password hash: tokens made by {@link #newToken()}
+ * carry 256 random bits from {@link SecureRandom}. Guessing one from its hash means searching 2^256
+ * values, which no salt or key stretching would make harder in any way that matters; a slow hash
+ * would only slow down every authenticated call. (Tokens chosen by people, which could be guessed,
+ * should not be used: always make them with {@code mantis token create}.)
  *
  * <p>Tokens come from a YAML file ({@link #load(Path)}):
  *
@@ -46,8 +47,12 @@ import java.util.Set;
  * <p>or from a server's configuration ({@link #of(List)}). Immutable and thread-safe.
  */
 public final class TokenStore {
-  /** Every generated token starts with this, so a leaked one is easy to recognise (in logs, in secret scanners). */
+  /**
+   * Every generated token starts with this, so a leaked one is easy to recognise (in logs, in
+   * secret scanners).
+   */
   public static final String TOKEN_PREFIX = "mt_";
+
   private static final int TOKEN_BYTES = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final TokenStore EMPTY = new TokenStore(List.of());
@@ -78,12 +83,17 @@ public final class TokenStore {
     Map<String, String> byHash = new HashMap<>();
     for (TokenEntry e : entries) {
       if (!names.add(e.name())) {
-        throw new IllegalArgumentException("token name '" + e.name() + "' is configured twice; names must be unique");
+        throw new IllegalArgumentException(
+            "token name '" + e.name() + "' is configured twice; names must be unique");
       }
       String other = byHash.putIfAbsent(e.sha256Hex(), e.name());
       if (other != null) {
-        throw new IllegalArgumentException("tokens '" + other + "' and '" + e.name()
-            + "' have the same hash (the same token); give each holder a token of its own");
+        throw new IllegalArgumentException(
+            "tokens '"
+                + other
+                + "' and '"
+                + e.name()
+                + "' have the same hash (the same token); give each holder a token of its own");
       }
     }
     return entries.isEmpty() ? EMPTY : new TokenStore(entries);
@@ -99,7 +109,8 @@ public final class TokenStore {
   /**
    * Reads a tokens file ({@code tokens: [{name, role, sha256}]}); an empty file has no tokens.
    *
-   * @throws IllegalArgumentException naming the file (and the entry) when it is missing, unreadable or invalid
+   * @throws IllegalArgumentException naming the file (and the entry) when it is missing, unreadable
+   *     or invalid
    */
   public static TokenStore load(Path file) {
     List<TokenEntry> entries = readEntries(file);
@@ -120,7 +131,8 @@ public final class TokenStore {
     } catch (AccessDeniedException e) {
       throw new IllegalArgumentException("tokens file " + file + ": permission denied");
     } catch (IOException e) {
-      throw new IllegalArgumentException("tokens file " + file + ": cannot read it (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "tokens file " + file + ": cannot read it (" + e.getMessage() + ")");
     }
     return parseEntries(text, "tokens file " + file);
   }
@@ -134,8 +146,11 @@ public final class TokenStore {
     try {
       raw = yaml().readValue(text, RawFile.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(source + ": unknown key '" + e.getPropertyName()
-          + "'; a tokens file has 'tokens:', a list of {name, role, sha256}");
+      throw new IllegalArgumentException(
+          source
+              + ": unknown key '"
+              + e.getPropertyName()
+              + "'; a tokens file has 'tokens:', a list of {name, role, sha256}");
     } catch (JsonMappingException e) {
       throw new IllegalArgumentException(source + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -160,11 +175,12 @@ public final class TokenStore {
   }
 
   /**
-   * Adds {@code entry} to a tokens file, creating it (owner read/write only, where the file system allows) when it
-   * does not exist. The new file content is checked to parse to the old entries plus the new one before it
-   * replaces the old file, atomically.
+   * Adds {@code entry} to a tokens file, creating it (owner read/write only, where the file system
+   * allows) when it does not exist. The new file content is checked to parse to the old entries
+   * plus the new one before it replaces the old file, atomically.
    *
-   * @throws IllegalArgumentException when the name or the token is already in the file, or the file is invalid
+   * @throws IllegalArgumentException when the name or the token is already in the file, or the file
+   *     is invalid
    * @throws IOException when the file cannot be written
    */
   public static void append(Path file, TokenEntry entry) throws IOException {
@@ -172,8 +188,9 @@ public final class TokenStore {
   }
 
   /**
-   * The entry whose token this is, or empty when it is unknown (or null or blank). Hashes {@code presented} and
-   * compares it to every entry in constant time, so the time taken says nothing about which entry, if any, matched.
+   * The entry whose token this is, or empty when it is unknown (or null or blank). Hashes {@code
+   * presented} and compares it to every entry in constant time, so the time taken says nothing
+   * about which entry, if any, matched.
    */
   public Optional<TokenEntry> authenticate(String presented) {
     if (presented == null || presented.isEmpty()) {
@@ -203,8 +220,8 @@ public final class TokenStore {
   }
 
   /**
-   * A new random token: {@value #TOKEN_PREFIX} followed by 32 {@link SecureRandom} bytes in unpadded base64url
-   * (46 characters in all).
+   * A new random token: {@value #TOKEN_PREFIX} followed by 32 {@link SecureRandom} bytes in
+   * unpadded base64url (46 characters in all).
    */
   public static String newToken() {
     byte[] b = new byte[TOKEN_BYTES];
@@ -239,7 +256,8 @@ public final class TokenStore {
   }
 
   static ObjectMapper yaml() {
-    return new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
   @Override
@@ -266,7 +284,8 @@ public final class TokenStore {
 
     TokenEntry toEntry() {
       if (role == null) {
-        throw new IllegalArgumentException("token " + name + ": role is required (viewer, operator or admin)");
+        throw new IllegalArgumentException(
+            "token " + name + ": role is required (viewer, operator or admin)");
       }
       return new TokenEntry(name, Role.parse(role), sha256);
     }

@@ -37,16 +37,23 @@ class AuditLogTest {
     Path f = dir.resolve("audit.jsonl");
     Clock clock = Clock.fixed(Instant.parse("2025-06-01T09:30:12.345678Z"), ZoneOffset.UTC);
     try (JsonLinesAuditLog audit = JsonLinesAuditLog.open(f, clock)) {
-      audit.record(AuditEvent.of(AuditEvent.ESTOP)
-          .principal(new Principal("lab-viewer", Role.VIEWER, "10.0.0.7:51234"))
-          .robot("arm-1").detail("hand in the\ncell \"now\"").field("latched", true).field("tick", 42));
-      audit.record(AuditEvent.of(AuditEvent.SERVER_START).detail("0.0.0.0:50051").field("tls", false));
+      audit.record(
+          AuditEvent.of(AuditEvent.ESTOP)
+              .principal(new Principal("lab-viewer", Role.VIEWER, "10.0.0.7:51234"))
+              .robot("arm-1")
+              .detail("hand in the\ncell \"now\"")
+              .field("latched", true)
+              .field("tick", 42));
+      audit.record(
+          AuditEvent.of(AuditEvent.SERVER_START).detail("0.0.0.0:50051").field("tls", false));
     }
     List<String> raw = Files.readAllLines(f);
     assertEquals(2, raw.size(), "a newline inside a field stays escaped");
-    assertEquals("{\"time\":\"2025-06-01T09:30:12.345Z\",\"event\":\"ESTOP\",\"principal\":\"lab-viewer\","
-        + "\"role\":\"viewer\",\"peer\":\"10.0.0.7:51234\",\"robot_id\":\"arm-1\","
-        + "\"detail\":\"hand in the\\ncell \\\"now\\\"\",\"latched\":true,\"tick\":42}", raw.get(0));
+    assertEquals(
+        "{\"time\":\"2025-06-01T09:30:12.345Z\",\"event\":\"ESTOP\",\"principal\":\"lab-viewer\","
+            + "\"role\":\"viewer\",\"peer\":\"10.0.0.7:51234\",\"robot_id\":\"arm-1\","
+            + "\"detail\":\"hand in the\\ncell \\\"now\\\"\",\"latched\":true,\"tick\":42}",
+        raw.get(0));
     JsonNode start = lines(f).get(1);
     assertEquals("SERVER_START", start.get("event").asText());
     assertFalse(start.has("principal"), "unknown fields are left out");
@@ -64,12 +71,17 @@ class AuditLogTest {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int id = t;
-        Thread th = new Thread(() -> {
-          for (int i = 0; i < 200; i++) {
-            audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).robot("r" + id).field("i", i)
-                .detail("x".repeat(500)));
-          }
-        });
+        Thread th =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 200; i++) {
+                    audit.record(
+                        AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                            .robot("r" + id)
+                            .field("i", i)
+                            .detail("x".repeat(500)));
+                  }
+                });
         threads.add(th);
         th.start();
       }
@@ -115,8 +127,13 @@ class AuditLogTest {
     AuditEvent e = AuditEvent.of("X").detail("y".repeat(5000)).field("n", null);
     assertEquals(AuditEvent.MAX_TEXT_CHARS + 3, e.detail().length());
     assertTrue(e.fields().isEmpty());
-    AuditEvent p = AuditEvent.of("X").peer("explicit").principal(new Principal("a", Role.ADMIN, "from-principal"));
+    AuditEvent p =
+        AuditEvent.of("X")
+            .peer("explicit")
+            .principal(new Principal("a", Role.ADMIN, "from-principal"));
     assertEquals("explicit", p.peer(), "an explicit peer is kept");
-    assertEquals("from-principal", AuditEvent.of("X").principal(new Principal("a", Role.ADMIN, "from-principal")).peer());
+    assertEquals(
+        "from-principal",
+        AuditEvent.of("X").principal(new Principal("a", Role.ADMIN, "from-principal")).peer());
   }
 }

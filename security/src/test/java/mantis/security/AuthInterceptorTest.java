@@ -42,10 +42,12 @@ class AuthInterceptorTest {
   static final String VIEWER = TokenStore.newToken();
   static final String OPERATOR = TokenStore.newToken();
   static final String ADMIN = TokenStore.newToken();
-  static final TokenStore TOKENS = TokenStore.of(List.of(
-      TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
-      TokenEntry.forToken("lab-operator", Role.OPERATOR, OPERATOR),
-      TokenEntry.forToken("lab-admin", Role.ADMIN, ADMIN)));
+  static final TokenStore TOKENS =
+      TokenStore.of(
+          List.of(
+              TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
+              TokenEntry.forToken("lab-operator", Role.OPERATOR, OPERATOR),
+              TokenEntry.forToken("lab-admin", Role.ADMIN, ADMIN)));
 
   private final List<AutoCloseable> open = new ArrayList<>();
   private final RecordingAuditLog audit = new RecordingAuditLog();
@@ -66,15 +68,20 @@ class AuthInterceptorTest {
     }
     Server server = sb.build().start();
     ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
-    open.add(() -> {
-      ch.shutdownNow();
-      server.shutdownNow();
-    });
+    open.add(
+        () -> {
+          ch.shutdownNow();
+          server.shutdownNow();
+        });
     return ch;
   }
 
   private AuthInterceptor tokens() {
-    return AuthInterceptor.builder().setTokens(TOKENS).optAuditLog(audit).optNanoClock(nanos::get).build();
+    return AuthInterceptor.builder()
+        .setTokens(TOKENS)
+        .optAuditLog(audit)
+        .optNanoClock(nanos::get)
+        .build();
   }
 
   private static CallOptions as(String token) {
@@ -88,7 +95,9 @@ class AuthInterceptorTest {
   @Test
   void aCallWithoutATokenIsUnauthenticatedWithAPreciseDescription() throws Exception {
     ManagedChannel ch = serve(tokens());
-    for (String m : List.of(PREDICT, CONTROL, DESCRIBE, ANNOTATE, ESTOP, RESET, HOLD, HEALTH, REFLECTION, SECRET)) {
+    for (String m :
+        List.of(
+            PREDICT, CONTROL, DESCRIBE, ANNOTATE, ESTOP, RESET, HOLD, HEALTH, REFLECTION, SECRET)) {
       Status s = statusOf(() -> call(ch, m, CallOptions.DEFAULT));
       assertEquals(Status.Code.UNAUTHENTICATED, s.getCode(), m);
       assertTrue(s.getDescription().contains("authorization: Bearer <token>"), s.getDescription());
@@ -111,8 +120,14 @@ class AuthInterceptorTest {
     ManagedChannel ch = serve(tokens());
     Metadata basic = new Metadata();
     basic.put(AuthInterceptor.AUTHORIZATION, "Basic " + OPERATOR);
-    Status s = statusOf(() -> call(io.grpc.ClientInterceptors.intercept(ch,
-        MetadataUtils.newAttachHeadersInterceptor(basic)), DESCRIBE, CallOptions.DEFAULT));
+    Status s =
+        statusOf(
+            () ->
+                call(
+                    io.grpc.ClientInterceptors.intercept(
+                        ch, MetadataUtils.newAttachHeadersInterceptor(basic)),
+                    DESCRIBE,
+                    CallOptions.DEFAULT));
     assertEquals(Status.Code.UNAUTHENTICATED, s.getCode());
     assertTrue(s.getDescription().contains("expected 'Bearer <token>'"), s.getDescription());
     assertFalse(s.getDescription().contains(OPERATOR));
@@ -127,7 +142,9 @@ class AuthInterceptorTest {
     for (String m : List.of(PREDICT, CONTROL, HOLD)) {
       Status s = statusOf(() -> call(ch, m, as(VIEWER)));
       assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), m);
-      assertEquals(m + " needs role operator or higher; token 'lab-viewer' has role viewer", s.getDescription());
+      assertEquals(
+          m + " needs role operator or higher; token 'lab-viewer' has role viewer",
+          s.getDescription());
     }
   }
 
@@ -146,7 +163,8 @@ class AuthInterceptorTest {
   void unlistedMethodsNeedAdmin() throws Exception {
     ManagedChannel ch = serve(tokens());
     for (String m : List.of(SECRET, POLICY_UNLISTED)) {
-      assertEquals(Status.Code.PERMISSION_DENIED, statusOf(() -> call(ch, m, as(OPERATOR))).getCode(), m);
+      assertEquals(
+          Status.Code.PERMISSION_DENIED, statusOf(() -> call(ch, m, as(OPERATOR))).getCode(), m);
       assertTrue(call(ch, m, as(ADMIN)).startsWith("lab-admin|ADMIN|"), m);
     }
     assertTrue(call(ch, RESET, as(ADMIN)).startsWith("lab-admin|ADMIN|"));
@@ -162,12 +180,16 @@ class AuthInterceptorTest {
 
   @Test
   void theTrustedModeRunsAsItsPrincipalAndStillChecksItsRole() throws Exception {
-    ManagedChannel ch = serve(AuthInterceptor.builder()
-        .setTrusted(new Principal(Principal.IN_PROCESS, Role.OPERATOR, "in-process")).build());
+    ManagedChannel ch =
+        serve(
+            AuthInterceptor.builder()
+                .setTrusted(new Principal(Principal.IN_PROCESS, Role.OPERATOR, "in-process"))
+                .build());
     assertEquals("in-process|OPERATOR|in-process", call(ch, PREDICT, CallOptions.DEFAULT));
     Status s = statusOf(() -> call(ch, RESET, CallOptions.DEFAULT));
     assertEquals(Status.Code.PERMISSION_DENIED, s.getCode());
-    assertTrue(s.getDescription().contains("caller 'in-process' has role operator"), s.getDescription());
+    assertTrue(
+        s.getDescription().contains("caller 'in-process' has role operator"), s.getDescription());
   }
 
   @Test
@@ -178,11 +200,13 @@ class AuthInterceptorTest {
       sb.addService(ServerInterceptors.intercept(s, auth));
     }
     Server server = sb.build().start();
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-    open.add(() -> {
-      ch.shutdownNow();
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    });
+    ManagedChannel ch =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    open.add(
+        () -> {
+          ch.shutdownNow();
+          server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        });
     String[] reply = call(ch, PREDICT, as(OPERATOR)).split("\\|");
     assertEquals("lab-operator", reply[0]);
     assertTrue(reply[2].matches("127\\.0\\.0\\.1:\\d+"), reply[2]);
@@ -191,8 +215,14 @@ class AuthInterceptorTest {
   @Test
   void denialsAreCountedEveryTimeButLoggedAndAuditedAtMostOncePerInterval() throws Exception {
     List<String> seen = new ArrayList<>();
-    AuthInterceptor auth = AuthInterceptor.builder().setTokens(TOKENS).optAuditLog(audit).optNanoClock(nanos::get)
-        .optDenialLogInterval(10, TimeUnit.SECONDS).optOnDenied((m, c) -> seen.add(c + " " + m)).build();
+    AuthInterceptor auth =
+        AuthInterceptor.builder()
+            .setTokens(TOKENS)
+            .optAuditLog(audit)
+            .optNanoClock(nanos::get)
+            .optDenialLogInterval(10, TimeUnit.SECONDS)
+            .optOnDenied((m, c) -> seen.add(c + " " + m))
+            .build();
     ManagedChannel ch = serve(auth);
     for (int i = 0; i < 50; i++) {
       statusOf(() -> call(ch, PREDICT, CallOptions.DEFAULT));
@@ -212,7 +242,10 @@ class AuthInterceptorTest {
     statusOf(() -> call(ch, PREDICT, as(VIEWER)));
     assertEquals(2, audit.events.size());
     AuditEvent second = audit.events.get(1);
-    assertEquals(99L, second.fields().get("suppressed"), "the held-back denials are counted in the next line");
+    assertEquals(
+        99L,
+        second.fields().get("suppressed"),
+        "the held-back denials are counted in the next line");
     assertEquals("lab-viewer", second.principalName());
     assertEquals(Role.VIEWER, second.role());
   }
@@ -220,10 +253,13 @@ class AuthInterceptorTest {
   @Test
   void theBuilderWantsExactlyOneModeAndAtLeastOneToken() {
     assertThrows(IllegalStateException.class, () -> AuthInterceptor.builder().build());
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalStateException.class,
         () -> AuthInterceptor.builder().setTokens(TOKENS).setOpen("x").build());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> AuthInterceptor.builder().setTokens(TokenStore.empty()).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AuthInterceptor.builder().setTokens(TokenStore.empty()).build());
     assertTrue(e.getMessage().contains("at least one token"), e.getMessage());
   }
 

@@ -37,9 +37,14 @@ class ExposurePolicyTest {
       }
       assertEquals(AUTHENTICATED, ExposurePolicy.decide(host, true, true, false).mode(), host);
     }
-    assertTrue(ExposurePolicy.decide("0.0.0.0", false, false, false).message()
-        .contains("no TLS certificate and no tokens are configured"));
-    assertTrue(ExposurePolicy.decide("0.0.0.0", true, false, false).message().contains("no tokens are configured"));
+    assertTrue(
+        ExposurePolicy.decide("0.0.0.0", false, false, false)
+            .message()
+            .contains("no TLS certificate and no tokens are configured"));
+    assertTrue(
+        ExposurePolicy.decide("0.0.0.0", true, false, false)
+            .message()
+            .contains("no tokens are configured"));
   }
 
   @Test
@@ -56,7 +61,10 @@ class ExposurePolicyTest {
     assertEquals(INSECURE, withTokens.mode());
     assertFalse(withTokens.open(), "tokens stay enforced under --insecure");
     assertFalse(String.join("\n", withTokens.warningBanner()).contains("WITHOUT TOKENS"));
-    assertEquals(AUTHENTICATED, ExposurePolicy.decide("0.0.0.0", true, true, true).mode(), "nothing insecure left");
+    assertEquals(
+        AUTHENTICATED,
+        ExposurePolicy.decide("0.0.0.0", true, true, true).mode(),
+        "nothing insecure left");
     assertEquals(List.of(), ExposurePolicy.decide("127.0.0.1", false, false, true).warningBanner());
   }
 
@@ -64,6 +72,8 @@ class ExposurePolicyTest {
   void aNameThatDoesNotResolveIsRefused() {
     ExposurePolicy.Decision d = ExposurePolicy.decide("no-such-host.invalid", true, true, true);
     assertEquals(REFUSED, d.mode());
-    assertTrue(d.message().contains("cannot resolve the bind address 'no-such-host.invalid'"), d.message());
+    assertTrue(
+        d.message().contains("cannot resolve the bind address 'no-such-host.invalid'"),
+        d.message());
   }
 }

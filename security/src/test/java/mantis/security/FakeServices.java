@@ -19,21 +19,22 @@ import java.util.concurrent.TimeUnit;
  * {@code name|role|peer}; strings on the wire, so these tests need no generated code.
  */
 final class FakeServices {
-  static final MethodDescriptor.Marshaller<String> STRING = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
+  static final MethodDescriptor.Marshaller<String> STRING =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
 
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   static final String PREDICT = "mantis.v1.PolicyService/Predict";
   static final String CONTROL = "mantis.v1.PolicyService/Control";
@@ -71,17 +72,21 @@ final class FakeServices {
   private static ServerServiceDefinition service(String name, String... methods) {
     ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(name);
     for (String m : methods) {
-      b.addMethod(unary(m), ServerCalls.asyncUnaryCall((String req, io.grpc.stub.StreamObserver<String> out) -> {
-        Principal p = Principal.current();
-        out.onNext(p.name() + "|" + p.role() + "|" + p.peer());
-        out.onCompleted();
-      }));
+      b.addMethod(
+          unary(m),
+          ServerCalls.asyncUnaryCall(
+              (String req, io.grpc.stub.StreamObserver<String> out) -> {
+                Principal p = Principal.current();
+                out.onNext(p.name() + "|" + p.role() + "|" + p.peer());
+                out.onCompleted();
+              }));
     }
     return b.build();
   }
 
   /** Calls {@code method} with these options (5 s deadline added). */
   static String call(Channel ch, String method, CallOptions options) {
-    return ClientCalls.blockingUnaryCall(ch, unary(method), options.withDeadlineAfter(5, TimeUnit.SECONDS), "hi");
+    return ClientCalls.blockingUnaryCall(
+        ch, unary(method), options.withDeadlineAfter(5, TimeUnit.SECONDS), "hi");
   }
 }

@@ -31,22 +31,27 @@ class TokenStoreTest {
 
   @Test
   void theHashIsSha256OfTheUtf8Bytes() {
-    assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", TokenStore.sha256Hex("abc"));
+    assertEquals(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        TokenStore.sha256Hex("abc"));
   }
 
   @Test
   void authenticateFindsTheEntryOfAKnownTokenAndNothingElse() {
     String a = TokenStore.newToken();
     String b = TokenStore.newToken();
-    TokenStore store = TokenStore.of(List.of(TokenEntry.forToken("a", Role.VIEWER, a),
-        TokenEntry.forToken("b", Role.ADMIN, b)));
+    TokenStore store =
+        TokenStore.of(
+            List.of(
+                TokenEntry.forToken("a", Role.VIEWER, a), TokenEntry.forToken("b", Role.ADMIN, b)));
     assertEquals("a", store.authenticate(a).orElseThrow().name());
     assertEquals(Role.ADMIN, store.authenticate(b).orElseThrow().role());
     assertEquals(Optional.empty(), store.authenticate(TokenStore.newToken()));
     assertEquals(Optional.empty(), store.authenticate(a + "x"));
     assertEquals(Optional.empty(), store.authenticate(""));
     assertEquals(Optional.empty(), store.authenticate(null));
-    assertEquals(Optional.empty(), store.authenticate(TokenStore.sha256Hex(a)), "the hash is not the token");
+    assertEquals(
+        Optional.empty(), store.authenticate(TokenStore.sha256Hex(a)), "the hash is not the token");
     assertEquals(Optional.empty(), TokenStore.empty().authenticate(a));
   }
 
@@ -56,25 +61,43 @@ class TokenStoreTest {
     TokenEntry e = TokenEntry.forToken("arm-1", Role.OPERATOR, t);
     assertFalse(e.toString().contains(t));
     assertFalse(e.toYaml().contains(t));
-    assertEquals(e.sha256Hex(), new TokenEntry("arm-1", Role.OPERATOR, e.sha256Hex().toUpperCase()).sha256Hex());
-    assertThrows(IllegalArgumentException.class, () -> new TokenEntry("", Role.VIEWER, e.sha256Hex()));
-    assertThrows(IllegalArgumentException.class, () -> new TokenEntry("a b", Role.VIEWER, e.sha256Hex()));
-    assertThrows(IllegalArgumentException.class, () -> new TokenEntry("-x", Role.VIEWER, e.sha256Hex()));
+    assertEquals(
+        e.sha256Hex(),
+        new TokenEntry("arm-1", Role.OPERATOR, e.sha256Hex().toUpperCase()).sha256Hex());
+    assertThrows(
+        IllegalArgumentException.class, () -> new TokenEntry("", Role.VIEWER, e.sha256Hex()));
+    assertThrows(
+        IllegalArgumentException.class, () -> new TokenEntry("a b", Role.VIEWER, e.sha256Hex()));
+    assertThrows(
+        IllegalArgumentException.class, () -> new TokenEntry("-x", Role.VIEWER, e.sha256Hex()));
     assertThrows(NullPointerException.class, () -> new TokenEntry("x", null, e.sha256Hex()));
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> new TokenEntry("x", Role.VIEWER, t));
+    IllegalArgumentException bad =
+        assertThrows(IllegalArgumentException.class, () -> new TokenEntry("x", Role.VIEWER, t));
     assertTrue(bad.getMessage().contains("sha256 must be 64 hex digits"), bad.getMessage());
-    assertFalse(bad.getMessage().contains(t), "a token pasted as a hash must not end up in the message");
+    assertFalse(
+        bad.getMessage().contains(t), "a token pasted as a hash must not end up in the message");
   }
 
   @Test
   void duplicateNamesOrTokensAreRefused() {
     String t = TokenStore.newToken();
-    IllegalArgumentException names = assertThrows(IllegalArgumentException.class, () -> TokenStore.of(List.of(
-        TokenEntry.forToken("a", Role.VIEWER, t), TokenEntry.forToken("a", Role.ADMIN, TokenStore.newToken()))));
+    IllegalArgumentException names =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TokenStore.of(
+                    List.of(
+                        TokenEntry.forToken("a", Role.VIEWER, t),
+                        TokenEntry.forToken("a", Role.ADMIN, TokenStore.newToken()))));
     assertTrue(names.getMessage().contains("'a' is configured twice"), names.getMessage());
-    IllegalArgumentException same = assertThrows(IllegalArgumentException.class, () -> TokenStore.of(List.of(
-        TokenEntry.forToken("a", Role.VIEWER, t), TokenEntry.forToken("b", Role.ADMIN, t))));
+    IllegalArgumentException same =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TokenStore.of(
+                    List.of(
+                        TokenEntry.forToken("a", Role.VIEWER, t),
+                        TokenEntry.forToken("b", Role.ADMIN, t))));
     assertTrue(same.getMessage().contains("same hash"), same.getMessage());
   }
 
@@ -82,8 +105,13 @@ class TokenStoreTest {
   void aTokensFileIsReadWithRolesInAnyCase() throws Exception {
     String t = TokenStore.newToken();
     Path f = dir.resolve("tokens.yaml");
-    Files.writeString(f, "# comment\ntokens:\n  - name: arm-1\n    role: Operator\n    sha256: " + TokenStore.sha256Hex(t)
-        + "\n  - {name: viewer, role: viewer, sha256: " + TokenStore.sha256Hex("x") + "}\n");
+    Files.writeString(
+        f,
+        "# comment\ntokens:\n  - name: arm-1\n    role: Operator\n    sha256: "
+            + TokenStore.sha256Hex(t)
+            + "\n  - {name: viewer, role: viewer, sha256: "
+            + TokenStore.sha256Hex("x")
+            + "}\n");
     TokenStore s = TokenStore.load(f);
     assertEquals(2, s.size());
     assertEquals(Role.OPERATOR, s.authenticate(t).orElseThrow().role());
@@ -94,22 +122,38 @@ class TokenStoreTest {
   @Test
   void tokensFileErrorsNameTheFileAndTheEntry() throws Exception {
     Path f = dir.resolve("t.yaml");
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
+    IllegalArgumentException missing =
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
     assertEquals("tokens file " + f + ": no such file", missing.getMessage());
-    Files.writeString(f, "tokens:\n  - name: a\n    role: root\n    sha256: " + TokenStore.sha256Hex("x") + "\n");
-    IllegalArgumentException role = assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
-    assertEquals("tokens file " + f + ", entry 1: role must be viewer, operator or admin, got 'root'", role.getMessage());
-    Files.writeString(f, "tokens:\n  - name: a\n    role: admin\n    sha256: " + TokenStore.sha256Hex("x")
-        + "\n    token: mt_plain\n");
-    IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
-    assertTrue(key.getMessage().startsWith("tokens file " + f + ": unknown key 'token'"), key.getMessage());
+    Files.writeString(
+        f, "tokens:\n  - name: a\n    role: root\n    sha256: " + TokenStore.sha256Hex("x") + "\n");
+    IllegalArgumentException role =
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
+    assertEquals(
+        "tokens file " + f + ", entry 1: role must be viewer, operator or admin, got 'root'",
+        role.getMessage());
+    Files.writeString(
+        f,
+        "tokens:\n  - name: a\n    role: admin\n    sha256: "
+            + TokenStore.sha256Hex("x")
+            + "\n    token: mt_plain\n");
+    IllegalArgumentException key =
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
+    assertTrue(
+        key.getMessage().startsWith("tokens file " + f + ": unknown key 'token'"),
+        key.getMessage());
     assertFalse(key.getMessage().contains("mt_plain"));
     Files.writeString(f, "tokens:\n  - name: a\n    role: admin\n");
-    IllegalArgumentException hash = assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
-    assertTrue(hash.getMessage().contains("entry 1: token a: sha256 must be 64 hex digits"), hash.getMessage());
+    IllegalArgumentException hash =
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f));
+    assertTrue(
+        hash.getMessage().contains("entry 1: token a: sha256 must be 64 hex digits"),
+        hash.getMessage());
     Files.writeString(f, "tokens: [unclosed\n");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f)).getMessage()
-        .startsWith("tokens file " + f + ": "));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> TokenStore.load(f))
+            .getMessage()
+            .startsWith("tokens file " + f + ": "));
   }
 
   @Test
@@ -135,25 +179,36 @@ class TokenStoreTest {
     Path f = dir.resolve("tokens.yaml");
     TokenStore.append(f, TokenEntry.forToken("a", Role.OPERATOR, TokenStore.newToken()));
     String before = Files.readString(f);
-    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-        () -> TokenStore.append(f, TokenEntry.forToken("a", Role.ADMIN, TokenStore.newToken())));
+    IllegalArgumentException dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TokenStore.append(f, TokenEntry.forToken("a", Role.ADMIN, TokenStore.newToken())));
     assertTrue(dup.getMessage().contains("already has a token named 'a'"), dup.getMessage());
     assertEquals(before, Files.readString(f), "unchanged");
 
     Path flow = dir.resolve("flow.yaml");
-    Files.writeString(flow, "tokens: [{name: x, role: viewer, sha256: " + TokenStore.sha256Hex("x") + "}]\n");
-    IllegalArgumentException unsafe = assertThrows(IllegalArgumentException.class,
-        () -> TokenStore.append(flow, TokenEntry.forToken("y", Role.ADMIN, TokenStore.newToken())));
+    Files.writeString(
+        flow, "tokens: [{name: x, role: viewer, sha256: " + TokenStore.sha256Hex("x") + "}]\n");
+    IllegalArgumentException unsafe =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TokenStore.append(
+                    flow, TokenEntry.forToken("y", Role.ADMIN, TokenStore.newToken())));
     assertTrue(unsafe.getMessage().contains("add it under 'tokens:' by hand"), unsafe.getMessage());
     assertEquals(1, TokenStore.load(flow).size(), "unchanged");
   }
 
   @Test
   void aStoreCombinesConfigEntriesWithAFile() {
-    TokenStore s = TokenStore.of(List.of(TokenEntry.forToken("a", Role.VIEWER, "1")))
-        .with(List.of(TokenEntry.forToken("b", Role.VIEWER, "2")));
+    TokenStore s =
+        TokenStore.of(List.of(TokenEntry.forToken("a", Role.VIEWER, "1")))
+            .with(List.of(TokenEntry.forToken("b", Role.VIEWER, "2")));
     assertEquals(2, s.size());
     assertNotEquals(s.entries().get(0).sha256Hex(), s.entries().get(1).sha256Hex());
-    assertThrows(IllegalArgumentException.class, () -> s.with(List.of(TokenEntry.forToken("a", Role.ADMIN, "3"))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> s.with(List.of(TokenEntry.forToken("a", Role.ADMIN, "3"))));
   }
 }

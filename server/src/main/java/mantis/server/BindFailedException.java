@@ -3,8 +3,9 @@ package mantis.server;
 import java.io.IOException;
 
 /**
- * A listener could not bind its address (port in use, address not on this machine, no permission). The
- * message names what and where, in one line: {@code cannot bind 127.0.0.1:50051: address already in use}.
+ * A listener could not bind its address (port in use, address not on this machine, no permission).
+ * The message names what and where, in one line: {@code cannot bind 127.0.0.1:50051: address
+ * already in use}.
  */
 public final class BindFailedException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -18,7 +19,9 @@ public final class BindFailedException extends IOException {
    * @param address host:port
    */
   public BindFailedException(String what, String address, Throwable cause) {
-    super("cannot bind " + (what.isEmpty() ? "" : what + " ") + address + ": " + reason(cause), cause);
+    super(
+        "cannot bind " + (what.isEmpty() ? "" : what + " ") + address + ": " + reason(cause),
+        cause);
     this.what = what;
     this.address = address;
     this.reason = reason(cause);

@@ -4,10 +4,10 @@ import java.util.List;
 
 /**
  * Text that came from a client, made safe to echo in a status description or a log line: control
- * characters, line and paragraph separators and unpaired surrogates are written as escapes ({@code \n},
- * {@code \t}, {@code \r}, {@code \\uXXXX}), and text longer than {@value #MAX_CHARS} characters is cut.
- * Without this a joint name such as {@code "x\n\tat y(Z.java:1)"} would forge lines in a description or
- * a log.
+ * characters, line and paragraph separators and unpaired surrogates are written as escapes ({@code
+ * \n}, {@code \t}, {@code \r}, {@code \\uXXXX}), and text longer than {@value #MAX_CHARS}
+ * characters is cut. Without this a joint name such as {@code "x\n\tat y(Z.java:1)"} would forge
+ * lines in a description or a log.
  */
 final class ClientText {
   static final int MAX_CHARS = 64;
@@ -23,9 +23,11 @@ final class ClientText {
     int n = Math.min(s.length(), MAX_CHARS);
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean unpaired = Character.isHighSurrogate(c)
-          ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
-          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+      boolean unpaired =
+          Character.isHighSurrogate(c)
+              ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
+              : Character.isLowSurrogate(c)
+                  && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
       if (c == '\n') {
         b.append("\\n");
       } else if (c == '\t') {

@@ -17,17 +17,19 @@ import mantis.security.AuditLog;
 import mantis.security.Principal;
 
 /**
- * Writes who commands which robot to the audit log, without touching the service: a {@link AuditEvent#COMMAND_SOURCE}
- * line when a Control stream sends its first observation for a robot, and a {@link AuditEvent#COMMAND_SOURCE_END}
- * line (status, observations, seconds) when that stream ends. Predict is not audited per call (a 10 Hz client would
- * write 36,000 lines an hour): only the first Predict of each principal for each robot, remembered for the last
- * {@value #PREDICT_SOURCES_REMEMBERED} pairs, so the memory stays bounded whatever robot ids clients invent. Those
- * lines are limited too, to {@value #PREDICT_LINES_PER_MINUTE} a minute on the server's clock: a client inventing a
- * robot id per call cannot flood the audit log. A pair over the limit is not remembered (its next Predict is audited
- * when lines are left), and the next line written says how many were left out ({@code suppressed}).
+ * Writes who commands which robot to the audit log, without touching the service: a {@link
+ * AuditEvent#COMMAND_SOURCE} line when a Control stream sends its first observation for a robot,
+ * and a {@link AuditEvent#COMMAND_SOURCE_END} line (status, observations, seconds) when that stream
+ * ends. Predict is not audited per call (a 10 Hz client would write 36,000 lines an hour): only the
+ * first Predict of each principal for each robot, remembered for the last {@value
+ * #PREDICT_SOURCES_REMEMBERED} pairs, so the memory stays bounded whatever robot ids clients
+ * invent. Those lines are limited too, to {@value #PREDICT_LINES_PER_MINUTE} a minute on the
+ * server's clock: a client inventing a robot id per call cannot flood the audit log. A pair over
+ * the limit is not remembered (its next Predict is audited when lines are left), and the next line
+ * written says how many were left out ({@code suppressed}).
  *
- * <p>A message that did not parse (the {@link ParseGuard}'s placeholder, refused with INVALID_ARGUMENT) is no command
- * and is not audited.
+ * <p>A message that did not parse (the {@link ParseGuard}'s placeholder, refused with
+ * INVALID_ARGUMENT) is no command and is not audited.
  *
  * <p>Runs inside the auth interceptor, so {@link Principal#current()} is the authenticated caller.
  */
@@ -40,12 +42,13 @@ final class CommandAuditInterceptor implements ServerInterceptor {
 
   private final AuditLog audit;
   private final MonotonicClock clock;
-  private final Map<String, Boolean> predictSources = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > PREDICT_SOURCES_REMEMBERED;
-    }
-  };
+  private final Map<String, Boolean> predictSources =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > PREDICT_SOURCES_REMEMBERED;
+        }
+      };
 
   // Guarded by predictSources.
   private long windowStartNanos;
@@ -59,8 +62,9 @@ final class CommandAuditInterceptor implements ServerInterceptor {
   }
 
   /**
-   * Whether the first Predict of {@code key} (principal and robot) is audited now: -1 when not (seen before, or over
-   * the lines per minute), else how many earlier first Predicts were left out since the last line written.
+   * Whether the first Predict of {@code key} (principal and robot) is audited now: -1 when not
+   * (seen before, or over the lines per minute), else how many earlier first Predicts were left out
+   * since the last line written.
    */
   private long firstPredict(String key) {
     synchronized (predictSources) {
@@ -89,21 +93,32 @@ final class CommandAuditInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-      ServerCallHandler<Q, A> next) {
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     Principal who = Principal.current();
     if (method.equals(PREDICT)) {
-      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+          next.startCall(call, headers)) {
         @Override
         public void onMessage(Q message) {
           if (message instanceof Observation o && !ParseGuard.isUnparseable(message)) {
             String robot = robotId(o);
             long left = firstPredict(who.name() + '\u0000' + robot);
             if (left >= 0) {
-              AuditEvent e = AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(who).robot(robot)
-                  .detail("first Predict from this principal for this robot" + (left == 0 ? "" : "; " + left
-                      + " earlier first Predicts not written (more than " + PREDICT_LINES_PER_MINUTE + " a minute)"));
+              AuditEvent e =
+                  AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                      .principal(who)
+                      .robot(robot)
+                      .detail(
+                          "first Predict from this principal for this robot"
+                              + (left == 0
+                                  ? ""
+                                  : "; "
+                                      + left
+                                      + " earlier first Predicts not written (more than "
+                                      + PREDICT_LINES_PER_MINUTE
+                                      + " a minute)"));
               if (left > 0) {
                 e = e.field("suppressed", left);
               }
@@ -118,14 +133,16 @@ final class CommandAuditInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     ControlSource source = new ControlSource(who);
-    ServerCall<Q, A> closing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        source.end(status);
-        super.close(status, trailers);
-      }
-    };
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(closing, headers)) {
+    ServerCall<Q, A> closing =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            source.end(status);
+            super.close(status, trailers);
+          }
+        };
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+        next.startCall(closing, headers)) {
       @Override
       public void onMessage(Q message) {
         if (message instanceof Observation o && !ParseGuard.isUnparseable(message)) {
@@ -159,8 +176,11 @@ final class CommandAuditInterceptor implements ServerInterceptor {
       if (robot == null) {
         robot = robotId;
         startNanos = clock.nanoTime();
-        audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(who).robot(robot)
-            .detail("Control stream started"));
+        audit.record(
+            AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                .principal(who)
+                .robot(robot)
+                .detail("Control stream started"));
       }
     }
 
@@ -171,12 +191,19 @@ final class CommandAuditInterceptor implements ServerInterceptor {
       }
       ended = true;
       double seconds = (clock.nanoTime() - startNanos) / 1e9;
-      audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(who).robot(robot)
-          .detail("Control stream ended: " + status.getCode()
-              + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")"))
-          .field("status", status.getCode().name())
-          .field("observations", messages)
-          .field("seconds", Math.round(seconds * 1000) / 1000.0));
+      audit.record(
+          AuditEvent.of(AuditEvent.COMMAND_SOURCE_END)
+              .principal(who)
+              .robot(robot)
+              .detail(
+                  "Control stream ended: "
+                      + status.getCode()
+                      + (status.getDescription() == null
+                          ? ""
+                          : " (" + status.getDescription() + ")"))
+              .field("status", status.getCode().name())
+              .field("observations", messages)
+              .field("seconds", Math.round(seconds * 1000) / 1000.0));
     }
   }
 }

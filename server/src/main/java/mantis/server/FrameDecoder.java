@@ -14,11 +14,11 @@ import mantis.core.Frame;
 import mantis.proto.v1.FrameEncoding;
 
 /**
- * Turns a wire frame (raw RGB8, JPEG or PNG) into a {@link Frame}, rejecting anything malformed with a
- * precise description. Encoded images are checked against the size limits from their header before
- * their pixels are decoded ({@link #open}), so a small file cannot claim a huge image and the caller can
- * budget the decode; {@link Opened#decode} can subsample, so a big image is decoded straight to about the
- * size it is needed at. Thread-safe.
+ * Turns a wire frame (raw RGB8, JPEG or PNG) into a {@link Frame}, rejecting anything malformed
+ * with a precise description. Encoded images are checked against the size limits from their header
+ * before their pixels are decoded ({@link #open}), so a small file cannot claim a huge image and
+ * the caller can budget the decode; {@link Opened#decode} can subsample, so a big image is decoded
+ * straight to about the size it is needed at. Thread-safe.
  */
 final class FrameDecoder {
   static {
@@ -33,16 +33,19 @@ final class FrameDecoder {
     this.maxPixels = maxPixels;
   }
 
-  /** A frame whose header has been read and checked against the limits; its pixels are not decoded yet. */
+  /**
+   * A frame whose header has been read and checked against the limits; its pixels are not decoded
+   * yet.
+   */
   interface Opened extends AutoCloseable {
     int widthPx();
 
     int heightPx();
 
     /**
-     * Decodes the pixels, keeping every {@code subsampleX}-th column and {@code subsampleY}-th row (1: all), so
-     * a big image never exists at full size in memory: the result is ceil(width / subsampleX) x ceil(height /
-     * subsampleY) pixels.
+     * Decodes the pixels, keeping every {@code subsampleX}-th column and {@code subsampleY}-th row
+     * (1: all), so a big image never exists at full size in memory: the result is ceil(width /
+     * subsampleX) x ceil(height / subsampleY) pixels.
      */
     Frame decode(int subsampleX, int subsampleY) throws InvalidInputException;
 
@@ -58,8 +61,8 @@ final class FrameDecoder {
   }
 
   /**
-   * Reads and checks a frame's header (size limits, encoding, width/height hints) without decoding pixels.
-   * The caller closes the result.
+   * Reads and checks a frame's header (size limits, encoding, width/height hints) without decoding
+   * pixels. The caller closes the result.
    */
   Opened open(mantis.proto.v1.Frame wire, String field) throws InvalidInputException {
     FrameEncoding encoding = wire.getEncoding();
@@ -72,11 +75,14 @@ final class FrameDecoder {
         return openEncoded(wire, field, "PNG", "png");
       case FRAME_ENCODING_UNSPECIFIED:
         throw new InvalidInputException(
-            field + ".encoding is not set (FRAME_ENCODING_UNSPECIFIED); use FRAME_ENCODING_RAW_RGB8, "
+            field
+                + ".encoding is not set (FRAME_ENCODING_UNSPECIFIED); use FRAME_ENCODING_RAW_RGB8, "
                 + "FRAME_ENCODING_JPEG or FRAME_ENCODING_PNG");
       default:
         throw new InvalidInputException(
-            field + ".encoding has unknown value " + wire.getEncodingValue()
+            field
+                + ".encoding has unknown value "
+                + wire.getEncodingValue()
                 + "; known: 1 (RAW_RGB8), 2 (JPEG), 3 (PNG)");
     }
   }
@@ -89,8 +95,15 @@ final class FrameDecoder {
     int got = wire.getData().size();
     if (got != expected) {
       throw new InvalidInputException(
-          field + ": RAW_RGB8 frame of " + w + "x" + h + " px needs width*height*3 = " + expected
-              + " bytes, got " + got);
+          field
+              + ": RAW_RGB8 frame of "
+              + w
+              + "x"
+              + h
+              + " px needs width*height*3 = "
+              + expected
+              + " bytes, got "
+              + got);
     }
     return new Opened() {
       @Override
@@ -133,12 +146,29 @@ final class FrameDecoder {
   private void checkSize(int w, int h, String field, String what) throws InvalidInputException {
     if (w <= 0 || h <= 0) {
       throw new InvalidInputException(
-          field + ": " + what + " size " + w + "x" + h + " px is empty; width_px and height_px must be >= 1");
+          field
+              + ": "
+              + what
+              + " size "
+              + w
+              + "x"
+              + h
+              + " px is empty; width_px and height_px must be >= 1");
     }
     if (w > maxSidePx || h > maxSidePx || (long) w * h > maxPixels) {
       throw new InvalidInputException(
-          field + ": " + what + " size " + w + "x" + h + " px is too large; at most " + maxSidePx
-              + " px per side and " + maxPixels + " px in all");
+          field
+              + ": "
+              + what
+              + " size "
+              + w
+              + "x"
+              + h
+              + " px is too large; at most "
+              + maxSidePx
+              + " px per side and "
+              + maxPixels
+              + " px in all");
     }
   }
 
@@ -150,8 +180,16 @@ final class FrameDecoder {
     }
     if (!hasMagic(data, format)) {
       throw new InvalidInputException(
-          field + ": data is not a " + name + " file (" + data.length + " bytes, first bytes "
-              + hexPrefix(data) + ", expected " + (format.equals("png") ? "89 50 4E 47" : "FF D8 FF") + ")");
+          field
+              + ": data is not a "
+              + name
+              + " file ("
+              + data.length
+              + " bytes, first bytes "
+              + hexPrefix(data)
+              + ", expected "
+              + (format.equals("png") ? "89 50 4E 47" : "FF D8 FF")
+              + ")");
     }
     if (format.equals("jpeg")) {
       checkScans(data, field);
@@ -176,7 +214,12 @@ final class FrameDecoder {
         h = reader.getHeight(0);
       } catch (IOException | RuntimeException e) {
         throw new InvalidInputException(
-            field + ": truncated or corrupt " + name + " (" + data.length + " bytes), unreadable header: "
+            field
+                + ": truncated or corrupt "
+                + name
+                + " ("
+                + data.length
+                + " bytes), unreadable header: "
                 + describe(e));
       }
       checkSize(w, h, field, name + " image");
@@ -196,19 +239,25 @@ final class FrameDecoder {
   }
 
   /**
-   * Refuses a JPEG with more than {@value #MAX_JPEG_SCANS} scans before anything is decoded. A progressive JPEG
-   * codes its pixels in several scans (libjpeg's default script has 10), and the decoder works through every block
-   * of the image for each, however few bytes the scan takes: a few hundred KB of near-empty scans cost seconds of
-   * CPU. The count walks the marker segments (an embedded thumbnail's markers inside an APP segment are skipped)
-   * and each scan's entropy-coded data, in one pass over the bytes; a file that ends early is left for the
-   * decoder to refuse.
+   * Refuses a JPEG with more than {@value #MAX_JPEG_SCANS} scans before anything is decoded. A
+   * progressive JPEG codes its pixels in several scans (libjpeg's default script has 10), and the
+   * decoder works through every block of the image for each, however few bytes the scan takes: a
+   * few hundred KB of near-empty scans cost seconds of CPU. The count walks the marker segments (an
+   * embedded thumbnail's markers inside an APP segment are skipped) and each scan's entropy-coded
+   * data, in one pass over the bytes; a file that ends early is left for the decoder to refuse.
    */
   static void checkScans(byte[] data, String field) throws InvalidInputException {
     int scans = countScans(data, MAX_JPEG_SCANS + 1);
     if (scans > MAX_JPEG_SCANS) {
-      throw new InvalidInputException(field + ": JPEG has more than " + MAX_JPEG_SCANS + " scans (SOS markers); "
-          + "this server decodes at most " + MAX_JPEG_SCANS + " per image, since every scan costs a pass over the "
-          + "whole image; send a baseline JPEG or a standard progressive one (about 10 scans)");
+      throw new InvalidInputException(
+          field
+              + ": JPEG has more than "
+              + MAX_JPEG_SCANS
+              + " scans (SOS markers); "
+              + "this server decodes at most "
+              + MAX_JPEG_SCANS
+              + " per image, since every scan costs a pass over the "
+              + "whole image; send a baseline JPEG or a standard progressive one (about 10 scans)");
     }
   }
 
@@ -246,7 +295,8 @@ final class FrameDecoder {
       i += len;
       if (marker == 0xDA) {
         scans++;
-        // Entropy-coded data: up to the next marker that is not a stuffed 0xFF00 or a restart marker.
+        // Entropy-coded data: up to the next marker that is not a stuffed 0xFF00 or a restart
+        // marker.
         while (i + 1 < n) {
           if ((d[i] & 0xff) == 0xFF) {
             int next = d[i + 1] & 0xff;
@@ -284,8 +334,15 @@ final class FrameDecoder {
     private final int w;
     private final int h;
 
-    EncodedFrame(ImageReader reader, ImageInputStream in, StringBuilder warnings, String field, String name,
-        int bytes, int w, int h) {
+    EncodedFrame(
+        ImageReader reader,
+        ImageInputStream in,
+        StringBuilder warnings,
+        String field,
+        String name,
+        int bytes,
+        int w,
+        int h) {
       this.reader = reader;
       this.in = in;
       this.warnings = warnings;
@@ -321,7 +378,12 @@ final class FrameDecoder {
       }
       if (warnings.length() > 0) {
         throw new InvalidInputException(
-            field + ": truncated or corrupt " + name + " (" + bytes + " bytes): "
+            field
+                + ": truncated or corrupt "
+                + name
+                + " ("
+                + bytes
+                + " bytes): "
                 + warnings.substring(0, warnings.length() - 2));
       }
       return Frame.wrapRgb(image.getWidth(), image.getHeight(), toRgb(image));

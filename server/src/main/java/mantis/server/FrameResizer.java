@@ -3,8 +3,9 @@ package mantis.server;
 import mantis.core.Frame;
 
 /**
- * Resizes RGB8 frames to the policy's input size: box-averaging when shrinking, bilinear when growing. Shared by
- * the observation decoder and the training-data recorder, so recorded frames are resized as served ones are.
+ * Resizes RGB8 frames to the policy's input size: box-averaging when shrinking, bilinear when
+ * growing. Shared by the observation decoder and the training-data recorder, so recorded frames are
+ * resized as served ones are.
  */
 public final class FrameResizer {
   private FrameResizer() {}
@@ -37,7 +38,8 @@ public final class FrameResizer {
     return Frame.wrapRgb(widthPx, heightPx, out);
   }
 
-  private static void boxAverage(byte[] in, int sw, double x0, double x1, double y0, double y1, byte[] out, int o) {
+  private static void boxAverage(
+      byte[] in, int sw, double x0, double x1, double y0, double y1, byte[] out, int o) {
     int xa = (int) Math.floor(x0);
     int xb = Math.max(xa + 1, (int) Math.ceil(x1 - 1e-9));
     int ya = (int) Math.floor(y0);
@@ -72,8 +74,10 @@ public final class FrameResizer {
     double ax = fx - x0;
     double ay = fy - y0;
     for (int c = 0; c < 3; c++) {
-      double top = (1 - ax) * (in[(y0 * sw + x0) * 3 + c] & 0xff) + ax * (in[(y0 * sw + x1) * 3 + c] & 0xff);
-      double bot = (1 - ax) * (in[(y1 * sw + x0) * 3 + c] & 0xff) + ax * (in[(y1 * sw + x1) * 3 + c] & 0xff);
+      double top =
+          (1 - ax) * (in[(y0 * sw + x0) * 3 + c] & 0xff) + ax * (in[(y0 * sw + x1) * 3 + c] & 0xff);
+      double bot =
+          (1 - ax) * (in[(y1 * sw + x0) * 3 + c] & 0xff) + ax * (in[(y1 * sw + x1) * 3 + c] & 0xff);
       out[o + c] = (byte) Math.round((1 - ay) * top + ay * bot);
     }
   }

@@ -13,7 +13,6 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -23,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import mantis.core.Frame;
-import mantis.core.JointState;
 import mantis.core.LogLimiter;
 import mantis.core.MonotonicClock;
 import mantis.core.Observation;
@@ -44,8 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Mantis policy server: {@code mantis.v1.PolicyService}, standard gRPC health and reflection, and a
- * Prometheus endpoint. Health stays NOT_SERVING until the policy has answered a few warm-up
+ * The Mantis policy server: {@code mantis.v1.PolicyService}, standard gRPC health and reflection,
+ * and a Prometheus endpoint. Health stays NOT_SERVING until the policy has answered a few warm-up
  * observations. Every outgoing chunk passes the robot's {@link SafetyFilter}.
  *
  * <pre>{@code
@@ -55,29 +52,32 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Security ({@link Builder#optSecurity}): before binding, {@link ServerSecurity#check} decides whether the
- * address may be served (loopback may stay open; any other address needs TLS and tokens, or {@code --insecure});
- * {@link #start()} refuses with {@link IllegalStateException} otherwise. Every service of the network listener
- * (PolicyService, health, reflection) passes an {@link AuthInterceptor}. The in-process listener ({@link
- * Builder#optInProcessName}) is trusted: only code in this JVM can reach it (the teleop dashboard's shadow policy,
- * which authenticates its own HTTP users), so its calls run as {@value Principal#IN_PROCESS} with the operator role.
- * The audit log gets SERVER_START/SERVER_STOP, the command sources of Control streams and first Predicts, e-stops
- * and resets.
+ * <p>Security ({@link Builder#optSecurity}): before binding, {@link ServerSecurity#check} decides
+ * whether the address may be served (loopback may stay open; any other address needs TLS and
+ * tokens, or {@code --insecure}); {@link #start()} refuses with {@link IllegalStateException}
+ * otherwise. Every service of the network listener (PolicyService, health, reflection) passes an
+ * {@link AuthInterceptor}. The in-process listener ({@link Builder#optInProcessName}) is trusted:
+ * only code in this JVM can reach it (the teleop dashboard's shadow policy, which authenticates its
+ * own HTTP users), so its calls run as {@value Principal#IN_PROCESS} with the operator role. The
+ * audit log gets SERVER_START/SERVER_STOP, the command sources of Control streams and first
+ * Predicts, e-stops and resets.
  *
- * <p>The constructor starts nothing; {@link #start()} binds and warms up; {@link #close()} shuts down
- * gracefully: health goes NOT_SERVING, new calls are refused, every open Control stream gets a final hold
- * chunk, in-flight calls drain for up to the drain timeout, then the rest are cancelled.
+ * <p>The constructor starts nothing; {@link #start()} binds and warms up; {@link #close()} shuts
+ * down gracefully: health goes NOT_SERVING, new calls are refused, every open Control stream gets a
+ * final hold chunk, in-flight calls drain for up to the drain timeout, then the rest are cancelled.
  *
- * <p>Warm-up refuses a policy whose output is not finite (e.g. a bundle with NaN weights): health stays
- * NOT_SERVING for good and {@link #warmUpProblem()} says why (at serving time every such chunk is a hold with
- * a NON_FINITE intervention anyway). Admission control ({@link #optAdmission}): Control stream limits (server
- * and per connection), a bounded robot table that cannot lock robots out, a decode budget, STALE holds instead
- * of chunks that would arrive expired, and rate-limited per-request logging; unparseable requests are answered
- * INVALID_ARGUMENT. A listener that cannot bind fails {@link #start()} with a {@link BindFailedException}
- * naming the address.
+ * <p>Warm-up refuses a policy whose output is not finite (e.g. a bundle with NaN weights): health
+ * stays NOT_SERVING for good and {@link #warmUpProblem()} says why (at serving time every such
+ * chunk is a hold with a NON_FINITE intervention anyway). Admission control ({@link
+ * #optAdmission}): Control stream limits (server and per connection), a bounded robot table that
+ * cannot lock robots out, a decode budget, STALE holds instead of chunks that would arrive expired,
+ * and rate-limited per-request logging; unparseable requests are answered INVALID_ARGUMENT. A
+ * listener that cannot bind fails {@link #start()} with a {@link BindFailedException} naming the
+ * address.
  */
 public final class MantisServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MantisServer.class);
+
   /** The service name reported by health checks besides the empty (whole server) name. */
   public static final String SERVICE_NAME = PolicyServiceGrpc.SERVICE_NAME;
 
@@ -108,7 +108,9 @@ public final class MantisServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** Binds the gRPC server (and the metrics endpoint), then warms the policy up in the background. */
+  /**
+   * Binds the gRPC server (and the metrics endpoint), then warms the policy up in the background.
+   */
   public synchronized MantisServer start() throws IOException {
     if (server != null) {
       throw new IllegalStateException("already started");
@@ -120,15 +122,18 @@ public final class MantisServer implements AutoCloseable {
       sb = cfg.serverBuilder;
     } else {
       InetSocketAddress address = new InetSocketAddress(cfg.host, cfg.port);
-      exposure = address.isUnresolved()
-          ? ExposurePolicy.decide(cfg.host, false, false, false)
-          : cfg.security.check(cfg.host, address.getAddress());
+      exposure =
+          address.isUnresolved()
+              ? ExposurePolicy.decide(cfg.host, false, false, false)
+              : cfg.security.check(cfg.host, address.getAddress());
       if (!exposure.allowed()) {
         throw new IllegalStateException(exposure.message());
       }
       ServerCredentials creds = cfg.security.serverCredentials().orElse(null);
-      NettyServerBuilder netty = creds == null
-          ? NettyServerBuilder.forAddress(address) : NettyServerBuilder.forAddress(address, creds);
+      NettyServerBuilder netty =
+          creds == null
+              ? NettyServerBuilder.forAddress(address)
+              : NettyServerBuilder.forAddress(address, creds);
       sb = keepAlive(netty, cfg.admission);
     }
     health.setStatus("", ServingStatus.NOT_SERVING);
@@ -136,60 +141,113 @@ public final class MantisServer implements AutoCloseable {
     scheduler = cfg.scheduler;
     if (scheduler == null) {
       ownsScheduler = true;
-      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mantis-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "mantis-watchdog");
+                t.setDaemon(true);
+                return t;
+              });
     }
     PolicyInfo info = cfg.policy.info();
     MantisConfig.AdmissionConfig adm = cfg.admission;
-    LogLimiter logs = LogLimiter.create(LoggerFactory.getLogger(PolicyServiceImpl.class), cfg.clock,
-        adm.logIntervalMs() * 1_000_000L);
-    DecodeBudget budget = new DecodeBudget(adm.decodePixelsPerRequest(), adm.decodePixelsPerSecond(), cfg.clock,
-        metrics);
-    ObservationDecoder decoder = new ObservationDecoder(
-        cfg.robot, new FrameDecoder(cfg.maxFrameSidePx, cfg.maxFramePixels),
-        cfg.resizeToPolicyInput ? info.inputWidthPx() : 0,
-        cfg.resizeToPolicyInput ? info.inputHeightPx() : 0, budget,
-        DecodeBudget.forAnnotate(adm.decodePixelsPerRequest(), adm.annotateDecodePixelsPerSecond(), cfg.clock, metrics));
-    RobotTable robots = new RobotTable(adm.maxRobots(), adm.robotIdleExpiryMs() * 1_000_000L, id -> newFilter(),
-        cfg.clock, metrics);
-    pipeline = new PolicyPipeline(cfg.policy, cfg.robot, decoder, robots, cfg.clock, metrics,
-        adm.sendMarginMs() * 1_000_000L, logs);
+    LogLimiter logs =
+        LogLimiter.create(
+            LoggerFactory.getLogger(PolicyServiceImpl.class),
+            cfg.clock,
+            adm.logIntervalMs() * 1_000_000L);
+    DecodeBudget budget =
+        new DecodeBudget(
+            adm.decodePixelsPerRequest(), adm.decodePixelsPerSecond(), cfg.clock, metrics);
+    ObservationDecoder decoder =
+        new ObservationDecoder(
+            cfg.robot,
+            new FrameDecoder(cfg.maxFrameSidePx, cfg.maxFramePixels),
+            cfg.resizeToPolicyInput ? info.inputWidthPx() : 0,
+            cfg.resizeToPolicyInput ? info.inputHeightPx() : 0,
+            budget,
+            DecodeBudget.forAnnotate(
+                adm.decodePixelsPerRequest(),
+                adm.annotateDecodePixelsPerSecond(),
+                cfg.clock,
+                metrics));
+    RobotTable robots =
+        new RobotTable(
+            adm.maxRobots(),
+            adm.robotIdleExpiryMs() * 1_000_000L,
+            id -> newFilter(),
+            cfg.clock,
+            metrics);
+    pipeline =
+        new PolicyPipeline(
+            cfg.policy,
+            cfg.robot,
+            decoder,
+            robots,
+            cfg.clock,
+            metrics,
+            adm.sendMarginMs() * 1_000_000L,
+            logs);
     java.util.concurrent.Executor controlExecutor = cfg.executor;
     if (controlExecutor == null) {
       java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-      ownControlExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "mantis-control-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      ownControlExecutor =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "mantis-control-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       controlExecutor = ownControlExecutor;
     }
-    service = new PolicyServiceImpl(pipeline, cfg.clock, metrics, scheduler, cfg.watchdogTimeoutNanos,
-        cfg.maxInboundMessageBytes, controlExecutor, adm.maxControlPeriodMs() * 1_000_000L, adm.annotateMaxSidePx(),
-        logs, adm.controlIdleTimeoutMs() * 1_000_000L, adm.maxQueuedBytes());
-    StreamAdmission admission = new StreamAdmission(Set.of(PolicyServiceGrpc.getControlMethod().getFullMethodName()),
-        adm.maxControlStreams(), adm.maxControlStreamsPerConnection(), adm.maxControlStreamsPerPrincipal(), metrics);
+    service =
+        new PolicyServiceImpl(
+            pipeline,
+            cfg.clock,
+            metrics,
+            scheduler,
+            cfg.watchdogTimeoutNanos,
+            cfg.maxInboundMessageBytes,
+            controlExecutor,
+            adm.maxControlPeriodMs() * 1_000_000L,
+            adm.annotateMaxSidePx(),
+            logs,
+            adm.controlIdleTimeoutMs() * 1_000_000L,
+            adm.maxQueuedBytes());
+    StreamAdmission admission =
+        new StreamAdmission(
+            Set.of(PolicyServiceGrpc.getControlMethod().getFullMethodName()),
+            adm.maxControlStreams(),
+            adm.maxControlStreamsPerConnection(),
+            adm.maxControlStreamsPerPrincipal(),
+            metrics);
 
     if (cfg.executor != null) {
       sb.executor(cfg.executor);
     }
     MetricsInterceptor counting = new MetricsInterceptor(metrics);
-    AuthInterceptor auth = cfg.security.interceptor(exposure,
-        (method, code) -> metrics.authDenied.labelValues(code.name()).inc());
-    CommandAuditInterceptor commandAudit = new CommandAuditInterceptor(cfg.security.auditLog(), cfg.clock);
+    AuthInterceptor auth =
+        cfg.security.interceptor(
+            exposure, (method, code) -> metrics.authDenied.labelValues(code.name()).inc());
+    CommandAuditInterceptor commandAudit =
+        new CommandAuditInterceptor(cfg.security.auditLog(), cfg.clock);
     ServerServiceDefinition policyService = ParseGuard.guard(service.bindService(), metrics, logs);
-    ServerServiceDefinition healthService = ParseGuard.guard(health.getHealthService().bindService(), metrics, logs);
-    // Interceptors run last-listed first: count every call, then authenticate it (so an unauthenticated call never
+    ServerServiceDefinition healthService =
+        ParseGuard.guard(health.getHealthService().bindService(), metrics, logs);
+    // Interceptors run last-listed first: count every call, then authenticate it (so an
+    // unauthenticated call never
     // takes a stream slot), then admit it against the stream limits, then audit who commands.
     sb.maxInboundMessageSize(cfg.maxInboundMessageBytes)
         .addTransportFilter(admission)
-        .addService(ServerInterceptors.intercept(policyService, commandAudit, admission, auth, counting))
+        .addService(
+            ServerInterceptors.intercept(policyService, commandAudit, admission, auth, counting))
         .addService(ServerInterceptors.intercept(healthService, auth, counting))
-        .addService(ServerInterceptors.intercept(
-            ParseGuard.guard(ProtoReflectionServiceV1.newInstance().bindService(), metrics, logs), auth, counting));
+        .addService(
+            ServerInterceptors.intercept(
+                ParseGuard.guard(
+                    ProtoReflectionServiceV1.newInstance().bindService(), metrics, logs),
+                auth,
+                counting));
     addLegacyReflection(sb, auth, counting);
     try {
       server = sb.build().start();
@@ -202,49 +260,72 @@ public final class MantisServer implements AutoCloseable {
     }
     try {
       if (cfg.inProcessName != null) {
-        // A second listener on the same services for clients inside this JVM (the teleop dashboard's
-        // shadow policy), so they need no network address. Trusted: nothing outside this JVM can reach it.
+        // A second listener on the same services for clients inside this JVM (the teleop
+        // dashboard's
+        // shadow policy), so they need no network address. Trusted: nothing outside this JVM can
+        // reach it.
         AuthInterceptor trusted = cfg.security.inProcessInterceptor();
-        inProcess = InProcessServerBuilder.forName(cfg.inProcessName)
-            .maxInboundMessageSize(cfg.maxInboundMessageBytes)
-            .addTransportFilter(admission)
-            .addService(ServerInterceptors.intercept(policyService, commandAudit, admission, trusted, counting))
-            .addService(ServerInterceptors.intercept(healthService, trusted, counting))
-            .build().start();
+        inProcess =
+            InProcessServerBuilder.forName(cfg.inProcessName)
+                .maxInboundMessageSize(cfg.maxInboundMessageBytes)
+                .addTransportFilter(admission)
+                .addService(
+                    ServerInterceptors.intercept(
+                        policyService, commandAudit, admission, trusted, counting))
+                .addService(ServerInterceptors.intercept(healthService, trusted, counting))
+                .build()
+                .start();
       }
       logExposure(exposure);
       if (cfg.metricsPort >= 0) {
         try {
           metricsPort = metrics.startHttp(cfg.metricsHost, cfg.metricsPort);
         } catch (IOException e) {
-          throw new BindFailedException("the metrics endpoint",
-              (cfg.metricsHost == null ? "127.0.0.1" : cfg.metricsHost) + ":" + cfg.metricsPort, e);
+          throw new BindFailedException(
+              "the metrics endpoint",
+              (cfg.metricsHost == null ? "127.0.0.1" : cfg.metricsHost) + ":" + cfg.metricsPort,
+              e);
         }
       }
     } catch (IOException | RuntimeException e) {
       stopAfterFailedStart();
       throw e;
     }
-    log.info("Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms; "
-        + "admission: {})", server.getListenSockets(), info.name(), info.version(), cfg.robot.name(),
-        cfg.maxInboundMessageBytes, cfg.watchdogTimeoutNanos / 1_000_000, adm);
+    log.info(
+        "Mantis server listening on {} (policy {} {}, robot {}, max inbound {} bytes, watchdog {} ms; "
+            + "admission: {})",
+        server.getListenSockets(),
+        info.name(),
+        info.version(),
+        cfg.robot.name(),
+        cfg.maxInboundMessageBytes,
+        cfg.watchdogTimeoutNanos / 1_000_000,
+        adm);
     listening = String.valueOf(server.getListenSockets());
-    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.SERVER_START)
-        .detail(listening)
-        .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
-        .field("tls", cfg.security.tls().isPresent())
-        .field("mtls", cfg.security.tls().map(t -> t.mutual()).orElse(false))
-        .field("tokens", cfg.security.tokens().size())
-        .field("policy", info.name() + " " + info.version()));
+    cfg.security
+        .auditLog()
+        .record(
+            AuditEvent.of(AuditEvent.SERVER_START)
+                .detail(listening)
+                .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
+                .field("tls", cfg.security.tls().isPresent())
+                .field("mtls", cfg.security.tls().map(t -> t.mutual()).orElse(false))
+                .field("tokens", cfg.security.tokens().size())
+                .field("policy", info.name() + " " + info.version()));
     long sweepMs = Math.max(10, Math.min(1000, adm.controlIdleTimeoutMs() / 4));
-    idleSweep = scheduler.scheduleWithFixedDelay(service::endIdleStreams, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+    idleSweep =
+        scheduler.scheduleWithFixedDelay(
+            service::endIdleStreams, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     warmupThread = new Thread(this::warmUp, "mantis-warmup");
     warmupThread.setDaemon(true);
     warmupThread.start();
     return this;
   }
 
-  /** Undoes a start that failed part-way, so the ports are free again; {@link #close()} still closes the policy. */
+  /**
+   * Undoes a start that failed part-way, so the ports are free again; {@link #close()} still closes
+   * the policy.
+   */
   private void stopAfterFailedStart() {
     if (server != null) {
       server.shutdownNow();
@@ -264,7 +345,10 @@ public final class MantisServer implements AutoCloseable {
     }
   }
 
-  /** Cancels the server's own tasks on the scheduler (which may be the caller's and outlive the server). */
+  /**
+   * Cancels the server's own tasks on the scheduler (which may be the caller's and outlive the
+   * server).
+   */
   private void cancelScheduledTasks() {
     if (insecureReminder != null) {
       insecureReminder.cancel(false);
@@ -277,11 +361,12 @@ public final class MantisServer implements AutoCloseable {
   }
 
   /**
-   * Server keepalive on the network listener: a connection silent for {@code keepalive_time_ms} is pinged and closed
-   * when the ping is not answered within {@code keepalive_timeout_ms} (a robot whose network dropped leaves a
-   * half-open connection that would otherwise keep its Control streams for hours); clients may ping every {@code
-   * permit_keepalive_time_ms}, with or without calls (the ROS bridge pings every 20 s or more); a connection without
-   * calls for {@code max_connection_idle_ms} is closed with GOAWAY.
+   * Server keepalive on the network listener: a connection silent for {@code keepalive_time_ms} is
+   * pinged and closed when the ping is not answered within {@code keepalive_timeout_ms} (a robot
+   * whose network dropped leaves a half-open connection that would otherwise keep its Control
+   * streams for hours); clients may ping every {@code permit_keepalive_time_ms}, with or without
+   * calls (the ROS bridge pings every 20 s or more); a connection without calls for {@code
+   * max_connection_idle_ms} is closed with GOAWAY.
    */
   static NettyServerBuilder keepAlive(NettyServerBuilder b, MantisConfig.AdmissionConfig adm) {
     return b.keepAliveTime(adm.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
@@ -294,14 +379,19 @@ public final class MantisServer implements AutoCloseable {
   @SuppressWarnings("deprecation")
   private static void addLegacyReflection(ServerBuilder<?> sb, ServerInterceptor... interceptors) {
     // v1alpha for older tools (grpcurl < 1.9, grpc_cli); v1 is registered too.
-    sb.addService(ServerInterceptors.intercept(io.grpc.protobuf.services.ProtoReflectionService.newInstance(),
-        interceptors));
+    sb.addService(
+        ServerInterceptors.intercept(
+            io.grpc.protobuf.services.ProtoReflectionService.newInstance(), interceptors));
   }
 
-  /** Says once how the listener is protected; with --insecure, repeats the warning every 10 minutes. */
+  /**
+   * Says once how the listener is protected; with --insecure, repeats the warning every 10 minutes.
+   */
   private void logExposure(ExposurePolicy.Decision exposure) {
     if (exposure == null) {
-      log.info("gRPC security: {} on a custom listener", cfg.security.tokens().isEmpty() ? "no auth" : "tokens enforced");
+      log.info(
+          "gRPC security: {} on a custom listener",
+          cfg.security.tokens().isEmpty() ? "no auth" : "tokens enforced");
       return;
     }
     switch (exposure.mode()) {
@@ -310,21 +400,32 @@ public final class MantisServer implements AutoCloseable {
         break;
       case INSECURE:
         log.warn("gRPC security: {}", exposure.message());
-        insecureReminder = scheduler.scheduleAtFixedRate(
-            () -> log.warn("gRPC security (reminder): {}", exposure.message()), 10, 10, TimeUnit.MINUTES);
+        insecureReminder =
+            scheduler.scheduleAtFixedRate(
+                () -> log.warn("gRPC security (reminder): {}", exposure.message()),
+                10,
+                10,
+                TimeUnit.MINUTES);
         break;
       default:
-        log.info("gRPC security: {} ({} token(s){})", exposure.message(), cfg.security.tokens().size(),
-            cfg.security.tls().map(t -> t.mutual() ? ", client certificates required" : "").orElse(""));
+        log.info(
+            "gRPC security: {} ({} token(s){})",
+            exposure.message(),
+            cfg.security.tokens().size(),
+            cfg.security
+                .tls()
+                .map(t -> t.mutual() ? ", client certificates required" : "")
+                .orElse(""));
         break;
     }
   }
 
   private SafetyFilter newFilter() {
-    SafetyFilter.Builder b = SafetyFilter.builder()
-        .setRobot(cfg.robot)
-        .optClock(cfg.clock)
-        .optPositionMarginRad(cfg.positionMarginRad);
+    SafetyFilter.Builder b =
+        SafetyFilter.builder()
+            .setRobot(cfg.robot)
+            .optClock(cfg.clock)
+            .optPositionMarginRad(cfg.positionMarginRad);
     if (cfg.holdValidityNanos > 0) {
       b.optHoldValidityNanos(cfg.holdValidityNanos);
     }
@@ -336,16 +437,32 @@ public final class MantisServer implements AutoCloseable {
     String problem = null;
     try {
       service.warmUp();
-      Observation obs = cfg.warmupObservation != null ? cfg.warmupObservation : defaultWarmupObservation();
+      Observation obs =
+          cfg.warmupObservation != null ? cfg.warmupObservation : defaultWarmupObservation();
       for (int i = 0; i < cfg.warmupPredictions && !closed && problem == null; i++) {
-        Observation step = new Observation("warmup", "warmup", i, obs.frames(), obs.instruction(),
-            obs.jointState(), obs.captureTimeNanos(), obs.sendTimeNanos());
+        Observation step =
+            new Observation(
+                "warmup",
+                "warmup",
+                i,
+                obs.frames(),
+                obs.instruction(),
+                obs.jointState(),
+                obs.captureTimeNanos(),
+                obs.sendTimeNanos());
         mantis.proto.v1.Observation wire = ProtoMapping.toProto(step, cfg.clock.nanoTime());
         long receive = cfg.clock.nanoTime();
-        PolicyPipeline.Result r = pipeline.run("Warmup", wire, PolicyPipeline.Arrival.at(receive), null);
+        PolicyPipeline.Result r =
+            pipeline.run("Warmup", wire, PolicyPipeline.Arrival.at(receive), null);
         if (r.policyNonFinite() != null) {
-          problem = "its output is not finite at warm-up prediction " + (i + 1) + " of " + cfg.warmupPredictions
-              + " (" + r.policyNonFinite() + "); are its weights NaN?";
+          problem =
+              "its output is not finite at warm-up prediction "
+                  + (i + 1)
+                  + " of "
+                  + cfg.warmupPredictions
+                  + " ("
+                  + r.policyNonFinite()
+                  + "); are its weights NaN?";
         }
       }
     } catch (InvalidInputException | OverloadedException | RuntimeException e) {
@@ -365,7 +482,9 @@ public final class MantisServer implements AutoCloseable {
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
         metrics.serving.set(1);
-        log.info("SERVING after {} warm-up predictions in {} ms", cfg.warmupPredictions,
+        log.info(
+            "SERVING after {} warm-up predictions in {} ms",
+            cfg.warmupPredictions,
             (System.nanoTime() - t0) / 1_000_000);
       }
     }
@@ -379,19 +498,25 @@ public final class MantisServer implements AutoCloseable {
     return WarmupScene.observation(cfg.robot, w, h);
   }
 
-  /** The PolicyService implementation (after {@link #start()}), for tests that drive it without a transport. */
+  /**
+   * The PolicyService implementation (after {@link #start()}), for tests that drive it without a
+   * transport.
+   */
   PolicyServiceImpl policyService() {
     return service;
   }
 
-  /** Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up and serving. */
+  /**
+   * Blocks until warm-up finished (health SERVING) or the timeout passed; true when warmed up and
+   * serving.
+   */
   public boolean awaitServing(long timeout, TimeUnit unit) throws InterruptedException {
     return warmedUp.await(timeout, unit) && !closed && warmUpProblem == null;
   }
 
   /**
-   * Blocks until warm-up has ended, however it ended (or the server closed); returns why the policy was refused,
-   * empty when it serves.
+   * Blocks until warm-up has ended, however it ended (or the server closed); returns why the policy
+   * was refused, empty when it serves.
    */
   public Optional<String> awaitWarmUp() throws InterruptedException {
     warmedUp.await();
@@ -418,14 +543,16 @@ public final class MantisServer implements AutoCloseable {
     return metrics.scrapeText();
   }
 
-  /** Latches the e-stop of one robot: every chunk for it becomes a hold until {@link #resetEstop}. */
+  /**
+   * Latches the e-stop of one robot: every chunk for it becomes a hold until {@link #resetEstop}.
+   */
   public void estop(String robotId, String reason) {
     estop(robotId, reason, Principal.current());
   }
 
   /**
-   * Latches the e-stop of one robot on behalf of {@code by} (written to the audit log): every chunk for it becomes a
-   * hold until {@link #resetEstop}.
+   * Latches the e-stop of one robot on behalf of {@code by} (written to the audit log): every chunk
+   * for it becomes a hold until {@link #resetEstop}.
    */
   public void estop(String robotId, String reason, Principal by) {
     try {
@@ -433,7 +560,9 @@ public final class MantisServer implements AutoCloseable {
     } catch (OverloadedException e) {
       throw new IllegalStateException(e.getMessage());
     } finally {
-      cfg.security.auditLog().record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(reason));
+      cfg.security
+          .auditLog()
+          .record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(robotId).detail(reason));
     }
   }
 
@@ -448,8 +577,13 @@ public final class MantisServer implements AutoCloseable {
     if (f != null) {
       f.reset();
     }
-    cfg.security.auditLog().record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(robotId)
-        .detail(f == null ? "no e-stop to clear: robot unknown" : "e-stop cleared"));
+    cfg.security
+        .auditLog()
+        .record(
+            AuditEvent.of(AuditEvent.RESET)
+                .principal(by)
+                .robot(robotId)
+                .detail(f == null ? "no e-stop to clear: robot unknown" : "e-stop cleared"));
   }
 
   /** Blocks until the server has terminated. */
@@ -468,8 +602,10 @@ public final class MantisServer implements AutoCloseable {
       s = server;
     }
     if (s != null) {
-      log.info("shutting down: health NOT_SERVING, holding {} open control stream(s), draining for up to {} ms",
-          service.activeStreams(), cfg.drainTimeoutNanos / 1_000_000);
+      log.info(
+          "shutting down: health NOT_SERVING, holding {} open control stream(s), draining for up to {} ms",
+          service.activeStreams(),
+          cfg.drainTimeoutNanos / 1_000_000);
       metrics.serving.set(0);
       health.enterTerminalState();
       s.shutdown();
@@ -540,8 +676,8 @@ public final class MantisServer implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Tokens, TLS, audit log and the {@code --insecure} flag; default {@link ServerSecurity#none()} (no auth, plain
-     * text: loopback addresses only). The server does not close the audit log.
+     * Tokens, TLS, audit log and the {@code --insecure} flag; default {@link ServerSecurity#none()}
+     * (no auth, plain text: loopback addresses only). The server does not close the audit log.
      */
     public Builder optSecurity(ServerSecurity security) {
       this.security = Objects.requireNonNull(security, "security");
@@ -549,8 +685,8 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * Admission control and overload settings (stream limits, robot table, decode budget, ...); default the YAML
-     * defaults of {@link MantisConfig.AdmissionConfig}.
+     * Admission control and overload settings (stream limits, robot table, decode budget, ...);
+     * default the YAML defaults of {@link MantisConfig.AdmissionConfig}.
      */
     public Builder optAdmission(MantisConfig.AdmissionConfig admission) {
       this.admission = Objects.requireNonNull(admission, "admission");
@@ -558,8 +694,8 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * Also serve the same services in-process under {@code name} ({@code InProcessChannelBuilder.forName(name)}),
-     * besides the main listener; off by default.
+     * Also serve the same services in-process under {@code name} ({@code
+     * InProcessChannelBuilder.forName(name)}), besides the main listener; off by default.
      */
     public Builder optInProcessName(String name) {
       this.inProcessName = name;
@@ -567,9 +703,9 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * Executor for call handling (decode, policy, safety), Control streams' work included; default gRPC's shared
-     * cached pool for calls and a cached pool of the server's own for Control streams. The caller owns it and
-     * shuts it down after {@link #close()}.
+     * Executor for call handling (decode, policy, safety), Control streams' work included; default
+     * gRPC's shared cached pool for calls and a cached pool of the server's own for Control
+     * streams. The caller owns it and shuts it down after {@link #close()}.
      */
     public Builder optExecutor(java.util.concurrent.Executor executor) {
       this.executor = executor;
@@ -595,8 +731,8 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * Address to bind; default {@value MantisConfig#DEFAULT_HOST} (others need TLS and tokens in {@link
-     * #optSecurity}, or --insecure).
+     * Address to bind; default {@value MantisConfig#DEFAULT_HOST} (others need TLS and tokens in
+     * {@link #optSecurity}, or --insecure).
      */
     public Builder optHost(String host) {
       this.host = host;
@@ -636,15 +772,18 @@ public final class MantisServer implements AutoCloseable {
     }
 
     /**
-     * How long {@link #close()} lets in-flight calls finish; default {@value MantisConfig#DEFAULT_DRAIN_TIMEOUT_MS}
-     * ms.
+     * How long {@link #close()} lets in-flight calls finish; default {@value
+     * MantisConfig#DEFAULT_DRAIN_TIMEOUT_MS} ms.
      */
     public Builder optDrainTimeoutNanos(long nanos) {
       this.drainTimeoutNanos = nanos;
       return this;
     }
 
-    /** Predictions run before health turns SERVING; default {@value MantisConfig#DEFAULT_WARMUP_PREDICTIONS}. */
+    /**
+     * Predictions run before health turns SERVING; default {@value
+     * MantisConfig#DEFAULT_WARMUP_PREDICTIONS}.
+     */
     public Builder optWarmupPredictions(int n) {
       this.warmupPredictions = n;
       return this;
@@ -656,19 +795,27 @@ public final class MantisServer implements AutoCloseable {
       return this;
     }
 
-    /** Serve Prometheus metrics at this port (see {@link #optMetricsHost}); 0 picks one; negative (default) is off. */
+    /**
+     * Serve Prometheus metrics at this port (see {@link #optMetricsHost}); 0 picks one; negative
+     * (default) is off.
+     */
     public Builder optMetricsPort(int port) {
       this.metricsPort = port;
       return this;
     }
 
-    /** Address of the metrics endpoint; default the loopback interface (use 0.0.0.0 in a container). */
+    /**
+     * Address of the metrics endpoint; default the loopback interface (use 0.0.0.0 in a container).
+     */
     public Builder optMetricsHost(String host) {
       this.metricsHost = host;
       return this;
     }
 
-    /** Safety margin inside the position limits, rad; default {@value MantisConfig#DEFAULT_POSITION_MARGIN_RAD}. */
+    /**
+     * Safety margin inside the position limits, rad; default {@value
+     * MantisConfig#DEFAULT_POSITION_MARGIN_RAD}.
+     */
     public Builder optPositionMarginRad(double marginRad) {
       this.positionMarginRad = marginRad;
       return this;
@@ -698,8 +845,9 @@ public final class MantisServer implements AutoCloseable {
       Objects.requireNonNull(robot, "setRobot is required");
       Objects.requireNonNull(clock, "clock");
       if (serverBuilder != null && security.tls().isPresent()) {
-        throw new IllegalArgumentException("TLS needs the server's own Netty listener; optServerBuilder and TLS in "
-            + "optSecurity do not go together");
+        throw new IllegalArgumentException(
+            "TLS needs the server's own Netty listener; optServerBuilder and TLS in "
+                + "optSecurity do not go together");
       }
       if (serverBuilder == null && (port < 0 || port > 65535)) {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -717,15 +865,27 @@ public final class MantisServer implements AutoCloseable {
         throw new IllegalArgumentException("position margin must be >= 0");
       }
       if (admission.maxQueuedBytes() < maxInboundMessageBytes) {
-        throw new IllegalArgumentException("admission max_queued_bytes (" + admission.maxQueuedBytes()
-            + ") must be at least the max inbound message size (" + maxInboundMessageBytes + ")");
+        throw new IllegalArgumentException(
+            "admission max_queued_bytes ("
+                + admission.maxQueuedBytes()
+                + ") must be at least the max inbound message size ("
+                + maxInboundMessageBytes
+                + ")");
       }
       if (maxFrameSidePx < 1 || maxFramePixels < 1) {
         throw new IllegalArgumentException("frame limits must be >= 1");
       }
-      if (!policy.info().jointNames().isEmpty() && !policy.info().jointNames().equals(robot.jointNames())) {
-        throw new IllegalArgumentException("policy " + policy.info().name() + " drives joints "
-            + policy.info().jointNames() + " but robot " + robot.name() + " has " + robot.jointNames());
+      if (!policy.info().jointNames().isEmpty()
+          && !policy.info().jointNames().equals(robot.jointNames())) {
+        throw new IllegalArgumentException(
+            "policy "
+                + policy.info().name()
+                + " drives joints "
+                + policy.info().jointNames()
+                + " but robot "
+                + robot.name()
+                + " has "
+                + robot.jointNames());
       }
       return new MantisServer(this);
     }

@@ -20,14 +20,18 @@ final class MetricsInterceptor implements ServerInterceptor {
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     String rpc = call.getMethodDescriptor().getBareMethodName();
     String service = call.getMethodDescriptor().getServiceName();
-    String label = rpc == null ? call.getMethodDescriptor().getFullMethodName()
-        : (service != null && service.startsWith("mantis.") ? rpc : service + "/" + rpc);
-    return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        metrics.requests.labelValues(label, status.getCode().name()).inc();
-        super.close(status, trailers);
-      }
-    }, headers);
+    String label =
+        rpc == null
+            ? call.getMethodDescriptor().getFullMethodName()
+            : (service != null && service.startsWith("mantis.") ? rpc : service + "/" + rpc);
+    return next.startCall(
+        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            metrics.requests.labelValues(label, status.getCode().name()).inc();
+            super.close(status, trailers);
+          }
+        },
+        headers);
   }
 }

@@ -11,10 +11,11 @@ import mantis.core.RobotSpec;
  * Validates a wire observation against the served robot and decodes it into a {@link Observation}.
  * Every rejection carries a precise description naming the field. Thread-safe.
  *
- * <p>Frames: every frame's header is read and checked first; the pixels they ask for (summed) are taken from the
- * {@link DecodeBudget} before any pixel is decoded; then each frame is decoded subsampled by the largest whole
- * factor that keeps it at least four times the policy's input size per side (so a 4096x4096 PNG for a 128x128
- * policy is decoded to 512x512, never to a 16-Mpx buffer), and resized to the input size.
+ * <p>Frames: every frame's header is read and checked first; the pixels they ask for (summed) are
+ * taken from the {@link DecodeBudget} before any pixel is decoded; then each frame is decoded
+ * subsampled by the largest whole factor that keeps it at least four times the policy's input size
+ * per side (so a 4096x4096 PNG for a 128x128 policy is decoded to 512x512, never to a 16-Mpx
+ * buffer), and resized to the input size.
  */
 final class ObservationDecoder {
   static final int MAX_FRAMES = 8;
@@ -36,16 +37,29 @@ final class ObservationDecoder {
     this(robot, frames, inputWidthPx, inputHeightPx, DecodeBudget.unlimited(System::nanoTime));
   }
 
-  /** Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking every decode from {@code budget}. */
-  ObservationDecoder(RobotSpec robot, FrameDecoder frames, int inputWidthPx, int inputHeightPx, DecodeBudget budget) {
+  /**
+   * Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking every decode from
+   * {@code budget}.
+   */
+  ObservationDecoder(
+      RobotSpec robot,
+      FrameDecoder frames,
+      int inputWidthPx,
+      int inputHeightPx,
+      DecodeBudget budget) {
     this(robot, frames, inputWidthPx, inputHeightPx, budget, budget);
   }
 
   /**
-   * Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking Predict's and Control's decodes from
-   * {@code budget} and Annotate's from {@code annotateBudget}.
+   * Like {@link #ObservationDecoder(RobotSpec, FrameDecoder, int, int)}, taking Predict's and
+   * Control's decodes from {@code budget} and Annotate's from {@code annotateBudget}.
    */
-  ObservationDecoder(RobotSpec robot, FrameDecoder frames, int inputWidthPx, int inputHeightPx, DecodeBudget budget,
+  ObservationDecoder(
+      RobotSpec robot,
+      FrameDecoder frames,
+      int inputWidthPx,
+      int inputHeightPx,
+      DecodeBudget budget,
       DecodeBudget annotateBudget) {
     this.annotateBudget = annotateBudget;
     this.robot = robot;
@@ -56,8 +70,9 @@ final class ObservationDecoder {
   }
 
   /**
-   * The subsampling factor for a side of {@code srcPx} needed at {@code targetPx}: the largest whole factor
-   * keeping the result at least four times the target (1 when the target is 0 or the source is small).
+   * The subsampling factor for a side of {@code srcPx} needed at {@code targetPx}: the largest
+   * whole factor keeping the result at least four times the target (1 when the target is 0 or the
+   * source is small).
    */
   static int subsample(int srcPx, int targetPx) {
     return targetPx <= 0 ? 1 : Math.max(1, srcPx / (4 * targetPx));
@@ -69,12 +84,16 @@ final class ObservationDecoder {
     return wire.getRobotId().isEmpty() ? "default" : wire.getRobotId();
   }
 
-  /** Only the joint state, validated: what a hold for this observation needs; cheap (no frame is touched). */
+  /**
+   * Only the joint state, validated: what a hold for this observation needs; cheap (no frame is
+   * touched).
+   */
   JointState decodeJointState(mantis.proto.v1.Observation wire) throws InvalidInputException {
     return decodeJoints(wire);
   }
 
-  Observation decode(mantis.proto.v1.Observation wire) throws InvalidInputException, OverloadedException {
+  Observation decode(mantis.proto.v1.Observation wire)
+      throws InvalidInputException, OverloadedException {
     checkId(wire.getRobotId(), "robot_id");
     checkId(wire.getEpisodeId(), "episode_id");
     if (wire.getStep() < 0) {
@@ -87,7 +106,10 @@ final class ObservationDecoder {
     }
     if (instruction.length() > MAX_INSTRUCTION_CHARS) {
       throw new InvalidInputException(
-          "instruction has " + instruction.length() + " characters; at most " + MAX_INSTRUCTION_CHARS);
+          "instruction has "
+              + instruction.length()
+              + " characters; at most "
+              + MAX_INSTRUCTION_CHARS);
     }
     JointState joints = decodeJoints(wire);
     int n = wire.getFramesCount();
@@ -112,7 +134,8 @@ final class ObservationDecoder {
         throw e.withJointState(joints);
       }
       for (FrameDecoder.Opened o : opened) {
-        Frame f = o.decode(subsample(o.widthPx(), inputWidthPx), subsample(o.heightPx(), inputHeightPx));
+        Frame f =
+            o.decode(subsample(o.widthPx(), inputWidthPx), subsample(o.heightPx(), inputHeightPx));
         if (inputWidthPx > 0 && inputHeightPx > 0) {
           f = FrameResizer.resize(f, inputWidthPx, inputHeightPx);
         }
@@ -139,20 +162,26 @@ final class ObservationDecoder {
     for (FrameDecoder.Opened o : opened) {
       sizes.add(o.widthPx() + "x" + o.heightPx());
     }
-    return opened.size() + (opened.size() == 1 ? " frame" : " frames") + " of " + String.join(", ", sizes) + " px";
+    return opened.size()
+        + (opened.size() == 1 ? " frame" : " frames")
+        + " of "
+        + String.join(", ", sizes)
+        + " px";
   }
 
   /**
-   * A frame as Annotate sees it: {@code frame} is the newest frame shrunk to fit the Annotate size limit (or
-   * at its own size when it fits); {@code scale} is the frame's own size over this one's (1 when not shrunk),
-   * so coordinates found on {@code frame} times {@code scale} are in the frame's own pixels.
+   * A frame as Annotate sees it: {@code frame} is the newest frame shrunk to fit the Annotate size
+   * limit (or at its own size when it fits); {@code scale} is the frame's own size over this one's
+   * (1 when not shrunk), so coordinates found on {@code frame} times {@code scale} are in the
+   * frame's own pixels.
    */
-  record AnnotateFrame(Frame frame, int ownWidthPx, int ownHeightPx, double scaleX, double scaleY) {}
+  record AnnotateFrame(
+      Frame frame, int ownWidthPx, int ownHeightPx, double scaleX, double scaleY) {}
 
   /**
-   * Only the newest frame, for Annotate: the frame count and that frame are validated; instruction and joint
-   * state are not needed. Frames larger than {@code maxSidePx} per side are decoded subsampled and shrunk to
-   * fit (aspect kept); the decode is taken from Annotate's budget.
+   * Only the newest frame, for Annotate: the frame count and that frame are validated; instruction
+   * and joint state are not needed. Frames larger than {@code maxSidePx} per side are decoded
+   * subsampled and shrunk to fit (aspect kept); the decode is taken from Annotate's budget.
    */
   AnnotateFrame decodeNewestFrame(mantis.proto.v1.Observation wire, int maxSidePx)
       throws InvalidInputException, OverloadedException {
@@ -183,31 +212,50 @@ final class ObservationDecoder {
 
   private static void checkId(String id, String field) throws InvalidInputException {
     if (id.length() > MAX_ID_CHARS) {
-      throw new InvalidInputException(field + " has " + id.length() + " characters; at most " + MAX_ID_CHARS);
+      throw new InvalidInputException(
+          field + " has " + id.length() + " characters; at most " + MAX_ID_CHARS);
     }
   }
 
   private JointState decodeJoints(mantis.proto.v1.Observation wire) throws InvalidInputException {
     if (!wire.hasJointState()) {
       throw new InvalidInputException(
-          "joint_state is missing; robot " + robot.name() + " needs " + robot.jointCount() + " positions "
+          "joint_state is missing; robot "
+              + robot.name()
+              + " needs "
+              + robot.jointCount()
+              + " positions "
               + robot.jointNames());
     }
     mantis.proto.v1.JointState js = wire.getJointState();
     int n = robot.jointCount();
     if (js.getPositionsRadCount() != n) {
       throw new InvalidInputException(
-          "joint_state has " + js.getPositionsRadCount() + " positions but robot " + robot.name() + " has " + n
-              + " joints " + robot.jointNames());
+          "joint_state has "
+              + js.getPositionsRadCount()
+              + " positions but robot "
+              + robot.name()
+              + " has "
+              + n
+              + " joints "
+              + robot.jointNames());
     }
     if (js.getNamesCount() != 0 && !js.getNamesList().equals(robot.jointNames())) {
       throw new InvalidInputException(
-          "joint_state.names " + ClientText.escape(js.getNamesList()) + " do not match robot " + robot.name() + " joints "
-              + robot.jointNames() + " (same names, same order; or leave names empty)");
+          "joint_state.names "
+              + ClientText.escape(js.getNamesList())
+              + " do not match robot "
+              + robot.name()
+              + " joints "
+              + robot.jointNames()
+              + " (same names, same order; or leave names empty)");
     }
     if (js.getVelocitiesRadPerSCount() != 0 && js.getVelocitiesRadPerSCount() != n) {
       throw new InvalidInputException(
-          "joint_state has " + js.getVelocitiesRadPerSCount() + " velocities but " + n
+          "joint_state has "
+              + js.getVelocitiesRadPerSCount()
+              + " velocities but "
+              + n
               + " joints; send one per joint or none");
     }
     double[] pos = new double[n];
@@ -215,7 +263,12 @@ final class ObservationDecoder {
       pos[i] = js.getPositionsRad(i);
       if (!Double.isFinite(pos[i])) {
         throw new InvalidInputException(
-            "joint_state.positions_rad[" + i + "] (" + robot.joint(i).name() + ") is " + pos[i]
+            "joint_state.positions_rad["
+                + i
+                + "] ("
+                + robot.joint(i).name()
+                + ") is "
+                + pos[i]
                 + "; joint states must be finite");
       }
     }
@@ -224,7 +277,12 @@ final class ObservationDecoder {
       vel[i] = js.getVelocitiesRadPerS(i);
       if (!Double.isFinite(vel[i])) {
         throw new InvalidInputException(
-            "joint_state.velocities_rad_per_s[" + i + "] (" + robot.joint(i).name() + ") is " + vel[i]
+            "joint_state.velocities_rad_per_s["
+                + i
+                + "] ("
+                + robot.joint(i).name()
+                + ") is "
+                + vel[i]
                 + "; joint states must be finite");
       }
     }

@@ -3,8 +3,9 @@ package mantis.server;
 import mantis.core.JointState;
 
 /**
- * A request refused because a server resource is used up (RESOURCE_EXHAUSTED on the wire): the robot table,
- * the decode budget, the stream limits. The message is the client-facing description and names the limit.
+ * A request refused because a server resource is used up (RESOURCE_EXHAUSTED on the wire): the
+ * robot table, the decode budget, the stream limits. The message is the client-facing description
+ * and names the limit.
  */
 final class OverloadedException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -15,10 +16,12 @@ final class OverloadedException extends Exception {
 
   /**
    * @param reason metric label of the limit ({@code decode_per_second}, {@code robot_table}, ...)
-   * @param transientOverload true when the same request may pass later (a rate), false when it never fits
+   * @param transientOverload true when the same request may pass later (a rate), false when it
+   *     never fits
    * @param jointState the request's joint state when it was decoded before the refusal, else null
    */
-  OverloadedException(String reason, boolean transientOverload, JointState jointState, String message) {
+  OverloadedException(
+      String reason, boolean transientOverload, JointState jointState, String message) {
     super(message, null, false, false);
     this.reason = reason;
     this.transientOverload = transientOverload;

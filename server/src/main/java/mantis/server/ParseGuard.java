@@ -13,17 +13,18 @@ import java.io.InputStream;
 import mantis.core.LogLimiter;
 
 /**
- * Answers requests whose bytes are not a valid message (truncated or garbage protobuf, invalid UTF-8 in a
- * string field) with INVALID_ARGUMENT and a precise description, instead of grpc-java's UNKNOWN ("Application
- * error processing RPC") and a SEVERE stack trace per request.
+ * Answers requests whose bytes are not a valid message (truncated or garbage protobuf, invalid
+ * UTF-8 in a string field) with INVALID_ARGUMENT and a precise description, instead of grpc-java's
+ * UNKNOWN ("Application error processing RPC") and a SEVERE stack trace per request.
  *
- * <p>grpc-java parses a request with the method's marshaller just before it hands it to the call's listener,
- * and any exception there closes the call as UNKNOWN and is logged by the executor. So {@link #guard} rebuilds
- * a service definition (same service descriptor, same schema for reflection) whose request marshallers never
- * throw: a parse failure yields a fresh empty message and notes it for this thread; the listener in front of
- * the service's own recognises that very message when grpc-java delivers it (on the same thread, right after
- * parsing), closes the call with INVALID_ARGUMENT, cancels the service's listener and drops the rest of the
- * call. At most one log line per interval (a {@link LogLimiter}), no stack trace.
+ * <p>grpc-java parses a request with the method's marshaller just before it hands it to the call's
+ * listener, and any exception there closes the call as UNKNOWN and is logged by the executor. So
+ * {@link #guard} rebuilds a service definition (same service descriptor, same schema for
+ * reflection) whose request marshallers never throw: a parse failure yields a fresh empty message
+ * and notes it for this thread; the listener in front of the service's own recognises that very
+ * message when grpc-java delivers it (on the same thread, right after parsing), closes the call
+ * with INVALID_ARGUMENT, cancels the service's listener and drops the rest of the call. At most one
+ * log line per interval (a {@link LogLimiter}), no stack trace.
  */
 final class ParseGuard {
   private ParseGuard() {}
@@ -34,9 +35,9 @@ final class ParseGuard {
   private static final ThreadLocal<Failure> LAST = new ThreadLocal<>();
 
   /**
-   * True when {@code message} is the placeholder this guard just handed on for bytes that did not parse (on this
-   * thread, before the guard's own listener refused the call): interceptors in front of the guard see it first and
-   * must not take it for a request (e.g. audit it as a command).
+   * True when {@code message} is the placeholder this guard just handed on for bytes that did not
+   * parse (on this thread, before the guard's own listener refused the call): interceptors in front
+   * of the guard see it first and must not take it for a request (e.g. audit it as a command).
    */
   static boolean isUnparseable(Object message) {
     Failure f = LAST.get();
@@ -44,9 +45,11 @@ final class ParseGuard {
   }
 
   /** {@code def} with every method's request parse failures answered as INVALID_ARGUMENT. */
-  static ServerServiceDefinition guard(ServerServiceDefinition def, ServerMetrics metrics, LogLimiter logs) {
+  static ServerServiceDefinition guard(
+      ServerServiceDefinition def, ServerMetrics metrics, LogLimiter logs) {
     ServiceDescriptor sd = def.getServiceDescriptor();
-    ServiceDescriptor.Builder nsd = ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
+    ServiceDescriptor.Builder nsd =
+        ServiceDescriptor.newBuilder(sd.getName()).setSchemaDescriptor(sd.getSchemaDescriptor());
     java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
     for (ServerMethodDefinition<?, ?> m : def.getMethods()) {
       ServerMethodDefinition<?, ?> g = guard(m, metrics, logs);
@@ -67,12 +70,16 @@ final class ParseGuard {
         || !(pm.getMessagePrototype() instanceof com.google.protobuf.Message)) {
       return m;
     }
-    String type = ((com.google.protobuf.Message) pm.getMessagePrototype()).getDescriptorForType().getFullName();
-    MethodDescriptor<Q, A> guarded = md.toBuilder(new Marshaller<>(pm, type), md.getResponseMarshaller()).build();
+    String type =
+        ((com.google.protobuf.Message) pm.getMessagePrototype())
+            .getDescriptorForType()
+            .getFullName();
+    MethodDescriptor<Q, A> guarded =
+        md.toBuilder(new Marshaller<>(pm, type), md.getResponseMarshaller()).build();
     ServerCallHandler<Q, A> inner = m.getServerCallHandler();
     String rpc = md.getBareMethodName() != null ? md.getBareMethodName() : md.getFullMethodName();
-    ServerCallHandler<Q, A> handler = (call, headers) -> new Listener<>(call, inner.startCall(call, headers), metrics,
-        logs, rpc);
+    ServerCallHandler<Q, A> handler =
+        (call, headers) -> new Listener<>(call, inner.startCall(call, headers), metrics, logs, rpc);
     return ServerMethodDefinition.create(guarded, handler);
   }
 
@@ -99,9 +106,15 @@ final class ParseGuard {
         LAST.remove();
         return q;
       } catch (RuntimeException e) {
-        Q placeholder = (Q) ((com.google.protobuf.Message) delegate.getMessagePrototype()).newBuilderForType().build();
-        LAST.set(new Failure(placeholder, "request is not a valid " + type + " (protobuf parse failed: "
-            + reason(e) + ")"));
+        Q placeholder =
+            (Q)
+                ((com.google.protobuf.Message) delegate.getMessagePrototype())
+                    .newBuilderForType()
+                    .build();
+        LAST.set(
+            new Failure(
+                placeholder,
+                "request is not a valid " + type + " (protobuf parse failed: " + reason(e) + ")"));
         return placeholder;
       }
     }
@@ -136,7 +149,11 @@ final class ParseGuard {
     private final String rpc;
     private boolean refused;
 
-    Listener(ServerCall<Q, A> call, ServerCall.Listener<Q> delegate, ServerMetrics metrics, LogLimiter logs,
+    Listener(
+        ServerCall<Q, A> call,
+        ServerCall.Listener<Q> delegate,
+        ServerMetrics metrics,
+        LogLimiter logs,
         String rpc) {
       this.call = call;
       this.delegate = delegate;
@@ -153,8 +170,12 @@ final class ParseGuard {
         if (!refused) {
           refused = true;
           metrics.unparseable.labelValues(rpc).inc();
-          logs.warn("unparseable-request", "{} from {}: {}", rpc,
-              call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR), f.description());
+          logs.warn(
+              "unparseable-request",
+              "{} from {}: {}",
+              rpc,
+              call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+              f.description());
           call.close(Status.INVALID_ARGUMENT.withDescription(f.description()), new Metadata());
           delegate.onCancel();
         }

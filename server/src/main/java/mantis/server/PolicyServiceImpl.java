@@ -24,39 +24,46 @@ import mantis.proto.v1.PolicyServiceGrpc;
 import mantis.wire.ProtoMapping;
 
 /**
- * {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe, Annotate.
+ * {@code mantis.v1.PolicyService}: Predict, Control (with a watchdog per stream), Describe,
+ * Annotate.
  *
- * <p>Control streams are received promptly and processed apart: each observation is time-stamped and queued
- * as soon as it arrives (the next one is asked for at once), and one task per stream works through the queue in
- * order on the control executor. So an observation's arrival time is when it reached the server, not when the
- * server got round to it, and the pipeline can answer one that waited too long with a STALE hold instead of a
- * chunk that would arrive expired (see {@link PolicyPipeline}). When the stream's observations carry {@code
- * send_time_nanos}, delay on the way in beyond the smallest seen on the stream (queueing in the network or the
- * client) counts against validity too. At most {@value #MAX_QUEUED} queued observations keep their frames: past
- * that the oldest is answered (in its turn) with a STALE hold and only its step and validated joint state are kept
- * (no frames, no instruction, no unknown fields); past {@value #MAX_SHED} such, the server stops reading the stream
- * until it catches up. Across all streams, queued observations may hold at most {@code maxQueuedBytes} (their
- * serialized sizes): one that would go over is not queued; it is answered, in its turn, with an OVERLOADED hold.
+ * <p>Control streams are received promptly and processed apart: each observation is time-stamped
+ * and queued as soon as it arrives (the next one is asked for at once), and one task per stream
+ * works through the queue in order on the control executor. So an observation's arrival time is
+ * when it reached the server, not when the server got round to it, and the pipeline can answer one
+ * that waited too long with a STALE hold instead of a chunk that would arrive expired (see {@link
+ * PolicyPipeline}). When the stream's observations carry {@code send_time_nanos}, delay on the way
+ * in beyond the smallest seen on the stream (queueing in the network or the client) counts against
+ * validity too. At most {@value #MAX_QUEUED} queued observations keep their frames: past that the
+ * oldest is answered (in its turn) with a STALE hold and only its step and validated joint state
+ * are kept (no frames, no instruction, no unknown fields); past {@value #MAX_SHED} such, the server
+ * stops reading the stream until it catches up. Across all streams, queued observations may hold at
+ * most {@code maxQueuedBytes} (their serialized sizes): one that would go over is not queued; it is
+ * answered, in its turn, with an OVERLOADED hold.
  *
- * <p>Every hold a stream gets that is not the safety filter's verdict on a fresh chunk (STALE, OVERLOADED, watchdog,
- * idle, shutdown) stops at the newest joint state the stream has sent (read as each observation arrives, before it
- * is queued), valid for the hold validity from that observation's arrival (see {@link PolicyPipeline}).
+ * <p>Every hold a stream gets that is not the safety filter's verdict on a fresh chunk (STALE,
+ * OVERLOADED, watchdog, idle, shutdown) stops at the newest joint state the stream has sent (read
+ * as each observation arrives, before it is queued), valid for the hold validity from that
+ * observation's arrival (see {@link PolicyPipeline}).
  *
- * <p>A stream that sends no observation for {@code controlIdleTimeoutNanos} (nothing queued or in work either) is
- * ended with DEADLINE_EXCEEDED, after a final hold when it ever sent a joint state, so that empty or abandoned
- * streams give their slots back ({@link #endIdleStreams}, run periodically by the server).
+ * <p>A stream that sends no observation for {@code controlIdleTimeoutNanos} (nothing queued or in
+ * work either) is ended with DEADLINE_EXCEEDED, after a final hold when it ever sent a joint state,
+ * so that empty or abandoned streams give their slots back ({@link #endIdleStreams}, run
+ * periodically by the server).
  *
- * <p>Watchdog (invariant 4): a stream's robot is held when no observation came for one control period plus
- * the watchdog timeout. The period is the one the client declares ({@code control_period_ms}), else the median
- * of the stream's last {@value #PERIOD_SAMPLES} gaps between arrivals, capped at {@code maxControlPeriodNanos};
- * before the second observation it is 0 (the timeout alone applies), so a client that knows its period should
- * declare it.
+ * <p>Watchdog (invariant 4): a stream's robot is held when no observation came for one control
+ * period plus the watchdog timeout. The period is the one the client declares ({@code
+ * control_period_ms}), else the median of the stream's last {@value #PERIOD_SAMPLES} gaps between
+ * arrivals, capped at {@code maxControlPeriodNanos}; before the second observation it is 0 (the
+ * timeout alone applies), so a client that knows its period should declare it.
  */
 final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   /** Observations a Control stream may have waiting; beyond, the transport holds the rest back. */
   static final int MAX_QUEUED = 16;
+
   /** Observations a Control stream may have waiting without their frames (to be answered STALE). */
   static final int MAX_SHED = 1024;
+
   /** Gaps between arrivals the period estimate is the median of. */
   static final int PERIOD_SAMPLES = 8;
 
@@ -68,8 +75,11 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   private final long maxControlPeriodNanos;
   private final long controlIdleTimeoutNanos;
   private final long maxQueuedBytes;
+
   /** Serialized bytes of the observations (with frames) waiting in every stream's queue. */
-  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final int maxMessageBytes;
   private final int annotateMaxSidePx;
   private final Executor controlExecutor;
@@ -78,7 +88,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   private final Set<ControlStream> streams = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param controlExecutor runs Control streams' queued observations (one task per stream at a time)
+   * @param controlExecutor runs Control streams' queued observations (one task per stream at a
+   *     time)
    * @param maxControlPeriodNanos the largest control period a stream may declare or be measured at
    * @param annotateMaxSidePx Annotate shrinks bigger frames to this many pixels per side
    * @param logs rate limiter of per-request warnings (shared with the pipeline and the watchdogs)
@@ -123,7 +134,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       return;
     }
     try {
-      out.onNext(pipeline.run("Predict", request, PolicyPipeline.Arrival.at(receive), null).chunk());
+      out.onNext(
+          pipeline.run("Predict", request, PolicyPipeline.Arrival.at(receive), null).chunk());
       out.onCompleted();
     } catch (InvalidInputException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
@@ -131,20 +143,26 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
     } catch (RuntimeException e) {
       logs.error("predict-failed", "Predict failed", e);
-      out.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
-          .asRuntimeException());
+      out.onError(
+          Status.INTERNAL
+              .withDescription("internal error: " + e.getClass().getSimpleName())
+              .asRuntimeException());
     }
   }
 
   /**
-   * The transport enforces the inbound limit on the wire; this repeats it for transports that do not
-   * serialise (in-process), so every server behaves the same.
+   * The transport enforces the inbound limit on the wire; this repeats it for transports that do
+   * not serialise (in-process), so every server behaves the same.
    */
   private Status checkSize(mantis.proto.v1.Observation request) {
     int size = request.getSerializedSize();
     if (size > maxMessageBytes) {
       return Status.RESOURCE_EXHAUSTED.withDescription(
-          "observation is " + size + " bytes; this server accepts at most " + maxMessageBytes + " bytes per message");
+          "observation is "
+              + size
+              + " bytes; this server accepts at most "
+              + maxMessageBytes
+              + " bytes per message");
     }
     return null;
   }
@@ -153,8 +171,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   public StreamObserver<mantis.proto.v1.Observation> control(StreamObserver<ActionChunk> out) {
     ServerCallStreamObserver<ActionChunk> call = (ServerCallStreamObserver<ActionChunk>) out;
     call.disableAutoRequest();
-    // With a cancel handler, a chunk sent after the client cancelled is dropped instead of thrown (the check of
-    // isCancelled() before each send races with the cancel); the cleanup runs from the stream's onError.
+    // With a cancel handler, a chunk sent after the client cancelled is dropped instead of thrown
+    // (the check of
+    // isCancelled() before each send races with the cancel); the cleanup runs from the stream's
+    // onError.
     call.setOnCancelHandler(() -> {});
     ControlStream stream = new ControlStream(call);
     streams.add(stream);
@@ -180,8 +200,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
     } catch (RuntimeException e) {
       logs.error("annotate-failed", "Annotate failed", e);
-      out.onError(Status.INTERNAL.withDescription("internal error: " + e.getClass().getSimpleName())
-          .asRuntimeException());
+      out.onError(
+          Status.INTERNAL
+              .withDescription("internal error: " + e.getClass().getSimpleName())
+              .asRuntimeException());
     }
   }
 
@@ -192,12 +214,19 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   }
 
   /**
-   * Loads and runs once what a Control stream's first observation needs (its watchdog, a control-executor
-   * thread), so that the first stream does not pay for it out of its chunk's validity.
+   * Loads and runs once what a Control stream's first observation needs (its watchdog, a
+   * control-executor thread), so that the first stream does not pay for it out of its chunk's
+   * validity.
    */
   void warmUp() {
-    try (Watchdog dog = Watchdog.builder().setTimeoutNanos(watchdogTimeoutNanos).setClock(clock).setOnHold(() -> {})
-        .optScheduler(watchdogScheduler).optLogLimiter(logs).build()) {
+    try (Watchdog dog =
+        Watchdog.builder()
+            .setTimeoutNanos(watchdogTimeoutNanos)
+            .setClock(clock)
+            .setOnHold(() -> {})
+            .optScheduler(watchdogScheduler)
+            .optLogLimiter(logs)
+            .build()) {
       dog.start();
       dog.feed();
       dog.setTimeoutNanos(watchdogTimeoutNanos + 1);
@@ -218,8 +247,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       try {
         s.holdAndComplete(why);
       } catch (RuntimeException e) {
-        // one stream's failure (e.g. its transport just closed) must not keep the others from their final hold
-        logs.warn("shutdown-hold-failed", "final hold of a Control stream failed: {}", e.toString());
+        // one stream's failure (e.g. its transport just closed) must not keep the others from their
+        // final hold
+        logs.warn(
+            "shutdown-hold-failed", "final hold of a Control stream failed: {}", e.toString());
       }
     }
   }
@@ -229,8 +260,9 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   }
 
   /**
-   * Ends every Control stream that has sent no observation for the idle timeout (and has nothing queued or in work):
-   * a final hold when it ever sent a joint state, then DEADLINE_EXCEEDED. Run periodically; never throws.
+   * Ends every Control stream that has sent no observation for the idle timeout (and has nothing
+   * queued or in work): a final hold when it ever sent a joint state, then DEADLINE_EXCEEDED. Run
+   * periodically; never throws.
    */
   void endIdleStreams() {
     try {
@@ -271,23 +303,39 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   }
 
   /**
-   * One entry of a Control stream's queue. Only a {@link Kind#FULL} entry keeps the wire observation (and counts
-   * {@code bytes} against the server's limit); the others keep its step and its validated joint state, or why that
-   * joint state is invalid, and nothing else: no frames, no instruction, no unknown fields.
+   * One entry of a Control stream's queue. Only a {@link Kind#FULL} entry keeps the wire
+   * observation (and counts {@code bytes} against the server's limit); the others keep its step and
+   * its validated joint state, or why that joint state is invalid, and nothing else: no frames, no
+   * instruction, no unknown fields.
    */
-  record Queued(Kind kind, mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, int bytes, long step,
-      JointState state, InvalidInputException invalid, String detail) {
+  record Queued(
+      Kind kind,
+      mantis.proto.v1.Observation request,
+      PolicyPipeline.Arrival arrival,
+      int bytes,
+      long step,
+      JointState state,
+      InvalidInputException invalid,
+      String detail) {
     static final Queued END = new Queued(Kind.END, null, null, 0, 0, null, null, null);
 
-    static Queued full(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, int bytes) {
+    static Queued full(
+        mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival, int bytes) {
       return new Queued(Kind.FULL, request, arrival, bytes, request.getStep(), null, null, null);
     }
 
-    /** {@code request} reduced to what its hold needs, answered as {@code kind} with {@code detail}. */
-    static Queued reduced(Kind kind, mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival,
-        PolicyPipeline pipeline, String detail) {
+    /**
+     * {@code request} reduced to what its hold needs, answered as {@code kind} with {@code detail}.
+     */
+    static Queued reduced(
+        Kind kind,
+        mantis.proto.v1.Observation request,
+        PolicyPipeline.Arrival arrival,
+        PolicyPipeline pipeline,
+        String detail) {
       try {
-        return new Queued(kind, null, arrival, 0, request.getStep(), pipeline.jointState(request), null, detail);
+        return new Queued(
+            kind, null, arrival, 0, request.getStep(), pipeline.jointState(request), null, detail);
       } catch (InvalidInputException e) {
         return new Queued(kind, null, arrival, 0, request.getStep(), null, e, detail);
       }
@@ -298,8 +346,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
   private final class ControlStream implements StreamObserver<mantis.proto.v1.Observation> {
     private final ServerCallStreamObserver<ActionChunk> out;
     private final Object sendLock = new Object();
+
     /** Mark ids stable across this stream; only the stream's one drain task at a time uses it. */
     private final MarkTracker tracker = MarkTracker.create();
+
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     // Guarded by sendLock.
     private boolean finished;
@@ -318,8 +368,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     private volatile Watchdog watchdog;
     private volatile String robotId;
     private volatile boolean pinned;
+
     /** The newest valid joint state the stream sent and when it arrived; null before the first. */
     private volatile PolicyPipeline.HoldBasis newest;
+
     /** When the stream opened or its last observation arrived. */
     private volatile long lastObservationNanos = clock.nanoTime();
 
@@ -345,16 +397,24 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         String id = ObservationDecoder.robotId(request);
         if (robotId != null && !robotId.equals(id)) {
           throw new InvalidInputException(
-              "robot_id changed from " + ClientText.escape(robotId) + " to " + ClientText.escape(id)
+              "robot_id changed from "
+                  + ClientText.escape(robotId)
+                  + " to "
+                  + ClientText.escape(id)
                   + " inside one Control stream; open one stream per robot");
         }
-        // uint32 on the wire: read unsigned, or 2^31 and more would turn negative and pass unnoticed.
+        // uint32 on the wire: read unsigned, or 2^31 and more would turn negative and pass
+        // unnoticed.
         long declared = Integer.toUnsignedLong(request.getControlPeriodMs()) * 1_000_000L;
         if (declared > maxControlPeriodNanos) {
-          throw new InvalidInputException("control_period_ms is " + Integer.toUnsignedString(request.getControlPeriodMs())
-              + "; this server accepts at most " + maxControlPeriodNanos / 1_000_000
-              + " (admission.max_control_period_ms): the watchdog holds after one period plus "
-              + watchdogTimeoutNanos / 1_000_000 + " ms");
+          throw new InvalidInputException(
+              "control_period_ms is "
+                  + Integer.toUnsignedString(request.getControlPeriodMs())
+                  + "; this server accepts at most "
+                  + maxControlPeriodNanos / 1_000_000
+                  + " (admission.max_control_period_ms): the watchdog holds after one period plus "
+                  + watchdogTimeoutNanos / 1_000_000
+                  + " ms");
         }
         if (robotId == null) {
           pipeline.robots().pin(id);
@@ -407,7 +467,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
     }
 
-    /** Queues an observation with its frames, or reduced to an OVERLOADED answer when the server's bytes are spent. */
+    /**
+     * Queues an observation with its frames, or reduced to an OVERLOADED answer when the server's
+     * bytes are spent.
+     */
     private void enqueue(mantis.proto.v1.Observation request, PolicyPipeline.Arrival arrival) {
       int size = request.getSerializedSize();
       long total = queuedBytes.addAndGet(size);
@@ -415,11 +478,20 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       if (total > maxQueuedBytes) {
         addQueuedBytes(-size);
         metrics.refusals.labelValues("queued_bytes").inc();
-        q = Queued.reduced(Kind.REFUSED, request, arrival, pipeline, String.format(Locale.ROOT,
-            "the server already holds %,d bytes of queued Control observations; this one (%,d bytes) would pass its "
-                + "limit of %,d bytes (admission.max_queued_bytes), so it is answered with a hold without being "
-                + "queued (server overloaded: fewer streams, a lower rate, smaller frames, or more capacity)",
-            total - size, size, maxQueuedBytes));
+        q =
+            Queued.reduced(
+                Kind.REFUSED,
+                request,
+                arrival,
+                pipeline,
+                String.format(
+                    Locale.ROOT,
+                    "the server already holds %,d bytes of queued Control observations; this one (%,d bytes) would pass its "
+                        + "limit of %,d bytes (admission.max_queued_bytes), so it is answered with a hold without being "
+                        + "queued (server overloaded: fewer streams, a lower rate, smaller frames, or more capacity)",
+                    total - size,
+                    size,
+                    maxQueuedBytes));
       } else {
         metrics.queuedBytes.set(total);
         q = Queued.full(request, arrival, size);
@@ -435,7 +507,8 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         }
         queue.add(q);
         if (q.kind() == Kind.FULL && ++withFrames > MAX_QUEUED) {
-          // Too many waiting: the oldest with frames will be answered STALE; keep only what its hold needs.
+          // Too many waiting: the oldest with frames will be answered STALE; keep only what its
+          // hold needs.
           for (java.util.ListIterator<Queued> it = queue.listIterator(); it.hasNext(); ) {
             Queued old = it.next();
             if (old.kind() == Kind.FULL) {
@@ -511,19 +584,32 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     private void process(Queued q) {
       try {
         switch (q.kind()) {
-          case FULL -> send(pipeline.run("Control", q.request(), q.arrival(), tracker, () -> newest).chunk());
+          case FULL ->
+              send(
+                  pipeline.run("Control", q.request(), q.arrival(), tracker, () -> newest).chunk());
           case SHED -> {
             if (q.invalid() != null) {
               throw q.invalid();
             }
-            send(pipeline.superseded("Control", robotId, q.step(), q.state(), q.arrival(), MAX_QUEUED,
-                basis(q.state(), q.arrival())).chunk());
+            send(
+                pipeline
+                    .superseded(
+                        "Control",
+                        robotId,
+                        q.step(),
+                        q.state(),
+                        q.arrival(),
+                        MAX_QUEUED,
+                        basis(q.state(), q.arrival()))
+                    .chunk());
           }
           case REFUSED -> {
             if (q.invalid() != null) {
               throw q.invalid();
             }
-            send(pipeline.overloadedHold(robotId, q.step(), basis(q.state(), q.arrival()), q.arrival(), q.detail()));
+            send(
+                pipeline.overloadedHold(
+                    robotId, q.step(), basis(q.state(), q.arrival()), q.arrival(), q.detail()));
           }
           default -> throw new IllegalStateException("unexpected queue entry " + q.kind());
         }
@@ -537,12 +623,20 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
     }
 
-    /** A passing overload (the decode budget per second) holds this step and keeps the stream; others end it. */
+    /**
+     * A passing overload (the decode budget per second) holds this step and keeps the stream;
+     * others end it.
+     */
     private void overloaded(Queued q, OverloadedException e) {
       if (e.isTransient() && e.jointState() != null) {
         try {
-          send(pipeline.overloadedHold(robotId, q.step(), basis(e.jointState(), q.arrival()), q.arrival(),
-              e.getMessage()));
+          send(
+              pipeline.overloadedHold(
+                  robotId,
+                  q.step(),
+                  basis(e.jointState(), q.arrival()),
+                  q.arrival(),
+                  e.getMessage()));
           return;
         } catch (OverloadedException again) {
           // The stream's robot is pinned, so this does not happen; end the stream with the refusal.
@@ -552,13 +646,14 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
     }
 
     private void startWatchdog() {
-      Watchdog dog = Watchdog.builder()
-          .setTimeoutNanos(watchdogTimeoutNanos)
-          .setClock(clock)
-          .setOnHold(this::watchdogHold)
-          .optScheduler(watchdogScheduler)
-          .optLogLimiter(logs)
-          .build();
+      Watchdog dog =
+          Watchdog.builder()
+              .setTimeoutNanos(watchdogTimeoutNanos)
+              .setClock(clock)
+              .setOnHold(this::watchdogHold)
+              .optScheduler(watchdogScheduler)
+              .optLogLimiter(logs)
+              .build();
       watchdog = dog;
       dog.start();
     }
@@ -570,9 +665,19 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
       }
       metrics.watchdogHolds.inc();
       long allowed = watchdog.timeoutNanos();
-      send(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "WATCHDOG_HOLD",
-          "no fresh observation for " + allowed / 1_000_000 + " ms (control period " + periodNanos / 1_000_000
-              + " ms + watchdog timeout " + watchdogTimeoutNanos / 1_000_000 + " ms)"));
+      send(
+          pipeline.hold(
+              robotId,
+              b,
+              mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG,
+              "WATCHDOG_HOLD",
+              "no fresh observation for "
+                  + allowed / 1_000_000
+                  + " ms (control period "
+                  + periodNanos / 1_000_000
+                  + " ms + watchdog timeout "
+                  + watchdogTimeoutNanos / 1_000_000
+                  + " ms)"));
     }
 
     /** Ends the stream when it has been idle for the idle timeout (see {@link #endIdleStreams}). */
@@ -585,8 +690,10 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           return; // the server is still working on what it sent: not idle
         }
       }
-      String why = "no observation for " + duration(controlIdleTimeoutNanos)
-          + "; stream closed to free its slot (admission.control_idle_timeout_ms)";
+      String why =
+          "no observation for "
+              + duration(controlIdleTimeoutNanos)
+              + "; stream closed to free its slot (admission.control_idle_timeout_ms)";
       PolicyPipeline.HoldBasis b = newest;
       synchronized (sendLock) {
         if (finished) {
@@ -595,15 +702,23 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
         finished = true;
         if (!out.isCancelled()) {
           if (b != null) {
-            out.onNext(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, "IDLE_TIMEOUT",
-                why));
+            out.onNext(
+                pipeline.hold(
+                    robotId,
+                    b,
+                    mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG,
+                    "IDLE_TIMEOUT",
+                    why));
           }
           out.onError(Status.DEADLINE_EXCEEDED.withDescription(why).asRuntimeException());
         }
       }
       metrics.idleStreamsEnded.inc();
-      logs.warn("control-idle", "Control stream of robot {} ended: {}",
-          robotId == null ? "(none yet)" : ClientText.escape(robotId), why);
+      logs.warn(
+          "control-idle",
+          "Control stream of robot {} ended: {}",
+          robotId == null ? "(none yet)" : ClientText.escape(robotId),
+          why);
       cleanup();
     }
 
@@ -623,7 +738,13 @@ final class PolicyServiceImpl extends PolicyServiceGrpc.PolicyServiceImplBase {
           return;
         }
         if (b != null && !out.isCancelled()) {
-          out.onNext(pipeline.hold(robotId, b, mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, "SHUTDOWN_HOLD", why));
+          out.onNext(
+              pipeline.hold(
+                  robotId,
+                  b,
+                  mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN,
+                  "SHUTDOWN_HOLD",
+                  why));
         }
         finished = true;
         if (!out.isCancelled()) {

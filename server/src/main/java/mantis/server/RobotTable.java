@@ -7,21 +7,22 @@ import mantis.core.MonotonicClock;
 import mantis.core.safety.SafetyFilter;
 
 /**
- * The server's robot entries: one {@link SafetyFilter} per robot id, so an e-stop of one robot leaves the
- * others alone. Bounded, and it cannot lock new robots out.
+ * The server's robot entries: one {@link SafetyFilter} per robot id, so an e-stop of one robot
+ * leaves the others alone. Bounded, and it cannot lock new robots out.
  *
- * <p>A safety filter's only state is its latched e-stop; an entry without one can be dropped and made again
- * without changing anything for its robot. So: an entry unused for the idle expiry is dropped (counted as
- * expired), and when the table is full a new robot takes the slot of the least recently used entry that is
- * <em>free</em> (counted as reused). Entries are <em>pinned</em>, never dropped, while a Control stream of
- * that robot is open or its e-stop is latched: an e-stopped robot stays e-stopped until an explicit reset, however
- * long it is idle (invariant 5). E-stops are latched only by the server's operator ({@link
- * MantisServer#estop}), never by a client request, so pinned e-stopped entries stay few; streams are bounded by
- * the stream limits. Only when every entry is pinned is a new robot refused, with {@link OverloadedException}
- * (RESOURCE_EXHAUSTED) naming the limit.
+ * <p>A safety filter's only state is its latched e-stop; an entry without one can be dropped and
+ * made again without changing anything for its robot. So: an entry unused for the idle expiry is
+ * dropped (counted as expired), and when the table is full a new robot takes the slot of the least
+ * recently used entry that is <em>free</em> (counted as reused). Entries are <em>pinned</em>, never
+ * dropped, while a Control stream of that robot is open or its e-stop is latched: an e-stopped
+ * robot stays e-stopped until an explicit reset, however long it is idle (invariant 5). E-stops are
+ * latched only by the server's operator ({@link MantisServer#estop}), never by a client request, so
+ * pinned e-stopped entries stay few; streams are bounded by the stream limits. Only when every
+ * entry is pinned is a new robot refused, with {@link OverloadedException} (RESOURCE_EXHAUSTED)
+ * naming the limit.
  *
- * <p>Time is read from the {@link MonotonicClock} (tests use a fake one). Thread-safe; operations are O(1)
- * apart from skipping pinned entries at the old end of the table.
+ * <p>Time is read from the {@link MonotonicClock} (tests use a fake one). Thread-safe; operations
+ * are O(1) apart from skipping pinned entries at the old end of the table.
  */
 final class RobotTable {
   private final int capacity;
@@ -29,8 +30,10 @@ final class RobotTable {
   private final Function<String, SafetyFilter> factory;
   private final MonotonicClock clock;
   private final ServerMetrics metrics;
+
   /** Access order: least recently used first. Guarded by itself. */
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+
   private SafetyFilter spare;
 
   private static final class Entry {
@@ -48,7 +51,11 @@ final class RobotTable {
     }
   }
 
-  RobotTable(int capacity, long idleExpiryNanos, Function<String, SafetyFilter> factory, MonotonicClock clock,
+  RobotTable(
+      int capacity,
+      long idleExpiryNanos,
+      Function<String, SafetyFilter> factory,
+      MonotonicClock clock,
       ServerMetrics metrics) {
     if (capacity < 1 || idleExpiryNanos < 1) {
       throw new IllegalArgumentException("robot table capacity and idle expiry must be >= 1");
@@ -61,8 +68,8 @@ final class RobotTable {
   }
 
   /**
-   * A filter of the served robot that belongs to no robot id (never e-stopped): holds for a robot without an
-   * entry use it, so making a hold never needs a slot.
+   * A filter of the served robot that belongs to no robot id (never e-stopped): holds for a robot
+   * without an entry use it, so making a hold never needs a slot.
    */
   SafetyFilter spare() {
     synchronized (entries) {
@@ -82,7 +89,9 @@ final class RobotTable {
     return acquire(robotId, 0);
   }
 
-  /** Like {@link #use}, and pins the entry until {@link #unpin} (one call per open Control stream). */
+  /**
+   * Like {@link #use}, and pins the entry until {@link #unpin} (one call per open Control stream).
+   */
   SafetyFilter pin(String robotId) throws OverloadedException {
     return acquire(robotId, 1);
   }
@@ -137,9 +146,17 @@ final class RobotTable {
           if (metrics != null) {
             metrics.refusals.labelValues("robot_table").inc();
           }
-          throw new OverloadedException("robot_table", true, null, "robot_id " + ClientText.escape(robotId) + " is new but this "
-              + "server's robot table is full: all " + capacity + " entries (admission.max_robots) belong to robots "
-              + "with an open Control stream or a latched e-stop; retry when a stream ends or an e-stop is reset");
+          throw new OverloadedException(
+              "robot_table",
+              true,
+              null,
+              "robot_id "
+                  + ClientText.escape(robotId)
+                  + " is new but this "
+                  + "server's robot table is full: all "
+                  + capacity
+                  + " entries (admission.max_robots) belong to robots "
+                  + "with an open Control stream or a latched e-stop; retry when a stream ends or an e-stop is reset");
         }
         e = new Entry(factory.apply(robotId), now);
         entries.put(robotId, e);
@@ -151,7 +168,9 @@ final class RobotTable {
     }
   }
 
-  /** Drops entries idle past the expiry, oldest first, skipping pinned ones. Caller holds the lock. */
+  /**
+   * Drops entries idle past the expiry, oldest first, skipping pinned ones. Caller holds the lock.
+   */
   private void expire(long now) {
     int dropped = 0;
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
@@ -172,7 +191,10 @@ final class RobotTable {
     }
   }
 
-  /** Drops the least recently used free entry; false when every entry is pinned. Caller holds the lock. */
+  /**
+   * Drops the least recently used free entry; false when every entry is pinned. Caller holds the
+   * lock.
+   */
   private boolean reuseOne() {
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
       if (!it.next().pinned()) {

@@ -18,19 +18,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import mantis.security.Principal;
 
 /**
- * Admission of long-lived calls: at most {@code maxStreams} open Control streams on the whole server, at most
- * {@code maxPerConnection} per client connection and, for token-authenticated callers, at most {@code
- * maxPerPrincipal} per principal (all its connections together); a stream over any limit is refused at once with
- * RESOURCE_EXHAUSTED and a description naming the limit, before the service sees it.
+ * Admission of long-lived calls: at most {@code maxStreams} open Control streams on the whole
+ * server, at most {@code maxPerConnection} per client connection and, for token-authenticated
+ * callers, at most {@code maxPerPrincipal} per principal (all its connections together); a stream
+ * over any limit is refused at once with RESOURCE_EXHAUSTED and a description naming the limit,
+ * before the service sees it.
  *
- * <p>A connection is numbered by this class, which is also a {@link ServerTransportFilter} giving every transport (a
- * TCP connection, or one in-process channel transport) its own id ({@link #CONNECTION_ID}), so one connection cannot
- * take every slot. The principal is {@link Principal#current()}, which the auth interceptor (running before this one)
- * puts in the call's context: a token's name, so a token opening many connections cannot take every slot either.
- * Callers without a token share fixed names ({@value Principal#LOCAL_NO_AUTH}, {@value Principal#INSECURE_NO_AUTH},
- * the in-process listener's {@value Principal#IN_PROCESS}, or {@value Principal#NONE} without an auth interceptor);
- * they are not one client, so they are limited per connection only. Register it as an interceptor of the service
- * and as a transport filter of the server builder. Thread-safe.
+ * <p>A connection is numbered by this class, which is also a {@link ServerTransportFilter} giving
+ * every transport (a TCP connection, or one in-process channel transport) its own id ({@link
+ * #CONNECTION_ID}), so one connection cannot take every slot. The principal is {@link
+ * Principal#current()}, which the auth interceptor (running before this one) puts in the call's
+ * context: a token's name, so a token opening many connections cannot take every slot either.
+ * Callers without a token share fixed names ({@value Principal#LOCAL_NO_AUTH}, {@value
+ * Principal#INSECURE_NO_AUTH}, the in-process listener's {@value Principal#IN_PROCESS}, or {@value
+ * Principal#NONE} without an auth interceptor); they are not one client, so they are limited per
+ * connection only. Register it as an interceptor of the service and as a transport filter of the
+ * server builder. Thread-safe.
  */
 final class StreamAdmission extends ServerTransportFilter implements ServerInterceptor {
   /** The id {@link #transportReady} gives each transport. */
@@ -50,7 +53,11 @@ final class StreamAdmission extends ServerTransportFilter implements ServerInter
   /**
    * @param methods full names of the limited methods (e.g. {@code mantis.v1.PolicyService/Control})
    */
-  StreamAdmission(Set<String> methods, int maxStreams, int maxPerConnection, int maxPerPrincipal,
+  StreamAdmission(
+      Set<String> methods,
+      int maxStreams,
+      int maxPerConnection,
+      int maxPerPrincipal,
       ServerMetrics metrics) {
     this.methods = Set.copyOf(methods);
     this.maxStreams = maxStreams;
@@ -60,14 +67,16 @@ final class StreamAdmission extends ServerTransportFilter implements ServerInter
   }
 
   /**
-   * The token-authenticated principal of the current call, or null for callers without a token (the fixed names of
-   * unauthenticated listeners; the in-process listener's principal is told apart from a token of the same name by its
-   * peer, which is {@value Principal#IN_PROCESS} too).
+   * The token-authenticated principal of the current call, or null for callers without a token (the
+   * fixed names of unauthenticated listeners; the in-process listener's principal is told apart
+   * from a token of the same name by its peer, which is {@value Principal#IN_PROCESS} too).
    */
   static String tokenPrincipal() {
     Principal p = Principal.current();
     String name = p.name();
-    if (name.equals(Principal.LOCAL_NO_AUTH) || name.equals(Principal.INSECURE_NO_AUTH) || name.equals(Principal.NONE)
+    if (name.equals(Principal.LOCAL_NO_AUTH)
+        || name.equals(Principal.INSECURE_NO_AUTH)
+        || name.equals(Principal.NONE)
         || name.equals(Principal.IN_PROCESS) && p.peer().equals(Principal.IN_PROCESS)) {
       return null;
     }
@@ -135,31 +144,50 @@ final class StreamAdmission extends ServerTransportFilter implements ServerInter
     }
     if (refusal != null) {
       metrics.refusals.labelValues(refusal).inc();
-      SocketAddress peer = call.getAttributes() == null ? null : call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      String why = switch (refusal) {
-        case "streams_global" -> "this server already has " + maxStreams + " open Control streams, its limit "
-            + "(admission.max_control_streams); retry later";
-        case "streams_per_connection" -> "this connection" + (peer == null ? "" : " (" + peer + ")") + " already has "
-            + maxPerConnection + " open Control streams, the limit per connection "
-            + "(admission.max_control_streams_per_connection); end one first";
-        default -> "principal '" + principal + "' already has " + had + " open Control streams, the limit per "
-            + "principal (admission.max_control_streams_per_principal); end one first";
-      };
-      call.close(Status.RESOURCE_EXHAUSTED.withDescription("Control stream refused: " + why), new Metadata());
+      SocketAddress peer =
+          call.getAttributes() == null
+              ? null
+              : call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      String why =
+          switch (refusal) {
+            case "streams_global" ->
+                "this server already has "
+                    + maxStreams
+                    + " open Control streams, its limit "
+                    + "(admission.max_control_streams); retry later";
+            case "streams_per_connection" ->
+                "this connection"
+                    + (peer == null ? "" : " (" + peer + ")")
+                    + " already has "
+                    + maxPerConnection
+                    + " open Control streams, the limit per connection "
+                    + "(admission.max_control_streams_per_connection); end one first";
+            default ->
+                "principal '"
+                    + principal
+                    + "' already has "
+                    + had
+                    + " open Control streams, the limit per "
+                    + "principal (admission.max_control_streams_per_principal); end one first";
+          };
+      call.close(
+          Status.RESOURCE_EXHAUSTED.withDescription("Control stream refused: " + why),
+          new Metadata());
       return new ServerCall.Listener<>() {};
     }
     AtomicBoolean released = new AtomicBoolean();
-    Runnable release = () -> {
-      if (released.compareAndSet(false, true)) {
-        synchronized (this) {
-          open--;
-          decrement(perConnection, connection);
-          if (principal != null) {
-            decrement(perPrincipal, principal);
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            synchronized (this) {
+              open--;
+              decrement(perConnection, connection);
+              if (principal != null) {
+                decrement(perPrincipal, principal);
+              }
+            }
           }
-        }
-      }
-    };
+        };
     ServerCall.Listener<Q> listener;
     try {
       listener = next.startCall(call, headers);

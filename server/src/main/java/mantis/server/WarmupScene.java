@@ -8,11 +8,11 @@ import mantis.core.Observation;
 import mantis.core.RobotSpec;
 
 /**
- * The observation the server warms its policy up with when none is given: a tabletop drawn here, without the
- * simulator, so that the policy's whole path (decoding, mark detection, the model) runs on a scene with
- * something to find. A light table, a red block, a blue target disc and a dark two-segment arm from the bottom
- * edge, at the policy's input size; the arm's joints at zero, or at the middle of a joint's range where zero lies
- * outside it.
+ * The observation the server warms its policy up with when none is given: a tabletop drawn here,
+ * without the simulator, so that the policy's whole path (decoding, mark detection, the model) runs
+ * on a scene with something to find. A light table, a red block, a blue target disc and a dark
+ * two-segment arm from the bottom edge, at the policy's input size; the arm's joints at zero, or at
+ * the middle of a joint's range where zero lies outside it.
  */
 final class WarmupScene {
   /** The instruction sent with the scene. */
@@ -22,7 +22,8 @@ final class WarmupScene {
 
   static Observation observation(RobotSpec robot, int widthPx, int heightPx) {
     if (widthPx <= 0 || heightPx <= 0) {
-      throw new IllegalArgumentException("warm-up scene size must be positive, got " + widthPx + "x" + heightPx);
+      throw new IllegalArgumentException(
+          "warm-up scene size must be positive, got " + widthPx + "x" + heightPx);
     }
     byte[] rgb = new byte[widthPx * heightPx * 3];
     int s = Math.min(widthPx, heightPx);
@@ -33,8 +34,10 @@ final class WarmupScene {
           c = new int[] {205, 40, 35};
         } else if (inDisc(x, y, widthPx * 0.3, heightPx * 0.3, s * 0.07)) {
           c = new int[] {40, 70, 200};
-        } else if (nearSegment(x, y, widthPx * 0.5, heightPx - 1.0, widthPx * 0.45, heightPx * 0.6, s * 0.025)
-            || nearSegment(x, y, widthPx * 0.45, heightPx * 0.6, widthPx * 0.55, heightPx * 0.45, s * 0.02)) {
+        } else if (nearSegment(
+                x, y, widthPx * 0.5, heightPx - 1.0, widthPx * 0.45, heightPx * 0.6, s * 0.025)
+            || nearSegment(
+                x, y, widthPx * 0.45, heightPx * 0.6, widthPx * 0.55, heightPx * 0.45, s * 0.02)) {
           c = new int[] {55, 55, 60};
         }
         int i = (y * widthPx + x) * 3;
@@ -51,8 +54,15 @@ final class WarmupScene {
       }
     }
     JointState js = JointState.ofPositions(robot.jointNames(), q, 0);
-    return new Observation("warmup", "warmup", 0, List.of(Frame.wrapRgb(widthPx, heightPx, rgb)), INSTRUCTION, js,
-        0, 0);
+    return new Observation(
+        "warmup",
+        "warmup",
+        0,
+        List.of(Frame.wrapRgb(widthPx, heightPx, rgb)),
+        INSTRUCTION,
+        js,
+        0,
+        0);
   }
 
   private static boolean inBox(int x, int y, double cx, double cy, double half) {
@@ -65,7 +75,8 @@ final class WarmupScene {
     return dx * dx + dy * dy <= r * r;
   }
 
-  private static boolean nearSegment(int x, int y, double ax, double ay, double bx, double by, double r) {
+  private static boolean nearSegment(
+      int x, int y, double ax, double ay, double bx, double by, double r) {
     double px = x + 0.5 - ax;
     double py = y + 0.5 - ay;
     double vx = bx - ax;

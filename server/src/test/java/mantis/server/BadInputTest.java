@@ -23,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every kind of bad input is refused with INVALID_ARGUMENT and a precise description; the server keeps serving. */
+/**
+ * Every kind of bad input is refused with INVALID_ARGUMENT and a precise description; the server
+ * keeps serving.
+ */
 class BadInputTest {
   private static TestServer server;
 
@@ -45,11 +48,13 @@ class BadInputTest {
   }
 
   private static void assertInvalid(Observation obs, String... phrases) {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> server.blocking().predict(obs));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> server.blocking().predict(obs));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
     String d = e.getStatus().getDescription();
     for (String p : phrases) {
-      assertTrue(d != null && d.contains(p), "description \"" + d + "\" should mention \"" + p + "\"");
+      assertTrue(
+          d != null && d.contains(p), "description \"" + d + "\" should mention \"" + p + "\"");
     }
     assertFalse(d.contains("\tat "), "no stack trace in the description");
   }
@@ -64,43 +69,60 @@ class BadInputTest {
     byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     System.arraycopy(magic, 0, junk, 0, magic.length);
     Arrays.fill(junk, 8, junk.length, (byte) 0x5a);
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, junk)), "frames[0]", "PNG");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, junk)),
+        "frames[0]",
+        "PNG");
   }
 
   @Test
   void truncatedPngIsRejected() throws Exception {
     byte[] png = Observations.encode("png", 64, 48);
     byte[] cut = Arrays.copyOf(png, png.length * 2 / 3);
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, cut)),
-        "frames[0]", "truncated or corrupt PNG");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, cut)),
+        "frames[0]",
+        "truncated or corrupt PNG");
   }
 
   @Test
   void truncatedJpegIsRejected() throws Exception {
     byte[] jpeg = Observations.encode("jpeg", 64, 48);
     byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 9 / 10);
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, cut)),
-        "frames[0]", "truncated or corrupt JPEG");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, cut)),
+        "frames[0]",
+        "truncated or corrupt JPEG");
     byte[] headerOnly = Arrays.copyOf(jpeg, 40);
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, headerOnly)),
-        "frames[0]", "truncated or corrupt JPEG", "unreadable header");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, headerOnly)),
+        "frames[0]",
+        "truncated or corrupt JPEG",
+        "unreadable header");
   }
 
   @Test
   void pngBytesDeclaredAsJpegAreRejected() throws Exception {
     byte[] png = Observations.encode("png", 16, 16);
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, png)),
-        "not a JPEG file", "89 50 4E 47");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_JPEG, png)),
+        "not a JPEG file",
+        "89 50 4E 47");
   }
 
   @Test
   void emptyEncodedFrameIsRejected() {
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, new byte[0])), "no data");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, new byte[0])),
+        "no data");
   }
 
   @Test
   void unsetEncodingIsRejected() {
-    Frame f = Observations.rawFrame(8, 8).toBuilder().setEncoding(FrameEncoding.FRAME_ENCODING_UNSPECIFIED).build();
+    Frame f =
+        Observations.rawFrame(8, 8).toBuilder()
+            .setEncoding(FrameEncoding.FRAME_ENCODING_UNSPECIFIED)
+            .build();
     assertInvalid(withFrame(f), "frames[0].encoding is not set");
   }
 
@@ -112,15 +134,25 @@ class BadInputTest {
 
   @Test
   void zeroSizedRawFrameIsRejected() {
-    Frame f = Frame.newBuilder().setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8).setWidthPx(0).setHeightPx(24)
-        .setData(ByteString.EMPTY).build();
+    Frame f =
+        Frame.newBuilder()
+            .setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8)
+            .setWidthPx(0)
+            .setHeightPx(24)
+            .setData(ByteString.EMPTY)
+            .build();
     assertInvalid(withFrame(f), "0x24", "must be >= 1");
   }
 
   @Test
   void absurdRawFrameSizeIsRejected() {
-    Frame f = Frame.newBuilder().setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8).setWidthPx(100_000)
-        .setHeightPx(100_000).setData(ByteString.copyFrom(new byte[30])).build();
+    Frame f =
+        Frame.newBuilder()
+            .setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8)
+            .setWidthPx(100_000)
+            .setHeightPx(100_000)
+            .setData(ByteString.copyFrom(new byte[30]))
+            .build();
     assertInvalid(withFrame(f), "100000x100000", "too large");
   }
 
@@ -133,21 +165,29 @@ class BadInputTest {
     CRC32 crc = new CRC32();
     crc.update(png, 12, 17);
     writeInt(png, 29, (int) crc.getValue());
-    assertInvalid(withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, png)),
-        "60000x60000", "too large");
+    assertInvalid(
+        withFrame(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, png)),
+        "60000x60000",
+        "too large");
   }
 
   @Test
   void rawByteCountThatIsNotWidthTimesHeightTimesThreeIsRejected() {
-    Frame f = Observations.rawFrame(32, 24).toBuilder()
-        .setData(ByteString.copyFrom(new byte[32 * 24 * 3 - 1])).build();
+    Frame f =
+        Observations.rawFrame(32, 24).toBuilder()
+            .setData(ByteString.copyFrom(new byte[32 * 24 * 3 - 1]))
+            .build();
     assertInvalid(withFrame(f), "32x24", "2304 bytes", "got 2303");
   }
 
   @Test
   void encodedSizeHintThatDisagreesWithTheImageIsRejected() throws Exception {
-    Frame f = Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, Observations.encode("png", 16, 12))
-        .toBuilder().setWidthPx(17).build();
+    Frame f =
+        Observations.encodedFrame(
+                FrameEncoding.FRAME_ENCODING_PNG, Observations.encode("png", 16, 12))
+            .toBuilder()
+            .setWidthPx(17)
+            .build();
     assertInvalid(withFrame(f), "width_px says 17", "has 16");
   }
 
@@ -158,8 +198,12 @@ class BadInputTest {
 
   @Test
   void wrongJointCountIsRejected() {
-    assertInvalid(Observations.valid().setJointState(JointState.newBuilder().addPositionsRad(0).addPositionsRad(0))
-        .build(), "2 positions", "3 joints");
+    assertInvalid(
+        Observations.valid()
+            .setJointState(JointState.newBuilder().addPositionsRad(0).addPositionsRad(0))
+            .build(),
+        "2 positions",
+        "3 joints");
   }
 
   @Test
@@ -175,15 +219,23 @@ class BadInputTest {
 
   @Test
   void nanJointPositionIsRejected() {
-    assertInvalid(Observations.valid().setJointState(Observations.joints(0, Double.NaN, 0)).build(),
-        "positions_rad[1] (elbow) is NaN", "finite");
+    assertInvalid(
+        Observations.valid().setJointState(Observations.joints(0, Double.NaN, 0)).build(),
+        "positions_rad[1] (elbow) is NaN",
+        "finite");
   }
 
   @Test
   void infiniteJointVelocityIsRejected() {
-    JointState js = Observations.joints(0, 0, 0).toBuilder()
-        .addVelocitiesRadPerS(0).addVelocitiesRadPerS(0).addVelocitiesRadPerS(Double.NEGATIVE_INFINITY).build();
-    assertInvalid(Observations.valid().setJointState(js).build(), "velocities_rad_per_s[2] (wrist) is -Infinity");
+    JointState js =
+        Observations.joints(0, 0, 0).toBuilder()
+            .addVelocitiesRadPerS(0)
+            .addVelocitiesRadPerS(0)
+            .addVelocitiesRadPerS(Double.NEGATIVE_INFINITY)
+            .build();
+    assertInvalid(
+        Observations.valid().setJointState(js).build(),
+        "velocities_rad_per_s[2] (wrist) is -Infinity");
   }
 
   @Test

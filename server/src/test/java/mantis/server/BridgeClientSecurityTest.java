@@ -24,6 +24,7 @@ import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
 import mantis.ros.node.RosNode;
 import mantis.ros.node.SubscriberOptions;
+import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.ros.peers.RosProcess;
@@ -33,7 +34,6 @@ import mantis.security.TestCertificates;
 import mantis.security.TlsServerConfig;
 import mantis.security.TokenEntry;
 import mantis.security.TokenStore;
-import mantis.ros.peers.RequireRos;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
 @Tag("ros")
 class BridgeClientSecurityTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Path ROBOT = Path.of("../ros-bridge/src/test/resources/mantis/ros/bridge/fake_robot.py");
+  private static final Path ROBOT =
+      Path.of("../ros-bridge/src/test/resources/mantis/ros/bridge/fake_robot.py");
   private static final Pattern RECONNECTS = Pattern.compile("reconnects=(\\d+)");
   static final String VIEWER = TokenStore.newToken();
   static final String OPERATOR = TokenStore.newToken();
@@ -74,32 +75,71 @@ class BridgeClientSecurityTest {
   static void startAll() throws Exception {
     RosInstallation ros = RequireRos.installation();
     certs = TestCertificates.create(dir.resolve("tls"));
-    TokenStore tokens = TokenStore.of(List.of(TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
-        TokenEntry.forToken("lab-bridge", Role.OPERATOR, OPERATOR)));
-    tlsServer = server(ServerSecurity.builder().optTokens(tokens)
-        .optTls(TlsServerConfig.of(certs.server.cert(), certs.server.key())).build());
-    mtlsServer = server(ServerSecurity.builder().optTokens(tokens)
-        .optTls(new TlsServerConfig(certs.server.cert(), certs.server.key(), java.util.Optional.of(certs.ca)))
-        .build());
+    TokenStore tokens =
+        TokenStore.of(
+            List.of(
+                TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
+                TokenEntry.forToken("lab-bridge", Role.OPERATOR, OPERATOR)));
+    tlsServer =
+        server(
+            ServerSecurity.builder()
+                .optTokens(tokens)
+                .optTls(TlsServerConfig.of(certs.server.cert(), certs.server.key()))
+                .build());
+    mtlsServer =
+        server(
+            ServerSecurity.builder()
+                .optTokens(tokens)
+                .optTls(
+                    new TlsServerConfig(
+                        certs.server.cert(), certs.server.key(), java.util.Optional.of(certs.ca)))
+                .build());
     Files.writeString(dir.resolve("operator.token"), OPERATOR + "\n");
     Files.writeString(dir.resolve("viewer.token"), VIEWER + "\n");
     Files.writeString(dir.resolve("unknown.token"), TokenStore.newToken() + "\n");
     core = RosCoreProcess.onFreePort(ros);
     core.start();
-    robot = RosProcess.python(ros, core.environment(), ROBOT, "--joints", "shoulder_joint,elbow_joint,wrist_joint",
-        "--positions", "0.1,-0.2,0.3", "--command", "/arm_controller/command");
+    robot =
+        RosProcess.python(
+            ros,
+            core.environment(),
+            ROBOT,
+            "--joints",
+            "shoulder_joint,elbow_joint,wrist_joint",
+            "--positions",
+            "0.1,-0.2,0.3",
+            "--command",
+            "/arm_controller/command");
     assertTrue(robot.awaitOutput("READY", WAIT), robot.output());
-    watcher = RosNode.builder().setName("status_watcher").setMasterUri(core.uri()).optHost("127.0.0.1").build();
+    watcher =
+        RosNode.builder()
+            .setName("status_watcher")
+            .setMasterUri(core.uri())
+            .optHost("127.0.0.1")
+            .build();
     watcher.start();
-    watcher.subscribe("/mantis/status", RosMessages.STRING, SubscriberOptions.defaults(),
+    watcher.subscribe(
+        "/mantis/status",
+        RosMessages.STRING,
+        SubscriberOptions.defaults(),
         (RosString m) -> statuses.add(m.data()));
   }
 
   private static MantisServer server(ServerSecurity security) throws Exception {
     MonotonicClock clock = MonotonicClock.system();
-    MantisServer s = TestServer.builder(TestServer.policy(obs -> TestServer.chunk(obs.jointState().positionsRad(),
-            new double[] {0.15, -0.2, 0.3}, clock.nanoTime() + 1_000_000_000L)))
-        .optHost("127.0.0.1").optPort(0).optSecurity(security).build().start();
+    MantisServer s =
+        TestServer.builder(
+                TestServer.policy(
+                    obs ->
+                        TestServer.chunk(
+                            obs.jointState().positionsRad(),
+                            new double[] {0.15, -0.2, 0.3},
+                            clock.nanoTime() + 1_000_000_000L)))
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .optSecurity(security)
+            .build()
+            .start();
     assertTrue(s.awaitServing(20, TimeUnit.SECONDS));
     return s;
   }
@@ -130,7 +170,9 @@ class BridgeClientSecurityTest {
   }
 
   private BridgeNode bridge(String node, MantisServer server, String security) throws Exception {
-    BridgeConfig cfg = BridgeConfig.parse("""
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+            """
         ros:
           master_uri: %s
           node_name: %s
@@ -146,17 +188,26 @@ class BridgeClientSecurityTest {
         %s
         bridge:
           default_instruction: reach the block
-        """.formatted(core.uri(), node, server.port(), security.indent(2).stripTrailing()), "bridge.yaml", dir,
-        Map.of());
+        """
+                .formatted(core.uri(), node, server.port(), security.indent(2).stripTrailing()),
+            "bridge.yaml",
+            dir,
+            Map.of());
     BridgeNode b = BridgeNode.builder().setConfig(cfg).build();
     b.start();
     return b;
   }
 
-  /** Trajectories with more than one point (motion, not holds) the robot printed after {@code from}. */
+  /**
+   * Trajectories with more than one point (motion, not holds) the robot printed after {@code from}.
+   */
   private static long motions(int from) {
-    return robot.output().substring(from).lines()
-        .filter(l -> l.startsWith("CMD ") && !l.contains(" points=1 ") && !l.contains(" points=0 ")).count();
+    return robot
+        .output()
+        .substring(from)
+        .lines()
+        .filter(l -> l.startsWith("CMD ") && !l.contains(" points=1 ") && !l.contains(" points=0 "))
+        .count();
   }
 
   private List<String> errors() {
@@ -174,8 +225,9 @@ class BridgeClientSecurityTest {
   private static void awaitMotion(int from, String what) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (motions(from) < 3) {
-      assertTrue(System.nanoTime() < deadline, "no motion reached the robot " + what + ":\n"
-          + robot.output().substring(from));
+      assertTrue(
+          System.nanoTime() < deadline,
+          "no motion reached the robot " + what + ":\n" + robot.output().substring(from));
       Thread.sleep(100);
     }
   }
@@ -183,10 +235,15 @@ class BridgeClientSecurityTest {
   @Test
   void withAnOperatorTokenOverTlsTheBridgeStreamsAndTheRobotMoves() throws Exception {
     int from = robot.output().length();
-    BridgeNode b = bridge("bridge_operator", tlsServer, """
+    BridgeNode b =
+        bridge(
+            "bridge_operator",
+            tlsServer,
+            """
         tls: {ca: %s}
         token_file: operator.token
-        """.formatted(certs.ca));
+        """
+                .formatted(certs.ca));
     try {
       awaitMotion(from, "with the operator's token");
     } finally {
@@ -198,7 +255,9 @@ class BridgeClientSecurityTest {
   @Test
   void withMutualTlsAndTheTokenFromTheEnvironmentTheBridgeStreams() throws Exception {
     int from = robot.output().length();
-    BridgeConfig cfg = BridgeConfig.parse("""
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+            """
         ros: {master_uri: %s, node_name: bridge_mtls, host: 127.0.0.1}
         topics: {image: /camera/image_raw, controller: /arm_controller}
         robot: {joints: [shoulder_joint, elbow_joint, wrist_joint]}
@@ -206,8 +265,16 @@ class BridgeClientSecurityTest {
           target: localhost:%d
           tls: {ca: %s, cert: %s, key: %s}
         bridge: {default_instruction: reach the block}
-        """.formatted(core.uri(), mtlsServer.port(), certs.ca, certs.client.cert(), certs.client.key()),
-        "bridge.yaml", dir, Map.of("MANTIS_TOKEN", OPERATOR));
+        """
+                .formatted(
+                    core.uri(),
+                    mtlsServer.port(),
+                    certs.ca,
+                    certs.client.cert(),
+                    certs.client.key()),
+            "bridge.yaml",
+            dir,
+            Map.of("MANTIS_TOKEN", OPERATOR));
     BridgeNode b = BridgeNode.builder().setConfig(cfg).build();
     b.start();
     try {
@@ -217,7 +284,10 @@ class BridgeClientSecurityTest {
     }
   }
 
-  /** Runs a bridge for a few seconds and checks it held, said why once, and kept retrying at its backoff. */
+  /**
+   * Runs a bridge for a few seconds and checks it held, said why once, and kept retrying at its
+   * backoff.
+   */
   private void assertRefused(String node, String security, String code) throws Exception {
     int from = robot.output().length();
     BridgeNode b = bridge(node, tlsServer, security);
@@ -226,36 +296,51 @@ class BridgeClientSecurityTest {
     } finally {
       b.close();
     }
-    assertEquals(0, motions(from), "no motion while the server refuses:\n" + robot.output().substring(from));
-    assertTrue(robot.output().substring(from).lines().anyMatch(l -> l.startsWith("CMD ")
-        && (l.contains(" points=1 ") || l.contains(" points=0 "))),
+    assertEquals(
+        0, motions(from), "no motion while the server refuses:\n" + robot.output().substring(from));
+    assertTrue(
+        robot
+            .output()
+            .substring(from)
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("CMD ") && (l.contains(" points=1 ") || l.contains(" points=0 "))),
         "the bridge told the arm to hold:\n" + robot.output().substring(from));
     List<String> errors = errors();
     assertEquals(1, errors.size(), "one ERROR, however many refusals: " + errors);
-    assertTrue(errors.get(0).startsWith("server refused the bridge's token: " + code), errors.get(0));
+    assertTrue(
+        errors.get(0).startsWith("server refused the bridge's token: " + code), errors.get(0));
     String last = statuses.isEmpty() ? "" : statuses.get(statuses.size() - 1);
     assertTrue(last.startsWith("state=server_refused"), "heartbeat: " + statuses);
     Matcher m = RECONNECTS.matcher(last);
     assertTrue(m.find(), last);
     int reconnects = Integer.parseInt(m.group(1));
-    // Backoff 100, 200, 400, 800, 1600 ms: about five retries in 3.5 s; a tight loop would make thousands.
-    assertTrue(reconnects >= 2 && reconnects <= 8, "retries at the backoff, not in a loop: " + last);
+    // Backoff 100, 200, 400, 800, 1600 ms: about five retries in 3.5 s; a tight loop would make
+    // thousands.
+    assertTrue(
+        reconnects >= 2 && reconnects <= 8, "retries at the backoff, not in a loop: " + last);
   }
 
   @Test
   void withoutATokenTheServerRefusesAndTheBridgeHoldsAndSaysSo() throws Exception {
-    assertRefused("bridge_none", "tls: {ca: %s}\n".formatted(certs.ca), "UNAUTHENTICATED: no credentials");
+    assertRefused(
+        "bridge_none", "tls: {ca: %s}\n".formatted(certs.ca), "UNAUTHENTICATED: no credentials");
   }
 
   @Test
   void withATokenTheServerDoesNotKnowTheBridgeHoldsAndSaysSo() throws Exception {
-    assertRefused("bridge_unknown", "tls: {ca: %s}\ntoken_file: unknown.token\n".formatted(certs.ca),
+    assertRefused(
+        "bridge_unknown",
+        "tls: {ca: %s}\ntoken_file: unknown.token\n".formatted(certs.ca),
         "UNAUTHENTICATED: unknown bearer token");
   }
 
   @Test
   void withAViewerTokenTheServerDeniesControlAndTheBridgeHoldsAndSaysSo() throws Exception {
-    assertRefused("bridge_viewer", "tls: {ca: %s}\ntoken_file: viewer.token\n".formatted(certs.ca),
+    assertRefused(
+        "bridge_viewer",
+        "tls: {ca: %s}\ntoken_file: viewer.token\n".formatted(certs.ca),
         "PERMISSION_DENIED: mantis.v1.PolicyService/Control needs role operator or higher; token 'lab-viewer' has "
             + "role viewer");
   }

@@ -36,9 +36,12 @@ class ClientTextTest {
 
   @Test
   void aJointNameWithLineBreaksIsEscapedInTheDescription() {
-    JointState js = Observations.joints(0, 0, 0).toBuilder().setNames(0, "sh\n\tat x.Y.z(Y.java:1)").build();
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> server.blocking().predict(Observations.valid().setJointState(js).build()));
+    JointState js =
+        Observations.joints(0, 0, 0).toBuilder().setNames(0, "sh\n\tat x.Y.z(Y.java:1)").build();
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> server.blocking().predict(Observations.valid().setJointState(js).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     String d = e.getStatus().getDescription();
     assertOneLine(d);
@@ -54,7 +57,9 @@ class ClientTextTest {
     Status status = collector.awaitEnd(10, TimeUnit.SECONDS);
     assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
     assertOneLine(status.getDescription());
-    assertTrue(status.getDescription().contains("from arm-1 to arm-2\\r\\n\\u001b[31mERROR"), status.getDescription());
+    assertTrue(
+        status.getDescription().contains("from arm-1 to arm-2\\r\\n\\u001b[31mERROR"),
+        status.getDescription());
   }
 
   @Test

@@ -29,8 +29,8 @@ import mantis.security.ServerSecurity;
 import org.junit.jupiter.api.Test;
 
 /**
- * The command audit writes commands, not noise: an unparseable request is no command, and a client inventing a
- * robot id per Predict cannot write an audit line per call.
+ * The command audit writes commands, not noise: an unparseable request is no command, and a client
+ * inventing a robot id per Predict cannot write an audit line per call.
  */
 class CommandAuditLimitsTest {
   /** An audit log in memory. */
@@ -67,37 +67,56 @@ class CommandAuditLimitsTest {
     }
   }
 
-  private static final byte[] GARBAGE = {0x0A, 0x7F, 'x', 'y'}; // field 1 claims 127 bytes, 2 follow
+  private static final byte[] GARBAGE = {
+    0x0A, 0x7F, 'x', 'y'
+  }; // field 1 claims 127 bytes, 2 follow
 
   @Test
   void anUnparseableRequestToPredictOrControlIsNotAuditedAsACommand() throws Exception {
     Recorded audit = new Recorded();
-    try (MantisServer server = TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2},
-            MonotonicClock.system()))
-        .optSecurity(ServerSecurity.builder().optAuditLog(audit).build())
-        .optHost("127.0.0.1").optPort(0).build().start()) {
+    try (MantisServer server =
+        TestServer.builder(
+                TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()))
+            .optSecurity(ServerSecurity.builder().optAuditLog(audit).build())
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .build()
+            .start()) {
       assertTrue(server.awaitServing(10, TimeUnit.SECONDS));
-      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      ManagedChannel ch =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-            () -> ClientCalls.blockingUnaryCall(ch, PolicyServiceGrpc.getPredictMethod().toBuilder(new Raw(),
-                new Raw()).build(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GARBAGE));
+        StatusRuntimeException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    ClientCalls.blockingUnaryCall(
+                        ch,
+                        PolicyServiceGrpc.getPredictMethod().toBuilder(new Raw(), new Raw())
+                            .build(),
+                        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                        GARBAGE));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
 
-        ClientCall<byte[], byte[]> call = ch.newCall(PolicyServiceGrpc.getControlMethod().toBuilder(new Raw(),
-            new Raw()).build(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        ClientCall<byte[], byte[]> call =
+            ch.newCall(
+                PolicyServiceGrpc.getControlMethod().toBuilder(new Raw(), new Raw()).build(),
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
         CompletableFuture<Status> end = new CompletableFuture<>();
-        call.start(new ClientCall.Listener<>() {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            end.complete(status);
-          }
-        }, new Metadata());
+        call.start(
+            new ClientCall.Listener<>() {
+              @Override
+              public void onClose(Status status, Metadata trailers) {
+                end.complete(status);
+              }
+            },
+            new Metadata());
         call.request(10);
         call.sendMessage(GARBAGE);
         assertEquals(Status.Code.INVALID_ARGUMENT, end.get(10, TimeUnit.SECONDS).getCode());
 
-        PolicyServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+        PolicyServiceGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
             .predict(Observations.valid().build());
       } finally {
         ch.shutdownNow();
@@ -112,13 +131,18 @@ class CommandAuditLimitsTest {
   void firstPredictLinesAreLimitedPerMinuteAndTheNextLineCountsThoseLeftOut() throws Exception {
     FakeClock clock = new FakeClock(1_000_000_000L);
     Recorded audit = new Recorded();
-    try (TestServer s = new TestServer(TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, clock))
-        .optClock(clock).optSecurity(ServerSecurity.builder().optAuditLog(audit).build()))) {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, clock))
+                .optClock(clock)
+                .optSecurity(ServerSecurity.builder().optAuditLog(audit).build()))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       for (int i = 0; i < 200; i++) {
         s.blocking().predict(Observations.valid().setRobotId("invented-" + i).build());
       }
-      assertEquals(CommandAuditInterceptor.PREDICT_LINES_PER_MINUTE, audit.commandSources().size(),
+      assertEquals(
+          CommandAuditInterceptor.PREDICT_LINES_PER_MINUTE,
+          audit.commandSources().size(),
           "one line per new robot, at most 60 a minute");
       clock.advanceMillis(60_000);
       s.blocking().predict(Observations.valid().setRobotId("invented-150").build());
@@ -127,7 +151,9 @@ class CommandAuditLimitsTest {
       AuditEvent next = sources.get(60);
       assertEquals("invented-150", next.robotId());
       assertEquals(140L, ((Number) next.fields().get("suppressed")).longValue(), next.toString());
-      assertTrue(next.detail().endsWith("; 140 earlier first Predicts not written (more than 60 a minute)"),
+      assertTrue(
+          next.detail()
+              .endsWith("; 140 earlier first Predicts not written (more than 60 a minute)"),
           next.detail());
     }
   }

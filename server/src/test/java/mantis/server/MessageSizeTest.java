@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The inbound size limit is set on purpose: a raw 1920x1080 frame fits, anything past 16 MiB does not. */
+/**
+ * The inbound size limit is set on purpose: a raw 1920x1080 frame fits, anything past 16 MiB does
+ * not.
+ */
 class MessageSizeTest {
   private static TestServer inProcess;
   private static MantisServer netty;
@@ -26,8 +29,15 @@ class MessageSizeTest {
   @BeforeAll
   static void start() throws Exception {
     inProcess = TestServer.started(HoldPolicy.create(TestServer.ROBOT, MonotonicClock.system()));
-    netty = MantisServer.builder().setPolicy(HoldPolicy.create(TestServer.ROBOT, MonotonicClock.system()))
-        .setRobot(TestServer.ROBOT).optHost("127.0.0.1").optPort(0).optWarmupPredictions(1).build().start();
+    netty =
+        MantisServer.builder()
+            .setPolicy(HoldPolicy.create(TestServer.ROBOT, MonotonicClock.system()))
+            .setRobot(TestServer.ROBOT)
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .optWarmupPredictions(1)
+            .build()
+            .start();
     assertTrue(netty.awaitServing(10, TimeUnit.SECONDS));
     nettyChannel = NettyChannelBuilder.forAddress("127.0.0.1", netty.port()).usePlaintext().build();
   }
@@ -45,7 +55,8 @@ class MessageSizeTest {
 
   @Test
   void rawFullHdFrameFitsTheInboundLimit() {
-    var obs = Observations.valid().clearFrames().addFrames(Observations.rawFrame(1920, 1080)).build();
+    var obs =
+        Observations.valid().clearFrames().addFrames(Observations.rawFrame(1920, 1080)).build();
     assertTrue(obs.getSerializedSize() > 6_000_000);
     ActionChunk chunk = nettyStub().predict(obs);
     assertEquals(3, chunk.getJointNamesCount());
@@ -58,7 +69,8 @@ class MessageSizeTest {
     for (int i = 0; i < 3; i++) {
       big.addFrames(Observations.rawFrame(1920, 1080));
     }
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> nettyStub().predict(big.build()));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> nettyStub().predict(big.build()));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
     assertEquals(3, nettyStub().predict(Observations.valid().build()).getJointNamesCount());
   }

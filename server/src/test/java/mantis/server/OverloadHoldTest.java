@@ -18,8 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Holds a Control stream gets because the server is overloaded stop where the robot last said it was (the newest
- * joint state the stream sent, valid from when it arrived), and queued observations cannot take the server's memory.
+ * Holds a Control stream gets because the server is overloaded stop where the robot last said it
+ * was (the newest joint state the stream sent, valid from when it arrived), and queued observations
+ * cannot take the server's memory.
  */
 class OverloadHoldTest {
   private static final double[] A = {0.1, 0.2, 0.3};
@@ -29,19 +30,28 @@ class OverloadHoldTest {
   private final FakeClock clock = new FakeClock(1_000_000_000L);
   private final CountDownLatch entered = new CountDownLatch(1);
   private final CountDownLatch release = new CountDownLatch(1);
-  /** Chunks valid 1 s from when the prediction started; step 0 of robot "slow" waits for {@link #release}. */
-  private final Policy policy = TestServer.policy(obs -> {
-    long start = clock.nanoTime();
-    if (obs.robotId().equals("slow") && obs.step() == 0) {
-      entered.countDown();
-      try {
-        release.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return TestServer.chunk(obs.jointState().positionsRad(), new double[] {0.2, 0.2, 0.2}, start + 1_000_000_000L);
-  });
+
+  /**
+   * Chunks valid 1 s from when the prediction started; step 0 of robot "slow" waits for {@link
+   * #release}.
+   */
+  private final Policy policy =
+      TestServer.policy(
+          obs -> {
+            long start = clock.nanoTime();
+            if (obs.robotId().equals("slow") && obs.step() == 0) {
+              entered.countDown();
+              try {
+                release.await(20, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return TestServer.chunk(
+                obs.jointState().positionsRad(),
+                new double[] {0.2, 0.2, 0.2},
+                start + 1_000_000_000L);
+          });
 
   @AfterEach
   void releasePolicy() {
@@ -49,8 +59,12 @@ class OverloadHoldTest {
   }
 
   private static Observation obs(long step, double[] joints, long sendNanos) {
-    return Observations.valid().setRobotId("slow").setStep(step).setJointState(Observations.joints(joints))
-        .setSendTimeNanos(sendNanos).build();
+    return Observations.valid()
+        .setRobotId("slow")
+        .setStep(step)
+        .setJointState(Observations.joints(joints))
+        .setSendTimeNanos(sendNanos)
+        .build();
   }
 
   private static double[] positions(ActionChunk c) {
@@ -59,15 +73,17 @@ class OverloadHoldTest {
 
   @Test
   void aStaleHoldStopsAtTheNewestStateTheStreamSentValidFromWhenItArrived() throws Exception {
-    try (TestServer s = new TestServer(TestServer.builder(policy).optClock(clock)
-        .optWatchdogTimeoutNanos(60_000_000_000L))) {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(policy).optClock(clock).optWatchdogTimeoutNanos(60_000_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       StreamObserver<Observation> in = s.async().control(out);
       long receiveA = clock.nanoTime();
       in.onNext(obs(0, A, receiveA));
       assertTrue(entered.await(5, TimeUnit.SECONDS));
-      // Step 0's chunk (valid 1 s from when its prediction started) will have 5 ms left when the policy returns:
+      // Step 0's chunk (valid 1 s from when its prediction started) will have 5 ms left when the
+      // policy returns:
       // still valid (not the safety filter's EXPIRED), but less than the 10 ms send margin.
       clock.advanceMillis(800);
       long receiveB = clock.nanoTime();
@@ -80,10 +96,15 @@ class OverloadHoldTest {
       assertEquals(0, stale.getStep());
       assertTrue(stale.getHeld());
       assertEquals("STALE", stale.getInterventions(0).getKind());
-      assertArrayEquals(B, positions(stale), 1e-12, "held where the robot last said it was, not at step 0's A");
-      assertEquals(receiveB + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, stale.getValidUntilNanos(),
+      assertArrayEquals(
+          B, positions(stale), 1e-12, "held where the robot last said it was, not at step 0's A");
+      assertEquals(
+          receiveB + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS,
+          stale.getValidUntilNanos(),
           "valid for the hold validity from B's arrival, not from when the hold was made");
-      assertEquals(receiveB - receiveA + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, stale.getValidForNanos(),
+      assertEquals(
+          receiveB - receiveA + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS,
+          stale.getValidForNanos(),
           "counted from step 0's send time");
       assertEquals(1, out.next(5, TimeUnit.SECONDS).getStep(), "step 1 answered after it");
       in.onCompleted();
@@ -92,10 +113,15 @@ class OverloadHoldTest {
   }
 
   @Test
-  void anObservationOverTheServersQueuedBytesIsAnsweredInOrderWithAnOverloadedHoldAtItsState() throws Exception {
-    try (TestServer s = new TestServer(TestServer.builder(policy).optClock(clock)
-        .optWatchdogTimeoutNanos(60_000_000_000L).optMaxInboundMessageBytes(1 << 20)
-        .optAdmission(Admissions.defaults().optMaxQueuedBytes(1 << 20).build()))) {
+  void anObservationOverTheServersQueuedBytesIsAnsweredInOrderWithAnOverloadedHoldAtItsState()
+      throws Exception {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(policy)
+                .optClock(clock)
+                .optWatchdogTimeoutNanos(60_000_000_000L)
+                .optMaxInboundMessageBytes(1 << 20)
+                .optAdmission(Admissions.defaults().optMaxQueuedBytes(1 << 20).build()))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       StreamObserver<Observation> in = s.async().control(out);
@@ -103,13 +129,14 @@ class OverloadHoldTest {
       mantis.proto.v1.Frame frame = Observations.rawFrame(320, 400);
       in.onNext(obs(0, A, clock.nanoTime()).toBuilder().clearFrames().addFrames(frame).build());
       assertTrue(entered.await(5, TimeUnit.SECONDS));
-      Observation one = obs(1, A, clock.nanoTime()).toBuilder().clearFrames().addFrames(frame).build();
+      Observation one =
+          obs(1, A, clock.nanoTime()).toBuilder().clearFrames().addFrames(frame).build();
       in.onNext(one);
       in.onNext(obs(2, B, clock.nanoTime()).toBuilder().clearFrames().addFrames(frame).build());
       in.onNext(obs(3, C, clock.nanoTime()).toBuilder().clearFrames().addFrames(frame).build());
       String gauge = "mantis_control_queued_bytes " + (double) (2 * one.getSerializedSize());
-      for (long end = System.nanoTime() + 5_000_000_000L; !s.server.scrapeMetrics().contains(gauge)
-          && System.nanoTime() < end; ) {
+      for (long end = System.nanoTime() + 5_000_000_000L;
+          !s.server.scrapeMetrics().contains(gauge) && System.nanoTime() < end; ) {
         Thread.sleep(10);
       }
       assertTrue(s.server.scrapeMetrics().contains(gauge), s.server.scrapeMetrics());
@@ -124,14 +151,21 @@ class OverloadHoldTest {
       assertEquals(3, refused.getStep(), "answered in order");
       assertTrue(refused.getHeld());
       assertEquals("OVERLOADED", refused.getInterventions(0).getKind());
-      assertTrue(refused.getInterventions(0).getDetail().contains("would pass its limit of 1,048,576 bytes "
-          + "(admission.max_queued_bytes)"), refused.getInterventions(0).getDetail());
+      assertTrue(
+          refused
+              .getInterventions(0)
+              .getDetail()
+              .contains(
+                  "would pass its limit of 1,048,576 bytes " + "(admission.max_queued_bytes)"),
+          refused.getInterventions(0).getDetail());
       assertArrayEquals(C, positions(refused), 1e-12);
       in.onCompleted();
       assertEquals(Status.Code.OK, out.awaitEnd(5, TimeUnit.SECONDS).getCode());
       String metrics = s.server.scrapeMetrics();
       assertTrue(metrics.contains("mantis_control_queued_bytes 0.0"), metrics);
-      assertTrue(metrics.contains("mantis_admission_refusals_total{reason=\"queued_bytes\"} 1.0"), metrics);
+      assertTrue(
+          metrics.contains("mantis_admission_refusals_total{reason=\"queued_bytes\"} 1.0"),
+          metrics);
     }
   }
 }

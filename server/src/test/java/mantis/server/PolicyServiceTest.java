@@ -46,7 +46,9 @@ class PolicyServiceTest {
 
   @Test
   void predictReturnsAChunkThatPassedTheSafetyFilterWithTimingsAndValidity() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[] {5, -9, 0.5}, MonotonicClock.system()))) {
+    try (TestServer s =
+        TestServer.started(
+            TestServer.movingTo(new double[] {5, -9, 0.5}, MonotonicClock.system()))) {
       mantis.proto.v1.ActionChunk c = s.blocking().predict(Observations.valid().setStep(7).build());
       assertEquals(List.of("shoulder", "elbow", "wrist"), c.getJointNamesList());
       assertEquals("arm-1", c.getRobotId());
@@ -59,24 +61,41 @@ class PolicyServiceTest {
           assertTrue(Math.abs(q) <= LIMIT + 1e-9, "inside limits: " + q);
         }
       }
-      Set<String> kinds = c.getInterventionsList().stream().map(i -> i.getKind()).collect(Collectors.toSet());
+      Set<String> kinds =
+          c.getInterventionsList().stream().map(i -> i.getKind()).collect(Collectors.toSet());
       assertTrue(kinds.contains("POSITION_LIMIT"), kinds.toString());
-      assertEquals(List.of("decode", "marks", "policy", "safety", "total"),
+      assertEquals(
+          List.of("decode", "marks", "policy", "safety", "total"),
           c.getStageTimingsList().stream().map(StageTiming::getStage).collect(Collectors.toList()));
       long total = c.getStageTimings(4).getDurationNanos();
       assertTrue(total > 0 && total >= c.getStageTimings(2).getDurationNanos());
       // Valid for 1 s from when the policy made it, counted from when the observation arrived.
-      assertTrue(c.getValidForNanos() > 1_000_000_000L - total
-          && c.getValidForNanos() <= 1_000_000_000L + total, "" + c.getValidForNanos());
+      assertTrue(
+          c.getValidForNanos() > 1_000_000_000L - total
+              && c.getValidForNanos() <= 1_000_000_000L + total,
+          "" + c.getValidForNanos());
     }
   }
 
   @Test
   void nonFiniteChunksFromThePolicyNeverLeaveTheServer() throws Exception {
-    Policy nan = TestServer.policy(obs -> new ActionChunk(TestServer.ROBOT.jointNames(),
-        List.of(new ActionPoint(new double[] {Double.NaN, Double.POSITIVE_INFINITY, 0.1}, 100_000_000L)),
-        System.nanoTime() + 500_000_000L, null, null, null, "nan", null));
-    // No warm-up: warm-up would refuse this policy (see NonFinitePolicyTest); here it serves regardless.
+    Policy nan =
+        TestServer.policy(
+            obs ->
+                new ActionChunk(
+                    TestServer.ROBOT.jointNames(),
+                    List.of(
+                        new ActionPoint(
+                            new double[] {Double.NaN, Double.POSITIVE_INFINITY, 0.1},
+                            100_000_000L)),
+                    System.nanoTime() + 500_000_000L,
+                    null,
+                    null,
+                    null,
+                    "nan",
+                    null));
+    // No warm-up: warm-up would refuse this policy (see NonFinitePolicyTest); here it serves
+    // regardless.
     try (TestServer s = new TestServer(TestServer.builder(nan).optWarmupPredictions(0))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       mantis.proto.v1.ActionChunk c = s.blocking().predict(Observations.valid().build());
@@ -92,25 +111,33 @@ class PolicyServiceTest {
 
   @Test
   void aFailingPolicyYieldsAHoldWithTheReasonNotAnError() throws Exception {
-    Policy broken = TestServer.policy(obs -> {
-      throw new IllegalStateException("model exploded");
-    });
+    Policy broken =
+        TestServer.policy(
+            obs -> {
+              throw new IllegalStateException("model exploded");
+            });
     try (TestServer s = TestServer.started(broken)) {
       mantis.proto.v1.ActionChunk c = s.blocking().predict(Observations.valid().build());
       assertTrue(c.getHeld());
       assertEquals("POLICY_ERROR", c.getInterventions(0).getKind());
       assertTrue(c.getInterventions(0).getDetail().contains("model exploded"));
-      assertArrayEquals(new double[] {0.1, 0.2, 0.3},
-          c.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(), 1e-12);
+      assertArrayEquals(
+          new double[] {0.1, 0.2, 0.3},
+          c.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(),
+          1e-12);
     }
   }
 
   @Test
   void eStopOfOneRobotHoldsThatRobotOnlyUntilReset() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[] {0.5, 0.5, 0.5}, MonotonicClock.system()))) {
+    try (TestServer s =
+        TestServer.started(
+            TestServer.movingTo(new double[] {0.5, 0.5, 0.5}, MonotonicClock.system()))) {
       s.server.estop("arm-1", "operator pressed the button");
-      mantis.proto.v1.ActionChunk one = s.blocking().predict(Observations.valid().setRobotId("arm-1").build());
-      mantis.proto.v1.ActionChunk two = s.blocking().predict(Observations.valid().setRobotId("arm-2").build());
+      mantis.proto.v1.ActionChunk one =
+          s.blocking().predict(Observations.valid().setRobotId("arm-1").build());
+      mantis.proto.v1.ActionChunk two =
+          s.blocking().predict(Observations.valid().setRobotId("arm-2").build());
       assertTrue(one.getHeld());
       assertTrue(one.getInterventionsList().stream().anyMatch(i -> i.getKind().equals("ESTOP")));
       assertFalse(two.getHeld());
@@ -123,7 +150,8 @@ class PolicyServiceTest {
 
   @Test
   void describeReportsThePolicyAndTheRobot() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[3], MonotonicClock.system()))) {
+    try (TestServer s =
+        TestServer.started(TestServer.movingTo(new double[3], MonotonicClock.system()))) {
       mantis.proto.v1.PolicyInfo info = s.blocking().describe(DescribeRequest.getDefaultInstance());
       assertEquals("scripted", info.getName());
       assertEquals("scripted-1", info.getVersion());
@@ -136,21 +164,26 @@ class PolicyServiceTest {
   @Test
   void healthIsNotServingUntilThePolicyHasWarmedUp() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    Policy slowToWarm = TestServer.policy(obs -> {
-      if (obs.robotId().equals("warmup")) {
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return TestServer.chunk(obs.jointState().positionsRad(), obs.jointState().positionsRad(),
-          System.nanoTime() + 1_000_000_000L);
-    });
+    Policy slowToWarm =
+        TestServer.policy(
+            obs -> {
+              if (obs.robotId().equals("warmup")) {
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return TestServer.chunk(
+                  obs.jointState().positionsRad(),
+                  obs.jointState().positionsRad(),
+                  System.nanoTime() + 1_000_000_000L);
+            });
     try (TestServer s = new TestServer(TestServer.builder(slowToWarm).optWarmupPredictions(3))) {
       var health = HealthGrpc.newBlockingStub(s.channel).withDeadlineAfter(5, TimeUnit.SECONDS);
       HealthCheckRequest whole = HealthCheckRequest.getDefaultInstance();
-      HealthCheckRequest service = HealthCheckRequest.newBuilder().setService(MantisServer.SERVICE_NAME).build();
+      HealthCheckRequest service =
+          HealthCheckRequest.newBuilder().setService(MantisServer.SERVICE_NAME).build();
       assertEquals(ServingStatus.NOT_SERVING, health.check(whole).getStatus());
       assertEquals(ServingStatus.NOT_SERVING, health.check(service).getStatus());
       release.countDown();
@@ -162,21 +195,25 @@ class PolicyServiceTest {
 
   @Test
   void reflectionListsThePolicyService() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[3], MonotonicClock.system()))) {
+    try (TestServer s =
+        TestServer.started(TestServer.movingTo(new double[3], MonotonicClock.system()))) {
       LinkedBlockingQueue<ServerReflectionResponse> responses = new LinkedBlockingQueue<>();
-      var in = ServerReflectionGrpc.newStub(s.channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-          .serverReflectionInfo(new StreamObserver<>() {
-            @Override
-            public void onNext(ServerReflectionResponse value) {
-              responses.add(value);
-            }
+      var in =
+          ServerReflectionGrpc.newStub(s.channel)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                      responses.add(value);
+                    }
 
-            @Override
-            public void onError(Throwable t) {}
+                    @Override
+                    public void onError(Throwable t) {}
 
-            @Override
-            public void onCompleted() {}
-          });
+                    @Override
+                    public void onCompleted() {}
+                  });
       in.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
       ServerReflectionResponse r = responses.poll(5, TimeUnit.SECONDS);
       in.onCompleted();
@@ -190,7 +227,9 @@ class PolicyServiceTest {
 
   @Test
   void controlStreamAnswersEveryObservationInOrder() throws Exception {
-    try (TestServer s = TestServer.started(TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, MonotonicClock.system()))) {
+    try (TestServer s =
+        TestServer.started(
+            TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, MonotonicClock.system()))) {
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
       for (int i = 0; i < 5; i++) {
@@ -198,7 +237,10 @@ class PolicyServiceTest {
       }
       in.onCompleted();
       assertEquals(Status.Code.OK, out.awaitEnd(10, TimeUnit.SECONDS).getCode());
-      List<Long> steps = out.chunks().stream().map(mantis.proto.v1.ActionChunk::getStep).collect(Collectors.toList());
+      List<Long> steps =
+          out.chunks().stream()
+              .map(mantis.proto.v1.ActionChunk::getStep)
+              .collect(Collectors.toList());
       assertEquals(List.of(0L, 1L, 2L, 3L, 4L), steps);
       assertTrue(out.chunks().stream().noneMatch(mantis.proto.v1.ActionChunk::getHeld));
     }
@@ -208,8 +250,9 @@ class PolicyServiceTest {
   void watchdogHoldsWithinTheTimeoutWhenObservationsStop() throws Exception {
     FakeClock clock = new FakeClock(1_000_000_000L);
     Policy policy = TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, clock);
-    try (TestServer s = new TestServer(TestServer.builder(policy).optClock(clock)
-        .optWatchdogTimeoutNanos(100_000_000L))) {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(policy).optClock(clock).optWatchdogTimeoutNanos(100_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
@@ -224,8 +267,12 @@ class PolicyServiceTest {
       assertTrue(hold.getHeld());
       assertEquals("WATCHDOG_HOLD", hold.getInterventions(0).getKind());
       assertEquals(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_WATCHDOG, hold.getSource());
-      assertArrayEquals(new double[] {0.4, -0.2, 0.1},
-          hold.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(), 1e-12);
+      assertArrayEquals(
+          new double[] {0.4, -0.2, 0.1},
+          hold.getPoints(0).getPositionsRadList().stream()
+              .mapToDouble(Double::doubleValue)
+              .toArray(),
+          1e-12);
       clock.advanceMillis(500);
       assertNull(out.next(300, TimeUnit.MILLISECONDS), "one hold per silence");
       in.onCompleted();
@@ -237,8 +284,9 @@ class PolicyServiceTest {
   void watchdogStaysQuietWhileObservationsAreFresh() throws Exception {
     FakeClock clock = new FakeClock(1_000_000_000L);
     Policy policy = TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, clock);
-    try (TestServer s = new TestServer(TestServer.builder(policy).optClock(clock)
-        .optWatchdogTimeoutNanos(100_000_000L))) {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(policy).optClock(clock).optWatchdogTimeoutNanos(100_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
@@ -259,18 +307,22 @@ class PolicyServiceTest {
   void shutdownHoldsOpenStreamsAndLetsInFlightCallsFinish() throws Exception {
     CountDownLatch inPolicy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Policy slow = TestServer.policy(obs -> {
-      if (obs.instruction().equals("slow")) {
-        inPolicy.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return TestServer.chunk(obs.jointState().positionsRad(), new double[] {0.2, 0.2, 0.2},
-          System.nanoTime() + 1_000_000_000L);
-    });
+    Policy slow =
+        TestServer.policy(
+            obs -> {
+              if (obs.instruction().equals("slow")) {
+                inPolicy.countDown();
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return TestServer.chunk(
+                  obs.jointState().positionsRad(),
+                  new double[] {0.2, 0.2, 0.2},
+                  System.nanoTime() + 1_000_000_000L);
+            });
     TestServer s = TestServer.started(slow);
     try {
       StreamCollector stream = new StreamCollector();
@@ -278,8 +330,9 @@ class PolicyServiceTest {
       in.onNext(Observations.valid().build());
       assertFalse(stream.next(5, TimeUnit.SECONDS).getHeld());
 
-      CompletableFuture<mantis.proto.v1.ActionChunk> inFlight = CompletableFuture.supplyAsync(
-          () -> s.blocking().predict(Observations.valid().setInstruction("slow").build()));
+      CompletableFuture<mantis.proto.v1.ActionChunk> inFlight =
+          CompletableFuture.supplyAsync(
+              () -> s.blocking().predict(Observations.valid().setInstruction("slow").build()));
       assertTrue(inPolicy.await(5, TimeUnit.SECONDS));
       CompletableFuture<Void> closing = CompletableFuture.runAsync(s.server::close);
 
@@ -290,12 +343,15 @@ class PolicyServiceTest {
       assertEquals(mantis.proto.v1.ChunkSource.CHUNK_SOURCE_SHUTDOWN, last.getSource());
       assertEquals(Status.Code.OK, stream.awaitEnd(5, TimeUnit.SECONDS).getCode());
       StatusRuntimeException refused =
-          assertThrows(StatusRuntimeException.class, () -> s.blocking().predict(Observations.valid().build()));
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> s.blocking().predict(Observations.valid().build()));
       assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
 
       assertFalse(inFlight.isDone(), "the in-flight call is still running");
       release.countDown();
-      assertEquals(3, inFlight.get(5, TimeUnit.SECONDS).getJointNamesCount(), "the in-flight call drained");
+      assertEquals(
+          3, inFlight.get(5, TimeUnit.SECONDS).getJointNamesCount(), "the in-flight call drained");
       closing.get(10, TimeUnit.SECONDS);
     } finally {
       release.countDown();
@@ -307,26 +363,34 @@ class PolicyServiceTest {
   void framesAreDecodedAndResizedToThePolicyInputSize() throws Exception {
     AtomicReference<mantis.core.Frame> seen = new AtomicReference<>();
     PolicyInfo info = new PolicyInfo("sized", "1", TestServer.ROBOT.jointNames(), 16, 12, 4, "{}");
-    Policy sized = new Policy() {
-      @Override
-      public PolicyInfo info() {
-        return info;
-      }
+    Policy sized =
+        new Policy() {
+          @Override
+          public PolicyInfo info() {
+            return info;
+          }
 
-      @Override
-      public ActionChunk predict(mantis.core.Observation obs) {
-        seen.set(obs.frame());
-        return TestServer.chunk(obs.jointState().positionsRad(), obs.jointState().positionsRad(),
-            System.nanoTime() + 1_000_000_000L);
-      }
-    };
+          @Override
+          public ActionChunk predict(mantis.core.Observation obs) {
+            seen.set(obs.frame());
+            return TestServer.chunk(
+                obs.jointState().positionsRad(),
+                obs.jointState().positionsRad(),
+                System.nanoTime() + 1_000_000_000L);
+          }
+        };
     try (TestServer s = TestServer.started(sized)) {
       byte[] png = Observations.encode("png", 64, 48);
-      s.blocking().predict(Observations.valid().clearFrames()
-          .addFrames(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, png)).build());
+      s.blocking()
+          .predict(
+              Observations.valid()
+                  .clearFrames()
+                  .addFrames(Observations.encodedFrame(FrameEncoding.FRAME_ENCODING_PNG, png))
+                  .build());
       assertEquals(16, seen.get().widthPx());
       assertEquals(12, seen.get().heightPx());
-      // The test image's red grows 8 per column: a 4x4 box average at column 0 is (0+8+16+24)/4 = 12.
+      // The test image's red grows 8 per column: a 4x4 box average at column 0 is (0+8+16+24)/4 =
+      // 12.
       assertEquals(12, (seen.get().rgbAt(0, 0) >> 16) & 0xff);
       assertEquals(0x40, seen.get().rgbAt(5, 5) & 0xff);
     }
@@ -334,23 +398,35 @@ class PolicyServiceTest {
 
   @Test
   void metricsAreScrapedOverHttp() throws Exception {
-    try (TestServer s = new TestServer(TestServer.builder(
-        TestServer.movingTo(new double[] {5, 0, 0}, MonotonicClock.system())).optMetricsPort(0))) {
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(TestServer.movingTo(new double[] {5, 0, 0}, MonotonicClock.system()))
+                .optMetricsPort(0))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       s.blocking().predict(Observations.valid().build());
-      assertThrows(StatusRuntimeException.class,
+      assertThrows(
+          StatusRuntimeException.class,
           () -> s.blocking().predict(Observations.valid().setInstruction("").build()));
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.server.metricsPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + s.server.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode());
       String text = r.body();
       assertTrue(text.contains("mantis_grpc_requests_total{code=\"OK\",rpc=\"Predict\"} 1"), text);
-      assertTrue(text.contains("mantis_grpc_requests_total{code=\"INVALID_ARGUMENT\",rpc=\"Predict\"} 1"), text);
+      assertTrue(
+          text.contains("mantis_grpc_requests_total{code=\"INVALID_ARGUMENT\",rpc=\"Predict\"} 1"),
+          text);
       for (String stage : List.of("decode", "marks", "policy", "safety", "total")) {
-        assertTrue(text.contains("mantis_stage_duration_seconds_count{stage=\"" + stage + "\"}"), stage);
+        assertTrue(
+            text.contains("mantis_stage_duration_seconds_count{stage=\"" + stage + "\"}"), stage);
       }
-      assertTrue(text.contains("mantis_stage_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"), text);
+      assertTrue(
+          text.contains("mantis_stage_duration_seconds_bucket{stage=\"total\",le=\"0.001\"}"),
+          text);
       assertTrue(text.contains("mantis_safety_interventions_total{kind=\"POSITION_LIMIT\"}"), text);
       assertTrue(text.contains("mantis_safety_interventions_total{kind=\"ESTOP\"} 0"), text);
       assertTrue(text.contains("mantis_serving 1"), text);

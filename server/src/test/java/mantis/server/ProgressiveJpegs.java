@@ -10,15 +10,18 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /**
- * Progressive JPEGs for tests: a real one written by ImageIO, and the same image with extra scans appended that a
- * decoder must work through block by block although they cost a few bytes each (AC scans of the luma component that
- * code nothing but end-of-band runs, valid and warning-free after the image's own scans have brought every
- * coefficient to full precision).
+ * Progressive JPEGs for tests: a real one written by ImageIO, and the same image with extra scans
+ * appended that a decoder must work through block by block although they cost a few bytes each (AC
+ * scans of the luma component that code nothing but end-of-band runs, valid and warning-free after
+ * the image's own scans have brought every coefficient to full precision).
  */
 final class ProgressiveJpegs {
   private ProgressiveJpegs() {}
 
-  /** A progressive JPEG of a smooth gradient, as ImageIO writes it (libjpeg's default script: 10 scans). */
+  /**
+   * A progressive JPEG of a smooth gradient, as ImageIO writes it (libjpeg's default script: 10
+   * scans).
+   */
   static byte[] progressive(int w, int h) throws IOException {
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
     for (int y = 0; y < h; y++) {
@@ -39,7 +42,10 @@ final class ProgressiveJpegs {
     return bytes.toByteArray();
   }
 
-  /** {@code jpeg} (a progressive JPEG from {@link #progressive}) with {@code extra} scans inserted before its EOI. */
+  /**
+   * {@code jpeg} (a progressive JPEG from {@link #progressive}) with {@code extra} scans inserted
+   * before its EOI.
+   */
   static byte[] withExtraScans(byte[] jpeg, int w, int h, int extra) {
     int eoi = jpeg.length - 2;
     if ((jpeg[eoi] & 0xff) != 0xFF || (jpeg[eoi + 1] & 0xff) != 0xD9) {
@@ -48,9 +54,34 @@ final class ProgressiveJpegs {
     int lumaId = lumaComponentId(jpeg);
     ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length + extra * 24 + 32);
     out.write(jpeg, 0, eoi);
-    // DHT: AC table 3 with two 2-bit codes: 00 = EOB14 (0xE0, a run of 2^14 + 14 bits blocks), 01 = EOB.
-    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xC4, 0, 21, 0x13, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        (byte) 0xE0, 0x00});
+    // DHT: AC table 3 with two 2-bit codes: 00 = EOB14 (0xE0, a run of 2^14 + 14 bits blocks), 01 =
+    // EOB.
+    out.writeBytes(
+        new byte[] {
+          (byte) 0xFF,
+          (byte) 0xC4,
+          0,
+          21,
+          0x13,
+          0,
+          2,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          (byte) 0xE0,
+          0x00
+        });
     byte[] scan = scan(lumaId, ((w + 7) / 8) * ((h + 7) / 8));
     for (int i = 0; i < extra; i++) {
       out.writeBytes(scan);
@@ -60,7 +91,10 @@ final class ProgressiveJpegs {
     return out.toByteArray();
   }
 
-  /** SOS for the luma component, AC band 1..63, Ah = Al = 0, AC table 3; then end-of-band runs over every block. */
+  /**
+   * SOS for the luma component, AC band 1..63, Ah = Al = 0, AC table 3; then end-of-band runs over
+   * every block.
+   */
   private static byte[] scan(int lumaId, int blocks) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xDA, 0, 8, 1, (byte) lumaId, 0x03, 1, 63, 0});
@@ -88,7 +122,10 @@ final class ProgressiveJpegs {
     throw new IllegalArgumentException("no SOF2: not a progressive JPEG");
   }
 
-  /** Bits MSB first into entropy-coded bytes (0xFF stuffed with 0x00, the last byte padded with 1 bits). */
+  /**
+   * Bits MSB first into entropy-coded bytes (0xFF stuffed with 0x00, the last byte padded with 1
+   * bits).
+   */
   private static final class BitWriter {
     private final ByteArrayOutputStream out;
     private int acc;

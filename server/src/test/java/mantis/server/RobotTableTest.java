@@ -17,8 +17,12 @@ class RobotTableTest {
   private final ServerMetrics metrics = new ServerMetrics();
 
   private RobotTable table(int capacity) {
-    return new RobotTable(capacity, 5 * MINUTE, id -> SafetyFilter.builder().setRobot(TestServer.ROBOT).optClock(clock)
-        .build(), clock, metrics);
+    return new RobotTable(
+        capacity,
+        5 * MINUTE,
+        id -> SafetyFilter.builder().setRobot(TestServer.ROBOT).optClock(clock).build(),
+        clock,
+        metrics);
   }
 
   @Test
@@ -31,7 +35,8 @@ class RobotTableTest {
     clock.advanceNanos(5 * MINUTE);
     assertEquals(0, t.size());
     assertNotSame(first, t.use("a"));
-    assertTrue(metrics.scrapeText().contains("mantis_robots_expired_total 1.0"), metrics.scrapeText());
+    assertTrue(
+        metrics.scrapeText().contains("mantis_robots_expired_total 1.0"), metrics.scrapeText());
   }
 
   @Test
@@ -62,11 +67,14 @@ class RobotTableTest {
     }
     assertSame(streaming, t.use("streaming"), "the streaming robot kept its entry");
     assertSame(stopped, t.existing("stopped"));
-    assertTrue(t.existing("stopped").isEstopped(), "an e-stopped robot stays e-stopped however long it is idle");
+    assertTrue(
+        t.existing("stopped").isEstopped(),
+        "an e-stopped robot stays e-stopped however long it is idle");
     t.unpin("streaming");
     clock.advanceNanos(6 * MINUTE);
     t.use("late");
-    assertEquals(null, t.existing("streaming"), "once its stream ended the entry expires like any other");
+    assertEquals(
+        null, t.existing("streaming"), "once its stream ended the entry expires like any other");
     assertTrue(t.existing("stopped").isEstopped());
   }
 
@@ -77,9 +85,16 @@ class RobotTableTest {
     t.use("e1").estop("operator");
     OverloadedException e = assertThrows(OverloadedException.class, () -> t.use("third"));
     assertEquals("robot_table", e.reason());
-    assertTrue(e.getMessage().contains("robot_id third is new but this server's robot table is full: all 2 entries "
-        + "(admission.max_robots)"), e.getMessage());
-    assertTrue(metrics.scrapeText().contains("mantis_admission_refusals_total{reason=\"robot_table\"} 1.0"));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "robot_id third is new but this server's robot table is full: all 2 entries "
+                    + "(admission.max_robots)"),
+        e.getMessage());
+    assertTrue(
+        metrics
+            .scrapeText()
+            .contains("mantis_admission_refusals_total{reason=\"robot_table\"} 1.0"));
     t.unpin("s1");
     t.use("third");
     assertFalse(t.ids().contains("s1"));

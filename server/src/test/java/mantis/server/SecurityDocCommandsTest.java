@@ -47,37 +47,80 @@ class SecurityDocCommandsTest {
 
   @Test
   void theOpensslCommandsMakeCertificatesTheServerAcceptsWithMutualTls() throws Exception {
-    Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v openssl && command -v bash").start()
-        .waitFor() == 0, "openssl or bash is not installed");
+    Assumptions.assumeTrue(
+        new ProcessBuilder("sh", "-c", "command -v openssl && command -v bash").start().waitFor()
+            == 0,
+        "openssl or bash is not installed");
     String script = block(Files.readString(DOC, StandardCharsets.UTF_8), "<!-- openssl-begin");
-    Process p = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(dir.toFile())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bash", "-euo", "pipefail", "-c", script)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, output);
 
     String token = TokenStore.newToken();
-    ServerSecurity security = ServerSecurity.builder()
-        .optTokens(TokenStore.of(List.of(TokenEntry.forToken("lab-arm-1", Role.OPERATOR, token))))
-        .optTls(new TlsServerConfig(dir.resolve("server.pem"), dir.resolve("server-key.pem"),
-            Optional.of(dir.resolve("ca.pem"))))
-        .build();
-    try (MantisServer server = MantisServer.builder().setPolicy(HoldPolicy.create(TestServer.ROBOT,
-        MonotonicClock.system())).setRobot(TestServer.ROBOT).optHost("0.0.0.0").optPort(0).optWarmupPredictions(1)
-        .optSecurity(security).build().start()) {
-      ManagedChannel mtls = Grpc.newChannelBuilderForAddress("localhost", server.port(), new ClientSecurity(
-          Optional.of(new TlsClientConfig(Optional.of(dir.resolve("ca.pem")), Optional.of(dir.resolve("client.pem")),
-              Optional.of(dir.resolve("client-key.pem")))), Optional.of(BearerToken.of(token))).channelCredentials())
-          .build();
-      ManagedChannel noCert = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), new ClientSecurity(
-          Optional.of(TlsClientConfig.trusting(dir.resolve("ca.pem"))), Optional.of(BearerToken.of(token)))
-          .channelCredentials()).build();
+    ServerSecurity security =
+        ServerSecurity.builder()
+            .optTokens(
+                TokenStore.of(List.of(TokenEntry.forToken("lab-arm-1", Role.OPERATOR, token))))
+            .optTls(
+                new TlsServerConfig(
+                    dir.resolve("server.pem"),
+                    dir.resolve("server-key.pem"),
+                    Optional.of(dir.resolve("ca.pem"))))
+            .build();
+    try (MantisServer server =
+        MantisServer.builder()
+            .setPolicy(HoldPolicy.create(TestServer.ROBOT, MonotonicClock.system()))
+            .setRobot(TestServer.ROBOT)
+            .optHost("0.0.0.0")
+            .optPort(0)
+            .optWarmupPredictions(1)
+            .optSecurity(security)
+            .build()
+            .start()) {
+      ManagedChannel mtls =
+          Grpc.newChannelBuilderForAddress(
+                  "localhost",
+                  server.port(),
+                  new ClientSecurity(
+                          Optional.of(
+                              new TlsClientConfig(
+                                  Optional.of(dir.resolve("ca.pem")),
+                                  Optional.of(dir.resolve("client.pem")),
+                                  Optional.of(dir.resolve("client-key.pem")))),
+                          Optional.of(BearerToken.of(token)))
+                      .channelCredentials())
+              .build();
+      ManagedChannel noCert =
+          Grpc.newChannelBuilderForAddress(
+                  "127.0.0.1",
+                  server.port(),
+                  new ClientSecurity(
+                          Optional.of(TlsClientConfig.trusting(dir.resolve("ca.pem"))),
+                          Optional.of(BearerToken.of(token)))
+                      .channelCredentials())
+              .build();
       try {
-        assertEquals("hold", PolicyServiceGrpc.newBlockingStub(mtls).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .describe(DescribeRequest.getDefaultInstance()).getName());
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-            () -> PolicyServiceGrpc.newBlockingStub(noCert).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .describe(DescribeRequest.getDefaultInstance()));
-        assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), "mutual TLS: no client certificate, no call");
+        assertEquals(
+            "hold",
+            PolicyServiceGrpc.newBlockingStub(mtls)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .describe(DescribeRequest.getDefaultInstance())
+                .getName());
+        StatusRuntimeException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    PolicyServiceGrpc.newBlockingStub(noCert)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .describe(DescribeRequest.getDefaultInstance()));
+        assertEquals(
+            Status.Code.UNAVAILABLE,
+            e.getStatus().getCode(),
+            "mutual TLS: no client certificate, no call");
       } finally {
         mtls.shutdownNow();
         noCert.shutdownNow();

@@ -15,10 +15,11 @@ import mantis.proto.v1.ActionChunk;
 import org.junit.jupiter.api.Test;
 
 /**
- * Closing the server while a client cancels its Control stream: a cancel that lands between the stream's
- * isCancelled() check and its final hold must not throw out of {@link MantisServer#close()} (which would leave
- * the other streams without their hold). The response observer here behaves as grpc-java's does: after a cancel,
- * onNext throws CANCELLED unless a cancel handler was set.
+ * Closing the server while a client cancels its Control stream: a cancel that lands between the
+ * stream's isCancelled() check and its final hold must not throw out of {@link
+ * MantisServer#close()} (which would leave the other streams without their hold). The response
+ * observer here behaves as grpc-java's does: after a cancel, onNext throws CANCELLED unless a
+ * cancel handler was set.
  */
 class ShutdownRaceTest {
   /** A server-side response observer whose call is cancelled just as the next chunk is sent. */
@@ -89,11 +90,19 @@ class ShutdownRaceTest {
 
   @Test
   void aStreamCancelledDuringShutdownDoesNotKeepTheOthersFromTheirFinalHold() throws Exception {
-    TestServer s = TestServer.started(TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()));
+    TestServer s =
+        TestServer.started(
+            TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()));
     CancellingObserver racing = new CancellingObserver();
     CancellingObserver other = new CancellingObserver();
-    s.server.policyService().control(racing).onNext(Observations.valid().setRobotId("racing").build());
-    s.server.policyService().control(other).onNext(Observations.valid().setRobotId("other").build());
+    s.server
+        .policyService()
+        .control(racing)
+        .onNext(Observations.valid().setRobotId("racing").build());
+    s.server
+        .policyService()
+        .control(other)
+        .onNext(Observations.valid().setRobotId("other").build());
     assertTrue(racing.first.await(5, TimeUnit.SECONDS));
     assertTrue(other.first.await(5, TimeUnit.SECONDS));
     racing.cancelOnNextSend = true;

@@ -16,7 +16,10 @@ import mantis.sim.client.EpisodeResult;
 import mantis.sim.client.SimClient;
 import org.junit.jupiter.api.Test;
 
-/** The sim client's seam blending against the real in-process PolicyService (pipeline + safety filter). */
+/**
+ * The sim client's seam blending against the real in-process PolicyService (pipeline + safety
+ * filter).
+ */
 class SimClientSeamTest {
   private static final double[] A = {0.9, -0.7, 0.6};
   private static final double[] B = {-0.5, 0.8, -0.6};
@@ -52,8 +55,13 @@ class SimClientSeamTest {
   private static TestServer serverAlternating(long validForNanos) throws Exception {
     AtomicLong calls = new AtomicLong();
     MonotonicClock clock = MonotonicClock.system();
-    return TestServer.started(TestServer.policy(obs -> TestServer.chunk(obs.jointState().positionsRad(),
-        calls.getAndIncrement() % 2 == 0 ? A : B, clock.nanoTime() + validForNanos)));
+    return TestServer.started(
+        TestServer.policy(
+            obs ->
+                TestServer.chunk(
+                    obs.jointState().positionsRad(),
+                    calls.getAndIncrement() % 2 == 0 ? A : B,
+                    clock.nanoTime() + validForNanos)));
   }
 
   @Test
@@ -61,19 +69,32 @@ class SimClientSeamTest {
     try (TestServer server = serverAlternating(1_000_000_000L)) {
       Commands blended = new Commands();
       TabletopSim sim = TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(3.0).build());
-      EpisodeResult r = SimClient.builder().setChannel(server.channel).optImageSize(32, 32).optListener(blended)
-          .build().runEpisode(sim, 5, TaskFamily.REACH);
+      EpisodeResult r =
+          SimClient.builder()
+              .setChannel(server.channel)
+              .optImageSize(32, 32)
+              .optListener(blended)
+              .build()
+              .runEpisode(sim, 5, TaskFamily.REACH);
       assertEquals(10, r.calls());
       assertEquals(0, r.holdSteps());
-      assertTrue(blended.worstAccelerationRatio(sim) <= 1 + 1e-9, "acceleration / limit "
-          + blended.worstAccelerationRatio(sim));
+      assertTrue(
+          blended.worstAccelerationRatio(sim) <= 1 + 1e-9,
+          "acceleration / limit " + blended.worstAccelerationRatio(sim));
 
       Commands raw = new Commands();
       TabletopSim sim2 = TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(3.0).build());
-      SimClient.builder().setChannel(server.channel).optImageSize(32, 32).optListener(raw).optSeamBlending(false)
-          .build().runEpisode(sim2, 5, TaskFamily.REACH);
-      assertTrue(raw.worstAccelerationRatio(sim2) > 1.5,
-          "without blending the seams jump, so the check above can fail: " + raw.worstAccelerationRatio(sim2));
+      SimClient.builder()
+          .setChannel(server.channel)
+          .optImageSize(32, 32)
+          .optListener(raw)
+          .optSeamBlending(false)
+          .build()
+          .runEpisode(sim2, 5, TaskFamily.REACH);
+      assertTrue(
+          raw.worstAccelerationRatio(sim2) > 1.5,
+          "without blending the seams jump, so the check above can fail: "
+              + raw.worstAccelerationRatio(sim2));
     }
   }
 
@@ -84,26 +105,37 @@ class SimClientSeamTest {
       Commands c = new Commands();
       List<Integer> stepInRound = new ArrayList<>();
       int[] k = new int[1];
-      EpisodeListener listener = new EpisodeListener() {
-        @Override
-        public void onReply(TabletopSim sim, long step, mantis.core.Frame frame, mantis.core.ActionChunk chunk) {
-          k[0] = 0;
-        }
+      EpisodeListener listener =
+          new EpisodeListener() {
+            @Override
+            public void onReply(
+                TabletopSim sim,
+                long step,
+                mantis.core.Frame frame,
+                mantis.core.ActionChunk chunk) {
+              k[0] = 0;
+            }
 
-        @Override
-        public void onStep(TabletopSim sim, double[] q, boolean hold) {
-          c.onStep(sim, q, hold);
-          stepInRound.add(++k[0]);
-        }
-      };
+            @Override
+            public void onStep(TabletopSim sim, double[] q, boolean hold) {
+              c.onStep(sim, q, hold);
+              stepInRound.add(++k[0]);
+            }
+          };
       TabletopSim sim = TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(1.8).build());
-      EpisodeResult r = SimClient.builder().setChannel(server.channel).optImageSize(32, 32).optListener(listener)
-          .build().runEpisode(sim, 5, TaskFamily.REACH);
+      EpisodeResult r =
+          SimClient.builder()
+              .setChannel(server.channel)
+              .optImageSize(32, 32)
+              .optListener(listener)
+              .build()
+              .runEpisode(sim, 5, TaskFamily.REACH);
       assertEquals(6, r.calls());
       assertEquals(6, r.expiredChunks());
       for (int i = 0; i < c.q.size(); i++) {
         if (stepInRound.get(i) >= 3) {
-          // Step k of a round is 20k ms after the reply; validity was 50 ms from the server's answer.
+          // Step k of a round is 20k ms after the reply; validity was 50 ms from the server's
+          // answer.
           assertTrue(c.holding.get(i), "step " + stepInRound.get(i) + " of a round must hold");
         }
         if (i > 0 && c.holding.get(i) && c.holding.get(i - 1) && stepInRound.get(i) > 1) {

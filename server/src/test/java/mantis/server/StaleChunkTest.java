@@ -13,35 +13,44 @@ import mantis.core.Policy;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13: under overload, chunks reached clients already past their validity and were not marked held. The
- * client's deadline is its send time plus valid_for_nanos (the wire contract); here the client shares the
- * server's fake clock, so "arrived" is the clock when the chunk is read.
+ * Issue 13: under overload, chunks reached clients already past their validity and were not marked
+ * held. The client's deadline is its send time plus valid_for_nanos (the wire contract); here the
+ * client shares the server's fake clock, so "arrived" is the clock when the chunk is read.
  */
 class StaleChunkTest {
   private static final long VALIDITY_NANOS = 800_000_000L;
 
-  /** A Control stream whose first observation the policy takes 900 ms on (fake time) while a second waits. */
+  /**
+   * A Control stream whose first observation the policy takes 900 ms on (fake time) while a second
+   * waits.
+   */
   @Test
-  void aChunkThatWouldArriveAfterItsValidityIsAnsweredAsAHoldNeverDeliveredStale() throws Exception {
+  void aChunkThatWouldArriveAfterItsValidityIsAnsweredAsAHoldNeverDeliveredStale()
+      throws Exception {
     FakeClock clock = new FakeClock(10_000_000_000L);
     CountDownLatch inPolicy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
-    Policy slow = TestServer.policy(obs -> {
-      if (obs.robotId().equals("arm-1") && calls.incrementAndGet() == 1) {
-        inPolicy.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        clock.advanceMillis(900);
-      }
-      return TestServer.chunk(obs.jointState().positionsRad(), new double[] {0.3, 0.3, 0.3},
-          clock.nanoTime() + VALIDITY_NANOS);
-    });
-    try (TestServer s = new TestServer(TestServer.builder(slow).optClock(clock)
-        .optWatchdogTimeoutNanos(10_000_000_000L))) {
+    Policy slow =
+        TestServer.policy(
+            obs -> {
+              if (obs.robotId().equals("arm-1") && calls.incrementAndGet() == 1) {
+                inPolicy.countDown();
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                clock.advanceMillis(900);
+              }
+              return TestServer.chunk(
+                  obs.jointState().positionsRad(),
+                  new double[] {0.3, 0.3, 0.3},
+                  clock.nanoTime() + VALIDITY_NANOS);
+            });
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(slow).optClock(clock).optWatchdogTimeoutNanos(10_000_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
@@ -59,8 +68,15 @@ class StaleChunkTest {
         assertEquals(i, c.getStep());
         long arrived = clock.nanoTime();
         boolean stale = arrived > sent[i] + c.getValidForNanos();
-        assertTrue(c.getHeld() || !stale, "step " + i + " delivered stale: arrived " + (arrived - sent[i]) / 1e6
-            + " ms after it was sent, valid for " + c.getValidForNanos() / 1e6 + " ms");
+        assertTrue(
+            c.getHeld() || !stale,
+            "step "
+                + i
+                + " delivered stale: arrived "
+                + (arrived - sent[i]) / 1e6
+                + " ms after it was sent, valid for "
+                + c.getValidForNanos() / 1e6
+                + " ms");
         if (i == 1) {
           assertTrue(c.getHeld(), "step 1 waited 900 ms for a chunk that lasts 800 ms");
           assertEquals("STALE", c.getInterventions(0).getKind());
@@ -69,19 +85,31 @@ class StaleChunkTest {
       }
       in.onCompleted();
       assertEquals(Status.Code.OK, out.awaitEnd(5, TimeUnit.SECONDS).getCode());
-      assertTrue(s.server.scrapeMetrics().contains("mantis_stale_holds_total{stage=\"before_decode\"} 1.0"),
+      assertTrue(
+          s.server
+              .scrapeMetrics()
+              .contains("mantis_stale_holds_total{stage=\"before_decode\"} 1.0"),
           s.server.scrapeMetrics());
     }
   }
 
-  /** The client's own queue held the observation back: its send time says so, and the chunk would be stale. */
+  /**
+   * The client's own queue held the observation back: its send time says so, and the chunk would be
+   * stale.
+   */
   @Test
   void anObservationDelayedOnItsWayInIsHeldWhenItsChunkCouldNotArriveInTime() throws Exception {
     FakeClock clock = new FakeClock(10_000_000_000L);
-    Policy policy = TestServer.policy(obs -> TestServer.chunk(obs.jointState().positionsRad(),
-        new double[] {0.3, 0.3, 0.3}, clock.nanoTime() + VALIDITY_NANOS));
-    try (TestServer s = new TestServer(TestServer.builder(policy).optClock(clock)
-        .optWatchdogTimeoutNanos(10_000_000_000L))) {
+    Policy policy =
+        TestServer.policy(
+            obs ->
+                TestServer.chunk(
+                    obs.jointState().positionsRad(),
+                    new double[] {0.3, 0.3, 0.3},
+                    clock.nanoTime() + VALIDITY_NANOS));
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(policy).optClock(clock).optWatchdogTimeoutNanos(10_000_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
@@ -101,24 +129,32 @@ class StaleChunkTest {
   }
 
   @Test
-  void whenAStreamQueuesMoreThanSixteenObservationsTheOldestAreAnsweredStaleInOrder() throws Exception {
+  void whenAStreamQueuesMoreThanSixteenObservationsTheOldestAreAnsweredStaleInOrder()
+      throws Exception {
     FakeClock clock = new FakeClock(10_000_000_000L);
     CountDownLatch inPolicy = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Policy blocking = TestServer.policy(obs -> {
-      if (obs.robotId().equals("arm-1") && obs.step() == 0) {
-        inPolicy.countDown();
-        try {
-          release.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return TestServer.chunk(obs.jointState().positionsRad(), new double[] {0.3, 0.3, 0.3},
-          clock.nanoTime() + VALIDITY_NANOS);
-    });
-    try (TestServer s = new TestServer(TestServer.builder(blocking).optClock(clock)
-        .optWatchdogTimeoutNanos(10_000_000_000L))) {
+    Policy blocking =
+        TestServer.policy(
+            obs -> {
+              if (obs.robotId().equals("arm-1") && obs.step() == 0) {
+                inPolicy.countDown();
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return TestServer.chunk(
+                  obs.jointState().positionsRad(),
+                  new double[] {0.3, 0.3, 0.3},
+                  clock.nanoTime() + VALIDITY_NANOS);
+            });
+    try (TestServer s =
+        new TestServer(
+            TestServer.builder(blocking)
+                .optClock(clock)
+                .optWatchdogTimeoutNanos(10_000_000_000L))) {
       assertTrue(s.server.awaitServing(10, TimeUnit.SECONDS));
       StreamCollector out = new StreamCollector();
       var in = s.async().control(out);
@@ -142,7 +178,8 @@ class StaleChunkTest {
       }
       in.onCompleted();
       assertEquals(Status.Code.OK, out.awaitEnd(5, TimeUnit.SECONDS).getCode());
-      assertTrue(s.server.scrapeMetrics().contains("mantis_stale_holds_total{stage=\"queue_full\"} 4.0"));
+      assertTrue(
+          s.server.scrapeMetrics().contains("mantis_stale_holds_total{stage=\"queue_full\"} 4.0"));
     }
   }
 }

@@ -3,7 +3,6 @@ package mantis.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,16 +35,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Control stream slots cannot be locked up: 4 connections x 32 empty streams took all 128 slots (the limit was per
- * connection only, an empty stream never timed out, and a half-open connection kept its streams for the 2 h default
- * keepalive).
+ * Control stream slots cannot be locked up: 4 connections x 32 empty streams took all 128 slots
+ * (the limit was per connection only, an empty stream never timed out, and a half-open connection
+ * kept its streams for the 2 h default keepalive).
  */
 class StreamLockoutTest {
   private static final String TOKEN_A = TokenStore.newToken();
   private static final String TOKEN_B = TokenStore.newToken();
-  private static final TokenStore TOKENS = TokenStore.of(List.of(
-      TokenEntry.forToken("robot-a", Role.OPERATOR, TOKEN_A),
-      TokenEntry.forToken("robot-b", Role.OPERATOR, TOKEN_B)));
+  private static final TokenStore TOKENS =
+      TokenStore.of(
+          List.of(
+              TokenEntry.forToken("robot-a", Role.OPERATOR, TOKEN_A),
+              TokenEntry.forToken("robot-b", Role.OPERATOR, TOKEN_B)));
 
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -70,11 +71,16 @@ class StreamLockoutTest {
     return c;
   }
 
-  /** Opens a Control stream; with {@code send}, sends one observation and waits for its answer or the stream's end. */
-  private static StreamObserver<Observation> stream(ManagedChannel ch, CallCredentials creds, String robot,
-      StreamCollector out, boolean send) throws Exception {
+  /**
+   * Opens a Control stream; with {@code send}, sends one observation and waits for its answer or
+   * the stream's end.
+   */
+  private static StreamObserver<Observation> stream(
+      ManagedChannel ch, CallCredentials creds, String robot, StreamCollector out, boolean send)
+      throws Exception {
     PolicyServiceGrpc.PolicyServiceStub stub = PolicyServiceGrpc.newStub(ch);
-    StreamObserver<Observation> in = (creds == null ? stub : stub.withCallCredentials(creds)).control(out);
+    StreamObserver<Observation> in =
+        (creds == null ? stub : stub.withCallCredentials(creds)).control(out);
     if (send) {
       in.onNext(Observations.valid().setRobotId(robot).build());
       for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end; ) {
@@ -87,11 +93,14 @@ class StreamLockoutTest {
   }
 
   @Test
-  void aTokenIsLimitedPerPrincipalAcrossAllItsConnectionsWhileOtherTokensStillGetStreams() throws Exception {
-    String name = inProcess(TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2},
-            MonotonicClock.system()))
-        .optSecurity(ServerSecurity.builder().optTokens(TOKENS).build())
-        .optAdmission(Admissions.defaults().optControlStreams(20, 4, 6).build()));
+  void aTokenIsLimitedPerPrincipalAcrossAllItsConnectionsWhileOtherTokensStillGetStreams()
+      throws Exception {
+    String name =
+        inProcess(
+            TestServer.builder(
+                    TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()))
+                .optSecurity(ServerSecurity.builder().optTokens(TOKENS).build())
+                .optAdmission(Admissions.defaults().optControlStreams(20, 4, 6).build()));
     CallCredentials a = BearerToken.of(TOKEN_A);
     List<StreamCollector> accepted = new ArrayList<>();
     int robot = 0;
@@ -108,8 +117,10 @@ class StreamLockoutTest {
     stream(channel(name), a, "a-more", refused, true);
     Status s = refused.awaitEnd(5, TimeUnit.SECONDS);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode());
-    assertEquals("Control stream refused: principal 'robot-a' already has 6 open Control streams, the limit per "
-        + "principal (admission.max_control_streams_per_principal); end one first", s.getDescription());
+    assertEquals(
+        "Control stream refused: principal 'robot-a' already has 6 open Control streams, the limit per "
+            + "principal (admission.max_control_streams_per_principal); end one first",
+        s.getDescription());
     StreamCollector other = new StreamCollector();
     stream(channel(name), BearerToken.of(TOKEN_B), "b-0", other, true);
     assertEquals(1, other.chunks().size(), "another token still gets a stream");
@@ -121,9 +132,11 @@ class StreamLockoutTest {
 
   @Test
   void callersWithoutATokenAreLimitedPerConnectionOnly() throws Exception {
-    String name = inProcess(TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2},
-            MonotonicClock.system()))
-        .optAdmission(Admissions.defaults().optControlStreams(20, 2, 2).build()));
+    String name =
+        inProcess(
+            TestServer.builder(
+                    TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()))
+                .optAdmission(Admissions.defaults().optControlStreams(20, 2, 2).build()));
     int robot = 0;
     for (int c = 0; c < 3; c++) {
       ManagedChannel ch = channel(name);
@@ -138,19 +151,32 @@ class StreamLockoutTest {
   @Test
   void aStreamWithoutObservationsIsEndedAfterTheIdleTimeoutAndFreesItsSlot() throws Exception {
     FakeClock clock = new FakeClock(1_000_000_000L);
-    String name = inProcess(TestServer.builder(TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, clock))
-        .optClock(clock)
-        .optAdmission(Admissions.defaults().optControlStreams(2, 2, 2).optControlIdleTimeoutMs(30_000).build()));
+    String name =
+        inProcess(
+            TestServer.builder(TestServer.movingTo(new double[] {0.3, 0.3, 0.3}, clock))
+                .optClock(clock)
+                .optAdmission(
+                    Admissions.defaults()
+                        .optControlStreams(2, 2, 2)
+                        .optControlIdleTimeoutMs(30_000)
+                        .build()));
     ManagedChannel ch = channel(name);
     StreamCollector empty = new StreamCollector();
     stream(ch, null, "empty", empty, false);
     StreamCollector fed = new StreamCollector();
     StreamObserver<Observation> fedIn = stream(ch, null, "fed", fed, false);
-    fedIn.onNext(Observations.valid().setRobotId("fed").setJointState(Observations.joints(0.4, -0.2, 0.1)).build());
+    fedIn.onNext(
+        Observations.valid()
+            .setRobotId("fed")
+            .setJointState(Observations.joints(0.4, -0.2, 0.1))
+            .build());
     assertFalse(fed.next(5, TimeUnit.SECONDS).getHeld());
     StreamCollector third = new StreamCollector();
     stream(ch, null, "third", third, true);
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, third.awaitEnd(5, TimeUnit.SECONDS).getCode(), "both slots taken");
+    assertEquals(
+        Status.Code.RESOURCE_EXHAUSTED,
+        third.awaitEnd(5, TimeUnit.SECONDS).getCode(),
+        "both slots taken");
 
     clock.advanceMillis(29_900);
     assertNull(empty.endWithin(1500, TimeUnit.MILLISECONDS), "open before the idle timeout");
@@ -158,7 +184,8 @@ class StreamLockoutTest {
     clock.advanceMillis(200);
     Status end = empty.awaitEnd(5, TimeUnit.SECONDS);
     assertEquals(Status.Code.DEADLINE_EXCEEDED, end.getCode());
-    assertEquals("no observation for 30 s; stream closed to free its slot (admission.control_idle_timeout_ms)",
+    assertEquals(
+        "no observation for 30 s; stream closed to free its slot (admission.control_idle_timeout_ms)",
         end.getDescription());
     assertTrue(empty.chunks().isEmpty(), "no joint state ever: no hold");
 
@@ -167,8 +194,10 @@ class StreamLockoutTest {
     mantis.proto.v1.ActionChunk last = chunks.get(chunks.size() - 1);
     assertTrue(last.getHeld(), "a final hold before the stream ends");
     assertEquals("IDLE_TIMEOUT", last.getInterventions(0).getKind());
-    assertArrayEquals(new double[] {0.4, -0.2, 0.1},
-        last.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(), 1e-12);
+    assertArrayEquals(
+        new double[] {0.4, -0.2, 0.1},
+        last.getPoints(0).getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray(),
+        1e-12);
 
     StreamCollector again = new StreamCollector();
     stream(ch, null, "again", again, true);
@@ -178,24 +207,34 @@ class StreamLockoutTest {
 
   @Test
   void aHalfOpenConnectionLosesItsStreamsToTheServersKeepalive() throws Exception {
-    MantisServer server = TestServer.builder(TestServer.movingTo(new double[] {0.2, 0.2, 0.2},
-            MonotonicClock.system()))
-        .optHost("127.0.0.1").optPort(0).optWatchdogTimeoutNanos(3_000_000_000L)
-        .optAdmission(Admissions.defaults().optControlStreams(1, 1, 1).optControlIdleTimeoutMs(3_600_000)
-            .optKeepAlive(10_000, 500).build())
-        .build().start();
+    MantisServer server =
+        TestServer.builder(
+                TestServer.movingTo(new double[] {0.2, 0.2, 0.2}, MonotonicClock.system()))
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .optWatchdogTimeoutNanos(3_000_000_000L)
+            .optAdmission(
+                Admissions.defaults()
+                    .optControlStreams(1, 1, 1)
+                    .optControlIdleTimeoutMs(3_600_000)
+                    .optKeepAlive(10_000, 500)
+                    .build())
+            .build()
+            .start();
     open.add(server);
     assertTrue(server.awaitServing(10, TimeUnit.SECONDS));
     FreezingProxy proxy = new FreezingProxy(server.port());
     open.add(proxy);
-    ManagedChannel viaProxy = NettyChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
+    ManagedChannel viaProxy =
+        NettyChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
     open.add(viaProxy::shutdownNow);
     StreamCollector robot = new StreamCollector();
     stream(viaProxy, null, "wifi-robot", robot, true);
     assertEquals(1, robot.chunks().size());
     proxy.freeze(); // the robot's Wi-Fi drops: no FIN, no RST, nothing more either way
 
-    ManagedChannel direct = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel direct =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     open.add(direct::shutdownNow);
     long deadline = System.nanoTime() + 25_000_000_000L; // gRPC's shortest keepalive time is 10 s
     while (true) {
@@ -207,7 +246,9 @@ class StreamLockoutTest {
       }
       Status refused = next.awaitEnd(5, TimeUnit.SECONDS);
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getCode(), refused.toString());
-      assertTrue(System.nanoTime() < deadline, "the half-open connection still holds the only slot after 25 s");
+      assertTrue(
+          System.nanoTime() < deadline,
+          "the half-open connection still holds the only slot after 25 s");
       Thread.sleep(200);
     }
   }
@@ -251,33 +292,36 @@ class StreamLockoutTest {
     }
 
     private void pump(Socket from, Socket to) {
-      Thread t = new Thread(() -> {
-        byte[] buf = new byte[8192];
-        try {
-          InputStream in = from.getInputStream();
-          OutputStream out = to.getOutputStream();
-          while (!closed) {
-            if (frozen) {
-              Thread.sleep(50); // read nothing, forward nothing, close nothing
-              continue;
-            }
-            if (in.available() == 0) {
-              Thread.sleep(1);
-              continue;
-            }
-            int n = in.read(buf);
-            if (n < 0) {
-              return;
-            }
-            if (!frozen) {
-              out.write(buf, 0, n);
-              out.flush();
-            }
-          }
-        } catch (IOException | InterruptedException e) {
-          // closed
-        }
-      }, "freezing-proxy-pump");
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[8192];
+                try {
+                  InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream();
+                  while (!closed) {
+                    if (frozen) {
+                      Thread.sleep(50); // read nothing, forward nothing, close nothing
+                      continue;
+                    }
+                    if (in.available() == 0) {
+                      Thread.sleep(1);
+                      continue;
+                    }
+                    int n = in.read(buf);
+                    if (n < 0) {
+                      return;
+                    }
+                    if (!frozen) {
+                      out.write(buf, 0, n);
+                      out.flush();
+                    }
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // closed
+                }
+              },
+              "freezing-proxy-pump");
       t.setDaemon(true);
       t.start();
     }

@@ -76,7 +76,8 @@ final class TestServer implements AutoCloseable {
 
   /** A policy that moves every joint to {@code targets} in four 100 ms points, valid for 1 s. */
   static Policy movingTo(double[] targets, MonotonicClock clock) {
-    return policy(obs -> chunk(obs.jointState().positionsRad(), targets, clock.nanoTime() + 1_000_000_000L));
+    return policy(
+        obs -> chunk(obs.jointState().positionsRad(), targets, clock.nanoTime() + 1_000_000_000L));
   }
 
   static ActionChunk chunk(double[] from, double[] to, long validUntilNanos) {
@@ -88,7 +89,14 @@ final class TestServer implements AutoCloseable {
       }
       pts.add(new ActionPoint(p, i * 100_000_000L));
     }
-    return new ActionChunk(ROBOT.jointNames(), pts, validUntilNanos, new int[] {1, 2, 3, 4}, List.of(), List.of(),
-        "scripted-1", Map.of());
+    return new ActionChunk(
+        ROBOT.jointNames(),
+        pts,
+        validUntilNanos,
+        new int[] {1, 2, 3, 4},
+        List.of(),
+        List.of(),
+        "scripted-1",
+        Map.of());
   }
 }

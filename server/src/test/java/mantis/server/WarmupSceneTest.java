@@ -38,7 +38,8 @@ class WarmupSceneTest {
         table++;
       }
     }
-    assertTrue(red > 20 && blue > 20 && dark > 20, "red " + red + ", blue " + blue + ", dark " + dark);
+    assertTrue(
+        red > 20 && blue > 20 && dark > 20, "red " + red + ", blue " + blue + ", dark " + dark);
     assertTrue(table > rgb.length / 3 / 2, "mostly table: " + table);
     assertEquals(WarmupScene.INSTRUCTION, obs.instruction());
     assertEquals(RobotSpecs.mantisPlanar3().jointNames(), obs.jointState().names());
@@ -46,10 +47,13 @@ class WarmupSceneTest {
 
   @Test
   void jointsSitAtZeroOrAtTheMiddleOfARangeThatExcludesZero() {
-    RobotSpec robot = new RobotSpec("offset", List.of(
-        new JointLimits("a", -1, 1, 1, 1),
-        new JointLimits("b", 0.5, 1.5, 1, 1),
-        new JointLimits("c", -3, -1, 1, 1)));
+    RobotSpec robot =
+        new RobotSpec(
+            "offset",
+            List.of(
+                new JointLimits("a", -1, 1, 1, 1),
+                new JointLimits("b", 0.5, 1.5, 1, 1),
+                new JointLimits("c", -3, -1, 1, 1)));
     double[] q = WarmupScene.observation(robot, 32, 32).jointState().positionsRad();
     assertEquals(0, q[0]);
     assertEquals(1.0, q[1], 1e-12);
@@ -58,8 +62,10 @@ class WarmupSceneTest {
 
   @Test
   void aNonPositiveSizeIsRefused() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> WarmupScene.observation(RobotSpecs.mantisPlanar3(), 0, 32));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> WarmupScene.observation(RobotSpecs.mantisPlanar3(), 0, 32));
     assertTrue(e.getMessage().contains("0x32"), e.getMessage());
   }
 }

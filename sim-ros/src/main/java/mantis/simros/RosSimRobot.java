@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * When an episode ends (success or time-out) it is logged and the next seed starts, with its
- * instruction re-published. Stamps are wall-clock (ROS) time. Constructors start nothing;
- * {@link #start()} advertises, subscribes and starts the ticks; {@link #close()} stops them and
- * closes the topics (not the node, which the caller owns).
+ * instruction re-published. Stamps are wall-clock (ROS) time. Constructors start nothing; {@link
+ * #start()} advertises, subscribes and starts the ticks; {@link #close()} stops them and closes the
+ * topics (not the node, which the caller owns).
  */
 public final class RosSimRobot implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RosSimRobot.class);
@@ -133,30 +133,48 @@ public final class RosSimRobot implements AutoCloseable {
       positionsRad = sim.jointState().positionsRad();
       rgb = new byte[widthPx * heightPx * 3];
       imagePub = node.advertise(imageTopic, RosMessages.IMAGE, new PublisherOptions(false, 2));
-      cameraInfoPub = node.advertise(cameraInfoTopic, RosMessages.CAMERA_INFO,
-          new PublisherOptions(false, 2));
-      jointStatePub = node.advertise(jointStatesTopic, RosMessages.JOINT_STATE,
-          new PublisherOptions(false, 50));
-      instructionPub = node.advertise(instructionTopic, RosMessages.STRING,
-          PublisherOptions.latched());
-      commandSub = node.subscribe(commandTopic, RosMessages.JOINT_TRAJECTORY,
-          new SubscriberOptions(10, true), this::onTrajectory);
+      cameraInfoPub =
+          node.advertise(cameraInfoTopic, RosMessages.CAMERA_INFO, new PublisherOptions(false, 2));
+      jointStatePub =
+          node.advertise(
+              jointStatesTopic, RosMessages.JOINT_STATE, new PublisherOptions(false, 50));
+      instructionPub =
+          node.advertise(instructionTopic, RosMessages.STRING, PublisherOptions.latched());
+      commandSub =
+          node.subscribe(
+              commandTopic,
+              RosMessages.JOINT_TRAJECTORY,
+              new SubscriberOptions(10, true),
+              this::onTrajectory);
       instructionPub.publish(new RosString(sim.instruction()));
-      LOG.info("sim-ros: {} seed {}: '{}'; camera {} ({}x{} at {} Hz), {}, command {}",
-          family, seed, sim.instruction(), imageTopic, widthPx, heightPx, imageRateHz,
-          jointStatesTopic, commandTopic);
-      scheduler = givenScheduler != null ? givenScheduler
-          : Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mantis-sim-ros");
-            t.setDaemon(true);
-            return t;
-          });
+      LOG.info(
+          "sim-ros: {} seed {}: '{}'; camera {} ({}x{} at {} Hz), {}, command {}",
+          family,
+          seed,
+          sim.instruction(),
+          imageTopic,
+          widthPx,
+          heightPx,
+          imageRateHz,
+          jointStatesTopic,
+          commandTopic);
+      scheduler =
+          givenScheduler != null
+              ? givenScheduler
+              : Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "mantis-sim-ros");
+                    t.setDaemon(true);
+                    return t;
+                  });
       long physicsPeriod = Math.round(1e9 / sim.config().physicsHz());
-      physics = scheduler.scheduleAtFixedRate(() -> safely(this::tick), physicsPeriod,
-          physicsPeriod, TimeUnit.NANOSECONDS);
+      physics =
+          scheduler.scheduleAtFixedRate(
+              () -> safely(this::tick), physicsPeriod, physicsPeriod, TimeUnit.NANOSECONDS);
       long cameraPeriod = Math.round(1e9 / imageRateHz);
-      camera = scheduler.scheduleAtFixedRate(() -> safely(this::publishCamera), 0, cameraPeriod,
-          TimeUnit.NANOSECONDS);
+      camera =
+          scheduler.scheduleAtFixedRate(
+              () -> safely(this::publishCamera), 0, cameraPeriod, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -201,8 +219,13 @@ public final class RosSimRobot implements AutoCloseable {
       sim.step(q);
       mantis.core.JointState js = sim.jointState();
       positionsRad = js.positionsRad();
-      msg = new JointState(header(jointStateSeq++, "base_link"), jointNames, boxed(js.positionsRad()),
-          boxed(js.velocitiesRadPerS()), List.of());
+      msg =
+          new JointState(
+              header(jointStateSeq++, "base_link"),
+              jointNames,
+              boxed(js.positionsRad()),
+              boxed(js.velocitiesRadPerS()),
+              List.of());
       if (!episodeOver && sim.done()) {
         episodeOver = true;
         nextEpisode();
@@ -213,8 +236,12 @@ public final class RosSimRobot implements AutoCloseable {
   }
 
   private void nextEpisode() {
-    LOG.info("sim-ros: {} seed {} {} after {} s", family, seed,
-        sim.success() ? "succeeded" : "timed out", String.format("%.2f", sim.timeS()));
+    LOG.info(
+        "sim-ros: {} seed {} {} after {} s",
+        family,
+        seed,
+        sim.success() ? "succeeded" : "timed out",
+        String.format("%.2f", sim.timeS()));
     episodes++;
     if (!nextEpisodeWhenDone) {
       return;
@@ -248,12 +275,18 @@ public final class RosSimRobot implements AutoCloseable {
   }
 
   private static CameraInfo cameraInfo(Header h, CameraIntrinsics k) {
-    return new CameraInfo(h, k.heightPx(), k.widthPx(), "plumb_bob",
+    return new CameraInfo(
+        h,
+        k.heightPx(),
+        k.widthPx(),
+        "plumb_bob",
         List.of(k.k1(), k.k2(), k.p1(), k.p2(), k.k3()),
         List.of(k.fxPx(), 0.0, k.cxPx(), 0.0, k.fyPx(), k.cyPx(), 0.0, 0.0, 1.0),
         List.of(1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0),
         List.of(k.fxPx(), 0.0, k.cxPx(), 0.0, 0.0, k.fyPx(), k.cyPx(), 0.0, 0.0, 0.0, 1.0, 0.0),
-        0, 0, RegionOfInterest.FULL);
+        0,
+        0,
+        RegionOfInterest.FULL);
   }
 
   private Header header(long seq, String frameId) {
@@ -331,8 +364,8 @@ public final class RosSimRobot implements AutoCloseable {
         scheduler.shutdownNow();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {commandSub, imagePub, cameraInfoPub,
-        jointStatePub, instructionPub}) {
+    for (AutoCloseable c :
+        new AutoCloseable[] {commandSub, imagePub, cameraInfoPub, jointStatePub, instructionPub}) {
       if (c != null) {
         try {
           c.close();
@@ -451,7 +484,10 @@ public final class RosSimRobot implements AutoCloseable {
       return this;
     }
 
-    /** The trajectory controller's namespace; default {@code /arm_controller} (its {@code /command}). */
+    /**
+     * The trajectory controller's namespace; default {@code /arm_controller} (its {@code
+     * /command}).
+     */
     public Builder optController(String controller) {
       this.controller = controller;
       return this;
@@ -466,15 +502,16 @@ public final class RosSimRobot implements AutoCloseable {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(wallNanos, "wallNanos");
       if (simConfig.embodiment() != Embodiment.ARM) {
-        throw new IllegalArgumentException("sim-ros runs the arm embodiment, not "
-            + simConfig.embodiment());
+        throw new IllegalArgumentException(
+            "sim-ros runs the arm embodiment, not " + simConfig.embodiment());
       }
       if (!(imageRateHz > 0) || imageRateHz > 1000) {
-        throw new IllegalArgumentException("image rate must be in (0, 1000] Hz, got " + imageRateHz);
+        throw new IllegalArgumentException(
+            "image rate must be in (0, 1000] Hz, got " + imageRateHz);
       }
       if (widthPx < 8 || heightPx < 8 || widthPx > 4096 || heightPx > 4096) {
-        throw new IllegalArgumentException("image size must be 8..4096 px a side, got " + widthPx
-            + "x" + heightPx);
+        throw new IllegalArgumentException(
+            "image size must be 8..4096 px a side, got " + widthPx + "x" + heightPx);
       }
       for (String t : List.of(cameraNamespace, jointStatesTopic, instructionTopic, controller)) {
         if (t == null || t.isBlank()) {
@@ -484,8 +521,11 @@ public final class RosSimRobot implements AutoCloseable {
       if (jointNames != null) {
         int n = mantis.core.RobotSpecs.mantisPlanar3().jointCount();
         if (jointNames.size() != n || jointNames.stream().distinct().count() != n) {
-          throw new IllegalArgumentException("optJointNames needs " + n
-              + " distinct names (one per joint of the arm), got " + jointNames);
+          throw new IllegalArgumentException(
+              "optJointNames needs "
+                  + n
+                  + " distinct names (one per joint of the arm), got "
+                  + jointNames);
         }
       }
       Objects.requireNonNull(node, "setNode is required");

@@ -14,10 +14,9 @@ import mantis.ros.msg.JointTrajectoryPoint;
 /**
  * What a ros_control {@code JointTrajectoryController} does with a {@code JointTrajectory} on its
  * {@code command} topic, for the simulated arm: the trajectory starts at its header stamp (zero
- * stamp: on arrival), replaces the one being followed on arrival (for a stamp in the future the
- * arm waits at its current position until then, where ros_control would finish the old one first),
- * is interpolated linearly
- * from the positions at its start to the first point and between points by
+ * stamp: on arrival), replaces the one being followed on arrival (for a stamp in the future the arm
+ * waits at its current position until then, where ros_control would finish the old one first), is
+ * interpolated linearly from the positions at its start to the first point and between points by
  * {@code time_from_start}, and its last point is held until a newer trajectory arrives. An empty
  * trajectory stops the arm where it is. Joints are matched by name, in any order; a trajectory that
  * does not name every joint, names an unknown one, or has non-finite or non-increasing values is
@@ -58,8 +57,14 @@ final class TrajectoryFollower {
     for (int j = 0; j < n; j++) {
       index[j] = t.jointNames().indexOf(jointNames.get(j));
       if (index[j] < 0) {
-        return Optional.of("joint_names " + t.jointNames() + " lack '" + jointNames.get(j)
-            + "' (this arm has " + jointNames + ")");
+        return Optional.of(
+            "joint_names "
+                + t.jointNames()
+                + " lack '"
+                + jointNames.get(j)
+                + "' (this arm has "
+                + jointNames
+                + ")");
       }
     }
     for (String name : t.jointNames()) {
@@ -75,12 +80,17 @@ final class TrajectoryFollower {
     for (int i = 0; i < t.points().size(); i++) {
       JointTrajectoryPoint p = t.points().get(i);
       if (p.positions().isEmpty()) {
-        return Optional.of("points[" + i + "] has no positions (only position control is supported)");
+        return Optional.of(
+            "points[" + i + "] has no positions (only position control is supported)");
       }
       long tfs = p.timeFromStart().toNanos();
       if (tfs < 0 || tfs <= last) {
-        return Optional.of("points[" + i + "].time_from_start " + tfs / 1e9
-            + " s is negative or not after the previous point's");
+        return Optional.of(
+            "points["
+                + i
+                + "].time_from_start "
+                + tfs / 1e9
+                + " s is negative or not after the previous point's");
       }
       last = tfs;
       double[] q = new double[n];
@@ -94,8 +104,16 @@ final class TrajectoryFollower {
     }
     long stamp = t.header().stamp().toNanos();
     long start = stamp == 0 ? now : now + (stamp - wallNowNanos);
-    ActionChunk chunk = new ActionChunk(jointNames, points, Long.MAX_VALUE, null, null, null,
-        "ros:" + t.header().frameId(), null);
+    ActionChunk chunk =
+        new ActionChunk(
+            jointNames,
+            points,
+            Long.MAX_VALUE,
+            null,
+            null,
+            null,
+            "ros:" + t.header().frameId(),
+            null);
     if (!player.offer(chunk, start, currentRad.clone())) {
       return Optional.of("it starts no later than the trajectory being followed");
     }

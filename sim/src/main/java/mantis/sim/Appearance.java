@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One episode's domain randomisation: lighting, table texture, distractor clutter and camera jitter.
+ * One episode's domain randomisation: lighting, table texture, distractor clutter and camera
+ * jitter.
  *
- * <p>Distractors are flat, low-saturation shapes on the table (paper, tape, stains: HSV saturation at
- * most 0.25) that are not objects: they have no physics, no name, and their colours stay well away
- * from the saturated {@link PaletteColour} palette. Table textures are also low-saturation (at most
- * 0.3).
+ * <p>Distractors are flat, low-saturation shapes on the table (paper, tape, stains: HSV saturation
+ * at most 0.25) that are not objects: they have no physics, no name, and their colours stay well
+ * away from the saturated {@link PaletteColour} palette. Table textures are also low-saturation (at
+ * most 0.3).
  */
 record Appearance(
     double brightness,
@@ -30,10 +31,22 @@ record Appearance(
     double shadowDyPerM,
     double[] cameraJitter) {
 
-  enum TableTexture { PLAIN, WOOD, NOISE, CHECKER }
+  enum TableTexture {
+    PLAIN,
+    WOOD,
+    NOISE,
+    CHECKER
+  }
 
   /** A flat distractor: an ellipse or a rotated rectangle, or a thin strip. */
-  record Distractor(boolean ellipse, double xM, double yM, double halfAM, double halfBM, double angleRad, int rgb) {
+  record Distractor(
+      boolean ellipse,
+      double xM,
+      double yM,
+      double halfAM,
+      double halfBM,
+      double angleRad,
+      int rgb) {
     boolean contains(double px, double py) {
       double dx = px - xM;
       double dy = py - yM;
@@ -47,8 +60,23 @@ record Appearance(
 
   /** No randomisation: even light, plain table, no clutter, nominal camera. */
   static Appearance nominal() {
-    return new Appearance(1, 1, 1, 1, 0, 0, TableTexture.PLAIN, 0xC8C3B9, 0xC8C3B9, 0.05, 0, 0x3C3A38, List.of(),
-        0.25, -0.35, new double[6]);
+    return new Appearance(
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+        TableTexture.PLAIN,
+        0xC8C3B9,
+        0xC8C3B9,
+        0.05,
+        0,
+        0x3C3A38,
+        List.of(),
+        0.25,
+        -0.35,
+        new double[6]);
   }
 
   static Appearance random(SplittableRandom rng) {
@@ -88,17 +116,44 @@ record Appearance(
       double a = strip ? u(rng, 0.04, 0.09) : u(rng, 0.015, 0.045);
       double b = strip ? u(rng, 0.003, 0.007) : a * u(rng, 0.4, 1.0);
       int rgb = Colours.fromHsv(u(rng, 0, 360), u(rng, 0, 0.25), u(rng, 0.3, 0.9));
-      ds.add(new Distractor(!strip && rng.nextBoolean(), u(rng, Table.X_MIN, Table.X_MAX),
-          u(rng, Table.Y_MIN, Table.Y_MAX), a, b, u(rng, 0, Math.PI), rgb));
+      ds.add(
+          new Distractor(
+              !strip && rng.nextBoolean(),
+              u(rng, Table.X_MIN, Table.X_MAX),
+              u(rng, Table.Y_MIN, Table.Y_MAX),
+              a,
+              b,
+              u(rng, 0, Math.PI),
+              rgb));
     }
     double deg = Math.PI / 180;
-    double[] jitter = {u(rng, -0.003, 0.003), u(rng, -0.003, 0.003), u(rng, -0.003, 0.003),
-        u(rng, -0.3, 0.3) * deg, u(rng, -0.3, 0.3) * deg, u(rng, -0.3, 0.3) * deg};
+    double[] jitter = {
+      u(rng, -0.003, 0.003),
+      u(rng, -0.003, 0.003),
+      u(rng, -0.003, 0.003),
+      u(rng, -0.3, 0.3) * deg,
+      u(rng, -0.3, 0.3) * deg,
+      u(rng, -0.3, 0.3) * deg
+    };
     double shadowAngle = u(rng, 0, 2 * Math.PI);
     double shadowLen = u(rng, 0.15, 0.5);
-    return new Appearance(brightness, tr, tg, tb, gMag * Math.cos(gAngle), gMag * Math.sin(gAngle), texture, table,
-        table2, scale, phase, floor, List.copyOf(ds), shadowLen * Math.cos(shadowAngle),
-        shadowLen * Math.sin(shadowAngle), jitter);
+    return new Appearance(
+        brightness,
+        tr,
+        tg,
+        tb,
+        gMag * Math.cos(gAngle),
+        gMag * Math.sin(gAngle),
+        texture,
+        table,
+        table2,
+        scale,
+        phase,
+        floor,
+        List.copyOf(ds),
+        shadowLen * Math.cos(shadowAngle),
+        shadowLen * Math.sin(shadowAngle),
+        jitter);
   }
 
   /** Light level at a table point (before the colour tint). */
@@ -113,25 +168,31 @@ record Appearance(
     }
     int c;
     switch (texture) {
-      case WOOD: {
-        double grain = Math.sin((y + 0.012 * Math.sin(x * 23 + texturePhase)) / textureScaleM * 2 * Math.PI
-            + 0.6 * Math.sin(x * 7 + texturePhase));
-        double t = 0.5 + 0.5 * grain;
-        c = Colours.mix(tableRgb, tableRgb2, t * t);
-        break;
-      }
-      case CHECKER: {
-        long ix = (long) Math.floor(x / textureScaleM);
-        long iy = (long) Math.floor(y / textureScaleM);
-        c = ((ix + iy) & 1) == 0 ? tableRgb : tableRgb2;
-        break;
-      }
-      case NOISE: {
-        double t = valueNoise(x / textureScaleM, y / textureScaleM) * 0.65
-            + valueNoise(x / textureScaleM * 3.1, y / textureScaleM * 3.1) * 0.35;
-        c = Colours.mix(tableRgb, tableRgb2, t);
-        break;
-      }
+      case WOOD:
+        {
+          double grain =
+              Math.sin(
+                  (y + 0.012 * Math.sin(x * 23 + texturePhase)) / textureScaleM * 2 * Math.PI
+                      + 0.6 * Math.sin(x * 7 + texturePhase));
+          double t = 0.5 + 0.5 * grain;
+          c = Colours.mix(tableRgb, tableRgb2, t * t);
+          break;
+        }
+      case CHECKER:
+        {
+          long ix = (long) Math.floor(x / textureScaleM);
+          long iy = (long) Math.floor(y / textureScaleM);
+          c = ((ix + iy) & 1) == 0 ? tableRgb : tableRgb2;
+          break;
+        }
+      case NOISE:
+        {
+          double t =
+              valueNoise(x / textureScaleM, y / textureScaleM) * 0.65
+                  + valueNoise(x / textureScaleM * 3.1, y / textureScaleM * 3.1) * 0.35;
+          c = Colours.mix(tableRgb, tableRgb2, t);
+          break;
+        }
       default:
         c = tableRgb;
     }

@@ -62,26 +62,42 @@ final class Colours {
     double g;
     double b;
     if (h < 60) {
-      r = c; g = x; b = 0;
+      r = c;
+      g = x;
+      b = 0;
     } else if (h < 120) {
-      r = x; g = c; b = 0;
+      r = x;
+      g = c;
+      b = 0;
     } else if (h < 180) {
-      r = 0; g = c; b = x;
+      r = 0;
+      g = c;
+      b = x;
     } else if (h < 240) {
-      r = 0; g = x; b = c;
+      r = 0;
+      g = x;
+      b = c;
     } else if (h < 300) {
-      r = x; g = 0; b = c;
+      r = x;
+      g = 0;
+      b = c;
     } else {
-      r = c; g = 0; b = x;
+      r = c;
+      g = 0;
+      b = x;
     }
     return pack(
-        (int) Math.round((r + m) * 255), (int) Math.round((g + m) * 255), (int) Math.round((b + m) * 255));
+        (int) Math.round((r + m) * 255),
+        (int) Math.round((g + m) * 255),
+        (int) Math.round((b + m) * 255));
   }
 
   /** Scales every channel by {@code f}, clamped. */
   static int scale(int rgb, double f) {
     return pack(
-        (int) Math.round(red(rgb) * f), (int) Math.round(green(rgb) * f), (int) Math.round(blue(rgb) * f));
+        (int) Math.round(red(rgb) * f),
+        (int) Math.round(green(rgb) * f),
+        (int) Math.round(blue(rgb) * f));
   }
 
   /** Linear blend: {@code a*(1-t) + b*t}. */

@@ -2,12 +2,14 @@ package mantis.sim;
 
 /** What acts in the scene. */
 public enum Embodiment {
-  /** The planar 3-joint arm with a round pusher, driven by joint targets ({@link TabletopSim#step}). */
+  /**
+   * The planar 3-joint arm with a round pusher, driven by joint targets ({@link TabletopSim#step}).
+   */
   ARM,
   /**
-   * A floating, skin-coloured "hand" (a palm disc with finger lines, no arm drawn) that pushes with its
-   * palm, driven by table-plane targets ({@link TabletopSim#stepHand}). Its episodes have no joint
-   * actions: they serve as action-free video.
+   * A floating, skin-coloured "hand" (a palm disc with finger lines, no arm drawn) that pushes with
+   * its palm, driven by table-plane targets ({@link TabletopSim#stepHand}). Its episodes have no
+   * joint actions: they serve as action-free video.
    */
   HAND
 }

@@ -11,7 +11,10 @@ public final class ExpertEvaluation {
    * many succeeded. Default simulator settings otherwise (50 Hz, 12 s time-out).
    */
   public static int run(TaskFamily family, Embodiment embodiment, int episodes, long firstSeed) {
-    return run(SimConfig.builder().optEmbodiment(embodiment).optDomainRandomization(false).build(), family, episodes,
+    return run(
+        SimConfig.builder().optEmbodiment(embodiment).optDomainRandomization(false).build(),
+        family,
+        episodes,
         firstSeed);
   }
 
@@ -34,7 +37,8 @@ public final class ExpertEvaluation {
   }
 
   /** Runs one episode to success or time-out; true on success. */
-  public static boolean runEpisode(TabletopSim sim, ScriptedExpert expert, long seed, TaskFamily family) {
+  public static boolean runEpisode(
+      TabletopSim sim, ScriptedExpert expert, long seed, TaskFamily family) {
     sim.reset(seed, family);
     while (!sim.done()) {
       double[] a = expert.act(sim);
@@ -57,7 +61,13 @@ public final class ExpertEvaluation {
     for (Embodiment embodiment : Embodiment.values()) {
       for (TaskFamily family : TaskFamily.values()) {
         int ok = run(family, embodiment, episodes, firstSeed);
-        System.out.printf(java.util.Locale.ROOT, "%-5s %-15s %4d/%d  %.1f%%%n", embodiment, family, ok, episodes,
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "%-5s %-15s %4d/%d  %.1f%%%n",
+            embodiment,
+            family,
+            ok,
+            episodes,
             100.0 * ok / Math.max(1, episodes));
       }
     }

@@ -4,36 +4,39 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Language templates. Every phrasing names the object as "the &lt;colour&gt; &lt;shape&gt;", the target as
- * "the &lt;colour&gt; target", and the direction with one of the words left, right, up, down, so a simple
- * parser can ground any of them.
+ * Language templates. Every phrasing names the object as "the &lt;colour&gt; &lt;shape&gt;", the
+ * target as "the &lt;colour&gt; target", and the direction with one of the words left, right, up,
+ * down, so a simple parser can ground any of them.
  */
 final class Instructions {
   private Instructions() {}
 
-  static final List<String> REACH = List.of(
-      "reach the %s",
-      "reach for the %s",
-      "touch the %s",
-      "go to the %s",
-      "move to the %s",
-      "put the pusher on the %s");
+  static final List<String> REACH =
+      List.of(
+          "reach the %s",
+          "reach for the %s",
+          "touch the %s",
+          "go to the %s",
+          "move to the %s",
+          "put the pusher on the %s");
 
-  static final List<String> PUSH_DIRECTION = List.of(
-      "push the %s %s",
-      "push the %s to the %s",
-      "move the %s %s",
-      "slide the %s %s",
-      "shove the %s %s",
-      "nudge the %s to the %s");
+  static final List<String> PUSH_DIRECTION =
+      List.of(
+          "push the %s %s",
+          "push the %s to the %s",
+          "move the %s %s",
+          "slide the %s %s",
+          "shove the %s %s",
+          "nudge the %s to the %s");
 
-  static final List<String> PUSH_TO_TARGET = List.of(
-      "push the %s onto the %s",
-      "push the %s into the %s",
-      "move the %s onto the %s",
-      "slide the %s to the %s",
-      "put the %s on the %s",
-      "get the %s into the %s");
+  static final List<String> PUSH_TO_TARGET =
+      List.of(
+          "push the %s onto the %s",
+          "push the %s into the %s",
+          "move the %s onto the %s",
+          "slide the %s to the %s",
+          "put the %s on the %s",
+          "get the %s into the %s");
 
   static String reach(String object, SplittableRandom rng) {
     return String.format(pick(REACH, rng), object);

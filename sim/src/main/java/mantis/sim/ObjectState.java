@@ -5,8 +5,8 @@ package mantis.sim;
  *
  * @param name unique name in its scene, "&lt;colour&gt; &lt;shape&gt;", e.g. "red block"
  * @param colour the palette colour it is named after
- * @param rgb the colour it is actually drawn in before lighting (the palette colour with this scene's
- *     jitter), 0xRRGGBB
+ * @param rgb the colour it is actually drawn in before lighting (the palette colour with this
+ *     scene's jitter), 0xRRGGBB
  * @param shape block (square) or disc
  * @param xM centre x, table frame, metres
  * @param yM centre y, table frame, metres

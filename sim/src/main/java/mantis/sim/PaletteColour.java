@@ -2,13 +2,13 @@ package mantis.sim;
 
 /**
  * The named, saturated colours that objects and target zones are drawn in. Each scene jitters an
- * object's colour slightly (hue within a few degrees, brightness within about 10%) around the nominal
- * value given here; lighting randomisation scales it further.
+ * object's colour slightly (hue within a few degrees, brightness within about 10%) around the
+ * nominal value given here; lighting randomisation scales it further.
  *
  * <p>Everything else in a frame is kept away from this palette on purpose: the table, its texture
- * and the distractor clutter are low-saturation (HSV saturation below about 0.3), the arm is dark grey
- * metal and the hand is pale skin. A colour detector that accepts saturation above about 0.45 sees
- * only objects and target outlines.
+ * and the distractor clutter are low-saturation (HSV saturation below about 0.3), the arm is dark
+ * grey metal and the hand is pale skin. A colour detector that accepts saturation above about 0.45
+ * sees only objects and target outlines.
  */
 public enum PaletteColour {
   RED("red", 0xDC2828),

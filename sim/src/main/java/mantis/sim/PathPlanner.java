@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * Shortest collision-free paths for a disc effector among circular obstacles, on a visibility graph
- * of octagons around the obstacles. Used by the scripted expert to move around objects it should not
- * touch.
+ * of octagons around the obstacles. Used by the scripted expert to move around objects it should
+ * not touch.
  */
 final class PathPlanner {
   /** An obstacle: a circle the effector's centre must stay out of. */
@@ -26,7 +26,13 @@ final class PathPlanner {
    * straight line is clear or no path exists. Obstacles containing the start are left by the
    * shortest way out first.
    */
-  static double[] nextWaypoint(double sx, double sy, double gx, double gy, List<Circle> obstacles, double minR,
+  static double[] nextWaypoint(
+      double sx,
+      double sy,
+      double gx,
+      double gy,
+      List<Circle> obstacles,
+      double minR,
       double maxR) {
     // Leave any obstacle we are inside of.
     for (Circle c : obstacles) {

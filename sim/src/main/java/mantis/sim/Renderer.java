@@ -11,10 +11,10 @@ import mantis.core.PixelPoint;
  *
  * <p>At construction it casts every pixel's ray onto the table plane z = 0 through the (jittered)
  * camera model (exactly for small images, on a 4-pixel grid with bilinear interpolation for large
- * ones) and bakes the static background: table texture, distractors, target zones, all lit. Points on
- * a horizontal plane at height z follow from the z = 0 point by similar triangles through the camera
- * centre, so drawing a frame only visits the pixel boxes of the objects, their shadows and the arm
- * or hand, with a point-in-shape test per pixel.
+ * ones) and bakes the static background: table texture, distractors, target zones, all lit. Points
+ * on a horizontal plane at height z follow from the z = 0 point by similar triangles through the
+ * camera centre, so drawing a frame only visits the pixel boxes of the objects, their shadows and
+ * the arm or hand, with a point-in-shape test per pixel.
  */
 final class Renderer {
   private static final double LINK_Z_M = 0.07;
@@ -102,8 +102,8 @@ final class Renderer {
   }
 
   /**
-   * The surface that {@link #render} draws at the (sub-pixel) image point (u, v), as a point fixed to
-   * that surface: the same tests as drawing, in reverse drawing order (arm or hand, objects,
+   * The surface that {@link #render} draws at the (sub-pixel) image point (u, v), as a point fixed
+   * to that surface: the same tests as drawing, in reverse drawing order (arm or hand, objects,
    * shadows, table).
    */
   Optional<SurfacePoint> pick(World world, Embodiment embodiment, double u, double v) {
@@ -113,7 +113,10 @@ final class Renderer {
     }
     double x0 = hit.get().xM();
     double y0 = hit.get().yM();
-    SurfacePoint p = embodiment == Embodiment.ARM ? pickArm(world.q, x0, y0) : pickHand(world.handX, world.handY, x0, y0);
+    SurfacePoint p =
+        embodiment == Embodiment.ARM
+            ? pickArm(world.q, x0, y0)
+            : pickHand(world.handX, world.handY, x0, y0);
     if (p != null) {
       return Optional.of(p);
     }
@@ -132,8 +135,13 @@ final class Renderer {
       if (inside(disc, x0 - ox, y0 - oy, half)) {
         // A side face: take the ray's point at half height.
         double fh = (cz - height / 2) / cz;
-        return Optional.of(new SurfacePoint(SurfacePoint.Surface.OBJECT, k, cx + (x0 - cx) * fh - ox,
-            cy + (y0 - cy) * fh - oy, height / 2));
+        return Optional.of(
+            new SurfacePoint(
+                SurfacePoint.Surface.OBJECT,
+                k,
+                cx + (x0 - cx) * fh - ox,
+                cy + (y0 - cy) * fh - oy,
+                height / 2));
       }
     }
     for (int k = world.n - 1; k >= 0; k--) {
@@ -141,7 +149,9 @@ final class Renderer {
       double sx = world.x[k] + appearance.shadowDxPerM() * height;
       double sy = world.y[k] + appearance.shadowDyPerM() * height;
       if (inside(world.disc[k], x0 - sx, y0 - sy, world.half[k])) {
-        return Optional.of(new SurfacePoint(SurfacePoint.Surface.SHADOW, k, x0 - world.x[k], y0 - world.y[k], 0.0));
+        return Optional.of(
+            new SurfacePoint(
+                SurfacePoint.Surface.SHADOW, k, x0 - world.x[k], y0 - world.y[k], 0.0));
       }
     }
     return Optional.of(new SurfacePoint(SurfacePoint.Surface.TABLE, -1, x0, y0, 0.0));
@@ -166,7 +176,13 @@ final class Renderer {
       }
     }
     for (int link = 2; link >= 0; link--) {
-      if (inCapsule(p, fk[2 * link], fk[2 * link + 1], fk[2 * link + 2], fk[2 * link + 3], LINK_HALF_WIDTH_M[link])) {
+      if (inCapsule(
+          p,
+          fk[2 * link],
+          fk[2 * link + 1],
+          fk[2 * link + 2],
+          fk[2 * link + 3],
+          LINK_HALF_WIDTH_M[link])) {
         return SurfacePoint.onLink(link, q, p[0], p[1], LINK_Z_M);
       }
     }
@@ -180,13 +196,15 @@ final class Renderer {
   private SurfacePoint pickHand(double hx, double hy, double x0, double y0) {
     double[] p = atHeight(x0, y0, HAND_Z_M);
     double r = Table.HAND_RADIUS_M;
-    boolean hit = inDisc(p, hx, hy, r)
-        || inCapsule(p, hx + r * 0.7, hy, hx + r + 0.022, hy + 0.018, 0.0065);
+    boolean hit =
+        inDisc(p, hx, hy, r) || inCapsule(p, hx + r * 0.7, hy, hx + r + 0.022, hy + 0.018, 0.0065);
     for (int f = 0; f < 4 && !hit; f++) {
       double fx = hx + (f - 1.5) * 0.013;
       hit = inCapsule(p, fx, hy + r * 0.6, fx, hy + r + 0.03 - Math.abs(f - 1.5) * 0.006, 0.0058);
     }
-    return hit ? new SurfacePoint(SurfacePoint.Surface.HAND, -1, p[0] - hx, p[1] - hy, HAND_Z_M) : null;
+    return hit
+        ? new SurfacePoint(SurfacePoint.Surface.HAND, -1, p[0] - hx, p[1] - hy, HAND_Z_M)
+        : null;
   }
 
   private static boolean inDisc(double[] p, double x, double y, double r) {
@@ -195,7 +213,8 @@ final class Renderer {
     return dx * dx + dy * dy <= r * r;
   }
 
-  private static boolean inCapsule(double[] p, double ax, double ay, double bx, double by, double halfWidth) {
+  private static boolean inCapsule(
+      double[] p, double ax, double ay, double bx, double by, double halfWidth) {
     double vx = bx - ax;
     double vy = by - ay;
     double l2 = vx * vx + vy * vy;
@@ -238,8 +257,12 @@ final class Renderer {
         int i = u / step;
         double fx = (u - i * step) / (double) step;
         int a = j * gw + i;
-        double x = (gx[a] * (1 - fx) + gx[a + 1] * fx) * (1 - fy) + (gx[a + gw] * (1 - fx) + gx[a + gw + 1] * fx) * fy;
-        double y = (gy[a] * (1 - fx) + gy[a + 1] * fx) * (1 - fy) + (gy[a + gw] * (1 - fx) + gy[a + gw + 1] * fx) * fy;
+        double x =
+            (gx[a] * (1 - fx) + gx[a + 1] * fx) * (1 - fy)
+                + (gx[a + gw] * (1 - fx) + gx[a + gw + 1] * fx) * fy;
+        double y =
+            (gy[a] * (1 - fx) + gy[a + 1] * fx) * (1 - fy)
+                + (gy[a + gw] * (1 - fx) + gy[a + gw + 1] * fx) * fy;
         tx[v * w + u] = (float) x;
         ty[v * w + u] = (float) y;
       }
@@ -288,7 +311,9 @@ final class Renderer {
     }
   }
 
-  /** Pixel box of the table square [x0,x1]x[y0,y1] seen at heights z0 and z1; false if off-image. */
+  /**
+   * Pixel box of the table square [x0,x1]x[y0,y1] seen at heights z0 and z1; false if off-image.
+   */
   private boolean pixelBox(double x0, double y0, double x1, double y1, double z0, double z1) {
     double minU = Double.POSITIVE_INFINITY;
     double minV = Double.POSITIVE_INFINITY;
@@ -382,11 +407,25 @@ final class Renderer {
     // The pusher: a round metal foot at the tip.
     drawDisc(tipX, tipY, PUSHER_TOP_Z_M, Table.PUSHER_RADIUS_M, PUSHER_RGB, PUSHER_RIM_RGB, out);
     for (int link = 0; link < 3; link++) {
-      drawCapsule(fk[2 * link], fk[2 * link + 1], fk[2 * link + 2], fk[2 * link + 3], LINK_Z_M,
-          LINK_HALF_WIDTH_M[link], LINK_RGB, out);
+      drawCapsule(
+          fk[2 * link],
+          fk[2 * link + 1],
+          fk[2 * link + 2],
+          fk[2 * link + 3],
+          LINK_Z_M,
+          LINK_HALF_WIDTH_M[link],
+          LINK_RGB,
+          out);
     }
     for (int j = 0; j < 3; j++) {
-      drawDisc(fk[2 * j], fk[2 * j + 1], LINK_Z_M, JOINT_RADIUS_M * (1 - 0.15 * j), JOINT_RGB, JOINT_RGB, out);
+      drawDisc(
+          fk[2 * j],
+          fk[2 * j + 1],
+          LINK_Z_M,
+          JOINT_RADIUS_M * (1 - 0.15 * j),
+          JOINT_RGB,
+          JOINT_RGB,
+          out);
     }
     drawDisc(tipX, tipY, LINK_Z_M, 0.009, PUSHER_RIM_RGB, PUSHER_RIM_RGB, out);
   }
@@ -396,7 +435,15 @@ final class Renderer {
     // Four fingers and a thumb, then the palm over their roots.
     for (int f = 0; f < 4; f++) {
       double fx = hx + (f - 1.5) * 0.013;
-      drawCapsule(fx, hy + r * 0.6, fx, hy + r + 0.03 - Math.abs(f - 1.5) * 0.006, HAND_Z_M, 0.0058, SKIN_RGB, out);
+      drawCapsule(
+          fx,
+          hy + r * 0.6,
+          fx,
+          hy + r + 0.03 - Math.abs(f - 1.5) * 0.006,
+          HAND_Z_M,
+          0.0058,
+          SKIN_RGB,
+          out);
     }
     drawCapsule(hx + r * 0.7, hy, hx + r + 0.022, hy + 0.018, HAND_Z_M, 0.0065, SKIN_RGB, out);
     drawDisc(hx, hy, HAND_Z_M, r, SKIN_RGB, SKIN_DARK_RGB, out);
@@ -428,7 +475,8 @@ final class Renderer {
     }
   }
 
-  private void drawCapsule(double ax, double ay, double bx, double by, double z, double halfWidth, int rgb, byte[] out) {
+  private void drawCapsule(
+      double ax, double ay, double bx, double by, double z, double halfWidth, int rgb, byte[] out) {
     double minX = Math.min(ax, bx) - halfWidth;
     double maxX = Math.max(ax, bx) + halfWidth;
     double minY = Math.min(ay, by) - halfWidth;

@@ -10,9 +10,10 @@ import mantis.core.RobotSpec;
 
 /**
  * Samples a scene and a task for (seed, family). Only scenes whose task can be carried out are
- * returned: the approach and push positions are inside the arm's comfortable workspace, the object's
- * path is clear of other objects and stays on the table. Scenes do not depend on the embodiment or
- * on domain randomisation, so the arm and the hand see the same scene for the same seed.
+ * returned: the approach and push positions are inside the arm's comfortable workspace, the
+ * object's path is clear of other objects and stays on the table. Scenes do not depend on the
+ * embodiment or on domain randomisation, so the arm and the hand see the same scene for the same
+ * seed.
  */
 final class SceneGenerator {
   static final int MIN_OBJECTS = 2;
@@ -21,17 +22,25 @@ final class SceneGenerator {
   static final double MAX_HALF_M = 0.032;
   static final double MIN_TARGET_HALF_M = 0.05;
   static final double MAX_TARGET_HALF_M = 0.065;
+
   /** Push-direction tasks: how far the expert aims to push, metres (success needs 0.08). */
   static final double PUSH_DISTANCE_M = 0.12;
+
   /** Effector radius used for feasibility (the larger of pusher and palm). */
   private static final double R = Math.max(Table.PUSHER_RADIUS_M, Table.HAND_RADIUS_M);
+
   private static final double GAP_M = 0.03;
 
   private SceneGenerator() {}
 
   /** A generated scene. */
-  record Scene(List<ObjectState> objects, List<TargetZone> targets, Task task, double[] homeJointsRad,
-      double handStartXM, double handStartYM) {}
+  record Scene(
+      List<ObjectState> objects,
+      List<TargetZone> targets,
+      Task task,
+      double[] homeJointsRad,
+      double handStartXM,
+      double handStartYM) {}
 
   static Scene generate(long seed, TaskFamily family, boolean distinctColours, RobotSpec limits) {
     SplittableRandom rng = new SplittableRandom(mix(seed, family.ordinal()));
@@ -41,7 +50,8 @@ final class SceneGenerator {
         return s.get();
       }
     }
-    throw new IllegalStateException("could not generate a feasible scene for seed " + seed + " " + family);
+    throw new IllegalStateException(
+        "could not generate a feasible scene for seed " + seed + " " + family);
   }
 
   static long mix(long seed, long salt) {
@@ -58,7 +68,8 @@ final class SceneGenerator {
     PaletteColour[] palette = PaletteColour.values();
     shuffle(palette, rng);
 
-    // Colours and shapes: every object uniquely named "<colour> <shape>"; target colours unused by objects.
+    // Colours and shapes: every object uniquely named "<colour> <shape>"; target colours unused by
+    // objects.
     List<PaletteColour> objectColours = new ArrayList<>();
     List<Shape> shapes = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -129,7 +140,8 @@ final class SceneGenerator {
           }
         }
         for (TargetZone t : targets) {
-          if (Math.abs(t.xM() - ox) < t.halfSizeM() + b + 0.01 && Math.abs(t.yM() - oy) < t.halfSizeM() + b + 0.01) {
+          if (Math.abs(t.xM() - ox) < t.halfSizeM() + b + 0.01
+              && Math.abs(t.yM() - oy) < t.halfSizeM() + b + 0.01) {
             ok = false;
           }
         }
@@ -160,7 +172,10 @@ final class SceneGenerator {
   }
 
   private static Optional<Task> chooseTask(
-      SplittableRandom rng, TaskFamily family, List<ObjectState> objects, List<TargetZone> targets) {
+      SplittableRandom rng,
+      TaskFamily family,
+      List<ObjectState> objects,
+      List<TargetZone> targets) {
     int[] order = permutation(objects.size(), rng);
     PushDirection[] dirs = PushDirection.values();
     shuffle(dirs, rng);
@@ -170,8 +185,15 @@ final class SceneGenerator {
       switch (family) {
         case REACH:
           if (reachFeasible(o, objects)) {
-            return Optional.of(new Task(family, o.name(), Optional.empty(), Optional.empty(), o.xM(), o.yM(),
-                Instructions.reach(o.name(), rng)));
+            return Optional.of(
+                new Task(
+                    family,
+                    o.name(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    o.xM(),
+                    o.yM(),
+                    Instructions.reach(o.name(), rng)));
           }
           break;
         case PUSH_DIRECTION:
@@ -179,8 +201,15 @@ final class SceneGenerator {
             double gx = o.xM() + d.dx() * PUSH_DISTANCE_M;
             double gy = o.yM() + d.dy() * PUSH_DISTANCE_M;
             if (pushFeasible(o, gx, gy, objects)) {
-              return Optional.of(new Task(family, o.name(), Optional.of(d), Optional.empty(), o.xM(), o.yM(),
-                  Instructions.pushDirection(o.name(), d, rng)));
+              return Optional.of(
+                  new Task(
+                      family,
+                      o.name(),
+                      Optional.of(d),
+                      Optional.empty(),
+                      o.xM(),
+                      o.yM(),
+                      Instructions.pushDirection(o.name(), d, rng)));
             }
           }
           break;
@@ -189,8 +218,15 @@ final class SceneGenerator {
             TargetZone t = targets.get(ti);
             double dist = Math.hypot(t.xM() - o.xM(), t.yM() - o.yM());
             if (dist >= 0.10 && dist <= 0.35 && pushFeasible(o, t.xM(), t.yM(), objects)) {
-              return Optional.of(new Task(family, o.name(), Optional.empty(), Optional.of(t.name()), o.xM(), o.yM(),
-                  Instructions.pushToTarget(o.name(), t.name(), rng)));
+              return Optional.of(
+                  new Task(
+                      family,
+                      o.name(),
+                      Optional.empty(),
+                      Optional.of(t.name()),
+                      o.xM(),
+                      o.yM(),
+                      Instructions.pushToTarget(o.name(), t.name(), rng)));
             }
           }
           break;
@@ -234,8 +270,10 @@ final class SceneGenerator {
    */
   static boolean pushFeasible(ObjectState o, double gx, double gy, List<ObjectState> objects) {
     double h = o.halfSizeM();
-    if (gx - h < Table.X_MIN + 0.01 || gx + h > Table.X_MAX - 0.01
-        || gy - h < Table.Y_MIN + 0.01 || gy + h > Table.Y_MAX - 0.01) {
+    if (gx - h < Table.X_MIN + 0.01
+        || gx + h > Table.X_MAX - 0.01
+        || gy - h < Table.Y_MIN + 0.01
+        || gy + h > Table.Y_MAX - 0.01) {
       return false;
     }
     double[][] legs = pushLegs(o.shape(), o.xM(), o.yM(), gx, gy);
@@ -253,7 +291,8 @@ final class SceneGenerator {
       double back = h + R + 0.04;
       double px = ax - ux * back;
       double py = ay - uy * back;
-      if (!Table.inWorkspace(px, py) || !Table.inWorkspace(bx - ux * (h + R) + ux * 0.02, by - uy * (h + R) + uy * 0.02)) {
+      if (!Table.inWorkspace(px, py)
+          || !Table.inWorkspace(bx - ux * (h + R) + ux * 0.02, by - uy * (h + R) + uy * 0.02)) {
         return false;
       }
       for (ObjectState other : objects) {
@@ -269,7 +308,9 @@ final class SceneGenerator {
     return true;
   }
 
-  /** The object's path as legs {ax, ay, bx, by}: straight for a disc, larger axis first for a block. */
+  /**
+   * The object's path as legs {ax, ay, bx, by}: straight for a disc, larger axis first for a block.
+   */
   static double[][] pushLegs(Shape shape, double cx, double cy, double gx, double gy) {
     if (shape == Shape.DISC) {
       return new double[][] {{cx, cy, gx, gy}};

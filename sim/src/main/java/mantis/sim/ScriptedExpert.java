@@ -12,18 +12,19 @@ import mantis.calibration.PlanarArmKinematics;
  * <p>It plans in the table plane for the effector (pusher tip or palm):
  *
  * <ul>
- *   <li>reach: go around other objects to a free side of the object (a face for blocks) and touch it;
+ *   <li>reach: go around other objects to a free side of the object (a face for blocks) and touch
+ *       it;
  *   <li>push (direction or onto a target): go around everything to a point behind the object
  *       opposite the push direction, push through while steering (discs straight toward the goal,
- *       blocks one axis at a time through the middle of a face, so they slide straight), re-approach
- *       if the object slips off, and retreat once the task holds.
+ *       blocks one axis at a time through the middle of a face, so they slide straight),
+ *       re-approach if the object slips off, and retreat once the task holds.
  * </ul>
  *
  * <p>The effector follows a reference point that moves toward the current goal with limited speed
- * and acceleration (0.4 m/s, 2 m/s²), so the position-controlled arm tracks it closely. For the arm,
- * each reference point becomes joint targets through inverse kinematics: a preferred posture (see
- * {@link Table#preferredHeading}) when it is inside the limits and close to the previous command,
- * otherwise {@link PlanarArmKinematics#inverseNearest} nearest to the previous command.
+ * and acceleration (0.4 m/s, 2 m/s²), so the position-controlled arm tracks it closely. For the
+ * arm, each reference point becomes joint targets through inverse kinematics: a preferred posture
+ * (see {@link Table#preferredHeading}) when it is inside the limits and close to the previous
+ * command, otherwise {@link PlanarArmKinematics#inverseNearest} nearest to the previous command.
  *
  * <p>{@link #act} returns joint targets for the arm and a table point {x, y} for the hand. One
  * instance follows one simulator; it notices resets by itself. Not thread-safe.
@@ -32,8 +33,10 @@ public final class ScriptedExpert {
   private static final double MAX_SPEED_M_PER_S = 0.4;
   private static final double MAX_ACCEL_M_PER_S2 = 2.0;
   private static final double MAX_WRIST_TURN_RAD_PER_S = 1.5;
+
   /** The reference is re-anchored on the effector when they drift further apart than this. */
   private static final double MAX_LAG_M = 0.04;
+
   private static final double NAV_MARGIN_M = 0.008;
   private static final double BEHIND_M = 0.025;
   private static final double AXIS_DONE_M = 0.006;
@@ -48,8 +51,10 @@ public final class ScriptedExpert {
   private double speed;
   private double dirX;
   private double dirY;
+
   /** Random-play mode (see {@link #randomPlay}); null for the task-solving expert. */
   private final Long playSeed;
+
   private java.util.SplittableRandom playRandom;
   private double[] playGoal;
   private long playRetargetStep;
@@ -64,23 +69,26 @@ public final class ScriptedExpert {
 
   /**
    * A play-data generator instead of a task solver: the effector heads for random waypoints in the
-   * workspace (x in [-0.32, 0.32] m, y in [0.12, 0.58] m, reachable by the arm), a new one every 0.5 to 1.5 s
-   * of simulated time or when reached, with the same smooth reference, speed limits and inverse kinematics
-   * as the expert. The waypoints are drawn from {@code seed} and the episode seed, so a replay is
-   * identical. Its motion cannot be guessed from the scene, unlike the expert's (which heads for the
-   * task's object).
+   * workspace (x in [-0.32, 0.32] m, y in [0.12, 0.58] m, reachable by the arm), a new one every
+   * 0.5 to 1.5 s of simulated time or when reached, with the same smooth reference, speed limits
+   * and inverse kinematics as the expert. The waypoints are drawn from {@code seed} and the episode
+   * seed, so a replay is identical. Its motion cannot be guessed from the scene, unlike the
+   * expert's (which heads for the task's object).
    */
   public static ScriptedExpert randomPlay(long seed) {
     return new ScriptedExpert(seed);
   }
 
-  /** Whether this instance plays random waypoints ({@link #randomPlay}) instead of solving the task. */
+  /**
+   * Whether this instance plays random waypoints ({@link #randomPlay}) instead of solving the task.
+   */
   public boolean isRandomPlay() {
     return playSeed != null;
   }
 
   private double[] playGoal(WorldState ws, long step, int physicsHz) {
-    if (playGoal == null || step >= playRetargetStep
+    if (playGoal == null
+        || step >= playRetargetStep
         || Math.hypot(playGoal[0] - ws.effectorXM(), playGoal[1] - ws.effectorYM()) < 0.01) {
       double x;
       double y;
@@ -95,12 +103,15 @@ public final class ScriptedExpert {
   }
 
   /**
-   * The next command: joint targets for the arm ({@link TabletopSim#step}) or the hand's table-plane
-   * target {x, y} ({@link TabletopSim#stepHand}).
+   * The next command: joint targets for the arm ({@link TabletopSim#step}) or the hand's
+   * table-plane target {x, y} ({@link TabletopSim#stepHand}).
    */
   public double[] act(TabletopSim sim) {
     long step = sim.stepCount();
-    if (step == 0 || step < lastStep || sim.seed() != episodeSeed || sim.family() != episodeFamily) {
+    if (step == 0
+        || step < lastStep
+        || sim.seed() != episodeSeed
+        || sim.family() != episodeFamily) {
       episodeSeed = sim.seed();
       episodeFamily = sim.family();
       blockAxis = -1;
@@ -113,14 +124,19 @@ public final class ScriptedExpert {
     }
     lastStep = step;
     WorldState ws = sim.groundTruth();
-    double[] goal = playSeed != null ? playGoal(ws, step, sim.config().physicsHz()) : effectorGoal(ws, sim.success());
+    double[] goal =
+        playSeed != null
+            ? playGoal(ws, step, sim.config().physicsHz())
+            : effectorGoal(ws, sim.success());
     double vMax = MAX_SPEED_M_PER_S;
     if (ws.embodiment() == Embodiment.ARM) {
       // Where the preferred posture turns quickly with the radius, slow down so the wrist keeps up.
       double slope = Table.preferredHeadingSlope(ws.effectorXM(), ws.effectorYM());
       vMax = Math.min(vMax, MAX_WRIST_TURN_RAD_PER_S / Math.max(slope, 1e-9));
     }
-    double[] point = advanceReference(ws.effectorXM(), ws.effectorYM(), goal, vMax, 1.0 / sim.config().physicsHz());
+    double[] point =
+        advanceReference(
+            ws.effectorXM(), ws.effectorYM(), goal, vMax, 1.0 / sim.config().physicsHz());
     if (ws.embodiment() == Embodiment.HAND) {
       return point;
     }
@@ -129,7 +145,8 @@ public final class ScriptedExpert {
     Optional<double[]> ik = armTargets(point[0], point[1], ref, sim);
     if (ik.isEmpty()) {
       double r = Math.hypot(point[0], point[1]);
-      double s = Math.min(Table.REACH_MAX_M + 0.02, Math.max(Table.REACH_MIN_M, r)) / Math.max(r, 1e-9);
+      double s =
+          Math.min(Table.REACH_MAX_M + 0.02, Math.max(Table.REACH_MIN_M, r)) / Math.max(r, 1e-9);
       ik = armTargets(point[0] * s, point[1] * s, ref, sim);
     }
     lastCommand = ik.orElse(ref).clone();
@@ -137,7 +154,8 @@ public final class ScriptedExpert {
   }
 
   /** Moves the reference point toward the goal within the speed and acceleration limits. */
-  private double[] advanceReference(double ex, double ey, double[] goal, double maxSpeed, double dt) {
+  private double[] advanceReference(
+      double ex, double ey, double[] goal, double maxSpeed, double dt) {
     if (reference == null || Math.hypot(reference[0] - ex, reference[1] - ey) > MAX_LAG_M) {
       reference = new double[] {ex, ey};
       speed = 0;
@@ -165,8 +183,8 @@ public final class ScriptedExpert {
   }
 
   /**
-   * Joint targets for a tip position: the preferred posture when it is inside the limits and close to
-   * the previous command, otherwise the solution nearest to the previous command (not to the
+   * Joint targets for a tip position: the preferred posture when it is inside the limits and close
+   * to the previous command, otherwise the solution nearest to the previous command (not to the
    * measured joints, whose tracking lag would otherwise feed back into the choice).
    */
   private Optional<double[]> armTargets(double x, double y, double[] ref, TabletopSim sim) {
@@ -199,16 +217,18 @@ public final class ScriptedExpert {
     switch (ws.task().family()) {
       case REACH:
         return reach(ws, o, ex, ey, r);
-      case PUSH_DIRECTION: {
-        PushDirection d = ws.task().direction().orElseThrow();
-        double gx = ws.task().startXM() + d.dx() * SceneGenerator.PUSH_DISTANCE_M;
-        double gy = ws.task().startYM() + d.dy() * SceneGenerator.PUSH_DISTANCE_M;
-        return push(ws, o, gx, gy, ex, ey, r);
-      }
-      case PUSH_TO_TARGET: {
-        TargetZone t = ws.target(ws.task().targetName().orElseThrow()).orElseThrow();
-        return push(ws, o, t.xM(), t.yM(), ex, ey, r);
-      }
+      case PUSH_DIRECTION:
+        {
+          PushDirection d = ws.task().direction().orElseThrow();
+          double gx = ws.task().startXM() + d.dx() * SceneGenerator.PUSH_DISTANCE_M;
+          double gy = ws.task().startYM() + d.dy() * SceneGenerator.PUSH_DISTANCE_M;
+          return push(ws, o, gx, gy, ex, ey, r);
+        }
+      case PUSH_TO_TARGET:
+        {
+          TargetZone t = ws.target(ws.task().targetName().orElseThrow()).orElseThrow();
+          return push(ws, o, t.xM(), t.yM(), ex, ey, r);
+        }
       default:
         throw new IllegalArgumentException(String.valueOf(ws.task().family()));
     }
@@ -237,7 +257,8 @@ public final class ScriptedExpert {
       boolean free = true;
       for (ObjectState other : ws.objects()) {
         if (!other.name().equals(o.name())
-            && Math.hypot(other.xM() - px, other.yM() - py) < SceneGenerator.bound(other) + r + 0.005) {
+            && Math.hypot(other.xM() - px, other.yM() - py)
+                < SceneGenerator.bound(other) + r + 0.005) {
           free = false;
         }
       }
@@ -264,7 +285,8 @@ public final class ScriptedExpert {
     return navigate(ws, ex, ey, o.xM() + nx * (h + r + 0.02), o.yM() + ny * (h + r + 0.02), r);
   }
 
-  private double[] push(WorldState ws, ObjectState o, double gx, double gy, double ex, double ey, double r) {
+  private double[] push(
+      WorldState ws, ObjectState o, double gx, double gy, double ex, double ey, double r) {
     double h = o.halfSizeM();
     double rx = gx - o.xM();
     double ry = gy - o.yM();
@@ -304,7 +326,9 @@ public final class ScriptedExpert {
   private double[] navigate(WorldState ws, double ex, double ey, double gx, double gy, double r) {
     List<PathPlanner.Circle> obstacles = new ArrayList<>();
     for (ObjectState other : ws.objects()) {
-      obstacles.add(new PathPlanner.Circle(other.xM(), other.yM(), SceneGenerator.bound(other) + r + NAV_MARGIN_M));
+      obstacles.add(
+          new PathPlanner.Circle(
+              other.xM(), other.yM(), SceneGenerator.bound(other) + r + NAV_MARGIN_M));
     }
     double minR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MIN_M - 0.02 : 0;
     double maxR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MAX_M + 0.03 : 10;

@@ -60,7 +60,10 @@ public final class SimConfig {
     return maxEpisodeSeconds;
   }
 
-  /** When true (default) no two objects in a scene share a colour; otherwise "red block" and "red disc" may meet. */
+  /**
+   * When true (default) no two objects in a scene share a colour; otherwise "red block" and "red
+   * disc" may meet.
+   */
   public boolean distinctObjectColours() {
     return distinctObjectColours;
   }
@@ -74,8 +77,8 @@ public final class SimConfig {
   }
 
   /**
-   * Amplitude scale of the per-frame camera shake (0 = off, the default). See
-   * {@link Builder#optCameraShake}.
+   * Amplitude scale of the per-frame camera shake (0 = off, the default). See {@link
+   * Builder#optCameraShake}.
    */
   public double cameraShake() {
     return cameraShake;
@@ -96,9 +99,23 @@ public final class SimConfig {
 
   @Override
   public String toString() {
-    return "SimConfig[embodiment=" + embodiment + ", domainRandomization=" + domainRandomization + ", physicsHz="
-        + physicsHz + ", maxEpisodeSeconds=" + maxEpisodeSeconds + ", distinctObjectColours=" + distinctObjectColours
-        + ", handMaxSpeedMPerS=" + handMaxSpeedMPerS + ", handMaxAccelerationMPerS2=" + handMaxAccelerationMPerS2 + ", cameraShake=" + cameraShake + "]";
+    return "SimConfig[embodiment="
+        + embodiment
+        + ", domainRandomization="
+        + domainRandomization
+        + ", physicsHz="
+        + physicsHz
+        + ", maxEpisodeSeconds="
+        + maxEpisodeSeconds
+        + ", distinctObjectColours="
+        + distinctObjectColours
+        + ", handMaxSpeedMPerS="
+        + handMaxSpeedMPerS
+        + ", handMaxAccelerationMPerS2="
+        + handMaxAccelerationMPerS2
+        + ", cameraShake="
+        + cameraShake
+        + "]";
   }
 
   /** Builder; every setting is optional. */
@@ -157,11 +174,12 @@ public final class SimConfig {
     /**
      * Per-frame camera shake (default 0: off, the camera is fixed for the whole episode). With a
      * scale {@code s > 0} the rendering camera moves smoothly from frame to frame around the
-     * episode's (jittered) pose: each of the six degrees of freedom follows a sum of three sinusoids
-     * (0.3–2.5 Hz, phases and weights drawn from the episode seed), bounded by {@code s} × 4 mm in
-     * translation and {@code s} × 0.4° in roll, pitch and yaw. At 128x128, {@code s = 1} moves the
-     * image by up to about 2 px. Deterministic for (seed, family, config); independent of domain
-     * randomisation. {@link TabletopSim#renderCamera} returns the camera of the current frame.
+     * episode's (jittered) pose: each of the six degrees of freedom follows a sum of three
+     * sinusoids (0.3–2.5 Hz, phases and weights drawn from the episode seed), bounded by {@code s}
+     * × 4 mm in translation and {@code s} × 0.4° in roll, pitch and yaw. At 128x128, {@code s = 1}
+     * moves the image by up to about 2 px. Deterministic for (seed, family, config); independent of
+     * domain randomisation. {@link TabletopSim#renderCamera} returns the camera of the current
+     * frame.
      *
      * @param amplitudeScale 0 (off) to 10
      */
@@ -178,10 +196,12 @@ public final class SimConfig {
         throw new IllegalArgumentException("physicsHz must be in 1..10000, got " + physicsHz);
       }
       if (!(maxEpisodeSeconds > 0) || !Double.isFinite(maxEpisodeSeconds)) {
-        throw new IllegalArgumentException("maxEpisodeSeconds must be finite and > 0, got " + maxEpisodeSeconds);
+        throw new IllegalArgumentException(
+            "maxEpisodeSeconds must be finite and > 0, got " + maxEpisodeSeconds);
       }
       if (!(handMaxSpeedMPerS > 0) || !Double.isFinite(handMaxSpeedMPerS)) {
-        throw new IllegalArgumentException("handMaxSpeedMPerS must be finite and > 0, got " + handMaxSpeedMPerS);
+        throw new IllegalArgumentException(
+            "handMaxSpeedMPerS must be finite and > 0, got " + handMaxSpeedMPerS);
       }
       if (!(handMaxAccelerationMPerS2 > 0) || !Double.isFinite(handMaxAccelerationMPerS2)) {
         throw new IllegalArgumentException(

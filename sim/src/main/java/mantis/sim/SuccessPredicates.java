@@ -20,30 +20,33 @@ final class SuccessPredicates {
 
   private SuccessPredicates() {}
 
-  static boolean holds(Task task, World world, List<TargetZone> targets, double ex, double ey, double er) {
+  static boolean holds(
+      Task task, World world, List<TargetZone> targets, double ex, double ey, double er) {
     int k = indexOf(world, task.objectName());
     double ox = world.x[k];
     double oy = world.y[k];
     switch (task.family()) {
       case REACH:
         return Math.hypot(ex - ox, ey - oy) <= world.half[k] + er + Table.CONTACT_SLOP_M;
-      case PUSH_DIRECTION: {
-        PushDirection d = task.direction().orElseThrow();
-        double mx = ox - task.startXM();
-        double my = oy - task.startYM();
-        double along = mx * d.dx() + my * d.dy();
-        double side = Math.abs(-mx * d.dy() + my * d.dx());
-        return along >= PUSH_MIN_DISPLACEMENT_M && side <= PUSH_MAX_SIDEWAYS_RATIO * along;
-      }
-      case PUSH_TO_TARGET: {
-        String name = task.targetName().orElseThrow();
-        for (TargetZone t : targets) {
-          if (t.name().equals(name)) {
-            return t.contains(ox, oy);
-          }
+      case PUSH_DIRECTION:
+        {
+          PushDirection d = task.direction().orElseThrow();
+          double mx = ox - task.startXM();
+          double my = oy - task.startYM();
+          double along = mx * d.dx() + my * d.dy();
+          double side = Math.abs(-mx * d.dy() + my * d.dx());
+          return along >= PUSH_MIN_DISPLACEMENT_M && side <= PUSH_MAX_SIDEWAYS_RATIO * along;
         }
-        throw new IllegalStateException("no target " + name);
-      }
+      case PUSH_TO_TARGET:
+        {
+          String name = task.targetName().orElseThrow();
+          for (TargetZone t : targets) {
+            if (t.name().equals(name)) {
+              return t.contains(ox, oy);
+            }
+          }
+          throw new IllegalStateException("no target " + name);
+        }
       default:
         throw new IllegalArgumentException(String.valueOf(task.family()));
     }

@@ -17,12 +17,19 @@ import mantis.calibration.Vec3;
  * @param localXM first coordinate in the surface's frame, metres: table x (TABLE), offset from the
  *     object's centre in x (OBJECT, SHADOW) or from the palm centre (HAND), distance along the link
  *     from its proximal joint (ARM)
- * @param localYM second coordinate: table y, offset in y, or distance to the left of the link's axis
+ * @param localYM second coordinate: table y, offset in y, or distance to the left of the link's
+ *     axis
  * @param zM height of the point above the table, metres
  */
 public record SurfacePoint(Surface surface, int index, double localXM, double localYM, double zM) {
   /** The kinds of surface. */
-  public enum Surface { TABLE, OBJECT, SHADOW, ARM, HAND }
+  public enum Surface {
+    TABLE,
+    OBJECT,
+    SHADOW,
+    ARM,
+    HAND
+  }
 
   public SurfacePoint {
     Objects.requireNonNull(surface, "surface");
@@ -33,31 +40,39 @@ public record SurfacePoint(Surface surface, int index, double localXM, double lo
     return surface == Surface.ARM || surface == Surface.HAND;
   }
 
-  /** Where this material point is in {@code state} (a state of the episode it was picked in), table frame. */
+  /**
+   * Where this material point is in {@code state} (a state of the episode it was picked in), table
+   * frame.
+   */
   public Vec3 locate(WorldState state) {
     switch (surface) {
       case TABLE:
         return new Vec3(localXM, localYM, zM);
       case OBJECT:
-      case SHADOW: {
-        List<ObjectState> objects = state.objects();
-        ObjectState o = objects.get(index);
-        return new Vec3(o.xM() + localXM, o.yM() + localYM, zM);
-      }
+      case SHADOW:
+        {
+          List<ObjectState> objects = state.objects();
+          ObjectState o = objects.get(index);
+          return new Vec3(o.xM() + localXM, o.yM() + localYM, zM);
+        }
       case HAND:
         return new Vec3(state.effectorXM() + localXM, state.effectorYM() + localYM, zM);
-      case ARM: {
-        double[] fk = new double[8];
-        double[] q = state.jointPositionsRad();
-        Table.jointPositions(q, fk);
-        double heading = 0;
-        for (int i = 0; i <= index; i++) {
-          heading += q[i];
+      case ARM:
+        {
+          double[] fk = new double[8];
+          double[] q = state.jointPositionsRad();
+          Table.jointPositions(q, fk);
+          double heading = 0;
+          for (int i = 0; i <= index; i++) {
+            heading += q[i];
+          }
+          double c = Math.cos(heading);
+          double s = Math.sin(heading);
+          return new Vec3(
+              fk[2 * index] + c * localXM - s * localYM,
+              fk[2 * index + 1] + s * localXM + c * localYM,
+              zM);
         }
-        double c = Math.cos(heading);
-        double s = Math.sin(heading);
-        return new Vec3(fk[2 * index] + c * localXM - s * localYM, fk[2 * index + 1] + s * localXM + c * localYM, zM);
-      }
       default:
         throw new IllegalStateException("unknown surface " + surface);
     }

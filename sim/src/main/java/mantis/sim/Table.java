@@ -6,25 +6,30 @@ final class Table {
 
   /** The table top that objects are kept on (it fills the nominal camera's view). */
   static final double X_MIN = -0.38;
+
   static final double X_MAX = 0.38;
   static final double Y_MIN = 0.07;
   static final double Y_MAX = 0.65;
 
   /** Where objects and targets are placed at reset. */
   static final double REGION_X_MIN = -0.30;
+
   static final double REGION_X_MAX = 0.30;
   static final double REGION_Y_MIN = 0.18;
   static final double REGION_Y_MAX = 0.55;
 
   /** Arm link lengths, metres. */
   static final double[] LINKS_M = {0.30, 0.25, 0.10};
+
   /** Radius of the arm's round pusher. */
   static final double PUSHER_RADIUS_M = 0.02;
+
   /** Radius of the hand's palm, which is what pushes. */
   static final double HAND_RADIUS_M = 0.03;
 
   /** Heights of object top faces above the table. */
   static final double BLOCK_HEIGHT_M = 0.03;
+
   static final double DISC_HEIGHT_M = 0.02;
 
   /** Reach success slack for contact resolution, metres. */
@@ -32,6 +37,7 @@ final class Table {
 
   /** Comfortable tip workspace (radius from the base) used to keep tasks reachable. */
   static final double REACH_MIN_M = 0.14;
+
   static final double REACH_MAX_M = 0.60;
 
   /** Forward kinematics: {x,y} of base, elbow, wrist, tip into {@code out} (length 8). */
@@ -57,6 +63,7 @@ final class Table {
 
   /** Tip radii between which the preferred heading turns from radially outward to inward. */
   private static final double TURN_OUTER_M = 0.42;
+
   private static final double TURN_INNER_M = 0.08;
 
   /**
@@ -81,8 +88,8 @@ final class Table {
   }
 
   /**
-   * Inverse kinematics on the elbow branch q1 >= 0 for a tip position and heading, angles wrapped to
-   * (-pi, pi]; null when unreachable.
+   * Inverse kinematics on the elbow branch q1 >= 0 for a tip position and heading, angles wrapped
+   * to (-pi, pi]; null when unreachable.
    */
   static double[] inverse(double x, double y, double heading) {
     double l1 = LINKS_M[0];

@@ -38,14 +38,14 @@ import org.slf4j.LoggerFactory;
  * independently, so every size shows the same table region. With domain randomisation on, each
  * episode gets its own lighting (brightness, colour tint, gradient), table texture (plain, wood,
  * noise or checker, always low-saturation), 0–4 distractors (flat, low-saturation clutter with no
- * physics, kept away from the saturated {@link PaletteColour} palette) and a small camera jitter
- * (a few millimetres, a fraction of a degree; {@link #renderCamera}). Objects are drawn with their
- * height in perspective (lit top face, darker sides, a drop shadow); the arm is dark grey metal with
- * a round pusher, the hand a pale skin-coloured palm with fingers.
+ * physics, kept away from the saturated {@link PaletteColour} palette) and a small camera jitter (a
+ * few millimetres, a fraction of a degree; {@link #renderCamera}). Objects are drawn with their
+ * height in perspective (lit top face, darker sides, a drop shadow); the arm is dark grey metal
+ * with a round pusher, the hand a pale skin-coloured palm with fingers.
  *
- * <p>Everything is deterministic for (seed, family, config): the same calls give bit-identical states
- * and frames. The scene (objects, targets, task) depends only on (seed, family), never on the
- * embodiment or on domain randomisation. Not thread-safe: use one instance per thread.
+ * <p>Everything is deterministic for (seed, family, config): the same calls give bit-identical
+ * states and frames. The scene (objects, targets, task) depends only on (seed, family), never on
+ * the embodiment or on domain randomisation. Not thread-safe: use one instance per thread.
  */
 public final class TabletopSim {
   private static final Logger LOG = LoggerFactory.getLogger(TabletopSim.class);
@@ -61,7 +61,11 @@ public final class TabletopSim {
   private Appearance appearance;
   private long steps;
   private final Map<Long, Renderer> renderers = new HashMap<>();
-  /** Camera shake of this episode: per degree of freedom, 3 x {frequency Hz, phase rad, weight}; null when off. */
+
+  /**
+   * Camera shake of this episode: per degree of freedom, 3 x {frequency Hz, phase rad, weight};
+   * null when off.
+   */
   private double[][] shake;
 
   private TabletopSim(SimConfig config) {
@@ -92,15 +96,24 @@ public final class TabletopSim {
     world.handY = scene.handStartYM();
     world.lastHandTargetX = world.handX;
     world.lastHandTargetY = world.handY;
-    this.appearance = config.domainRandomization()
-        ? Appearance.random(new SplittableRandom(SceneGenerator.mix(seed, 1000 + family.ordinal())))
-        : Appearance.nominal();
+    this.appearance =
+        config.domainRandomization()
+            ? Appearance.random(
+                new SplittableRandom(SceneGenerator.mix(seed, 1000 + family.ordinal())))
+            : Appearance.nominal();
     this.steps = 0;
     renderers.clear();
-    this.shake = config.cameraShake() > 0
-        ? shakeParameters(new SplittableRandom(SceneGenerator.mix(seed, 3000 + family.ordinal())))
-        : null;
-    LOG.debug("reset seed={} family={} objects={} instruction='{}'", seed, family, world.n, scene.task().instruction());
+    this.shake =
+        config.cameraShake() > 0
+            ? shakeParameters(
+                new SplittableRandom(SceneGenerator.mix(seed, 3000 + family.ordinal())))
+            : null;
+    LOG.debug(
+        "reset seed={} family={} objects={} instruction='{}'",
+        seed,
+        family,
+        world.n,
+        scene.task().instruction());
   }
 
   private void requireEpisode() {
@@ -164,7 +177,8 @@ public final class TabletopSim {
   public void step(double[] jointTargetsRad) {
     requireEpisode();
     if (config.embodiment() != Embodiment.ARM) {
-      throw new IllegalStateException("step(jointTargets) drives the arm; this sim runs the " + config.embodiment());
+      throw new IllegalStateException(
+          "step(jointTargets) drives the arm; this sim runs the " + config.embodiment());
     }
     Objects.requireNonNull(jointTargetsRad, "jointTargetsRad");
     if (jointTargetsRad.length != robot.jointCount()) {
@@ -184,9 +198,11 @@ public final class TabletopSim {
   public void stepHand(double targetXM, double targetYM) {
     requireEpisode();
     if (config.embodiment() != Embodiment.HAND) {
-      throw new IllegalStateException("stepHand drives the hand; this sim runs the " + config.embodiment());
+      throw new IllegalStateException(
+          "stepHand drives the hand; this sim runs the " + config.embodiment());
     }
-    world.stepHand(targetXM, targetYM, config.handMaxSpeedMPerS(), config.handMaxAccelerationMPerS2(), dt);
+    world.stepHand(
+        targetXM, targetYM, config.handMaxSpeedMPerS(), config.handMaxAccelerationMPerS2(), dt);
     steps++;
   }
 
@@ -211,7 +227,8 @@ public final class TabletopSim {
   /** Whether the task's success predicate holds now. */
   public boolean success() {
     requireEpisode();
-    return SuccessPredicates.holds(scene.task(), world, scene.targets(), effectorX(), effectorY(), effectorRadius());
+    return SuccessPredicates.holds(
+        scene.task(), world, scene.targets(), effectorX(), effectorY(), effectorRadius());
   }
 
   /** True once the time-out has passed. */
@@ -239,16 +256,23 @@ public final class TabletopSim {
   /** Like {@link #render} into a caller-owned buffer of {@code widthPx*heightPx*3} bytes. */
   public void renderInto(int widthPx, int heightPx, byte[] rgbOut) {
     requireEpisode();
-    if (widthPx <= 0 || heightPx <= 0 || widthPx > Frame.MAX_SIDE_PX || heightPx > Frame.MAX_SIDE_PX) {
-      throw new IllegalArgumentException("render size " + widthPx + "x" + heightPx + " out of range");
+    if (widthPx <= 0
+        || heightPx <= 0
+        || widthPx > Frame.MAX_SIDE_PX
+        || heightPx > Frame.MAX_SIDE_PX) {
+      throw new IllegalArgumentException(
+          "render size " + widthPx + "x" + heightPx + " out of range");
     }
     if (rgbOut.length != widthPx * heightPx * 3) {
-      throw new IllegalArgumentException("buffer needs " + (widthPx * heightPx * 3) + " bytes, got " + rgbOut.length);
+      throw new IllegalArgumentException(
+          "buffer needs " + (widthPx * heightPx * 3) + " bytes, got " + rgbOut.length);
     }
     renderer(widthPx, heightPx).render(world, config.embodiment(), rgbOut);
   }
 
-  /** The renderer for the current frame at this size (rebuilt every step when the camera shakes). */
+  /**
+   * The renderer for the current frame at this size (rebuilt every step when the camera shakes).
+   */
   private Renderer renderer(int widthPx, int heightPx) {
     long key = ((long) widthPx << 32) | heightPx;
     Renderer r = renderers.get(key);
@@ -268,7 +292,10 @@ public final class TabletopSim {
   public Optional<SurfacePoint> surfaceAt(int widthPx, int heightPx, PixelPoint px) {
     requireEpisode();
     Objects.requireNonNull(px, "px");
-    if (widthPx <= 0 || heightPx <= 0 || widthPx > Frame.MAX_SIDE_PX || heightPx > Frame.MAX_SIDE_PX) {
+    if (widthPx <= 0
+        || heightPx <= 0
+        || widthPx > Frame.MAX_SIDE_PX
+        || heightPx > Frame.MAX_SIDE_PX) {
       throw new IllegalArgumentException("size " + widthPx + "x" + heightPx + " out of range");
     }
     return renderer(widthPx, heightPx).pick(world, config.embodiment(), px.xPx(), px.yPx());
@@ -284,8 +311,8 @@ public final class TabletopSim {
 
   /**
    * Privileged: the camera that renders the current frame: nominal plus this episode's jitter (with
-   * domain randomisation) plus the camera shake at the current time (when
-   * {@link SimConfig#cameraShake} is on; otherwise the same camera for the whole episode).
+   * domain randomisation) plus the camera shake at the current time (when {@link
+   * SimConfig#cameraShake} is on; otherwise the same camera for the whole episode).
    */
   public CameraModel renderCamera(int widthPx, int heightPx) {
     requireEpisode();
@@ -293,7 +320,9 @@ public final class TabletopSim {
     CameraModel c = nominal;
     if (config.domainRandomization()) {
       double[] j = appearance.cameraJitter();
-      c = nominal.withExtrinsics(nominal.extrinsics().perturbed(j[0], j[1], j[2], j[3], j[4], j[5]));
+      c =
+          nominal.withExtrinsics(
+              nominal.extrinsics().perturbed(j[0], j[1], j[2], j[3], j[4], j[5]));
     }
     if (shake != null) {
       double[] d = shakeNow();
@@ -329,7 +358,9 @@ public final class TabletopSim {
     for (int dof = 0; dof < 6; dof++) {
       double v = 0;
       for (int k = 0; k < 3; k++) {
-        v += shake[dof][3 * k + 2] * Math.sin(2 * Math.PI * shake[dof][3 * k] * t + shake[dof][3 * k + 1]);
+        v +=
+            shake[dof][3 * k + 2]
+                * Math.sin(2 * Math.PI * shake[dof][3 * k] * t + shake[dof][3 * k + 1]);
       }
       d[dof] = v * config.cameraShake() * (dof < 3 ? SHAKE_TRANSLATION_M : SHAKE_ROTATION_RAD);
     }
@@ -345,8 +376,17 @@ public final class TabletopSim {
       heading = Table.wrap(world.tip()[2]);
       joints = world.q.clone();
     }
-    return new WorldState(timeS(), config.embodiment(), scene.task(), world.objects(), scene.targets(),
-        effectorX(), effectorY(), heading, effectorRadius(), joints);
+    return new WorldState(
+        timeS(),
+        config.embodiment(),
+        scene.task(),
+        world.objects(),
+        scene.targets(),
+        effectorX(),
+        effectorY(),
+        heading,
+        effectorRadius(),
+        joints);
   }
 
   /** The last commanded targets after clamping: joint targets (arm) or {x, y} (hand). */

@@ -8,16 +8,17 @@ import mantis.core.RobotSpec;
 /**
  * Mutable physical state and the quasi-static 2-D pushing physics.
  *
- * <p>Model: the effector (arm pusher tip or hand palm) is a kinematic disc; any object it penetrates is
- * displaced along the contact normal by the penetration depth. Overlapping objects are separated
- * along their contact normal, half each, which lets one object push another; a few relaxation sweeps
- * per substep settle chains of contacts. Blocks do not rotate (quasi-static, frictionless contacts
- * through the centre of a face move a block straight). Object centres are clamped so their footprint
- * stays on the table. Arm links never collide. Everything is plain double arithmetic in a fixed
- * order, so a run is bit-for-bit deterministic.
+ * <p>Model: the effector (arm pusher tip or hand palm) is a kinematic disc; any object it
+ * penetrates is displaced along the contact normal by the penetration depth. Overlapping objects
+ * are separated along their contact normal, half each, which lets one object push another; a few
+ * relaxation sweeps per substep settle chains of contacts. Blocks do not rotate (quasi-static,
+ * frictionless contacts through the centre of a face move a block straight). Object centres are
+ * clamped so their footprint stays on the table. Arm links never collide. Everything is plain
+ * double arithmetic in a fixed order, so a run is bit-for-bit deterministic.
  */
 final class World {
   private static final int RELAX_SWEEPS = 6;
+
   /** Largest effector travel per contact substep, metres. */
   private static final double SUBSTEP_TRAVEL_M = 0.004;
 
@@ -62,7 +63,9 @@ final class World {
     List<ObjectState> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       ObjectState o = spec.get(i);
-      out.add(new ObjectState(o.name(), o.colour(), o.rgb(), o.shape(), x[i], y[i], 0.0, half[i], o.heightM()));
+      out.add(
+          new ObjectState(
+              o.name(), o.colour(), o.rgb(), o.shape(), x[i], y[i], 0.0, half[i], o.heightM()));
     }
     return out;
   }
@@ -84,7 +87,8 @@ final class World {
       }
       t = Math.max(lim.minPositionRad(), Math.min(lim.maxPositionRad(), t));
       lastTargets[j] = t;
-      double[] pv = track(q[j], qd[j], t, lim.maxVelocityRadPerS(), lim.maxAccelerationRadPerS2(), dt);
+      double[] pv =
+          track(q[j], qd[j], t, lim.maxVelocityRadPerS(), lim.maxAccelerationRadPerS2(), dt);
       double p = pv[0];
       double v = pv[1];
       if (p < lim.minPositionRad()) {
@@ -162,9 +166,9 @@ final class World {
   }
 
   /**
-   * Velocity- and acceleration-limited tracking of one coordinate; returns {position, velocity}. The
-   * desired speed is the largest from which the discrete-time motion can still stop at the target
-   * (v dt + v^2 / 2a <= distance), and a step that would pass the target at a speed the
+   * Velocity- and acceleration-limited tracking of one coordinate; returns {position, velocity}.
+   * The desired speed is the largest from which the discrete-time motion can still stop at the
+   * target (v dt + v^2 / 2a <= distance), and a step that would pass the target at a speed the
    * acceleration limit can cancel ends exactly on it.
    */
   static double[] track(double p, double v, double target, double vMax, double aMax, double dt) {

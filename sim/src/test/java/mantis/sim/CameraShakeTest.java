@@ -101,13 +101,16 @@ class CameraShakeTest {
     still.reset(3, TaskFamily.REACH);
     advance(still, new ScriptedExpert(), 10);
     assertFalse(java.util.Arrays.equals(shaken, still.render(96, 96).rgbUnsafe()));
-    assertThrows(IllegalArgumentException.class, () -> SimConfig.builder().optCameraShake(-1).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> SimConfig.builder().optCameraShake(-1).build());
   }
 
   @ParameterizedTest
   @EnumSource(Embodiment.class)
   void aPickedSurfacePointProjectsBackToItsPixelAndFollowsItsSurface(Embodiment embodiment) {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(embodiment).optCameraShake(1.0).build());
+    TabletopSim sim =
+        TabletopSim.create(
+            SimConfig.builder().optEmbodiment(embodiment).optCameraShake(1.0).build());
     sim.reset(8, TaskFamily.PUSH_DIRECTION);
     ScriptedExpert expert = new ScriptedExpert();
     advance(sim, expert, 40);
@@ -117,7 +120,8 @@ class CameraShakeTest {
       for (int u = 2; u < 128; u += 5) {
         PixelPoint px = new PixelPoint(u + 0.25, v - 0.25);
         SurfacePoint sp = sim.surfaceAt(128, 128, px).orElseThrow();
-        PixelPoint back = sim.renderCamera(128, 128).project(sp.locate(sim.groundTruth())).orElseThrow();
+        PixelPoint back =
+            sim.renderCamera(128, 128).project(sp.locate(sim.groundTruth())).orElseThrow();
         assertEquals(px.xPx(), back.xPx(), 1e-6);
         assertEquals(px.yPx(), back.yPx(), 1e-6);
         if (sp.surface() == SurfacePoint.Surface.TABLE) {
@@ -130,13 +134,18 @@ class CameraShakeTest {
     }
     assertTrue(tables > 300);
     assertTrue(effectors > 0, "the arm or hand should be in view");
-    // The effector point follows the effector: after moving, the located point is on the same surface.
-    PixelPoint tip = sim.renderCamera(128, 128)
-        .project(new Vec3(sim.groundTruth().effectorXM(), sim.groundTruth().effectorYM(), 0.035)).orElseThrow();
+    // The effector point follows the effector: after moving, the located point is on the same
+    // surface.
+    PixelPoint tip =
+        sim.renderCamera(128, 128)
+            .project(
+                new Vec3(sim.groundTruth().effectorXM(), sim.groundTruth().effectorYM(), 0.035))
+            .orElseThrow();
     SurfacePoint onTip = sim.surfaceAt(128, 128, tip).orElseThrow();
     assertTrue(onTip.onEffector());
     advance(sim, expert, 15);
-    PixelPoint later = sim.renderCamera(128, 128).project(onTip.locate(sim.groundTruth())).orElseThrow();
+    PixelPoint later =
+        sim.renderCamera(128, 128).project(onTip.locate(sim.groundTruth())).orElseThrow();
     SurfacePoint again = sim.surfaceAt(128, 128, later).orElseThrow();
     assertEquals(onTip.surface(), again.surface());
     assertEquals(onTip.localXM(), again.localXM(), 1e-6);

@@ -77,8 +77,12 @@ class DeterminismTest {
   @Test
   void sceneDoesNotDependOnEmbodimentOrDomainRandomisation() {
     TabletopSim arm = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).build());
-    TabletopSim hand = TabletopSim.create(
-        SimConfig.builder().optEmbodiment(Embodiment.HAND).optDomainRandomization(false).build());
+    TabletopSim hand =
+        TabletopSim.create(
+            SimConfig.builder()
+                .optEmbodiment(Embodiment.HAND)
+                .optDomainRandomization(false)
+                .build());
     for (long seed = 0; seed < 20; seed++) {
       arm.reset(seed, TaskFamily.PUSH_DIRECTION);
       hand.reset(seed, TaskFamily.PUSH_DIRECTION);

@@ -10,7 +10,8 @@ class HandTest {
 
   @Test
   void handEpisodesHaveNoJointsAndRefuseJointCommands() {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
     sim.reset(8, TaskFamily.PUSH_DIRECTION);
     assertEquals(0, sim.jointState().size());
     assertTrue(sim.jointState().names().isEmpty());
@@ -29,7 +30,8 @@ class HandTest {
 
   @Test
   void theHandMovesTowardItsTargetWithinItsSpeedLimit() {
-    SimConfig config = SimConfig.builder().optEmbodiment(Embodiment.HAND).optHandMaxSpeedMPerS(0.5).build();
+    SimConfig config =
+        SimConfig.builder().optEmbodiment(Embodiment.HAND).optHandMaxSpeedMPerS(0.5).build();
     TabletopSim sim = TabletopSim.create(config);
     sim.reset(2, TaskFamily.REACH);
     double x = sim.groundTruth().effectorXM();
@@ -48,7 +50,8 @@ class HandTest {
 
   @Test
   void theExpertDrivesTheHandThroughEveryFamily() {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
     ScriptedExpert expert = new ScriptedExpert();
     for (TaskFamily family : TaskFamily.values()) {
       int ok = 0;

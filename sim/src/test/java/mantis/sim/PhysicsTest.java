@@ -15,11 +15,13 @@ class PhysicsTest {
   private static final double DT = 0.02;
 
   private static ObjectState block(String name, double x, double y, double half) {
-    return new ObjectState(name, PaletteColour.RED, PaletteColour.RED.rgb(), Shape.BLOCK, x, y, 0, half, 0.03);
+    return new ObjectState(
+        name, PaletteColour.RED, PaletteColour.RED.rgb(), Shape.BLOCK, x, y, 0, half, 0.03);
   }
 
   private static ObjectState disc(String name, double x, double y, double radius) {
-    return new ObjectState(name, PaletteColour.BLUE, PaletteColour.BLUE.rgb(), Shape.DISC, x, y, 0, radius, 0.02);
+    return new ObjectState(
+        name, PaletteColour.BLUE, PaletteColour.BLUE.rgb(), Shape.DISC, x, y, 0, radius, 0.02);
   }
 
   private static void moveHand(World w, double tx, double ty, int steps) {
@@ -53,7 +55,10 @@ class PhysicsTest {
 
   @Test
   void objectsPushObjects() {
-    World w = new World(List.of(block("red block", 0.0, 0.35, 0.025), block("green block", 0.07, 0.35, 0.025)), ROBOT);
+    World w =
+        new World(
+            List.of(block("red block", 0.0, 0.35, 0.025), block("green block", 0.07, 0.35, 0.025)),
+            ROBOT);
     w.handX = -0.15;
     w.handY = 0.35;
     moveHand(w, 0.06, 0.35, 120);
@@ -78,14 +83,20 @@ class PhysicsTest {
     double[] prevV = new double[3];
     double[] prevQ = w.q.clone();
     for (int i = 0; i < 2000; i++) {
-      double[] target = {rng.nextDouble(-4, 4), rng.nextDouble(-4, 4), i % 97 == 0 ? Double.NaN : rng.nextDouble(-4, 4)};
+      double[] target = {
+        rng.nextDouble(-4, 4),
+        rng.nextDouble(-4, 4),
+        i % 97 == 0 ? Double.NaN : rng.nextDouble(-4, 4)
+      };
       w.stepArm(target, DT);
       for (int j = 0; j < 3; j++) {
         JointLimits lim = ROBOT.joint(j);
         assertTrue(w.q[j] >= lim.minPositionRad() && w.q[j] <= lim.maxPositionRad());
         double v = (w.q[j] - prevQ[j]) / DT;
         assertTrue(Math.abs(v) <= lim.maxVelocityRadPerS() + 1e-9, "joint " + j + " speed " + v);
-        assertTrue(Math.abs(v - prevV[j]) / DT <= lim.maxAccelerationRadPerS2() * 1.0001 + 1e-6 || hitLimit(w, j),
+        assertTrue(
+            Math.abs(v - prevV[j]) / DT <= lim.maxAccelerationRadPerS2() * 1.0001 + 1e-6
+                || hitLimit(w, j),
             "joint " + j + " acceleration " + (v - prevV[j]) / DT);
         prevV[j] = v;
         prevQ[j] = w.q[j];
@@ -136,7 +147,9 @@ class PhysicsTest {
     for (int i = 0; i < 100; i++) {
       w.stepArm(to, DT);
     }
-    assertTrue(Math.hypot(w.x[0] - fk[6], w.y[0] - fk[7]) > 0.02, "block moved to " + w.x[0] + "," + w.y[0]);
+    assertTrue(
+        Math.hypot(w.x[0] - fk[6], w.y[0] - fk[7]) > 0.02,
+        "block moved to " + w.x[0] + "," + w.y[0]);
     double[] tip = w.tip();
     assertTrue(Math.hypot(tip[0] - w.x[0], tip[1] - w.y[0]) >= 0.02 - 1e-9);
   }

@@ -33,7 +33,11 @@ class RenderTest {
     Table.jointPositions(sim.jointState().positionsRad(), fk);
     double d = Double.POSITIVE_INFINITY;
     for (int i = 0; i < 3; i++) {
-      d = Math.min(d, SceneGenerator.segmentDistance(x, y, fk[2 * i], fk[2 * i + 1], fk[2 * i + 2], fk[2 * i + 3]));
+      d =
+          Math.min(
+              d,
+              SceneGenerator.segmentDistance(
+                  x, y, fk[2 * i], fk[2 * i + 1], fk[2 * i + 2], fk[2 * i + 3]));
     }
     return d;
   }
@@ -43,8 +47,9 @@ class RenderTest {
   void everyObjectShowsItsPaletteColourAtItsProjectedCentre(int w, int h) {
     for (Embodiment embodiment : Embodiment.values()) {
       for (boolean dr : new boolean[] {false, true}) {
-        TabletopSim sim = TabletopSim.create(
-            SimConfig.builder().optEmbodiment(embodiment).optDomainRandomization(dr).build());
+        TabletopSim sim =
+            TabletopSim.create(
+                SimConfig.builder().optEmbodiment(embodiment).optDomainRandomization(dr).build());
         int checked = 0;
         for (long seed = 0; seed < 15; seed++) {
           sim.reset(seed, TaskFamily.values()[(int) (seed % 3)]);
@@ -53,7 +58,8 @@ class RenderTest {
           assertEquals(h, f.heightPx());
           CameraModel cam = sim.renderCamera(w, h);
           for (ObjectState o : sim.groundTruth().objects()) {
-            if (embodiment == Embodiment.ARM && distanceToArm(sim, o.xM(), o.yM()) < o.halfSizeM() * 1.5 + 0.03) {
+            if (embodiment == Embodiment.ARM
+                && distanceToArm(sim, o.xM(), o.yM()) < o.halfSizeM() * 1.5 + 0.03) {
               continue; // the arm passes over it
             }
             PixelPoint p = cam.project(new Vec3(o.xM(), o.yM(), o.heightM())).orElseThrow();
@@ -92,7 +98,9 @@ class RenderTest {
             nearSomething |= Math.hypot(tx - o.xM(), ty - o.yM()) < o.halfSizeM() * 1.5 + 0.02;
           }
           for (TargetZone t : ws.targets()) {
-            nearSomething |= Math.abs(tx - t.xM()) < t.halfSizeM() + 0.01 && Math.abs(ty - t.yM()) < t.halfSizeM() + 0.01;
+            nearSomething |=
+                Math.abs(tx - t.xM()) < t.halfSizeM() + 0.01
+                    && Math.abs(ty - t.yM()) < t.halfSizeM() + 0.01;
           }
           if (nearSomething) {
             continue;
@@ -107,7 +115,8 @@ class RenderTest {
   @Test
   void theArmIsDrawnInDarkGreyAndTheHandInSkinTones() {
     TabletopSim arm = TabletopSim.create(SimConfig.defaults());
-    TabletopSim hand = TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
+    TabletopSim hand =
+        TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
     for (long seed = 0; seed < 10; seed++) {
       arm.reset(seed, TaskFamily.REACH);
       hand.reset(seed, TaskFamily.REACH);
@@ -123,21 +132,27 @@ class RenderTest {
       PixelPoint link = arm.renderCamera(320, 240).project(new Vec3(mx, my, 0.07)).orElseThrow();
       double[] hsv = hsvAt(fa, link);
       assertTrue(hsv[1] < 0.2 && hsv[2] < 0.5, "arm pixel hsv " + java.util.Arrays.toString(hsv));
-      PixelPoint palm = hand.renderCamera(320, 240).project(new Vec3(wh.effectorXM(), wh.effectorYM(), 0.05))
-          .orElseThrow();
+      PixelPoint palm =
+          hand.renderCamera(320, 240)
+              .project(new Vec3(wh.effectorXM(), wh.effectorYM(), 0.05))
+              .orElseThrow();
       hsv = hsvAt(fh, palm);
-      assertTrue(hsv[0] > 10 && hsv[0] < 40 && hsv[1] > 0.15 && hsv[1] < 0.45 && hsv[2] > 0.6,
+      assertTrue(
+          hsv[0] > 10 && hsv[0] < 40 && hsv[1] > 0.15 && hsv[1] < 0.45 && hsv[2] > 0.6,
           "palm pixel hsv " + java.util.Arrays.toString(hsv));
       // No arm in the hand's frames: the same link pixel shows no dark grey there.
       double[] handAtLink = hsvAt(fh, link);
-      assertTrue(handAtLink[2] > 0.3 || handAtLink[1] > 0.2, "hand frame has the arm? " + java.util.Arrays.toString(handAtLink));
+      assertTrue(
+          handAtLink[2] > 0.3 || handAtLink[1] > 0.2,
+          "hand frame has the arm? " + java.util.Arrays.toString(handAtLink));
       assertEquals(wa.objects(), wh.objects());
     }
   }
 
   @Test
   void domainRandomisationChangesTheLookButNotTheNominalCamera() {
-    TabletopSim plain = TabletopSim.create(SimConfig.builder().optDomainRandomization(false).build());
+    TabletopSim plain =
+        TabletopSim.create(SimConfig.builder().optDomainRandomization(false).build());
     TabletopSim random = TabletopSim.create(SimConfig.defaults());
     int differentTables = 0;
     for (long seed = 0; seed < 10; seed++) {

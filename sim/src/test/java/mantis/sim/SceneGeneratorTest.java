@@ -28,26 +28,41 @@ class SceneGeneratorTest {
           assertTrue(names.add(o.name()), "duplicate name " + o.name());
           assertEquals(o.colour().word() + " " + o.shape().word(), o.name());
           objectColours.add(o.colour());
-          assertTrue(o.xM() - o.halfSizeM() >= Table.REGION_X_MIN - 1e-9 && o.xM() + o.halfSizeM() <= Table.REGION_X_MAX + 1e-9);
-          assertTrue(o.yM() - o.halfSizeM() >= Table.REGION_Y_MIN - 1e-9 && o.yM() + o.halfSizeM() <= Table.REGION_Y_MAX + 1e-9);
+          assertTrue(
+              o.xM() - o.halfSizeM() >= Table.REGION_X_MIN - 1e-9
+                  && o.xM() + o.halfSizeM() <= Table.REGION_X_MAX + 1e-9);
+          assertTrue(
+              o.yM() - o.halfSizeM() >= Table.REGION_Y_MIN - 1e-9
+                  && o.yM() + o.halfSizeM() <= Table.REGION_Y_MAX + 1e-9);
           assertTrue(o.halfSizeM() >= 0.02 && o.halfSizeM() <= 0.035);
           for (ObjectState p : objects) {
             if (p != o) {
-              assertTrue(Math.hypot(p.xM() - o.xM(), p.yM() - o.yM()) > SceneGenerator.bound(o) + SceneGenerator.bound(p),
+              assertTrue(
+                  Math.hypot(p.xM() - o.xM(), p.yM() - o.yM())
+                      > SceneGenerator.bound(o) + SceneGenerator.bound(p),
                   o.name() + " overlaps " + p.name());
             }
           }
         }
         assertFalse(ws.targets().isEmpty());
         for (TargetZone t : ws.targets()) {
-          assertFalse(objectColours.contains(t.colour()), "target " + t.name() + " shares an object colour");
+          assertFalse(
+              objectColours.contains(t.colour()),
+              "target " + t.name() + " shares an object colour");
           assertEquals(t.colour().word() + " target", t.name());
         }
         Task task = ws.task();
         assertEquals(family, task.family());
         assertTrue(task.instruction().contains("the " + task.objectName()), task.instruction());
-        task.targetName().ifPresent(t -> assertTrue(task.instruction().contains("the " + t), task.instruction()));
-        task.direction().ifPresent(d -> assertTrue(task.instruction().matches(".*\\b" + d.word() + "\\b.*"), task.instruction()));
+        task.targetName()
+            .ifPresent(
+                t -> assertTrue(task.instruction().contains("the " + t), task.instruction()));
+        task.direction()
+            .ifPresent(
+                d ->
+                    assertTrue(
+                        task.instruction().matches(".*\\b" + d.word() + "\\b.*"),
+                        task.instruction()));
         assertEquals(family == TaskFamily.PUSH_DIRECTION, task.direction().isPresent());
         assertEquals(family == TaskFamily.PUSH_TO_TARGET, task.targetName().isPresent());
         assertFalse(sim.success(), "seed " + seed + " " + family + " starts solved");
@@ -85,7 +100,8 @@ class SceneGeneratorTest {
 
   @Test
   void colourRepeatsAcrossShapesOnlyWhenAllowed() {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDistinctObjectColours(false).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optDistinctObjectColours(false).build());
     boolean sawRepeat = false;
     for (long seed = 0; seed < 300; seed++) {
       sim.reset(seed, TaskFamily.REACH);
@@ -96,6 +112,7 @@ class SceneGeneratorTest {
         sawRepeat |= !colours.add(o.colour());
       }
     }
-    assertTrue(sawRepeat, "with distinct colours off some scene should reuse a colour on another shape");
+    assertTrue(
+        sawRepeat, "with distinct colours off some scene should reuse a colour on another shape");
   }
 }

@@ -20,16 +20,27 @@ class SimConfigTest {
   @Test
   void buildRejectsNonsense() {
     assertThrows(IllegalArgumentException.class, () -> SimConfig.builder().optPhysicsHz(0).build());
-    assertThrows(IllegalArgumentException.class, () -> SimConfig.builder().optMaxEpisodeSeconds(Double.NaN).build());
-    assertThrows(IllegalArgumentException.class, () -> SimConfig.builder().optMaxEpisodeSeconds(-1).build());
-    assertThrows(IllegalArgumentException.class, () -> SimConfig.builder().optHandMaxSpeedMPerS(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SimConfig.builder().optMaxEpisodeSeconds(Double.NaN).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> SimConfig.builder().optMaxEpisodeSeconds(-1).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> SimConfig.builder().optHandMaxSpeedMPerS(0).build());
     assertThrows(NullPointerException.class, () -> SimConfig.builder().optEmbodiment(null));
   }
 
   @Test
   void toBuilderKeepsEverySetting() {
-    SimConfig c = SimConfig.builder().optEmbodiment(Embodiment.HAND).optDomainRandomization(false).optPhysicsHz(100)
-        .optMaxEpisodeSeconds(5).optDistinctObjectColours(false).optHandMaxSpeedMPerS(0.3).build();
+    SimConfig c =
+        SimConfig.builder()
+            .optEmbodiment(Embodiment.HAND)
+            .optDomainRandomization(false)
+            .optPhysicsHz(100)
+            .optMaxEpisodeSeconds(5)
+            .optDistinctObjectColours(false)
+            .optHandMaxSpeedMPerS(0.3)
+            .build();
     assertEquals(c.toString(), c.toBuilder().build().toString());
   }
 }

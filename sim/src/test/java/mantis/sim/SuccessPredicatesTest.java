@@ -19,7 +19,8 @@ class SuccessPredicatesTest {
 
   @Test
   void reachHoldsOnlyWithinHalfSizePlusPusherRadius() {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
     sim.reset(3, TaskFamily.REACH);
     World w = sim.world();
     int k = taskIndex(sim);
@@ -91,7 +92,8 @@ class SuccessPredicatesTest {
 
   @Test
   void episodesTimeOutAfterTheConfiguredDuration() {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(0.5).optPhysicsHz(50).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(0.5).optPhysicsHz(50).build());
     sim.reset(1, TaskFamily.PUSH_DIRECTION);
     double[] hold = sim.jointState().positionsRad();
     int steps = 0;

@@ -15,19 +15,24 @@ import mantis.core.PixelPoint;
  * <ul>
  *   <li>per-joint mean absolute error: {@code |teleop_j - policy_j|}, the person's next target
  *       against the policy's first point, radians;
- *   <li>direction agreement: per (tick, joint), the sign of {@code target - current} with a dead band
- *       ({@code |x| <= deadBand} is "still") is the same for both; percent of (tick, joint) pairs;
+ *   <li>direction agreement: per (tick, joint), the sign of {@code target - current} with a dead
+ *       band ({@code |x| <= deadBand} is "still") is the same for both; percent of (tick, joint)
+ *       pairs;
  *   <li>grounded-mark agreement: over ticks where both the policy grounded a mark and the person's
- *       motion heads for a mark ({@link #headingMark}), the share where they are the same mark;
- *       NaN when no tick had both.
+ *       motion heads for a mark ({@link #headingMark}), the share where they are the same mark; NaN
+ *       when no tick had both.
  * </ul>
  */
 final class AgreementTracker {
   /** Joint motions at or below this (rad) count as "still" for direction agreement. */
   static final double DEFAULT_DEAD_BAND_RAD = 0.005;
+
   /** Length of the rolling window. */
   static final long DEFAULT_WINDOW_NANOS = 5_000_000_000L;
-  /** Half-angle of the cone around the effector's image motion inside which a mark counts as ahead. */
+
+  /**
+   * Half-angle of the cone around the effector's image motion inside which a mark counts as ahead.
+   */
   static final double HEADING_CONE_RAD = Math.toRadians(30);
 
   /**
@@ -40,12 +45,22 @@ final class AgreementTracker {
    * @param policyMarkId the mark the policy grounded, or -1
    * @param personMarkId the mark the person's motion heads for, or -1
    */
-  record Tick(long tNanos, double[] currentRad, double[] teleopRad, double[] policyRad, int policyMarkId,
+  record Tick(
+      long tNanos,
+      double[] currentRad,
+      double[] teleopRad,
+      double[] policyRad,
+      int policyMarkId,
       int personMarkId) {
     Tick {
       if (currentRad.length != teleopRad.length || currentRad.length != policyRad.length) {
-        throw new IllegalArgumentException("joint counts differ: current " + currentRad.length + ", teleop "
-            + teleopRad.length + ", policy " + policyRad.length);
+        throw new IllegalArgumentException(
+            "joint counts differ: current "
+                + currentRad.length
+                + ", teleop "
+                + teleopRad.length
+                + ", policy "
+                + policyRad.length);
       }
       currentRad = currentRad.clone();
       teleopRad = teleopRad.clone();
@@ -82,7 +97,8 @@ final class AgreementTracker {
   /** Adds a tick where the person drove. */
   void add(Tick tick) {
     if (tick.currentRad().length != joints) {
-      throw new IllegalArgumentException("expected " + joints + " joints, got " + tick.currentRad().length);
+      throw new IllegalArgumentException(
+          "expected " + joints + " joints, got " + tick.currentRad().length);
     }
     episode.add(tick, deadBandRad);
     window.addLast(tick);
@@ -94,7 +110,10 @@ final class AgreementTracker {
     return episode.agreement();
   }
 
-  /** Agreement over the ticks of the last window before {@code nowNanos} (times {@code > now - window}). */
+  /**
+   * Agreement over the ticks of the last window before {@code nowNanos} (times {@code > now -
+   * window}).
+   */
   Agreement rolling(long nowNanos) {
     Sums s = new Sums(joints);
     for (Tick t : window) {
@@ -128,9 +147,9 @@ final class AgreementTracker {
 
   /**
    * The mark the effector's image motion heads for: with {@code d = to - from} the effector mark's
-   * motion in the image, the mark (not the effector's own) whose centroid, seen from {@code to}, lies
-   * at the smallest angle to {@code d}, if that angle is within {@link #HEADING_CONE_RAD}. -1 when the
-   * effector moved less than {@code minMotionPx}, or no mark lies in the cone.
+   * motion in the image, the mark (not the effector's own) whose centroid, seen from {@code to},
+   * lies at the smallest angle to {@code d}, if that angle is within {@link #HEADING_CONE_RAD}. -1
+   * when the effector moved less than {@code minMotionPx}, or no mark lies in the cone.
    *
    * @param from the effector mark's centroid a little earlier
    * @param to the effector mark's centroid now
@@ -138,7 +157,8 @@ final class AgreementTracker {
    * @param effectorMarkId the effector's mark among {@code marks} (excluded), or 0 when unknown
    * @param minMotionPx least effector motion that defines a heading
    */
-  static int headingMark(PixelPoint from, PixelPoint to, List<Mark> marks, int effectorMarkId, double minMotionPx) {
+  static int headingMark(
+      PixelPoint from, PixelPoint to, List<Mark> marks, int effectorMarkId, double minMotionPx) {
     double dx = to.xPx() - from.xPx();
     double dy = to.yPx() - from.yPx();
     double moved = Math.hypot(dx, dy);

@@ -34,8 +34,11 @@ final class CameraFrames {
     String enc = image.encoding();
     boolean bgr = "bgr8".equals(enc);
     if (!bgr && !"rgb8".equals(enc)) {
-      throw new IllegalArgumentException("image encoding '" + enc + "' is not supported; publish rgb8 or bgr8"
-          + " (or use a compressed image topic)");
+      throw new IllegalArgumentException(
+          "image encoding '"
+              + enc
+              + "' is not supported; publish rgb8 or bgr8"
+              + " (or use a compressed image topic)");
     }
     long w = image.width();
     long h = image.height();
@@ -43,12 +46,24 @@ final class CameraFrames {
     long row = w * 3;
     long step = image.stepBytes();
     if (step < row) {
-      throw new IllegalArgumentException("image step " + step + " bytes is less than width * 3 = " + row);
+      throw new IllegalArgumentException(
+          "image step " + step + " bytes is less than width * 3 = " + row);
     }
     long needed = step * (h - 1) + row;
     if (image.dataLength() < needed) {
-      throw new IllegalArgumentException("image data has " + image.dataLength() + " bytes; " + w + " x " + h + " "
-          + enc + " with step " + step + " needs " + needed);
+      throw new IllegalArgumentException(
+          "image data has "
+              + image.dataLength()
+              + " bytes; "
+              + w
+              + " x "
+              + h
+              + " "
+              + enc
+              + " with step "
+              + step
+              + " needs "
+              + needed);
     }
     ByteBuffer src = image.dataView();
     byte[] rgb = new byte[(int) (row * h)];
@@ -71,13 +86,24 @@ final class CameraFrames {
   static Frame fromCompressed(CompressedImage image) {
     byte[] data = image.data();
     String format;
-    if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
+    if (data.length >= 3
+        && (data[0] & 0xFF) == 0xFF
+        && (data[1] & 0xFF) == 0xD8
+        && (data[2] & 0xFF) == 0xFF) {
       format = "jpeg";
-    } else if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G') {
+    } else if (data.length >= 8
+        && (data[0] & 0xFF) == 0x89
+        && data[1] == 'P'
+        && data[2] == 'N'
+        && data[3] == 'G') {
       format = "png";
     } else {
-      throw new IllegalArgumentException("compressed image (format '" + image.format() + "', " + data.length
-          + " bytes) is neither a JPEG nor a PNG file");
+      throw new IllegalArgumentException(
+          "compressed image (format '"
+              + image.format()
+              + "', "
+              + data.length
+              + " bytes) is neither a JPEG nor a PNG file");
     }
     Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
     if (!readers.hasNext()) {
@@ -92,8 +118,8 @@ final class CameraFrames {
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
-      throw new IllegalArgumentException("cannot decode the " + format + " image (" + data.length + " bytes): " + e,
-          e);
+      throw new IllegalArgumentException(
+          "cannot decode the " + format + " image (" + data.length + " bytes): " + e, e);
     } finally {
       reader.dispose();
     }
@@ -101,11 +127,14 @@ final class CameraFrames {
 
   private static void checkSize(long w, long h) {
     if (w < 1 || h < 1 || w > MAX_SIDE_PX || h > MAX_SIDE_PX) {
-      throw new IllegalArgumentException("image is " + w + " x " + h + " px; each side must be 1.." + MAX_SIDE_PX);
+      throw new IllegalArgumentException(
+          "image is " + w + " x " + h + " px; each side must be 1.." + MAX_SIDE_PX);
     }
   }
 
-  /** {@code frame} scaled to exactly {@code widthPx x heightPx} (bilinear; the aspect may change). */
+  /**
+   * {@code frame} scaled to exactly {@code widthPx x heightPx} (bilinear; the aspect may change).
+   */
   static Frame resize(Frame frame, int widthPx, int heightPx) {
     if (frame.widthPx() == widthPx && frame.heightPx() == heightPx) {
       return frame;
@@ -114,7 +143,8 @@ final class CameraFrames {
     BufferedImage dst = new BufferedImage(widthPx, heightPx, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = dst.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
       g.drawImage(src, 0, 0, widthPx, heightPx, null);
     } finally {
@@ -123,16 +153,21 @@ final class CameraFrames {
     return fromBuffered(dst);
   }
 
-  /** {@code frame} scaled so that its longer side is {@code maxSidePx} (aspect kept; never enlarged past it). */
+  /**
+   * {@code frame} scaled so that its longer side is {@code maxSidePx} (aspect kept; never enlarged
+   * past it).
+   */
   static Frame fit(Frame frame, int maxSidePx) {
     int w = frame.widthPx();
     int h = frame.heightPx();
     double s = (double) maxSidePx / Math.max(w, h);
-    return resize(frame, Math.max(1, (int) Math.round(w * s)), Math.max(1, (int) Math.round(h * s)));
+    return resize(
+        frame, Math.max(1, (int) Math.round(w * s)), Math.max(1, (int) Math.round(h * s)));
   }
 
   private static BufferedImage toBuffered(Frame frame) {
-    BufferedImage img = new BufferedImage(frame.widthPx(), frame.heightPx(), BufferedImage.TYPE_3BYTE_BGR);
+    BufferedImage img =
+        new BufferedImage(frame.widthPx(), frame.heightPx(), BufferedImage.TYPE_3BYTE_BGR);
     byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
     byte[] rgb = frame.rgbUnsafe();
     for (int i = 0; i < bgr.length; i += 3) {

@@ -11,8 +11,12 @@ import java.util.List;
  * @param executedRad what was commanded after the safety filter
  * @param mode who was driving
  */
-public record CommandSample(long tMillis, List<Double> teleopRad, List<Double> policyRad,
-    List<Double> executedRad, ControlMode mode) {
+public record CommandSample(
+    long tMillis,
+    List<Double> teleopRad,
+    List<Double> policyRad,
+    List<Double> executedRad,
+    ControlMode mode) {
   public CommandSample {
     teleopRad = List.copyOf(teleopRad);
     policyRad = List.copyOf(policyRad);

@@ -9,4 +9,5 @@ package mantis.teleop;
  * @param success whether the task succeeded during the recording
  * @param bytes size on disk
  */
-public record RecordingInfo(String name, long steps, String instruction, boolean success, long bytes) {}
+public record RecordingInfo(
+    String name, long steps, String instruction, boolean success, long bytes) {}

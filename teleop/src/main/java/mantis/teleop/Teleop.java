@@ -13,9 +13,9 @@ import mantis.security.Role;
  *
  * <p>Every call that changes something takes the {@link Principal} it is done for (the dashboard's
  * logged-in person): a session given an audit log writes who took over, e-stopped, reset, started
- * driving the arm and recorded (see {@code docs/TELEOP.md}). The forms without a principal are
- * for Java callers inside the process and act as {@link #IN_PROCESS}. Roles are not checked here:
- * the dashboard does that before calling.
+ * driving the arm and recorded (see {@code docs/TELEOP.md}). The forms without a principal are for
+ * Java callers inside the process and act as {@link #IN_PROCESS}. Roles are not checked here: the
+ * dashboard does that before calling.
  */
 public interface Teleop extends AutoCloseable {
   /** Who the calls without a principal are attributed to: code in this process. */
@@ -25,14 +25,14 @@ public interface Teleop extends AutoCloseable {
   TeleopState state();
 
   /**
-   * The newest camera frame with the SoM marks and ToM traces drawn, as PNG; its sequence number
-   * is {@link TeleopState#frameSeq()} of the state taken at the same time or later.
+   * The newest camera frame with the SoM marks and ToM traces drawn, as PNG; its sequence number is
+   * {@link TeleopState#frameSeq()} of the state taken at the same time or later.
    */
   byte[] framePng();
 
   /**
-   * Person's input: joint velocities (rad/s, one per joint, clamped to the robot's limits) held
-   * for {@code holdMillis} (keyboard auto-repeat or a held button renews it), then zero. Ignored
+   * Person's input: joint velocities (rad/s, one per joint, clamped to the robot's limits) held for
+   * {@code holdMillis} (keyboard auto-repeat or a held button renews it), then zero. Ignored
    * (returns false) in {@link ControlMode#POLICY} mode or while the e-stop is latched.
    */
   default boolean jog(List<Double> velocitiesRadPerS, long holdMillis) {
@@ -50,7 +50,9 @@ public interface Teleop extends AutoCloseable {
     setMode(mode, IN_PROCESS);
   }
 
-  /** {@link #setMode(ControlMode)} by {@code by}; an actual switch is audited as {@code TAKEOVER}. */
+  /**
+   * {@link #setMode(ControlMode)} by {@code by}; an actual switch is audited as {@code TAKEOVER}.
+   */
   void setMode(ControlMode mode, Principal by);
 
   /** Latches the e-stop: the arm holds until {@link #reset()}. */
@@ -66,18 +68,20 @@ public interface Teleop extends AutoCloseable {
     reset(IN_PROCESS);
   }
 
-  /** {@link #reset()} by {@code by}; audited as {@code RESET} once the arm has cleared its latch. */
+  /**
+   * {@link #reset()} by {@code by}; audited as {@code RESET} once the arm has cleared its latch.
+   */
   void reset(Principal by);
 
   /**
-   * The tasks {@link #newEpisode(String, long)} accepts, by canonical name (upper case with underscores, e.g.
-   * {@code PUSH_DIRECTION}); the arm behind the session decides what they are.
+   * The tasks {@link #newEpisode(String, long)} accepts, by canonical name (upper case with
+   * underscores, e.g. {@code PUSH_DIRECTION}); the arm behind the session decides what they are.
    */
   List<String> tasks();
 
   /**
-   * Starts a new episode of {@code task}, one of {@link #tasks()} (the current recording, if any, is finished
-   * first).
+   * Starts a new episode of {@code task}, one of {@link #tasks()} (the current recording, if any,
+   * is finished first).
    *
    * @throws IllegalArgumentException when {@code task} is not one of {@link #tasks()}
    */
@@ -85,7 +89,9 @@ public interface Teleop extends AutoCloseable {
     newEpisode(task, seed, IN_PROCESS);
   }
 
-  /** {@link #newEpisode(String, long)} by {@code by} (a recording it finishes is audited as theirs). */
+  /**
+   * {@link #newEpisode(String, long)} by {@code by} (a recording it finishes is audited as theirs).
+   */
   void newEpisode(String task, long seed, Principal by);
 
   /** {@code task} if it is one of {@code tasks}, else an IllegalArgumentException naming them. */

@@ -26,8 +26,8 @@ interface TeleopArm {
 
   /**
    * Whether, in {@link ControlMode#TELEOP} with no jog, the session keeps commanding a hold at the
-   * position where the arm came to rest instead of falling silent. A bridged arm needs it: its bridge
-   * drives the arm with its own policy loop whenever no ArmService client is commanding.
+   * position where the arm came to rest instead of falling silent. A bridged arm needs it: its
+   * bridge drives the arm with its own policy loop whenever no ArmService client is commanding.
    */
   boolean holdsWhenIdle();
 
@@ -46,6 +46,13 @@ interface TeleopArm {
    * @param instruction what the policy is asked to do (blank: the shadow policy is skipped)
    * @param captureNanos when the frame was taken or arrived, on the session's clock
    */
-  record Snapshot(Frame input, Frame display, JointState joints, double[] commandedRad, boolean success,
-      boolean done, String instruction, long captureNanos) {}
+  record Snapshot(
+      Frame input,
+      Frame display,
+      JointState joints,
+      double[] commandedRad,
+      boolean success,
+      boolean done,
+      String instruction,
+      long captureNanos) {}
 }

@@ -30,12 +30,27 @@ import java.util.Map;
  * @param rollingAgreement agreement over the last few seconds
  */
 public record TeleopState(
-    long frameSeq, String instruction, String family, long seed, long episodeMillis,
-    boolean episodeDone, boolean episodeSuccess, ControlMode mode, boolean estopped,
-    boolean holding, boolean recording, String recordingName, List<String> jointNames,
-    List<Double> jointPositionsRad, List<Integer> latentTokens, int groundedMarkId,
-    Map<String, Double> stageMillis, long interventions, List<CommandSample> history,
-    Agreement episodeAgreement, Agreement rollingAgreement) {
+    long frameSeq,
+    String instruction,
+    String family,
+    long seed,
+    long episodeMillis,
+    boolean episodeDone,
+    boolean episodeSuccess,
+    ControlMode mode,
+    boolean estopped,
+    boolean holding,
+    boolean recording,
+    String recordingName,
+    List<String> jointNames,
+    List<Double> jointPositionsRad,
+    List<Integer> latentTokens,
+    int groundedMarkId,
+    Map<String, Double> stageMillis,
+    long interventions,
+    List<CommandSample> history,
+    Agreement episodeAgreement,
+    Agreement rollingAgreement) {
   public TeleopState {
     jointNames = List.copyOf(jointNames);
     jointPositionsRad = List.copyOf(jointPositionsRad);

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 class AgreementTrackerTest {
   private static final long S = 1_000_000_000L;
 
-  private static AgreementTracker.Tick tick(long tNanos, double[] teleop, double[] policy, int policyMark,
-      int personMark) {
-    return new AgreementTracker.Tick(tNanos, new double[] {0, 0, 0}, teleop, policy, policyMark, personMark);
+  private static AgreementTracker.Tick tick(
+      long tNanos, double[] teleop, double[] policy, int policyMark, int personMark) {
+    return new AgreementTracker.Tick(
+        tNanos, new double[] {0, 0, 0}, teleop, policy, policyMark, personMark);
   }
 
   @Test
@@ -100,9 +101,11 @@ class AgreementTrackerTest {
   @Test
   void ticksWithTheWrongJointCountAreRefused() {
     AgreementTracker t = new AgreementTracker(2);
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> t.add(tick(0, new double[] {0, 0, 0}, new double[] {0, 0, 0}, -1, -1)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new AgreementTracker.Tick(0, new double[2], new double[3], new double[2], -1, -1));
   }
 
@@ -112,16 +115,29 @@ class AgreementTrackerTest {
 
   @Test
   void theHeadingMarkIsTheMarkAheadOfTheEffectorsMotion() {
-    List<Mark> marks = List.of(mark(1, 100, 50), mark(2, 50, 100), mark(3, 52, 52), mark(4, 10, 50));
+    List<Mark> marks =
+        List.of(mark(1, 100, 50), mark(2, 50, 100), mark(3, 52, 52), mark(4, 10, 50));
     PixelPoint from = new PixelPoint(40, 50);
     PixelPoint to = new PixelPoint(50, 50); // moving right
-    assertEquals(1, AgreementTracker.headingMark(from, to, marks, 3, 1.0), "mark 3 is the effector's own");
-    assertEquals(2, AgreementTracker.headingMark(new PixelPoint(50, 40), to, marks, 3, 1.0), "moving down");
-    assertEquals(4, AgreementTracker.headingMark(new PixelPoint(60, 50), to, marks, 3, 1.0), "moving left");
-    assertEquals(-1, AgreementTracker.headingMark(new PixelPoint(50, 60), to, marks, 3, 1.0), "nothing above");
-    assertEquals(-1, AgreementTracker.headingMark(new PixelPoint(49.5, 50), to, marks, 3, 1.0), "too little motion");
+    assertEquals(
+        1, AgreementTracker.headingMark(from, to, marks, 3, 1.0), "mark 3 is the effector's own");
+    assertEquals(
+        2, AgreementTracker.headingMark(new PixelPoint(50, 40), to, marks, 3, 1.0), "moving down");
+    assertEquals(
+        4, AgreementTracker.headingMark(new PixelPoint(60, 50), to, marks, 3, 1.0), "moving left");
+    assertEquals(
+        -1,
+        AgreementTracker.headingMark(new PixelPoint(50, 60), to, marks, 3, 1.0),
+        "nothing above");
+    assertEquals(
+        -1,
+        AgreementTracker.headingMark(new PixelPoint(49.5, 50), to, marks, 3, 1.0),
+        "too little motion");
     // 40 degrees off the motion: outside the 30-degree cone.
-    List<Mark> off = List.of(mark(1, 50 + 50 * Math.cos(Math.toRadians(40)), 50 + 50 * Math.sin(Math.toRadians(40))));
+    List<Mark> off =
+        List.of(
+            mark(
+                1, 50 + 50 * Math.cos(Math.toRadians(40)), 50 + 50 * Math.sin(Math.toRadians(40))));
     assertEquals(-1, AgreementTracker.headingMark(from, to, off, 0, 1.0));
     // Of two marks in the cone, the one at the smaller angle wins even when farther.
     List<Mark> two = List.of(mark(1, 70, 58), mark(2, 120, 51));

@@ -34,14 +34,14 @@ import mantis.proto.v1.JointStateMsg;
 import mantis.ros.bridge.BridgeConfig;
 import mantis.ros.bridge.BridgeNode;
 import mantis.ros.node.RosNode;
+import mantis.ros.peers.RequireRos;
 import mantis.ros.peers.RosCoreProcess;
 import mantis.ros.peers.RosInstallation;
 import mantis.server.MantisServer;
-import mantis.teleop.dashboard.DashboardServer;
 import mantis.server.policy.Policies;
-import mantis.ros.peers.RequireRos;
-import mantis.simros.RosSimRobot;
 import mantis.sim.TaskFamily;
+import mantis.simros.RosSimRobot;
+import mantis.teleop.dashboard.DashboardServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BridgedTeleopTest {
   private static final RobotSpec ROBOT = RobotSpecs.mantisPlanar3();
-  private static final List<String> ROS_JOINTS = List.of("shoulder_joint", "elbow_joint", "wrist_joint");
+  private static final List<String> ROS_JOINTS =
+      List.of("shoulder_joint", "elbow_joint", "wrist_joint");
 
   @TempDir Path dir;
 
@@ -72,7 +73,8 @@ class BridgedTeleopTest {
       assertTrue(policyServer.awaitServing(30, TimeUnit.SECONDS));
       assertTrue(holdServer.awaitServing(30, TimeUnit.SECONDS));
       int armPort = freePort();
-      String yaml = """
+      String yaml =
+          """
           ros:
             master_uri: %s
             node_name: mantis_bridge
@@ -90,28 +92,42 @@ class BridgedTeleopTest {
             watchdog_timeout_ms: 300
           arm_service:
             port: %d
-          """.formatted(core.uri(), holdServer.port(), armPort);
+          """
+              .formatted(core.uri(), holdServer.port(), armPort);
       BridgeConfig config = BridgeConfig.parse(yaml, "teleop.yaml", dir, Map.of());
-      ManagedChannel policyChannel = NettyChannelBuilder.forAddress("127.0.0.1", policyServer.port())
-          .usePlaintext().build();
-      ManagedChannel probeChannel = NettyChannelBuilder.forAddress("127.0.0.1", armPort).usePlaintext().build();
-      try (RosNode simNode = RosNode.builder().setName("sim_robot").setMasterUri(core.uri()).optHost("127.0.0.1")
+      ManagedChannel policyChannel =
+          NettyChannelBuilder.forAddress("127.0.0.1", policyServer.port()).usePlaintext().build();
+      ManagedChannel probeChannel =
+          NettyChannelBuilder.forAddress("127.0.0.1", armPort).usePlaintext().build();
+      try (RosNode simNode =
+          RosNode.builder()
+              .setName("sim_robot")
+              .setMasterUri(core.uri())
+              .optHost("127.0.0.1")
               .build()) {
         simNode.start();
-        try (RosSimRobot robot = RosSimRobot.builder().setNode(simNode).setFamily(TaskFamily.REACH).setSeed(11)
-                .optImageRateHz(10).optImageSize(160, 120).optJointNames(ROS_JOINTS)
-                .optNextEpisodeWhenDone(false).build();
+        try (RosSimRobot robot =
+                RosSimRobot.builder()
+                    .setNode(simNode)
+                    .setFamily(TaskFamily.REACH)
+                    .setSeed(11)
+                    .optImageRateHz(10)
+                    .optImageSize(160, 120)
+                    .optJointNames(ROS_JOINTS)
+                    .optNextEpisodeWhenDone(false)
+                    .build();
             BridgeNode bridge = BridgeNode.builder().setConfig(config).build()) {
           robot.start();
           bridge.start();
-          BridgedTeleop teleop = BridgedTeleop.builder()
-              .setPolicyChannel(policyChannel)
-              .setArmTarget("127.0.0.1:" + armPort)
-              .setRosMaster(core.uri())
-              .setImageTopic("/camera/image_raw")
-              .setRobot(ROBOT)
-              .optRosHost("127.0.0.1")
-              .build();
+          BridgedTeleop teleop =
+              BridgedTeleop.builder()
+                  .setPolicyChannel(policyChannel)
+                  .setArmTarget("127.0.0.1:" + armPort)
+                  .setRosMaster(core.uri())
+                  .setImageTopic("/camera/image_raw")
+                  .setRobot(ROBOT)
+                  .optRosHost("127.0.0.1")
+                  .build();
           try (teleop) {
             teleop.start();
 
@@ -121,24 +137,39 @@ class BridgedTeleopTest {
             assertEquals(robot.instruction(), s.instruction());
             assertEquals(BridgedTeleop.FAMILY, s.family());
             BufferedImage png = ImageIO.read(new ByteArrayInputStream(teleop.framePng()));
-            assertEquals(List.of(256, 192), List.of(png.getWidth(), png.getHeight()), "160x120 fitted to 256 px");
-            await(() -> teleop.state().stageMillis().containsKey("policy"), "the shadow policy answers");
+            assertEquals(
+                List.of(256, 192),
+                List.of(png.getWidth(), png.getHeight()),
+                "160x120 fitted to 256 px");
+            await(
+                () -> teleop.state().stageMillis().containsKey("policy"),
+                "the shadow policy answers");
 
-            // A shoulder jog, toward the middle of its range, moves the ROS arm's shoulder that way.
+            // A shoulder jog, toward the middle of its range, moves the ROS arm's shoulder that
+            // way.
             double[] q0 = robot.jointPositionsRad().clone();
             double v = q0[0] > 0 ? -0.8 : 0.8;
             jogFor(teleop, new double[] {v, 0, 0}, 1000);
             Thread.sleep(500);
             double[] q1 = robot.jointPositionsRad().clone();
-            assertTrue((q1[0] - q0[0]) * Math.signum(v) > 0.25, "shoulder moved the way it was pushed: "
-                + Arrays.toString(q0) + " -> " + Arrays.toString(q1));
+            assertTrue(
+                (q1[0] - q0[0]) * Math.signum(v) > 0.25,
+                "shoulder moved the way it was pushed: "
+                    + Arrays.toString(q0)
+                    + " -> "
+                    + Arrays.toString(q1));
             assertEquals(q0[1], q1[1], 0.05, "elbow stayed");
             assertEquals(q0[2], q1[2], 0.05, "wrist stayed");
-            assertTrue(teleop.state().episodeAgreement().samples() > 0, "the person's ticks are compared");
-            assertEquals(q1[0], teleop.state().jointPositionsRad().get(0), 0.05,
+            assertTrue(
+                teleop.state().episodeAgreement().samples() > 0, "the person's ticks are compared");
+            assertEquals(
+                q1[0],
+                teleop.state().jointPositionsRad().get(0),
+                0.05,
                 "joint states come back through ArmService");
 
-            // E-stop through the teleop, mid-jog, latches in the bridge: jogs refused, the arm holds, and
+            // E-stop through the teleop, mid-jog, latches in the bridge: jogs refused, the arm
+            // holds, and
             // the bridge drops even another ArmService client's command.
             BlockingArmProbe probe = new BlockingArmProbe(probeChannel);
             assertTrue(teleop.jog(List.of(v, 0.0, 0.0), 2000));
@@ -146,7 +177,9 @@ class BridgedTeleopTest {
             teleop.estop("test e-stop");
             assertTrue(teleop.state().estopped());
             assertFalse(teleop.jog(List.of(v, 0.0, 0.0), 500), "jog refused while latched");
-            await(() -> probe.latest() != null && probe.latest().getEstopped(), "the bridge reports its latch");
+            await(
+                () -> probe.latest() != null && probe.latest().getEstopped(),
+                "the bridge reports its latch");
             Thread.sleep(300); // braking
             double[] held = robot.jointPositionsRad().clone();
             for (int i = 0; i < 8; i++) {
@@ -156,10 +189,16 @@ class BridgedTeleopTest {
             assertArrayNear(held, robot.jointPositionsRad(), 0.01, "the arm holds while latched");
 
             // The dashboard's recording button gets the reason, as a 409.
-            try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
-              HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                      URI.create(dash.url() + "api/recordings/start")).header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            try (DashboardServer dash =
+                DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
+              HttpResponse<String> r =
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(URI.create(dash.url() + "api/recordings/start"))
+                              .header("Content-Type", "application/json")
+                              .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
               assertEquals(409, r.statusCode(), r.body());
               assertTrue(r.body().contains("not available for a bridged arm"), r.body());
             }
@@ -172,11 +211,13 @@ class BridgedTeleopTest {
             assertTrue(teleop.jog(List.of(0.0, 0.0, 0.0), 100), "jogs accepted after reset");
             probe.close();
 
-            // POLICY mode: the shadow policy's chunks drive the arm, no jogs (the bridge's own loop only holds).
+            // POLICY mode: the shadow policy's chunks drive the arm, no jogs (the bridge's own loop
+            // only holds).
             double[] p0 = robot.jointPositionsRad().clone();
             teleop.setMode(ControlMode.POLICY);
             await(() -> distance(p0, robot.jointPositionsRad()) > 0.1, "the policy moves the arm");
-            assertTrue(teleop.state().history().stream().anyMatch(c -> c.mode() == ControlMode.POLICY));
+            assertTrue(
+                teleop.state().history().stream().anyMatch(c -> c.mode() == ControlMode.POLICY));
           }
 
           // Control: with the teleop gone and nothing latched, the same command from another client
@@ -190,7 +231,9 @@ class BridgedTeleopTest {
           }
           double moved = (robot.jointPositionsRad()[0] - f0[0]) * Math.signum(delta);
           free.close();
-          assertTrue(moved > 0.15, "an unlatched bridge executes the same command: moved " + moved + " rad");
+          assertTrue(
+              moved > 0.15,
+              "an unlatched bridge executes the same command: moved " + moved + " rad");
         }
       } finally {
         policyChannel.shutdownNow();
@@ -200,37 +243,46 @@ class BridgedTeleopTest {
   }
 
   /**
-   * The bridge's ArmService is down: the dashboard's E-STOP and Reset answer 503 with the gRPC status (before this
-   * change: 500 "internal error: StatusRuntimeException" and a WARN with a stack trace per click).
+   * The bridge's ArmService is down: the dashboard's E-STOP and Reset answer 503 with the gRPC
+   * status (before this change: 500 "internal error: StatusRuntimeException" and a WARN with a
+   * stack trace per click).
    */
   @Tag("ros")
   @Test
   void withTheBridgesArmServiceDownTheDashboardsEStopAndResetAnswer503() throws Exception {
     RosInstallation ros = RequireRos.installation();
-    int armPort = freePort();  // nothing listens there
-    ManagedChannel policyChannel = NettyChannelBuilder.forAddress("127.0.0.1", freePort()).usePlaintext().build();
+    int armPort = freePort(); // nothing listens there
+    ManagedChannel policyChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", freePort()).usePlaintext().build();
     try (RosCoreProcess core = RosCoreProcess.onFreePort(ros)) {
       core.start();
-      BridgedTeleop teleop = BridgedTeleop.builder()
-          .setPolicyChannel(policyChannel)
-          .setArmTarget("127.0.0.1:" + armPort)
-          .setRosMaster(core.uri())
-          .setImageTopic("/camera/image_raw")
-          .setRobot(ROBOT)
-          .optRosHost("127.0.0.1")
-          .build();
-      try (teleop; DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build()) {
+      BridgedTeleop teleop =
+          BridgedTeleop.builder()
+              .setPolicyChannel(policyChannel)
+              .setArmTarget("127.0.0.1:" + armPort)
+              .setRosMaster(core.uri())
+              .setImageTopic("/camera/image_raw")
+              .setRobot(ROBOT)
+              .optRosHost("127.0.0.1")
+              .build();
+      try (teleop;
+          DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build()) {
         teleop.start();
         dash.start();
         HttpClient http = HttpClient.newHttpClient();
         for (String path : List.of("api/estop", "api/reset")) {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(dash.url() + path))
-              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(dash.url() + path))
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           assertEquals(503, r.statusCode(), path + ": " + r.body());
           assertTrue(r.body().contains("\"grpc_status\":\"UNAVAILABLE\""), r.body());
         }
-        assertTrue(teleop.state().estopped(), "the session latched the e-stop it could not deliver");
+        assertTrue(
+            teleop.state().estopped(), "the session latched the e-stop it could not deliver");
       }
     } finally {
       policyChannel.shutdownNow();
@@ -242,18 +294,59 @@ class BridgedTeleopTest {
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", 1).usePlaintext().build();
     try {
       URI master = URI.create("http://127.0.0.1:11311/");
-      assertTrue(assertThrows(IllegalStateException.class, () -> BridgedTeleop.builder().setPolicyChannel(ch)
-          .setRosMaster(master).setImageTopic("/camera/image_raw").build()).getMessage().contains("setArmTarget"));
-      assertTrue(assertThrows(IllegalStateException.class, () -> BridgedTeleop.builder().setPolicyChannel(ch)
-          .setArmTarget("127.0.0.1:50052").setRosMaster(master).build()).getMessage().contains("exactly one"));
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> BridgedTeleop.builder().setPolicyChannel(ch)
-          .setArmTarget("bridge-without-port").setRosMaster(master).setImageTopic("/c").build()).getMessage()
-          .contains("HOST:PORT"));
-      assertTrue(assertThrows(IllegalArgumentException.class, () -> BridgedTeleop.builder().setPolicyChannel(ch)
-          .setArmTarget("localhost:50052").setRosMaster(URI.create("localhost:11311")).setImageTopic("/c").build())
-          .getMessage().contains("http://host:port/"));
-      BridgedTeleop notStarted = BridgedTeleop.builder().setPolicyChannel(ch).setArmTarget("localhost:50052")
-          .setRosMaster(master).optCompressedImageTopic("/camera/image_raw/compressed").build();
+      assertTrue(
+          assertThrows(
+                  IllegalStateException.class,
+                  () ->
+                      BridgedTeleop.builder()
+                          .setPolicyChannel(ch)
+                          .setRosMaster(master)
+                          .setImageTopic("/camera/image_raw")
+                          .build())
+              .getMessage()
+              .contains("setArmTarget"));
+      assertTrue(
+          assertThrows(
+                  IllegalStateException.class,
+                  () ->
+                      BridgedTeleop.builder()
+                          .setPolicyChannel(ch)
+                          .setArmTarget("127.0.0.1:50052")
+                          .setRosMaster(master)
+                          .build())
+              .getMessage()
+              .contains("exactly one"));
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () ->
+                      BridgedTeleop.builder()
+                          .setPolicyChannel(ch)
+                          .setArmTarget("bridge-without-port")
+                          .setRosMaster(master)
+                          .setImageTopic("/c")
+                          .build())
+              .getMessage()
+              .contains("HOST:PORT"));
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () ->
+                      BridgedTeleop.builder()
+                          .setPolicyChannel(ch)
+                          .setArmTarget("localhost:50052")
+                          .setRosMaster(URI.create("localhost:11311"))
+                          .setImageTopic("/c")
+                          .build())
+              .getMessage()
+              .contains("http://host:port/"));
+      BridgedTeleop notStarted =
+          BridgedTeleop.builder()
+              .setPolicyChannel(ch)
+              .setArmTarget("localhost:50052")
+              .setRosMaster(master)
+              .optCompressedImageTopic("/camera/image_raw/compressed")
+              .build();
       assertThrows(IllegalStateException.class, notStarted::state, "nothing runs before start()");
       notStarted.close();
     } finally {
@@ -307,8 +400,11 @@ class BridgedTeleopTest {
 
   private static void assertArrayNear(double[] expected, double[] actual, double tol, String what) {
     for (int i = 0; i < expected.length; i++) {
-      assertEquals(expected[i], actual[i], tol, what + ": " + Arrays.toString(expected) + " vs "
-          + Arrays.toString(actual));
+      assertEquals(
+          expected[i],
+          actual[i],
+          tol,
+          what + ": " + Arrays.toString(expected) + " vs " + Arrays.toString(actual));
     }
   }
 
@@ -318,18 +414,21 @@ class BridgedTeleopTest {
     private volatile JointStateMsg latest;
 
     BlockingArmProbe(ManagedChannel channel) {
-      requests = ArmServiceGrpc.newStub(channel).streamCommands(new StreamObserver<>() {
-        @Override
-        public void onNext(JointStateMsg value) {
-          latest = value;
-        }
+      requests =
+          ArmServiceGrpc.newStub(channel)
+              .streamCommands(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(JointStateMsg value) {
+                      latest = value;
+                    }
 
-        @Override
-        public void onError(Throwable t) {}
+                    @Override
+                    public void onError(Throwable t) {}
 
-        @Override
-        public void onCompleted() {}
-      });
+                    @Override
+                    public void onCompleted() {}
+                  });
     }
 
     JointStateMsg latest() {
@@ -338,10 +437,21 @@ class BridgedTeleopTest {
 
     /** Commands the shoulder {@code deltaRad} away from {@code q} within half a second. */
     void send(double[] q, double deltaRad) {
-      ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(500_000_000L)
-          .addPositionsRad(q[0] + deltaRad).addPositionsRad(q[1]).addPositionsRad(q[2]);
-      requests.onNext(JointCommand.newBuilder().setRobotId("arm").setChunk(ActionChunk.newBuilder()
-          .addAllJointNames(ROBOT.jointNames()).addPoints(p).setValidForNanos(1_000_000_000L)).build());
+      ActionPoint.Builder p =
+          ActionPoint.newBuilder()
+              .setTimeFromStartNanos(500_000_000L)
+              .addPositionsRad(q[0] + deltaRad)
+              .addPositionsRad(q[1])
+              .addPositionsRad(q[2]);
+      requests.onNext(
+          JointCommand.newBuilder()
+              .setRobotId("arm")
+              .setChunk(
+                  ActionChunk.newBuilder()
+                      .addAllJointNames(ROBOT.jointNames())
+                      .addPoints(p)
+                      .setValidForNanos(1_000_000_000L))
+              .build());
     }
 
     @Override

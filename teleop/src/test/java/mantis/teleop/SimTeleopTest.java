@@ -37,27 +37,30 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Teleop on the simulated arm against a real in-process Mantis server running the visual-servo baseline. */
+/**
+ * Teleop on the simulated arm against a real in-process Mantis server running the visual-servo
+ * baseline.
+ */
 class SimTeleopTest {
   static final RobotSpec ROBOT = RobotSpecs.mantisPlanar3();
 
   private static MantisServer server;
   private static ManagedChannel channel;
 
-  @TempDir
-  Path recordings;
+  @TempDir Path recordings;
   private SimTeleop teleop;
 
   @BeforeAll
   static void startServer() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = MantisServer.builder()
-        .setPolicy(Policies.create("visual-servo", ROBOT, 128, MonotonicClock.system()))
-        .setRobot(ROBOT)
-        .optWarmupPredictions(1)
-        .optServerBuilder(InProcessServerBuilder.forName(name))
-        .build()
-        .start();
+    server =
+        MantisServer.builder()
+            .setPolicy(Policies.create("visual-servo", ROBOT, 128, MonotonicClock.system()))
+            .setRobot(ROBOT)
+            .optWarmupPredictions(1)
+            .optServerBuilder(InProcessServerBuilder.forName(name))
+            .build()
+            .start();
     assertTrue(server.awaitServing(20, TimeUnit.SECONDS));
     channel = InProcessChannelBuilder.forName(name).build();
   }
@@ -76,12 +79,13 @@ class SimTeleopTest {
   }
 
   private SimTeleop start(TaskFamily family, long seed) {
-    teleop = SimTeleop.builder()
-        .setPolicyChannel(channel)
-        .optFamily(family)
-        .optSeed(seed)
-        .optRecordingsDir(recordings)
-        .build();
+    teleop =
+        SimTeleop.builder()
+            .setPolicyChannel(channel)
+            .optFamily(family)
+            .optSeed(seed)
+            .optRecordingsDir(recordings)
+            .build();
     teleop.start();
     return teleop;
   }
@@ -130,7 +134,8 @@ class SimTeleopTest {
     assertEquals(ControlMode.TELEOP, s.mode());
     assertTrue(s.episodeAgreement().samples() > 0, "ticks where the person drove are compared");
     assertEquals(3, s.episodeAgreement().perJointMaeRad().size());
-    assertTrue(s.history().stream().anyMatch(c -> c.teleopRad().get(0) < c.executedRad().get(0) - 0.01),
+    assertTrue(
+        s.history().stream().anyMatch(c -> c.teleopRad().get(0) < c.executedRad().get(0) - 0.01),
         "the person's next target leads the commanded position while jogging");
     double[] q2 = positions(awaitTicks(t, 3));
     assertArrayEquals(q1, q2, 0.02, "the arm holds once the jog is over");
@@ -152,7 +157,8 @@ class SimTeleopTest {
     double moved = Math.abs(q1[0] - q0[0]) + Math.abs(q1[1] - q0[1]) + Math.abs(q1[2] - q0[2]);
     assertTrue(moved > 0.1, "the policy moved the arm by " + moved + " rad");
     assertEquals(ControlMode.POLICY, s.mode());
-    assertEquals(0, s.episodeAgreement().samples(), "agreement only counts ticks where the person drove");
+    assertEquals(
+        0, s.episodeAgreement().samples(), "agreement only counts ticks where the person drove");
     assertTrue(s.history().stream().anyMatch(c -> c.mode() == ControlMode.POLICY));
   }
 
@@ -216,13 +222,26 @@ class SimTeleopTest {
         JointLimits l = ROBOT.joint(j);
         double step = Math.abs(b.executedRad().get(j) - a.executedRad().get(j));
         fastest = Math.max(fastest, step / dt);
-        assertTrue(step <= l.maxVelocityRadPerS() * dt + 0.03,
-            "joint " + l.name() + " commanded step " + step + " rad in " + dt + " s at tick " + i + " ("
-                + a.mode() + " -> " + b.mode() + ")");
+        assertTrue(
+            step <= l.maxVelocityRadPerS() * dt + 0.03,
+            "joint "
+                + l.name()
+                + " commanded step "
+                + step
+                + " rad in "
+                + dt
+                + " s at tick "
+                + i
+                + " ("
+                + a.mode()
+                + " -> "
+                + b.mode()
+                + ")");
       }
     }
     assertTrue(switches >= 3, "switches seen: " + switches);
-    assertTrue(fastest > 0.5, "the arm was moving fast when control changed hands: " + fastest + " rad/s");
+    assertTrue(
+        fastest > 0.5, "the arm was moving fast when control changed hands: " + fastest + " rad/s");
   }
 
   @Test
@@ -281,7 +300,8 @@ class SimTeleopTest {
     assertTrue(steps.get(steps.size() - 1).isFinal());
     assertTrue(steps.get(1).step() - steps.get(0).step() == 5);
     assertEquals(128, reader.frame(steps.get(0)).widthPx());
-    double moved = steps.get(steps.size() - 1).jointPositionsRad()[0] - steps.get(0).jointPositionsRad()[0];
+    double moved =
+        steps.get(steps.size() - 1).jointPositionsRad()[0] - steps.get(0).jointPositionsRad()[0];
     assertTrue(moved > 0.2, "the jog is in the recording: " + moved);
 
     ByteArrayOutputStream zip = new ByteArrayOutputStream();
@@ -294,9 +314,13 @@ class SimTeleopTest {
     }
     assertTrue(entries.contains(name + "/episode.json"), entries.toString());
     assertTrue(entries.contains(name + "/steps.jsonl"));
-    assertTrue(entries.stream().anyMatch(e -> e.startsWith(name + "/frames/") && e.endsWith(".png")));
+    assertTrue(
+        entries.stream().anyMatch(e -> e.startsWith(name + "/frames/") && e.endsWith(".png")));
     for (String bad : new String[] {"..", ".", "../" + name, name + "/..", "nope", "a/b", ""}) {
-      assertThrows(NoSuchElementException.class, () -> t.writeRecordingZip(bad, new ByteArrayOutputStream()), bad);
+      assertThrows(
+          NoSuchElementException.class,
+          () -> t.writeRecordingZip(bad, new ByteArrayOutputStream()),
+          bad);
     }
   }
 

@@ -28,17 +28,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a teleop session writes to the audit log (the server's {@code --audit-log} file, read back as
- * JSON lines): who took over, who drove the arm, e-stops and resets with who and why, recordings;
- * each once per change, never per control tick or per jog request.
+ * What a teleop session writes to the audit log (the server's {@code --audit-log} file, read back
+ * as JSON lines): who took over, who drove the arm, e-stops and resets with who and why,
+ * recordings; each once per change, never per control tick or per jog request.
  */
 class TeleopAuditTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static MantisServer server;
   private static ManagedChannel channel;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Principal alice = new Principal("alice", Role.OPERATOR, "10.0.0.7:50123");
   private final Principal bob = new Principal("bob", Role.OPERATOR, "10.0.0.8:40222");
@@ -48,13 +47,15 @@ class TeleopAuditTest {
   @BeforeAll
   static void startServer() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = MantisServer.builder()
-        .setPolicy(Policies.create("visual-servo", SimTeleopTest.ROBOT, 128, MonotonicClock.system()))
-        .setRobot(SimTeleopTest.ROBOT)
-        .optWarmupPredictions(1)
-        .optServerBuilder(InProcessServerBuilder.forName(name))
-        .build()
-        .start();
+    server =
+        MantisServer.builder()
+            .setPolicy(
+                Policies.create("visual-servo", SimTeleopTest.ROBOT, 128, MonotonicClock.system()))
+            .setRobot(SimTeleopTest.ROBOT)
+            .optWarmupPredictions(1)
+            .optServerBuilder(InProcessServerBuilder.forName(name))
+            .build()
+            .start();
     assertTrue(server.awaitServing(20, TimeUnit.SECONDS));
     channel = InProcessChannelBuilder.forName(name).build();
   }
@@ -68,7 +69,7 @@ class TeleopAuditTest {
   private static List<JsonNode> lines(Path file) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      out.add(JSON.readTree(line));  // every line parses as one JSON object
+      out.add(JSON.readTree(line)); // every line parses as one JSON object
     }
     return out;
   }
@@ -78,30 +79,39 @@ class TeleopAuditTest {
   }
 
   @Test
-  void takeoversEStopsResetsCommandSourcesAndRecordingsAreAuditedOnceEachWithWho() throws Exception {
+  void takeoversEStopsResetsCommandSourcesAndRecordingsAreAuditedOnceEachWithWho()
+      throws Exception {
     Path file = dir.resolve("audit.jsonl");
     AtomicLong skewNanos = new AtomicLong();
     MonotonicClock clock = () -> System.nanoTime() + skewNanos.get();
     try (AuditLog audit = AuditLog.open(file);
-         SimTeleop teleop = SimTeleop.builder().setPolicyChannel(channel).optRecordingsDir(dir.resolve("rec"))
-             .optClock(clock).optSeed(3).optAuditLog(audit).build()) {
+        SimTeleop teleop =
+            SimTeleop.builder()
+                .setPolicyChannel(channel)
+                .optRecordingsDir(dir.resolve("rec"))
+                .optClock(clock)
+                .optSeed(3)
+                .optAuditLog(audit)
+                .build()) {
       teleop.start();
 
-      // A held key: the page renews the jog every 150 ms; one COMMAND_SOURCE line, not one per request.
+      // A held key: the page renews the jog every 150 ms; one COMMAND_SOURCE line, not one per
+      // request.
       for (int i = 0; i < 20; i++) {
         assertTrue(teleop.jog(List.of(0.3, 0.0, 0.0), 350, alice));
       }
-      assertTrue(teleop.jog(List.of(0.0, 0.0, 0.0), 1, alice));  // key up: a stop, not a new source
-      assertTrue(teleop.jog(List.of(0.0, -0.3, 0.0), 350, bob));  // another person takes the arm
+      assertTrue(teleop.jog(List.of(0.0, 0.0, 0.0), 1, alice)); // key up: a stop, not a new source
+      assertTrue(teleop.jog(List.of(0.0, -0.3, 0.0), 350, bob)); // another person takes the arm
       assertTrue(teleop.jog(List.of(0.0, -0.3, 0.0), 350, bob));
 
       teleop.setMode(ControlMode.POLICY, alice);
-      teleop.setMode(ControlMode.POLICY, alice);  // no change: no line
+      teleop.setMode(ControlMode.POLICY, alice); // no change: no line
       assertFalse(teleop.jog(List.of(0.3, 0.0, 0.0), 350, bob), "refused while the policy drives");
       teleop.setMode(ControlMode.TELEOP, bob);
       assertTrue(teleop.jog(List.of(0.3, 0.0, 0.0), 350, bob));
       assertTrue(teleop.jog(List.of(0.3, 0.0, 0.0), 350, bob));
-      skewNanos.addAndGet(TeleopLoop.DRIVER_IDLE_NANOS + 1_000_000_000L);  // the arm stands idle a while
+      skewNanos.addAndGet(
+          TeleopLoop.DRIVER_IDLE_NANOS + 1_000_000_000L); // the arm stands idle a while
       assertTrue(teleop.jog(List.of(0.3, 0.0, 0.0), 350, bob));
 
       teleop.estop("hand in the cell", carol);
@@ -118,15 +128,20 @@ class TeleopAuditTest {
     List<JsonNode> all = lines(file);
 
     List<JsonNode> sources = events(all, "COMMAND_SOURCE");
-    assertEquals(List.of("alice", "bob", "bob", "bob", "alice"),
-        sources.stream().map(n -> n.path("principal").asText()).toList(), text);
-    assertEquals(List.of("idle", "person 'alice'", "idle", "idle", "idle"),
-        sources.stream().map(n -> n.path("previous").asText()).toList(), text);
+    assertEquals(
+        List.of("alice", "bob", "bob", "bob", "alice"),
+        sources.stream().map(n -> n.path("principal").asText()).toList(),
+        text);
+    assertEquals(
+        List.of("idle", "person 'alice'", "idle", "idle", "idle"),
+        sources.stream().map(n -> n.path("previous").asText()).toList(),
+        text);
     for (JsonNode n : sources) {
       assertEquals("operator", n.path("role").asText());
       assertEquals("teleop", n.path("robot_id").asText());
       assertEquals("teleop dashboard", n.path("via").asText());
-      assertTrue(n.path("detail").asText().startsWith("a person drives the arm (jog)"), n.toString());
+      assertTrue(
+          n.path("detail").asText().startsWith("a person drives the arm (jog)"), n.toString());
     }
     assertEquals("10.0.0.7:50123", sources.get(0).path("peer").asText());
 

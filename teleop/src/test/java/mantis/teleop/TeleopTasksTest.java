@@ -11,9 +11,12 @@ class TeleopTasksTest {
   @Test
   void aTaskTheArmOffersIsAcceptedAndAnyOtherIsRefusedNamingTheOffer() {
     assertEquals("REACH", Teleop.requireTask("REACH", List.of("REACH", "PUSH_DIRECTION")));
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Teleop.requireTask("JUGGLE", List.of("REACH", "PUSH_DIRECTION")));
-    assertTrue(e.getMessage().contains("'JUGGLE'") && e.getMessage().contains("[REACH, PUSH_DIRECTION]"),
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Teleop.requireTask("JUGGLE", List.of("REACH", "PUSH_DIRECTION")));
+    assertTrue(
+        e.getMessage().contains("'JUGGLE'") && e.getMessage().contains("[REACH, PUSH_DIRECTION]"),
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Teleop.requireTask(null, List.of("REACH")));
   }
@@ -21,9 +24,11 @@ class TeleopTasksTest {
   @Test
   void aBridgedSessionOffersOnlyItsOwnLabelUnlessGivenTasksAndRefusesAnEmptyList() {
     assertEquals(List.of(BridgedTeleop.FAMILY), builder().build().tasks());
-    assertEquals(List.of("REACH", "STACK"), builder().optTasks(List.of("REACH", "STACK")).build().tasks());
+    assertEquals(
+        List.of("REACH", "STACK"), builder().optTasks(List.of("REACH", "STACK")).build().tasks());
     assertThrows(IllegalArgumentException.class, () -> BridgedTeleop.builder().optTasks(List.of()));
-    assertThrows(IllegalArgumentException.class, () -> BridgedTeleop.builder().optTasks(List.of(" ")));
+    assertThrows(
+        IllegalArgumentException.class, () -> BridgedTeleop.builder().optTasks(List.of(" ")));
   }
 
   private static BridgedTeleop.Builder builder() {

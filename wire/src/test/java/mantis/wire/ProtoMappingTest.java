@@ -38,18 +38,25 @@ class ProtoMappingTest {
   }
 
   private static ActionChunk chunk() {
-    return new ActionChunk(JOINTS,
-        List.of(new ActionPoint(new double[] {0.1, -0.2}, 10_000_000), new ActionPoint(new double[] {0.3, 0.4}, 20_000_000)),
-        123_456_789L, new int[] {3, 1, 4, 1},
-        List.of(new Mark(2, new PixelPoint(10.5, 20.25), new PixelBox(1, 2, 30, 40), 1200, 0xFF8800)),
+    return new ActionChunk(
+        JOINTS,
+        List.of(
+            new ActionPoint(new double[] {0.1, -0.2}, 10_000_000),
+            new ActionPoint(new double[] {0.3, 0.4}, 20_000_000)),
+        123_456_789L,
+        new int[] {3, 1, 4, 1},
+        List.of(
+            new Mark(2, new PixelPoint(10.5, 20.25), new PixelBox(1, 2, 30, 40), 1200, 0xFF8800)),
         List.of(new Trace(2, List.of(new PixelPoint(10.5, 20.25), new PixelPoint(12, 22)))),
-        "v7", Map.of("policy", 5L));
+        "v7",
+        Map.of("policy", 5L));
   }
 
   @Test
   void aJointStateKeepsNamesPositionsVelocitiesAndStamp() {
-    mantis.proto.v1.JointState w = ProtoMapping.toProto(new JointState(JOINTS, new double[] {0.5, -1.5},
-        new double[] {0.01, 0.02}, 42));
+    mantis.proto.v1.JointState w =
+        ProtoMapping.toProto(
+            new JointState(JOINTS, new double[] {0.5, -1.5}, new double[] {0.01, 0.02}, 42));
     assertEquals(JOINTS, w.getNamesList());
     assertEquals(List.of(0.5, -1.5), w.getPositionsRadList());
     assertEquals(List.of(0.01, 0.02), w.getVelocitiesRadPerSList());
@@ -58,7 +65,8 @@ class ProtoMappingTest {
 
   @Test
   void aJointStateWithoutVelocitiesSendsNone() {
-    mantis.proto.v1.JointState w = ProtoMapping.toProto(JointState.ofPositions(JOINTS, new double[] {1, 2}, 7));
+    mantis.proto.v1.JointState w =
+        ProtoMapping.toProto(JointState.ofPositions(JOINTS, new double[] {1, 2}, 7));
     assertEquals(0, w.getVelocitiesRadPerSCount());
     assertEquals(2, w.getPositionsRadCount());
   }
@@ -94,8 +102,16 @@ class ProtoMappingTest {
   @Test
   void anObservationCarriesEveryFieldWithRawFramesAndTheGivenSendTime() {
     JointState js = new JointState(JOINTS, new double[] {0.1, 0.2}, new double[] {0.3, 0.4}, 99);
-    Observation obs = new Observation("arm1", "ep3", 17, List.of(frame(2, 2), frame(3, 1)), "push the red block",
-        js, 1000, 2000);
+    Observation obs =
+        new Observation(
+            "arm1",
+            "ep3",
+            17,
+            List.of(frame(2, 2), frame(3, 1)),
+            "push the red block",
+            js,
+            1000,
+            2000);
     mantis.proto.v1.Observation w = ProtoMapping.toProto(obs, 5555);
     assertEquals("arm1", w.getRobotId());
     assertEquals("ep3", w.getEpisodeId());
@@ -109,7 +125,8 @@ class ProtoMappingTest {
   }
 
   @Test
-  void aChunkBuilderCarriesPointsValidityTokensVersionMarksAndTracesButLeavesTheSendersFieldsUnset() {
+  void
+      aChunkBuilderCarriesPointsValidityTokensVersionMarksAndTracesButLeavesTheSendersFieldsUnset() {
     mantis.proto.v1.ActionChunk w = ProtoMapping.toProtoBuilder(chunk()).build();
     assertEquals(JOINTS, w.getJointNamesList());
     assertEquals(2, w.getPointsCount());
@@ -148,13 +165,15 @@ class ProtoMappingTest {
   @Test
   void aChunkRoundTripsExceptValidityWhichCountsFromTheReceiversReference() {
     ActionChunk sent = chunk();
-    mantis.proto.v1.ActionChunk w = ProtoMapping.toProtoBuilder(sent).setValidForNanos(50_000_000).build();
+    mantis.proto.v1.ActionChunk w =
+        ProtoMapping.toProtoBuilder(sent).setValidForNanos(50_000_000).build();
     ActionChunk got = ProtoMapping.chunkFromProto(w, 1_000_000_000L);
     assertEquals(sent.jointNames(), got.jointNames());
     assertEquals(sent.points().size(), got.points().size());
     for (int i = 0; i < sent.points().size(); i++) {
       assertArrayEquals(sent.points().get(i).positionsRad(), got.points().get(i).positionsRad());
-      assertEquals(sent.points().get(i).timeFromStartNanos(), got.points().get(i).timeFromStartNanos());
+      assertEquals(
+          sent.points().get(i).timeFromStartNanos(), got.points().get(i).timeFromStartNanos());
     }
     assertArrayEquals(sent.latentTokens(), got.latentTokens());
     assertEquals(sent.marks(), got.marks());
@@ -166,29 +185,43 @@ class ProtoMappingTest {
 
   @Test
   void aChunkWithoutPositiveValidityIsAlreadyExpiredAtTheReference() {
-    ActionChunk zero = ProtoMapping.chunkFromProto(
-        mantis.proto.v1.ActionChunk.newBuilder().setValidForNanos(0).setValidUntilNanos(9_999).build(), 500);
-    ActionChunk negative = ProtoMapping.chunkFromProto(
-        mantis.proto.v1.ActionChunk.newBuilder().setValidForNanos(-7).build(), 500);
+    ActionChunk zero =
+        ProtoMapping.chunkFromProto(
+            mantis.proto.v1.ActionChunk.newBuilder()
+                .setValidForNanos(0)
+                .setValidUntilNanos(9_999)
+                .build(),
+            500);
+    ActionChunk negative =
+        ProtoMapping.chunkFromProto(
+            mantis.proto.v1.ActionChunk.newBuilder().setValidForNanos(-7).build(), 500);
     assertEquals(500, zero.validUntilNanos());
     assertEquals(500, negative.validUntilNanos());
   }
 
   @Test
   void aChunkValidityThatWouldOverflowSaturates() {
-    ActionChunk c = ProtoMapping.chunkFromProto(
-        mantis.proto.v1.ActionChunk.newBuilder().setValidForNanos(Long.MAX_VALUE).build(), 10);
+    ActionChunk c =
+        ProtoMapping.chunkFromProto(
+            mantis.proto.v1.ActionChunk.newBuilder().setValidForNanos(Long.MAX_VALUE).build(), 10);
     assertEquals(Long.MAX_VALUE, c.validUntilNanos());
   }
 
   @Test
   void nonFinitePositionsAndRaggedPointsAreCarriedForTheSafetyFilterToJudge() {
-    mantis.proto.v1.ActionChunk w = mantis.proto.v1.ActionChunk.newBuilder()
-        .addAllJointNames(JOINTS)
-        .addPoints(mantis.proto.v1.ActionPoint.newBuilder().addPositionsRad(Double.NaN).setTimeFromStartNanos(-5))
-        .addPoints(mantis.proto.v1.ActionPoint.newBuilder().addPositionsRad(Double.POSITIVE_INFINITY)
-            .addPositionsRad(1).addPositionsRad(2))
-        .build();
+    mantis.proto.v1.ActionChunk w =
+        mantis.proto.v1.ActionChunk.newBuilder()
+            .addAllJointNames(JOINTS)
+            .addPoints(
+                mantis.proto.v1.ActionPoint.newBuilder()
+                    .addPositionsRad(Double.NaN)
+                    .setTimeFromStartNanos(-5))
+            .addPoints(
+                mantis.proto.v1.ActionPoint.newBuilder()
+                    .addPositionsRad(Double.POSITIVE_INFINITY)
+                    .addPositionsRad(1)
+                    .addPositionsRad(2))
+            .build();
     ActionChunk c = ProtoMapping.chunkFromProto(w, 0);
     assertEquals(2, c.points().size());
     assertTrue(Double.isNaN(c.points().get(0).positionRad(0)));
@@ -198,17 +231,20 @@ class ProtoMappingTest {
 
   @Test
   void marksACoreMarkCannotHoldAreDroppedAndTheOthersKept() {
-    mantis.proto.v1.Mark good = ProtoMapping.toProto(new Mark(1, new PixelPoint(1, 2), new PixelBox(0, 0, 3, 4), 12, 0));
-    mantis.proto.v1.ActionChunk w = mantis.proto.v1.ActionChunk.newBuilder()
-        .addMarks(good.toBuilder().setId(0))
-        .addMarks(good.toBuilder().setId(-3))
-        .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setWidthPx(-1)))
-        .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setHeightPx(-0.5)))
-        .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setWidthPx(Double.NaN)))
-        .addMarks(good)
-        .build();
+    mantis.proto.v1.Mark good =
+        ProtoMapping.toProto(new Mark(1, new PixelPoint(1, 2), new PixelBox(0, 0, 3, 4), 12, 0));
+    mantis.proto.v1.ActionChunk w =
+        mantis.proto.v1.ActionChunk.newBuilder()
+            .addMarks(good.toBuilder().setId(0))
+            .addMarks(good.toBuilder().setId(-3))
+            .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setWidthPx(-1)))
+            .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setHeightPx(-0.5)))
+            .addMarks(good.toBuilder().setBox(good.getBox().toBuilder().setWidthPx(Double.NaN)))
+            .addMarks(good)
+            .build();
     ActionChunk c = ProtoMapping.chunkFromProto(w, 0);
-    assertEquals(List.of(new Mark(1, new PixelPoint(1, 2), new PixelBox(0, 0, 3, 4), 12, 0)), c.marks());
+    assertEquals(
+        List.of(new Mark(1, new PixelPoint(1, 2), new PixelBox(0, 0, 3, 4), 12, 0)), c.marks());
   }
 
   @Test
@@ -233,10 +269,12 @@ class ProtoMappingTest {
 
   @Test
   void aMissingArgumentIsNamed() {
-    NullPointerException e = assertThrows(NullPointerException.class, () -> ProtoMapping.chunkFromProto(null, 0));
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> ProtoMapping.chunkFromProto(null, 0));
     assertEquals("wire", e.getMessage());
     assertThrows(NullPointerException.class, () -> ProtoMapping.toProto((JointState) null));
-    assertThrows(NullPointerException.class, () -> ProtoMapping.toProto(new PolicyInfo("p", "1", JOINTS, 1, 1, 1, "{}"),
-        null));
+    assertThrows(
+        NullPointerException.class,
+        () -> ProtoMapping.toProto(new PolicyInfo("p", "1", JOINTS, 1, 1, 1, "{}"), null));
   }
 }

@@ -10,8 +10,8 @@ import mantis.core.MonotonicClock;
 /**
  * Executor side of invariant 3: plays the newest accepted (already filtered) chunk against a clock.
  *
- * <p>{@link #offer} accepts a chunk only if it is still valid by the clock and starts strictly later
- * than the chunk being played, so a late, duplicated or reordered delivery is never replayed.
+ * <p>{@link #offer} accepts a chunk only if it is still valid by the clock and starts strictly
+ * later than the chunk being played, so a late, duplicated or reordered delivery is never replayed.
  * {@link #targetAt} is indexed by time, not by queue position: after a lag the executor gets the
  * target for now, never the targets it missed, and nothing at all at or after {@code
  * validUntilNanos} (the caller then holds). Between points the target is interpolated linearly;
@@ -31,8 +31,13 @@ public final class ChunkPlayer {
   }
 
   /** The chunk being played; {@code validUntilNanos} is the chunk's, or the past once cleared. */
-  private record Playing(ActionChunk chunk, long startNanos, long validUntilNanos, double[] startPositionsRad,
-      long[] timesNanos, double[][] positionsRad) {}
+  private record Playing(
+      ActionChunk chunk,
+      long startNanos,
+      long validUntilNanos,
+      double[] startPositionsRad,
+      long[] timesNanos,
+      double[][] positionsRad) {}
 
   /**
    * Offers a safe chunk that starts (time 0 of its points) at {@code chunkStartNanos}.
@@ -58,7 +63,11 @@ public final class ChunkPlayer {
     int n = safeChunk.jointNames().size();
     if (startPositionsRad != null && startPositionsRad.length != n) {
       throw new IllegalArgumentException(
-          "start positions have " + startPositionsRad.length + " values, chunk has " + n + " joints");
+          "start positions have "
+              + startPositionsRad.length
+              + " values, chunk has "
+              + n
+              + " joints");
     }
     long[] times = new long[points.size()];
     double[][] positions = new double[points.size()][];
@@ -80,8 +89,14 @@ public final class ChunkPlayer {
       if (current != null && chunkStartNanos <= current.startNanos) {
         return false;
       }
-      playing = new Playing(
-          safeChunk, chunkStartNanos, safeChunk.validUntilNanos(), startPositionsRad == null ? null : startPositionsRad.clone(), times, positions);
+      playing =
+          new Playing(
+              safeChunk,
+              chunkStartNanos,
+              safeChunk.validUntilNanos(),
+              startPositionsRad == null ? null : startPositionsRad.clone(),
+              times,
+              positions);
       return true;
     }
   }
@@ -100,7 +115,8 @@ public final class ChunkPlayer {
     double[][] pos = p.positionsRad;
     if (t <= times[0]) {
       if (p.startPositionsRad == null || t <= 0) {
-        return Optional.of(t <= 0 && p.startPositionsRad != null ? p.startPositionsRad.clone() : pos[0].clone());
+        return Optional.of(
+            t <= 0 && p.startPositionsRad != null ? p.startPositionsRad.clone() : pos[0].clone());
       }
       return Optional.of(lerp(p.startPositionsRad, pos[0], (double) t / times[0]));
     }
@@ -141,7 +157,14 @@ public final class ChunkPlayer {
   public synchronized void clear() {
     Playing p = playing;
     if (p != null) {
-      playing = new Playing(p.chunk, p.startNanos, Long.MIN_VALUE, p.startPositionsRad, p.timesNanos, p.positionsRad);
+      playing =
+          new Playing(
+              p.chunk,
+              p.startNanos,
+              Long.MIN_VALUE,
+              p.startPositionsRad,
+              p.timesNanos,
+              p.positionsRad);
     }
   }
 

@@ -26,39 +26,41 @@ import org.slf4j.LoggerFactory;
  *   <li>the joint names are the robot's, in the robot's order, and every point has one position per
  *       joint;
  *   <li>every position of joint {@code j} is inside {@code [min_j + margin, max_j - margin]};
- *   <li>{@code timeFromStartNanos} is &gt; 0 for the first point and strictly increases, by at least
- *       the minimum point spacing (1 ms by default);
+ *   <li>{@code timeFromStartNanos} is &gt; 0 for the first point and strictly increases, by at
+ *       least the minimum point spacing (1 ms by default);
  *   <li>with {@code p_0} and {@code v_0} the start state (below), {@code dt_i} the spacing of point
  *       {@code i} in seconds and {@code v_i = (p_i - p_(i-1)) / dt_i}: {@code |v_i| <= maxVelocity}
  *       and {@code |v_i - v_(i-1)| <= maxAcceleration * dt_i} for every joint;
- *   <li>the chunk ends in a state from which the joint can still stop inside its limits ({@code v_n^2
- *       <= 2 a d}, {@code d} the distance to the limit it moves towards), so the next chunk can be safe
- *       too;
- *   <li>{@code validUntilNanos} is the input's and lies in the future by the filter's clock (an expired
- *       chunk becomes a hold valid for the hold validity);
+ *   <li>the chunk ends in a state from which the joint can still stop inside its limits ({@code
+ *       v_n^2 <= 2 a d}, {@code d} the distance to the limit it moves towards), so the next chunk
+ *       can be safe too;
+ *   <li>{@code validUntilNanos} is the input's and lies in the future by the filter's clock (an
+ *       expired chunk becomes a hold valid for the hold validity);
  *   <li>latent tokens, marks, traces, model version and stage timings are the input's.
  * </ul>
  *
  * <p>The start state is the measured joint state ({@code velocity = 0} when the state has none)
  * projected onto what is feasible: the position clamped into the limits minus the margin, the
  * velocity clamped to the maximum speed and to the speed from which the joint can still stop before
- * the limit it moves towards ({@code sqrt(2 a d)}). A measured state outside that set is reported as
- * an intervention; no chunk could do better from it.
+ * the limit it moves towards ({@code sqrt(2 a d)}). A measured state outside that set is reported
+ * as an intervention; no chunk could do better from it.
  *
  * <p>Corrections: non-finite targets keep the joint's previous position; targets beyond the limits
  * are clamped; steps too fast or too abrupt are slowed per joint to the closest feasible velocity:
  * each point keeps its time, so a joint falls short of a target it cannot reach in time and the
- * next chunk (computed from the new measured state) carries on from there; points with non-positive, duplicate, out-of-order or closer than the
- * minimum spacing times are sorted and dropped. A chunk that cannot be repaired (e-stop latched,
- * expired, empty, wrong joints, non-finite or mismatched joint state) becomes a {@linkplain #hold
- * hold} at the current clamped position. Every correction is reported in {@link
- * SafetyResult#interventions()}.
+ * next chunk (computed from the new measured state) carries on from there; points with
+ * non-positive, duplicate, out-of-order or closer than the minimum spacing times are sorted and
+ * dropped. A chunk that cannot be repaired (e-stop latched, expired, empty, wrong joints,
+ * non-finite or mismatched joint state) becomes a {@linkplain #hold hold} at the current clamped
+ * position. Every correction is reported in {@link SafetyResult#interventions()}.
  */
 public final class SafetyFilter {
   /** Default distance kept from each position limit, rad. */
   public static final double DEFAULT_POSITION_MARGIN_RAD = 0.02;
+
   /** Default validity of a hold chunk from the moment it is made, ns. */
   public static final long DEFAULT_HOLD_VALIDITY_NANOS = 500_000_000L;
+
   /** Default smallest spacing between consecutive points (and from the start to the first), ns. */
   public static final long DEFAULT_MIN_POINT_SPACING_NANOS = 1_000_000L;
 
@@ -66,6 +68,7 @@ public final class SafetyFilter {
   public static final String HOLD_MODEL_VERSION = "safety-hold";
 
   private static final Logger log = LoggerFactory.getLogger(SafetyFilter.class);
+
   /** Measured-state deviations smaller than this are clamped silently (sensor noise). */
   private static final double STATE_TOLERANCE = 1e-9;
 
@@ -157,7 +160,13 @@ public final class SafetyFilter {
       if (p == null || p.size() != jointCount) {
         iv.add(
             InterventionKind.WRONG_JOINT_COUNT,
-            "point " + i + " has " + (p == null ? 0 : p.size()) + " positions, robot has " + jointCount + " joints");
+            "point "
+                + i
+                + " has "
+                + (p == null ? 0 : p.size())
+                + " positions, robot has "
+                + jointCount
+                + " joints");
         return holdResult(raw, start, now, iv);
       }
     }
@@ -181,8 +190,8 @@ public final class SafetyFilter {
   /**
    * A one-point chunk that holds {@code current}'s position (clamped into the limits minus the
    * margin), valid for the hold validity from now. If the joint is moving, the point's time leaves
-   * room to brake within the acceleration limit. Non-finite or missing positions hold at the nearest
-   * limit for ±infinity, or at 0 clamped into the limits otherwise.
+   * room to brake within the acceleration limit. Non-finite or missing positions hold at the
+   * nearest limit for ±infinity, or at 0 clamped into the limits otherwise.
    */
   public ActionChunk hold(JointState current) {
     long now = clock.nanoTime();
@@ -191,11 +200,12 @@ public final class SafetyFilter {
   }
 
   /**
-   * Like {@link #hold(JointState)}, but valid for the hold validity from {@code sinceNanos} (when {@code current} was
-   * measured or reached the server, on the filter's clock) instead of from now: a hold stops at a state that gets
-   * older by the moment, so it must not outlive that state by more than a fresh hold would. A {@code sinceNanos} in
-   * the future counts from now. The result may already be expired: the state is too old to stop at, and a client
-   * holds wherever it is (it never executes an expired chunk).
+   * Like {@link #hold(JointState)}, but valid for the hold validity from {@code sinceNanos} (when
+   * {@code current} was measured or reached the server, on the filter's clock) instead of from now:
+   * a hold stops at a state that gets older by the moment, so it must not outlive that state by
+   * more than a fresh hold would. A {@code sinceNanos} in the future counts from now. The result
+   * may already be expired: the state is too old to stop at, and a client holds wherever it is (it
+   * never executes an expired chunk).
    */
   public ActionChunk hold(JointState current, long sinceNanos) {
     long now = clock.nanoTime();
@@ -264,7 +274,8 @@ public final class SafetyFilter {
       int k = sameOrder ? j : names.indexOf(jointNames.get(j));
       if (k < 0) {
         if (s.known || names.size() == jointCount) {
-          iv.add(InterventionKind.WRONG_JOINT_COUNT, "joint state lacks joint " + jointNames.get(j));
+          iv.add(
+              InterventionKind.WRONG_JOINT_COUNT, "joint state lacks joint " + jointNames.get(j));
         }
         s.known = false;
         s.positionsRad[j] = fallbackPosition(j, Double.NaN);
@@ -276,7 +287,12 @@ public final class SafetyFilter {
       if (!Double.isFinite(p) || !Double.isFinite(v)) {
         iv.add(
             InterventionKind.NON_FINITE,
-            "joint state of " + jointNames.get(j) + " is not finite: position " + p + ", velocity " + v);
+            "joint state of "
+                + jointNames.get(j)
+                + " is not finite: position "
+                + p
+                + ", velocity "
+                + v);
         s.known = false;
         s.positionsRad[j] = fallbackPosition(j, p);
         s.velocitiesRadPerS[j] = Double.isFinite(v) ? Math.min(Math.abs(v), vMax[j]) : vMax[j];
@@ -286,7 +302,15 @@ public final class SafetyFilter {
       if (Math.abs(pc - p) > STATE_TOLERANCE) {
         iv.add(
             InterventionKind.POSITION_LIMIT,
-            "measured " + jointNames.get(j) + " at " + p + " rad, outside [" + lo[j] + ", " + hi[j] + "]");
+            "measured "
+                + jointNames.get(j)
+                + " at "
+                + p
+                + " rad, outside ["
+                + lo[j]
+                + ", "
+                + hi[j]
+                + "]");
       }
       double vc = clamp(v, -vMax[j], vMax[j]);
       if (Math.abs(vc - v) > STATE_TOLERANCE) {
@@ -300,7 +324,12 @@ public final class SafetyFilter {
       if (Math.abs(vb - vc) > STATE_TOLERANCE) {
         iv.add(
             InterventionKind.ACCELERATION_LIMIT,
-            "measured " + jointNames.get(j) + " at " + pc + " rad moving " + vc
+            "measured "
+                + jointNames.get(j)
+                + " at "
+                + pc
+                + " rad moving "
+                + vc
                 + " rad/s cannot stop inside the limits");
       }
       s.positionsRad[j] = pc;
@@ -337,7 +366,8 @@ public final class SafetyFilter {
     List<ActionPoint> pts = List.of(new ActionPoint(start.positionsRad.clone(), t));
     long validUntil = saturatedAdd(now, holdValidityNanos);
     if (meta == null) {
-      return new ActionChunk(jointNames, pts, validUntil, null, null, null, HOLD_MODEL_VERSION, null);
+      return new ActionChunk(
+          jointNames, pts, validUntil, null, null, null, HOLD_MODEL_VERSION, null);
     }
     return new ActionChunk(
         jointNames,
@@ -383,8 +413,12 @@ public final class SafetyFilter {
       iv.add(
           InterventionKind.TIME_ORDER,
           (sorted ? "" : "points out of time order, sorted; ")
-              + dropped + " of " + points.size()
-              + " points dropped (time <= 0, duplicate, or closer than " + minSpacingNanos + " ns)");
+              + dropped
+              + " of "
+              + points.size()
+              + " points dropped (time <= 0, duplicate, or closer than "
+              + minSpacingNanos
+              + " ns)");
     }
     return kept;
   }
@@ -393,7 +427,8 @@ public final class SafetyFilter {
    * Per joint, tracks each target as closely as the position, velocity, acceleration and braking
    * limits allow. {@code points} are in strictly increasing time with spacing >= min spacing.
    */
-  private List<ActionPoint> limitMotion(List<ActionPoint> points, StartState start, Interventions iv) {
+  private List<ActionPoint> limitMotion(
+      List<ActionPoint> points, StartState start, Interventions iv) {
     int n = points.size();
     double[][] out = new double[n][];
     for (int i = 0; i < n; i++) {
@@ -413,16 +448,27 @@ public final class SafetyFilter {
         // Details are built only for the first intervention of a kind: this loop is hot.
         if (!Double.isFinite(target)) {
           if (iv.first(InterventionKind.NON_FINITE)) {
-            iv.describe(InterventionKind.NON_FINITE,
+            iv.describe(
+                InterventionKind.NON_FINITE,
                 "point " + i + " " + jointNames.get(j) + " = " + target + "; joint kept in place");
           }
           target = p;
         }
         if (target < lo[j] || target > hi[j]) {
           if (iv.first(InterventionKind.POSITION_LIMIT)) {
-            iv.describe(InterventionKind.POSITION_LIMIT,
-                "point " + i + " " + jointNames.get(j) + " = " + target + " rad outside [" + lo[j] + ", "
-                    + hi[j] + "]");
+            iv.describe(
+                InterventionKind.POSITION_LIMIT,
+                "point "
+                    + i
+                    + " "
+                    + jointNames.get(j)
+                    + " = "
+                    + target
+                    + " rad outside ["
+                    + lo[j]
+                    + ", "
+                    + hi[j]
+                    + "]");
           }
           target = clamp(target, lo[j], hi[j]);
         }
@@ -439,13 +485,32 @@ public final class SafetyFilter {
           // always qualifies); only rounding can make it empty by a hair, then braking wins.
           vNew = clamp(clamp(wanted, accLo, accHi), brakeLo, brakeHi);
           if (Math.abs(wanted) > vMax[j] && iv.first(InterventionKind.VELOCITY_LIMIT)) {
-            iv.describe(InterventionKind.VELOCITY_LIMIT,
-                "point " + i + " " + jointNames.get(j) + " asked " + wanted + " rad/s, limit " + vMax[j]);
+            iv.describe(
+                InterventionKind.VELOCITY_LIMIT,
+                "point "
+                    + i
+                    + " "
+                    + jointNames.get(j)
+                    + " asked "
+                    + wanted
+                    + " rad/s, limit "
+                    + vMax[j]);
           }
-          if (vNew != clamp(wanted, -vMax[j], vMax[j]) && iv.first(InterventionKind.ACCELERATION_LIMIT)) {
-            iv.describe(InterventionKind.ACCELERATION_LIMIT,
-                "point " + i + " " + jointNames.get(j) + " asked " + wanted + " rad/s from " + v
-                    + " rad/s in " + dt + " s");
+          if (vNew != clamp(wanted, -vMax[j], vMax[j])
+              && iv.first(InterventionKind.ACCELERATION_LIMIT)) {
+            iv.describe(
+                InterventionKind.ACCELERATION_LIMIT,
+                "point "
+                    + i
+                    + " "
+                    + jointNames.get(j)
+                    + " asked "
+                    + wanted
+                    + " rad/s from "
+                    + v
+                    + " rad/s in "
+                    + dt
+                    + " s");
           }
         }
         double pNew = vNew == wanted ? target : clamp(p + vNew * dt, lo[j], hi[j]);
@@ -493,7 +558,9 @@ public final class SafetyFilter {
     return r;
   }
 
-  /** Collects interventions, at most one per kind and joint-independent detail to keep them short. */
+  /**
+   * Collects interventions, at most one per kind and joint-independent detail to keep them short.
+   */
   private static final class Interventions {
     private final Map<InterventionKind, int[]> counts = new EnumMap<>(InterventionKind.class);
     private final List<Intervention> list = new ArrayList<>();
@@ -504,7 +571,10 @@ public final class SafetyFilter {
       }
     }
 
-    /** Counts one intervention of {@code kind}; true when it is the first, which then needs {@link #describe}. */
+    /**
+     * Counts one intervention of {@code kind}; true when it is the first, which then needs {@link
+     * #describe}.
+     */
     boolean first(InterventionKind kind) {
       int[] c = counts.computeIfAbsent(kind, k -> new int[1]);
       return c[0]++ == 0;
@@ -521,7 +591,8 @@ public final class SafetyFilter {
       List<Intervention> out = new ArrayList<>(list.size());
       for (Intervention i : list) {
         int c = counts.get(i.kind())[0];
-        out.add(c == 1 ? i : new Intervention(i.kind(), i.detail() + " (and " + (c - 1) + " more)"));
+        out.add(
+            c == 1 ? i : new Intervention(i.kind(), i.detail() + " (and " + (c - 1) + " more)"));
       }
       return out;
     }
@@ -582,17 +653,26 @@ public final class SafetyFilter {
         throw new IllegalStateException("setRobot is required");
       }
       if (!(marginRad >= 0) || !Double.isFinite(marginRad)) {
-        throw new IllegalArgumentException("position margin must be finite and >= 0, got " + marginRad);
+        throw new IllegalArgumentException(
+            "position margin must be finite and >= 0, got " + marginRad);
       }
       for (JointLimits l : robot.joints()) {
         if (l.minPositionRad() + marginRad >= l.maxPositionRad() - marginRad) {
           throw new IllegalArgumentException(
-              "position margin " + marginRad + " rad leaves no room for joint " + l.name() + " ["
-                  + l.minPositionRad() + ", " + l.maxPositionRad() + "]");
+              "position margin "
+                  + marginRad
+                  + " rad leaves no room for joint "
+                  + l.name()
+                  + " ["
+                  + l.minPositionRad()
+                  + ", "
+                  + l.maxPositionRad()
+                  + "]");
         }
       }
       if (holdValidityNanos <= 0) {
-        throw new IllegalArgumentException("hold validity must be > 0 ns, got " + holdValidityNanos);
+        throw new IllegalArgumentException(
+            "hold validity must be > 0 ns, got " + holdValidityNanos);
       }
       if (minSpacingNanos < 100_000L || minSpacingNanos > 1_000_000_000L) {
         throw new IllegalArgumentException(

@@ -6,31 +6,32 @@ import mantis.core.JointLimits;
 import mantis.core.RobotSpec;
 
 /**
- * Smooths the seam where a new action chunk replaces the one being played, on the executor side, one
- * command per control step.
+ * Smooths the seam where a new action chunk replaces the one being played, on the executor side,
+ * one command per control step.
  *
- * <p>Each step the executor passes the target its {@link ChunkPlayer} yields and whether a new chunk
- * was accepted since the previous step; {@link #next} returns the command to send. Two things happen:
+ * <p>Each step the executor passes the target its {@link ChunkPlayer} yields and whether a new
+ * chunk was accepted since the previous step; {@link #next} returns the command to send. Two things
+ * happen:
  *
  * <ol>
- *   <li><b>Cross-fade.</b> At a seam, the previous trajectory is continued at the velocity it had at
- *       the seam (what it would have commanded next, to first order) and the output target moves from
- *       it to the new chunk's target with weight {@code w = s^2 (3 - 2 s)}, {@code s = time since the
- *       seam / blend time}; after the blend time (0.1 s by default) the new chunk's targets pass
- *       through alone. A seam during a blend starts from the blended trajectory.
+ *   <li><b>Cross-fade.</b> At a seam, the previous trajectory is continued at the velocity it had
+ *       at the seam (what it would have commanded next, to first order) and the output target moves
+ *       from it to the new chunk's target with weight {@code w = s^2 (3 - 2 s)}, {@code s = time
+ *       since the seam / blend time}; after the blend time (0.1 s by default) the new chunk's
+ *       targets pass through alone. A seam during a blend starts from the blended trajectory.
  *   <li><b>Limits.</b> The command then tracks that target as closely as the robot's limits allow,
- *       per joint: with {@code dt} the step, {@code |c_k - c_(k-1)| / dt <= maxVelocity}, {@code |c_k -
- *       2 c_(k-1) + c_(k-2)| / dt^2 <= maxAcceleration}, and every command inside {@code [min, max]}
- *       with room to brake before the limit it moves towards. Approaching the target it brakes in time
- *       (no overshoot on a step), and a target that the command already follows within the limits is
- *       passed through unchanged.
+ *       per joint: with {@code dt} the step, {@code |c_k - c_(k-1)| / dt <= maxVelocity}, {@code
+ *       |c_k - 2 c_(k-1) + c_(k-2)| / dt^2 <= maxAcceleration}, and every command inside {@code
+ *       [min, max]} with room to brake before the limit it moves towards. Approaching the target it
+ *       brakes in time (no overshoot on a step), and a target that the command already follows
+ *       within the limits is passed through unchanged.
  * </ol>
  *
  * <p>The blender never invents motion from an expired chunk: when the player has no target the
  * executor holds (sends the measured position) and calls {@link #reset(double[])} with the hold
  * position, which forgets the old trajectory and the command's velocity; the next chunk is blended
- * from rest at that position. Non-finite targets count as "stay where the command is"; every command
- * is finite. The hold itself is the executor's choice, not limited here.
+ * from rest at that position. Non-finite targets count as "stay where the command is"; every
+ * command is finite. The hold itself is the executor's choice, not limited here.
  *
  * <p>Not thread-safe: one instance per executor loop. Pure computation, no clock: steps are {@code
  * dt} apart by contract.
@@ -49,13 +50,13 @@ public final class SeamBlender {
 
   // State; valid once started.
   private boolean started;
-  private final double[] command;      // last command
-  private final double[] velocity;     // last command velocity (realised), rad/s
-  private final double[] target;       // last blended target
-  private final double[] targetVel;    // its velocity, rad/s
-  private final double[] fromPos;      // previous trajectory at the seam
-  private final double[] fromVel;      // and its velocity
-  private double sinceSeamS;           // time since the seam; >= blendTimeS when not blending
+  private final double[] command; // last command
+  private final double[] velocity; // last command velocity (realised), rad/s
+  private final double[] target; // last blended target
+  private final double[] targetVel; // its velocity, rad/s
+  private final double[] fromPos; // previous trajectory at the seam
+  private final double[] fromVel; // and its velocity
+  private double sinceSeamS; // time since the seam; >= blendTimeS when not blending
   private boolean blending;
 
   private SeamBlender(Builder b) {
@@ -184,7 +185,8 @@ public final class SeamBlender {
     double c = command[j];
     double v = velocity[j];
     double vt = (want - target[j]) / dtS;
-    // Relative to the target (which moves at vt this step): close the gap r as fast as braking allows.
+    // Relative to the target (which moves at vt this step): close the gap r as fast as braking
+    // allows.
     double r = c - target[j];
     double closing = Math.min(Math.abs(r) / dtS, SafetyFilter.brakeSpeed(Math.abs(r), a, dtS));
     double wanted = r == 0 ? vt : vt - Math.signum(r) * closing;
@@ -193,7 +195,8 @@ public final class SeamBlender {
     double brakeHi = SafetyFilter.brakeSpeed(hi[j] - c, a, dtS);
     double brakeLo = -SafetyFilter.brakeSpeed(c - lo[j], a, dtS);
     double vNew = clamp(clamp(wanted, accLo, accHi), brakeLo, brakeHi);
-    double pNew = vNew == wanted && Math.abs(r) / dtS <= closing ? want : clamp(c + vNew * dtS, lo[j], hi[j]);
+    double pNew =
+        vNew == wanted && Math.abs(r) / dtS <= closing ? want : clamp(c + vNew * dtS, lo[j], hi[j]);
     if (!Double.isFinite(pNew)) {
       pNew = c; // unreachable with finite limits; the command stays finite whatever happens
     }
@@ -207,7 +210,8 @@ public final class SeamBlender {
   private void checkLength(double[] values, String what) {
     Objects.requireNonNull(values, what);
     if (values.length != n) {
-      throw new IllegalArgumentException(what + " has " + values.length + " values, the robot has " + n + " joints");
+      throw new IllegalArgumentException(
+          what + " has " + values.length + " values, the robot has " + n + " joints");
     }
   }
 
@@ -215,7 +219,10 @@ public final class SeamBlender {
     return x < min ? min : (x > max ? max : x);
   }
 
-  /** Builds a {@link SeamBlender}; {@code set*} required, {@code opt*} optional, validated in {@link #build()}. */
+  /**
+   * Builds a {@link SeamBlender}; {@code set*} required, {@code opt*} optional, validated in {@link
+   * #build()}.
+   */
   public static final class Builder {
     private RobotSpec robot;
     private double stepS = Double.NaN;
@@ -235,7 +242,9 @@ public final class SeamBlender {
       return this;
     }
 
-    /** Cross-fade time at a seam, s; default 0.1; 0 turns the cross-fade off (limits still apply). */
+    /**
+     * Cross-fade time at a seam, s; default 0.1; 0 turns the cross-fade off (limits still apply).
+     */
     public Builder optBlendTimeS(double blendTimeS) {
       this.blendTimeS = blendTimeS;
       return this;
@@ -245,7 +254,8 @@ public final class SeamBlender {
      * Builds the blender.
      *
      * @throws IllegalStateException when the robot is missing
-     * @throws IllegalArgumentException when the step is not in (0, 1] s or the blend time not in [0, 10] s
+     * @throws IllegalArgumentException when the step is not in (0, 1] s or the blend time not in
+     *     [0, 10] s
      */
     public SeamBlender build() {
       if (robot == null) {

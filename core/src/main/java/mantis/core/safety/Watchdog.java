@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * Thread-safe. Constructors start nothing; {@link #close()} stops the checks.
  *
  * <p>The timeout may change while the watchdog runs ({@link #setTimeoutNanos}), e.g. to one control
- * period plus the allowed silence once a client's period is known. Each hold is logged through a {@link
- * LogLimiter} (by default one of its own, 10 s interval): the first hold at WARN, then at most one line per
- * interval with the count of holds since, so a client that keeps timing out cannot flood the log.
+ * period plus the allowed silence once a client's period is known. Each hold is logged through a
+ * {@link LogLimiter} (by default one of its own, 10 s interval): the first hold at WARN, then at
+ * most one line per interval with the count of holds since, so a client that keeps timing out
+ * cannot flood the log.
  */
 public final class Watchdog implements AutoCloseable {
   /** The default timeout: 100 ms. */
@@ -48,8 +49,10 @@ public final class Watchdog implements AutoCloseable {
   private long lastFeedNanos;
   private long holds;
   private long timeoutNanos;
+
   /** Identifies the current chain of scheduled checks; a check of an older chain stops. */
   private long chain;
+
   private ScheduledExecutorService scheduler;
   private ScheduledFuture<?> pending;
 
@@ -58,8 +61,10 @@ public final class Watchdog implements AutoCloseable {
     this.clock = b.clock;
     this.onHold = b.onHold;
     this.givenScheduler = b.scheduler;
-    this.logLimiter = b.logLimiter != null
-        ? b.logLimiter : LogLimiter.create(log, b.clock, LogLimiter.DEFAULT_INTERVAL_NANOS);
+    this.logLimiter =
+        b.logLimiter != null
+            ? b.logLimiter
+            : LogLimiter.create(log, b.clock, LogLimiter.DEFAULT_INTERVAL_NANOS);
   }
 
   /** A builder; {@link Builder#setClock} and {@link Builder#setOnHold} are required. */
@@ -73,8 +78,8 @@ public final class Watchdog implements AutoCloseable {
   }
 
   /**
-   * Changes the silence after which a hold is commanded, ns, from now on; the current silence is measured
-   * against the new timeout. A shorter timeout reschedules the next check.
+   * Changes the silence after which a hold is commanded, ns, from now on; the current silence is
+   * measured against the new timeout. A shorter timeout reschedules the next check.
    *
    * @throws IllegalArgumentException when not in (0, 1 h]
    */
@@ -88,7 +93,8 @@ public final class Watchdog implements AutoCloseable {
           pending.cancel(false);
         }
         long c = ++chain;
-        long delay = armed && !fired ? lastFeedNanos + timeoutNanos - clock.nanoTime() : timeoutNanos;
+        long delay =
+            armed && !fired ? lastFeedNanos + timeoutNanos - clock.nanoTime() : timeoutNanos;
         try {
           pending = scheduler.schedule(() -> check(c), Math.max(0, delay), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -100,7 +106,8 @@ public final class Watchdog implements AutoCloseable {
 
   private static void checkTimeout(long timeoutNanos) {
     if (timeoutNanos <= 0 || timeoutNanos > 3_600_000_000_000L) {
-      throw new IllegalArgumentException("watchdog timeout must be in (0, 1 h], got " + timeoutNanos + " ns");
+      throw new IllegalArgumentException(
+          "watchdog timeout must be in (0, 1 h], got " + timeoutNanos + " ns");
     }
   }
 
@@ -124,11 +131,15 @@ public final class Watchdog implements AutoCloseable {
         fired = false;
         lastFeedNanos = clock.nanoTime();
       }
-      scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mantis-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          givenScheduler != null
+              ? givenScheduler
+              : Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "mantis-watchdog");
+                    t.setDaemon(true);
+                    return t;
+                  });
       long c = ++chain;
       pending = scheduler.schedule(() -> check(c), timeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -155,7 +166,8 @@ public final class Watchdog implements AutoCloseable {
       fired = true;
       holds++;
     }
-    logLimiter.warn("watchdog-hold", "No fresh command for {} ms: commanding hold", silenceNanos / 1_000_000.0);
+    logLimiter.warn(
+        "watchdog-hold", "No fresh command for {} ms: commanding hold", silenceNanos / 1_000_000.0);
     try {
       onHold.run();
     } catch (RuntimeException e) {
@@ -260,8 +272,9 @@ public final class Watchdog implements AutoCloseable {
     }
 
     /**
-     * Where holds are logged: a limiter shared with other watchdogs (a server's streams share one, so all
-     * of them together log at most one line per interval); default one of its own with a 10 s interval.
+     * Where holds are logged: a limiter shared with other watchdogs (a server's streams share one,
+     * so all of them together log at most one line per interval); default one of its own with a 10
+     * s interval.
      */
     public Builder optLogLimiter(LogLimiter logLimiter) {
       this.logLimiter = logLimiter;

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Names to providers, shared by both registries: exact names and prefixes, each claimed by one provider only.
- * Immutable once built.
+ * Names to providers, shared by both registries: exact names and prefixes, each claimed by one
+ * provider only. Immutable once built.
  */
 final class NameTable<P> {
   private final String kind;
@@ -18,7 +18,11 @@ final class NameTable<P> {
   private final List<String> names;
   private final List<P> providers;
 
-  private NameTable(String kind, Map<String, P> exact, Map<String, P> prefixes, List<String> names,
+  private NameTable(
+      String kind,
+      Map<String, P> exact,
+      Map<String, P> prefixes,
+      List<String> names,
       List<P> providers) {
     this.kind = kind;
     this.exact = exact;
@@ -36,7 +40,9 @@ final class NameTable<P> {
     return providers;
   }
 
-  /** The provider answering to {@code name}, and for a prefix provider the text after its prefix. */
+  /**
+   * The provider answering to {@code name}, and for a prefix provider the text after its prefix.
+   */
   Optional<Match<P>> find(String name) {
     if (name == null) {
       return Optional.empty();
@@ -55,8 +61,11 @@ final class NameTable<P> {
 
   /** The provider for {@code name}, or an IllegalArgumentException naming the known names. */
   Match<P> get(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException(
-        "unknown " + kind + " '" + name + "'; known: " + String.join(", ", names)));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown " + kind + " '" + name + "'; known: " + String.join(", ", names)));
   }
 
   /** A provider and the argument after its prefix (empty for an exact name). */
@@ -100,37 +109,70 @@ final class NameTable<P> {
       for (Map.Entry<String, P> p : prefixes.entrySet()) {
         for (Map.Entry<String, P> e : exact.entrySet()) {
           if (e.getKey().startsWith(p.getKey())) {
-            throw new IllegalStateException(kind + " name '" + e.getKey() + "' of " + describe(e.getValue())
-                + " starts with the prefix '" + p.getKey() + "' of " + describe(p.getValue())
-                + "; names must be unambiguous");
+            throw new IllegalStateException(
+                kind
+                    + " name '"
+                    + e.getKey()
+                    + "' of "
+                    + describe(e.getValue())
+                    + " starts with the prefix '"
+                    + p.getKey()
+                    + "' of "
+                    + describe(p.getValue())
+                    + "; names must be unambiguous");
           }
         }
         for (Map.Entry<String, P> q : prefixes.entrySet()) {
           if (q != p && q.getKey().startsWith(p.getKey())) {
-            throw new IllegalStateException(kind + " prefix '" + q.getKey() + "' of " + describe(q.getValue())
-                + " starts with the prefix '" + p.getKey() + "' of " + describe(p.getValue())
-                + "; names must be unambiguous");
+            throw new IllegalStateException(
+                kind
+                    + " prefix '"
+                    + q.getKey()
+                    + "' of "
+                    + describe(q.getValue())
+                    + " starts with the prefix '"
+                    + p.getKey()
+                    + "' of "
+                    + describe(p.getValue())
+                    + "; names must be unambiguous");
           }
         }
       }
       List<String> sorted = new ArrayList<>(names);
       Collections.sort(sorted);
-      return new NameTable<>(kind, Map.copyOf(exact), Map.copyOf(prefixes), List.copyOf(sorted),
+      return new NameTable<>(
+          kind,
+          Map.copyOf(exact),
+          Map.copyOf(prefixes),
+          List.copyOf(sorted),
           List.copyOf(providers));
     }
 
     private void check(String name, P provider) {
-      if (name == null || name.isBlank() || !name.strip().equals(name) || name.chars().anyMatch(
-          c -> Character.isWhitespace(c) || c == ',')) {
+      if (name == null
+          || name.isBlank()
+          || !name.strip().equals(name)
+          || name.chars().anyMatch(c -> Character.isWhitespace(c) || c == ',')) {
         throw new IllegalStateException(
-            describe(provider) + " claims an invalid " + kind + " name '" + name + "' (blank, a space or a comma)");
+            describe(provider)
+                + " claims an invalid "
+                + kind
+                + " name '"
+                + name
+                + "' (blank, a space or a comma)");
       }
     }
 
     private IllegalStateException duplicate(String name, P first, P second) {
-      return new IllegalStateException(kind + " name '" + name + "' is claimed by two providers: "
-          + describe(first) + " and " + describe(second)
-          + " (two modules on the class path register the same name; remove one)");
+      return new IllegalStateException(
+          kind
+              + " name '"
+              + name
+              + "' is claimed by two providers: "
+              + describe(first)
+              + " and "
+              + describe(second)
+              + " (two modules on the class path register the same name; remove one)");
     }
 
     private static String describe(Object provider) {

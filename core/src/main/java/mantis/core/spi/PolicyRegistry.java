@@ -7,10 +7,10 @@ import java.util.ServiceLoader;
 import mantis.core.Policy;
 
 /**
- * Policies by name: every {@link PolicyProvider} found through {@link ServiceLoader} ({@link #installed()},
- * {@link #load(ClassLoader)}) or given explicitly ({@link #builder()}). Construction fails with an
- * IllegalStateException when two providers claim one name, or a name starts with another provider's prefix.
- * Immutable and thread-safe.
+ * Policies by name: every {@link PolicyProvider} found through {@link ServiceLoader} ({@link
+ * #installed()}, {@link #load(ClassLoader)}) or given explicitly ({@link #builder()}). Construction
+ * fails with an IllegalStateException when two providers claim one name, or a name starts with
+ * another provider's prefix. Immutable and thread-safe.
  */
 public final class PolicyRegistry {
   private final NameTable<PolicyProvider> table;
@@ -20,8 +20,8 @@ public final class PolicyRegistry {
   }
 
   /**
-   * The providers registered on the class path of this class's loader, loaded once (the application's
-   * registry).
+   * The providers registered on the class path of this class's loader, loaded once (the
+   * application's registry).
    *
    * @throws IllegalStateException when two providers claim one name
    */
@@ -49,8 +49,8 @@ public final class PolicyRegistry {
   }
 
   /**
-   * Every name a policy can be given by, sorted; a prefix provider shows as prefix and argument label
-   * ({@code bundle:DIR}).
+   * Every name a policy can be given by, sorted; a prefix provider shows as prefix and argument
+   * label ({@code bundle:DIR}).
    */
   public List<String> names() {
     return table.names();
@@ -74,16 +74,19 @@ public final class PolicyRegistry {
   /**
    * The provider answering to {@code name}.
    *
-   * @throws IllegalArgumentException {@code unknown policy 'NAME'; known: ...} listing {@link #names()}
+   * @throws IllegalArgumentException {@code unknown policy 'NAME'; known: ...} listing {@link
+   *     #names()}
    */
   public PolicyProvider provider(String name) {
     return table.get(name).provider();
   }
 
   /**
-   * Makes the policy {@code request} names, passing its provider the argument after the provider's prefix.
+   * Makes the policy {@code request} names, passing its provider the argument after the provider's
+   * prefix.
    *
-   * @throws IllegalArgumentException for an unknown name (listing the known ones), or from the provider
+   * @throws IllegalArgumentException for an unknown name (listing the known ones), or from the
+   *     provider
    */
   public Policy create(PolicyRequest request) {
     NameTable.Match<PolicyProvider> m = table.get(request.name());
@@ -118,7 +121,8 @@ public final class PolicyRegistry {
     /**
      * The registry.
      *
-     * @throws IllegalStateException when an exact name starts with a prefix, or one prefix with another
+     * @throws IllegalStateException when an exact name starts with a prefix, or one prefix with
+     *     another
      */
     public PolicyRegistry build() {
       return new PolicyRegistry(table.build());

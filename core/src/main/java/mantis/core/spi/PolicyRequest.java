@@ -8,16 +8,23 @@ import mantis.core.RobotSpec;
  * What a {@link PolicyProvider} needs to make a policy. Immutable; made with {@link #builder()}.
  *
  * @param name the policy's full name as given ({@code hold}, {@code bundle:models/policy/default})
- * @param argument the text after a prefix provider's prefix ({@code models/policy/default}); empty when the
- *     provider takes no argument. Set by {@link PolicyRegistry#create}.
+ * @param argument the text after a prefix provider's prefix ({@code models/policy/default}); empty
+ *     when the provider takes no argument. Set by {@link PolicyRegistry#create}.
  * @param robot the robot the policy drives
  * @param inputPx square frame size a policy without a model card works at, pixels
  * @param clock the server's monotonic clock (chunk validity)
  * @param serving how a learned policy is served
  */
 public record PolicyRequest(
-    String name, String argument, RobotSpec robot, int inputPx, MonotonicClock clock, Serving serving) {
-  /** The frame size a policy works at unless told otherwise, pixels (a bundle's card fixes its own). */
+    String name,
+    String argument,
+    RobotSpec robot,
+    int inputPx,
+    MonotonicClock clock,
+    Serving serving) {
+  /**
+   * The frame size a policy works at unless told otherwise, pixels (a bundle's card fixes its own).
+   */
   public static final int DEFAULT_INPUT_PX = 128;
 
   public PolicyRequest {
@@ -42,25 +49,30 @@ public record PolicyRequest(
   }
 
   /**
-   * How a learned policy is served: predictor threads, largest batch and batching wait. The predictor pool
-   * validates the values.
+   * How a learned policy is served: predictor threads, largest batch and batching wait. The
+   * predictor pool validates the values.
    *
    * @param workers predictor threads, each with its own native scratch memory
    * @param maxBatch most observations per forward pass
-   * @param maxWaitMicros how long a worker waits for more observations after the first, microseconds
+   * @param maxWaitMicros how long a worker waits for more observations after the first,
+   *     microseconds
    */
   public record Serving(int workers, int maxBatch, long maxWaitMicros) {
     /** Predictor threads unless told otherwise. */
     public static final int DEFAULT_WORKERS = 1;
+
     /** Largest batch unless told otherwise. */
     public static final int DEFAULT_MAX_BATCH = 8;
+
     /** Batching wait unless told otherwise, microseconds. */
     public static final long DEFAULT_MAX_WAIT_MICROS = 2000;
+
     /**
      * {@value #DEFAULT_WORKERS} worker, batches of up to {@value #DEFAULT_MAX_BATCH}, {@value
      * #DEFAULT_MAX_WAIT_MICROS} µs wait.
      */
-    public static final Serving DEFAULT = new Serving(DEFAULT_WORKERS, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_MICROS);
+    public static final Serving DEFAULT =
+        new Serving(DEFAULT_WORKERS, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_MICROS);
   }
 
   /** Builds a {@link PolicyRequest}. */

@@ -7,9 +7,9 @@ import java.util.ServiceLoader;
 import mantis.core.RobotSpec;
 
 /**
- * Robots by name: every {@link RobotProvider} found through {@link ServiceLoader} ({@link #installed()},
- * {@link #load(ClassLoader)}) or given explicitly ({@link #builder()}). Construction fails with an
- * IllegalStateException when two providers claim one name. Immutable and thread-safe.
+ * Robots by name: every {@link RobotProvider} found through {@link ServiceLoader} ({@link
+ * #installed()}, {@link #load(ClassLoader)}) or given explicitly ({@link #builder()}). Construction
+ * fails with an IllegalStateException when two providers claim one name. Immutable and thread-safe.
  */
 public final class RobotRegistry {
   private final NameTable<RobotProvider> table;
@@ -69,7 +69,8 @@ public final class RobotRegistry {
   /**
    * The robot called {@code name}.
    *
-   * @throws IllegalArgumentException {@code unknown robot 'NAME'; known: ...} listing {@link #names()}
+   * @throws IllegalArgumentException {@code unknown robot 'NAME'; known: ...} listing {@link
+   *     #names()}
    */
   public RobotSpec robot(String name) {
     return table.get(name).provider().robot();

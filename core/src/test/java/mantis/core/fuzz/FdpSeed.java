@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * Writes a seed input for a fuzz test that reads its data with Jazzer's {@code FuzzedDataProvider}:
  * the integral choices the test will consume, in the order it consumes them, become the bytes that
- * provider reads them from (Jazzer 0.30's layout: integral values are taken from the end of the data,
- * most significant byte first, as many bytes as the range needs; see {@link #l}). Only integral
- * values: {@code consumeInt(min, max)}, {@code consumeLong(min, max)}, {@code consumeBoolean()},
- * {@code pickValue} (an index). When the data runs out every further choice reads as its minimum.
- * Seed writers check the result against the real provider before writing it.
+ * provider reads them from (Jazzer 0.30's layout: integral values are taken from the end of the
+ * data, most significant byte first, as many bytes as the range needs; see {@link #l}). Only
+ * integral values: {@code consumeInt(min, max)}, {@code consumeLong(min, max)}, {@code
+ * consumeBoolean()}, {@code pickValue} (an index). When the data runs out every further choice
+ * reads as its minimum. Seed writers check the result against the real provider before writing it.
  */
 public final class FdpSeed {
   private final List<byte[]> choices = new ArrayList<>();
@@ -23,8 +23,8 @@ public final class FdpSeed {
 
   /**
    * The next {@code consumeLong(min, max)} returns {@code value}. Jazzer reads as many bytes as the
-   * range needs into a raw value {@code r}; it returns {@code r} itself when that lies in [min, max],
-   * else {@code min + r % (max - min + 1)}.
+   * range needs into a raw value {@code r}; it returns {@code r} itself when that lies in [min,
+   * max], else {@code min + r % (max - min + 1)}.
    */
   public FdpSeed l(long value, long min, long max) {
     if (value < min || value > max) {
@@ -44,7 +44,8 @@ public final class FdpSeed {
       while (raw >= min && raw <= max) {
         raw += range + 1;
         if (!fits(raw, bytes) || raw < 0) {
-          throw new IllegalArgumentException(value + " in [" + min + ", " + max + "] has no " + bytes + "-byte form");
+          throw new IllegalArgumentException(
+              value + " in [" + min + ", " + max + "] has no " + bytes + "-byte form");
         }
       }
     }

@@ -24,7 +24,9 @@ class ChunkPlayerTest {
   private static ActionChunk chunk(long validUntilNanos, double... aValuesEvery10Ms) {
     List<ActionPoint> pts = new ArrayList<>();
     for (int i = 0; i < aValuesEvery10Ms.length; i++) {
-      pts.add(new ActionPoint(new double[] {aValuesEvery10Ms[i], -aValuesEvery10Ms[i]}, (i + 1) * 10 * MS));
+      pts.add(
+          new ActionPoint(
+              new double[] {aValuesEvery10Ms[i], -aValuesEvery10Ms[i]}, (i + 1) * 10 * MS));
     }
     return new ActionChunk(NAMES, pts, validUntilNanos, null, null, null, "t", null);
   }
@@ -38,11 +40,18 @@ class ChunkPlayerTest {
   void interpolatesLinearlyBetweenPoints() {
     long start = clock.nanoTime();
     assertTrue(player.offer(chunk(start + 100 * MS, 1.0, 2.0, 4.0), start));
-    assertArrayEquals(new double[] {1.0, -1.0}, player.targetAt(start + 10 * MS).orElseThrow(), 1e-12);
-    assertArrayEquals(new double[] {1.5, -1.5}, player.targetAt(start + 15 * MS).orElseThrow(), 1e-12);
-    assertArrayEquals(new double[] {3.0, -3.0}, player.targetAt(start + 25 * MS).orElseThrow(), 1e-12);
-    assertArrayEquals(new double[] {4.0, -4.0}, player.targetAt(start + 30 * MS).orElseThrow(), 1e-12);
-    assertArrayEquals(new double[] {4.0, -4.0}, player.targetAt(start + 60 * MS).orElseThrow(), 1e-12,
+    assertArrayEquals(
+        new double[] {1.0, -1.0}, player.targetAt(start + 10 * MS).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {1.5, -1.5}, player.targetAt(start + 15 * MS).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {3.0, -3.0}, player.targetAt(start + 25 * MS).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {4.0, -4.0}, player.targetAt(start + 30 * MS).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {4.0, -4.0},
+        player.targetAt(start + 60 * MS).orElseThrow(),
+        1e-12,
         "the last point is held until the chunk expires");
   }
 
@@ -51,10 +60,14 @@ class ChunkPlayerTest {
     long start = clock.nanoTime();
     assertTrue(player.offer(chunk(start + 100 * MS, 1.0), start, new double[] {0.0, 0.0}));
     assertArrayEquals(new double[] {0.0, 0.0}, player.targetAt(start).orElseThrow(), 1e-12);
-    assertArrayEquals(new double[] {0.25, -0.25}, player.targetAt(start + 2_500_000L).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {0.25, -0.25}, player.targetAt(start + 2_500_000L).orElseThrow(), 1e-12);
     ChunkPlayer other = new ChunkPlayer(clock);
     other.offer(chunk(start + 100 * MS, 1.0), start);
-    assertArrayEquals(new double[] {1.0, -1.0}, other.targetAt(start + 2_500_000L).orElseThrow(), 1e-12,
+    assertArrayEquals(
+        new double[] {1.0, -1.0},
+        other.targetAt(start + 2_500_000L).orElseThrow(),
+        1e-12,
         "without start positions the first point is the target");
   }
 
@@ -64,7 +77,8 @@ class ChunkPlayerTest {
     player.offer(chunk(start + 25 * MS, 1.0, 2.0, 3.0, 4.0), start);
     assertTrue(player.targetAt(start + 25 * MS - 1).isPresent());
     assertTrue(player.targetAt(start + 25 * MS).isEmpty());
-    assertTrue(player.targetAt(start + 35 * MS).isEmpty(), "points after valid_until are never played");
+    assertTrue(
+        player.targetAt(start + 35 * MS).isEmpty(), "points after valid_until are never played");
   }
 
   @Test
@@ -88,7 +102,8 @@ class ChunkPlayerTest {
     assertFalse(player.offer(chunk(start + 300 * MS, 9.0), start + 10 * MS), "older start");
     // The executor lags by 150 ms: it gets the target for now, not the points it missed.
     clock.advanceMillis(170);
-    assertArrayEquals(new double[] {6.0, -6.0}, player.targetAt(clock.nanoTime()).orElseThrow(), 1e-12);
+    assertArrayEquals(
+        new double[] {6.0, -6.0}, player.targetAt(clock.nanoTime()).orElseThrow(), 1e-12);
     clock.advanceMillis(200);
     assertTrue(player.targetAt(clock.nanoTime()).isEmpty(), "after its validity nothing plays");
   }
@@ -115,7 +130,8 @@ class ChunkPlayerTest {
       long now = clock.nanoTime();
       if (rnd.nextBoolean()) {
         long start = now - rnd.nextLong(-5 * MS, 100 * MS);
-        ActionChunk c = chunk(start + rnd.nextLong(-20 * MS, 150 * MS), rnd.nextDouble(), rnd.nextDouble());
+        ActionChunk c =
+            chunk(start + rnd.nextLong(-20 * MS, 150 * MS), rnd.nextDouble(), rnd.nextDouble());
         boolean shouldAccept = c.validUntilNanos() > now && start > newestStart;
         assertEquals(shouldAccept, player.offer(c, start));
         if (shouldAccept) {
@@ -130,8 +146,12 @@ class ChunkPlayerTest {
         assertTrue(target.isEmpty());
       } else {
         double[] t = target.orElseThrow();
-        double lo = Math.min(playing.points().get(0).positionRad(0), playing.points().get(1).positionRad(0));
-        double hi = Math.max(playing.points().get(0).positionRad(0), playing.points().get(1).positionRad(0));
+        double lo =
+            Math.min(
+                playing.points().get(0).positionRad(0), playing.points().get(1).positionRad(0));
+        double hi =
+            Math.max(
+                playing.points().get(0).positionRad(0), playing.points().get(1).positionRad(0));
         assertTrue(t[0] >= lo - 1e-12 && t[0] <= hi + 1e-12, "target from the current chunk only");
         assertTrue(at - playingStart > -100 * MS);
       }

@@ -45,7 +45,10 @@ final class InvariantChecker {
       }
       double pos = current.positionsRad()[k];
       double speed = vel.length == 0 ? 0 : vel[k];
-      if (Double.isNaN(pos) || Double.isInfinite(pos) || Double.isNaN(speed) || Double.isInfinite(speed)) {
+      if (Double.isNaN(pos)
+          || Double.isInfinite(pos)
+          || Double.isNaN(speed)
+          || Double.isInfinite(speed)) {
         return null;
       }
       double lo = l.minPositionRad() + margin;
@@ -122,11 +125,25 @@ final class InvariantChecker {
     double[][] start = startState(current);
     boolean namesOk = raw != null && raw.jointNames().equals(robot.jointNames());
     boolean countsOk = raw != null && raw.points().stream().allMatch(p -> p.size() == n);
-    boolean mustHold = estopped || raw == null || raw.points().isEmpty() || start == null || !namesOk || !countsOk
-        || raw.validUntilNanos() <= nowNanos;
+    boolean mustHold =
+        estopped
+            || raw == null
+            || raw.points().isEmpty()
+            || start == null
+            || !namesOk
+            || !countsOk
+            || raw.validUntilNanos() <= nowNanos;
     if (mustHold && !result.held()) {
-      v.add("should have been a hold (estop=" + estopped + ", start=" + (start != null) + ", names=" + namesOk
-          + ", counts=" + countsOk + ")");
+      v.add(
+          "should have been a hold (estop="
+              + estopped
+              + ", start="
+              + (start != null)
+              + ", names="
+              + namesOk
+              + ", counts="
+              + countsOk
+              + ")");
     }
     if (estopped && !result.has(InterventionKind.ESTOP)) {
       v.add("e-stop not reported");
@@ -134,8 +151,14 @@ final class InvariantChecker {
     if (result.held() && pts.size() != 1) {
       v.add("a hold has " + pts.size() + " points");
     }
-    if (!estopped && start != null && raw != null && !raw.points().isEmpty() && namesOk && countsOk
-        && raw.validUntilNanos() <= nowNanos && !result.has(InterventionKind.EXPIRED)) {
+    if (!estopped
+        && start != null
+        && raw != null
+        && !raw.points().isEmpty()
+        && namesOk
+        && countsOk
+        && raw.validUntilNanos() <= nowNanos
+        && !result.has(InterventionKind.EXPIRED)) {
       v.add("expiry not reported");
     }
     if (!result.held() && raw != null && out.validUntilNanos() != raw.validUntilNanos()) {
@@ -150,7 +173,8 @@ final class InvariantChecker {
       if (!raw.marks().equals(out.marks()) || !raw.traces().equals(out.traces())) {
         v.add("marks or traces lost");
       }
-      if (!raw.modelVersion().equals(out.modelVersion()) || !raw.stageNanos().equals(out.stageNanos())) {
+      if (!raw.modelVersion().equals(out.modelVersion())
+          || !raw.stageNanos().equals(out.stageNanos())) {
         v.add("model version or stage timing lost");
       }
     }
@@ -180,12 +204,28 @@ final class InvariantChecker {
           v.add("velocity " + vel + " > " + vmax + " at point " + i + " joint " + j);
         }
         if (Math.abs(vel - prevV) > amax * dt + TOL) {
-          v.add("velocity change " + (vel - prevV) + " > " + (amax * dt) + " at point " + i + " joint " + j);
+          v.add(
+              "velocity change "
+                  + (vel - prevV)
+                  + " > "
+                  + (amax * dt)
+                  + " at point "
+                  + i
+                  + " joint "
+                  + j);
         }
         // Room to stop before the limit the joint moves towards.
         double room = vel >= 0 ? hi - x : x - lo;
         if (vel * vel > 2 * amax * Math.max(0, room) + TOL) {
-          v.add("cannot stop: speed " + vel + " with " + room + " rad left at point " + i + " joint " + j);
+          v.add(
+              "cannot stop: speed "
+                  + vel
+                  + " with "
+                  + room
+                  + " rad left at point "
+                  + i
+                  + " joint "
+                  + j);
         }
         prevP = x;
         prevV = vel;

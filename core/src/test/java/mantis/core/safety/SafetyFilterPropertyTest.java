@@ -25,17 +25,39 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property tests: hundreds of thousands of random and adversarial chunks and joint states go through
- * the filter and an independent {@link InvariantChecker} must find zero violations in what comes out.
+ * Property tests: hundreds of thousands of random and adversarial chunks and joint states go
+ * through the filter and an independent {@link InvariantChecker} must find zero violations in what
+ * comes out.
  */
 class SafetyFilterPropertyTest {
   private static final double[] NASTY = {
-    Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, -1e300, Double.MAX_VALUE,
-    -Double.MAX_VALUE, Double.MIN_VALUE, -0.0, 1e-300, 7.0, -7.0
+    Double.NaN,
+    Double.POSITIVE_INFINITY,
+    Double.NEGATIVE_INFINITY,
+    1e300,
+    -1e300,
+    Double.MAX_VALUE,
+    -Double.MAX_VALUE,
+    Double.MIN_VALUE,
+    -0.0,
+    1e-300,
+    7.0,
+    -7.0
   };
   private static final long[] SPACINGS_NANOS = {
-    0, 1, 1_000, 500_000, 999_999, 1_000_000, 1_000_001, 5_000_000, 20_000_000, 100_000_000, 1_000_000_000L,
-    60_000_000_000L, 1_000_000_000_000_000L
+    0,
+    1,
+    1_000,
+    500_000,
+    999_999,
+    1_000_000,
+    1_000_001,
+    5_000_000,
+    20_000_000,
+    100_000_000,
+    1_000_000_000L,
+    60_000_000_000L,
+    1_000_000_000_000_000L
   };
 
   /** A robot with asymmetric, narrow and wide ranges and very different rate limits. */
@@ -55,7 +77,8 @@ class SafetyFilterPropertyTest {
     return new RobotSpec("one", List.of(new JointLimits("j", -1.0, 1.0, 1.0, 4.0)));
   }
 
-  private record Setup(RobotSpec robot, double margin, SafetyFilter filter, InvariantChecker checker) {}
+  private record Setup(
+      RobotSpec robot, double margin, SafetyFilter filter, InvariantChecker checker) {}
 
   @Tag("slow")
   @Test
@@ -64,7 +87,8 @@ class SafetyFilterPropertyTest {
     List<Setup> setups = new ArrayList<>();
     for (RobotSpec r : List.of(RobotSpecs.mantisPlanar3(), oddRobot(), oneJoint())) {
       for (double m : new double[] {0.0, 0.02}) {
-        SafetyFilter f = SafetyFilter.builder().setRobot(r).optPositionMarginRad(m).optClock(clock).build();
+        SafetyFilter f =
+            SafetyFilter.builder().setRobot(r).optPositionMarginRad(m).optClock(clock).build();
         setups.add(new Setup(r, m, f, new InvariantChecker(r, m)));
       }
     }
@@ -96,9 +120,23 @@ class SafetyFilterPropertyTest {
       }
       List<String> v = s.checker.violations(raw, current, now, estop, r);
       if (!v.isEmpty() && failures.size() < 20) {
-        failures.add("chunk " + c + " on " + s.robot.name() + " margin " + s.margin + ": " + v + "\n  raw="
-            + describe(raw) + "\n  current=" + describe(current) + "\n  out=" + describe(r.chunk())
-            + "\n  interventions=" + r.interventions());
+        failures.add(
+            "chunk "
+                + c
+                + " on "
+                + s.robot.name()
+                + " margin "
+                + s.margin
+                + ": "
+                + v
+                + "\n  raw="
+                + describe(raw)
+                + "\n  current="
+                + describe(current)
+                + "\n  out="
+                + describe(r.chunk())
+                + "\n  interventions="
+                + r.interventions());
       }
       if (r.held()) {
         held++;
@@ -110,7 +148,9 @@ class SafetyFilterPropertyTest {
         movedWithCorrections++;
       }
     }
-    assertTrue(failures.isEmpty(), failures.size() + " failing chunks, first:\n" + String.join("\n", failures));
+    assertTrue(
+        failures.isEmpty(),
+        failures.size() + " failing chunks, first:\n" + String.join("\n", failures));
     // Not vacuous: every branch was exercised substantially.
     assertTrue(held > chunks / 10, "holds: " + held);
     assertTrue(movedWithCorrections > chunks / 5, "corrected motions: " + movedWithCorrections);
@@ -135,8 +175,12 @@ class SafetyFilterPropertyTest {
         assertTrue(r.passedUnchanged(), () -> "changed a feasible chunk: " + r.interventions());
         assertEquals(raw.points().size(), r.chunk().points().size());
         for (int i = 0; i < raw.points().size(); i++) {
-          assertTrue(Arrays.equals(raw.points().get(i).positionsRad(), r.chunk().points().get(i).positionsRad()));
-          assertEquals(raw.points().get(i).timeFromStartNanos(), r.chunk().points().get(i).timeFromStartNanos());
+          assertTrue(
+              Arrays.equals(
+                  raw.points().get(i).positionsRad(), r.chunk().points().get(i).positionsRad()));
+          assertEquals(
+              raw.points().get(i).timeFromStartNanos(),
+              r.chunk().points().get(i).timeFromStartNanos());
         }
         checked++;
       }
@@ -146,7 +190,8 @@ class SafetyFilterPropertyTest {
 
   @Test
   void aClosedLoopFollowingItsOwnOutputNeverNeedsTheStateProjected() {
-    // The arm executes each filtered chunk up to its first point, then asks again with wild targets:
+    // The arm executes each filtered chunk up to its first point, then asks again with wild
+    // targets:
     // the filter's own output must always be a feasible start (no state intervention).
     FakeClock clock = new FakeClock(0);
     RobotSpec robot = RobotSpecs.mantisPlanar3();
@@ -167,8 +212,16 @@ class SafetyFilterPropertyTest {
         }
         pts.add(new ActionPoint(x, i * dt));
       }
-      ActionChunk raw = new ActionChunk(robot.jointNames(), pts, clock.nanoTime() + 1_000_000_000L, null, null,
-          null, "loop", null);
+      ActionChunk raw =
+          new ActionChunk(
+              robot.jointNames(),
+              pts,
+              clock.nanoTime() + 1_000_000_000L,
+              null,
+              null,
+              null,
+              "loop",
+              null);
       SafetyResult r = filter.filter(raw, current);
       assertTrue(checker.violations(raw, current, clock.nanoTime(), false, r).isEmpty());
       for (Intervention i : r.interventions()) {
@@ -193,7 +246,8 @@ class SafetyFilterPropertyTest {
    * inside every limit (with slack, so rounding cannot matter); the chunk ends where no candidate
    * qualifies.
    */
-  private static Feasible feasibleChunk(SplittableRandom rnd, RobotSpec robot, double margin, long now) {
+  private static Feasible feasibleChunk(
+      SplittableRandom rnd, RobotSpec robot, double margin, long now) {
     int n = robot.jointCount();
     while (true) {
       double[] p = new double[n];
@@ -206,8 +260,10 @@ class SafetyFilterPropertyTest {
         hi[j] = l.maxPositionRad() - margin;
         double half = (hi[j] - lo[j]) / 2;
         p[j] = (lo[j] + hi[j]) / 2 + rnd.nextDouble(-0.5, 0.5) * half;
-        v[j] = rnd.nextDouble(-0.3, 0.3)
-            * Math.min(l.maxVelocityRadPerS(), Math.sqrt(l.maxAccelerationRadPerS2() * half * 0.5));
+        v[j] =
+            rnd.nextDouble(-0.3, 0.3)
+                * Math.min(
+                    l.maxVelocityRadPerS(), Math.sqrt(l.maxAccelerationRadPerS2() * half * 0.5));
       }
       boolean withVelocities = rnd.nextInt(5) != 0;
       if (!withVelocities) {
@@ -231,7 +287,10 @@ class SafetyFilterPropertyTest {
             double nv = v[j] + rnd.nextDouble(-0.9, 0.9) * a * dt;
             double nx = p[j] + nv * dt;
             double room = nv >= 0 ? hi[j] - nx : nx - lo[j];
-            ok = Math.abs(nv) < 0.99 * l.maxVelocityRadPerS() && room > 1e-6 && nv * nv < 0.99 * 2 * a * room;
+            ok =
+                Math.abs(nv) < 0.99 * l.maxVelocityRadPerS()
+                    && room > 1e-6
+                    && nv * nv < 0.99 * 2 * a * room;
             x[j] = nx;
             nvs[j] = nv;
           }
@@ -249,8 +308,17 @@ class SafetyFilterPropertyTest {
       if (pts.isEmpty()) {
         continue;
       }
-      return new Feasible(start, new ActionChunk(robot.jointNames(), pts, now + 200_000_000L, new int[] {1, 2},
-          null, null, "feasible", Map.of("policy", 5L)));
+      return new Feasible(
+          start,
+          new ActionChunk(
+              robot.jointNames(),
+              pts,
+              now + 200_000_000L,
+              new int[] {1, 2},
+              null,
+              null,
+              "feasible",
+              Map.of("policy", 5L)));
     }
   }
 
@@ -289,17 +357,20 @@ class SafetyFilterPropertyTest {
       Collections.shuffle(names, new java.util.Random(rnd.nextLong()));
     } else if (nm < 5 && n > 1) {
       names.remove(n - 1);
-      return new JointState(names, Arrays.copyOf(p, n - 1), withVelocities ? Arrays.copyOf(v, n - 1) : null, 0);
+      return new JointState(
+          names, Arrays.copyOf(p, n - 1), withVelocities ? Arrays.copyOf(v, n - 1) : null, 0);
     } else if (nm < 7) {
       names.add("extra");
-      return new JointState(names, Arrays.copyOf(p, n + 1), withVelocities ? Arrays.copyOf(v, n + 1) : null, 0);
+      return new JointState(
+          names, Arrays.copyOf(p, n + 1), withVelocities ? Arrays.copyOf(v, n + 1) : null, 0);
     } else if (nm < 8) {
       names.set(0, "renamed");
     }
     return new JointState(names, p, withVelocities ? v : null, 0);
   }
 
-  private static ActionChunk randomChunk(SplittableRandom rnd, RobotSpec robot, JointState current, long now) {
+  private static ActionChunk randomChunk(
+      SplittableRandom rnd, RobotSpec robot, JointState current, long now) {
     int n = robot.jointCount();
     List<String> names = new ArrayList<>(robot.jointNames());
     int nm = rnd.nextInt(100);
@@ -341,11 +412,17 @@ class SafetyFilterPropertyTest {
           x[j] = rnd.nextDouble(l.minPositionRad() - 0.5 * span, l.maxPositionRad() + 0.5 * span);
         } else if (pm < 7) {
           // Huge jump to a limit or beyond.
-          x[j] = rnd.nextBoolean() ? l.maxPositionRad() + rnd.nextDouble(0, 1) : l.minPositionRad() - rnd.nextDouble(0, 1);
+          x[j] =
+              rnd.nextBoolean()
+                  ? l.maxPositionRad() + rnd.nextDouble(0, 1)
+                  : l.minPositionRad() - rnd.nextDouble(0, 1);
         } else if (pm < 8) {
           x[j] = base[Math.min(j, n - 1)];
         } else {
-          x[j] = rnd.nextInt(4) == 0 ? NASTY[rnd.nextInt(NASTY.length)] : rnd.nextDouble(l.minPositionRad(), l.maxPositionRad());
+          x[j] =
+              rnd.nextInt(4) == 0
+                  ? NASTY[rnd.nextInt(NASTY.length)]
+                  : rnd.nextDouble(l.minPositionRad(), l.maxPositionRad());
         }
       }
       pts.add(new ActionPoint(x, times[i]));
@@ -363,15 +440,24 @@ class SafetyFilterPropertyTest {
     } else {
       validUntil = Long.MAX_VALUE;
     }
-    List<Mark> marks = rnd.nextBoolean()
-        ? List.of(new Mark(1, new PixelPoint(3, 4), new PixelBox(1, 2, 5, 6), 30, 0xff0000))
-        : List.of();
-    List<Trace> traces = rnd.nextBoolean() ? List.of(new Trace(1, List.of(new PixelPoint(1, 1)))) : List.of();
+    List<Mark> marks =
+        rnd.nextBoolean()
+            ? List.of(new Mark(1, new PixelPoint(3, 4), new PixelBox(1, 2, 5, 6), 30, 0xff0000))
+            : List.of();
+    List<Trace> traces =
+        rnd.nextBoolean() ? List.of(new Trace(1, List.of(new PixelPoint(1, 1)))) : List.of();
     Map<String, Long> stages = new LinkedHashMap<>();
     stages.put("decode", rnd.nextLong(1000));
     stages.put("policy", rnd.nextLong(1000));
-    return new ActionChunk(names, pts, validUntil, new int[] {rnd.nextInt(8), rnd.nextInt(8)}, marks, traces,
-        "v" + rnd.nextInt(3), stages);
+    return new ActionChunk(
+        names,
+        pts,
+        validUntil,
+        new int[] {rnd.nextInt(8), rnd.nextInt(8)},
+        marks,
+        traces,
+        "v" + rnd.nextInt(3),
+        stages);
   }
 
   private static long[] randomTimes(SplittableRandom rnd, int h) {
@@ -389,7 +475,9 @@ class SafetyFilterPropertyTest {
       } else if (mode < 9) {
         t[i] = i == 0 ? spacing : t[i - 1] + (rnd.nextInt(3) == 0 ? 0 : spacing);
       } else {
-        long[] extremes = {Long.MAX_VALUE, Long.MIN_VALUE, 0, -1, 1, Long.MAX_VALUE - 1, 20_000_000L};
+        long[] extremes = {
+          Long.MAX_VALUE, Long.MIN_VALUE, 0, -1, 1, Long.MAX_VALUE - 1, 20_000_000L
+        };
         t[i] = extremes[rnd.nextInt(extremes.length)];
       }
     }
@@ -408,15 +496,24 @@ class SafetyFilterPropertyTest {
     if (c == null) {
       return "null";
     }
-    StringBuilder sb = new StringBuilder(c.jointNames() + " validUntil=" + c.validUntilNanos() + " [");
+    StringBuilder sb =
+        new StringBuilder(c.jointNames() + " validUntil=" + c.validUntilNanos() + " [");
     for (ActionPoint p : c.points()) {
-      sb.append(p.timeFromStartNanos()).append(':').append(Arrays.toString(p.positionsRad())).append(' ');
+      sb.append(p.timeFromStartNanos())
+          .append(':')
+          .append(Arrays.toString(p.positionsRad()))
+          .append(' ');
     }
     return sb.append(']').toString();
   }
 
   private static String describe(JointState s) {
-    return s == null ? "null" : s.names() + " p=" + Arrays.toString(s.positionsRad()) + " v="
-        + Arrays.toString(s.velocitiesRadPerS());
+    return s == null
+        ? "null"
+        : s.names()
+            + " p="
+            + Arrays.toString(s.positionsRad())
+            + " v="
+            + Arrays.toString(s.velocitiesRadPerS());
   }
 }

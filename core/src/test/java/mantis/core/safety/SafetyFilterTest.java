@@ -48,9 +48,14 @@ class SafetyFilterTest {
     for (int i = 0; i < points.length; i++) {
       pts.add(new ActionPoint(points[i], (i + 1) * spacingMs * MS));
     }
-    return new ActionChunk(NAMES, pts, clock.nanoTime() + 500 * MS, new int[] {3, 1, 4, 1},
+    return new ActionChunk(
+        NAMES,
+        pts,
+        clock.nanoTime() + 500 * MS,
+        new int[] {3, 1, 4, 1},
         List.of(new Mark(1, new PixelPoint(10, 20), new PixelBox(5, 15, 10, 10), 100, 0xff0000)),
-        List.of(new Trace(1, List.of(new PixelPoint(10, 20), new PixelPoint(12, 20)))), "test-1",
+        List.of(new Trace(1, List.of(new PixelPoint(10, 20), new PixelPoint(12, 20)))),
+        "test-1",
         Map.of("policy", 1234L));
   }
 
@@ -64,8 +69,12 @@ class SafetyFilterTest {
   @Test
   void aFeasibleChunkPassesUnchangedWithItsMetadata() {
     // From rest, 20 ms apart: velocities 0.1, 0.2, 0.3 rad/s, changes of 0.1 rad/s <= 8 * 0.02.
-    ActionChunk raw = chunk(20, new double[] {0.002, 0, 0}, new double[] {0.006, 0.002, 0},
-        new double[] {0.012, 0.006, -0.002});
+    ActionChunk raw =
+        chunk(
+            20,
+            new double[] {0.002, 0, 0},
+            new double[] {0.006, 0.002, 0},
+            new double[] {0.012, 0.006, -0.002});
     SafetyResult r = run(raw, still(0, 0, 0));
     assertTrue(r.passedUnchanged());
     assertFalse(r.held());
@@ -127,8 +136,11 @@ class SafetyFilterTest {
 
   @Test
   void nonFiniteTargetsKeepTheJointInPlace() {
-    ActionChunk raw = chunk(20, new double[] {Double.NaN, 0.002, Double.POSITIVE_INFINITY},
-        new double[] {Double.NEGATIVE_INFINITY, 0.006, Double.NaN});
+    ActionChunk raw =
+        chunk(
+            20,
+            new double[] {Double.NaN, 0.002, Double.POSITIVE_INFINITY},
+            new double[] {Double.NEGATIVE_INFINITY, 0.006, Double.NaN});
     SafetyResult r = run(raw, still(0.5, 0, -0.5));
     assertFalse(r.held());
     assertTrue(r.has(InterventionKind.NON_FINITE));
@@ -144,9 +156,15 @@ class SafetyFilterTest {
     double[] a = {0.001, 0, 0};
     double[] b = {0.003, 0, 0};
     double[] c = {0.006, 0, 0};
-    List<ActionPoint> pts = List.of(new ActionPoint(c, 60 * MS), new ActionPoint(a, 20 * MS),
-        new ActionPoint(a, 0), new ActionPoint(b, 40 * MS), new ActionPoint(b, 40 * MS),
-        new ActionPoint(a, -5 * MS), new ActionPoint(c, 60 * MS + 10));
+    List<ActionPoint> pts =
+        List.of(
+            new ActionPoint(c, 60 * MS),
+            new ActionPoint(a, 20 * MS),
+            new ActionPoint(a, 0),
+            new ActionPoint(b, 40 * MS),
+            new ActionPoint(b, 40 * MS),
+            new ActionPoint(a, -5 * MS),
+            new ActionPoint(c, 60 * MS + 10));
     ActionChunk raw = chunk(20, a).withPoints(pts, clock.nanoTime() + 500 * MS);
     SafetyResult r = run(raw, still(0, 0, 0));
     assertTrue(r.has(InterventionKind.TIME_ORDER));
@@ -160,8 +178,9 @@ class SafetyFilterTest {
 
   @Test
   void aChunkWithOnlyZeroTimesBecomesAHold() {
-    ActionChunk raw = chunk(20, new double[] {1, 1, 1})
-        .withPoints(List.of(new ActionPoint(new double[] {1, 1, 1}, 0)), clock.nanoTime() + MS);
+    ActionChunk raw =
+        chunk(20, new double[] {1, 1, 1})
+            .withPoints(List.of(new ActionPoint(new double[] {1, 1, 1}, 0)), clock.nanoTime() + MS);
     SafetyResult r = run(raw, still(0.2, 0.3, 0.4));
     assertTrue(r.held());
     assertTrue(r.has(InterventionKind.TIME_ORDER));
@@ -175,31 +194,56 @@ class SafetyFilterTest {
     SafetyResult r = run(raw, still(0.3, 2.7, -0.2));
     assertTrue(r.held());
     assertTrue(r.has(InterventionKind.EXPIRED));
-    assertArrayEquals(new double[] {0.3, 2.58, -0.2}, r.chunk().points().get(0).positionsRad(), 1e-12);
-    assertEquals(clock.nanoTime() + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, r.chunk().validUntilNanos());
+    assertArrayEquals(
+        new double[] {0.3, 2.58, -0.2}, r.chunk().points().get(0).positionsRad(), 1e-12);
+    assertEquals(
+        clock.nanoTime() + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, r.chunk().validUntilNanos());
     assertEquals("test-1", r.chunk().modelVersion(), "a hold keeps the chunk's metadata");
   }
 
   @Test
   void wrongJointCountOrNamesBecomeAHold() {
-    ActionChunk two = new ActionChunk(List.of("shoulder", "elbow"),
-        List.of(new ActionPoint(new double[] {0.1, 0.1}, 20 * MS)), clock.nanoTime() + 100 * MS, null, null, null,
-        "x", null);
+    ActionChunk two =
+        new ActionChunk(
+            List.of("shoulder", "elbow"),
+            List.of(new ActionPoint(new double[] {0.1, 0.1}, 20 * MS)),
+            clock.nanoTime() + 100 * MS,
+            null,
+            null,
+            null,
+            "x",
+            null);
     assertTrue(run(two, still(0, 0, 0)).has(InterventionKind.WRONG_JOINT_COUNT));
-    ActionChunk swapped = new ActionChunk(List.of("elbow", "shoulder", "wrist"),
-        List.of(new ActionPoint(new double[] {0.1, 0.1, 0.1}, 20 * MS)), clock.nanoTime() + 100 * MS, null, null,
-        null, "x", null);
+    ActionChunk swapped =
+        new ActionChunk(
+            List.of("elbow", "shoulder", "wrist"),
+            List.of(new ActionPoint(new double[] {0.1, 0.1, 0.1}, 20 * MS)),
+            clock.nanoTime() + 100 * MS,
+            null,
+            null,
+            null,
+            "x",
+            null);
     SafetyResult r = run(swapped, still(0, 0, 0));
     assertTrue(r.held());
     assertTrue(r.has(InterventionKind.WRONG_JOINT_COUNT));
-    ActionChunk shortPoint = new ActionChunk(NAMES, List.of(new ActionPoint(new double[] {0.1}, 20 * MS)),
-        clock.nanoTime() + 100 * MS, null, null, null, "x", null);
+    ActionChunk shortPoint =
+        new ActionChunk(
+            NAMES,
+            List.of(new ActionPoint(new double[] {0.1}, 20 * MS)),
+            clock.nanoTime() + 100 * MS,
+            null,
+            null,
+            null,
+            "x",
+            null);
     assertTrue(run(shortPoint, still(0, 0, 0)).held());
   }
 
   @Test
   void anEmptyChunkOrNullBecomesAHold() {
-    ActionChunk empty = new ActionChunk(NAMES, List.of(), clock.nanoTime() + 100 * MS, null, null, null, "x", null);
+    ActionChunk empty =
+        new ActionChunk(NAMES, List.of(), clock.nanoTime() + 100 * MS, null, null, null, "x", null);
     assertTrue(run(empty, still(0, 0, 0)).has(InterventionKind.EMPTY_CHUNK));
     assertTrue(run(null, still(0, 0, 0)).has(InterventionKind.EMPTY_CHUNK));
   }
@@ -207,20 +251,23 @@ class SafetyFilterTest {
   @Test
   void aNonFiniteOrMismatchedJointStateBecomesAFiniteHold() {
     ActionChunk raw = chunk(20, new double[] {0.1, 0.1, 0.1});
-    JointState nan = new JointState(NAMES, new double[] {Double.NaN, Double.POSITIVE_INFINITY, 0.3}, null, 0);
+    JointState nan =
+        new JointState(NAMES, new double[] {Double.NaN, Double.POSITIVE_INFINITY, 0.3}, null, 0);
     SafetyResult r = run(raw, nan);
     assertTrue(r.held());
     assertTrue(r.has(InterventionKind.NON_FINITE));
     assertArrayEquals(new double[] {0.0, 2.58, 0.3}, r.chunk().points().get(0).positionsRad());
-    JointState twoJoints = new JointState(List.of("shoulder", "elbow"), new double[] {0.1, 0.2}, null, 0);
+    JointState twoJoints =
+        new JointState(List.of("shoulder", "elbow"), new double[] {0.1, 0.2}, null, 0);
     assertTrue(run(raw, twoJoints).has(InterventionKind.WRONG_JOINT_COUNT));
     assertTrue(run(raw, null).held());
   }
 
   @Test
   void aJointStateInAnotherOrderIsMatchedByName() {
-    JointState reordered = new JointState(List.of("wrist", "shoulder", "elbow"), new double[] {0.3, 0.1, 0.2},
-        null, 0);
+    JointState reordered =
+        new JointState(
+            List.of("wrist", "shoulder", "elbow"), new double[] {0.3, 0.1, 0.2}, null, 0);
     ActionChunk raw = chunk(20, new double[] {0.1, 0.2, 0.3});
     SafetyResult r = run(raw, reordered);
     assertTrue(r.passedUnchanged(), r.interventions()::toString);
@@ -243,7 +290,8 @@ class SafetyFilterTest {
 
   @Test
   void aHoldLeavesRoomToBrakeFromTheMeasuredVelocity() {
-    JointState moving = new JointState(NAMES, new double[] {0, 0, 0}, new double[] {2.0, -2.5, 0}, 0);
+    JointState moving =
+        new JointState(NAMES, new double[] {0, 0, 0}, new double[] {2.0, -2.5, 0}, 0);
     ActionChunk hold = filter.hold(moving);
     assertEquals(1, hold.points().size());
     // 2 rad/s at 8 rad/s^2 and 2.5 rad/s at 10 rad/s^2 both need 0.25 s.
@@ -260,25 +308,35 @@ class SafetyFilterTest {
     ActionChunk hold = filter.hold(state, seen);
     assertEquals(seen + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS, hold.validUntilNanos());
     assertArrayEquals(new double[] {0.1, -0.2, 0.3}, hold.points().get(0).positionsRad(), 1e-12);
-    assertEquals(filter.hold(state).points().get(0).timeFromStartNanos(), hold.points().get(0).timeFromStartNanos());
-    assertEquals(clock.nanoTime() + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS,
-        filter.hold(state, clock.nanoTime() + 5 * MS).validUntilNanos(), "a state from the future counts from now");
+    assertEquals(
+        filter.hold(state).points().get(0).timeFromStartNanos(),
+        hold.points().get(0).timeFromStartNanos());
+    assertEquals(
+        clock.nanoTime() + SafetyFilter.DEFAULT_HOLD_VALIDITY_NANOS,
+        filter.hold(state, clock.nanoTime() + 5 * MS).validUntilNanos(),
+        "a state from the future counts from now");
   }
 
   @Test
   void theBuilderRejectsBadSettings() {
     assertThrows(IllegalStateException.class, () -> SafetyFilter.builder().build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafetyFilter.builder().setRobot(ROBOT).optPositionMarginRad(-0.1).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafetyFilter.builder().setRobot(ROBOT).optPositionMarginRad(2.6).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafetyFilter.builder().setRobot(ROBOT).optPositionMarginRad(Double.NaN).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafetyFilter.builder().setRobot(ROBOT).optHoldValidityNanos(0).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SafetyFilter.builder().setRobot(ROBOT).optMinPointSpacingNanos(1).build());
     RobotSpec narrow = new RobotSpec("n", List.of(new JointLimits("j", 0, 0.03, 1, 1)));
-    assertThrows(IllegalArgumentException.class, () -> SafetyFilter.builder().setRobot(narrow).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> SafetyFilter.builder().setRobot(narrow).build());
   }
 }

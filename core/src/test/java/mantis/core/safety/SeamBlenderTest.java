@@ -2,7 +2,6 @@ package mantis.core.safety;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,20 +30,32 @@ class SeamBlenderTest {
     for (int j = 0; j < c.length; j++) {
       JointLimits l = ROBOT.joint(j);
       assertTrue(Double.isFinite(c[j]), where + ": non-finite command");
-      assertTrue(c[j] >= l.minPositionRad() && c[j] <= l.maxPositionRad(), where + ": joint " + j + " at " + c[j]);
+      assertTrue(
+          c[j] >= l.minPositionRad() && c[j] <= l.maxPositionRad(),
+          where + ": joint " + j + " at " + c[j]);
       if (c1 != null) {
         double v = (c[j] - c1[j]) / DT;
-        assertTrue(Math.abs(v) <= l.maxVelocityRadPerS() * (1 + 1e-9), where + ": joint " + j + " speed " + v);
+        assertTrue(
+            Math.abs(v) <= l.maxVelocityRadPerS() * (1 + 1e-9),
+            where + ": joint " + j + " speed " + v);
         if (c2 != null) {
           double acc = (c[j] - 2 * c1[j] + c2[j]) / (DT * DT);
-          assertTrue(Math.abs(acc) <= l.maxAccelerationRadPerS2() * (1 + 1e-9) + 1e-6,
-              where + ": joint " + j + " acceleration " + acc + " > " + l.maxAccelerationRadPerS2());
+          assertTrue(
+              Math.abs(acc) <= l.maxAccelerationRadPerS2() * (1 + 1e-9) + 1e-6,
+              where
+                  + ": joint "
+                  + j
+                  + " acceleration "
+                  + acc
+                  + " > "
+                  + l.maxAccelerationRadPerS2());
         }
       }
     }
   }
 
-  private static ActionChunk chunk(List<double[]> positions, long spacingNanos, long validUntilNanos) {
+  private static ActionChunk chunk(
+      List<double[]> positions, long spacingNanos, long validUntilNanos) {
     List<ActionPoint> pts = new ArrayList<>();
     for (int i = 0; i < positions.size(); i++) {
       pts.add(new ActionPoint(positions.get(i), (i + 1) * spacingNanos));
@@ -74,13 +85,17 @@ class SeamBlenderTest {
           double[] p = new double[3];
           for (int j = 0; j < 3; j++) {
             JointLimits l = ROBOT.joint(j);
-            p[j] = l.minPositionRad() + (l.maxPositionRad() - l.minPositionRad()) * random.nextDouble();
+            p[j] =
+                l.minPositionRad()
+                    + (l.maxPositionRad() - l.minPositionRad()) * random.nextDouble();
           }
           pts.add(p);
         }
         long start = clock.nanoTime();
         long validFor = random.nextInt(5) == 0 ? 100_000_000L : 1_000_000_000L;
-        boolean accepted = player.offer(chunk(pts, 25_000_000L * (1 + random.nextInt(4)), start + validFor), start, c1);
+        boolean accepted =
+            player.offer(
+                chunk(pts, 25_000_000L * (1 + random.nextInt(4)), start + validFor), start, c1);
         assertTrue(accepted);
         boolean fresh = true;
         boolean held = false;
@@ -133,7 +148,8 @@ class SeamBlenderTest {
       }
       assertEquals(k < 5, blender.isBlending());
     }
-    assertArrayEquals(step, blender.next(step, false), 0.0, "after the blend the target passes through");
+    assertArrayEquals(
+        step, blender.next(step, false), 0.0, "after the blend the target passes through");
   }
 
   @Test
@@ -148,7 +164,9 @@ class SeamBlenderTest {
       out.add(blender.next(step, false));
     }
     for (int i = 2; i < out.size(); i++) {
-      assertTrue(out.get(i)[0] >= out.get(i - 1)[0] && out.get(i)[0] <= step[0], "monotone, no overshoot: " + i);
+      assertTrue(
+          out.get(i)[0] >= out.get(i - 1)[0] && out.get(i)[0] <= step[0],
+          "monotone, no overshoot: " + i);
       assertWithinLimits(out.get(i), out.get(i - 1), out.get(i - 2), "step " + i);
     }
     assertArrayEquals(step, out.get(out.size() - 1), 1e-12, "settled on the new target");
@@ -179,7 +197,10 @@ class SeamBlenderTest {
     for (; k < 50; k++) { // 1 s to catch up with the ramp from rest
       blender.next(ramp(q0, speed, k + 1), false);
     }
-    assertArrayEquals(ramp(q0, speed, k + 1), blender.next(ramp(q0, speed, k + 1), false), 1e-12,
+    assertArrayEquals(
+        ramp(q0, speed, k + 1),
+        blender.next(ramp(q0, speed, k + 1), false),
+        1e-12,
         "caught up with the ramp");
     k++;
     for (int i = 0; i < 30; i++, k++) {
@@ -203,7 +224,8 @@ class SeamBlenderTest {
     double[] q0 = {-1.0, 1.0, -1.0};
     double[] hold = {-0.2, 0.2, 0.1};
 
-    // With a reset at the hold, a new chunk standing still at the hold position gives exactly the hold.
+    // With a reset at the hold, a new chunk standing still at the hold position gives exactly the
+    // hold.
     SeamBlender blender = blender();
     blender.reset(q0);
     for (int k = 0; k < 40; k++) {
@@ -236,16 +258,20 @@ class SeamBlenderTest {
     assertEquals(0.1, cmd[0], 0.0, "a NaN target keeps the joint in place");
     assertTrue(cmd[2] <= ROBOT.joint(2).maxPositionRad());
     double[] start = blender().next(new double[] {Double.NaN, 0.5, 0.5}, false);
-    assertArrayEquals(new double[] {0, 0.5, 0.5}, start, 0.0, "without a reset it starts at rest at the target");
+    assertArrayEquals(
+        new double[] {0, 0.5, 0.5}, start, 0.0, "without a reset it starts at rest at the target");
   }
 
   @Test
   void badInputIsRejectedClearly() {
     assertThrows(IllegalStateException.class, () -> SeamBlender.builder().setStepS(DT).build());
-    assertThrows(IllegalArgumentException.class, () -> SeamBlender.builder().setRobot(ROBOT).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> SeamBlender.builder().setRobot(ROBOT).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> SeamBlender.builder().setRobot(ROBOT).setStepS(DT).optBlendTimeS(-1).build());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> blender().next(new double[2], false));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> blender().next(new double[2], false));
     assertEquals("target has 2 values, the robot has 3 joints", e.getMessage());
   }
 }

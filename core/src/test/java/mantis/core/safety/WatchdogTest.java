@@ -20,7 +20,11 @@ class WatchdogTest {
   private final AtomicInteger holds = new AtomicInteger();
 
   private Watchdog dog(long timeoutNanos) {
-    return Watchdog.builder().setTimeoutNanos(timeoutNanos).setClock(clock).setOnHold(holds::incrementAndGet).build();
+    return Watchdog.builder()
+        .setTimeoutNanos(timeoutNanos)
+        .setClock(clock)
+        .setOnHold(holds::incrementAndGet)
+        .build();
   }
 
   @Test
@@ -84,7 +88,12 @@ class WatchdogTest {
   void anUnarmedWatchdogNeverFiresButStartArmsIt() {
     ScheduledExecutorService never = Executors.newSingleThreadScheduledExecutor();
     try {
-      Watchdog w = Watchdog.builder().setClock(clock).setOnHold(holds::incrementAndGet).optScheduler(never).build();
+      Watchdog w =
+          Watchdog.builder()
+              .setClock(clock)
+              .setOnHold(holds::incrementAndGet)
+              .optScheduler(never)
+              .build();
       clock.advanceMillis(500);
       assertFalse(w.poll(), "never fed nor started");
       w.start();
@@ -101,9 +110,14 @@ class WatchdogTest {
 
   @Test
   void aThrowingCallbackStillCountsAsTheHoldAndDoesNotPropagate() {
-    Watchdog w = Watchdog.builder().setClock(clock).setOnHold(() -> {
-      throw new IllegalStateException("arm unreachable");
-    }).build();
+    Watchdog w =
+        Watchdog.builder()
+            .setClock(clock)
+            .setOnHold(
+                () -> {
+                  throw new IllegalStateException("arm unreachable");
+                })
+            .build();
     w.feed();
     clock.advanceMillis(100);
     assertTrue(w.poll());
@@ -115,19 +129,27 @@ class WatchdogTest {
     CountDownLatch fired = new CountDownLatch(1);
     AtomicLong firedAt = new AtomicLong();
     MonotonicClock real = MonotonicClock.system();
-    try (Watchdog w = Watchdog.builder().setTimeoutNanos(50_000_000L).setClock(real).setOnHold(() -> {
-      firedAt.set(real.nanoTime());
-      fired.countDown();
-    }).build()) {
+    try (Watchdog w =
+        Watchdog.builder()
+            .setTimeoutNanos(50_000_000L)
+            .setClock(real)
+            .setOnHold(
+                () -> {
+                  firedAt.set(real.nanoTime());
+                  fired.countDown();
+                })
+            .build()) {
       long t0 = real.nanoTime();
       w.start();
       w.feed();
       long fedAt = real.nanoTime();
       assertTrue(fired.await(2, TimeUnit.SECONDS), "the scheduler fired the hold");
       long afterFeedMs = (firedAt.get() - fedAt) / 1_000_000L;
-      assertTrue(firedAt.get() - fedAt >= 50_000_000L, "not before the timeout: " + afterFeedMs + " ms");
+      assertTrue(
+          firedAt.get() - fedAt >= 50_000_000L, "not before the timeout: " + afterFeedMs + " ms");
       // Generous bound for a loaded 2-core CI machine; the scheduler aims at the deadline itself.
-      assertTrue(afterFeedMs < 50 + 400, "fired " + afterFeedMs + " ms after the feed (t0 " + t0 + ")");
+      assertTrue(
+          afterFeedMs < 50 + 400, "fired " + afterFeedMs + " ms after the feed (t0 " + t0 + ")");
       Thread.sleep(120);
       assertEquals(1, w.holdCount(), "once per silence with the real scheduler too");
     }
@@ -149,7 +171,8 @@ class WatchdogTest {
   void theBuilderRequiresAClockACallbackAndAPositiveTimeout() {
     assertThrows(IllegalStateException.class, () -> Watchdog.builder().setOnHold(() -> {}).build());
     assertThrows(IllegalStateException.class, () -> Watchdog.builder().setClock(clock).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Watchdog.builder().setClock(clock).setOnHold(() -> {}).setTimeoutNanos(0).build());
   }
 
@@ -157,7 +180,12 @@ class WatchdogTest {
   void aThousandHoldsLogABoundedNumberOfLines() {
     mantis.core.CapturingLogger log = new mantis.core.CapturingLogger();
     mantis.core.LogLimiter limiter = mantis.core.LogLimiter.create(log, clock, 10_000_000_000L);
-    Watchdog w = Watchdog.builder().setClock(clock).setOnHold(holds::incrementAndGet).optLogLimiter(limiter).build();
+    Watchdog w =
+        Watchdog.builder()
+            .setClock(clock)
+            .setOnHold(holds::incrementAndGet)
+            .optLogLimiter(limiter)
+            .build();
     for (int i = 0; i < 1000; i++) {
       w.feed();
       clock.advanceMillis(101);
@@ -166,7 +194,8 @@ class WatchdogTest {
     assertEquals(1000, holds.get());
     // 101 s of holds, one line per 10 s at most.
     assertTrue(log.lines().size() <= 11, log.lines().size() + " lines: " + log.lines());
-    assertTrue(log.lines().get(0).startsWith("WARN No fresh command for 101.0 ms"), log.lines().get(0));
+    assertTrue(
+        log.lines().get(0).startsWith("WARN No fresh command for 101.0 ms"), log.lines().get(0));
   }
 
   @Test
@@ -198,11 +227,17 @@ class WatchdogTest {
   void aShorterTimeoutReschedulesTheRealScheduler() throws Exception {
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     CountDownLatch fired = new CountDownLatch(1);
-    try (Watchdog w = Watchdog.builder().setClock(MonotonicClock.system()).setTimeoutNanos(60_000_000_000L)
-        .setOnHold(fired::countDown).optScheduler(scheduler).build()) {
+    try (Watchdog w =
+        Watchdog.builder()
+            .setClock(MonotonicClock.system())
+            .setTimeoutNanos(60_000_000_000L)
+            .setOnHold(fired::countDown)
+            .optScheduler(scheduler)
+            .build()) {
       w.start();
       w.setTimeoutNanos(50_000_000L);
-      assertTrue(fired.await(5, TimeUnit.SECONDS), "fired at the new, shorter timeout, not after 60 s");
+      assertTrue(
+          fired.await(5, TimeUnit.SECONDS), "fired at the new, shorter timeout, not after 60 s");
     } finally {
       scheduler.shutdownNow();
     }

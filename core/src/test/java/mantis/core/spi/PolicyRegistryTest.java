@@ -61,15 +61,20 @@ class PolicyRegistryTest {
   }
 
   private static PolicyRequest request(String name) {
-    return PolicyRequest.builder().setName(name).setRobot(RobotSpecs.mantisPlanar3()).optInputPx(64)
-        .optClock(new FakeClock(0)).build();
+    return PolicyRequest.builder()
+        .setName(name)
+        .setRobot(RobotSpecs.mantisPlanar3())
+        .optInputPx(64)
+        .optClock(new FakeClock(0))
+        .build();
   }
 
-  private final PolicyRegistry registry = PolicyRegistry.builder()
-      .addProvider(Fake.exact("still", "idle"))
-      .addProvider(Fake.prefix("weights:", "DIR"))
-      .addProvider(Fake.exact("chase"))
-      .build();
+  private final PolicyRegistry registry =
+      PolicyRegistry.builder()
+          .addProvider(Fake.exact("still", "idle"))
+          .addProvider(Fake.prefix("weights:", "DIR"))
+          .addProvider(Fake.exact("chase"))
+          .build();
 
   @Test
   void namesAreSortedAndShowAPrefixWithItsArgumentLabel() {
@@ -100,9 +105,11 @@ class PolicyRegistryTest {
 
   @Test
   void anUnknownNameIsRejectedWithEveryKnownName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.create(request("fly")));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> registry.create(request("fly")));
     assertEquals("unknown policy 'fly'; known: chase, idle, still, weights:DIR", e.getMessage());
-    assertEquals(e.getMessage(),
+    assertEquals(
+        e.getMessage(),
         assertThrows(IllegalArgumentException.class, () -> registry.provider("fly")).getMessage());
     assertFalse(registry.isKnown(null));
   }
@@ -110,9 +117,16 @@ class PolicyRegistryTest {
   @Test
   void twoProvidersClaimingOneNameFailLoudlyNamingBoth() {
     PolicyRegistry.Builder b = PolicyRegistry.builder().addProvider(Fake.exact("still"));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.addProvider(Fake.exact("still")));
-    assertTrue(e.getMessage().startsWith("policy name 'still' is claimed by two providers: "
-        + Fake.class.getName() + " and " + Fake.class.getName()), e.getMessage());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> b.addProvider(Fake.exact("still")));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "policy name 'still' is claimed by two providers: "
+                    + Fake.class.getName()
+                    + " and "
+                    + Fake.class.getName()),
+        e.getMessage());
   }
 
   @Test
@@ -125,38 +139,52 @@ class PolicyRegistryTest {
 
   @Test
   void aNameStartingWithAnotherProvidersPrefixIsAmbiguousAndFails() {
-    PolicyRegistry.Builder b = PolicyRegistry.builder()
-        .addProvider(Fake.prefix("weights:", "DIR"))
-        .addProvider(Fake.exact("weights:best"));
+    PolicyRegistry.Builder b =
+        PolicyRegistry.builder()
+            .addProvider(Fake.prefix("weights:", "DIR"))
+            .addProvider(Fake.exact("weights:best"));
     IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
-    assertTrue(e.getMessage().contains("'weights:best'") && e.getMessage().contains("prefix 'weights:'"),
+    assertTrue(
+        e.getMessage().contains("'weights:best'") && e.getMessage().contains("prefix 'weights:'"),
         e.getMessage());
-    PolicyRegistry.Builder nested = PolicyRegistry.builder()
-        .addProvider(Fake.prefix("w:", "DIR"))
-        .addProvider(Fake.prefix("w:x:", "DIR"));
+    PolicyRegistry.Builder nested =
+        PolicyRegistry.builder()
+            .addProvider(Fake.prefix("w:", "DIR"))
+            .addProvider(Fake.prefix("w:x:", "DIR"));
     assertThrows(IllegalStateException.class, nested::build);
   }
 
   @Test
   void aBlankOrSpacedNameIsRejected() {
-    assertThrows(IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact(" ")));
-    assertThrows(IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact("a b")));
-    assertThrows(IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact("a,b")));
+    assertThrows(
+        IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact(" ")));
+    assertThrows(
+        IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact("a b")));
+    assertThrows(
+        IllegalStateException.class, () -> PolicyRegistry.builder().addProvider(Fake.exact("a,b")));
   }
 
   @Test
   void coreAloneRegistersNoPolicy() {
-    // The policies live in the modules that own them (model, baseline, server); core registers none.
+    // The policies live in the modules that own them (model, baseline, server); core registers
+    // none.
     assertEquals(List.of(), PolicyRegistry.installed().names());
   }
 
   @Test
   void aRequestDefaultsToTheDocumentedInputSizeAndServing() {
-    PolicyRequest r = PolicyRequest.builder().setName("x").setRobot(RobotSpecs.mantisPlanar3()).build();
+    PolicyRequest r =
+        PolicyRequest.builder().setName("x").setRobot(RobotSpecs.mantisPlanar3()).build();
     assertEquals(PolicyRequest.DEFAULT_INPUT_PX, r.inputPx());
     assertEquals(new PolicyRequest.Serving(1, 8, 2000), r.serving());
     assertThrows(NullPointerException.class, () -> PolicyRequest.builder().setName("x").build());
-    assertThrows(IllegalArgumentException.class,
-        () -> PolicyRequest.builder().setName("x").setRobot(RobotSpecs.mantisPlanar3()).optInputPx(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            PolicyRequest.builder()
+                .setName("x")
+                .setRobot(RobotSpecs.mantisPlanar3())
+                .optInputPx(0)
+                .build());
   }
 }

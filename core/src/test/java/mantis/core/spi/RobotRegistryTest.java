@@ -20,7 +20,8 @@ class RobotRegistryTest {
     }
   }
 
-  private static final RobotSpec ONE = new RobotSpec("one-joint", List.of(new JointLimits("a", -1, 1, 1, 1)));
+  private static final RobotSpec ONE =
+      new RobotSpec("one-joint", List.of(new JointLimits("a", -1, 1, 1, 1)));
 
   @Test
   void theServiceLoaderFindsTheBundledPlanarArmByBothItsNames() {
@@ -34,24 +35,34 @@ class RobotRegistryTest {
 
   @Test
   void aLoadWithAnExplicitClassLoaderFindsTheSameRobots() {
-    assertEquals(RobotRegistry.installed().names(),
+    assertEquals(
+        RobotRegistry.installed().names(),
         RobotRegistry.load(Thread.currentThread().getContextClassLoader()).names());
   }
 
   @Test
   void anUnknownRobotIsRejectedWithEveryKnownName() {
-    RobotRegistry robots = RobotRegistry.builder().addProvider(new Fake("one", List.of("uno"), ONE)).build();
+    RobotRegistry robots =
+        RobotRegistry.builder().addProvider(new Fake("one", List.of("uno"), ONE)).build();
     assertSame(ONE, robots.robot("uno"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> robots.robot("octopus"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> robots.robot("octopus"));
     assertEquals("unknown robot 'octopus'; known: one, uno", e.getMessage());
   }
 
   @Test
   void twoProvidersClaimingOneRobotNameFailLoudly() {
     RobotRegistry.Builder b = RobotRegistry.builder().addProvider(new Planar3RobotProvider());
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> b.addProvider(new Fake("planar3", List.of(), ONE)));
-    assertTrue(e.getMessage().startsWith("robot name 'planar3' is claimed by two providers: "
-        + Planar3RobotProvider.class.getName() + " and " + Fake.class.getName()), e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> b.addProvider(new Fake("planar3", List.of(), ONE)));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "robot name 'planar3' is claimed by two providers: "
+                    + Planar3RobotProvider.class.getName()
+                    + " and "
+                    + Fake.class.getName()),
+        e.getMessage());
   }
 }

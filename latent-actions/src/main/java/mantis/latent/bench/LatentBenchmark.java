@@ -25,20 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Measures the speed of a {@link LatentActionModel} in one process, side by side: one-pair encode + quantise
- * latency, batched labelling, batched encode + decode, training steps, and the fp32 matrix-product peak of
- * the same engine and device, each throughput also as model GFLOP/s.
+ * Measures the speed of a {@link LatentActionModel} in one process, side by side: one-pair encode +
+ * quantise latency, batched labelling, batched encode + decode, training steps, and the fp32
+ * matrix-product peak of the same engine and device, each throughput also as model GFLOP/s.
  *
- * <p>Built with {@link #builder()}; {@link #run()} does the work (single-threaded, seconds to a minute) and
- * returns a {@link LatentBenchResult}. The training steps update the model's weights in memory: they run
- * last, and a benchmarked model should not be saved afterwards.
+ * <p>Built with {@link #builder()}; {@link #run()} does the work (single-threaded, seconds to a
+ * minute) and returns a {@link LatentBenchResult}. The training steps update the model's weights in
+ * memory: they run last, and a benchmarked model should not be saved afterwards.
  */
 public final class LatentBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(LatentBenchmark.class);
 
   /**
-   * The DJL system property fixing PyTorch's intra-op threads; read once when the engine starts, so it must be set
-   * before the first model is made in the process.
+   * The DJL system property fixing PyTorch's intra-op threads; read once when the engine starts, so
+   * it must be set before the first model is made in the process.
    */
   public static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
 
@@ -57,7 +57,8 @@ public final class LatentBenchmark {
   private final String commandLine;
   private final Consumer<String> listener;
 
-  private LatentBenchmark(Builder b, FramePairs pool, String modelDescription, String framesDescription) {
+  private LatentBenchmark(
+      Builder b, FramePairs pool, String modelDescription, String framesDescription) {
     this.model = b.model;
     this.modelDescription = modelDescription;
     this.pool = pool;
@@ -79,8 +80,8 @@ public final class LatentBenchmark {
   }
 
   /**
-   * Synthetic pairs: a few random coloured squares on a noise background, each square moved by a random
-   * offset between frame t and frame t+H. The same arguments give the same frames.
+   * Synthetic pairs: a few random coloured squares on a noise background, each square moved by a
+   * random offset between frame t and frame t+H. The same arguments give the same frames.
    */
   public static FramePairs syntheticPairs(int sizePx, int count, long seed) {
     if (sizePx < 4) {
@@ -119,7 +120,10 @@ public final class LatentBenchmark {
     return new FramePairs(a, b);
   }
 
-  /** The first {@code count} pairs of a dataset in dataset order (fewer if it has fewer; at least one). */
+  /**
+   * The first {@code count} pairs of a dataset in dataset order (fewer if it has fewer; at least
+   * one).
+   */
   public static FramePairs datasetPairs(VideoDataset dataset, int count) {
     if (count < 1) {
       throw new IllegalArgumentException("need at least one pair, got " + count);
@@ -148,7 +152,10 @@ public final class LatentBenchmark {
     return Math.max(trainBatchSize, Arrays.stream(batchSizes).max().orElse(1));
   }
 
-  /** Runs every measurement, in order: single pair, labelling, encode + decode, matmul peak, training. */
+  /**
+   * Runs every measurement, in order: single pair, labelling, encode + decode, matmul peak,
+   * training.
+   */
   public LatentBenchResult run() {
     LatentActionConfig c = model.config();
     long encFlops = LatentActionModel.encodeFlopsPerPair(c);
@@ -157,10 +164,16 @@ public final class LatentBenchmark {
     Engine engine = Engine.getInstance();
     Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     double loadStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    LatentBenchResult.ModelInfo info = new LatentBenchResult.ModelInfo(modelDescription, c.toString(),
-        model.parameterCount(), c.inputSizePx());
+    LatentBenchResult.ModelInfo info =
+        new LatentBenchResult.ModelInfo(
+            modelDescription, c.toString(), model.parameterCount(), c.inputSizePx());
 
-    stage("one pair encode + quantise: " + singleWarmupCalls + " warm-up + " + singleCalls + " calls");
+    stage(
+        "one pair encode + quantise: "
+            + singleWarmupCalls
+            + " warm-up + "
+            + singleCalls
+            + " calls");
     Frame a = pool.framesT().get(0);
     Frame b = pool.framesTPlusH().get(0);
     for (int i = 0; i < singleWarmupCalls; i++) {
@@ -174,8 +187,9 @@ public final class LatentBenchmark {
     }
     Arrays.sort(ns);
     double medianMs = percentile(ns, 0.5) / 1e6;
-    LatentBenchResult.Latency single = new LatentBenchResult.Latency(singleCalls, medianMs,
-        percentile(ns, 0.9) / 1e6, encFlops / (medianMs * 1e-3) / 1e9);
+    LatentBenchResult.Latency single =
+        new LatentBenchResult.Latency(
+            singleCalls, medianMs, percentile(ns, 0.9) / 1e6, encFlops / (medianMs * 1e-3) / 1e9);
 
     List<LatentBenchResult.Throughput> labelling = new ArrayList<>();
     for (int size : batchSizes) {
@@ -187,27 +201,56 @@ public final class LatentBenchmark {
     for (int size : batchSizes) {
       stage("encode + decode, batch " + size);
       FramePairs batch = batch(size);
-      encodeDecode.add(throughput(size, encFlops + decFlops,
-          () -> model.reconstructPixels(batch.framesT(), model.encode(batch))));
+      encodeDecode.add(
+          throughput(
+              size,
+              encFlops + decFlops,
+              () -> model.reconstructPixels(batch.framesT(), model.encode(batch))));
     }
     stage("fp32 matmul " + matmulSide + "^3");
     LatentBenchResult.MatmulPeak peak = matmulPeak();
     stage("training step, batch " + trainBatchSize);
     FramePairs trainBatch = batch(trainBatchSize);
-    LatentBenchResult.Throughput training = throughput(trainBatchSize, trainFlops, () -> model.trainStep(trainBatch));
-    LatentBenchResult.Machine machine = new LatentBenchResult.Machine(Runtime.getRuntime().availableProcessors(),
-        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-        engineDescription(engine), model.deviceName(), start, commandLine,
-        loadStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    return new LatentBenchResult(machine, info, framesDescription, encFlops, decFlops, trainFlops, single, labelling,
-        encodeDecode, training, peak);
+    LatentBenchResult.Throughput training =
+        throughput(trainBatchSize, trainFlops, () -> model.trainStep(trainBatch));
+    LatentBenchResult.Machine machine =
+        new LatentBenchResult.Machine(
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("os.name"),
+            System.getProperty("os.arch"),
+            System.getProperty("java.version"),
+            engineDescription(engine),
+            model.deviceName(),
+            start,
+            commandLine,
+            loadStart,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    return new LatentBenchResult(
+        machine,
+        info,
+        framesDescription,
+        encFlops,
+        decFlops,
+        trainFlops,
+        single,
+        labelling,
+        encodeDecode,
+        training,
+        peak);
   }
 
-  /** Engine name and version, with the intra-op thread count when set by {@value #THREADS_PROPERTY}. */
+  /**
+   * Engine name and version, with the intra-op thread count when set by {@value #THREADS_PROPERTY}.
+   */
   private static String engineDescription(Engine engine) {
     String threads = System.getProperty(THREADS_PROPERTY);
-    return "DJL " + engine.getEngineName() + " " + engine.getVersion()
-        + (threads != null && engine.getEngineName().equals("PyTorch") ? " (" + THREADS_PROPERTY + "=" + threads + ")" : "");
+    return "DJL "
+        + engine.getEngineName()
+        + " "
+        + engine.getVersion()
+        + (threads != null && engine.getEngineName().equals("PyTorch")
+            ? " (" + THREADS_PROPERTY + "=" + threads + ")"
+            : "");
   }
 
   private void stage(String what) {
@@ -230,12 +273,13 @@ public final class LatentBenchmark {
     int calls = (int) timed[0];
     double s = timed[1] / 1e9;
     double pairsPerS = (double) batchSize * calls / s;
-    return new LatentBenchResult.Throughput(batchSize, calls, s * 1e3 / calls, pairsPerS, pairsPerS * flopsPerPair / 1e9);
+    return new LatentBenchResult.Throughput(
+        batchSize, calls, s * 1e3 / calls, pairsPerS, pairsPerS * flopsPerPair / 1e9);
   }
 
   /**
-   * Runs {@code call} {@code warmupCalls} times untimed, then timed until at least {@code minCalls} calls and
-   * {@code minSeconds} have passed.
+   * Runs {@code call} {@code warmupCalls} times untimed, then timed until at least {@code minCalls}
+   * calls and {@code minSeconds} have passed.
    *
    * @return {calls, elapsed nanoseconds} of the timed part
    */
@@ -260,28 +304,36 @@ public final class LatentBenchmark {
   }
 
   /**
-   * The fp32 matrix-product peak of the default engine and device on this thread: {@code warmupCalls} (at least
-   * one) untimed {@code side x side} products, then timed ones until at least {@code minCalls} and {@code
-   * minSeconds}. Other benchmarks use it to put their GFLOP/s next to what the same process can reach.
+   * The fp32 matrix-product peak of the default engine and device on this thread: {@code
+   * warmupCalls} (at least one) untimed {@code side x side} products, then timed ones until at
+   * least {@code minCalls} and {@code minSeconds}. Other benchmarks use it to put their GFLOP/s
+   * next to what the same process can reach.
    *
    * @throws IllegalArgumentException when {@code side} is outside [1, 8192] or a count is negative
    */
-  public static LatentBenchResult.MatmulPeak matmulPeak(int side, int warmupCalls, int minCalls, double minSeconds) {
+  public static LatentBenchResult.MatmulPeak matmulPeak(
+      int side, int warmupCalls, int minCalls, double minSeconds) {
     if (side < 1 || side > 8192) {
       throw new IllegalArgumentException("matmul side must be in [1, 8192], got " + side);
     }
     if (warmupCalls < 0 || minCalls < 1 || !(minSeconds >= 0)) {
-      throw new IllegalArgumentException("need warmupCalls >= 0, minCalls >= 1, minSeconds >= 0; got " + warmupCalls
-          + ", " + minCalls + ", " + minSeconds);
+      throw new IllegalArgumentException(
+          "need warmupCalls >= 0, minCalls >= 1, minSeconds >= 0; got "
+              + warmupCalls
+              + ", "
+              + minCalls
+              + ", "
+              + minSeconds);
     }
     try (NDManager nd = NDManager.newBaseManager()) {
       NDArray x = nd.randomUniform(0f, 1f, new Shape(side, side));
       NDArray y = nd.randomUniform(0f, 1f, new Shape(side, side));
-      Runnable product = () -> {
-        try (NDArray z = x.matMul(y)) {
-          z.getFloat(0, 0); // waits for the result on asynchronous devices
-        }
-      };
+      Runnable product =
+          () -> {
+            try (NDArray z = x.matMul(y)) {
+              z.getFloat(0, 0); // waits for the result on asynchronous devices
+            }
+          };
       for (int i = 0; i < Math.max(1, warmupCalls); i++) {
         product.run();
       }
@@ -320,7 +372,10 @@ public final class LatentBenchmark {
     }
   }
 
-  /** Builder: {@link #setModel} is required; the defaults make a full run of about 10 to 30 s on 2 cores. */
+  /**
+   * Builder: {@link #setModel} is required; the defaults make a full run of about 10 to 30 s on 2
+   * cores.
+   */
   public static final class Builder {
     private LatentActionModel model;
     private String modelDescription;
@@ -336,11 +391,14 @@ public final class LatentBenchmark {
     private double minSeconds = 1.5;
     private int matmulSide = 1024;
     private String commandLine = "(api)";
-    private Consumer<String> listener = s -> { };
+    private Consumer<String> listener = s -> {};
 
     private Builder() {}
 
-    /** The model to measure (not closed by the benchmark; its weights change during the training steps). */
+    /**
+     * The model to measure (not closed by the benchmark; its weights change during the training
+     * steps).
+     */
     public Builder setModel(LatentActionModel model) {
       this.model = model;
       return this;
@@ -353,8 +411,8 @@ public final class LatentBenchmark {
     }
 
     /**
-     * The frame pairs to feed (cycled when a batch needs more; frames of the model's input size). Default:
-     * {@link #syntheticPairs} with {@link #optSyntheticSeed}.
+     * The frame pairs to feed (cycled when a batch needs more; frames of the model's input size).
+     * Default: {@link #syntheticPairs} with {@link #optSyntheticSeed}.
      */
     public Builder optPairs(FramePairs pairs, String description) {
       this.pairs = pairs;
@@ -388,8 +446,9 @@ public final class LatentBenchmark {
     }
 
     /**
-     * Repetitions of every batched measure and of the matmul: {@code warmupCalls} untimed calls (default 2),
-     * then timed calls until at least {@code minCalls} (default 5) and {@code minSeconds} (default 1.5 s).
+     * Repetitions of every batched measure and of the matmul: {@code warmupCalls} untimed calls
+     * (default 2), then timed calls until at least {@code minCalls} (default 5) and {@code
+     * minSeconds} (default 1.5 s).
      */
     public Builder optRepetitions(int warmupCalls, int minCalls, double minSeconds) {
       this.warmupCalls = warmupCalls;
@@ -421,23 +480,34 @@ public final class LatentBenchmark {
       Objects.requireNonNull(commandLine, "commandLine");
       Objects.requireNonNull(listener, "listener");
       if (singleCalls < 1 || singleWarmupCalls < 0) {
-        throw new IllegalArgumentException("single calls must be >= 1 and warm-up calls >= 0, got "
-            + singleCalls + " and " + singleWarmupCalls);
+        throw new IllegalArgumentException(
+            "single calls must be >= 1 and warm-up calls >= 0, got "
+                + singleCalls
+                + " and "
+                + singleWarmupCalls);
       }
       if (batchSizes == null || batchSizes.length == 0) {
         throw new IllegalArgumentException("need at least one batch size");
       }
       for (int s : batchSizes) {
         if (s < 1 || s > 4096) {
-          throw new IllegalArgumentException("batch sizes must be in [1, 4096], got " + Arrays.toString(batchSizes));
+          throw new IllegalArgumentException(
+              "batch sizes must be in [1, 4096], got " + Arrays.toString(batchSizes));
         }
       }
       if (trainBatchSize < 1 || trainBatchSize > 4096) {
-        throw new IllegalArgumentException("training batch size must be in [1, 4096], got " + trainBatchSize);
+        throw new IllegalArgumentException(
+            "training batch size must be in [1, 4096], got " + trainBatchSize);
       }
       if (warmupCalls < 0 || minCalls < 1 || !(minSeconds >= 0 && minSeconds <= 600)) {
-        throw new IllegalArgumentException("repetitions need warm-up >= 0, min calls >= 1 and min seconds in "
-            + "[0, 600], got " + warmupCalls + ", " + minCalls + ", " + minSeconds);
+        throw new IllegalArgumentException(
+            "repetitions need warm-up >= 0, min calls >= 1 and min seconds in "
+                + "[0, 600], got "
+                + warmupCalls
+                + ", "
+                + minCalls
+                + ", "
+                + minSeconds);
       }
       if (matmulSide < 1 || matmulSide > 8192) {
         throw new IllegalArgumentException("matmul side must be in [1, 8192], got " + matmulSide);
@@ -447,19 +517,33 @@ public final class LatentBenchmark {
       String frames = framesDescription;
       if (pool == null) {
         pool = syntheticPairs(side, pairsWanted(batchSizes, trainBatchSize), syntheticSeed);
-        frames = String.format(Locale.ROOT, "synthetic: random squares on noise, %dx%d, seed %d, %d pairs", side, side,
-            syntheticSeed, pool.size());
+        frames =
+            String.format(
+                Locale.ROOT,
+                "synthetic: random squares on noise, %dx%d, seed %d, %d pairs",
+                side,
+                side,
+                syntheticSeed,
+                pool.size());
       } else {
         Frame f = pool.framesT().get(0);
         if (f.widthPx() != side || f.heightPx() != side) {
-          throw new IllegalArgumentException("frame size mismatch: the pairs have " + f.widthPx() + "x" + f.heightPx()
-              + " frames but the model takes " + side + "x" + side);
+          throw new IllegalArgumentException(
+              "frame size mismatch: the pairs have "
+                  + f.widthPx()
+                  + "x"
+                  + f.heightPx()
+                  + " frames but the model takes "
+                  + side
+                  + "x"
+                  + side);
         }
         if (frames == null) {
           frames = pool.size() + " given pairs";
         }
       }
-      String described = modelDescription != null ? modelDescription : "model at step " + model.stepCount();
+      String described =
+          modelDescription != null ? modelDescription : "model at step " + model.stepCount();
       return new LatentBenchmark(this, pool, described, frames);
     }
   }

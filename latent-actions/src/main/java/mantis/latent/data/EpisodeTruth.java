@@ -1,9 +1,9 @@
 package mantis.latent.data;
 
 /**
- * Evaluation-only ground truth of one episode (from {@code withheld/}): per frame the commanded action,
- * the arm joints and the effector; per pair (t, t + H) the effector's true displacement and its
- * 8-way direction. Never feed this to a model being trained on the frames.
+ * Evaluation-only ground truth of one episode (from {@code withheld/}): per frame the commanded
+ * action, the arm joints and the effector; per pair (t, t + H) the effector's true displacement and
+ * its 8-way direction. Never feed this to a model being trained on the frames.
  *
  * @param episodeIndex episode number in the dataset
  * @param seed simulator seed
@@ -19,11 +19,25 @@ package mantis.latent.data;
  * @param action command issued at each frame's state (empty on the last frame of the episode)
  * @param pairDxM effector x displacement from frame t to t + H, one per pair
  * @param pairDyM effector y displacement from frame t to t + H
- * @param pairDirectionBin 8-way direction of the displacement (0 = +x, 2 = +y, counter-clockwise; -1 = still)
+ * @param pairDirectionBin 8-way direction of the displacement (0 = +x, 2 = +y, counter-clockwise;
+ *     -1 = still)
  */
-public record EpisodeTruth(int episodeIndex, long seed, String embodiment, String family, String actionSpace,
-    long[] physicsStep, double[] effectorXM, double[] effectorYM, double[] effectorXPx, double[] effectorYPx,
-    double[][] jointPositionsRad, double[][] action, double[] pairDxM, double[] pairDyM, int[] pairDirectionBin) {
+public record EpisodeTruth(
+    int episodeIndex,
+    long seed,
+    String embodiment,
+    String family,
+    String actionSpace,
+    long[] physicsStep,
+    double[] effectorXM,
+    double[] effectorYM,
+    double[] effectorXPx,
+    double[] effectorYPx,
+    double[][] jointPositionsRad,
+    double[][] action,
+    double[] pairDxM,
+    double[] pairDyM,
+    int[] pairDirectionBin) {
 
   /** Frames in the episode. */
   public int frameCount() {

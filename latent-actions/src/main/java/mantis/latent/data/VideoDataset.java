@@ -15,13 +15,14 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * A recorded action-free video dataset (docs/LATENT_DATA.md), opened read-only. Frames are read with
- * positional reads, so one instance may be shared by several threads. It never sees actions: those
- * are only in {@link WithheldTruth}.
+ * A recorded action-free video dataset (docs/LATENT_DATA.md), opened read-only. Frames are read
+ * with positional reads, so one instance may be shared by several threads. It never sees actions:
+ * those are only in {@link WithheldTruth}.
  */
 public final class VideoDataset implements AutoCloseable {
   /** The format version this reader understands. */
   public static final int FORMAT_VERSION = 1;
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path dir;
@@ -39,7 +40,10 @@ public final class VideoDataset implements AutoCloseable {
     JsonNode f = root.path("frames");
     this.widthPx = f.path("widthPx").asInt();
     this.heightPx = f.path("heightPx").asInt();
-    if (widthPx <= 0 || heightPx <= 0 || f.path("channels").asInt() != 3 || !"rgb8".equals(f.path("encoding").asText())) {
+    if (widthPx <= 0
+        || heightPx <= 0
+        || f.path("channels").asInt() != 3
+        || !"rgb8".equals(f.path("encoding").asText())) {
       throw new IOException(dir + ": unsupported frame description " + f);
     }
     this.bytesPerFrame = widthPx * heightPx * 3;
@@ -51,9 +55,15 @@ public final class VideoDataset implements AutoCloseable {
     }
     List<VideoEpisode> list = new ArrayList<>();
     for (JsonNode e : root.path("episodes")) {
-      list.add(new VideoEpisode(e.path("index").asInt(), e.path("embodiment").asText(), e.path("seed").asLong(),
-          e.path("family").asText(), e.path("shard").asInt(), e.path("firstFrame").asLong(),
-          e.path("frameCount").asInt()));
+      list.add(
+          new VideoEpisode(
+              e.path("index").asInt(),
+              e.path("embodiment").asText(),
+              e.path("seed").asLong(),
+              e.path("family").asText(),
+              e.path("shard").asInt(),
+              e.path("firstFrame").asLong(),
+              e.path("frameCount").asInt()));
     }
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i).index() != i) {
@@ -69,9 +79,11 @@ public final class VideoDataset implements AutoCloseable {
         shards[i] = FileChannel.open(p, StandardOpenOption.READ);
       }
       for (VideoEpisode e : episodes) {
-        if (e.shard() < 0 || e.shard() >= shards.length
+        if (e.shard() < 0
+            || e.shard() >= shards.length
             || (e.firstFrame() + e.frameCount()) * bytesPerFrame > shards[e.shard()].size()) {
-          throw new IOException(dir + ": episode " + e.index() + " lies outside its frame shard (truncated?)");
+          throw new IOException(
+              dir + ": episode " + e.index() + " lies outside its frame shard (truncated?)");
         }
       }
     } catch (IOException | RuntimeException ex) {
@@ -83,19 +95,21 @@ public final class VideoDataset implements AutoCloseable {
   /**
    * Opens the dataset in {@code dir}.
    *
-   * @throws IOException when {@code dataset.json} is missing, incomplete, of another format version, or
-   *     the shards do not hold the frames it lists
+   * @throws IOException when {@code dataset.json} is missing, incomplete, of another format
+   *     version, or the shards do not hold the frames it lists
    */
   public static VideoDataset open(Path dir) throws IOException {
     Objects.requireNonNull(dir, "dir");
     Path index = dir.resolve("dataset.json");
     if (!Files.isRegularFile(index)) {
-      throw new IOException("no video dataset in " + dir + " (dataset.json missing; is the recording finished?)");
+      throw new IOException(
+          "no video dataset in " + dir + " (dataset.json missing; is the recording finished?)");
     }
     JsonNode root = MAPPER.readTree(index.toFile());
     int version = root.path("formatVersion").asInt(-1);
     if (version != FORMAT_VERSION) {
-      throw new IOException(index + ": format version " + version + ", this reader reads " + FORMAT_VERSION);
+      throw new IOException(
+          index + ": format version " + version + ", this reader reads " + FORMAT_VERSION);
     }
     if (!root.path("complete").asBoolean(false)) {
       throw new IOException(index + ": dataset is not complete");
@@ -165,7 +179,8 @@ public final class VideoDataset implements AutoCloseable {
    */
   public Split split(double heldOutFraction, long splitSeed) {
     if (!(heldOutFraction >= 0 && heldOutFraction <= 1)) {
-      throw new IllegalArgumentException("held-out fraction must be in [0, 1], got " + heldOutFraction);
+      throw new IllegalArgumentException(
+          "held-out fraction must be in [0, 1], got " + heldOutFraction);
     }
     Predicate<VideoEpisode> held = e -> isHeldOut(e.seed(), heldOutFraction, splitSeed);
     return new Split(pairs(held.negate()), pairs(held));
@@ -181,14 +196,19 @@ public final class VideoDataset implements AutoCloseable {
     return u < heldOutFraction;
   }
 
-  /** Reads frame {@code t} of an episode into {@code out} ({@link #bytesPerFrame} bytes, RGB8, H x W x 3). */
+  /**
+   * Reads frame {@code t} of an episode into {@code out} ({@link #bytesPerFrame} bytes, RGB8, H x W
+   * x 3).
+   */
   public void readFrame(int episodeIndex, int t, byte[] out) {
     VideoEpisode e = episodes.get(episodeIndex);
     if (t < 0 || t >= e.frameCount()) {
-      throw new IndexOutOfBoundsException("frame " + t + " of episode " + episodeIndex + " (" + e.frameCount() + " frames)");
+      throw new IndexOutOfBoundsException(
+          "frame " + t + " of episode " + episodeIndex + " (" + e.frameCount() + " frames)");
     }
     if (out.length != bytesPerFrame) {
-      throw new IllegalArgumentException("buffer needs " + bytesPerFrame + " bytes, got " + out.length);
+      throw new IllegalArgumentException(
+          "buffer needs " + bytesPerFrame + " bytes, got " + out.length);
     }
     ByteBuffer buf = ByteBuffer.wrap(out);
     long pos = (e.firstFrame() + t) * (long) bytesPerFrame;
@@ -215,9 +235,13 @@ public final class VideoDataset implements AutoCloseable {
   public FramePair readPair(PairRef ref) {
     VideoEpisode e = episodes.get(ref.episodeIndex());
     if (ref.t() < 0 || ref.t() >= e.pairCount(horizonFrames)) {
-      throw new IndexOutOfBoundsException("pair " + ref + ": episode has " + e.pairCount(horizonFrames) + " pairs");
+      throw new IndexOutOfBoundsException(
+          "pair " + ref + ": episode has " + e.pairCount(horizonFrames) + " pairs");
     }
-    return new FramePair(ref, frame(ref.episodeIndex(), ref.t()), frame(ref.episodeIndex(), ref.t() + horizonFrames));
+    return new FramePair(
+        ref,
+        frame(ref.episodeIndex(), ref.t()),
+        frame(ref.episodeIndex(), ref.t() + horizonFrames));
   }
 
   @Override

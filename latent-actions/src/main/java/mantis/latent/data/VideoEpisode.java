@@ -11,7 +11,13 @@ package mantis.latent.data;
  * @param firstFrame index of the episode's first frame within its shard
  * @param frameCount frames in the episode
  */
-public record VideoEpisode(int index, String embodiment, long seed, String family, int shard, long firstFrame,
+public record VideoEpisode(
+    int index,
+    String embodiment,
+    long seed,
+    String family,
+    int shard,
+    long firstFrame,
     int frameCount) {
   /** Pairs (t, t + horizonFrames) in this episode. */
   public int pairCount(int horizonFrames) {

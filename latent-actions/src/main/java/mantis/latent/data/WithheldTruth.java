@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The withheld evaluation file of a video dataset ({@code withheld/truth-NNN.jsonl}, docs/LATENT_DATA.md):
- * actions and true effector motion, for probes and metrics only. Loaded whole (a few hundred bytes per
- * frame).
+ * The withheld evaluation file of a video dataset ({@code withheld/truth-NNN.jsonl},
+ * docs/LATENT_DATA.md): actions and true effector motion, for probes and metrics only. Loaded whole
+ * (a few hundred bytes per frame).
  */
 public final class WithheldTruth {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -49,8 +49,16 @@ public final class WithheldTruth {
           }
           EpisodeTruth t = parse(MAPPER.readTree(line));
           if (t.pairCount() != Math.max(0, t.frameCount() - h)) {
-            throw new IOException(p + ": episode " + t.episodeIndex() + " has " + t.pairCount() + " pairs for "
-                + t.frameCount() + " frames and H = " + h);
+            throw new IOException(
+                p
+                    + ": episode "
+                    + t.episodeIndex()
+                    + " has "
+                    + t.pairCount()
+                    + " pairs for "
+                    + t.frameCount()
+                    + " frames and H = "
+                    + h);
           }
           map.put(t.episodeIndex(), t);
         }
@@ -58,7 +66,8 @@ public final class WithheldTruth {
     }
     int episodes = root.path("episodes").size();
     if (map.size() != episodes) {
-      throw new IOException(dir + ": withheld truth has " + map.size() + " episodes, the index lists " + episodes);
+      throw new IOException(
+          dir + ": withheld truth has " + map.size() + " episodes, the index lists " + episodes);
     }
     return new WithheldTruth(map, h);
   }
@@ -78,10 +87,22 @@ public final class WithheldTruth {
     for (int i = 0; i < bin.length; i++) {
       bin[i] = bins.get(i).asInt();
     }
-    return new EpisodeTruth(o.path("episode").asInt(), o.path("seed").asLong(), o.path("embodiment").asText(),
-        o.path("family").asText(), o.path("actionSpace").asText(), steps, doubles(o.path("effectorXM")),
-        doubles(o.path("effectorYM")), doubles(o.path("effectorXPx")), doubles(o.path("effectorYPx")), joints,
-        actions, doubles(o.path("pairDxM")), doubles(o.path("pairDyM")), bin);
+    return new EpisodeTruth(
+        o.path("episode").asInt(),
+        o.path("seed").asLong(),
+        o.path("embodiment").asText(),
+        o.path("family").asText(),
+        o.path("actionSpace").asText(),
+        steps,
+        doubles(o.path("effectorXM")),
+        doubles(o.path("effectorYM")),
+        doubles(o.path("effectorXPx")),
+        doubles(o.path("effectorYPx")),
+        joints,
+        actions,
+        doubles(o.path("pairDxM")),
+        doubles(o.path("pairDyM")),
+        bin);
   }
 
   private static double[] doubles(JsonNode a) {

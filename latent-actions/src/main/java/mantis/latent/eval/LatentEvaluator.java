@@ -21,13 +21,13 @@ import mantis.latent.data.WithheldTruth;
  * Evaluates a latent action model on a (held-out) video dataset:
  *
  * <ul>
- *   <li>reconstruction: squared error of the decoder's frame t+H on <em>moving</em> pixels (largest channel
- *       change between frame t and frame t+H above the model's motion threshold) against the copy-frame-t
- *       baseline, per embodiment;
+ *   <li>reconstruction: squared error of the decoder's frame t+H on <em>moving</em> pixels (largest
+ *       channel change between frame t and frame t+H above the model's motion threshold) against
+ *       the copy-frame-t baseline, per embodiment;
  *   <li>codebook: how often each code is emitted and the perplexity of that distribution;
- *   <li>a linear probe ({@link LinearProbe}) from the tokens to the withheld 8-way direction of the probe
- *       embodiment's effector, fitted on half of that embodiment's episodes (by a hash of the seed) and scored
- *       on the other half; pairs whose effector stays still are left out.
+ *   <li>a linear probe ({@link LinearProbe}) from the tokens to the withheld 8-way direction of the
+ *       probe embodiment's effector, fitted on half of that embodiment's episodes (by a hash of the
+ *       seed) and scored on the other half; pairs whose effector stays still are left out.
  * </ul>
  *
  * <p>The withheld truth is read only here, never by training.
@@ -56,15 +56,21 @@ public final class LatentEvaluator {
     return new Builder();
   }
 
-  /** The pairs that would be evaluated (all, or a seeded sample of {@code maxPairs}), in dataset order. */
+  /**
+   * The pairs that would be evaluated (all, or a seeded sample of {@code maxPairs}), in dataset
+   * order.
+   */
   List<PairRef> selectedPairs() {
     PairSet all = dataset.allPairs();
     if (maxPairs <= 0 || maxPairs >= all.size()) {
       return all.pairs();
     }
     List<PairRef> sample = new ArrayList<>(all.shuffled(PROBE_SPLIT_SEED).subList(0, maxPairs));
-    sample.sort((p, q) -> p.episodeIndex() != q.episodeIndex() ? Integer.compare(p.episodeIndex(), q.episodeIndex())
-        : Integer.compare(p.t(), q.t()));
+    sample.sort(
+        (p, q) ->
+            p.episodeIndex() != q.episodeIndex()
+                ? Integer.compare(p.episodeIndex(), q.episodeIndex())
+                : Integer.compare(p.t(), q.t()));
     return sample;
   }
 
@@ -72,8 +78,15 @@ public final class LatentEvaluator {
   public LatentEvalReport evaluate() {
     int side = model.config().inputSizePx();
     if (dataset.widthPx() != side || dataset.heightPx() != side) {
-      throw new IllegalArgumentException("the dataset's frames are " + dataset.widthPx() + "x" + dataset.heightPx()
-          + " but the model takes " + side + "x" + side);
+      throw new IllegalArgumentException(
+          "the dataset's frames are "
+              + dataset.widthPx()
+              + "x"
+              + dataset.heightPx()
+              + " but the model takes "
+              + side
+              + "x"
+              + side);
     }
     float thr = model.config().motionThreshold();
     int k = model.config().codebookSize();
@@ -120,8 +133,14 @@ public final class LatentEvaluator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     if (fitX.isEmpty() || testX.isEmpty()) {
-      throw new IllegalArgumentException("the dataset has too few moving " + probeEmbodiment
-          + " pairs for the probe (fit " + fitX.size() + ", test " + testX.size() + "); record more episodes");
+      throw new IllegalArgumentException(
+          "the dataset has too few moving "
+              + probeEmbodiment
+              + " pairs for the probe (fit "
+              + fitX.size()
+              + ", test "
+              + testX.size()
+              + "); record more episodes");
     }
     int[][] fx = fitX.toArray(new int[0][]);
     int[] fy = fitY.stream().mapToInt(Integer::intValue).toArray();
@@ -148,13 +167,22 @@ public final class LatentEvaluator {
     double lookup = lookupAccuracy(fx, fy, tx, ty, majority);
     Map<String, LatentEvalReport.Part> parts = new LinkedHashMap<>();
     acc.forEach((name, x) -> parts.put(name, x.part()));
-    return new LatentEvalReport(pairs.size(), thr, parts, probeEmbodiment.toUpperCase(java.util.Locale.ROOT),
-        fx.length, probeAcc, lookup, (double) hits / ty.length, pairs.size() / Math.max(seconds, 1e-9));
+    return new LatentEvalReport(
+        pairs.size(),
+        thr,
+        parts,
+        probeEmbodiment.toUpperCase(java.util.Locale.ROOT),
+        fx.length,
+        probeAcc,
+        lookup,
+        (double) hits / ty.length,
+        pairs.size() / Math.max(seconds, 1e-9));
   }
 
   /**
-   * A non-linear reference: each whole token tuple seen in the fit half answers its most frequent direction
-   * there (unseen tuples answer the overall majority). Shows how much direction the tokens carry at all.
+   * A non-linear reference: each whole token tuple seen in the fit half answers its most frequent
+   * direction there (unseen tuples answer the overall majority). Shows how much direction the
+   * tokens carry at all.
    */
   static double lookupAccuracy(int[][] fx, int[] fy, int[][] tx, int[] ty, int fallback) {
     Map<String, int[]> counts = new java.util.HashMap<>();
@@ -236,9 +264,14 @@ public final class LatentEvaluator {
           h -= p * Math.log(p);
         }
       }
-      return new LatentEvalReport.Part(pairs, pixels == 0 ? 0 : (double) moving / pixels,
-          moving == 0 ? Double.NaN : modelMoving / moving, moving == 0 ? Double.NaN : copyMoving / moving,
-          pixels == 0 ? Double.NaN : modelAll / pixels, pixels == 0 ? Double.NaN : copyAll / pixels, usage.clone(),
+      return new LatentEvalReport.Part(
+          pairs,
+          pixels == 0 ? 0 : (double) moving / pixels,
+          moving == 0 ? Double.NaN : modelMoving / moving,
+          moving == 0 ? Double.NaN : copyMoving / moving,
+          pixels == 0 ? Double.NaN : modelAll / pixels,
+          pixels == 0 ? Double.NaN : copyAll / pixels,
+          usage.clone(),
           Math.exp(h));
     }
   }
@@ -272,8 +305,10 @@ public final class LatentEvaluator {
 
     /** {@code ARM} (default) or {@code HAND}. */
     public Builder optProbeEmbodiment(String embodiment) {
-      if (embodiment == null || !(embodiment.equalsIgnoreCase("ARM") || embodiment.equalsIgnoreCase("HAND"))) {
-        throw new IllegalArgumentException("probe embodiment must be ARM or HAND, got " + embodiment);
+      if (embodiment == null
+          || !(embodiment.equalsIgnoreCase("ARM") || embodiment.equalsIgnoreCase("HAND"))) {
+        throw new IllegalArgumentException(
+            "probe embodiment must be ARM or HAND, got " + embodiment);
       }
       this.probeEmbodiment = embodiment;
       return this;

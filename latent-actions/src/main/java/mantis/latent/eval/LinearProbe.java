@@ -3,10 +3,10 @@ package mantis.latent.eval;
 import java.util.Arrays;
 
 /**
- * A linear probe from discrete tokens to a class: multinomial logistic regression on the one-hot encoding of
- * every token position ({@code tokens x codebookSize} binary features plus a bias), fitted by full-batch
- * gradient descent with Adam and a small L2 penalty. Deterministic (zero initialisation, fixed iteration
- * count). Immutable once fitted.
+ * A linear probe from discrete tokens to a class: multinomial logistic regression on the one-hot
+ * encoding of every token position ({@code tokens x codebookSize} binary features plus a bias),
+ * fitted by full-batch gradient descent with Adam and a small L2 penalty. Deterministic (zero
+ * initialisation, fixed iteration count). Immutable once fitted.
  */
 public final class LinearProbe {
   private final int tokens;
@@ -31,27 +31,42 @@ public final class LinearProbe {
    * @param iterations gradient steps (e.g. 400)
    * @param l2 L2 penalty on the non-bias weights (e.g. 1e-4)
    */
-  public static LinearProbe fit(int[][] x, int[] y, int codebookSize, int classes, int iterations, double l2) {
+  public static LinearProbe fit(
+      int[][] x, int[] y, int codebookSize, int classes, int iterations, double l2) {
     if (x.length == 0 || x.length != y.length) {
-      throw new IllegalArgumentException("need as many labels as token rows and at least one, got " + x.length
-          + " rows and " + y.length + " labels");
+      throw new IllegalArgumentException(
+          "need as many labels as token rows and at least one, got "
+              + x.length
+              + " rows and "
+              + y.length
+              + " labels");
     }
     if (classes < 2 || codebookSize < 1 || iterations < 1 || !(l2 >= 0)) {
-      throw new IllegalArgumentException("bad probe settings: classes=" + classes + ", codebookSize="
-          + codebookSize + ", iterations=" + iterations + ", l2=" + l2);
+      throw new IllegalArgumentException(
+          "bad probe settings: classes="
+              + classes
+              + ", codebookSize="
+              + codebookSize
+              + ", iterations="
+              + iterations
+              + ", l2="
+              + l2);
     }
     int t = x[0].length;
     for (int i = 0; i < x.length; i++) {
       if (x[i].length != t) {
-        throw new IllegalArgumentException("row " + i + " has " + x[i].length + " tokens, row 0 has " + t);
+        throw new IllegalArgumentException(
+            "row " + i + " has " + x[i].length + " tokens, row 0 has " + t);
       }
       for (int v : x[i]) {
         if (v < 0 || v >= codebookSize) {
-          throw new IllegalArgumentException("row " + i + " has token " + v + " outside [0, " + codebookSize + ")");
+          throw new IllegalArgumentException(
+              "row " + i + " has token " + v + " outside [0, " + codebookSize + ")");
         }
       }
       if (y[i] < 0 || y[i] >= classes) {
-        throw new IllegalArgumentException("label " + i + " is " + y[i] + ", outside [0, " + classes + ")");
+        throw new IllegalArgumentException(
+            "label " + i + " is " + y[i] + ", outside [0, " + classes + ")");
       }
     }
     int f = t * codebookSize + 1;
@@ -153,8 +168,10 @@ public final class LinearProbe {
         present++;
       }
     }
-    return new Accuracy(x.length == 0 ? Double.NaN : (double) right / x.length,
-        present == 0 ? Double.NaN : bal / present, x.length);
+    return new Accuracy(
+        x.length == 0 ? Double.NaN : (double) right / x.length,
+        present == 0 ? Double.NaN : bal / present,
+        x.length);
   }
 
   /**

@@ -13,7 +13,9 @@ final class Ema {
     this.decay = decay;
   }
 
-  /** A decay suited to a curve of {@code points} points: about n/10 points of memory, at most 50. */
+  /**
+   * A decay suited to a curve of {@code points} points: about n/10 points of memory, at most 50.
+   */
   static double decayFor(int points) {
     double memory = Math.min(50, points / 10.0);
     return memory <= 1 ? 0 : 1 - 1 / memory;

@@ -21,8 +21,9 @@ import mantis.latent.data.VideoDataset;
 
 /**
  * Labels the pairs of a video dataset with a trained model's latent tokens and writes them as CSV:
- * header {@code episode,t,embodiment,token0,...,token<N-1>}, one row per pair in dataset order (episode, then
- * t). Batches are read on a background thread while the model encodes the previous one.
+ * header {@code episode,t,embodiment,token0,...,token<N-1>}, one row per pair in dataset order
+ * (episode, then t). Batches are read on a background thread while the model encodes the previous
+ * one.
  */
 public final class LatentLabeler {
   private final LatentActionModel model;
@@ -76,8 +77,8 @@ public final class LatentLabeler {
     long batches = (n + (long) batchSize - 1) / batchSize;
     long done = 0;
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-        Prefetcher<List<FramePair>> prefetch = new Prefetcher<>(k -> read(k, n), 0, batches, 2,
-            "latent-label-prefetch")) {
+        Prefetcher<List<FramePair>> prefetch =
+            new Prefetcher<>(k -> read(k, n), 0, batches, 2, "latent-label-prefetch")) {
       StringBuilder header = new StringBuilder("episode,t,embodiment");
       for (int i = 0; i < tokens; i++) {
         header.append(",token").append(i);
@@ -97,7 +98,10 @@ public final class LatentLabeler {
         for (int i = 0; i < batch.size(); i++) {
           PairRef ref = batch.get(i).ref();
           sb.setLength(0);
-          sb.append(ref.episodeIndex()).append(',').append(ref.t()).append(',')
+          sb.append(ref.episodeIndex())
+              .append(',')
+              .append(ref.t())
+              .append(',')
               .append(dataset.episodes().get(ref.episodeIndex()).embodiment());
           for (int c : codes[i]) {
             sb.append(',').append(c);
@@ -180,8 +184,17 @@ public final class LatentLabeler {
       }
       int s = model.config().inputSizePx();
       if (dataset.widthPx() != s || dataset.heightPx() != s) {
-        throw new IllegalArgumentException("frame size mismatch: the dataset " + dataset.directory() + " has "
-            + dataset.widthPx() + "x" + dataset.heightPx() + " frames, the model takes " + s + "x" + s);
+        throw new IllegalArgumentException(
+            "frame size mismatch: the dataset "
+                + dataset.directory()
+                + " has "
+                + dataset.widthPx()
+                + "x"
+                + dataset.heightPx()
+                + " frames, the model takes "
+                + s
+                + "x"
+                + s);
       }
       return new LatentLabeler(this);
     }

@@ -21,26 +21,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link LatentActionModel} on the pairs of a video dataset, from the model's current step count up
- * to a target, with checkpoints.
+ * Trains a {@link LatentActionModel} on the pairs of a video dataset, from the model's current step
+ * count up to a target, with checkpoints.
  *
- * <p>The batch of step s (the step that takes the model from s to s + 1 steps) is a pure function of the
- * shuffle seed and s: sample {@code p = s * batchSize + i} is element {@code p % pairs} of
- * {@code pairs.shuffled(shuffleSeed + p / pairs)}, so a batch crossing an epoch boundary wraps into the next
- * epoch's order. A run stopped after k steps, saved, loaded and resumed to n therefore ends with exactly the
- * parameters of an uninterrupted run to n. The next batches are read on a background thread while the
- * current step runs.
+ * <p>The batch of step s (the step that takes the model from s to s + 1 steps) is a pure function
+ * of the shuffle seed and s: sample {@code p = s * batchSize + i} is element {@code p % pairs} of
+ * {@code pairs.shuffled(shuffleSeed + p / pairs)}, so a batch crossing an epoch boundary wraps into
+ * the next epoch's order. A run stopped after k steps, saved, loaded and resumed to n therefore
+ * ends with exactly the parameters of an uninterrupted run to n. The next batches are read on a
+ * background thread while the current step runs.
  *
- * <p>With a checkpoint directory the trainer writes there: the model ({@link LatentActionModel#save}),
- * {@code trainer.json} ({@link TrainerState}), {@code loss.csv} (header {@value LossLog#HEADER}; a resumed run
- * first drops the rows after its starting step) and {@code loss.png} (reconstruction loss and perplexity
- * against step). It saves every {@code checkpointEverySteps} steps, at the end, and when
- * {@link #requestStop()} is called (e.g. from a shutdown hook). One {@code run()} per instance.
+ * <p>With a checkpoint directory the trainer writes there: the model ({@link
+ * LatentActionModel#save}), {@code trainer.json} ({@link TrainerState}), {@code loss.csv} (header
+ * {@value LossLog#HEADER}; a resumed run first drops the rows after its starting step) and {@code
+ * loss.png} (reconstruction loss and perplexity against step). It saves every {@code
+ * checkpointEverySteps} steps, at the end, and when {@link #requestStop()} is called (e.g. from a
+ * shutdown hook). One {@code run()} per instance.
  */
 public final class LatentTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(LatentTrainer.class);
+
   /** Name of the loss log in the checkpoint directory. */
   public static final String LOSS_CSV = "loss.csv";
+
   /** Name of the loss plot in the checkpoint directory. */
   public static final String LOSS_PNG = "loss.png";
 
@@ -82,25 +85,30 @@ public final class LatentTrainer {
     return new Builder();
   }
 
-  /** Whether {@code dir} holds a model checkpoint ({@code config.properties} and {@code weights.bin}). */
+  /**
+   * Whether {@code dir} holds a model checkpoint ({@code config.properties} and {@code
+   * weights.bin}).
+   */
   public static boolean hasCheckpoint(Path dir) {
-    return Files.isRegularFile(dir.resolve("weights.bin")) && Files.isRegularFile(dir.resolve("config.properties"));
+    return Files.isRegularFile(dir.resolve("weights.bin"))
+        && Files.isRegularFile(dir.resolve("config.properties"));
   }
 
   /**
-   * Asks a running {@link #run()} to stop after its current step, write a checkpoint and return. Thread-safe;
-   * may be called before {@code run()} (which then only checkpoints).
+   * Asks a running {@link #run()} to stop after its current step, write a checkpoint and return.
+   * Thread-safe; may be called before {@code run()} (which then only checkpoints).
    */
   public void requestStop() {
     stopRequested = true;
   }
 
   /**
-   * Trains from {@code model.stepCount()} to the target step count (nothing when it is already reached),
-   * checkpointing as configured. Call once.
+   * Trains from {@code model.stepCount()} to the target step count (nothing when it is already
+   * reached), checkpointing as configured. Call once.
    *
    * @throws IOException when a checkpoint, the loss log or the plot cannot be written
-   * @throws InterruptedException when the thread is interrupted (after a checkpoint of the steps done)
+   * @throws InterruptedException when the thread is interrupted (after a checkpoint of the steps
+   *     done)
    */
   public TrainSummary run() throws IOException, InterruptedException {
     synchronized (this) {
@@ -122,12 +130,23 @@ public final class LatentTrainer {
     long lastCheckpoint = -1;
     boolean interrupted = false;
     double elapsedBefore = log == null ? 0 : log.lastElapsedS();
-    LOG.debug("training {} -> {} steps, batch {}, {} pairs, shuffle seed {}, checkpoints in {}", first, totalSteps,
-        batchSize, pairs.size(), shuffleSeed, checkpointDir);
+    LOG.debug(
+        "training {} -> {} steps, batch {}, {} pairs, shuffle seed {}, checkpoints in {}",
+        first,
+        totalSteps,
+        batchSize,
+        pairs.size(),
+        shuffleSeed,
+        checkpointDir);
     try {
       if (first < totalSteps && !stopRequested) {
-        try (Prefetcher<FramePairs> prefetch = new Prefetcher<>(s -> readBatch(schedule.batch(s)), first,
-            totalSteps, prefetchBatches, "latent-train-prefetch")) {
+        try (Prefetcher<FramePairs> prefetch =
+            new Prefetcher<>(
+                s -> readBatch(schedule.batch(s)),
+                first,
+                totalSteps,
+                prefetchBatches,
+                "latent-train-prefetch")) {
           for (long s = first; s < totalSteps && !stopRequested; s++) {
             FramePairs batch;
             try {
@@ -138,21 +157,41 @@ public final class LatentTrainer {
             }
             TrainStepResult r = model.trainStep(batch);
             if (r.step() != s + 1) {
-              throw new IllegalStateException("the model is at step " + r.step() + ", expected " + (s + 1)
-                  + ": was it trained elsewhere during this run?");
+              throw new IllegalStateException(
+                  "the model is at step "
+                      + r.step()
+                      + ", expected "
+                      + (s + 1)
+                      + ": was it trained elsewhere during this run?");
             }
             double elapsed = (clock.nanoTime() - startNanos) / 1e9;
             recon.add(r.reconstructionLoss());
             perplexity.add(r.perplexity());
             if (log != null && (r.step() % logEverySteps == 0 || r.step() == totalSteps)) {
-              log.append(new LossLog.Row(r.step(), r.totalLoss(), r.reconstructionLoss(), r.codebookLoss(),
-                  r.commitmentLoss(), r.perplexity(), r.replacedCodes(), elapsedBefore + elapsed));
+              log.append(
+                  new LossLog.Row(
+                      r.step(),
+                      r.totalLoss(),
+                      r.reconstructionLoss(),
+                      r.codebookLoss(),
+                      r.commitmentLoss(),
+                      r.perplexity(),
+                      r.replacedCodes(),
+                      elapsedBefore + elapsed));
             }
             long done = r.step() - first;
             double rate = elapsed > 0 ? done * batchSize / elapsed : 0;
             double eta = done > 0 ? elapsed / done * (totalSteps - r.step()) : Double.NaN;
-            listener.onStep(new StepReport(r.step(), totalSteps, r, elapsed, rate, recon.value(), perplexity.value(),
-                eta));
+            listener.onStep(
+                new StepReport(
+                    r.step(),
+                    totalSteps,
+                    r,
+                    elapsed,
+                    rate,
+                    recon.value(),
+                    perplexity.value(),
+                    eta));
             if (log != null && r.step() % checkpointEverySteps == 0 && r.step() < totalSteps) {
               checkpoint(log);
               lastCheckpoint = r.step();
@@ -168,10 +207,19 @@ public final class LatentTrainer {
       double[] smooth = smoothedAtEnd(log, recon, perplexity);
       if (interrupted) {
         Thread.currentThread().interrupt();
-        throw new InterruptedException("training interrupted at step " + last + " (checkpoint written)");
+        throw new InterruptedException(
+            "training interrupted at step " + last + " (checkpoint written)");
       }
-      return new TrainSummary(first, last, seconds, seconds > 0 ? (last - first) * batchSize / seconds : 0,
-          smooth[0], smooth[1], smooth[2], Optional.ofNullable(checkpointDir), last < totalSteps);
+      return new TrainSummary(
+          first,
+          last,
+          seconds,
+          seconds > 0 ? (last - first) * batchSize / seconds : 0,
+          smooth[0],
+          smooth[1],
+          smooth[2],
+          Optional.ofNullable(checkpointDir),
+          last < totalSteps);
     } finally {
       if (log != null) {
         log.close();
@@ -199,10 +247,19 @@ public final class LatentTrainer {
   private void checkpoint(LossLog log) throws IOException {
     long step = model.stepCount();
     model.save(checkpointDir);
-    new TrainerState(dataset.directory().toAbsolutePath().toString(), shuffleSeed, batchSize, totalSteps, step,
-        settings).write(checkpointDir);
+    new TrainerState(
+            dataset.directory().toAbsolutePath().toString(),
+            shuffleSeed,
+            batchSize,
+            totalSteps,
+            step,
+            settings)
+        .write(checkpointDir);
     log.flush();
-    LossPlot.write(checkpointDir.resolve(LOSS_PNG), log.rows(), LossPlot.DEFAULT_WIDTH_PX,
+    LossPlot.write(
+        checkpointDir.resolve(LOSS_PNG),
+        log.rows(),
+        LossPlot.DEFAULT_WIDTH_PX,
         LossPlot.DEFAULT_HEIGHT_PX);
     LOG.debug("checkpoint of step {} written to {}", step, checkpointDir);
     listener.onCheckpoint(step, checkpointDir);
@@ -249,7 +306,9 @@ public final class LatentTrainer {
       return this;
     }
 
-    /** The dataset the pairs belong to (frame size check, data directory in {@code trainer.json}). */
+    /**
+     * The dataset the pairs belong to (frame size check, data directory in {@code trainer.json}).
+     */
     public Builder setDataset(VideoDataset dataset) {
       this.dataset = dataset;
       return this;
@@ -273,7 +332,9 @@ public final class LatentTrainer {
       return this;
     }
 
-    /** Where checkpoints, {@code loss.csv} and {@code loss.png} go; without one nothing is written. */
+    /**
+     * Where checkpoints, {@code loss.csv} and {@code loss.png} go; without one nothing is written.
+     */
     public Builder optCheckpointDir(Path checkpointDir) {
       this.checkpointDir = checkpointDir;
       return this;
@@ -285,7 +346,9 @@ public final class LatentTrainer {
       return this;
     }
 
-    /** One {@code loss.csv} row every this many steps (default 1); the last step is always logged. */
+    /**
+     * One {@code loss.csv} row every this many steps (default 1); the last step is always logged.
+     */
     public Builder optLogEverySteps(long logEverySteps) {
       this.logEverySteps = logEverySteps;
       return this;
@@ -308,7 +371,9 @@ public final class LatentTrainer {
       return this;
     }
 
-    /** Extra settings stored in {@code trainer.json} (e.g. the embodiment the pairs were chosen by). */
+    /**
+     * Extra settings stored in {@code trainer.json} (e.g. the embodiment the pairs were chosen by).
+     */
     public Builder optSettings(Map<String, String> settings) {
       this.settings = settings;
       return this;
@@ -322,13 +387,15 @@ public final class LatentTrainer {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(settings, "settings");
       if (totalSteps < 0) {
-        throw new IllegalArgumentException("setSteps is required and must be >= 0, got " + totalSteps);
+        throw new IllegalArgumentException(
+            "setSteps is required and must be >= 0, got " + totalSteps);
       }
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
       }
       if (checkpointEverySteps < 1) {
-        throw new IllegalArgumentException("checkpoint interval must be >= 1 step, got " + checkpointEverySteps);
+        throw new IllegalArgumentException(
+            "checkpoint interval must be >= 1 step, got " + checkpointEverySteps);
       }
       if (logEverySteps < 1) {
         throw new IllegalArgumentException("log interval must be >= 1 step, got " + logEverySteps);
@@ -341,8 +408,17 @@ public final class LatentTrainer {
       }
       int s = model.config().inputSizePx();
       if (dataset.widthPx() != s || dataset.heightPx() != s) {
-        throw new IllegalArgumentException("frame size mismatch: the dataset " + dataset.directory() + " has "
-            + dataset.widthPx() + "x" + dataset.heightPx() + " frames, the model takes " + s + "x" + s);
+        throw new IllegalArgumentException(
+            "frame size mismatch: the dataset "
+                + dataset.directory()
+                + " has "
+                + dataset.widthPx()
+                + "x"
+                + dataset.heightPx()
+                + " frames, the model takes "
+                + s
+                + "x"
+                + s);
       }
       return new LatentTrainer(this);
     }

@@ -20,9 +20,9 @@ import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /**
- * {@code loss.png}: reconstruction loss (left axis) and batch perplexity (right axis) against the training
- * step; faint raw values and a bias-corrected moving average on top. Drawn into a {@link BufferedImage}
- * (works headless) and written atomically.
+ * {@code loss.png}: reconstruction loss (left axis) and batch perplexity (right axis) against the
+ * training step; faint raw values and a bias-corrected moving average on top. Drawn into a {@link
+ * BufferedImage} (works headless) and written atomically.
  */
 final class LossPlot {
   static final int DEFAULT_WIDTH_PX = 900;
@@ -43,7 +43,8 @@ final class LossPlot {
   private LossPlot() {}
 
   /** Writes the plot of {@code rows} to {@code png} (via a temporary file and an atomic move). */
-  static void write(Path png, List<LossLog.Row> rows, int widthPx, int heightPx) throws IOException {
+  static void write(Path png, List<LossLog.Row> rows, int widthPx, int heightPx)
+      throws IOException {
     BufferedImage img = render(rows, widthPx, heightPx);
     Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
     if (!ImageIO.write(img, "png", tmp.toFile())) {
@@ -60,7 +61,8 @@ final class LossPlot {
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, widthPx, heightPx);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -70,7 +72,8 @@ final class LossPlot {
       int y1 = TOP;
       g.setColor(Color.BLACK);
       g.setFont(g.getFont().deriveFont(Font.BOLD, 14f));
-      centred(g, "latent action training: reconstruction loss and perplexity", (x0 + x1) / 2, TOP - 15);
+      centred(
+          g, "latent action training: reconstruction loss and perplexity", (x0 + x1) / 2, TOP - 15);
       g.setFont(g.getFont().deriveFont(Font.PLAIN, 12f));
       if (rows.isEmpty()) {
         g.drawRect(x0, y1, x1 - x0, y0 - y1);
@@ -154,8 +157,15 @@ final class LossPlot {
     }
   }
 
-  private static void curve(Graphics2D g, List<LossLog.Row> rows, ToDoubleFunction<LossLog.Row> f, Axis xa, Axis ya,
-      Color c, float width, double decay) {
+  private static void curve(
+      Graphics2D g,
+      List<LossLog.Row> rows,
+      ToDoubleFunction<LossLog.Row> f,
+      Axis xa,
+      Axis ya,
+      Color c,
+      float width,
+      double decay) {
     Path2D.Double path = new Path2D.Double();
     Ema ema = decay >= 0 ? new Ema(decay) : null;
     boolean started = false;

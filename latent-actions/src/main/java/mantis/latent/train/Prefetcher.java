@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
- * Reads the items of consecutive indices {@code [from, to)} on one background thread, at most {@code depth}
- * ahead of the consumer. {@link #close()} drops the reads not started yet and waits for the thread to end,
- * without interrupting it.
+ * Reads the items of consecutive indices {@code [from, to)} on one background thread, at most
+ * {@code depth} ahead of the consumer. {@link #close()} drops the reads not started yet and waits
+ * for the thread to end, without interrupting it.
  */
 final class Prefetcher<T> implements AutoCloseable {
   private final ExecutorService executor;
@@ -32,11 +32,13 @@ final class Prefetcher<T> implements AutoCloseable {
     this.depth = depth;
     this.nextToSubmit = from;
     this.nextToTake = from;
-    this.executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
     fill();
   }
 
@@ -71,8 +73,10 @@ final class Prefetcher<T> implements AutoCloseable {
 
   @Override
   public void close() {
-    // No interrupts: a thread interrupted inside FileChannel.read closes the channel, i.e. the dataset's shard
-    // for every other reader. Queued reads are dropped; one already running finishes (milliseconds).
+    // No interrupts: a thread interrupted inside FileChannel.read closes the channel, i.e. the
+    // dataset's shard
+    // for every other reader. Queued reads are dropped; one already running finishes
+    // (milliseconds).
     for (Future<T> f : queued) {
       f.cancel(false);
     }

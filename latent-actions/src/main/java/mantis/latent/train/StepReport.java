@@ -14,5 +14,12 @@ import mantis.latent.TrainStepResult;
  * @param smoothedPerplexity moving average of the batch perplexity over the last ~10 steps
  * @param etaS estimated seconds until {@code totalSteps}
  */
-public record StepReport(long step, long totalSteps, TrainStepResult result, double elapsedS, double pairsPerS,
-    double smoothedRecon, double smoothedPerplexity, double etaS) {}
+public record StepReport(
+    long step,
+    long totalSteps,
+    TrainStepResult result,
+    double elapsedS,
+    double pairsPerS,
+    double smoothedRecon,
+    double smoothedPerplexity,
+    double etaS) {}

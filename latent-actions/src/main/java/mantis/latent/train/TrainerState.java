@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code trainer.json} of a checkpoint: what a resumed run needs to see the same batches (data directory,
- * shuffle seed, batch size) plus the target and reached step counts and free-form settings of the caller
- * (e.g. the CLI's embodiment and held-out fraction).
+ * {@code trainer.json} of a checkpoint: what a resumed run needs to see the same batches (data
+ * directory, shuffle seed, batch size) plus the target and reached step counts and free-form
+ * settings of the caller (e.g. the CLI's embodiment and held-out fraction).
  *
  * @param dataDir the dataset directory the pairs came from
  * @param shuffleSeed seed of the epoch orders
@@ -24,12 +24,19 @@ import java.util.Objects;
  * @param step steps taken when the checkpoint was written
  * @param settings the caller's extra settings, as strings
  */
-public record TrainerState(String dataDir, long shuffleSeed, int batchSize, long totalSteps, long step,
+public record TrainerState(
+    String dataDir,
+    long shuffleSeed,
+    int batchSize,
+    long totalSteps,
+    long step,
     Map<String, String> settings) {
   /** File name inside a checkpoint directory. */
   public static final String FILE = "trainer.json";
+
   static final String FORMAT = "mantis-latent-trainer-1";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public TrainerState {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -44,7 +51,8 @@ public record TrainerState(String dataDir, long shuffleSeed, int batchSize, long
     }
     JsonNode o = MAPPER.readTree(f.toFile());
     if (!FORMAT.equals(o.path("format").asText())) {
-      throw new IOException(f + ": format '" + o.path("format").asText() + "', expected '" + FORMAT + "'");
+      throw new IOException(
+          f + ": format '" + o.path("format").asText() + "', expected '" + FORMAT + "'");
     }
     Map<String, String> settings = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : o.path("settings").properties()) {
@@ -55,8 +63,13 @@ public record TrainerState(String dataDir, long shuffleSeed, int batchSize, long
         throw new IOException(f + " lacks '" + key + "'");
       }
     }
-    return new TrainerState(o.path("dataDir").asText(), o.path("shuffleSeed").asLong(), o.path("batchSize").asInt(),
-        o.path("totalSteps").asLong(), o.path("step").asLong(), settings);
+    return new TrainerState(
+        o.path("dataDir").asText(),
+        o.path("shuffleSeed").asLong(),
+        o.path("batchSize").asInt(),
+        o.path("totalSteps").asLong(),
+        o.path("step").asLong(),
+        settings);
   }
 
   /** Writes {@code dir/trainer.json} atomically. */
@@ -72,6 +85,10 @@ public record TrainerState(String dataDir, long shuffleSeed, int batchSize, long
     settings.forEach(s::put);
     Path tmp = dir.resolve(FILE + ".tmp");
     MAPPER.writeValue(tmp.toFile(), o);
-    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        dir.resolve(FILE),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -14,12 +14,23 @@ import mantis.latent.LatentActionModel;
 import org.junit.jupiter.api.Test;
 
 class LatentBenchmarkTest {
-  private static final LatentActionConfig TINY = LatentActionConfig.builder().optInputSizePx(16)
-      .optWidths(new int[] {4, 8, 8}).optTokens(2).optCodebookSize(4).optCodeDim(4).build();
+  private static final LatentActionConfig TINY =
+      LatentActionConfig.builder()
+          .optInputSizePx(16)
+          .optWidths(new int[] {4, 8, 8})
+          .optTokens(2)
+          .optCodebookSize(4)
+          .optCodeDim(4)
+          .build();
 
   private static LatentBenchmark.Builder quick(LatentActionModel m) {
-    return LatentBenchmark.builder().setModel(m).optSingleCalls(20, 3).optBatchSizes(4, 8).optTrainBatchSize(4)
-        .optRepetitions(1, 2, 0).optMatmulSide(64);
+    return LatentBenchmark.builder()
+        .setModel(m)
+        .optSingleCalls(20, 3)
+        .optBatchSizes(4, 8)
+        .optTrainBatchSize(4)
+        .optRepetitions(1, 2, 0)
+        .optMatmulSide(64);
   }
 
   private static void positiveFinite(double v, String what) {
@@ -30,7 +41,8 @@ class LatentBenchmarkTest {
   void tinyRunReturnsPositiveFiniteFiguresAndTheModelsFlops() {
     List<String> stages = new ArrayList<>();
     try (LatentActionModel m = LatentActionModel.create(TINY)) {
-      LatentBenchResult r = quick(m).optCommandLine("test run").optListener(stages::add).build().run();
+      LatentBenchResult r =
+          quick(m).optCommandLine("test run").optListener(stages::add).build().run();
       assertEquals(LatentActionModel.encodeFlopsPerPair(TINY), r.encodeFlopsPerPair());
       assertEquals(LatentActionModel.decodeFlopsPerPair(TINY), r.decodeFlopsPerPair());
       assertEquals(3 * (r.encodeFlopsPerPair() + r.decodeFlopsPerPair()), r.trainFlopsPerPair());
@@ -40,8 +52,12 @@ class LatentBenchmarkTest {
       positiveFinite(r.singlePair().medianMs(), "median");
       assertTrue(r.singlePair().p90Ms() >= r.singlePair().medianMs(), r.singlePair().toString());
       positiveFinite(r.singlePair().gflopPerS(), "single GFLOP/s");
-      assertEquals(List.of(4, 8), r.labelling().stream().map(LatentBenchResult.Throughput::batchSize).toList());
-      assertEquals(List.of(4, 8), r.encodeDecode().stream().map(LatentBenchResult.Throughput::batchSize).toList());
+      assertEquals(
+          List.of(4, 8),
+          r.labelling().stream().map(LatentBenchResult.Throughput::batchSize).toList());
+      assertEquals(
+          List.of(4, 8),
+          r.encodeDecode().stream().map(LatentBenchResult.Throughput::batchSize).toList());
       List<LatentBenchResult.Throughput> all = new ArrayList<>(r.labelling());
       all.addAll(r.encodeDecode());
       all.add(r.training());
@@ -52,15 +68,23 @@ class LatentBenchmarkTest {
         assertEquals(t.batchSize() * 1000.0 / t.msPerCall(), t.pairsPerS(), 1e-6 * t.pairsPerS());
       }
       LatentBenchResult.Throughput label4 = r.labelling().get(0);
-      assertEquals(label4.pairsPerS() * r.encodeFlopsPerPair() / 1e9, label4.gflopPerS(), 1e-9 * label4.gflopPerS());
+      assertEquals(
+          label4.pairsPerS() * r.encodeFlopsPerPair() / 1e9,
+          label4.gflopPerS(),
+          1e-9 * label4.gflopPerS());
       LatentBenchResult.Throughput ed8 = r.encodeDecode().get(1);
-      assertEquals(ed8.pairsPerS() * (r.encodeFlopsPerPair() + r.decodeFlopsPerPair()) / 1e9, ed8.gflopPerS(),
+      assertEquals(
+          ed8.pairsPerS() * (r.encodeFlopsPerPair() + r.decodeFlopsPerPair()) / 1e9,
+          ed8.gflopPerS(),
           1e-9 * ed8.gflopPerS());
       assertEquals(4, r.training().batchSize());
       assertEquals(3, m.stepCount(), "one warm-up and two timed training steps");
       assertEquals(64, r.matmulPeak().side());
       positiveFinite(r.matmulPeak().gflopPerS(), "peak");
-      assertEquals(100 * label4.gflopPerS() / r.matmulPeak().gflopPerS(), r.percentOfPeak(label4.gflopPerS()), 1e-9);
+      assertEquals(
+          100 * label4.gflopPerS() / r.matmulPeak().gflopPerS(),
+          r.percentOfPeak(label4.gflopPerS()),
+          1e-9);
       assertEquals(7, stages.size(), stages.toString());
       assertTrue(r.frames().startsWith("synthetic"), r.frames());
       assertEquals("model at step 0", r.model().description());
@@ -77,7 +101,10 @@ class LatentBenchmarkTest {
       assertTrue(table.contains(System.getProperty("os.name")), table);
       String md = r.toMarkdown();
       assertTrue(md.contains("| measure | result | GFLOP/s | % of peak | goal |"), md);
-      assertEquals(7, md.lines().filter(l -> l.startsWith("| ")).count() - 1, md); // header + 1 + 2 + 2 + 1 + 1
+      assertEquals(
+          7,
+          md.lines().filter(l -> l.startsWith("| ")).count() - 1,
+          md); // header + 1 + 2 + 2 + 1 + 1
       assertTrue(md.contains("- machine: "), md);
     }
   }
@@ -92,7 +119,10 @@ class LatentBenchmarkTest {
     assertFalse(Arrays.equals(a.framesT().get(2).rgbUnsafe(), c.framesT().get(2).rgbUnsafe()));
     int moved = 0;
     for (int i = 0; i < a.size(); i++) {
-      moved += Arrays.equals(a.framesT().get(i).rgbUnsafe(), a.framesTPlusH().get(i).rgbUnsafe()) ? 0 : 1;
+      moved +=
+          Arrays.equals(a.framesT().get(i).rgbUnsafe(), a.framesTPlusH().get(i).rgbUnsafe())
+              ? 0
+              : 1;
     }
     assertTrue(moved >= 3, "pairs that change: " + moved);
   }
@@ -100,14 +130,18 @@ class LatentBenchmarkTest {
   @Test
   void pairsOfAnotherSizeAndBadOptionsAreRefused() {
     try (LatentActionModel m = LatentActionModel.create(TINY)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> quick(m).optPairs(LatentBenchmark.syntheticPairs(32, 2, 1), "big").build());
-      assertTrue(e.getMessage().contains("32x32") && e.getMessage().contains("16x16"), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> quick(m).optPairs(LatentBenchmark.syntheticPairs(32, 2, 1), "big").build());
+      assertTrue(
+          e.getMessage().contains("32x32") && e.getMessage().contains("16x16"), e.getMessage());
       assertThrows(IllegalArgumentException.class, () -> quick(m).optBatchSizes().build());
       assertThrows(IllegalArgumentException.class, () -> quick(m).optSingleCalls(0, 0).build());
       assertThrows(IllegalArgumentException.class, () -> quick(m).optRepetitions(0, 0, 1).build());
       assertThrows(NullPointerException.class, () -> LatentBenchmark.builder().build());
-      LatentBenchmark given = quick(m).optPairs(LatentBenchmark.syntheticPairs(16, 3, 1), "three pairs").build();
+      LatentBenchmark given =
+          quick(m).optPairs(LatentBenchmark.syntheticPairs(16, 3, 1), "three pairs").build();
       assertEquals(8, given.pairsWanted());
     }
   }

@@ -31,8 +31,17 @@ class VideoDatasetTest {
   @BeforeAll
   static void recordTinyDataset() throws Exception {
     data = dir.resolve("tiny");
-    recorder = VideoDatasetRecorder.builder().setOut(data).optEpisodes(8).optFirstSeed(900).optSizePx(24)
-        .optFramesPerS(10).optHorizonS(0.5).optThreads(2).optMaxEpisodeSeconds(4).build();
+    recorder =
+        VideoDatasetRecorder.builder()
+            .setOut(data)
+            .optEpisodes(8)
+            .optFirstSeed(900)
+            .optSizePx(24)
+            .optFramesPerS(10)
+            .optHorizonS(0.5)
+            .optThreads(2)
+            .optMaxEpisodeSeconds(4)
+            .build();
     recorder.record();
   }
 
@@ -43,8 +52,10 @@ class VideoDatasetTest {
       assertEquals(5, ds.horizonFrames());
       assertEquals(10, ds.framesPerS());
       assertEquals(8, ds.episodes().size());
-      VideoEpisode e = ds.episodes().stream().filter(x -> x.pairCount(5) > 0).findFirst().orElseThrow();
-      // Replay the episode in the simulator: frame i of the dataset is the render at physics step 5 i.
+      VideoEpisode e =
+          ds.episodes().stream().filter(x -> x.pairCount(5) > 0).findFirst().orElseThrow();
+      // Replay the episode in the simulator: frame i of the dataset is the render at physics step 5
+      // i.
       Embodiment emb = Embodiment.valueOf(e.embodiment());
       TabletopSim sim = TabletopSim.create(recorder.simConfig(emb));
       sim.reset(e.seed(), TaskFamily.valueOf(e.family()));
@@ -71,7 +82,9 @@ class VideoDatasetTest {
         assertArrayEquals(rendered.get(t), p.first(), "frame t = " + t);
         assertArrayEquals(rendered.get(t + 5), p.second(), "frame t + H = " + (t + 5));
       }
-      assertThrows(IndexOutOfBoundsException.class, () -> ds.readPair(new PairRef(e.index(), e.pairCount(5))));
+      assertThrows(
+          IndexOutOfBoundsException.class,
+          () -> ds.readPair(new PairRef(e.index(), e.pairCount(5))));
       long total = ds.episodes().stream().mapToLong(x -> x.pairCount(5)).sum();
       assertEquals(total, all.size());
     }
@@ -152,7 +165,8 @@ class VideoDatasetTest {
 
   @Test
   void missingOrIncompleteDatasetsAreRefusedClearly() throws IOException {
-    IOException e = assertThrows(IOException.class, () -> VideoDataset.open(dir.resolve("nowhere")));
+    IOException e =
+        assertThrows(IOException.class, () -> VideoDataset.open(dir.resolve("nowhere")));
     assertTrue(e.getMessage().contains("dataset.json missing"), e.getMessage());
     Path bad = dir.resolve("bad");
     Files.createDirectories(bad);

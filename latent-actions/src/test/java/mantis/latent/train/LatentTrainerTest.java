@@ -34,20 +34,42 @@ class LatentTrainerTest {
   @TempDir static Path shared;
   @TempDir Path dir;
   static VideoDataset dataset;
-  /** One episode's pairs: few enough that 8-pair batches cross epoch boundaries within a few steps. */
+
+  /**
+   * One episode's pairs: few enough that 8-pair batches cross epoch boundaries within a few steps.
+   */
   static PairSet small;
 
-  static final LatentActionConfig TINY = LatentActionConfig.builder().optInputSizePx(16).optWidths(4, 8, 8)
-      .optTokens(2).optCodebookSize(4).optCodeDim(4).optDeadCodeWindowSteps(2).optSeed(11).build();
+  static final LatentActionConfig TINY =
+      LatentActionConfig.builder()
+          .optInputSizePx(16)
+          .optWidths(4, 8, 8)
+          .optTokens(2)
+          .optCodebookSize(4)
+          .optCodeDim(4)
+          .optDeadCodeWindowSteps(2)
+          .optSeed(11)
+          .build();
 
   @BeforeAll
   static void recordTinyDataset() throws Exception {
     Path data = shared.resolve("tiny");
-    VideoDatasetRecorder.builder().setOut(data).optEpisodes(4).optFirstSeed(40).optSizePx(16)
-        .optMaxEpisodeSeconds(3).optThreads(1).build().record();
+    VideoDatasetRecorder.builder()
+        .setOut(data)
+        .optEpisodes(4)
+        .optFirstSeed(40)
+        .optSizePx(16)
+        .optMaxEpisodeSeconds(3)
+        .optThreads(1)
+        .build()
+        .record();
     dataset = VideoDataset.open(data);
-    int first = dataset.episodes().stream().filter(e -> e.pairCount(dataset.horizonFrames()) > 0)
-        .findFirst().orElseThrow().index();
+    int first =
+        dataset.episodes().stream()
+            .filter(e -> e.pairCount(dataset.horizonFrames()) > 0)
+            .findFirst()
+            .orElseThrow()
+            .index();
     small = dataset.pairs(e -> e.index() == first);
   }
 
@@ -57,8 +79,15 @@ class LatentTrainerTest {
   }
 
   private static LatentTrainer.Builder trainer(LatentActionModel m, long steps, Path ckpt) {
-    return LatentTrainer.builder().setModel(m).setPairs(small).setDataset(dataset).setSteps(steps).optBatchSize(8)
-        .optShuffleSeed(5).optCheckpointDir(ckpt).optCheckpointEverySteps(3);
+    return LatentTrainer.builder()
+        .setModel(m)
+        .setPairs(small)
+        .setDataset(dataset)
+        .setSteps(steps)
+        .optBatchSize(8)
+        .optShuffleSeed(5)
+        .optCheckpointDir(ckpt)
+        .optCheckpointEverySteps(3);
   }
 
   private static List<String> csv(Path ckpt) throws IOException {
@@ -120,8 +149,10 @@ class LatentTrainerTest {
       trainer(m, 4, ckpt).build().run();
     }
     // A run killed after its step-4 checkpoint had already logged steps 5 to 7.
-    Files.writeString(ckpt.resolve(LatentTrainer.LOSS_CSV),
-        "5,9,9,9,9,1,0,1.0\n6,9,9,9,9,1,0,1.1\n7,9,9,9,9,1,0,1.2\n", StandardOpenOption.APPEND);
+    Files.writeString(
+        ckpt.resolve(LatentTrainer.LOSS_CSV),
+        "5,9,9,9,9,1,0,1.0\n6,9,9,9,9,1,0,1.1\n7,9,9,9,9,1,0,1.2\n",
+        StandardOpenOption.APPEND);
     try (LatentActionModel m = LatentActionModel.load(ckpt)) {
       trainer(m, 6, ckpt).build().run();
     }
@@ -173,19 +204,23 @@ class LatentTrainerTest {
     List<Long> checkpoints = new ArrayList<>();
     try (LatentActionModel m = LatentActionModel.create(TINY)) {
       LatentTrainer[] t = new LatentTrainer[1];
-      t[0] = trainer(m, 100, ckpt).optListener(new TrainListener() {
-        @Override
-        public void onStep(StepReport r) {
-          if (r.step() == 2) {
-            t[0].requestStop();
-          }
-        }
+      t[0] =
+          trainer(m, 100, ckpt)
+              .optListener(
+                  new TrainListener() {
+                    @Override
+                    public void onStep(StepReport r) {
+                      if (r.step() == 2) {
+                        t[0].requestStop();
+                      }
+                    }
 
-        @Override
-        public void onCheckpoint(long step, Path where) {
-          checkpoints.add(step);
-        }
-      }).build();
+                    @Override
+                    public void onCheckpoint(long step, Path where) {
+                      checkpoints.add(step);
+                    }
+                  })
+              .build();
       TrainSummary s = t[0].run();
       assertTrue(s.stopped());
       assertEquals(2, s.lastStep());
@@ -221,9 +256,10 @@ class LatentTrainerTest {
 
   @Test
   void aFrameSizeMismatchIsRefused() {
-    try (LatentActionModel m = LatentActionModel.create(TINY.toBuilder().optInputSizePx(24).build())) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> trainer(m, 1, dir).build());
+    try (LatentActionModel m =
+        LatentActionModel.create(TINY.toBuilder().optInputSizePx(24).build())) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> trainer(m, 1, dir).build());
       assertTrue(e.getMessage().contains("16x16 frames, the model takes 24x24"), e.getMessage());
     }
   }
@@ -233,8 +269,14 @@ class LatentTrainerTest {
     Path out = dir.resolve("tokens.csv");
     try (LatentActionModel m = LatentActionModel.create(TINY)) {
       List<Long> progress = new ArrayList<>();
-      LatentLabeler.Summary s = LatentLabeler.builder().setModel(m).setDataset(dataset).optBatchSize(7)
-          .optProgress(progress::add).build().writeCsv(out);
+      LatentLabeler.Summary s =
+          LatentLabeler.builder()
+              .setModel(m)
+              .setDataset(dataset)
+              .optBatchSize(7)
+              .optProgress(progress::add)
+              .build()
+              .writeCsv(out);
       PairSet all = dataset.allPairs();
       assertEquals(all.size(), s.pairs());
       assertEquals(all.size(), progress.get(progress.size() - 1));
@@ -244,10 +286,21 @@ class LatentTrainerTest {
       for (int i : new int[] {0, all.size() / 2, all.size() - 1}) {
         PairRef ref = all.get(i);
         var pair = all.read(ref);
-        int[] tokens = m.encode(mantis.core.Frame.wrapRgb(16, 16, pair.first()),
-            mantis.core.Frame.wrapRgb(16, 16, pair.second()));
-        assertEquals(ref.episodeIndex() + "," + ref.t() + "," + dataset.episodes().get(ref.episodeIndex()).embodiment()
-            + "," + tokens[0] + "," + tokens[1], lines.get(i + 1));
+        int[] tokens =
+            m.encode(
+                mantis.core.Frame.wrapRgb(16, 16, pair.first()),
+                mantis.core.Frame.wrapRgb(16, 16, pair.second()));
+        assertEquals(
+            ref.episodeIndex()
+                + ","
+                + ref.t()
+                + ","
+                + dataset.episodes().get(ref.episodeIndex()).embodiment()
+                + ","
+                + tokens[0]
+                + ","
+                + tokens[1],
+            lines.get(i + 1));
       }
       Set<String> embodiments = new HashSet<>();
       for (String l : lines.subList(1, lines.size())) {
@@ -259,18 +312,26 @@ class LatentTrainerTest {
 
   @Test
   void configurationPropertiesCanBeOverriddenByName() {
-    LatentActionConfig c = LatentConfigs.withOverrides(LatentActionConfig.builder().build(),
-        Map.of("widths", "4,8,8", "learningRate", "0.01", "tokens", "3"));
+    LatentActionConfig c =
+        LatentConfigs.withOverrides(
+            LatentActionConfig.builder().build(),
+            Map.of("widths", "4,8,8", "learningRate", "0.01", "tokens", "3"));
     assertArrayEquals(new int[] {4, 8, 8}, c.widths());
     assertEquals(0.01f, c.learningRate());
     assertEquals(3, c.tokens());
     assertEquals("4,8,8", c.toProperties().getProperty("widths"));
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> LatentConfigs.withOverrides(c, Map.of("width", "4,8,8")));
-    assertTrue(unknown.getMessage().contains("unknown latent model setting 'width'")
-        && unknown.getMessage().contains("widths"), unknown.getMessage());
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> LatentConfigs.withOverrides(c, Map.of("tokens", "0")));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LatentConfigs.withOverrides(c, Map.of("width", "4,8,8")));
+    assertTrue(
+        unknown.getMessage().contains("unknown latent model setting 'width'")
+            && unknown.getMessage().contains("widths"),
+        unknown.getMessage());
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> LatentConfigs.withOverrides(c, Map.of("tokens", "0")));
     assertTrue(bad.getMessage().contains("tokens must be in [1, 64]"), bad.getMessage());
   }
 }

@@ -27,9 +27,9 @@ import mantis.sim.TaskFamily;
 /**
  * Set-of-Mark speed and native memory, as rows for {@code mantis bench}: single-threaded in-process
  * propose, propose + draw, propose + draw + PNG at 128x128 and 640x480 (OpenCV on one thread); the
- * Annotate round trip over loopback TCP with the PNG; and the process's resident set before and after
- * {@code rssCalls} propose + draw calls (after warm-up). Frames are 16 mid-episode sim frames with
- * domain randomisation (seeds 2000..2015), cycled.
+ * Annotate round trip over loopback TCP with the PNG; and the process's resident set before and
+ * after {@code rssCalls} propose + draw calls (after warm-up). Frames are 16 mid-episode sim frames
+ * with domain randomisation (seeds 2000..2015), cycled.
  */
 public final class MarksBenchmark {
   private MarksBenchmark() {}
@@ -57,7 +57,8 @@ public final class MarksBenchmark {
    * @param log progress lines
    * @return rows {benchmark, result, goal}
    */
-  public static List<String[]> run(int calls, int rpcCalls, int rssCalls, Consumer<String> log) throws Exception {
+  public static List<String[]> run(int calls, int rpcCalls, int rssCalls, Consumer<String> log)
+      throws Exception {
     MarkProposer proposer = MarkProposer.defaults();
     MarkRenderer renderer = new MarkRenderer();
     List<String[]> rows = new ArrayList<>();
@@ -69,26 +70,46 @@ public final class MarksBenchmark {
       log.accept("marks: in-process " + name);
       long[] propose = time(frames, calls, f -> proposer.propose(f));
       long[] draw = time(frames, calls, f -> renderer.draw(f, proposer.propose(f), List.of()));
-      long[] png = time(frames, calls, f -> renderer.png(renderer.draw(f, proposer.propose(f), List.of())));
+      long[] png =
+          time(frames, calls, f -> renderer.png(renderer.draw(f, proposer.propose(f), List.of())));
       rows.add(new String[] {"SoM propose, " + name + ", one thread, in-process", ms(propose), ""});
-      rows.add(new String[] {"SoM propose + draw, " + name + ", one thread, in-process", ms(draw), goal});
+      rows.add(
+          new String[] {
+            "SoM propose + draw, " + name + ", one thread, in-process", ms(draw), goal
+          });
       rows.add(new String[] {"  propose + draw + PNG encode, " + name, ms(png), ""});
       log.accept("marks: Annotate round trip " + name);
-      rows.add(new String[] {"Annotate round trip (marks + PNG), loopback TCP, " + name + " raw",
-          ms(annotateRoundTrip(frames, rpcCalls)), ""});
+      rows.add(
+          new String[] {
+            "Annotate round trip (marks + PNG), loopback TCP, " + name + " raw",
+            ms(annotateRoundTrip(frames, rpcCalls)),
+            ""
+          });
     }
     if (rssCalls > 0) {
       List<Frame> frames = frames(128, 128);
       log.accept("marks: RSS over " + rssCalls + " propose + draw calls at 128x128");
       int[] k = {0};
-      RssProbe.Result r = RssProbe.measure(Math.min(rssCalls, 5_000), rssCalls, () -> {
-        Frame f = frames.get(k[0]++ % frames.size());
-        List<Mark> marks = proposer.propose(f);
-        renderer.draw(f, marks, List.of());
-      });
-      rows.add(new String[] {"RSS over " + rssCalls + " propose + draw calls (128x128, after warm-up)",
-          String.format(Locale.ROOT, "%d -> %d MiB (%+d KiB)", r.rssBeforeKiB() / 1024, r.rssAfterKiB() / 1024,
-              r.growthKiB()), "no growth"});
+      RssProbe.Result r =
+          RssProbe.measure(
+              Math.min(rssCalls, 5_000),
+              rssCalls,
+              () -> {
+                Frame f = frames.get(k[0]++ % frames.size());
+                List<Mark> marks = proposer.propose(f);
+                renderer.draw(f, marks, List.of());
+              });
+      rows.add(
+          new String[] {
+            "RSS over " + rssCalls + " propose + draw calls (128x128, after warm-up)",
+            String.format(
+                Locale.ROOT,
+                "%d -> %d MiB (%+d KiB)",
+                r.rssBeforeKiB() / 1024,
+                r.rssAfterKiB() / 1024,
+                r.growthKiB()),
+            "no growth"
+          });
     }
     return rows;
   }
@@ -108,28 +129,32 @@ public final class MarksBenchmark {
   }
 
   private static long[] annotateRoundTrip(List<Frame> frames, int calls) throws Exception {
-    try (MantisServer server = MantisServer.builder()
-        .setPolicy(HoldPolicy.create(RobotSpecs.mantisPlanar3(), MonotonicClock.system()))
-        .setRobot(RobotSpecs.mantisPlanar3())
-        .optHost("127.0.0.1")
-        .optPort(0)
-        .optMetricsPort(-1)
-        .build()) {
+    try (MantisServer server =
+        MantisServer.builder()
+            .setPolicy(HoldPolicy.create(RobotSpecs.mantisPlanar3(), MonotonicClock.system()))
+            .setRobot(RobotSpecs.mantisPlanar3())
+            .optHost("127.0.0.1")
+            .optPort(0)
+            .optMetricsPort(-1)
+            .build()) {
       server.start();
       server.awaitServing(60, TimeUnit.SECONDS);
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
       try {
         var stub = PolicyServiceGrpc.newBlockingStub(channel);
         List<mantis.proto.v1.Observation> wire = new ArrayList<>();
         for (Frame f : frames) {
-          wire.add(mantis.proto.v1.Observation.newBuilder()
-              .addFrames(mantis.proto.v1.Frame.newBuilder()
-                  .setEncoding(mantis.proto.v1.FrameEncoding.FRAME_ENCODING_RAW_RGB8)
-                  .setWidthPx(f.widthPx())
-                  .setHeightPx(f.heightPx())
-                  .setData(ByteString.copyFrom(f.rgbUnsafe())))
-              .setAnnotateWithImage(true)
-              .build());
+          wire.add(
+              mantis.proto.v1.Observation.newBuilder()
+                  .addFrames(
+                      mantis.proto.v1.Frame.newBuilder()
+                          .setEncoding(mantis.proto.v1.FrameEncoding.FRAME_ENCODING_RAW_RGB8)
+                          .setWidthPx(f.widthPx())
+                          .setHeightPx(f.heightPx())
+                          .setData(ByteString.copyFrom(f.rgbUnsafe())))
+                  .setAnnotateWithImage(true)
+                  .build());
         }
         for (int i = 0; i < calls; i++) {
           stub.withDeadlineAfter(5, TimeUnit.SECONDS).annotate(wire.get(i % wire.size()));
@@ -150,7 +175,10 @@ public final class MarksBenchmark {
   private static String ms(long[] t) {
     long[] s = t.clone();
     Arrays.sort(s);
-    return String.format(Locale.ROOT, "p50 %.3f ms, p99 %.3f ms", s[s.length / 2] / 1e6,
+    return String.format(
+        Locale.ROOT,
+        "p50 %.3f ms, p99 %.3f ms",
+        s[s.length / 2] / 1e6,
         s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)] / 1e6);
   }
 

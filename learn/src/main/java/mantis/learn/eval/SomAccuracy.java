@@ -26,13 +26,13 @@ import mantis.sim.WorldState;
  *
  * <p>For seed {@code s} in {@code firstSeed .. firstSeed + frames - 1}: the arm sim with domain
  * randomisation and camera jitter on is reset to (s, family {@code s mod 3}); for odd seeds the
- * scripted expert first runs a random number of steps (0..250, drawn from the seed) so the arm is in
- * view and objects have moved. One frame is rendered at {@code sizePx} x {@code sizePx} and proposed
- * on. Every object's true centre is projected through the episode's jittered render camera at the
- * object's top-face height; it counts as marked when a mark centroid lies within 3 px. The effector's
- * truth is the pusher tip projected at the pusher's top (0.035 m). A mark is false when its centroid
- * lies on no object (footprint plus 2 px), no target zone (square plus 2 px) and not within the
- * effector's radius plus 3 px of the tip.
+ * scripted expert first runs a random number of steps (0..250, drawn from the seed) so the arm is
+ * in view and objects have moved. One frame is rendered at {@code sizePx} x {@code sizePx} and
+ * proposed on. Every object's true centre is projected through the episode's jittered render camera
+ * at the object's top-face height; it counts as marked when a mark centroid lies within 3 px. The
+ * effector's truth is the pusher tip projected at the pusher's top (0.035 m). A mark is false when
+ * its centroid lies on no object (footprint plus 2 px), no target zone (square plus 2 px) and not
+ * within the effector's radius plus 3 px of the tip.
  *
  * <p>The same evaluation runs on the floating {@link Embodiment#HAND} (the sim's action-free video
  * embodiment; the scripted expert drives the hand): there the effector's truth is the palm centre
@@ -43,10 +43,13 @@ import mantis.sim.WorldState;
 public final class SomAccuracy {
   /** Distance within which a mark counts as on an object's centre, pixels. */
   public static final double TOLERANCE_PX = 3.0;
+
   /** Height of the arm pusher's top face, metres (the sim's renderer draws it there). */
   static final double PUSHER_TOP_Z_M = 0.035;
+
   /** Height of the floating hand's palm, metres (the sim's renderer draws it there). */
   static final double HAND_Z_M = 0.05;
+
   private static final double MARGIN_PX = 2.0;
 
   private SomAccuracy() {}
@@ -62,12 +65,15 @@ public final class SomAccuracy {
   }
 
   /** Runs the evaluation on {@code embodiment} with {@code proposer}. */
-  public static SomReport run(int frames, long firstSeed, int sizePx, MarkProposer proposer, Embodiment embodiment) {
+  public static SomReport run(
+      int frames, long firstSeed, int sizePx, MarkProposer proposer, Embodiment embodiment) {
     if (frames < 1 || sizePx < 16) {
       throw new IllegalArgumentException("need frames >= 1 and sizePx >= 16");
     }
     boolean hand = embodiment == Embodiment.HAND;
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
+    TabletopSim sim =
+        TabletopSim.create(
+            SimConfig.builder().optDomainRandomization(true).optEmbodiment(embodiment).build());
     ScriptedExpert expert = new ScriptedExpert();
     TaskFamily[] families = TaskFamily.values();
     int objects = 0;
@@ -134,7 +140,8 @@ public final class SomAccuracy {
         boolean any = false;
         for (int i = 0; i < found.size(); i++) {
           PixelPoint m = found.get(i).centroid();
-          if (Math.abs(m.xPx() - c.get().xPx()) <= half && Math.abs(m.yPx() - c.get().yPx()) <= half) {
+          if (Math.abs(m.xPx() - c.get().xPx()) <= half
+              && Math.abs(m.yPx() - c.get().yPx()) <= half) {
             explained[i] = true;
             any = true;
           }
@@ -143,8 +150,9 @@ public final class SomAccuracy {
           targetsMarked++;
         }
       }
-      Optional<PixelPoint> tip = cam.project(new Vec3(truth.effectorXM(), truth.effectorYM(),
-          hand ? HAND_Z_M : PUSHER_TOP_Z_M));
+      Optional<PixelPoint> tip =
+          cam.project(
+              new Vec3(truth.effectorXM(), truth.effectorYM(), hand ? HAND_Z_M : PUSHER_TOP_Z_M));
       if (tip.isPresent() && inside(tip.get(), sizePx)) {
         effectorFrames++;
         double best = Double.POSITIVE_INFINITY;
@@ -171,12 +179,30 @@ public final class SomAccuracy {
         }
       }
     }
-    return new SomReport(frames, firstSeed, sizePx, embodiment, mid, objects, objectsMarked, TOLERANCE_PX, marks, falseMarks,
-        targets, targetsMarked, effectorFrames, effectorMarked, effectorFlagged, percentile(effectorErrors, 0.5),
-        percentile(objectErrors, 0.5), percentile(objectErrors, 0.95));
+    return new SomReport(
+        frames,
+        firstSeed,
+        sizePx,
+        embodiment,
+        mid,
+        objects,
+        objectsMarked,
+        TOLERANCE_PX,
+        marks,
+        falseMarks,
+        targets,
+        targetsMarked,
+        effectorFrames,
+        effectorMarked,
+        effectorFlagged,
+        percentile(effectorErrors, 0.5),
+        percentile(objectErrors, 0.5),
+        percentile(objectErrors, 0.95));
   }
 
-  /** Image scale of the table plane near the middle of the workspace (y = 0.36 m), pixels per metre. */
+  /**
+   * Image scale of the table plane near the middle of the workspace (y = 0.36 m), pixels per metre.
+   */
   public static double pixelsPerMetre(CameraModel cam) {
     PixelPoint a = cam.project(new Vec3(0, 0.36, 0)).orElseThrow();
     PixelPoint b = cam.project(new Vec3(0.1, 0.36, 0)).orElseThrow();

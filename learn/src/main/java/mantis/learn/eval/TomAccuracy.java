@@ -24,21 +24,22 @@ import mantis.sim.WorldState;
  * Trace-of-Mark accuracy against the simulator's ground truth.
  *
  * <p>Clip {@code i} uses seed {@code firstSeed + i}; even clips run the ARM, odd ones the HAND, and
- * the task family cycles REACH, PUSH_DIRECTION, PUSH_TO_TARGET every two clips. The scene has domain
- * randomisation (lighting, texture, clutter, camera jitter) and per-frame camera shake (scale 1: up
- * to 4 mm and 0.4° per axis). The scripted expert drives the episode; the clip (H + 1 consecutive
- * frames, one per physics step, at {@code sizePx} x {@code sizePx}) starts at a random step of the
- * expert's episode drawn from the seed.
+ * the task family cycles REACH, PUSH_DIRECTION, PUSH_TO_TARGET every two clips. The scene has
+ * domain randomisation (lighting, texture, clutter, camera jitter) and per-frame camera shake
+ * (scale 1: up to 4 mm and 0.4° per axis). The scripted expert drives the episode; the clip (H + 1
+ * consecutive frames, one per physics step, at {@code sizePx} x {@code sizePx}) starts at a random
+ * step of the expert's episode drawn from the seed.
  *
- * <p>Ground truth for each mark: the material point under the mark's first-frame pixel
- * ({@link TabletopSim#surfaceAt}: table, object top or side, object shadow, arm link or hand),
- * carried rigidly with that surface ({@link SurfacePoint#locate}) through the clip's world states and
+ * <p>Ground truth for each mark: the material point under the mark's first-frame pixel ({@link
+ * TabletopSim#surfaceAt}: table, object top or side, object shadow, arm link or hand), carried
+ * rigidly with that surface ({@link SurfacePoint#locate}) through the clip's world states and
  * projected with the FIRST frame's camera (camera motion removed, as the labels are). Shadow points
- * move with their object: a tracker of appearance cannot tell a shadow from the table under it. Trace
- * error: distance between the label's point and the true point in frames 1..H (frame 0 is exact by
- * construction and left out), for the float coordinates and for the 256-grid quantised ones (bin
- * centres). Moving/static truth: the true point gets further from its start than the extractor's
- * moving threshold ({@link TraceExtractor#movingMinDisplacementPx}) at some frame of the clip.
+ * move with their object: a tracker of appearance cannot tell a shadow from the table under it.
+ * Trace error: distance between the label's point and the true point in frames 1..H (frame 0 is
+ * exact by construction and left out), for the float coordinates and for the 256-grid quantised
+ * ones (bin centres). Moving/static truth: the true point gets further from its start than the
+ * extractor's moving threshold ({@link TraceExtractor#movingMinDisplacementPx}) at some frame of
+ * the clip.
  */
 public final class TomAccuracy {
   private TomAccuracy() {}
@@ -66,7 +67,8 @@ public final class TomAccuracy {
    * @param movingMedianErrorPx median error over moving marks only
    * @param movingP95ErrorPx 95th percentile over moving marks only
    * @param splitAccuracy fraction of marks whose moving/static label matches the truth
-   * @param extractionClipsPerS extraction throughput, one thread (frames in memory; rendering excluded)
+   * @param extractionClipsPerS extraction throughput, one thread (frames in memory; rendering
+   *     excluded)
    * @param extractionMedianMs median extraction time per clip
    */
   public record Report(
@@ -115,7 +117,8 @@ public final class TomAccuracy {
 
     /** A few lines for people. */
     public String format() {
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "ToM accuracy: %d clips (seeds %d..%d, ARM/HAND alternating, all families), %dx%d, H=%d, camera jitter + shake%n"
               + "  marks %d (moving %d, truly moving %d), clips without marks %d, trace points %d%n"
               + "  trace error (px, first-frame coords): median %.3f  p95 %.3f   [target median <= 1, p95 <= 3]%n"
@@ -126,21 +129,47 @@ public final class TomAccuracy {
               + " moving)   [targets >= 90%%]%n"
               + "  extraction: %.1f clips/s on one thread (median %.2f ms per clip)%n"
               + "  targets %s, moving-mark targets %s",
-          clips, firstSeed, firstSeed + clips - 1, sizePx, sizePx, horizon, marks, movingMarks, trueMovingMarks,
-          emptyClips, tracePoints, medianErrorPx, p95ErrorPx, medianQuantizedErrorPx, p95QuantizedErrorPx,
-          movingMedianErrorPx, movingP95ErrorPx, 100 * splitAccuracy, 100 * movingPrecision(), correctMovingMarks,
-          movingMarks, 100 * movingRecall(), correctMovingMarks, trueMovingMarks, extractionClipsPerS,
-          extractionMedianMs, meetsTargets() ? "MET" : "NOT MET", meetsMovingTargets() ? "MET" : "NOT MET");
+          clips,
+          firstSeed,
+          firstSeed + clips - 1,
+          sizePx,
+          sizePx,
+          horizon,
+          marks,
+          movingMarks,
+          trueMovingMarks,
+          emptyClips,
+          tracePoints,
+          medianErrorPx,
+          p95ErrorPx,
+          medianQuantizedErrorPx,
+          p95QuantizedErrorPx,
+          movingMedianErrorPx,
+          movingP95ErrorPx,
+          100 * splitAccuracy,
+          100 * movingPrecision(),
+          correctMovingMarks,
+          movingMarks,
+          100 * movingRecall(),
+          correctMovingMarks,
+          trueMovingMarks,
+          extractionClipsPerS,
+          extractionMedianMs,
+          meetsTargets() ? "MET" : "NOT MET",
+          meetsMovingTargets() ? "MET" : "NOT MET");
     }
   }
 
-  /** Runs {@code clips} clips from {@code firstSeed} at {@code sizePx} with the default extractor. */
+  /**
+   * Runs {@code clips} clips from {@code firstSeed} at {@code sizePx} with the default extractor.
+   */
   public static Report run(int clips, long firstSeed, int sizePx) {
     return run(clips, firstSeed, sizePx, TraceExtractor.builder().build(), CAMERA_SHAKE);
   }
 
   /** Like {@link #run(int, long, int)} with a given extractor and camera shake scale. */
-  public static Report run(int clips, long firstSeed, int sizePx, TraceExtractor extractor, double cameraShake) {
+  public static Report run(
+      int clips, long firstSeed, int sizePx, TraceExtractor extractor, double cameraShake) {
     return run(clips, firstSeed, sizePx, List.of(extractor), cameraShake).get(0);
   }
 
@@ -148,8 +177,8 @@ public final class TomAccuracy {
    * Evaluates several extractors (of one horizon) on the same clips, each clip rendered once: one
    * report per extractor, in order. For comparing settings.
    */
-  public static List<Report> run(int clips, long firstSeed, int sizePx, List<TraceExtractor> extractors,
-      double cameraShake) {
+  public static List<Report> run(
+      int clips, long firstSeed, int sizePx, List<TraceExtractor> extractors, double cameraShake) {
     if (clips < 1) {
       throw new IllegalArgumentException("clips must be >= 1, got " + clips);
     }
@@ -170,8 +199,13 @@ public final class TomAccuracy {
       long seed = firstSeed + i;
       Embodiment embodiment = (i % 2 == 0) ? Embodiment.ARM : Embodiment.HAND;
       TaskFamily family = TaskFamily.values()[(i / 2) % TaskFamily.values().length];
-      TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(embodiment)
-          .optDomainRandomization(true).optCameraShake(cameraShake).build());
+      TabletopSim sim =
+          TabletopSim.create(
+              SimConfig.builder()
+                  .optEmbodiment(embodiment)
+                  .optDomainRandomization(true)
+                  .optCameraShake(cameraShake)
+                  .build());
       int length = episodeLength(sim, seed, family);
       SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
       int offset = rng.nextInt(Math.max(1, length - horizon));
@@ -227,7 +261,13 @@ public final class TomAccuracy {
       extractMs = new double[clips];
     }
 
-    void add(TomLabels labels, TabletopSim sim, CameraModel first, List<WorldState> states, int sizePx, int horizon,
+    void add(
+        TomLabels labels,
+        TabletopSim sim,
+        CameraModel first,
+        List<WorldState> states,
+        int sizePx,
+        int horizon,
         double threshold) {
       for (TomTrack track : labels.all()) {
         PixelPoint start = track.pointsPx().get(0);
@@ -239,13 +279,16 @@ public final class TomAccuracy {
         List<Double> trackErrors = new ArrayList<>();
         for (int t = 1; t <= horizon; t++) {
           PixelPoint truth = first.project(surface.get().locate(states.get(t))).orElseThrow();
-          trueReach = Math.max(trueReach, Math.hypot(truth.xPx() - start.xPx(), truth.yPx() - start.yPx()));
+          trueReach =
+              Math.max(trueReach, Math.hypot(truth.xPx() - start.xPx(), truth.yPx() - start.yPx()));
           PixelPoint est = track.pointsPx().get(t);
           double e = Math.hypot(est.xPx() - truth.xPx(), est.yPx() - truth.yPx());
           trackErrors.add(e);
           int[] q = track.quantized()[t];
-          qErrors.add(Math.hypot(TomLabels.dequantize(q[0], sizePx) - truth.xPx(),
-              TomLabels.dequantize(q[1], sizePx) - truth.yPx()));
+          qErrors.add(
+              Math.hypot(
+                  TomLabels.dequantize(q[0], sizePx) - truth.xPx(),
+                  TomLabels.dequantize(q[1], sizePx) - truth.yPx()));
         }
         errors.addAll(trackErrors);
         boolean isMoving = trueReach > threshold;
@@ -272,9 +315,25 @@ public final class TomAccuracy {
       double[] me = sorted(movingErrors);
       double[] ms = extractMs.clone();
       Arrays.sort(ms);
-      return new Report(clips, firstSeed, sizePx, horizon, marks, moving, trueMoving, correctMoving, empty, e.length,
-          quantile(e, 0.5), quantile(e, 0.95), quantile(q, 0.5), quantile(q, 0.95), quantile(me, 0.5),
-          quantile(me, 0.95), marks == 0 ? 0 : (double) correct / marks, clips / (extractNanos / 1e9),
+      return new Report(
+          clips,
+          firstSeed,
+          sizePx,
+          horizon,
+          marks,
+          moving,
+          trueMoving,
+          correctMoving,
+          empty,
+          e.length,
+          quantile(e, 0.5),
+          quantile(e, 0.95),
+          quantile(q, 0.5),
+          quantile(q, 0.95),
+          quantile(me, 0.5),
+          quantile(me, 0.95),
+          marks == 0 ? 0 : (double) correct / marks,
+          clips / (extractNanos / 1e9),
           ms[ms.length / 2]);
     }
   }

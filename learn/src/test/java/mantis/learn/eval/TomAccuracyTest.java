@@ -17,7 +17,9 @@ class TomAccuracyTest {
     TomAccuracy.Report r = TomAccuracy.run(CLIPS, FIRST_SEED, 128);
     assertEquals(CLIPS, r.clips());
     assertTrue(r.marks() > 0);
-    assertTrue(r.correctMovingMarks() <= r.movingMarks() && r.correctMovingMarks() <= r.trueMovingMarks(), r.format());
+    assertTrue(
+        r.correctMovingMarks() <= r.movingMarks() && r.correctMovingMarks() <= r.trueMovingMarks(),
+        r.format());
     if (r.movingMarks() > 0) {
       assertEquals((double) r.correctMovingMarks() / r.movingMarks(), r.movingPrecision(), 1e-12);
     }
@@ -32,7 +34,8 @@ class TomAccuracyTest {
   void severalExtractorsOnOneRenderingGiveTheSameFiguresAsSeparateRuns() {
     TraceExtractor defaults = TraceExtractor.builder().build();
     TraceExtractor noDestination = TraceExtractor.builder().optDestinationChange(0).build();
-    List<TomAccuracy.Report> both = TomAccuracy.run(CLIPS, FIRST_SEED, 128, List.of(defaults, noDestination), 1.0);
+    List<TomAccuracy.Report> both =
+        TomAccuracy.run(CLIPS, FIRST_SEED, 128, List.of(defaults, noDestination), 1.0);
     TomAccuracy.Report alone = TomAccuracy.run(CLIPS, FIRST_SEED, 128, noDestination, 1.0);
     assertEquals(2, both.size());
     assertEquals(alone.marks(), both.get(1).marks());
@@ -45,7 +48,16 @@ class TomAccuracyTest {
   @Test
   void extractorsOfDifferentHorizonsOrNoneAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> TomAccuracy.run(1, 0, 128, List.of(), 1.0));
-    assertThrows(IllegalArgumentException.class, () -> TomAccuracy.run(1, 0, 128,
-        List.of(TraceExtractor.builder().build(), TraceExtractor.builder().optHorizon(8).build()), 1.0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            TomAccuracy.run(
+                1,
+                0,
+                128,
+                List.of(
+                    TraceExtractor.builder().build(),
+                    TraceExtractor.builder().optHorizon(8).build()),
+                1.0));
   }
 }

@@ -24,22 +24,22 @@ import org.opencv.video.Video;
  *
  * <ol>
  *   <li>seed a regular grid of points in the first frame;
- *   <li>track them frame to frame with pyramidal Lucas–Kanade ({@code calcOpticalFlowPyrLK}), dropping
- *       points that LK loses, that leave the image, or that lie on texture too flat to track (minimum
- *       eigenvalue test);
+ *   <li>track them frame to frame with pyramidal Lucas–Kanade ({@code calcOpticalFlowPyrLK}),
+ *       dropping points that LK loses, that leave the image, or that lie on texture too flat to
+ *       track (minimum eigenvalue test);
  *   <li>forward–backward check: track the survivors from the last frame back to the first and drop
  *       those that come back further than a threshold from where they started;
- *   <li>remove camera motion: for each frame t, fit a RANSAC homography ({@code findHomography}) from
- *       the tracked points in frame t to the same points in frame 0, and map every track into
+ *   <li>remove camera motion: for each frame t, fit a RANSAC homography ({@code findHomography})
+ *       from the tracked points in frame t to the same points in frame 0, and map every track into
  *       first-frame coordinates (a median translation when there are too few points);
- *   <li>split the tracks into moving and static by how far they get from their start in
- *       first-frame coordinates (the largest displacement over the clip: unlike the summed path
- *       length it does not add up sub-pixel jitter); tracks just above the threshold (an ambiguity
- *       band) are dropped;
- *   <li>drag check: drop moving tracks that an edge dragged along (see {@link Builder#optDragCheck}),
- *       and destination check: drop moving tracks whose destination looked the same in the first
- *       frame (nothing moved in: a table point dragged ahead of a moving edge; see
- *       {@link Builder#optDestinationChange});
+ *   <li>split the tracks into moving and static by how far they get from their start in first-frame
+ *       coordinates (the largest displacement over the clip: unlike the summed path length it does
+ *       not add up sub-pixel jitter); tracks just above the threshold (an ambiguity band) are
+ *       dropped;
+ *   <li>drag check: drop moving tracks that an edge dragged along (see {@link
+ *       Builder#optDragCheck}), and destination check: drop moving tracks whose destination looked
+ *       the same in the first frame (nothing moved in: a table point dragged ahead of a moving
+ *       edge; see {@link Builder#optDestinationChange});
  *   <li>cluster each set with k-means ({@code Core.kmeans}) on the whole path. Static clusters keep
  *       the member nearest the centre. Moving clusters drop outliers whose displacement leaves the
  *       cluster's per-frame median displacement by more than 2 px, and keep the inlier nearest the
@@ -50,15 +50,16 @@ import org.opencv.video.Video;
  * </ol>
  *
  * <p>Defaults (tuned at 128 x 128 on seeds 0..499; pixel thresholds are in pixels of the input, so
- * scale them with the frame size): horizon H = 16 frames, grid step 4 px (a 32 x 32 grid), LK window
- * 9 px, 2 pyramid levels, 30 iterations or 0.01 px, minimum eigenvalue 1e-3, forward–backward error
- * ≤ 0.5 px, RANSAC reprojection threshold 1 px, at least 8 points for a homography, static up to 2 px
- * of largest displacement, moving beyond 3 px (2 px + a 1 px ambiguity band), drag check on with a
- * margin of 8 grey levels, destination change ≥ 8 grey levels, moving-cluster outliers beyond 2 px,
- * spatial medoid on, moving clusters of at least 3 inliers, at most 5 moving and 10 static marks,
- * seed 0. Off by default (tried, they cost more true moving marks than false ones): a stricter
- * forward–backward limit for moving tracks, an LK-residual limit, motion coherence with grid
- * neighbours, the foreground pick, the drag check at every frame. See {@code docs/TRACE_OF_MARK.md}.
+ * scale them with the frame size): horizon H = 16 frames, grid step 4 px (a 32 x 32 grid), LK
+ * window 9 px, 2 pyramid levels, 30 iterations or 0.01 px, minimum eigenvalue 1e-3,
+ * forward–backward error ≤ 0.5 px, RANSAC reprojection threshold 1 px, at least 8 points for a
+ * homography, static up to 2 px of largest displacement, moving beyond 3 px (2 px + a 1 px
+ * ambiguity band), drag check on with a margin of 8 grey levels, destination change ≥ 8 grey
+ * levels, moving-cluster outliers beyond 2 px, spatial medoid on, moving clusters of at least 3
+ * inliers, at most 5 moving and 10 static marks, seed 0. Off by default (tried, they cost more true
+ * moving marks than false ones): a stricter forward–backward limit for moving tracks, an
+ * LK-residual limit, motion coherence with grid neighbours, the foreground pick, the drag check at
+ * every frame. See {@code docs/TRACE_OF_MARK.md}.
  *
  * <p>Thread-safe: an extractor is immutable and every call allocates (and releases, before it
  * returns) its own native buffers; k-means uses OpenCV's thread-local random generator, seeded per
@@ -166,12 +167,23 @@ public final class TraceExtractor {
         w = f.widthPx();
         h = f.heightPx();
       } else if (f.widthPx() != w || f.heightPx() != h) {
-        throw new IllegalArgumentException("frame " + i + " is " + f.widthPx() + "x" + f.heightPx()
-            + ", frame 0 is " + w + "x" + h + ": all frames of a clip must have one size");
+        throw new IllegalArgumentException(
+            "frame "
+                + i
+                + " is "
+                + f.widthPx()
+                + "x"
+                + f.heightPx()
+                + ", frame 0 is "
+                + w
+                + "x"
+                + h
+                + ": all frames of a clip must have one size");
       }
     }
     if (w < windowPx || h < windowPx) {
-      throw new IllegalArgumentException("frames of " + w + "x" + h + " are smaller than the LK window (" + windowPx + " px)");
+      throw new IllegalArgumentException(
+          "frames of " + w + "x" + h + " are smaller than the LK window (" + windowPx + " px)");
     }
     mantis.marks.OpenCv.ensureLoaded();
     List<Mat> grays = new ArrayList<>(clip.size());
@@ -322,13 +334,15 @@ public final class TraceExtractor {
       path[k] = len;
       if (reach <= movingMinDisplacementPx) {
         statics.add(k);
-      } else if (reach > movingMinDisplacementPx + ambiguityBandPx && fbError[ids[k]] <= movingForwardBackwardMaxPx
+      } else if (reach > movingMinDisplacementPx + ambiguityBandPx
+          && fbError[ids[k]] <= movingForwardBackwardMaxPx
           && lkError[ids[k]] <= movingMaxLkErrorPx) {
         moving.add(k);
       }
     }
     // 5a. Drag check: a point that a moving edge dragged along looks, at its largest displacement,
-    // more like the first frame where it started (camera motion removed) than where it was tracked to.
+    // more like the first frame where it started (camera motion removed) than where it was tracked
+    // to.
     double[] foreground = new double[count];
     if (dragCheck && !moving.isEmpty()) {
       byte[][] pix = new byte[horizon + 1][];
@@ -345,8 +359,10 @@ public final class TraceExtractor {
         }
         boolean pass = true;
         for (int t = 1; t <= horizon && pass; t++) {
-          if (t != tm && !(dragCheckAllFrames
-              && Math.hypot(px[k][t] - px[k][0], py[k][t] - py[k][0]) > movingMinDisplacementPx + ambiguityBandPx)) {
+          if (t != tm
+              && !(dragCheckAllFrames
+                  && Math.hypot(px[k][t] - px[k][0], py[k][t] - py[k][0])
+                      > movingMinDisplacementPx + ambiguityBandPx)) {
             continue;
           }
           byte[] g0 = pixels(grays, pix, 0);
@@ -362,7 +378,8 @@ public final class TraceExtractor {
           // Destination check: the place the point went to must have looked different in frame 0
           // (something moved in); a point dragged ahead of an edge over the table lands where the
           // table looked the same.
-          double arrived = patchDifference(g0, px[k][t], py[k][t], gt, xs[t][ids[k]], ys[t][ids[k]], w, h);
+          double arrived =
+              patchDifference(g0, px[k][t], py[k][t], gt, xs[t][ids[k]], ys[t][ids[k]], w, h);
           if (t == tm) {
             foreground[k] = arrived;
           }
@@ -386,8 +403,12 @@ public final class TraceExtractor {
           }
           double worst = 0;
           for (int t = 1; t <= horizon && worst <= coherencePx; t++) {
-            worst = Math.max(worst, Math.hypot(px[a][t] - px[a][0] - px[b][t] + px[b][0],
-                py[a][t] - py[a][0] - py[b][t] + py[b][0]));
+            worst =
+                Math.max(
+                    worst,
+                    Math.hypot(
+                        px[a][t] - px[a][0] - px[b][t] + px[b][0],
+                        py[a][t] - py[a][0] - py[b][t] + py[b][0]));
           }
           if (worst <= coherencePx) {
             friends++;
@@ -401,10 +422,19 @@ public final class TraceExtractor {
     }
     // 6. One mark per k-means cluster.
     SplittableRandom rng = new SplittableRandom(seed);
-    List<int[]> keptMoving = cluster(moving, maxMovingMarks, minMovingClusterTracks, clusterOutlierPx,
-        pickForeground ? foreground : null, px, py, rng.nextInt());
+    List<int[]> keptMoving =
+        cluster(
+            moving,
+            maxMovingMarks,
+            minMovingClusterTracks,
+            clusterOutlierPx,
+            pickForeground ? foreground : null,
+            px,
+            py,
+            rng.nextInt());
     keptMoving.removeIf(c -> c[1] < minMovingClusterTracks);
-    List<int[]> keptStatic = cluster(statics, maxStaticMarks, 1, Double.NaN, null, px, py, rng.nextInt());
+    List<int[]> keptStatic =
+        cluster(statics, maxStaticMarks, 1, Double.NaN, null, px, py, rng.nextInt());
     // 7. Random numbering, quantisation.
     int marks = keptMoving.size() + keptStatic.size();
     int[] numbers = new int[marks];
@@ -428,12 +458,28 @@ public final class TraceExtractor {
     }
     outMoving.sort((a, b) -> Integer.compare(a.markId(), b.markId()));
     outStatic.sort((a, b) -> Integer.compare(a.markId(), b.markId()));
-    return new TomLabels(horizon, w, h, outMoving, outStatic, n, count, moving.size(),
+    return new TomLabels(
+        horizon,
+        w,
+        h,
+        outMoving,
+        outStatic,
+        n,
+        count,
+        moving.size(),
         homography ? "homography" : "translation");
   }
 
-  private TomTrack track(int id, boolean moving, int k, int clusterSize, double[][] px, double[][] py, double[] path,
-      int w, int h) {
+  private TomTrack track(
+      int id,
+      boolean moving,
+      int k,
+      int clusterSize,
+      double[][] px,
+      double[][] py,
+      double[] path,
+      int w,
+      int h) {
     List<PixelPoint> pts = new ArrayList<>(horizon + 1);
     int[][] q = new int[horizon + 1][];
     for (int t = 0; t <= horizon; t++) {
@@ -455,8 +501,11 @@ public final class TraceExtractor {
   /** Drag and destination checks: 3x3 patches. */
   private static final int PATCH_RADIUS = 1;
 
-  /** Mean absolute difference of the 5x5 patches around (xa, ya) in a and (xb, yb) in b, bilinear. */
-  private static double patchDifference(byte[] a, double xa, double ya, byte[] b, double xb, double yb, int w, int h) {
+  /**
+   * Mean absolute difference of the 5x5 patches around (xa, ya) in a and (xb, yb) in b, bilinear.
+   */
+  private static double patchDifference(
+      byte[] a, double xa, double ya, byte[] b, double xb, double yb, int w, int h) {
     double sum = 0;
     int n = 0;
     for (int dy = -PATCH_RADIUS; dy <= PATCH_RADIUS; dy++) {
@@ -506,7 +555,8 @@ public final class TraceExtractor {
   }
 
   /** Tracks points (bx, by)[0..count) from a to b in place; true where tracking succeeded. */
-  private boolean[] track(Mat a, Mat b, float[] bx, float[] by, float[] be, int count, int w, int h) {
+  private boolean[] track(
+      Mat a, Mat b, float[] bx, float[] by, float[] be, int count, int w, int h) {
     float[] buf = new float[2 * count];
     for (int k = 0; k < count; k++) {
       buf[2 * k] = bx[k];
@@ -519,8 +569,18 @@ public final class TraceExtractor {
     try {
       prev.alloc(count);
       prev.put(0, 0, buf);
-      Video.calcOpticalFlowPyrLK(a, b, prev, next, status, err, new Size(windowPx, windowPx), pyramidLevels,
-          new TermCriteria(TermCriteria.COUNT + TermCriteria.EPS, lkMaxIterations, lkEpsilonPx), 0, minEigThreshold);
+      Video.calcOpticalFlowPyrLK(
+          a,
+          b,
+          prev,
+          next,
+          status,
+          err,
+          new Size(windowPx, windowPx),
+          pyramidLevels,
+          new TermCriteria(TermCriteria.COUNT + TermCriteria.EPS, lkMaxIterations, lkEpsilonPx),
+          0,
+          minEigThreshold);
       next.get(0, 0, buf);
       byte[] st = new byte[count];
       status.get(0, 0, st);
@@ -531,7 +591,14 @@ public final class TraceExtractor {
       for (int k = 0; k < count; k++) {
         float x = buf[2 * k];
         float y = buf[2 * k + 1];
-        ok[k] = st[k] != 0 && Float.isFinite(x) && Float.isFinite(y) && x >= 0 && y >= 0 && x <= w - 1 && y <= h - 1;
+        ok[k] =
+            st[k] != 0
+                && Float.isFinite(x)
+                && Float.isFinite(y)
+                && x >= 0
+                && y >= 0
+                && x <= w - 1
+                && y <= h - 1;
         bx[k] = x;
         by[k] = y;
       }
@@ -544,7 +611,9 @@ public final class TraceExtractor {
     }
   }
 
-  /** Row-major 3x3 homography from (x, y) to (x0, y0) over the tracks ids, or null when none fits. */
+  /**
+   * Row-major 3x3 homography from (x, y) to (x0, y0) over the tracks ids, or null when none fits.
+   */
   private double[] homography(float[] x, float[] y, float[] x0, float[] y0, int[] ids) {
     int count = ids.length;
     float[] src = new float[2 * count];
@@ -606,8 +675,15 @@ public final class TraceExtractor {
    * k-means over whole paths; returns {track index, cluster size} of the member nearest each
    * centre, at most {@code maxMarks} of them.
    */
-  private List<int[]> cluster(List<Integer> members, int maxMarks, int minTracks, double outlierPx, double[] score,
-      double[][] px, double[][] py, int rngSeed) {
+  private List<int[]> cluster(
+      List<Integer> members,
+      int maxMarks,
+      int minTracks,
+      double outlierPx,
+      double[] score,
+      double[][] px,
+      double[][] py,
+      int rngSeed) {
     int count = members.size();
     List<int[]> out = new ArrayList<>();
     if (count == 0 || maxMarks == 0) {
@@ -633,8 +709,14 @@ public final class TraceExtractor {
     try {
       samples.put(0, 0, data);
       Core.setRNGSeed(rngSeed);
-      Core.kmeans(samples, k, labels, new TermCriteria(TermCriteria.COUNT + TermCriteria.EPS, 30, 0.01), 3,
-          Core.KMEANS_PP_CENTERS, centers);
+      Core.kmeans(
+          samples,
+          k,
+          labels,
+          new TermCriteria(TermCriteria.COUNT + TermCriteria.EPS, 30, 0.01),
+          3,
+          Core.KMEANS_PP_CENTERS,
+          centers);
       int[] lab = new int[count];
       labels.get(0, 0, lab);
       float[] cen = new float[k * dims];
@@ -659,7 +741,8 @@ public final class TraceExtractor {
       }
       if (!Double.isNaN(outlierPx)) {
         // Robust: displacements from the start; the member whose displacement stays nearest the
-        // cluster's per-frame median displacement, among those within outlierPx of it at every frame;
+        // cluster's per-frame median displacement, among those within outlierPx of it at every
+        // frame;
         // the others (motions unlike their cluster's) are not counted.
         for (int c = 0; c < k; c++) {
           if (size[c] == 0) {
@@ -687,8 +770,10 @@ public final class TraceExtractor {
             double worst = 0;
             double sum = 0;
             for (int t = 0; t < dims / 2; t++) {
-              double d = Math.hypot(data[r * dims + 2 * t] - data[r * dims] - med[2 * t],
-                  data[r * dims + 2 * t + 1] - data[r * dims + 1] - med[2 * t + 1]);
+              double d =
+                  Math.hypot(
+                      data[r * dims + 2 * t] - data[r * dims] - med[2 * t],
+                      data[r * dims + 2 * t + 1] - data[r * dims + 1] - med[2 * t + 1]);
               worst = Math.max(worst, d);
               sum += d;
             }
@@ -699,7 +784,10 @@ public final class TraceExtractor {
                 rank = 0;
                 for (int r2 = 0; r2 < count; r2++) {
                   if (lab[r2] == c) {
-                    rank += Math.hypot(data[r * dims] - data[r2 * dims], data[r * dims + 1] - data[r2 * dims + 1]);
+                    rank +=
+                        Math.hypot(
+                            data[r * dims] - data[r2 * dims],
+                            data[r * dims + 1] - data[r2 * dims + 1]);
                   }
                 }
               }
@@ -811,7 +899,10 @@ public final class TraceExtractor {
       return this;
     }
 
-    /** Fewest tracks (and inliers) for a homography; below it a median translation is used (default 8). */
+    /**
+     * Fewest tracks (and inliers) for a homography; below it a median translation is used (default
+     * 8).
+     */
     public Builder optMinHomographyPoints(int points) {
       this.minHomographyPoints = points;
       return this;
@@ -847,9 +938,9 @@ public final class TraceExtractor {
     /**
      * Drag check (default on): a moving track is kept only when, at its largest displacement, the
      * 3x3 patch where it was tracked to matches its first-frame patch better (by {@link
-     * #optDragMargin}, default 8 grey levels) than
-     * the patch at its start position (camera motion removed) does; otherwise the point was dragged
-     * along by a moving edge (an arm passing by) and is dropped.
+     * #optDragMargin}, default 8 grey levels) than the patch at its start position (camera motion
+     * removed) does; otherwise the point was dragged along by a moving edge (an arm passing by) and
+     * is dropped.
      */
     public Builder optDragCheck(boolean enabled) {
       this.dragCheck = enabled;
@@ -912,8 +1003,8 @@ public final class TraceExtractor {
 
     /**
      * Destination check (part of the drag check): at its largest displacement a moving track's 3x3
-     * patch must differ from the first frame's patch at the same place (camera motion removed) by at
-     * least this many grey levels, mean absolute difference: something moved in. 0 turns it off
+     * patch must differ from the first frame's patch at the same place (camera motion removed) by
+     * at least this many grey levels, mean absolute difference: something moved in. 0 turns it off
      * (default 8).
      */
     public Builder optDestinationChange(double greyLevels) {
@@ -922,9 +1013,9 @@ public final class TraceExtractor {
     }
 
     /**
-     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose destination
-     * changed most (the most clearly foreground point) rather than the one nearest the median path
-     * (default off).
+     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose
+     * destination changed most (the most clearly foreground point) rather than the one nearest the
+     * median path (default off).
      */
     public Builder optPickForeground(boolean enabled) {
       this.pickForeground = enabled;
@@ -932,9 +1023,9 @@ public final class TraceExtractor {
     }
 
     /**
-     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose first-frame
-     * position is nearest (summed distance) to its cluster's members: inside the moving body rather
-     * than on its border (default on).
+     * With {@link #optClusterOutlierPx}: the mark of a moving cluster is the inlier whose
+     * first-frame position is nearest (summed distance) to its cluster's members: inside the moving
+     * body rather than on its border (default on).
      */
     public Builder optSpatialMedoid(boolean enabled) {
       this.spatialMedoid = enabled;
@@ -948,15 +1039,18 @@ public final class TraceExtractor {
     }
 
     /**
-     * The drag and destination checks at every frame where the track is beyond the moving threshold,
-     * not only at its largest displacement (default off).
+     * The drag and destination checks at every frame where the track is beyond the moving
+     * threshold, not only at its largest displacement (default off).
      */
     public Builder optDragCheckAllFrames(boolean enabled) {
       this.dragCheckAllFrames = enabled;
       return this;
     }
 
-    /** Seed of the k-means initialisation and the mark numbering for {@link #extract(List)} (default 0). */
+    /**
+     * Seed of the k-means initialisation and the mark numbering for {@link #extract(List)} (default
+     * 0).
+     */
     public Builder optSeed(long seed) {
       this.seed = seed;
       return this;
@@ -964,30 +1058,55 @@ public final class TraceExtractor {
 
     public TraceExtractor build() {
       require(horizon >= 1 && horizon <= 1000, "horizon must be in 1..1000, got " + horizon);
-      require(gridStepPx >= 1 && gridStepPx <= 1024, "gridStepPx must be in 1..1024, got " + gridStepPx);
-      require(windowPx >= 3 && windowPx <= 101 && windowPx % 2 == 1, "windowPx must be odd in 3..101, got " + windowPx);
-      require(pyramidLevels >= 0 && pyramidLevels <= 8, "pyramidLevels must be in 0..8, got " + pyramidLevels);
+      require(
+          gridStepPx >= 1 && gridStepPx <= 1024,
+          "gridStepPx must be in 1..1024, got " + gridStepPx);
+      require(
+          windowPx >= 3 && windowPx <= 101 && windowPx % 2 == 1,
+          "windowPx must be odd in 3..101, got " + windowPx);
+      require(
+          pyramidLevels >= 0 && pyramidLevels <= 8,
+          "pyramidLevels must be in 0..8, got " + pyramidLevels);
       require(lkMaxIterations >= 1, "lkMaxIterations must be >= 1, got " + lkMaxIterations);
-      require(lkEpsilonPx > 0 && Double.isFinite(lkEpsilonPx), "lkEpsilonPx must be finite and > 0");
-      require(minEigThreshold >= 0 && Double.isFinite(minEigThreshold), "minEigThreshold must be finite and >= 0");
-      require(forwardBackwardMaxPx > 0 && Double.isFinite(forwardBackwardMaxPx),
+      require(
+          lkEpsilonPx > 0 && Double.isFinite(lkEpsilonPx), "lkEpsilonPx must be finite and > 0");
+      require(
+          minEigThreshold >= 0 && Double.isFinite(minEigThreshold),
+          "minEigThreshold must be finite and >= 0");
+      require(
+          forwardBackwardMaxPx > 0 && Double.isFinite(forwardBackwardMaxPx),
           "forwardBackwardMaxPx must be finite and > 0");
-      require(ransacReprojectionPx > 0 && Double.isFinite(ransacReprojectionPx),
+      require(
+          ransacReprojectionPx > 0 && Double.isFinite(ransacReprojectionPx),
           "ransacReprojectionPx must be finite and > 0");
-      require(minHomographyPoints >= 4, "minHomographyPoints must be >= 4, got " + minHomographyPoints);
-      require(movingMinDisplacementPx >= 0 && Double.isFinite(movingMinDisplacementPx), "movingMinDisplacementPx must be finite and >= 0");
-      require(ambiguityBandPx >= 0 && Double.isFinite(ambiguityBandPx), "ambiguityBandPx must be finite and >= 0");
+      require(
+          minHomographyPoints >= 4, "minHomographyPoints must be >= 4, got " + minHomographyPoints);
+      require(
+          movingMinDisplacementPx >= 0 && Double.isFinite(movingMinDisplacementPx),
+          "movingMinDisplacementPx must be finite and >= 0");
+      require(
+          ambiguityBandPx >= 0 && Double.isFinite(ambiguityBandPx),
+          "ambiguityBandPx must be finite and >= 0");
       require(minMovingClusterTracks >= 1, "minMovingClusterTracks must be >= 1");
       require(maxMovingMarks >= 0 && maxMovingMarks <= 255, "maxMovingMarks must be in 0..255");
       require(maxStaticMarks >= 0 && maxStaticMarks <= 255, "maxStaticMarks must be in 0..255");
-      require(movingForwardBackwardMaxPx > 0 && !Double.isNaN(movingForwardBackwardMaxPx),
+      require(
+          movingForwardBackwardMaxPx > 0 && !Double.isNaN(movingForwardBackwardMaxPx),
           "movingForwardBackwardMaxPx must be > 0");
-      require(movingMaxLkErrorPx > 0 && !Double.isNaN(movingMaxLkErrorPx), "movingMaxLkError must be > 0");
-      require(movingMinCoherentNeighbours >= 0 && movingMinCoherentNeighbours <= 8,
+      require(
+          movingMaxLkErrorPx > 0 && !Double.isNaN(movingMaxLkErrorPx),
+          "movingMaxLkError must be > 0");
+      require(
+          movingMinCoherentNeighbours >= 0 && movingMinCoherentNeighbours <= 8,
           "movingMinCoherentNeighbours must be in 0..8");
-      require(coherencePx > 0 && Double.isFinite(coherencePx), "coherencePx must be finite and > 0");
-      require(Double.isNaN(clusterOutlierPx) || clusterOutlierPx > 0, "clusterOutlierPx must be NaN (off) or > 0");
-      require(destinationChange >= 0 && Double.isFinite(destinationChange), "destinationChange must be finite and >= 0");
+      require(
+          coherencePx > 0 && Double.isFinite(coherencePx), "coherencePx must be finite and > 0");
+      require(
+          Double.isNaN(clusterOutlierPx) || clusterOutlierPx > 0,
+          "clusterOutlierPx must be NaN (off) or > 0");
+      require(
+          destinationChange >= 0 && Double.isFinite(destinationChange),
+          "destinationChange must be finite and >= 0");
       require(dragMargin >= 0 && Double.isFinite(dragMargin), "dragMargin must be finite and >= 0");
       return new TraceExtractor(this);
     }

@@ -15,11 +15,15 @@ import org.junit.jupiter.api.Test;
 class TraceExtractorTest {
   private static final int SIZE = 128;
   private static final int H = 8;
+
   /** Camera shake of the synthetic clip: the whole image moves by this much per frame. */
   private static final double SHIFT_X = 0.6;
+
   private static final double SHIFT_Y = -0.4;
+
   /** The square moves by this much per frame in the scene (first-frame coordinates). */
   private static final double SQUARE_DX = 0.0;
+
   private static final double SQUARE_DY = 1.5;
   private static final double SQUARE_X0 = 40;
   private static final double SQUARE_Y0 = 50;
@@ -27,14 +31,19 @@ class TraceExtractorTest {
 
   /** A smooth, trackable texture. */
   private static double background(double x, double y) {
-    return 128 + 40 * Math.sin(x * 0.45 + 1.3 * Math.sin(y * 0.21)) + 35 * Math.cos(y * 0.38 + 0.9 * Math.sin(x * 0.17));
+    return 128
+        + 40 * Math.sin(x * 0.45 + 1.3 * Math.sin(y * 0.21))
+        + 35 * Math.cos(y * 0.38 + 0.9 * Math.sin(x * 0.17));
   }
 
   private static double square(double u, double v) {
     return 30 + 90 * (0.5 + 0.5 * Math.sin(u * 0.9) * Math.cos(v * 0.8));
   }
 
-  /** Frame t: the scene (textured table + a textured square moving down) seen through a shifting camera. */
+  /**
+   * Frame t: the scene (textured table + a textured square moving down) seen through a shifting
+   * camera.
+   */
   private static Frame frame(int t) {
     byte[] rgb = new byte[SIZE * SIZE * 3];
     double sx = SQUARE_X0 + SQUARE_DX * t;
@@ -82,19 +91,26 @@ class TraceExtractorTest {
     for (TomTrack m : labels.moving()) {
       PixelPoint p0 = m.pointsPx().get(0);
       // On the square, or ahead of its leading edge (a background point the square then covers).
-      assertTrue(Math.abs(p0.xPx() - SQUARE_X0) <= SQUARE_HALF + 1 && p0.yPx() >= SQUARE_Y0 - SQUARE_HALF - 1
-          && p0.yPx() <= SQUARE_Y0 + SQUARE_HALF + SQUARE_DY * H + 1,
+      assertTrue(
+          Math.abs(p0.xPx() - SQUARE_X0) <= SQUARE_HALF + 1
+              && p0.yPx() >= SQUARE_Y0 - SQUARE_HALF - 1
+              && p0.yPx() <= SQUARE_Y0 + SQUARE_HALF + SQUARE_DY * H + 1,
           "moving mark starts on the square: " + p0);
       PixelPoint end = m.pointsPx().get(H);
       // Camera shift removed: the square's own motion, in first-frame coordinates.
-      boolean inside = Math.abs(p0.xPx() - SQUARE_X0) < SQUARE_HALF - 1 && Math.abs(p0.yPx() - SQUARE_Y0) < SQUARE_HALF - 1;
+      boolean inside =
+          Math.abs(p0.xPx() - SQUARE_X0) < SQUARE_HALF - 1
+              && Math.abs(p0.yPx() - SQUARE_Y0) < SQUARE_HALF - 1;
       if (inside) {
         insideMarks++;
         assertEquals(p0.xPx() + SQUARE_DX * H, end.xPx(), 0.5);
         assertEquals(p0.yPx() + SQUARE_DY * H, end.yPx(), 0.5);
       } else {
-        // A point at the square's border, which the square occludes or uncovers: it goes with the square, roughly.
-        assertTrue(end.yPx() - p0.yPx() > 0.5 * SQUARE_DY * H, "border mark follows the square: " + m.pointsPx());
+        // A point at the square's border, which the square occludes or uncovers: it goes with the
+        // square, roughly.
+        assertTrue(
+            end.yPx() - p0.yPx() > 0.5 * SQUARE_DY * H,
+            "border mark follows the square: " + m.pointsPx());
       }
       assertTrue(m.moving());
     }
@@ -136,7 +152,8 @@ class TraceExtractorTest {
     boolean differs = false;
     for (long seed = 4; seed < 10 && !differs; seed++) {
       List<TomTrack> other = extractor().extract(clip(), seed).all();
-      differs = other.size() != all.size() || !other.get(0).pointsPx().equals(all.get(0).pointsPx());
+      differs =
+          other.size() != all.size() || !other.get(0).pointsPx().equals(all.get(0).pointsPx());
     }
     assertTrue(differs);
   }
@@ -171,7 +188,8 @@ class TraceExtractorTest {
   void badClipsAreRejectedWithAClearMessage() {
     TraceExtractor ex = extractor();
     List<Frame> shortClip = clip().subList(0, H);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ex.extract(shortClip));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ex.extract(shortClip));
     assertTrue(e.getMessage().contains("H + 1"), e.getMessage());
     List<Frame> mixed = new ArrayList<>(clip());
     mixed.set(3, Frame.ofRgb(64, 64, new byte[64 * 64 * 3]));
@@ -182,20 +200,31 @@ class TraceExtractorTest {
       tiny.add(Frame.ofRgb(2, 2, new byte[12]));
     }
     assertThrows(IllegalArgumentException.class, () -> ex.extract(tiny));
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optHorizon(0).build());
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optWindowPx(8).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> TraceExtractor.builder().optHorizon(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> TraceExtractor.builder().optWindowPx(8).build());
   }
 
   @Test
   void badMovingMarkSettingsAreRejected() {
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optClusterOutlierPx(0).build());
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optDestinationChange(-1).build());
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optDragMargin(Double.NaN).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TraceExtractor.builder().optClusterOutlierPx(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TraceExtractor.builder().optDestinationChange(-1).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TraceExtractor.builder().optDragMargin(Double.NaN).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> TraceExtractor.builder().optMovingForwardBackwardMaxPx(0).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> TraceExtractor.builder().optMovingMinCoherentNeighbours(9).build());
-    assertThrows(IllegalArgumentException.class, () -> TraceExtractor.builder().optCoherencePx(-1).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> TraceExtractor.builder().optCoherencePx(-1).build());
     // NaN turns the outlier test off; that is allowed.
     TraceExtractor.builder().optClusterOutlierPx(Double.NaN).optSpatialMedoid(false).build();
   }
@@ -204,7 +233,8 @@ class TraceExtractorTest {
   void aDestinationCheckAboveAnyContrastLeavesNoMovingMark() {
     // The square's texture differs from the table's by far less than 255 grey levels: every moving
     // track fails the destination check, and the static marks are unaffected.
-    TomLabels strict = TraceExtractor.builder().optHorizon(H).optDestinationChange(255).build().extract(clip(), 7);
+    TomLabels strict =
+        TraceExtractor.builder().optHorizon(H).optDestinationChange(255).build().extract(clip(), 7);
     TomLabels normal = extractor().extract(clip(), 7);
     assertTrue(strict.moving().isEmpty());
     assertFalse(normal.moving().isEmpty());

@@ -17,8 +17,16 @@ final class CardJson {
 
   private static final List<String> TOP =
       List.of(
-          "formatVersion", "architecture", "inputSizePx", "normalization", "jointNames",
-          "chunkLength", "chunkPeriodNanos", "codebook", "trainingDataDigest", "evaluation",
+          "formatVersion",
+          "architecture",
+          "inputSizePx",
+          "normalization",
+          "jointNames",
+          "chunkLength",
+          "chunkPeriodNanos",
+          "codebook",
+          "trainingDataDigest",
+          "evaluation",
           "files");
 
   private CardJson() {}
@@ -50,8 +58,12 @@ final class CardJson {
     }
     if (version.intValue() != ModelCard.FORMAT_VERSION) {
       throw new BundleException(
-          F + "unknown format version " + version.intValue() + " (this build reads "
-              + ModelCard.FORMAT_VERSION + ")");
+          F
+              + "unknown format version "
+              + version.intValue()
+              + " (this build reads "
+              + ModelCard.FORMAT_VERSION
+              + ")");
     }
     fields(root, "", TOP);
     JsonNode arch = object(root, "architecture");
@@ -122,8 +134,15 @@ final class CardJson {
       String name = it.next();
       if (!known.contains(name)) {
         throw new BundleException(
-            F + "unknown field '" + prefix + name + "' (format version "
-                + ModelCard.FORMAT_VERSION + " has " + expected + ")");
+            F
+                + "unknown field '"
+                + prefix
+                + name
+                + "' (format version "
+                + ModelCard.FORMAT_VERSION
+                + " has "
+                + expected
+                + ")");
       }
     }
   }

@@ -43,8 +43,10 @@ public final class ModelBundle {
    * SHA-256 (also atomically, last, so a directory with a card is complete). Creates {@code dir} if
    * needed.
    *
-   * @param cardWithoutHashes the card; its {@code files} are replaced by the hashes of {@code files}
-   * @param files file name to content; names are plain file names other than {@code model-card.json}
+   * @param cardWithoutHashes the card; its {@code files} are replaced by the hashes of {@code
+   *     files}
+   * @param files file name to content; names are plain file names other than {@code
+   *     model-card.json}
    * @return the card as written, with the hashes
    */
   public static ModelCard write(Path dir, ModelCard cardWithoutHashes, Map<String, byte[]> files)
@@ -62,7 +64,8 @@ public final class ModelBundle {
     for (Map.Entry<String, byte[]> e : files.entrySet()) {
       writeAtomically(dir.resolve(e.getKey()), e.getValue());
     }
-    writeAtomically(dir.resolve(ModelCard.FILE_NAME), card.toJson().getBytes(StandardCharsets.UTF_8));
+    writeAtomically(
+        dir.resolve(ModelCard.FILE_NAME), card.toJson().getBytes(StandardCharsets.UTF_8));
     LOG.debug("wrote model bundle {} ({} files)", dir, hashes.size());
     return card;
   }
@@ -91,7 +94,12 @@ public final class ModelBundle {
       Path p = dir.resolve(e.getKey());
       if (!Files.isRegularFile(p)) {
         throw new BundleException(
-            "model bundle " + dir + ": " + e.getKey() + " is listed in " + ModelCard.FILE_NAME
+            "model bundle "
+                + dir
+                + ": "
+                + e.getKey()
+                + " is listed in "
+                + ModelCard.FILE_NAME
                 + " but missing");
       }
       String actual = sha256Hex(p);
@@ -101,8 +109,14 @@ public final class ModelBundle {
     }
     if (!card.jointNames().equals(robot.jointNames())) {
       throw new BundleException(
-          "model bundle " + dir + ": joint names " + card.jointNames() + " do not match robot "
-              + robot.name() + "'s " + robot.jointNames());
+          "model bundle "
+              + dir
+              + ": joint names "
+              + card.jointNames()
+              + " do not match robot "
+              + robot.name()
+              + "'s "
+              + robot.jointNames());
     }
     if (LOG.isDebugEnabled()) {
       try (var listing = Files.list(dir)) {
@@ -183,14 +197,27 @@ public final class ModelBundle {
   private void requireListed(String name) {
     if (!card.files().containsKey(name)) {
       throw new IllegalArgumentException(
-          "model bundle " + dir + ": " + name + " is not listed in " + ModelCard.FILE_NAME
-              + " (listed: " + card.files().keySet() + ")");
+          "model bundle "
+              + dir
+              + ": "
+              + name
+              + " is not listed in "
+              + ModelCard.FILE_NAME
+              + " (listed: "
+              + card.files().keySet()
+              + ")");
     }
   }
 
   private static String hashMismatch(Path dir, String name, String actual, String expected) {
-    return "model bundle " + dir + ": " + name + ": SHA-256 is " + actual
-        + ", the model card says " + expected;
+    return "model bundle "
+        + dir
+        + ": "
+        + name
+        + ": SHA-256 is "
+        + actual
+        + ", the model card says "
+        + expected;
   }
 
   private static MessageDigest sha256() {

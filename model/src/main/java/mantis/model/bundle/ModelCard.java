@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The model card of a bundle ({@code model-card.json}): what a loader needs to run the weights and what
- * a reader needs to trust them. Immutable; the constructor validates every field and names the
+ * The model card of a bundle ({@code model-card.json}): what a loader needs to run the weights and
+ * what a reader needs to trust them. Immutable; the constructor validates every field and names the
  * offending one in its message. Maps are copied into sorted, unmodifiable maps so the JSON form is
  * deterministic.
  *
@@ -43,6 +43,7 @@ public record ModelCard(
 
   /** The card format version this build writes and reads. */
   public static final int FORMAT_VERSION = 1;
+
   /** The card's file name inside a bundle. */
   public static final String FILE_NAME = "model-card.json";
 
@@ -51,8 +52,11 @@ public record ModelCard(
   public ModelCard {
     if (formatVersion != FORMAT_VERSION) {
       throw new IllegalArgumentException(
-          "formatVersion: unknown format version " + formatVersion + " (this build reads "
-              + FORMAT_VERSION + ")");
+          "formatVersion: unknown format version "
+              + formatVersion
+              + " (this build reads "
+              + FORMAT_VERSION
+              + ")");
     }
     Objects.requireNonNull(architecture, "architecture");
     if (inputSizePx < 1) {
@@ -89,7 +93,8 @@ public record ModelCard(
         throw new IllegalArgumentException("evaluation: blank name");
       }
       if (v == null || !Double.isFinite(v)) {
-        throw new IllegalArgumentException("evaluation." + name + " must be a finite number, got " + v);
+        throw new IllegalArgumentException(
+            "evaluation." + name + " must be a finite number, got " + v);
       }
       eval.put(name, v);
     }
@@ -113,15 +118,33 @@ public record ModelCard(
   /** This card with {@code files} replaced. */
   public ModelCard withFiles(Map<String, String> newFiles) {
     return new ModelCard(
-        formatVersion, architecture, inputSizePx, normalization, jointNames, chunkLength,
-        chunkPeriodNanos, codebook, trainingDataDigest, evaluation, newFiles);
+        formatVersion,
+        architecture,
+        inputSizePx,
+        normalization,
+        jointNames,
+        chunkLength,
+        chunkPeriodNanos,
+        codebook,
+        trainingDataDigest,
+        evaluation,
+        newFiles);
   }
 
   /** This card with {@code evaluation} replaced. */
   public ModelCard withEvaluation(Map<String, Double> newEvaluation) {
     return new ModelCard(
-        formatVersion, architecture, inputSizePx, normalization, jointNames, chunkLength,
-        chunkPeriodNanos, codebook, trainingDataDigest, newEvaluation, files);
+        formatVersion,
+        architecture,
+        inputSizePx,
+        normalization,
+        jointNames,
+        chunkLength,
+        chunkPeriodNanos,
+        codebook,
+        trainingDataDigest,
+        newEvaluation,
+        files);
   }
 
   /** The JSON form ({@code model-card.json}), field names as the record components. */
@@ -156,8 +179,11 @@ public record ModelCard(
         || name.contains("\\")
         || name.equals(FILE_NAME)) {
       throw new IllegalArgumentException(
-          "files: \"" + name + "\" is not a valid bundle file name (a plain name other than "
-              + FILE_NAME + ")");
+          "files: \""
+              + name
+              + "\" is not a valid bundle file name (a plain name other than "
+              + FILE_NAME
+              + ")");
     }
   }
 
@@ -217,7 +243,8 @@ public record ModelCard(
     private static List<Double> check(String field, List<Double> values, boolean positive) {
       Objects.requireNonNull(values, field);
       if (values.size() != 3) {
-        throw new IllegalArgumentException(field + " must have 3 values (R, G, B), got " + values.size());
+        throw new IllegalArgumentException(
+            field + " must have 3 values (R, G, B), got " + values.size());
       }
       for (Double v : values) {
         if (v == null || !Double.isFinite(v) || (positive && v <= 0)) {
@@ -241,7 +268,8 @@ public record ModelCard(
         throw new IllegalArgumentException("codebook.tokens must be >= 1, got " + tokens);
       }
       if (codebookSize < 2) {
-        throw new IllegalArgumentException("codebook.codebookSize must be >= 2, got " + codebookSize);
+        throw new IllegalArgumentException(
+            "codebook.codebookSize must be >= 2, got " + codebookSize);
       }
     }
   }
@@ -325,8 +353,17 @@ public record ModelCard(
       require(codebook, "codebook");
       require(trainingDataDigest, "trainingDataDigest");
       return new ModelCard(
-          FORMAT_VERSION, architecture, inputSizePx, normalization, jointNames, chunkLength,
-          chunkPeriodNanos, codebook, trainingDataDigest, evaluation, files);
+          FORMAT_VERSION,
+          architecture,
+          inputSizePx,
+          normalization,
+          jointNames,
+          chunkLength,
+          chunkPeriodNanos,
+          codebook,
+          trainingDataDigest,
+          evaluation,
+          files);
     }
 
     private static void require(Object value, String field) {

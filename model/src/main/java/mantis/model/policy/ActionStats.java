@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Normalisation of the action decoder's outputs: the standard deviation of each chunk point's joint
- * change from the current position (target at step k minus measured position), per step and joint. The
- * decoder predicts changes divided by these.
+ * change from the current position (target at step k minus measured position), per step and joint.
+ * The decoder predicts changes divided by these.
  *
  * @param chunkLength H
  * @param joints joints per point
@@ -18,6 +18,7 @@ import java.util.List;
  */
 public record ActionStats(int chunkLength, int joints, double[] deltaStdRad) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
   /** Floor on a standard deviation, radians. */
   static final double MIN_STD_RAD = 1e-3;
 
@@ -27,8 +28,8 @@ public record ActionStats(int chunkLength, int joints, double[] deltaStdRad) {
     }
     deltaStdRad = deltaStdRad.clone();
     if (deltaStdRad.length != chunkLength * joints) {
-      throw new IllegalArgumentException("deltaStdRad has " + deltaStdRad.length + " values, expected "
-          + chunkLength * joints);
+      throw new IllegalArgumentException(
+          "deltaStdRad has " + deltaStdRad.length + " values, expected " + chunkLength * joints);
     }
     for (double v : deltaStdRad) {
       if (!(v > 0) || !Double.isFinite(v)) {

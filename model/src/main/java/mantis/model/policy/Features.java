@@ -7,32 +7,37 @@ import mantis.core.Mark;
 import mantis.model.text.Vocabulary;
 
 /**
- * The network's inputs for a batch, as flat Java arrays (no engine types): image, marks, words and joints,
- * plus the labels scaled the way the losses read them. Built once per batch on the caller's thread.
+ * The network's inputs for a batch, as flat Java arrays (no engine types): image, marks, words and
+ * joints, plus the labels scaled the way the losses read them. Built once per batch on the caller's
+ * thread.
  */
 final class Features {
   /**
-   * Values per mark: x, y, width, height, sqrt(area), r, g, b, present, fill ratio, and its motion since the
-   * episode's start (dx, dy).
+   * Values per mark: x, y, width, height, sqrt(area), r, g, b, present, fill ratio, and its motion
+   * since the episode's start (dx, dy).
    */
   static final int MARK_GEOMETRY = 12;
+
   /**
-   * Joint features: sin and cos of each position and a has-joints flag. Velocities are left out on purpose:
-   * with them a policy cloned from a few episodes learns to keep doing what the arm was doing (it stalled in
-   * front of objects it had to push once it had stopped).
+   * Joint features: sin and cos of each position and a has-joints flag. Velocities are left out on
+   * purpose: with them a policy cloned from a few episodes learns to keep doing what the arm was
+   * doing (it stalled in front of objects it had to push once it had stopped).
    */
   static int jointFeatures(int joints) {
     return 2 * joints + 1;
   }
+
   /** Trace offsets are stored as (pixels / input size) times this. */
   static final float TRACE_SCALE = 8f;
 
   final int batch;
+
   /**
-   * B x N x (3 x P x P) bytes: the frame already cut into patches, each patch channel-major then row-major;
-   * the network scales them to floats ((v / 255 - 0.5) x 4).
+   * B x N x (3 x P x P) bytes: the frame already cut into patches, each patch channel-major then
+   * row-major; the network scales them to floats ((v / 255 - 0.5) x 4).
    */
   final byte[] image;
+
   final float[] markGeometry; // B x M x 9
   final float[] markSample; // B x M x N (bilinear weights over the patch grid)
   final float[] markPresent; // B x M
@@ -40,6 +45,7 @@ final class Features {
   final float[] wordPresent; // B x L
   final float[] joints; // B x (2J+1)
   final double[] jointPositions; // B x J (zeros without joints)
+
   /** The marks used per example (the largest by area, at most M), in the order of the mark rows. */
   final List<List<Mark>> usedMarks;
 
@@ -81,7 +87,8 @@ final class Features {
   }
 
   /** Inputs and labels; action labels are normalised with {@code stats}. */
-  static Features withLabels(List<PolicyExample> examples, PolicyConfig c, Vocabulary vocab, ActionStats stats) {
+  static Features withLabels(
+      List<PolicyExample> examples, PolicyConfig c, Vocabulary vocab, ActionStats stats) {
     Features f = of(examples, c, vocab);
     int bsz = examples.size();
     int t = c.tokens();
@@ -104,8 +111,8 @@ final class Features {
       List<Mark> used = f.usedMarks.get(b);
       if (l.latentTokens() != null) {
         if (l.latentTokens().length != t) {
-          throw new IllegalArgumentException("example has " + l.latentTokens().length + " latent tokens, the network "
-              + t);
+          throw new IllegalArgumentException(
+              "example has " + l.latentTokens().length + " latent tokens, the network " + t);
         }
         System.arraycopy(l.latentTokens(), 0, f.tokenLabels, b * t, t);
       }
@@ -116,8 +123,10 @@ final class Features {
         Mark o = used.get(f.objectLabels[b]);
         double s = c.inputSizePx();
         for (int i = 0; i < k; i++) {
-          f.traceLabels[(b * k + i) * 2] = (float) ((l.tracePx()[2 * i] - o.centroid().xPx()) / s * TRACE_SCALE);
-          f.traceLabels[(b * k + i) * 2 + 1] = (float) ((l.tracePx()[2 * i + 1] - o.centroid().yPx()) / s * TRACE_SCALE);
+          f.traceLabels[(b * k + i) * 2] =
+              (float) ((l.tracePx()[2 * i] - o.centroid().xPx()) / s * TRACE_SCALE);
+          f.traceLabels[(b * k + i) * 2 + 1] =
+              (float) ((l.tracePx()[2 * i + 1] - o.centroid().yPx()) / s * TRACE_SCALE);
         }
         f.traceMask[b] = 1f;
       }
@@ -172,8 +181,16 @@ final class Features {
   private void fill(int b, PolicyExample e, PolicyConfig c, Vocabulary vocab) {
     int s = c.inputSizePx();
     if (e.rgb().length != s * s * 3) {
-      throw new IllegalArgumentException("frame has " + e.rgb().length + " bytes, the network reads " + s + "x" + s
-          + " RGB (" + s * s * 3 + " bytes)");
+      throw new IllegalArgumentException(
+          "frame has "
+              + e.rgb().length
+              + " bytes, the network reads "
+              + s
+              + "x"
+              + s
+              + " RGB ("
+              + s * s * 3
+              + " bytes)");
     }
     byte[] rgb = e.rgb();
     int patch = c.patchPx();
@@ -242,8 +259,8 @@ final class Features {
     int jf = jointFeatures(c.joints());
     if (e.hasJoints()) {
       if (e.jointPositionsRad().length != c.joints()) {
-        throw new IllegalArgumentException("example has " + e.jointPositionsRad().length + " joints, the network "
-            + c.joints());
+        throw new IllegalArgumentException(
+            "example has " + e.jointPositionsRad().length + " joints, the network " + c.joints());
       }
       for (int j = 0; j < c.joints(); j++) {
         double q = e.jointPositionsRad()[j];

@@ -30,29 +30,36 @@ import mantis.model.text.Vocabulary;
  * The Mantis policy loaded from a model bundle, ready to serve: the weights are shared, each {@link
  * #newPredictor()} gets its own native scratch memory.
  *
- * <p>A chunk holds H joint targets at {@code (k + 1) x period} (k = 0..H-1) from the observation, the
- * current joint positions plus the decoder's changes; it is valid for H periods from the moment it is made
- * (server clock). The chunk's latent tokens are the argmax tokens, its first trace the grounded object
- * mark's: the mark's centroid now, then K predicted positions one period apart; the second trace (when the
- * effector was found) is the effector mark's planned path, the same way.
+ * <p>A chunk holds H joint targets at {@code (k + 1) x period} (k = 0..H-1) from the observation,
+ * the current joint positions plus the decoder's changes; it is valid for H periods from the moment
+ * it is made (server clock). The chunk's latent tokens are the argmax tokens, its first trace the
+ * grounded object mark's: the mark's centroid now, then K predicted positions one period apart; the
+ * second trace (when the effector was found) is the effector mark's planned path, the same way.
  *
- * <p>Episode memory: the network reads how far each mark has moved since the episode's first observation
- * (pushing "left" means 8 cm from where the object started, which one frame cannot show). The model remembers
- * the first position of every mark id per (robot id, episode id), so it needs mark ids that are stable through
- * an episode, as a {@code Control} stream gives; observations with an empty episode id get no motion. Step 0
- * starts the episode's memory afresh; at most {@value #MAX_EPISODES} episodes are remembered (least recently
- * used forgotten). The frame must be at the
- * bundle's input size (the server resizes it); other sizes are resized here by nearest neighbour.
+ * <p>Episode memory: the network reads how far each mark has moved since the episode's first
+ * observation (pushing "left" means 8 cm from where the object started, which one frame cannot
+ * show). The model remembers the first position of every mark id per (robot id, episode id), so it
+ * needs mark ids that are stable through an episode, as a {@code Control} stream gives;
+ * observations with an empty episode id get no motion. Step 0 starts the episode's memory afresh;
+ * at most {@value #MAX_EPISODES} episodes are remembered (least recently used forgotten). The frame
+ * must be at the bundle's input size (the server resizes it); other sizes are resized here by
+ * nearest neighbour.
  */
 public final class MantisPolicyModel implements PolicyModel {
   static final String WEIGHTS = "weights.bin";
   static final String VOCABULARY = "vocabulary.json";
   static final String STATS = "stats.json";
+
   /** Episodes whose mark start positions are remembered at once. */
   static final int MAX_EPISODES = 4096;
 
   /** What a bundle holds, read and verified. */
-  record Loaded(ModelCard card, PolicyConfig config, Vocabulary vocabulary, ActionStats stats, byte[] weights) {
+  record Loaded(
+      ModelCard card,
+      PolicyConfig config,
+      Vocabulary vocabulary,
+      ActionStats stats,
+      byte[] weights) {
     /** A network with these weights (the caller closes it). */
     PolicyNet network(Path dir) throws BundleException {
       PolicyNet net = new PolicyNet(config, vocabulary.size());
@@ -76,7 +83,8 @@ public final class MantisPolicyModel implements PolicyModel {
   private final java.util.LinkedHashMap<String, java.util.Map<Integer, PixelPoint>> memory =
       new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, java.util.Map<Integer, PixelPoint>> e) {
+        protected boolean removeEldestEntry(
+            java.util.Map.Entry<String, java.util.Map<Integer, PixelPoint>> e) {
           return size() > MAX_EPISODES;
         }
       };
@@ -88,36 +96,63 @@ public final class MantisPolicyModel implements PolicyModel {
     this.stats = l.stats();
     this.net = net;
     this.clock = clock;
-    this.info = new PolicyInfo("mantis", version, card.jointNames(), config.inputSizePx(), config.inputSizePx(),
-        config.chunkLength(), card.toJson());
+    this.info =
+        new PolicyInfo(
+            "mantis",
+            version,
+            card.jointNames(),
+            config.inputSizePx(),
+            config.inputSizePx(),
+            config.chunkLength(),
+            card.toJson());
   }
 
   static Loaded read(Path dir, RobotSpec robot) throws IOException {
     ModelBundle bundle = ModelBundle.open(dir, robot);
     ModelCard card = bundle.card();
     if (!card.architecture().name().equals(PolicyConfig.ARCHITECTURE)) {
-      throw new BundleException("model bundle " + dir + ": architecture '" + card.architecture().name()
-          + "' is not " + PolicyConfig.ARCHITECTURE);
+      throw new BundleException(
+          "model bundle "
+              + dir
+              + ": architecture '"
+              + card.architecture().name()
+              + "' is not "
+              + PolicyConfig.ARCHITECTURE);
     }
     for (String f : List.of(WEIGHTS, VOCABULARY, STATS)) {
       if (!card.files().containsKey(f)) {
-        throw new BundleException("model bundle " + dir + ": " + ModelCard.FILE_NAME + " does not list " + f);
+        throw new BundleException(
+            "model bundle " + dir + ": " + ModelCard.FILE_NAME + " does not list " + f);
       }
     }
     try {
       PolicyConfig config = PolicyConfig.fromSizes(card.architecture().sizes());
       if (config.joints() != robot.jointCount()) {
-        throw new BundleException("model bundle " + dir + ": network drives " + config.joints() + " joints, robot "
-            + robot.name() + " has " + robot.jointCount());
+        throw new BundleException(
+            "model bundle "
+                + dir
+                + ": network drives "
+                + config.joints()
+                + " joints, robot "
+                + robot.name()
+                + " has "
+                + robot.jointCount());
       }
-      if (config.chunkLength() != card.chunkLength() || config.inputSizePx() != card.inputSizePx()) {
-        throw new BundleException("model bundle " + dir + ": card's chunkLength/inputSizePx disagree with its"
-            + " architecture sizes");
+      if (config.chunkLength() != card.chunkLength()
+          || config.inputSizePx() != card.inputSizePx()) {
+        throw new BundleException(
+            "model bundle "
+                + dir
+                + ": card's chunkLength/inputSizePx disagree with its"
+                + " architecture sizes");
       }
-      Vocabulary vocab = Vocabulary.fromJson(new String(bundle.bytes(VOCABULARY), StandardCharsets.UTF_8));
-      ActionStats stats = ActionStats.fromJson(new String(bundle.bytes(STATS), StandardCharsets.UTF_8));
+      Vocabulary vocab =
+          Vocabulary.fromJson(new String(bundle.bytes(VOCABULARY), StandardCharsets.UTF_8));
+      ActionStats stats =
+          ActionStats.fromJson(new String(bundle.bytes(STATS), StandardCharsets.UTF_8));
       if (stats.chunkLength() != config.chunkLength() || stats.joints() != config.joints()) {
-        throw new BundleException("model bundle " + dir + ": " + STATS + " does not match the architecture");
+        throw new BundleException(
+            "model bundle " + dir + ": " + STATS + " does not match the architecture");
       }
       return new Loaded(card, config, vocab, stats, bundle.bytes(WEIGHTS));
     } catch (IllegalArgumentException e) {
@@ -131,7 +166,8 @@ public final class MantisPolicyModel implements PolicyModel {
    * @param clock the server's monotonic clock (sets each chunk's validity)
    * @throws BundleException when the bundle is refused, with the reason
    */
-  public static MantisPolicyModel open(Path dir, RobotSpec robot, MonotonicClock clock) throws IOException {
+  public static MantisPolicyModel open(Path dir, RobotSpec robot, MonotonicClock clock)
+      throws IOException {
     Objects.requireNonNull(clock, "clock");
     Loaded l = read(dir, robot);
     PolicyNet net = l.network(dir);
@@ -156,13 +192,21 @@ public final class MantisPolicyModel implements PolicyModel {
     long w = c.width();
     long patchIn = 3L * c.patchPx() * c.patchPx();
     long flops = 2 * n * patchIn * w + 2 * n * w * w;
-    flops += 2L * c.maxMarks() * n * w + 2L * c.maxMarks() * ((Features.MARK_GEOMETRY + w) * w + w * w);
-    flops += 2L * c.maxWords() * (vocabulary.size() * c.wordDim() + 3L * c.wordDim() * w + w * 4) + 2L * 4 * w * w;
+    flops +=
+        2L * c.maxMarks() * n * w + 2L * c.maxMarks() * ((Features.MARK_GEOMETRY + w) * w + w * w);
+    flops +=
+        2L * c.maxWords() * (vocabulary.size() * c.wordDim() + 3L * c.wordDim() * w + w * 4)
+            + 2L * 4 * w * w;
     flops += 3 * 2L * c.maxMarks() * (w * w + w) + 3 * 2L * w * w;
     long trunkIn = 6 * w + 16 + Features.jointFeatures(c.joints());
     long h = c.hidden();
-    flops += 2 * (trunkIn * h + h * h + h * c.tokens() * c.codebookSize() + 2 * h * c.traceLength() * 2);
-    long decIn = c.tokens() * c.codebookSize() + c.traceLength() * 2 + 2 + Features.jointFeatures(c.joints());
+    flops +=
+        2 * (trunkIn * h + h * h + h * c.tokens() * c.codebookSize() + 2 * h * c.traceLength() * 2);
+    long decIn =
+        c.tokens() * c.codebookSize()
+            + c.traceLength() * 2
+            + 2
+            + Features.jointFeatures(c.joints());
     flops += 2 * (decIn * h + h * h + h * (long) c.chunkLength() * c.joints());
     return flops;
   }
@@ -178,7 +222,8 @@ public final class MantisPolicyModel implements PolicyModel {
     @Override
     public List<ActionChunk> predict(List<Observation> observations, List<List<Mark>> marks) {
       if (observations.size() != marks.size()) {
-        throw new IllegalArgumentException(observations.size() + " observations but " + marks.size() + " mark lists");
+        throw new IllegalArgumentException(
+            observations.size() + " observations but " + marks.size() + " mark lists");
       }
       long start = clock.nanoTime();
       List<PolicyExample> examples = new ArrayList<>(observations.size());
@@ -221,8 +266,16 @@ public final class MantisPolicyModel implements PolicyModel {
         }
         Map<String, Long> stages = new LinkedHashMap<>();
         stages.put("forward", made - start);
-        out.add(new ActionChunk(info.jointNames(), points, made + config.chunkLength() * period, p.tokens,
-            marks.get(i), traces, info.version(), stages));
+        out.add(
+            new ActionChunk(
+                info.jointNames(),
+                points,
+                made + config.chunkLength() * period,
+                p.tokens,
+                marks.get(i),
+                traces,
+                info.version(),
+                stages));
       }
       return out;
     }
@@ -230,28 +283,42 @@ public final class MantisPolicyModel implements PolicyModel {
     private PolicyExample example(Observation o, List<Mark> marks) {
       Frame frame = o.frame();
       int s = config.inputSizePx();
-      byte[] rgb = frame.widthPx() == s && frame.heightPx() == s ? frame.rgbUnsafe() : nearest(frame, s);
+      byte[] rgb =
+          frame.widthPx() == s && frame.heightPx() == s ? frame.rgbUnsafe() : nearest(frame, s);
       List<Mark> scaled = marks;
       if (frame.widthPx() != s || frame.heightPx() != s) {
         scaled = new ArrayList<>(marks.size());
         double sx = (double) s / frame.widthPx();
         double sy = (double) s / frame.heightPx();
         for (Mark m : marks) {
-          scaled.add(new Mark(m.id(), new PixelPoint(m.centroid().xPx() * sx, m.centroid().yPx() * sy),
-              new mantis.core.PixelBox(m.box().xPx() * sx, m.box().yPx() * sy, m.box().widthPx() * sx,
-                  m.box().heightPx() * sy), m.areaPx() * sx * sy, m.meanRgb()));
+          scaled.add(
+              new Mark(
+                  m.id(),
+                  new PixelPoint(m.centroid().xPx() * sx, m.centroid().yPx() * sy),
+                  new mantis.core.PixelBox(
+                      m.box().xPx() * sx,
+                      m.box().yPx() * sy,
+                      m.box().widthPx() * sx,
+                      m.box().heightPx() * sy),
+                  m.areaPx() * sx * sy,
+                  m.meanRgb()));
         }
       }
       double[] q = o.jointState().positionsRad();
       double[] v = o.jointState().velocitiesRadPerS();
       if (q.length != config.joints()) {
-        throw new IllegalArgumentException("joint state has " + q.length + " positions, the policy drives "
-            + config.joints() + " joints");
+        throw new IllegalArgumentException(
+            "joint state has "
+                + q.length
+                + " positions, the policy drives "
+                + config.joints()
+                + " joints");
       }
       if (v.length != q.length) {
         v = new double[q.length];
       }
-      return new PolicyExample(rgb, o.instruction(), scaled, q, v, PolicyLabels.NONE, motion(o, scaled));
+      return new PolicyExample(
+          rgb, o.instruction(), scaled, q, v, PolicyLabels.NONE, motion(o, scaled));
     }
 
     @Override
@@ -260,7 +327,9 @@ public final class MantisPolicyModel implements PolicyModel {
     }
   }
 
-  /** Each mark's motion since its first observation in this episode (null without an episode id). */
+  /**
+   * Each mark's motion since its first observation in this episode (null without an episode id).
+   */
   private double[] motion(Observation o, List<Mark> marks) {
     if (o.episodeId().isEmpty()) {
       return null;
@@ -271,7 +340,8 @@ public final class MantisPolicyModel implements PolicyModel {
       if (o.step() == 0) {
         memory.remove(key);
       }
-      java.util.Map<Integer, PixelPoint> first = memory.computeIfAbsent(key, k -> new java.util.HashMap<>());
+      java.util.Map<Integer, PixelPoint> first =
+          memory.computeIfAbsent(key, k -> new java.util.HashMap<>());
       for (int i = 0; i < marks.size(); i++) {
         PixelPoint now = marks.get(i).centroid();
         PixelPoint start = first.putIfAbsent(marks.get(i).id(), now);

@@ -57,7 +57,8 @@ public record PolicyConfig(
       throw new IllegalArgumentException("codebookSize must be >= 2, got " + codebookSize);
     }
     if (inputSizePx % patchPx != 0) {
-      throw new IllegalArgumentException("patchPx " + patchPx + " must divide inputSizePx " + inputSizePx);
+      throw new IllegalArgumentException(
+          "patchPx " + patchPx + " must divide inputSizePx " + inputSizePx);
     }
   }
 
@@ -67,7 +68,9 @@ public record PolicyConfig(
     }
   }
 
-  /** The shipped architecture: 128 px input, 8 px patches, 4 tokens of 8 codes, K = H = 8 at 100 ms. */
+  /**
+   * The shipped architecture: 128 px input, 8 px patches, 4 tokens of 8 codes, K = H = 8 at 100 ms.
+   */
   public static PolicyConfig defaults() {
     return new PolicyConfig(128, 8, 64, 256, 32, 12, 12, 4, 8, 8, 8, 100, 3, 0);
   }
@@ -79,11 +82,26 @@ public record PolicyConfig(
 
   /** A copy with another seed. */
   public PolicyConfig withSeed(int newSeed) {
-    return new PolicyConfig(inputSizePx, patchPx, width, hidden, wordDim, maxWords, maxMarks, tokens, codebookSize,
-        traceLength, chunkLength, chunkPeriodMs, joints, newSeed);
+    return new PolicyConfig(
+        inputSizePx,
+        patchPx,
+        width,
+        hidden,
+        wordDim,
+        maxWords,
+        maxMarks,
+        tokens,
+        codebookSize,
+        traceLength,
+        chunkLength,
+        chunkPeriodMs,
+        joints,
+        newSeed);
   }
 
-  /** The sizes as a model card's architecture map (every value >= 1; the seed is stored plus one). */
+  /**
+   * The sizes as a model card's architecture map (every value >= 1; the seed is stored plus one).
+   */
   public Map<String, Integer> toSizes() {
     Map<String, Integer> m = new LinkedHashMap<>();
     m.put("inputSizePx", inputSizePx);
@@ -109,9 +127,20 @@ public record PolicyConfig(
    * @throws IllegalArgumentException naming the first missing size
    */
   public static PolicyConfig fromSizes(Map<String, Integer> s) {
-    return new PolicyConfig(get(s, "inputSizePx"), get(s, "patchPx"), get(s, "width"), get(s, "hidden"),
-        get(s, "wordDim"), get(s, "maxWords"), get(s, "maxMarks"), get(s, "tokens"), get(s, "codebookSize"),
-        get(s, "traceLength"), get(s, "chunkLength"), get(s, "chunkPeriodMs"), get(s, "joints"),
+    return new PolicyConfig(
+        get(s, "inputSizePx"),
+        get(s, "patchPx"),
+        get(s, "width"),
+        get(s, "hidden"),
+        get(s, "wordDim"),
+        get(s, "maxWords"),
+        get(s, "maxMarks"),
+        get(s, "tokens"),
+        get(s, "codebookSize"),
+        get(s, "traceLength"),
+        get(s, "chunkLength"),
+        get(s, "chunkPeriodMs"),
+        get(s, "joints"),
         get(s, "seedPlusOne") - 1);
   }
 

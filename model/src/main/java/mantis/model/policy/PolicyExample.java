@@ -13,8 +13,9 @@ import mantis.core.Mark;
  * @param jointPositionsRad measured joint positions, or null for video without a robot (the hand)
  * @param jointVelocitiesRadPerS measured joint velocities, or null with the positions
  * @param labels what is known about this example
- * @param markMotionPx per mark, how far it has moved since it was first seen in this episode, {dx, dy} in
- *     pixels (2 values per mark, in the order of {@code marks}), or null when unknown (read as no motion)
+ * @param markMotionPx per mark, how far it has moved since it was first seen in this episode, {dx,
+ *     dy} in pixels (2 values per mark, in the order of {@code marks}), or null when unknown (read
+ *     as no motion)
  */
 public record PolicyExample(
     byte[] rgb,
@@ -25,8 +26,13 @@ public record PolicyExample(
     PolicyLabels labels,
     double[] markMotionPx) {
   /** An example without mark motion. */
-  public PolicyExample(byte[] rgb, String instruction, List<Mark> marks, double[] jointPositionsRad,
-      double[] jointVelocitiesRadPerS, PolicyLabels labels) {
+  public PolicyExample(
+      byte[] rgb,
+      String instruction,
+      List<Mark> marks,
+      double[] jointPositionsRad,
+      double[] jointVelocitiesRadPerS,
+      PolicyLabels labels) {
     this(rgb, instruction, marks, jointPositionsRad, jointVelocitiesRadPerS, labels, null);
   }
 
@@ -36,11 +42,16 @@ public record PolicyExample(
     marks = List.copyOf(Objects.requireNonNull(marks, "marks"));
     labels = labels == null ? PolicyLabels.NONE : labels;
     if ((jointPositionsRad == null) != (jointVelocitiesRadPerS == null)) {
-      throw new IllegalArgumentException("joint positions and velocities are given together or not at all");
+      throw new IllegalArgumentException(
+          "joint positions and velocities are given together or not at all");
     }
     if (markMotionPx != null && markMotionPx.length != 2 * marks.size()) {
-      throw new IllegalArgumentException("mark motion has " + markMotionPx.length + " values for " + marks.size()
-          + " marks (2 per mark)");
+      throw new IllegalArgumentException(
+          "mark motion has "
+              + markMotionPx.length
+              + " values for "
+              + marks.size()
+              + " marks (2 per mark)");
     }
     if (jointPositionsRad != null && jointPositionsRad.length != jointVelocitiesRadPerS.length) {
       throw new IllegalArgumentException("joint positions and velocities differ in length");

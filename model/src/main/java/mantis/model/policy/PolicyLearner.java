@@ -1,6 +1,5 @@
 package mantis.model.policy;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,18 +14,22 @@ import mantis.model.bundle.ModelCard;
 import mantis.model.text.Vocabulary;
 
 /**
- * Trains the Mantis policy network: pretraining (latent tokens, grounding, trace) and finetuning (action
- * decoder), measuring, and writing model bundles. One learner per training run; not thread-safe.
+ * Trains the Mantis policy network: pretraining (latent tokens, grounding, trace) and finetuning
+ * (action decoder), measuring, and writing model bundles. One learner per training run; not
+ * thread-safe.
  */
 public final class PolicyLearner implements AutoCloseable {
   /** What a training step optimises. */
   public enum Phase {
-    /** Latent action tokens, grounding (object, goal, effector marks) and the object's trace; no actions. */
+    /**
+     * Latent action tokens, grounding (object, goal, effector marks) and the object's trace; no
+     * actions.
+     */
     PRETRAIN,
     /**
-     * The action chunk, with the grounding and trace losses of the labelled episodes (no latent tokens: the
-     * labelled set is not labelled by the latent action model, so a from-scratch network trains on exactly
-     * what the finetuning set holds).
+     * The action chunk, with the grounding and trace losses of the labelled episodes (no latent
+     * tokens: the labelled set is not labelled by the latent action model, so a from-scratch
+     * network trains on exactly what the finetuning set holds).
      */
     FINETUNE
   }
@@ -35,14 +38,18 @@ public final class PolicyLearner implements AutoCloseable {
   public enum Trainable {
     /** Every weight. */
     ALL,
-    /** The trunk, the heads and the action decoder; the image, mark and word encoders and grounding heads stay. */
+    /**
+     * The trunk, the heads and the action decoder; the image, mark and word encoders and grounding
+     * heads stay.
+     */
     TRUNK_AND_DECODER,
     /** Only the action decoder. */
     DECODER
   }
 
   /** The losses of one step; NaN for a term without labels or not trained in the phase. */
-  public record StepLosses(long step, double total, double tokens, double grounding, double trace, double action) {}
+  public record StepLosses(
+      long step, double total, double tokens, double grounding, double trace, double action) {}
 
   /**
    * Measures on held-out examples.
@@ -56,15 +63,23 @@ public final class PolicyLearner implements AutoCloseable {
    * @param effectorTraceErrorPx the same for the effector's trace
    * @param actionErrorRad mean absolute joint error of the chunk's targets, radians
    */
-  public record Metrics(int examples, double tokenAccuracy, double objectAccuracy, double goalAccuracy,
-      double effectorAccuracy, double traceErrorPx, double effectorTraceErrorPx, double actionErrorRad) {}
+  public record Metrics(
+      int examples,
+      double tokenAccuracy,
+      double objectAccuracy,
+      double goalAccuracy,
+      double effectorAccuracy,
+      double traceErrorPx,
+      double effectorTraceErrorPx,
+      double actionErrorRad) {}
 
   private final PolicyConfig config;
   private final Vocabulary vocabulary;
   private ActionStats stats;
   private final PolicyNet net;
 
-  private PolicyLearner(PolicyConfig config, Vocabulary vocabulary, ActionStats stats, PolicyNet net) {
+  private PolicyLearner(
+      PolicyConfig config, Vocabulary vocabulary, ActionStats stats, PolicyNet net) {
     this.config = config;
     this.vocabulary = vocabulary;
     this.stats = stats;
@@ -76,7 +91,10 @@ public final class PolicyLearner implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(vocabulary, "vocabulary");
     ai.djl.engine.Engine.getInstance().setRandomSeed(config.seed());
-    return new PolicyLearner(config, vocabulary, ActionStats.unit(config.chunkLength(), config.joints()),
+    return new PolicyLearner(
+        config,
+        vocabulary,
+        ActionStats.unit(config.chunkLength(), config.joints()),
         new PolicyNet(config, vocabulary.size()));
   }
 
@@ -106,8 +124,15 @@ public final class PolicyLearner implements AutoCloseable {
   /** Sets the action normalisation (computed from the finetuning set, before finetuning starts). */
   public void setActionStats(ActionStats newStats) {
     if (newStats.chunkLength() != config.chunkLength() || newStats.joints() != config.joints()) {
-      throw new IllegalArgumentException("action statistics are for H=" + newStats.chunkLength() + " x "
-          + newStats.joints() + " joints, the network has H=" + config.chunkLength() + " x " + config.joints());
+      throw new IllegalArgumentException(
+          "action statistics are for H="
+              + newStats.chunkLength()
+              + " x "
+              + newStats.joints()
+              + " joints, the network has H="
+              + config.chunkLength()
+              + " x "
+              + config.joints());
     }
     this.stats = newStats;
   }
@@ -128,9 +153,13 @@ public final class PolicyLearner implements AutoCloseable {
       throw new IllegalArgumentException("empty batch");
     }
     Features f = Features.withLabels(batch, config, vocabulary, stats);
-    PolicyNet.Losses l = net.trainStep(f,
-        phase == Phase.PRETRAIN ? PolicyNet.LossWeights.PRETRAIN : PolicyNet.LossWeights.FINETUNE,
-        (float) learningRate);
+    PolicyNet.Losses l =
+        net.trainStep(
+            f,
+            phase == Phase.PRETRAIN
+                ? PolicyNet.LossWeights.PRETRAIN
+                : PolicyNet.LossWeights.FINETUNE,
+            (float) learningRate);
     return new StepLosses(l.step(), l.total(), l.tokens(), l.grounding(), l.trace(), l.action());
   }
 
@@ -170,14 +199,18 @@ public final class PolicyLearner implements AutoCloseable {
         double[] tr = part.get(b).labels().tracePx();
         if (tr != null && p.object >= 0) {
           for (int k = 0; k < config.traceLength(); k++) {
-            traceErr += Math.hypot(p.tracePx[2 * k] - tr[2 * k], p.tracePx[2 * k + 1] - tr[2 * k + 1]);
+            traceErr +=
+                Math.hypot(p.tracePx[2 * k] - tr[2 * k], p.tracePx[2 * k + 1] - tr[2 * k + 1]);
             traceN++;
           }
         }
         double[] etr = part.get(b).labels().effectorTracePx();
         if (etr != null && p.effector >= 0) {
           for (int k = 0; k < config.traceLength(); k++) {
-            etraceErr += Math.hypot(p.effectorTracePx[2 * k] - etr[2 * k], p.effectorTracePx[2 * k + 1] - etr[2 * k + 1]);
+            etraceErr +=
+                Math.hypot(
+                    p.effectorTracePx[2 * k] - etr[2 * k],
+                    p.effectorTracePx[2 * k + 1] - etr[2 * k + 1]);
             etraceN++;
           }
         }
@@ -190,9 +223,15 @@ public final class PolicyLearner implements AutoCloseable {
         }
       }
     }
-    return new Metrics(examples.size(), ratio(tokOk, tokN), ratio(ok[0], n[0]), ratio(ok[1], n[1]),
-        ratio(ok[2], n[2]), traceN == 0 ? Double.NaN : traceErr / traceN,
-        etraceN == 0 ? Double.NaN : etraceErr / etraceN, actN == 0 ? Double.NaN : actErr / actN);
+    return new Metrics(
+        examples.size(),
+        ratio(tokOk, tokN),
+        ratio(ok[0], n[0]),
+        ratio(ok[1], n[1]),
+        ratio(ok[2], n[2]),
+        traceN == 0 ? Double.NaN : traceErr / traceN,
+        etraceN == 0 ? Double.NaN : etraceErr / etraceN,
+        actN == 0 ? Double.NaN : actErr / actN);
   }
 
   private static double ratio(long a, long b) {
@@ -207,20 +246,27 @@ public final class PolicyLearner implements AutoCloseable {
     int effector = -1;
     double[] tracePx; // K x 2, absolute pixels (relative to the predicted object mark)
     double[] effectorTracePx; // K x 2, absolute pixels (relative to the predicted effector mark)
-    double[] targetsRad; // H x J absolute (when the example has joints), else the normalised changes
+    double[]
+        targetsRad; // H x J absolute (when the example has joints), else the normalised changes
   }
 
   Prediction[] predict(Features f) {
     return decode(net, f, config, stats, null);
   }
 
-  /** Runs the network and decodes, in a sub-manager of {@code owner} (or of the network's manager). */
-  static Prediction[] decode(PolicyNet net, Features f, PolicyConfig c, ActionStats stats, NDManager owner) {
+  /**
+   * Runs the network and decodes, in a sub-manager of {@code owner} (or of the network's manager).
+   */
+  static Prediction[] decode(
+      PolicyNet net, Features f, PolicyConfig c, ActionStats stats, NDManager owner) {
     try (NDManager sub = (owner == null ? net.manager() : owner).newSubManager()) {
       PolicyNet.Out o = net.forward(sub, f);
       float[] tok = o.tokenLogits().toFloatArray();
-      float[][] ptr = {o.objectLogits().toFloatArray(), o.goalLogits().toFloatArray(),
-          o.effectorLogits().toFloatArray()};
+      float[][] ptr = {
+        o.objectLogits().toFloatArray(),
+        o.goalLogits().toFloatArray(),
+        o.effectorLogits().toFloatArray()
+      };
       float[] trace = o.trace().toFloatArray();
       float[] etrace = o.effectorTrace().toFloatArray();
       float[] act = o.action().toFloatArray();
@@ -267,7 +313,8 @@ public final class PolicyLearner implements AutoCloseable {
         for (int k = 0; k < c.chunkLength(); k++) {
           for (int j = 0; j < c.joints(); j++) {
             double delta = act[b * hj + k * c.joints() + j] * stats.std(k, j);
-            p.targetsRad[k * c.joints() + j] = hasJoints ? f.jointPositions[b * c.joints() + j] + delta : delta;
+            p.targetsRad[k * c.joints() + j] =
+                hasJoints ? f.jointPositions[b * c.joints() + j] + delta : delta;
           }
         }
         out[b] = p;
@@ -292,17 +339,32 @@ public final class PolicyLearner implements AutoCloseable {
    * @param dataDigest SHA-256 (hex) of the training data description
    * @param evaluation figures to record in the card
    */
-  public ModelCard saveBundle(Path dir, RobotSpec robot, String dataDigest, Map<String, Double> evaluation)
+  public ModelCard saveBundle(
+      Path dir, RobotSpec robot, String dataDigest, Map<String, Double> evaluation)
       throws IOException {
     if (robot.jointCount() != config.joints()) {
-      throw new IllegalArgumentException("robot " + robot.name() + " has " + robot.jointCount() + " joints, the network "
-          + config.joints());
+      throw new IllegalArgumentException(
+          "robot "
+              + robot.name()
+              + " has "
+              + robot.jointCount()
+              + " joints, the network "
+              + config.joints());
     }
-    ModelCard card = new ModelCard(ModelCard.FORMAT_VERSION,
-        new ModelCard.Architecture(PolicyConfig.ARCHITECTURE, config.toSizes()), config.inputSizePx(),
-        ModelCard.Normalization.of(new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}),
-        robot.jointNames(), config.chunkLength(), config.chunkPeriodMs() * 1_000_000L,
-        new ModelCard.Codebook(config.tokens(), config.codebookSize()), dataDigest, evaluation, Map.of());
+    ModelCard card =
+        new ModelCard(
+            ModelCard.FORMAT_VERSION,
+            new ModelCard.Architecture(PolicyConfig.ARCHITECTURE, config.toSizes()),
+            config.inputSizePx(),
+            ModelCard.Normalization.of(
+                new double[] {0.5, 0.5, 0.5}, new double[] {0.25, 0.25, 0.25}),
+            robot.jointNames(),
+            config.chunkLength(),
+            config.chunkPeriodMs() * 1_000_000L,
+            new ModelCard.Codebook(config.tokens(), config.codebookSize()),
+            dataDigest,
+            evaluation,
+            Map.of());
     Map<String, byte[]> files = new java.util.TreeMap<>();
     files.put(MantisPolicyModel.WEIGHTS, net.weightBytes());
     files.put(MantisPolicyModel.VOCABULARY, vocabulary.toJson().getBytes(StandardCharsets.UTF_8));
@@ -310,7 +372,10 @@ public final class PolicyLearner implements AutoCloseable {
     return ModelBundle.write(dir, card, files);
   }
 
-  /** Splits {@code examples} into batches of {@code size} in the given order (the last may be smaller). */
+  /**
+   * Splits {@code examples} into batches of {@code size} in the given order (the last may be
+   * smaller).
+   */
   public static List<List<PolicyExample>> batches(List<PolicyExample> examples, int size) {
     List<List<PolicyExample>> out = new ArrayList<>();
     for (int i = 0; i < examples.size(); i += size) {

@@ -3,7 +3,6 @@ package mantis.model.policy;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -32,11 +31,11 @@ import java.util.Random;
  * action decoder MLP(effector trace, effector position, token probabilities, joints) -> H x joints changes
  * </pre>
  *
- * The action decoder is an inverse model: it turns the planned effector path (pixels) into joint targets.
- * While training on labelled episodes it reads the tracked effector path (teacher forcing) where there is
- * one; at inference it reads the trunk's prediction.
+ * The action decoder is an inverse model: it turns the planned effector path (pixels) into joint
+ * targets. While training on labelled episodes it reads the tracked effector path (teacher forcing)
+ * where there is one; at inference it reads the trunk's prediction.
  *
- * Not thread-safe; one network per training run, or read-only sharing of its weights through
+ * <p>Not thread-safe; one network per training run, or read-only sharing of its weights through
  * {@link #forward} from several threads (each with its own manager).
  */
 final class PolicyNet implements AutoCloseable {
@@ -53,6 +52,7 @@ final class PolicyNet implements AutoCloseable {
   private final Map<String, NDArray> adamM = new LinkedHashMap<>();
   private final Map<String, NDArray> adamV = new LinkedHashMap<>();
   private long step;
+
   /** Which parameters the optimiser updates. */
   private PolicyLearner.Trainable trainable = PolicyLearner.Trainable.ALL;
 
@@ -144,14 +144,22 @@ final class PolicyNet implements AutoCloseable {
   // ------------------------------------------------------------------ forward
 
   /** The network's outputs for a batch (arrays in the caller's manager). */
-  record Out(NDArray tokenLogits, NDArray objectLogits, NDArray goalLogits, NDArray effectorLogits, NDArray trace,
-      NDArray effectorTrace, NDArray action) {}
+  record Out(
+      NDArray tokenLogits,
+      NDArray objectLogits,
+      NDArray goalLogits,
+      NDArray effectorLogits,
+      NDArray trace,
+      NDArray effectorTrace,
+      NDArray action) {}
 
   Out forward(NDManager sub, Features f) {
     return forward(sub, f, false);
   }
 
-  /** @param teacherForcing feed the decoder the labelled effector trace where the batch has one */
+  /**
+   * @param teacherForcing feed the decoder the labelled effector trace where the batch has one
+   */
   Out forward(NDManager sub, Features f, boolean teacherForcing) {
     PolicyConfig c = config;
     int b = f.batch;
@@ -166,8 +174,11 @@ final class PolicyNet implements AutoCloseable {
     int jf = Features.jointFeatures(c.joints());
 
     // cut into patches by Features; bytes to floats here, in one vectorised pass
-    NDArray patches = sub.create(java.nio.ByteBuffer.wrap(f.image), new Shape(b * n, 3 * p * p), DataType.UINT8)
-        .toType(DataType.FLOAT32, false).muli(4f / 255f).subi(2f);
+    NDArray patches =
+        sub.create(java.nio.ByteBuffer.wrap(f.image), new Shape(b * n, 3 * p * p), DataType.UINT8)
+            .toType(DataType.FLOAT32, false)
+            .muli(4f / 255f)
+            .subi(2f);
     NDArray x = relu(lin(patches, "patch1")).reshape(b, n, w).add(params.get("patch.pos"));
     x = relu(lin(x.reshape(b * n, w), "patch2")).reshape(b, n, w);
     NDArray pooled = x.mean(new int[] {1}).concat(x.max(new int[] {1}), 1); // (B, 2w)
@@ -176,21 +187,33 @@ final class PolicyNet implements AutoCloseable {
     NDArray sample = sub.create(f.markSample, new Shape(b, m, n));
     NDArray present = sub.create(f.markPresent, new Shape(b, m));
     NDArray sampled = sample.matMul(x); // (B, M, w)
-    NDArray e = relu(lin(geom.concat(sampled, 2).reshape(b * m, Features.MARK_GEOMETRY + w), "mark1"));
+    NDArray e =
+        relu(lin(geom.concat(sampled, 2).reshape(b * m, Features.MARK_GEOMETRY + w), "mark1"));
     e = relu(lin(e, "mark2")).reshape(b, m, w).mul(present.expandDims(2));
 
     NDArray ids = sub.create(f.words, new Shape(b, l));
     NDArray wordMask = sub.create(f.wordPresent, new Shape(b, l));
-    NDArray emb = ids.oneHot(vocabSize).toType(DataType.FLOAT32, false).reshape(b * l, vocabSize)
-        .matMul(params.get("word.emb")).reshape(b, l, d).mul(wordMask.expandDims(2));
+    NDArray emb =
+        ids.oneHot(vocabSize)
+            .toType(DataType.FLOAT32, false)
+            .reshape(b * l, vocabSize)
+            .matMul(params.get("word.emb"))
+            .reshape(b, l, d)
+            .mul(wordMask.expandDims(2));
     NDArray zeros = sub.zeros(new Shape(b, 1, d));
     NDArray prev = zeros.concat(emb.get(":, 0:" + (l - 1) + ", :"), 1);
     NDArray next = emb.get(":, 1:, :").concat(zeros, 1);
-    NDArray ctx = relu(lin(NDArrays3.concat(prev, emb, next).reshape(b * l, 3 * d), "word.ctx")).reshape(b, l, w);
-    NDArray scores = ctx.reshape(b * l, w).matMul(params.get("word.query")).reshape(b, l, QUERIES)
-        .add(wordMask.sub(1f).mul(1e4f).expandDims(2));
+    NDArray ctx =
+        relu(lin(NDArrays3.concat(prev, emb, next).reshape(b * l, 3 * d), "word.ctx"))
+            .reshape(b, l, w);
+    NDArray scores =
+        ctx.reshape(b * l, w)
+            .matMul(params.get("word.query"))
+            .reshape(b, l, QUERIES)
+            .add(wordMask.sub(1f).mul(1e4f).expandDims(2));
     NDArray attn = scores.softmax(1); // over words
-    NDArray instr = relu(lin(attn.transpose(0, 2, 1).matMul(ctx).reshape(b, QUERIES * w), "instr")); // (B, w)
+    NDArray instr =
+        relu(lin(attn.transpose(0, 2, 1).matMul(ctx).reshape(b, QUERIES * w), "instr")); // (B, w)
 
     NDArray markMaskBias = present.sub(1f).mul(1e4f);
     NDArray objLogits = pointer("obj", e, instr, markMaskBias, b, m, w);
@@ -205,8 +228,19 @@ final class PolicyNet implements AutoCloseable {
       picked[3 + i] = a.matMul(xy).reshape(b, 2);
     }
     NDArray joints = sub.create(f.joints, new Shape(b, jf));
-    NDArray trunkIn = NDArrays3.concat1(pooled, instr, picked[0], picked[1], picked[2], picked[3], picked[4],
-        picked[5], picked[3].sub(picked[5]), picked[4].sub(picked[3]), joints);
+    NDArray trunkIn =
+        NDArrays3.concat1(
+            pooled,
+            instr,
+            picked[0],
+            picked[1],
+            picked[2],
+            picked[3],
+            picked[4],
+            picked[5],
+            picked[3].sub(picked[5]),
+            picked[4].sub(picked[3]),
+            joints);
     NDArray h = relu(lin(relu(lin(trunkIn, "trunk1")), "trunk2"));
     NDArray tok = lin(h, "tok").reshape(b, c.tokens(), c.codebookSize());
     NDArray trace = lin(h, "trace");
@@ -220,13 +254,24 @@ final class PolicyNet implements AutoCloseable {
     }
     NDArray decIn = NDArrays3.concat1(planned, picked[5], tokProb, joints);
     NDArray action = lin(relu(lin(relu(lin(decIn, "dec1")), "dec2")), "dec3");
-    return new Out(tok, objLogits, goalLogits, effLogits, trace.reshape(b, c.traceLength(), 2),
-        etrace.reshape(b, c.traceLength(), 2), action);
+    return new Out(
+        tok,
+        objLogits,
+        goalLogits,
+        effLogits,
+        trace.reshape(b, c.traceLength(), 2),
+        etrace.reshape(b, c.traceLength(), 2),
+        action);
   }
 
-  private NDArray pointer(String head, NDArray e, NDArray instr, NDArray maskBias, int b, int m, int w) {
-    NDArray a = e.reshape(b * m, w).matMul(params.get(head + ".wm")).reshape(b, m, w)
-        .add(instr.matMul(params.get(head + ".wi")).expandDims(1)).tanh();
+  private NDArray pointer(
+      String head, NDArray e, NDArray instr, NDArray maskBias, int b, int m, int w) {
+    NDArray a =
+        e.reshape(b * m, w)
+            .matMul(params.get(head + ".wm"))
+            .reshape(b, m, w)
+            .add(instr.matMul(params.get(head + ".wi")).expandDims(1))
+            .tanh();
     return a.reshape(b * m, w).matMul(params.get(head + ".v")).reshape(b, m).add(maskBias);
   }
 
@@ -257,8 +302,11 @@ final class PolicyNet implements AutoCloseable {
         NDArray total = sub.zeros(new Shape());
         float[] terms = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
         if (lw.tokens() > 0) {
-          NDArray t = maskedCe(sub, o.tokenLogits().reshape(f.batch * config.tokens(), config.codebookSize()),
-              f.tokenLabels);
+          NDArray t =
+              maskedCe(
+                  sub,
+                  o.tokenLogits().reshape(f.batch * config.tokens(), config.codebookSize()),
+                  f.tokenLabels);
           if (t != null) {
             total = total.add(t.mul(lw.tokens()));
             terms[0] = t.getFloat();
@@ -282,15 +330,27 @@ final class PolicyNet implements AutoCloseable {
         if (lw.trace() > 0 && sum(f.traceMask) > 0) {
           NDArray mask = sub.create(f.traceMask, new Shape(f.batch, 1, 1));
           NDArray lab = sub.create(f.traceLabels, new Shape(f.batch, config.traceLength(), 2));
-          NDArray t = o.trace().sub(lab).abs().mul(mask).sum().div(sum(f.traceMask) * config.traceLength() * 2);
+          NDArray t =
+              o.trace()
+                  .sub(lab)
+                  .abs()
+                  .mul(mask)
+                  .sum()
+                  .div(sum(f.traceMask) * config.traceLength() * 2);
           total = total.add(t.mul(lw.trace()));
           terms[2] = t.getFloat();
         }
         if (lw.trace() > 0 && sum(f.effectorTraceMask) > 0) {
           NDArray mask = sub.create(f.effectorTraceMask, new Shape(f.batch, 1, 1));
-          NDArray lab = sub.create(f.effectorTraceLabels, new Shape(f.batch, config.traceLength(), 2));
-          NDArray t = o.effectorTrace().sub(lab).abs().mul(mask).sum()
-              .div(sum(f.effectorTraceMask) * config.traceLength() * 2);
+          NDArray lab =
+              sub.create(f.effectorTraceLabels, new Shape(f.batch, config.traceLength(), 2));
+          NDArray t =
+              o.effectorTrace()
+                  .sub(lab)
+                  .abs()
+                  .mul(mask)
+                  .sum()
+                  .div(sum(f.effectorTraceMask) * config.traceLength() * 2);
           total = total.add(t.mul(lw.trace()));
           terms[2] = Float.isNaN(terms[2]) ? t.getFloat() : terms[2] + t.getFloat();
         }
@@ -362,8 +422,13 @@ final class PolicyNet implements AutoCloseable {
   }
 
   private static boolean perception(String name) {
-    return name.startsWith("patch") || name.startsWith("mark") || name.startsWith("word") || name.startsWith("instr")
-        || name.startsWith("obj.") || name.startsWith("goal.") || name.startsWith("eff.");
+    return name.startsWith("patch")
+        || name.startsWith("mark")
+        || name.startsWith("word")
+        || name.startsWith("instr")
+        || name.startsWith("obj.")
+        || name.startsWith("goal.")
+        || name.startsWith("eff.");
   }
 
   private void adam(NDManager sub, float lr) {
@@ -392,7 +457,10 @@ final class PolicyNet implements AutoCloseable {
     }
   }
 
-  /** Restarts the optimiser (moments and step count), keeping the weights: used between pretraining and finetuning. */
+  /**
+   * Restarts the optimiser (moments and step count), keeping the weights: used between pretraining
+   * and finetuning.
+   */
   void resetOptimizer() {
     for (String k : params.keySet()) {
       adamM.get(k).muli(0f);
@@ -424,7 +492,8 @@ final class PolicyNet implements AutoCloseable {
   }
 
   /**
-   * Replaces the weights with {@link #weightBytes()} of a network with the same configuration and vocabulary.
+   * Replaces the weights with {@link #weightBytes()} of a network with the same configuration and
+   * vocabulary.
    *
    * @throws IOException naming the first mismatch
    */
@@ -435,17 +504,24 @@ final class PolicyNet implements AutoCloseable {
       }
       int count = in.readInt();
       if (count != params.size()) {
-        throw new IOException("weights file has " + count + " parameters, the architecture has " + params.size());
+        throw new IOException(
+            "weights file has " + count + " parameters, the architecture has " + params.size());
       }
       for (Map.Entry<String, NDArray> en : params.entrySet()) {
         String name = in.readUTF();
         if (!name.equals(en.getKey())) {
-          throw new IOException("weights file has parameter '" + name + "' where '" + en.getKey() + "' was expected");
+          throw new IOException(
+              "weights file has parameter '" + name + "' where '" + en.getKey() + "' was expected");
         }
         int len = in.readInt();
         if (len != en.getValue().size()) {
-          throw new IOException("parameter '" + name + "' has " + len + " values, the architecture needs "
-              + en.getValue().size());
+          throw new IOException(
+              "parameter '"
+                  + name
+                  + "' has "
+                  + len
+                  + " values, the architecture needs "
+                  + en.getValue().size());
         }
         float[] v = new float[len];
         for (int i = 0; i < len; i++) {

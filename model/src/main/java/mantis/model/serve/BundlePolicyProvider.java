@@ -6,8 +6,8 @@ import mantis.core.spi.PolicyProvider;
 import mantis.core.spi.PolicyRequest;
 
 /**
- * The policies {@value LearnedPolicies#BUNDLE_PREFIX}{@code DIR}: the model bundle in {@code DIR} (its SHA-256
- * hashes and joint names checked), served by a {@link PredictorPool}. Registered in
+ * The policies {@value LearnedPolicies#BUNDLE_PREFIX}{@code DIR}: the model bundle in {@code DIR}
+ * (its SHA-256 hashes and joint names checked), served by a {@link PredictorPool}. Registered in
  * {@code META-INF/services/mantis.core.spi.PolicyProvider}.
  */
 public final class BundlePolicyProvider implements PolicyProvider {
@@ -36,6 +36,7 @@ public final class BundlePolicyProvider implements PolicyProvider {
 
   @Override
   public Policy create(PolicyRequest request) {
-    return LearnedPolicies.open(Path.of(request.argument()), request.robot(), request.clock(), request.serving());
+    return LearnedPolicies.open(
+        Path.of(request.argument()), request.robot(), request.clock(), request.serving());
   }
 }

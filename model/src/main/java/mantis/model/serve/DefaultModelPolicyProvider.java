@@ -6,8 +6,9 @@ import mantis.core.spi.PolicyRequest;
 
 /**
  * The policy {@value LearnedPolicies#DEFAULT_NAME}: the bundled default model ({@value
- * LearnedPolicies#DEFAULT_BUNDLE_DIR}, found by {@link LearnedPolicies#resolveDefaultBundle()}), served by a
- * {@link PredictorPool}. Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
+ * LearnedPolicies#DEFAULT_BUNDLE_DIR}, found by {@link LearnedPolicies#resolveDefaultBundle()}),
+ * served by a {@link PredictorPool}. Registered in {@code
+ * META-INF/services/mantis.core.spi.PolicyProvider}.
  */
 public final class DefaultModelPolicyProvider implements PolicyProvider {
   /** For {@link java.util.ServiceLoader}. */
@@ -26,6 +27,9 @@ public final class DefaultModelPolicyProvider implements PolicyProvider {
   @Override
   public Policy create(PolicyRequest request) {
     return LearnedPolicies.open(
-        LearnedPolicies.resolveDefaultBundle(), request.robot(), request.clock(), request.serving());
+        LearnedPolicies.resolveDefaultBundle(),
+        request.robot(),
+        request.clock(),
+        request.serving());
   }
 }

@@ -19,46 +19,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Policy} that serves many concurrent streams with a few {@link BatchPredictor}s by dynamic
- * batching.
+ * A {@link Policy} that serves many concurrent streams with a few {@link BatchPredictor}s by
+ * dynamic batching.
  *
- * <p>Each call to {@link #predict(Observation, List)} enqueues a request and blocks until its own chunk
- * comes back. Each of the {@code workers} threads (daemon, named {@code mantis-predictor-N}) owns one
- * predictor, made by {@link PolicyModel#newPredictor()} in {@link #start()}, and is the only thread that
- * ever uses it. A worker takes the oldest waiting request, then collects more until it has {@code
- * maxBatch} of them or {@code maxWait} has passed since it took the first (with {@code maxWait} zero it
- * only takes requests that are already waiting and never waits), runs its predictor once on the batch
- * and hands every request the chunk at its own index. If the predictor throws, or answers with the
- * wrong number of chunks, every request of that batch fails with a {@link PredictionException} whose
- * cause is the predictor's exception.
+ * <p>Each call to {@link #predict(Observation, List)} enqueues a request and blocks until its own
+ * chunk comes back. Each of the {@code workers} threads (daemon, named {@code mantis-predictor-N})
+ * owns one predictor, made by {@link PolicyModel#newPredictor()} in {@link #start()}, and is the
+ * only thread that ever uses it. A worker takes the oldest waiting request, then collects more
+ * until it has {@code maxBatch} of them or {@code maxWait} has passed since it took the first (with
+ * {@code maxWait} zero it only takes requests that are already waiting and never waits), runs its
+ * predictor once on the batch and hands every request the chunk at its own index. If the predictor
+ * throws, or answers with the wrong number of chunks, every request of that batch fails with a
+ * {@link PredictionException} whose cause is the predictor's exception.
  *
- * <p>The wait is adaptive: a worker waits for more requests only when the request it took arrived less
- * than {@code maxWait} after the one before it (traffic dense enough that another is likely to come).
- * A lone stream therefore never pays the wait; concurrent streams are batched.
+ * <p>The wait is adaptive: a worker waits for more requests only when the request it took arrived
+ * less than {@code maxWait} after the one before it (traffic dense enough that another is likely to
+ * come). A lone stream therefore never pays the wait; concurrent streams are batched.
  *
- * <p>Lifecycle: the constructor starts nothing; {@link #start()} makes the predictors and starts the
- * workers; {@link #close()} refuses new calls, fails the requests still waiting in the queue with an
- * {@link IllegalStateException}, lets batches already running finish, stops the workers and closes
- * their predictors. Calling {@link #predict} before {@code start()} or after {@code close()} throws
- * {@link IllegalStateException}. The model belongs to the caller and is not closed by {@code close()},
- * unless the builder was given {@link Builder#optCloseModel(boolean) optCloseModel(true)}.
+ * <p>Lifecycle: the constructor starts nothing; {@link #start()} makes the predictors and starts
+ * the workers; {@link #close()} refuses new calls, fails the requests still waiting in the queue
+ * with an {@link IllegalStateException}, lets batches already running finish, stops the workers and
+ * closes their predictors. Calling {@link #predict} before {@code start()} or after {@code close()}
+ * throws {@link IllegalStateException}. The model belongs to the caller and is not closed by {@code
+ * close()}, unless the builder was given {@link Builder#optCloseModel(boolean)
+ * optCloseModel(true)}.
  *
- * <p>{@link #batches()}, {@link #requests()} and {@link #batchSizeHistogram()} count what the workers
- * ran, for benchmarks (mean batch size = requests / batches). Thread-safe.
+ * <p>{@link #batches()}, {@link #requests()} and {@link #batchSizeHistogram()} count what the
+ * workers ran, for benchmarks (mean batch size = requests / batches). Thread-safe.
  */
 public final class PredictorPool implements Policy {
-  /** The default number of workers: {@value}, as {@link mantis.core.spi.PolicyRequest.Serving#DEFAULT}. */
+  /**
+   * The default number of workers: {@value}, as {@link
+   * mantis.core.spi.PolicyRequest.Serving#DEFAULT}.
+   */
   public static final int DEFAULT_WORKERS = mantis.core.spi.PolicyRequest.Serving.DEFAULT_WORKERS;
-  /** The default largest batch: {@value}, as {@link mantis.core.spi.PolicyRequest.Serving#DEFAULT}. */
-  public static final int DEFAULT_MAX_BATCH = mantis.core.spi.PolicyRequest.Serving.DEFAULT_MAX_BATCH;
-  /** The default time a worker waits to fill a batch after taking its first request, as the serving default. */
+
+  /**
+   * The default largest batch: {@value}, as {@link mantis.core.spi.PolicyRequest.Serving#DEFAULT}.
+   */
+  public static final int DEFAULT_MAX_BATCH =
+      mantis.core.spi.PolicyRequest.Serving.DEFAULT_MAX_BATCH;
+
+  /**
+   * The default time a worker waits to fill a batch after taking its first request, as the serving
+   * default.
+   */
   public static final Duration DEFAULT_MAX_WAIT =
       Duration.ofNanos(mantis.core.spi.PolicyRequest.Serving.DEFAULT_MAX_WAIT_MICROS * 1000);
 
   private static final Logger log = LoggerFactory.getLogger(PredictorPool.class);
-  /** A predictor that fails fails every batch: one line per 10 s, with the count, not one per batch. */
-  private final mantis.core.LogLimiter failures = mantis.core.LogLimiter.create(
-      log, mantis.core.MonotonicClock.system(), mantis.core.LogLimiter.DEFAULT_INTERVAL_NANOS);
+
+  /**
+   * A predictor that fails fails every batch: one line per 10 s, with the count, not one per batch.
+   */
+  private final mantis.core.LogLimiter failures =
+      mantis.core.LogLimiter.create(
+          log, mantis.core.MonotonicClock.system(), mantis.core.LogLimiter.DEFAULT_INTERVAL_NANOS);
+
   private static final long JOIN_TIMEOUT_MS = 10_000;
 
   /** Tells one worker to stop. */
@@ -79,10 +96,20 @@ public final class PredictorPool implements Policy {
   private long lastArrivalNanos = Long.MIN_VALUE / 2;
   private final List<Thread> threads = new ArrayList<>();
 
-  private enum State { NEW, RUNNING, CLOSED }
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
 
-  /** One call waiting for its chunk; {@code gapNanos} is the time since the request before it arrived. */
-  private record Request(Observation observation, List<Mark> marks, CompletableFuture<ActionChunk> answer,
+  /**
+   * One call waiting for its chunk; {@code gapNanos} is the time since the request before it
+   * arrived.
+   */
+  private record Request(
+      Observation observation,
+      List<Mark> marks,
+      CompletableFuture<ActionChunk> answer,
       long gapNanos) {
     Request(Observation observation, List<Mark> marks) {
       this(observation, marks, new CompletableFuture<>(), Long.MAX_VALUE);
@@ -104,20 +131,22 @@ public final class PredictorPool implements Policy {
   }
 
   /**
-   * Makes one predictor per worker and starts the workers. If the model fails to make a predictor, the
-   * ones already made are closed, the pool is closed and the model's exception is rethrown.
+   * Makes one predictor per worker and starts the workers. If the model fails to make a predictor,
+   * the ones already made are closed, the pool is closed and the model's exception is rethrown.
    *
    * @throws IllegalStateException when already started or closed
    */
   public void start() {
     synchronized (this) {
       if (state != State.NEW) {
-        throw new IllegalStateException("predictor pool " + (state == State.CLOSED ? "is closed" : "already started"));
+        throw new IllegalStateException(
+            "predictor pool " + (state == State.CLOSED ? "is closed" : "already started"));
       }
       List<BatchPredictor> predictors = new ArrayList<>();
       try {
         for (int i = 0; i < workerCount; i++) {
-          predictors.add(Objects.requireNonNull(model.newPredictor(), "model returned no predictor"));
+          predictors.add(
+              Objects.requireNonNull(model.newPredictor(), "model returned no predictor"));
         }
       } catch (RuntimeException e) {
         state = State.CLOSED;
@@ -133,8 +162,12 @@ public final class PredictorPool implements Policy {
       state = State.RUNNING;
       threads.forEach(Thread::start);
     }
-    log.info("Predictor pool started: model {}, {} worker(s), batches of up to {}, wait up to {} ms",
-        model.info().name(), workerCount, maxBatch, maxWaitNanos / 1e6);
+    log.info(
+        "Predictor pool started: model {}, {} worker(s), batches of up to {}, wait up to {} ms",
+        model.info().name(),
+        workerCount,
+        maxBatch,
+        maxWaitNanos / 1e6);
   }
 
   @Override
@@ -150,8 +183,8 @@ public final class PredictorPool implements Policy {
   /**
    * Queues the observation for the next batch and waits for its chunk.
    *
-   * @throws IllegalStateException before {@link #start()}, after {@link #close()}, when the pool closes
-   *     while the request waits in the queue, or when the calling thread is interrupted
+   * @throws IllegalStateException before {@link #start()}, after {@link #close()}, when the pool
+   *     closes while the request waits in the queue, or when the calling thread is interrupted
    * @throws PredictionException when the predictor failed on the batch
    */
   @Override
@@ -161,12 +194,14 @@ public final class PredictorPool implements Policy {
     Request request;
     synchronized (this) {
       long now = System.nanoTime();
-      request = new Request(observation, markCopy, new CompletableFuture<>(), now - lastArrivalNanos);
+      request =
+          new Request(observation, markCopy, new CompletableFuture<>(), now - lastArrivalNanos);
       lastArrivalNanos = now;
       if (state != State.RUNNING) {
-        throw new IllegalStateException(state == State.NEW
-            ? "predictor pool not started: call start() before predict()"
-            : "predictor pool is closed");
+        throw new IllegalStateException(
+            state == State.NEW
+                ? "predictor pool not started: call start() before predict()"
+                : "predictor pool is closed");
       }
       queue.add(request);
     }
@@ -204,7 +239,9 @@ public final class PredictorPool implements Policy {
     return b == 0 ? 0 : (double) requests.get() / b;
   }
 
-  /** {@code histogram[k]} = number of batches of size k, for k in [0, maxBatch] (index 0 stays 0). */
+  /**
+   * {@code histogram[k]} = number of batches of size k, for k in [0, maxBatch] (index 0 stays 0).
+   */
   public long[] batchSizeHistogram() {
     long[] out = new long[histogram.length()];
     for (int k = 0; k < out.length; k++) {
@@ -224,9 +261,10 @@ public final class PredictorPool implements Policy {
   }
 
   /**
-   * Refuses new calls, fails the requests still queued with an {@link IllegalStateException}, lets the
-   * batches already running finish, stops the workers (waiting up to 10 s for them) and closes their
-   * predictors; closes the model only when built with {@code optCloseModel(true)}. Idempotent.
+   * Refuses new calls, fails the requests still queued with an {@link IllegalStateException}, lets
+   * the batches already running finish, stops the workers (waiting up to 10 s for them) and closes
+   * their predictors; closes the model only when built with {@code optCloseModel(true)}.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -241,7 +279,8 @@ public final class PredictorPool implements Policy {
       List<Request> pending = new ArrayList<>();
       queue.drainTo(pending);
       for (Request r : pending) {
-        r.answer.completeExceptionally(new IllegalStateException("predictor pool closed before this request ran"));
+        r.answer.completeExceptionally(
+            new IllegalStateException("predictor pool closed before this request ran"));
       }
       if (wasRunning) {
         for (int i = 0; i < toJoin.size(); i++) {
@@ -253,8 +292,10 @@ public final class PredictorPool implements Policy {
       try {
         t.join(JOIN_TIMEOUT_MS);
         if (t.isAlive()) {
-          log.warn("{} still running {} ms after close; it closes its predictor when its batch ends",
-              t.getName(), JOIN_TIMEOUT_MS);
+          log.warn(
+              "{} still running {} ms after close; it closes its predictor when its batch ends",
+              t.getName(),
+              JOIN_TIMEOUT_MS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -267,7 +308,9 @@ public final class PredictorPool implements Policy {
     log.info("Predictor pool closed after {} batches, {} requests", batches.get(), requests.get());
   }
 
-  /** A worker: batches requests for its own predictor until told to stop, then closes the predictor. */
+  /**
+   * A worker: batches requests for its own predictor until told to stop, then closes the predictor.
+   */
   private void work(BatchPredictor predictor) {
     try {
       List<Request> batch = new ArrayList<>(maxBatch);
@@ -285,9 +328,10 @@ public final class PredictorPool implements Policy {
         boolean dense = first.gapNanos() < maxWaitNanos;
         while (batch.size() < maxBatch) {
           long remaining = deadline - System.nanoTime();
-          Request next = maxWaitNanos == 0 || remaining <= 0 || !dense
-              ? queue.poll()
-              : queue.poll(remaining, TimeUnit.NANOSECONDS);
+          Request next =
+              maxWaitNanos == 0 || remaining <= 0 || !dense
+                  ? queue.poll()
+                  : queue.poll(remaining, TimeUnit.NANOSECONDS);
           if (next == null) {
             break;
           }
@@ -328,22 +372,38 @@ public final class PredictorPool implements Policy {
       chunks = predictor.predict(List.copyOf(observations), List.copyOf(marks));
     } catch (RuntimeException | Error e) {
       failures.warn("batch-failed", "predictor failed on a batch of {}", n, e);
-      PredictionException failure = new PredictionException("predictor failed on a batch of " + n + ": "
-          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+      PredictionException failure =
+          new PredictionException(
+              "predictor failed on a batch of "
+                  + n
+                  + ": "
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+              e);
       batch.forEach(r -> r.answer.completeExceptionally(failure));
       return;
     }
     if (chunks == null || chunks.size() != n) {
-      PredictionException failure = new PredictionException("predictor returned "
-          + (chunks == null ? "no list" : chunks.size() + " chunks") + " for " + n + " observations", null);
+      PredictionException failure =
+          new PredictionException(
+              "predictor returned "
+                  + (chunks == null ? "no list" : chunks.size() + " chunks")
+                  + " for "
+                  + n
+                  + " observations",
+              null);
       batch.forEach(r -> r.answer.completeExceptionally(failure));
       return;
     }
     for (int i = 0; i < n; i++) {
       ActionChunk c = chunks.get(i);
       if (c == null) {
-        batch.get(i).answer.completeExceptionally(
-            new PredictionException("predictor returned no chunk for observation " + i + " of " + n, null));
+        batch
+            .get(i)
+            .answer
+            .completeExceptionally(
+                new PredictionException(
+                    "predictor returned no chunk for observation " + i + " of " + n, null));
       } else {
         batch.get(i).answer.complete(c);
       }
@@ -358,7 +418,10 @@ public final class PredictorPool implements Policy {
     }
   }
 
-  /** Builds a {@link PredictorPool}; {@code set*} required, {@code opt*} optional, validated in {@link #build()}. */
+  /**
+   * Builds a {@link PredictorPool}; {@code set*} required, {@code opt*} optional, validated in
+   * {@link #build()}.
+   */
   public static final class Builder {
     private PolicyModel model;
     private int workers = DEFAULT_WORKERS;
@@ -368,19 +431,27 @@ public final class PredictorPool implements Policy {
 
     private Builder() {}
 
-    /** The model whose predictors the workers run. Required; owned by the caller unless {@link #optCloseModel}. */
+    /**
+     * The model whose predictors the workers run. Required; owned by the caller unless {@link
+     * #optCloseModel}.
+     */
     public Builder setModel(PolicyModel model) {
       this.model = model;
       return this;
     }
 
-    /** Number of worker threads, each with its own predictor; default {@value PredictorPool#DEFAULT_WORKERS}, at most 256. */
+    /**
+     * Number of worker threads, each with its own predictor; default {@value
+     * PredictorPool#DEFAULT_WORKERS}, at most 256.
+     */
     public Builder optWorkers(int workers) {
       this.workers = workers;
       return this;
     }
 
-    /** Largest batch a worker runs; default {@value PredictorPool#DEFAULT_MAX_BATCH}, at most 4096. */
+    /**
+     * Largest batch a worker runs; default {@value PredictorPool#DEFAULT_MAX_BATCH}, at most 4096.
+     */
     public Builder optMaxBatch(int maxBatch) {
       this.maxBatch = maxBatch;
       return this;
@@ -388,14 +459,18 @@ public final class PredictorPool implements Policy {
 
     /**
      * How long a worker waits for more requests after taking the first of a batch; default {@link
-     * PredictorPool#DEFAULT_MAX_WAIT} (2 ms), at most 1 s. Zero: never wait, take only the requests already queued.
+     * PredictorPool#DEFAULT_MAX_WAIT} (2 ms), at most 1 s. Zero: never wait, take only the requests
+     * already queued.
      */
     public Builder optMaxWait(Duration maxWait) {
       this.maxWait = maxWait;
       return this;
     }
 
-    /** Whether {@link PredictorPool#close()} also closes the model; default false (the caller owns it). */
+    /**
+     * Whether {@link PredictorPool#close()} also closes the model; default false (the caller owns
+     * it).
+     */
     public Builder optCloseModel(boolean closeModel) {
       this.closeModel = closeModel;
       return this;

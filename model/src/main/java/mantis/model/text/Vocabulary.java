@@ -31,13 +31,19 @@ import java.util.Objects;
 public final class Vocabulary {
   /** Padding token. */
   public static final String PAD = "<pad>";
+
   /** Unknown-word token. */
   public static final String UNK = "<unk>";
+
   /** Id of {@link #PAD}. */
   public static final int PAD_ID = 0;
+
   /** Id of {@link #UNK}. */
   public static final int UNK_ID = 1;
-  /** The JSON format version written by {@link #toJson()}; {@link #fromJson} reads only this one. */
+
+  /**
+   * The JSON format version written by {@link #toJson()}; {@link #fromJson} reads only this one.
+   */
   public static final int FORMAT_VERSION = 1;
 
   private static final String KIND = "mantis-vocabulary";
@@ -63,8 +69,8 @@ public final class Vocabulary {
   }
 
   /**
-   * Splits an instruction into words: lower-cased (root locale), separated by anything that is not a
-   * letter or digit.
+   * Splits an instruction into words: lower-cased (root locale), separated by anything that is not
+   * a letter or digit.
    */
   public static List<String> tokenize(String instruction) {
     Objects.requireNonNull(instruction, "instruction");
@@ -138,7 +144,9 @@ public final class Vocabulary {
     return words;
   }
 
-  /** The JSON form: {@code {"kind", "formatVersion", "minCount", "words"}} with words in id order. */
+  /**
+   * The JSON form: {@code {"kind", "formatVersion", "minCount", "words"}} with words in id order.
+   */
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
     root.put("kind", KIND);
@@ -165,7 +173,8 @@ public final class Vocabulary {
     try {
       root = JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("vocabulary: not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "vocabulary: not valid JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("vocabulary: expected a JSON object");
@@ -177,16 +186,21 @@ public final class Vocabulary {
     }
     JsonNode version = root.get("formatVersion");
     if (version == null || !version.isInt()) {
-      throw new IllegalArgumentException("vocabulary: missing or non-integer field 'formatVersion'");
+      throw new IllegalArgumentException(
+          "vocabulary: missing or non-integer field 'formatVersion'");
     }
     if (version.intValue() != FORMAT_VERSION) {
       throw new IllegalArgumentException(
-          "vocabulary: unknown format version " + version.intValue() + " (this build reads "
-              + FORMAT_VERSION + ")");
+          "vocabulary: unknown format version "
+              + version.intValue()
+              + " (this build reads "
+              + FORMAT_VERSION
+              + ")");
     }
     JsonNode mc = root.get("minCount");
     if (mc == null || !mc.isInt() || mc.intValue() < 1) {
-      throw new IllegalArgumentException("vocabulary: field 'minCount' must be an integer >= 1, got " + mc);
+      throw new IllegalArgumentException(
+          "vocabulary: field 'minCount' must be an integer >= 1, got " + mc);
     }
     JsonNode arr = root.get("words");
     if (arr == null || !arr.isArray()) {
@@ -195,7 +209,8 @@ public final class Vocabulary {
     List<String> words = new ArrayList<>();
     for (JsonNode w : arr) {
       if (!w.isTextual()) {
-        throw new IllegalArgumentException("vocabulary: word " + words.size() + " is not a string: " + w);
+        throw new IllegalArgumentException(
+            "vocabulary: word " + words.size() + " is not a string: " + w);
       }
       words.add(w.textValue());
     }
@@ -233,8 +248,8 @@ public final class Vocabulary {
   /**
    * Reads a file written by {@link #write}.
    *
-   * @throws IOException if the file cannot be read or is not a valid vocabulary (the message names the
-   *     file and the problem)
+   * @throws IOException if the file cannot be read or is not a valid vocabulary (the message names
+   *     the file and the problem)
    */
   public static Vocabulary read(Path file) throws IOException {
     String text = Files.readString(file, StandardCharsets.UTF_8);

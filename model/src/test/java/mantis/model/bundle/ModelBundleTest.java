@@ -36,8 +36,10 @@ class ModelBundleTest {
         dir,
         ModelCardTest.validBuilder().build(),
         Map.of(
-            "weights.bin", weights,
-            "vocabulary.json", vocabulary.toJson().getBytes(StandardCharsets.UTF_8)));
+            "weights.bin",
+            weights,
+            "vocabulary.json",
+            vocabulary.toJson().getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -78,8 +80,11 @@ class ModelBundleTest {
     tampered[1234] ^= 0x01;
     Files.write(dir.resolve("weights.bin"), tampered);
     BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(dir, ROBOT));
-    String expected = "weights.bin: SHA-256 is " + ModelBundle.sha256Hex(tampered)
-        + ", the model card says " + written.files().get("weights.bin");
+    String expected =
+        "weights.bin: SHA-256 is "
+            + ModelBundle.sha256Hex(tampered)
+            + ", the model card says "
+            + written.files().get("weights.bin");
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
@@ -159,8 +164,18 @@ class ModelBundleTest {
         new RobotSpec(
             "twojoint",
             List.of(
-                new JointLimits("hip", j.minPositionRad(), j.maxPositionRad(), j.maxVelocityRadPerS(), j.maxAccelerationRadPerS2()),
-                new JointLimits("knee", j.minPositionRad(), j.maxPositionRad(), j.maxVelocityRadPerS(), j.maxAccelerationRadPerS2())));
+                new JointLimits(
+                    "hip",
+                    j.minPositionRad(),
+                    j.maxPositionRad(),
+                    j.maxVelocityRadPerS(),
+                    j.maxAccelerationRadPerS2()),
+                new JointLimits(
+                    "knee",
+                    j.minPositionRad(),
+                    j.maxPositionRad(),
+                    j.maxVelocityRadPerS(),
+                    j.maxAccelerationRadPerS2())));
     BundleException e = assertThrows(BundleException.class, () -> ModelBundle.open(dir, other));
     assertTrue(e.getMessage().contains("[shoulder, elbow, wrist]"), e.getMessage());
     assertTrue(e.getMessage().contains("[hip, knee]"), e.getMessage());

@@ -41,9 +41,20 @@ class ModelCardTest {
     ModelCard card = validBuilder().optFiles(Map.of("weights.bin", "cd".repeat(32))).build();
     String json = card.toJson();
     for (String field :
-        List.of("formatVersion", "architecture", "inputSizePx", "normalization", "jointNames",
-            "chunkLength", "chunkPeriodNanos", "codebook", "tokens", "codebookSize",
-            "trainingDataDigest", "evaluation", "files")) {
+        List.of(
+            "formatVersion",
+            "architecture",
+            "inputSizePx",
+            "normalization",
+            "jointNames",
+            "chunkLength",
+            "chunkPeriodNanos",
+            "codebook",
+            "tokens",
+            "codebookSize",
+            "trainingDataDigest",
+            "evaluation",
+            "files")) {
       assertTrue(json.contains("\"" + field + "\""), field + " missing from " + json);
     }
     assertEquals(card, ModelCard.fromJson(json));
@@ -53,13 +64,22 @@ class ModelCardTest {
   void invalidFieldsAreRefusedNamingTheField() {
     assertMessage(() -> validBuilder().setInputSizePx(0).build(), "inputSizePx");
     assertMessage(
-        () -> validBuilder().setNormalization(new double[] {0.5, 0.5, 0.5}, new double[] {0.2, 0, 0.2}).build(),
+        () ->
+            validBuilder()
+                .setNormalization(new double[] {0.5, 0.5, 0.5}, new double[] {0.2, 0, 0.2})
+                .build(),
         "normalization.std");
     assertMessage(
-        () -> validBuilder().setNormalization(new double[] {0.5, 0.5}, new double[] {1, 1, 1}).build(),
+        () ->
+            validBuilder()
+                .setNormalization(new double[] {0.5, 0.5}, new double[] {1, 1, 1})
+                .build(),
         "normalization.mean");
     assertMessage(
-        () -> validBuilder().setNormalization(new double[] {0.5, Double.NaN, 0.5}, new double[] {1, 1, 1}).build(),
+        () ->
+            validBuilder()
+                .setNormalization(new double[] {0.5, Double.NaN, 0.5}, new double[] {1, 1, 1})
+                .build(),
         "normalization.mean");
     assertMessage(() -> validBuilder().setJointNames(List.of()).build(), "jointNames");
     assertMessage(() -> validBuilder().setJointNames(List.of("a", "a")).build(), "jointNames");
@@ -78,7 +98,8 @@ class ModelCardTest {
         () -> validBuilder().optEvaluation(Map.of("loss", Double.POSITIVE_INFINITY)).build(),
         "evaluation.loss");
     assertMessage(
-        () -> validBuilder().optFiles(Map.of("weights.bin", "nothex")).build(), "files.weights.bin");
+        () -> validBuilder().optFiles(Map.of("weights.bin", "nothex")).build(),
+        "files.weights.bin");
     assertMessage(
         () -> validBuilder().optFiles(Map.of("../weights.bin", DIGEST)).build(), "../weights.bin");
     assertMessage(

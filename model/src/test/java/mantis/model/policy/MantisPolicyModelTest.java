@@ -54,8 +54,15 @@ class MantisPolicyModelTest {
 
   private Observation observation(int i) {
     PolicyExample e = data.get(i);
-    return new Observation("robot-" + i, "ep", i, List.of(Frame.ofRgb(32, 32, e.rgb())), e.instruction(),
-        new JointState(robot.jointNames(), e.jointPositionsRad(), e.jointVelocitiesRadPerS(), 0), 0, 0);
+    return new Observation(
+        "robot-" + i,
+        "ep",
+        i,
+        List.of(Frame.ofRgb(32, 32, e.rgb())),
+        e.instruction(),
+        new JointState(robot.jointNames(), e.jointPositionsRad(), e.jointVelocitiesRadPerS(), 0),
+        0,
+        0);
   }
 
   @Test
@@ -71,7 +78,8 @@ class MantisPolicyModelTest {
       for (int k = 0; k < 4; k++) {
         assertEquals((k + 1) * 100_000_000L, chunk.points().get(k).timeFromStartNanos());
         for (int j = 0; j < 3; j++) {
-          assertEquals(expected[2].targetsRad[k * 3 + j], chunk.points().get(k).positionRad(j), 1e-5);
+          assertEquals(
+              expected[2].targetsRad[k * 3 + j], chunk.points().get(k).positionRad(j), 1e-5);
         }
       }
       assertEquals(1_000_000_000L + 400_000_000L, chunk.validUntilNanos());
@@ -97,7 +105,10 @@ class MantisPolicyModelTest {
       for (int i = 0; i < data.size(); i++) {
         ActionChunk single = p.predict(List.of(obs.get(i)), List.of(marks.get(i))).get(0);
         for (int k = 0; k < 4; k++) {
-          assertArrayEquals(single.points().get(k).positionsRad(), batch.get(i).points().get(k).positionsRad(), 1e-5);
+          assertArrayEquals(
+              single.points().get(k).positionsRad(),
+              batch.get(i).points().get(k).positionsRad(),
+              1e-5);
         }
         assertEquals(expected[i].targetsRad[0], batch.get(i).points().get(0).positionRad(0), 1e-5);
       }
@@ -109,16 +120,23 @@ class MantisPolicyModelTest {
     byte[] w = Files.readAllBytes(bundle.resolve("weights.bin"));
     w[w.length - 1] ^= 1;
     Files.write(bundle.resolve("weights.bin"), w);
-    BundleException e = assertThrows(BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
-    assertTrue(e.getMessage().contains("weights.bin") && e.getMessage().contains("SHA-256"), e.getMessage());
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
+    assertTrue(
+        e.getMessage().contains("weights.bin") && e.getMessage().contains("SHA-256"),
+        e.getMessage());
   }
 
   @Test
   void aBundleWithAMissingFieldIsRefused() throws IOException {
     Path card = bundle.resolve("model-card.json");
     String json = Files.readString(card, StandardCharsets.UTF_8);
-    Files.writeString(card, json.replaceFirst("\"chunkLength\"\\s*:\\s*4\\s*,", ""), StandardCharsets.UTF_8);
-    BundleException e = assertThrows(BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
+    Files.writeString(
+        card, json.replaceFirst("\"chunkLength\"\\s*:\\s*4\\s*,", ""), StandardCharsets.UTF_8);
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
     assertTrue(e.getMessage().contains("chunkLength"), e.getMessage());
   }
 
@@ -126,8 +144,11 @@ class MantisPolicyModelTest {
   void aBundleMissingAnArchitectureSizeIsRefused() throws IOException {
     Path card = bundle.resolve("model-card.json");
     String json = Files.readString(card, StandardCharsets.UTF_8);
-    Files.writeString(card, json.replaceFirst("\"hidden\"\\s*:\\s*48\\s*,", ""), StandardCharsets.UTF_8);
-    BundleException e = assertThrows(BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
+    Files.writeString(
+        card, json.replaceFirst("\"hidden\"\\s*:\\s*48\\s*,", ""), StandardCharsets.UTF_8);
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> MantisPolicyModel.open(bundle, robot, new FakeClock(0)));
     assertTrue(e.getMessage().contains("hidden"), e.getMessage());
   }
 
@@ -135,11 +156,18 @@ class MantisPolicyModelTest {
   void aBundleForOtherJointNamesIsRefused() {
     List<JointLimits> renamed = new ArrayList<>();
     for (JointLimits j : robot.joints()) {
-      renamed.add(new JointLimits("other_" + j.name(), j.minPositionRad(), j.maxPositionRad(), j.maxVelocityRadPerS(),
-          j.maxAccelerationRadPerS2()));
+      renamed.add(
+          new JointLimits(
+              "other_" + j.name(),
+              j.minPositionRad(),
+              j.maxPositionRad(),
+              j.maxVelocityRadPerS(),
+              j.maxAccelerationRadPerS2()));
     }
     RobotSpec other = new RobotSpec("other-arm", renamed);
-    BundleException e = assertThrows(BundleException.class, () -> MantisPolicyModel.open(bundle, other, new FakeClock(0)));
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> MantisPolicyModel.open(bundle, other, new FakeClock(0)));
     assertTrue(e.getMessage().contains("joint names"), e.getMessage());
   }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyLearnerTest {
   @TempDir Path tmp;
 
-  private static void train(PolicyLearner l, List<PolicyExample> data, PolicyLearner.Phase phase, int steps) {
+  private static void train(
+      PolicyLearner l, List<PolicyExample> data, PolicyLearner.Phase phase, int steps) {
     for (int s = 0; s < steps; s++) {
       l.trainStep(data, phase, 3e-3);
     }
@@ -33,13 +34,20 @@ class PolicyLearnerTest {
       train(l, data, PolicyLearner.Phase.PRETRAIN, 250);
       PolicyLearner.Metrics pretrained = l.evaluate(data);
       assertEquals(1.0, pretrained.objectAccuracy(), "object grounding");
-      assertTrue(pretrained.tokenAccuracy() >= 0.95, "token accuracy " + pretrained.tokenAccuracy());
-      assertTrue(pretrained.traceErrorPx() < 0.5, "trace error " + pretrained.traceErrorPx() + " px");
+      assertTrue(
+          pretrained.tokenAccuracy() >= 0.95, "token accuracy " + pretrained.tokenAccuracy());
+      assertTrue(
+          pretrained.traceErrorPx() < 0.5, "trace error " + pretrained.traceErrorPx() + " px");
       l.setActionStats(ActionStats.of(data, c.chunkLength(), c.joints()));
       train(l, data, PolicyLearner.Phase.FINETUNE, 250);
       PolicyLearner.Metrics after = l.evaluate(data);
-      assertTrue(after.actionErrorRad() < 0.01, "action error " + after.actionErrorRad() + " rad (before: "
-          + before.actionErrorRad() + ")");
+      assertTrue(
+          after.actionErrorRad() < 0.01,
+          "action error "
+              + after.actionErrorRad()
+              + " rad (before: "
+              + before.actionErrorRad()
+              + ")");
       assertTrue(after.actionErrorRad() < before.actionErrorRad() / 5);
     }
   }
@@ -65,8 +73,11 @@ class PolicyLearnerTest {
     assertArrayEquals(targets[0], targets[1]);
     try (PolicyLearner other = PolicyLearner.create(c.withSeed(8), TinyData.vocabulary(data))) {
       other.saveBundle(tmp.resolve("other"), RobotSpecs.mantisPlanar3(), "0".repeat(64), Map.of());
-      assertTrue(!java.util.Arrays.equals(weights[0], Files.readAllBytes(tmp.resolve("other").resolve(
-          MantisPolicyModel.WEIGHTS))), "another seed gives other weights");
+      assertTrue(
+          !java.util.Arrays.equals(
+              weights[0],
+              Files.readAllBytes(tmp.resolve("other").resolve(MantisPolicyModel.WEIGHTS))),
+          "another seed gives other weights");
     }
   }
 
@@ -74,12 +85,17 @@ class PolicyLearnerTest {
   void refusesExamplesOfTheWrongSize() {
     PolicyConfig c = TinyData.config(1);
     List<PolicyExample> data = TinyData.examples(2, 1, c);
-    PolicyExample bad = new PolicyExample(new byte[10], "push the red block", List.of(), null, null, null);
+    PolicyExample bad =
+        new PolicyExample(new byte[10], "push the red block", List.of(), null, null, null);
     try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> l.trainStep(List.of(bad), PolicyLearner.Phase.PRETRAIN, 1e-3));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> l.trainStep(List.of(bad), PolicyLearner.Phase.PRETRAIN, 1e-3));
       assertTrue(e.getMessage().contains("32x32"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> l.trainStep(List.of(), PolicyLearner.Phase.PRETRAIN, 1e-3));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> l.trainStep(List.of(), PolicyLearner.Phase.PRETRAIN, 1e-3));
     }
   }
 }

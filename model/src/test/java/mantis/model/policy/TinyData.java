@@ -36,7 +36,9 @@ final class TinyData {
             rgb[(y * s + x) * 3 + 2] = (byte) RGB[m];
           }
         }
-        marks.add(new Mark(m + 1, new PixelPoint(x0 + 2.5, y0 + 2.5), new PixelBox(x0, y0, 6, 6), 36, RGB[m]));
+        marks.add(
+            new Mark(
+                m + 1, new PixelPoint(x0 + 2.5, y0 + 2.5), new PixelBox(x0, y0, 6, 6), 36, RGB[m]));
       }
       int target = r.nextInt(3);
       double[] q = {r.nextDouble() - 0.5, r.nextDouble() - 0.5, r.nextDouble() - 0.5};
@@ -60,8 +62,10 @@ final class TinyData {
         effTrace[2 * k] = em.centroid().xPx();
         effTrace[2 * k + 1] = em.centroid().yPx() + (k + 1) * (target - 1);
       }
-      PolicyLabels labels = new PolicyLabels(tokens, target, -1, (target + 1) % 3, trace, effTrace, targets);
-      out.add(new PolicyExample(rgb, "push the " + COLOURS[target] + " block", marks, q, v, labels));
+      PolicyLabels labels =
+          new PolicyLabels(tokens, target, -1, (target + 1) % 3, trace, effTrace, targets);
+      out.add(
+          new PolicyExample(rgb, "push the " + COLOURS[target] + " block", marks, q, v, labels));
     }
     return out;
   }

@@ -27,15 +27,21 @@ class LearnedPolicyProvidersTest {
   void aBundleThatCannotBeOpenedIsRejectedWithItsDirectoryAndTheReason(@TempDir Path dir) {
     Path missing = dir.resolve("nothing-here");
     PolicyRequest request =
-        PolicyRequest.builder().setName("bundle:" + missing).setRobot(RobotSpecs.mantisPlanar3()).build();
+        PolicyRequest.builder()
+            .setName("bundle:" + missing)
+            .setRobot(RobotSpecs.mantisPlanar3())
+            .build();
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> PolicyRegistry.installed().create(request));
-    assertTrue(e.getMessage().startsWith("cannot load policy bundle " + missing + ": "), e.getMessage());
+        assertThrows(
+            IllegalArgumentException.class, () -> PolicyRegistry.installed().create(request));
+    assertTrue(
+        e.getMessage().startsWith("cannot load policy bundle " + missing + ": "), e.getMessage());
   }
 
   @Test
   void theDefaultBundleIsFoundAboveTheClassFolderWhenNotInTheWorkingDirectory() {
-    // Tests run in model/, which has no models/ folder: the bundle is found in the repository above.
+    // Tests run in model/, which has no models/ folder: the bundle is found in the repository
+    // above.
     Path resolved = LearnedPolicies.resolveDefaultBundle();
     assertTrue(resolved.endsWith(LearnedPolicies.DEFAULT_BUNDLE), resolved.toString());
     assertTrue(Files.isRegularFile(resolved.resolve("model-card.json")), resolved.toString());
@@ -45,6 +51,8 @@ class LearnedPolicyProvidersTest {
   void theSharedServingDefaultsAreThePoolsDefaults() {
     assertEquals(PolicyRequest.Serving.DEFAULT.workers(), PredictorPool.DEFAULT_WORKERS);
     assertEquals(PolicyRequest.Serving.DEFAULT.maxBatch(), PredictorPool.DEFAULT_MAX_BATCH);
-    assertEquals(PolicyRequest.Serving.DEFAULT.maxWaitMicros() * 1000, PredictorPool.DEFAULT_MAX_WAIT.toNanos());
+    assertEquals(
+        PolicyRequest.Serving.DEFAULT.maxWaitMicros() * 1000,
+        PredictorPool.DEFAULT_MAX_WAIT.toNanos());
   }
 }

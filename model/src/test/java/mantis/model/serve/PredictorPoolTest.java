@@ -47,7 +47,9 @@ class PredictorPoolTest {
     }
   }
 
-  /** A model whose predictors answer robot r, step s with model version "r:s" and a point at s rad. */
+  /**
+   * A model whose predictors answer robot r, step s with model version "r:s" and a point at s rad.
+   */
   static final class FakeModel implements PolicyModel {
     final List<FakePredictor> predictors = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
@@ -96,7 +98,12 @@ class PredictorPoolTest {
           model.violations.add("predictor used after close");
         }
         if (observations.size() != marks.size() || observations.isEmpty()) {
-          model.violations.add("batch of " + observations.size() + " observations and " + marks.size() + " mark lists");
+          model.violations.add(
+              "batch of "
+                  + observations.size()
+                  + " observations and "
+                  + marks.size()
+                  + " mark lists");
         }
         model.largestBatch.accumulateAndGet(observations.size(), Math::max);
         CountDownLatch gate = model.gate;
@@ -111,8 +118,16 @@ class PredictorPoolTest {
           if (o.robotId().equals("boom")) {
             throw new IllegalArgumentException("cannot predict for robot boom");
           }
-          out.add(new ActionChunk(JOINTS, List.of(new ActionPoint(new double[] {o.step(), 0, 0}, 1_000_000)),
-              Long.MAX_VALUE, null, null, null, o.robotId() + ":" + o.step(), null));
+          out.add(
+              new ActionChunk(
+                  JOINTS,
+                  List.of(new ActionPoint(new double[] {o.step(), 0, 0}, 1_000_000)),
+                  Long.MAX_VALUE,
+                  null,
+                  null,
+                  null,
+                  o.robotId() + ":" + o.step(),
+                  null));
         }
         return out;
       } catch (InterruptedException e) {
@@ -130,8 +145,15 @@ class PredictorPoolTest {
   }
 
   private static Observation obs(String robotId, long step) {
-    return new Observation(robotId, "e", step, List.of(FRAME), "push the red block",
-        JointState.ofPositions(JOINTS, new double[3], 0), 0, 0);
+    return new Observation(
+        robotId,
+        "e",
+        step,
+        List.of(FRAME),
+        "push the red block",
+        JointState.ofPositions(JOINTS, new double[3], 0),
+        0,
+        0);
   }
 
   private PredictorPool start(PredictorPool.Builder b) {
@@ -141,24 +163,29 @@ class PredictorPoolTest {
     return pool;
   }
 
-  /** Runs {@code calls} predictions on each of {@code threads} threads, robot "r<thread>", steps 0.. */
+  /**
+   * Runs {@code calls} predictions on each of {@code threads} threads, robot "r<thread>", steps 0..
+   */
   private List<String> hammer(PredictorPool pool, int threads, int calls) throws Exception {
     callers = Executors.newFixedThreadPool(threads);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<List<String>>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String robot = "r" + t;
-      results.add(callers.submit(() -> {
-        go.await();
-        List<String> wrong = new ArrayList<>();
-        for (int s = 0; s < calls; s++) {
-          ActionChunk c = pool.predict(obs(robot, s), List.of());
-          if (!c.modelVersion().equals(robot + ":" + s) || c.points().get(0).positionRad(0) != s) {
-            wrong.add(robot + " step " + s + " got " + c.modelVersion());
-          }
-        }
-        return wrong;
-      }));
+      results.add(
+          callers.submit(
+              () -> {
+                go.await();
+                List<String> wrong = new ArrayList<>();
+                for (int s = 0; s < calls; s++) {
+                  ActionChunk c = pool.predict(obs(robot, s), List.of());
+                  if (!c.modelVersion().equals(robot + ":" + s)
+                      || c.points().get(0).positionRad(0) != s) {
+                    wrong.add(robot + " step " + s + " got " + c.modelVersion());
+                  }
+                }
+                return wrong;
+              }));
     }
     go.countDown();
     List<String> wrong = new ArrayList<>();
@@ -171,8 +198,13 @@ class PredictorPoolTest {
   @Test
   void batchingReturnsEachStreamItsOwnAnswer() throws Exception {
     FakeModel model = new FakeModel();
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optWorkers(2).optMaxBatch(8)
-        .optMaxWait(Duration.ofMillis(1)));
+    PredictorPool pool =
+        start(
+            PredictorPool.builder()
+                .setModel(model)
+                .optWorkers(2)
+                .optMaxBatch(8)
+                .optMaxWait(Duration.ofMillis(1)));
     List<String> wrong = hammer(pool, 16, 200);
     assertEquals(List.of(), wrong);
     assertEquals(16 * 200, pool.requests());
@@ -184,7 +216,8 @@ class PredictorPoolTest {
   void batchesFormWhenStreamsArriveTogether() throws Exception {
     FakeModel model = new FakeModel();
     model.sleepMs = 2;
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optMaxWait(Duration.ofMillis(5)));
+    PredictorPool pool =
+        start(PredictorPool.builder().setModel(model).optMaxWait(Duration.ofMillis(5)));
     assertEquals(List.of(), hammer(pool, 8, 20));
     assertEquals(160, pool.requests());
     assertTrue(pool.meanBatchSize() > 1.0, "mean batch " + pool.meanBatchSize());
@@ -203,8 +236,12 @@ class PredictorPoolTest {
   void aBatchNeverExceedsMaxBatch() throws Exception {
     FakeModel model = new FakeModel();
     model.sleepMs = 1;
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optMaxBatch(3)
-        .optMaxWait(Duration.ofMillis(5)));
+    PredictorPool pool =
+        start(
+            PredictorPool.builder()
+                .setModel(model)
+                .optMaxBatch(3)
+                .optMaxWait(Duration.ofMillis(5)));
     assertEquals(List.of(), hammer(pool, 16, 15));
     assertTrue(model.largestBatch.get() <= 3, "largest batch " + model.largestBatch.get());
     assertTrue(model.largestBatch.get() > 1, "16 waiting streams fill batches");
@@ -227,21 +264,28 @@ class PredictorPoolTest {
   void aLoneStreamNeverWaitsForABatchThatWillNotCome() throws Exception {
     FakeModel model = new FakeModel();
     model.sleepMs = 1;
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optMaxWait(Duration.ofMillis(300)));
+    PredictorPool pool =
+        start(PredictorPool.builder().setModel(model).optMaxWait(Duration.ofMillis(300)));
     pool.predict(obs("solo", 0));
     Thread.sleep(400); // a lone stream: the next call comes long after the previous one
     long t0 = System.nanoTime();
     assertEquals("solo:1", pool.predict(obs("solo", 1)).modelVersion());
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertTrue(ms < 150, "a sparse request was held " + ms + " ms waiting for company (max wait 300 ms)");
+    assertTrue(
+        ms < 150, "a sparse request was held " + ms + " ms waiting for company (max wait 300 ms)");
   }
 
   @Test
   void eachWorkerOwnsOnePredictorAndNoPredictorIsSharedBetweenThreads() throws Exception {
     FakeModel model = new FakeModel();
     model.sleepMs = 1;
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optWorkers(4).optMaxBatch(2)
-        .optMaxWait(Duration.ofMillis(1)));
+    PredictorPool pool =
+        start(
+            PredictorPool.builder()
+                .setModel(model)
+                .optWorkers(4)
+                .optMaxBatch(2)
+                .optMaxWait(Duration.ofMillis(1)));
     assertEquals(4, model.predictors.size(), "one predictor per worker, made at start");
     assertEquals(List.of(), hammer(pool, 16, 20));
     assertEquals(List.of(), model.violations);
@@ -260,7 +304,8 @@ class PredictorPoolTest {
   void aPredictorFailureReachesEveryCallerOfTheBatchWithItsCause() throws Exception {
     FakeModel model = new FakeModel();
     PredictorPool pool = start(PredictorPool.builder().setModel(model));
-    PredictionException e = assertThrows(PredictionException.class, () -> pool.predict(obs("boom", 0)));
+    PredictionException e =
+        assertThrows(PredictionException.class, () -> pool.predict(obs("boom", 0)));
     IllegalArgumentException cause = assertInstanceOf(IllegalArgumentException.class, e.getCause());
     assertEquals("cannot predict for robot boom", cause.getMessage());
     assertTrue(e.getMessage().contains("cannot predict for robot boom"), e.getMessage());
@@ -275,10 +320,15 @@ class PredictorPoolTest {
     Thread.sleep(50); // both queued behind the blocked batch
     model.gate.countDown();
     blocker.get(2, TimeUnit.SECONDS);
-    var e1 = assertThrows(java.util.concurrent.ExecutionException.class, () -> failing.get(2, TimeUnit.SECONDS));
+    var e1 =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> failing.get(2, TimeUnit.SECONDS));
     assertInstanceOf(PredictionException.class, e1.getCause());
     if (pool.batches() == 3) { // they shared a batch
-      var e2 = assertThrows(java.util.concurrent.ExecutionException.class, () -> healthy.get(2, TimeUnit.SECONDS));
+      var e2 =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> healthy.get(2, TimeUnit.SECONDS));
       assertInstanceOf(IllegalArgumentException.class, e2.getCause().getCause());
     }
     // The pool keeps serving after a failure.
@@ -297,7 +347,9 @@ class PredictorPoolTest {
     Thread.sleep(50);
     Future<?> closing = callers.submit(pool::close);
 
-    var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(2, TimeUnit.SECONDS));
+    var e =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> waiting.get(2, TimeUnit.SECONDS));
     IllegalStateException closed = assertInstanceOf(IllegalStateException.class, e.getCause());
     assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
     assertFalse(closing.isDone(), "close waits for the running batch");
@@ -307,7 +359,8 @@ class PredictorPoolTest {
     closing.get(2, TimeUnit.SECONDS);
     assertTrue(model.predictors.get(0).closed.get(), "close closes the predictors");
     assertFalse(model.closed.get(), "the model belongs to the caller");
-    IllegalStateException after = assertThrows(IllegalStateException.class, () -> pool.predict(obs("late", 0)));
+    IllegalStateException after =
+        assertThrows(IllegalStateException.class, () -> pool.predict(obs("late", 0)));
     assertEquals("predictor pool is closed", after.getMessage());
     pool.close(); // idempotent
     assertEquals(List.of(), model.violations);
@@ -316,7 +369,8 @@ class PredictorPoolTest {
   @Test
   void closeClosesTheModelOnlyWhenAskedTo() {
     FakeModel model = new FakeModel();
-    PredictorPool pool = start(PredictorPool.builder().setModel(model).optWorkers(2).optCloseModel(true));
+    PredictorPool pool =
+        start(PredictorPool.builder().setModel(model).optWorkers(2).optCloseModel(true));
     pool.close();
     assertTrue(model.closed.get());
     assertTrue(model.predictors.stream().allMatch(p -> p.closed.get()));
@@ -326,7 +380,8 @@ class PredictorPoolTest {
   void predictBeforeStartFailsClearly() {
     PredictorPool pool = PredictorPool.builder().setModel(new FakeModel()).build();
     pools.add(pool);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.predict(obs("r", 0)));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> pool.predict(obs("r", 0)));
     assertTrue(e.getMessage().contains("start()"), e.getMessage());
     assertEquals("fake", pool.info().name());
   }
@@ -335,14 +390,22 @@ class PredictorPoolTest {
   void theBuilderRejectsBadSettings() {
     assertThrows(IllegalStateException.class, () -> PredictorPool.builder().build());
     FakeModel m = new FakeModel();
-    assertThrows(IllegalArgumentException.class, () -> PredictorPool.builder().setModel(m).optWorkers(0).build());
-    assertThrows(IllegalArgumentException.class, () -> PredictorPool.builder().setModel(m).optMaxBatch(0).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PredictorPool.builder().setModel(m).optWorkers(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PredictorPool.builder().setModel(m).optMaxBatch(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> PredictorPool.builder().setModel(m).optMaxWait(Duration.ofMillis(-1)).build());
-    assertThrows(IllegalArgumentException.class, () -> PredictorPool.builder().setModel(m).optMaxWait(null).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PredictorPool.builder().setModel(m).optMaxWait(null).build());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + 2_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -35,9 +35,11 @@ class VocabularyTest {
   @Test
   void idsFollowDescendingCountThenAlphabetAfterTheReservedTokens() {
     Vocabulary v = Vocabulary.builder().addAll(INSTRUCTIONS).build();
-    // counts: the 5, ball 2, blue 2, cube 2, push 2, reach 2, red 2, green 1, left 1, onto 1, square 1
+    // counts: the 5, ball 2, blue 2, cube 2, push 2, reach 2, red 2, green 1, left 1, onto 1,
+    // square 1
     assertEquals(
-        List.of("<pad>", "<unk>", "the", "ball", "blue", "cube", "push", "reach", "red", "green",
+        List.of(
+            "<pad>", "<unk>", "the", "ball", "blue", "cube", "push", "reach", "red", "green",
             "left", "onto", "square"),
         v.words());
     assertEquals(0, v.id("<pad>"));
@@ -118,8 +120,8 @@ class VocabularyTest {
     String json = v.toJson();
     assertRefused(json.substring(0, json.length() / 2), "not valid JSON");
     assertRefused("[1, 2]", "JSON object");
-    assertRefused(json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 9"),
-        "unknown format version 9");
+    assertRefused(
+        json.replace("\"formatVersion\" : 1", "\"formatVersion\" : 9"), "unknown format version 9");
     assertRefused(json.replace("mantis-vocabulary", "something-else"), "kind");
     assertRefused(json.replace("\"<unk>\"", "\"<oops>\""), "<unk>");
     assertRefused(json.replace("\"ball\"", "\"the\""), "\"the\" appears twice");

@@ -3,20 +3,26 @@ package mantis.ros.bridge;
 import java.io.IOException;
 
 /**
- * The bridge's ArmService could not listen on its address (the port is in use, the address is not this
- * machine's, no permission). The message names the address in one line, e.g. {@code cannot bind the
- * bridge's ArmService to 127.0.0.1:50061 (arm_service.host, arm_service.port): address already in use};
- * {@link BridgeNode#start()} throws it before the node joins the ROS graph.
+ * The bridge's ArmService could not listen on its address (the port is in use, the address is not
+ * this machine's, no permission). The message names the address in one line, e.g. {@code cannot
+ * bind the bridge's ArmService to 127.0.0.1:50061 (arm_service.host, arm_service.port): address
+ * already in use}; {@link BridgeNode#start()} throws it before the node joins the ROS graph.
  */
 public final class ArmServiceBindException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final String address;
 
-  /** @param address {@code host:port} as configured */
+  /**
+   * @param address {@code host:port} as configured
+   */
   ArmServiceBindException(String address, Throwable cause) {
-    super("cannot bind the bridge's ArmService to " + address + " (arm_service.host, arm_service.port): "
-        + reason(cause), cause);
+    super(
+        "cannot bind the bridge's ArmService to "
+            + address
+            + " (arm_service.host, arm_service.port): "
+            + reason(cause),
+        cause);
     this.address = address;
   }
 

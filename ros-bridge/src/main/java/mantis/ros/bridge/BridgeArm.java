@@ -13,15 +13,16 @@ import mantis.security.AuditEvent;
 import mantis.security.Principal;
 
 /**
- * The real arm behind the bridge, as the {@link Arm} port: a session's chunks go through the bridge's {@link
- * mantis.core.safety.SafetyFilter} and are published as trajectories; every joint state from ROS goes to every open
- * session. Hold, EStop and Reset act on the same latch as the e-stop and reset topics. While a session is open and
- * sending, policy chunks are not published (see {@link BridgeCore}); when its commands stop for the watchdog timeout,
- * or the last session that sent commands closes, the arm holds.
+ * The real arm behind the bridge, as the {@link Arm} port: a session's chunks go through the
+ * bridge's {@link mantis.core.safety.SafetyFilter} and are published as trajectories; every joint
+ * state from ROS goes to every open session. Hold, EStop and Reset act on the same latch as the
+ * e-stop and reset topics. While a session is open and sending, policy chunks are not published
+ * (see {@link BridgeCore}); when its commands stop for the watchdog timeout, or the last session
+ * that sent commands closes, the arm holds.
  *
- * <p>The caller's {@link Principal} (read from the gRPC context of the calling thread) goes to the audit log with
- * each Hold, EStop and Reset, and when a session takes control of the arm (its first command) and gives it back (it
- * closes).
+ * <p>The caller's {@link Principal} (read from the gRPC context of the calling thread) goes to the
+ * audit log with each Hold, EStop and Reset, and when a session takes control of the arm (its first
+ * command) and gives it back (it closes).
  */
 final class BridgeArm implements Arm {
   private final BridgeCore core;
@@ -56,12 +57,14 @@ final class BridgeArm implements Arm {
 
   @Override
   public void hold(String reason) {
-    core.armHold(reason.isEmpty() ? "ArmService Hold" : "ArmService Hold: " + reason, Principal.current());
+    core.armHold(
+        reason.isEmpty() ? "ArmService Hold" : "ArmService Hold: " + reason, Principal.current());
   }
 
   @Override
   public void estop(String reason) {
-    core.estop(reason.isEmpty() ? "ArmService EStop" : "ArmService EStop: " + reason, Principal.current());
+    core.estop(
+        reason.isEmpty() ? "ArmService EStop" : "ArmService EStop: " + reason, Principal.current());
   }
 
   @Override
@@ -107,8 +110,13 @@ final class BridgeArm implements Arm {
         }
       }
       if (first) {
-        core.audit().record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(caller).robot(robotId)
-            .detail("ArmService StreamCommands client takes control of the arm from the policy"));
+        core.audit()
+            .record(
+                AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                    .principal(caller)
+                    .robot(robotId)
+                    .detail(
+                        "ArmService StreamCommands client takes control of the arm from the policy"));
       }
       core.armCommand(chunk);
     }
@@ -127,11 +135,18 @@ final class BridgeArm implements Arm {
         since = firstCommandNanos;
       }
       if (n > 0) {
-        core.audit().record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(caller).robot(robotId)
-            .detail("ArmService StreamCommands ended (" + outcome + "): control goes back to the policy")
-            .field("status", outcome)
-            .field("commands", n)
-            .field("seconds", Math.round((clock.nanoTime() - since) / 1e6) / 1e3));
+        core.audit()
+            .record(
+                AuditEvent.of(AuditEvent.COMMAND_SOURCE_END)
+                    .principal(caller)
+                    .robot(robotId)
+                    .detail(
+                        "ArmService StreamCommands ended ("
+                            + outcome
+                            + "): control goes back to the policy")
+                    .field("status", outcome)
+                    .field("commands", n)
+                    .field("seconds", Math.round((clock.nanoTime() - since) / 1e6) / 1e3));
       }
     }
   }

@@ -95,11 +95,11 @@ import mantis.security.TokenStore;
  *   hold_time_from_start_ms: 50           # time_from_start of a hold trajectory's one point
  * </pre>
  *
- * <p>Relative file paths (robot spec, TLS files, token and tokens files, audit log) resolve against the
- * config file's folder. Files named by {@code server:} are read and checked when the config is parsed
- * (errors name the key and the file); the ArmService's TLS files and bind address are checked by {@link
- * #checkArmService()} ({@code mantis bridge --check-config}) and by {@link BridgeNode#start()}, before it joins
- * the graph.
+ * <p>Relative file paths (robot spec, TLS files, token and tokens files, audit log) resolve against
+ * the config file's folder. Files named by {@code server:} are read and checked when the config is
+ * parsed (errors name the key and the file); the ArmService's TLS files and bind address are
+ * checked by {@link #checkArmService()} ({@code mantis bridge --check-config}) and by {@link
+ * BridgeNode#start()}, before it joins the graph.
  *
  * @param ros how to join the ROS graph
  * @param topics the topic bindings
@@ -108,8 +108,8 @@ import mantis.security.TokenStore;
  * @param armService the bridge's own ArmService endpoint
  * @param bridge bridge behaviour
  */
-public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, ArmService armService,
-    Bridge bridge) {
+public record BridgeConfig(
+    Ros ros, Topics topics, Robot robot, Server server, ArmService armService, Bridge bridge) {
   /** The master URI used when neither the file nor {@code ROS_MASTER_URI} gives one. */
   public static final String DEFAULT_MASTER_URI = "http://localhost:11311/";
 
@@ -127,8 +127,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    *
    * @param masterUri the ROS master
    * @param nodeName this node's name
-   * @param host the host other nodes use to reach this node, whose address the node listens on; empty for the
-   *     RosNode default
+   * @param host the host other nodes use to reach this node, whose address the node listens on;
+   *     empty for the RosNode default
    */
   public record Ros(URI masterUri, String nodeName, Optional<String> host) {
     public Ros {
@@ -147,16 +147,25 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param controller the controller's namespace; trajectories go to {@link #command()}
    * @param instruction std_msgs/String topic
    * @param estop std_msgs/Bool topic
-   * @param reset std_msgs/Empty topic that clears the e-stop latch, or empty: off (any ROS node could publish it)
+   * @param reset std_msgs/Empty topic that clears the e-stop latch, or empty: off (any ROS node
+   *     could publish it)
    * @param status std_msgs/String heartbeat topic
    */
-  public record Topics(Optional<String> image, Optional<String> compressedImage, String jointStates,
-      String controller, String instruction, String estop, Optional<String> reset, String status) {
+  public record Topics(
+      Optional<String> image,
+      Optional<String> compressedImage,
+      String jointStates,
+      String controller,
+      String instruction,
+      String estop,
+      Optional<String> reset,
+      String status) {
     public Topics {
       image = image == null ? Optional.empty() : image;
       reset = reset == null ? Optional.empty() : reset;
       compressedImage = compressedImage == null ? Optional.empty() : compressedImage;
-      check(image.isPresent() != compressedImage.isPresent(),
+      check(
+          image.isPresent() != compressedImage.isPresent(),
           image.isPresent()
               ? "topics: give either 'image' or 'compressed_image', not both"
               : "topics: one of 'image' (sensor_msgs/Image) or 'compressed_image' (sensor_msgs/CompressedImage) is required");
@@ -172,7 +181,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
     /** The trajectory command topic: {@code <controller>/command}. */
     public String command() {
-      String c = controller.endsWith("/") ? controller.substring(0, controller.length() - 1) : controller;
+      String c =
+          controller.endsWith("/") ? controller.substring(0, controller.length() - 1) : controller;
       return c + "/command";
     }
 
@@ -195,11 +205,22 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       check(id != null && !id.isBlank(), "robot.id must not be empty");
       Objects.requireNonNull(specSource, "specSource");
       Objects.requireNonNull(spec, "robot.spec");
-      check(joints != null && !joints.isEmpty(), "robot.joints is required: the ROS joint names in the order of the"
-          + " robot spec's joints " + spec.jointNames());
+      check(
+          joints != null && !joints.isEmpty(),
+          "robot.joints is required: the ROS joint names in the order of the"
+              + " robot spec's joints "
+              + spec.jointNames());
       joints = List.copyOf(joints);
-      check(joints.size() == spec.jointCount(), "robot.joints has " + joints.size() + " names but robot spec "
-          + spec.name() + " has " + spec.jointCount() + " joints " + spec.jointNames());
+      check(
+          joints.size() == spec.jointCount(),
+          "robot.joints has "
+              + joints.size()
+              + " names but robot spec "
+              + spec.name()
+              + " has "
+              + spec.jointCount()
+              + " joints "
+              + spec.jointNames());
       var seen = new HashSet<String>();
       for (String j : joints) {
         check(j != null && !j.isBlank(), "robot.joints has an empty name");
@@ -218,48 +239,83 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param reconnectMaxMs largest reconnect delay, ms
    * @param controlRateHz most observations per second
    * @param watchdogTimeoutMs how late the next chunk may be before the arm is told to hold, ms
-   * @param keepaliveTimeMs a connection with a call open and silent this long is pinged, ms (the Mantis server
-   *     permits pings every 10 s or more)
+   * @param keepaliveTimeMs a connection with a call open and silent this long is pinged, ms (the
+   *     Mantis server permits pings every 10 s or more)
    * @param keepaliveTimeoutMs a ping unanswered this long ends the connection, ms
    * @param security TLS (empty: plain text) and the bearer token sent on every call (empty: none)
-   * @param tokenSource where the token came from, for {@link #describe()}: {@code "file <path>"}, {@code
-   *     "$MANTIS_TOKEN"}, or {@code "none"}
+   * @param tokenSource where the token came from, for {@link #describe()}: {@code "file <path>"},
+   *     {@code "$MANTIS_TOKEN"}, or {@code "none"}
    * @param insecure true when the token may be sent in plain text to a host that is not loopback
    */
-  public record Server(String target, long deadlineMs, long streamIdleTimeoutMs, long reconnectMinMs,
-      long reconnectMaxMs, double controlRateHz, long watchdogTimeoutMs, long keepaliveTimeMs,
-      long keepaliveTimeoutMs, ClientSecurity security, String tokenSource, boolean insecure) {
+  public record Server(
+      String target,
+      long deadlineMs,
+      long streamIdleTimeoutMs,
+      long reconnectMinMs,
+      long reconnectMaxMs,
+      double controlRateHz,
+      long watchdogTimeoutMs,
+      long keepaliveTimeMs,
+      long keepaliveTimeoutMs,
+      ClientSecurity security,
+      String tokenSource,
+      boolean insecure) {
     /** Default {@code server.keepalive_time_ms}. */
     public static final long DEFAULT_KEEPALIVE_TIME_MS = 30_000;
+
     /** Default {@code server.keepalive_timeout_ms}. */
     public static final long DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
-    /** The least {@code server.keepalive_time_ms}: the Mantis server answers faster pings with GOAWAY. */
+
+    /**
+     * The least {@code server.keepalive_time_ms}: the Mantis server answers faster pings with
+     * GOAWAY.
+     */
     public static final long MIN_KEEPALIVE_TIME_MS = 10_000;
 
     public Server {
-      check(target != null && target.matches("[^\\s:]+:\\d{1,5}"), "server.target must be host:port, got '" + target + "'");
+      check(
+          target != null && target.matches("[^\\s:]+:\\d{1,5}"),
+          "server.target must be host:port, got '" + target + "'");
       int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
       check(port >= 1 && port <= 65535, "server.target port must be 1..65535, got " + port);
       check(deadlineMs >= 1, "server.deadline_ms must be >= 1, got " + deadlineMs);
-      check(streamIdleTimeoutMs >= 1, "server.stream_idle_timeout_ms must be >= 1, got " + streamIdleTimeoutMs);
+      check(
+          streamIdleTimeoutMs >= 1,
+          "server.stream_idle_timeout_ms must be >= 1, got " + streamIdleTimeoutMs);
       check(reconnectMinMs >= 100, "server.reconnect_min_ms must be >= 100, got " + reconnectMinMs);
-      check(reconnectMaxMs >= reconnectMinMs && reconnectMaxMs <= 5000,
+      check(
+          reconnectMaxMs >= reconnectMinMs && reconnectMaxMs <= 5000,
           "server.reconnect_max_ms must be in [reconnect_min_ms, 5000], got " + reconnectMaxMs);
-      check(controlRateHz > 0 && controlRateHz <= 1000, "server.control_rate_hz must be in (0, 1000], got " + controlRateHz);
-      check(watchdogTimeoutMs >= 1 && watchdogTimeoutMs <= 10_000,
+      check(
+          controlRateHz > 0 && controlRateHz <= 1000,
+          "server.control_rate_hz must be in (0, 1000], got " + controlRateHz);
+      check(
+          watchdogTimeoutMs >= 1 && watchdogTimeoutMs <= 10_000,
           "server.watchdog_timeout_ms must be 1..10000, got " + watchdogTimeoutMs);
-      check(keepaliveTimeMs >= MIN_KEEPALIVE_TIME_MS && keepaliveTimeMs <= 3_600_000,
-          "server.keepalive_time_ms must be " + MIN_KEEPALIVE_TIME_MS + "..3600000 (the Mantis server permits pings "
-              + "every 10 s or more), got " + keepaliveTimeMs);
-      check(keepaliveTimeoutMs >= 1000 && keepaliveTimeoutMs <= 600_000,
+      check(
+          keepaliveTimeMs >= MIN_KEEPALIVE_TIME_MS && keepaliveTimeMs <= 3_600_000,
+          "server.keepalive_time_ms must be "
+              + MIN_KEEPALIVE_TIME_MS
+              + "..3600000 (the Mantis server permits pings "
+              + "every 10 s or more), got "
+              + keepaliveTimeMs);
+      check(
+          keepaliveTimeoutMs >= 1000 && keepaliveTimeoutMs <= 600_000,
           "server.keepalive_timeout_ms must be 1000..600000, got " + keepaliveTimeoutMs);
       security = security == null ? ClientSecurity.none() : security;
-      tokenSource = tokenSource == null || tokenSource.isBlank() ? (security.token().isPresent() ? "given" : "none")
-          : tokenSource;
+      tokenSource =
+          tokenSource == null || tokenSource.isBlank()
+              ? (security.token().isPresent() ? "given" : "none")
+              : tokenSource;
       String h = target.substring(0, target.lastIndexOf(':'));
-      check(security.token().isEmpty() || security.tls().isPresent() || insecure || isLoopbackName(h),
-          "server: the bridge has a bearer token (" + tokenSource + ") but server.tls is not set and server.target "
-              + "host '" + h + "' is not loopback, so the token would cross the network in plain text. Add "
+      check(
+          security.token().isEmpty() || security.tls().isPresent() || insecure || isLoopbackName(h),
+          "server: the bridge has a bearer token ("
+              + tokenSource
+              + ") but server.tls is not set and server.target "
+              + "host '"
+              + h
+              + "' is not loopback, so the token would cross the network in plain text. Add "
               + "server.tls (ca: the CA of the server's certificate), or set server.insecure: true for a server run "
               + "with --insecure");
     }
@@ -281,42 +337,59 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   }
 
   /**
-   * True for the names {@link BearerToken} sends a token to in plain text: {@code localhost}, {@code 127.x.x.x}, and
-   * {@code ::1} (no name lookup).
+   * True for the names {@link BearerToken} sends a token to in plain text: {@code localhost},
+   * {@code 127.x.x.x}, and {@code ::1} (no name lookup).
    */
   static boolean isLoopbackName(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return h.equalsIgnoreCase("localhost")
+        || h.equals("::1")
+        || h.equals("0:0:0:0:0:0:0:1")
         || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   /**
-   * The bridge's own {@code mantis.v1.ArmService}, protected like the Mantis server (docs/SECURITY.md): on a
-   * loopback host without tokens it is open to local callers; any other host needs TLS and tokens, or {@code
-   * insecure}. With tokens, every call needs one, with the role {@link mantis.security.MethodRoles#defaults()} asks
-   * (StreamCommands and Hold: operator; EStop: any token; Reset: admin; health: viewer).
+   * The bridge's own {@code mantis.v1.ArmService}, protected like the Mantis server
+   * (docs/SECURITY.md): on a loopback host without tokens it is open to local callers; any other
+   * host needs TLS and tokens, or {@code insecure}. With tokens, every call needs one, with the
+   * role {@link mantis.security.MethodRoles#defaults()} asks (StreamCommands and Hold: operator;
+   * EStop: any token; Reset: admin; health: viewer).
    *
    * @param port gRPC port; 0 disables the service
    * @param host bind address
    * @param tls TLS files of the listener, or empty for plain text
    * @param tokens the tokens callers must present (empty: none asked)
    * @param tokensSource where the tokens came from, for {@link #describe()}
-   * @param maxStreams most StreamCommands calls open at once (each gets every joint state); more are refused with
-   *     {@code RESOURCE_EXHAUSTED}
-   * @param insecure serve a non-loopback host without TLS and tokens: only from {@code mantis bridge --insecure}
-   *     ({@link BridgeConfig#withArmServiceInsecure()}), never from the file
+   * @param maxStreams most StreamCommands calls open at once (each gets every joint state); more
+   *     are refused with {@code RESOURCE_EXHAUSTED}
+   * @param insecure serve a non-loopback host without TLS and tokens: only from {@code mantis
+   *     bridge --insecure} ({@link BridgeConfig#withArmServiceInsecure()}), never from the file
    */
-  public record ArmService(int port, String host, Optional<TlsServerConfig> tls, TokenStore tokens,
-      String tokensSource, int maxStreams, boolean insecure) {
-    /** Default {@code arm_service.max_streams}: the dashboard, a second operator tool, a monitor, and one spare. */
+  public record ArmService(
+      int port,
+      String host,
+      Optional<TlsServerConfig> tls,
+      TokenStore tokens,
+      String tokensSource,
+      int maxStreams,
+      boolean insecure) {
+    /**
+     * Default {@code arm_service.max_streams}: the dashboard, a second operator tool, a monitor,
+     * and one spare.
+     */
     public static final int DEFAULT_MAX_STREAMS = 4;
+
     /** Largest {@code arm_service.max_streams}. */
     public static final int MAX_MAX_STREAMS = 64;
 
     public ArmService {
-      check(port >= 0 && port <= 65535, "arm_service.port must be 0..65535 (0 = disabled), got " + port);
+      check(
+          port >= 0 && port <= 65535,
+          "arm_service.port must be 0..65535 (0 = disabled), got " + port);
       check(host != null && !host.isBlank(), "arm_service.host must not be empty");
-      check(maxStreams >= 1 && maxStreams <= MAX_MAX_STREAMS,
+      check(
+          maxStreams >= 1 && maxStreams <= MAX_MAX_STREAMS,
           "arm_service.max_streams must be 1.." + MAX_MAX_STREAMS + ", got " + maxStreams);
       tls = tls == null ? Optional.empty() : tls;
       tokens = tokens == null ? TokenStore.empty() : tokens;
@@ -334,8 +407,12 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
 
     /** This section's security for a server writing to {@code audit}. */
     public ServerSecurity security(AuditLog audit) {
-      return ServerSecurity.builder().optTokens(tokens).optTls(tls.orElse(null)).optAuditLog(audit)
-          .optInsecure(insecure).build();
+      return ServerSecurity.builder()
+          .optTokens(tokens)
+          .optTls(tls.orElse(null))
+          .optAuditLog(audit)
+          .optInsecure(insecure)
+          .build();
     }
 
     /** A copy with {@code insecure} set (the {@code --insecure} flag). */
@@ -353,15 +430,24 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param holdTimeFromStartMs time_from_start of a hold's one point, ms
    * @param auditLog where the audit trail goes (JSON lines), or empty for none
    */
-  public record Bridge(Optional<String> defaultInstruction, double heartbeatHz, long maxInputAgeMs,
-      long holdTimeFromStartMs, Optional<Path> auditLog) {
+  public record Bridge(
+      Optional<String> defaultInstruction,
+      double heartbeatHz,
+      long maxInputAgeMs,
+      long holdTimeFromStartMs,
+      Optional<Path> auditLog) {
     public Bridge {
-      defaultInstruction = defaultInstruction == null ? Optional.empty()
-          : defaultInstruction.filter(s -> !s.isBlank());
+      defaultInstruction =
+          defaultInstruction == null
+              ? Optional.empty()
+              : defaultInstruction.filter(s -> !s.isBlank());
       auditLog = auditLog == null ? Optional.empty() : auditLog;
-      check(heartbeatHz > 0 && heartbeatHz <= 100, "bridge.heartbeat_hz must be in (0, 100], got " + heartbeatHz);
+      check(
+          heartbeatHz > 0 && heartbeatHz <= 100,
+          "bridge.heartbeat_hz must be in (0, 100], got " + heartbeatHz);
       check(maxInputAgeMs >= 1, "bridge.max_input_age_ms must be >= 1, got " + maxInputAgeMs);
-      check(holdTimeFromStartMs >= 1 && holdTimeFromStartMs <= 1000,
+      check(
+          holdTimeFromStartMs >= 1 && holdTimeFromStartMs <= 1000,
           "bridge.hold_time_from_start_ms must be 1..1000, got " + holdTimeFromStartMs);
     }
   }
@@ -372,15 +458,18 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     }
   }
 
-  /** A copy whose ArmService may serve a non-loopback host without TLS and tokens ({@code mantis bridge --insecure}). */
+  /**
+   * A copy whose ArmService may serve a non-loopback host without TLS and tokens ({@code mantis
+   * bridge --insecure}).
+   */
   public BridgeConfig withArmServiceInsecure() {
     return new BridgeConfig(ros, topics, robot, server, armService.withInsecure(true), bridge);
   }
 
   /**
-   * Whether the ArmService may serve its host with its security (the rule of {@link ExposurePolicy}: loopback may stay
-   * open, any other address needs TLS and tokens, or {@code insecure}). Resolves the host; reads no file. Empty when
-   * the service is disabled.
+   * Whether the ArmService may serve its host with its security (the rule of {@link
+   * ExposurePolicy}: loopback may stay open, any other address needs TLS and tokens, or {@code
+   * insecure}). Resolves the host; reads no file. Empty when the service is disabled.
    *
    * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
    */
@@ -392,10 +481,12 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   }
 
   /**
-   * {@link #armServiceExposure()}, and when it is allowed, reads and checks the ArmService's TLS files.
+   * {@link #armServiceExposure()}, and when it is allowed, reads and checks the ArmService's TLS
+   * files.
    *
    * @return the decision, which may be a refusal ({@link ExposurePolicy.Decision#allowed()} false)
-   * @throws IllegalArgumentException naming the key and the file when a TLS file is missing, invalid or expired
+   * @throws IllegalArgumentException naming the key and the file when a TLS file is missing,
+   *     invalid or expired
    */
   public Optional<ExposurePolicy.Decision> checkArmService() {
     Optional<ExposurePolicy.Decision> d = armServiceExposure();
@@ -415,7 +506,8 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
     try {
       text = Files.readString(yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read bridge config " + yaml + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read bridge config " + yaml + ": " + e.getMessage(), e);
     }
     Path dir = yaml.toAbsolutePath().getParent();
     return parse(text, yaml.toString(), dir, System.getenv());
@@ -430,20 +522,24 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
    * @param env the environment ({@code ROS_MASTER_URI})
    * @throws IllegalArgumentException naming the source and the key when the config is invalid
    */
-  public static BridgeConfig parse(String text, String source, Path baseDir, Map<String, String> env) {
+  public static BridgeConfig parse(
+      String text, String source, Path baseDir, Map<String, String> env) {
     Objects.requireNonNull(text, "text");
     if (text.isBlank()) {
-      throw new IllegalArgumentException(source + ": empty bridge config; 'topics' and 'robot' are required");
+      throw new IllegalArgumentException(
+          source + ": empty bridge config; 'topics' and 'robot' are required");
     }
     Raw raw;
     try {
       raw = mapper().readValue(text, Raw.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new IllegalArgumentException(source + ": unknown key '" + path(e) + "'; known keys here: "
-          + e.getKnownPropertyIds(), e);
+      throw new IllegalArgumentException(
+          source + ": unknown key '" + path(e) + "'; known keys here: " + e.getKnownPropertyIds(),
+          e);
     } catch (JsonMappingException e) {
-      throw new IllegalArgumentException(source + ": " + (e.getPath().isEmpty() ? "" : path(e) + ": ")
-          + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          source + ": " + (e.getPath().isEmpty() ? "" : path(e) + ": ") + e.getOriginalMessage(),
+          e);
     } catch (IOException e) {
       throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage(), e);
     }
@@ -480,58 +576,136 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("ros:\n")
-        .append("  master_uri: ").append(ros.masterUri()).append('\n')
-        .append("  node_name: ").append(ros.nodeName()).append('\n')
-        .append("  host: ").append(ros.host().orElse("(default)")).append('\n');
+        .append("  master_uri: ")
+        .append(ros.masterUri())
+        .append('\n')
+        .append("  node_name: ")
+        .append(ros.nodeName())
+        .append('\n')
+        .append("  host: ")
+        .append(ros.host().orElse("(default)"))
+        .append('\n');
     sb.append("topics:\n");
     topics.image().ifPresent(t -> sb.append("  image: ").append(t).append('\n'));
-    topics.compressedImage().ifPresent(t -> sb.append("  compressed_image: ").append(t).append('\n'));
-    sb.append("  joint_states: ").append(topics.jointStates()).append('\n')
-        .append("  controller: ").append(topics.controller()).append("   # publishes ").append(topics.command())
+    topics
+        .compressedImage()
+        .ifPresent(t -> sb.append("  compressed_image: ").append(t).append('\n'));
+    sb.append("  joint_states: ")
+        .append(topics.jointStates())
         .append('\n')
-        .append("  instruction: ").append(topics.instruction()).append('\n')
-        .append("  estop: ").append(topics.estop()).append('\n')
-        .append("  reset: ").append(topics.reset().orElse("\"\"   # off: no ROS topic clears the e-stop"))
-        .append(topics.reset().isPresent() ? "   # on: any ROS node can clear the e-stop" : "").append('\n')
-        .append("  status: ").append(topics.status()).append('\n');
+        .append("  controller: ")
+        .append(topics.controller())
+        .append("   # publishes ")
+        .append(topics.command())
+        .append('\n')
+        .append("  instruction: ")
+        .append(topics.instruction())
+        .append('\n')
+        .append("  estop: ")
+        .append(topics.estop())
+        .append('\n')
+        .append("  reset: ")
+        .append(topics.reset().orElse("\"\"   # off: no ROS topic clears the e-stop"))
+        .append(topics.reset().isPresent() ? "   # on: any ROS node can clear the e-stop" : "")
+        .append('\n')
+        .append("  status: ")
+        .append(topics.status())
+        .append('\n');
     sb.append("robot:\n")
-        .append("  id: ").append(robot.id()).append('\n')
-        .append("  spec: ").append(robot.specSource()).append("   # ").append(robot.spec().name()).append(' ')
-        .append(robot.spec().jointNames()).append('\n')
-        .append("  joints: ").append(robot.joints()).append('\n');
+        .append("  id: ")
+        .append(robot.id())
+        .append('\n')
+        .append("  spec: ")
+        .append(robot.specSource())
+        .append("   # ")
+        .append(robot.spec().name())
+        .append(' ')
+        .append(robot.spec().jointNames())
+        .append('\n')
+        .append("  joints: ")
+        .append(robot.joints())
+        .append('\n');
     sb.append("server:\n")
-        .append("  target: ").append(server.target()).append('\n')
-        .append("  deadline_ms: ").append(server.deadlineMs()).append('\n')
-        .append("  stream_idle_timeout_ms: ").append(server.streamIdleTimeoutMs()).append('\n')
-        .append("  reconnect_min_ms: ").append(server.reconnectMinMs()).append('\n')
-        .append("  reconnect_max_ms: ").append(server.reconnectMaxMs()).append('\n')
-        .append("  control_rate_hz: ").append(server.controlRateHz()).append('\n')
-        .append("  watchdog_timeout_ms: ").append(server.watchdogTimeoutMs()).append('\n')
-        .append("  keepalive_time_ms: ").append(server.keepaliveTimeMs()).append('\n')
-        .append("  keepalive_timeout_ms: ").append(server.keepaliveTimeoutMs()).append('\n')
-        .append("  tls: ").append(server.security().tls().map(TlsClientConfig::toString).orElse("off (plain text)"))
+        .append("  target: ")
+        .append(server.target())
         .append('\n')
-        .append("  token: ").append(server.security().token()
-            .map(t -> server.tokenSource() + " (sha256 " + t.hashPrefix() + "...)").orElse("none")).append('\n')
-        .append("  insecure: ").append(server.insecure()).append('\n');
+        .append("  deadline_ms: ")
+        .append(server.deadlineMs())
+        .append('\n')
+        .append("  stream_idle_timeout_ms: ")
+        .append(server.streamIdleTimeoutMs())
+        .append('\n')
+        .append("  reconnect_min_ms: ")
+        .append(server.reconnectMinMs())
+        .append('\n')
+        .append("  reconnect_max_ms: ")
+        .append(server.reconnectMaxMs())
+        .append('\n')
+        .append("  control_rate_hz: ")
+        .append(server.controlRateHz())
+        .append('\n')
+        .append("  watchdog_timeout_ms: ")
+        .append(server.watchdogTimeoutMs())
+        .append('\n')
+        .append("  keepalive_time_ms: ")
+        .append(server.keepaliveTimeMs())
+        .append('\n')
+        .append("  keepalive_timeout_ms: ")
+        .append(server.keepaliveTimeoutMs())
+        .append('\n')
+        .append("  tls: ")
+        .append(server.security().tls().map(TlsClientConfig::toString).orElse("off (plain text)"))
+        .append('\n')
+        .append("  token: ")
+        .append(
+            server
+                .security()
+                .token()
+                .map(t -> server.tokenSource() + " (sha256 " + t.hashPrefix() + "...)")
+                .orElse("none"))
+        .append('\n')
+        .append("  insecure: ")
+        .append(server.insecure())
+        .append('\n');
     sb.append("arm_service:\n")
-        .append("  port: ").append(armService.port()).append(armService.enabled() ? "" : "   # disabled").append('\n')
-        .append("  host: ").append(armService.host()).append('\n')
-        .append("  tls: ").append(armService.tls().map(TlsServerConfig::toString).orElse("off (plain text)"))
+        .append("  port: ")
+        .append(armService.port())
+        .append(armService.enabled() ? "" : "   # disabled")
         .append('\n')
-        .append("  tokens: ").append(armService.tokens().size())
+        .append("  host: ")
+        .append(armService.host())
+        .append('\n')
+        .append("  tls: ")
+        .append(armService.tls().map(TlsServerConfig::toString).orElse("off (plain text)"))
+        .append('\n')
+        .append("  tokens: ")
+        .append(armService.tokens().size())
         .append(armService.tokensSource().isEmpty() ? "" : " (" + armService.tokensSource() + ")")
-        .append(armService.tokens().isEmpty() ? "   # none: open on loopback" : "").append('\n')
-        .append("  max_streams: ").append(armService.maxStreams()).append('\n')
-        .append("  insecure: ").append(armService.insecure())
-        .append(armService.insecure() ? "   # mantis bridge --insecure" : "").append('\n');
-    sb.append("bridge:\n")
-        .append("  default_instruction: ").append(bridge.defaultInstruction().map(s -> "\"" + s + "\"").orElse("null"))
+        .append(armService.tokens().isEmpty() ? "   # none: open on loopback" : "")
         .append('\n')
-        .append("  heartbeat_hz: ").append(bridge.heartbeatHz()).append('\n')
-        .append("  max_input_age_ms: ").append(bridge.maxInputAgeMs()).append('\n')
-        .append("  hold_time_from_start_ms: ").append(bridge.holdTimeFromStartMs()).append('\n')
-        .append("  audit_log: ").append(bridge.auditLog().map(Path::toString).orElse("none")).append('\n');
+        .append("  max_streams: ")
+        .append(armService.maxStreams())
+        .append('\n')
+        .append("  insecure: ")
+        .append(armService.insecure())
+        .append(armService.insecure() ? "   # mantis bridge --insecure" : "")
+        .append('\n');
+    sb.append("bridge:\n")
+        .append("  default_instruction: ")
+        .append(bridge.defaultInstruction().map(s -> "\"" + s + "\"").orElse("null"))
+        .append('\n')
+        .append("  heartbeat_hz: ")
+        .append(bridge.heartbeatHz())
+        .append('\n')
+        .append("  max_input_age_ms: ")
+        .append(bridge.maxInputAgeMs())
+        .append('\n')
+        .append("  hold_time_from_start_ms: ")
+        .append(bridge.holdTimeFromStartMs())
+        .append('\n')
+        .append("  audit_log: ")
+        .append(bridge.auditLog().map(Path::toString).orElse("none"))
+        .append('\n');
     return sb.toString();
   }
 
@@ -539,12 +713,23 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   // The YAML shape, with defaults.
 
   static final class Raw {
-    @JsonProperty("ros") RawRos ros = new RawRos();
-    @JsonProperty("topics") RawTopics topics;
-    @JsonProperty("robot") RawRobot robot;
-    @JsonProperty("server") RawServer server = new RawServer();
-    @JsonProperty("arm_service") RawArmService armService = new RawArmService();
-    @JsonProperty("bridge") RawBridge bridge = new RawBridge();
+    @JsonProperty("ros")
+    RawRos ros = new RawRos();
+
+    @JsonProperty("topics")
+    RawTopics topics;
+
+    @JsonProperty("robot")
+    RawRobot robot;
+
+    @JsonProperty("server")
+    RawServer server = new RawServer();
+
+    @JsonProperty("arm_service")
+    RawArmService armService = new RawArmService();
+
+    @JsonProperty("bridge")
+    RawBridge bridge = new RawBridge();
 
     BridgeConfig toConfig(Path baseDir, Map<String, String> env) {
       check(topics != null, "missing section 'topics'");
@@ -560,9 +745,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   }
 
   static final class RawRos {
-    @JsonProperty("master_uri") String masterUri;
-    @JsonProperty("node_name") String nodeName = "mantis_bridge";
-    @JsonProperty("host") String host;
+    @JsonProperty("master_uri")
+    String masterUri;
+
+    @JsonProperty("node_name")
+    String nodeName = "mantis_bridge";
+
+    @JsonProperty("host")
+    String host;
 
     Ros toRos(Map<String, String> env) {
       String uri = masterUri;
@@ -580,36 +770,67 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException(from + " is not a URI: '" + uri + "'");
       }
-      check("http".equals(parsed.getScheme()) && parsed.getHost() != null && parsed.getPort() > 0,
+      check(
+          "http".equals(parsed.getScheme()) && parsed.getHost() != null && parsed.getPort() > 0,
           from + " must look like http://host:11311/, got '" + uri + "'");
-      return new Ros(parsed, nodeName,
+      return new Ros(
+          parsed,
+          nodeName,
           host == null || host.isBlank() ? Optional.empty() : Optional.of(host.strip()));
     }
   }
 
   static final class RawTopics {
-    @JsonProperty("image") String image;
-    @JsonProperty("compressed_image") String compressedImage;
-    @JsonProperty("joint_states") String jointStates = "/joint_states";
-    @JsonProperty("controller") String controller;
-    @JsonProperty("instruction") String instruction = "/mantis/instruction";
-    @JsonProperty("estop") String estop = "/mantis/estop";
+    @JsonProperty("image")
+    String image;
+
+    @JsonProperty("compressed_image")
+    String compressedImage;
+
+    @JsonProperty("joint_states")
+    String jointStates = "/joint_states";
+
+    @JsonProperty("controller")
+    String controller;
+
+    @JsonProperty("instruction")
+    String instruction = "/mantis/instruction";
+
+    @JsonProperty("estop")
+    String estop = "/mantis/estop";
+
     /** Null or "": off (any ROS node could publish it, so a reset topic is only on when named). */
-    @JsonProperty("reset") String reset;
-    @JsonProperty("status") String status = "/mantis/status";
+    @JsonProperty("reset")
+    String reset;
+
+    @JsonProperty("status")
+    String status = "/mantis/status";
 
     Topics toTopics() {
-      check(controller != null && !controller.isBlank(),
+      check(
+          controller != null && !controller.isBlank(),
           "topics.controller is required, e.g. /arm_controller (trajectories go to /arm_controller/command)");
-      return new Topics(optional(image), optional(compressedImage), jointStates, controller, instruction, estop,
-          optional(reset), status);
+      return new Topics(
+          optional(image),
+          optional(compressedImage),
+          jointStates,
+          controller,
+          instruction,
+          estop,
+          optional(reset),
+          status);
     }
   }
 
   static final class RawRobot {
-    @JsonProperty("id") String id = "arm";
-    @JsonProperty("spec") String spec = Planar3RobotProvider.NAME;
-    @JsonProperty("joints") List<String> joints;
+    @JsonProperty("id")
+    String id = "arm";
+
+    @JsonProperty("spec")
+    String spec = Planar3RobotProvider.NAME;
+
+    @JsonProperty("joints")
+    List<String> joints;
 
     Robot toRobot(Path baseDir) {
       check(spec != null && !spec.isBlank(), "robot.spec must not be empty");
@@ -626,8 +847,14 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
           p = baseDir.resolve(p);
         }
         if (!Files.isRegularFile(p)) {
-          throw new IllegalArgumentException("robot.spec '" + s + "' is neither a bundled robot " + robots.names()
-              + " nor a readable file (" + p + ")");
+          throw new IllegalArgumentException(
+              "robot.spec '"
+                  + s
+                  + "' is neither a bundled robot "
+                  + robots.names()
+                  + " nor a readable file ("
+                  + p
+                  + ")");
         }
         resolved = RobotSpecs.load(p);
         sourceName = p.toString();
@@ -637,21 +864,45 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
   }
 
   static final class RawServer {
-    @JsonProperty("target") String target = "localhost:50051";
-    @JsonProperty("tls") RawClientTls tls;
-    @JsonProperty("token_file") String tokenFile;
-    @JsonProperty("insecure") boolean insecure;
-    @JsonProperty("deadline_ms") long deadlineMs = 2000;
-    @JsonProperty("stream_idle_timeout_ms") long streamIdleTimeoutMs = 2000;
-    @JsonProperty("reconnect_min_ms") long reconnectMinMs = 100;
-    @JsonProperty("reconnect_max_ms") long reconnectMaxMs = 5000;
-    @JsonProperty("control_rate_hz") double controlRateHz = 20;
-    @JsonProperty("watchdog_timeout_ms") long watchdogTimeoutMs = 100;
-    @JsonProperty("keepalive_time_ms") long keepaliveTimeMs = Server.DEFAULT_KEEPALIVE_TIME_MS;
-    @JsonProperty("keepalive_timeout_ms") long keepaliveTimeoutMs = Server.DEFAULT_KEEPALIVE_TIMEOUT_MS;
+    @JsonProperty("target")
+    String target = "localhost:50051";
+
+    @JsonProperty("tls")
+    RawClientTls tls;
+
+    @JsonProperty("token_file")
+    String tokenFile;
+
+    @JsonProperty("insecure")
+    boolean insecure;
+
+    @JsonProperty("deadline_ms")
+    long deadlineMs = 2000;
+
+    @JsonProperty("stream_idle_timeout_ms")
+    long streamIdleTimeoutMs = 2000;
+
+    @JsonProperty("reconnect_min_ms")
+    long reconnectMinMs = 100;
+
+    @JsonProperty("reconnect_max_ms")
+    long reconnectMaxMs = 5000;
+
+    @JsonProperty("control_rate_hz")
+    double controlRateHz = 20;
+
+    @JsonProperty("watchdog_timeout_ms")
+    long watchdogTimeoutMs = 100;
+
+    @JsonProperty("keepalive_time_ms")
+    long keepaliveTimeMs = Server.DEFAULT_KEEPALIVE_TIME_MS;
+
+    @JsonProperty("keepalive_timeout_ms")
+    long keepaliveTimeoutMs = Server.DEFAULT_KEEPALIVE_TIMEOUT_MS;
 
     Server toServer(Path baseDir, Map<String, String> env) {
-      Optional<TlsClientConfig> clientTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
+      Optional<TlsClientConfig> clientTls =
+          tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
       Optional<BearerToken> token;
       String source;
       if (tokenFile != null && !tokenFile.isBlank()) {
@@ -666,8 +917,10 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         try {
           token = BearerToken.resolve(null, env);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("server: the token in the environment (no server.token_file is set): "
-              + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "server: the token in the environment (no server.token_file is set): "
+                  + e.getMessage(),
+              e);
         }
         source = token.isPresent() ? "$" + BearerToken.ENV : "none";
       }
@@ -682,55 +935,93 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
           throw new IllegalArgumentException("server.tls: " + e.getMessage(), e);
         }
       }
-      return new Server(target == null ? null : target.strip(), deadlineMs, streamIdleTimeoutMs, reconnectMinMs,
-          reconnectMaxMs, controlRateHz, watchdogTimeoutMs, keepaliveTimeMs, keepaliveTimeoutMs, security, source,
+      return new Server(
+          target == null ? null : target.strip(),
+          deadlineMs,
+          streamIdleTimeoutMs,
+          reconnectMinMs,
+          reconnectMaxMs,
+          controlRateHz,
+          watchdogTimeoutMs,
+          keepaliveTimeMs,
+          keepaliveTimeoutMs,
+          security,
+          source,
           insecure);
     }
   }
 
   /** {@code server.tls}: the client side. */
   static final class RawClientTls {
-    @JsonProperty("ca") String ca;
-    @JsonProperty("cert") String cert;
-    @JsonProperty("key") String key;
+    @JsonProperty("ca")
+    String ca;
+
+    @JsonProperty("cert")
+    String cert;
+
+    @JsonProperty("key")
+    String key;
 
     TlsClientConfig toConfig(Path baseDir) {
       boolean hasCert = cert != null && !cert.isBlank();
       boolean hasKey = key != null && !key.isBlank();
-      check(hasCert == hasKey, "server.tls: 'cert' and 'key' (this bridge's certificate for mutual TLS) go "
-          + "together: give both or neither");
-      Optional<Path> caFile = ca == null || ca.isBlank() ? Optional.empty()
-          : Optional.of(file(baseDir, ca, "server.tls.ca"));
-      Optional<Path> certFile = hasCert ? Optional.of(file(baseDir, cert, "server.tls.cert")) : Optional.empty();
-      Optional<Path> keyFile = hasKey ? Optional.of(file(baseDir, key, "server.tls.key")) : Optional.empty();
+      check(
+          hasCert == hasKey,
+          "server.tls: 'cert' and 'key' (this bridge's certificate for mutual TLS) go "
+              + "together: give both or neither");
+      Optional<Path> caFile =
+          ca == null || ca.isBlank()
+              ? Optional.empty()
+              : Optional.of(file(baseDir, ca, "server.tls.ca"));
+      Optional<Path> certFile =
+          hasCert ? Optional.of(file(baseDir, cert, "server.tls.cert")) : Optional.empty();
+      Optional<Path> keyFile =
+          hasKey ? Optional.of(file(baseDir, key, "server.tls.key")) : Optional.empty();
       return new TlsClientConfig(caFile, certFile, keyFile);
     }
   }
 
   static final class RawArmService {
-    @JsonProperty("port") int port = 0;
-    @JsonProperty("host") String host = "127.0.0.1";
-    @JsonProperty("tls") RawServerTls tls;
-    @JsonProperty("tokens_file") String tokensFile;
-    @JsonProperty("tokens") List<RawToken> tokens;
-    @JsonProperty("max_streams") int maxStreams = ArmService.DEFAULT_MAX_STREAMS;
+    @JsonProperty("port")
+    int port = 0;
+
+    @JsonProperty("host")
+    String host = "127.0.0.1";
+
+    @JsonProperty("tls")
+    RawServerTls tls;
+
+    @JsonProperty("tokens_file")
+    String tokensFile;
+
+    @JsonProperty("tokens")
+    List<RawToken> tokens;
+
+    @JsonProperty("max_streams")
+    int maxStreams = ArmService.DEFAULT_MAX_STREAMS;
+
     /** Only to name the key in the refusal: a config file cannot make the ArmService insecure. */
-    @JsonProperty("insecure") Boolean insecure;
+    @JsonProperty("insecure")
+    Boolean insecure;
 
     ArmService toArmService(Path baseDir) {
-      check(!Boolean.TRUE.equals(insecure), "arm_service.insecure: true is not accepted in a config file (a file "
-          + "gets copied and baked into images, which then serve the arm to anyone; docker/bridge.yaml once did): "
-          + "give TLS and tokens, or pass --insecure to 'mantis bridge' for the run that should be unprotected");
+      check(
+          !Boolean.TRUE.equals(insecure),
+          "arm_service.insecure: true is not accepted in a config file (a file "
+              + "gets copied and baked into images, which then serve the arm to anyone; docker/bridge.yaml once did): "
+              + "give TLS and tokens, or pass --insecure to 'mantis bridge' for the run that should be unprotected");
       List<TokenEntry> inline = new ArrayList<>();
       if (tokens != null) {
         for (int i = 0; i < tokens.size(); i++) {
           RawToken t = tokens.get(i);
           try {
-            check(t != null && t.name != null && t.role != null && t.sha256 != null,
+            check(
+                t != null && t.name != null && t.role != null && t.sha256 != null,
                 "name, role and sha256 are required");
             inline.add(new TokenEntry(t.name, Role.parse(t.role), t.sha256));
           } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("arm_service.tokens[" + i + "]: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                "arm_service.tokens[" + i + "]: " + e.getMessage(), e);
           }
         }
       }
@@ -755,50 +1046,77 @@ public record BridgeConfig(Ros ros, Topics topics, Robot robot, Server server, A
         try {
           store = store.with(fromFile.entries());
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("arm_service.tokens and arm_service.tokens_file " + f + ": "
-              + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "arm_service.tokens and arm_service.tokens_file " + f + ": " + e.getMessage(), e);
         }
         sources.add(fromFile.size() + " from " + f);
       }
-      Optional<TlsServerConfig> serverTls = tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
-      return new ArmService(port, host, serverTls, store, String.join(", ", sources), maxStreams, false);
+      Optional<TlsServerConfig> serverTls =
+          tls == null ? Optional.empty() : Optional.of(tls.toConfig(baseDir));
+      return new ArmService(
+          port, host, serverTls, store, String.join(", ", sources), maxStreams, false);
     }
   }
 
   /** {@code arm_service.tls}: the server side. */
   static final class RawServerTls {
-    @JsonProperty("cert_chain") String certChain;
-    @JsonProperty("private_key") String privateKey;
-    @JsonProperty("client_ca") String clientCa;
+    @JsonProperty("cert_chain")
+    String certChain;
+
+    @JsonProperty("private_key")
+    String privateKey;
+
+    @JsonProperty("client_ca")
+    String clientCa;
 
     TlsServerConfig toConfig(Path baseDir) {
-      check(certChain != null && !certChain.isBlank() && privateKey != null && !privateKey.isBlank(),
+      check(
+          certChain != null && !certChain.isBlank() && privateKey != null && !privateKey.isBlank(),
           "arm_service.tls needs both cert_chain and private_key (client_ca is optional: it turns on mutual TLS)");
-      return new TlsServerConfig(file(baseDir, certChain, "arm_service.tls.cert_chain"),
+      return new TlsServerConfig(
+          file(baseDir, certChain, "arm_service.tls.cert_chain"),
           file(baseDir, privateKey, "arm_service.tls.private_key"),
-          clientCa == null || clientCa.isBlank() ? Optional.empty()
+          clientCa == null || clientCa.isBlank()
+              ? Optional.empty()
               : Optional.of(file(baseDir, clientCa, "arm_service.tls.client_ca")));
     }
   }
 
   /** One {@code arm_service.tokens} entry, as in a tokens file. */
   static final class RawToken {
-    @JsonProperty("name") String name;
-    @JsonProperty("role") String role;
-    @JsonProperty("sha256") String sha256;
+    @JsonProperty("name")
+    String name;
+
+    @JsonProperty("role")
+    String role;
+
+    @JsonProperty("sha256")
+    String sha256;
   }
 
   static final class RawBridge {
-    @JsonProperty("default_instruction") String defaultInstruction;
-    @JsonProperty("heartbeat_hz") double heartbeatHz = 2;
-    @JsonProperty("max_input_age_ms") long maxInputAgeMs = 500;
-    @JsonProperty("hold_time_from_start_ms") long holdTimeFromStartMs = 50;
-    @JsonProperty("audit_log") String auditLog;
+    @JsonProperty("default_instruction")
+    String defaultInstruction;
+
+    @JsonProperty("heartbeat_hz")
+    double heartbeatHz = 2;
+
+    @JsonProperty("max_input_age_ms")
+    long maxInputAgeMs = 500;
+
+    @JsonProperty("hold_time_from_start_ms")
+    long holdTimeFromStartMs = 50;
+
+    @JsonProperty("audit_log")
+    String auditLog;
 
     Bridge toBridge(Path baseDir) {
-      Optional<Path> audit = auditLog == null || auditLog.isBlank() ? Optional.empty()
-          : Optional.of(resolve(baseDir, auditLog));
-      return new Bridge(optional(defaultInstruction), heartbeatHz, maxInputAgeMs, holdTimeFromStartMs, audit);
+      Optional<Path> audit =
+          auditLog == null || auditLog.isBlank()
+              ? Optional.empty()
+              : Optional.of(resolve(baseDir, auditLog));
+      return new Bridge(
+          optional(defaultInstruction), heartbeatHz, maxInputAgeMs, holdTimeFromStartMs, audit);
     }
   }
 

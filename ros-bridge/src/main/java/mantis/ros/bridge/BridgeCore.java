@@ -52,21 +52,21 @@ import org.slf4j.LoggerFactory;
  * <p>Policy loop: one {@code PolicyService.Control} stream per episode. An observation is sent when
  * a frame newer than the last one sent, a joint state and an instruction are all at hand, the frame
  * and the joint state arrived within {@code max_input_age_ms}, one control period passed since the
- * previous observation, and no earlier observation still awaits its chunk (at most one in flight, so
- * a slow server never builds a queue). Each chunk's validity is re-expressed on the bridge's clock
- * as the send time of its observation plus {@code valid_for_nanos}; it goes through the {@link
- * SafetyFilter} with the latest joint state and is published as a trajectory unless it has expired,
- * is older than the last chunk published (never replayed), the e-stop is latched, or an ArmService
- * client is in control.
+ * previous observation, and no earlier observation still awaits its chunk (at most one in flight,
+ * so a slow server never builds a queue). Each chunk's validity is re-expressed on the bridge's
+ * clock as the send time of its observation plus {@code valid_for_nanos}; it goes through the
+ * {@link SafetyFilter} with the latest joint state and is published as a trajectory unless it has
+ * expired, is older than the last chunk published (never replayed), the e-stop is latched, or an
+ * ArmService client is in control.
  *
  * <p>Holds: a one-point trajectory at the measured position (clamped into the limits by {@link
  * SafetyFilter#hold}), reached after {@code hold_time_from_start_ms} (or the braking time, if
- * longer); an empty trajectory (which joint_trajectory_controller treats as "stop here") when no joint
- * state was ever measured. A hold is published once per event: when the server stream fails, ends or
- * goes idle (then it reconnects with exponential backoff, on a new stream with a new episode id), when
- * the current chunk's validity ends without a successor, when the watchdog fires, when the e-stop
- * latches, on an ArmService Hold, and on {@link #close()}. While holding, further events of the first
- * kinds publish nothing more; e-stop, Hold and close always publish.
+ * longer); an empty trajectory (which joint_trajectory_controller treats as "stop here") when no
+ * joint state was ever measured. A hold is published once per event: when the server stream fails,
+ * ends or goes idle (then it reconnects with exponential backoff, on a new stream with a new
+ * episode id), when the current chunk's validity ends without a successor, when the watchdog fires,
+ * when the e-stop latches, on an ArmService Hold, and on {@link #close()}. While holding, further
+ * events of the first kinds publish nothing more; e-stop, Hold and close always publish.
  *
  * <p>Reconnecting: a failed stream is opened again after a backoff ({@code reconnect_min_ms}
  * doubling to {@code reconnect_max_ms}, reset by a chunk), which paces retries against a server
@@ -75,8 +75,8 @@ import org.slf4j.LoggerFactory;
  * stream is due, every 500 ms ({@code PROBE_MS}) the bridge asks the channel to connect and cuts
  * its connect backoff short ({@link ManagedChannel#resetConnectBackoff()}, also done before each
  * stream opens), and the moment the channel turns READY the stream opens without waiting for the
- * rest of the backoff. A server back after any outage gets its stream within about 500 ms plus
- * one connect.
+ * rest of the backoff. A server back after any outage gets its stream within about 500 ms plus one
+ * connect.
  *
  * <p>Time: all safety timing (watchdogs, chunk validity, input ages) reads the monotonic clock;
  * only trajectory header stamps read the stamp clock (ROS time: the wall clock, or {@code /clock}
@@ -88,28 +88,31 @@ import org.slf4j.LoggerFactory;
  * valid_until} at the latest, which for the server's chunks is the tighter bound.
  *
  * <p>ArmService priority: while an ArmService StreamCommands call is open and its last command came
- * within {@code watchdog_timeout_ms}, policy chunks are not published (counted as dropped); commands
- * go through the same filter and hold rules.
+ * within {@code watchdog_timeout_ms}, policy chunks are not published (counted as dropped);
+ * commands go through the same filter and hold rules.
  *
  * <p>Refused by the server: a Control stream that ends with {@code UNAUTHENTICATED} or {@code
  * PERMISSION_DENIED} (no token, a wrong one, or one whose role is below operator) is lost like any
- * other: the arm holds and the stream is retried at the normal backoff, never faster. Instead of the
- * usual WARN, one ERROR "server refused the bridge's token: ..." is logged at most every {@value
- * #AUTH_ERROR_PERIOD_MS} ms (with the number held back), and the heartbeat says {@code
+ * other: the arm holds and the stream is retried at the normal backoff, never faster. Instead of
+ * the usual WARN, one ERROR "server refused the bridge's token: ..." is logged at most every
+ * {@value #AUTH_ERROR_PERIOD_MS} ms (with the number held back), and the heartbeat says {@code
  * state=server_refused} until a chunk arrives.
  *
  * <p>Audit ({@link Builder#optAuditLog}): the policy taking command of the arm (the first chunk
- * published from a Control stream, and again after an ArmService client had it) and losing it, every
- * e-stop and reset with who asked ({@link Principal}; a ROS topic is {@code ros:<topic>} with the
- * publisher's caller id as peer), and ArmService holds. Thread-safe.
+ * published from a Control stream, and again after an ArmService client had it) and losing it,
+ * every e-stop and reset with who asked ({@link Principal}; a ROS topic is {@code ros:<topic>} with
+ * the publisher's caller id as peer), and ArmService holds. Thread-safe.
  */
 final class BridgeCore implements AutoCloseable {
   /** Default period of {@link #tick()} when a scheduler runs it. */
   static final long DEFAULT_TICK_NANOS = 5_000_000L;
+
   /** Observations whose send time is remembered for their chunk; more in flight is a server bug. */
   private static final int MAX_PENDING = 16;
+
   /** While a stream is due, how often the channel is asked to connect, ms. */
   static final long PROBE_MS = 500;
+
   /** At most one "server refused the bridge's token" ERROR per this period, ms. */
   static final long AUTH_ERROR_PERIOD_MS = 60_000;
 
@@ -224,17 +227,28 @@ final class BridgeCore implements AutoCloseable {
     this.backoffNanos = config.server().reconnectMinMs() * 1_000_000L;
     this.audit = b.audit;
     this.policyPrincipal = new Principal(POLICY_PRINCIPAL, Role.OPERATOR, config.server().target());
-    this.policyWatchdog = Watchdog.builder()
-        .setTimeoutNanos(periodNanos + armWatchdogNanos)
-        .setClock(clock)
-        .setOnHold(() -> hold("watchdog: no fresh chunk for "
-            + (periodNanos + armWatchdogNanos) / 1_000_000 + " ms", false))
-        .build();
-    this.armWatchdog = Watchdog.builder()
-        .setTimeoutNanos(armWatchdogNanos)
-        .setClock(clock)
-        .setOnHold(() -> hold("arm service: no command for " + armWatchdogNanos / 1_000_000 + " ms", false))
-        .build();
+    this.policyWatchdog =
+        Watchdog.builder()
+            .setTimeoutNanos(periodNanos + armWatchdogNanos)
+            .setClock(clock)
+            .setOnHold(
+                () ->
+                    hold(
+                        "watchdog: no fresh chunk for "
+                            + (periodNanos + armWatchdogNanos) / 1_000_000
+                            + " ms",
+                        false))
+            .build();
+    this.armWatchdog =
+        Watchdog.builder()
+            .setTimeoutNanos(armWatchdogNanos)
+            .setClock(clock)
+            .setOnHold(
+                () ->
+                    hold(
+                        "arm service: no command for " + armWatchdogNanos / 1_000_000 + " ms",
+                        false))
+            .build();
   }
 
   /** The principal name of the policy stream in the audit log. */
@@ -258,7 +272,9 @@ final class BridgeCore implements AutoCloseable {
     return config;
   }
 
-  /** Opens the first stream at the next tick and starts ticking on the scheduler, if one was given. */
+  /**
+   * Opens the first stream at the next tick and starts ticking on the scheduler, if one was given.
+   */
   void start() {
     synchronized (lock) {
       if (closed || started) {
@@ -269,30 +285,37 @@ final class BridgeCore implements AutoCloseable {
       nextConnectNanos = now;
       nextHeartbeatNanos = now;
       if (scheduler != null) {
-        ticking = scheduler.scheduleAtFixedRate(this::tickSafely, 0, tickNanos, TimeUnit.NANOSECONDS);
+        ticking =
+            scheduler.scheduleAtFixedRate(this::tickSafely, 0, tickNanos, TimeUnit.NANOSECONDS);
       }
     }
     watchChannel(channel.getState(false));
   }
 
-  /** Re-arms itself on every state change; READY while a stream is due opens it at the next tick. */
+  /**
+   * Re-arms itself on every state change; READY while a stream is due opens it at the next tick.
+   */
   private void watchChannel(ConnectivityState seen) {
-    channel.notifyWhenStateChanged(seen, () -> {
-      ConnectivityState state = channel.getState(false);
-      synchronized (lock) {
-        if (closed) {
-          return;
-        }
-        long now = clock.nanoTime();
-        if (state == ConnectivityState.READY && stream == null && nextConnectNanos > now) {
-          log.info("server {} reachable again: opening a Control stream now", config.server().target());
-          nextConnectNanos = now;
-        }
-      }
-      if (state != ConnectivityState.SHUTDOWN) {
-        watchChannel(state);
-      }
-    });
+    channel.notifyWhenStateChanged(
+        seen,
+        () -> {
+          ConnectivityState state = channel.getState(false);
+          synchronized (lock) {
+            if (closed) {
+              return;
+            }
+            long now = clock.nanoTime();
+            if (state == ConnectivityState.READY && stream == null && nextConnectNanos > now) {
+              log.info(
+                  "server {} reachable again: opening a Control stream now",
+                  config.server().target());
+              nextConnectNanos = now;
+            }
+          }
+          if (state != ConnectivityState.SHUTDOWN) {
+            watchChannel(state);
+          }
+        });
   }
 
   /** Asks the channel to connect now: leaves IDLE, and cuts a TRANSIENT_FAILURE backoff short. */
@@ -319,7 +342,9 @@ final class BridgeCore implements AutoCloseable {
       mantis.proto.v1.Frame f = Convert.frame(image);
       acceptFrame(f);
     } catch (IllegalArgumentException e) {
-      warn.warn("image", "image on " + config.topics().image().orElse("?") + " rejected: " + e.getMessage());
+      warn.warn(
+          "image",
+          "image on " + config.topics().image().orElse("?") + " rejected: " + e.getMessage());
     }
   }
 
@@ -328,8 +353,12 @@ final class BridgeCore implements AutoCloseable {
       mantis.proto.v1.Frame f = Convert.frame(image);
       acceptFrame(f);
     } catch (IllegalArgumentException e) {
-      warn.warn("image", "image on " + config.topics().compressedImage().orElse("?") + " rejected: "
-          + e.getMessage());
+      warn.warn(
+          "image",
+          "image on "
+              + config.topics().compressedImage().orElse("?")
+              + " rejected: "
+              + e.getMessage());
     }
   }
 
@@ -346,7 +375,9 @@ final class BridgeCore implements AutoCloseable {
     try {
       js = Convert.jointState(msg, rosNames, config.robot().spec().jointNames(), clock.nanoTime());
     } catch (IllegalArgumentException e) {
-      warn.warn("joint_state", "joint state on " + config.topics().jointStates() + " rejected: " + e.getMessage());
+      warn.warn(
+          "joint_state",
+          "joint state on " + config.topics().jointStates() + " rejected: " + e.getMessage());
       return;
     }
     synchronized (lock) {
@@ -365,7 +396,8 @@ final class BridgeCore implements AutoCloseable {
   void onInstruction(RosString msg) {
     String text = msg.data().strip();
     if (text.isEmpty()) {
-      warn.warn("instruction", "blank instruction on " + config.topics().instruction() + " ignored");
+      warn.warn(
+          "instruction", "blank instruction on " + config.topics().instruction() + " ignored");
       return;
     }
     synchronized (lock) {
@@ -376,7 +408,10 @@ final class BridgeCore implements AutoCloseable {
     }
   }
 
-  /** {@code true} latches the e-stop (and holds); {@code false} does nothing: only a reset clears it. */
+  /**
+   * {@code true} latches the e-stop (and holds); {@code false} does nothing: only a reset clears
+   * it.
+   */
   void onEstop(RosBool msg) {
     onEstop(msg, null);
   }
@@ -384,9 +419,13 @@ final class BridgeCore implements AutoCloseable {
   /** {@link #onEstop(RosBool)} from a known publisher (for the audit log), or null when unknown. */
   void onEstop(RosBool msg, MessageOrigin from) {
     if (msg.data()) {
-      estop("e-stop topic " + config.topics().estop(), rosPrincipal(config.topics().estop(), Role.VIEWER, from));
+      estop(
+          "e-stop topic " + config.topics().estop(),
+          rosPrincipal(config.topics().estop(), Role.VIEWER, from));
     } else {
-      log.debug("false on {} ignored: the e-stop is cleared only by a reset ({})", config.topics().estop(),
+      log.debug(
+          "false on {} ignored: the e-stop is cleared only by a reset ({})",
+          config.topics().estop(),
           config.topics().reset().map(t -> "ArmService Reset or " + t).orElse("ArmService Reset"));
     }
   }
@@ -395,7 +434,9 @@ final class BridgeCore implements AutoCloseable {
     onReset(null);
   }
 
-  /** A message on the reset topic from a known publisher (for the audit log), or null when unknown. */
+  /**
+   * A message on the reset topic from a known publisher (for the audit log), or null when unknown.
+   */
   void onReset(MessageOrigin from) {
     reset(rosPrincipal(config.topics().reset().orElse("(reset topic off)"), Role.ADMIN, from));
   }
@@ -418,8 +459,9 @@ final class BridgeCore implements AutoCloseable {
   }
 
   /**
-   * Latches the e-stop on behalf of {@code by} (written to the audit log); the first latch publishes a
-   * hold. A ROS publisher repeating an e-stop that is already latched is written once, not per message.
+   * Latches the e-stop on behalf of {@code by} (written to the audit log); the first latch
+   * publishes a hold. A ROS publisher repeating an e-stop that is already latched is written once,
+   * not per message.
    */
   void estop(String reason, Principal by) {
     boolean was;
@@ -433,8 +475,12 @@ final class BridgeCore implements AutoCloseable {
       record = auditOnce(by, was, true);
     }
     if (record) {
-      audit.record(AuditEvent.of(AuditEvent.ESTOP).principal(by).robot(config.robot().id()).detail(reason)
-          .field("already_latched", was));
+      audit.record(
+          AuditEvent.of(AuditEvent.ESTOP)
+              .principal(by)
+              .robot(config.robot().id())
+              .detail(reason)
+              .field("already_latched", was));
     }
   }
 
@@ -443,7 +489,10 @@ final class BridgeCore implements AutoCloseable {
     reset(Principal.current());
   }
 
-  /** {@link #reset()} on behalf of {@code by}, written to the audit log (ROS repeats that change nothing: once). */
+  /**
+   * {@link #reset()} on behalf of {@code by}, written to the audit log (ROS repeats that change
+   * nothing: once).
+   */
   void reset(Principal by) {
     boolean was;
     boolean record;
@@ -453,8 +502,11 @@ final class BridgeCore implements AutoCloseable {
       record = auditOnce(by, !was, false);
     }
     if (record) {
-      audit.record(AuditEvent.of(AuditEvent.RESET).principal(by).robot(config.robot().id())
-          .detail(was ? "e-stop cleared" : "no e-stop to clear"));
+      audit.record(
+          AuditEvent.of(AuditEvent.RESET)
+              .principal(by)
+              .robot(config.robot().id())
+              .detail(was ? "e-stop cleared" : "no e-stop to clear"));
     }
   }
 
@@ -531,7 +583,8 @@ final class BridgeCore implements AutoCloseable {
     synchronized (lock) {
       hold(reason, true);
     }
-    audit.record(AuditEvent.of(AuditEvent.HOLD).principal(by).robot(config.robot().id()).detail(reason));
+    audit.record(
+        AuditEvent.of(AuditEvent.HOLD).principal(by).robot(config.robot().id()).detail(reason));
   }
 
   boolean isHolding() {
@@ -559,7 +612,9 @@ final class BridgeCore implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Time.
 
-  /** Everything time-driven: connect, idle and expiry checks, watchdogs, observations, heartbeat. */
+  /**
+   * Everything time-driven: connect, idle and expiry checks, watchdogs, observations, heartbeat.
+   */
   void tick() {
     Stream toOpen = null;
     Stream toCancel = null;
@@ -581,11 +636,14 @@ final class BridgeCore implements AutoCloseable {
           reconnects++;
         }
         everConnected = true;
-        String episode = config.robot().id() + "-" + (wallNanos.getAsLong() / 1_000_000L) + "-" + generation;
+        String episode =
+            config.robot().id() + "-" + (wallNanos.getAsLong() / 1_000_000L) + "-" + generation;
         stream = new Stream(generation, episode, now);
         toOpen = stream;
       }
-      if (stream != null && !stream.pending.isEmpty() && now - stream.lastActivityNanos > idleNanos) {
+      if (stream != null
+          && !stream.pending.isEmpty()
+          && now - stream.lastActivityNanos > idleNanos) {
         toCancel = stream;
         streamLost(stream, "no chunk for " + idleNanos / 1_000_000 + " ms");
       }
@@ -595,19 +653,24 @@ final class BridgeCore implements AutoCloseable {
       policyWatchdog.poll();
       armWatchdog.poll();
       Stream s = stream;
-      if (s != null && toOpen == null && s.requests != null && s.pending.isEmpty()
-          && now - lastObservationNanos >= periodNanos && ready(now)) {
+      if (s != null
+          && toOpen == null
+          && s.requests != null
+          && s.pending.isEmpty()
+          && now - lastObservationNanos >= periodNanos
+          && ready(now)) {
         long step = s.nextStep++;
-        obs = Observation.newBuilder()
-            .setRobotId(config.robot().id())
-            .setEpisodeId(s.episodeId)
-            .setStep(step)
-            .addFrames(frame)
-            .setInstruction(instruction)
-            .setJointState(ProtoMapping.toProto(state))
-            .setCaptureTimeNanos(frameArrivalNanos)
-            .setSendTimeNanos(now)
-            .build();
+        obs =
+            Observation.newBuilder()
+                .setRobotId(config.robot().id())
+                .setEpisodeId(s.episodeId)
+                .setStep(step)
+                .addFrames(frame)
+                .setInstruction(instruction)
+                .setJointState(ProtoMapping.toProto(state))
+                .setCaptureTimeNanos(frameArrivalNanos)
+                .setSendTimeNanos(now)
+                .build();
         s.pending.put(step, now);
         s.lastActivityNanos = now;
         sentFrameSeq = frameSeq;
@@ -641,9 +704,13 @@ final class BridgeCore implements AutoCloseable {
   }
 
   private boolean ready(long now) {
-    return frame != null && frameSeq != sentFrameSeq && now - frameArrivalNanos <= maxAgeNanos
-        && state != null && now - stateArrivalNanos <= maxAgeNanos
-        && instruction != null && !instruction.isBlank();
+    return frame != null
+        && frameSeq != sentFrameSeq
+        && now - frameArrivalNanos <= maxAgeNanos
+        && state != null
+        && now - stateArrivalNanos <= maxAgeNanos
+        && instruction != null
+        && !instruction.isBlank();
   }
 
   private void open(Stream s) {
@@ -651,37 +718,43 @@ final class BridgeCore implements AutoCloseable {
     if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       channel.resetConnectBackoff(); // else the call fails at once until gRPC's own backoff ends
     }
-    StreamObserver<Observation> requests = stub.control(new ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk>() {
-      @Override
-      public void beforeStart(ClientCallStreamObserver<Observation> call) {
-        s.call = call;
-      }
+    StreamObserver<Observation> requests =
+        stub.control(
+            new ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk>() {
+              @Override
+              public void beforeStart(ClientCallStreamObserver<Observation> call) {
+                s.call = call;
+              }
 
-      @Override
-      public void onNext(mantis.proto.v1.ActionChunk chunk) {
-        onChunk(s, chunk);
-      }
+              @Override
+              public void onNext(mantis.proto.v1.ActionChunk chunk) {
+                onChunk(s, chunk);
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        Status st = Status.fromThrowable(t);
-        synchronized (lock) {
-          if (st.getCode() == Status.Code.UNAUTHENTICATED || st.getCode() == Status.Code.PERMISSION_DENIED) {
-            refused(s, st);
-          } else {
-            streamLost(s, "Control failed: " + st.getCode()
-                + (st.getDescription() == null ? "" : " " + st.getDescription()));
-          }
-        }
-      }
+              @Override
+              public void onError(Throwable t) {
+                Status st = Status.fromThrowable(t);
+                synchronized (lock) {
+                  if (st.getCode() == Status.Code.UNAUTHENTICATED
+                      || st.getCode() == Status.Code.PERMISSION_DENIED) {
+                    refused(s, st);
+                  } else {
+                    streamLost(
+                        s,
+                        "Control failed: "
+                            + st.getCode()
+                            + (st.getDescription() == null ? "" : " " + st.getDescription()));
+                  }
+                }
+              }
 
-      @Override
-      public void onCompleted() {
-        synchronized (lock) {
-          streamLost(s, "server ended the Control stream");
-        }
-      }
-    });
+              @Override
+              public void onCompleted() {
+                synchronized (lock) {
+                  streamLost(s, "server ended the Control stream");
+                }
+              }
+            });
     synchronized (lock) {
       s.requests = requests;
     }
@@ -691,30 +764,36 @@ final class BridgeCore implements AutoCloseable {
   /** Checks, once per connection and without blocking, that the server's joints are the robot's. */
   private void describe() {
     stub.withDeadlineAfter(config.server().deadlineMs(), TimeUnit.MILLISECONDS)
-        .describe(DescribeRequest.getDefaultInstance(), new StreamObserver<PolicyInfo>() {
-          @Override
-          public void onNext(PolicyInfo info) {
-            List<String> expected = config.robot().spec().jointNames();
-            if (!info.getJointNamesList().isEmpty() && !info.getJointNamesList().equals(expected)) {
-              synchronized (lock) {
-                if (describedMismatch) {
-                  return;
+        .describe(
+            DescribeRequest.getDefaultInstance(),
+            new StreamObserver<PolicyInfo>() {
+              @Override
+              public void onNext(PolicyInfo info) {
+                List<String> expected = config.robot().spec().jointNames();
+                if (!info.getJointNamesList().isEmpty()
+                    && !info.getJointNamesList().equals(expected)) {
+                  synchronized (lock) {
+                    if (describedMismatch) {
+                      return;
+                    }
+                    describedMismatch = true;
+                  }
+                  log.error(
+                      "the server's joints {} are not robot spec {}'s joints {}: every chunk will be held",
+                      info.getJointNamesList(),
+                      config.robot().spec().name(),
+                      expected);
                 }
-                describedMismatch = true;
               }
-              log.error("the server's joints {} are not robot spec {}'s joints {}: every chunk will be held",
-                  info.getJointNamesList(), config.robot().spec().name(), expected);
-            }
-          }
 
-          @Override
-          public void onError(Throwable t) {
-            log.debug("Describe failed: {}", Status.fromThrowable(t));
-          }
+              @Override
+              public void onError(Throwable t) {
+                log.debug("Describe failed: {}", Status.fromThrowable(t));
+              }
 
-          @Override
-          public void onCompleted() {}
-        });
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   /** Guarded by lock. Forgets {@code s} if it is current, schedules a reconnect, holds. */
@@ -737,11 +816,22 @@ final class BridgeCore implements AutoCloseable {
       nextAuthErrorNanos = now + AUTH_ERROR_PERIOD_MS * 1_000_000L;
       long held = authRefusalsHeld;
       authRefusalsHeld = 0;
-      log.error("server refused the bridge's token: {} ({}). The arm holds; retrying with the reconnect backoff "
-          + "(up to {} ms between tries){}. Check server.token_file (or $MANTIS_TOKEN): the token must be one of {}'s, "
-          + "with role operator or admin",
-          what, config.server().security().token().map(t -> "token sha256 " + t.hashPrefix() + "..., from "
-              + config.server().tokenSource()).orElse("no token configured"),
+      log.error(
+          "server refused the bridge's token: {} ({}). The arm holds; retrying with the reconnect backoff "
+              + "(up to {} ms between tries){}. Check server.token_file (or $MANTIS_TOKEN): the token must be one of {}'s, "
+              + "with role operator or admin",
+          what,
+          config
+              .server()
+              .security()
+              .token()
+              .map(
+                  t ->
+                      "token sha256 "
+                          + t.hashPrefix()
+                          + "..., from "
+                          + config.server().tokenSource())
+              .orElse("no token configured"),
           config.server().reconnectMaxMs(),
           held == 0 ? "" : " (" + held + " more refusals since the last such line)",
           config.server().target());
@@ -758,9 +848,12 @@ final class BridgeCore implements AutoCloseable {
     stream = null;
     if (policyCommanding) {
       policyCommanding = false;
-      audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(policyPrincipal)
-          .robot(config.robot().id()).detail("policy Control stream (episode " + s.episodeId + ") lost: " + why)
-          .field("episode", s.episodeId));
+      audit.record(
+          AuditEvent.of(AuditEvent.COMMAND_SOURCE_END)
+              .principal(policyPrincipal)
+              .robot(config.robot().id())
+              .detail("policy Control stream (episode " + s.episodeId + ") lost: " + why)
+              .field("episode", s.episodeId));
     }
     if (closed) {
       return;
@@ -773,7 +866,9 @@ final class BridgeCore implements AutoCloseable {
       log.debug("server stream lost ({}); reconnecting in {} ms", why, backoffNanos / 1_000_000);
     } else {
       serverRefused = false;
-      log.warn("server stream lost ({}); reconnecting in {} ms, or as soon as the server answers", why,
+      log.warn(
+          "server stream lost ({}); reconnecting in {} ms, or as soon as the server answers",
+          why,
           backoffNanos / 1_000_000);
     }
     backoffNanos = Math.min(max, backoffNanos * 2);
@@ -794,7 +889,8 @@ final class BridgeCore implements AutoCloseable {
       }
       if (wire.getSource() == ChunkSource.CHUNK_SOURCE_WATCHDOG) {
         serverWatchdogHolds++;
-        log.debug("server watchdog hold ignored: the bridge's own watchdog and expiry hold the arm");
+        log.debug(
+            "server watchdog hold ignored: the bridge's own watchdog and expiry hold the arm");
         return;
       }
       if (wire.getSource() == ChunkSource.CHUNK_SOURCE_SHUTDOWN) {
@@ -804,7 +900,9 @@ final class BridgeCore implements AutoCloseable {
       Long sentAt = s.pending.remove(wire.getStep());
       if (sentAt == null) {
         chunksDropped++;
-        warn.warn("unknown_step", "chunk for step " + wire.getStep() + " answers no observation in flight; dropped");
+        warn.warn(
+            "unknown_step",
+            "chunk for step " + wire.getStep() + " answers no observation in flight; dropped");
         return;
       }
       if (wire.getStep() <= s.lastPublishedStep) {
@@ -814,7 +912,11 @@ final class BridgeCore implements AutoCloseable {
       s.lastPublishedStep = wire.getStep();
       interventions += wire.getInterventionsCount();
       if (wire.getHeld()) {
-        hold("server held" + (wire.getInterventionsCount() > 0 ? ": " + wire.getInterventions(0).getKind() : ""),
+        hold(
+            "server held"
+                + (wire.getInterventionsCount() > 0
+                    ? ": " + wire.getInterventions(0).getKind()
+                    : ""),
             false);
         return;
       }
@@ -826,21 +928,28 @@ final class BridgeCore implements AutoCloseable {
         policyWatchdog.feed();
         if (!policyCommanding) {
           policyCommanding = true;
-          audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE).principal(policyPrincipal)
-              .robot(config.robot().id())
-              .detail("policy Control stream (episode " + s.episodeId + ") commands the arm")
-              .field("episode", s.episodeId));
+          audit.record(
+              AuditEvent.of(AuditEvent.COMMAND_SOURCE)
+                  .principal(policyPrincipal)
+                  .robot(config.robot().id())
+                  .detail("policy Control stream (episode " + s.episodeId + ") commands the arm")
+                  .field("episode", s.episodeId));
         }
       }
     }
   }
 
-  /** Guarded by lock. Filters and publishes; holds instead when the chunk is expired or unusable. */
+  /**
+   * Guarded by lock. Filters and publishes; holds instead when the chunk is expired or unusable.
+   */
   private boolean publishChunk(ActionChunk chunk) {
     long now = clock.nanoTime();
     if (now >= chunk.validUntilNanos()) {
       chunksDropped++;
-      hold("chunk expired " + (now - chunk.validUntilNanos()) / 1_000_000 + " ms before it could be published",
+      hold(
+          "chunk expired "
+              + (now - chunk.validUntilNanos()) / 1_000_000
+              + " ms before it could be published",
           false);
       return false;
     }
@@ -905,18 +1014,32 @@ final class BridgeCore implements AutoCloseable {
     } else {
       st = "running";
     }
-    return "state=" + st
-        + " robot=" + config.robot().id()
-        + " episode=" + (stream == null ? "-" : stream.episodeId)
-        + " last_chunk_age_ms=" + (lastChunkNanos == Long.MIN_VALUE ? "-" : String.valueOf((now - lastChunkNanos) / 1_000_000))
-        + " observations=" + observationsSent
-        + " chunks=" + chunksPublished
-        + " dropped=" + chunksDropped
-        + " holds=" + holds
-        + " interventions=" + interventions
-        + " reconnects=" + reconnects
-        + " server_watchdog_holds=" + serverWatchdogHolds
-        + " arm_streams=" + armStreams
+    return "state="
+        + st
+        + " robot="
+        + config.robot().id()
+        + " episode="
+        + (stream == null ? "-" : stream.episodeId)
+        + " last_chunk_age_ms="
+        + (lastChunkNanos == Long.MIN_VALUE
+            ? "-"
+            : String.valueOf((now - lastChunkNanos) / 1_000_000))
+        + " observations="
+        + observationsSent
+        + " chunks="
+        + chunksPublished
+        + " dropped="
+        + chunksDropped
+        + " holds="
+        + holds
+        + " interventions="
+        + interventions
+        + " reconnects="
+        + reconnects
+        + " server_watchdog_holds="
+        + serverWatchdogHolds
+        + " arm_streams="
+        + armStreams
         + (holding ? " hold_reason=\"" + holdReason.replace('"', '\'') + "\"" : "");
   }
 
@@ -928,16 +1051,24 @@ final class BridgeCore implements AutoCloseable {
   }
 
   /** Counters, for tests and logs. */
-  record Counts(long observationsSent, long chunksPublished, long holds, long interventions, long reconnects,
+  record Counts(
+      long observationsSent,
+      long chunksPublished,
+      long holds,
+      long interventions,
+      long reconnects,
       long chunksDropped) {}
 
   Counts counts() {
     synchronized (lock) {
-      return new Counts(observationsSent, chunksPublished, holds, interventions, reconnects, chunksDropped);
+      return new Counts(
+          observationsSent, chunksPublished, holds, interventions, reconnects, chunksDropped);
     }
   }
 
-  /** Publishes a hold (always), stops ticking and cancels the stream. Call before closing the node. */
+  /**
+   * Publishes a hold (always), stops ticking and cancels the stream. Call before closing the node.
+   */
   @Override
   public void close() {
     close("closed");
@@ -959,10 +1090,16 @@ final class BridgeCore implements AutoCloseable {
       stream = null;
       if (policyCommanding && s != null) {
         policyCommanding = false;
-        audit.record(AuditEvent.of(AuditEvent.COMMAND_SOURCE_END).principal(policyPrincipal)
-            .robot(config.robot().id())
-            .detail("policy Control stream (episode " + s.episodeId + ") ended: bridge closing: " + why)
-            .field("episode", s.episodeId));
+        audit.record(
+            AuditEvent.of(AuditEvent.COMMAND_SOURCE_END)
+                .principal(policyPrincipal)
+                .robot(config.robot().id())
+                .detail(
+                    "policy Control stream (episode "
+                        + s.episodeId
+                        + ") ended: bridge closing: "
+                        + why)
+                .field("episode", s.episodeId));
       }
     }
     policyWatchdog.close();
@@ -980,10 +1117,11 @@ final class BridgeCore implements AutoCloseable {
     private Logger log = LoggerFactory.getLogger(BridgeCore.class);
     private LongSupplier stampNanos;
     private MonotonicClock clock = MonotonicClock.system();
-    private LongSupplier wallNanos = () -> {
-      java.time.Instant t = java.time.Instant.now();
-      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    };
+    private LongSupplier wallNanos =
+        () -> {
+          java.time.Instant t = java.time.Instant.now();
+          return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        };
     private ScheduledExecutorService scheduler;
     private long tickNanos = DEFAULT_TICK_NANOS;
     private AuditLog audit = AuditLog.none();
@@ -1019,8 +1157,8 @@ final class BridgeCore implements AutoCloseable {
     }
 
     /**
-     * ROS time, ns since the epoch, for trajectory header stamps (the node's clock: sim time
-     * under {@code /use_sim_time}); default the wall clock.
+     * ROS time, ns since the epoch, for trajectory header stamps (the node's clock: sim time under
+     * {@code /use_sim_time}); default the wall clock.
      */
     Builder optStampClock(LongSupplier stampNanos) {
       this.stampNanos = stampNanos;
@@ -1058,7 +1196,8 @@ final class BridgeCore implements AutoCloseable {
       Objects.requireNonNull(log, "log");
       Objects.requireNonNull(audit, "audit");
       if (tickNanos < 100_000L || tickNanos > 100_000_000L) {
-        throw new IllegalArgumentException("tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");
+        throw new IllegalArgumentException(
+            "tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");
       }
       return new BridgeCore(this);
     }

@@ -4,9 +4,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -45,11 +45,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bridge as a ROS node: joins the graph with a {@link RosNode}, subscribes to the camera, joint
- * states, instruction, e-stop and reset topics, publishes trajectories on {@code <controller>/command}
- * and the heartbeat (latched) on the status topic, streams to the Mantis server, and serves {@code
- * mantis.v1.ArmService} (with gRPC health) when {@code arm_service.port} is set. The logic lives in
- * {@link BridgeCore}; this class only wires it. Constructors start nothing; {@link #start()} does;
- * {@link #close()} publishes a hold before the node goes away.
+ * states, instruction, e-stop and reset topics, publishes trajectories on {@code
+ * <controller>/command} and the heartbeat (latched) on the status topic, streams to the Mantis
+ * server, and serves {@code mantis.v1.ArmService} (with gRPC health) when {@code arm_service.port}
+ * is set. The logic lives in {@link BridgeCore}; this class only wires it. Constructors start
+ * nothing; {@link #start()} does; {@link #close()} publishes a hold before the node goes away.
  *
  * <p>Shutdown: {@link #close()} (the CLI calls it on SIGTERM) and a peer's slave API {@code
  * shutdown} ({@code rosnode kill /mantis_bridge}, or the master when another node registers the
@@ -68,19 +68,22 @@ import org.slf4j.LoggerFactory;
  * The ArmService follows the server's exposure rule, checked in {@link #start()} before anything
  * else on the address its host resolves to (resolved once: the address judged is the address bound;
  * a refused address or a bad TLS file throws before the node joins the graph): loopback without
- * tokens is open, any other address needs TLS and tokens, or {@code mantis bridge --insecure} (then a
- * warning, repeated every 10 minutes). It is bound before the node joins the graph, so a port in use
- * fails the start with one line ({@link ArmServiceBindException}). At most {@code
+ * tokens is open, any other address needs TLS and tokens, or {@code mantis bridge --insecure} (then
+ * a warning, repeated every 10 minutes). It is bound before the node joins the graph, so a port in
+ * use fails the start with one line ({@link ArmServiceBindException}). At most {@code
  * arm_service.max_streams} StreamCommands calls are open at once. Every ArmService and health call
- * passes an {@link AuthInterceptor} with the default roles. With {@code bridge.audit_log} the bridge
- * appends JSON lines: its ArmService starting and stopping, command sources, e-stops and resets from
- * gRPC and ROS (with the publisher's caller id), holds, and refused calls. The reset topic, which any
- * ROS node can publish, is subscribed only when {@code topics.reset} is on (see {@link BridgeConfig}).
+ * passes an {@link AuthInterceptor} with the default roles. With {@code bridge.audit_log} the
+ * bridge appends JSON lines: its ArmService starting and stopping, command sources, e-stops and
+ * resets from gRPC and ROS (with the publisher's caller id), holds, and refused calls. The reset
+ * topic, which any ROS node can publish, is subscribed only when {@code topics.reset} is on (see
+ * {@link BridgeConfig}).
  */
 public final class BridgeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeNode.class);
+
   /** Image messages are big: keep only the newest few. */
   private static final SubscriberOptions IMAGES = new SubscriberOptions(2, true);
+
   /** How long closing waits for the final hold to be written to the controllers, ms. */
   private static final long FLUSH_MS = 500;
 
@@ -122,14 +125,16 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Checks the ArmService's exposure and TLS files and opens the audit log, binds the ArmService (if
-   * enabled), then joins the ROS graph and starts the control loop. Nothing joins the graph when the
-   * ArmService may not, or cannot, listen on its address.
+   * Checks the ArmService's exposure and TLS files and opens the audit log, binds the ArmService
+   * (if enabled), then joins the ROS graph and starts the control loop. Nothing joins the graph
+   * when the ArmService may not, or cannot, listen on its address.
    *
    * @throws IllegalStateException when the ArmService may not serve its address (not loopback, and
-   *     neither TLS and tokens nor {@code --insecure}, or a name that does not resolve); nothing was started
+   *     neither TLS and tokens nor {@code --insecure}, or a name that does not resolve); nothing
+   *     was started
    * @throws IllegalArgumentException naming the file when an ArmService TLS file is unusable
-   * @throws ArmServiceBindException when the ArmService cannot listen on its address (one line naming it)
+   * @throws ArmServiceBindException when the ArmService cannot listen on its address (one line
+   *     naming it)
    * @throws IOException when the audit log cannot be opened, or the node cannot start
    */
   public synchronized void start() throws IOException {
@@ -137,7 +142,8 @@ public final class BridgeNode implements AutoCloseable {
       throw new IllegalStateException(closed ? "bridge is closed" : "bridge already started");
     }
     started = true;
-    // Security first: nothing joins the graph or binds when the ArmService may not serve its address.
+    // Security first: nothing joins the graph or binds when the ArmService may not serve its
+    // address.
     boolean serveArm = config.armService().enabled() || armServerBuilder != null;
     ServerSecurity armSecurity = null;
     ExposurePolicy.Decision exposure = null;
@@ -152,8 +158,10 @@ public final class BridgeNode implements AutoCloseable {
         try {
           resolved = resolver.resolve(host);
         } catch (UnknownHostException e) {
-          throw new IllegalStateException("arm_service: cannot resolve the bind address '" + host
-              + "'; give an IP address such as 127.0.0.1");
+          throw new IllegalStateException(
+              "arm_service: cannot resolve the bind address '"
+                  + host
+                  + "'; give an IP address such as 127.0.0.1");
         }
         exposure = armSecurity.check(host, resolved);
         if (!exposure.allowed()) {
@@ -171,37 +179,48 @@ public final class BridgeNode implements AutoCloseable {
       audit = AuditLog.open(config.bridge().auditLog().get());
     }
     BridgeConfig.Topics topics = config.topics();
-    RosNode.Builder nb = RosNode.builder().setName(config.ros().nodeName()).setMasterUri(config.ros().masterUri())
-        .optShutdownHandler(this::shutdownRequested);
+    RosNode.Builder nb =
+        RosNode.builder()
+            .setName(config.ros().nodeName())
+            .setMasterUri(config.ros().masterUri())
+            .optShutdownHandler(this::shutdownRequested);
     config.ros().host().ifPresent(nb::optHost);
-    node = nb.build();  // built, not started: its loggers reach /rosout once it is
+    node = nb.build(); // built, not started: its loggers reach /rosout once it is
     RosNode n = node;
     LatePort port = new LatePort();
     channel = newChannel(config);
-    scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "mantis-bridge");
-      t.setDaemon(true);
-      return t;
-    });
-    core = BridgeCore.builder()
-        .setConfig(config)
-        .setPort(port)
-        .setChannel(channel)
-        .optClock(clock)
-        .optScheduler(scheduler)
-        .optLogger(n.logger(BridgeCore.class))
-        .optStampClock(() -> n.now().toNanos())
-        .optAuditLog(audit)
-        .build();
+    scheduler =
+        givenScheduler != null
+            ? givenScheduler
+            : Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "mantis-bridge");
+                  t.setDaemon(true);
+                  return t;
+                });
+    core =
+        BridgeCore.builder()
+            .setConfig(config)
+            .setPort(port)
+            .setChannel(channel)
+            .optClock(clock)
+            .optScheduler(scheduler)
+            .optLogger(n.logger(BridgeCore.class))
+            .optStampClock(() -> n.now().toNanos())
+            .optAuditLog(audit)
+            .build();
     BridgeCore c = core;
     ServerSecurity sec = null;
     if (serveArm) {
-      // Bound before the node joins the graph: a port in use stops the bridge before any ROS node sees it.
+      // Bound before the node joins the graph: a port in use stops the bridge before any ROS node
+      // sees it.
       sec = armSecurity.withAuditLog(audit);
       ServerBuilder<?> sb = armServerBuilder;
       if (sb == null) {
-        sb = armCredentials == null ? NettyServerBuilder.forAddress(armAddress)
-            : NettyServerBuilder.forAddress(armAddress, armCredentials);
+        sb =
+            armCredentials == null
+                ? NettyServerBuilder.forAddress(armAddress)
+                : NettyServerBuilder.forAddress(armAddress, armCredentials);
       }
       AuthInterceptor auth = sec.interceptor(exposure, null);
       health = new HealthStatusManager();
@@ -211,7 +230,8 @@ public final class BridgeNode implements AutoCloseable {
         if (armServerBuilder != null) {
           throw e;
         }
-        throw new ArmServiceBindException(hostPort(config.armService().host(), config.armService().port()), e);
+        throw new ArmServiceBindException(
+            hostPort(config.armService().host(), config.armService().port()), e);
       }
     }
     node.start();
@@ -219,46 +239,76 @@ public final class BridgeNode implements AutoCloseable {
     RosPublisher<JointTrajectory> command =
         node.advertise(topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
     this.command = command;
-    RosPublisher<RosString> status = node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
+    RosPublisher<RosString> status =
+        node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
     port.command = command;
     port.status = status;
-    topics.image().ifPresent(t -> subscribers.add(node.subscribe(t, RosMessages.IMAGE, IMAGES, c::onImage)));
-    topics.compressedImage().ifPresent(t ->
-        subscribers.add(node.subscribe(t, RosMessages.COMPRESSED_IMAGE, IMAGES, c::onCompressedImage)));
-    subscribers.add(node.subscribe(topics.jointStates(), RosMessages.JOINT_STATE, SubscriberOptions.defaults(),
-        c::onJointState));
-    subscribers.add(node.subscribe(topics.instruction(), RosMessages.STRING, SubscriberOptions.defaults(),
-        c::onInstruction));
-    subscribers.add(node.subscribeWithOrigin(topics.estop(), RosMessages.BOOL, SubscriberOptions.defaults(),
-        c::onEstop));
+    topics
+        .image()
+        .ifPresent(t -> subscribers.add(node.subscribe(t, RosMessages.IMAGE, IMAGES, c::onImage)));
+    topics
+        .compressedImage()
+        .ifPresent(
+            t ->
+                subscribers.add(
+                    node.subscribe(t, RosMessages.COMPRESSED_IMAGE, IMAGES, c::onCompressedImage)));
+    subscribers.add(
+        node.subscribe(
+            topics.jointStates(),
+            RosMessages.JOINT_STATE,
+            SubscriberOptions.defaults(),
+            c::onJointState));
+    subscribers.add(
+        node.subscribe(
+            topics.instruction(),
+            RosMessages.STRING,
+            SubscriberOptions.defaults(),
+            c::onInstruction));
+    subscribers.add(
+        node.subscribeWithOrigin(
+            topics.estop(), RosMessages.BOOL, SubscriberOptions.defaults(), c::onEstop));
     if (topics.reset().isPresent()) {
-      subscribers.add(node.subscribeWithOrigin(topics.reset().get(), RosMessages.EMPTY, SubscriberOptions.defaults(),
-          (m, from) -> c.onReset(from)));
-      log.warn("the reset topic {} is on: any node on the ROS graph can clear the e-stop (ROS 1 has no "
-          + "authentication{}); leave topics.reset out to clear it only through the ArmService's Reset",
-          topics.reset().get(), config.armService().tokens().isEmpty() ? "" : ", while the ArmService asks an "
-          + "admin token for Reset");
+      subscribers.add(
+          node.subscribeWithOrigin(
+              topics.reset().get(),
+              RosMessages.EMPTY,
+              SubscriberOptions.defaults(),
+              (m, from) -> c.onReset(from)));
+      log.warn(
+          "the reset topic {} is on: any node on the ROS graph can clear the e-stop (ROS 1 has no "
+              + "authentication{}); leave topics.reset out to clear it only through the ArmService's Reset",
+          topics.reset().get(),
+          config.armService().tokens().isEmpty()
+              ? ""
+              : ", while the ArmService asks an " + "admin token for Reset");
     } else {
-      log.info("no reset topic (topics.reset not set): the e-stop is cleared only by the ArmService's Reset");
+      log.info(
+          "no reset topic (topics.reset not set): the e-stop is cleared only by the ArmService's Reset");
     }
     if (serveArm) {
       logArmExposure(exposure, sec);
-      audit.record(AuditEvent.of(AuditEvent.SERVER_START)
-          .detail("bridge " + node.name() + " ArmService on " + armServer.getListenSockets())
-          .robot(config.robot().id())
-          .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
-          .field("tls", sec.tls().isPresent())
-          .field("mtls", sec.tls().map(t -> t.mutual()).orElse(false))
-          .field("tokens", sec.tokens().size())
-          .field("max_streams", config.armService().maxStreams()));
+      audit.record(
+          AuditEvent.of(AuditEvent.SERVER_START)
+              .detail("bridge " + node.name() + " ArmService on " + armServer.getListenSockets())
+              .robot(config.robot().id())
+              .field("mode", exposure == null ? "custom listener" : exposure.mode().name())
+              .field("tls", sec.tls().isPresent())
+              .field("mtls", sec.tls().map(t -> t.mutual()).orElse(false))
+              .field("tokens", sec.tokens().size())
+              .field("max_streams", config.armService().maxStreams()));
     }
     core.start();
     if (health != null) {
       health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
       health.setStatus(ArmServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     }
-    log.info("bridge {} started: master {}, server {} ({}), trajectories on {}{}{}", node.name(),
-        config.ros().masterUri(), config.server().target(), config.server().security(), topics.command(),
+    log.info(
+        "bridge {} started: master {}, server {} ({}), trajectories on {}{}{}",
+        node.name(),
+        config.ros().masterUri(),
+        config.server().target(),
+        config.server().security(),
+        topics.command(),
         armServer == null ? "" : ", ArmService on " + armServer.getListenSockets(),
         node.isSimTime() ? ", stamps from /clock (use_sim_time)" : "");
   }
@@ -268,8 +318,9 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * The core's outputs before the node has joined the graph: dropped (the core is not started yet, so only an
-   * early ArmService EStop or Hold could publish, and the arm is not commanded by this bridge then).
+   * The core's outputs before the node has joined the graph: dropped (the core is not started yet,
+   * so only an early ArmService EStop or Hold could publish, and the arm is not commanded by this
+   * bridge then).
    */
   private static final class LatePort implements BridgePort {
     volatile RosPublisher<JointTrajectory> command;
@@ -292,23 +343,34 @@ public final class BridgeNode implements AutoCloseable {
     }
   }
 
-  /** Says once how the ArmService is protected; when insecure, repeats the warning every 10 minutes. */
+  /**
+   * Says once how the ArmService is protected; when insecure, repeats the warning every 10 minutes.
+   */
   private void logArmExposure(ExposurePolicy.Decision exposure, ServerSecurity sec) {
     if (exposure == null) {
-      log.info("ArmService security: {} on a custom listener", sec.tokens().isEmpty() ? "no auth" : "tokens enforced");
+      log.info(
+          "ArmService security: {} on a custom listener",
+          sec.tokens().isEmpty() ? "no auth" : "tokens enforced");
       return;
     }
     switch (exposure.mode()) {
       case INSECURE:
         log.warn("ArmService security: {}", exposure.message());
-        insecureReminder = scheduler.scheduleAtFixedRate(
-            () -> log.warn("ArmService security (reminder): {}", exposure.message()), 10, 10, TimeUnit.MINUTES);
+        insecureReminder =
+            scheduler.scheduleAtFixedRate(
+                () -> log.warn("ArmService security (reminder): {}", exposure.message()),
+                10,
+                10,
+                TimeUnit.MINUTES);
         break;
       case OPEN_LOOPBACK:
         log.info("ArmService security: {}", exposure.message());
         break;
       default:
-        log.info("ArmService security: {} ({} token(s){})", exposure.message(), sec.tokens().size(),
+        log.info(
+            "ArmService security: {} ({} token(s){})",
+            exposure.message(),
+            sec.tokens().size(),
             sec.tls().map(t -> t.mutual() ? ", client certificates required" : "").orElse(""));
         break;
     }
@@ -316,17 +378,19 @@ public final class BridgeNode implements AutoCloseable {
 
   /**
    * The channel to the Mantis server, with {@code server.tls} and the bearer token of the config
-   * (this is the only place the bridge builds it). Unary calls set their own deadline
-   * ({@code server.deadline_ms}); the Control stream has none and is watched by {@code
+   * (this is the only place the bridge builds it). Unary calls set their own deadline ({@code
+   * server.deadline_ms}); the Control stream has none and is watched by {@code
    * stream_idle_timeout_ms} while an observation awaits its chunk, and by client keepalive pings
    * otherwise: every {@code server.keepalive_time_ms} (30 s) without traffic on a connection with a
    * call open, a ping that must be answered within {@code server.keepalive_timeout_ms} (10 s), so a
-   * dead server connection is noticed within about 40 s even while no camera frame comes. The Mantis
-   * server permits pings every 10 s or more (grpc-java's default, 5 minutes, would answer GOAWAY
-   * too_many_pings); {@code keepalive_time_ms} cannot go below that.
+   * dead server connection is noticed within about 40 s even while no camera frame comes. The
+   * Mantis server permits pings every 10 s or more (grpc-java's default, 5 minutes, would answer
+   * GOAWAY too_many_pings); {@code keepalive_time_ms} cannot go below that.
    */
   static ManagedChannel newChannel(BridgeConfig config) {
-    return NettyChannelBuilder.forAddress(config.server().host(), config.server().port(),
+    return NettyChannelBuilder.forAddress(
+            config.server().host(),
+            config.server().port(),
             config.server().security().channelCredentials())
         .keepAliveTime(config.server().keepaliveTimeMs(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(config.server().keepaliveTimeoutMs(), TimeUnit.MILLISECONDS)
@@ -340,8 +404,8 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Blocks until the bridge has stopped: {@link #close()} ran (the CLI's SIGTERM hook calls it),
-   * or a peer asked the node to shut down ({@code rosnode kill}) and the hold was published.
+   * Blocks until the bridge has stopped: {@link #close()} ran (the CLI's SIGTERM hook calls it), or
+   * a peer asked the node to shut down ({@code rosnode kill}) and the hold was published.
    *
    * @return why it stopped, e.g. {@code "shutdown requested by /rosnode (user request)"}
    */
@@ -380,9 +444,8 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
-   * Publishes a hold, stops the loop and the ArmService, waits (at most 500 ms)
-   * until the hold is written to every connected controller, then closes the node and the
-   * channel. Idempotent.
+   * Publishes a hold, stops the loop and the ArmService, waits (at most 500 ms) until the hold is
+   * written to every connected controller, then closes the node and the channel. Idempotent.
    */
   @Override
   public void close() {
@@ -414,8 +477,10 @@ public final class BridgeNode implements AutoCloseable {
     }
     if (armServer != null) {
       armServer.shutdownNow();
-      audit.record(AuditEvent.of(AuditEvent.SERVER_STOP).robot(config.robot().id())
-          .detail("bridge ArmService stopped: " + why));
+      audit.record(
+          AuditEvent.of(AuditEvent.SERVER_STOP)
+              .robot(config.robot().id())
+              .detail("bridge ArmService stopped: " + why));
     }
     if (node != null) {
       try {

@@ -18,9 +18,10 @@ import mantis.ros.msg.RosDuration;
 import mantis.ros.msg.RosTime;
 
 /**
- * Conversions from ROS messages to {@code mantis.core} values and {@code mantis.v1} frames, and from core
- * chunks to ROS trajectories. Every method that reads input throws {@link IllegalArgumentException} with a
- * precise reason. Core values go to and from the wire through {@link mantis.wire.ProtoMapping}.
+ * Conversions from ROS messages to {@code mantis.core} values and {@code mantis.v1} frames, and
+ * from core chunks to ROS trajectories. Every method that reads input throws {@link
+ * IllegalArgumentException} with a precise reason. Core values go to and from the wire through
+ * {@link mantis.wire.ProtoMapping}.
  */
 final class Convert {
   /** Largest frame side the server accepts, pixels. */
@@ -36,22 +37,38 @@ final class Convert {
     String enc = image.encoding();
     boolean bgr = "bgr8".equals(enc);
     if (!bgr && !"rgb8".equals(enc)) {
-      throw new IllegalArgumentException("image encoding '" + enc + "' is not supported; publish rgb8 or bgr8"
-          + " (or use a compressed_image topic)");
+      throw new IllegalArgumentException(
+          "image encoding '"
+              + enc
+              + "' is not supported; publish rgb8 or bgr8"
+              + " (or use a compressed_image topic)");
     }
     long w = image.width();
     long h = image.height();
     if (w < 1 || h < 1 || w > MAX_SIDE_PX || h > MAX_SIDE_PX) {
-      throw new IllegalArgumentException("image is " + w + " x " + h + " px; each side must be 1.." + MAX_SIDE_PX);
+      throw new IllegalArgumentException(
+          "image is " + w + " x " + h + " px; each side must be 1.." + MAX_SIDE_PX);
     }
     long rowBytes = w * 3;
     if (image.stepBytes() < rowBytes) {
-      throw new IllegalArgumentException("image step " + image.stepBytes() + " bytes is less than width * 3 = " + rowBytes);
+      throw new IllegalArgumentException(
+          "image step " + image.stepBytes() + " bytes is less than width * 3 = " + rowBytes);
     }
     long needed = image.stepBytes() * (h - 1) + rowBytes;
     if (image.dataLength() < needed) {
-      throw new IllegalArgumentException("image data has " + image.dataLength() + " bytes; " + w + " x " + h
-          + " " + enc + " with step " + image.stepBytes() + " needs " + needed);
+      throw new IllegalArgumentException(
+          "image data has "
+              + image.dataLength()
+              + " bytes; "
+              + w
+              + " x "
+              + h
+              + " "
+              + enc
+              + " with step "
+              + image.stepBytes()
+              + " needs "
+              + needed);
     }
     java.nio.ByteBuffer src = image.dataView(); // read-only, no copy
     byte[] rgb = new byte[(int) (rowBytes * h)];
@@ -79,18 +96,31 @@ final class Convert {
         .build();
   }
 
-  /** A JPEG or PNG wire frame from a compressed image, bytes as they are (the magic bytes decide). */
+  /**
+   * A JPEG or PNG wire frame from a compressed image, bytes as they are (the magic bytes decide).
+   */
   static mantis.proto.v1.Frame frame(CompressedImage image) {
     byte[] data = image.data();
     FrameEncoding enc;
-    if (data.length >= 3 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xD8 && (data[2] & 0xFF) == 0xFF) {
+    if (data.length >= 3
+        && (data[0] & 0xFF) == 0xFF
+        && (data[1] & 0xFF) == 0xD8
+        && (data[2] & 0xFF) == 0xFF) {
       enc = FrameEncoding.FRAME_ENCODING_JPEG;
-    } else if (data.length >= 8 && (data[0] & 0xFF) == 0x89 && data[1] == 'P' && data[2] == 'N' && data[3] == 'G') {
+    } else if (data.length >= 8
+        && (data[0] & 0xFF) == 0x89
+        && data[1] == 'P'
+        && data[2] == 'N'
+        && data[3] == 'G') {
       enc = FrameEncoding.FRAME_ENCODING_PNG;
     } else {
       String fmt = image.format().toLowerCase(Locale.ROOT);
-      throw new IllegalArgumentException("compressed image (format '" + fmt + "', " + data.length
-          + " bytes) is neither a JPEG nor a PNG file");
+      throw new IllegalArgumentException(
+          "compressed image (format '"
+              + fmt
+              + "', "
+              + data.length
+              + " bytes) is neither a JPEG nor a PNG file");
     }
     return mantis.proto.v1.Frame.newBuilder()
         .setEncoding(enc)
@@ -107,8 +137,11 @@ final class Convert {
    * @param specNames the robot spec's joint names
    * @param stampNanos the state's time on the bridge's monotonic clock
    */
-  static mantis.core.JointState jointState(mantis.ros.msg.JointState msg, List<String> rosNames,
-      List<String> specNames, long stampNanos) {
+  static mantis.core.JointState jointState(
+      mantis.ros.msg.JointState msg,
+      List<String> rosNames,
+      List<String> specNames,
+      long stampNanos) {
     List<String> names = msg.name();
     if (msg.position().isEmpty()) {
       throw new IllegalArgumentException("joint state has no positions");
@@ -123,11 +156,13 @@ final class Convert {
     for (int j = 0; j < n; j++) {
       Integer k = index.get(rosNames.get(j));
       if (k == null) {
-        throw new IllegalArgumentException("joint state lacks joint '" + rosNames.get(j) + "' (it has " + names + ")");
+        throw new IllegalArgumentException(
+            "joint state lacks joint '" + rosNames.get(j) + "' (it has " + names + ")");
       }
       double p = msg.position().get(k);
       if (!Double.isFinite(p)) {
-        throw new IllegalArgumentException("joint state position of '" + rosNames.get(j) + "' is " + p);
+        throw new IllegalArgumentException(
+            "joint state position of '" + rosNames.get(j) + "' is " + p);
       }
       q[j] = p;
       if (v != null) {
@@ -154,14 +189,19 @@ final class Convert {
     return new JointTrajectory(header(wallNanos), rosNames, points);
   }
 
-  /** A trajectory of one point: hold {@code positionsRad}, reached {@code timeFromStartNanos} from now. */
-  static JointTrajectory hold(double[] positionsRad, long timeFromStartNanos, List<String> rosNames, long wallNanos) {
-    return new JointTrajectory(header(wallNanos), rosNames, List.of(point(positionsRad, timeFromStartNanos)));
+  /**
+   * A trajectory of one point: hold {@code positionsRad}, reached {@code timeFromStartNanos} from
+   * now.
+   */
+  static JointTrajectory hold(
+      double[] positionsRad, long timeFromStartNanos, List<String> rosNames, long wallNanos) {
+    return new JointTrajectory(
+        header(wallNanos), rosNames, List.of(point(positionsRad, timeFromStartNanos)));
   }
 
   /**
-   * A trajectory with no points: joint_trajectory_controller stops at its current position. Used for a
-   * hold when no joint state has been measured yet.
+   * A trajectory with no points: joint_trajectory_controller stops at its current position. Used
+   * for a hold when no joint state has been measured yet.
    */
   static JointTrajectory stop(List<String> rosNames, long wallNanos) {
     return new JointTrajectory(header(wallNanos), rosNames, List.of());
@@ -175,7 +215,8 @@ final class Convert {
       }
       q.add(p);
     }
-    return new JointTrajectoryPoint(q, List.of(), List.of(), List.of(), RosDuration.ofNanos(timeFromStartNanos));
+    return new JointTrajectoryPoint(
+        q, List.of(), List.of(), List.of(), RosDuration.ofNanos(timeFromStartNanos));
   }
 
   private static Header header(long wallNanos) {

@@ -12,10 +12,10 @@ import java.util.Optional;
 import mantis.ros.xmlrpc.XmlRpcClient;
 
 /**
- * The ROS 1 master API and parameter server API, called as {@code callerId}. Thread-safe. Each
- * call is limited to the timeout given here; an unreachable master is an {@link IOException}, an
- * answer with a code other than 1 a {@link RosMasterException} (except where a method documents
- * an empty Optional).
+ * The ROS 1 master API and parameter server API, called as {@code callerId}. Thread-safe. Each call
+ * is limited to the timeout given here; an unreachable master is an {@link IOException}, an answer
+ * with a code other than 1 a {@link RosMasterException} (except where a method documents an empty
+ * Optional).
  */
 public final class MasterClient {
   private final XmlRpcClient rpc;
@@ -37,8 +37,8 @@ public final class MasterClient {
   /** Registers {@code callerApi} as a publisher of {@code topic}; returns the subscribers' APIs. */
   public List<String> registerPublisher(String topic, String type, URI callerApi)
       throws IOException {
-    return RosResponses.strings("registerPublisher",
-        call("registerPublisher", topic, type, callerApi.toString()));
+    return RosResponses.strings(
+        "registerPublisher", call("registerPublisher", topic, type, callerApi.toString()));
   }
 
   /** Returns how many registrations were removed (0 when there was none). */
@@ -49,8 +49,8 @@ public final class MasterClient {
   /** Registers {@code callerApi} as a subscriber of {@code topic}; returns the publishers' APIs. */
   public List<String> registerSubscriber(String topic, String type, URI callerApi)
       throws IOException {
-    return RosResponses.strings("registerSubscriber",
-        call("registerSubscriber", topic, type, callerApi.toString()));
+    return RosResponses.strings(
+        "registerSubscriber", call("registerSubscriber", topic, type, callerApi.toString()));
   }
 
   /** Returns how many registrations were removed (0 when there was none). */
@@ -83,8 +83,9 @@ public final class MasterClient {
   public SystemState getSystemState() throws IOException {
     List<?> v = RosResponses.list("getSystemState", call("getSystemState"));
     if (v.size() != 3) {
-      throw new IOException("getSystemState: expected [publishers, subscribers, services], got "
-          + RosResponses.shorten(v));
+      throw new IOException(
+          "getSystemState: expected [publishers, subscribers, services], got "
+              + RosResponses.shorten(v));
     }
     return new SystemState(graph(v.get(0)), graph(v.get(1)), graph(v.get(2)));
   }
@@ -177,8 +178,8 @@ public final class MasterClient {
     for (Object o : RosResponses.list("getSystemState", v)) {
       List<?> entry = RosResponses.list("getSystemState", o);
       if (entry.size() != 2 || !(entry.get(0) instanceof String name)) {
-        throw new IOException("getSystemState: expected [name, [nodes]], got "
-            + RosResponses.shorten(entry));
+        throw new IOException(
+            "getSystemState: expected [name, [nodes]], got " + RosResponses.shorten(entry));
       }
       out.put(name, RosResponses.strings("getSystemState", entry.get(1)));
     }

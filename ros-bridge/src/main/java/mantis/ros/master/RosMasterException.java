@@ -3,8 +3,8 @@ package mantis.ros.master;
 import java.io.IOException;
 
 /**
- * The master (or another node's slave API) answered with a ROS status code other than 1
- * (-1: caller error, 0: failure). The message is the remote status message.
+ * The master (or another node's slave API) answered with a ROS status code other than 1 (-1: caller
+ * error, 0: failure). The message is the remote status message.
  */
 public final class RosMasterException extends IOException {
   private final int code;

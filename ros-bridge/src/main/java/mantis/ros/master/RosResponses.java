@@ -14,8 +14,8 @@ public final class RosResponses {
    */
   public static Object value(String method, Object answer) throws IOException {
     if (!(answer instanceof List<?> l) || l.size() != 3 || !(l.get(0) instanceof Integer code)) {
-      throw new IOException(method + ": expected a ROS answer [code, statusMessage, value], got "
-          + shorten(answer));
+      throw new IOException(
+          method + ": expected a ROS answer [code, statusMessage, value], got " + shorten(answer));
     }
     if (code != 1) {
       throw new RosMasterException(method, code, String.valueOf(l.get(1)));

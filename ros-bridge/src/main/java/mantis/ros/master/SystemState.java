@@ -7,8 +7,10 @@ import java.util.Map;
  * The master's {@code getSystemState}: for each topic (or service) name, the node names that
  * publish, subscribe or provide it.
  */
-public record SystemState(Map<String, List<String>> publishers,
-    Map<String, List<String>> subscribers, Map<String, List<String>> services) {
+public record SystemState(
+    Map<String, List<String>> publishers,
+    Map<String, List<String>> subscribers,
+    Map<String, List<String>> services) {
   public SystemState {
     publishers = Map.copyOf(publishers);
     subscribers = Map.copyOf(subscribers);

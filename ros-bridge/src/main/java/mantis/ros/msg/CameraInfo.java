@@ -19,8 +19,16 @@ import java.util.Objects;
  * @param roi region of interest
  */
 public record CameraInfo(
-    Header header, long height, long width, String distortionModel, List<Double> d,
-    List<Double> k, List<Double> r, List<Double> p, long binningX, long binningY,
+    Header header,
+    long height,
+    long width,
+    String distortionModel,
+    List<Double> d,
+    List<Double> k,
+    List<Double> r,
+    List<Double> p,
+    long binningX,
+    long binningY,
     RegionOfInterest roi) {
   public CameraInfo {
     Objects.requireNonNull(header, "header must not be null");

@@ -11,7 +11,8 @@ final class Checks {
 
   static long uint32(long value, String name) {
     if (value < 0 || value > UINT32_MAX) {
-      throw new IllegalArgumentException(name + " must fit in uint32 [0, 4294967295], got " + value);
+      throw new IllegalArgumentException(
+          name + " must fit in uint32 [0, 4294967295], got " + value);
     }
     return value;
   }

@@ -28,8 +28,10 @@ public record CompressedImage(Header header, String format, byte[] data) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CompressedImage other && header.equals(other.header)
-        && format.equals(other.format) && Arrays.equals(data, other.data);
+    return o instanceof CompressedImage other
+        && header.equals(other.header)
+        && format.equals(other.format)
+        && Arrays.equals(data, other.data);
   }
 
   @Override
@@ -39,7 +41,12 @@ public record CompressedImage(Header header, String format, byte[] data) {
 
   @Override
   public String toString() {
-    return "CompressedImage[header=" + header + ", format=" + format + ", data=" + data.length
+    return "CompressedImage[header="
+        + header
+        + ", format="
+        + format
+        + ", data="
+        + data.length
         + " bytes]";
   }
 }

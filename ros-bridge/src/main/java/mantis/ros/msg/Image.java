@@ -11,9 +11,9 @@ import java.util.Objects;
  * Decoded images own their array, so reading them costs no copy either.
  *
  * <p>Fields: {@code header} (acquisition time and camera optical frame), {@code height} (rows,
- * uint32), {@code width} (columns, uint32), {@code encoding} (e.g. {@code "rgb8"}),
- * {@code isBigendian} (the {@code is_bigendian} byte, uint8), {@code stepBytes} (bytes per row,
- * uint32) and {@code data} ({@code stepBytes * height} bytes for a well-formed image).
+ * uint32), {@code width} (columns, uint32), {@code encoding} (e.g. {@code "rgb8"}), {@code
+ * isBigendian} (the {@code is_bigendian} byte, uint8), {@code stepBytes} (bytes per row, uint32)
+ * and {@code data} ({@code stepBytes * height} bytes for a well-formed image).
  */
 public final class Image {
   private final Header header;
@@ -25,14 +25,34 @@ public final class Image {
   private final byte[] data;
 
   /** An image holding a copy of {@code data}. */
-  public Image(Header header, long height, long width, String encoding, int isBigendian,
-      long stepBytes, byte[] data) {
-    this(header, height, width, encoding, isBigendian, stepBytes,
-        Objects.requireNonNull(data, "data must not be null").clone(), true);
+  public Image(
+      Header header,
+      long height,
+      long width,
+      String encoding,
+      int isBigendian,
+      long stepBytes,
+      byte[] data) {
+    this(
+        header,
+        height,
+        width,
+        encoding,
+        isBigendian,
+        stepBytes,
+        Objects.requireNonNull(data, "data must not be null").clone(),
+        true);
   }
 
-  private Image(Header header, long height, long width, String encoding, int isBigendian,
-      long stepBytes, byte[] owned, boolean unused) {
+  private Image(
+      Header header,
+      long height,
+      long width,
+      String encoding,
+      int isBigendian,
+      long stepBytes,
+      byte[] owned,
+      boolean unused) {
     this.header = Objects.requireNonNull(header, "header must not be null");
     this.height = Checks.uint32(height, "height");
     this.width = Checks.uint32(width, "width");
@@ -46,8 +66,14 @@ public final class Image {
    * An image that takes ownership of {@code data} without copying it: the caller must not modify
    * the array afterwards (the message may still be queued for sending).
    */
-  public static Image wrap(Header header, long height, long width, String encoding,
-      int isBigendian, long stepBytes, byte[] data) {
+  public static Image wrap(
+      Header header,
+      long height,
+      long width,
+      String encoding,
+      int isBigendian,
+      long stepBytes,
+      byte[] data) {
     return new Image(header, height, width, encoding, isBigendian, stepBytes, data, true);
   }
 
@@ -96,22 +122,38 @@ public final class Image {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Image other && header.equals(other.header) && height == other.height
-        && width == other.width && encoding.equals(other.encoding)
-        && isBigendian == other.isBigendian && stepBytes == other.stepBytes
+    return o instanceof Image other
+        && header.equals(other.header)
+        && height == other.height
+        && width == other.width
+        && encoding.equals(other.encoding)
+        && isBigendian == other.isBigendian
+        && stepBytes == other.stepBytes
         && Arrays.equals(data, other.data);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(header, height, width, encoding, isBigendian, stepBytes)
-        * 31 + Arrays.hashCode(data);
+    return Objects.hash(header, height, width, encoding, isBigendian, stepBytes) * 31
+        + Arrays.hashCode(data);
   }
 
   @Override
   public String toString() {
-    return "Image[header=" + header + ", height=" + height + ", width=" + width + ", encoding="
-        + encoding + ", isBigendian=" + isBigendian + ", stepBytes=" + stepBytes + ", data="
-        + data.length + " bytes]";
+    return "Image[header="
+        + header
+        + ", height="
+        + height
+        + ", width="
+        + width
+        + ", encoding="
+        + encoding
+        + ", isBigendian="
+        + isBigendian
+        + ", stepBytes="
+        + stepBytes
+        + ", data="
+        + data.length
+        + " bytes]";
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * {@code sensor_msgs/JointState}. Each of position, velocity and effort is either empty or as
- * long as {@code name}, as the message's documentation requires.
+ * {@code sensor_msgs/JointState}. Each of position, velocity and effort is either empty or as long
+ * as {@code name}, as the message's documentation requires.
  *
  * @param header time the state was recorded
  * @param name joint names
@@ -14,7 +14,10 @@ import java.util.Objects;
  * @param effort N·m or N
  */
 public record JointState(
-    Header header, List<String> name, List<Double> position, List<Double> velocity,
+    Header header,
+    List<String> name,
+    List<Double> position,
+    List<Double> velocity,
     List<Double> effort) {
   public JointState {
     Objects.requireNonNull(header, "header must not be null");

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param jointNames joint order of every point
  * @param points targets in time order
  */
-public record JointTrajectory(Header header, List<String> jointNames, List<JointTrajectoryPoint> points) {
+public record JointTrajectory(
+    Header header, List<String> jointNames, List<JointTrajectoryPoint> points) {
   public JointTrajectory {
     Objects.requireNonNull(header, "header must not be null");
     jointNames = Checks.list(jointNames, "joint_names");

@@ -14,8 +14,11 @@ import java.util.Objects;
  * @param timeFromStart when to reach the point, from the trajectory header's stamp
  */
 public record JointTrajectoryPoint(
-    List<Double> positions, List<Double> velocities, List<Double> accelerations,
-    List<Double> effort, RosDuration timeFromStart) {
+    List<Double> positions,
+    List<Double> velocities,
+    List<Double> accelerations,
+    List<Double> effort,
+    RosDuration timeFromStart) {
   public JointTrajectoryPoint {
     positions = Checks.list(positions, "positions");
     velocities = Checks.list(velocities, "velocities");

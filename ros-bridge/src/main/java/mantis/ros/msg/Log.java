@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * {@code rosgraph_msgs/Log}: one log line as nodes publish it on {@code /rosout} (which
- * {@code rqt_console}, {@code rosout.log} and {@code /rosout_agg} read).
+ * {@code rosgraph_msgs/Log}: one log line as nodes publish it on {@code /rosout} (which {@code
+ * rqt_console}, {@code rosout.log} and {@code /rosout_agg} read).
  *
  * @param header {@code stamp}: when it was logged (ROS time)
  * @param level one of {@link #DEBUG}, {@link #INFO}, {@link #WARN}, {@link #ERROR}, {@link #FATAL}
@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param line the source line, uint32; 0 when unknown
  * @param topics the topics the node publishes
  */
-public record Log(Header header, int level, String name, String msg, String file, String function,
-    long line, List<String> topics) {
+public record Log(
+    Header header,
+    int level,
+    String name,
+    String msg,
+    String file,
+    String function,
+    long line,
+    List<String> topics) {
   public static final int DEBUG = 1;
   public static final int INFO = 2;
   public static final int WARN = 4;

@@ -20,38 +20,68 @@ import java.util.Set;
  * md5sums.
  */
 final class MsgDefinitions {
-  private static final Set<String> BUILTINS = Set.of(
-      "bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
-      "float32", "float64", "string", "time", "duration", "char", "byte");
+  private static final Set<String> BUILTINS =
+      Set.of(
+          "bool",
+          "int8",
+          "uint8",
+          "int16",
+          "uint16",
+          "int32",
+          "uint32",
+          "int64",
+          "uint64",
+          "float32",
+          "float64",
+          "string",
+          "time",
+          "duration",
+          "char",
+          "byte");
   private static final String SEPARATOR = "=".repeat(80);
 
-  private static final Map<String, String> TEXTS = Map.ofEntries(
-      Map.entry("std_msgs/Header", """
+  private static final Map<String, String> TEXTS =
+      Map.ofEntries(
+          Map.entry(
+              "std_msgs/Header",
+              """
           uint32 seq
           time stamp
           string frame_id
           """),
-      Map.entry("std_msgs/String", """
+          Map.entry(
+              "std_msgs/String",
+              """
           string data
           """),
-      Map.entry("std_msgs/Bool", """
+          Map.entry(
+              "std_msgs/Bool",
+              """
           bool data
           """),
-      Map.entry("std_msgs/Empty", ""),
-      Map.entry("std_msgs/MultiArrayDimension", """
+          Map.entry("std_msgs/Empty", ""),
+          Map.entry(
+              "std_msgs/MultiArrayDimension",
+              """
           string label
           uint32 size
           uint32 stride
           """),
-      Map.entry("std_msgs/MultiArrayLayout", """
+          Map.entry(
+              "std_msgs/MultiArrayLayout",
+              """
           MultiArrayDimension[] dim
           uint32 data_offset
           """),
-      Map.entry("std_msgs/Float64MultiArray", """
+          Map.entry(
+              "std_msgs/Float64MultiArray",
+              """
           MultiArrayLayout layout
           float64[] data
           """),
-      Map.entry("sensor_msgs/Image", """
+          Map.entry(
+              "sensor_msgs/Image",
+              """
           Header header
           uint32 height
           uint32 width
@@ -60,19 +90,25 @@ final class MsgDefinitions {
           uint32 step
           uint8[] data
           """),
-      Map.entry("sensor_msgs/CompressedImage", """
+          Map.entry(
+              "sensor_msgs/CompressedImage",
+              """
           Header header
           string format
           uint8[] data
           """),
-      Map.entry("sensor_msgs/RegionOfInterest", """
+          Map.entry(
+              "sensor_msgs/RegionOfInterest",
+              """
           uint32 x_offset
           uint32 y_offset
           uint32 height
           uint32 width
           bool do_rectify
           """),
-      Map.entry("sensor_msgs/CameraInfo", """
+          Map.entry(
+              "sensor_msgs/CameraInfo",
+              """
           Header header
           uint32 height
           uint32 width
@@ -85,29 +121,39 @@ final class MsgDefinitions {
           uint32 binning_y
           RegionOfInterest roi
           """),
-      Map.entry("sensor_msgs/JointState", """
+          Map.entry(
+              "sensor_msgs/JointState",
+              """
           Header header
           string[] name
           float64[] position
           float64[] velocity
           float64[] effort
           """),
-      Map.entry("trajectory_msgs/JointTrajectoryPoint", """
+          Map.entry(
+              "trajectory_msgs/JointTrajectoryPoint",
+              """
           float64[] positions
           float64[] velocities
           float64[] accelerations
           float64[] effort
           duration time_from_start
           """),
-      Map.entry("trajectory_msgs/JointTrajectory", """
+          Map.entry(
+              "trajectory_msgs/JointTrajectory",
+              """
           Header header
           string[] joint_names
           JointTrajectoryPoint[] points
           """),
-      Map.entry("rosgraph_msgs/Clock", """
+          Map.entry(
+              "rosgraph_msgs/Clock",
+              """
           time clock
           """),
-      Map.entry("rosgraph_msgs/Log", """
+          Map.entry(
+              "rosgraph_msgs/Log",
+              """
           byte DEBUG=1
           byte INFO=2
           byte WARN=4
@@ -178,7 +224,12 @@ final class MsgDefinitions {
     collectDependencies(type, deps);
     StringBuilder out = new StringBuilder(text(type));
     for (String dep : deps) {
-      out.append('\n').append(SEPARATOR).append('\n').append("MSG: ").append(dep).append('\n')
+      out.append('\n')
+          .append(SEPARATOR)
+          .append('\n')
+          .append("MSG: ")
+          .append(dep)
+          .append('\n')
           .append(text(dep));
     }
     return out.toString();

@@ -1,8 +1,8 @@
 package mantis.ros.msg;
 
 /**
- * ROS 1 {@code duration}: signed seconds and nanoseconds. ROS keeps {@code nsecs} in
- * [0, 999999999] and carries the sign in {@code secs}; so does this record.
+ * ROS 1 {@code duration}: signed seconds and nanoseconds. ROS keeps {@code nsecs} in [0, 999999999]
+ * and carries the sign in {@code secs}; so does this record.
  *
  * @param secs seconds, int32
  * @param nsecs nanoseconds, [0, 999999999]

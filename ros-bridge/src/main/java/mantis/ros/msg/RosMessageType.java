@@ -16,8 +16,8 @@ public interface RosMessageType<T> {
 
   /**
    * The full message definition: this type's fields, then each message type it depends on after a
-   * line of 80 {@code '='} and a {@code "MSG: pkg/Type"} line, as ROS sends it in the
-   * {@code message_definition} connection header field.
+   * line of 80 {@code '='} and a {@code "MSG: pkg/Type"} line, as ROS sends it in the {@code
+   * message_definition} connection header field.
    */
   String definition();
 
@@ -27,8 +27,8 @@ public interface RosMessageType<T> {
   /**
    * Parses exactly one message from {@code bytes}.
    *
-   * @throws InvalidMessageException if the bytes have the type's layout but hold a value the
-   *     record rejects (unequal array lengths, nsecs above 999999999, ...)
+   * @throws InvalidMessageException if the bytes have the type's layout but hold a value the record
+   *     rejects (unequal array lengths, nsecs above 999999999, ...)
    * @throws MessageFormatException if the bytes are truncated, hold an impossible length, or have
    *     bytes left over after the message
    */

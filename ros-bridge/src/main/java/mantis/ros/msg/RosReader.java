@@ -29,8 +29,15 @@ final class RosReader {
   private void need(long n, String what) {
     if (n > remaining()) {
       throw new MessageFormatException(
-          "truncated message: " + what + " needs " + n + " bytes at offset " + pos + " but only "
-              + remaining() + " remain");
+          "truncated message: "
+              + what
+              + " needs "
+              + n
+              + " bytes at offset "
+              + pos
+              + " but only "
+              + remaining()
+              + " remain");
     }
   }
 
@@ -50,8 +57,11 @@ final class RosReader {
 
   int int32(String what) {
     need(4, what);
-    int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF) << 16
-        | (buf[pos + 3] & 0xFF) << 24;
+    int v =
+        (buf[pos] & 0xFF)
+            | (buf[pos + 1] & 0xFF) << 8
+            | (buf[pos + 2] & 0xFF) << 16
+            | (buf[pos + 3] & 0xFF) << 24;
     pos += 4;
     return v;
   }
@@ -73,8 +83,16 @@ final class RosReader {
     long count = uint32(what + " length");
     if (count * minElementBytes > remaining()) {
       throw new MessageFormatException(
-          "bad length prefix for " + what + " at offset " + start + ": " + count
-              + " elements of at least " + minElementBytes + " bytes, but only " + remaining()
+          "bad length prefix for "
+              + what
+              + " at offset "
+              + start
+              + ": "
+              + count
+              + " elements of at least "
+              + minElementBytes
+              + " bytes, but only "
+              + remaining()
               + " bytes remain");
     }
     return (int) count;
@@ -142,7 +160,11 @@ final class RosReader {
   void expectEnd(String type) {
     if (remaining() != 0) {
       throw new MessageFormatException(
-          remaining() + " trailing bytes after a complete " + type + " message of " + pos
+          remaining()
+              + " trailing bytes after a complete "
+              + type
+              + " message of "
+              + pos
               + " bytes");
     }
   }

@@ -19,7 +19,8 @@ public record RosTime(long secs, long nsecs) {
   /** The time {@code nanos} nanoseconds after the epoch. */
   public static RosTime ofNanos(long nanos) {
     if (nanos < 0) {
-      throw new IllegalArgumentException("ROS time cannot be before the epoch, got " + nanos + " ns");
+      throw new IllegalArgumentException(
+          "ROS time cannot be before the epoch, got " + nanos + " ns");
     }
     return new RosTime(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
   }

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 final class Names {
   /** One segment: a letter, then letters, digits and underscores. */
   private static final String SEGMENT = "[A-Za-z][A-Za-z0-9_]*";
+
   private static final Pattern GLOBAL = Pattern.compile("(/" + SEGMENT + ")+");
   private static final Pattern RELATIVE = Pattern.compile(SEGMENT + "(/" + SEGMENT + ")*");
 
@@ -18,16 +19,19 @@ final class Names {
     }
     String global = name.startsWith("/") ? name : "/" + name;
     if (!GLOBAL.matcher(global).matches()) {
-      throw new IllegalArgumentException("'" + name + "' is not a valid ROS node name: each"
-          + " '/'-separated part must start with a letter and hold only letters, digits and '_'"
-          + " (no '~', no '//', no trailing '/')");
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' is not a valid ROS node name: each"
+              + " '/'-separated part must start with a letter and hold only letters, digits and '_'"
+              + " (no '~', no '//', no trailing '/')");
     }
     return global;
   }
 
   /**
-   * Resolves a topic or parameter name for node {@code nodeName}: {@code /a/b} is kept,
-   * {@code a/b} becomes {@code /a/b}, {@code ~a} becomes {@code <node>/a}.
+   * Resolves a topic or parameter name for node {@code nodeName}: {@code /a/b} is kept, {@code a/b}
+   * becomes {@code /a/b}, {@code ~a} becomes {@code <node>/a}.
    */
   static String resolve(String nodeName, String name, String what) {
     if (name == null || name.isEmpty()) {
@@ -43,9 +47,14 @@ final class Names {
       resolved = RELATIVE.matcher(name).matches() ? "/" + name : null;
     }
     if (resolved == null) {
-      throw new IllegalArgumentException("'" + name + "' is not a valid ROS " + what + " name:"
-          + " each '/'-separated part must start with a letter and hold only letters, digits and"
-          + " '_'; '~' is allowed only first (private names)");
+      throw new IllegalArgumentException(
+          "'"
+              + name
+              + "' is not a valid ROS "
+              + what
+              + " name:"
+              + " each '/'-separated part must start with a letter and hold only letters, digits and"
+              + " '_'; '~' is allowed only first (private names)");
     }
     return resolved;
   }

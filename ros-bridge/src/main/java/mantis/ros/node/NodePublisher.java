@@ -7,8 +7,10 @@ import mantis.ros.tcpros.Publication;
 final class NodePublisher<T> implements RosPublisher<T> {
   final RosNode node;
   final Publication<T> publication;
+
   /** Registered with the current master; guarded by this for writes. */
   volatile boolean registered;
+
   volatile boolean closed;
 
   NodePublisher(RosNode node, Publication<T> publication) {

@@ -50,21 +50,21 @@ import org.slf4j.LoggerFactory;
  * {@code /}; private names {@code ~x} become {@code /<node name>/x}. Parameter keys resolve the
  * same way.
  *
- * <p>One publisher and one subscriber per topic and node: a second {@link #advertise} (or
- * {@link #subscribe}) of a topic that is still open is refused with an
- * {@link IllegalStateException} (share the first object instead); a topic published and
- * subscribed with different types is refused with an {@link IllegalArgumentException}.
+ * <p>One publisher and one subscriber per topic and node: a second {@link #advertise} (or {@link
+ * #subscribe}) of a topic that is still open is refused with an {@link IllegalStateException}
+ * (share the first object instead); a topic published and subscribed with different types is
+ * refused with an {@link IllegalArgumentException}.
  *
  * <p>Threads (all daemons): the XML-RPC server's pool ({@code xmlrpc-N-M}), the TCPROS accept
  * thread and one thread per connection (see {@code mantis.ros.tcpros}), one callback thread per
  * subscriber, and the master watcher ({@code ros-master-watch/<name>}), which polls the master
- * every {@link Builder#optMasterPollPeriod poll period} with {@code getPid} and
- * {@code lookupNode}: when the master is unreachable the node counts as unregistered and keeps
- * polling; when it answers with a new pid, does not know this node, or comes back after being
- * unreachable, every publisher and subscriber is registered again (a subscriber gets the
- * master's fresh publisher list, plus the publishers it is still connected to, since peers from
- * before the restart may not re-register). Registration failures never throw from
- * {@link #advertise} or {@link #subscribe}; they are retried on every poll.
+ * every {@link Builder#optMasterPollPeriod poll period} with {@code getPid} and {@code lookupNode}:
+ * when the master is unreachable the node counts as unregistered and keeps polling; when it answers
+ * with a new pid, does not know this node, or comes back after being unreachable, every publisher
+ * and subscriber is registered again (a subscriber gets the master's fresh publisher list, plus the
+ * publishers it is still connected to, since peers from before the restart may not re-register).
+ * Registration failures never throw from {@link #advertise} or {@link #subscribe}; they are retried
+ * on every poll.
  *
  * <p>Parameter values are XML-RPC values: Integer, Boolean, String, Double, List, Map with String
  * keys, byte[] (see {@code mantis.ros.xmlrpc}).
@@ -73,16 +73,16 @@ import org.slf4j.LoggerFactory;
  * latched; {@link #logger(Class)} gives an SLF4J logger that feeds it; {@link
  * Builder#optRosout(boolean) optRosout(false)} turns it off) and follows simulated time: when the
  * master's {@code /use_sim_time} is true, the node subscribes to {@code /clock} and {@link #now()}
- * is the latest {@code rosgraph_msgs/Clock} received (0 before the first one, as in rospy); else
- * it is the wall clock. The parameter is read once the master first answers (in {@link #start()},
- * or by the watcher if the master was down then) and again after a master restart. Both topics are
- * the node's own: {@link #advertise} of {@code /rosout} or {@link #subscribe} to {@code /clock} is
- * then refused as for any topic already open.
+ * is the latest {@code rosgraph_msgs/Clock} received (0 before the first one, as in rospy); else it
+ * is the wall clock. The parameter is read once the master first answers (in {@link #start()}, or
+ * by the watcher if the master was down then) and again after a master restart. Both topics are the
+ * node's own: {@link #advertise} of {@code /rosout} or {@link #subscribe} to {@code /clock} is then
+ * refused as for any topic already open.
  *
  * <p>Shutdown requests: a peer calling the slave API's {@code shutdown} ({@code rosnode kill}, or
- * the master when another node takes this name) runs the {@link Builder#optShutdownHandler
- * shutdown handler} on a thread of its own, with the node still up so the handler can publish last
- * messages, and then closes the node; without a handler the node just closes.
+ * the master when another node takes this name) runs the {@link Builder#optShutdownHandler shutdown
+ * handler} on a thread of its own, with the node still up so the handler can publish last messages,
+ * and then closes the node; without a handler the node just closes.
  */
 public final class RosNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RosNode.class);
@@ -115,10 +115,13 @@ public final class RosNode implements AutoCloseable {
   private volatile boolean warnedForeignUri;
   private volatile NodePublisher<Log> rosout;
   private final AtomicLong rosoutSeq = new AtomicLong();
+
   /** /use_sim_time as last read: null until the master answered. */
   private volatile Boolean simTime;
+
   /** The latest /clock; null before the first. */
   private volatile RosTime simNow;
+
   private volatile ShutdownRequest shutdownRequest;
 
   private RosNode(Builder b) {
@@ -221,19 +224,24 @@ public final class RosNode implements AutoCloseable {
         watcher.start();
       }
     }
-    LOG.info("node {} serving {} (TCPROS port {}), master {}{}", name, slaveUri, tcprosPort,
-        masterUri, Boolean.TRUE.equals(simTime) ? ", simulated time from /clock" : "");
+    LOG.info(
+        "node {} serving {} (TCPROS port {}), master {}{}",
+        name,
+        slaveUri,
+        tcprosPort,
+        masterUri,
+        Boolean.TRUE.equals(simTime) ? ", simulated time from /clock" : "");
   }
 
   /** Advertises {@code topic}; the master is told now (or as soon as it answers). */
-  public <T> RosPublisher<T> advertise(String topic, RosMessageType<T> type,
-      PublisherOptions options) {
+  public <T> RosPublisher<T> advertise(
+      String topic, RosMessageType<T> type, PublisherOptions options) {
     return open(topic, type, options, true);
   }
 
   /** {@link #advertise}; {@code registerNow} false leaves the registration to the watcher. */
-  private <T> NodePublisher<T> open(String topic, RosMessageType<T> type,
-      PublisherOptions options, boolean registerNow) {
+  private <T> NodePublisher<T> open(
+      String topic, RosMessageType<T> type, PublisherOptions options, boolean registerNow) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(options, "options");
     String resolved = Names.resolve(name, topic, "topic");
@@ -242,11 +250,15 @@ public final class RosNode implements AutoCloseable {
       requireRunning();
       checkType(resolved, type);
       if (publishers.containsKey(resolved)) {
-        throw new IllegalStateException("node " + name + " already advertises " + resolved
-            + "; share that RosPublisher or close it first");
+        throw new IllegalStateException(
+            "node "
+                + name
+                + " already advertises "
+                + resolved
+                + "; share that RosPublisher or close it first");
       }
-      Publication<T> publication = new Publication<>(name, resolved, type, options.latch(),
-          options.queueSize());
+      Publication<T> publication =
+          new Publication<>(name, resolved, type, options.latch(), options.queueSize());
       pub = new NodePublisher<>(this, publication);
       publishers.put(resolved, pub);
       tcpros.add(publication);
@@ -261,19 +273,25 @@ public final class RosNode implements AutoCloseable {
    * Subscribes to {@code topic}; {@code callback} runs on the subscriber's own thread. A callback
    * that throws is logged and the subscription continues.
    */
-  public <T> RosSubscriber<T> subscribe(String topic, RosMessageType<T> type,
-      SubscriberOptions options, Consumer<? super T> callback) {
+  public <T> RosSubscriber<T> subscribe(
+      String topic,
+      RosMessageType<T> type,
+      SubscriberOptions options,
+      Consumer<? super T> callback) {
     Objects.requireNonNull(callback, "callback");
     return subscribeWithOrigin(topic, type, options, (message, origin) -> callback.accept(message));
   }
 
   /**
-   * Like {@link #subscribe}, with a callback that also gets each message's {@link MessageOrigin}: the
-   * publisher's caller id (from its TCPROS connection header) and slave URI. ROS 1 does not
+   * Like {@link #subscribe}, with a callback that also gets each message's {@link MessageOrigin}:
+   * the publisher's caller id (from its TCPROS connection header) and slave URI. ROS 1 does not
    * authenticate either; use them for logs and audit trails.
    */
-  public <T> RosSubscriber<T> subscribeWithOrigin(String topic, RosMessageType<T> type,
-      SubscriberOptions options, BiConsumer<? super T, MessageOrigin> callback) {
+  public <T> RosSubscriber<T> subscribeWithOrigin(
+      String topic,
+      RosMessageType<T> type,
+      SubscriberOptions options,
+      BiConsumer<? super T, MessageOrigin> callback) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(callback, "callback");
@@ -283,11 +301,23 @@ public final class RosNode implements AutoCloseable {
       requireRunning();
       checkType(resolved, type);
       if (subscribers.containsKey(resolved)) {
-        throw new IllegalStateException("node " + name + " already subscribes to " + resolved
-            + "; share that RosSubscriber or close it first");
+        throw new IllegalStateException(
+            "node "
+                + name
+                + " already subscribes to "
+                + resolved
+                + "; share that RosSubscriber or close it first");
       }
-      Subscription<T> subscription = Subscription.withOrigin(name, resolved, type,
-          options.queueSize(), options.tcpNoDelay(), callback, this::resolvePublisher, limits);
+      Subscription<T> subscription =
+          Subscription.withOrigin(
+              name,
+              resolved,
+              type,
+              options.queueSize(),
+              options.tcpNoDelay(),
+              callback,
+              this::resolvePublisher,
+              limits);
       subscription.start();
       sub = new NodeSubscriber<>(this, subscription);
       subscribers.put(resolved, sub);
@@ -346,9 +376,9 @@ public final class RosNode implements AutoCloseable {
   }
 
   /**
-   * ROS time now: under simulated time (the master's {@code /use_sim_time} true) the latest
-   * {@code /clock} message, or {@link RosTime#ZERO} before the first one; otherwise (and while
-   * the master has not answered yet) the wall clock. Use it for header stamps, never for timing.
+   * ROS time now: under simulated time (the master's {@code /use_sim_time} true) the latest {@code
+   * /clock} message, or {@link RosTime#ZERO} before the first one; otherwise (and while the master
+   * has not answered yet) the wall clock. Use it for header stamps, never for timing.
    */
   public RosTime now() {
     if (Boolean.TRUE.equals(simTime)) {
@@ -390,8 +420,8 @@ public final class RosNode implements AutoCloseable {
     try {
       List<String> topics = new ArrayList<>(new TreeSet<>(publishers.keySet()));
       long seq = rosoutSeq.getAndIncrement() & 0xFFFFFFFFL;
-      r.publish(new Log(new Header(seq, now(), ""), level, name, text, file, function, line,
-          topics));
+      r.publish(
+          new Log(new Header(seq, now(), ""), level, name, text, file, function, line, topics));
     } catch (RuntimeException e) {
       LOG.debug("node {}: /rosout publish failed: {}", name, e.toString());
     }
@@ -406,17 +436,20 @@ public final class RosNode implements AutoCloseable {
       }
       shutdownRequest = request;
     }
-    Thread t = new Thread(() -> {
-      try {
-        if (shutdownHandler != null) {
-          shutdownHandler.accept(request);
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("node {}: the shutdown handler failed; closing anyway", name, e);
-      } finally {
-        close();
-      }
-    }, "ros-node-shutdown" + name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                if (shutdownHandler != null) {
+                  shutdownHandler.accept(request);
+                }
+              } catch (RuntimeException e) {
+                LOG.warn("node {}: the shutdown handler failed; closing anyway", name, e);
+              } finally {
+                close();
+              }
+            },
+            "ros-node-shutdown" + name);
     t.setDaemon(true);
     t.start();
   }
@@ -430,9 +463,15 @@ public final class RosNode implements AutoCloseable {
       LOG.debug("node {}: /use_sim_time not read yet: {}", name, e.getMessage());
       return;
     }
-    boolean on = v.map(o -> o instanceof Boolean b ? b
-        : o instanceof String str ? Boolean.parseBoolean(str.strip())
-        : o instanceof Integer i && i != 0).orElse(false);
+    boolean on =
+        v.map(
+                o ->
+                    o instanceof Boolean b
+                        ? b
+                        : o instanceof String str
+                            ? Boolean.parseBoolean(str.strip())
+                            : o instanceof Integer i && i != 0)
+            .orElse(false);
     Boolean was = simTime;
     simTime = on;
     if (on && !Boolean.TRUE.equals(was)) {
@@ -448,10 +487,13 @@ public final class RosNode implements AutoCloseable {
       return;
     }
     try {
-      subscribe("/clock", RosMessages.CLOCK, new SubscriberOptions(1, true),
+      subscribe(
+          "/clock",
+          RosMessages.CLOCK,
+          new SubscriberOptions(1, true),
           (Clock c) -> simNow = c.clock());
-      LOG.info("node {}: /use_sim_time is true: stamps follow /clock (0 until the first message)",
-          name);
+      LOG.info(
+          "node {}: /use_sim_time is true: stamps follow /clock (0 until the first message)", name);
     } catch (IllegalStateException e) {
       LOG.debug("node {}: not following /clock: {}", name, e.getMessage());
     }
@@ -524,8 +566,10 @@ public final class RosNode implements AutoCloseable {
     }
     boolean up = masterUp;
     if (up && p.registered) {
-      up = bestEffort("unregisterPublisher " + p.topic(),
-          () -> quick.unregisterPublisher(p.topic(), slaveUri));
+      up =
+          bestEffort(
+              "unregisterPublisher " + p.topic(),
+              () -> quick.unregisterPublisher(p.topic(), slaveUri));
     }
     p.registered = false;
     p.publication.close();
@@ -542,8 +586,10 @@ public final class RosNode implements AutoCloseable {
     subscribers.remove(s.topic(), s);
     boolean up = masterUp;
     if (up && s.registered) {
-      up = bestEffort("unregisterSubscriber " + s.topic(),
-          () -> quick.unregisterSubscriber(s.topic(), slaveUri));
+      up =
+          bestEffort(
+              "unregisterSubscriber " + s.topic(),
+              () -> quick.unregisterSubscriber(s.topic(), slaveUri));
     }
     s.registered = false;
     s.subscription.close();
@@ -599,8 +645,15 @@ public final class RosNode implements AutoCloseable {
     String other = p != null ? p.type().type() : s != null ? s.type().type() : null;
     String otherMd5 = p != null ? p.type().md5sum() : s != null ? s.type().md5sum() : null;
     if (other != null && (!other.equals(type.type()) || !otherMd5.equals(type.md5sum()))) {
-      throw new IllegalArgumentException("topic " + topic + " is already used by node " + name
-          + " with type " + other + ", not " + type.type());
+      throw new IllegalArgumentException(
+          "topic "
+              + topic
+              + " is already used by node "
+              + name
+              + " with type "
+              + other
+              + ", not "
+              + type.type());
     }
   }
 
@@ -614,11 +667,14 @@ public final class RosNode implements AutoCloseable {
       try {
         List<String> subs = master.registerPublisher(p.topic(), p.type().type(), slaveUri);
         p.registered = true;
-        LOG.debug("node {}: registered publisher of {} ({} subscribers)", name, p.topic(),
-            subs.size());
+        LOG.debug(
+            "node {}: registered publisher of {} ({} subscribers)", name, p.topic(), subs.size());
       } catch (IOException e) {
         p.registered = false;
-        LOG.debug("node {}: registerPublisher {} failed, will retry: {}", name, p.topic(),
+        LOG.debug(
+            "node {}: registerPublisher {} failed, will retry: {}",
+            name,
+            p.topic(),
             e.getMessage());
       }
     }
@@ -644,22 +700,33 @@ public final class RosNode implements AutoCloseable {
         LOG.debug("node {}: registered subscriber of {}; publishers {}", name, s.topic(), uris);
       } catch (IOException e) {
         s.registered = false;
-        LOG.debug("node {}: registerSubscriber {} failed, will retry: {}", name, s.topic(),
+        LOG.debug(
+            "node {}: registerSubscriber {} failed, will retry: {}",
+            name,
+            s.topic(),
             e.getMessage());
       }
     }
   }
 
   /** TCPROS address of {@code topic} at the publisher {@code publisherUri} (slave requestTopic). */
-  private InetSocketAddress resolvePublisher(String publisherUri, String topic)
-      throws IOException {
+  private InetSocketAddress resolvePublisher(String publisherUri, String topic) throws IOException {
     XmlRpcClient peer = new XmlRpcClient(URI.create(publisherUri), callTimeout);
-    Object v = RosResponses.value("requestTopic",
-        peer.call("requestTopic", name, topic, List.of(List.of("TCPROS"))));
-    if (!(v instanceof List<?> l) || l.size() < 3 || !"TCPROS".equals(l.get(0))
-        || !(l.get(1) instanceof String h) || !(l.get(2) instanceof Integer port)) {
-      throw new IOException("requestTopic " + topic + " at " + publisherUri
-          + ": expected [\"TCPROS\", host, port], got " + v);
+    Object v =
+        RosResponses.value(
+            "requestTopic", peer.call("requestTopic", name, topic, List.of(List.of("TCPROS"))));
+    if (!(v instanceof List<?> l)
+        || l.size() < 3
+        || !"TCPROS".equals(l.get(0))
+        || !(l.get(1) instanceof String h)
+        || !(l.get(2) instanceof Integer port)) {
+      throw new IOException(
+          "requestTopic "
+              + topic
+              + " at "
+              + publisherUri
+              + ": expected [\"TCPROS\", host, port], got "
+              + v);
     }
     return new InetSocketAddress(h, port);
   }
@@ -690,8 +757,12 @@ public final class RosNode implements AutoCloseable {
         known = me.isPresent();
         if (me.isPresent() && !me.get().equals(slaveUri) && !warnedForeignUri) {
           warnedForeignUri = true;
-          LOG.warn("node {}: the master lists this name at {}, not at {}; another node with"
-              + " the same name may be running", name, me.get(), slaveUri);
+          LOG.warn(
+              "node {}: the master lists this name at {}, not at {}; another node with"
+                  + " the same name may be running",
+              name,
+              me.get(),
+              slaveUri);
         }
       }
     } catch (IOException e) {
@@ -700,8 +771,11 @@ public final class RosNode implements AutoCloseable {
         return;
       }
       if (masterReachable) {
-        LOG.warn("node {}: master {} unreachable ({}); will re-register when it answers", name,
-            masterUri, e.getMessage());
+        LOG.warn(
+            "node {}: master {} unreachable ({}); will re-register when it answers",
+            name,
+            masterUri,
+            e.getMessage());
       }
       masterReachable = false;
       for (NodePublisher<?> p : publishers.values()) {
@@ -720,9 +794,13 @@ public final class RosNode implements AutoCloseable {
       readSimTime();
     }
     if (restarted || !known) {
-      LOG.info("node {}: master {} {}; re-registering {} publishers and {} subscribers", name,
-          masterUri, restarted ? "restarted (pid " + oldPid + " -> " + pid + ")"
-              : "does not know this node", publishers.size(), subscribers.size());
+      LOG.info(
+          "node {}: master {} {}; re-registering {} publishers and {} subscribers",
+          name,
+          masterUri,
+          restarted ? "restarted (pid " + oldPid + " -> " + pid + ")" : "does not know this node",
+          publishers.size(),
+          subscribers.size());
       for (NodePublisher<?> p : publishers.values()) {
         p.registered = false;
       }
@@ -747,8 +825,11 @@ public final class RosNode implements AutoCloseable {
     try {
       return InetAddress.getByName(host).getHostAddress();
     } catch (UnknownHostException e) {
-      throw new UnknownHostException("cannot resolve this node's ROS host '" + host + "' (ROS_IP, ROS_HOSTNAME or "
-          + "the configured host) to an address to listen on; give this machine's IP on the ROS network");
+      throw new UnknownHostException(
+          "cannot resolve this node's ROS host '"
+              + host
+              + "' (ROS_IP, ROS_HOSTNAME or "
+              + "the configured host) to an address to listen on; give this machine's IP on the ROS network");
     }
   }
 
@@ -831,10 +912,10 @@ public final class RosNode implements AutoCloseable {
     }
 
     /**
-     * Optional: what to do when a peer asks the node to shut down through the slave API
-     * ({@code rosnode kill}; the master, when another node registers with this name). The handler
-     * runs once, on a thread of its own, while the node is still up (it may publish last
-     * messages, e.g. a hold); the node closes when it returns. Default: none, the node closes.
+     * Optional: what to do when a peer asks the node to shut down through the slave API ({@code
+     * rosnode kill}; the master, when another node registers with this name). The handler runs
+     * once, on a thread of its own, while the node is still up (it may publish last messages, e.g.
+     * a hold); the node closes when it returns. Default: none, the node closes.
      */
     public Builder optShutdownHandler(Consumer<ShutdownRequest> handler) {
       this.shutdownHandler = handler;
@@ -849,10 +930,11 @@ public final class RosNode implements AutoCloseable {
       if (masterUri == null) {
         throw new IllegalArgumentException("master URI is required (setMasterUri)");
       }
-      if (!"http".equalsIgnoreCase(masterUri.getScheme()) || masterUri.getHost() == null
+      if (!"http".equalsIgnoreCase(masterUri.getScheme())
+          || masterUri.getHost() == null
           || masterUri.getPort() < 1) {
-        throw new IllegalArgumentException("master URI must be http://host:port/, got "
-            + masterUri);
+        throw new IllegalArgumentException(
+            "master URI must be http://host:port/, got " + masterUri);
       }
       if (host == null) {
         host = defaultHost();

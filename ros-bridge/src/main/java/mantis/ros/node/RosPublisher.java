@@ -4,7 +4,8 @@ import mantis.ros.msg.RosMessageType;
 
 /**
  * A topic this node publishes. Each subscriber connection has its own bounded queue that drops the
- * oldest message when full, so a slow subscriber never blocks {@link #publish} or other subscribers.
+ * oldest message when full, so a slow subscriber never blocks {@link #publish} or other
+ * subscribers.
  */
 public interface RosPublisher<T> extends AutoCloseable {
   /** The resolved (global) topic name, e.g. {@code /arm/joint_states}. */
@@ -17,9 +18,9 @@ public interface RosPublisher<T> extends AutoCloseable {
   void publish(T message);
 
   /**
-   * Waits, at most {@code timeout}, until every message published so far has been written to
-   * each connected subscriber's socket; call it before closing to let a last message (a hold)
-   * leave. Returns at once after {@link #close()}.
+   * Waits, at most {@code timeout}, until every message published so far has been written to each
+   * connected subscriber's socket; call it before closing to let a last message (a hold) leave.
+   * Returns at once after {@link #close()}.
    *
    * @return true if everything was written in time
    * @throws InterruptedException if interrupted while waiting

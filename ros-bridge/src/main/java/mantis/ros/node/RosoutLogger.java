@@ -10,8 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * An SLF4J logger that logs every call to its delegate as usual and, for INFO, WARN and ERROR calls
- * the delegate has enabled, also publishes a {@code rosgraph_msgs/Log} on the node's
- * {@code /rosout} (see {@link RosNode#logger(Class)}). The file, function and line are those of the
+ * the delegate has enabled, also publishes a {@code rosgraph_msgs/Log} on the node's {@code
+ * /rosout} (see {@link RosNode#logger(Class)}). The file, function and line are those of the
  * nearest frame in the owner class (so a helper the owner logs through is skipped), found with a
  * {@link StackWalker} only for the lines that go to /rosout.
  */
@@ -36,8 +36,8 @@ final class RosoutLogger extends AbstractLogger {
   }
 
   @Override
-  protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern,
-      Object[] arguments, Throwable throwable) {
+  protected void handleNormalizedLoggingCall(
+      Level level, Marker marker, String messagePattern, Object[] arguments, Throwable throwable) {
     LoggingEventBuilder b = delegate.atLevel(level);
     if (marker != null) {
       b = b.addMarker(marker);
@@ -55,15 +55,25 @@ final class RosoutLogger extends AbstractLogger {
     if (rosLevel == 0 || !node.publishesRosout()) {
       return;
     }
-    String text = arguments == null || arguments.length == 0 ? String.valueOf(messagePattern)
-        : MessageFormatter.basicArrayFormat(messagePattern, arguments);
+    String text =
+        arguments == null || arguments.length == 0
+            ? String.valueOf(messagePattern)
+            : MessageFormatter.basicArrayFormat(messagePattern, arguments);
     if (throwable != null) {
       text = text + ": " + throwable;
     }
-    Optional<StackWalker.StackFrame> frame = WALKER.walk(frames -> frames
-        .filter(f -> f.getClassName().equals(owner) || f.getClassName().startsWith(owner + "$"))
-        .findFirst());
-    node.rosout(rosLevel, text,
+    Optional<StackWalker.StackFrame> frame =
+        WALKER.walk(
+            frames ->
+                frames
+                    .filter(
+                        f ->
+                            f.getClassName().equals(owner)
+                                || f.getClassName().startsWith(owner + "$"))
+                    .findFirst());
+    node.rosout(
+        rosLevel,
+        text,
         frame.map(f -> f.getFileName() == null ? "" : f.getFileName()).orElse(""),
         frame.map(f -> f.getClassName() + "." + f.getMethodName()).orElse(""),
         frame.map(f -> Math.max(0, f.getLineNumber())).orElse(0));

@@ -3,8 +3,8 @@ package mantis.ros.node;
 import java.util.Objects;
 
 /**
- * A peer asked the node to shut down through the slave API's {@code shutdown}: {@code rosnode
- * kill} (caller {@code /rosnode}, reason {@code "user request"}), or the master when another node
+ * A peer asked the node to shut down through the slave API's {@code shutdown}: {@code rosnode kill}
+ * (caller {@code /rosnode}, reason {@code "user request"}), or the master when another node
  * registers under the same name.
  *
  * @param callerId who asked, e.g. {@code /rosnode}

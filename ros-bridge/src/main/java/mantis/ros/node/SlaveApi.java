@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ROS 1 slave API of a {@link RosNode}, answering {@code [code, statusMessage, value]}
- * triples. Unknown methods and wrong arguments are XML-RPC faults.
+ * The ROS 1 slave API of a {@link RosNode}, answering {@code [code, statusMessage, value]} triples.
+ * Unknown methods and wrong arguments are XML-RPC faults.
  */
 final class SlaveApi implements XmlRpcHandler {
   private static final Logger LOG = LoggerFactory.getLogger(SlaveApi.class);
@@ -33,15 +33,16 @@ final class SlaveApi implements XmlRpcHandler {
       case "getMasterUri":
         args(method, params, 1);
         return ok("", node.masterUri().toString());
-      case "shutdown": {
-        if (params.isEmpty()) {
-          throw new XmlRpcFault(-1, "shutdown expects (caller_id[, msg])");
+      case "shutdown":
+        {
+          if (params.isEmpty()) {
+            throw new XmlRpcFault(-1, "shutdown expects (caller_id[, msg])");
+          }
+          String why = params.size() > 1 ? String.valueOf(params.get(1)) : "";
+          LOG.warn("node {}: {} asked it to shut down: {}", node.name(), params.get(0), why);
+          node.shutdownRequested(String.valueOf(params.get(0)), why);
+          return ok("shutdown", 0);
         }
-        String why = params.size() > 1 ? String.valueOf(params.get(1)) : "";
-        LOG.warn("node {}: {} asked it to shut down: {}", node.name(), params.get(0), why);
-        node.shutdownRequested(String.valueOf(params.get(0)), why);
-        return ok("shutdown", 0);
-      }
       case "getPid":
         args(method, params, 1);
         return ok("", (int) ProcessHandle.current().pid());
@@ -53,27 +54,30 @@ final class SlaveApi implements XmlRpcHandler {
         return ok("publications", topicTypes(true));
       case "paramUpdate":
         args(method, params, 3);
-        LOG.debug("node {}: paramUpdate {} (ignored: no parameters subscribed)", node.name(),
+        LOG.debug(
+            "node {}: paramUpdate {} (ignored: no parameters subscribed)",
+            node.name(),
             params.get(1));
         return ok("", 0);
-      case "publisherUpdate": {
-        args(method, params, 3);
-        String topic = string(method, params.get(1));
-        if (!(params.get(2) instanceof List<?> list)) {
-          throw new XmlRpcFault(-1, "publisherUpdate: publishers must be a list of URIs");
+      case "publisherUpdate":
+        {
+          args(method, params, 3);
+          String topic = string(method, params.get(1));
+          if (!(params.get(2) instanceof List<?> list)) {
+            throw new XmlRpcFault(-1, "publisherUpdate: publishers must be a list of URIs");
+          }
+          List<String> uris = new ArrayList<>();
+          for (Object o : list) {
+            uris.add(string(method, o));
+          }
+          NodeSubscriber<?> sub = node.subscriberOf(topic);
+          if (sub == null) {
+            return List.of(0, "not subscribed to " + topic, 0);
+          }
+          LOG.debug("node {}: publishers of {} are now {}", node.name(), topic, uris);
+          sub.subscription.setPublishers(uris);
+          return ok("publishers updated", 0);
         }
-        List<String> uris = new ArrayList<>();
-        for (Object o : list) {
-          uris.add(string(method, o));
-        }
-        NodeSubscriber<?> sub = node.subscriberOf(topic);
-        if (sub == null) {
-          return List.of(0, "not subscribed to " + topic, 0);
-        }
-        LOG.debug("node {}: publishers of {} are now {}", node.name(), topic, uris);
-        sub.subscription.setPublishers(uris);
-        return ok("publishers updated", 0);
-      }
       case "requestTopic":
         args(method, params, 3);
         return requestTopic(string(method, params.get(1)), params.get(2));
@@ -91,7 +95,9 @@ final class SlaveApi implements XmlRpcHandler {
     }
     for (Object p : list) {
       if (p instanceof List<?> proto && !proto.isEmpty() && "TCPROS".equals(proto.get(0))) {
-        return List.of(1, "ready on " + node.host() + ":" + node.tcprosPort(),
+        return List.of(
+            1,
+            "ready on " + node.host() + ":" + node.tcprosPort(),
             List.of("TCPROS", node.host(), node.tcprosPort()));
       }
     }
@@ -115,7 +121,13 @@ final class SlaveApi implements XmlRpcHandler {
 
   private static List<Object> busInfoEntry(BusConnection c) {
     String dir = String.valueOf(c.direction());
-    return List.of(c.id(), c.peer(), dir, "TCPROS", c.topic(), c.connected(),
+    return List.of(
+        c.id(),
+        c.peer(),
+        dir,
+        "TCPROS",
+        c.topic(),
+        c.connected(),
         "TCPROS connection " + (c.direction() == 'o' ? "to " : "from ") + c.peer());
   }
 

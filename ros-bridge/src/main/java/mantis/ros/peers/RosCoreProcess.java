@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real {@code roscore} (master, parameter server, rosout) on a port of its own, with its logs in
- * a private {@code ROS_HOME}. {@link #start()} returns once the master answers XML-RPC;
- * {@link #kill()} stops it abruptly (as a crash would) and {@link #start()} may be called again to
- * bring a fresh master up on the same port.
+ * a private {@code ROS_HOME}. {@link #start()} returns once the master answers XML-RPC; {@link
+ * #kill()} stops it abruptly (as a crash would) and {@link #start()} may be called again to bring a
+ * fresh master up on the same port.
  */
 public final class RosCoreProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RosCoreProcess.class);
@@ -76,17 +76,22 @@ public final class RosCoreProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("roscore on port " + port + " is already running");
     }
-    ProcessBuilder pb = new ProcessBuilder(ros.roscore().toString(), "-p", Integer.toString(port))
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(rosHome.resolve("roscore.out").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(ros.roscore().toString(), "-p", Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(rosHome.resolve("roscore.out").toFile()));
     pb.environment().putAll(environment());
     pb.environment().remove("ROS_HOSTNAME");
     process = pb.start();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("roscore exited with " + process.exitValue() + "; see "
-            + rosHome.resolve("roscore.out"));
+        throw new IOException(
+            "roscore exited with "
+                + process.exitValue()
+                + "; see "
+                + rosHome.resolve("roscore.out"));
       }
       if (masterAnswers(uri())) {
         LOG.info("roscore up at {} (ROS_HOME {})", uri(), rosHome);
@@ -143,18 +148,20 @@ public final class RosCoreProcess implements AutoCloseable {
 
   /** True when {@code master} answers an XML-RPC {@code getPid} with code 1. */
   public static boolean masterAnswers(URI master) {
-    String body = "<?xml version=\"1.0\"?><methodCall><methodName>getPid</methodName><params>"
-        + "<param><value><string>/mantis_probe</string></value></param></params></methodCall>";
+    String body =
+        "<?xml version=\"1.0\"?><methodCall><methodName>getPid</methodName><params>"
+            + "<param><value><string>/mantis_probe</string></value></param></params></methodCall>";
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-      HttpRequest req = HttpRequest.newBuilder(master)
-          .timeout(Duration.ofSeconds(1))
-          .header("Content-Type", "text/xml")
-          .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-          .build();
+      HttpRequest req =
+          HttpRequest.newBuilder(master)
+              .timeout(Duration.ofSeconds(1))
+              .header("Content-Type", "text/xml")
+              .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+              .build();
       HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
-      return resp.statusCode() == 200 && resp.body().replaceAll("\\s", "")
-          .contains("<data><value><int>1</int></value>");
+      return resp.statusCode() == 200
+          && resp.body().replaceAll("\\s", "").contains("<data><value><int>1</int></value>");
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

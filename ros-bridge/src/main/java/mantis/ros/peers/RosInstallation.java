@@ -48,8 +48,9 @@ public final class RosInstallation {
       }
     }
     if (python == null) {
-      missing.add("a python3 that can import rospy, sensor_msgs and trajectory_msgs (Debian packages "
-          + "python3-rospy python3-sensor-msgs python3-trajectory-msgs)");
+      missing.add(
+          "a python3 that can import rospy, sensor_msgs and trajectory_msgs (Debian packages "
+              + "python3-rospy python3-sensor-msgs python3-trajectory-msgs)");
     }
     return new RosInstallation(roscore, rostopic, python, missing);
   }
@@ -110,11 +111,14 @@ public final class RosInstallation {
 
   private static boolean importsRospy(Path python) {
     try {
-      Process p = new ProcessBuilder(python.toString(), "-c",
-          "import rospy, sensor_msgs.msg, trajectory_msgs.msg, std_msgs.msg")
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  python.toString(),
+                  "-c",
+                  "import rospy, sensor_msgs.msg, trajectory_msgs.msg, std_msgs.msg")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(20, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return false;

@@ -26,22 +26,22 @@ public final class RosProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code command} with the master's environment (see
-   * {@link RosCoreProcess#environment()}), output going to a temporary file.
+   * Starts {@code command} with the master's environment (see {@link
+   * RosCoreProcess#environment()}), output going to a temporary file.
    */
   public static RosProcess start(Map<String, String> env, List<String> command) throws IOException {
     Path log = Files.createTempFile("mantis-rosproc-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(env);
     pb.environment().remove("ROS_HOSTNAME");
     return new RosProcess(pb.start(), log, String.join(" ", command));
   }
 
   /** {@code python script args...} with the installation's rospy-capable Python. */
-  public static RosProcess python(RosInstallation ros, Map<String, String> env, Path script,
-      String... args) throws IOException {
+  public static RosProcess python(
+      RosInstallation ros, Map<String, String> env, Path script, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ros.python().toString());
     cmd.add(script.toString());
@@ -85,8 +85,8 @@ public final class RosProcess implements AutoCloseable {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         close();
-        throw new IOException("'" + description + "' did not exit within " + timeout
-            + "; output:\n" + output());
+        throw new IOException(
+            "'" + description + "' did not exit within " + timeout + "; output:\n" + output());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

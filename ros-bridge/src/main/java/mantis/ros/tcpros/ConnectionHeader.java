@@ -91,8 +91,8 @@ public final class ConnectionHeader {
       throw new MalformedHeaderException("empty connection header (length 0)");
     }
     if (total > maxBytes) {
-      throw new MalformedHeaderException("connection header length " + total
-          + " exceeds the limit of " + maxBytes + " bytes");
+      throw new MalformedHeaderException(
+          "connection header length " + total + " exceeds the limit of " + maxBytes + " bytes");
     }
     byte[] b;
     try {
@@ -107,25 +107,31 @@ public final class ConnectionHeader {
       index++;
       int left = b.length - pos;
       if (left < 4) {
-        throw new MalformedHeaderException(left + " stray byte(s) after field " + (index - 1)
-            + " of the connection header");
+        throw new MalformedHeaderException(
+            left + " stray byte(s) after field " + (index - 1) + " of the connection header");
       }
       long len = Wire.getUint32(b, pos);
       pos += 4;
       if (len > b.length - pos) {
-        throw new MalformedHeaderException("connection header field " + index + " claims " + len
-            + " bytes but only " + (b.length - pos) + " remain");
+        throw new MalformedHeaderException(
+            "connection header field "
+                + index
+                + " claims "
+                + len
+                + " bytes but only "
+                + (b.length - pos)
+                + " remain");
       }
       String field = new String(b, pos, (int) len, StandardCharsets.UTF_8);
       pos += (int) len;
       int eq = field.indexOf('=');
       if (eq < 0) {
-        throw new MalformedHeaderException("connection header field " + index + " ("
-            + printable(field) + ") has no '='");
+        throw new MalformedHeaderException(
+            "connection header field " + index + " (" + printable(field) + ") has no '='");
       }
       if (eq == 0) {
-        throw new MalformedHeaderException("connection header field " + index + " ("
-            + printable(field) + ") has an empty key");
+        throw new MalformedHeaderException(
+            "connection header field " + index + " (" + printable(field) + ") has an empty key");
       }
       fields.put(field.substring(0, eq), field.substring(eq + 1));
     }

@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The subscriber side's connection to one publisher: one thread that resolves, connects,
  * handshakes, reads frames and hands decoded messages to the {@link Subscription}; and, while the
- * publisher stays in the subscription's set, reconnects with backoff (100 ms doubling to 5 s)
- * after the connection breaks. A publisher that breaks the protocol (bad header, bad framing, a
- * message that does not have the type's layout) is retried at the longest backoff. A message that
- * parses but holds values its type rejects ({@link InvalidMessageException}, e.g. a JointState
- * with 3 names and 2 positions) is dropped alone and counted by the {@link Subscription}: the
- * framing is intact, so the connection stays up.
+ * publisher stays in the subscription's set, reconnects with backoff (100 ms doubling to 5 s) after
+ * the connection breaks. A publisher that breaks the protocol (bad header, bad framing, a message
+ * that does not have the type's layout) is retried at the longest backoff. A message that parses
+ * but holds values its type rejects ({@link InvalidMessageException}, e.g. a JointState with 3
+ * names and 2 positions) is dropped alone and counted by the {@link Subscription}: the framing is
+ * intact, so the connection stays up.
  */
 final class InConnection {
   private static final Logger log = LoggerFactory.getLogger(InConnection.class);
@@ -80,11 +80,14 @@ final class InConnection {
       } catch (IOException e) {
         if (!closed) {
           if (handshook) {
-            log.info("TCPROS: lost connection to publisher {} of {}: {}; reconnecting", uri,
-                owner.topic(), e.getMessage());
+            log.info(
+                "TCPROS: lost connection to publisher {} of {}: {}; reconnecting",
+                uri,
+                owner.topic(),
+                e.getMessage());
           } else {
-            log.debug("TCPROS: publisher {} of {} unreachable: {}", uri, owner.topic(),
-                e.toString());
+            log.debug(
+                "TCPROS: publisher {} of {} unreachable: {}", uri, owner.topic(), e.toString());
           }
         }
       } catch (RuntimeException e) {
@@ -118,7 +121,10 @@ final class InConnection {
     if (problem.equals(lastProblem)) {
       log.debug("TCPROS: publisher {} of {} again: {}", uri, owner.topic(), problem);
     } else {
-      log.warn("TCPROS: dropped connection to publisher {} on topic {}: {}", uri, owner.topic(),
+      log.warn(
+          "TCPROS: dropped connection to publisher {} on topic {}: {}",
+          uri,
+          owner.topic(),
           problem);
     }
     lastProblem = problem;
@@ -153,8 +159,12 @@ final class InConnection {
     try {
       reply = ConnectionHeader.read(in, limits.maxHeaderBytes());
     } catch (SocketTimeoutException e) {
-      throw new BadPeerException("no connection header from " + addr + " within "
-          + limits.handshakeTimeout().toMillis() + " ms");
+      throw new BadPeerException(
+          "no connection header from "
+              + addr
+              + " within "
+              + limits.handshakeTimeout().toMillis()
+              + " ms");
     }
     if (reply.get("error").isPresent()) {
       throw new BadPeerException("publisher refused: " + reply.get("error").get());
@@ -165,9 +175,16 @@ final class InConnection {
       throw new BadPeerException("reply header has no md5sum field");
     }
     if (!md5.equals(want) && !md5.equals("*") && !want.equals("*")) {
-      throw new BadPeerException("md5sum mismatch: publisher sends "
-          + reply.get("type").orElse("?") + " (" + md5 + "), expected " + owner.type().type()
-          + " (" + want + ")");
+      throw new BadPeerException(
+          "md5sum mismatch: publisher sends "
+              + reply.get("type").orElse("?")
+              + " ("
+              + md5
+              + "), expected "
+              + owner.type().type()
+              + " ("
+              + want
+              + ")");
     }
     s.setSoTimeout(0);
     handshook = true;
@@ -194,8 +211,8 @@ final class InConnection {
         return;
       }
       if (len > max) {
-        throw new BadPeerException("message length " + len + " exceeds the limit of " + max
-            + " bytes");
+        throw new BadPeerException(
+            "message length " + len + " exceeds the limit of " + max + " bytes");
       }
       byte[] payload;
       try {

@@ -32,10 +32,11 @@ final class OutConnection {
   private final Thread writer;
   private boolean closed; // guarded by lock
   private long dropped; // guarded by lock
-  private boolean writing = true; // a frame (or the reply header) taken but not yet flushed; guarded by lock
+  private boolean writing =
+      true; // a frame (or the reply header) taken but not yet flushed; guarded by lock
 
-  OutConnection(Publication<?> owner, Socket socket, String peer, byte[] replyHeader,
-      int capacity) {
+  OutConnection(
+      Publication<?> owner, Socket socket, String peer, byte[] replyHeader, int capacity) {
     this.id = Wire.IDS.incrementAndGet();
     this.owner = owner;
     this.socket = socket;
@@ -145,8 +146,8 @@ final class OutConnection {
       }
     } catch (IOException e) {
       if (isOpen()) {
-        log.info("TCPROS: subscriber {} of {} disconnected: {}", peer, owner.topic(),
-            e.getMessage());
+        log.info(
+            "TCPROS: subscriber {} of {} disconnected: {}", peer, owner.topic(), e.getMessage());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -43,8 +43,8 @@ public final class Publication<T> implements AutoCloseable {
    * @param latch keep the last message and send it to each new subscriber first
    * @param queueSize messages queued per subscriber before the oldest is dropped (>= 1)
    */
-  public Publication(String callerId, String topic, RosMessageType<T> type, boolean latch,
-      int queueSize) {
+  public Publication(
+      String callerId, String topic, RosMessageType<T> type, boolean latch, int queueSize) {
     this.callerId = Objects.requireNonNull(callerId, "callerId");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.type = Objects.requireNonNull(type, "type");
@@ -159,9 +159,19 @@ public final class Publication<T> implements AutoCloseable {
       throw refuse(socket, "connection header has no md5sum field");
     }
     if (!md5.equals("*") && !md5.equals(type.md5sum())) {
-      throw refuse(socket, "md5sum mismatch: subscriber wants "
-          + request.get("type").orElse("?") + " (" + md5 + "), " + topic + " publishes "
-          + type.type() + " (" + type.md5sum() + ")");
+      throw refuse(
+          socket,
+          "md5sum mismatch: subscriber wants "
+              + request.get("type").orElse("?")
+              + " ("
+              + md5
+              + "), "
+              + topic
+              + " publishes "
+              + type.type()
+              + " ("
+              + type.md5sum()
+              + ")");
     }
     socket.setTcpNoDelay(request.get("tcp_nodelay").map("1"::equals).orElse(false));
     Map<String, String> reply = new LinkedHashMap<>();

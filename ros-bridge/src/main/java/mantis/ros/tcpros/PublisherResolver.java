@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * Finds the TCPROS address of a publisher; the node implements it with the slave API's
- * {@code requestTopic(callerId, topic, [["TCPROS"]])}. Called again before each reconnection
- * attempt, because a restarted publisher listens on a new port.
+ * Finds the TCPROS address of a publisher; the node implements it with the slave API's {@code
+ * requestTopic(callerId, topic, [["TCPROS"]])}. Called again before each reconnection attempt,
+ * because a restarted publisher listens on a new port.
  */
 @FunctionalInterface
 public interface PublisherResolver {

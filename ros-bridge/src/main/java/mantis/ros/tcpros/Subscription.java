@@ -25,14 +25,15 @@ import org.slf4j.LoggerFactory;
  * callback falls behind, and one dispatcher thread that calls the callback in arrival order. A
  * callback that throws is logged and the subscription goes on. A message that parses but breaks its
  * type's rules (a {@link mantis.ros.msg.InvalidMessageException}) is dropped alone and counted
- * ({@link #invalid()}), with at most one WARN per 5 s naming the
- * topic, the publisher and the reason; its connection stays up. A callback may also take each message's
- * {@link MessageOrigin} (the publisher's caller id from its connection header, and its URI).
+ * ({@link #invalid()}), with at most one WARN per 5 s naming the topic, the publisher and the
+ * reason; its connection stays up. A callback may also take each message's {@link MessageOrigin}
+ * (the publisher's caller id from its connection header, and its URI).
  *
  * @param <T> the message record
  */
 public final class Subscription<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
   /** At most one WARN per this period about invalid messages on one subscription, ms. */
   static final long INVALID_WARN_PERIOD_MS = 5000;
 
@@ -72,8 +73,14 @@ public final class Subscription<T> implements AutoCloseable {
    * @param resolver turns a publisher URI into its TCPROS address ({@code requestTopic})
    * @param limits header and message size limits and the handshake timeout
    */
-  public Subscription(String callerId, String topic, RosMessageType<T> type, int queueSize,
-      boolean tcpNoDelay, Consumer<? super T> callback, PublisherResolver resolver,
+  public Subscription(
+      String callerId,
+      String topic,
+      RosMessageType<T> type,
+      int queueSize,
+      boolean tcpNoDelay,
+      Consumer<? super T> callback,
+      PublisherResolver resolver,
       TcprosLimits limits) {
     this(callerId, topic, type, queueSize, tcpNoDelay, ignoringOrigin(callback), resolver, limits);
   }
@@ -81,17 +88,37 @@ public final class Subscription<T> implements AutoCloseable {
   /**
    * Like the constructor, with a callback that also gets each message's {@link MessageOrigin}.
    *
-   * @param callback called on the dispatcher thread, in arrival order, with the message and its publisher
+   * @param callback called on the dispatcher thread, in arrival order, with the message and its
+   *     publisher
    */
-  public static <T> Subscription<T> withOrigin(String callerId, String topic, RosMessageType<T> type,
-      int queueSize, boolean tcpNoDelay, BiConsumer<? super T, MessageOrigin> callback,
-      PublisherResolver resolver, TcprosLimits limits) {
-    return new Subscription<>(callerId, topic, type, queueSize, tcpNoDelay, Objects.requireNonNull(callback,
-        "callback"), resolver, limits);
+  public static <T> Subscription<T> withOrigin(
+      String callerId,
+      String topic,
+      RosMessageType<T> type,
+      int queueSize,
+      boolean tcpNoDelay,
+      BiConsumer<? super T, MessageOrigin> callback,
+      PublisherResolver resolver,
+      TcprosLimits limits) {
+    return new Subscription<>(
+        callerId,
+        topic,
+        type,
+        queueSize,
+        tcpNoDelay,
+        Objects.requireNonNull(callback, "callback"),
+        resolver,
+        limits);
   }
 
-  private Subscription(String callerId, String topic, RosMessageType<T> type, int queueSize,
-      boolean tcpNoDelay, BiConsumer<? super T, MessageOrigin> callback, PublisherResolver resolver,
+  private Subscription(
+      String callerId,
+      String topic,
+      RosMessageType<T> type,
+      int queueSize,
+      boolean tcpNoDelay,
+      BiConsumer<? super T, MessageOrigin> callback,
+      PublisherResolver resolver,
       TcprosLimits limits) {
     this.callerId = Objects.requireNonNull(callerId, "callerId");
     this.topic = Objects.requireNonNull(topic, "topic");
@@ -142,8 +169,8 @@ public final class Subscription<T> implements AutoCloseable {
   }
 
   /**
-   * The current publishers of the topic (slave URIs, from {@code registerSubscriber} or
-   * {@code publisherUpdate}): connects to new ones, closes those no longer listed.
+   * The current publishers of the topic (slave URIs, from {@code registerSubscriber} or {@code
+   * publisherUpdate}): connects to new ones, closes those no longer listed.
    */
   public synchronized void setPublishers(Collection<String> publisherUris) {
     if (closed) {
@@ -265,8 +292,13 @@ public final class Subscription<T> implements AutoCloseable {
       suppressed = invalidSinceWarn;
       invalidSinceWarn = 0;
     }
-    log.warn("TCPROS: dropped one message on {} from publisher {}: {}; the connection stays up"
-        + " ({} invalid messages so far{})", topic, peer, reason, invalid.get(),
+    log.warn(
+        "TCPROS: dropped one message on {} from publisher {}: {}; the connection stays up"
+            + " ({} invalid messages so far{})",
+        topic,
+        peer,
+        reason,
+        invalid.get(),
         suppressed > 0 ? ", " + suppressed + " not logged since the last warning" : "");
   }
 

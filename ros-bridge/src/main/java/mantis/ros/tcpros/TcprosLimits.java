@@ -7,8 +7,8 @@ import java.util.Objects;
  * Limits on what a peer may send.
  *
  * @param maxHeaderBytes largest connection header accepted (fields, without the 4-byte length)
- * @param maxMessageBytes largest message frame accepted (payload, without the 4-byte length);
- *     a larger length prefix drops the connection before anything is allocated
+ * @param maxMessageBytes largest message frame accepted (payload, without the 4-byte length); a
+ *     larger length prefix drops the connection before anything is allocated
  * @param handshakeTimeout how long to wait for a peer's connection header (and for a connect)
  */
 public record TcprosLimits(int maxHeaderBytes, int maxMessageBytes, Duration handshakeTimeout) {
@@ -20,7 +20,8 @@ public record TcprosLimits(int maxHeaderBytes, int maxMessageBytes, Duration han
       throw new IllegalArgumentException("maxMessageBytes must be >= 1, got " + maxMessageBytes);
     }
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-    if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()
+    if (handshakeTimeout.isNegative()
+        || handshakeTimeout.isZero()
         || handshakeTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "handshakeTimeout must be positive and below 24 days, got " + handshakeTimeout);

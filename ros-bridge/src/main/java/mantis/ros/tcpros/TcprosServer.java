@@ -17,14 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A node's TCPROS listening socket. Each accepted connection gets a thread that reads the
- * subscriber's connection header (within the handshake timeout), hands it to the
- * {@link Publication} of the requested topic, and then watches the socket so a subscriber that
- * hangs up is noticed without waiting for the next publish. Unknown topics, md5sum mismatches and
- * malformed headers are answered with {@code error=...} (where a reply is possible) and closed,
- * with one WARN line.
+ * subscriber's connection header (within the handshake timeout), hands it to the {@link
+ * Publication} of the requested topic, and then watches the socket so a subscriber that hangs up is
+ * noticed without waiting for the next publish. Unknown topics, md5sum mismatches and malformed
+ * headers are answered with {@code error=...} (where a reply is possible) and closed, with one WARN
+ * line.
  */
 public final class TcprosServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TcprosServer.class);
+
   /** Connections still in their handshake beyond this are closed at once. */
   static final int MAX_PENDING_HANDSHAKES = 128;
 
@@ -65,15 +66,17 @@ public final class TcprosServer implements AutoCloseable {
     ServerSocket s = new ServerSocket();
     try {
       s.setReuseAddress(true);
-      InetSocketAddress addr = bindHost == null || bindHost.isEmpty()
-          ? new InetSocketAddress(requestedPort)
-          : new InetSocketAddress(InetAddress.getByName(bindHost), requestedPort);
+      InetSocketAddress addr =
+          bindHost == null || bindHost.isEmpty()
+              ? new InetSocketAddress(requestedPort)
+              : new InetSocketAddress(InetAddress.getByName(bindHost), requestedPort);
       s.bind(addr, 128);
     } catch (IOException e) {
       s.close();
       String host = bindHost == null || bindHost.isEmpty() ? "*" : bindHost;
-      throw new IOException("cannot bind the TCPROS server to " + host + ":" + requestedPort
-          + ": " + e.getMessage(), e);
+      throw new IOException(
+          "cannot bind the TCPROS server to " + host + ":" + requestedPort + ": " + e.getMessage(),
+          e);
     }
     server = s;
     Thread t = new Thread(this::acceptLoop, "tcpros-accept-" + s.getLocalPort());
@@ -129,16 +132,18 @@ public final class TcprosServer implements AutoCloseable {
         socket = s.accept();
       } catch (IOException e) {
         if (!closed) {
-          log.warn("TCPROS server on port {} stopped accepting: {}", s.getLocalPort(),
-              e.getMessage());
+          log.warn(
+              "TCPROS server on port {} stopped accepting: {}", s.getLocalPort(), e.getMessage());
         }
         return;
       }
       String peer = String.valueOf(socket.getRemoteSocketAddress());
       if (pending.incrementAndGet() > MAX_PENDING_HANDSHAKES) {
         pending.decrementAndGet();
-        log.warn("TCPROS: dropped connection from {} on topic ?: more than {} handshakes pending",
-            peer, MAX_PENDING_HANDSHAKES);
+        log.warn(
+            "TCPROS: dropped connection from {} on topic ?: more than {} handshakes pending",
+            peer,
+            MAX_PENDING_HANDSHAKES);
         closeQuietly(socket);
         continue;
       }
@@ -163,8 +168,8 @@ public final class TcprosServer implements AutoCloseable {
         InputStream in = socket.getInputStream();
         request = ConnectionHeader.read(in, limits.maxHeaderBytes());
       } catch (SocketTimeoutException e) {
-        throw new BadPeerException("no connection header within "
-            + limits.handshakeTimeout().toMillis() + " ms");
+        throw new BadPeerException(
+            "no connection header within " + limits.handshakeTimeout().toMillis() + " ms");
       } finally {
         pending.decrementAndGet();
       }

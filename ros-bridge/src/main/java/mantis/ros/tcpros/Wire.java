@@ -23,7 +23,9 @@ final class Wire {
   }
 
   static long getUint32(byte[] b, int off) {
-    return (b[off] & 0xFFL) | (b[off + 1] & 0xFFL) << 8 | (b[off + 2] & 0xFFL) << 16
+    return (b[off] & 0xFFL)
+        | (b[off + 1] & 0xFFL) << 8
+        | (b[off + 2] & 0xFFL) << 16
         | (b[off + 3] & 0xFFL) << 24;
   }
 
@@ -33,8 +35,9 @@ final class Wire {
    * length and the payload's head fill the buffer, a large rest goes straight to the socket. No
    * write is smaller than the buffer unless the whole frame fits in it.
    */
-  static void writeFrame(java.io.OutputStream out, byte[] lengthScratch, byte[] payload,
-      int bufferBytes) throws IOException {
+  static void writeFrame(
+      java.io.OutputStream out, byte[] lengthScratch, byte[] payload, int bufferBytes)
+      throws IOException {
     putUint32(lengthScratch, 0, payload.length);
     out.write(lengthScratch, 0, 4);
     int head = Math.min(payload.length, bufferBytes - 4);
@@ -60,7 +63,9 @@ final class Wire {
     if (n < 3) {
       throw new EOFException("truncated " + what + ": got " + (1 + n) + " of 4 bytes");
     }
-    return (b0 & 0xFFL) | (rest[0] & 0xFFL) << 8 | (rest[1] & 0xFFL) << 16
+    return (b0 & 0xFFL)
+        | (rest[0] & 0xFFL) << 8
+        | (rest[1] & 0xFFL) << 16
         | (rest[2] & 0xFFL) << 24;
   }
 

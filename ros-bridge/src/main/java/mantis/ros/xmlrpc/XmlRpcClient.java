@@ -15,14 +15,15 @@ import java.util.Objects;
 
 /**
  * Calls XML-RPC methods on one server over HTTP/1.1. Thread-safe; every call has its own timeout.
- * Transport and format problems are {@link IOException}s whose message names the server, the
- * method and what went wrong; a {@code <fault>} answer is an {@link XmlRpcFault}.
+ * Transport and format problems are {@link IOException}s whose message names the server, the method
+ * and what went wrong; a {@code <fault>} answer is an {@link XmlRpcFault}.
  */
 public final class XmlRpcClient {
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
   private final URI uri;
   private final Duration timeout;
@@ -32,8 +33,8 @@ public final class XmlRpcClient {
     this.uri = Objects.requireNonNull(uri, "uri");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
     if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("XML-RPC server URI must be http://host:port/, got "
-          + uri);
+      throw new IllegalArgumentException(
+          "XML-RPC server URI must be http://host:port/, got " + uri);
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -52,20 +53,25 @@ public final class XmlRpcClient {
   /** Calls {@code methodName} with {@code params}; returns the result value. */
   public Object call(String methodName, List<?> params) throws IOException {
     String body = XmlRpcCodec.encodeCall(methodName, params);
-    HttpRequest req = HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("Content-Type", "text/xml")
-        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-        .build();
+    HttpRequest req =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Content-Type", "text/xml")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build();
     HttpResponse<byte[]> resp;
     try {
       resp = HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
     } catch (HttpTimeoutException e) {
-      throw new IOException(where(methodName) + ": no answer within " + timeout.toMillis()
-          + " ms", e);
+      throw new IOException(
+          where(methodName) + ": no answer within " + timeout.toMillis() + " ms", e);
     } catch (ConnectException e) {
-      throw new IOException(where(methodName) + ": cannot connect ("
-          + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")", e);
+      throw new IOException(
+          where(methodName)
+              + ": cannot connect ("
+              + (e.getMessage() == null ? "connection refused" : e.getMessage())
+              + ")",
+          e);
     } catch (IOException e) {
       throw new IOException(where(methodName) + ": " + e, e);
     } catch (InterruptedException e) {

@@ -99,8 +99,9 @@ final class XmlRpcCodec {
       sb.append("<struct>");
       for (Map.Entry<?, ?> e : map.entrySet()) {
         if (!(e.getKey() instanceof String key)) {
-          throw new IllegalArgumentException("XML-RPC struct keys must be strings, got "
-              + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
+          throw new IllegalArgumentException(
+              "XML-RPC struct keys must be strings, got "
+                  + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
         }
         sb.append("<member><name>");
         escape(key, sb);
@@ -110,8 +111,10 @@ final class XmlRpcCodec {
       }
       sb.append("</struct>");
     } else {
-      throw new IllegalArgumentException("no XML-RPC type for " + v.getClass().getName()
-          + " (use Integer, Long, Boolean, String, Double, List, Map<String, ?> or byte[])");
+      throw new IllegalArgumentException(
+          "no XML-RPC type for "
+              + v.getClass().getName()
+              + " (use Integer, Long, Boolean, String, Double, List, Map<String, ?> or byte[])");
     }
     sb.append("</value>");
   }
@@ -119,8 +122,10 @@ final class XmlRpcCodec {
   static Call decodeCall(byte[] xml) throws IOException {
     Element root = parse(xml);
     if (!root.getTagName().equals("methodCall")) {
-      throw new IOException("malformed XML-RPC call: root element is <" + root.getTagName()
-          + ">, expected <methodCall>");
+      throw new IOException(
+          "malformed XML-RPC call: root element is <"
+              + root.getTagName()
+              + ">, expected <methodCall>");
     }
     Element name = child(root, "methodName", "<methodCall>");
     String methodName = name.getTextContent().trim();
@@ -132,8 +137,10 @@ final class XmlRpcCodec {
     if (paramsEl != null) {
       for (Element param : elements(paramsEl)) {
         if (!param.getTagName().equals("param")) {
-          throw new IOException("malformed XML-RPC call: <" + param.getTagName()
-              + "> inside <params>, expected <param>");
+          throw new IOException(
+              "malformed XML-RPC call: <"
+                  + param.getTagName()
+                  + "> inside <params>, expected <param>");
         }
         params.add(decodeValue(child(param, "value", "<param>")));
       }
@@ -145,15 +152,17 @@ final class XmlRpcCodec {
   static Object decodeResponse(byte[] xml) throws IOException {
     Element root = parse(xml);
     if (!root.getTagName().equals("methodResponse")) {
-      throw new IOException("malformed XML-RPC response: root element is <" + root.getTagName()
-          + ">, expected <methodResponse>");
+      throw new IOException(
+          "malformed XML-RPC response: root element is <"
+              + root.getTagName()
+              + ">, expected <methodResponse>");
     }
     Element fault = optionalChild(root, "fault");
     if (fault != null) {
       Object f = decodeValue(child(fault, "value", "<fault>"));
       if (!(f instanceof Map<?, ?> m) || !(m.get("faultCode") instanceof Number code)) {
-        throw new IOException("malformed XML-RPC fault: expected a struct with an int faultCode,"
-            + " got " + f);
+        throw new IOException(
+            "malformed XML-RPC fault: expected a struct with an int faultCode," + " got " + f);
       }
       Object msg = m.get("faultString");
       throw new XmlRpcFault(code.intValue(), msg == null ? "" : msg.toString());
@@ -161,16 +170,19 @@ final class XmlRpcCodec {
     Element params = child(root, "params", "<methodResponse>");
     List<Element> list = elements(params);
     if (list.size() != 1 || !list.get(0).getTagName().equals("param")) {
-      throw new IOException("malformed XML-RPC response: <params> must hold exactly one <param>,"
-          + " found " + list.size() + " elements");
+      throw new IOException(
+          "malformed XML-RPC response: <params> must hold exactly one <param>,"
+              + " found "
+              + list.size()
+              + " elements");
     }
     return decodeValue(child(list.get(0), "value", "<param>"));
   }
 
   static Object decodeValue(Element value) throws IOException {
     if (!value.getTagName().equals("value")) {
-      throw new IOException("malformed XML-RPC: <" + value.getTagName() + "> where <value> was"
-          + " expected");
+      throw new IOException(
+          "malformed XML-RPC: <" + value.getTagName() + "> where <value> was" + " expected");
     }
     List<Element> kids = elements(value);
     if (kids.isEmpty()) {
@@ -189,15 +201,19 @@ final class XmlRpcCodec {
         try {
           return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
-          throw new IOException("malformed XML-RPC <" + t.getTagName() + ">: '" + shorten(text)
-              + "' is not a 32-bit integer");
+          throw new IOException(
+              "malformed XML-RPC <"
+                  + t.getTagName()
+                  + ">: '"
+                  + shorten(text)
+                  + "' is not a 32-bit integer");
         }
       case "i8":
         try {
           return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-          throw new IOException("malformed XML-RPC <i8>: '" + shorten(text)
-              + "' is not a 64-bit integer");
+          throw new IOException(
+              "malformed XML-RPC <i8>: '" + shorten(text) + "' is not a 64-bit integer");
         }
       case "boolean":
         switch (text.trim()) {
@@ -206,8 +222,8 @@ final class XmlRpcCodec {
           case "0":
             return Boolean.FALSE;
           default:
-            throw new IOException("malformed XML-RPC <boolean>: '" + shorten(text)
-                + "', expected 0 or 1");
+            throw new IOException(
+                "malformed XML-RPC <boolean>: '" + shorten(text) + "', expected 0 or 1");
         }
       case "double":
         return parseDouble(text.trim());
@@ -219,26 +235,30 @@ final class XmlRpcCodec {
         }
       case "dateTime.iso8601":
         return text.trim();
-      case "array": {
-        Element data = child(t, "data", "<array>");
-        List<Object> out = new ArrayList<>();
-        for (Element v : elements(data)) {
-          out.add(decodeValue(v));
-        }
-        return Collections.unmodifiableList(out);
-      }
-      case "struct": {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Element member : elements(t)) {
-          if (!member.getTagName().equals("member")) {
-            throw new IOException("malformed XML-RPC: <" + member.getTagName()
-                + "> inside <struct>, expected <member>");
+      case "array":
+        {
+          Element data = child(t, "data", "<array>");
+          List<Object> out = new ArrayList<>();
+          for (Element v : elements(data)) {
+            out.add(decodeValue(v));
           }
-          String key = child(member, "name", "<member>").getTextContent();
-          out.put(key, decodeValue(child(member, "value", "<member>")));
+          return Collections.unmodifiableList(out);
         }
-        return Collections.unmodifiableMap(out);
-      }
+      case "struct":
+        {
+          Map<String, Object> out = new LinkedHashMap<>();
+          for (Element member : elements(t)) {
+            if (!member.getTagName().equals("member")) {
+              throw new IOException(
+                  "malformed XML-RPC: <"
+                      + member.getTagName()
+                      + "> inside <struct>, expected <member>");
+            }
+            String key = child(member, "name", "<member>").getTextContent();
+            out.put(key, decodeValue(child(member, "value", "<member>")));
+          }
+          return Collections.unmodifiableMap(out);
+        }
       default:
         throw new IOException("unsupported XML-RPC type <" + t.getTagName() + ">");
     }
@@ -288,9 +308,14 @@ final class XmlRpcCodec {
       if (n.getNodeType() == Node.ELEMENT_NODE) {
         out.add((Element) n);
       } else if ((n.getNodeType() == Node.TEXT_NODE || n.getNodeType() == Node.CDATA_SECTION_NODE)
-          && !n.getNodeValue().isBlank() && !parent.getTagName().equals("value")) {
-        throw new IOException("malformed XML-RPC: unexpected text '" + shorten(n.getNodeValue())
-            + "' inside <" + parent.getTagName() + ">");
+          && !n.getNodeValue().isBlank()
+          && !parent.getTagName().equals("value")) {
+        throw new IOException(
+            "malformed XML-RPC: unexpected text '"
+                + shorten(n.getNodeValue())
+                + "' inside <"
+                + parent.getTagName()
+                + ">");
       }
     }
     return out;
@@ -363,8 +388,10 @@ final class XmlRpcCodec {
           break;
         default:
           if (c < 0x20 && c != '\t' && c != '\n') {
-            throw new IllegalArgumentException("XML cannot carry control character U+"
-                + String.format("%04X", (int) c) + " in an XML-RPC string");
+            throw new IllegalArgumentException(
+                "XML cannot carry control character U+"
+                    + String.format("%04X", (int) c)
+                    + " in an XML-RPC string");
           }
           sb.append(c);
       }

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves XML-RPC over HTTP on one address with a small pool of daemon threads. Each POST body (at
  * most {@code maxRequestBytes}) is a {@code <methodCall>} handed to the {@link XmlRpcHandler};
- * malformed requests, handler exceptions and unsupported results are answered with a
- * {@code <fault>} (code -1 for bad requests, -2 for handler failures), never a crash.
+ * malformed requests, handler exceptions and unsupported results are answered with a {@code
+ * <fault>} (code -1 for bad requests, -2 for handler failures), never a crash.
  */
 public final class XmlRpcServer implements AutoCloseable {
   /** Default request body limit: 1 MiB (ROS slave and master calls are a few KiB). */
@@ -36,8 +36,10 @@ public final class XmlRpcServer implements AutoCloseable {
   private final int maxRequestBytes;
   private HttpServer server;
   private ExecutorService pool;
+
   /** Calls in progress; the array is also the lock close() waits on. */
   private final int[] active = new int[1];
+
   private final ThreadLocal<Boolean> handling = ThreadLocal.withInitial(() -> false);
 
   /** 4 threads, {@link #DEFAULT_MAX_REQUEST_BYTES}. */
@@ -49,8 +51,8 @@ public final class XmlRpcServer implements AutoCloseable {
    * @param bindHost address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
    * @param port port to bind, 0 for any free one
    */
-  public XmlRpcServer(String bindHost, int port, XmlRpcHandler handler, int threads,
-      int maxRequestBytes) {
+  public XmlRpcServer(
+      String bindHost, int port, XmlRpcHandler handler, int threads, int maxRequestBytes) {
     this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
     this.handler = Objects.requireNonNull(handler, "handler");
     if (port < 0 || port > 65535) {
@@ -75,12 +77,18 @@ public final class XmlRpcServer implements AutoCloseable {
     HttpServer s = HttpServer.create(new InetSocketAddress(bindHost, requestedPort), 16);
     int n = SERVERS.incrementAndGet();
     AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "xmlrpc-" + n + "-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor p =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "xmlrpc-" + n + "-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     p.allowCoreThreadTimeOut(true);
     s.setExecutor(p);
     s.createContext("/", this::handle);
@@ -90,18 +98,21 @@ public final class XmlRpcServer implements AutoCloseable {
   }
 
   /**
-   * The JDK server's dispatcher thread inherits the daemon flag of the thread that starts it, so
-   * it is started from a daemon thread: an unclosed server must not keep the JVM alive.
+   * The JDK server's dispatcher thread inherits the daemon flag of the thread that starts it, so it
+   * is started from a daemon thread: an unclosed server must not keep the JVM alive.
    */
   private static void startAsDaemon(HttpServer s) throws IOException {
     RuntimeException[] failure = new RuntimeException[1];
-    Thread starter = new Thread(() -> {
-      try {
-        s.start();
-      } catch (RuntimeException e) {
-        failure[0] = e;
-      }
-    }, "xmlrpc-start");
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                s.start();
+              } catch (RuntimeException e) {
+                failure[0] = e;
+              }
+            },
+            "xmlrpc-start");
     starter.setDaemon(true);
     starter.start();
     try {
@@ -185,7 +196,9 @@ public final class XmlRpcServer implements AutoCloseable {
       byte[] body = readLimited(ex.getRequestBody());
       String answer;
       if (body == null) {
-        LOG.warn("XML-RPC request from {} over {} bytes refused", ex.getRemoteAddress(),
+        LOG.warn(
+            "XML-RPC request from {} over {} bytes refused",
+            ex.getRemoteAddress(),
             maxRequestBytes);
         answer = XmlRpcCodec.encodeFault(-1, "request body over " + maxRequestBytes + " bytes");
       } else {
@@ -220,7 +233,9 @@ public final class XmlRpcServer implements AutoCloseable {
     try {
       return XmlRpcCodec.encodeResponse(result);
     } catch (IllegalArgumentException e) {
-      LOG.warn("XML-RPC {} returned a value XML-RPC cannot carry: {}", call.methodName(),
+      LOG.warn(
+          "XML-RPC {} returned a value XML-RPC cannot carry: {}",
+          call.methodName(),
           e.getMessage());
       return XmlRpcCodec.encodeFault(-2, call.methodName() + " failed: " + e.getMessage());
     }

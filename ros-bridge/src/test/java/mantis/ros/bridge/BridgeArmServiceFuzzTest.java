@@ -29,27 +29,43 @@ import mantis.ros.msg.JointTrajectoryPoint;
 import org.junit.jupiter.api.Tag;
 
 /**
- * The ROS bridge's ArmService under a fuzzed sequence of operations, without ROS (the {@link Harness}:
- * a recording port, a fake policy server, a fake clock; every call in-process on the caller's thread):
- * StreamCommands with fuzzed chunks, joint states from ROS (huge values, NaN), camera frames and
- * ticks, time passing, Hold, EStop, Reset (also for another robot), streams closed and reopened, and a
- * policy server that answers well, wildly (NaN, out-of-limit, out-of-order chunks) or not at all.
+ * The ROS bridge's ArmService under a fuzzed sequence of operations, without ROS (the {@link
+ * Harness}: a recording port, a fake policy server, a fake clock; every call in-process on the
+ * caller's thread): StreamCommands with fuzzed chunks, joint states from ROS (huge values, NaN),
+ * camera frames and ticks, time passing, Hold, EStop, Reset (also for another robot), streams
+ * closed and reopened, and a policy server that answers well, wildly (NaN, out-of-limit,
+ * out-of-order chunks) or not at all.
  *
- * <p>Oracle, after every operation: calls answer OK, INVALID_ARGUMENT or NOT_FOUND with a description;
- * every trajectory published to the controller names the configured joints, is finite, inside the
- * limits minus the margin, with strictly increasing positive times; from an EStop until the next
- * Reset every trajectory published is a hold at the last measured position (or an empty one) — no
- * command or policy chunk is executed; the state streamed back reports the e-stop as it is.
+ * <p>Oracle, after every operation: calls answer OK, INVALID_ARGUMENT or NOT_FOUND with a
+ * description; every trajectory published to the controller names the configured joints, is finite,
+ * inside the limits minus the margin, with strictly increasing positive times; from an EStop until
+ * the next Reset every trajectory published is a hold at the last measured position (or an empty
+ * one) — no command or policy chunk is executed; the state streamed back reports the e-stop as it
+ * is.
  */
 @Tag("slow")
 class BridgeArmServiceFuzzTest {
   static final int MAX_OPS = 40;
-  private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-      Double.MAX_VALUE, -Double.MAX_VALUE, 0.0, -0.0, 2.6, -2.6, 2.59, 1e-300, 100.0};
-  private static final List<String> REASONS = List.of("", "operator", "x".repeat(5000), "\uD800", "a\nb\u0000");
+  private static final double[] SPECIAL = {
+    Double.NaN,
+    Double.POSITIVE_INFINITY,
+    Double.NEGATIVE_INFINITY,
+    Double.MAX_VALUE,
+    -Double.MAX_VALUE,
+    0.0,
+    -0.0,
+    2.6,
+    -2.6,
+    2.59,
+    1e-300,
+    100.0
+  };
+  private static final List<String> REASONS =
+      List.of("", "operator", "x".repeat(5000), "\uD800", "a\nb\u0000");
 
   @FuzzTest(maxDuration = "10s")
-  void theBridgePublishesOnlySafeTrajectoriesAndOnlyHoldsWhileEstopped(FuzzedDataProvider data) throws Exception {
+  void theBridgePublishesOnlySafeTrajectoriesAndOnlyHoldsWhileEstopped(FuzzedDataProvider data)
+      throws Exception {
     try (Rig rig = new Rig()) {
       run(rig, data);
     }
@@ -76,8 +92,10 @@ class BridgeArmServiceFuzzTest {
     StreamObserver<JointCommand> commands;
     boolean estopped;
     int checked;
+
     /** What happened, for the seed writer's checks. */
     int commandsSent;
+
     int estops;
     int resets;
 
@@ -85,9 +103,15 @@ class BridgeArmServiceFuzzTest {
       h = new Harness().started();
       robot = h.config.robot().spec();
       String name = InProcessServerBuilder.generateName();
-      armServer = BridgeArmService.serve(h.core, h.clock, InProcessServerBuilder.forName(name).directExecutor(),
-          new HealthStatusManager(),
-          mantis.security.AuthInterceptor.builder().setOpen(mantis.security.Principal.LOCAL_NO_AUTH).build());
+      armServer =
+          BridgeArmService.serve(
+              h.core,
+              h.clock,
+              InProcessServerBuilder.forName(name).directExecutor(),
+              new HealthStatusManager(),
+              mantis.security.AuthInterceptor.builder()
+                  .setOpen(mantis.security.Principal.LOCAL_NO_AUTH)
+                  .build());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -99,16 +123,27 @@ class BridgeArmServiceFuzzTest {
           h.clock.advanceMillis(d.consumeInt(0, 300));
           h.core.tick();
         }
-        case 4 -> status(ArmServiceGrpc.newBlockingStub(channel)
-            .hold(HoldRequest.newBuilder().setReason(d.pickValue(REASONS)).build()), "Hold");
+        case 4 ->
+            status(
+                ArmServiceGrpc.newBlockingStub(channel)
+                    .hold(HoldRequest.newBuilder().setReason(d.pickValue(REASONS)).build()),
+                "Hold");
         case 5 -> {
-          status(ArmServiceGrpc.newBlockingStub(channel).eStop(EStopRequest.newBuilder()
-              .setRobotId(d.consumeBoolean() ? "arm7" : "").setReason(d.pickValue(REASONS)).build()), "EStop");
+          status(
+              ArmServiceGrpc.newBlockingStub(channel)
+                  .eStop(
+                      EStopRequest.newBuilder()
+                          .setRobotId(d.consumeBoolean() ? "arm7" : "")
+                          .setReason(d.pickValue(REASONS))
+                          .build()),
+              "EStop");
           estopped = true;
           estops++;
         }
         case 6 -> {
-          status(ArmServiceGrpc.newBlockingStub(channel).reset(ResetRequest.getDefaultInstance()), "Reset");
+          status(
+              ArmServiceGrpc.newBlockingStub(channel).reset(ResetRequest.getDefaultInstance()),
+              "Reset");
           estopped = false;
           resets++;
         }
@@ -117,7 +152,8 @@ class BridgeArmServiceFuzzTest {
             if (d.consumeBoolean()) {
               commands.onCompleted();
             } else {
-              commands.onError(Status.CANCELLED.withDescription("fuzz client gone").asRuntimeException());
+              commands.onError(
+                  Status.CANCELLED.withDescription("fuzz client gone").asRuntimeException());
             }
             commands = null;
           }
@@ -125,11 +161,12 @@ class BridgeArmServiceFuzzTest {
         case 8 -> {
           int mode = d.consumeInt(0, 2);
           ActionChunk wild = mode == 2 ? chunk(d) : null;
-          h.policy.reply = switch (mode) {
-            case 0 -> Harness::gentle;
-            case 1 -> o -> null;
-            default -> o -> wild.toBuilder().setStep(o.getStep()).build();
-          };
+          h.policy.reply =
+              switch (mode) {
+                case 0 -> Harness::gentle;
+                case 1 -> o -> null;
+                default -> o -> wild.toBuilder().setStep(o.getStep()).build();
+              };
         }
         default -> otherRobot(d);
       }
@@ -168,26 +205,30 @@ class BridgeArmServiceFuzzTest {
 
     private void command(FuzzedDataProvider d) throws InterruptedException {
       if (commands == null) {
-        commands = ArmServiceGrpc.newStub(channel).streamCommands(new StreamObserver<>() {
-          @Override
-          public void onNext(JointStateMsg m) {
-            streamed.add(m);
-          }
+        commands =
+            ArmServiceGrpc.newStub(channel)
+                .streamCommands(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(JointStateMsg m) {
+                        streamed.add(m);
+                      }
 
-          @Override
-          public void onError(Throwable t) {
-            streamed.add(Status.fromThrowable(t));
-          }
+                      @Override
+                      public void onError(Throwable t) {
+                        streamed.add(Status.fromThrowable(t));
+                      }
 
-          @Override
-          public void onCompleted() {
-            streamed.add(Status.OK);
-          }
-        });
+                      @Override
+                      public void onCompleted() {
+                        streamed.add(Status.OK);
+                      }
+                    });
       }
-      JointCommand.Builder c = JointCommand.newBuilder()
-          .setRobotId(d.pickValue(List.of("arm7", "arm7", "", "arm8")))
-          .setSendTimeNanos(d.consumeLong());
+      JointCommand.Builder c =
+          JointCommand.newBuilder()
+              .setRobotId(d.pickValue(List.of("arm7", "arm7", "", "arm8")))
+              .setSendTimeNanos(d.consumeLong());
       boolean hasChunk = d.consumeInt(0, 7) != 0;
       if (hasChunk) {
         c.setChunk(chunk(d));
@@ -208,7 +249,9 @@ class BridgeArmServiceFuzzTest {
       }
     }
 
-    /** A fuzzed chunk for the robot's joints (spec order): names, validity, points, times, values. */
+    /**
+     * A fuzzed chunk for the robot's joints (spec order): names, validity, points, times, values.
+     */
     ActionChunk chunk(FuzzedDataProvider d) {
       List<String> names = robot.jointNames();
       ActionChunk.Builder b = ActionChunk.newBuilder();
@@ -218,22 +261,24 @@ class BridgeArmServiceFuzzTest {
         case 2 -> b.addJointNames(d.pickValue(REASONS));
         default -> b.addAllJointNames(names);
       }
-      b.setValidForNanos(switch (d.consumeInt(0, 5)) {
-        case 0 -> 0;
-        case 1 -> -1;
-        case 2 -> Long.MAX_VALUE;
-        case 3 -> d.consumeLong();
-        default -> d.consumeLong(1, 3_000_000_000L);
-      });
+      b.setValidForNanos(
+          switch (d.consumeInt(0, 5)) {
+            case 0 -> 0;
+            case 1 -> -1;
+            case 2 -> Long.MAX_VALUE;
+            case 3 -> d.consumeLong();
+            default -> d.consumeLong(1, 3_000_000_000L);
+          });
       int points = d.consumeInt(0, 6);
       long t = 0;
       for (int i = 0; i < points; i++) {
-        t = switch (d.consumeInt(0, 4)) {
-          case 0 -> t;
-          case 1 -> -t;
-          case 2 -> d.consumeLong();
-          default -> t + d.consumeLong(1, 500_000_000L);
-        };
+        t =
+            switch (d.consumeInt(0, 4)) {
+              case 0 -> t;
+              case 1 -> -t;
+              case 2 -> d.consumeLong();
+              default -> t + d.consumeLong(1, 500_000_000L);
+            };
         ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(t);
         int n = d.consumeInt(0, 7) == 0 ? d.consumeInt(0, 5) : names.size();
         for (int j = 0; j < n; j++) {
@@ -266,18 +311,22 @@ class BridgeArmServiceFuzzTest {
       long prev = 0;
       for (JointTrajectoryPoint p : t.points()) {
         if (p.positions().size() != robot.jointCount()) {
-          throw new AssertionError("a trajectory point with " + p.positions().size() + " positions");
+          throw new AssertionError(
+              "a trajectory point with " + p.positions().size() + " positions");
         }
         long tfs = p.timeFromStart().toNanos();
         if (tfs <= prev) {
-          throw new AssertionError("time_from_start " + tfs + " ns not after " + prev + " ns: " + t);
+          throw new AssertionError(
+              "time_from_start " + tfs + " ns not after " + prev + " ns: " + t);
         }
         prev = tfs;
         for (int j = 0; j < robot.jointCount(); j++) {
           double x = p.positions().get(j);
           JointLimits l = robot.joint(j);
           double margin = SafetyFilter.DEFAULT_POSITION_MARGIN_RAD;
-          if (!Double.isFinite(x) || x < l.minPositionRad() + margin - 1e-9 || x > l.maxPositionRad() - margin + 1e-9) {
+          if (!Double.isFinite(x)
+              || x < l.minPositionRad() + margin - 1e-9
+              || x > l.maxPositionRad() - margin + 1e-9) {
             throw new AssertionError("a trajectory sends " + l.name() + " to " + x + ": " + t);
           }
         }
@@ -285,17 +334,25 @@ class BridgeArmServiceFuzzTest {
       if (estopped) {
         var state = h.core.latestJointState();
         if (t.points().size() > 1 || (t.points().isEmpty() && state != null)) {
-          throw new AssertionError("while the e-stop is latched the bridge published a motion: " + t);
+          throw new AssertionError(
+              "while the e-stop is latched the bridge published a motion: " + t);
         }
         if (t.points().size() == 1) {
           for (int j = 0; j < robot.jointCount(); j++) {
             JointLimits l = robot.joint(j);
             double margin = SafetyFilter.DEFAULT_POSITION_MARGIN_RAD;
-            double held = Math.max(l.minPositionRad() + margin,
-                Math.min(l.maxPositionRad() - margin, state.positionsRad()[j]));
+            double held =
+                Math.max(
+                    l.minPositionRad() + margin,
+                    Math.min(l.maxPositionRad() - margin, state.positionsRad()[j]));
             if (Math.abs(t.points().get(0).positions().get(j) - held) > 1e-12) {
-              throw new AssertionError("while the e-stop is latched the bridge sent " + l.name() + " to "
-                  + t.points().get(0).positions().get(j) + ", not its hold at " + held);
+              throw new AssertionError(
+                  "while the e-stop is latched the bridge sent "
+                      + l.name()
+                      + " to "
+                      + t.points().get(0).positions().get(j)
+                      + ", not its hold at "
+                      + held);
             }
           }
         }
@@ -304,7 +361,8 @@ class BridgeArmServiceFuzzTest {
 
     private void checkState(JointStateMsg m) {
       if (m.getEstopped() != estopped) {
-        throw new AssertionError("a streamed state reports estopped=" + m.getEstopped() + ", expected " + estopped);
+        throw new AssertionError(
+            "a streamed state reports estopped=" + m.getEstopped() + ", expected " + estopped);
       }
       for (double x : m.getJointState().getPositionsRadList()) {
         if (!Double.isFinite(x)) {
@@ -315,7 +373,8 @@ class BridgeArmServiceFuzzTest {
 
     private static void expect(Status st, Status.Code code, String what) {
       if (st.getCode() != code || st.getDescription() == null || st.getDescription().isBlank()) {
-        throw new AssertionError(what + " was answered " + st + ", expected " + code + " with a description");
+        throw new AssertionError(
+            what + " was answered " + st + ", expected " + code + " with a description");
       }
     }
 

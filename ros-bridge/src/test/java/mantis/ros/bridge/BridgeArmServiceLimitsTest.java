@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code arm_service.max_streams}: how many StreamCommands calls the bridge's ArmService keeps open at once. */
+/**
+ * {@code arm_service.max_streams}: how many StreamCommands calls the bridge's ArmService keeps open
+ * at once.
+ */
 class BridgeArmServiceLimitsTest {
   private Harness h;
   private Server armServer;
@@ -31,8 +34,13 @@ class BridgeArmServiceLimitsTest {
   void setUp() throws Exception {
     h = new Harness(Harness.CONFIG + "arm_service:\n  max_streams: 2\n").started();
     String name = InProcessServerBuilder.generateName();
-    armServer = BridgeArmService.serve(h.core, h.clock, InProcessServerBuilder.forName(name).directExecutor(),
-        new HealthStatusManager(), AuthInterceptor.builder().setOpen(Principal.LOCAL_NO_AUTH).build());
+    armServer =
+        BridgeArmService.serve(
+            h.core,
+            h.clock,
+            InProcessServerBuilder.forName(name).directExecutor(),
+            new HealthStatusManager(),
+            AuthInterceptor.builder().setOpen(Principal.LOCAL_NO_AUTH).build());
     armChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -66,7 +74,8 @@ class BridgeArmServiceLimitsTest {
   }
 
   @Test
-  void aCallBeyondMaxStreamsIsRefusedWithResourceExhaustedNamingTheLimitAndTheOpenOnesKeepTheirStates() {
+  void
+      aCallBeyondMaxStreamsIsRefusedWithResourceExhaustedNamingTheLimitAndTheOpenOnesKeepTheirStates() {
     Call first = new Call();
     Call second = new Call();
     Call third = new Call();
@@ -75,8 +84,10 @@ class BridgeArmServiceLimitsTest {
     assertEquals(1, third.ends.size(), "the third call ends at once");
     Status refused = third.ends.get(0);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getCode());
-    assertTrue(refused.getDescription().contains("2 StreamCommands calls open")
-        && refused.getDescription().contains("arm_service.max_streams: 2"), refused.getDescription());
+    assertTrue(
+        refused.getDescription().contains("2 StreamCommands calls open")
+            && refused.getDescription().contains("arm_service.max_streams: 2"),
+        refused.getDescription());
 
     h.step(0.1, 0.2, 0.3);
     assertEquals(1, first.states.size());
@@ -101,12 +112,19 @@ class BridgeArmServiceLimitsTest {
 
   @Test
   void maxStreamsDefaultsToFourAndMustBeOneToSixtyFour() throws Exception {
-    assertEquals(4, BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, java.util.Map.of()).armService()
-        .maxStreams());
+    assertEquals(
+        4,
+        BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, java.util.Map.of())
+            .armService()
+            .maxStreams());
     for (String bad : List.of("0", "65", "-1")) {
-      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-          () -> new Harness(Harness.CONFIG + "arm_service:\n  max_streams: " + bad + "\n"));
-      assertTrue(e.getMessage().contains("arm_service.max_streams must be 1..64, got " + bad), e.getMessage());
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> new Harness(Harness.CONFIG + "arm_service:\n  max_streams: " + bad + "\n"));
+      assertTrue(
+          e.getMessage().contains("arm_service.max_streams must be 1..64, got " + bad),
+          e.getMessage());
     }
   }
 }

@@ -67,7 +67,10 @@ class BridgeArmServiceSecurityTest {
   @BeforeEach
   void setUp() throws Exception {
     certs = TestCertificates.create(dir.resolve("tls"));
-    BridgeConfig cfg = BridgeConfig.parse(Harness.CONFIG + """
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+            Harness.CONFIG
+                + """
         arm_service:
           port: 50061
           host: 127.0.0.1
@@ -76,16 +79,29 @@ class BridgeArmServiceSecurityTest {
             - {name: lab-viewer, role: viewer, sha256: %s}
             - {name: lab-operator, role: operator, sha256: %s}
             - {name: lab-admin, role: admin, sha256: %s}
-        """.formatted(certs.server.cert(), certs.server.key(), TokenStore.sha256Hex(VIEWER),
-        TokenStore.sha256Hex(OPERATOR), TokenStore.sha256Hex(ADMIN)), "arm.yaml", dir, Map.of());
+        """
+                    .formatted(
+                        certs.server.cert(),
+                        certs.server.key(),
+                        TokenStore.sha256Hex(VIEWER),
+                        TokenStore.sha256Hex(OPERATOR),
+                        TokenStore.sha256Hex(ADMIN)),
+            "arm.yaml",
+            dir,
+            Map.of());
     audit = AuditLog.open(dir.resolve("audit.jsonl"));
     h = new Harness(cfg, audit).started();
     ServerSecurity sec = cfg.armService().security(audit);
     var decision = sec.check("127.0.0.1");
-    armServer = BridgeArmService.serve(h.core, h.clock,
-        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            sec.serverCredentials().orElseThrow()),
-        new HealthStatusManager(), sec.interceptor(decision, null));
+    armServer =
+        BridgeArmService.serve(
+            h.core,
+            h.clock,
+            NettyServerBuilder.forAddress(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                sec.serverCredentials().orElseThrow()),
+            new HealthStatusManager(),
+            sec.interceptor(decision, null));
   }
 
   @AfterEach
@@ -97,10 +113,13 @@ class BridgeArmServiceSecurityTest {
   }
 
   private ManagedChannel channel(String token) {
-    ClientSecurity cs = new ClientSecurity(Optional.of(TlsClientConfig.trusting(certs.ca)),
-        Optional.ofNullable(token).map(BearerToken::of));
-    ManagedChannel ch = Grpc.newChannelBuilderForAddress("localhost", armServer.getPort(), cs.channelCredentials())
-        .build();
+    ClientSecurity cs =
+        new ClientSecurity(
+            Optional.of(TlsClientConfig.trusting(certs.ca)),
+            Optional.ofNullable(token).map(BearerToken::of));
+    ManagedChannel ch =
+        Grpc.newChannelBuilderForAddress("localhost", armServer.getPort(), cs.channelCredentials())
+            .build();
     channels.add(ch);
     return ch;
   }
@@ -113,25 +132,34 @@ class BridgeArmServiceSecurityTest {
     return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
   }
 
-  /** Opens StreamCommands, sends one command, and returns how the call ended (OK when it stayed open). */
+  /**
+   * Opens StreamCommands, sends one command, and returns how the call ended (OK when it stayed
+   * open).
+   */
   private Status.Code streamOnce(ManagedChannel ch) throws Exception {
     CompletableFuture<Status> end = new CompletableFuture<>();
-    StreamObserver<JointCommand> in = ArmServiceGrpc.newStub(ch).streamCommands(new StreamObserver<JointStateMsg>() {
-      @Override
-      public void onNext(JointStateMsg m) {}
+    StreamObserver<JointCommand> in =
+        ArmServiceGrpc.newStub(ch)
+            .streamCommands(
+                new StreamObserver<JointStateMsg>() {
+                  @Override
+                  public void onNext(JointStateMsg m) {}
 
-      @Override
-      public void onError(Throwable t) {
-        end.complete(Status.fromThrowable(t));
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    end.complete(Status.fromThrowable(t));
+                  }
 
-      @Override
-      public void onCompleted() {
-        end.complete(Status.OK);
-      }
-    });
-    in.onNext(JointCommand.newBuilder().setRobotId("arm7")
-        .setChunk(Harness.chunk(0, 500_000_000L, new double[] {0.12, 0.2, 0.3})).build());
+                  @Override
+                  public void onCompleted() {
+                    end.complete(Status.OK);
+                  }
+                });
+    in.onNext(
+        JointCommand.newBuilder()
+            .setRobotId("arm7")
+            .setChunk(Harness.chunk(0, 500_000_000L, new double[] {0.12, 0.2, 0.3}))
+            .build());
     in.onCompleted();
     return end.get(10, TimeUnit.SECONDS).getCode();
   }
@@ -142,15 +170,29 @@ class BridgeArmServiceSecurityTest {
     h.core.estop("latched before the test");
     int published = h.port.trajectories.size();
     ManagedChannel anon = channel(null);
-    assertEquals(Status.Code.UNAUTHENTICATED, code(() -> blocking(anon).reset(ResetRequest.getDefaultInstance())));
-    assertTrue(h.core.filter().isEstopped(), "a client without credentials cannot clear the e-stop");
-    assertEquals(Status.Code.UNAUTHENTICATED, code(() -> blocking(anon).eStop(EStopRequest.getDefaultInstance())));
-    assertEquals(Status.Code.UNAUTHENTICATED, code(() -> blocking(anon).hold(HoldRequest.getDefaultInstance())));
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        code(() -> blocking(anon).reset(ResetRequest.getDefaultInstance())));
+    assertTrue(
+        h.core.filter().isEstopped(), "a client without credentials cannot clear the e-stop");
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        code(() -> blocking(anon).eStop(EStopRequest.getDefaultInstance())));
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        code(() -> blocking(anon).hold(HoldRequest.getDefaultInstance())));
     assertEquals(Status.Code.UNAUTHENTICATED, streamOnce(anon));
-    assertEquals(Status.Code.UNAUTHENTICATED, code(() -> HealthGrpc.newBlockingStub(anon)
-        .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())));
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        code(
+            () ->
+                HealthGrpc.newBlockingStub(anon)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance())));
     ManagedChannel wrong = channel(TokenStore.newToken());
-    assertEquals(Status.Code.UNAUTHENTICATED, code(() -> blocking(wrong).reset(ResetRequest.getDefaultInstance())));
+    assertEquals(
+        Status.Code.UNAUTHENTICATED,
+        code(() -> blocking(wrong).reset(ResetRequest.getDefaultInstance())));
     assertTrue(h.core.filter().isEstopped());
     assertEquals(published, h.port.trajectories.size(), "nothing was published for refused calls");
   }
@@ -158,16 +200,28 @@ class BridgeArmServiceSecurityTest {
   @Test
   void aViewerCanEStopButNotCommandHoldOrReset() throws Exception {
     ManagedChannel viewer = channel(VIEWER);
-    assertEquals(ServingStatus.SERVING, HealthGrpc.newBlockingStub(viewer).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .check(HealthCheckRequest.getDefaultInstance()).getStatus());
-    assertTrue(blocking(viewer).eStop(EStopRequest.newBuilder().setReason("hand in the cell").build()).getEstopped());
+    assertEquals(
+        ServingStatus.SERVING,
+        HealthGrpc.newBlockingStub(viewer)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance())
+            .getStatus());
+    assertTrue(
+        blocking(viewer)
+            .eStop(EStopRequest.newBuilder().setReason("hand in the cell").build())
+            .getEstopped());
     assertTrue(h.core.filter().isEstopped());
     assertEquals(Status.Code.PERMISSION_DENIED, streamOnce(viewer));
-    assertEquals(Status.Code.PERMISSION_DENIED, code(() -> blocking(viewer).hold(HoldRequest.getDefaultInstance())));
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> blocking(viewer).reset(ResetRequest.getDefaultInstance()));
+    assertEquals(
+        Status.Code.PERMISSION_DENIED,
+        code(() -> blocking(viewer).hold(HoldRequest.getDefaultInstance())));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> blocking(viewer).reset(ResetRequest.getDefaultInstance()));
     assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
-    assertEquals("mantis.v1.ArmService/Reset needs role admin or higher; token 'lab-viewer' has role viewer",
+    assertEquals(
+        "mantis.v1.ArmService/Reset needs role admin or higher; token 'lab-viewer' has role viewer",
         e.getStatus().getDescription());
     assertTrue(h.core.filter().isEstopped());
   }
@@ -179,9 +233,11 @@ class BridgeArmServiceSecurityTest {
     int before = h.port.trajectories.size();
     assertEquals(Status.Code.OK, streamOnce(operator));
     assertTrue(h.port.trajectories.size() > before, "the operator's command was published");
-    assertTrue(blocking(operator).hold(HoldRequest.newBuilder().setReason("pause").build()).getHolding());
+    assertTrue(
+        blocking(operator).hold(HoldRequest.newBuilder().setReason("pause").build()).getHolding());
     assertTrue(blocking(operator).eStop(EStopRequest.getDefaultInstance()).getEstopped());
-    assertEquals(Status.Code.PERMISSION_DENIED,
+    assertEquals(
+        Status.Code.PERMISSION_DENIED,
         code(() -> blocking(operator).reset(ResetRequest.getDefaultInstance())));
     assertTrue(h.core.filter().isEstopped());
     assertFalse(blocking(channel(ADMIN)).reset(ResetRequest.getDefaultInstance()).getEstopped());
@@ -194,7 +250,8 @@ class BridgeArmServiceSecurityTest {
     ManagedChannel operator = channel(OPERATOR);
     assertEquals(Status.Code.OK, streamOnce(operator));
     blocking(operator).hold(HoldRequest.newBuilder().setReason("pause").build());
-    blocking(channel(VIEWER)).eStop(EStopRequest.newBuilder().setReason("hand in the cell").build());
+    blocking(channel(VIEWER))
+        .eStop(EStopRequest.newBuilder().setReason("hand in the cell").build());
     code(() -> blocking(channel(null)).reset(ResetRequest.getDefaultInstance()));
     blocking(channel(ADMIN)).reset(ResetRequest.getDefaultInstance());
 
@@ -203,10 +260,20 @@ class BridgeArmServiceSecurityTest {
     for (String line : Files.readAllLines(dir.resolve("audit.jsonl"))) {
       lines.add(json.readTree(line));
     }
-    List<String> events = lines.stream().map(l -> l.get("event").asText() + " " + l.path("principal").asText())
-        .toList();
-    assertEquals(List.of("COMMAND_SOURCE policy", "COMMAND_SOURCE lab-operator", "COMMAND_SOURCE_END lab-operator",
-        "HOLD lab-operator", "ESTOP lab-viewer", "AUTH_DENIED ", "RESET lab-admin"), events);
+    List<String> events =
+        lines.stream()
+            .map(l -> l.get("event").asText() + " " + l.path("principal").asText())
+            .toList();
+    assertEquals(
+        List.of(
+            "COMMAND_SOURCE policy",
+            "COMMAND_SOURCE lab-operator",
+            "COMMAND_SOURCE_END lab-operator",
+            "HOLD lab-operator",
+            "ESTOP lab-viewer",
+            "AUTH_DENIED ",
+            "RESET lab-admin"),
+        events);
     JsonNode took = lines.get(1);
     assertEquals("operator", took.get("role").asText());
     assertTrue(took.get("peer").asText().startsWith("127.0.0.1:"), took.toString());
@@ -215,9 +282,15 @@ class BridgeArmServiceSecurityTest {
     JsonNode gave = lines.get(2);
     assertEquals("OK", gave.get("status").asText());
     assertEquals(1, gave.get("commands").asLong());
-    assertTrue(gave.get("detail").asText().contains("control goes back to the policy"), gave.toString());
+    assertTrue(
+        gave.get("detail").asText().contains("control goes back to the policy"), gave.toString());
     assertEquals("ArmService EStop: hand in the cell", lines.get(4).get("detail").asText());
-    assertTrue(lines.get(5).get("detail").asText().startsWith("UNAUTHENTICATED mantis.v1.ArmService/Reset"));
+    assertTrue(
+        lines
+            .get(5)
+            .get("detail")
+            .asText()
+            .startsWith("UNAUTHENTICATED mantis.v1.ArmService/Reset"));
     assertEquals("e-stop cleared", lines.get(6).get("detail").asText());
     for (JsonNode l : lines) {
       assertTrue(l.get("time").asText().endsWith("Z"), l.toString());

@@ -43,8 +43,13 @@ class BridgeArmServiceTest {
   void setUp() throws Exception {
     h = new Harness().started();
     String name = InProcessServerBuilder.generateName();
-    armServer = BridgeArmService.serve(h.core, h.clock, InProcessServerBuilder.forName(name).directExecutor(),
-        new HealthStatusManager(), AuthInterceptor.builder().setOpen(Principal.LOCAL_NO_AUTH).build());
+    armServer =
+        BridgeArmService.serve(
+            h.core,
+            h.clock,
+            InProcessServerBuilder.forName(name).directExecutor(),
+            new HealthStatusManager(),
+            AuthInterceptor.builder().setOpen(Principal.LOCAL_NO_AUTH).build());
     armChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -56,31 +61,39 @@ class BridgeArmServiceTest {
   }
 
   private StreamObserver<JointCommand> openStream() {
-    return ArmServiceGrpc.newStub(armChannel).streamCommands(new StreamObserver<>() {
-      @Override
-      public void onNext(JointStateMsg m) {
-        states.add(m);
-      }
+    return ArmServiceGrpc.newStub(armChannel)
+        .streamCommands(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(JointStateMsg m) {
+                states.add(m);
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        errors.add(t);
-      }
+              @Override
+              public void onError(Throwable t) {
+                errors.add(t);
+              }
 
-      @Override
-      public void onCompleted() {}
-    });
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   private static JointCommand command(double[]... points) {
-    return JointCommand.newBuilder().setRobotId("arm7").setChunk(Harness.chunk(0, 500_000_000L, points)).build();
+    return JointCommand.newBuilder()
+        .setRobotId("arm7")
+        .setChunk(Harness.chunk(0, 500_000_000L, points))
+        .build();
   }
 
   @Test
   void healthSaysServing() {
     var health = HealthGrpc.newBlockingStub(armChannel);
-    assertEquals(ServingStatus.SERVING,
-        health.check(HealthCheckRequest.newBuilder().setService(ArmServiceGrpc.SERVICE_NAME).build()).getStatus());
+    assertEquals(
+        ServingStatus.SERVING,
+        health
+            .check(HealthCheckRequest.newBuilder().setService(ArmServiceGrpc.SERVICE_NAME).build())
+            .getStatus());
   }
 
   @Test
@@ -106,7 +119,9 @@ class BridgeArmServiceTest {
     assertEquals(2, h.policy.observations.size(), "the policy still gets observations ...");
     assertEquals(3, h.port.trajectories.size(), "... but its chunks are not published");
     assertFalse(states.isEmpty(), "joint states stream back");
-    assertEquals(List.of(0.1, 0.2, 0.3), states.get(states.size() - 1).getJointState().getPositionsRadList());
+    assertEquals(
+        List.of(0.1, 0.2, 0.3),
+        states.get(states.size() - 1).getJointState().getPositionsRadList());
     assertEquals("arm7", states.get(0).getRobotId());
 
     // The arm client goes quiet for 100 ms: the watchdog holds, and the policy drives again.
@@ -141,7 +156,8 @@ class BridgeArmServiceTest {
       h.clock.advanceMillis(100);
       h.step(0.1, 0.2, 0.3);
     }
-    assertEquals(2, h.port.trajectories.size(), "neither the arm client nor the policy moves the arm");
+    assertEquals(
+        2, h.port.trajectories.size(), "neither the arm client nor the policy moves the arm");
     assertTrue(h.core.status().startsWith("state=estopped"));
 
     assertFalse(blocking.reset(ResetRequest.getDefaultInstance()).getEstopped());
@@ -158,13 +174,19 @@ class BridgeArmServiceTest {
     assertTrue(blocking.hold(HoldRequest.newBuilder().setReason("test").build()).getHolding());
     assertTrue(blocking.hold(HoldRequest.getDefaultInstance()).getHolding());
     assertEquals(3, h.port.trajectories.size());
-    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-        () -> blocking.eStop(EStopRequest.newBuilder().setRobotId("other").build()));
+    StatusRuntimeException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> blocking.eStop(EStopRequest.newBuilder().setRobotId("other").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     assertFalse(h.core.filter().isEstopped());
 
     StreamObserver<JointCommand> arm = openStream();
-    arm.onNext(JointCommand.newBuilder().setRobotId("other").setChunk(Harness.chunk(0, 1, new double[] {0, 0, 0})).build());
+    arm.onNext(
+        JointCommand.newBuilder()
+            .setRobotId("other")
+            .setChunk(Harness.chunk(0, 1, new double[] {0, 0, 0}))
+            .build());
     assertEquals(1, errors.size());
     assertEquals(Status.Code.INVALID_ARGUMENT, Status.fromThrowable(errors.get(0)).getCode());
     assertEquals(3, h.port.trajectories.size());

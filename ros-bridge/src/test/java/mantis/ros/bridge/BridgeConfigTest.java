@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BridgeConfigTest {
-  static final String MINIMAL = """
+  static final String MINIMAL =
+      """
       topics:
         image: /cam
         controller: /arm_controller
@@ -42,7 +43,8 @@ class BridgeConfigTest {
     assertEquals("push the red block to the left", c.bridge().defaultInstruction().orElseThrow());
     assertEquals(0, c.armService().port());
     assertFalse(c.armService().enabled());
-    assertTrue(c.describe().contains("controller: /arm_controller   # publishes /arm_controller/command"));
+    assertTrue(
+        c.describe().contains("controller: /arm_controller   # publishes /arm_controller/command"));
   }
 
   @Test
@@ -66,16 +68,35 @@ class BridgeConfigTest {
   void theResetTopicThatAnyRosNodeCouldPublishIsOffUnlessTheFileNamesIt() {
     BridgeConfig off = parse(MINIMAL, Map.of());
     assertTrue(off.topics().reset().isEmpty(), "no reset topic by default");
-    assertTrue(off.describe().contains("reset: \"\"   # off: no ROS topic clears the e-stop"), off.describe());
-    BridgeConfig on = parse(MINIMAL.replace("  controller: /arm_controller\n",
-        "  controller: /arm_controller\n  reset: /mantis/reset\n"), Map.of());
+    assertTrue(
+        off.describe().contains("reset: \"\"   # off: no ROS topic clears the e-stop"),
+        off.describe());
+    BridgeConfig on =
+        parse(
+            MINIMAL.replace(
+                "  controller: /arm_controller\n",
+                "  controller: /arm_controller\n  reset: /mantis/reset\n"),
+            Map.of());
     assertEquals("/mantis/reset", on.topics().reset().orElseThrow());
-    assertTrue(on.describe().contains("reset: /mantis/reset   # on: any ROS node can clear the e-stop"),
+    assertTrue(
+        on.describe().contains("reset: /mantis/reset   # on: any ROS node can clear the e-stop"),
         on.describe());
-    assertTrue(parse(MINIMAL.replace("  controller: /arm_controller\n",
-        "  controller: /arm_controller\n  reset: \"\"\n"), Map.of()).topics().reset().isEmpty(), "\"\" is off");
-    assertTrue(error(MINIMAL.replace("  controller: /arm_controller\n",
-        "  controller: /arm_controller\n  reset: not a topic\n")).contains("topics.reset"));
+    assertTrue(
+        parse(
+                MINIMAL.replace(
+                    "  controller: /arm_controller\n",
+                    "  controller: /arm_controller\n  reset: \"\"\n"),
+                Map.of())
+            .topics()
+            .reset()
+            .isEmpty(),
+        "\"\" is off");
+    assertTrue(
+        error(
+                MINIMAL.replace(
+                    "  controller: /arm_controller\n",
+                    "  controller: /arm_controller\n  reset: not a topic\n"))
+            .contains("topics.reset"));
   }
 
   @Test
@@ -83,22 +104,34 @@ class BridgeConfigTest {
     BridgeConfig c = parse(MINIMAL, Map.of());
     assertEquals(30_000, c.server().keepaliveTimeMs());
     assertEquals(10_000, c.server().keepaliveTimeoutMs());
-    assertTrue(c.describe().contains("keepalive_time_ms: 30000\n  keepalive_timeout_ms: 10000\n"), c.describe());
-    assertEquals(15_000, parse(MINIMAL + "server: {keepalive_time_ms: 15000, keepalive_timeout_ms: 5000}\n", Map.of())
-        .server().keepaliveTimeMs());
-    assertTrue(error(MINIMAL + "server: {keepalive_time_ms: 9999}\n").contains(
-        "server.keepalive_time_ms must be 10000..3600000 (the Mantis server permits pings every 10 s or more), "
-            + "got 9999"));
-    assertTrue(error(MINIMAL + "server: {keepalive_timeout_ms: 0}\n").contains(
-        "server.keepalive_timeout_ms must be 1000..600000, got 0"));
+    assertTrue(
+        c.describe().contains("keepalive_time_ms: 30000\n  keepalive_timeout_ms: 10000\n"),
+        c.describe());
+    assertEquals(
+        15_000,
+        parse(
+                MINIMAL + "server: {keepalive_time_ms: 15000, keepalive_timeout_ms: 5000}\n",
+                Map.of())
+            .server()
+            .keepaliveTimeMs());
+    assertTrue(
+        error(MINIMAL + "server: {keepalive_time_ms: 9999}\n")
+            .contains(
+                "server.keepalive_time_ms must be 10000..3600000 (the Mantis server permits pings every 10 s or more), "
+                    + "got 9999"));
+    assertTrue(
+        error(MINIMAL + "server: {keepalive_timeout_ms: 0}\n")
+            .contains("server.keepalive_timeout_ms must be 1000..600000, got 0"));
   }
 
   @Test
   void theMasterUriComesFromTheEnvironmentUnlessTheFileGivesOne() {
-    assertEquals(URI.create("http://rosmaster:11311/"),
+    assertEquals(
+        URI.create("http://rosmaster:11311/"),
         parse(MINIMAL, Map.of("ROS_MASTER_URI", "http://rosmaster:11311/")).ros().masterUri());
     String withUri = "ros:\n  master_uri: http://other:11312/\n" + MINIMAL;
-    assertEquals(URI.create("http://other:11312/"),
+    assertEquals(
+        URI.create("http://other:11312/"),
         parse(withUri, Map.of("ROS_MASTER_URI", "http://rosmaster:11311/")).ros().masterUri());
     assertTrue(error("ros:\n  master_uri: localhost\n" + MINIMAL).contains("ros.master_uri"));
   }
@@ -114,56 +147,81 @@ class BridgeConfigTest {
 
   @Test
   void exactlyOneImageTopicIsRequired() {
-    assertTrue(error(MINIMAL.replace("image: /cam", "image: /cam\n  compressed_image: /cam/compressed"))
-        .contains("either 'image' or 'compressed_image', not both"));
+    assertTrue(
+        error(MINIMAL.replace("image: /cam", "image: /cam\n  compressed_image: /cam/compressed"))
+            .contains("either 'image' or 'compressed_image', not both"));
     assertTrue(error(MINIMAL.replace("  image: /cam\n", "")).contains("one of 'image'"));
-    BridgeConfig c = parse(MINIMAL.replace("image: /cam", "compressed_image: /cam/compressed"), Map.of());
+    BridgeConfig c =
+        parse(MINIMAL.replace("image: /cam", "compressed_image: /cam/compressed"), Map.of());
     assertEquals("/cam/compressed", c.topics().compressedImage().orElseThrow());
   }
 
   @Test
   void theJointNamesMustMatchTheRobotSpec() {
     String msg = error(MINIMAL.replace("[j1, j2, j3]", "[j1, j2]"));
-    assertTrue(msg.contains("robot.joints has 2 names but robot spec mantis-planar-3 has 3 joints"), msg);
+    assertTrue(
+        msg.contains("robot.joints has 2 names but robot spec mantis-planar-3 has 3 joints"), msg);
     assertTrue(error(MINIMAL.replace("[j1, j2, j3]", "[j1, j1, j3]")).contains("names 'j1' twice"));
-    assertTrue(error(MINIMAL.replace("  joints: [j1, j2, j3]\n", "  id: arm\n")).contains("robot.joints is required"));
+    assertTrue(
+        error(MINIMAL.replace("  joints: [j1, j2, j3]\n", "  id: arm\n"))
+            .contains("robot.joints is required"));
   }
 
   @Test
   void missingSectionsAndBadValuesAreClear() {
     assertTrue(error("robot:\n  joints: [a, b, c]\n").contains("missing section 'topics'"));
-    assertTrue(error(MINIMAL.replace("controller: /arm_controller", "instruction: /i")).contains("topics.controller is required"));
-    assertTrue(error(MINIMAL + "server:\n  target: nohost\n").contains("server.target must be host:port"));
-    assertTrue(error(MINIMAL + "server:\n  reconnect_min_ms: 10\n").contains("reconnect_min_ms must be >= 100"));
-    assertTrue(error(MINIMAL + "server:\n  reconnect_max_ms: 9000\n").contains("reconnect_max_ms must be in"));
+    assertTrue(
+        error(MINIMAL.replace("controller: /arm_controller", "instruction: /i"))
+            .contains("topics.controller is required"));
+    assertTrue(
+        error(MINIMAL + "server:\n  target: nohost\n").contains("server.target must be host:port"));
+    assertTrue(
+        error(MINIMAL + "server:\n  reconnect_min_ms: 10\n")
+            .contains("reconnect_min_ms must be >= 100"));
+    assertTrue(
+        error(MINIMAL + "server:\n  reconnect_max_ms: 9000\n")
+            .contains("reconnect_max_ms must be in"));
     assertTrue(error(MINIMAL + "server:\n  control_rate_hz: 0\n").contains("control_rate_hz"));
-    assertTrue(error(MINIMAL + "server:\n  control_rate_hz: fast\n").contains("server.control_rate_hz"));
+    assertTrue(
+        error(MINIMAL + "server:\n  control_rate_hz: fast\n").contains("server.control_rate_hz"));
     assertTrue(error(MINIMAL + "arm_service:\n  port: 70000\n").contains("arm_service.port"));
-    assertTrue(error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n")).contains("neither a bundled robot"));
+    assertTrue(
+        error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n"))
+            .contains("neither a bundled robot"));
     assertTrue(error("").contains("empty bridge config"));
   }
 
   @Test
   void aBundledRobotIsLookedUpInTheRobotRegistryByAnyOfItsNames() {
     assertEquals("planar3", parse(MINIMAL, Map.of()).robot().specSource(), "the default robot");
-    BridgeConfig byOwnName = parse(MINIMAL.replace("robot:\n", "robot:\n  spec: mantis-planar-3\n"), Map.of());
+    BridgeConfig byOwnName =
+        parse(MINIMAL.replace("robot:\n", "robot:\n  spec: mantis-planar-3\n"), Map.of());
     assertEquals("mantis-planar-3", byOwnName.robot().specSource());
     assertEquals(RobotSpecs.mantisPlanar3(), byOwnName.robot().spec());
     String msg = error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n"));
-    assertTrue(msg.contains("robot.spec 'nosuchrobot' is neither a bundled robot [mantis-planar-3, planar3] nor a "
-        + "readable file ("), msg);
+    assertTrue(
+        msg.contains(
+            "robot.spec 'nosuchrobot' is neither a bundled robot [mantis-planar-3, planar3] nor a "
+                + "readable file ("),
+        msg);
   }
 
   @Test
   void aRobotSpecPathIsResolvedAgainstTheConfigFile(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("two.yaml"), """
+    Files.writeString(
+        dir.resolve("two.yaml"),
+        """
         name: two-joint
         joints:
           - {name: a, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
           - {name: b, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
         """);
     Path cfg = dir.resolve("bridge.yaml");
-    Files.writeString(cfg, MINIMAL.replace("robot:\n", "robot:\n  spec: two.yaml\n").replace("[j1, j2, j3]", "[ja, jb]"));
+    Files.writeString(
+        cfg,
+        MINIMAL
+            .replace("robot:\n", "robot:\n  spec: two.yaml\n")
+            .replace("[j1, j2, j3]", "[ja, jb]"));
     BridgeConfig c = BridgeConfig.load(cfg);
     assertEquals("two-joint", c.robot().spec().name());
     assertEquals(List.of("ja", "jb"), c.robot().joints());

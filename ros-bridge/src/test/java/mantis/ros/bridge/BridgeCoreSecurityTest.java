@@ -62,10 +62,11 @@ class BridgeCoreSecurityTest {
     final AtomicInteger calls = new AtomicInteger();
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-        ServerCallHandler<Q, A> next) {
-      if (call.getMethodDescriptor().getFullMethodName().equals(PolicyServiceGrpc.getControlMethod()
-          .getFullMethodName())) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+      if (call.getMethodDescriptor()
+          .getFullMethodName()
+          .equals(PolicyServiceGrpc.getControlMethod().getFullMethodName())) {
         calls.incrementAndGet();
       }
       return next.startCall(call, headers);
@@ -96,15 +97,21 @@ class BridgeCoreSecurityTest {
   }
 
   private static Harness refusing(Recording audit, ControlCounter counter) throws Exception {
-    AuthInterceptor auth = AuthInterceptor.builder()
-        .setTokens(TokenStore.of(List.of(TokenEntry.forToken("someone-else", Role.OPERATOR, TokenStore.newToken()))))
-        .build();
+    AuthInterceptor auth =
+        AuthInterceptor.builder()
+            .setTokens(
+                TokenStore.of(
+                    List.of(
+                        TokenEntry.forToken("someone-else", Role.OPERATOR, TokenStore.newToken()))))
+            .build();
     // Interceptors run last-listed first: count the call, then refuse it.
-    return new Harness(BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, Map.of()), audit, auth, counter);
+    return new Harness(
+        BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, Map.of()), audit, auth, counter);
   }
 
   @Test
-  void aServerRefusingTheTokenMakesTheBridgeHoldLogOneErrorAndRetryOnlyAtTheBackoff() throws Exception {
+  void aServerRefusingTheTokenMakesTheBridgeHoldLogOneErrorAndRetryOnlyAtTheBackoff()
+      throws Exception {
     ControlCounter counter = new ControlCounter();
     try (Harness h = refusing(audit, counter).started()) {
       assertEquals(1, counter.calls.get());
@@ -124,14 +131,23 @@ class BridgeCoreSecurityTest {
         assertEquals(before + 1, counter.calls.get(), "retried after " + d + " ms");
       }
       List<String> errors = lines(Level.ERROR, "server refused the bridge's token");
-      assertEquals(1, errors.size(), "one ERROR for " + counter.calls.get() + " refusals: " + errors);
-      assertTrue(errors.get(0).startsWith("server refused the bridge's token: UNAUTHENTICATED: no credentials"),
+      assertEquals(
+          1, errors.size(), "one ERROR for " + counter.calls.get() + " refusals: " + errors);
+      assertTrue(
+          errors
+              .get(0)
+              .startsWith("server refused the bridge's token: UNAUTHENTICATED: no credentials"),
           errors.get(0));
-      assertTrue(errors.get(0).contains("(no token configured)") && errors.get(0).contains("localhost:1"),
+      assertTrue(
+          errors.get(0).contains("(no token configured)") && errors.get(0).contains("localhost:1"),
           errors.get(0));
-      assertTrue(lines(Level.WARN, "server stream lost").isEmpty(), "the refusal replaces the stream-lost WARN");
+      assertTrue(
+          lines(Level.WARN, "server stream lost").isEmpty(),
+          "the refusal replaces the stream-lost WARN");
       assertTrue(h.core.status().startsWith("state=server_refused"), h.core.status());
-      assertTrue(h.port.trajectories.stream().allMatch(t -> t.points().size() <= 1), "only holds were published");
+      assertTrue(
+          h.port.trajectories.stream().allMatch(t -> t.points().size() <= 1),
+          "only holds were published");
       assertTrue(h.port.trajectories.size() >= 1, "the arm was told to hold");
 
       h.clock.advanceMillis(BridgeCore.AUTH_ERROR_PERIOD_MS);
@@ -144,12 +160,14 @@ class BridgeCoreSecurityTest {
 
   @Test
   void thePolicyTakingAndLosingCommandOfTheArmIsAudited() throws Exception {
-    try (Harness h = new Harness(BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, Map.of()), audit)
-        .started()) {
+    try (Harness h =
+        new Harness(BridgeConfig.parse(Harness.CONFIG, "harness.yaml", null, Map.of()), audit)
+            .started()) {
       h.step(0.1, 0.2, 0.3);
       h.clock.advanceMillis(100);
       h.step(0.1, 0.2, 0.3);
-      assertEquals(List.of("COMMAND_SOURCE policy"), audit.names(), "once per stream, not per chunk");
+      assertEquals(
+          List.of("COMMAND_SOURCE policy"), audit.names(), "once per stream, not per chunk");
       AuditEvent took = audit.events.get(0);
       assertEquals("arm7", took.robotId());
       assertEquals("localhost:1", took.peer());
@@ -157,23 +175,33 @@ class BridgeCoreSecurityTest {
 
       h.policy.failNewest();
       assertEquals(List.of("COMMAND_SOURCE policy", "COMMAND_SOURCE_END policy"), audit.names());
-      assertTrue(audit.events.get(1).detail().contains("lost: Control failed: UNAVAILABLE server restarting"),
+      assertTrue(
+          audit
+              .events
+              .get(1)
+              .detail()
+              .contains("lost: Control failed: UNAVAILABLE server restarting"),
           audit.events.get(1).detail());
       h.clock.advanceMillis(100);
       h.core.tick();
       h.clock.advanceMillis(100);
       h.step(0.1, 0.2, 0.3);
-      assertEquals(List.of("COMMAND_SOURCE policy", "COMMAND_SOURCE_END policy", "COMMAND_SOURCE policy"),
-          audit.names(), "the reconnected stream commands again");
+      assertEquals(
+          List.of("COMMAND_SOURCE policy", "COMMAND_SOURCE_END policy", "COMMAND_SOURCE policy"),
+          audit.names(),
+          "the reconnected stream commands again");
     }
   }
 
   @Test
   void rosEStopsAndResetsAreAuditedWithTheTopicAndPublisherOncePerChange() throws Exception {
-    String withResetTopic = Harness.CONFIG.replace("  controller: /arm_controller\n",
-        "  controller: /arm_controller\n  reset: /mantis/reset\n");
-    try (Harness h = new Harness(BridgeConfig.parse(withResetTopic, "harness.yaml", null, Map.of()), audit)
-        .started()) {
+    String withResetTopic =
+        Harness.CONFIG.replace(
+            "  controller: /arm_controller\n",
+            "  controller: /arm_controller\n  reset: /mantis/reset\n");
+    try (Harness h =
+        new Harness(BridgeConfig.parse(withResetTopic, "harness.yaml", null, Map.of()), audit)
+            .started()) {
       MessageOrigin button = new MessageOrigin("/estop_button", "http://cell:40001/");
       MessageOrigin panel = new MessageOrigin("/panel", "http://panel:40002/");
       for (int i = 0; i < 10; i++) {
@@ -184,8 +212,13 @@ class BridgeCoreSecurityTest {
       h.core.onReset(panel);
       h.core.onReset(panel);
       h.core.onReset(null);
-      assertEquals(List.of("ESTOP ros:/mantis/estop", "ESTOP ros:/mantis/estop", "RESET ros:/mantis/reset",
-          "RESET ros:/mantis/reset"), audit.names());
+      assertEquals(
+          List.of(
+              "ESTOP ros:/mantis/estop",
+              "ESTOP ros:/mantis/estop",
+              "RESET ros:/mantis/reset",
+              "RESET ros:/mantis/reset"),
+          audit.names());
       AuditEvent first = audit.events.get(0);
       assertEquals("/estop_button (http://cell:40001/)", first.peer());
       assertEquals(Role.VIEWER, first.role());

@@ -30,15 +30,20 @@ class BridgeCoreTest {
       h.policy.reply = o -> null;
       // 2 x 2 bgr8 with 2 bytes of row padding (step 8).
       byte[] bgr = {
-          10, 20, 30, 11, 21, 31, 0, 0,
-          12, 22, 32, 13, 23, 33, 0, 0};
+        10, 20, 30, 11, 21, 31, 0, 0,
+        12, 22, 32, 13, 23, 33, 0, 0
+      };
       h.core.onImage(new Image(new Header(0, RosTime.ZERO, "overhead"), 2, 2, "bgr8", 0, 8, bgr));
       long imageAt = h.clock.nanoTime();
       h.clock.advanceMillis(5);
       // Out of order, with an extra joint the robot does not have.
-      h.core.onJointState(new JointState(new Header(0, RosTime.ZERO, ""),
-          List.of("gripper", "j_wrist", "j_shoulder", "j_elbow"), List.of(9.0, 0.3, 0.1, 0.2),
-          List.of(0.0, 0.03, 0.01, 0.02), List.of()));
+      h.core.onJointState(
+          new JointState(
+              new Header(0, RosTime.ZERO, ""),
+              List.of("gripper", "j_wrist", "j_shoulder", "j_elbow"),
+              List.of(9.0, 0.3, 0.1, 0.2),
+              List.of(0.0, 0.03, 0.01, 0.02),
+              List.of()));
       h.clock.advanceMillis(5);
       h.core.tick();
 
@@ -52,7 +57,9 @@ class BridgeCoreTest {
       assertEquals(FrameEncoding.FRAME_ENCODING_RAW_RGB8, o.getFrames(0).getEncoding());
       assertEquals(2, o.getFrames(0).getWidthPx());
       assertEquals(2, o.getFrames(0).getHeightPx());
-      assertArrayEquals(new byte[] {30, 20, 10, 31, 21, 11, 32, 22, 12, 33, 23, 13}, o.getFrames(0).getData().toByteArray());
+      assertArrayEquals(
+          new byte[] {30, 20, 10, 31, 21, 11, 32, 22, 12, 33, 23, 13},
+          o.getFrames(0).getData().toByteArray());
       assertEquals(Harness.SPEC_NAMES, o.getJointState().getNamesList());
       assertEquals(List.of(0.1, 0.2, 0.3), o.getJointState().getPositionsRadList());
       assertEquals(List.of(0.01, 0.02, 0.03), o.getJointState().getVelocitiesRadPerSList());
@@ -68,15 +75,21 @@ class BridgeCoreTest {
       h.core.onImage(Harness.rgbImage());
       h.core.tick();
       assertEquals(0, h.policy.observations.size(), "no joint state yet");
-      h.core.onJointState(new JointState(new Header(0, RosTime.ZERO, ""), List.of("j_shoulder", "j_elbow"),
-          List.of(0.0, 0.0), List.of(), List.of()));
+      h.core.onJointState(
+          new JointState(
+              new Header(0, RosTime.ZERO, ""),
+              List.of("j_shoulder", "j_elbow"),
+              List.of(0.0, 0.0),
+              List.of(),
+              List.of()));
       h.core.tick();
       assertEquals(0, h.policy.observations.size(), "a joint state without j_wrist is rejected");
       h.core.onJointState(Harness.jointState(0, 0, 0));
       h.clock.advanceMillis(501);
       h.core.tick();
       assertEquals(0, h.policy.observations.size(), "frame and joint state are older than 500 ms");
-      h.core.onImage(new Image(new Header(0, RosTime.ZERO, ""), 1, 1, "mono8", 0, 1, new byte[] {1}));
+      h.core.onImage(
+          new Image(new Header(0, RosTime.ZERO, ""), 1, 1, "mono8", 0, 1, new byte[] {1}));
       h.core.onJointState(Harness.jointState(0, 0, 0));
       h.core.tick();
       assertEquals(0, h.policy.observations.size(), "mono8 is rejected; the old frame is stale");
@@ -89,8 +102,14 @@ class BridgeCoreTest {
   void aChunkBecomesATrajectoryWithRosNamesInsideTheLimits() throws Exception {
     try (Harness h = new Harness().started()) {
       // Far outside the +-2.6 rad limits, and a NaN.
-      h.policy.reply = o -> Harness.chunk(o.getStep(), 800_000_000L,
-          new double[] {0.05, -0.05, 0.0}, new double[] {0.1, -9.0, Double.NaN}, new double[] {7.0, -9.0, 0.1});
+      h.policy.reply =
+          o ->
+              Harness.chunk(
+                  o.getStep(),
+                  800_000_000L,
+                  new double[] {0.05, -0.05, 0.0},
+                  new double[] {0.1, -9.0, Double.NaN},
+                  new double[] {7.0, -9.0, 0.1});
       h.step(2.5, -2.5, 0);
 
       assertEquals(1, h.port.trajectories.size());
@@ -115,10 +134,12 @@ class BridgeCoreTest {
   @Test
   void aChunkExpiredOnArrivalIsNotPublishedAndTheArmHolds() throws Exception {
     try (Harness h = new Harness().started()) {
-      h.policy.reply = o -> {
-        h.clock.advanceMillis(80); // the answer takes 80 ms ...
-        return Harness.chunk(o.getStep(), 50_000_000L, new double[] {0.5, 0.5, 0.5}); // ... but is valid for 50
-      };
+      h.policy.reply =
+          o -> {
+            h.clock.advanceMillis(80); // the answer takes 80 ms ...
+            return Harness.chunk(
+                o.getStep(), 50_000_000L, new double[] {0.5, 0.5, 0.5}); // ... but is valid for 50
+          };
       h.step(0.1, 0.2, 0.3);
 
       assertEquals(1, h.port.trajectories.size(), "only the hold");
@@ -241,7 +262,8 @@ class BridgeCoreTest {
       h.core.onEstop(new RosBool(false));
       h.clock.advanceMillis(100);
       h.step(0.1, 0.2, 0.3);
-      assertEquals(2, h.port.trajectories.size(), "chunks are ignored while latched; false does not reset");
+      assertEquals(
+          2, h.port.trajectories.size(), "chunks are ignored while latched; false does not reset");
       assertTrue(h.policy.observations.size() >= 6);
 
       h.core.onReset();
@@ -261,7 +283,8 @@ class BridgeCoreTest {
       var out = h.policy.streams.get(0);
       out.onNext(Harness.gentle(o));
       out.onNext(Harness.gentle(o)); // the same step again
-      out.onNext(Harness.chunk(o.getStep() + 5, 500_000_000L, new double[] {0, 0, 0})); // never asked for
+      out.onNext(
+          Harness.chunk(o.getStep() + 5, 500_000_000L, new double[] {0, 0, 0})); // never asked for
       assertEquals(1, h.port.trajectories.size());
       assertEquals(2, h.core.counts().chunksDropped());
     }
@@ -272,11 +295,17 @@ class BridgeCoreTest {
     try (Harness h = new Harness().started()) {
       h.step(0, 0, 0);
       var out = h.policy.streams.get(0);
-      out.onNext(Harness.chunk(0, 500_000_000L, new double[] {0, 0, 0}).toBuilder()
-          .setSource(ChunkSource.CHUNK_SOURCE_WATCHDOG).setHeld(true).build());
+      out.onNext(
+          Harness.chunk(0, 500_000_000L, new double[] {0, 0, 0}).toBuilder()
+              .setSource(ChunkSource.CHUNK_SOURCE_WATCHDOG)
+              .setHeld(true)
+              .build());
       assertEquals(1, h.port.trajectories.size());
-      out.onNext(Harness.chunk(0, 500_000_000L, new double[] {0, 0, 0}).toBuilder()
-          .setSource(ChunkSource.CHUNK_SOURCE_SHUTDOWN).setHeld(true).build());
+      out.onNext(
+          Harness.chunk(0, 500_000_000L, new double[] {0, 0, 0}).toBuilder()
+              .setSource(ChunkSource.CHUNK_SOURCE_SHUTDOWN)
+              .setHeld(true)
+              .build());
       assertEquals(2, h.port.trajectories.size());
       assertHold(h.port.last(), 0, 0, 0);
     }
@@ -317,8 +346,13 @@ class BridgeCoreTest {
       String s = h.port.statuses.get(1);
       assertTrue(s.startsWith("state="), s);
       assertTrue(s.contains(" robot=arm7 "), s);
-      assertTrue(s.contains(" observations=") && s.contains(" chunks=1 ") && s.contains(" holds=")
-          && s.contains(" interventions=") && s.contains(" reconnects=0"), s);
+      assertTrue(
+          s.contains(" observations=")
+              && s.contains(" chunks=1 ")
+              && s.contains(" holds=")
+              && s.contains(" interventions=")
+              && s.contains(" reconnects=0"),
+          s);
       assertTrue(s.contains(" last_chunk_age_ms=500 "), s);
     }
   }
@@ -340,14 +374,17 @@ class BridgeCoreTest {
     Harness.FakePolicy policy = new Harness.FakePolicy();
     Harness.RecordingPort port = new Harness.RecordingPort();
     String name = io.grpc.inprocess.InProcessServerBuilder.generateName();
-    io.grpc.Server server = io.grpc.inprocess.InProcessServerBuilder.forName(name).addService(policy).build().start();
-    io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
-    BridgeCore core = BridgeCore.builder()
-        .setConfig(BridgeConfig.parse(Harness.CONFIG, "t", null, java.util.Map.of()))
-        .setPort(port)
-        .setChannel(channel)
-        .optScheduler(scheduler)
-        .build();
+    io.grpc.Server server =
+        io.grpc.inprocess.InProcessServerBuilder.forName(name).addService(policy).build().start();
+    io.grpc.ManagedChannel channel =
+        io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
+    BridgeCore core =
+        BridgeCore.builder()
+            .setConfig(BridgeConfig.parse(Harness.CONFIG, "t", null, java.util.Map.of()))
+            .setPort(port)
+            .setChannel(channel)
+            .optScheduler(scheduler)
+            .build();
     try {
       core.start();
       long deadline = System.nanoTime() + 5_000_000_000L;

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The bridge node in a real ROS graph: a roscore, a rospy stand-in robot ({@code fake_robot.py}:
  * camera, joint states at a fixed position, optionally /clock; it prints every trajectory the
- * bridge sends and, optionally, the bridge's /rosout lines), {@code rosnode}/{@code rosparam},
- * and a fake policy server over Netty gRPC.
+ * bridge sends and, optionally, the bridge's /rosout lines), {@code rosnode}/{@code rosparam}, and
+ * a fake policy server over Netty gRPC.
  */
 @Tag("ros")
 class BridgeNodeRosTest {
@@ -53,8 +53,10 @@ class BridgeNodeRosTest {
         Matcher m = CMD.matcher(line);
         if (m.matches()) {
           double stamp = Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)) * 1e-9;
-          Optional<Double> clock = m.group(3).equals("-") ? Optional.empty()
-              : Optional.of(Double.parseDouble(m.group(3)));
+          Optional<Double> clock =
+              m.group(3).equals("-")
+                  ? Optional.empty()
+                  : Optional.of(Double.parseDouble(m.group(3)));
           out.add(new Cmd(stamp, clock, Integer.parseInt(m.group(4)), m.group(5)));
         }
       }
@@ -83,8 +85,15 @@ class BridgeNodeRosTest {
         Files.copy(in, script);
       }
     }
-    List<String> args = new ArrayList<>(List.of("--joints", JOINTS, "--positions", MEASURED,
-        "--command", "/arm_controller/command"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--joints",
+                JOINTS,
+                "--positions",
+                MEASURED,
+                "--command",
+                "/arm_controller/command"));
     args.addAll(List.of(extra));
     RosProcess p = RosProcess.python(ros, core.environment(), script, args.toArray(String[]::new));
     assertTrue(p.awaitOutput("READY", WAIT), p.output());
@@ -92,7 +101,9 @@ class BridgeNodeRosTest {
   }
 
   private static BridgeNode bridge(FakePolicyServer server) throws Exception {
-    BridgeConfig config = BridgeConfig.parse("""
+    BridgeConfig config =
+        BridgeConfig.parse(
+            """
         ros:
           master_uri: %s
           node_name: mantis_bridge
@@ -109,17 +120,23 @@ class BridgeNodeRosTest {
           target: %s
         bridge:
           default_instruction: reach the block
-        """.formatted(core.uri(), server.target()), "bridge.yaml", dir, Map.of());
+        """
+                .formatted(core.uri(), server.target()),
+            "bridge.yaml",
+            dir,
+            Map.of());
     BridgeNode bridge = BridgeNode.builder().setConfig(config).build();
     bridge.start();
     return bridge;
   }
 
-  private static void await(RosProcess robot, Predicate<String> done, String what) throws InterruptedException {
+  private static void await(RosProcess robot, Predicate<String> done, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!done.test(robot.output())) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + WAIT + "; robot printed:\n" + robot.output());
+        throw new AssertionError(
+            "no " + what + " within " + WAIT + "; robot printed:\n" + robot.output());
       }
       Thread.sleep(50);
     }
@@ -154,7 +171,8 @@ class BridgeNodeRosTest {
         Thread.sleep(1000); // anything still in flight reaches the robot
         List<Cmd> cmds = Cmd.parse(robot.output());
         Cmd last = cmds.get(cmds.size() - 1);
-        assertEquals(1, last.points(), "the last trajectory is a one-point hold:\n" + robot.output());
+        assertEquals(
+            1, last.points(), "the last trajectory is a one-point hold:\n" + robot.output());
         assertEquals(MEASURED, last.last(), "held at the measured position");
       } finally {
         bridge.close();
@@ -177,12 +195,19 @@ class BridgeNodeRosTest {
       List<Cmd> cmds = Cmd.parse(robot.output());
       for (Cmd c : cmds) {
         // 0 is allowed before the bridge's first /clock; the wall clock (~1.7e9 s) never.
-        assertTrue(c.stampSecs() == 0 || c.stampSecs() >= 1000 && c.stampSecs() < 100_000,
+        assertTrue(
+            c.stampSecs() == 0 || c.stampSecs() >= 1000 && c.stampSecs() < 100_000,
             "a stamp off the simulated clock: " + c + "\n" + robot.output());
       }
-      long tracking = cmds.stream().filter(c -> c.clockSecs().isPresent()
-          && Math.abs(c.stampSecs() - c.clockSecs().get()) < 0.5).count();
-      assertTrue(tracking >= 10, "stamps within 0.5 s of /clock: " + tracking + "\n" + robot.output());
+      long tracking =
+          cmds.stream()
+              .filter(
+                  c ->
+                      c.clockSecs().isPresent()
+                          && Math.abs(c.stampSecs() - c.clockSecs().get()) < 0.5)
+              .count();
+      assertTrue(
+          tracking >= 10, "stamps within 0.5 s of /clock: " + tracking + "\n" + robot.output());
     } finally {
       run(List.of(tool("rosparam"), "delete", "/use_sim_time"));
     }
@@ -190,26 +215,48 @@ class BridgeNodeRosTest {
 
   @Test
   void theBridgesLogLinesReachRosoutWithItsNameAndLevel() throws Exception {
-    ch.qos.logback.classic.Logger bridgeLogs = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("mantis.ros.bridge");
+    ch.qos.logback.classic.Logger bridgeLogs =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("mantis.ros.bridge");
     Level before = bridgeLogs.getLevel();
     bridgeLogs.setLevel(Level.INFO); // this module's tests log WARN and up; rosout follows SLF4J
     try (FakePolicyServer server = new FakePolicyServer(0).start();
         RosProcess robot = robot("--rosout", "/mantis_bridge")) {
       BridgeNode bridge = bridge(server);
       try {
-        await(robot, out -> chunks(out) >= 1 && out.contains("ROSOUT level=2 name=/mantis_bridge"),
+        await(
+            robot,
+            out -> chunks(out) >= 1 && out.contains("ROSOUT level=2 name=/mantis_bridge"),
             "a chunk and an INFO line on /rosout");
         server.stop(); // the stream fails: a WARN, then an INFO hold
-        await(robot, out -> out.contains("ROSOUT level=4 name=/mantis_bridge"), "a WARN line on /rosout");
+        await(
+            robot,
+            out -> out.contains("ROSOUT level=4 name=/mantis_bridge"),
+            "a WARN line on /rosout");
       } finally {
         bridge.close();
       }
-      String warn = robot.output().lines().filter(l -> l.startsWith("ROSOUT level=4")).findFirst().orElseThrow();
-      assertTrue(warn.startsWith("ROSOUT level=4 name=/mantis_bridge file=BridgeCore.java "
-          + "function=mantis.ros.bridge.BridgeCore."), warn);
+      String warn =
+          robot
+              .output()
+              .lines()
+              .filter(l -> l.startsWith("ROSOUT level=4"))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(
+          warn.startsWith(
+              "ROSOUT level=4 name=/mantis_bridge file=BridgeCore.java "
+                  + "function=mantis.ros.bridge.BridgeCore."),
+          warn);
       assertTrue(warn.matches(".* line=[1-9][0-9]* msg=server stream lost .*"), warn);
-      assertTrue(robot.output().lines().anyMatch(l -> l.startsWith("ROSOUT level=2 name=/mantis_bridge")
-          && l.contains("msg=hold: server lost")), robot.output());
+      assertTrue(
+          robot
+              .output()
+              .lines()
+              .anyMatch(
+                  l ->
+                      l.startsWith("ROSOUT level=2 name=/mantis_bridge")
+                          && l.contains("msg=hold: server lost")),
+          robot.output());
     } finally {
       bridgeLogs.setLevel(before);
     }

@@ -102,26 +102,38 @@ class BridgeNodeSecurityRosTest {
         bridge:
           default_instruction: reach the block
         %s
-        """.formatted(core.uri(), target, armService.indent(2).stripTrailing(), bridge.indent(2).stripTrailing());
+        """
+        .formatted(
+            core.uri(),
+            target,
+            armService.indent(2).stripTrailing(),
+            bridge.indent(2).stripTrailing());
   }
 
   private static ManagedChannel plain(int port) {
-    return Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+        .build();
   }
 
   private static ManagedChannel withToken(int port, String token) {
-    return Grpc.newChannelBuilderForAddress("127.0.0.1", port,
-        new ClientSecurity(Optional.empty(), Optional.of(BearerToken.of(token))).channelCredentials()).build();
+    return Grpc.newChannelBuilderForAddress(
+            "127.0.0.1",
+            port,
+            new ClientSecurity(Optional.empty(), Optional.of(BearerToken.of(token)))
+                .channelCredentials())
+        .build();
   }
 
   private static ArmServiceGrpc.ArmServiceBlockingStub blocking(ManagedChannel ch) {
     return ArmServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
   }
 
-  private static void await(Predicate<String> done, RosProcess p, String what) throws InterruptedException {
+  private static void await(Predicate<String> done, RosProcess p, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!done.test(p.output())) {
-      assertTrue(System.nanoTime() < deadline, "no " + what + " within " + WAIT + ":\n" + p.output());
+      assertTrue(
+          System.nanoTime() < deadline, "no " + what + " within " + WAIT + ":\n" + p.output());
       Thread.sleep(50);
     }
   }
@@ -136,8 +148,10 @@ class BridgeNodeSecurityRosTest {
   }
 
   private static void rostopicPub(String topic, String type, String value) throws Exception {
-    try (RosProcess p = RosProcess.start(core.environment(),
-        List.of(ros.rostopic().toString(), "pub", "-1", topic, type, value))) {
+    try (RosProcess p =
+        RosProcess.start(
+            core.environment(),
+            List.of(ros.rostopic().toString(), "pub", "-1", topic, type, value))) {
       assertEquals(0, p.waitFor(WAIT), p.output());
     }
   }
@@ -148,18 +162,32 @@ class BridgeNodeSecurityRosTest {
    * start, before it joins the graph, and nothing listens on the port.
    */
   @Test
-  void anArmServiceOnEveryInterfaceWithoutTlsAndTokensRefusesToStartSoNoClientCanResetAnEStop() throws Exception {
+  void anArmServiceOnEveryInterfaceWithoutTlsAndTokensRefusesToStartSoNoClientCanResetAnEStop()
+      throws Exception {
     int port = freePort();
-    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
-        "bridge.yaml", dir, Map.of());
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+            yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
+            "bridge.yaml",
+            dir,
+            Map.of());
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     ManagedChannel ch = plain(port);
     try {
-      IllegalStateException e = assertThrows(IllegalStateException.class, bridge::start,
-          "a bridge whose ArmService any client on the network could reach (and Reset) must not start");
-      assertTrue(e.getMessage().contains("refusing to listen on every network interface (0.0.0.0)"), e.getMessage());
-      Status.Code code = assertThrows(StatusRuntimeException.class,
-          () -> blocking(ch).reset(ResetRequest.getDefaultInstance())).getStatus().getCode();
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              bridge::start,
+              "a bridge whose ArmService any client on the network could reach (and Reset) must not start");
+      assertTrue(
+          e.getMessage().contains("refusing to listen on every network interface (0.0.0.0)"),
+          e.getMessage());
+      Status.Code code =
+          assertThrows(
+                  StatusRuntimeException.class,
+                  () -> blocking(ch).reset(ResetRequest.getDefaultInstance()))
+              .getStatus()
+              .getCode();
       assertEquals(Status.Code.UNAVAILABLE, code, "nothing listens on the ArmService port");
     } finally {
       ch.shutdownNow();
@@ -169,19 +197,34 @@ class BridgeNodeSecurityRosTest {
 
   @Test
   void anArmServicePortInUseStopsTheBridgeWithOneLineBeforeItJoinsTheGraph() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken =
+        new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port, "")
-          .replace("node_name: mantis_bridge", "node_name: mantis_bridge_port_taken"), "bridge.yaml", dir, Map.of());
+      BridgeConfig cfg =
+          BridgeConfig.parse(
+              yaml("127.0.0.1:1", "port: " + port, "")
+                  .replace("node_name: mantis_bridge", "node_name: mantis_bridge_port_taken"),
+              "bridge.yaml",
+              dir,
+              Map.of());
       BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
       try {
         ArmServiceBindException e = assertThrows(ArmServiceBindException.class, bridge::start);
-        assertEquals("cannot bind the bridge's ArmService to 127.0.0.1:" + port
-            + " (arm_service.host, arm_service.port): address already in use", e.getMessage());
+        assertEquals(
+            "cannot bind the bridge's ArmService to 127.0.0.1:"
+                + port
+                + " (arm_service.host, arm_service.port): address already in use",
+            e.getMessage());
         MasterClient master = new MasterClient(core.uri(), "/security_test", Duration.ofSeconds(2));
-        assertEquals(Optional.empty(), master.lookupNode("/mantis_bridge_port_taken"),
+        assertEquals(
+            Optional.empty(),
+            master.lookupNode("/mantis_bridge_port_taken"),
             "the bridge never registered with the master");
-        assertFalse(master.getSystemState().subscribersOf("/joint_states").contains("/mantis_bridge_port_taken"));
+        assertFalse(
+            master
+                .getSystemState()
+                .subscribersOf("/joint_states")
+                .contains("/mantis_bridge_port_taken"));
       } finally {
         bridge.close("test");
       }
@@ -189,27 +232,42 @@ class BridgeNodeSecurityRosTest {
   }
 
   /**
-   * ROS 1 has no authentication: any node on the graph could publish the reset topic. Unless the file names one, the
-   * bridge does not subscribe to it, and a message on /mantis/reset leaves the e-stop latched.
+   * ROS 1 has no authentication: any node on the graph could publish the reset topic. Unless the
+   * file names one, the bridge does not subscribe to it, and a message on /mantis/reset leaves the
+   * e-stop latched.
    */
   @Test
   void withoutTopicsResetNoRosNodeCanClearTheEStop() throws Exception {
     int port = freePort();
-    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port, "")
-        .replace("node_name: mantis_bridge", "node_name: mantis_bridge_no_reset"), "bridge.yaml", dir, Map.of());
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+            yaml("127.0.0.1:1", "port: " + port, "")
+                .replace("node_name: mantis_bridge", "node_name: mantis_bridge_no_reset"),
+            "bridge.yaml",
+            dir,
+            Map.of());
     assertTrue(cfg.topics().reset().isEmpty());
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     ManagedChannel ch = plain(port);
     try {
       bridge.start();
       MasterClient master = new MasterClient(core.uri(), "/security_test", Duration.ofSeconds(2));
-      assertTrue(master.getSystemState().subscribersOf("/mantis/estop").contains("/mantis_bridge_no_reset"),
+      assertTrue(
+          master
+              .getSystemState()
+              .subscribersOf("/mantis/estop")
+              .contains("/mantis_bridge_no_reset"),
           "the e-stop topic is subscribed");
-      assertFalse(master.getSystemState().subscribersOf("/mantis/reset").contains("/mantis_bridge_no_reset"),
+      assertFalse(
+          master
+              .getSystemState()
+              .subscribersOf("/mantis/reset")
+              .contains("/mantis_bridge_no_reset"),
           "the reset topic is not");
       blocking(ch).eStop(EStopRequest.newBuilder().setReason("test").build());
       rostopicPub("/mantis/reset", "std_msgs/Empty", "{}");
-      assertTrue(blocking(ch).hold(HoldRequest.getDefaultInstance()).getEstopped(), "still latched");
+      assertTrue(
+          blocking(ch).hold(HoldRequest.getDefaultInstance()).getEstopped(), "still latched");
     } finally {
       ch.shutdownNow();
       bridge.close();
@@ -219,8 +277,13 @@ class BridgeNodeSecurityRosTest {
   @Test
   void withInsecureTheSameBridgeStartsAndWarns() throws Exception {
     int port = freePort();
-    BridgeConfig cfg = BridgeConfig.parse(yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
-        "bridge.yaml", dir, Map.of()).withArmServiceInsecure();
+    BridgeConfig cfg =
+        BridgeConfig.parse(
+                yaml("127.0.0.1:1", "port: " + port + "\nhost: 0.0.0.0", ""),
+                "bridge.yaml",
+                dir,
+                Map.of())
+            .withArmServiceInsecure();
     BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
     try {
       bridge.start();
@@ -231,7 +294,8 @@ class BridgeNodeSecurityRosTest {
   }
 
   @Test
-  void tokensGuardEveryArmServiceCallAndTheAuditLogNamesEveryCallerAndRosPublisher() throws Exception {
+  void tokensGuardEveryArmServiceCallAndTheAuditLogNamesEveryCallerAndRosPublisher()
+      throws Exception {
     Path auditFile = dir.resolve("bridge-audit.jsonl");
     int port = freePort();
     Path script = dir.resolve("fake_robot.py");
@@ -241,44 +305,71 @@ class BridgeNodeSecurityRosTest {
       }
     }
     try (FakePolicyServer server = new FakePolicyServer(0).start();
-        RosProcess robot = RosProcess.python(ros, core.environment(), script, "--joints",
-            "shoulder_joint,elbow_joint,wrist_joint", "--positions", "0.1,-0.2,0.3", "--command",
-            "/arm_controller/command")) {
+        RosProcess robot =
+            RosProcess.python(
+                ros,
+                core.environment(),
+                script,
+                "--joints",
+                "shoulder_joint,elbow_joint,wrist_joint",
+                "--positions",
+                "0.1,-0.2,0.3",
+                "--command",
+                "/arm_controller/command")) {
       assertTrue(robot.awaitOutput("READY", WAIT), robot.output());
-      BridgeConfig cfg = BridgeConfig.parse(yaml(server.target(), """
+      BridgeConfig cfg =
+          BridgeConfig.parse(
+              yaml(
+                      server.target(),
+                      """
           port: %d
           tokens:
             - {name: lab-operator, role: operator, sha256: %s}
             - {name: lab-admin, role: admin, sha256: %s}
-          """.formatted(port, TokenStore.sha256Hex(OPERATOR), TokenStore.sha256Hex(ADMIN)),
-          "audit_log: " + auditFile.getFileName()).replace("  controller: /arm_controller\n",
-              "  controller: /arm_controller\n  reset: /mantis/reset\n"), "bridge.yaml", dir, Map.of());
+          """
+                          .formatted(
+                              port, TokenStore.sha256Hex(OPERATOR), TokenStore.sha256Hex(ADMIN)),
+                      "audit_log: " + auditFile.getFileName())
+                  .replace(
+                      "  controller: /arm_controller\n",
+                      "  controller: /arm_controller\n  reset: /mantis/reset\n"),
+              "bridge.yaml",
+              dir,
+              Map.of());
       BridgeNode bridge = BridgeNode.builder().setConfig(cfg).build();
       ManagedChannel anon = plain(port);
       ManagedChannel operator = withToken(port, OPERATOR);
       ManagedChannel admin = withToken(port, ADMIN);
       try {
         bridge.start();
-        await(out -> out.lines().anyMatch(l -> l.startsWith("CMD ") && l.contains(" points=2 ")), robot,
+        await(
+            out -> out.lines().anyMatch(l -> l.startsWith("CMD ") && l.contains(" points=2 ")),
+            robot,
             "a policy chunk");
         // An operator takes control for one command, then gives it back.
         CompletableFuture<Status> end = new CompletableFuture<>();
-        StreamObserver<JointCommand> in = ArmServiceGrpc.newStub(operator).streamCommands(new StreamObserver<>() {
-          @Override
-          public void onNext(JointStateMsg m) {}
+        StreamObserver<JointCommand> in =
+            ArmServiceGrpc.newStub(operator)
+                .streamCommands(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(JointStateMsg m) {}
 
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
+                      @Override
+                      public void onError(Throwable t) {
+                        end.complete(Status.fromThrowable(t));
+                      }
 
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
-        in.onNext(JointCommand.newBuilder().setRobotId("arm").setChunk(Harness.chunk(0, 500_000_000L,
-            new double[] {0.1, -0.2, 0.3})).build());
+                      @Override
+                      public void onCompleted() {
+                        end.complete(Status.OK);
+                      }
+                    });
+        in.onNext(
+            JointCommand.newBuilder()
+                .setRobotId("arm")
+                .setChunk(Harness.chunk(0, 500_000_000L, new double[] {0.1, -0.2, 0.3}))
+                .build());
         Thread.sleep(200);
         in.onCompleted();
         assertEquals(Status.Code.OK, end.get(5, TimeUnit.SECONDS).getCode());
@@ -289,10 +380,14 @@ class BridgeNodeSecurityRosTest {
           assertTrue(System.nanoTime() < deadline, "the ROS e-stop latched");
           Thread.sleep(50);
         }
-        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
-            () -> blocking(anon).reset(ResetRequest.getDefaultInstance()));
+        StatusRuntimeException refused =
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> blocking(anon).reset(ResetRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertTrue(blocking(operator).hold(HoldRequest.getDefaultInstance()).getEstopped(), "still latched");
+        assertTrue(
+            blocking(operator).hold(HoldRequest.getDefaultInstance()).getEstopped(),
+            "still latched");
         assertFalse(blocking(admin).reset(ResetRequest.getDefaultInstance()).getEstopped());
         blocking(operator).eStop(EStopRequest.newBuilder().setReason("by hand").build());
         rostopicPub("/mantis/reset", "std_msgs/Empty", "{}");
@@ -317,20 +412,40 @@ class BridgeNodeSecurityRosTest {
           events.add(e);
         }
       }
-      assertEquals(List.of("SERVER_START ", "COMMAND_SOURCE policy", "COMMAND_SOURCE lab-operator",
-          "COMMAND_SOURCE_END lab-operator", "ESTOP ros:/mantis/estop", "AUTH_DENIED ", "RESET lab-admin",
-          "ESTOP lab-operator", "RESET ros:/mantis/reset", "COMMAND_SOURCE_END policy", "SERVER_STOP "), events,
+      assertEquals(
+          List.of(
+              "SERVER_START ",
+              "COMMAND_SOURCE policy",
+              "COMMAND_SOURCE lab-operator",
+              "COMMAND_SOURCE_END lab-operator",
+              "ESTOP ros:/mantis/estop",
+              "AUTH_DENIED ",
+              "RESET lab-admin",
+              "ESTOP lab-operator",
+              "RESET ros:/mantis/reset",
+              "COMMAND_SOURCE_END policy",
+              "SERVER_STOP "),
+          events,
           lines.toString());
-      JsonNode rosEstop = lines.stream().filter(l -> l.get("event").asText().equals("ESTOP")).findFirst()
-          .orElseThrow();
+      JsonNode rosEstop =
+          lines.stream()
+              .filter(l -> l.get("event").asText().equals("ESTOP"))
+              .findFirst()
+              .orElseThrow();
       assertTrue(rosEstop.get("peer").asText().startsWith("/rostopic_"), rosEstop.toString());
       assertEquals("viewer", rosEstop.get("role").asText());
-      JsonNode rosReset = lines.stream().filter(l -> l.path("principal").asText().equals("ros:/mantis/reset"))
-          .findFirst().orElseThrow();
+      JsonNode rosReset =
+          lines.stream()
+              .filter(l -> l.path("principal").asText().equals("ros:/mantis/reset"))
+              .findFirst()
+              .orElseThrow();
       assertTrue(rosReset.get("peer").asText().startsWith("/rostopic_"), rosReset.toString());
       assertEquals("e-stop cleared", rosReset.get("detail").asText());
-      assertTrue(lines.stream().filter(l -> l.get("event").asText().equals("HOLD"))
-          .allMatch(l -> l.get("principal").asText().equals("lab-operator")), "every Hold names its caller");
+      assertTrue(
+          lines.stream()
+              .filter(l -> l.get("event").asText().equals("HOLD"))
+              .allMatch(l -> l.get("principal").asText().equals("lab-operator")),
+          "every Hold names its caller");
     }
   }
 }

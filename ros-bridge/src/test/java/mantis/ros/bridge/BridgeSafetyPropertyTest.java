@@ -36,17 +36,20 @@ class BridgeSafetyPropertyTest {
           h.policy.failNewest();
         }
       }
-      assertTrue(h.core.counts().chunksPublished() > 50, "many chunks got through: " + h.core.counts());
+      assertTrue(
+          h.core.counts().chunksPublished() > 50, "many chunks got through: " + h.core.counts());
       assertTrue(h.core.counts().holds() > 10, "and many holds: " + h.core.counts());
       for (JointTrajectory t : h.port.trajectories) {
         assertEquals(Harness.ROS_NAMES, t.jointNames());
         long previous = 0;
         for (JointTrajectoryPoint p : t.points()) {
-          assertTrue(p.timeFromStart().toNanos() > previous, "time_from_start strictly increases: " + t);
+          assertTrue(
+              p.timeFromStart().toNanos() > previous, "time_from_start strictly increases: " + t);
           previous = p.timeFromStart().toNanos();
           assertEquals(3, p.positions().size());
           for (double x : p.positions()) {
-            assertTrue(Double.isFinite(x) && Math.abs(x) <= LIMIT + 1e-9, "position " + x + " in " + t);
+            assertTrue(
+                Double.isFinite(x) && Math.abs(x) <= LIMIT + 1e-9, "position " + x + " in " + t);
           }
         }
       }
@@ -58,24 +61,30 @@ class BridgeSafetyPropertyTest {
   }
 
   private static ActionChunk randomChunk(Random rnd, long step) {
-    ActionChunk.Builder b = ActionChunk.newBuilder()
-        .setStep(step)
-        .setSource(ChunkSource.CHUNK_SOURCE_REPLY)
-        .setValidForNanos(rnd.nextInt(10) == 0 ? -rnd.nextInt(100_000_000) : rnd.nextInt(1_000_000_000));
-    b.addAllJointNames(rnd.nextInt(20) == 0 ? List.of("shoulder", "wrist", "elbow") : Harness.SPEC_NAMES);
+    ActionChunk.Builder b =
+        ActionChunk.newBuilder()
+            .setStep(step)
+            .setSource(ChunkSource.CHUNK_SOURCE_REPLY)
+            .setValidForNanos(
+                rnd.nextInt(10) == 0 ? -rnd.nextInt(100_000_000) : rnd.nextInt(1_000_000_000));
+    b.addAllJointNames(
+        rnd.nextInt(20) == 0 ? List.of("shoulder", "wrist", "elbow") : Harness.SPEC_NAMES);
     int n = rnd.nextInt(7);
     for (int i = 0; i < n; i++) {
-      ActionPoint.Builder p = ActionPoint.newBuilder()
-          .setTimeFromStartNanos(rnd.nextInt(10) == 0 ? -rnd.nextInt(1_000_000) : rnd.nextInt(1_000_000_000));
+      ActionPoint.Builder p =
+          ActionPoint.newBuilder()
+              .setTimeFromStartNanos(
+                  rnd.nextInt(10) == 0 ? -rnd.nextInt(1_000_000) : rnd.nextInt(1_000_000_000));
       int joints = rnd.nextInt(25) == 0 ? 2 : 3;
       for (int j = 0; j < joints; j++) {
-        double x = switch (rnd.nextInt(12)) {
-          case 0 -> Double.NaN;
-          case 1 -> Double.POSITIVE_INFINITY;
-          case 2 -> Double.NEGATIVE_INFINITY;
-          case 3 -> uniform(rnd, 1e6);
-          default -> uniform(rnd, 3.0);
-        };
+        double x =
+            switch (rnd.nextInt(12)) {
+              case 0 -> Double.NaN;
+              case 1 -> Double.POSITIVE_INFINITY;
+              case 2 -> Double.NEGATIVE_INFINITY;
+              case 3 -> uniform(rnd, 1e6);
+              default -> uniform(rnd, 3.0);
+            };
         p.addPositionsRad(x);
       }
       b.addPoints(p);

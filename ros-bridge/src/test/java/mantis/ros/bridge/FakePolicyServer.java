@@ -22,10 +22,11 @@ final class FakePolicyServer implements AutoCloseable {
   }
 
   synchronized FakePolicyServer start() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-        .addService(policy)
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+            .addService(policy)
+            .build()
+            .start();
     port = server.getPort();
     return this;
   }

@@ -30,7 +30,8 @@ import mantis.security.AuditLog;
  * executors: a reply arrives inside the tick that sent its observation), on a fake clock.
  */
 final class Harness implements AutoCloseable {
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       topics:
         image: /cam
         controller: /arm_controller
@@ -52,6 +53,7 @@ final class Harness implements AutoCloseable {
 
   /** What the fake server answers to an observation: a chunk, or null for no answer. */
   final FakePolicy policy = new FakePolicy();
+
   final RecordingPort port = new RecordingPort();
   final FakeClock clock = new FakeClock(10_000_000_000L);
   final BridgeConfig config;
@@ -71,17 +73,22 @@ final class Harness implements AutoCloseable {
   Harness(BridgeConfig config, AuditLog audit, ServerInterceptor... serverSide) throws Exception {
     this.config = config;
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(ServerInterceptors.intercept(policy, serverSide)).build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(ServerInterceptors.intercept(policy, serverSide))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-    core = BridgeCore.builder()
-        .setConfig(config)
-        .setPort(port)
-        .setChannel(channel)
-        .optClock(clock)
-        .optWallClock(() -> WALL_NANOS)
-        .optAuditLog(audit)
-        .build();
+    core =
+        BridgeCore.builder()
+            .setConfig(config)
+            .setPort(port)
+            .setChannel(channel)
+            .optClock(clock)
+            .optWallClock(() -> WALL_NANOS)
+            .optAuditLog(audit)
+            .build();
   }
 
   /** Starts the core and opens the first stream. */
@@ -99,25 +106,34 @@ final class Harness implements AutoCloseable {
   }
 
   static Image rgbImage() {
-    return new Image(new Header(0, RosTime.ZERO, "cam"), 1, 2, "rgb8", 0, 6, new byte[] {1, 2, 3, 4, 5, 6});
+    return new Image(
+        new Header(0, RosTime.ZERO, "cam"), 1, 2, "rgb8", 0, 6, new byte[] {1, 2, 3, 4, 5, 6});
   }
 
-  /** A ROS joint state for spec-order positions {@code q}, listed as j_wrist, j_shoulder, j_elbow. */
+  /**
+   * A ROS joint state for spec-order positions {@code q}, listed as j_wrist, j_shoulder, j_elbow.
+   */
   static JointState jointState(double... q) {
-    return new JointState(new Header(0, RosTime.ZERO, ""), List.of("j_wrist", "j_shoulder", "j_elbow"),
-        List.of(q[2], q[0], q[1]), List.of(), List.of());
+    return new JointState(
+        new Header(0, RosTime.ZERO, ""),
+        List.of("j_wrist", "j_shoulder", "j_elbow"),
+        List.of(q[2], q[0], q[1]),
+        List.of(),
+        List.of());
   }
 
   /** A wire chunk for the robot's joints: one point per array in {@code points}, 100 ms apart. */
   static ActionChunk chunk(long step, long validForNanos, double[]... points) {
-    ActionChunk.Builder b = ActionChunk.newBuilder()
-        .addAllJointNames(SPEC_NAMES)
-        .setStep(step)
-        .setValidForNanos(validForNanos)
-        .setModelVersion("fake")
-        .setSource(ChunkSource.CHUNK_SOURCE_REPLY);
+    ActionChunk.Builder b =
+        ActionChunk.newBuilder()
+            .addAllJointNames(SPEC_NAMES)
+            .setStep(step)
+            .setValidForNanos(validForNanos)
+            .setModelVersion("fake")
+            .setSource(ChunkSource.CHUNK_SOURCE_REPLY);
     for (int i = 0; i < points.length; i++) {
-      ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos((i + 1) * 100_000_000L);
+      ActionPoint.Builder p =
+          ActionPoint.newBuilder().setTimeFromStartNanos((i + 1) * 100_000_000L);
       for (double v : points[i]) {
         p.addPositionsRad(v);
       }
@@ -129,7 +145,8 @@ final class Harness implements AutoCloseable {
   /** Answers each observation with a small motion valid for 500 ms. */
   static ActionChunk gentle(Observation o) {
     double q0 = o.getJointState().getPositionsRad(0);
-    return chunk(o.getStep(), 500_000_000L, new double[] {q0 + 0.01, 0, 0}, new double[] {q0 + 0.02, 0, 0});
+    return chunk(
+        o.getStep(), 500_000_000L, new double[] {q0 + 0.01, 0, 0}, new double[] {q0 + 0.02, 0, 0});
   }
 
   @Override
@@ -163,7 +180,9 @@ final class Harness implements AutoCloseable {
     }
   }
 
-  /** A PolicyService whose Control replies with {@link #reply}; counts streams, keeps observations. */
+  /**
+   * A PolicyService whose Control replies with {@link #reply}; counts streams, keeps observations.
+   */
   static final class FakePolicy extends PolicyServiceGrpc.PolicyServiceImplBase {
     volatile Function<Observation, ActionChunk> reply = Harness::gentle;
     final List<Observation> observations = new CopyOnWriteArrayList<>();
@@ -194,7 +213,9 @@ final class Harness implements AutoCloseable {
 
     /** Fails the newest stream with UNAVAILABLE. */
     void failNewest() {
-      streams.get(streams.size() - 1).onError(Status.UNAVAILABLE.withDescription("server restarting").asRuntimeException());
+      streams
+          .get(streams.size() - 1)
+          .onError(Status.UNAVAILABLE.withDescription("server restarting").asRuntimeException());
     }
 
     Observation lastObservation() {

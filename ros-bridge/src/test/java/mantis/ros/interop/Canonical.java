@@ -34,16 +34,17 @@ import mantis.ros.msg.RosString;
 import mantis.ros.msg.RosTime;
 
 /**
- * The canonical JSON form of a message, the same one {@code interop_peer.py} reads and prints:
- * ROS field names, time and duration as {@code {secs, nsecs}}, {@code uint8[]} as lowercase hex,
- * float64 as numbers (NaN as the bare word). Written here by hand per record, so that a field
- * the Java records name or order differently from ROS shows up as a difference.
+ * The canonical JSON form of a message, the same one {@code interop_peer.py} reads and prints: ROS
+ * field names, time and duration as {@code {secs, nsecs}}, {@code uint8[]} as lowercase hex,
+ * float64 as numbers (NaN as the bare word). Written here by hand per record, so that a field the
+ * Java records name or order differently from ROS shows up as a difference.
  */
 final class Canonical {
-  static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-      .build();
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+          .build();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private Canonical() {}
@@ -77,8 +78,11 @@ final class Canonical {
     } else if (message instanceof Image i) {
       ObjectNode o = F.objectNode();
       o.set("header", of(i.header()));
-      o.put("height", i.height()).put("width", i.width()).put("encoding", i.encoding())
-          .put("is_bigendian", i.isBigendian()).put("step", i.stepBytes())
+      o.put("height", i.height())
+          .put("width", i.width())
+          .put("encoding", i.encoding())
+          .put("is_bigendian", i.isBigendian())
+          .put("step", i.stepBytes())
           .put("data", HexFormat.of().formatHex(i.data()));
       return o;
     } else if (message instanceof CompressedImage c) {
@@ -87,12 +91,17 @@ final class Canonical {
       o.put("format", c.format()).put("data", HexFormat.of().formatHex(c.data()));
       return o;
     } else if (message instanceof RegionOfInterest r) {
-      return F.objectNode().put("x_offset", r.xOffset()).put("y_offset", r.yOffset())
-          .put("height", r.height()).put("width", r.width()).put("do_rectify", r.doRectify());
+      return F.objectNode()
+          .put("x_offset", r.xOffset())
+          .put("y_offset", r.yOffset())
+          .put("height", r.height())
+          .put("width", r.width())
+          .put("do_rectify", r.doRectify());
     } else if (message instanceof CameraInfo c) {
       ObjectNode o = F.objectNode();
       o.set("header", of(c.header()));
-      o.put("height", c.height()).put("width", c.width())
+      o.put("height", c.height())
+          .put("width", c.width())
           .put("distortion_model", c.distortionModel());
       o.set("D", doubles(c.d()));
       o.set("K", doubles(c.k()));
@@ -131,8 +140,12 @@ final class Canonical {
     } else if (message instanceof Log l) {
       ObjectNode o = F.objectNode();
       o.set("header", of(l.header()));
-      o.put("level", l.level()).put("name", l.name()).put("msg", l.msg()).put("file", l.file())
-          .put("function", l.function()).put("line", l.line());
+      o.put("level", l.level())
+          .put("name", l.name())
+          .put("msg", l.msg())
+          .put("file", l.file())
+          .put("function", l.function())
+          .put("line", l.line());
       o.set("topics", strings(l.topics()));
       return o;
     }
@@ -150,8 +163,8 @@ final class Canonical {
     return out;
   }
 
-  private static void diff(String path, JsonNode e, JsonNode a, Set<String> ignored,
-      List<String> out) {
+  private static void diff(
+      String path, JsonNode e, JsonNode a, Set<String> ignored, List<String> out) {
     if (ignored.contains(path)) {
       return;
     }
@@ -174,7 +187,8 @@ final class Canonical {
       }
     } else if (e.isArray() && a.isArray()) {
       if (e.size() != a.size()) {
-        out.add(at + ": expected " + e.size() + " elements " + e + " but was " + a.size() + " " + a);
+        out.add(
+            at + ": expected " + e.size() + " elements " + e + " but was " + a.size() + " " + a);
         return;
       }
       Iterator<JsonNode> ie = e.elements();
@@ -183,9 +197,10 @@ final class Canonical {
         diff(path + "[" + i + "]", ie.next(), ia.next(), ignored, out);
       }
     } else if (e.isNumber() && a.isNumber()) {
-      boolean same = e.isIntegralNumber() && a.isIntegralNumber()
-          ? e.bigIntegerValue().equals(a.bigIntegerValue())
-          : Double.compare(e.doubleValue(), a.doubleValue()) == 0;
+      boolean same =
+          e.isIntegralNumber() && a.isIntegralNumber()
+              ? e.bigIntegerValue().equals(a.bigIntegerValue())
+              : Double.compare(e.doubleValue(), a.doubleValue()) == 0;
       if (!same) {
         out.add(at + ": expected " + e + " but was " + a);
       }

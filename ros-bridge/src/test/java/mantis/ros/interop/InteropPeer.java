@@ -41,7 +41,9 @@ final class InteropPeer implements AutoCloseable {
     }
   }
 
-  /** Makes the peer publish {@code message} (canonical form of a record) latched on {@code topic}. */
+  /**
+   * Makes the peer publish {@code message} (canonical form of a record) latched on {@code topic}.
+   */
   InteropPeer publish(String topic, String type, Object message) {
     ObjectNode p = publish.addObject();
     p.put("topic", topic).put("type", type);
@@ -101,8 +103,13 @@ final class InteropPeer implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("the rospy peer received nothing on " + topic + " within " + timeout
-        + "; its output:\n" + process.output());
+    throw new AssertionError(
+        "the rospy peer received nothing on "
+            + topic
+            + " within "
+            + timeout
+            + "; its output:\n"
+            + process.output());
   }
 
   String output() {

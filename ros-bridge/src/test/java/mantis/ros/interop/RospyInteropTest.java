@@ -33,9 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every supported message type, both ways, between a Mantis {@link RosNode} and a rospy node on a
  * real roscore (one master, one Mantis node and one rospy process for the whole class). Mantis
  * publishes each sample latched on {@code /interop/mantis/<type>}; the rospy peer prints the
- * canonical form of what it received, compared field by field with the sample. The peer
- * publishes the same samples, built by rospy from their canonical form, latched on
- * {@code /interop/rospy/<type>}; the Mantis subscriber's record is compared field by field.
+ * canonical form of what it received, compared field by field with the sample. The peer publishes
+ * the same samples, built by rospy from their canonical form, latched on {@code
+ * /interop/rospy/<type>}; the Mantis subscriber's record is compared field by field.
  */
 @Tag("ros")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,16 +57,20 @@ class RospyInteropTest {
     RosInstallation ros = RequireRos.installation();
     core = RosCoreProcess.onFreePort(ros);
     core.start();
-    node = RosNode.builder().setName("mantis_interop").setMasterUri(core.uri())
-        .optHost("127.0.0.1").build();
+    node =
+        RosNode.builder()
+            .setName("mantis_interop")
+            .setMasterUri(core.uri())
+            .optHost("127.0.0.1")
+            .build();
     node.start();
     peer = new InteropPeer();
     for (InteropSamples.Sample s : InteropSamples.all()) {
       topics.add(publishLatched(mantisTopic(s), s.type(), s.message()));
       CompletableFuture<Object> got = new CompletableFuture<>();
       fromRospy.put(s.name(), got);
-      topics.add(node.subscribe(rospyTopic(s), s.type(), SubscriberOptions.defaults(),
-          got::complete));
+      topics.add(
+          node.subscribe(rospyTopic(s), s.type(), SubscriberOptions.defaults(), got::complete));
       peer.subscribe(mantisTopic(s), s.type().type())
           .publish(rospyTopic(s), s.type().type(), s.message());
     }
@@ -97,7 +101,9 @@ class RospyInteropTest {
   @MethodSource("samples")
   void rospyReceivesExactlyWhatMantisPublished(InteropSamples.Sample s) throws Exception {
     JsonNode got = peer.awaitReceived(mantisTopic(s), WAIT);
-    assertEquals(List.of(), Canonical.differences(Canonical.of(s.message()), got, Set.of()),
+    assertEquals(
+        List.of(),
+        Canonical.differences(Canonical.of(s.message()), got, Set.of()),
         "fields rospy saw differently from what Mantis published");
   }
 
@@ -108,11 +114,17 @@ class RospyInteropTest {
     try {
       got = fromRospy.get(s.name()).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError("Mantis received nothing on " + rospyTopic(s) + " within " + WAIT
-          + "; rospy peer output:\n" + peer.output());
+      throw new AssertionError(
+          "Mantis received nothing on "
+              + rospyTopic(s)
+              + " within "
+              + WAIT
+              + "; rospy peer output:\n"
+              + peer.output());
     }
     assertTrue(s.message().getClass().isInstance(got), "decoded as " + got.getClass());
-    assertEquals(List.of(),
+    assertEquals(
+        List.of(),
         Canonical.differences(Canonical.of(s.message()), Canonical.of(got), s.ignoredFromRospy()),
         "fields Mantis decoded differently from what rospy published");
   }

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The test harness itself, without any Mantis node: every sample goes Java canonical form →
- * rospy message → rospy publisher → rospy subscriber (same process) → canonical form, and comes
- * back unchanged. If this fails, the interop tests' verdicts mean nothing.
+ * The test harness itself, without any Mantis node: every sample goes Java canonical form → rospy
+ * message → rospy publisher → rospy subscriber (same process) → canonical form, and comes back
+ * unchanged. If this fails, the interop tests' verdicts mean nothing.
  */
 @Tag("ros")
 class RospyPeerSelfTest {
@@ -36,10 +36,13 @@ class RospyPeerSelfTest {
       StringBuilder failures = new StringBuilder();
       for (InteropSamples.Sample s : samples) {
         JsonNode got = peer.awaitReceived("/interop/self/" + s.name(), Duration.ofSeconds(20));
-        List<String> diff = Canonical.differences(Canonical.of(s.message()), got,
-            s.ignoredFromRospy());
+        List<String> diff =
+            Canonical.differences(Canonical.of(s.message()), got, s.ignoredFromRospy());
         if (!diff.isEmpty()) {
-          failures.append(s).append(": ").append(diff.stream().collect(Collectors.joining("; ")))
+          failures
+              .append(s)
+              .append(": ")
+              .append(diff.stream().collect(Collectors.joining("; ")))
               .append('\n');
         }
       }

@@ -52,8 +52,12 @@ class RostopicInteropTest {
     ros = RequireRos.installation();
     core = RosCoreProcess.onFreePort(ros);
     core.start();
-    node = RosNode.builder().setName("mantis_rostopic_interop").setMasterUri(core.uri())
-        .optHost("127.0.0.1").build();
+    node =
+        RosNode.builder()
+            .setName("mantis_rostopic_interop")
+            .setMasterUri(core.uri())
+            .optHost("127.0.0.1")
+            .build();
     node.start();
   }
 
@@ -69,29 +73,39 @@ class RostopicInteropTest {
 
   @Test
   void rostopicPubStringReachesAMantisSubscriber() throws Exception {
-    RosString got = receiveFromRostopicPub("/rostopic/string", RosMessages.STRING,
-        "std_msgs/String", "data: 'push the red block: left'");
+    RosString got =
+        receiveFromRostopicPub(
+            "/rostopic/string",
+            RosMessages.STRING,
+            "std_msgs/String",
+            "data: 'push the red block: left'");
     assertEquals(new RosString("push the red block: left"), got);
   }
 
   @Test
   void rostopicPubBoolReachesAMantisSubscriber() throws Exception {
-    RosBool got = receiveFromRostopicPub("/rostopic/estop", RosMessages.BOOL, "std_msgs/Bool",
-        "data: true");
+    RosBool got =
+        receiveFromRostopicPub("/rostopic/estop", RosMessages.BOOL, "std_msgs/Bool", "data: true");
     assertEquals(new RosBool(true), got);
   }
 
   @Test
   void rostopicPubJointStateReachesAMantisSubscriber() throws Exception {
-    JointState got = receiveFromRostopicPub("/rostopic/joint_states", RosMessages.JOINT_STATE,
-        "sensor_msgs/JointState",
-        "{header: {seq: 0, stamp: {secs: 1700000000, nsecs: 250000000}, frame_id: base_link}, "
-            + "name: [shoulder, elbow, wrist], position: [0.5, -1.25, 3.0], velocity: [], "
-            + "effort: [1.5, 2.5, -0.5]}");
-    JointState expected = new JointState(
-        new Header(got.header().seq(), new RosTime(1_700_000_000L, 250_000_000L), "base_link"),
-        List.of("shoulder", "elbow", "wrist"), List.of(0.5, -1.25, 3.0), List.of(),
-        List.of(1.5, 2.5, -0.5));
+    JointState got =
+        receiveFromRostopicPub(
+            "/rostopic/joint_states",
+            RosMessages.JOINT_STATE,
+            "sensor_msgs/JointState",
+            "{header: {seq: 0, stamp: {secs: 1700000000, nsecs: 250000000}, frame_id: base_link}, "
+                + "name: [shoulder, elbow, wrist], position: [0.5, -1.25, 3.0], velocity: [], "
+                + "effort: [1.5, 2.5, -0.5]}");
+    JointState expected =
+        new JointState(
+            new Header(got.header().seq(), new RosTime(1_700_000_000L, 250_000_000L), "base_link"),
+            List.of("shoulder", "elbow", "wrist"),
+            List.of(0.5, -1.25, 3.0),
+            List.of(),
+            List.of(1.5, 2.5, -0.5));
     assertEquals(expected, got);
   }
 
@@ -104,26 +118,35 @@ class RostopicInteropTest {
 
   @Test
   void rostopicEchoPrintsAMantisJointState() throws Exception {
-    JointState sent = new JointState(new Header(12, new RosTime(1_700_000_001L, 5_000L), "base"),
-        List.of("shoulder", "elbow", "wrist"), List.of(0.5, -1.25, 3.0), List.of(0.25, 0.0, -2.0),
-        List.of());
+    JointState sent =
+        new JointState(
+            new Header(12, new RosTime(1_700_000_001L, 5_000L), "base"),
+            List.of("shoulder", "elbow", "wrist"),
+            List.of(0.5, -1.25, 3.0),
+            List.of(0.25, 0.0, -2.0),
+            List.of());
     JsonNode echoed = echo("/mantis/echo/joint_states", RosMessages.JOINT_STATE, sent);
     assertEquals(List.of(), Canonical.differences(Canonical.of(sent), echoed, Set.of()));
   }
 
-  private <T> T receiveFromRostopicPub(String topic, RosMessageType<T> type, String rosType,
-      String yaml) throws Exception {
+  private <T> T receiveFromRostopicPub(
+      String topic, RosMessageType<T> type, String rosType, String yaml) throws Exception {
     CompletableFuture<T> got = new CompletableFuture<>();
-    try (RosSubscriber<T> sub = node.subscribe(topic, type, SubscriberOptions.defaults(),
-            got::complete);
+    try (RosSubscriber<T> sub =
+            node.subscribe(topic, type, SubscriberOptions.defaults(), got::complete);
         // Without -1 or -r, rostopic pub publishes once, latched, and stays up until closed.
-        RosProcess pub = RosProcess.rostopic(ros, core.environment(), "pub", topic, rosType,
-            yaml)) {
+        RosProcess pub =
+            RosProcess.rostopic(ros, core.environment(), "pub", topic, rosType, yaml)) {
       try {
         return got.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        throw new AssertionError("Mantis got nothing from 'rostopic pub " + topic + "' within "
-            + WAIT + "; rostopic said:\n" + pub.output());
+        throw new AssertionError(
+            "Mantis got nothing from 'rostopic pub "
+                + topic
+                + "' within "
+                + WAIT
+                + "; rostopic said:\n"
+                + pub.output());
       }
     }
   }
@@ -132,8 +155,8 @@ class RostopicInteropTest {
   private <T> JsonNode echo(String topic, RosMessageType<T> type, T message) throws Exception {
     try (RosPublisher<T> pub = node.advertise(topic, type, PublisherOptions.latched())) {
       pub.publish(message);
-      try (RosProcess echo = RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1",
-          topic)) {
+      try (RosProcess echo =
+          RosProcess.rostopic(ros, core.environment(), "echo", "-n", "1", topic)) {
         assertEquals(0, echo.waitFor(WAIT), echo.output());
         String out = echo.output();
         int end = out.indexOf("\n---");

@@ -26,16 +26,21 @@ class MasterClientTest {
 
   @BeforeEach
   void start() throws IOException {
-    fake = new XmlRpcServer("127.0.0.1", 0, (method, params) -> {
-      List<Object> c = new java.util.ArrayList<>();
-      c.add(method);
-      c.addAll(params);
-      calls.add(c);
-      return nextAnswer;
-    });
+    fake =
+        new XmlRpcServer(
+            "127.0.0.1",
+            0,
+            (method, params) -> {
+              List<Object> c = new java.util.ArrayList<>();
+              c.add(method);
+              c.addAll(params);
+              calls.add(c);
+              return nextAnswer;
+            });
     fake.start();
-    client = new MasterClient(URI.create("http://127.0.0.1:" + fake.port() + "/"), "/me",
-        Duration.ofSeconds(2));
+    client =
+        new MasterClient(
+            URI.create("http://127.0.0.1:" + fake.port() + "/"), "/me", Duration.ofSeconds(2));
   }
 
   @AfterEach
@@ -48,12 +53,12 @@ class MasterClientTest {
     nextAnswer = List.of(1, "ok", List.of("http://sub:1/"));
     URI me = URI.create("http://me:2/");
     assertEquals(List.of("http://sub:1/"), client.registerPublisher("/t", "std_msgs/String", me));
-    assertEquals(List.of("registerPublisher", "/me", "/t", "std_msgs/String", "http://me:2/"),
-        calls.get(0));
+    assertEquals(
+        List.of("registerPublisher", "/me", "/t", "std_msgs/String", "http://me:2/"), calls.get(0));
     nextAnswer = List.of(1, "", List.of(List.of("/t", "std_msgs/String")));
     assertEquals(List.of(new TopicType("/t", "std_msgs/String")), client.getTopicTypes());
-    nextAnswer = List.of(1, "", List.of(
-        List.of(List.of("/t", List.of("/a", "/b"))), List.of(), List.of()));
+    nextAnswer =
+        List.of(1, "", List.of(List.of(List.of("/t", List.of("/a", "/b"))), List.of(), List.of()));
     SystemState s = client.getSystemState();
     assertEquals(List.of("/a", "/b"), s.publishersOf("/t"));
     assertEquals(List.of(), s.subscribersOf("/t"));
@@ -90,8 +95,10 @@ class MasterClientTest {
   void answersThatAreNotRosTriplesAreRefusedWithWhatCame() {
     nextAnswer = "just a string";
     IOException e = assertThrows(IOException.class, () -> client.getPid());
-    assertTrue(e.getMessage().contains("[code, statusMessage, value]")
-        && e.getMessage().contains("just a string"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("[code, statusMessage, value]")
+            && e.getMessage().contains("just a string"),
+        e.getMessage());
     nextAnswer = List.of(1, "", "not an int");
     IOException typed = assertThrows(IOException.class, () -> client.getPid());
     assertTrue(typed.getMessage().contains("expected an int"), typed.getMessage());

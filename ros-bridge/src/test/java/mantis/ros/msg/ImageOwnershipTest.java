@@ -31,9 +31,8 @@ class ImageOwnershipTest {
 
   @Test
   void wrapValidatesLikeTheConstructor() {
-    assertThrows(IllegalArgumentException.class,
-        () -> Image.wrap(H, -1, 1, "rgb8", 0, 3, new byte[3]));
-    assertThrows(NullPointerException.class,
-        () -> Image.wrap(H, 1, 1, "rgb8", 0, 3, null));
+    assertThrows(
+        IllegalArgumentException.class, () -> Image.wrap(H, -1, 1, "rgb8", 0, 3, new byte[3]));
+    assertThrows(NullPointerException.class, () -> Image.wrap(H, 1, 1, "rgb8", 0, 3, null));
   }
 }

@@ -29,7 +29,8 @@ class RosBadInputTest {
       for (int len = 0; len < full.length; len++) {
         MessageFormatException ex = decodeFails(e.getKey(), Arrays.copyOf(full, len));
         mentions(ex, e.getKey().type());
-        assertTrue(ex.getMessage().contains("truncated") || ex.getMessage().contains("length"),
+        assertTrue(
+            ex.getMessage().contains("truncated") || ex.getMessage().contains("length"),
             ex.getMessage());
       }
     }
@@ -40,9 +41,14 @@ class RosBadInputTest {
     // header (seq, stamp) then frame_id length 0xFFFFFFFF
     byte[] bytes = new byte[16];
     Arrays.fill(bytes, 12, 16, (byte) 0xFF);
-    for (RosMessageType<?> type : new RosMessageType<?>[] {
-        RosMessages.JOINT_STATE, RosMessages.IMAGE, RosMessages.CAMERA_INFO,
-        RosMessages.JOINT_TRAJECTORY, RosMessages.COMPRESSED_IMAGE}) {
+    for (RosMessageType<?> type :
+        new RosMessageType<?>[] {
+          RosMessages.JOINT_STATE,
+          RosMessages.IMAGE,
+          RosMessages.CAMERA_INFO,
+          RosMessages.JOINT_TRAJECTORY,
+          RosMessages.COMPRESSED_IMAGE
+        }) {
       mentions(decodeFails(type, bytes), "header.frame_id", "4294967295");
     }
     mentions(decodeFails(RosMessages.STRING, new byte[] {-1, -1, -1, -1, 'a'}), "4294967295");
@@ -99,7 +105,8 @@ class RosBadInputTest {
     MessageFormatException truncated =
         decodeFails(RosMessages.JOINT_STATE, Arrays.copyOf(unequal, unequal.length - 1));
     assertFalse(truncated instanceof InvalidMessageException, truncated.toString());
-    byte[] good = Samples.encode(RosMessages.JOINT_STATE, Samples.all().get(RosMessages.JOINT_STATE));
+    byte[] good =
+        Samples.encode(RosMessages.JOINT_STATE, Samples.all().get(RosMessages.JOINT_STATE));
     MessageFormatException trailing =
         decodeFails(RosMessages.JOINT_STATE, Arrays.copyOf(good, good.length + 1));
     assertFalse(trailing instanceof InvalidMessageException, trailing.toString());

@@ -38,9 +38,10 @@ class RosRoundTripTest {
     Header h = new Header(0xFFFFFFFFL, new RosTime(0xFFFFFFFFL, 999_999_999L), "f");
     assertEquals(h, RosMessages.HEADER.decode(RosMessages.HEADER.encode(h)));
     RosDuration d = new RosDuration(Integer.MIN_VALUE, 999_999_999);
-    JointTrajectoryPoint p = new JointTrajectoryPoint(List.of(), List.of(), List.of(), List.of(), d);
-    assertEquals(p, RosMessages.JOINT_TRAJECTORY_POINT.decode(
-        RosMessages.JOINT_TRAJECTORY_POINT.encode(p)));
+    JointTrajectoryPoint p =
+        new JointTrajectoryPoint(List.of(), List.of(), List.of(), List.of(), d);
+    assertEquals(
+        p, RosMessages.JOINT_TRAJECTORY_POINT.decode(RosMessages.JOINT_TRAJECTORY_POINT.encode(p)));
   }
 
   @Test

@@ -18,16 +18,17 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node's XML-RPC and TCPROS servers listen on the address of its advertised host only, not on every interface
- * (ROS 1 has no authentication: a node reachable from a network is commandable from it). No master is needed: a
- * node starts while the master is down.
+ * The node's XML-RPC and TCPROS servers listen on the address of its advertised host only, not on
+ * every interface (ROS 1 has no authentication: a node reachable from a network is commandable from
+ * it). No master is needed: a node starts while the master is down.
  */
 class RosNodeBindTest {
   private static final URI NO_MASTER = URI.create("http://127.0.0.1:1/");
 
   /**
-   * An IPv4 address of this machine other than 127.0.0.1: a non-loopback one when it has one, else 127.0.0.2 (Linux
-   * answers the whole 127/8 on the loopback interface, so a socket bound to 127.0.0.1 does not accept there).
+   * An IPv4 address of this machine other than 127.0.0.1: a non-loopback one when it has one, else
+   * 127.0.0.2 (Linux answers the whole 127/8 on the loopback interface, so a socket bound to
+   * 127.0.0.1 does not accept there).
    */
   private static InetAddress otherAddress() throws IOException {
     return nonLoopbackAddress().orElse(InetAddress.getByName("127.0.0.2"));
@@ -61,8 +62,13 @@ class RosNodeBindTest {
   @Test
   void aNodeAdvertisingLoopbackIsNotReachableOnTheMachinesOtherAddresses() throws Exception {
     InetAddress other = otherAddress();
-    try (RosNode node = RosNode.builder().setName("bind_test").setMasterUri(NO_MASTER).optHost("127.0.0.1")
-        .optRosout(false).build()) {
+    try (RosNode node =
+        RosNode.builder()
+            .setName("bind_test")
+            .setMasterUri(NO_MASTER)
+            .optHost("127.0.0.1")
+            .optRosout(false)
+            .build()) {
       node.start();
       int xmlRpc = node.slaveUri().getPort();
       int tcpros = node.tcprosPort();
@@ -77,8 +83,13 @@ class RosNodeBindTest {
   @Test
   void aNodeAdvertisingAnotherAddressOfThisMachineListensThereAndNotOnLoopback() throws Exception {
     InetAddress other = otherAddress();
-    try (RosNode node = RosNode.builder().setName("bind_test").setMasterUri(NO_MASTER)
-        .optHost(other.getHostAddress()).optRosout(false).build()) {
+    try (RosNode node =
+        RosNode.builder()
+            .setName("bind_test")
+            .setMasterUri(NO_MASTER)
+            .optHost(other.getHostAddress())
+            .optRosout(false)
+            .build()) {
       node.start();
       assertEquals(other.getHostAddress(), node.slaveUri().getHost());
       assertTrue(accepts(other, node.slaveUri().getPort()));
@@ -91,11 +102,17 @@ class RosNodeBindTest {
 
   @Test
   void aHostThatDoesNotResolveFailsTheStartNamingIt() {
-    RosNode node = RosNode.builder().setName("bind_test").setMasterUri(NO_MASTER).optHost("nowhere.mantis.invalid")
-        .optRosout(false).build();
+    RosNode node =
+        RosNode.builder()
+            .setName("bind_test")
+            .setMasterUri(NO_MASTER)
+            .optHost("nowhere.mantis.invalid")
+            .optRosout(false)
+            .build();
     try {
       UnknownHostException e = assertThrows(UnknownHostException.class, node::start);
-      assertTrue(e.getMessage().contains("cannot resolve this node's ROS host 'nowhere.mantis.invalid'"),
+      assertTrue(
+          e.getMessage().contains("cannot resolve this node's ROS host 'nowhere.mantis.invalid'"),
           e.getMessage());
     } finally {
       node.close();

@@ -37,8 +37,8 @@ class ConnectionHeaderTest {
     Map<String, String> f = new LinkedHashMap<>();
     f.put("topic", "/chatter");
     f.put("type", "std_msgs/String");
-    byte[] expected = concat(le32(4 + 14 + 4 + 20), field("topic=/chatter"),
-        field("type=std_msgs/String"));
+    byte[] expected =
+        concat(le32(4 + 14 + 4 + 20), field("topic=/chatter"), field("type=std_msgs/String"));
     assertArrayEquals(expected, ConnectionHeader.of(f).encode());
   }
 
@@ -50,7 +50,8 @@ class ConnectionHeaderTest {
     f.put("md5sum", "*");
     f.put("empty", "");
     ConnectionHeader h = parse(ConnectionHeader.of(f).encode());
-    assertEquals(List.of("message_definition", "callerid", "md5sum", "empty"),
+    assertEquals(
+        List.of("message_definition", "callerid", "md5sum", "empty"),
         List.copyOf(h.fields().keySet()));
     assertEquals(Optional.of("string data\n# a=b\n"), h.get("message_definition"));
     assertEquals(Optional.of(""), h.get("empty"));

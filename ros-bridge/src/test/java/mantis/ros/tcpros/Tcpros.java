@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 final class Tcpros {
   private Tcpros() {}
 
-  static final TcprosLimits LIMITS = new TcprosLimits(64 * 1024, 1024 * 1024,
-      Duration.ofMillis(500));
+  static final TcprosLimits LIMITS =
+      new TcprosLimits(64 * 1024, 1024 * 1024, Duration.ofMillis(500));
 
   static void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -127,19 +127,21 @@ final class Tcpros {
     /** Waits for a WARN line holding every word; returns it. */
     String awaitWarn(String... words) {
       String[] found = new String[1];
-      await(() -> {
-        for (String w : warnings()) {
-          boolean all = true;
-          for (String word : words) {
-            all &= w.contains(word);
-          }
-          if (all) {
-            found[0] = w;
-            return true;
-          }
-        }
-        return false;
-      }, "a WARN containing " + List.of(words) + "; got " + warnings());
+      await(
+          () -> {
+            for (String w : warnings()) {
+              boolean all = true;
+              for (String word : words) {
+                all &= w.contains(word);
+              }
+              if (all) {
+                found[0] = w;
+                return true;
+              }
+            }
+            return false;
+          },
+          "a WARN containing " + List.of(words) + "; got " + warnings());
       return found[0];
     }
 
@@ -162,25 +164,28 @@ final class Tcpros {
 
     FakePublisher(Script script) throws IOException {
       server = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-      thread = new Thread(() -> {
-        while (!server.isClosed()) {
-          try (Socket s = server.accept()) {
-            InputStream in = s.getInputStream();
-            ConnectionHeader h = ConnectionHeader.read(in, 1 << 16);
-            synchronized (requests) {
-              requests.add(h);
-            }
-            script.run(s, h);
-            OutputStream out = s.getOutputStream();
-            out.flush();
-            s.shutdownOutput();
-            s.setSoTimeout(2000);
-            in.readAllBytes(); // wait for the subscriber to hang up
-          } catch (IOException e) {
-            // next
-          }
-        }
-      }, "fake-publisher");
+      thread =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    ConnectionHeader h = ConnectionHeader.read(in, 1 << 16);
+                    synchronized (requests) {
+                      requests.add(h);
+                    }
+                    script.run(s, h);
+                    OutputStream out = s.getOutputStream();
+                    out.flush();
+                    s.shutdownOutput();
+                    s.setSoTimeout(2000);
+                    in.readAllBytes(); // wait for the subscriber to hang up
+                  } catch (IOException e) {
+                    // next
+                  }
+                }
+              },
+              "fake-publisher");
       thread.setDaemon(true);
       thread.start();
     }

@@ -93,8 +93,16 @@ class TcprosBadInputTest {
   /** A real subscriber still gets the latched message from the server. */
   private void theServerStillServesAGoodSubscriber() {
     List<String> got = Collections.synchronizedList(new ArrayList<>());
-    Subscription<RosString> sub = new Subscription<>("/good_sub", TOPIC, RosMessages.STRING, 10,
-        true, m -> got.add(m.data()), (uri, topic) -> local(server.port()), LIMITS);
+    Subscription<RosString> sub =
+        new Subscription<>(
+            "/good_sub",
+            TOPIC,
+            RosMessages.STRING,
+            10,
+            true,
+            m -> got.add(m.data()),
+            (uri, topic) -> local(server.port()),
+            LIMITS);
     toClose.add(sub);
     sub.start();
     sub.setPublishers(Set.of(GOOD_URI));
@@ -106,8 +114,7 @@ class TcprosBadInputTest {
     serverDrops(bytes, true, reason);
   }
 
-  private void serverDrops(byte[] bytes, boolean endStream, String... reason)
-      throws IOException {
+  private void serverDrops(byte[] bytes, boolean endStream, String... reason) throws IOException {
     byte[] answer = sendRaw(bytes, endStream);
     assertEquals(0, answer.length, "no reply to a malformed header");
     List<String> words = new ArrayList<>(List.of("dropped connection from /127.0.0.1"));
@@ -119,7 +126,8 @@ class TcprosBadInputTest {
 
   @Test
   void theServerDropsAHeaderWhoseFieldOverrunsIt() throws IOException {
-    serverDrops(concat(le32(10), le32(1000), "topic=".getBytes(StandardCharsets.US_ASCII)),
+    serverDrops(
+        concat(le32(10), le32(1000), "topic=".getBytes(StandardCharsets.US_ASCII)),
         "claims 1000 bytes but only 6 remain");
   }
 
@@ -130,13 +138,18 @@ class TcprosBadInputTest {
 
   @Test
   void theServerDropsAFieldWithoutEquals() throws IOException {
-    serverDrops(concat(le32(4 + 14 + 4 + 9), field("topic=/chatter"), field("md5sum123")),
-        "field 2", "'md5sum123'", "no '='");
+    serverDrops(
+        concat(le32(4 + 14 + 4 + 9), field("topic=/chatter"), field("md5sum123")),
+        "field 2",
+        "'md5sum123'",
+        "no '='");
   }
 
   @Test
   void theServerDropsATruncatedHeader() throws IOException {
-    serverDrops(concat(le32(200), field("topic=/chatter")), "truncated connection header",
+    serverDrops(
+        concat(le32(200), field("topic=/chatter")),
+        "truncated connection header",
         "got 18 of 200 bytes");
   }
 
@@ -149,8 +162,8 @@ class TcprosBadInputTest {
 
   @Test
   void theServerDropsAHeaderThatStopsHalfWayWithinTheTimeout() throws IOException {
-    serverDrops(concat(le32(200), field("topic=/chatter")), false,
-        "no connection header within 500 ms");
+    serverDrops(
+        concat(le32(200), field("topic=/chatter")), false, "no connection header within 500 ms");
   }
 
   @Test
@@ -160,8 +173,9 @@ class TcprosBadInputTest {
 
   @Test
   void theServerAnswersAWrongMd5sumWithAnErrorHeader() throws IOException {
-    byte[] answer = sendRaw(Tcpros.subscriberHeader(TOPIC, RosMessages.BOOL,
-        RosMessages.BOOL.md5sum()).encode());
+    byte[] answer =
+        sendRaw(
+            Tcpros.subscriberHeader(TOPIC, RosMessages.BOOL, RosMessages.BOOL.md5sum()).encode());
     String error = errorReply(answer).get("error").orElseThrow();
     assertTrue(error.contains("md5sum mismatch"), error);
     logs.awaitWarn("dropped connection from /raw_sub", TOPIC, "md5sum mismatch");
@@ -178,8 +192,7 @@ class TcprosBadInputTest {
 
   @Test
   void theServerAnswersAHeaderWithoutMd5sumWithAnErrorHeader() throws IOException {
-    byte[] answer = sendRaw(ConnectionHeader.of(Map.of("topic", TOPIC, "callerid", "/x"))
-        .encode());
+    byte[] answer = sendRaw(ConnectionHeader.of(Map.of("topic", TOPIC, "callerid", "/x")).encode());
     assertTrue(errorReply(answer).get("error").orElseThrow().contains("no md5sum"));
     logs.awaitWarn("dropped connection from /x", TOPIC, "no md5sum");
     theServerStillServesAGoodSubscriber();
@@ -194,15 +207,24 @@ class TcprosBadInputTest {
   private void subscriberDrops(Tcpros.FakePublisher.Script script, String... reason)
       throws IOException {
     AtomicInteger hangups = new AtomicInteger();
-    Tcpros.FakePublisher fake = new Tcpros.FakePublisher((s, request) -> {
-      script.run(s, request);
-      hangups.incrementAndGet();
-    });
+    Tcpros.FakePublisher fake =
+        new Tcpros.FakePublisher(
+            (s, request) -> {
+              script.run(s, request);
+              hangups.incrementAndGet();
+            });
     toClose.add(fake);
     List<String> got = Collections.synchronizedList(new ArrayList<>());
-    Subscription<RosString> sub = new Subscription<>("/sub", TOPIC, RosMessages.STRING, 10, true,
-        m -> got.add(m.data()), (uri, topic) -> uri.equals(FAKE_URI) ? fake.address()
-            : local(server.port()), LIMITS);
+    Subscription<RosString> sub =
+        new Subscription<>(
+            "/sub",
+            TOPIC,
+            RosMessages.STRING,
+            10,
+            true,
+            m -> got.add(m.data()),
+            (uri, topic) -> uri.equals(FAKE_URI) ? fake.address() : local(server.port()),
+            LIMITS);
     toClose.add(sub);
     sub.start();
     sub.setPublishers(Set.of(FAKE_URI, GOOD_URI));
@@ -235,76 +257,107 @@ class TcprosBadInputTest {
 
   @Test
   void aSubscriptionDropsAReplyHeaderFieldWithoutEquals() throws IOException {
-    subscriberDrops((s, r) -> write(s, le32(4 + 8), field("callerid")), "field 1",
-        "'callerid'", "no '='");
+    subscriberDrops(
+        (s, r) -> write(s, le32(4 + 8), field("callerid")), "field 1", "'callerid'", "no '='");
   }
 
   @Test
   void aSubscriptionDropsAReplyHeaderLengthOfFourGigabytes() throws IOException {
-    subscriberDrops((s, r) -> write(s, le32(0xFFFFFFFFL)),
-        "connection header length 4294967295 exceeds");
+    subscriberDrops(
+        (s, r) -> write(s, le32(0xFFFFFFFFL)), "connection header length 4294967295 exceeds");
   }
 
   @Test
   void aSubscriptionDropsAPublisherWithAnotherMd5sum() throws IOException {
-    subscriberDrops((s, r) -> write(s,
-        Tcpros.publisherHeader(RosMessages.BOOL, RosMessages.BOOL.md5sum()).encode()),
-        "md5sum mismatch", RosMessages.BOOL.md5sum());
+    subscriberDrops(
+        (s, r) ->
+            write(s, Tcpros.publisherHeader(RosMessages.BOOL, RosMessages.BOOL.md5sum()).encode()),
+        "md5sum mismatch",
+        RosMessages.BOOL.md5sum());
   }
 
   @Test
   void aSubscriptionDropsAPublisherThatRepliesWithAnError() throws IOException {
-    subscriberDrops((s, r) -> write(s, ConnectionHeader.of(Map.of("error", "go away")).encode()),
+    subscriberDrops(
+        (s, r) -> write(s, ConnectionHeader.of(Map.of("error", "go away")).encode()),
         "publisher refused: go away");
   }
 
   @Test
   void aSubscriptionDropsATruncatedMessageFollowedByEndOfStream() throws IOException {
-    subscriberDrops((s, r) -> write(s, goodReply(), le32(10), new byte[] {6, 0, 0}),
+    subscriberDrops(
+        (s, r) -> write(s, goodReply(), le32(10), new byte[] {6, 0, 0}),
         "truncated message: got 3 of 10 bytes");
   }
 
   @Test
   void aSubscriptionDropsAnAbsurdMessageLengthWithoutAllocatingIt() throws IOException {
-    subscriberDrops((s, r) -> write(s, goodReply(), le32(0xFFFFFFF0L)),
+    subscriberDrops(
+        (s, r) -> write(s, goodReply(), le32(0xFFFFFFF0L)),
         "message length 4294967280 exceeds the limit of 1048576 bytes");
   }
 
   @Test
   void aSubscriptionDropsAMessageThatDoesNotDecode() throws IOException {
     // std_msgs/String whose string length claims 100 bytes in an 8-byte frame
-    subscriberDrops((s, r) -> write(s, goodReply(), le32(8), le32(100), new byte[4]),
-        "undecodable message");
+    subscriberDrops(
+        (s, r) -> write(s, goodReply(), le32(8), le32(100), new byte[4]), "undecodable message");
   }
 
   @Test
   void aMessageThatParsesButBreaksItsTypesRulesIsDroppedAloneAndTheConnectionStays()
       throws IOException {
-    JointState good = new JointState(new Header(0, RosTime.ZERO, ""), List.of("a", "b", "c"),
-        List.of(0.1, 0.2, 0.3), List.of(), List.of());
+    JointState good =
+        new JointState(
+            new Header(0, RosTime.ZERO, ""),
+            List.of("a", "b", "c"),
+            List.of(0.1, 0.2, 0.3),
+            List.of(),
+            List.of());
     byte[] goodBytes = RosMessages.JOINT_STATE.encode(good);
     // JointState with 3 names and 2 positions, as rospy serializes it: well framed, invalid.
-    byte[] twoPositions = concat(RosMessages.HEADER.encode(good.header()),
-        le32(3), field("a"), field("b"), field("c"),
-        le32(2), new byte[16], le32(0), le32(0));
-    Tcpros.FakePublisher fake = new Tcpros.FakePublisher((s, r) -> {
-      write(s, Tcpros.publisherHeader(RosMessages.JOINT_STATE, RosMessages.JOINT_STATE.md5sum())
-          .encode());
-      for (int i = 0; i < 5; i++) {
-        write(s, le32(goodBytes.length), goodBytes, le32(twoPositions.length), twoPositions);
-      }
-      write(s, le32(goodBytes.length), goodBytes);
-      s.getOutputStream().flush();
-      try {
-        Thread.sleep(1500); // keep the connection open while the test looks at it
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    byte[] twoPositions =
+        concat(
+            RosMessages.HEADER.encode(good.header()),
+            le32(3),
+            field("a"),
+            field("b"),
+            field("c"),
+            le32(2),
+            new byte[16],
+            le32(0),
+            le32(0));
+    Tcpros.FakePublisher fake =
+        new Tcpros.FakePublisher(
+            (s, r) -> {
+              write(
+                  s,
+                  Tcpros.publisherHeader(RosMessages.JOINT_STATE, RosMessages.JOINT_STATE.md5sum())
+                      .encode());
+              for (int i = 0; i < 5; i++) {
+                write(
+                    s, le32(goodBytes.length), goodBytes, le32(twoPositions.length), twoPositions);
+              }
+              write(s, le32(goodBytes.length), goodBytes);
+              s.getOutputStream().flush();
+              try {
+                Thread.sleep(1500); // keep the connection open while the test looks at it
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     toClose.add(fake);
     List<JointState> got = Collections.synchronizedList(new ArrayList<>());
-    Subscription<JointState> sub = new Subscription<>("/sub", "/joint_states",
-        RosMessages.JOINT_STATE, 100, true, got::add, (uri, topic) -> fake.address(), LIMITS);
+    Subscription<JointState> sub =
+        new Subscription<>(
+            "/sub",
+            "/joint_states",
+            RosMessages.JOINT_STATE,
+            100,
+            true,
+            got::add,
+            (uri, topic) -> fake.address(),
+            LIMITS);
     toClose.add(sub);
     sub.start();
     sub.setPublishers(Set.of(FAKE_URI));
@@ -316,35 +369,53 @@ class TcprosBadInputTest {
     synchronized (fake.requests) {
       assertEquals(1, fake.requests.size(), "no reconnect");
     }
-    String warn = logs.awaitWarn("/joint_states", "/fake_pub", FAKE_URI,
-        "position must be empty or as long as name (3), got 2", "the connection stays up");
-    assertEquals(1, logs.warnings().size(), "one WARN for the burst, not one per message: "
-        + logs.warnings());
+    String warn =
+        logs.awaitWarn(
+            "/joint_states",
+            "/fake_pub",
+            FAKE_URI,
+            "position must be empty or as long as name (3), got 2",
+            "the connection stays up");
+    assertEquals(
+        1,
+        logs.warnings().size(),
+        "one WARN for the burst, not one per message: " + logs.warnings());
     assertTrue(warn.contains("1 invalid messages so far"), warn);
   }
 
   @Test
   void aSubscriptionDropsAPublisherThatNeverReplies() throws IOException {
-    subscriberDrops((s, r) -> {
-      try {
-        Thread.sleep(1500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "no connection header from", "within 500 ms");
+    subscriberDrops(
+        (s, r) -> {
+          try {
+            Thread.sleep(1500);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        "no connection header from",
+        "within 500 ms");
   }
 
   @Test
   void aResolverFailureIsRetriedUntilThePublisherAppears() throws IOException {
     AtomicInteger calls = new AtomicInteger();
     List<String> got = Collections.synchronizedList(new ArrayList<>());
-    Subscription<RosString> sub = new Subscription<>("/sub", TOPIC, RosMessages.STRING, 10, true,
-        m -> got.add(m.data()), (uri, topic) -> {
-          if (calls.incrementAndGet() < 3) {
-            throw new IOException("requestTopic failed");
-          }
-          return new InetSocketAddress("127.0.0.1", server.port());
-        }, LIMITS);
+    Subscription<RosString> sub =
+        new Subscription<>(
+            "/sub",
+            TOPIC,
+            RosMessages.STRING,
+            10,
+            true,
+            m -> got.add(m.data()),
+            (uri, topic) -> {
+              if (calls.incrementAndGet() < 3) {
+                throw new IOException("requestTopic failed");
+              }
+              return new InetSocketAddress("127.0.0.1", server.port());
+            },
+            LIMITS);
     toClose.add(sub);
     sub.start();
     sub.setPublishers(Set.of(GOOD_URI));

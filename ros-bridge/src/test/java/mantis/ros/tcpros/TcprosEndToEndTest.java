@@ -53,10 +53,14 @@ class TcprosEndToEndTest {
     return s;
   }
 
-  private <T> Subscription<T> subscribe(RosMessageType<T> type, int queueSize,
-      Consumer<? super T> callback, PublisherResolver resolver) {
-    Subscription<T> sub = closeLater(new Subscription<>("/sub", TOPIC, type, queueSize, true,
-        callback, resolver, LIMITS));
+  private <T> Subscription<T> subscribe(
+      RosMessageType<T> type,
+      int queueSize,
+      Consumer<? super T> callback,
+      PublisherResolver resolver) {
+    Subscription<T> sub =
+        closeLater(
+            new Subscription<>("/sub", TOPIC, type, queueSize, true, callback, resolver, LIMITS));
     sub.start();
     sub.setPublishers(Set.of(URI));
     return sub;
@@ -68,12 +72,13 @@ class TcprosEndToEndTest {
 
   @Test
   void messagesArriveInOrder() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 1000));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 1000));
     TcprosServer server = server(pub);
     List<String> got = synced();
-    Subscription<RosString> sub = subscribe(RosMessages.STRING, 1000, m -> got.add(m.data()),
-        (uri, topic) -> local(server.port()));
+    Subscription<RosString> sub =
+        subscribe(
+            RosMessages.STRING, 1000, m -> got.add(m.data()), (uri, topic) -> local(server.port()));
     await(() -> sub.publisherCount() == 1 && pub.subscriberCount() == 1, "the connection");
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
@@ -93,14 +98,13 @@ class TcprosEndToEndTest {
 
   @Test
   void latchingDeliversTheLastMessageToALateSubscriber() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
     TcprosServer server = server(pub);
     pub.publish(new RosString("old"));
     pub.publish(new RosString("last"));
     List<String> got = synced();
-    subscribe(RosMessages.STRING, 10, m -> got.add(m.data()),
-        (uri, topic) -> local(server.port()));
+    subscribe(RosMessages.STRING, 10, m -> got.add(m.data()), (uri, topic) -> local(server.port()));
     await(() -> got.size() == 1, "the latched message");
     pub.publish(new RosString("next"));
     await(() -> got.size() == 2, "the next message");
@@ -109,16 +113,16 @@ class TcprosEndToEndTest {
 
   @Test
   void aSubscriberWithAnotherTypeIsRefusedWithAnErrorHeader() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
     TcprosServer server = server(pub);
     try (Tcpros.Logs logs = new Tcpros.Logs()) {
       List<RosBool> got = Collections.synchronizedList(new ArrayList<>());
-      Subscription<RosBool> sub = subscribe(RosMessages.BOOL, 10, got::add,
-          (uri, topic) -> local(server.port()));
+      Subscription<RosBool> sub =
+          subscribe(RosMessages.BOOL, 10, got::add, (uri, topic) -> local(server.port()));
       String serverSide = logs.awaitWarn("dropped connection from /sub", TOPIC, "md5sum mismatch");
-      String clientSide = logs.awaitWarn("publisher " + URI, TOPIC, "publisher refused",
-          "md5sum mismatch");
+      String clientSide =
+          logs.awaitWarn("publisher " + URI, TOPIC, "publisher refused", "md5sum mismatch");
       assertTrue(serverSide.contains(RosMessages.STRING.md5sum()), serverSide);
       assertTrue(clientSide.contains(RosMessages.BOOL.md5sum()), clientSide);
       pub.publish(new RosString("x"));
@@ -130,8 +134,8 @@ class TcprosEndToEndTest {
 
   @Test
   void aWildcardMd5sumIsAcceptedAndAnsweredWithTheRealOne() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
     TcprosServer server = server(pub);
     pub.publish(new RosString("hi"));
     try (Socket s = new Socket("127.0.0.1", server.port())) {
@@ -143,8 +147,7 @@ class TcprosEndToEndTest {
       assertEquals("std_msgs/String", reply.get("type").orElseThrow());
       assertEquals("1", reply.get("latching").orElseThrow());
       assertEquals("/pub", reply.get("callerid").orElseThrow());
-      assertEquals(RosMessages.STRING.definition(),
-          reply.get("message_definition").orElseThrow());
+      assertEquals(RosMessages.STRING.definition(), reply.get("message_definition").orElseThrow());
       long len = Wire.readUint32(in, "len");
       byte[] payload = Wire.readExactly(in, (int) len, "msg");
       assertEquals(new RosString("hi"), RosMessages.STRING.decode(payload));
@@ -155,19 +158,24 @@ class TcprosEndToEndTest {
 
   @Test
   void aSlowCallbackDropsTheOldestAndStillGetsTheNewest() throws Exception {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 1000));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 1000));
     TcprosServer server = server(pub);
     CountDownLatch gate = new CountDownLatch(1);
     List<String> got = synced();
-    Subscription<RosString> sub = subscribe(RosMessages.STRING, 3, m -> {
-      try {
-        gate.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      got.add(m.data());
-    }, (uri, topic) -> local(server.port()));
+    Subscription<RosString> sub =
+        subscribe(
+            RosMessages.STRING,
+            3,
+            m -> {
+              try {
+                gate.await(5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              got.add(m.data());
+            },
+            (uri, topic) -> local(server.port()));
     await(() -> sub.publisherCount() == 1 && pub.subscriberCount() == 1, "the connection");
     for (int i = 0; i < 100; i++) {
       pub.publish(new RosString("m" + i));
@@ -190,13 +198,13 @@ class TcprosEndToEndTest {
     server1.add(pub1);
     AtomicReference<InetSocketAddress> where = new AtomicReference<>(local(server1.port()));
     List<String> got = synced();
-    Subscription<RosString> sub = subscribe(RosMessages.STRING, 10, m -> got.add(m.data()),
-        (uri, topic) -> where.get());
+    Subscription<RosString> sub =
+        subscribe(RosMessages.STRING, 10, m -> got.add(m.data()), (uri, topic) -> where.get());
     pub1.publish(new RosString("before"));
     await(() -> got.contains("before"), "the first publisher's message");
 
-    Publication<RosString> pub2 = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
+    Publication<RosString> pub2 =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, true, 10));
     TcprosServer server2 = server(pub2);
     pub2.publish(new RosString("after"));
     where.set(local(server2.port()));
@@ -209,11 +217,11 @@ class TcprosEndToEndTest {
 
   @Test
   void removingAPublisherFromTheSetClosesItsConnection() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
     TcprosServer server = server(pub);
-    Subscription<RosString> sub = subscribe(RosMessages.STRING, 10, m -> { },
-        (uri, topic) -> local(server.port()));
+    Subscription<RosString> sub =
+        subscribe(RosMessages.STRING, 10, m -> {}, (uri, topic) -> local(server.port()));
     await(() -> pub.subscriberCount() == 1, "the connection");
     sub.setPublishers(Set.of());
     await(() -> pub.subscriberCount() == 0, "the publisher to see the subscriber go");
@@ -223,17 +231,22 @@ class TcprosEndToEndTest {
 
   @Test
   void aThrowingCallbackIsLoggedAndTheNextMessageStillArrives() throws IOException {
-    Publication<RosString> pub = closeLater(
-        new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
+    Publication<RosString> pub =
+        closeLater(new Publication<>("/pub", TOPIC, RosMessages.STRING, false, 10));
     TcprosServer server = server(pub);
     List<String> got = synced();
     try (Tcpros.Logs logs = new Tcpros.Logs()) {
-      Subscription<RosString> sub = subscribe(RosMessages.STRING, 10, m -> {
-        got.add(m.data());
-        if (m.data().equals("boom")) {
-          throw new IllegalStateException("callback bug");
-        }
-      }, (uri, topic) -> local(server.port()));
+      Subscription<RosString> sub =
+          subscribe(
+              RosMessages.STRING,
+              10,
+              m -> {
+                got.add(m.data());
+                if (m.data().equals("boom")) {
+                  throw new IllegalStateException("callback bug");
+                }
+              },
+              (uri, topic) -> local(server.port()));
       await(() -> sub.publisherCount() == 1 && pub.subscriberCount() == 1, "the connection");
       pub.publish(new RosString("boom"));
       pub.publish(new RosString("fine"));
@@ -244,26 +257,36 @@ class TcprosEndToEndTest {
 
   @Test
   void aSubscriberThatNeverReadsDoesNotSlowPublishOrOthers() throws IOException {
-    Publication<Image> pub = closeLater(
-        new Publication<>("/pub", "/camera", RosMessages.IMAGE, false, 2));
+    Publication<Image> pub =
+        closeLater(new Publication<>("/pub", "/camera", RosMessages.IMAGE, false, 2));
     TcprosServer server = server(pub);
     try (Socket stuck = new Socket("127.0.0.1", server.port())) {
       stuck.setReceiveBufferSize(4096);
-      stuck.getOutputStream().write(
-          Tcpros.subscriberHeader("/camera", RosMessages.IMAGE, "*").encode());
+      stuck
+          .getOutputStream()
+          .write(Tcpros.subscriberHeader("/camera", RosMessages.IMAGE, "*").encode());
       await(() -> pub.subscriberCount() == 1, "the stuck subscriber");
       List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
-      Subscription<Image> good = closeLater(new Subscription<>("/sub", "/camera",
-          RosMessages.IMAGE, 10, true, m -> seqs.add(m.header().seq()),
-          (uri, topic) -> local(server.port()), LIMITS));
+      Subscription<Image> good =
+          closeLater(
+              new Subscription<>(
+                  "/sub",
+                  "/camera",
+                  RosMessages.IMAGE,
+                  10,
+                  true,
+                  m -> seqs.add(m.header().seq()),
+                  (uri, topic) -> local(server.port()),
+                  LIMITS));
       good.start();
       good.setPublishers(Set.of(URI));
       await(() -> pub.subscriberCount() == 2, "the good subscriber");
       byte[] pixels = new byte[480 * 640 * 3];
       long start = System.nanoTime();
       for (int i = 0; i < 200; i++) {
-        pub.publish(new Image(new Header(i, new RosTime(0, 0), "cam"), 480, 640, "rgb8", 0,
-            640 * 3, pixels));
+        pub.publish(
+            new Image(
+                new Header(i, new RosTime(0, 0), "cam"), 480, 640, "rgb8", 0, 640 * 3, pixels));
       }
       long ms = (System.nanoTime() - start) / 1_000_000;
       await(() -> seqs.contains(199L), "the good subscriber to get the newest frame");

@@ -23,23 +23,30 @@ class XmlRpcServerTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = new XmlRpcServer("127.0.0.1", 0, (method, params) -> {
-      switch (method) {
-        case "echo":
-          return params;
-        case "fail":
-          throw new XmlRpcFault(3, "asked to fail");
-        case "boom":
-          throw new IllegalStateException("handler bug");
-        case "unencodable":
-          return new Object();
-        default:
-          throw new XmlRpcFault(-1, "unknown method " + method);
-      }
-    }, 2, 4096);
+    server =
+        new XmlRpcServer(
+            "127.0.0.1",
+            0,
+            (method, params) -> {
+              switch (method) {
+                case "echo":
+                  return params;
+                case "fail":
+                  throw new XmlRpcFault(3, "asked to fail");
+                case "boom":
+                  throw new IllegalStateException("handler bug");
+                case "unencodable":
+                  return new Object();
+                default:
+                  throw new XmlRpcFault(-1, "unknown method " + method);
+              }
+            },
+            2,
+            4096);
     server.start();
-    client = new XmlRpcClient(URI.create("http://127.0.0.1:" + server.port() + "/"),
-        Duration.ofSeconds(5));
+    client =
+        new XmlRpcClient(
+            URI.create("http://127.0.0.1:" + server.port() + "/"), Duration.ofSeconds(5));
   }
 
   @AfterEach
@@ -79,8 +86,8 @@ class XmlRpcServerTest {
     int port = server.port();
     server.close();
     IOException e = assertThrows(IOException.class, () -> client.call("echo"));
-    assertTrue(e.getMessage().contains("echo") && e.getMessage().contains(":" + port),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("echo") && e.getMessage().contains(":" + port), e.getMessage());
   }
 
   @Test
@@ -89,11 +96,13 @@ class XmlRpcServerTest {
     XmlRpcServer other = new XmlRpcServer("127.0.0.1", 0, (m, p) -> p);
     other.start();
     try {
-      new XmlRpcClient(URI.create("http://127.0.0.1:" + other.port() + "/"),
-          Duration.ofSeconds(5)).call("x");
-      List<String> nonDaemon = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
-          .map(Thread::getName).toList();
+      new XmlRpcClient(URI.create("http://127.0.0.1:" + other.port() + "/"), Duration.ofSeconds(5))
+          .call("x");
+      List<String> nonDaemon =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> !before.contains(t) && t.isAlive() && !t.isDaemon())
+              .map(Thread::getName)
+              .toList();
       assertEquals(List.of(), nonDaemon);
     } finally {
       other.close();
@@ -105,8 +114,9 @@ class XmlRpcServerTest {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
       OutputStream out = s.getOutputStream();
-      out.write(("POST / HTTP/1.0\r\nContent-Type: text/xml\r\nContent-Length: " + b.length
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST / HTTP/1.0\r\nContent-Type: text/xml\r\nContent-Length: " + b.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.write(b);
       out.flush();
       InputStream in = s.getInputStream();

@@ -12,8 +12,8 @@ import mantis.core.PolicyInfo;
 import mantis.core.RobotSpec;
 
 /**
- * The no-op policy: every chunk holds the measured joint position. Useful to test the plumbing and to
- * measure the server's own overhead. Thread-safe.
+ * The no-op policy: every chunk holds the measured joint position. Useful to test the plumbing and
+ * to measure the server's own overhead. Thread-safe.
  */
 public final class HoldPolicy implements Policy {
   /** Spacing of the chunk's points. */
@@ -37,7 +37,9 @@ public final class HoldPolicy implements Policy {
     this.clock = clock;
     this.chunkLength = chunkLength;
     this.validityNanos = validityNanos;
-    this.info = new PolicyInfo(HoldPolicyProvider.NAME, "hold-1", robot.jointNames(), 0, 0, chunkLength, "{}");
+    this.info =
+        new PolicyInfo(
+            HoldPolicyProvider.NAME, "hold-1", robot.jointNames(), 0, 0, chunkLength, "{}");
   }
 
   /** Eight points, valid for 1 s. */
@@ -57,7 +59,14 @@ public final class HoldPolicy implements Policy {
     for (int i = 1; i <= chunkLength; i++) {
       points.add(new ActionPoint(q, i * POINT_SPACING_NANOS));
     }
-    return new ActionChunk(robot.jointNames(), points, clock.nanoTime() + validityNanos, new int[0], List.of(),
-        List.of(), info.version(), Map.of());
+    return new ActionChunk(
+        robot.jointNames(),
+        points,
+        clock.nanoTime() + validityNanos,
+        new int[0],
+        List.of(),
+        List.of(),
+        info.version(),
+        Map.of());
   }
 }

@@ -6,12 +6,14 @@ import mantis.core.spi.PolicyProvider;
 import mantis.core.spi.PolicyRequest;
 
 /**
- * The policy {@value #NAME} (also {@value #ALIAS}): every chunk holds the measured joint position ({@link
- * HoldPolicy#create}). Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
+ * The policy {@value #NAME} (also {@value #ALIAS}): every chunk holds the measured joint position
+ * ({@link HoldPolicy#create}). Registered in {@code
+ * META-INF/services/mantis.core.spi.PolicyProvider}.
  */
 public final class HoldPolicyProvider implements PolicyProvider {
   /** The policy's name. */
   public static final String NAME = "hold";
+
   /** Its other name. */
   public static final String ALIAS = "no-op";
 

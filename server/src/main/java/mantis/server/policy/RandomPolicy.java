@@ -14,13 +14,14 @@ import mantis.core.PolicyInfo;
 import mantis.core.RobotSpec;
 
 /**
- * The floor of every evaluation: each chunk is a random walk of joint targets from the measured position,
- * {@value #CHUNK_LENGTH} points {@value #POINT_SPACING_NANOS} ns apart, every target inside the joint's limits
- * minus {@value #MARGIN_RAD} rad, each step at most half the joint's top speed times the spacing. Valid for
- * the chunk's duration.
+ * The floor of every evaluation: each chunk is a random walk of joint targets from the measured
+ * position, {@value #CHUNK_LENGTH} points {@value #POINT_SPACING_NANOS} ns apart, every target
+ * inside the joint's limits minus {@value #MARGIN_RAD} rad, each step at most half the joint's top
+ * speed times the spacing. Valid for the chunk's duration.
  *
- * <p>Reproducible: the walk is seeded from the observation's episode id and step only (not its robot id,
- * so an episode gives the same chunks whichever client stream runs it). Stateless and thread-safe.
+ * <p>Reproducible: the walk is seeded from the observation's episode id and step only (not its
+ * robot id, so an episode gives the same chunks whichever client stream runs it). Stateless and
+ * thread-safe.
  */
 final class RandomPolicy implements Policy {
   static final int CHUNK_LENGTH = 8;
@@ -35,8 +36,15 @@ final class RandomPolicy implements Policy {
   RandomPolicy(RobotSpec robot, int inputPx, MonotonicClock clock) {
     this.robot = robot;
     this.clock = clock;
-    this.info = new PolicyInfo(RandomPolicyProvider.NAME, VERSION, robot.jointNames(), inputPx, inputPx, CHUNK_LENGTH,
-        "{\"name\":\"random\",\"kind\":\"random joint walk\"}");
+    this.info =
+        new PolicyInfo(
+            RandomPolicyProvider.NAME,
+            VERSION,
+            robot.jointNames(),
+            inputPx,
+            inputPx,
+            CHUNK_LENGTH,
+            "{\"name\":\"random\",\"kind\":\"random joint walk\"}");
   }
 
   @Override
@@ -55,7 +63,12 @@ final class RandomPolicy implements Policy {
     double[] measured = observation.jointState().positionsRad();
     if (measured.length != robot.jointCount()) {
       throw new IllegalArgumentException(
-          "joint state has " + measured.length + " joints, robot " + robot.name() + " has " + robot.jointCount());
+          "joint state has "
+              + measured.length
+              + " joints, robot "
+              + robot.name()
+              + " has "
+              + robot.jointCount());
     }
     SplittableRandom random = new SplittableRandom(seed(observation));
     double[] q = new double[measured.length];
@@ -72,11 +85,19 @@ final class RandomPolicy implements Policy {
       points.add(new ActionPoint(next, k * POINT_SPACING_NANOS));
       q = next;
     }
-    return new ActionChunk(robot.jointNames(), points, clock.nanoTime() + CHUNK_LENGTH * POINT_SPACING_NANOS,
-        new int[0], List.of(), List.of(), VERSION, Map.of());
+    return new ActionChunk(
+        robot.jointNames(),
+        points,
+        clock.nanoTime() + CHUNK_LENGTH * POINT_SPACING_NANOS,
+        new int[0],
+        List.of(),
+        List.of(),
+        VERSION,
+        Map.of());
   }
 
   private static double clamp(double v, JointLimits limits) {
-    return Math.max(limits.minPositionRad() + MARGIN_RAD, Math.min(limits.maxPositionRad() - MARGIN_RAD, v));
+    return Math.max(
+        limits.minPositionRad() + MARGIN_RAD, Math.min(limits.maxPositionRad() - MARGIN_RAD, v));
   }
 }

@@ -5,8 +5,8 @@ import mantis.core.spi.PolicyProvider;
 import mantis.core.spi.PolicyRequest;
 
 /**
- * The policy {@value #NAME}: a seeded random walk of joint targets ({@link RandomPolicy}), the floor of an
- * evaluation. Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
+ * The policy {@value #NAME}: a seeded random walk of joint targets ({@link RandomPolicy}), the
+ * floor of an evaluation. Registered in {@code META-INF/services/mantis.core.spi.PolicyProvider}.
  */
 public final class RandomPolicyProvider implements PolicyProvider {
   /** The policy's name. */

@@ -34,11 +34,16 @@ class SecurityConfigTest {
   @Test
   void theSectionReadsTlsFilesTokensATokensFileAndTheAuditLog() throws Exception {
     String hash = TokenStore.sha256Hex("t");
-    MantisConfig c = MantisConfig.load(write("port: 6000\nsecurity:\n"
-        + "  tls:\n    cert_chain: /etc/mantis/server.pem\n    private_key: /etc/mantis/server-key.pem\n"
-        + "    client_ca: /etc/mantis/ca.pem\n"
-        + "  tokens:\n    - {name: lab-arm, role: operator, sha256: " + hash + "}\n"
-        + "  tokens_file: /etc/mantis/tokens.yaml\n  audit_log: /var/log/mantis/audit.jsonl\n"));
+    MantisConfig c =
+        MantisConfig.load(
+            write(
+                "port: 6000\nsecurity:\n"
+                    + "  tls:\n    cert_chain: /etc/mantis/server.pem\n    private_key: /etc/mantis/server-key.pem\n"
+                    + "    client_ca: /etc/mantis/ca.pem\n"
+                    + "  tokens:\n    - {name: lab-arm, role: operator, sha256: "
+                    + hash
+                    + "}\n"
+                    + "  tokens_file: /etc/mantis/tokens.yaml\n  audit_log: /var/log/mantis/audit.jsonl\n"));
     MantisConfig.SecurityConfig s = c.security();
     assertEquals(Optional.of(Path.of("/etc/mantis/server.pem")), s.tlsCertChain());
     assertTrue(s.tls().orElseThrow().mutual());
@@ -53,27 +58,58 @@ class SecurityConfigTest {
 
   @Test
   void mistakesInTheSectionNameTheKeyOrTheEntry() throws Exception {
-    IllegalArgumentException insecure = assertThrows(IllegalArgumentException.class,
-        () -> MantisConfig.load(write("security:\n  insecure: true\n")));
-    assertTrue(insecure.getMessage().contains("unknown key 'insecure'"), "--insecure is a flag only: "
-        + insecure.getMessage());
-    IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
-        () -> MantisConfig.load(write("security:\n  tls:\n    cert_chain: a.pem\n")));
-    assertTrue(half.getMessage().contains("needs both cert_chain and private_key"), half.getMessage());
-    IllegalArgumentException ca = assertThrows(IllegalArgumentException.class,
-        () -> MantisConfig.load(write("security:\n  tls:\n    client_ca: ca.pem\n")));
+    IllegalArgumentException insecure =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MantisConfig.load(write("security:\n  insecure: true\n")));
+    assertTrue(
+        insecure.getMessage().contains("unknown key 'insecure'"),
+        "--insecure is a flag only: " + insecure.getMessage());
+    IllegalArgumentException half =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MantisConfig.load(write("security:\n  tls:\n    cert_chain: a.pem\n")));
+    assertTrue(
+        half.getMessage().contains("needs both cert_chain and private_key"), half.getMessage());
+    IllegalArgumentException ca =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> MantisConfig.load(write("security:\n  tls:\n    client_ca: ca.pem\n")));
     assertTrue(ca.getMessage().contains("client_ca"), ca.getMessage());
-    IllegalArgumentException role = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(
-        write("security:\n  tokens:\n    - {name: a, role: god, sha256: " + TokenStore.sha256Hex("x") + "}\n")));
-    assertTrue(role.getMessage().contains("security.tokens entry 1: role must be viewer, operator or admin"),
+    IllegalArgumentException role =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MantisConfig.load(
+                    write(
+                        "security:\n  tokens:\n    - {name: a, role: god, sha256: "
+                            + TokenStore.sha256Hex("x")
+                            + "}\n")));
+    assertTrue(
+        role.getMessage()
+            .contains("security.tokens entry 1: role must be viewer, operator or admin"),
         role.getMessage());
-    IllegalArgumentException plain = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(
-        write("security:\n  tokens:\n    - {name: a, role: admin, sha256: mt_plaintexttoken}\n")));
+    IllegalArgumentException plain =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MantisConfig.load(
+                    write(
+                        "security:\n  tokens:\n    - {name: a, role: admin, sha256: mt_plaintexttoken}\n")));
     assertTrue(plain.getMessage().contains("sha256 must be 64 hex digits"), plain.getMessage());
     assertFalse(plain.getMessage().contains("mt_plaintexttoken"));
-    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> MantisConfig.load(
-        write("security:\n  tokens:\n    - {name: a, role: admin, sha256: " + TokenStore.sha256Hex("x") + "}\n"
-            + "    - {name: a, role: viewer, sha256: " + TokenStore.sha256Hex("y") + "}\n")));
+    IllegalArgumentException dup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                MantisConfig.load(
+                    write(
+                        "security:\n  tokens:\n    - {name: a, role: admin, sha256: "
+                            + TokenStore.sha256Hex("x")
+                            + "}\n"
+                            + "    - {name: a, role: viewer, sha256: "
+                            + TokenStore.sha256Hex("y")
+                            + "}\n")));
     assertTrue(dup.getMessage().contains("'a' is configured twice"), dup.getMessage());
   }
 }

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 
-/** Annotate (Set-of-Mark on the newest frame, drawn as PNG when asked) with structured fuzzed observations. */
+/**
+ * Annotate (Set-of-Mark on the newest frame, drawn as PNG when asked) with structured fuzzed
+ * observations.
+ */
 @Tag("slow")
 class AnnotateFuzzTest {
   private static FuzzServer server;

@@ -13,11 +13,16 @@ import mantis.proto.v1.ChunkSource;
 import mantis.proto.v1.DescribeRequest;
 import mantis.proto.v1.Observation;
 
-/** Each PolicyService RPC as a fuzz target calls it: send, time it, judge the answer with the {@link RpcOracle}. */
+/**
+ * Each PolicyService RPC as a fuzz target calls it: send, time it, judge the answer with the {@link
+ * RpcOracle}.
+ */
 final class Calls {
   private Calls() {}
 
-  /** Predict: a chunk that is a safe reply to {@code obs}, or a proper refusal, within the bound. */
+  /**
+   * Predict: a chunk that is a safe reply to {@code obs}, or a proper refusal, within the bound.
+   */
   static void predict(FuzzServer s, RpcOracle oracle, Observation obs) {
     long t0 = System.nanoTime();
     ActionChunk c;
@@ -55,19 +60,22 @@ final class Calls {
   }
 
   /**
-   * Control: {@code observations} in order on one stream, each sent after the previous one's answer,
-   * like a robot client; then half-close. The k-th reply answers the k-th observation and is safe;
-   * watchdog holds in between are safe holds; the stream ends OK (every observation answered) or with
-   * a proper refusal; each answer and the end come within the bound.
+   * Control: {@code observations} in order on one stream, each sent after the previous one's
+   * answer, like a robot client; then half-close. The k-th reply answers the k-th observation and
+   * is safe; watchdog holds in between are safe holds; the stream ends OK (every observation
+   * answered) or with a proper refusal; each answer and the end come within the bound.
    *
    * @param pauseAfter index of the observation after which the client goes quiet past the server's
    *     watchdog timeout (so the server sends a watchdog hold), or -1
    */
-  static void control(FuzzServer s, RpcOracle oracle, List<Observation> observations, int pauseAfter) {
+  static void control(
+      FuzzServer s, RpcOracle oracle, List<Observation> observations, int pauseAfter) {
     Probe probe = new Probe();
-    StreamObserver<Observation> in = s.async()
-        .withDeadlineAfter(RpcOracle.DEADLINE.toMillis() * (observations.size() + 2), TimeUnit.MILLISECONDS)
-        .control(probe);
+    StreamObserver<Observation> in =
+        s.async()
+            .withDeadlineAfter(
+                RpcOracle.DEADLINE.toMillis() * (observations.size() + 2), TimeUnit.MILLISECONDS)
+            .control(probe);
     List<ActionChunk> replies = new ArrayList<>();
     Status end = null;
     try {
@@ -109,8 +117,12 @@ final class Calls {
     }
     if (end.isOk()) {
       if (replies.size() != observations.size()) {
-        throw new AssertionError("Control ended OK after answering " + replies.size() + " of "
-            + observations.size() + " observations");
+        throw new AssertionError(
+            "Control ended OK after answering "
+                + replies.size()
+                + " of "
+                + observations.size()
+                + " observations");
       }
     } else {
       RpcOracle.checkRefusal(end, "Control");
@@ -145,7 +157,8 @@ final class Calls {
     Object awaitReplyOrEnd() throws InterruptedException {
       Object next = queue.poll(RpcOracle.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
       if (next == null) {
-        throw new AssertionError("Control: no answer within " + RpcOracle.DEADLINE.toMillis() + " ms (a hang)");
+        throw new AssertionError(
+            "Control: no answer within " + RpcOracle.DEADLINE.toMillis() + " ms (a hang)");
       }
       return next;
     }

@@ -31,12 +31,16 @@ class ControlFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10s")
-  void controlAnswersAnySequenceOfObservationsSafelyInOrderOrEndsItProperly(FuzzedDataProvider data) {
+  void controlAnswersAnySequenceOfObservationsSafelyInOrderOrEndsItProperly(
+      FuzzedDataProvider data) {
     Plan plan = plan(data);
     Calls.control(server, ORACLE, plan.observations(), plan.pauseAfter());
   }
 
-  /** What one input asks for: the observations of one stream, and where the client pauses (-1: nowhere). */
+  /**
+   * What one input asks for: the observations of one stream, and where the client pauses (-1:
+   * nowhere).
+   */
   record Plan(List<Observation> observations, int pauseAfter) {}
 
   static Plan plan(FuzzedDataProvider data) {
@@ -46,13 +50,16 @@ class ControlFuzzTest {
     List<Observation> sequence = new ArrayList<>(n);
     long step = 0;
     for (int i = 0; i < n; i++) {
-      step = switch (data.consumeInt(0, 5)) {
-        case 0, 1 -> i;
-        case 2 -> step;
-        case 3 -> step - 1;
-        case 4 -> data.pickValue(new Long[] {Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MAX_VALUE, -1L});
-        default -> data.consumeLong();
-      };
+      step =
+          switch (data.consumeInt(0, 5)) {
+            case 0, 1 -> i;
+            case 2 -> step;
+            case 3 -> step - 1;
+            case 4 ->
+                data.pickValue(
+                    new Long[] {Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MAX_VALUE, -1L});
+            default -> data.consumeLong();
+          };
       Observation.Builder b = base.toBuilder().setStep(step).setSendTimeNanos(1_000_000L * i);
       if (data.consumeBoolean()) {
         FUZZER.edit(b, data);

@@ -17,9 +17,10 @@ import mantis.server.policy.Policies;
 
 /**
  * A real {@link MantisServer} serving a named policy ({@code hold}, {@code random}, {@code
- * visual-servo}, {@code mantis}, ... as {@code mantis serve --policy}) for a fuzz target, in-process
- * (fast) or on loopback TCP with Netty (the wire parsing path), and a channel to it. Calls run on a
- * small pool of the server's own, so a slow call never blocks the fuzzer thread beyond its deadline.
+ * visual-servo}, {@code mantis}, ... as {@code mantis serve --policy}) for a fuzz target,
+ * in-process (fast) or on loopback TCP with Netty (the wire parsing path), and a channel to it.
+ * Calls run on a small pool of the server's own, so a slow call never blocks the fuzzer thread
+ * beyond its deadline.
  */
 final class FuzzServer implements AutoCloseable {
   /** Policy input size of the served policies, pixels (as {@code mantis serve}'s default). */
@@ -31,23 +32,30 @@ final class FuzzServer implements AutoCloseable {
 
   private FuzzServer(String policy, boolean netty) throws IOException, InterruptedException {
     AtomicInteger n = new AtomicInteger();
-    executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "fuzz-server-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "fuzz-server-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     MonotonicClock clock = MonotonicClock.system();
     Policy p = Policies.create(policy, Seeds.ROBOT, INPUT_PX, clock);
-    MantisServer.Builder b = MantisServer.builder()
-        .setPolicy(p)
-        .setRobot(Seeds.ROBOT)
-        .optClock(clock)
-        .optWarmupPredictions(1)
-        .optExecutor(executor);
+    MantisServer.Builder b =
+        MantisServer.builder()
+            .setPolicy(p)
+            .setRobot(Seeds.ROBOT)
+            .optClock(clock)
+            .optWarmupPredictions(1)
+            .optExecutor(executor);
     if (netty) {
       server = b.optHost("127.0.0.1").optPort(0).build().start();
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-          .maxInboundMessageSize(32 * 1024 * 1024).build();
+      channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+              .usePlaintext()
+              .maxInboundMessageSize(32 * 1024 * 1024)
+              .build();
     } else {
       String name = InProcessServerBuilder.generateName();
       server = b.optServerBuilder(InProcessServerBuilder.forName(name)).build().start();
@@ -62,14 +70,15 @@ final class FuzzServer implements AutoCloseable {
 
   /**
    * Sends seed observations of every frame encoding once through Predict and Annotate, untimed: the
-   * first calls load image decoders and native code (much slower under fuzzing instrumentation), which
-   * is start-up cost, not the input's.
+   * first calls load image decoders and native code (much slower under fuzzing instrumentation),
+   * which is start-up cost, not the input's.
    */
   private void warmUp() {
     var stub = PolicyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
     var bases = Seeds.get().bases();
     stub.predict(bases.get(3).toBuilder().setRobotId("warm-up").build()); // raw + PNG
-    stub.annotate(bases.get(2).toBuilder().setAnnotateWithImage(true).build()); // JPEG, drawn as PNG
+    stub.annotate(
+        bases.get(2).toBuilder().setAnnotateWithImage(true).build()); // JPEG, drawn as PNG
   }
 
   /** An in-process server for {@code policy}. */

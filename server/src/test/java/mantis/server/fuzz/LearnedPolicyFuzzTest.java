@@ -8,8 +8,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The bundled learned policy ({@code --policy mantis}, models/policy/default, served by the predictor
- * pool with batching) under structured fuzzed observations: Predict, and a two-step Control stream.
+ * The bundled learned policy ({@code --policy mantis}, models/policy/default, served by the
+ * predictor pool with batching) under structured fuzzed observations: Predict, and a two-step
+ * Control stream.
  */
 class LearnedPolicyFuzzTest {
   private static FuzzServer server;
@@ -32,7 +33,8 @@ class LearnedPolicyFuzzTest {
     boolean stream = data.consumeBoolean();
     Observation obs = FUZZER.observation(data);
     if (stream) {
-      Calls.control(server, ORACLE, List.of(obs, obs.toBuilder().setStep(obs.getStep() + 1).build()), -1);
+      Calls.control(
+          server, ORACLE, List.of(obs, obs.toBuilder().setStep(obs.getStep() + 1).build()), -1);
     } else {
       Calls.predict(server, ORACLE, obs);
     }

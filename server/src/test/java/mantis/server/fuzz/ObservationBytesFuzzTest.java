@@ -1,7 +1,7 @@
 package mantis.server.fuzz;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.List;
 import mantis.proto.v1.Observation;
 import org.junit.jupiter.api.AfterAll;

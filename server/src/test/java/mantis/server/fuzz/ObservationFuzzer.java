@@ -20,21 +20,60 @@ import mantis.proto.v1.Observation;
  * overwritten or cut, PNG chunk CRCs repaired so the decoder gets past them, size hints, unknown
  * encodings), many frames, times, unknown fields. No data means no edit: the base as it is.
  *
- * <p>Sizes are bounded so one input stays cheap to build: raw frames up to {@value #MAX_RAW_SIDE_PX}
- * px a side.
+ * <p>Sizes are bounded so one input stays cheap to build: raw frames up to {@value
+ * #MAX_RAW_SIDE_PX} px a side.
  */
 final class ObservationFuzzer {
   static final int MAX_EDITS = 12;
   static final int MAX_RAW_SIDE_PX = 1024;
-  /** Robot ids: a small fixed set, so a long run cannot fill the server's robot table (issue 13). */
-  static final List<String> ROBOT_IDS = List.of(
-      "arm-1", "", "arm-2", "default", "x".repeat(128), "x".repeat(129), "\uD800", "arm\uDFFF-3", "\u0000",
-      "\u30ed\u30dc\u30c3\u30c8", "arm-1 ", "a\nb", "\uD83E\uDD16");
+
+  /**
+   * Robot ids: a small fixed set, so a long run cannot fill the server's robot table (issue 13).
+   */
+  static final List<String> ROBOT_IDS =
+      List.of(
+          "arm-1",
+          "",
+          "arm-2",
+          "default",
+          "x".repeat(128),
+          "x".repeat(129),
+          "\uD800",
+          "arm\uDFFF-3",
+          "\u0000",
+          "\u30ed\u30dc\u30c3\u30c8",
+          "arm-1 ",
+          "a\nb",
+          "\uD83E\uDD16");
+
   static final double[] SPECIAL_DOUBLES = {
-      Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE, -Double.MAX_VALUE,
-      Double.MIN_VALUE, -0.0, 0.0, 2.6, -2.6, 2.58, 2.5800001, 2.61, 1e9, -1e-300, 3.141592653589793};
+    Double.NaN,
+    Double.POSITIVE_INFINITY,
+    Double.NEGATIVE_INFINITY,
+    Double.MAX_VALUE,
+    -Double.MAX_VALUE,
+    Double.MIN_VALUE,
+    -0.0,
+    0.0,
+    2.6,
+    -2.6,
+    2.58,
+    2.5800001,
+    2.61,
+    1e9,
+    -1e-300,
+    3.141592653589793
+  };
   static final long[] SPECIAL_LONGS = {
-      -1, Long.MIN_VALUE, Long.MAX_VALUE, 1, 2, Integer.MAX_VALUE, (long) Integer.MAX_VALUE + 1, 1L << 53};
+    -1,
+    Long.MIN_VALUE,
+    Long.MAX_VALUE,
+    1,
+    2,
+    Integer.MAX_VALUE,
+    (long) Integer.MAX_VALUE + 1,
+    1L << 53
+  };
 
   private final Seeds seeds;
 
@@ -44,7 +83,8 @@ final class ObservationFuzzer {
 
   /** An observation built from {@code d}. */
   Observation observation(FuzzedDataProvider d) {
-    Observation.Builder b = seeds.bases().get(d.consumeInt(0, seeds.bases().size() - 1)).toBuilder();
+    Observation.Builder b =
+        seeds.bases().get(d.consumeInt(0, seeds.bases().size() - 1)).toBuilder();
     edit(b, d);
     return b.build();
   }
@@ -88,7 +128,8 @@ final class ObservationFuzzer {
         if (b.getFramesCount() > 0) {
           int k = d.consumeInt(0, b.getFramesCount() - 1);
           Frame f = b.getFrames(k);
-          b.setFrames(k, f.toBuilder().setData(ByteString.copyFrom(mutate(f.getData().toByteArray(), d))));
+          b.setFrames(
+              k, f.toBuilder().setData(ByteString.copyFrom(mutate(f.getData().toByteArray(), d))));
         }
       }
       case 12 -> {
@@ -102,14 +143,20 @@ final class ObservationFuzzer {
       case 15 -> {
         if (b.getFramesCount() > 0) {
           int k = d.consumeInt(0, b.getFramesCount() - 1);
-          b.setFrames(k, b.getFrames(k).toBuilder().setEncodingValue(d.consumeInt(-2, 5))
-              .setCameraId(d.consumeString(40)));
+          b.setFrames(
+              k,
+              b.getFrames(k).toBuilder()
+                  .setEncodingValue(d.consumeInt(-2, 5))
+                  .setCameraId(d.consumeString(40)));
         }
       }
-      default -> b.setUnknownFields(UnknownFieldSet.newBuilder()
-          .mergeVarintField(d.consumeInt(20, 10_000), d.consumeInt())
-          .mergeLengthDelimitedField(d.consumeInt(20, 10_000), ByteString.copyFrom(d.consumeBytes(32)))
-          .build());
+      default ->
+          b.setUnknownFields(
+              UnknownFieldSet.newBuilder()
+                  .mergeVarintField(d.consumeInt(20, 10_000), d.consumeInt())
+                  .mergeLengthDelimitedField(
+                      d.consumeInt(20, 10_000), ByteString.copyFrom(d.consumeBytes(32)))
+                  .build());
     }
   }
 
@@ -126,7 +173,9 @@ final class ObservationFuzzer {
   }
 
   private static double value(FuzzedDataProvider d) {
-    return d.consumeBoolean() ? d.consumeDouble() : SPECIAL_DOUBLES[d.consumeInt(0, SPECIAL_DOUBLES.length - 1)];
+    return d.consumeBoolean()
+        ? d.consumeDouble()
+        : SPECIAL_DOUBLES[d.consumeInt(0, SPECIAL_DOUBLES.length - 1)];
   }
 
   private static JointState positions(JointState js, FuzzedDataProvider d) {
@@ -145,15 +194,16 @@ final class ObservationFuzzer {
 
   private static JointState names(JointState js, FuzzedDataProvider d) {
     List<String> robot = Seeds.ROBOT.jointNames();
-    List<String> names = switch (d.consumeInt(0, 6)) {
-      case 0 -> robot;
-      case 1 -> List.of();
-      case 2 -> List.of(robot.get(2), robot.get(1), robot.get(0));
-      case 3 -> List.of(robot.get(0), robot.get(1));
-      case 4 -> List.of(robot.get(0), robot.get(1), robot.get(2), "gripper");
-      case 5 -> List.of(robot.get(0), robot.get(0), robot.get(2));
-      default -> List.of(d.consumeString(20), d.consumeString(20), d.consumeString(20));
-    };
+    List<String> names =
+        switch (d.consumeInt(0, 6)) {
+          case 0 -> robot;
+          case 1 -> List.of();
+          case 2 -> List.of(robot.get(2), robot.get(1), robot.get(0));
+          case 3 -> List.of(robot.get(0), robot.get(1));
+          case 4 -> List.of(robot.get(0), robot.get(1), robot.get(2), "gripper");
+          case 5 -> List.of(robot.get(0), robot.get(0), robot.get(2));
+          default -> List.of(d.consumeString(20), d.consumeString(20), d.consumeString(20));
+        };
     return js.toBuilder().clearNames().addAllNames(names).build();
   }
 
@@ -170,34 +220,52 @@ final class ObservationFuzzer {
     return switch (d.consumeInt(0, 3)) {
       case 0 -> 0;
       case 1 -> d.consumeInt(-2, 70);
-      case 2 -> d.pickValue(new Integer[] {Seeds.SEED_WIDTH_PX, Seeds.SEED_HEIGHT_PX, 8192, 8193, 65_536,
-          Integer.MAX_VALUE, Integer.MIN_VALUE, -1});
+      case 2 ->
+          d.pickValue(
+              new Integer[] {
+                Seeds.SEED_WIDTH_PX,
+                Seeds.SEED_HEIGHT_PX,
+                8192,
+                8193,
+                65_536,
+                Integer.MAX_VALUE,
+                Integer.MIN_VALUE,
+                -1
+              });
       default -> d.consumeInt();
     };
   }
 
-  /** A new frame: raw RGB8 of a fuzzed size, the seed PNG or JPEG, or fuzzed bytes under any encoding. */
+  /**
+   * A new frame: raw RGB8 of a fuzzed size, the seed PNG or JPEG, or fuzzed bytes under any
+   * encoding.
+   */
   private Frame frame(FuzzedDataProvider d) {
     switch (d.consumeInt(0, 3)) {
       case 0 -> {
         int w = d.consumeBoolean() ? d.consumeInt(0, MAX_RAW_SIDE_PX) : Seeds.RAW_WIDTH_PX;
         int h = d.consumeBoolean() ? d.consumeInt(0, MAX_RAW_SIDE_PX) : Seeds.RAW_HEIGHT_PX;
         int exact = w * h * 3;
-        int length = switch (d.consumeInt(0, 4)) {
-          case 0 -> exact;
-          case 1 -> Math.max(0, exact - 1);
-          case 2 -> exact + 1;
-          case 3 -> 0;
-          default -> exact * 2;
-        };
+        int length =
+            switch (d.consumeInt(0, 4)) {
+              case 0 -> exact;
+              case 1 -> Math.max(0, exact - 1);
+              case 2 -> exact + 1;
+              case 3 -> 0;
+              default -> exact * 2;
+            };
         byte[] rgb = new byte[length];
         for (int i = 0; i < rgb.length; i++) {
           rgb[i] = seeds.rawRgb[i % seeds.rawRgb.length];
         }
         byte[] noise = d.consumeBytes(32);
         System.arraycopy(noise, 0, rgb, 0, Math.min(noise.length, rgb.length));
-        return Frame.newBuilder().setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8).setWidthPx(w).setHeightPx(h)
-            .setData(ByteString.copyFrom(rgb)).build();
+        return Frame.newBuilder()
+            .setEncoding(FrameEncoding.FRAME_ENCODING_RAW_RGB8)
+            .setWidthPx(w)
+            .setHeightPx(h)
+            .setData(ByteString.copyFrom(rgb))
+            .build();
       }
       case 1 -> {
         return Seeds.encoded(FrameEncoding.FRAME_ENCODING_PNG, mutate(seeds.png, d));
@@ -206,13 +274,20 @@ final class ObservationFuzzer {
         return Seeds.encoded(FrameEncoding.FRAME_ENCODING_JPEG, mutate(seeds.jpeg, d));
       }
       default -> {
-        return Frame.newBuilder().setEncodingValue(d.consumeInt(0, 3)).setWidthPx(size(d)).setHeightPx(size(d))
-            .setData(ByteString.copyFrom(d.consumeBytes(2048))).build();
+        return Frame.newBuilder()
+            .setEncodingValue(d.consumeInt(0, 3))
+            .setWidthPx(size(d))
+            .setHeightPx(size(d))
+            .setData(ByteString.copyFrom(d.consumeBytes(2048)))
+            .build();
       }
     }
   }
 
-  /** {@code data} with 0..6 byte-level mutations chosen by {@code d}; the seed itself when there is no data. */
+  /**
+   * {@code data} with 0..6 byte-level mutations chosen by {@code d}; the seed itself when there is
+   * no data.
+   */
   static byte[] mutate(byte[] data, FuzzedDataProvider d) {
     byte[] out = data.clone();
     int n = d.consumeInt(0, 6);
@@ -260,12 +335,18 @@ final class ObservationFuzzer {
     return out;
   }
 
-  /** Rewrites the CRC of every complete PNG chunk, so a mutated header or palette reaches the decoder. */
+  /**
+   * Rewrites the CRC of every complete PNG chunk, so a mutated header or palette reaches the
+   * decoder.
+   */
   static void repairPngCrcs(byte[] png) {
     int at = 8;
     while (at + 12 <= png.length) {
-      long len = ((png[at] & 0xffL) << 24) | ((png[at + 1] & 0xff) << 16) | ((png[at + 2] & 0xff) << 8)
-          | (png[at + 3] & 0xff);
+      long len =
+          ((png[at] & 0xffL) << 24)
+              | ((png[at + 1] & 0xff) << 16)
+              | ((png[at + 2] & 0xff) << 8)
+              | (png[at + 3] & 0xff);
       if (len > png.length - at - 12) {
         return;
       }

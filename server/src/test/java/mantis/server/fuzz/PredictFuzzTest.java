@@ -5,7 +5,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Predict with structured fuzzed observations, served by the visual-servo baseline (OpenCV on every frame). */
+/**
+ * Predict with structured fuzzed observations, served by the visual-servo baseline (OpenCV on every
+ * frame).
+ */
 class PredictFuzzTest {
   private static FuzzServer server;
   private static final RpcOracle ORACLE = new RpcOracle(Seeds.ROBOT);

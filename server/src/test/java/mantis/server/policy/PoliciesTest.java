@@ -16,18 +16,21 @@ import org.junit.jupiter.api.Test;
 class PoliciesTest {
   @Test
   void theServiceLoaderFindsThePoliciesOfEveryModuleOnTheServersClassPath() {
-    assertEquals(List.of("bundle:DIR", "hold", "mantis", "no-op", "random", "visual-servo"),
+    assertEquals(
+        List.of("bundle:DIR", "hold", "mantis", "no-op", "random", "visual-servo"),
         Policies.registry().names());
     Map<String, String> modules = new TreeMap<>();
     for (PolicyProvider p : Policies.registry().providers()) {
       modules.put(p.name(), p.getClass().getName());
     }
-    assertEquals(Map.of(
-        "bundle:", "mantis.model.serve.BundlePolicyProvider",
-        "hold", "mantis.server.policy.HoldPolicyProvider",
-        "mantis", "mantis.model.serve.DefaultModelPolicyProvider",
-        "random", "mantis.server.policy.RandomPolicyProvider",
-        "visual-servo", "mantis.baseline.VisualServoPolicyProvider"), modules);
+    assertEquals(
+        Map.of(
+            "bundle:", "mantis.model.serve.BundlePolicyProvider",
+            "hold", "mantis.server.policy.HoldPolicyProvider",
+            "mantis", "mantis.model.serve.DefaultModelPolicyProvider",
+            "random", "mantis.server.policy.RandomPolicyProvider",
+            "visual-servo", "mantis.baseline.VisualServoPolicyProvider"),
+        modules);
   }
 
   @Test
@@ -43,11 +46,15 @@ class PoliciesTest {
 
   @Test
   void anUnknownPolicyIsRejectedListingEveryRegisteredName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Policies.create("telepathy", RobotSpecs.mantisPlanar3(), 128, new FakeClock(0)));
-    assertEquals("unknown policy 'telepathy'; known: bundle:DIR, hold, mantis, no-op, random, visual-servo",
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Policies.create("telepathy", RobotSpecs.mantisPlanar3(), 128, new FakeClock(0)));
+    assertEquals(
+        "unknown policy 'telepathy'; known: bundle:DIR, hold, mantis, no-op, random, visual-servo",
         e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Policies.create("bundle:", RobotSpecs.mantisPlanar3(), 128, new FakeClock(0)));
   }
 }

@@ -27,8 +27,15 @@ class RandomPolicyTest {
   private final FakeClock clock = new FakeClock(5_000_000_000L);
 
   private static Observation observation(String robotId, String episodeId, long step, double[] q) {
-    return new Observation(robotId, episodeId, step, List.of(Frame.wrapRgb(4, 4, new byte[48])), "reach the red block",
-        JointState.ofPositions(ROBOT.jointNames(), q, 0), 0, 0);
+    return new Observation(
+        robotId,
+        episodeId,
+        step,
+        List.of(Frame.wrapRgb(4, 4, new byte[48])),
+        "reach the red block",
+        JointState.ofPositions(ROBOT.jointNames(), q, 0),
+        0,
+        0);
   }
 
   @Test
@@ -51,7 +58,8 @@ class RandomPolicyTest {
         assertEquals((k + 1) * 100_000_000L, pt.timeFromStartNanos());
         for (int j = 0; j < ROBOT.jointCount(); j++) {
           JointLimits l = ROBOT.joint(j);
-          assertTrue(pt.positionRad(j) >= l.minPositionRad() && pt.positionRad(j) <= l.maxPositionRad(),
+          assertTrue(
+              pt.positionRad(j) >= l.minPositionRad() && pt.positionRad(j) <= l.maxPositionRad(),
               "joint " + j + " at " + pt.positionRad(j));
           assertTrue(Double.isFinite(pt.positionRad(j)));
         }
@@ -72,13 +80,18 @@ class RandomPolicyTest {
     }
     ActionChunk nextStep = p.predict(observation("eval-0", "push_direction-1000003", 5, q));
     ActionChunk otherEpisode = p.predict(observation("eval-0", "push_direction-1000004", 4, q));
-    assertFalse(Arrays.equals(a.points().get(7).positionsRad(), nextStep.points().get(7).positionsRad()));
-    assertFalse(Arrays.equals(a.points().get(7).positionsRad(), otherEpisode.points().get(7).positionsRad()));
+    assertFalse(
+        Arrays.equals(a.points().get(7).positionsRad(), nextStep.points().get(7).positionsRad()));
+    assertFalse(
+        Arrays.equals(
+            a.points().get(7).positionsRad(), otherEpisode.points().get(7).positionsRad()));
     // A walk: it moves, by a bounded step per point.
     double[] prev = q;
     for (ActionPoint pt : a.points()) {
       for (int j = 0; j < q.length; j++) {
-        assertTrue(Math.abs(pt.positionRad(j) - prev[j]) <= 0.5 * ROBOT.joint(j).maxVelocityRadPerS() * 0.1 + 1e-12);
+        assertTrue(
+            Math.abs(pt.positionRad(j) - prev[j])
+                <= 0.5 * ROBOT.joint(j).maxVelocityRadPerS() * 0.1 + 1e-12);
       }
       prev = pt.positionsRad();
     }
@@ -88,8 +101,10 @@ class RandomPolicyTest {
   @Test
   void unknownNamesListRandomAmongTheKnownPolicies() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Policies.create("chaos", ROBOT, 128, clock));
-    assertTrue(e.getMessage().contains("random") && e.getMessage().contains("chaos"), e.getMessage());
+        assertThrows(
+            IllegalArgumentException.class, () -> Policies.create("chaos", ROBOT, 128, clock));
+    assertTrue(
+        e.getMessage().contains("random") && e.getMessage().contains("chaos"), e.getMessage());
     assertEquals("random", Policies.create("random", ROBOT, 128, clock).info().name());
   }
 }

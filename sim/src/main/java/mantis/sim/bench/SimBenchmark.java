@@ -27,7 +27,9 @@ public final class SimBenchmark {
     return run(1.0);
   }
 
-  /** Like {@link #run()} with {@code secondsPerMeasurement} per measurement (after a short warm-up). */
+  /**
+   * Like {@link #run()} with {@code secondsPerMeasurement} per measurement (after a short warm-up).
+   */
   public static List<String[]> run(double secondsPerMeasurement) {
     if (!(secondsPerMeasurement > 0)) {
       throw new IllegalArgumentException("secondsPerMeasurement must be > 0");
@@ -37,11 +39,13 @@ public final class SimBenchmark {
     for (int[] s : SIZES) {
       double stepRender = measure(s[0], s[1], true, true, secondsPerMeasurement);
       double renderOnly = measure(s[0], s[1], false, true, secondsPerMeasurement);
-      rows.add(new String[] {
-          s[0] + "x" + s[1],
-          String.format(Locale.ROOT, "%.0f", stepRender),
-          String.format(Locale.ROOT, "%.0f", renderOnly),
-          String.format(Locale.ROOT, "%.0f", physics)});
+      rows.add(
+          new String[] {
+            s[0] + "x" + s[1],
+            String.format(Locale.ROOT, "%.0f", stepRender),
+            String.format(Locale.ROOT, "%.0f", renderOnly),
+            String.format(Locale.ROOT, "%.0f", physics)
+          });
     }
     return rows;
   }
@@ -60,8 +64,16 @@ public final class SimBenchmark {
     return n / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private static long loop(TabletopSim sim, byte[] buf, int w, int h, boolean step, boolean render, double[] targets,
-      long[] seed, long nanos) {
+  private static long loop(
+      TabletopSim sim,
+      byte[] buf,
+      int w,
+      int h,
+      boolean step,
+      boolean render,
+      double[] targets,
+      long[] seed,
+      long nanos) {
     long end = System.nanoTime() + nanos;
     long n = 0;
     while ((n & 31) != 0 || System.nanoTime() < end) {
@@ -87,8 +99,14 @@ public final class SimBenchmark {
   public static void main(String[] args) {
     List<String[]> rows = run();
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-10s %22s %22s %22s%n", COLUMNS.get(0), COLUMNS.get(1), COLUMNS.get(2),
-        COLUMNS.get(3)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-10s %22s %22s %22s%n",
+            COLUMNS.get(0),
+            COLUMNS.get(1),
+            COLUMNS.get(2),
+            COLUMNS.get(3)));
     for (String[] r : rows) {
       sb.append(String.format(Locale.ROOT, "%-10s %22s %22s %22s%n", r[0], r[1], r[2], r[3]));
     }

@@ -12,10 +12,12 @@ import mantis.sim.TaskFamily;
  * @param simTimeS simulated seconds until success or time-out
  * @param calls observations sent (one chunk each)
  * @param latenciesNanos round trip of each call, send to reply, client clock
- * @param expiredChunks chunks whose validity ran out before the next reply (the arm held for the rest)
+ * @param expiredChunks chunks whose validity ran out before the next reply (the arm held for the
+ *     rest)
  * @param holdSteps physics steps spent holding because no valid chunk was left
  * @param heldChunks replies the server marked as holds (e-stop, unusable chunk, policy error)
- * @param watchdogHolds unsolicited watchdog holds received (ignored in lockstep: the sim was paused)
+ * @param watchdogHolds unsolicited watchdog holds received (ignored in lockstep: the sim was
+ *     paused)
  */
 public record EpisodeResult(
     long seed,

@@ -25,23 +25,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs simulated episodes against a Mantis server over {@code PolicyService.Control}, in lockstep: the
- * sim is paused while a call is in flight. Each round renders the camera at the requested size, sends
- * an observation, waits for its chunk, then executes the chunk by interpolation at the physics rate
- * for one replan interval.
+ * Runs simulated episodes against a Mantis server over {@code PolicyService.Control}, in lockstep:
+ * the sim is paused while a call is in flight. Each round renders the camera at the requested size,
+ * sends an observation, waits for its chunk, then executes the chunk by interpolation at the
+ * physics rate for one replan interval.
  *
- * <p>Validity: a chunk is valid until {@code send time + valid_for_nanos} on the client's clock. The
- * client's clock while executing is the reply's arrival time plus the simulated time since, so a slow
- * reply leaves less of the chunk to execute; no target is ever taken from an expired chunk — the arm
- * holds its position instead. Every call has a deadline.
+ * <p>Validity: a chunk is valid until {@code send time + valid_for_nanos} on the client's clock.
+ * The client's clock while executing is the reply's arrival time plus the simulated time since, so
+ * a slow reply leaves less of the chunk to execute; no target is ever taken from an expired chunk —
+ * the arm holds its position instead. Every call has a deadline.
  *
- * <p>Seam blending (on by default, {@link Builder#optSeamBlending}): the targets the {@link ChunkPlayer}
- * yields pass through a {@link SeamBlender} before they reach {@code sim.step}. Where a new chunk
- * replaces the old one, the command cross-fades from the old trajectory to the new one over the blend
- * time (0.1 s by default, {@link Builder#optBlendTimeS}), and every command stays within the arm's
- * velocity, acceleration and position limits. When the player has no target (the chunk expired, or
- * none was accepted) the arm holds at its measured position as before and the blender is reset there,
- * so nothing of the old chunk is played afterwards; the next chunk is blended in from rest at the hold.
+ * <p>Seam blending (on by default, {@link Builder#optSeamBlending}): the targets the {@link
+ * ChunkPlayer} yields pass through a {@link SeamBlender} before they reach {@code sim.step}. Where
+ * a new chunk replaces the old one, the command cross-fades from the old trajectory to the new one
+ * over the blend time (0.1 s by default, {@link Builder#optBlendTimeS}), and every command stays
+ * within the arm's velocity, acceleration and position limits. When the player has no target (the
+ * chunk expired, or none was accepted) the arm holds at its measured position as before and the
+ * blender is reset there, so nothing of the old chunk is played afterwards; the next chunk is
+ * blended in from rest at the hold.
  *
  * <p>Not thread-safe: one episode at a time per client. Constructors start nothing; the channel
  * belongs to the caller.
@@ -84,8 +85,8 @@ public final class SimClient {
   /**
    * Resets {@code sim} to (seed, family) and runs the episode to success or time-out.
    *
-   * @throws SimClientException when the server fails, refuses an observation or does not answer within
-   *     the call timeout
+   * @throws SimClientException when the server fails, refuses an observation or does not answer
+   *     within the call timeout
    */
   public EpisodeResult runEpisode(TabletopSim sim, long seed, TaskFamily family) {
     if (sim.config().embodiment() != Embodiment.ARM) {
@@ -98,16 +99,22 @@ public final class SimClient {
     long dtNanos = Math.round(1e9 / sim.config().physicsHz());
 
     Replies replies = new Replies();
-    var stub = PolicyServiceGrpc.newStub(channel).withDeadlineAfter(episodeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    var stub =
+        PolicyServiceGrpc.newStub(channel)
+            .withDeadlineAfter(episodeTimeout.toNanos(), TimeUnit.NANOSECONDS);
     stub.control(replies);
     ClientCallStreamObserver<Observation> out = replies.requestStream();
 
     long[] virtualNow = new long[1];
     ChunkPlayer player = new ChunkPlayer(() -> virtualNow[0]);
-    SeamBlender blender = seamBlending
-        ? SeamBlender.builder().setRobot(sim.robot()).setStepS(1.0 / sim.config().physicsHz())
-            .optBlendTimeS(blendTimeS).build()
-        : null;
+    SeamBlender blender =
+        seamBlending
+            ? SeamBlender.builder()
+                .setRobot(sim.robot())
+                .setStepS(1.0 / sim.config().physicsHz())
+                .optBlendTimeS(blendTimeS)
+                .build()
+            : null;
     if (blender != null) {
       blender.reset(sim.jointState().positionsRad());
     }
@@ -121,18 +128,23 @@ public final class SimClient {
         Frame frame = sim.render(widthPx, heightPx);
         long capture = clock.nanoTime();
         JointState js = sim.jointState();
-        JointState stamped = new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), capture);
+        JointState stamped =
+            new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), capture);
         long send = clock.nanoTime();
-        out.onNext(Observation.newBuilder()
-            .setRobotId(robotId)
-            .setEpisodeId(episodeId)
-            .setStep(step)
-            .addFrames(format == FrameFormat.RAW_RGB8 ? ProtoMapping.toRawRgb8(frame) : ProtoMapping.toPng(frame))
-            .setInstruction(sim.instruction())
-            .setJointState(ProtoMapping.toProto(stamped))
-            .setCaptureTimeNanos(capture)
-            .setSendTimeNanos(send)
-            .build());
+        out.onNext(
+            Observation.newBuilder()
+                .setRobotId(robotId)
+                .setEpisodeId(episodeId)
+                .setStep(step)
+                .addFrames(
+                    format == FrameFormat.RAW_RGB8
+                        ? ProtoMapping.toRawRgb8(frame)
+                        : ProtoMapping.toPng(frame))
+                .setInstruction(sim.instruction())
+                .setJointState(ProtoMapping.toProto(stamped))
+                .setCaptureTimeNanos(capture)
+                .setSendTimeNanos(send)
+                .build());
         mantis.proto.v1.ActionChunk reply = replies.awaitReply(step, callTimeout);
         long receive = clock.nanoTime();
         latencies.add(receive - send);
@@ -142,8 +154,12 @@ public final class SimClient {
         ActionChunk chunk = ProtoMapping.chunkFromProto(reply, send);
         listener.onReply(sim, step, frame, chunk);
         if (!chunk.jointNames().equals(sim.robot().jointNames())) {
-          throw new SimClientException("server answered for joints " + chunk.jointNames() + ", the sim's arm has "
-              + sim.robot().jointNames(), null);
+          throw new SimClientException(
+              "server answered for joints "
+                  + chunk.jointNames()
+                  + ", the sim's arm has "
+                  + sim.robot().jointNames(),
+              null);
         }
         virtualNow[0] = receive;
         boolean accepted = player.offer(chunk, receive, js.positionsRad());
@@ -152,7 +168,8 @@ public final class SimClient {
         boolean seam = accepted;
         for (int k = 1; k <= stepsPerReplan && !sim.done(); k++) {
           virtualNow[0] = receive + k * dtNanos;
-          var target = accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
+          var target =
+              accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
           double[] q;
           if (target.isPresent()) {
             q = blender == null ? target.get() : blender.next(target.get(), seam);
@@ -181,14 +198,26 @@ public final class SimClient {
       out.cancel("episode aborted", e);
       throw e;
     }
-    EpisodeResult result = new EpisodeResult(seed, family, sim.instruction(), sim.success(), sim.timeS(),
-        latencies.size(), latencies.toArray(), expired, holdSteps, held, replies.watchdogHolds());
+    EpisodeResult result =
+        new EpisodeResult(
+            seed,
+            family,
+            sim.instruction(),
+            sim.success(),
+            sim.timeS(),
+            latencies.size(),
+            latencies.toArray(),
+            expired,
+            holdSteps,
+            held,
+            replies.watchdogHolds());
     listener.onEnd(sim, result);
     return result;
   }
 
   /** The Control call's reply side: a queue of chunks and the end status. */
-  private static final class Replies implements ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk> {
+  private static final class Replies
+      implements ClientResponseObserver<Observation, mantis.proto.v1.ActionChunk> {
     private static final Object COMPLETED = new Object();
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private ClientCallStreamObserver<Observation> requestStream;
@@ -233,11 +262,17 @@ public final class SimClient {
           throw new SimClientException("interrupted waiting for the chunk of step " + step, e);
         }
         if (next == null) {
-          throw new SimClientException("no chunk for step " + step + " within " + timeout.toMillis() + " ms", null);
+          throw new SimClientException(
+              "no chunk for step " + step + " within " + timeout.toMillis() + " ms", null);
         }
         if (next instanceof Status s) {
-          throw new SimClientException("Control stream failed at step " + step + ": " + s.getCode()
-              + (s.getDescription() == null ? "" : ": " + s.getDescription()), s.asRuntimeException());
+          throw new SimClientException(
+              "Control stream failed at step "
+                  + step
+                  + ": "
+                  + s.getCode()
+                  + (s.getDescription() == null ? "" : ": " + s.getDescription()),
+              s.asRuntimeException());
         }
         if (next == COMPLETED) {
           throw new SimClientException("server ended the Control stream at step " + step, null);
@@ -355,7 +390,8 @@ public final class SimClient {
 
     /**
      * Whether targets pass through a {@link SeamBlender} (cross-fade at chunk seams, velocity and
-     * acceleration limits on every command); default true. False sends the chunk player's targets as they are.
+     * acceleration limits on every command); default true. False sends the chunk player's targets
+     * as they are.
      */
     public Builder optSeamBlending(boolean seamBlending) {
       this.seamBlending = seamBlending;
@@ -374,13 +410,20 @@ public final class SimClient {
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(listener, "listener");
       Objects.requireNonNull(robotId, "robotId");
-      if (widthPx < 1 || heightPx < 1 || widthPx > Frame.MAX_SIDE_PX || heightPx > Frame.MAX_SIDE_PX) {
-        throw new IllegalArgumentException("image size " + widthPx + "x" + heightPx + " out of range");
+      if (widthPx < 1
+          || heightPx < 1
+          || widthPx > Frame.MAX_SIDE_PX
+          || heightPx > Frame.MAX_SIDE_PX) {
+        throw new IllegalArgumentException(
+            "image size " + widthPx + "x" + heightPx + " out of range");
       }
       if (!(replanIntervalS > 0) || !Double.isFinite(replanIntervalS)) {
         throw new IllegalArgumentException("replan interval must be > 0 s, got " + replanIntervalS);
       }
-      if (callTimeout.isNegative() || callTimeout.isZero() || episodeTimeout.isNegative() || episodeTimeout.isZero()) {
+      if (callTimeout.isNegative()
+          || callTimeout.isZero()
+          || episodeTimeout.isNegative()
+          || episodeTimeout.isZero()) {
         throw new IllegalArgumentException("timeouts must be positive");
       }
       if (!(blendTimeS >= 0 && blendTimeS <= 10)) {

@@ -27,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A simulated arm. Every command's chunk passes a {@link SafetyFilter} and is played by a {@link ChunkPlayer}
- * against the clock, one physics step per tick at the sim's physics rate; the arm holds its position whenever no
- * valid chunk is playing, when a session's commands stop for the watchdog timeout, when its last session closes, on
- * {@link #hold}, and while the e-stop is latched. Every open session's listener sees the joint state after each tick.
+ * A simulated arm. Every command's chunk passes a {@link SafetyFilter} and is played by a {@link
+ * ChunkPlayer} against the clock, one physics step per tick at the sim's physics rate; the arm
+ * holds its position whenever no valid chunk is playing, when a session's commands stop for the
+ * watchdog timeout, when its last session closes, on {@link #hold}, and while the e-stop is
+ * latched. Every open session's listener sees the joint state after each tick.
  *
- * <p>Constructors start nothing; {@link #start()} starts the physics ticks, {@link #close()} stops them.
- * Thread-safe. {@link SimArmService} serves it as {@code mantis.v1.ArmService}.
+ * <p>Constructors start nothing; {@link #start()} starts the physics ticks, {@link #close()} stops
+ * them. Thread-safe. {@link SimArmService} serves it as {@code mantis.v1.ArmService}.
  */
 public final class SimArm implements Arm, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimArm.class);
@@ -61,7 +62,10 @@ public final class SimArm implements Arm, AutoCloseable {
     this.sim = b.sim;
     this.robotId = b.robotId;
     this.clock = b.clock;
-    this.filter = b.filter != null ? b.filter : SafetyFilter.builder().setRobot(sim.robot()).optClock(clock).build();
+    this.filter =
+        b.filter != null
+            ? b.filter
+            : SafetyFilter.builder().setRobot(sim.robot()).optClock(clock).build();
     this.player = new ChunkPlayer(clock);
     this.watchdogTimeoutNanos = b.watchdogTimeoutNanos;
     this.givenScheduler = b.scheduler;
@@ -69,9 +73,9 @@ public final class SimArm implements Arm, AutoCloseable {
   }
 
   /**
-   * Sees every physics step of the arm, on the physics thread and under the sim's lock, just before the step is
-   * applied (so {@code sim} shows the state the targets are commanded from, as {@code EpisodeRecorder.record}
-   * expects). Must be quick and must not call back into the arm.
+   * Sees every physics step of the arm, on the physics thread and under the sim's lock, just before
+   * the step is applied (so {@code sim} shows the state the targets are commanded from, as {@code
+   * EpisodeRecorder.record} expects). Must be quick and must not call back into the arm.
    */
   @FunctionalInterface
   public interface StepListener {
@@ -107,13 +111,19 @@ public final class SimArm implements Arm, AutoCloseable {
       if (closed || ticking != null) {
         throw new IllegalStateException(closed ? "closed" : "already started");
       }
-      scheduler = givenScheduler != null ? givenScheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mantis-sim-arm");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          givenScheduler != null
+              ? givenScheduler
+              : Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "mantis-sim-arm");
+                    t.setDaemon(true);
+                    return t;
+                  });
       long periodNanos = Math.round(1e9 / sim.config().physicsHz());
-      ticking = scheduler.scheduleAtFixedRate(this::tickSafely, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+      ticking =
+          scheduler.scheduleAtFixedRate(
+              this::tickSafely, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -125,7 +135,10 @@ public final class SimArm implements Arm, AutoCloseable {
     }
   }
 
-  /** One physics step toward the playing chunk's target for now (or holding), then publish the state. */
+  /**
+   * One physics step toward the playing chunk's target for now (or holding), then publish the
+   * state.
+   */
   void tick() {
     JointState stamped;
     ArmState state;
@@ -133,7 +146,8 @@ public final class SimArm implements Arm, AutoCloseable {
       if (closed) {
         return;
       }
-      Optional<double[]> target = filter.isEstopped() ? Optional.empty() : player.targetAt(clock.nanoTime());
+      Optional<double[]> target =
+          filter.isEstopped() ? Optional.empty() : player.targetAt(clock.nanoTime());
       double[] q;
       if (target.isPresent()) {
         q = target.get();
@@ -155,7 +169,8 @@ public final class SimArm implements Arm, AutoCloseable {
       }
       sim.step(q);
       JointState js = sim.jointState();
-      stamped = new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), clock.nanoTime());
+      stamped =
+          new JointState(js.names(), js.positionsRad(), js.velocitiesRadPerS(), clock.nanoTime());
       state = new ArmState(holding, filter.isEstopped(), interventions);
     }
     for (SimSession s : sessions) {
@@ -164,9 +179,9 @@ public final class SimArm implements Arm, AutoCloseable {
   }
 
   /**
-   * Runs {@code action} on the simulator under the lock the physics ticks hold, so it sees (and may read, render or
-   * record) one consistent state. Keep it short: the physics waits. The simulator must not be stepped or reset
-   * through it (use {@link #resetEpisode}).
+   * Runs {@code action} on the simulator under the lock the physics ticks hold, so it sees (and may
+   * read, render or record) one consistent state. Keep it short: the physics waits. The simulator
+   * must not be stepped or reset through it (use {@link #resetEpisode}).
    */
   public <T> T withSim(Function<TabletopSim, T> action) {
     Objects.requireNonNull(action, "action");
@@ -176,8 +191,8 @@ public final class SimArm implements Arm, AutoCloseable {
   }
 
   /**
-   * Starts a new episode on the simulator: drops the playing chunk and resets the sim to (seed, family); the arm
-   * holds at the new home pose until the next command. The e-stop stays as it is.
+   * Starts a new episode on the simulator: drops the playing chunk and resets the sim to (seed,
+   * family); the arm holds at the new home pose until the next command. The e-stop stays as it is.
    */
   public void resetEpisode(long seed, TaskFamily family) {
     Objects.requireNonNull(family, "family");
@@ -190,7 +205,9 @@ public final class SimArm implements Arm, AutoCloseable {
     log.info("arm {} reset to {} seed {}", robotId, family, seed);
   }
 
-  /** Runs every session's watchdog check now (the scheduler does this on its own; tests call it). */
+  /**
+   * Runs every session's watchdog check now (the scheduler does this on its own; tests call it).
+   */
   void pollWatchdogs() {
     for (SimSession s : sessions) {
       s.watchdog.poll();
@@ -239,7 +256,10 @@ public final class SimArm implements Arm, AutoCloseable {
     return s;
   }
 
-  /** Stops the ticks and holds. Open sessions stay open (their controller ends them) but see no more states. */
+  /**
+   * Stops the ticks and holds. Open sessions stay open (their controller ends them) but see no more
+   * states.
+   */
   @Override
   public void close() {
     synchronized (simLock) {
@@ -263,10 +283,12 @@ public final class SimArm implements Arm, AutoCloseable {
 
     SimSession(ArmListener listener) {
       this.listener = listener;
-      Watchdog.Builder wb = Watchdog.builder()
-          .setTimeoutNanos(watchdogTimeoutNanos)
-          .setClock(clock)
-          .setOnHold(() -> holdNow("no command for " + watchdogTimeoutNanos / 1_000_000 + " ms"));
+      Watchdog.Builder wb =
+          Watchdog.builder()
+              .setTimeoutNanos(watchdogTimeoutNanos)
+              .setClock(clock)
+              .setOnHold(
+                  () -> holdNow("no command for " + watchdogTimeoutNanos / 1_000_000 + " ms"));
       if (givenScheduler != null) {
         wb.optScheduler(givenScheduler);
       }

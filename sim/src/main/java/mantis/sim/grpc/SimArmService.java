@@ -11,18 +11,20 @@ import mantis.sim.TaskFamily;
 import mantis.wire.arm.ArmServiceAdapter;
 
 /**
- * A {@link SimArm} served as {@code mantis.v1.ArmService} through {@link ArmServiceAdapter}: joint states stream back
- * to every open StreamCommands call after each physics tick; a command's validity counts from its arrival ({@code
- * valid_for_nanos} on this arm's clock); the arm holds when a call's commands stop for the watchdog timeout and when
- * the last call closes. Constructors start nothing; {@link #start()} starts the physics ticks, {@link #close()} stops
- * them and ends every open call. Thread-safe.
+ * A {@link SimArm} served as {@code mantis.v1.ArmService} through {@link ArmServiceAdapter}: joint
+ * states stream back to every open StreamCommands call after each physics tick; a command's
+ * validity counts from its arrival ({@code valid_for_nanos} on this arm's clock); the arm holds
+ * when a call's commands stop for the watchdog timeout and when the last call closes. Constructors
+ * start nothing; {@link #start()} starts the physics ticks, {@link #close()} stops them and ends
+ * every open call. Thread-safe.
  *
- * <p>Security: this service checks no credentials and is served in-process only. No Mantis command puts it on a
- * network listener; its one user, the teleop dashboard's simulated arm ({@code mantis.teleop.SimTeleop}),
- * serves it on an {@code InProcessServer} that only code in the same JVM can reach, and the dashboard authenticates
- * its own HTTP users. Whoever serves it on a network address must protect it like the ROS bridge's ArmService does:
- * {@code mantis.security.ServerSecurity#check} before binding (loopback, or TLS and tokens) and every call through
- * {@code mantis.security.AuthInterceptor} (docs/SECURITY.md).
+ * <p>Security: this service checks no credentials and is served in-process only. No Mantis command
+ * puts it on a network listener; its one user, the teleop dashboard's simulated arm ({@code
+ * mantis.teleop.SimTeleop}), serves it on an {@code InProcessServer} that only code in the same JVM
+ * can reach, and the dashboard authenticates its own HTTP users. Whoever serves it on a network
+ * address must protect it like the ROS bridge's ArmService does: {@code
+ * mantis.security.ServerSecurity#check} before binding (loopback, or TLS and tokens) and every call
+ * through {@code mantis.security.AuthInterceptor} (docs/SECURITY.md).
  */
 public final class SimArmService implements BindableService, AutoCloseable {
   private final SimArm arm;

@@ -41,7 +41,9 @@ final class EpisodeJson {
     m.task().targetName().ifPresent(t -> task.put("targetName", t));
     task.put("startXM", m.task().startXM());
     task.put("startYM", m.task().startYM());
-    n.put("actionSpace", m.embodiment() == Embodiment.ARM ? "joint_position_targets_rad" : "hand_xy_targets_m");
+    n.put(
+        "actionSpace",
+        m.embodiment() == Embodiment.ARM ? "joint_position_targets_rad" : "hand_xy_targets_m");
     ObjectNode rates = n.putObject("rates");
     rates.put("physicsHz", m.physicsHz());
     rates.put("stepEvery", m.stepEvery());
@@ -89,41 +91,50 @@ final class EpisodeJson {
     int version = required(n, "formatVersion").asInt();
     if (version != EpisodeRecorder.FORMAT_VERSION) {
       throw new IllegalArgumentException(
-          "episode format version " + version + " is not supported (expected " + EpisodeRecorder.FORMAT_VERSION + ")");
+          "episode format version "
+              + version
+              + " is not supported (expected "
+              + EpisodeRecorder.FORMAT_VERSION
+              + ")");
     }
     JsonNode t = required(n, "task");
-    Task task = new Task(
-        TaskFamily.valueOf(required(n, "family").asText()),
-        required(t, "objectName").asText(),
-        t.has("direction") ? Optional.of(PushDirection.valueOf(t.get("direction").asText())) : Optional.empty(),
-        t.has("targetName") ? Optional.of(t.get("targetName").asText()) : Optional.empty(),
-        required(t, "startXM").asDouble(),
-        required(t, "startYM").asDouble(),
-        required(n, "instruction").asText());
+    Task task =
+        new Task(
+            TaskFamily.valueOf(required(n, "family").asText()),
+            required(t, "objectName").asText(),
+            t.has("direction")
+                ? Optional.of(PushDirection.valueOf(t.get("direction").asText()))
+                : Optional.empty(),
+            t.has("targetName") ? Optional.of(t.get("targetName").asText()) : Optional.empty(),
+            required(t, "startXM").asDouble(),
+            required(t, "startYM").asDouble(),
+            required(n, "instruction").asText());
     JsonNode rates = required(n, "rates");
     JsonNode frames = required(n, "frames");
     List<ObjectState> objects = new ArrayList<>();
     for (JsonNode o : required(n, "objects")) {
-      objects.add(new ObjectState(
-          required(o, "name").asText(),
-          colour(required(o, "colour").asText()),
-          Integer.parseInt(required(o, "rgb").asText().substring(1), 16),
-          shape(required(o, "shape").asText()),
-          required(o, "xM").asDouble(),
-          required(o, "yM").asDouble(),
-          required(o, "yawRad").asDouble(),
-          required(o, "halfSizeM").asDouble(),
-          required(o, "heightM").asDouble()));
+      objects.add(
+          new ObjectState(
+              required(o, "name").asText(),
+              colour(required(o, "colour").asText()),
+              Integer.parseInt(required(o, "rgb").asText().substring(1), 16),
+              shape(required(o, "shape").asText()),
+              required(o, "xM").asDouble(),
+              required(o, "yM").asDouble(),
+              required(o, "yawRad").asDouble(),
+              required(o, "halfSizeM").asDouble(),
+              required(o, "heightM").asDouble()));
     }
     List<TargetZone> targets = new ArrayList<>();
     for (JsonNode z : required(n, "targets")) {
-      targets.add(new TargetZone(
-          required(z, "name").asText(),
-          colour(required(z, "colour").asText()),
-          Integer.parseInt(required(z, "rgb").asText().substring(1), 16),
-          required(z, "xM").asDouble(),
-          required(z, "yM").asDouble(),
-          required(z, "halfSizeM").asDouble()));
+      targets.add(
+          new TargetZone(
+              required(z, "name").asText(),
+              colour(required(z, "colour").asText()),
+              Integer.parseInt(required(z, "rgb").asText().substring(1), 16),
+              required(z, "xM").asDouble(),
+              required(z, "yM").asDouble(),
+              required(z, "halfSizeM").asDouble()));
     }
     return new EpisodeMetadata(
         version,
@@ -165,12 +176,13 @@ final class EpisodeJson {
   static RobotSpec robot(JsonNode n) {
     List<JointLimits> joints = new ArrayList<>();
     for (JsonNode j : required(n, "joints")) {
-      joints.add(new JointLimits(
-          required(j, "name").asText(),
-          required(j, "minPositionRad").asDouble(),
-          required(j, "maxPositionRad").asDouble(),
-          required(j, "maxVelocityRadPerS").asDouble(),
-          required(j, "maxAccelerationRadPerS2").asDouble()));
+      joints.add(
+          new JointLimits(
+              required(j, "name").asText(),
+              required(j, "minPositionRad").asDouble(),
+              required(j, "maxPositionRad").asDouble(),
+              required(j, "maxVelocityRadPerS").asDouble(),
+              required(j, "maxAccelerationRadPerS2").asDouble()));
     }
     return new RobotSpec(required(n, "name").asText(), joints);
   }
@@ -202,11 +214,19 @@ final class EpisodeJson {
   static CameraModel camera(JsonNode n) {
     JsonNode in = required(n, "intrinsics");
     JsonNode d = required(in, "distortion");
-    CameraIntrinsics k = new CameraIntrinsics(
-        required(in, "widthPx").asInt(), required(in, "heightPx").asInt(),
-        required(in, "fxPx").asDouble(), required(in, "fyPx").asDouble(),
-        required(in, "cxPx").asDouble(), required(in, "cyPx").asDouble(),
-        d.get(0).asDouble(), d.get(1).asDouble(), d.get(2).asDouble(), d.get(3).asDouble(), d.get(4).asDouble());
+    CameraIntrinsics k =
+        new CameraIntrinsics(
+            required(in, "widthPx").asInt(),
+            required(in, "heightPx").asInt(),
+            required(in, "fxPx").asDouble(),
+            required(in, "fyPx").asDouble(),
+            required(in, "cxPx").asDouble(),
+            required(in, "cyPx").asDouble(),
+            d.get(0).asDouble(),
+            d.get(1).asDouble(),
+            d.get(2).asDouble(),
+            d.get(3).asDouble(),
+            d.get(4).asDouble());
     JsonNode ex = required(n, "extrinsics");
     double[] r = doubles(required(ex, "rotationRowMajor"));
     double[] t = doubles(required(ex, "translationM"));
@@ -240,8 +260,12 @@ final class EpisodeJson {
   static StepRecord step(JsonNode n) {
     List<ObjectPose> objects = new ArrayList<>();
     for (JsonNode o : required(n, "objects")) {
-      objects.add(new ObjectPose(required(o, "name").asText(), required(o, "xM").asDouble(),
-          required(o, "yM").asDouble(), required(o, "yawRad").asDouble()));
+      objects.add(
+          new ObjectPose(
+              required(o, "name").asText(),
+              required(o, "xM").asDouble(),
+              required(o, "yM").asDouble(),
+              required(o, "yawRad").asDouble()));
     }
     JsonNode e = required(n, "effector");
     return new StepRecord(

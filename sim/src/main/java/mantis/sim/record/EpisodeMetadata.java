@@ -7,8 +7,8 @@ import mantis.calibration.CameraModel;
 import mantis.core.RobotSpec;
 import mantis.sim.Embodiment;
 import mantis.sim.ObjectState;
-import mantis.sim.Task;
 import mantis.sim.TargetZone;
+import mantis.sim.Task;
 
 /**
  * The contents of {@code episode.json}.
@@ -26,7 +26,8 @@ import mantis.sim.TargetZone;
  * @param frameHeightPx frame height (0 when no frames)
  * @param robot the arm description (limits), also given for the hand for reference
  * @param camera the nominal camera at the frame size (what calibration would give)
- * @param renderCamera the camera that actually rendered the frames (nominal plus jitter; privileged)
+ * @param renderCamera the camera that actually rendered the frames (nominal plus jitter;
+ *     privileged)
  * @param objects objects at the start of the episode (colours, shapes, sizes, poses)
  * @param targets target zones
  * @param complete true once the recorder was closed

@@ -66,49 +66,53 @@ public final class EpisodeReader {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open steps of " + directory, e);
     }
-    Iterator<StepRecord> it = new Iterator<>() {
-      private StepRecord next;
-      private boolean done;
+    Iterator<StepRecord> it =
+        new Iterator<>() {
+          private StepRecord next;
+          private boolean done;
 
-      @Override
-      public boolean hasNext() {
-        if (next != null) {
-          return true;
-        }
-        if (done) {
-          return false;
-        }
-        try {
-          String line = readCompleteLine(in);
-          if (line == null) {
-            done = true;
-            return false;
+          @Override
+          public boolean hasNext() {
+            if (next != null) {
+              return true;
+            }
+            if (done) {
+              return false;
+            }
+            try {
+              String line = readCompleteLine(in);
+              if (line == null) {
+                done = true;
+                return false;
+              }
+              next = EpisodeJson.step(EpisodeJson.MAPPER.readTree(line));
+              return true;
+            } catch (IOException e) {
+              throw new UncheckedIOException("cannot read steps of " + directory, e);
+            }
           }
-          next = EpisodeJson.step(EpisodeJson.MAPPER.readTree(line));
-          return true;
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read steps of " + directory, e);
-        }
-      }
 
-      @Override
-      public StepRecord next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        StepRecord r = next;
-        next = null;
-        return r;
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
-        .onClose(() -> {
-          try {
-            in.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+          @Override
+          public StepRecord next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            StepRecord r = next;
+            next = null;
+            return r;
           }
-        });
+        };
+    return StreamSupport.stream(
+            Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
+            false)
+        .onClose(
+            () -> {
+              try {
+                in.close();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /** Reads one line ending in '\n'; null at the end or when the last line is incomplete. */
@@ -126,7 +130,10 @@ public final class EpisodeReader {
 
   /** The frame saved with this step. */
   public Frame frame(StepRecord step) {
-    String name = step.frame().orElseThrow(() -> new IllegalArgumentException("step " + step.step() + " has no frame"));
+    String name =
+        step.frame()
+            .orElseThrow(
+                () -> new IllegalArgumentException("step " + step.step() + " has no frame"));
     return frame(name);
   }
 
@@ -134,7 +141,8 @@ public final class EpisodeReader {
   public Frame frame(String relativePath) {
     Path p = directory.resolve(relativePath).normalize();
     if (!p.startsWith(directory.normalize())) {
-      throw new IllegalArgumentException("frame path leaves the episode directory: " + relativePath);
+      throw new IllegalArgumentException(
+          "frame path leaves the episode directory: " + relativePath);
     }
     try {
       return Png.read(p);

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * Records one simulator episode to a directory, streaming: {@code episode.json} is written at
  * {@link #start()}, one line is appended to {@code steps.jsonl} (and flushed) per recorded step,
  * frames go to {@code frames/NNNNNN.png} (named after the physics step), and {@link #close()}
- * appends the end state and rewrites {@code episode.json} atomically with the outcome. See
- * {@code docs/EPISODE_FORMAT.md}.
+ * appends the end state and rewrites {@code episode.json} atomically with the outcome. See {@code
+ * docs/EPISODE_FORMAT.md}.
  *
  * <pre>{@code
  * sim.reset(seed, family);
@@ -100,8 +100,12 @@ public final class EpisodeRecorder implements AutoCloseable {
       }
       metadata = initialMetadata();
       writeMetadata(metadata);
-      steps = Files.newBufferedWriter(directory.resolve("steps.jsonl"), StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      steps =
+          Files.newBufferedWriter(
+              directory.resolve("steps.jsonl"),
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start episode recording in " + directory, e);
     }
@@ -133,8 +137,8 @@ public final class EpisodeRecorder implements AutoCloseable {
   }
 
   /**
-   * Records the current state with the action about to be applied (joint targets for the arm,
-   * {x, y} for the hand). Steps not on the {@code stepEvery} grid are skipped.
+   * Records the current state with the action about to be applied (joint targets for the arm, {x,
+   * y} for the hand). Steps not on the {@code stepEvery} grid are skipped.
    */
   public void record(double[] action) {
     Objects.requireNonNull(action, "action");
@@ -172,8 +176,19 @@ public final class EpisodeRecorder implements AutoCloseable {
       for (ObjectState o : ws.objects()) {
         poses.add(new ObjectPose(o.name(), o.xM(), o.yM(), o.yawRad()));
       }
-      StepRecord r = new StepRecord(sim.stepCount(), sim.timeS(), js.positionsRad(), js.velocitiesRadPerS(), action,
-          ws.effectorXM(), ws.effectorYM(), ws.effectorHeadingRad(), poses, sim.success(), frame);
+      StepRecord r =
+          new StepRecord(
+              sim.stepCount(),
+              sim.timeS(),
+              js.positionsRad(),
+              js.velocitiesRadPerS(),
+              action,
+              ws.effectorXM(),
+              ws.effectorYM(),
+              ws.effectorHeadingRad(),
+              poses,
+              sim.success(),
+              frame);
       steps.write(EpisodeJson.MAPPER.writeValueAsString(EpisodeJson.step(r)));
       steps.write('\n');
       steps.flush();
@@ -185,9 +200,17 @@ public final class EpisodeRecorder implements AutoCloseable {
 
   private void writeMetadata(EpisodeMetadata m) throws IOException {
     Path tmp = directory.resolve("episode.json.tmp");
-    Files.writeString(tmp, EpisodeJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-        EpisodeJson.metadata(m)) + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, directory.resolve("episode.json"), StandardCopyOption.REPLACE_EXISTING,
+    Files.writeString(
+        tmp,
+        EpisodeJson.MAPPER
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(EpisodeJson.metadata(m))
+            + "\n",
+        StandardCharsets.UTF_8);
+    Files.move(
+        tmp,
+        directory.resolve("episode.json"),
+        StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -203,10 +226,27 @@ public final class EpisodeRecorder implements AutoCloseable {
       steps.close();
       closed = true;
       EpisodeMetadata m = metadata;
-      metadata = new EpisodeMetadata(m.formatVersion(), m.seed(), m.embodiment(), m.task(), m.physicsHz(),
-          m.maxEpisodeSeconds(), m.domainRandomization(), m.stepEvery(), m.frameEvery(), m.frameWidthPx(),
-          m.frameHeightPx(), m.robot(), m.camera(), m.renderCamera(), m.objects(), m.targets(), true,
-          Optional.of(lines), Optional.of(sim.success()));
+      metadata =
+          new EpisodeMetadata(
+              m.formatVersion(),
+              m.seed(),
+              m.embodiment(),
+              m.task(),
+              m.physicsHz(),
+              m.maxEpisodeSeconds(),
+              m.domainRandomization(),
+              m.stepEvery(),
+              m.frameEvery(),
+              m.frameWidthPx(),
+              m.frameHeightPx(),
+              m.robot(),
+              m.camera(),
+              m.renderCamera(),
+              m.objects(),
+              m.targets(),
+              true,
+              Optional.of(lines),
+              Optional.of(sim.success()));
       writeMetadata(metadata);
       LOG.debug("recorded {} lines to {}", lines, directory);
     } catch (IOException e) {
@@ -225,11 +265,20 @@ public final class EpisodeRecorder implements AutoCloseable {
    * @param frameHeightPx frame height
    */
   public static boolean recordExpertEpisode(
-      TabletopSim sim, long seed, TaskFamily family, Path directory, int frameWidthPx, int frameHeightPx) {
+      TabletopSim sim,
+      long seed,
+      TaskFamily family,
+      Path directory,
+      int frameWidthPx,
+      int frameHeightPx) {
     sim.reset(seed, family);
     ScriptedExpert expert = new ScriptedExpert();
-    try (EpisodeRecorder rec = builder().setDirectory(directory).setSim(sim)
-        .optFrameSize(frameWidthPx, frameHeightPx).build()) {
+    try (EpisodeRecorder rec =
+        builder()
+            .setDirectory(directory)
+            .setSim(sim)
+            .optFrameSize(frameWidthPx, frameHeightPx)
+            .build()) {
       rec.start();
       while (!sim.done()) {
         double[] a = expert.act(sim);
@@ -294,7 +343,8 @@ public final class EpisodeRecorder implements AutoCloseable {
         throw new IllegalStateException("setSim is required");
       }
       if (frameWidthPx <= 0 || frameHeightPx <= 0 || frameWidthPx > 8192 || frameHeightPx > 8192) {
-        throw new IllegalArgumentException("frame size " + frameWidthPx + "x" + frameHeightPx + " out of range");
+        throw new IllegalArgumentException(
+            "frame size " + frameWidthPx + "x" + frameHeightPx + " out of range");
       }
       if (frameEvery < 0) {
         throw new IllegalArgumentException("frameEvery must be >= 0, got " + frameEvery);

@@ -7,7 +7,6 @@ import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,18 +38,22 @@ import org.slf4j.LoggerFactory;
  * Records an action-free video dataset (docs/LATENT_DATA.md): scripted-expert episodes with domain
  * randomisation, frames only in the frame shards, actions and true effector motion withheld into
  * {@code withheld/}. Episode {@code k} (0-based) uses embodiment {@code embodiments[k % n]}, seed
- * {@code firstSeed + k} and family {@code TaskFamily.values()[(k / n) % 3]}; worker {@code i} records
- * the episodes with {@code (k / n) % threads == i} into shard {@code i}, in order, so the content is
- * deterministic for a given argument set.
+ * {@code firstSeed + k} and family {@code TaskFamily.values()[(k / n) % 3]}; worker {@code i}
+ * records the episodes with {@code (k / n) % threads == i} into shard {@code i}, in order, so the
+ * content is deterministic for a given argument set.
  */
 public final class VideoDatasetRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(VideoDatasetRecorder.class);
+
   /** Format version written to dataset.json. */
   public static final int FORMAT_VERSION = 1;
+
   /** Height of the arm's pusher top, used to project the effector to pixels. */
   static final double ARM_EFFECTOR_Z_M = 0.035;
+
   /** Height of the hand's palm, used to project the effector to pixels. */
   static final double HAND_EFFECTOR_Z_M = 0.05;
+
   /** Displacements below this are "no motion": direction bin -1. */
   public static final double STILL_BELOW_M = 1e-4;
 
@@ -83,11 +86,13 @@ public final class VideoDatasetRecorder {
 
   /** What drives the effector while recording. */
   public enum Motion {
-    /** The scripted expert solving each episode's task (reach, push); ends on success or time-out. */
+    /**
+     * The scripted expert solving each episode's task (reach, push); ends on success or time-out.
+     */
     EXPERT,
     /**
-     * Play data: random waypoints ({@link ScriptedExpert#randomPlay}) for the whole episode time; the
-     * motion cannot be guessed from the scene.
+     * Play data: random waypoints ({@link ScriptedExpert#randomPlay}) for the whole episode time;
+     * the motion cannot be guessed from the scene.
      */
     PLAY
   }
@@ -133,8 +138,12 @@ public final class VideoDatasetRecorder {
 
   /** The simulator configuration used for an embodiment (domain randomisation on). */
   public SimConfig simConfig(Embodiment e) {
-    return SimConfig.builder().optEmbodiment(e).optDomainRandomization(true).optPhysicsHz(physicsHz)
-        .optMaxEpisodeSeconds(maxEpisodeSeconds).build();
+    return SimConfig.builder()
+        .optEmbodiment(e)
+        .optDomainRandomization(true)
+        .optPhysicsHz(physicsHz)
+        .optMaxEpisodeSeconds(maxEpisodeSeconds)
+        .build();
   }
 
   /** Records the whole dataset; blocks until done. */
@@ -151,19 +160,24 @@ public final class VideoDatasetRecorder {
     AtomicLong frames = new AtomicLong();
     AtomicLong pairs = new AtomicLong();
     int workers = Math.min(threads, Math.max(1, episodes));
-    ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "video-recorder");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "video-recorder");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
         int shard = w;
-        futures.add(pool.submit(() -> {
-          recordShard(shard, workers, h, entries, done, frames, pairs);
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  recordShard(shard, workers, h, entries, done, frames, pairs);
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         try {
@@ -184,15 +198,30 @@ public final class VideoDatasetRecorder {
     }
     writeIndex(index, entries, workers, h, frames.get(), pairs.get());
     double s = (System.nanoTime() - start) / 1e9;
-    LOG.debug("recorded {} episodes, {} frames, {} pairs in {} s", episodes, frames.get(), pairs.get(),
+    LOG.debug(
+        "recorded {} episodes, {} frames, {} pairs in {} s",
+        episodes,
+        frames.get(),
+        pairs.get(),
         String.format(Locale.ROOT, "%.1f", s));
     return new Summary(episodes, frames.get(), pairs.get(), s);
   }
 
-  private record EpisodeEntry(int index, Embodiment embodiment, long seed, TaskFamily family, int shard,
-      long firstFrame, int frameCount, boolean success, String instruction) {}
+  private record EpisodeEntry(
+      int index,
+      Embodiment embodiment,
+      long seed,
+      TaskFamily family,
+      int shard,
+      long firstFrame,
+      int frameCount,
+      boolean success,
+      String instruction) {}
 
-  /** The shard (worker) that records episode {@code k}: blocks of one episode per embodiment, round robin. */
+  /**
+   * The shard (worker) that records episode {@code k}: blocks of one episode per embodiment, round
+   * robin.
+   */
   int shardOf(int k, int workers) {
     return (k / embodiments.size()) % workers;
   }
@@ -205,16 +234,26 @@ public final class VideoDatasetRecorder {
     return String.format(Locale.ROOT, "withheld/truth-%03d.jsonl", shard);
   }
 
-  private void recordShard(int shard, int workers, int h, EpisodeEntry[] entries, AtomicInteger done,
-      AtomicLong totalFrames, AtomicLong totalPairs) throws IOException {
+  private void recordShard(
+      int shard,
+      int workers,
+      int h,
+      EpisodeEntry[] entries,
+      AtomicInteger done,
+      AtomicLong totalFrames,
+      AtomicLong totalPairs)
+      throws IOException {
     int frameEvery = physicsHz / framesPerS;
     int frameBytes = sizePx * sizePx * 3;
     byte[] rgb = new byte[frameBytes];
     TabletopSim[] sims = new TabletopSim[Embodiment.values().length];
     ScriptedExpert[] experts = new ScriptedExpert[sims.length];
     long frameInShard = 0;
-    try (OutputStream frames = new BufferedOutputStream(Files.newOutputStream(out.resolve(shardName(shard))), 1 << 20);
-        BufferedWriter truth = Files.newBufferedWriter(out.resolve(withheldName(shard)), StandardCharsets.UTF_8)) {
+    try (OutputStream frames =
+            new BufferedOutputStream(
+                Files.newOutputStream(out.resolve(shardName(shard))), 1 << 20);
+        BufferedWriter truth =
+            Files.newBufferedWriter(out.resolve(withheldName(shard)), StandardCharsets.UTF_8)) {
       for (int k = 0; k < episodes; k++) {
         if (shardOf(k, workers) != shard) {
           continue;
@@ -223,7 +262,8 @@ public final class VideoDatasetRecorder {
         int ei = e.ordinal();
         if (sims[ei] == null) {
           sims[ei] = TabletopSim.create(simConfig(e));
-          experts[ei] = motion == Motion.PLAY ? ScriptedExpert.randomPlay(0x504C4159L) : new ScriptedExpert();
+          experts[ei] =
+              motion == Motion.PLAY ? ScriptedExpert.randomPlay(0x504C4159L) : new ScriptedExpert();
         }
         TabletopSim sim = sims[ei];
         ScriptedExpert expert = experts[ei];
@@ -243,8 +283,13 @@ public final class VideoDatasetRecorder {
             frames.write(rgb);
             WorldState ws = sim.groundTruth();
             Optional<PixelPoint> px = cam.project(new Vec3(ws.effectorXM(), ws.effectorYM(), z));
-            eff.add(new double[] {ws.effectorXM(), ws.effectorYM(),
-                px.map(PixelPoint::xPx).orElse(Double.NaN), px.map(PixelPoint::yPx).orElse(Double.NaN)});
+            eff.add(
+                new double[] {
+                  ws.effectorXM(),
+                  ws.effectorYM(),
+                  px.map(PixelPoint::xPx).orElse(Double.NaN),
+                  px.map(PixelPoint::yPx).orElse(Double.NaN)
+                });
             joints.add(ws.jointPositionsRad());
             actions.add(action.clone());
             steps.add(sim.stepCount());
@@ -259,8 +304,17 @@ public final class VideoDatasetRecorder {
           }
         }
         int n = eff.size();
-        entries[k] = new EpisodeEntry(k, e, seedOf(k), familyOf(k), shard, frameInShard, n, sim.success(),
-            sim.instruction());
+        entries[k] =
+            new EpisodeEntry(
+                k,
+                e,
+                seedOf(k),
+                familyOf(k),
+                shard,
+                frameInShard,
+                n,
+                sim.success(),
+                sim.instruction());
         truth.write(truthLine(entries[k], h, steps, eff, joints, actions));
         truth.write('\n');
         frameInShard += n;
@@ -274,8 +328,14 @@ public final class VideoDatasetRecorder {
     }
   }
 
-  private String truthLine(EpisodeEntry en, int h, List<Long> steps, List<double[]> eff, List<double[]> joints,
-      List<double[]> actions) throws IOException {
+  private String truthLine(
+      EpisodeEntry en,
+      int h,
+      List<Long> steps,
+      List<double[]> eff,
+      List<double[]> joints,
+      List<double[]> actions)
+      throws IOException {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("episode", en.index());
     o.put("seed", en.seed());
@@ -283,7 +343,9 @@ public final class VideoDatasetRecorder {
     o.put("family", en.family().name());
     o.put("instruction", en.instruction());
     o.put("success", en.success());
-    o.put("actionSpace", en.embodiment() == Embodiment.ARM ? "joint_position_targets_rad" : "hand_xy_targets_m");
+    o.put(
+        "actionSpace",
+        en.embodiment() == Embodiment.ARM ? "joint_position_targets_rad" : "hand_xy_targets_m");
     int n = eff.size();
     ArrayNode st = o.putArray("step");
     ArrayNode x = o.putArray("effectorXM");
@@ -330,9 +392,9 @@ public final class VideoDatasetRecorder {
   }
 
   /**
-   * The 8-way direction of a table-frame displacement: bin 0 = +x (right), 2 = +y (away from the base,
-   * up in the image), 4 = -x, 6 = -y, counter-clockwise, each bin 45 degrees wide centred on its
-   * direction; -1 when the displacement is shorter than {@link #STILL_BELOW_M}.
+   * The 8-way direction of a table-frame displacement: bin 0 = +x (right), 2 = +y (away from the
+   * base, up in the image), 4 = -x, 6 = -y, counter-clockwise, each bin 45 degrees wide centred on
+   * its direction; -1 when the displacement is shorter than {@link #STILL_BELOW_M}.
    */
   public static int directionBin(double dxM, double dyM) {
     if (Math.hypot(dxM, dyM) < STILL_BELOW_M) {
@@ -341,7 +403,8 @@ public final class VideoDatasetRecorder {
     return Math.floorMod((int) Math.round(Math.atan2(dyM, dxM) / (Math.PI / 4)), 8);
   }
 
-  private void writeIndex(Path index, EpisodeEntry[] entries, int shards, int h, long frames, long pairs)
+  private void writeIndex(
+      Path index, EpisodeEntry[] entries, int shards, int h, long frames, long pairs)
       throws IOException {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("formatVersion", FORMAT_VERSION);
@@ -483,14 +546,18 @@ public final class VideoDatasetRecorder {
         throw new IllegalArgumentException("physicsHz must be >= 1, got " + physicsHz);
       }
       if (framesPerS < 1 || framesPerS > physicsHz || physicsHz % framesPerS != 0) {
-        throw new IllegalArgumentException("frames per second must divide the physics rate " + physicsHz
-            + " Hz (e.g. 5, 10, 25, 50), got " + framesPerS);
+        throw new IllegalArgumentException(
+            "frames per second must divide the physics rate "
+                + physicsHz
+                + " Hz (e.g. 5, 10, 25, 50), got "
+                + framesPerS);
       }
       if (!(horizonS > 0) || !Double.isFinite(horizonS) || horizonS > 10) {
         throw new IllegalArgumentException("horizon must be in (0, 10] s, got " + horizonS);
       }
       if (!(maxEpisodeSeconds > 0) || !Double.isFinite(maxEpisodeSeconds)) {
-        throw new IllegalArgumentException("max episode seconds must be > 0, got " + maxEpisodeSeconds);
+        throw new IllegalArgumentException(
+            "max episode seconds must be > 0, got " + maxEpisodeSeconds);
       }
       if (threads < 1 || threads > 256) {
         throw new IllegalArgumentException("threads must be in [1, 256], got " + threads);

@@ -42,25 +42,31 @@ class SimClientTest {
   /** Starts a server whose Control answers every observation with {@code answer}. */
   private void serve(BiConsumer<Observation, StreamObserver<ActionChunk>> answer) throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(new PolicyServiceGrpc.PolicyServiceImplBase() {
-      @Override
-      public StreamObserver<Observation> control(StreamObserver<ActionChunk> out) {
-        return new StreamObserver<>() {
-          @Override
-          public void onNext(Observation obs) {
-            answer.accept(obs, out);
-          }
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                new PolicyServiceGrpc.PolicyServiceImplBase() {
+                  @Override
+                  public StreamObserver<Observation> control(StreamObserver<ActionChunk> out) {
+                    return new StreamObserver<>() {
+                      @Override
+                      public void onNext(Observation obs) {
+                        answer.accept(obs, out);
+                      }
 
-          @Override
-          public void onError(Throwable t) {}
+                      @Override
+                      public void onError(Throwable t) {}
 
-          @Override
-          public void onCompleted() {
-            out.onCompleted();
-          }
-        };
-      }
-    }).build().start();
+                      @Override
+                      public void onCompleted() {
+                        out.onCompleted();
+                      }
+                    };
+                  }
+                })
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -74,10 +80,18 @@ class SimClientTest {
     }
   }
 
-  /** A chunk from the observed joints to TARGET in four points over 0.4 s, valid for {@code validForNanos}. */
+  /**
+   * A chunk from the observed joints to TARGET in four points over 0.4 s, valid for {@code
+   * validForNanos}.
+   */
   private static ActionChunk towardTarget(Observation obs, long validForNanos) {
-    ActionChunk.Builder b = ActionChunk.newBuilder().addAllJointNames(JOINTS).setStep(obs.getStep())
-        .setSource(ChunkSource.CHUNK_SOURCE_REPLY).setValidForNanos(validForNanos).setModelVersion("test");
+    ActionChunk.Builder b =
+        ActionChunk.newBuilder()
+            .addAllJointNames(JOINTS)
+            .setStep(obs.getStep())
+            .setSource(ChunkSource.CHUNK_SOURCE_REPLY)
+            .setValidForNanos(validForNanos)
+            .setModelVersion("test");
     for (int i = 1; i <= 4; i++) {
       ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(i * 100_000_000L);
       for (int j = 0; j < 3; j++) {
@@ -96,13 +110,18 @@ class SimClientTest {
   @Test
   void everyObservationGetsAChunkAndTheArmFollowsIt() throws Exception {
     List<Observation> seen = new ArrayList<>();
-    serve((obs, out) -> {
-      seen.add(obs);
-      out.onNext(towardTarget(obs, 1_000_000_000L));
-    });
+    serve(
+        (obs, out) -> {
+          seen.add(obs);
+          out.onNext(towardTarget(obs, 1_000_000_000L));
+        });
     TabletopSim sim = sim(3.0);
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(64, 48).build()
-        .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(64, 48)
+            .build()
+            .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
     assertEquals(10, r.calls(), "3 s in 0.3 s rounds");
     assertEquals(10, r.latenciesNanos().length);
     assertEquals(0, r.expiredChunks());
@@ -120,40 +139,74 @@ class SimClientTest {
 
   @Test
   void theListenerSeesTheMarksAndTracesOfEveryReplyAndInvalidMarksAreDropped() throws Exception {
-    serve((obs, out) -> out.onNext(towardTarget(obs, 1_000_000_000L).toBuilder()
-        .addMarks(mantis.proto.v1.Mark.newBuilder().setId(3)
-            .setCentroid(mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
-            .setBox(mantis.proto.v1.PixelBox.newBuilder().setXPx(8).setYPx(18).setWidthPx(5).setHeightPx(4))
-            .setAreaPx(17).setMeanRgb(0xff0000))
-        .addMarks(mantis.proto.v1.Mark.newBuilder().setId(0))
-        .addTraces(mantis.proto.v1.Trace.newBuilder().setMarkId(3)
-            .addPoints(mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
-            .addPoints(mantis.proto.v1.PixelPoint.newBuilder().setXPx(12).setYPx(21)))
-        .build()));
+    serve(
+        (obs, out) ->
+            out.onNext(
+                towardTarget(obs, 1_000_000_000L).toBuilder()
+                    .addMarks(
+                        mantis.proto.v1.Mark.newBuilder()
+                            .setId(3)
+                            .setCentroid(
+                                mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
+                            .setBox(
+                                mantis.proto.v1.PixelBox.newBuilder()
+                                    .setXPx(8)
+                                    .setYPx(18)
+                                    .setWidthPx(5)
+                                    .setHeightPx(4))
+                            .setAreaPx(17)
+                            .setMeanRgb(0xff0000))
+                    .addMarks(mantis.proto.v1.Mark.newBuilder().setId(0))
+                    .addTraces(
+                        mantis.proto.v1.Trace.newBuilder()
+                            .setMarkId(3)
+                            .addPoints(
+                                mantis.proto.v1.PixelPoint.newBuilder().setXPx(10.5).setYPx(20))
+                            .addPoints(
+                                mantis.proto.v1.PixelPoint.newBuilder().setXPx(12).setYPx(21)))
+                    .build()));
     List<mantis.core.ActionChunk> chunks = new ArrayList<>();
-    EpisodeListener listener = new EpisodeListener() {
-      @Override
-      public void onReply(TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
-        chunks.add(chunk);
-      }
-    };
-    SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(listener).build()
+    EpisodeListener listener =
+        new EpisodeListener() {
+          @Override
+          public void onReply(
+              TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
+            chunks.add(chunk);
+          }
+        };
+    SimClient.builder()
+        .setChannel(channel)
+        .optImageSize(32, 32)
+        .optListener(listener)
+        .build()
         .runEpisode(sim(0.6), 4, TaskFamily.REACH);
     assertEquals(2, chunks.size());
     mantis.core.ActionChunk c = chunks.get(1);
-    assertEquals(List.of(new mantis.core.Mark(3, new mantis.core.PixelPoint(10.5, 20),
-        new mantis.core.PixelBox(8, 18, 5, 4), 17, 0xff0000)), c.marks());
-    assertEquals(List.of(new mantis.core.Trace(3, List.of(new mantis.core.PixelPoint(10.5, 20),
-        new mantis.core.PixelPoint(12, 21)))), c.traces());
+    assertEquals(
+        List.of(
+            new mantis.core.Mark(
+                3,
+                new mantis.core.PixelPoint(10.5, 20),
+                new mantis.core.PixelBox(8, 18, 5, 4),
+                17,
+                0xff0000)),
+        c.marks());
+    assertEquals(
+        List.of(
+            new mantis.core.Trace(
+                3,
+                List.of(new mantis.core.PixelPoint(10.5, 20), new mantis.core.PixelPoint(12, 21)))),
+        c.traces());
   }
 
   @Test
   void theSameSeedSendsTheSameFirstFrame() throws Exception {
     List<Observation> seen = new ArrayList<>();
-    serve((obs, out) -> {
-      seen.add(obs);
-      out.onNext(towardTarget(obs, 1_000_000_000L));
-    });
+    serve(
+        (obs, out) -> {
+          seen.add(obs);
+          out.onNext(towardTarget(obs, 1_000_000_000L));
+        });
     SimClient client = SimClient.builder().setChannel(channel).optImageSize(32, 32).build();
     client.runEpisode(sim(0.3), 11, TaskFamily.REACH);
     client.runEpisode(sim(0.3), 11, TaskFamily.REACH);
@@ -168,28 +221,36 @@ class SimClientTest {
     List<Boolean> holding = new ArrayList<>();
     List<double[]> targets = new ArrayList<>();
     List<Long> stepInRound = new ArrayList<>();
-    EpisodeListener listener = new EpisodeListener() {
-      long k;
+    EpisodeListener listener =
+        new EpisodeListener() {
+          long k;
 
-      @Override
-      public void onReply(TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
-        k = 0;
-      }
+          @Override
+          public void onReply(
+              TabletopSim sim, long step, Frame frame, mantis.core.ActionChunk chunk) {
+            k = 0;
+          }
 
-      @Override
-      public void onStep(TabletopSim sim, double[] q, boolean hold) {
-        holding.add(hold);
-        targets.add(q);
-        stepInRound.add(++k);
-      }
-    };
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(listener).build()
-        .runEpisode(sim(1.2), 3, TaskFamily.REACH);
+          @Override
+          public void onStep(TabletopSim sim, double[] q, boolean hold) {
+            holding.add(hold);
+            targets.add(q);
+            stepInRound.add(++k);
+          }
+        };
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(32, 32)
+            .optListener(listener)
+            .build()
+            .runEpisode(sim(1.2), 3, TaskFamily.REACH);
     assertEquals(4, r.calls());
     assertEquals(4, r.expiredChunks(), "every 0.1 s chunk runs out inside a 0.3 s round");
     assertTrue(r.holdSteps() >= 4 * 10, "at least 10 of 15 steps per round hold: " + r.holdSteps());
     for (int i = 0; i < holding.size(); i++) {
-      // At 50 Hz, step k of a round ends 20k ms after the reply: k >= 5 is past the 100 ms validity.
+      // At 50 Hz, step k of a round ends 20k ms after the reply: k >= 5 is past the 100 ms
+      // validity.
       if (stepInRound.get(i) >= 5) {
         assertTrue(holding.get(i), "step " + stepInRound.get(i) + " of a round must hold");
       }
@@ -205,33 +266,59 @@ class SimClientTest {
     TabletopSim sim = sim(0.9);
     sim.reset(5, TaskFamily.REACH);
     double[] start = sim.jointState().positionsRad();
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).build()
-        .runEpisode(sim, 5, TaskFamily.REACH);
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(32, 32)
+            .build()
+            .runEpisode(sim, 5, TaskFamily.REACH);
     assertEquals(r.calls() * 15, r.holdSteps());
     assertArrayEquals(start, sim.jointState().positionsRad(), 1e-9);
   }
 
   @Test
   void unsolicitedWatchdogHoldsAreSkippedInLockstep() throws Exception {
-    serve((obs, out) -> {
-      out.onNext(ActionChunk.newBuilder().addAllJointNames(JOINTS).setHeld(true)
-          .setSource(ChunkSource.CHUNK_SOURCE_WATCHDOG).setValidForNanos(500_000_000L)
-          .addPoints(ActionPoint.newBuilder().setTimeFromStartNanos(1_000_000).addPositionsRad(0)
-              .addPositionsRad(0).addPositionsRad(0)).build());
-      out.onNext(towardTarget(obs, 1_000_000_000L));
-    });
+    serve(
+        (obs, out) -> {
+          out.onNext(
+              ActionChunk.newBuilder()
+                  .addAllJointNames(JOINTS)
+                  .setHeld(true)
+                  .setSource(ChunkSource.CHUNK_SOURCE_WATCHDOG)
+                  .setValidForNanos(500_000_000L)
+                  .addPoints(
+                      ActionPoint.newBuilder()
+                          .setTimeFromStartNanos(1_000_000)
+                          .addPositionsRad(0)
+                          .addPositionsRad(0)
+                          .addPositionsRad(0))
+                  .build());
+          out.onNext(towardTarget(obs, 1_000_000_000L));
+        });
     TabletopSim sim = sim(3.0);
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).build()
-        .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(32, 32)
+            .build()
+            .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
     assertEquals(10, r.calls());
     assertEquals(r.calls(), r.watchdogHolds());
     assertArrayEquals(TARGET, sim.jointState().positionsRad(), 0.02);
   }
 
-  /** A chunk from the observed joints towards +TARGET on even steps, -TARGET on odd ones: a reversal at every seam. */
+  /**
+   * A chunk from the observed joints towards +TARGET on even steps, -TARGET on odd ones: a reversal
+   * at every seam.
+   */
   private static ActionChunk alternating(Observation obs, long validForNanos) {
-    ActionChunk.Builder b = ActionChunk.newBuilder().addAllJointNames(JOINTS).setStep(obs.getStep())
-        .setSource(ChunkSource.CHUNK_SOURCE_REPLY).setValidForNanos(validForNanos).setModelVersion("test");
+    ActionChunk.Builder b =
+        ActionChunk.newBuilder()
+            .addAllJointNames(JOINTS)
+            .setStep(obs.getStep())
+            .setSource(ChunkSource.CHUNK_SOURCE_REPLY)
+            .setValidForNanos(validForNanos)
+            .setModelVersion("test");
     double sign = obs.getStep() % 2 == 0 ? 1 : -1;
     for (int i = 1; i <= 4; i++) {
       ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(i * 100_000_000L);
@@ -287,27 +374,41 @@ class SimClientTest {
     serve((obs, out) -> out.onNext(alternating(obs, 1_000_000_000L)));
     Commands blended = new Commands();
     TabletopSim sim = sim(3.0);
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(blended).build()
-        .runEpisode(sim, 7, TaskFamily.REACH);
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(32, 32)
+            .optListener(blended)
+            .build()
+            .runEpisode(sim, 7, TaskFamily.REACH);
     assertEquals(10, r.calls());
     assertEquals(0, r.holdSteps());
     assertEquals(150, blended.q.size());
-    assertTrue(blended.worstAccelerationRatio(sim) <= 1 + 1e-9,
+    assertTrue(
+        blended.worstAccelerationRatio(sim) <= 1 + 1e-9,
         "acceleration / limit " + blended.worstAccelerationRatio(sim));
     double dt = 1.0 / sim.config().physicsHz();
     for (int i = 1; i < blended.q.size(); i++) {
       for (int j = 0; j < 3; j++) {
         double v = Math.abs(blended.q.get(i)[j] - blended.q.get(i - 1)[j]) / dt;
-        assertTrue(v <= sim.robot().joint(j).maxVelocityRadPerS() * (1 + 1e-9), "speed " + v + " at command " + i);
+        assertTrue(
+            v <= sim.robot().joint(j).maxVelocityRadPerS() * (1 + 1e-9),
+            "speed " + v + " at command " + i);
       }
     }
 
     // The same episode without blending breaks the limit at the seams: the check above can fail.
     Commands raw = new Commands();
     TabletopSim sim2 = sim(3.0);
-    SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(raw).optSeamBlending(false).build()
+    SimClient.builder()
+        .setChannel(channel)
+        .optImageSize(32, 32)
+        .optListener(raw)
+        .optSeamBlending(false)
+        .build()
         .runEpisode(sim2, 7, TaskFamily.REACH);
-    assertTrue(raw.worstAccelerationRatio(sim2) > 2, "raw seams: " + raw.worstAccelerationRatio(sim2));
+    assertTrue(
+        raw.worstAccelerationRatio(sim2) > 2, "raw seams: " + raw.worstAccelerationRatio(sim2));
   }
 
   @Test
@@ -315,8 +416,13 @@ class SimClientTest {
     serve((obs, out) -> out.onNext(alternating(obs, 100_000_000L)));
     Commands c = new Commands();
     TabletopSim sim = sim(1.8);
-    EpisodeResult r = SimClient.builder().setChannel(channel).optImageSize(32, 32).optListener(c).build()
-        .runEpisode(sim, 3, TaskFamily.REACH);
+    EpisodeResult r =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(32, 32)
+            .optListener(c)
+            .build()
+            .runEpisode(sim, 3, TaskFamily.REACH);
     assertEquals(6, r.calls());
     assertEquals(6, r.expiredChunks());
     double dt = 1.0 / sim.config().physicsHz();
@@ -328,15 +434,19 @@ class SimClientTest {
       if (c.holding.get(i)) {
         boolean firstOfHold = i == 0 || !c.holding.get(i - 1) || c.stepInRound.get(i) == 1;
         if (firstOfHold) {
-          assertArrayEquals(c.measuredBefore.get(i), c.q.get(i), 0.0, "a hold is at the measured position");
+          assertArrayEquals(
+              c.measuredBefore.get(i), c.q.get(i), 0.0, "a hold is at the measured position");
         } else {
           assertArrayEquals(c.q.get(i - 1), c.q.get(i), 0.0, "a hold keeps one target");
         }
       } else if (i > 0 && c.holding.get(i - 1)) {
-        // After a hold the next chunk starts from rest at the hold: nothing of the old chunk comes back.
+        // After a hold the next chunk starts from rest at the hold: nothing of the old chunk comes
+        // back.
         for (int j = 0; j < 3; j++) {
           double moved = Math.abs(c.q.get(i)[j] - c.q.get(i - 1)[j]);
-          assertTrue(moved <= sim.robot().joint(j).maxAccelerationRadPerS2() * dt * dt * (1 + 1e-9) + 1e-12,
+          assertTrue(
+              moved
+                  <= sim.robot().joint(j).maxAccelerationRadPerS2() * dt * dt * (1 + 1e-9) + 1e-12,
               "first command after a hold moved " + moved + " rad on joint " + j);
         }
       }
@@ -347,16 +457,31 @@ class SimClientTest {
   void theBlendTimeMustBeSensible() throws Exception {
     serve((obs, out) -> {});
     var b = SimClient.builder().setChannel(channel);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.optBlendTimeS(-0.1).build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> b.optBlendTimeS(-0.1).build());
     assertTrue(e.getMessage().contains("blend time"), e.getMessage());
   }
 
   @Test
   void aServerErrorAbortsTheEpisodeWithItsDescription() throws Exception {
-    serve((obs, out) -> out.onError(Status.INVALID_ARGUMENT.withDescription("instruction is empty").asRuntimeException()));
-    SimClientException e = assertThrows(SimClientException.class,
-        () -> SimClient.builder().setChannel(channel).optImageSize(32, 32).build().runEpisode(sim(1), 1, TaskFamily.REACH));
-    assertTrue(e.getMessage().contains("INVALID_ARGUMENT") && e.getMessage().contains("instruction is empty"),
+    serve(
+        (obs, out) ->
+            out.onError(
+                Status.INVALID_ARGUMENT
+                    .withDescription("instruction is empty")
+                    .asRuntimeException()));
+    SimClientException e =
+        assertThrows(
+            SimClientException.class,
+            () ->
+                SimClient.builder()
+                    .setChannel(channel)
+                    .optImageSize(32, 32)
+                    .build()
+                    .runEpisode(sim(1), 1, TaskFamily.REACH));
+    assertTrue(
+        e.getMessage().contains("INVALID_ARGUMENT")
+            && e.getMessage().contains("instruction is empty"),
         e.getMessage());
   }
 
@@ -364,9 +489,16 @@ class SimClientTest {
   void noReplyWithinTheCallTimeoutAbortsTheEpisode() throws Exception {
     serve((obs, out) -> {});
     long t0 = System.nanoTime();
-    SimClientException e = assertThrows(SimClientException.class,
-        () -> SimClient.builder().setChannel(channel).optImageSize(32, 32).optCallTimeout(Duration.ofMillis(200))
-            .build().runEpisode(sim(1), 1, TaskFamily.REACH));
+    SimClientException e =
+        assertThrows(
+            SimClientException.class,
+            () ->
+                SimClient.builder()
+                    .setChannel(channel)
+                    .optImageSize(32, 32)
+                    .optCallTimeout(Duration.ofMillis(200))
+                    .build()
+                    .runEpisode(sim(1), 1, TaskFamily.REACH));
     assertTrue(e.getMessage().contains("no chunk for step 0 within 200 ms"), e.getMessage());
     assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
   }
@@ -374,12 +506,17 @@ class SimClientTest {
   @Test
   void pngFramesDecodeToTheRenderedPixels() throws Exception {
     List<Observation> seen = new ArrayList<>();
-    serve((obs, out) -> {
-      seen.add(obs);
-      out.onNext(towardTarget(obs, 1_000_000_000L));
-    });
+    serve(
+        (obs, out) -> {
+          seen.add(obs);
+          out.onNext(towardTarget(obs, 1_000_000_000L));
+        });
     TabletopSim sim = sim(0.3);
-    SimClient.builder().setChannel(channel).optImageSize(40, 30).optFrameFormat(FrameFormat.PNG).build()
+    SimClient.builder()
+        .setChannel(channel)
+        .optImageSize(40, 30)
+        .optFrameFormat(FrameFormat.PNG)
+        .build()
         .runEpisode(sim, 4, TaskFamily.REACH);
     mantis.proto.v1.Frame f = seen.get(0).getFrames(0);
     assertEquals(FrameEncoding.FRAME_ENCODING_PNG, f.getEncoding());

@@ -16,12 +16,16 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * real rig to check it does what its name says. A fuzz test only so Jazzer's agent (which its data
  * provider needs) is in place:
  *
- * <pre>mvn -B -pl sim -am -Dtest=SimArmSeeds -Dsurefire.failIfNoSpecifiedTests=false -Dmantis.fuzz.writeSeeds=true test</pre>
+ * <pre>
+ * mvn -B -pl sim -am -Dtest=SimArmSeeds -Dsurefire.failIfNoSpecifiedTests=false -Dmantis.fuzz.writeSeeds=true test
+ * </pre>
  */
 @EnabledIfSystemProperty(named = "mantis.fuzz.writeSeeds", matches = "true")
 class SimArmSeeds {
-  private static final Path DIR = Path.of("src/test/resources/mantis/sim/grpc/SimArmServiceFuzzTestInputs/"
-      + "theSimulatedArmStaysInsideItsLimitsAndExecutesNothingWhileEstopped");
+  private static final Path DIR =
+      Path.of(
+          "src/test/resources/mantis/sim/grpc/SimArmServiceFuzzTestInputs/"
+              + "theSimulatedArmStaysInsideItsLimitsAndExecutesNothingWhileEstopped");
 
   @FuzzTest
   void writeSeeds(byte[] ignored) throws Exception {
@@ -54,12 +58,24 @@ class SimArmSeeds {
 
     // Bad commands: no chunk, another robot, NaN targets; a call for another robot.
     s = ops(6);
-    s.i(0, 0, 8).i(0, 0, 3).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(0, 0, 7); // no chunk: INVALID_ARGUMENT
-    s.i(0, 0, 8).i(3, 0, 3).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(1, 0, 7); // robot sim-2: INVALID_ARGUMENT
+    s.i(0, 0, 8)
+        .i(0, 0, 3)
+        .l(0, Long.MIN_VALUE, Long.MAX_VALUE)
+        .i(0, 0, 7); // no chunk: INVALID_ARGUMENT
+    s.i(0, 0, 8)
+        .i(3, 0, 3)
+        .l(0, Long.MIN_VALUE, Long.MAX_VALUE)
+        .i(1, 0, 7); // robot sim-2: INVALID_ARGUMENT
     chunk(s, 0.1);
     s.i(0, 0, 8).i(0, 0, 3).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(1, 0, 7); // NaN in every joint
-    s.i(3, 0, 5).i(4, 0, 5).l(2_000_000_000L, 1, 3_000_000_000L).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(1, 0, 6)
-        .i(3, 0, 4).l(100_000_000L, 1, 500_000_000L).i(1, 0, 7);
+    s.i(3, 0, 5)
+        .i(4, 0, 5)
+        .l(2_000_000_000L, 1, 3_000_000_000L)
+        .l(0, Long.MIN_VALUE, Long.MAX_VALUE)
+        .i(1, 0, 6)
+        .i(3, 0, 4)
+        .l(100_000_000L, 1, 500_000_000L)
+        .i(1, 0, 7);
     for (int j = 0; j < 3; j++) {
       s.i(0, 0, 3).i(0, 0, 11);
     }
@@ -77,14 +93,21 @@ class SimArmSeeds {
     s.i(2, 0, 8).i(n, 1, 25);
   }
 
-  /** A command for sim-1 moving every joint by {@code offsetRad} in 4 points over 0.8 s, valid for 2 s. */
+  /**
+   * A command for sim-1 moving every joint by {@code offsetRad} in 4 points over 0.8 s, valid for 2
+   * s.
+   */
   private static void command(FdpSeed s, double offsetRad) {
     s.i(0, 0, 8).i(0, 0, 3).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(1, 0, 7);
     chunk(s, offsetRad);
   }
 
   private static void chunk(FdpSeed s, double offsetRad) {
-    s.i(3, 0, 5).i(4, 0, 5).l(2_000_000_000L, 1, 3_000_000_000L).l(0, Long.MIN_VALUE, Long.MAX_VALUE).i(4, 0, 6);
+    s.i(3, 0, 5)
+        .i(4, 0, 5)
+        .l(2_000_000_000L, 1, 3_000_000_000L)
+        .l(0, Long.MIN_VALUE, Long.MAX_VALUE)
+        .i(4, 0, 6);
     for (int i = 1; i <= 4; i++) {
       s.i(3, 0, 4).l(200_000_000L, 1, 500_000_000L).i(1, 0, 7);
       for (int j = 0; j < 3; j++) {
@@ -93,17 +116,20 @@ class SimArmSeeds {
     }
   }
 
-  private static void write(String name, FdpSeed seed, int commands, int estops, int resets) throws Exception {
+  private static void write(String name, FdpSeed seed, int commands, int estops, int resets)
+      throws Exception {
     byte[] bytes = seed.bytes();
     SimArmServiceFuzzTest.Rig rig = new SimArmServiceFuzzTest.Rig();
-    try (rig; FuzzedDataProviderImpl d = FuzzedDataProviderImpl.withJavaData(bytes)) {
+    try (rig;
+        FuzzedDataProviderImpl d = FuzzedDataProviderImpl.withJavaData(bytes)) {
       SimArmServiceFuzzTest.run(rig, d);
       assertEquals(0, d.remainingBytes(), name + ": every choice consumed");
     }
     assertEquals(commands, rig.commandsSent, name + ": commands");
     assertEquals(estops, rig.estops, name + ": e-stops");
     assertEquals(resets, rig.resets, name + ": resets");
-    assertTrue(rig.applied.size() >= 10, name + ": the arm stepped " + rig.applied.size() + " times");
+    assertTrue(
+        rig.applied.size() >= 10, name + ": the arm stepped " + rig.applied.size() + " times");
     Files.write(DIR.resolve(name), bytes);
   }
 }

@@ -34,23 +34,38 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * The simulated arm's ArmService under a fuzzed sequence of operations: StreamCommands with fuzzed
- * chunks (wrong or missing robot ids, joint names and counts, NaN/infinite/huge targets, times out of
- * order, any validity), physics ticks, watchdog polls, Hold, EStop, Reset (also for another robot),
- * streams closed and reopened; on a fake clock, every call in-process on the caller's thread.
+ * chunks (wrong or missing robot ids, joint names and counts, NaN/infinite/huge targets, times out
+ * of order, any validity), physics ticks, watchdog polls, Hold, EStop, Reset (also for another
+ * robot), streams closed and reopened; on a fake clock, every call in-process on the caller's
+ * thread.
  *
  * <p>Oracle, after every operation: calls answer OK, INVALID_ARGUMENT (a bad command) or NOT_FOUND
  * (another robot), with a description; every target the physics applies is finite and inside the
- * limits (inside the limits minus the margin while a chunk plays); every joint state streamed back is
- * finite and inside the limits and reports the e-stop as it is; from an EStop until the next Reset
- * the arm holds one target and executes no command; after Reset it keeps holding until a new command.
+ * limits (inside the limits minus the margin while a chunk plays); every joint state streamed back
+ * is finite and inside the limits and reports the e-stop as it is; from an EStop until the next
+ * Reset the arm holds one target and executes no command; after Reset it keeps holding until a new
+ * command.
  */
 @Tag("slow")
 class SimArmServiceFuzzTest {
   private static final long TICK_NANOS = 20_000_000L;
   private static final String ROBOT_ID = "sim-1";
-  private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-      Double.MAX_VALUE, -Double.MAX_VALUE, 0.0, -0.0, 2.6, -2.6, 2.59, 1e-300, 100.0};
-  private static final List<String> REASONS = List.of("", "operator", "x".repeat(5000), "\uD800", "a\nb\u0000");
+  private static final double[] SPECIAL = {
+    Double.NaN,
+    Double.POSITIVE_INFINITY,
+    Double.NEGATIVE_INFINITY,
+    Double.MAX_VALUE,
+    -Double.MAX_VALUE,
+    0.0,
+    -0.0,
+    2.6,
+    -2.6,
+    2.59,
+    1e-300,
+    100.0
+  };
+  private static final List<String> REASONS =
+      List.of("", "operator", "x".repeat(5000), "\uD800", "a\nb\u0000");
 
   static final int MAX_OPS = 40;
 
@@ -79,16 +94,25 @@ class SimArmServiceFuzzTest {
     final SimArmService arm;
     final Server server;
     final ManagedChannel channel;
+
     /** Per physics step: the target applied, and the arm's position just before. */
     final List<double[][]> applied = new ArrayList<>();
+
     final LinkedBlockingQueue<Object> streamed = new LinkedBlockingQueue<>();
     StreamObserver<JointCommand> commands;
     boolean estopped;
-    /** The target held since the e-stop (or the reset after it), until a command is accepted; null when free. */
+
+    /**
+     * The target held since the e-stop (or the reset after it), until a command is accepted; null
+     * when free.
+     */
     double[] frozen;
+
     boolean freezeUntilCommand;
+
     /** What happened, for the seed writer's checks. */
     int commandsSent;
+
     int estops;
     int resets;
 
@@ -96,10 +120,17 @@ class SimArmServiceFuzzTest {
       sim = TabletopSim.create(SimConfig.builder().optMaxEpisodeSeconds(600).build());
       sim.reset(1, TaskFamily.PUSH_TO_TARGET);
       robot = sim.robot();
-      arm = SimArmService.builder().setSim(sim).optRobotId(ROBOT_ID).optClock(clock)
-          .optStepListener((s, q) -> applied.add(new double[][] {q, s.jointState().positionsRad()})).build();
+      arm =
+          SimArmService.builder()
+              .setSim(sim)
+              .optRobotId(ROBOT_ID)
+              .optClock(clock)
+              .optStepListener(
+                  (s, q) -> applied.add(new double[][] {q, s.jointState().positionsRad()}))
+              .build();
       String name = InProcessServerBuilder.generateName();
-      server = InProcessServerBuilder.forName(name).directExecutor().addService(arm).build().start();
+      server =
+          InProcessServerBuilder.forName(name).directExecutor().addService(arm).build().start();
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -107,19 +138,29 @@ class SimArmServiceFuzzTest {
       switch (d.consumeInt(0, 8)) {
         case 0, 1 -> command(d);
         case 2 -> tick(d.consumeInt(1, 25));
-        case 3 -> status(ArmServiceGrpc.newBlockingStub(channel).hold(
-            HoldRequest.newBuilder().setReason(d.pickValue(REASONS)).build()), "Hold");
+        case 3 ->
+            status(
+                ArmServiceGrpc.newBlockingStub(channel)
+                    .hold(HoldRequest.newBuilder().setReason(d.pickValue(REASONS)).build()),
+                "Hold");
         case 4 -> {
-          status(ArmServiceGrpc.newBlockingStub(channel).eStop(
-              EStopRequest.newBuilder().setRobotId(d.consumeBoolean() ? ROBOT_ID : "")
-                  .setReason(d.pickValue(REASONS)).build()), "EStop");
+          status(
+              ArmServiceGrpc.newBlockingStub(channel)
+                  .eStop(
+                      EStopRequest.newBuilder()
+                          .setRobotId(d.consumeBoolean() ? ROBOT_ID : "")
+                          .setReason(d.pickValue(REASONS))
+                          .build()),
+              "EStop");
           estopped = true;
           estops++;
           frozen = null;
           freezeUntilCommand = true;
         }
         case 5 -> {
-          status(ArmServiceGrpc.newBlockingStub(channel).reset(ResetRequest.getDefaultInstance()), "Reset");
+          status(
+              ArmServiceGrpc.newBlockingStub(channel).reset(ResetRequest.getDefaultInstance()),
+              "Reset");
           estopped = false;
           resets++;
         }
@@ -132,7 +173,8 @@ class SimArmServiceFuzzTest {
             if (d.consumeBoolean()) {
               commands.onCompleted();
             } else {
-              commands.onError(Status.CANCELLED.withDescription("fuzz client gone").asRuntimeException());
+              commands.onError(
+                  Status.CANCELLED.withDescription("fuzz client gone").asRuntimeException());
             }
             commands = null;
             drainStream();
@@ -164,7 +206,8 @@ class SimArmServiceFuzzTest {
       }
       boolean shouldBe = rpc.equals("EStop") || (!rpc.equals("Reset") && estopped);
       if (st.getEstopped() != shouldBe) {
-        throw new AssertionError(rpc + " reports estopped=" + st.getEstopped() + ", expected " + shouldBe);
+        throw new AssertionError(
+            rpc + " reports estopped=" + st.getEstopped() + ", expected " + shouldBe);
       }
       if (rpc.equals("EStop") && !st.getHolding()) {
         throw new AssertionError("EStop answered holding=false");
@@ -173,26 +216,30 @@ class SimArmServiceFuzzTest {
 
     private void command(FuzzedDataProvider d) throws Exception {
       if (commands == null) {
-        commands = ArmServiceGrpc.newStub(channel).streamCommands(new StreamObserver<>() {
-          @Override
-          public void onNext(JointStateMsg m) {
-            streamed.add(m);
-          }
+        commands =
+            ArmServiceGrpc.newStub(channel)
+                .streamCommands(
+                    new StreamObserver<>() {
+                      @Override
+                      public void onNext(JointStateMsg m) {
+                        streamed.add(m);
+                      }
 
-          @Override
-          public void onError(Throwable t) {
-            streamed.add(Status.fromThrowable(t));
-          }
+                      @Override
+                      public void onError(Throwable t) {
+                        streamed.add(Status.fromThrowable(t));
+                      }
 
-          @Override
-          public void onCompleted() {
-            streamed.add(Status.OK);
-          }
-        });
+                      @Override
+                      public void onCompleted() {
+                        streamed.add(Status.OK);
+                      }
+                    });
       }
-      JointCommand.Builder c = JointCommand.newBuilder()
-          .setRobotId(d.pickValue(List.of(ROBOT_ID, ROBOT_ID, "", "sim-2")))
-          .setSendTimeNanos(d.consumeLong());
+      JointCommand.Builder c =
+          JointCommand.newBuilder()
+              .setRobotId(d.pickValue(List.of(ROBOT_ID, ROBOT_ID, "", "sim-2")))
+              .setSendTimeNanos(d.consumeLong());
       boolean hasChunk = d.consumeInt(0, 7) != 0;
       if (hasChunk) {
         c.setChunk(chunk(d));
@@ -200,7 +247,8 @@ class SimArmServiceFuzzTest {
       JointCommand cmd = c.build();
       commands.onNext(cmd);
       commandsSent++;
-      boolean refused = !cmd.getRobotId().isEmpty() && !cmd.getRobotId().equals(ROBOT_ID) || !hasChunk;
+      boolean refused =
+          !cmd.getRobotId().isEmpty() && !cmd.getRobotId().equals(ROBOT_ID) || !hasChunk;
       if (refused) {
         Object end = streamed.poll(5, TimeUnit.SECONDS);
         while (end instanceof JointStateMsg m) {
@@ -228,33 +276,36 @@ class SimArmServiceFuzzTest {
         case 2 -> b.addJointNames(d.pickValue(REASONS));
         default -> b.addAllJointNames(names);
       }
-      b.setValidForNanos(switch (d.consumeInt(0, 5)) {
-        case 0 -> 0;
-        case 1 -> -1;
-        case 2 -> Long.MAX_VALUE;
-        case 3 -> d.consumeLong();
-        default -> d.consumeLong(1, 3_000_000_000L);
-      });
+      b.setValidForNanos(
+          switch (d.consumeInt(0, 5)) {
+            case 0 -> 0;
+            case 1 -> -1;
+            case 2 -> Long.MAX_VALUE;
+            case 3 -> d.consumeLong();
+            default -> d.consumeLong(1, 3_000_000_000L);
+          });
       b.setValidUntilNanos(d.consumeLong());
       int points = d.consumeInt(0, 6);
       double[] q = sim.jointState().positionsRad();
       long t = 0;
       for (int i = 0; i < points; i++) {
-        t = switch (d.consumeInt(0, 4)) {
-          case 0 -> t;
-          case 1 -> -t;
-          case 2 -> d.consumeLong();
-          default -> t + d.consumeLong(1, 500_000_000L);
-        };
+        t =
+            switch (d.consumeInt(0, 4)) {
+              case 0 -> t;
+              case 1 -> -t;
+              case 2 -> d.consumeLong();
+              default -> t + d.consumeLong(1, 500_000_000L);
+            };
         ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(t);
         int n = d.consumeInt(0, 7) == 0 ? d.consumeInt(0, 5) : names.size();
         for (int j = 0; j < n; j++) {
           double base = j < q.length ? q[j] : 0;
-          p.addPositionsRad(switch (d.consumeInt(0, 3)) {
-            case 0 -> SPECIAL[d.consumeInt(0, SPECIAL.length - 1)];
-            case 1 -> d.consumeDouble();
-            default -> base + d.consumeInt(-3000, 3000) / 1000.0;
-          });
+          p.addPositionsRad(
+              switch (d.consumeInt(0, 3)) {
+                case 0 -> SPECIAL[d.consumeInt(0, SPECIAL.length - 1)];
+                case 1 -> d.consumeDouble();
+                default -> base + d.consumeInt(-3000, 3000) / 1000.0;
+              });
         }
         b.addPoints(p);
       }
@@ -288,9 +339,14 @@ class SimArmServiceFuzzTest {
         if (freezeUntilCommand) {
           // Holding means: the same target as before, or (re-captured) where the arm is now.
           if (frozen != null && !Arrays.equals(frozen, q) && !Arrays.equals(at, q)) {
-            throw new AssertionError((estopped ? "while the e-stop is latched" : "after a reset, before any new command")
-                + " the arm was commanded to " + Arrays.toString(q) + ", neither its hold " + Arrays.toString(frozen)
-                + " nor where it is " + Arrays.toString(at));
+            throw new AssertionError(
+                (estopped ? "while the e-stop is latched" : "after a reset, before any new command")
+                    + " the arm was commanded to "
+                    + Arrays.toString(q)
+                    + ", neither its hold "
+                    + Arrays.toString(frozen)
+                    + " nor where it is "
+                    + Arrays.toString(at));
           }
           frozen = q.clone();
         }
@@ -309,20 +365,30 @@ class SimArmServiceFuzzTest {
       double margin = holding ? 0 : SafetyFilter.DEFAULT_POSITION_MARGIN_RAD;
       for (int j = 0; j < q.length; j++) {
         JointLimits l = robot.joint(j);
-        if (!Double.isFinite(q[j]) || q[j] < l.minPositionRad() + margin - 1e-9
+        if (!Double.isFinite(q[j])
+            || q[j] < l.minPositionRad() + margin - 1e-9
             || q[j] > l.maxPositionRad() - margin + 1e-9) {
-          throw new AssertionError("the physics applied target " + q[j] + " to " + l.name() + " (holding "
-              + holding + ")");
+          throw new AssertionError(
+              "the physics applied target "
+                  + q[j]
+                  + " to "
+                  + l.name()
+                  + " (holding "
+                  + holding
+                  + ")");
         }
       }
     }
 
     private void checkState(JointStateMsg m) {
-      if (!m.getRobotId().equals(ROBOT_ID) || !m.getJointState().getNamesList().equals(robot.jointNames())) {
-        throw new AssertionError("a joint state for " + m.getRobotId() + " " + m.getJointState().getNamesList());
+      if (!m.getRobotId().equals(ROBOT_ID)
+          || !m.getJointState().getNamesList().equals(robot.jointNames())) {
+        throw new AssertionError(
+            "a joint state for " + m.getRobotId() + " " + m.getJointState().getNamesList());
       }
       if (m.getEstopped() != estopped) {
-        throw new AssertionError("a joint state reports estopped=" + m.getEstopped() + ", expected " + estopped);
+        throw new AssertionError(
+            "a joint state reports estopped=" + m.getEstopped() + ", expected " + estopped);
       }
       if (estopped && !m.getHolding()) {
         throw new AssertionError("a joint state reports holding=false while the e-stop is latched");
@@ -331,15 +397,20 @@ class SimArmServiceFuzzTest {
         double p = m.getJointState().getPositionsRad(j);
         double v = m.getJointState().getVelocitiesRadPerS(j);
         JointLimits l = robot.joint(j);
-        if (!Double.isFinite(p) || !Double.isFinite(v) || p < l.minPositionRad() || p > l.maxPositionRad()) {
-          throw new AssertionError("a joint state has " + l.name() + " at " + p + " rad, " + v + " rad/s");
+        if (!Double.isFinite(p)
+            || !Double.isFinite(v)
+            || p < l.minPositionRad()
+            || p > l.maxPositionRad()) {
+          throw new AssertionError(
+              "a joint state has " + l.name() + " at " + p + " rad, " + v + " rad/s");
         }
       }
     }
 
     private static void expect(Status st, Status.Code code, String what) {
       if (st.getCode() != code || st.getDescription() == null || st.getDescription().isBlank()) {
-        throw new AssertionError(what + " was answered " + st + ", expected " + code + " with a description");
+        throw new AssertionError(
+            what + " was answered " + st + ", expected " + code + " with a description");
       }
     }
 

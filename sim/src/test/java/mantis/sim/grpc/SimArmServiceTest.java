@@ -54,23 +54,26 @@ class SimArmServiceTest {
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor().addService(arm).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-    commands = ArmServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .streamCommands(new StreamObserver<>() {
-          @Override
-          public void onNext(JointStateMsg value) {
-            states.add(value);
-          }
+    commands =
+        ArmServiceGrpc.newStub(channel)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .streamCommands(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(JointStateMsg value) {
+                    states.add(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            ends.add(Status.fromThrowable(t));
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    ends.add(Status.fromThrowable(t));
+                  }
 
-          @Override
-          public void onCompleted() {
-            ends.add(Status.OK);
-          }
-        });
+                  @Override
+                  public void onCompleted() {
+                    ends.add(Status.OK);
+                  }
+                });
   }
 
   @AfterEach
@@ -87,7 +90,8 @@ class SimArmServiceTest {
   /** A command moving from the arm's position to {@code target} in 4 points over 0.8 s. */
   private JointCommand moveTo(double[] target, long validForNanos) {
     double[] q0 = sim.jointState().positionsRad();
-    ActionChunk.Builder c = ActionChunk.newBuilder().addAllJointNames(JOINTS).setValidForNanos(validForNanos);
+    ActionChunk.Builder c =
+        ActionChunk.newBuilder().addAllJointNames(JOINTS).setValidForNanos(validForNanos);
     for (int i = 1; i <= 4; i++) {
       ActionPoint.Builder p = ActionPoint.newBuilder().setTimeFromStartNanos(i * 200_000_000L);
       for (int j = 0; j < 3; j++) {
@@ -109,7 +113,9 @@ class SimArmServiceTest {
   }
 
   private static double[] positions(JointStateMsg m) {
-    return m.getJointState().getPositionsRadList().stream().mapToDouble(Double::doubleValue).toArray();
+    return m.getJointState().getPositionsRadList().stream()
+        .mapToDouble(Double::doubleValue)
+        .toArray();
   }
 
   @Test
@@ -149,8 +155,10 @@ class SimArmServiceTest {
     assertTrue(m.getHolding(), "past 100 ms the arm holds");
     double[] heldTargets = sim.lastAction();
     tick(50);
-    assertArrayEquals(heldTargets, sim.lastAction(), 0.0, "the held target does not follow the stale chunk");
-    assertTrue(Math.abs(positions(tick(1))[0] - start[0]) < 0.2, "the arm stopped early on its way");
+    assertArrayEquals(
+        heldTargets, sim.lastAction(), 0.0, "the held target does not follow the stale chunk");
+    assertTrue(
+        Math.abs(positions(tick(1))[0] - start[0]) < 0.2, "the arm stopped early on its way");
   }
 
   @Test
@@ -186,7 +194,8 @@ class SimArmServiceTest {
   void holdStopsTheCurrentChunk() throws Exception {
     commands.onNext(moveTo(new double[] {1.5, 0, 0}, 10_000_000_000L));
     tick(10);
-    assertTrue(blocking().hold(HoldRequest.newBuilder().setReason("operator").build()).getHolding());
+    assertTrue(
+        blocking().hold(HoldRequest.newBuilder().setReason("operator").build()).getHolding());
     double[] heldTargets = null;
     for (int i = 0; i < 20; i++) {
       assertTrue(tick(1).getHolding());
@@ -199,11 +208,14 @@ class SimArmServiceTest {
 
   @Test
   void commandsForAnotherRobotAreRefused() throws Exception {
-    commands.onNext(moveTo(new double[] {1, 0, 0}, 1_000_000_000L).toBuilder().setRobotId("other").build());
+    commands.onNext(
+        moveTo(new double[] {1, 0, 0}, 1_000_000_000L).toBuilder().setRobotId("other").build());
     Status s = ends.poll(5, TimeUnit.SECONDS);
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
-    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-        () -> blocking().hold(HoldRequest.newBuilder().setRobotId("other").build()));
+    StatusRuntimeException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> blocking().hold(HoldRequest.newBuilder().setRobotId("other").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
   }
 
@@ -211,12 +223,17 @@ class SimArmServiceTest {
   void theStepListenerSeesEveryStepBeforeItIsAppliedAndResetEpisodeStartsOver() throws Exception {
     List<long[]> seen = new java.util.ArrayList<>();
     List<double[]> targets = new java.util.ArrayList<>();
-    SimArmService listened = SimArmService.builder().setSim(sim).optRobotId("sim-1").optClock(clock)
-        .optStepListener((s, q) -> {
-          seen.add(new long[] {s.stepCount()});
-          targets.add(q);
-        })
-        .build();
+    SimArmService listened =
+        SimArmService.builder()
+            .setSim(sim)
+            .optRobotId("sim-1")
+            .optClock(clock)
+            .optStepListener(
+                (s, q) -> {
+                  seen.add(new long[] {s.stepCount()});
+                  targets.add(q);
+                })
+            .build();
     long before = listened.withSim(TabletopSim::stepCount);
     for (int i = 0; i < 3; i++) {
       clock.advanceNanos(TICK_NANOS);

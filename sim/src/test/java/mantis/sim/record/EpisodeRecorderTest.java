@@ -29,7 +29,8 @@ class EpisodeRecorderTest {
     SimConfig config = SimConfig.defaults();
     TabletopSim sim = TabletopSim.create(config);
     Path dir = tmp.resolve("ep");
-    boolean success = EpisodeRecorder.recordExpertEpisode(sim, 21, TaskFamily.PUSH_TO_TARGET, dir, 64, 48);
+    boolean success =
+        EpisodeRecorder.recordExpertEpisode(sim, 21, TaskFamily.PUSH_TO_TARGET, dir, 64, 48);
     long steps = sim.stepCount();
 
     EpisodeReader reader = EpisodeReader.open(dir);
@@ -68,7 +69,10 @@ class EpisodeRecorderTest {
         assertEquals(ws.objects().get(0).xM(), r.objects().get(0).xM());
         assertEquals(ws.objects().size(), r.objects().size());
         assertEquals(replay.success(), r.success());
-        assertArrayEquals(replay.render(64, 48).rgbUnsafe(), reader.frame(r).rgbUnsafe(), "frame of step " + r.step());
+        assertArrayEquals(
+            replay.render(64, 48).rgbUnsafe(),
+            reader.frame(r).rgbUnsafe(),
+            "frame of step " + r.step());
         if (r.isFinal()) {
           assertTrue(replay.done());
           break;
@@ -83,7 +87,8 @@ class EpisodeRecorderTest {
 
   @Test
   void handEpisodesRecordTableTargetsAsActionsAndNoJoints(@TempDir Path tmp) throws IOException {
-    TabletopSim sim = TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
+    TabletopSim sim =
+        TabletopSim.create(SimConfig.builder().optEmbodiment(Embodiment.HAND).build());
     Path dir = tmp.resolve("hand");
     EpisodeRecorder.recordExpertEpisode(sim, 4, TaskFamily.REACH, dir, 32, 32);
     EpisodeReader reader = EpisodeReader.open(dir);
@@ -102,8 +107,13 @@ class EpisodeRecorderTest {
     sim.reset(9, TaskFamily.REACH);
     ScriptedExpert expert = new ScriptedExpert();
     Path dir = tmp.resolve("live");
-    try (EpisodeRecorder rec = EpisodeRecorder.builder().setDirectory(dir).setSim(sim).optFrameEvery(5)
-        .optFrameSize(32, 32).build()) {
+    try (EpisodeRecorder rec =
+        EpisodeRecorder.builder()
+            .setDirectory(dir)
+            .setSim(sim)
+            .optFrameEvery(5)
+            .optFrameSize(32, 32)
+            .build()) {
       rec.start();
       for (int i = 0; i < 12; i++) {
         double[] a = expert.act(sim);
@@ -114,7 +124,10 @@ class EpisodeRecorderTest {
       assertFalse(live.metadata().complete());
       assertTrue(live.metadata().success().isEmpty());
       // Simulate a line being written right now: an unterminated tail is ignored.
-      Files.writeString(dir.resolve("steps.jsonl"), "{\"step\":", StandardCharsets.UTF_8,
+      Files.writeString(
+          dir.resolve("steps.jsonl"),
+          "{\"step\":",
+          StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.APPEND);
       List<StepRecord> soFar;
       try (Stream<StepRecord> lines = live.steps()) {
@@ -129,7 +142,8 @@ class EpisodeRecorderTest {
       }
       assertEquals(List.of(0L, 5L, 10L), framed);
     } catch (RuntimeException e) {
-      // The appended partial line makes the final line unparsable for a full read; not part of this test.
+      // The appended partial line makes the final line unparsable for a full read; not part of this
+      // test.
       throw e;
     }
   }
@@ -142,9 +156,11 @@ class EpisodeRecorderTest {
     EpisodeRecorder rec = EpisodeRecorder.builder().setDirectory(tmp).setSim(sim).build();
     assertThrows(IllegalStateException.class, rec::start);
     assertThrows(IllegalStateException.class, () -> EpisodeRecorder.builder().setSim(sim).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> EpisodeRecorder.builder().setDirectory(tmp).setSim(sim).optStepEvery(0).build());
-    EpisodeRecorder notStarted = EpisodeRecorder.builder().setDirectory(tmp.resolve("x")).setSim(sim).build();
+    EpisodeRecorder notStarted =
+        EpisodeRecorder.builder().setDirectory(tmp.resolve("x")).setSim(sim).build();
     assertThrows(IllegalStateException.class, () -> notStarted.record(new double[3]));
   }
 
@@ -154,8 +170,10 @@ class EpisodeRecorderTest {
     Path dir = tmp.resolve("ep");
     EpisodeRecorder.recordExpertEpisode(sim, 2, TaskFamily.REACH, dir, 16, 16);
     Path meta = dir.resolve("episode.json");
-    Files.writeString(meta, Files.readString(meta).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EpisodeReader.open(dir));
+    Files.writeString(
+        meta, Files.readString(meta).replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> EpisodeReader.open(dir));
     assertTrue(e.getMessage().contains("99"), e.getMessage());
   }
 }

@@ -29,8 +29,16 @@ class VideoDatasetRecorderTest {
   @TempDir Path dir;
 
   private VideoDatasetRecorder tiny(Path out) {
-    return VideoDatasetRecorder.builder().setOut(out).optEpisodes(6).optFirstSeed(500).optSizePx(32)
-        .optFramesPerS(10).optHorizonS(0.6).optThreads(2).optMaxEpisodeSeconds(4).build();
+    return VideoDatasetRecorder.builder()
+        .setOut(out)
+        .optEpisodes(6)
+        .optFirstSeed(500)
+        .optSizePx(32)
+        .optFramesPerS(10)
+        .optHorizonS(0.6)
+        .optThreads(2)
+        .optMaxEpisodeSeconds(4)
+        .build();
   }
 
   @Test
@@ -45,7 +53,8 @@ class VideoDatasetRecorderTest {
     assertEquals(10, index.path("framesPerS").asInt());
     Map<Integer, JsonNode> truth = new HashMap<>();
     for (JsonNode sh : index.path("shards")) {
-      for (String line : Files.readAllLines(out.resolve(sh.path("withheld").asText()), StandardCharsets.UTF_8)) {
+      for (String line :
+          Files.readAllLines(out.resolve(sh.path("withheld").asText()), StandardCharsets.UTF_8)) {
         JsonNode t = MAPPER.readTree(line);
         truth.put(t.path("episode").asInt(), t);
       }
@@ -59,7 +68,8 @@ class VideoDatasetRecorderTest {
       Embodiment emb = Embodiment.valueOf(e.path("embodiment").asText());
       assertEquals(k % 2 == 0 ? Embodiment.ARM : Embodiment.HAND, emb);
       assertEquals(500 + k, e.path("seed").asLong());
-      byte[] shard = Files.readAllBytes(out.resolve(VideoDatasetRecorder.shardName(e.path("shard").asInt())));
+      byte[] shard =
+          Files.readAllBytes(out.resolve(VideoDatasetRecorder.shardName(e.path("shard").asInt())));
       // Replay the episode and compare every stored frame and truth entry.
       TabletopSim sim = TabletopSim.create(rec.simConfig(emb));
       sim.reset(500 + k, TaskFamily.valueOf(e.path("family").asText()));
@@ -74,7 +84,8 @@ class VideoDatasetRecorderTest {
         if (sim.stepCount() % 5 == 0) {
           byte[] expected = sim.render(32, 32).rgbUnsafe();
           int off = (int) ((first + f) * bpf);
-          assertArrayEquals(expected, Arrays.copyOfRange(shard, off, off + bpf), "episode " + k + " frame " + f);
+          assertArrayEquals(
+              expected, Arrays.copyOfRange(shard, off, off + bpf), "episode " + k + " frame " + f);
           WorldState ws = sim.groundTruth();
           assertEquals(ws.effectorXM(), t.path("effectorXM").get(f).asDouble(), 0.0);
           assertEquals(ws.effectorYM(), t.path("effectorYM").get(f).asDouble(), 0.0);
@@ -99,10 +110,13 @@ class VideoDatasetRecorderTest {
       assertEquals(n, f, "frame count of episode " + k);
       assertEquals(Math.max(0, n - 6), t.path("pairDirectionBin").size());
       for (int p = 0; p + 6 < n; p++) {
-        double dx = t.path("effectorXM").get(p + 6).asDouble() - t.path("effectorXM").get(p).asDouble();
-        double dy = t.path("effectorYM").get(p + 6).asDouble() - t.path("effectorYM").get(p).asDouble();
+        double dx =
+            t.path("effectorXM").get(p + 6).asDouble() - t.path("effectorXM").get(p).asDouble();
+        double dy =
+            t.path("effectorYM").get(p + 6).asDouble() - t.path("effectorYM").get(p).asDouble();
         assertEquals(dx, t.path("pairDxM").get(p).asDouble(), 1e-12);
-        assertEquals(VideoDatasetRecorder.directionBin(dx, dy), t.path("pairDirectionBin").get(p).asInt());
+        assertEquals(
+            VideoDatasetRecorder.directionBin(dx, dy), t.path("pairDirectionBin").get(p).asInt());
       }
       frames += n;
       pairs += Math.max(0, n - 6);
@@ -125,21 +139,43 @@ class VideoDatasetRecorderTest {
   void recordingIsDeterministic() throws Exception {
     tiny(dir.resolve("a")).record();
     tiny(dir.resolve("b")).record();
-    for (String f : List.of("dataset.json", VideoDatasetRecorder.shardName(0), VideoDatasetRecorder.shardName(1),
-        VideoDatasetRecorder.withheldName(0), VideoDatasetRecorder.withheldName(1))) {
-      assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(f)), Files.readAllBytes(dir.resolve("b").resolve(f)), f);
+    for (String f :
+        List.of(
+            "dataset.json",
+            VideoDatasetRecorder.shardName(0),
+            VideoDatasetRecorder.shardName(1),
+            VideoDatasetRecorder.withheldName(0),
+            VideoDatasetRecorder.withheldName(1))) {
+      assertArrayEquals(
+          Files.readAllBytes(dir.resolve("a").resolve(f)),
+          Files.readAllBytes(dir.resolve("b").resolve(f)),
+          f);
     }
   }
 
   @Test
   void playEpisodesRunTheirWholeTimeDeterministicallyAndMoveInManyDirections() throws Exception {
-    VideoDatasetRecorder.Builder b = VideoDatasetRecorder.builder().optEpisodes(8).optFirstSeed(700).optSizePx(16)
-        .optFramesPerS(10).optHorizonS(0.6).optThreads(2).optMaxEpisodeSeconds(6)
-        .optMotion(VideoDatasetRecorder.Motion.PLAY);
+    VideoDatasetRecorder.Builder b =
+        VideoDatasetRecorder.builder()
+            .optEpisodes(8)
+            .optFirstSeed(700)
+            .optSizePx(16)
+            .optFramesPerS(10)
+            .optHorizonS(0.6)
+            .optThreads(2)
+            .optMaxEpisodeSeconds(6)
+            .optMotion(VideoDatasetRecorder.Motion.PLAY);
     b.setOut(dir.resolve("p1")).build().record();
     b.setOut(dir.resolve("p2")).build().record();
-    for (String f : List.of("dataset.json", VideoDatasetRecorder.shardName(0), VideoDatasetRecorder.withheldName(1))) {
-      assertArrayEquals(Files.readAllBytes(dir.resolve("p1").resolve(f)), Files.readAllBytes(dir.resolve("p2").resolve(f)), f);
+    for (String f :
+        List.of(
+            "dataset.json",
+            VideoDatasetRecorder.shardName(0),
+            VideoDatasetRecorder.withheldName(1))) {
+      assertArrayEquals(
+          Files.readAllBytes(dir.resolve("p1").resolve(f)),
+          Files.readAllBytes(dir.resolve("p2").resolve(f)),
+          f);
     }
     JsonNode index = MAPPER.readTree(dir.resolve("p1").resolve("dataset.json").toFile());
     assertEquals("PLAY", index.path("motion").asText());
@@ -149,7 +185,8 @@ class VideoDatasetRecorderTest {
       assertEquals(61, e.path("frameCount").asInt(), e.toString());
     }
     for (int shard = 0; shard < 2; shard++) {
-      for (String line : Files.readAllLines(dir.resolve("p1").resolve(VideoDatasetRecorder.withheldName(shard)))) {
+      for (String line :
+          Files.readAllLines(dir.resolve("p1").resolve(VideoDatasetRecorder.withheldName(shard)))) {
         for (JsonNode bin : MAPPER.readTree(line).path("pairDirectionBin")) {
           if (bin.asInt() >= 0) {
             bins[bin.asInt()]++;
@@ -158,7 +195,8 @@ class VideoDatasetRecorderTest {
       }
     }
     for (int k = 0; k < 8; k++) {
-      assertTrue(bins[k] > 0, "direction bin " + k + " never seen in play data: " + Arrays.toString(bins));
+      assertTrue(
+          bins[k] > 0, "direction bin " + k + " never seen in play data: " + Arrays.toString(bins));
     }
   }
 
@@ -176,23 +214,47 @@ class VideoDatasetRecorderTest {
   @Test
   void badArgumentsAreRefusedClearly() throws IOException {
     Path out = dir.resolve("x");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optFramesPerS(7).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VideoDatasetRecorder.builder().setOut(out).optFramesPerS(7).build());
     assertTrue(e.getMessage().contains("divide the physics rate"), e.getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optEpisodes(0).build()).getMessage().contains("episodes"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optSizePx(4).build()).getMessage().contains("frame size"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optHorizonS(-1).build()).getMessage().contains("horizon"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optThreads(0).build()).getMessage().contains("threads"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> VideoDatasetRecorder.builder().optEpisodes(1).build()).getMessage().contains("output"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VideoDatasetRecorder.builder().setOut(out).optEpisodes(0).build())
+            .getMessage()
+            .contains("episodes"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VideoDatasetRecorder.builder().setOut(out).optSizePx(4).build())
+            .getMessage()
+            .contains("frame size"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VideoDatasetRecorder.builder().setOut(out).optHorizonS(-1).build())
+            .getMessage()
+            .contains("horizon"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VideoDatasetRecorder.builder().setOut(out).optThreads(0).build())
+            .getMessage()
+            .contains("threads"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VideoDatasetRecorder.builder().optEpisodes(1).build())
+            .getMessage()
+            .contains("output"));
     Files.createDirectories(out);
     Files.writeString(out.resolve("dataset.json"), "{}");
-    IOException io = assertThrows(IOException.class,
-        () -> VideoDatasetRecorder.builder().setOut(out).optEpisodes(1).build().record());
+    IOException io =
+        assertThrows(
+            IOException.class,
+            () -> VideoDatasetRecorder.builder().setOut(out).optEpisodes(1).build().record());
     assertTrue(io.getMessage().contains("refusing to overwrite"), io.getMessage());
   }
 }

@@ -27,36 +27,38 @@ import java.util.regex.Pattern;
  * machine still sends its own name in {@code Host}). Every request's {@code Host} must name this
  * dashboard: {@code localhost} or a loopback address always; on a non-loopback bind also the bound
  * address (or the name it was given as), any address of this machine's interfaces, and this
- * machine's host name; on any bind the names given with {@code --dashboard-allowed-hosts}. Names are
- * compared as text and never resolved here (resolving is what the attacker controls); the port is
- * not compared (a rebinding page uses the dashboard's own port anyway).
+ * machine's host name; on any bind the names given with {@code --dashboard-allowed-hosts}. Names
+ * are compared as text and never resolved here (resolving is what the attacker controls); the port
+ * is not compared (a rebinding page uses the dashboard's own port anyway).
  *
- * <p><b>Token</b>: the dashboard is <em>open</em> (no login) only as a plain local dashboard: bound to a
- * loopback address, without the server's role tokens, without a {@code --dashboard-token}, and with no
- * {@code --dashboard-allowed-hosts} name other than loopback ones. Naming another host there means a
- * reverse proxy (or a port forward) makes the dashboard reachable from other machines, so it then needs
- * a login like an off-loopback bind (a token is generated when none is given), and a token given on
- * loopback is always checked. Every {@code /api} request of a dashboard that is not open needs the token
- * as {@code Authorization: Bearer T} or the session cookie set by logging in with it
- * ({@link LoginSessions}). Tokens are compared in constant time; a given token must be at least
- * {@value #MIN_TOKEN_CHARS} characters. With the server's role tokens ({@code roleTokens}:
- * {@code --tokens-file}, {@code security.tokens}) there is no single token here: a login is needed on
- * every bind, loopback included, and the dashboard checks the presented token against the server's
- * {@code TokenStore}.
+ * <p><b>Token</b>: the dashboard is <em>open</em> (no login) only as a plain local dashboard: bound
+ * to a loopback address, without the server's role tokens, without a {@code --dashboard-token}, and
+ * with no {@code --dashboard-allowed-hosts} name other than loopback ones. Naming another host
+ * there means a reverse proxy (or a port forward) makes the dashboard reachable from other
+ * machines, so it then needs a login like an off-loopback bind (a token is generated when none is
+ * given), and a token given on loopback is always checked. Every {@code /api} request of a
+ * dashboard that is not open needs the token as {@code Authorization: Bearer T} or the session
+ * cookie set by logging in with it ({@link LoginSessions}). Tokens are compared in constant time; a
+ * given token must be at least {@value #MIN_TOKEN_CHARS} characters. With the server's role tokens
+ * ({@code roleTokens}: {@code --tokens-file}, {@code security.tokens}) there is no single token
+ * here: a login is needed on every bind, loopback included, and the dashboard checks the presented
+ * token against the server's {@code TokenStore}.
  *
  * <p><b>Origin</b>: a state-changing request that carries an {@code Origin} must come from this
- * dashboard's own origin (same host and port as its {@code Host}) or from a name given with
- * {@code --dashboard-allowed-hosts}.
+ * dashboard's own origin (same host and port as its {@code Host}) or from a name given with {@code
+ * --dashboard-allowed-hosts}.
  */
 final class AccessPolicy {
   /** The session cookie set by {@code POST /login}; its value is a session id, never the token. */
   static final String COOKIE = "mantis_dashboard_session";
+
   /** The shortest {@code --dashboard-token} accepted (the generated one has 32). */
   static final int MIN_TOKEN_CHARS = 16;
 
   private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-f:.]*:[0-9a-f:.]*");
-  private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
   private final boolean loopback;
   private final boolean wildcard;
@@ -69,8 +71,15 @@ final class AccessPolicy {
   private final boolean roleTokens;
   private final boolean proxied;
 
-  private AccessPolicy(boolean loopback, InetAddress bound, String boundName, String machineName,
-      Set<String> allowedNames, Set<InetAddress> allowedAddresses, String token, boolean roleTokens) {
+  private AccessPolicy(
+      boolean loopback,
+      InetAddress bound,
+      String boundName,
+      String machineName,
+      Set<String> allowedNames,
+      Set<InetAddress> allowedAddresses,
+      String token,
+      boolean roleTokens) {
     this.loopback = loopback;
     this.roleTokens = roleTokens;
     this.proxied = namesOtherHosts(allowedNames, allowedAddresses);
@@ -89,10 +98,11 @@ final class AccessPolicy {
   }
 
   /**
-   * The policy for a bind to {@code host}: {@code token} null where a login is needed (off loopback, or
-   * on loopback behind a proxy named in {@code allowedHosts}) generates one; a blank token, or one shorter
-   * than {@value #MIN_TOKEN_CHARS} characters, is refused everywhere. {@code allowedHosts}: further names
-   * (or addresses) the {@code Host} header may carry, e.g. a reverse proxy's name.
+   * The policy for a bind to {@code host}: {@code token} null where a login is needed (off
+   * loopback, or on loopback behind a proxy named in {@code allowedHosts}) generates one; a blank
+   * token, or one shorter than {@value #MIN_TOKEN_CHARS} characters, is refused everywhere. {@code
+   * allowedHosts}: further names (or addresses) the {@code Host} header may carry, e.g. a reverse
+   * proxy's name.
    *
    * @throws IllegalArgumentException for an unknown host, a blank or short token, or a malformed
    *     allowed host
@@ -102,13 +112,14 @@ final class AccessPolicy {
   }
 
   /**
-   * As {@link #forHost(String, String, List)}; with {@code roleTokens} (the server has a token store)
-   * no single token is used or generated, a login is needed on every bind, and giving {@code token}
-   * too is refused.
+   * As {@link #forHost(String, String, List)}; with {@code roleTokens} (the server has a token
+   * store) no single token is used or generated, a login is needed on every bind, and giving {@code
+   * token} too is refused.
    *
    * @throws IllegalArgumentException also for a token given together with role tokens
    */
-  static AccessPolicy forHost(String host, String token, List<String> allowedHosts, boolean roleTokens) {
+  static AccessPolicy forHost(
+      String host, String token, List<String> allowedHosts, boolean roleTokens) {
     String h = host.trim().toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
@@ -134,18 +145,27 @@ final class AccessPolicy {
     boolean loopback = address.isLoopbackAddress();
     if (roleTokens) {
       if (token != null) {
-        throw new IllegalArgumentException("--dashboard-token cannot be used together with the server's tokens "
-            + "(--tokens-file or security.tokens): people log in to the dashboard with one of those tokens, and its "
-            + "role decides what they may do; leave --dashboard-token out");
+        throw new IllegalArgumentException(
+            "--dashboard-token cannot be used together with the server's tokens "
+                + "(--tokens-file or security.tokens): people log in to the dashboard with one of those tokens, and its "
+                + "role decides what they may do; leave --dashboard-token out");
       }
-      return new AccessPolicy(loopback, address, boundName, loopback ? null : machineName(), names, addresses, null,
+      return new AccessPolicy(
+          loopback,
+          address,
+          boundName,
+          loopback ? null : machineName(),
+          names,
+          addresses,
+          null,
           true);
     }
     if (token != null) {
       checkToken(token);
     }
     if (loopback) {
-      // Open only as a plain local dashboard: a proxy's name means others reach it through the proxy.
+      // Open only as a plain local dashboard: a proxy's name means others reach it through the
+      // proxy.
       if (token == null && namesOtherHosts(names, addresses)) {
         token = generateToken();
       }
@@ -154,40 +174,55 @@ final class AccessPolicy {
     if (token == null) {
       token = generateToken();
     }
-    return new AccessPolicy(false, address, boundName, machineName(), names, addresses, token, false);
+    return new AccessPolicy(
+        false, address, boundName, machineName(), names, addresses, token, false);
   }
 
   /**
-   * Refuses a dashboard token that is blank, shorter than {@value #MIN_TOKEN_CHARS} characters, or has
-   * spaces or control characters (a token typed into the login form or sent as {@code Bearer}).
+   * Refuses a dashboard token that is blank, shorter than {@value #MIN_TOKEN_CHARS} characters, or
+   * has spaces or control characters (a token typed into the login form or sent as {@code Bearer}).
    */
   static void checkToken(String token) {
     if (token.isBlank()) {
-      throw new IllegalArgumentException("the dashboard token is empty: it needs a non-empty token of at least "
-          + MIN_TOKEN_CHARS + " characters (or none, to have one generated and printed)");
+      throw new IllegalArgumentException(
+          "the dashboard token is empty: it needs a non-empty token of at least "
+              + MIN_TOKEN_CHARS
+              + " characters (or none, to have one generated and printed)");
     }
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-        throw new IllegalArgumentException("the dashboard token has a space or a control character at position "
-            + i + ": use a random token (e.g. 'openssl rand -base64 24'), or leave it out to have one generated");
+        throw new IllegalArgumentException(
+            "the dashboard token has a space or a control character at position "
+                + i
+                + ": use a random token (e.g. 'openssl rand -base64 24'), or leave it out to have one generated");
       }
     }
     if (token.length() < MIN_TOKEN_CHARS) {
-      throw new IllegalArgumentException("the dashboard token is " + token.length() + " characters long; it must "
-          + "have at least " + MIN_TOKEN_CHARS + " (it has every right on the dashboard, admin): use a random token "
-          + "(e.g. 'openssl rand -base64 24' into a file for --dashboard-token-file), or leave it out to have one "
-          + "generated and printed");
+      throw new IllegalArgumentException(
+          "the dashboard token is "
+              + token.length()
+              + " characters long; it must "
+              + "have at least "
+              + MIN_TOKEN_CHARS
+              + " (it has every right on the dashboard, admin): use a random token "
+              + "(e.g. 'openssl rand -base64 24' into a file for --dashboard-token-file), or leave it out to have one "
+              + "generated and printed");
     }
   }
 
-  /** Whether the allowed names or addresses include anything but loopback ones (a proxy, a port forward). */
+  /**
+   * Whether the allowed names or addresses include anything but loopback ones (a proxy, a port
+   * forward).
+   */
   private static boolean namesOtherHosts(Set<String> names, Set<InetAddress> addresses) {
     return names.stream().anyMatch(n -> !n.equals("localhost"))
         || addresses.stream().anyMatch(a -> !a.isLoopbackAddress());
   }
 
-  /** One {@code --dashboard-allowed-hosts} entry, normalised (lower case, no brackets or final dot). */
+  /**
+   * One {@code --dashboard-allowed-hosts} entry, normalised (lower case, no brackets or final dot).
+   */
   static String allowedHost(String entry) {
     String e = entry == null ? "" : entry.trim().toLowerCase(Locale.ROOT);
     if (e.startsWith("[") && e.endsWith("]")) {
@@ -197,8 +232,11 @@ final class AccessPolicy {
     if (ipLiteral(e) != null || HOST_NAME.matcher(e).matches()) {
       return e;
     }
-    throw new IllegalArgumentException("--dashboard-allowed-hosts: '" + entry + "' is not a host name or an IP "
-        + "address (give names only: no scheme, port, path or wildcard)");
+    throw new IllegalArgumentException(
+        "--dashboard-allowed-hosts: '"
+            + entry
+            + "' is not a host name or an IP "
+            + "address (give names only: no scheme, port, path or wildcard)");
   }
 
   static boolean isLoopback(String host) {
@@ -249,14 +287,15 @@ final class AccessPolicy {
         for (int i = 0; i < 4; i++) {
           int v = Integer.parseInt(octets[i]);
           if (v > 255) {
-            return null;  // never handed to getByName, which would look such a "name" up
+            return null; // never handed to getByName, which would look such a "name" up
           }
           b[i] = (byte) v;
         }
         return InetAddress.getByAddress(b);
       }
       if (IPV6.matcher(h).matches()) {
-        return InetAddress.getByName(h);  // with a colon: parsed as an IPv6 literal or refused, never resolved
+        return InetAddress.getByName(
+            h); // with a colon: parsed as an IPv6 literal or refused, never resolved
       }
     } catch (UnknownHostException e) {
       return null;
@@ -264,7 +303,10 @@ final class AccessPolicy {
     return null;
   }
 
-  /** The host part of a {@code Host} header or URI authority: lower case, no port, brackets or final dot. */
+  /**
+   * The host part of a {@code Host} header or URI authority: lower case, no port, brackets or final
+   * dot.
+   */
   static String hostPart(String authority) {
     if (authority == null || authority.isBlank()) {
       return null;
@@ -293,7 +335,7 @@ final class AccessPolicy {
     try {
       return Integer.parseInt(a.substring(colon + 1));
     } catch (NumberFormatException e) {
-      return -2;  // malformed: matches nothing
+      return -2; // malformed: matches nothing
     }
   }
 
@@ -328,7 +370,9 @@ final class AccessPolicy {
       if (literal.isLoopbackAddress() || allowedAddresses.contains(literal)) {
         return true;
       }
-      return !loopback && !literal.isAnyLocalAddress() && (literal.equals(bound) || isThisMachines(literal));
+      return !loopback
+          && !literal.isAnyLocalAddress()
+          && (literal.equals(bound) || isThisMachines(literal));
     }
     if (!HOST_NAME.matcher(h).matches()) {
       return false;
@@ -400,7 +444,9 @@ final class AccessPolicy {
     return literal != null ? allowedAddresses.contains(literal) : allowedNames.contains(originHost);
   }
 
-  /** The address a wildcard bind is best opened by (the host name, else 127.0.0.1); null otherwise. */
+  /**
+   * The address a wildcard bind is best opened by (the host name, else 127.0.0.1); null otherwise.
+   */
   String wildcardOpenName() {
     if (!wildcard) {
       return null;
@@ -409,16 +455,17 @@ final class AccessPolicy {
   }
 
   /**
-   * Whether a token is needed at all: a non-loopback bind, the server's role tokens, a dashboard token
-   * given on loopback, or a loopback bind behind a proxy named in {@code --dashboard-allowed-hosts}.
+   * Whether a token is needed at all: a non-loopback bind, the server's role tokens, a dashboard
+   * token given on loopback, or a loopback bind behind a proxy named in {@code
+   * --dashboard-allowed-hosts}.
    */
   boolean tokenRequired() {
     return !loopback || roleTokens || token != null;
   }
 
   /**
-   * Whether {@code --dashboard-allowed-hosts} names a host other than loopback (a reverse proxy, a port
-   * forward): the dashboard is then reached from other machines whatever its bind.
+   * Whether {@code --dashboard-allowed-hosts} names a host other than loopback (a reverse proxy, a
+   * port forward): the dashboard is then reached from other machines whatever its bind.
    */
   boolean proxied() {
     return proxied;

@@ -68,7 +68,10 @@ enum DashboardAction {
     return what;
   }
 
-  /** The name the page uses ({@code data-may}, {@code /api/session}): {@code jog}, {@code reset}, ... */
+  /**
+   * The name the page uses ({@code data-may}, {@code /api/session}): {@code jog}, {@code reset},
+   * ...
+   */
   String pageName() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -94,8 +97,18 @@ enum DashboardAction {
    * and the caller's role, as the gRPC services do.
    */
   String refusal(String method, String path, String principalName, Role role) {
-    String roleNeeded = needed == Role.ADMIN ? "role admin" : "role " + needed.configName() + " or higher";
-    return method + " " + path + " (" + what + ") needs " + roleNeeded + "; '" + principalName + "' has role "
+    String roleNeeded =
+        needed == Role.ADMIN ? "role admin" : "role " + needed.configName() + " or higher";
+    return method
+        + " "
+        + path
+        + " ("
+        + what
+        + ") needs "
+        + roleNeeded
+        + "; '"
+        + principalName
+        + "' has role "
         + role.configName();
   }
 }

@@ -16,24 +16,31 @@ import mantis.core.MonotonicClock;
 import mantis.security.Role;
 
 /**
- * The dashboard's login sessions: {@code POST /login} with the right token creates one, whose random
- * id (32 bytes, never the token) travels in the session cookie. A session lasts {@code ttlNanos} from
- * login; ids are stored as SHA-256 hashes, so a lookup's timing says nothing about a stored id. Each
- * session carries who logged in: the name and {@link Role} of the token used (never the token).
+ * The dashboard's login sessions: {@code POST /login} with the right token creates one, whose
+ * random id (32 bytes, never the token) travels in the session cookie. A session lasts {@code
+ * ttlNanos} from login; ids are stored as SHA-256 hashes, so a lookup's timing says nothing about a
+ * stored id. Each session carries who logged in: the name and {@link Role} of the token used (never
+ * the token).
  *
  * <p>Bounded without letting one person log out others: each principal (token name) keeps at most
- * {@code maxPerPrincipal} sessions, and its own oldest goes when it logs in once more; all together at
- * most {@code maxSessions} are kept, and when they are full a new login ends the oldest session of the
- * principal holding the most (ties: the one whose oldest session is oldest), which is the newcomer's own
- * when it holds as many as anyone. So a viewer logging in again and again ends only its own sessions,
- * and only someone who holds {@code maxPerPrincipal} sessions themselves can lose one to another's
- * login. Everyone sharing the one {@code --dashboard-token} is one principal. Thread-safe.
+ * {@code maxPerPrincipal} sessions, and its own oldest goes when it logs in once more; all together
+ * at most {@code maxSessions} are kept, and when they are full a new login ends the oldest session
+ * of the principal holding the most (ties: the one whose oldest session is oldest), which is the
+ * newcomer's own when it holds as many as anyone. So a viewer logging in again and again ends only
+ * its own sessions, and only someone who holds {@code maxPerPrincipal} sessions themselves can lose
+ * one to another's login. Everyone sharing the one {@code --dashboard-token} is one principal.
+ * Thread-safe.
  */
 final class LoginSessions {
   /** How long a login lasts: a working day and then some. */
   static final long DEFAULT_TTL_NANOS = 12L * 3600 * 1_000_000_000L;
+
   static final int DEFAULT_MAX_SESSIONS = 256;
-  /** Sessions one principal (token) may hold at once: browsers and tabs of the people sharing a token. */
+
+  /**
+   * Sessions one principal (token) may hold at once: browsers and tabs of the people sharing a
+   * token.
+   */
   static final int DEFAULT_MAX_PER_PRINCIPAL = 32;
 
   private final MonotonicClock clock;
@@ -41,6 +48,7 @@ final class LoginSessions {
   private final int maxSessions;
   private final int maxPerPrincipal;
   private final SecureRandom random = new SecureRandom();
+
   /** hash of the id -> the session, oldest login first. */
   private final LinkedHashMap<String, Entry> expiries = new LinkedHashMap<>();
 
@@ -92,8 +100,10 @@ final class LoginSessions {
       counts.merge(who.name(), -1, Integer::sum);
     }
     if (expiries.size() >= maxSessions) {
-      // Full: the principal holding the most gives up its oldest (insertion order: the first found is the
-      // oldest, so on a tie the principal whose oldest session is oldest); the newcomer's own when it holds
+      // Full: the principal holding the most gives up its oldest (insertion order: the first found
+      // is the
+      // oldest, so on a tie the principal whose oldest session is oldest); the newcomer's own when
+      // it holds
       // as many as anyone.
       int mine = counts.getOrDefault(who.name(), 0);
       String largest = who.name();
@@ -170,12 +180,16 @@ final class LoginSessions {
   }
 
   private void dropExpired(long now) {
-    expiries.entrySet().removeIf((Map.Entry<String, Entry> e) -> now - e.getValue().expiryNanos() >= 0);
+    expiries
+        .entrySet()
+        .removeIf((Map.Entry<String, Entry> e) -> now - e.getValue().expiryNanos() >= 0);
   }
 
   private static String hash(String id) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }

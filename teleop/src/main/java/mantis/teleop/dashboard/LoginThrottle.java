@@ -11,29 +11,30 @@ import mantis.core.MonotonicClock;
  * Limits wrong tokens per client, without letting one client lock out another.
  *
  * <ul>
- *   <li><b>Per client</b>: after {@code maxFailures} wrong tokens (at the login form or as
- *       {@code Authorization: Bearer}) within {@code windowNanos} of the client's first, that client is
- *       refused (429) until its window is over, the right token included. A client that has not sent a
- *       wrong token itself is never refused: its token is always checked. The client is its address
- *       (IPv6 per /64, since one host usually holds a whole /64); behind a reverse proxy on loopback the
- *       dashboard passes the address the proxy reports ({@code X-Forwarded-For}), see
+ *   <li><b>Per client</b>: after {@code maxFailures} wrong tokens (at the login form or as {@code
+ *       Authorization: Bearer}) within {@code windowNanos} of the client's first, that client is
+ *       refused (429) until its window is over, the right token included. A client that has not
+ *       sent a wrong token itself is never refused: its token is always checked. The client is its
+ *       address (IPv6 per /64, since one host usually holds a whole /64); behind a reverse proxy on
+ *       loopback the dashboard passes the address the proxy reports ({@code X-Forwarded-For}), see
  *       {@code DashboardServer}.
  *   <li><b>Overall</b>: when more than {@code maxGlobalFailures} wrong tokens arrive within one
- *       window from all clients together (someone is guessing from many addresses), every client that
- *       sends a wrong token during the rest of that window is refused after its first, instead of its
- *       {@code maxFailures}-th; {@link #recordWrongToken} reports when the limit is reached ({@link
- *       Failure#GLOBAL_LIMITED}), so that it is logged once per window. Clients without a wrong token are
- *       still checked, so the right token keeps working.
+ *       window from all clients together (someone is guessing from many addresses), every client
+ *       that sends a wrong token during the rest of that window is refused after its first, instead
+ *       of its {@code maxFailures}-th; {@link #recordWrongToken} reports when the limit is reached
+ *       ({@link Failure#GLOBAL_LIMITED}), so that it is logged once per window. Clients without a
+ *       wrong token are still checked, so the right token keeps working.
  * </ul>
  *
- * <p>Logged-in sessions (the cookie) are not counted or refused here at all: a person already logged in
- * can always press E-STOP. At most {@code maxTracked} clients are remembered; beyond that the one whose
- * window began first is forgotten. Thread-safe.
+ * <p>Logged-in sessions (the cookie) are not counted or refused here at all: a person already
+ * logged in can always press E-STOP. At most {@code maxTracked} clients are remembered; beyond that
+ * the one whose window began first is forgotten. Thread-safe.
  */
 final class LoginThrottle {
   static final int DEFAULT_MAX_FAILURES = 5;
   static final long DEFAULT_WINDOW_NANOS = 60_000_000_000L;
   static final int DEFAULT_MAX_TRACKED = 4096;
+
   /** Wrong tokens per window from all clients together before each client gets one try only. */
   static final int DEFAULT_MAX_GLOBAL_FAILURES = 30;
 
@@ -74,7 +75,12 @@ final class LoginThrottle {
     this(clock, maxFailures, windowNanos, maxTracked, DEFAULT_MAX_GLOBAL_FAILURES);
   }
 
-  LoginThrottle(MonotonicClock clock, int maxFailures, long windowNanos, int maxTracked, int maxGlobalFailures) {
+  LoginThrottle(
+      MonotonicClock clock,
+      int maxFailures,
+      long windowNanos,
+      int maxTracked,
+      int maxGlobalFailures) {
     if (maxFailures <= 0 || windowNanos <= 0 || maxTracked <= 0 || maxGlobalFailures <= 0) {
       throw new IllegalArgumentException("throttle limits must be positive");
     }
@@ -101,7 +107,10 @@ final class LoginThrottle {
     return w.failures >= allowance(now) ? left : 0;
   }
 
-  /** Counts a wrong token from {@code client}; true when the client is refused from now on (its tries are used up). */
+  /**
+   * Counts a wrong token from {@code client}; true when the client is refused from now on (its
+   * tries are used up).
+   */
   boolean recordFailure(String client) {
     return recordWrongToken(client) != Failure.COUNTED;
   }
@@ -152,12 +161,16 @@ final class LoginThrottle {
 
   /** Wrong tokens in the current overall window, from all clients. */
   synchronized int globalFailures() {
-    return globalStarted && clock.nanoTime() - (globalStartNanos + windowNanos) < 0 ? globalFailures : 0;
+    return globalStarted && clock.nanoTime() - (globalStartNanos + windowNanos) < 0
+        ? globalFailures
+        : 0;
   }
 
   /** Clients that sent a wrong token in the current overall window. */
   synchronized int globalClients() {
-    return globalStarted && clock.nanoTime() - (globalStartNanos + windowNanos) < 0 ? globalClients : 0;
+    return globalStarted && clock.nanoTime() - (globalStartNanos + windowNanos) < 0
+        ? globalClients
+        : 0;
   }
 
   int maxFailures() {
@@ -172,10 +185,15 @@ final class LoginThrottle {
     return windowNanos;
   }
 
-  /** Guarded by this. Wrong tokens a client may send in its window now: 1 while the overall limit is passed. */
+  /**
+   * Guarded by this. Wrong tokens a client may send in its window now: 1 while the overall limit is
+   * passed.
+   */
   private int allowance(long now) {
-    boolean globalLimited = globalStarted && globalFailures > maxGlobalFailures
-        && now - (globalStartNanos + windowNanos) < 0;
+    boolean globalLimited =
+        globalStarted
+            && globalFailures > maxGlobalFailures
+            && now - (globalStartNanos + windowNanos) < 0;
     return globalLimited ? 1 : maxFailures;
   }
 

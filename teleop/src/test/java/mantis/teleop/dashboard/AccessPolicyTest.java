@@ -31,7 +31,9 @@ class AccessPolicyTest {
   @Test
   void aWildcardBindRefusesHostNamesThatAreNotThisMachines() {
     AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef");
-    assertFalse(p.allowsHostHeader("evil.example:8080"), "DNS rebinding: a name this machine does not have");
+    assertFalse(
+        p.allowsHostHeader("evil.example:8080"),
+        "DNS rebinding: a name this machine does not have");
     assertFalse(p.allowsHostHeader("evil.example"));
     assertFalse(p.allowsHostHeader("192.0.2.7:8080"), "an address that is not this machine's");
     assertFalse(p.allowsHostHeader("0.0.0.0:8080"), "the wildcard is nobody's address");
@@ -49,7 +51,9 @@ class AccessPolicyTest {
     assertTrue(p.allowsHostHeader("[::1]:8080"));
     String name = InetAddress.getLocalHost().getHostName();
     assertTrue(p.allowsHostHeader(name + ":8080"), name);
-    assertTrue(p.allowsHostHeader(name.toUpperCase(java.util.Locale.ROOT) + "."), "case and a final dot do not matter");
+    assertTrue(
+        p.allowsHostHeader(name.toUpperCase(java.util.Locale.ROOT) + "."),
+        "case and a final dot do not matter");
     String address = interfaceAddress();
     if (address != null) {
       assertTrue(p.allowsHostHeader(address + ":8080"), address);
@@ -74,7 +78,11 @@ class AccessPolicyTest {
 
   @Test
   void allowedHostsAreExtraNamesOnEveryBind() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of("Dash.Lab.Example", "198.51.100.4", "[2001:db8::1]"));
+    AccessPolicy p =
+        AccessPolicy.forHost(
+            "0.0.0.0",
+            "t-0123456789abcdef",
+            List.of("Dash.Lab.Example", "198.51.100.4", "[2001:db8::1]"));
     assertTrue(p.allowsHostHeader("dash.lab.example:443"));
     assertTrue(p.allowsHostHeader("198.51.100.4"));
     assertTrue(p.allowsHostHeader("[2001:db8:0::1]:8080"), "addresses compare as addresses");
@@ -87,9 +95,13 @@ class AccessPolicyTest {
 
   @Test
   void malformedAllowedHostsAreRefusedAtStart() {
-    for (String bad : List.of("http://x.example", "x.example:8080", "*.example", "x/y", "", "a..b")) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of(bad)), bad);
+    for (String bad :
+        List.of("http://x.example", "x.example:8080", "*.example", "x/y", "", "a..b")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of(bad)),
+              bad);
       assertTrue(e.getMessage().contains("--dashboard-allowed-hosts"), e.getMessage());
     }
   }
@@ -106,15 +118,19 @@ class AccessPolicyTest {
 
   @Test
   void anOriginPassesWhenItIsTheDashboardItself() {
-    AccessPolicy p = AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of("dash.proxy.example"));
+    AccessPolicy p =
+        AccessPolicy.forHost("0.0.0.0", "t-0123456789abcdef", List.of("dash.proxy.example"));
     assertTrue(p.allowsOrigin("http://127.0.0.1:8080", "127.0.0.1:8080"));
     assertTrue(p.allowsOrigin("http://Robot-WS:8080", "robot-ws:8080"));
     assertTrue(p.allowsOrigin("http://robot-ws", "robot-ws:80"));
     assertTrue(p.allowsOrigin("https://robot-ws", "robot-ws"));
     assertTrue(p.allowsOrigin("http://[::1]:8080", "[::1]:8080"));
-    assertTrue(p.allowsOrigin("https://dash.proxy.example", "127.0.0.1:8080"), "an allowed name (a proxy)");
+    assertTrue(
+        p.allowsOrigin("https://dash.proxy.example", "127.0.0.1:8080"),
+        "an allowed name (a proxy)");
     assertFalse(p.allowsOrigin("http://evil.example", "127.0.0.1:8080"));
-    assertFalse(p.allowsOrigin("http://127.0.0.1:9999", "127.0.0.1:8080"), "another port of this host");
+    assertFalse(
+        p.allowsOrigin("http://127.0.0.1:9999", "127.0.0.1:8080"), "another port of this host");
     assertFalse(p.allowsOrigin("https://robot-ws", "robot-ws:80"));
     assertFalse(p.allowsOrigin("null", "127.0.0.1:8080"));
     assertFalse(p.allowsOrigin("file://", "127.0.0.1:8080"));
@@ -142,12 +158,16 @@ class AccessPolicyTest {
   @Test
   void onLoopbackOnlyAPlainLocalDashboardIsOpen() {
     assertFalse(AccessPolicy.forHost("127.0.0.1", null).tokenRequired());
-    assertFalse(AccessPolicy.forHost("127.0.0.1", null, List.of("localhost", "127.0.0.1", "[::1]")).tokenRequired(),
+    assertFalse(
+        AccessPolicy.forHost("127.0.0.1", null, List.of("localhost", "127.0.0.1", "[::1]"))
+            .tokenRequired(),
         "loopback names add no way in");
     AccessPolicy proxied = AccessPolicy.forHost("127.0.0.1", null, List.of("dash.lab.example"));
     assertTrue(proxied.tokenRequired(), "behind a proxy named in --dashboard-allowed-hosts");
     assertTrue(proxied.token().length() >= 32, "a generated token");
-    assertTrue(AccessPolicy.forHost("::1", null, List.of("198.51.100.4")).tokenRequired(), "a forwarded address");
+    assertTrue(
+        AccessPolicy.forHost("::1", null, List.of("198.51.100.4")).tokenRequired(),
+        "a forwarded address");
     AccessPolicy given = AccessPolicy.forHost("localhost", "0123456789abcdef");
     assertTrue(given.tokenRequired(), "a given token is always asked for");
     assertTrue(given.matches("0123456789abcdef"));
@@ -155,9 +175,11 @@ class AccessPolicyTest {
 
   @Test
   void aGivenTokenNeedsSixteenCharactersWithoutSpaces() {
-    for (String bad : List.of("", " ", "1", "fifteen-chars!!", "sixteen chars ok", "tab\tinside-0123456")) {
+    for (String bad :
+        List.of("", " ", "1", "fifteen-chars!!", "sixteen chars ok", "tab\tinside-0123456")) {
       assertThrows(IllegalArgumentException.class, () -> AccessPolicy.forHost("0.0.0.0", bad), bad);
-      assertThrows(IllegalArgumentException.class, () -> AccessPolicy.forHost("127.0.0.1", bad), bad);
+      assertThrows(
+          IllegalArgumentException.class, () -> AccessPolicy.forHost("127.0.0.1", bad), bad);
     }
     assertEquals("sixteen-chars-ok", AccessPolicy.forHost("0.0.0.0", "sixteen-chars-ok").token());
   }

@@ -14,11 +14,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}) driven by
  * Selenium, with both executables named explicitly so Selenium Manager never downloads anything.
- * Where they are missing the test is skipped, except where {@link #required()} (CI): there it fails.
+ * Where they are missing the test is skipped, except where {@link #required()} (CI): there it
+ * fails.
  */
 final class Chromium {
   /** Environment variable that makes a missing browser a failure instead of a skip (CI sets it). */
   static final String REQUIRE_ENV = "MANTIS_REQUIRE_BROWSER";
+
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -37,8 +39,12 @@ final class Chromium {
   /** A headless Chromium, or abort/fail the calling test when it is not installed. */
   static ChromeDriver start() {
     if (!Files.isExecutable(BROWSER) || !Files.isExecutable(DRIVER)) {
-      String why = "headless browser tests need " + BROWSER + " and " + DRIVER
-          + " (Debian packages chromium and chromium-driver)";
+      String why =
+          "headless browser tests need "
+              + BROWSER
+              + " and "
+              + DRIVER
+              + " (Debian packages chromium and chromium-driver)";
       if (required()) {
         fail(why + " (" + REQUIRE_ENV + " or CI is set, so this is a failure)");
       }
@@ -47,15 +53,24 @@ final class Chromium {
     // Selenium Manager runs only when the driver or browser is unknown; both are given here.
     System.setProperty("webdriver.chrome.driver", DRIVER.toString());
     System.setProperty("SE_OFFLINE", "true");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(DRIVER.toString()))
-        .usingAnyFreePort()
-        .build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(DRIVER.toString()))
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
-        "--no-first-run", "--disable-extensions");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--no-first-run",
+        "--disable-extensions");
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
     return driver;

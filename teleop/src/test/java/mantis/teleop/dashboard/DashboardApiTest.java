@@ -37,14 +37,19 @@ class DashboardApiTest {
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1))).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1))).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1)))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> post(String path, String json)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -73,8 +78,10 @@ class DashboardApiTest {
 
   @Test
   void framesArePngsThatAreNotCached() throws Exception {
-    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(dash.url() + "api/frame.png")).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(dash.url() + "api/frame.png")).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, r.statusCode());
     assertEquals("image/png", r.headers().firstValue("Content-Type").orElse(""));
     assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
@@ -84,13 +91,19 @@ class DashboardApiTest {
 
   @Test
   void commandsReachTheTeleop() throws Exception {
-    assertEquals(200, post("/api/jog", "{\"velocities\":[0.5,-0.5,0],\"hold_ms\":200}").statusCode());
+    assertEquals(
+        200, post("/api/jog", "{\"velocities\":[0.5,-0.5,0],\"hold_ms\":200}").statusCode());
     assertEquals(200, post("/api/mode", "{\"mode\":\"policy\"}").statusCode());
     assertEquals(200, post("/api/estop", "{}").statusCode());
     assertEquals(200, post("/api/reset", "").statusCode());
-    assertEquals(200, post("/api/episode", "{\"family\":\"push_direction\",\"seed\":42}").statusCode());
     assertEquals(
-        java.util.List.of("jog [0.5, -0.5, 0.0] 200", "mode POLICY", "estop dashboard e-stop button", "reset",
+        200, post("/api/episode", "{\"family\":\"push_direction\",\"seed\":42}").statusCode());
+    assertEquals(
+        java.util.List.of(
+            "jog [0.5, -0.5, 0.0] 200",
+            "mode POLICY",
+            "estop dashboard e-stop button",
+            "reset",
             "episode PUSH_DIRECTION 42"),
         teleop.calls);
   }
@@ -125,9 +138,13 @@ class DashboardApiTest {
 
   @Test
   void postsWithoutJsonContentTypeAreRefused() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(dash.url() + "api/estop"))
-        .header("Content-Type", "text/plain")
-        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(dash.url() + "api/estop"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(415, r.statusCode());
     assertFalse(teleop.state().estopped());
   }
@@ -140,9 +157,11 @@ class DashboardApiTest {
     assertEquals(name, info.get("name").asText());
     JsonNode list = JSON.readTree(get("/api/recordings").body());
     assertEquals(name, list.get(0).get("name").asText());
-    HttpResponse<byte[]> zip = http.send(
-        HttpRequest.newBuilder(URI.create(dash.url() + "api/recordings/" + name + ".zip")).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> zip =
+        http.send(
+            HttpRequest.newBuilder(URI.create(dash.url() + "api/recordings/" + name + ".zip"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, zip.statusCode());
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip.body()))) {
       assertNotNull(in.getNextEntry());
@@ -152,7 +171,8 @@ class DashboardApiTest {
   @Test
   void builderRejectsBadSettings() {
     assertThrows(NullPointerException.class, () -> DashboardServer.builder().build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> DashboardServer.builder().setTeleop(teleop).optPort(70000).build());
   }
 }

@@ -14,9 +14,10 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * In a real headless Chromium: an e-stop that the arm did not confirm (a bridged arm's ArmService down) shows as
- * NOT CONFIRMED, although the dashboard's own session latched it. Before this change the page showed
- * "E-STOPPED: latched on the server" (the session's latch) and the request answered 500.
+ * In a real headless Chromium: an e-stop that the arm did not confirm (a bridged arm's ArmService
+ * down) shows as NOT CONFIRMED, although the dashboard's own session latched it. Before this change
+ * the page showed "E-STOPPED: latched on the server" (the session's latch) and the request answered
+ * 500.
  */
 @Tag("browser")
 class DashboardArmErrorBrowserTest {
@@ -26,12 +27,15 @@ class DashboardArmErrorBrowserTest {
   void anEStopTheArmDidNotConfirmIsShownAsNotConfirmed() throws Exception {
     ChromeDriver browser = Chromium.start();
     DashboardArmErrorTest.ArmDown teleop = new DashboardArmErrorTest.ArmDown();
-    try (DashboardServer dash = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
+    try (DashboardServer dash =
+        DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
       browser.get(dash.url());
-      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50));
+      WebDriverWait wait =
+          new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50));
       wait.until(d -> !d.findElement(By.id("instruction")).getText().equals("–"));
       browser.findElement(By.id("estop")).click();
-      wait.until(d -> "failed".equals(d.findElement(By.id("estop-banner")).getAttribute("data-state")));
+      wait.until(
+          d -> "failed".equals(d.findElement(By.id("estop-banner")).getAttribute("data-state")));
       // Stays so while the state polls say the session is latched.
       Thread.sleep(500);
       assertEquals("failed", browser.findElement(By.id("estop-banner")).getAttribute("data-state"));

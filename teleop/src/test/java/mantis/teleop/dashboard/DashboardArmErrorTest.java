@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * A bridged arm whose ArmService is down, or refuses the dashboard's arm token: the teleop session's e-stop and
- * reset throw {@link io.grpc.StatusRuntimeException}. Before this change each click answered 500 ("internal
- * error: StatusRuntimeException") and logged a WARN with the stack trace.
+ * A bridged arm whose ArmService is down, or refuses the dashboard's arm token: the teleop
+ * session's e-stop and reset throw {@link io.grpc.StatusRuntimeException}. Before this change each
+ * click answered 500 ("internal error: StatusRuntimeException") and logged a WARN with the stack
+ * trace.
  */
 class DashboardArmErrorTest {
   private final HttpClient http = HttpClient.newHttpClient();
@@ -43,12 +44,14 @@ class DashboardArmErrorTest {
   private DashboardServer dash;
 
   /**
-   * A {@link FakeTeleop} whose arm answers e-stop and reset with {@link #status}, as {@code TeleopLoop} does when
-   * the ArmService fails: the e-stop is latched in the session first (no more jogs), then the error is thrown.
+   * A {@link FakeTeleop} whose arm answers e-stop and reset with {@link #status}, as {@code
+   * TeleopLoop} does when the ArmService fails: the e-stop is latched in the session first (no more
+   * jogs), then the error is thrown.
    */
   static final class ArmDown implements Teleop {
     final FakeTeleop session = new FakeTeleop();
-    volatile Status status = Status.UNAVAILABLE.withDescription("io exception: Connection refused: /127.0.0.1:50061");
+    volatile Status status =
+        Status.UNAVAILABLE.withDescription("io exception: Connection refused: /127.0.0.1:50061");
 
     @Override
     public TeleopState state() {
@@ -120,7 +123,8 @@ class DashboardArmErrorTest {
     logs.start();
     logger.addAppender(logs);
     teleop = new ArmDown();
-    dash = DashboardServer.builder().setTeleop(teleop).optPort(0).optClock(nanos::get).build().start();
+    dash =
+        DashboardServer.builder().setTeleop(teleop).optPort(0).optClock(nanos::get).build().start();
   }
 
   @AfterEach
@@ -130,8 +134,11 @@ class DashboardArmErrorTest {
   }
 
   private HttpResponse<String> post(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1)))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(dash.url() + path.substring(1)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -142,27 +149,35 @@ class DashboardArmErrorTest {
     JsonNode body = json.readTree(r.body());
     assertEquals("UNAVAILABLE", body.get("grpc_status").asText());
     String error = body.get("error").asText();
-    assertTrue(error.contains("NOT confirmed") && error.contains("UNAVAILABLE")
-        && error.contains("Connection refused: /127.0.0.1:50061"), error);
+    assertTrue(
+        error.contains("NOT confirmed")
+            && error.contains("UNAVAILABLE")
+            && error.contains("Connection refused: /127.0.0.1:50061"),
+        error);
     assertTrue(teleop.state().estopped(), "latched in the session all the same");
 
     HttpResponse<String> reset = post("/api/reset");
     assertEquals(503, reset.statusCode(), reset.body());
     assertTrue(reset.body().contains("POST /api/reset did not reach the arm"), reset.body());
 
-    List<ILoggingEvent> warnings = logs.list.stream().filter(e -> e.getLevel().toString().equals("WARN")).toList();
+    List<ILoggingEvent> warnings =
+        logs.list.stream().filter(e -> e.getLevel().toString().equals("WARN")).toList();
     assertEquals(1, warnings.size(), "one line per 10 s, not one per click: " + warnings);
     assertNull(warnings.get(0).getThrowableProxy(), "no stack trace");
-    assertTrue(warnings.get(0).getFormattedMessage().contains("UNAVAILABLE"), warnings.get(0).getFormattedMessage());
+    assertTrue(
+        warnings.get(0).getFormattedMessage().contains("UNAVAILABLE"),
+        warnings.get(0).getFormattedMessage());
   }
 
   @Test
   void anArmThatRefusesTheDashboardsTokenAnswers502() throws Exception {
-    teleop.status = Status.PERMISSION_DENIED.withDescription(
-        "mantis.v1.ArmService/Reset needs role admin; token 'dashboard-arm' has role operator");
+    teleop.status =
+        Status.PERMISSION_DENIED.withDescription(
+            "mantis.v1.ArmService/Reset needs role admin; token 'dashboard-arm' has role operator");
     HttpResponse<String> r = post("/api/reset");
     assertEquals(502, r.statusCode(), r.body());
-    assertTrue(r.body().contains("PERMISSION_DENIED") && r.body().contains("needs role admin"), r.body());
+    assertTrue(
+        r.body().contains("PERMISSION_DENIED") && r.body().contains("needs role admin"), r.body());
     assertEquals(502, post("/api/estop").statusCode());
   }
 
@@ -173,8 +188,11 @@ class DashboardArmErrorTest {
     }
     nanos.addAndGet(DashboardServer.ARM_ERROR_LOG_INTERVAL_NANOS);
     assertEquals(503, post("/api/reset").statusCode());
-    List<String> warnings = logs.list.stream().filter(e -> e.getLevel().toString().equals("WARN"))
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> warnings =
+        logs.list.stream()
+            .filter(e -> e.getLevel().toString().equals("WARN"))
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
     assertEquals(2, warnings.size(), warnings.toString());
     assertTrue(warnings.get(1).contains("19 more"), warnings.get(1));
   }

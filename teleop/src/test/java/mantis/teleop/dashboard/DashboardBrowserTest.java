@@ -61,7 +61,7 @@ class DashboardBrowserTest {
     Teleop t = fixture.teleop();
     t.reset();
     t.setMode(mantis.teleop.ControlMode.TELEOP);
-    t.newEpisode(mantis.sim.TaskFamily.REACH.name(), 3);  // every test starts from the same pose
+    t.newEpisode(mantis.sim.TaskFamily.REACH.name(), 3); // every test starts from the same pose
     browser.get(dash.url());
     waitFor(Duration.ofSeconds(15), () -> !text("instruction").equals("–") && jointRad(0) != null);
   }
@@ -105,7 +105,9 @@ class DashboardBrowserTest {
     assertFalse(text("instruction").isBlank());
     assertTrue(text("mode").contains("TELEOP"), text("mode"));
     waitFor(Duration.ofSeconds(5), () -> !browser.findElements(By.id("chart-0")).isEmpty());
-    assertEquals(Boolean.TRUE, browser.executeScript("return typeof Chart === 'function';"),
+    assertEquals(
+        Boolean.TRUE,
+        browser.executeScript("return typeof Chart === 'function';"),
         "Chart.js loaded from its webjar");
     waitFor(Duration.ofSeconds(5), () -> text("conn").equals("live"));
   }
@@ -117,16 +119,23 @@ class DashboardBrowserTest {
     long firstSeq = ((Number) first.get(0)).longValue();
     waitFor(Duration.ofSeconds(5), () -> ((Number) frameSeqAndSrc().get(0)).longValue() > firstSeq);
     List<?> later = frameSeqAndSrc();
-    assertFalse(first.get(1).equals(later.get(1)), "the img src changes with the frame: " + first + " " + later);
-    assertTrue(((String) later.get(1)).endsWith("seq=" + later.get(0)), "src names the frame shown: " + later);
-    assertEquals(Boolean.TRUE, browser.executeScript(
-        "const i = document.getElementById('frame'); return i.complete && i.naturalWidth > 0;"));
+    assertFalse(
+        first.get(1).equals(later.get(1)),
+        "the img src changes with the frame: " + first + " " + later);
+    assertTrue(
+        ((String) later.get(1)).endsWith("seq=" + later.get(0)),
+        "src names the frame shown: " + later);
+    assertEquals(
+        Boolean.TRUE,
+        browser.executeScript(
+            "const i = document.getElementById('frame'); return i.complete && i.naturalWidth > 0;"));
   }
 
   /** The frame's sequence number and src, read together. */
   private static List<?> frameSeqAndSrc() {
-    return (List<?>) browser.executeScript(
-        "const i = document.getElementById('frame'); return [Number(i.dataset.seq), i.src];");
+    return (List<?>)
+        browser.executeScript(
+            "const i = document.getElementById('frame'); return [Number(i.dataset.seq), i.src];");
   }
 
   @Test
@@ -139,7 +148,10 @@ class DashboardBrowserTest {
     waitFor(Duration.ofSeconds(5), () -> jointRad(0) < up - 0.05);
   }
 
-  /** The elbow key (W raises, S lowers) that moves it away from its nearer limit, and that direction. */
+  /**
+   * The elbow key (W raises, S lowers) that moves it away from its nearer limit, and that
+   * direction.
+   */
   private static int elbowSignTowardCentre() {
     return jointRad(1) > 0 ? -1 : 1;
   }
@@ -176,7 +188,7 @@ class DashboardBrowserTest {
   void eStopLatchesUntilReset() throws Exception {
     browser.findElement(By.id("estop")).click();
     waitFor(Duration.ofSeconds(5), () -> "true".equals(attr("estop-state", "data-estopped")));
-    Thread.sleep(300);  // let any motion in flight settle
+    Thread.sleep(300); // let any motion in flight settle
     double held = jointRad(1);
     int sign = elbowSignTowardCentre();
     holdKey(elbowKey(sign), 600);
@@ -194,10 +206,14 @@ class DashboardBrowserTest {
 
   /** The id of the element that has the keyboard focus. */
   private static String focused() {
-    return (String) browser.executeScript("return document.activeElement ? document.activeElement.id : null;");
+    return (String)
+        browser.executeScript("return document.activeElement ? document.activeElement.id : null;");
   }
 
-  /** Waits until the server has the e-stop latched and the page shows it: the banner, from the server's state. */
+  /**
+   * Waits until the server has the e-stop latched and the page shows it: the banner, from the
+   * server's state.
+   */
   private static void assertEStoppedAndShown() {
     waitFor(Duration.ofSeconds(5), () -> fixture.teleop().state().estopped());
     waitFor(Duration.ofSeconds(5), () -> "latched".equals(attr("estop-banner", "data-state")));
@@ -222,15 +238,23 @@ class DashboardBrowserTest {
 
   @Test
   void spaceLatchesTheEStopWhileTheFamilySelectHasFocus() {
-    // As the tester did: pick a family with the mouse, then press Space with the list still focused.
+    // As the tester did: pick a family with the mouse, then press Space with the list still
+    // focused.
     browser.findElement(By.cssSelector("#family option[value='push_direction']")).click();
     assertEquals("family", focused());
-    assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
-        .getFirstSelectedOption().getAttribute("value"));
+    assertEquals(
+        "push_direction",
+        new Select(browser.findElement(By.id("family")))
+            .getFirstSelectedOption()
+            .getAttribute("value"));
     new Actions(browser).sendKeys(Keys.SPACE).perform();
     assertEStoppedAndShown();
-    assertEquals("push_direction", new Select(browser.findElement(By.id("family")))
-        .getFirstSelectedOption().getAttribute("value"), "Space did not change the family");
+    assertEquals(
+        "push_direction",
+        new Select(browser.findElement(By.id("family")))
+            .getFirstSelectedOption()
+            .getAttribute("value"),
+        "Space did not change the family");
   }
 
   @Test
@@ -248,16 +272,20 @@ class DashboardBrowserTest {
       browser.executeScript("document.getElementById(arguments[0]).focus();", button);
       assertEquals(button, focused());
       new Actions(browser).sendKeys(Keys.SPACE).perform();
-      Thread.sleep(500);  // a reset would reach the server well within this
-      assertTrue(fixture.teleop().state().estopped(), "Space on the focused " + button + " button did not reset");
+      Thread.sleep(500); // a reset would reach the server well within this
+      assertTrue(
+          fixture.teleop().state().estopped(),
+          "Space on the focused " + button + " button did not reset");
     }
     assertEStoppedAndShown();
   }
 
   @Test
   void theBannerShowsAnEStopLatchedElsewhereAndItsResetClearsIt() {
-    assertTrue(browser.findElement(By.id("estop-banner")).getAttribute("hidden") != null, "no banner while running");
-    fixture.teleop().estop("test: latched by another client");  // not through this page
+    assertTrue(
+        browser.findElement(By.id("estop-banner")).getAttribute("hidden") != null,
+        "no banner while running");
+    fixture.teleop().estop("test: latched by another client"); // not through this page
     assertEStoppedAndShown();
     browser.findElement(By.id("banner-reset")).click();
     waitFor(Duration.ofSeconds(5), () -> !fixture.teleop().state().estopped());

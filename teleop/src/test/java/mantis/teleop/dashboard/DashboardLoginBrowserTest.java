@@ -22,7 +22,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A token-protected dashboard (bound off loopback) in a real headless Chromium: a person logs in
- * through the form, never with the token in the address. Screenshots as in {@link DashboardBrowserTest}.
+ * through the form, never with the token in the address. Screenshots as in {@link
+ * DashboardBrowserTest}.
  */
 @Tag("browser")
 class DashboardLoginBrowserTest {
@@ -36,8 +37,15 @@ class DashboardLoginBrowserTest {
   static void startAll() {
     browser = Chromium.start();
     teleop = new FakeTeleop();
-    dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0).optToken(TOKEN)
-        .optSecurity(DashboardAccessTest.INSECURE).build().start();
+    dash =
+        DashboardServer.builder()
+            .setTeleop(teleop)
+            .optHost("0.0.0.0")
+            .optPort(0)
+            .optToken(TOKEN)
+            .optSecurity(DashboardAccessTest.INSECURE)
+            .build()
+            .start();
   }
 
   @AfterAll
@@ -59,7 +67,8 @@ class DashboardLoginBrowserTest {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50)).until(d -> condition.getAsBoolean());
+    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50))
+        .until(d -> condition.getAsBoolean());
   }
 
   private static void submitToken(String token) {
@@ -81,21 +90,28 @@ class DashboardLoginBrowserTest {
     assertTrue(browser.findElements(By.id("estop")).isEmpty(), "still the login page");
 
     submitToken(TOKEN);
-    waitFor(() -> !browser.findElements(By.id("instruction")).isEmpty()
-        && !browser.findElement(By.id("instruction")).getText().equals("–"));
+    waitFor(
+        () ->
+            !browser.findElements(By.id("instruction")).isEmpty()
+                && !browser.findElement(By.id("instruction")).getText().equals("–"));
     assertEquals(base, browser.getCurrentUrl(), "no token in the address");
     Cookie cookie = browser.manage().getCookieNamed(AccessPolicy.COOKIE);
     assertNotNull(cookie, "the session cookie");
     assertTrue(cookie.isHttpOnly());
     assertEquals("Strict", cookie.getSameSite());
     assertFalse(cookie.getValue().contains(TOKEN));
-    assertFalse(String.valueOf(browser.executeScript("return document.cookie;")).contains(AccessPolicy.COOKIE),
+    assertFalse(
+        String.valueOf(browser.executeScript("return document.cookie;"))
+            .contains(AccessPolicy.COOKIE),
         "the page's scripts cannot read the session cookie");
     assertTrue(browser.findElement(By.id("logout")).isDisplayed(), "a Log out button");
 
-    browser.findElement(By.id("estop")).click();  // a cookie-authenticated POST from the page itself
+    browser.findElement(By.id("estop")).click(); // a cookie-authenticated POST from the page itself
     waitFor(() -> teleop.state().estopped());
-    waitFor(() -> "latched".equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
+    waitFor(
+        () ->
+            "latched"
+                .equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
 
     browser.findElement(By.id("logout")).click();
     waitFor(() -> !browser.findElements(By.id("login-form")).isEmpty());

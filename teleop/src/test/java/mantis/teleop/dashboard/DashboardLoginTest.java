@@ -14,10 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Logging in to a token-protected dashboard over HTTP: the login page, the cookie, CSRF and the try limit. */
+/**
+ * Logging in to a token-protected dashboard over HTTP: the login page, the cookie, CSRF and the try
+ * limit.
+ */
 class DashboardLoginTest {
   private static final String TOKEN = "s3cret-token-0123";
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private FakeTeleop teleop;
   private DashboardServer dash;
@@ -26,8 +30,16 @@ class DashboardLoginTest {
   @BeforeEach
   void start() {
     teleop = new FakeTeleop();
-    dash = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0).optToken(TOKEN)
-        .optSecurity(DashboardAccessTest.INSECURE).optClock(nanos::get).build().start();
+    dash =
+        DashboardServer.builder()
+            .setTeleop(teleop)
+            .optHost("0.0.0.0")
+            .optPort(0)
+            .optToken(TOKEN)
+            .optSecurity(DashboardAccessTest.INSECURE)
+            .optClock(nanos::get)
+            .build()
+            .start();
     base = "http://127.0.0.1:" + dash.port() + "/";
   }
 
@@ -53,15 +65,19 @@ class DashboardLoginTest {
   }
 
   private HttpRequest.Builder estop(String cookie) {
-    return HttpRequest.newBuilder(URI.create(base + "api/estop")).header("Cookie", cookie)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+    return HttpRequest.newBuilder(URI.create(base + "api/estop"))
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"));
   }
 
   @Test
   void withoutALoginThePageIsTheLoginFormAndTheApiAnswers401() throws Exception {
     HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base)));
     assertEquals(401, page.statusCode());
-    assertTrue(page.body().contains("<form id=\"login-form\" method=\"post\" action=\"/login\">"), page.body());
+    assertTrue(
+        page.body().contains("<form id=\"login-form\" method=\"post\" action=\"/login\">"),
+        page.body());
     assertTrue(page.body().contains("type=\"password\""), page.body());
     assertFalse(page.body().contains("id=\"estop\""), "not the dashboard itself");
     HttpResponse<String> api = send(HttpRequest.newBuilder(URI.create(base + "api/state")));
@@ -88,23 +104,30 @@ class DashboardLoginTest {
     for (String flag : List.of("HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=")) {
       assertTrue(cookie.contains(flag), flag + " in " + cookie);
     }
-    assertFalse(cookie.contains("Secure"), "plain HTTP: a Secure cookie would never come back: " + cookie);
-    assertFalse(cookie.contains(TOKEN), "the cookie carries a session id, not the token: " + cookie);
+    assertFalse(
+        cookie.contains("Secure"), "plain HTTP: a Secure cookie would never come back: " + cookie);
+    assertFalse(
+        cookie.contains(TOKEN), "the cookie carries a session id, not the token: " + cookie);
     String session = cookie.substring(0, cookie.indexOf(';'));
 
-    HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base)).header("Cookie", session));
+    HttpResponse<String> page =
+        send(HttpRequest.newBuilder(URI.create(base)).header("Cookie", session));
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("id=\"estop\"") && page.body().contains("data-login=\"true\""));
-    assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
-        .statusCode());
-    HttpResponse<String> stop = send(estop(session).header("Origin", "http://127.0.0.1:" + dash.port()));
+    assertEquals(
+        200,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
+            .statusCode());
+    HttpResponse<String> stop =
+        send(estop(session).header("Origin", "http://127.0.0.1:" + dash.port()));
     assertEquals(200, stop.statusCode(), stop.body());
     assertTrue(teleop.state().estopped());
   }
 
   @Test
   void behindATlsProxyTheCookieIsSecure() throws Exception {
-    HttpResponse<String> r = send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-Proto", "https"));
+    HttpResponse<String> r =
+        send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-Proto", "https"));
     assertEquals(303, r.statusCode());
     assertTrue(r.headers().firstValue("Set-Cookie").orElseThrow().contains("; Secure"));
   }
@@ -118,21 +141,30 @@ class DashboardLoginTest {
       assertTrue(r.headers().firstValue("Set-Cookie").isEmpty());
     }
     // A wrong Bearer token counts as well: the fifth wrong token uses up the tries.
-    assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-        .header("Authorization", "Bearer guess-5")).statusCode());
+    assertEquals(
+        401,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state"))
+                .header("Authorization", "Bearer guess-5"))
+            .statusCode());
     HttpResponse<String> locked = login(TOKEN);
     assertEquals(429, locked.statusCode(), "refused while locked, the right token too");
     assertTrue(locked.headers().firstValue("Set-Cookie").isEmpty());
     long retry = Long.parseLong(locked.headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retry > 0 && retry <= 60, "Retry-After " + retry);
     assertTrue(locked.body().contains("Too many wrong tokens"), locked.body());
-    assertEquals(429, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-        .header("Authorization", "Bearer " + TOKEN)).statusCode());
+    assertEquals(
+        429,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state"))
+                .header("Authorization", "Bearer " + TOKEN))
+            .statusCode());
 
-    nanos.addAndGet(LoginThrottle.DEFAULT_WINDOW_NANOS);  // the minute is over
+    nanos.addAndGet(LoginThrottle.DEFAULT_WINDOW_NANOS); // the minute is over
     assertEquals(303, login(TOKEN).statusCode());
-    assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state"))
-        .header("Authorization", "Bearer " + TOKEN)).statusCode());
+    assertEquals(
+        200,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state"))
+                .header("Authorization", "Bearer " + TOKEN))
+            .statusCode());
   }
 
   @Test
@@ -151,18 +183,28 @@ class DashboardLoginTest {
     assertFalse(teleop.state().estopped(), "nothing reached the arm");
     assertTrue(teleop.calls.isEmpty(), teleop.calls.toString());
 
-    // A script with the Bearer token needs no Origin; the dashboard's own origin passes with the cookie.
-    assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/reset"))
-        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
-    assertEquals(200, send(estop(session).header("Origin", "http://127.0.0.1:" + dash.port())
-        .header("Sec-Fetch-Site", "same-origin")).statusCode());
+    // A script with the Bearer token needs no Origin; the dashboard's own origin passes with the
+    // cookie.
+    assertEquals(
+        200,
+        send(HttpRequest.newBuilder(URI.create(base + "api/reset"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")))
+            .statusCode());
+    assertEquals(
+        200,
+        send(estop(session)
+                .header("Origin", "http://127.0.0.1:" + dash.port())
+                .header("Sec-Fetch-Site", "same-origin"))
+            .statusCode());
     assertTrue(teleop.state().estopped());
   }
 
   @Test
   void aCrossOriginLoginFormIsRefused() throws Exception {
-    HttpResponse<String> r = send(DashboardAccessTest.login(base, TOKEN).header("Origin", "http://evil.example"));
+    HttpResponse<String> r =
+        send(DashboardAccessTest.login(base, TOKEN).header("Origin", "http://evil.example"));
     assertEquals(403, r.statusCode());
     assertTrue(r.headers().firstValue("Set-Cookie").isEmpty());
   }
@@ -170,23 +212,33 @@ class DashboardLoginTest {
   @Test
   void loggingOutEndsTheSession() throws Exception {
     String session = session();
-    HttpResponse<String> out = send(HttpRequest.newBuilder(URI.create(base + "logout")).header("Cookie", session)
-        .header("Origin", "http://127.0.0.1:" + dash.port()).POST(HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<String> out =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "logout"))
+                .header("Cookie", session)
+                .header("Origin", "http://127.0.0.1:" + dash.port())
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(303, out.statusCode());
     assertTrue(out.headers().firstValue("Set-Cookie").orElseThrow().contains("Max-Age=0"));
-    assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
-        .statusCode());
+    assertEquals(
+        401,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
+            .statusCode());
   }
 
   @Test
   void sessionsExpireAfterTwelveHours() throws Exception {
     String session = session();
     nanos.addAndGet(LoginSessions.DEFAULT_TTL_NANOS - 1);
-    assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
-        .statusCode());
+    assertEquals(
+        200,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
+            .statusCode());
     nanos.addAndGet(1);
-    assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
-        .statusCode());
+    assertEquals(
+        401,
+        send(HttpRequest.newBuilder(URI.create(base + "api/state")).header("Cookie", session))
+            .statusCode());
   }
 
   @Test
@@ -195,19 +247,26 @@ class DashboardLoginTest {
       HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + path)));
       assertEquals("same-origin", r.headers().firstValue("Referrer-Policy").orElse(""), path);
       assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(""), path);
-      assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"), path);
+      assertTrue(
+          r.headers()
+              .firstValue("Content-Security-Policy")
+              .orElse("")
+              .contains("frame-ancestors 'none'"),
+          path);
     }
   }
 
   private HttpRequest.Builder state(String client, String token) {
-    return HttpRequest.newBuilder(URI.create(base + "api/state")).header("X-Forwarded-For", client)
+    return HttpRequest.newBuilder(URI.create(base + "api/state"))
+        .header("X-Forwarded-For", client)
         .header("Authorization", "Bearer " + token);
   }
 
   /**
-   * Behind a reverse proxy every request comes from the proxy's address: the try limit, keyed by that address,
-   * let five wrong tokens a minute from anyone lock out everyone, a viewer who must log in to press E-STOP too.
-   * Now a proxy on loopback names the client (X-Forwarded-For), and only the client that failed waits.
+   * Behind a reverse proxy every request comes from the proxy's address: the try limit, keyed by
+   * that address, let five wrong tokens a minute from anyone lock out everyone, a viewer who must
+   * log in to press E-STOP too. Now a proxy on loopback names the client (X-Forwarded-For), and
+   * only the client that failed waits.
    */
   @Test
   void behindAProxyOneClientsWrongTokensDoNotLockOutAnother() throws Exception {
@@ -215,13 +274,26 @@ class DashboardLoginTest {
       assertEquals(401, send(state("198.51.100.7", "guess-" + i)).statusCode());
     }
     assertEquals(429, send(state("198.51.100.7", TOKEN)).statusCode(), "the guessing client waits");
-    assertEquals(429, send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "198.51.100.7"))
-        .statusCode());
-    assertEquals(200, send(state("198.51.100.8", TOKEN)).statusCode(), "another client behind the same proxy");
-    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN)
-        .header("X-Forwarded-For", "192.0.2.50, 198.51.100.8")).statusCode(), "its login too (the proxy's entry counts)");
-    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN)
-        .header("Forwarded", "for=198.51.100.9;proto=https")).statusCode(), "RFC 7239 Forwarded");
+    assertEquals(
+        429,
+        send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "198.51.100.7"))
+            .statusCode());
+    assertEquals(
+        200,
+        send(state("198.51.100.8", TOKEN)).statusCode(),
+        "another client behind the same proxy");
+    assertEquals(
+        303,
+        send(DashboardAccessTest.login(base, TOKEN)
+                .header("X-Forwarded-For", "192.0.2.50, 198.51.100.8"))
+            .statusCode(),
+        "its login too (the proxy's entry counts)");
+    assertEquals(
+        303,
+        send(DashboardAccessTest.login(base, TOKEN)
+                .header("Forwarded", "for=198.51.100.9;proto=https"))
+            .statusCode(),
+        "RFC 7239 Forwarded");
   }
 
   @Test
@@ -236,16 +308,22 @@ class DashboardLoginTest {
     assertEquals(429, send(state("192.0.2.77", "guess-y")).statusCode(), "one try only now");
     // ... while a client without a wrong token is still checked: the right token works.
     assertEquals(200, send(state("192.0.2.1", TOKEN)).statusCode());
-    assertEquals(303, send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "192.0.2.2")).statusCode());
-    nanos.addAndGet(LoginThrottle.DEFAULT_WINDOW_NANOS);  // the minute is over
+    assertEquals(
+        303,
+        send(DashboardAccessTest.login(base, TOKEN).header("X-Forwarded-For", "192.0.2.2"))
+            .statusCode());
+    nanos.addAndGet(LoginThrottle.DEFAULT_WINDOW_NANOS); // the minute is over
     assertEquals(200, send(state("198.51.100.100", TOKEN)).statusCode());
   }
 
-  /** A remote peer's forwarding headers are not trusted: anyone could write them to dodge the limit. */
+  /**
+   * A remote peer's forwarding headers are not trusted: anyone could write them to dodge the limit.
+   */
   @Test
   void forwardingHeadersFromAPeerOffLoopbackAreIgnored() throws Exception {
     String address = null;
-    for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+    for (java.net.NetworkInterface nif :
+        java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
       if (nif.isUp() && !nif.isLoopback()) {
         for (java.net.InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
           if (a instanceof java.net.Inet4Address) {
@@ -254,15 +332,27 @@ class DashboardLoginTest {
         }
       }
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        address != null, "this machine has no non-loopback IPv4 address");
     String remote = "http://" + address + ":" + dash.port() + "/";
     for (int i = 0; i < LoginThrottle.DEFAULT_MAX_FAILURES; i++) {
-      assertEquals(401, send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
-          .header("X-Forwarded-For", "198.51.100." + i).header("Authorization", "Bearer guess-" + i)).statusCode());
+      assertEquals(
+          401,
+          send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
+                  .header("X-Forwarded-For", "198.51.100." + i)
+                  .header("Authorization", "Bearer guess-" + i))
+              .statusCode());
     }
-    assertEquals(429, send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
-        .header("X-Forwarded-For", "198.51.100.99").header("Authorization", "Bearer " + TOKEN)).statusCode(),
+    assertEquals(
+        429,
+        send(HttpRequest.newBuilder(URI.create(remote + "api/state"))
+                .header("X-Forwarded-For", "198.51.100.99")
+                .header("Authorization", "Bearer " + TOKEN))
+            .statusCode(),
         "counted against the peer's own address " + address);
-    assertEquals(200, send(state("198.51.100.99", TOKEN)).statusCode(), "a loopback client is another client");
+    assertEquals(
+        200,
+        send(state("198.51.100.99", TOKEN)).statusCode(),
+        "a loopback client is another client");
   }
 }

@@ -39,8 +39,13 @@ class DashboardRolesBrowserTest {
   static void startAll() {
     browser = Chromium.start();
     teleop = new FakeTeleop();
-    dash = DashboardServer.builder().setTeleop(teleop).optPort(0)
-        .optSecurity(ServerSecurity.builder().optTokens(DashboardRolesTest.TOKENS).build()).build().start();
+    dash =
+        DashboardServer.builder()
+            .setTeleop(teleop)
+            .optPort(0)
+            .optSecurity(ServerSecurity.builder().optTokens(DashboardRolesTest.TOKENS).build())
+            .build()
+            .start();
   }
 
   @AfterAll
@@ -62,7 +67,8 @@ class DashboardRolesBrowserTest {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50)).until(d -> condition.getAsBoolean());
+    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50))
+        .until(d -> condition.getAsBoolean());
   }
 
   private static void logIn(String token) {
@@ -71,8 +77,10 @@ class DashboardRolesBrowserTest {
     waitFor(() -> !browser.findElements(By.id("token")).isEmpty());
     browser.findElement(By.id("token")).sendKeys(token);
     browser.findElement(By.id("login")).click();
-    waitFor(() -> !browser.findElements(By.id("instruction")).isEmpty()
-        && !browser.findElement(By.id("instruction")).getText().equals("–"));
+    waitFor(
+        () ->
+            !browser.findElements(By.id("instruction")).isEmpty()
+                && !browser.findElement(By.id("instruction")).getText().equals("–"));
   }
 
   private static List<String> calls() {
@@ -85,14 +93,28 @@ class DashboardRolesBrowserTest {
   void aViewerSeesDisabledControlsCannotJogAndCanEStopButOnlyAnAdminCanReset() throws Exception {
     logIn(DashboardRolesTest.VIEWER);
     assertEquals("lab-viewer · viewer", browser.findElement(By.id("user")).getText());
-    for (String id : List.of("to-policy", "take-over", "new-episode", "rec-start", "rec-stop", "reset",
-        "jog-0-plus", "jog-2-minus", "seed")) {
+    for (String id :
+        List.of(
+            "to-policy",
+            "take-over",
+            "new-episode",
+            "rec-start",
+            "rec-stop",
+            "reset",
+            "jog-0-plus",
+            "jog-2-minus",
+            "seed")) {
       WebElement e = browser.findElement(By.id(id));
       assertFalse(e.isEnabled(), id + " is disabled for a viewer");
     }
-    assertTrue(browser.findElement(By.id("jog-0-plus")).getAttribute("title").contains("needs role operator"),
+    assertTrue(
+        browser
+            .findElement(By.id("jog-0-plus"))
+            .getAttribute("title")
+            .contains("needs role operator"),
         browser.findElement(By.id("jog-0-plus")).getAttribute("title"));
-    assertTrue(browser.findElement(By.id("reset")).getAttribute("title").contains("needs role admin"));
+    assertTrue(
+        browser.findElement(By.id("reset")).getAttribute("title").contains("needs role admin"));
     assertTrue(browser.findElement(By.id("role-note")).isDisplayed());
     assertTrue(browser.findElement(By.id("estop")).isEnabled(), "E-STOP works for every role");
 
@@ -103,10 +125,19 @@ class DashboardRolesBrowserTest {
 
     browser.findElement(By.id("estop")).click();
     waitFor(() -> teleop.state().estopped());
-    waitFor(() -> "latched".equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
-    assertTrue(browser.findElement(By.id("estop-banner-text")).getText().contains("until an admin resets it"),
+    waitFor(
+        () ->
+            "latched"
+                .equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
+    assertTrue(
+        browser
+            .findElement(By.id("estop-banner-text"))
+            .getText()
+            .contains("until an admin resets it"),
         browser.findElement(By.id("estop-banner-text")).getText());
-    assertFalse(browser.findElement(By.id("banner-reset")).isDisplayed(), "no Reset in the banner for a viewer");
+    assertFalse(
+        browser.findElement(By.id("banner-reset")).isDisplayed(),
+        "no Reset in the banner for a viewer");
     synchronized (teleop) {
       assertEquals("lab-viewer viewer", teleop.callers.get(teleop.callers.size() - 1));
     }
@@ -120,10 +151,13 @@ class DashboardRolesBrowserTest {
     assertEquals("lab-admin · admin", browser.findElement(By.id("user")).getText());
     waitFor(() -> browser.findElement(By.id("banner-reset")).isDisplayed());
     assertTrue(browser.findElement(By.id("to-policy")).isEnabled());
-    assertFalse(browser.findElement(By.id("role-note")).isDisplayed(), "an admin may do everything");
+    assertFalse(
+        browser.findElement(By.id("role-note")).isDisplayed(), "an admin may do everything");
     browser.findElement(By.id("banner-reset")).click();
     waitFor(() -> !teleop.state().estopped());
-    waitFor(() -> "clear".equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
+    waitFor(
+        () ->
+            "clear".equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
     synchronized (teleop) {
       assertEquals("reset", teleop.calls.get(teleop.calls.size() - 1));
       assertEquals("lab-admin admin", teleop.callers.get(teleop.callers.size() - 1));

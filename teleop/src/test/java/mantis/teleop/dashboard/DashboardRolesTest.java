@@ -38,17 +38,20 @@ class DashboardRolesTest {
   static final String VIEWER = TokenStore.newToken();
   static final String OPERATOR = TokenStore.newToken();
   static final String ADMIN = TokenStore.newToken();
-  static final TokenStore TOKENS = TokenStore.of(List.of(
-      TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
-      TokenEntry.forToken("lab-operator", Role.OPERATOR, OPERATOR),
-      TokenEntry.forToken("lab-admin", Role.ADMIN, ADMIN)));
+  static final TokenStore TOKENS =
+      TokenStore.of(
+          List.of(
+              TokenEntry.forToken("lab-viewer", Role.VIEWER, VIEWER),
+              TokenEntry.forToken("lab-operator", Role.OPERATOR, OPERATOR),
+              TokenEntry.forToken("lab-admin", Role.ADMIN, ADMIN)));
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> MOVES = List.of("/api/jog", "/api/mode", "/api/episode", "/api/recordings/start",
-      "/api/recordings/stop");
+  private static final List<String> MOVES =
+      List.of(
+          "/api/jog", "/api/mode", "/api/episode", "/api/recordings/start", "/api/recordings/stop");
 
-  @TempDir
-  Path dir;
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  @TempDir Path dir;
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   private FakeTeleop teleop;
   private AuditLog audit;
@@ -61,8 +64,14 @@ class DashboardRolesTest {
     teleop = new FakeTeleop();
     auditFile = dir.resolve("audit.jsonl");
     audit = AuditLog.open(auditFile);
-    dash = DashboardServer.builder().setTeleop(teleop).optPort(0).optClock(nanos::get)
-        .optSecurity(ServerSecurity.builder().optTokens(TOKENS).optAuditLog(audit).build()).build().start();
+    dash =
+        DashboardServer.builder()
+            .setTeleop(teleop)
+            .optPort(0)
+            .optClock(nanos::get)
+            .optSecurity(ServerSecurity.builder().optTokens(TOKENS).optAuditLog(audit).build())
+            .build()
+            .start();
     base = "http://127.0.0.1:" + dash.port();
   }
 
@@ -83,8 +92,12 @@ class DashboardRolesTest {
   }
 
   private HttpResponse<String> post(String token, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(path))).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body(path)))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -106,12 +119,17 @@ class DashboardRolesTest {
 
   @Test
   void aViewerCannotResetAnEStopItLatchedButAnAdminCan() throws Exception {
-    assertEquals(200, post(VIEWER, "/api/estop").statusCode(), "e-stop: any authenticated user, as gRPC EStop");
+    assertEquals(
+        200,
+        post(VIEWER, "/api/estop").statusCode(),
+        "e-stop: any authenticated user, as gRPC EStop");
     assertTrue(teleop.state().estopped());
 
     HttpResponse<String> reset = post(VIEWER, "/api/reset");
     assertEquals(403, reset.statusCode(), reset.body());
-    assertTrue(reset.body().contains("needs role admin") && reset.body().contains("'lab-viewer' has role viewer"),
+    assertTrue(
+        reset.body().contains("needs role admin")
+            && reset.body().contains("'lab-viewer' has role viewer"),
         reset.body());
     assertTrue(teleop.state().estopped(), "the latch holds");
 
@@ -134,7 +152,9 @@ class DashboardRolesTest {
     for (String path : MOVES) {
       HttpResponse<String> r = post(VIEWER, path);
       assertEquals(403, r.statusCode(), path + ": " + r.body());
-      assertTrue(r.body().contains("needs role operator or higher") && r.body().contains("POST " + path), r.body());
+      assertTrue(
+          r.body().contains("needs role operator or higher") && r.body().contains("POST " + path),
+          r.body());
     }
     assertTrue(teleop.calls.isEmpty(), "nothing reached the arm: " + teleop.calls);
   }
@@ -146,7 +166,9 @@ class DashboardRolesTest {
       assertEquals(200, r.statusCode(), path + ": " + r.body());
     }
     assertEquals(5, teleop.callers.size());
-    assertTrue(teleop.callers.stream().allMatch(c -> c.equals("lab-operator operator")), teleop.callers.toString());
+    assertTrue(
+        teleop.callers.stream().allMatch(c -> c.equals("lab-operator operator")),
+        teleop.callers.toString());
   }
 
   @Test
@@ -163,51 +185,83 @@ class DashboardRolesTest {
 
   @Test
   void theLoginCarriesTheTokensNameAndRoleToThePageAndTheApi() throws Exception {
-    HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", base)
-        .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(VIEWER, StandardCharsets.UTF_8)))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> login =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", base)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "token=" + URLEncoder.encode(VIEWER, StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(303, login.statusCode(), login.body());
     String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
     String session = cookie.substring(0, cookie.indexOf(';'));
 
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Cookie", session)
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/")).header("Cookie", session).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("data-role=\"viewer\""), "the page knows the role");
     assertTrue(page.body().contains("data-may=\"watch estop\""), "and what it may do");
     assertTrue(page.body().contains("lab-viewer · viewer"), "and shows who is logged in");
 
-    JsonNode who = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/session"))
-        .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode who =
+        JSON.readTree(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/session"))
+                        .header("Cookie", session)
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body());
     assertEquals("lab-viewer", who.get("name").asText());
     assertEquals("viewer", who.get("role").asText());
     assertEquals(List.of("watch", "estop"), JSON.convertValue(who.get("may"), List.class));
 
-    HttpResponse<String> jog = http.send(HttpRequest.newBuilder(URI.create(base + "/api/jog")).header("Cookie", session)
-        .header("Origin", base).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body("/api/jog"))).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> jog =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/jog"))
+                .header("Cookie", session)
+                .header("Origin", base)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body("/api/jog")))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(403, jog.statusCode(), "the cookie carries the role too: " + jog.body());
 
     JsonNode admin = JSON.readTree(get(ADMIN, "/api/session").body());
-    assertEquals(List.of("watch", "estop", "jog", "mode", "episode", "record", "reset"),
+    assertEquals(
+        List.of("watch", "estop", "jog", "mode", "episode", "record", "reset"),
         JSON.convertValue(admin.get("may"), List.class));
   }
 
   @Test
   void loginsRefusalsAndActionsAreAuditedWithoutTheToken() throws Exception {
-    HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=guessed-" + VIEWER.substring(3, 10))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrong =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString("token=guessed-" + VIEWER.substring(3, 10)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(401, wrong.statusCode());
     nanos.addAndGet(DashboardServer.DENIAL_AUDIT_INTERVAL_NANOS);
-    HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=" + OPERATOR)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> ok =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + OPERATOR))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(303, ok.statusCode());
     assertEquals(403, post(OPERATOR, "/api/reset").statusCode());
-    assertEquals(403, post(VIEWER, "/api/jog").statusCode());  // within 10 s of the last line: counted, not written
+    assertEquals(
+        403,
+        post(VIEWER, "/api/jog")
+            .statusCode()); // within 10 s of the last line: counted, not written
     nanos.addAndGet(DashboardServer.DENIAL_AUDIT_INTERVAL_NANOS);
     assertEquals(403, post(VIEWER, "/api/mode").statusCode());
 
@@ -216,17 +270,26 @@ class DashboardRolesTest {
       assertFalse(text.contains(token), "no token (nor part of one) in the audit log:\n" + text);
     }
     List<JsonNode> lines = audit();
-    List<JsonNode> denied = lines.stream().filter(n -> n.get("event").asText().equals("AUTH_DENIED")).toList();
+    List<JsonNode> denied =
+        lines.stream().filter(n -> n.get("event").asText().equals("AUTH_DENIED")).toList();
     assertEquals(3, denied.size(), text);
-    assertTrue(denied.get(0).get("detail").asText().startsWith("UNAUTHENTICATED dashboard login form: wrong token"),
+    assertTrue(
+        denied
+            .get(0)
+            .get("detail")
+            .asText()
+            .startsWith("UNAUTHENTICATED dashboard login form: wrong token"),
         text);
     assertTrue(denied.get(0).has("peer"), text);
     assertEquals("lab-operator", denied.get(1).get("principal").asText());
-    assertTrue(denied.get(1).get("detail").asText().startsWith("PERMISSION_DENIED POST /api/reset"), text);
+    assertTrue(
+        denied.get(1).get("detail").asText().startsWith("PERMISSION_DENIED POST /api/reset"), text);
     assertEquals(0, denied.get(1).get("suppressed").asLong());
     assertEquals("lab-viewer", denied.get(2).get("principal").asText());
-    assertEquals(1, denied.get(2).get("suppressed").asLong(), "the jog refusal held back in between");
-    List<JsonNode> logins = lines.stream().filter(n -> n.get("event").asText().equals("LOGIN")).toList();
+    assertEquals(
+        1, denied.get(2).get("suppressed").asLong(), "the jog refusal held back in between");
+    List<JsonNode> logins =
+        lines.stream().filter(n -> n.get("event").asText().equals("LOGIN")).toList();
     assertEquals(1, logins.size(), text);
     assertEquals("lab-operator", logins.get(0).get("principal").asText());
     assertEquals("operator", logins.get(0).get("role").asText());
@@ -234,26 +297,53 @@ class DashboardRolesTest {
 
   @Test
   void theSingleDashboardTokenCannotBeMixedWithTheServersTokens() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DashboardServer.builder()
-        .setTeleop(new FakeTeleop()).optToken("shared").optSecurity(ServerSecurity.builder().optTokens(TOKENS).build())
-        .build());
-    assertTrue(e.getMessage().contains("--dashboard-token cannot be used together with the server's tokens"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DashboardServer.builder()
+                    .setTeleop(new FakeTeleop())
+                    .optToken("shared")
+                    .optSecurity(ServerSecurity.builder().optTokens(TOKENS).build())
+                    .build());
+    assertTrue(
+        e.getMessage()
+            .contains("--dashboard-token cannot be used together with the server's tokens"),
         e.getMessage());
   }
 
   @Test
-  void withoutTheServersTokensTheDashboardTokenIsAnAdminAndOpenLoopbackIsTooAsBefore() throws Exception {
-    try (DashboardServer shared = DashboardServer.builder().setTeleop(teleop).optHost("0.0.0.0").optPort(0)
-        .optToken("shared-token-0123").optSecurity(DashboardAccessTest.INSECURE).build().start();
-         DashboardServer open = DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
+  void withoutTheServersTokensTheDashboardTokenIsAnAdminAndOpenLoopbackIsTooAsBefore()
+      throws Exception {
+    try (DashboardServer shared =
+            DashboardServer.builder()
+                .setTeleop(teleop)
+                .optHost("0.0.0.0")
+                .optPort(0)
+                .optToken("shared-token-0123")
+                .optSecurity(DashboardAccessTest.INSECURE)
+                .build()
+                .start();
+        DashboardServer open =
+            DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
       assertFalse(shared.roleTokens());
-      JsonNode who = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + shared.port()
-          + "/api/session")).header("Authorization", "Bearer shared-token-0123").build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode who =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + shared.port() + "/api/session"))
+                          .header("Authorization", "Bearer shared-token-0123")
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       assertEquals(DashboardServer.SHARED_TOKEN_NAME, who.get("name").asText());
       assertEquals("admin", who.get("role").asText());
-      JsonNode local = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(open.url() + "api/session")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode local =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(open.url() + "api/session")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       assertEquals("local (no auth)", local.get("name").asText());
       assertEquals("admin", local.get("role").asText());
       assertFalse(local.get("login").asBoolean());

@@ -24,8 +24,8 @@ import mantis.teleop.TeleopState;
 
 /**
  * A small in-memory {@link Teleop} for the HTTP-level tests: three joints that integrate jog
- * velocities on every {@link #state()} call, a frame counter, and recordings kept in memory.
- * {@link #calls} lists what reached it, {@link #callers} who did each ({@code name role}).
+ * velocities on every {@link #state()} call, a frame counter, and recordings kept in memory. {@link
+ * #calls} lists what reached it, {@link #callers} who did each ({@code name role}).
  */
 final class FakeTeleop implements Teleop {
   private final List<String> joints = List.of("shoulder", "elbow", "wrist");
@@ -63,12 +63,33 @@ final class FakeTeleop implements Teleop {
     }
     lastNanos = now;
     List<Double> p = List.of(pos[0], pos[1], pos[2]);
-    Agreement a = samples == 0 ? Agreement.empty()
-        : new Agreement(samples, List.of(0.01, 0.02, 0.03), 75.0, Double.NaN);
+    Agreement a =
+        samples == 0
+            ? Agreement.empty()
+            : new Agreement(samples, List.of(0.01, 0.02, 0.03), 75.0, Double.NaN);
     long ms = (now - startNanos) / 1_000_000;
-    return new TeleopState(frames.incrementAndGet(), "reach the red block", family, seed, ms, false, false,
-        mode, estopped, estopped, !recording.isEmpty(), recording, joints, p, List.of(1, 2, 3, 4), 0,
-        Map.of("marks", 1.5, "policy", 3.0), 0, List.of(new CommandSample(ms, p, p, p, mode)), a, a);
+    return new TeleopState(
+        frames.incrementAndGet(),
+        "reach the red block",
+        family,
+        seed,
+        ms,
+        false,
+        false,
+        mode,
+        estopped,
+        estopped,
+        !recording.isEmpty(),
+        recording,
+        joints,
+        p,
+        List.of(1, 2, 3, 4),
+        0,
+        Map.of("marks", 1.5, "policy", 3.0),
+        0,
+        List.of(new CommandSample(ms, p, p, p, mode)),
+        a,
+        a);
   }
 
   @Override

@@ -56,8 +56,8 @@ class LoginSessionsTest {
   }
 
   /**
-   * Before this change the store dropped the globally oldest of 256 sessions: a viewer logging in 256 times
-   * logged out every operator and admin.
+   * Before this change the store dropped the globally oldest of 256 sessions: a viewer logging in
+   * 256 times logged out every operator and admin.
    */
   @Test
   void aViewerLoggingInAgainAndAgainLogsOutNobodyElse() {
@@ -88,7 +88,12 @@ class LoginSessionsTest {
     assertEquals(6, store.size());
     String d1 = store.create(new LoginSessions.Session("d", Role.VIEWER));
     assertFalse(store.valid(a.get(0)), "a held the most: its oldest went");
-    assertTrue(store.valid(a.get(1)) && store.valid(b1) && store.valid(b2) && store.valid(c1) && store.valid(d1));
+    assertTrue(
+        store.valid(a.get(1))
+            && store.valid(b1)
+            && store.valid(b2)
+            && store.valid(c1)
+            && store.valid(d1));
     // a and b hold two each now: the one whose oldest session is oldest (a) gives one up.
     store.create(new LoginSessions.Session("e", Role.VIEWER));
     assertFalse(store.valid(a.get(1)));

@@ -18,7 +18,8 @@ class LoginThrottleTest {
     assertFalse(throttle.recordFailure("192.0.2.1"));
     assertEquals(0, throttle.retryAfterNanos("192.0.2.1"));
     assertTrue(throttle.recordFailure("192.0.2.1"), "the third wrong token uses up the tries");
-    assertEquals(50_000_000_000L, throttle.retryAfterNanos("192.0.2.1"), "until a minute after the first");
+    assertEquals(
+        50_000_000_000L, throttle.retryAfterNanos("192.0.2.1"), "until a minute after the first");
     assertEquals(0, throttle.retryAfterNanos("192.0.2.2"), "other addresses are not affected");
     nanos.addAndGet(50_000_000_000L);
     assertEquals(0, throttle.retryAfterNanos("192.0.2.1"));
@@ -38,10 +39,12 @@ class LoginThrottleTest {
   void ipv6AddressesCountPerSlash64() {
     throttle.recordFailure("2001:db8:1:2::1");
     throttle.recordFailure("[2001:db8:1:2:ffff::9]");
-    assertTrue(throttle.recordFailure("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "one /64 shares the tries");
+    assertTrue(
+        throttle.recordFailure("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "one /64 shares the tries");
     assertTrue(throttle.retryAfterNanos("2001:db8:1:2::77") > 0);
     assertEquals(0, throttle.retryAfterNanos("2001:db8:1:3::1"), "the next /64 is another client");
-    assertEquals(LoginThrottle.key("::ffff:192.0.2.1"), LoginThrottle.key("192.0.2.1"), "IPv4-mapped");
+    assertEquals(
+        LoginThrottle.key("::ffff:192.0.2.1"), LoginThrottle.key("192.0.2.1"), "IPv4-mapped");
   }
 
   @Test
@@ -59,13 +62,17 @@ class LoginThrottleTest {
       assertEquals(LoginThrottle.Failure.COUNTED, t.recordWrongToken("198.51.100." + i));
     }
     assertEquals(0, t.retryAfterNanos("198.51.100.0"), "under the overall limit: 3 tries each");
-    assertEquals(LoginThrottle.Failure.GLOBAL_LIMITED, t.recordWrongToken("198.51.100.5"),
+    assertEquals(
+        LoginThrottle.Failure.GLOBAL_LIMITED,
+        t.recordWrongToken("198.51.100.5"),
         "the sixth wrong token overall passes the limit (reported once, to be logged)");
     assertEquals(6, t.globalFailures());
     assertEquals(6, t.globalClients());
     assertTrue(t.retryAfterNanos("198.51.100.0") > 0, "a client that failed once is refused now");
-    assertEquals(0, t.retryAfterNanos("192.0.2.1"), "a client without a wrong token is still checked");
-    assertEquals(LoginThrottle.Failure.CLIENT_LIMITED, t.recordWrongToken("192.0.2.1"), "and gets one try");
+    assertEquals(
+        0, t.retryAfterNanos("192.0.2.1"), "a client without a wrong token is still checked");
+    assertEquals(
+        LoginThrottle.Failure.CLIENT_LIMITED, t.recordWrongToken("192.0.2.1"), "and gets one try");
     assertTrue(t.retryAfterNanos("192.0.2.1") > 0);
     nanos.addAndGet(60_000_000_000L);
     assertEquals(0, t.retryAfterNanos("198.51.100.0"), "the minute is over");

@@ -11,9 +11,9 @@ import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
 import mantis.server.MantisServer;
 import mantis.server.policy.Policies;
+import mantis.sim.TaskFamily;
 import mantis.teleop.SimTeleop;
 import mantis.teleop.Teleop;
-import mantis.sim.TaskFamily;
 
 /**
  * The teleop session behind the browser tests: a real {@link SimTeleop} whose shadow policy is an
@@ -33,26 +33,28 @@ final class TeleopFixture implements AutoCloseable {
   static TeleopFixture start() throws Exception {
     RobotSpec robot = RobotSpecs.mantisPlanar3();
     String name = InProcessServerBuilder.generateName();
-    MantisServer server = MantisServer.builder()
-        .setPolicy(Policies.create("visual-servo", robot, 128, MonotonicClock.system()))
-        .setRobot(robot)
-        .optServerBuilder(InProcessServerBuilder.forName(name))
-        .optWarmupPredictions(1)
-        .build()
-        .start();
+    MantisServer server =
+        MantisServer.builder()
+            .setPolicy(Policies.create("visual-servo", robot, 128, MonotonicClock.system()))
+            .setRobot(robot)
+            .optServerBuilder(InProcessServerBuilder.forName(name))
+            .optWarmupPredictions(1)
+            .build()
+            .start();
     if (!server.awaitServing(30, TimeUnit.SECONDS)) {
       server.close();
       throw new IllegalStateException("the in-process server did not warm up");
     }
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
     Path recordings = Files.createTempDirectory("mantis-dashboard-recordings");
-    SimTeleop teleop = SimTeleop.builder()
-        .setPolicyChannel(channel)
-        .optFamily(TaskFamily.REACH)
-        .optSeed(3)
-        .optInputPx(128)
-        .optRecordingsDir(recordings)
-        .build();
+    SimTeleop teleop =
+        SimTeleop.builder()
+            .setPolicyChannel(channel)
+            .optFamily(TaskFamily.REACH)
+            .optSeed(3)
+            .optInputPx(128)
+            .optRecordingsDir(recordings)
+            .build();
     teleop.start();
     return new TeleopFixture(server, channel, teleop);
   }

@@ -29,18 +29,20 @@ import org.slf4j.LoggerFactory;
  * Serves one {@link Arm} as {@code mantis.v1.ArmService}.
  *
  * <ul>
- *   <li>Hold, EStop and Reset act on the arm and answer its {@link ArmStatus}; a request naming another robot fails
- *       with {@code NOT_FOUND} ("this arm is A, not B").
- *   <li>Each StreamCommands call opens an {@link Arm.Session}: every joint state of the arm streams back to it, and
- *       each command's chunk is played valid for {@code valid_for_nanos} from its arrival on the arm's clock. A
- *       command for another robot, or without a chunk, ends the call with {@code INVALID_ARGUMENT}. When the call
- *       ends (completed, cancelled, failed, or {@link #close()}) the session closes with the status code's name.
- *   <li>With {@link Builder#optMaxStreams}, one call more than the limit is refused at once with {@code
- *       RESOURCE_EXHAUSTED} naming the limit; it gets no joint states and opens no session.
+ *   <li>Hold, EStop and Reset act on the arm and answer its {@link ArmStatus}; a request naming
+ *       another robot fails with {@code NOT_FOUND} ("this arm is A, not B").
+ *   <li>Each StreamCommands call opens an {@link Arm.Session}: every joint state of the arm streams
+ *       back to it, and each command's chunk is played valid for {@code valid_for_nanos} from its
+ *       arrival on the arm's clock. A command for another robot, or without a chunk, ends the call
+ *       with {@code INVALID_ARGUMENT}. When the call ends (completed, cancelled, failed, or {@link
+ *       #close()}) the session closes with the status code's name.
+ *   <li>With {@link Builder#optMaxStreams}, one call more than the limit is refused at once with
+ *       {@code RESOURCE_EXHAUSTED} naming the limit; it gets no joint states and opens no session.
  * </ul>
  *
- * <p>No credentials are checked here: the server it is added to wraps it with {@code mantis.security.AuthInterceptor}
- * where it is reachable by others. Constructors start nothing; thread-safe.
+ * <p>No credentials are checked here: the server it is added to wraps it with {@code
+ * mantis.security.AuthInterceptor} where it is reachable by others. Constructors start nothing;
+ * thread-safe.
  */
 public final class ArmServiceAdapter implements BindableService, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ArmServiceAdapter.class);
@@ -76,7 +78,9 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
     return streams.size();
   }
 
-  /** Ends every open StreamCommands call (OK, or nothing sent when the client already cancelled). */
+  /**
+   * Ends every open StreamCommands call (OK, or nothing sent when the client already cancelled).
+   */
   @Override
   public void close() {
     for (CommandStream s : streams) {
@@ -86,13 +90,19 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
 
   private ArmStatus status() {
     ArmState s = arm.state();
-    return ArmStatus.newBuilder().setRobotId(robotId).setHolding(s.holding()).setEstopped(s.estopped()).build();
+    return ArmStatus.newBuilder()
+        .setRobotId(robotId)
+        .setHolding(s.holding())
+        .setEstopped(s.estopped())
+        .build();
   }
 
   private boolean wrongRobot(String requested, StreamObserver<?> out) {
     if (!requested.isEmpty() && !requested.equals(robotId)) {
-      out.onError(Status.NOT_FOUND.withDescription("this arm is " + robotId + ", not " + requested)
-          .asRuntimeException());
+      out.onError(
+          Status.NOT_FOUND
+              .withDescription("this arm is " + robotId + ", not " + requested)
+              .asRuntimeException());
       return true;
     }
     return false;
@@ -136,9 +146,19 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
         open = openStreams.get();
         if (open >= maxStreams) {
           log.debug("StreamCommands refused: {} streams open ({})", open, maxStreamsName);
-          out.onError(Status.RESOURCE_EXHAUSTED.withDescription("the " + label + " has " + open
-              + " StreamCommands calls open, its limit (" + maxStreamsName + ": " + maxStreams
-              + "); close one first").asRuntimeException());
+          out.onError(
+              Status.RESOURCE_EXHAUSTED
+                  .withDescription(
+                      "the "
+                          + label
+                          + " has "
+                          + open
+                          + " StreamCommands calls open, its limit ("
+                          + maxStreamsName
+                          + ": "
+                          + maxStreams
+                          + "); close one first")
+                  .asRuntimeException());
           return new StreamObserver<>() {
             @Override
             public void onNext(JointCommand value) {}
@@ -159,8 +179,10 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
         streams.remove(s);
         openStreams.decrementAndGet();
         log.debug("StreamCommands refused: {}", e.toString());
-        out.onError(Status.UNAVAILABLE.withDescription("arm " + robotId + " cannot take commands now")
-            .asRuntimeException());
+        out.onError(
+            Status.UNAVAILABLE
+                .withDescription("arm " + robotId + " cannot take commands now")
+                .asRuntimeException());
         return s;
       }
       return s;
@@ -181,8 +203,9 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
     public void onNext(JointCommand command) {
       long now = arm.clock().nanoTime();
       if (!command.getRobotId().isEmpty() && !command.getRobotId().equals(robotId)) {
-        fail(Status.INVALID_ARGUMENT.withDescription("command for robot " + command.getRobotId()
-            + " sent to arm " + robotId));
+        fail(
+            Status.INVALID_ARGUMENT.withDescription(
+                "command for robot " + command.getRobotId() + " sent to arm " + robotId));
         return;
       }
       if (!command.hasChunk()) {
@@ -200,13 +223,14 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
     /** A joint state of the arm, streamed back. */
     @Override
     public void onJointState(JointState jointState, ArmState state) {
-      JointStateMsg msg = JointStateMsg.newBuilder()
-          .setRobotId(robotId)
-          .setJointState(ProtoMapping.toProto(jointState))
-          .setHolding(state.holding())
-          .setEstopped(state.estopped())
-          .setInterventions(state.interventions())
-          .build();
+      JointStateMsg msg =
+          JointStateMsg.newBuilder()
+              .setRobotId(robotId)
+              .setJointState(ProtoMapping.toProto(jointState))
+              .setHolding(state.holding())
+              .setEstopped(state.estopped())
+              .setInterventions(state.interventions())
+              .build();
       synchronized (this) {
         if (ended || out.isCancelled()) {
           return;
@@ -288,7 +312,8 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
     /**
      * At most {@code maxStreams} StreamCommands calls open at once; default unlimited.
      *
-     * @param settingName the setting the limit comes from, named in the refusal (e.g. "arm_service.max_streams")
+     * @param settingName the setting the limit comes from, named in the refusal (e.g.
+     *     "arm_service.max_streams")
      */
     public Builder optMaxStreams(int maxStreams, String settingName) {
       this.maxStreams = maxStreams;
@@ -297,8 +322,8 @@ public final class ArmServiceAdapter implements BindableService, AutoCloseable {
     }
 
     /**
-     * What the service is called in a refusal ("the LABEL has 4 StreamCommands calls open ..."); default "ArmService
-     * of arm ID".
+     * What the service is called in a refusal ("the LABEL has 4 StreamCommands calls open ...");
+     * default "ArmService of arm ID".
      */
     public Builder optLabel(String label) {
       this.label = label;

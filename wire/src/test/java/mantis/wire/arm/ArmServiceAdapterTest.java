@@ -99,7 +99,8 @@ class ArmServiceAdapterTest {
     }
 
     void publish(double q0, double q1) {
-      JointState js = new JointState(JOINTS, new double[] {q0, q1}, new double[] {0.5, -0.5}, clock.nanoTime());
+      JointState js =
+          new JointState(JOINTS, new double[] {q0, q1}, new double[] {0.5, -0.5}, clock.nanoTime());
       for (FakeSession s : sessions) {
         if (s.outcome == null) {
           s.listener.onJointState(js, state);
@@ -155,7 +156,8 @@ class ArmServiceAdapterTest {
   private void serve(ArmServiceAdapter.Builder b) throws Exception {
     adapter = b.build();
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(adapter).build().start();
+    server =
+        InProcessServerBuilder.forName(name).directExecutor().addService(adapter).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -172,12 +174,19 @@ class ArmServiceAdapterTest {
   }
 
   private static JointCommand command(String robotId, long validForNanos) {
-    return JointCommand.newBuilder().setRobotId(robotId).setChunk(mantis.proto.v1.ActionChunk.newBuilder()
-        .addAllJointNames(JOINTS)
-        .setValidForNanos(validForNanos)
-        .setValidUntilNanos(7)
-        .addPoints(ActionPoint.newBuilder().addPositionsRad(0.1).addPositionsRad(0.2).setTimeFromStartNanos(10))
-    ).build();
+    return JointCommand.newBuilder()
+        .setRobotId(robotId)
+        .setChunk(
+            mantis.proto.v1.ActionChunk.newBuilder()
+                .addAllJointNames(JOINTS)
+                .setValidForNanos(validForNanos)
+                .setValidUntilNanos(7)
+                .addPoints(
+                    ActionPoint.newBuilder()
+                        .addPositionsRad(0.1)
+                        .addPositionsRad(0.2)
+                        .setTimeFromStartNanos(10)))
+        .build();
   }
 
   @Test
@@ -198,12 +207,18 @@ class ArmServiceAdapterTest {
   void aRequestForAnotherRobotIsNotFoundAndNeverReachesTheArm() throws Exception {
     serve();
     var stub = ArmServiceGrpc.newBlockingStub(channel);
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> stub.eStop(EStopRequest.newBuilder().setRobotId("arm-2").build()));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> stub.eStop(EStopRequest.newBuilder().setRobotId("arm-2").build()));
     assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     assertEquals("this arm is arm-1, not arm-2", e.getStatus().getDescription());
-    assertThrows(StatusRuntimeException.class, () -> stub.hold(HoldRequest.newBuilder().setRobotId("x").build()));
-    assertThrows(StatusRuntimeException.class, () -> stub.reset(ResetRequest.newBuilder().setRobotId("x").build()));
+    assertThrows(
+        StatusRuntimeException.class,
+        () -> stub.hold(HoldRequest.newBuilder().setRobotId("x").build()));
+    assertThrows(
+        StatusRuntimeException.class,
+        () -> stub.reset(ResetRequest.newBuilder().setRobotId("x").build()));
     assertEquals(List.of(), arm.calls);
   }
 
@@ -217,7 +232,8 @@ class ArmServiceAdapterTest {
     FakeSession s = arm.sessions.get(0);
     assertEquals(2, s.chunks.size());
     assertEquals(arm.clock.nanoTime() + 40_000_000L, s.chunks.get(0).validUntilNanos());
-    assertEquals(arm.clock.nanoTime(), s.chunks.get(1).validUntilNanos(), "no validity: already expired");
+    assertEquals(
+        arm.clock.nanoTime(), s.chunks.get(1).validUntilNanos(), "no validity: already expired");
     assertEquals(JOINTS, s.chunks.get(0).jointNames());
     assertEquals(0.2, s.chunks.get(0).points().get(0).positionRad(1));
   }
@@ -244,7 +260,8 @@ class ArmServiceAdapterTest {
   }
 
   @Test
-  void aCommandForAnotherRobotOrWithoutAChunkEndsTheCallWithInvalidArgumentAndClosesTheSession() throws Exception {
+  void aCommandForAnotherRobotOrWithoutAChunkEndsTheCallWithInvalidArgumentAndClosesTheSession()
+      throws Exception {
     serve();
     Call wrong = new Call();
     wrong.in.onNext(command("arm-9", 1));
@@ -294,8 +311,11 @@ class ArmServiceAdapterTest {
 
   @Test
   void aCallBeyondMaxStreamsIsRefusedNamingTheLimitAndOpensNoSession() throws Exception {
-    serve(ArmServiceAdapter.builder().setArm(arm).optMaxStreams(2, "arm_service.max_streams")
-        .optLabel("bridge's ArmService"));
+    serve(
+        ArmServiceAdapter.builder()
+            .setArm(arm)
+            .optMaxStreams(2, "arm_service.max_streams")
+            .optLabel("bridge's ArmService"));
     Call a = new Call();
     Call b = new Call();
     Call c = new Call();
@@ -303,8 +323,10 @@ class ArmServiceAdapterTest {
     assertEquals(List.of(), b.ends);
     assertEquals(1, c.ends.size());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, c.ends.get(0).getCode());
-    assertEquals("the bridge's ArmService has 2 StreamCommands calls open, its limit (arm_service.max_streams: 2);"
-        + " close one first", c.ends.get(0).getDescription());
+    assertEquals(
+        "the bridge's ArmService has 2 StreamCommands calls open, its limit (arm_service.max_streams: 2);"
+            + " close one first",
+        c.ends.get(0).getDescription());
     assertEquals(2, arm.sessions.size());
     c.in.onNext(command("", 1));
     a.in.onCompleted();
@@ -317,8 +339,10 @@ class ArmServiceAdapterTest {
     serve(ArmServiceAdapter.builder().setArm(arm).optMaxStreams(1, "max_streams"));
     new Call();
     Call c = new Call();
-    assertEquals("the ArmService of arm arm-1 has 1 StreamCommands calls open, its limit (max_streams: 1);"
-        + " close one first", c.ends.get(0).getDescription());
+    assertEquals(
+        "the ArmService of arm arm-1 has 1 StreamCommands calls open, its limit (max_streams: 1);"
+            + " close one first",
+        c.ends.get(0).getDescription());
   }
 
   @Test
@@ -335,10 +359,13 @@ class ArmServiceAdapterTest {
 
   @Test
   void theBuilderNeedsAnArmAndAPositiveLimit() {
-    NullPointerException e = assertThrows(NullPointerException.class, () -> ArmServiceAdapter.builder().build());
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> ArmServiceAdapter.builder().build());
     assertEquals("setArm is required", e.getMessage());
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> ArmServiceAdapter.builder().setArm(arm).optMaxStreams(0, "x").build());
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ArmServiceAdapter.builder().setArm(arm).optMaxStreams(0, "x").build());
     assertEquals("max streams must be >= 1, got 0", bad.getMessage());
   }
 }
