@@ -369,7 +369,7 @@ public final class BridgedTeleop extends LoopTeleop {
     private String robotId = "arm";
     private int controlHz = 10;
     private MonotonicClock clock = MonotonicClock.system();
-    private int inputPx = 128;
+    private int inputPx = mantis.core.spi.PolicyRequest.DEFAULT_INPUT_PX;
     private int displayPx = -1;
     private Duration predictTimeout = Duration.ofSeconds(2);
     private Duration maxInputAge = Duration.ofMillis(500);
@@ -502,7 +502,8 @@ public final class BridgedTeleop extends LoopTeleop {
     }
 
     /**
-     * Square frame size sent to the policy (the server's policy input size), pixels; default 128.
+     * Square frame size sent to the policy (the server's policy input size), pixels; default
+     * {@value mantis.core.spi.PolicyRequest#DEFAULT_INPUT_PX}.
      */
     public Builder optInputPx(int px) {
       this.inputPx = px;

@@ -482,7 +482,7 @@ public final class SimTeleop extends LoopTeleop {
     private int controlHz = 10;
     private MonotonicClock clock = MonotonicClock.system();
     private Clock wallClock = Clock.systemUTC();
-    private int inputPx = 128;
+    private int inputPx = mantis.core.spi.PolicyRequest.DEFAULT_INPUT_PX;
     private int displayPx = -1;
     private SimConfig simConfig = SimConfig.builder().optMaxEpisodeSeconds(120).build();
     private Duration predictTimeout = Duration.ofSeconds(2);
@@ -556,7 +556,8 @@ public final class SimTeleop extends LoopTeleop {
     }
 
     /**
-     * Square frame size sent to the policy (the server's policy input size), pixels; default 128.
+     * Square frame size sent to the policy (the server's policy input size), pixels; default
+     * {@value mantis.core.spi.PolicyRequest#DEFAULT_INPUT_PX}.
      */
     public Builder optInputPx(int px) {
       this.inputPx = px;
