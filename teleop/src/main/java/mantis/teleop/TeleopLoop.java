@@ -329,9 +329,8 @@ final class TeleopLoop {
       }
       if (!value.getEstopped()) {
         // A state the arm sent before it latched can still arrive after the reset (the stream
-        // lags); taking it
-        // as the arm's clear would make a latched state sent just before the reset look like a new
-        // latch.
+        // lags); taking it as the arm's clear would make a latched state sent just before the
+        // reset look like a new latch (TeleopLoopEstopRaceTest).
         if (armLatchSeen || latestArmNanos - resetNanos >= STALE_CLEAR_NANOS) {
           awaitingArmClear = false;
         }
