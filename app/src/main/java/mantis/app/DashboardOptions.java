@@ -274,8 +274,7 @@ final class DashboardOptions {
               .optAuditLog(audit)
               // the dashboard page lists the simulator's families; on a real arm the name only
               // labels the episode
-              .optTasks(
-                  java.util.Arrays.stream(mantis.sim.TaskFamily.values()).map(Enum::name).toList());
+              .optTasks(mantis.teleop.SimTeleop.TASKS);
       if (cameraTopic.strip().endsWith("/compressed")) {
         b.optCompressedImageTopic(cameraTopic.strip());
       } else {

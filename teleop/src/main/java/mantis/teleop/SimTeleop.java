@@ -82,7 +82,9 @@ public final class SimTeleop extends LoopTeleop {
   private final int inputPx;
   private final int displayPx;
   private final SimConfig simConfig;
-  private static final List<String> TASKS =
+
+  /** The simulator's task families by their enum names: what a simulated session offers. */
+  public static final List<String> TASKS =
       Arrays.stream(TaskFamily.values()).map(Enum::name).toList();
 
   private final TaskFamily firstFamily;
