@@ -17,6 +17,9 @@ final class SerialChainKinematics implements Kinematics {
   private static final double MAX_DAMPING = 1e4;
   private static final double TWO_PI = 2 * Math.PI;
 
+  /** Largest change of any joint in one step, rad (or m). */
+  private static final double MAX_STEP = 1.0;
+
   private final SerialChain chain;
   private final IkOptions options;
   private final int n;
@@ -151,6 +154,8 @@ final class SerialChainKinematics implements Kinematics {
           && w.orientationError <= options.orientationToleranceRad()) {
         return q;
       }
+      double positionError = w.positionError;
+      double orientationError = w.orientationError;
       fillJacobian(w.frames, w.jac);
       // dq = J^T (J J^T + lambda^2 I)^-1 e
       CommonOps_DDRM.multTransB(w.jac, w.jac, w.jjt);
@@ -163,8 +168,11 @@ final class SerialChainKinematics implements Kinematics {
       }
       w.solver.solve(w.e, w.y);
       CommonOps_DDRM.multTransA(w.jac, w.y, w.dq);
+      // A trust region: far from the target the linearization is poor, so cap the largest step.
+      double largest = CommonOps_DDRM.elementMaxAbs(w.dq);
+      double scale = largest > MAX_STEP ? MAX_STEP / largest : 1;
       for (int i = 0; i < n; i++) {
-        trial[i] = intoLimits(i, q[i] + w.dq.get(i));
+        trial[i] = intoLimits(i, q[i] + scale * w.dq.get(i));
       }
       compute(trial, w.trialFrames);
       double trialErr = error(target, w.trialFrames, w.trialE, w);
@@ -180,7 +188,8 @@ final class SerialChainKinematics implements Kinematics {
         lambda = Math.max(MIN_DAMPING, lambda * 0.1);
       } else {
         // error() of the rejected trial overwrote the errors; restore those of q.
-        error(target, w.frames, w.e, w);
+        w.positionError = positionError;
+        w.orientationError = orientationError;
         lambda *= 10;
         if (lambda > MAX_DAMPING) {
           break;

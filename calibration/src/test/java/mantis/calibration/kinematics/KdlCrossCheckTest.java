@@ -148,7 +148,7 @@ class KdlCrossCheckTest {
       }
     }
     String why = "no python3 can import PyKDL (Debian package python3-pykdl)";
-    if ("1".equals(System.getenv("MANTIS_REQUIRE_ROS"))) {
+    if ("1".equals(System.getenv("MANTIS_REQUIRE_ROS")) || System.getenv("CI") != null) {
       assertTrue(false, why);
     }
     Assumptions.assumeTrue(false, why);
