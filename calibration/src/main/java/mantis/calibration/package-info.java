@@ -1,5 +1,5 @@
 /**
- * Camera model and arm kinematics, in pure Java (no native code).
+ * Camera model and arm kinematics, in pure Java (no native code; EJML for linear algebra).
  *
  * <ul>
  *   <li>{@link mantis.calibration.CameraModel}: a pinhole camera with OpenCV's radial/tangential
@@ -8,6 +8,8 @@
  *       onto a horizontal plane.
  *   <li>{@link mantis.calibration.PlanarArmKinematics}: forward and exact analytic inverse
  *       kinematics of a planar 3R arm, with joint limits from a {@link mantis.core.RobotSpec}.
+ *   <li>{@code mantis.calibration.kinematics}: URDF robots and N-joint serial kinematics (FK,
+ *       Jacobian, damped-least-squares IK on EJML) behind one interface, the planar arm included.
  * </ul>
  *
  * <p>Conventions: the table frame is metric, origin at the arm base, +x right, +y away from the

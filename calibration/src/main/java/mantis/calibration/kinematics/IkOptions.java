@@ -39,8 +39,8 @@ public record IkOptions(
     }
   }
 
-  /** 1e-9 m, 1e-9 rad, 100 iterations, 20 restarts, damping 1e-3, seed 42. */
+  /** 1e-9 m, 1e-9 rad, 100 iterations, 50 restarts, damping 1e-3, seed 42. */
   public static IkOptions defaults() {
-    return new IkOptions(1e-9, 1e-9, 100, 20, 1e-3, 42L);
+    return new IkOptions(1e-9, 1e-9, 100, 50, 1e-3, 42L);
   }
 }

@@ -17,6 +17,11 @@ final class SerialChainKinematics implements Kinematics {
   private static final double MAX_DAMPING = 1e4;
   private static final double TWO_PI = 2 * Math.PI;
 
+  /** Every this many iterations an attempt must have cut its squared error to STALL_RATIO. */
+  private static final int STALL_ITERATIONS = 10;
+
+  private static final double STALL_RATIO = 0.25;
+
   /** Largest change of any joint in one step, rad (or m). */
   private static final double MAX_STEP = 1.0;
 
@@ -149,10 +154,19 @@ final class SerialChainKinematics implements Kinematics {
     double err = error(target, w.frames, w.e, w);
     double lambda = options.initialDamping();
     double[] trial = new double[n];
+    double errorAtCheck = err;
     for (int iter = 0; iter < options.maxIterations(); iter++) {
       if (w.positionError <= options.positionToleranceM()
           && w.orientationError <= options.orientationToleranceRad()) {
         return q;
+      }
+      if (iter > 0 && iter % STALL_ITERATIONS == 0) {
+        // Converging attempts shrink the squared error fast; one that does not is in a local
+        // minimum (often against a limit), and a restart is cheaper than waiting.
+        if (err > STALL_RATIO * errorAtCheck) {
+          break;
+        }
+        errorAtCheck = err;
       }
       double positionError = w.positionError;
       double orientationError = w.orientationError;
