@@ -13,6 +13,11 @@
  *       restarts) for any N-joint chain; {@link
  *       mantis.calibration.kinematics.Kinematics#planar(mantis.calibration.PlanarArmKinematics,
  *       mantis.core.RobotSpec)} puts the exact planar 3R solver behind the same interface.
+ *   <li>{@link mantis.calibration.kinematics.RobotModels} names the robots Mantis ships ({@code
+ *       planar3}, and {@code ur5e}: a UR5e-like 6-joint arm from a bundled URDF) as {@link
+ *       mantis.calibration.kinematics.RobotModel}s: limits, kinematics and a {@link
+ *       mantis.calibration.kinematics.TableReach}, the one seam between table-space plans and any
+ *       arm's joints.
  * </ul>
  *
  * <p>Conventions: poses are in the chain's base frame, positions in metres, orientations as unit
