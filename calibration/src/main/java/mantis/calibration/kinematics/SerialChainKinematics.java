@@ -119,7 +119,7 @@ final class SerialChainKinematics implements Kinematics {
       attempts++;
       double[] q = attempt(target, start, w);
       if (q != null) {
-        return IkResult.solved(q, w.positionError, w.orientationError, attempts);
+        return IkResult.solved(q, w.positionError, w.orientationError, attempts, w.iterations);
       }
       if (w.positionError + w.orientationError < bestPos + bestRot) {
         bestPos = w.positionError;
@@ -141,7 +141,8 @@ final class SerialChainKinematics implements Kinematics {
             + " rad); the pose may be out of reach or need joints outside the limits",
         bestPos,
         bestRot,
-        attempts);
+        attempts,
+        w.iterations);
   }
 
   /** One damped-least-squares descent from {@code start}; the solution or null. */
@@ -168,6 +169,7 @@ final class SerialChainKinematics implements Kinematics {
         }
         errorAtCheck = err;
       }
+      w.iterations++;
       double positionError = w.positionError;
       double orientationError = w.orientationError;
       fillJacobian(w.frames, w.jac);
@@ -387,6 +389,7 @@ final class SerialChainKinematics implements Kinematics {
     final LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(6);
     double positionError;
     double orientationError;
+    int iterations;
 
     Workspace(int n) {
       frames = new Frames(n);
