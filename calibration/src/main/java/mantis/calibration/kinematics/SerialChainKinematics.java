@@ -11,7 +11,11 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.misc.UnrolledCholesky_DDRM;
 
-/** FK, Jacobian and damped-least-squares IK of a {@link SerialChain}. */
+/**
+ * FK, Jacobian and damped-least-squares IK of a {@link SerialChain}. An IK solve tries the caller's
+ * seed first; its restarts start from the precomputed sample poses nearest the target, then from
+ * seeded random joint values. A solve allocates its scratch space once, nothing per iteration.
+ */
 final class SerialChainKinematics implements Kinematics {
   private static final double MIN_DAMPING = 1e-12;
   private static final double MAX_DAMPING = 1e4;
@@ -30,7 +34,8 @@ final class SerialChainKinematics implements Kinematics {
 
   /**
    * Samples in the seed table: random in-limit joint values and their tool poses, computed once per
-   * instance (2048 x 6 joints: ~200 KB, ~1 ms). Restarts start from the samples nearest the target.
+   * instance (2048 forward kinematics; 13 doubles a sample for 6 joints, ~0.2 MB). Restarts start
+   * from the samples nearest the target.
    */
   static final int SEED_TABLE_SIZE = 2048;
 
