@@ -1,5 +1,7 @@
 package mantis.calibration.kinematics;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -16,6 +18,8 @@ import java.util.Random;
  * </pre>
  */
 public final class IkBenchmark {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   private IkBenchmark() {}
 
   /** Args: URDF file, base link, tool link, number of poses (default 20000), seed (default 1). */
@@ -36,6 +40,12 @@ public final class IkBenchmark {
     double[] rotErr = r[2];
     int solved = (int) r[3][0];
     double attempts = r[3][1];
+    double[] attemptCounts = r[4];
+    double[] iterationCounts = r[5];
+    double[] cpuNanos = r[6];
+    Arrays.sort(cpuNanos);
+    Arrays.sort(attemptCounts);
+    Arrays.sort(iterationCounts);
     Arrays.sort(nanos);
     Arrays.sort(posErr);
     Arrays.sort(rotErr);
@@ -44,7 +54,20 @@ public final class IkBenchmark {
     System.out.println(
         String.format(
             Locale.ROOT, "success | %.4f%% (%d of %d)", 100.0 * solved / poses, solved, poses));
-    System.out.println(String.format(Locale.ROOT, "attempts per solve (mean) | %.3f", attempts));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "attempts per solve mean / p99 / max | %.3f / %.0f / %.0f",
+            attempts,
+            pct(attemptCounts, 0.99),
+            max(attemptCounts)));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "iterations per solve mean / p99 / max | %.1f / %.0f / %.0f",
+            mean(iterationCounts),
+            pct(iterationCounts, 0.99),
+            max(iterationCounts)));
     System.out.println(
         String.format(
             Locale.ROOT,
@@ -64,22 +87,39 @@ public final class IkBenchmark {
             pct(nanos, 0.5) / 1e3,
             pct(nanos, 0.99) / 1e3,
             nanos[nanos.length - 1] / 1e3));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "thread CPU time per solve p50 / p99 / max | %.1f us / %.1f us / %.1f us",
+            pct(cpuNanos, 0.5) / 1e3,
+            pct(cpuNanos, 0.99) / 1e3,
+            cpuNanos[cpuNanos.length - 1] / 1e3));
   }
 
   private static double[][] run(Kinematics k, SerialChain chain, int poses, long seed) {
     Random rng = new Random(seed);
     double[] nanos = new double[poses];
+    boolean cpu = THREADS.isCurrentThreadCpuTimeSupported();
+    double[] cpuNanos = new double[poses];
     double[] posErr = new double[poses];
     double[] rotErr = new double[poses];
+    double[] attemptCounts = new double[poses];
+    double[] iterationCounts = new double[poses];
     int solved = 0;
     long attempts = 0;
     for (int n = 0; n < poses; n++) {
       Pose target = k.forward(random(chain, rng));
       double[] start = random(chain, rng);
+      long c0 = cpu ? THREADS.getCurrentThreadCpuTime() : 0;
       long t0 = System.nanoTime();
       IkResult r = k.inverse(target, start);
       nanos[n] = System.nanoTime() - t0;
+      if (cpu) {
+        cpuNanos[n] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
       attempts += r.attempts();
+      attemptCounts[n] = r.attempts();
+      iterationCounts[n] = r.iterations();
       if (r.solved()) {
         Pose reached = k.forward(r.joints().orElseThrow());
         posErr[solved] = reached.positionDistanceM(target);
@@ -91,7 +131,10 @@ public final class IkBenchmark {
       nanos,
       Arrays.copyOf(posErr, Math.max(1, solved)),
       Arrays.copyOf(rotErr, Math.max(1, solved)),
-      {solved, attempts / (double) poses}
+      {solved, attempts / (double) poses},
+      attemptCounts,
+      iterationCounts,
+      cpuNanos
     };
   }
 
@@ -109,6 +152,14 @@ public final class IkBenchmark {
 
   private static double pct(double[] sorted, double p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  private static double mean(double[] v) {
+    double sum = 0;
+    for (double x : v) {
+      sum += x;
+    }
+    return sum / v.length;
   }
 
   private static double max(double[] sorted) {

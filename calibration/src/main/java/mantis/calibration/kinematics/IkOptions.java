@@ -6,7 +6,8 @@ package mantis.calibration.kinematics;
  * @param positionToleranceM largest position error of a solution, metres (> 0)
  * @param orientationToleranceRad largest orientation error of a solution, radians (> 0)
  * @param maxIterations iterations per attempt (>= 1)
- * @param maxRestarts random restarts after the attempt from the seed (>= 0)
+ * @param maxRestarts restarts after the attempt from the seed (>= 0): the first 16 from the
+ *     precomputed sample poses nearest the target, the rest from random joint values
  * @param initialDamping initial damping factor lambda (> 0); adapted Levenberg-Marquardt style
  * @param randomSeed seed of the restarts' random joint values (each solve starts from it, so a
  *     solve is deterministic)

@@ -14,6 +14,7 @@ public final class IkResult {
   private final double positionErrorM;
   private final double orientationErrorRad;
   private final int attempts;
+  private final int iterations;
   private final String failure;
 
   private IkResult(
@@ -22,27 +23,54 @@ public final class IkResult {
       double positionErrorM,
       double orientationErrorRad,
       int attempts,
+      int iterations,
       String failure) {
     this.joints = joints == null ? null : joints.clone();
     this.solved = solved;
     this.positionErrorM = positionErrorM;
     this.orientationErrorRad = orientationErrorRad;
     this.attempts = attempts;
+    this.iterations = iterations;
     this.failure = failure;
   }
 
-  /** A solution. */
+  /** A solution of a solver that does not iterate (0 iterations). */
   public static IkResult solved(
       double[] joints, double positionErrorM, double orientationErrorRad, int attempts) {
-    Objects.requireNonNull(joints, "joints");
-    return new IkResult(joints, true, positionErrorM, orientationErrorRad, attempts, "");
+    return solved(joints, positionErrorM, orientationErrorRad, attempts, 0);
   }
 
-  /** A failure with the best attempt's errors (NaN when there was no attempt) and a reason. */
+  /** A solution found after {@code iterations} solver iterations over all attempts. */
+  public static IkResult solved(
+      double[] joints,
+      double positionErrorM,
+      double orientationErrorRad,
+      int attempts,
+      int iterations) {
+    Objects.requireNonNull(joints, "joints");
+    return new IkResult(
+        joints, true, positionErrorM, orientationErrorRad, attempts, iterations, "");
+  }
+
+  /**
+   * A failure of a solver that does not iterate, with the best attempt's errors (NaN when there was
+   * no attempt) and a reason.
+   */
   public static IkResult failed(
       String reason, double positionErrorM, double orientationErrorRad, int attempts) {
+    return failed(reason, positionErrorM, orientationErrorRad, attempts, 0);
+  }
+
+  /** A failure after {@code iterations} solver iterations over all attempts. */
+  public static IkResult failed(
+      String reason,
+      double positionErrorM,
+      double orientationErrorRad,
+      int attempts,
+      int iterations) {
     Objects.requireNonNull(reason, "reason");
-    return new IkResult(null, false, positionErrorM, orientationErrorRad, attempts, reason);
+    return new IkResult(
+        null, false, positionErrorM, orientationErrorRad, attempts, iterations, reason);
   }
 
   /** True when a solution within the tolerances and the limits was found. */
@@ -70,6 +98,11 @@ public final class IkResult {
     return attempts;
   }
 
+  /** Solver iterations over all attempts (0 for a closed-form solver). */
+  public int iterations() {
+    return iterations;
+  }
+
   /** Why the solve failed; empty when solved. */
   public String failure() {
     return failure;
@@ -86,6 +119,8 @@ public final class IkResult {
             + orientationErrorRad
             + ", attempts="
             + attempts
+            + ", iterations="
+            + iterations
             + "}"
         : "IkResult{failed: " + failure + "}";
   }

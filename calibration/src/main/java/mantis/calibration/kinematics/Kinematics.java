@@ -33,7 +33,8 @@ public interface Kinematics {
 
   /**
    * Kinematics of an N-joint serial chain: exact FK, analytic Jacobian, and damped-least-squares IK
-   * with joint limits and seeded random restarts.
+   * with joint limits and restarts (from precomputed sample poses nearest the target, then seeded
+   * random joint values).
    */
   static Kinematics serial(SerialChain chain, IkOptions options) {
     return new SerialChainKinematics(chain, options);

@@ -8,22 +8,42 @@ import org.ejml.data.DMatrix3x3;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.fixed.CommonOps_DDF3;
 import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
+import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
+import org.ejml.dense.row.misc.UnrolledCholesky_DDRM;
 
-/** FK, Jacobian and damped-least-squares IK of a {@link SerialChain}. */
+/**
+ * FK, Jacobian and damped-least-squares IK of a {@link SerialChain}. An IK solve tries the caller's
+ * seed first; its restarts start from the precomputed sample poses nearest the target, then from
+ * seeded random joint values. A solve allocates its scratch space once, nothing per iteration.
+ */
 final class SerialChainKinematics implements Kinematics {
   private static final double MIN_DAMPING = 1e-12;
   private static final double MAX_DAMPING = 1e4;
   private static final double TWO_PI = 2 * Math.PI;
 
-  /** Every this many iterations an attempt must have cut its squared error to STALL_RATIO. */
-  private static final int STALL_ITERATIONS = 10;
+  /**
+   * Every this many iterations an attempt must have cut its squared error to STALL_RATIO of what it
+   * was (10 before 2026-12-03; 5 halves the cost of a doomed attempt, see docs/BENCHMARKS.md).
+   */
+  private static final int STALL_ITERATIONS = 5;
 
   private static final double STALL_RATIO = 0.25;
 
   /** Largest change of any joint in one step, rad (or m). */
   private static final double MAX_STEP = 1.0;
+
+  /**
+   * Samples in the seed table: random in-limit joint values and their tool poses, computed once per
+   * instance (2048 forward kinematics; 13 doubles a sample for 6 joints, ~0.2 MB). Restarts start
+   * from the samples nearest the target.
+   */
+  static final int SEED_TABLE_SIZE = 2048;
+
+  /** Weight of orientation against position in the seed table, times the squared reach. */
+  static final double ROTATION_WEIGHT = 0.1;
+
+  /** Restarts that start from the seed table's samples nearest the target. */
+  static final int SEED_TABLE_RESTARTS = 16;
 
   private final SerialChain chain;
   private final IkOptions options;
@@ -37,6 +57,7 @@ final class SerialChainKinematics implements Kinematics {
   private final boolean[] bounded;
   private final DMatrix3x3 toolRotation;
   private final DMatrix3 toolTranslation;
+  private final SeedTable seedTable;
 
   SerialChainKinematics(SerialChain chain, IkOptions options) {
     this.chain = Objects.requireNonNull(chain, "chain");
@@ -61,6 +82,36 @@ final class SerialChainKinematics implements Kinematics {
     }
     toolRotation = chain.toolTransform().rotationMatrix();
     toolTranslation = chain.toolTransform().translation();
+    seedTable = SEED_TABLE_SIZE > 0 ? seedTable(SEED_TABLE_SIZE) : null;
+  }
+
+  private SeedTable seedTable(int size) {
+    SplittableRandom rng = new SplittableRandom(options.randomSeed() ^ 0x5eed7ab1eL);
+    double[][] joints = new double[size][n];
+    double[] poses = new double[7 * size];
+    Frames f = new Frames(n);
+    double reach2 = 0;
+    for (int s = 0; s < size; s++) {
+      double[] q = joints[s];
+      for (int i = 0; i < n; i++) {
+        q[i] =
+            bounded[i]
+                ? lower[i] + rng.nextDouble() * (upper[i] - lower[i])
+                : rng.nextDouble(-Math.PI, Math.PI);
+      }
+      compute(q, f);
+      Pose p = f.pose();
+      int o = 7 * s;
+      poses[o] = p.xM();
+      poses[o + 1] = p.yM();
+      poses[o + 2] = p.zM();
+      poses[o + 3] = p.qx();
+      poses[o + 4] = p.qy();
+      poses[o + 5] = p.qz();
+      poses[o + 6] = p.qw();
+      reach2 = Math.max(reach2, p.xM() * p.xM() + p.yM() * p.yM() + p.zM() * p.zM());
+    }
+    return new SeedTable(joints, poses, ROTATION_WEIGHT * Math.max(reach2, 1e-6));
   }
 
   @Override
@@ -103,12 +154,21 @@ final class SerialChainKinematics implements Kinematics {
     checkJoints(seed, "seed");
     SplittableRandom rng = new SplittableRandom(options.randomSeed());
     Workspace w = new Workspace(n);
+    w.setTarget(target);
     double bestPos = Double.POSITIVE_INFINITY;
     double bestRot = Double.POSITIVE_INFINITY;
     int attempts = 0;
-    double[] start = seed.clone();
+    double[] start = w.start;
+    System.arraycopy(seed, 0, start, 0, n);
+    int tableSeeds = 0;
     for (int attempt = 0; attempt <= options.maxRestarts(); attempt++) {
-      if (attempt > 0) {
+      if (attempt == 1 && seedTable != null) {
+        // Only a solve whose first attempt failed pays for the search.
+        tableSeeds = nearestSamples(w);
+      }
+      if (attempt > 0 && attempt <= tableSeeds) {
+        System.arraycopy(seedTable.joints[w.nearest[attempt - 1]], 0, start, 0, n);
+      } else if (attempt > 0) {
         for (int i = 0; i < n; i++) {
           start[i] =
               bounded[i]
@@ -117,9 +177,9 @@ final class SerialChainKinematics implements Kinematics {
         }
       }
       attempts++;
-      double[] q = attempt(target, start, w);
-      if (q != null) {
-        return IkResult.solved(q, w.positionError, w.orientationError, attempts);
+      if (attempt(start, w)) {
+        return IkResult.solved(
+            w.q.clone(), w.positionError, w.orientationError, attempts, w.iterations);
       }
       if (w.positionError + w.orientationError < bestPos + bestRot) {
         bestPos = w.positionError;
@@ -141,24 +201,61 @@ final class SerialChainKinematics implements Kinematics {
             + " rad); the pose may be out of reach or need joints outside the limits",
         bestPos,
         bestRot,
-        attempts);
+        attempts,
+        w.iterations);
   }
 
-  /** One damped-least-squares descent from {@code start}; the solution or null. */
-  private double[] attempt(Pose target, double[] start, Workspace w) {
-    double[] q = start.clone();
+  /**
+   * Fills w.nearest with the indices of the seed-table samples whose tool poses are nearest the
+   * target, nearest first; returns how many.
+   */
+  private int nearestSamples(Workspace w) {
+    int k = Math.min(w.nearest.length, seedTable.size());
+    double[] best = w.nearestDistance;
+    java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+    double[] poses = seedTable.poses;
+    double rotWeight = seedTable.rotationWeightM2;
+    for (int s = 0; s < seedTable.size(); s++) {
+      int o = 7 * s;
+      double dx = poses[o] - w.tx;
+      double dy = poses[o + 1] - w.ty;
+      double dz = poses[o + 2] - w.tz;
+      double dot =
+          poses[o + 3] * w.tqx + poses[o + 4] * w.tqy + poses[o + 5] * w.tqz + poses[o + 6] * w.tqw;
+      double d = dx * dx + dy * dy + dz * dz + rotWeight * (1 - Math.abs(dot));
+      if (d < best[k - 1]) {
+        int at = k - 1;
+        while (at > 0 && best[at - 1] > d) {
+          best[at] = best[at - 1];
+          w.nearest[at] = w.nearest[at - 1];
+          at--;
+        }
+        best[at] = d;
+        w.nearest[at] = s;
+      }
+    }
+    return k;
+  }
+
+  /**
+   * One damped-least-squares descent from {@code start}; true when it reached the tolerances, with
+   * the solution in w.q and its errors in w.positionError and w.orientationError.
+   */
+  private boolean attempt(double[] start, Workspace w) {
+    double[] q = w.q;
+    double[] trial = w.trial;
     for (int i = 0; i < n; i++) {
-      q[i] = intoLimits(i, q[i]);
+      q[i] = intoLimits(i, start[i]);
     }
     compute(q, w.frames);
-    double err = error(target, w.frames, w.e, w);
+    double err = error(w.frames, w.e, w);
     double lambda = options.initialDamping();
-    double[] trial = new double[n];
     double errorAtCheck = err;
+    double posTol = options.positionToleranceM();
+    double rotTol = options.orientationToleranceRad();
     for (int iter = 0; iter < options.maxIterations(); iter++) {
-      if (w.positionError <= options.positionToleranceM()
-          && w.orientationError <= options.orientationToleranceRad()) {
-        return q;
+      if (w.positionError <= posTol && w.orientationError <= rotTol) {
+        return true;
       }
       if (iter > 0 && iter % STALL_ITERATIONS == 0) {
         // Converging attempts shrink the squared error fast; one that does not is in a local
@@ -168,28 +265,31 @@ final class SerialChainKinematics implements Kinematics {
         }
         errorAtCheck = err;
       }
+      w.iterations++;
       double positionError = w.positionError;
       double orientationError = w.orientationError;
       fillJacobian(w.frames, w.jac);
-      // dq = J^T (J J^T + lambda^2 I)^-1 e
+      // dq = J^T (J J^T + lambda^2 I)^-1 e, the 6 x 6 system by an unrolled Cholesky solve.
       CommonOps_DDRM.multTransB(w.jac, w.jac, w.jjt);
       for (int k = 0; k < 6; k++) {
-        w.jjt.add(k, k, lambda * lambda);
+        w.jjt.data[7 * k] += lambda * lambda;
       }
-      if (!w.solver.setA(w.jjt)) {
+      if (!UnrolledCholesky_DDRM.lower(w.jjt, w.chol)) {
         lambda *= 10;
         continue;
       }
-      w.solver.solve(w.e, w.y);
+      System.arraycopy(w.e.data, 0, w.y.data, 0, 6);
+      TriangularSolver_DDRM.solveL(w.chol.data, w.y.data, 6);
+      TriangularSolver_DDRM.solveTranL(w.chol.data, w.y.data, 6);
       CommonOps_DDRM.multTransA(w.jac, w.y, w.dq);
       // A trust region: far from the target the linearization is poor, so cap the largest step.
       double largest = CommonOps_DDRM.elementMaxAbs(w.dq);
       double scale = largest > MAX_STEP ? MAX_STEP / largest : 1;
       for (int i = 0; i < n; i++) {
-        trial[i] = intoLimits(i, q[i] + scale * w.dq.get(i));
+        trial[i] = intoLimits(i, q[i] + scale * w.dq.data[i]);
       }
       compute(trial, w.trialFrames);
-      double trialErr = error(target, w.trialFrames, w.trialE, w);
+      double trialErr = error(w.trialFrames, w.trialE, w);
       if (trialErr < err) {
         System.arraycopy(trial, 0, q, 0, n);
         Frames swap = w.frames;
@@ -210,27 +310,88 @@ final class SerialChainKinematics implements Kinematics {
         }
       }
     }
-    return w.positionError <= options.positionToleranceM()
-            && w.orientationError <= options.orientationToleranceRad()
-        ? q
-        : null;
+    return w.positionError <= posTol && w.orientationError <= rotTol;
   }
 
-  /** Fills e = (position error, rotation vector error); returns its squared norm. */
-  private static double error(Pose target, Frames f, DMatrixRMaj e, Workspace w) {
-    Pose current = f.pose();
-    double ex = target.xM() - current.xM();
-    double ey = target.yM() - current.yM();
-    double ez = target.zM() - current.zM();
-    double[] r = Rotations.rotationVector(target, current);
-    e.set(0, ex);
-    e.set(1, ey);
-    e.set(2, ez);
-    e.set(3, r[0]);
-    e.set(4, r[1]);
-    e.set(5, r[2]);
+  /**
+   * Fills e = (position error, rotation vector error) of the frames' tool against the workspace's
+   * target; returns its squared norm. Allocates nothing.
+   */
+  private static double error(Frames f, DMatrixRMaj e, Workspace w) {
+    DMatrix3x3 r = f.toolR;
+    double ex = w.tx - f.toolT.a1;
+    double ey = w.ty - f.toolT.a2;
+    double ez = w.tz - f.toolT.a3;
+    // The current orientation as a unit quaternion (as Pose.fromRotation computes it).
+    double trace = r.a11 + r.a22 + r.a33;
+    double cx;
+    double cy;
+    double cz;
+    double cw;
+    if (trace > 0) {
+      double s = 2 * Math.sqrt(trace + 1);
+      cw = 0.25 * s;
+      cx = (r.a32 - r.a23) / s;
+      cy = (r.a13 - r.a31) / s;
+      cz = (r.a21 - r.a12) / s;
+    } else if (r.a11 > r.a22 && r.a11 > r.a33) {
+      double s = 2 * Math.sqrt(1 + r.a11 - r.a22 - r.a33);
+      cw = (r.a32 - r.a23) / s;
+      cx = 0.25 * s;
+      cy = (r.a12 + r.a21) / s;
+      cz = (r.a13 + r.a31) / s;
+    } else if (r.a22 > r.a33) {
+      double s = 2 * Math.sqrt(1 + r.a22 - r.a11 - r.a33);
+      cw = (r.a13 - r.a31) / s;
+      cx = (r.a12 + r.a21) / s;
+      cy = 0.25 * s;
+      cz = (r.a23 + r.a32) / s;
+    } else {
+      double s = 2 * Math.sqrt(1 + r.a33 - r.a11 - r.a22);
+      cw = (r.a21 - r.a12) / s;
+      cx = (r.a13 + r.a31) / s;
+      cy = (r.a23 + r.a32) / s;
+      cz = 0.25 * s;
+    }
+    double norm = Math.sqrt(cx * cx + cy * cy + cz * cz + cw * cw);
+    // q = q_target * conj(q_current)
+    double ax = w.tqx;
+    double ay = w.tqy;
+    double az = w.tqz;
+    double aw = w.tqw;
+    double bx = -cx / norm;
+    double by = -cy / norm;
+    double bz = -cz / norm;
+    double bw = cw / norm;
+    double qw = aw * bw - ax * bx - ay * by - az * bz;
+    double qx = aw * bx + ax * bw + ay * bz - az * by;
+    double qy = aw * by - ax * bz + ay * bw + az * bx;
+    double qz = aw * bz + ax * by - ay * bx + az * bw;
+    if (qw < 0) {
+      qx = -qx;
+      qy = -qy;
+      qz = -qz;
+      qw = -qw;
+    }
+    double sn = Math.sqrt(qx * qx + qy * qy + qz * qz);
+    double rx = 0;
+    double ry = 0;
+    double rz = 0;
+    if (sn >= 1e-300) {
+      double k = 2 * Math.atan2(sn, qw) / sn;
+      rx = qx * k;
+      ry = qy * k;
+      rz = qz * k;
+    }
+    double[] d = e.data;
+    d[0] = ex;
+    d[1] = ey;
+    d[2] = ez;
+    d[3] = rx;
+    d[4] = ry;
+    d[5] = rz;
     double p2 = ex * ex + ey * ey + ez * ez;
-    double r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    double r2 = rx * rx + ry * ry + rz * rz;
     w.positionError = Math.sqrt(p2);
     w.orientationError = Math.sqrt(r2);
     return p2 + r2;
@@ -374,25 +535,75 @@ final class SerialChainKinematics implements Kinematics {
     }
   }
 
-  /** Per-solve scratch space. */
+  /** Per-solve scratch space: a solve allocates it once and nothing per iteration. */
   private static final class Workspace {
     Frames frames;
     Frames trialFrames;
     final DMatrixRMaj jac;
     final DMatrixRMaj jjt = new DMatrixRMaj(6, 6);
+    final DMatrixRMaj chol = new DMatrixRMaj(6, 6);
     DMatrixRMaj e = new DMatrixRMaj(6, 1);
     DMatrixRMaj trialE = new DMatrixRMaj(6, 1);
     final DMatrixRMaj y = new DMatrixRMaj(6, 1);
     final DMatrixRMaj dq;
-    final LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(6);
+    final double[] q;
+    final double[] trial;
+    final double[] start;
+    final int[] nearest = new int[SEED_TABLE_RESTARTS];
+    final double[] nearestDistance = new double[SEED_TABLE_RESTARTS];
+    double tx;
+    double ty;
+    double tz;
+    double tqx;
+    double tqy;
+    double tqz;
+    double tqw;
     double positionError;
     double orientationError;
+    int iterations;
 
     Workspace(int n) {
       frames = new Frames(n);
       trialFrames = new Frames(n);
       jac = new DMatrixRMaj(6, n);
       dq = new DMatrixRMaj(n, 1);
+      q = new double[n];
+      trial = new double[n];
+      start = new double[n];
+    }
+
+    void setTarget(Pose t) {
+      tx = t.xM();
+      ty = t.yM();
+      tz = t.zM();
+      tqx = t.qx();
+      tqy = t.qy();
+      tqz = t.qz();
+      tqw = t.qw();
+    }
+  }
+
+  /**
+   * Tool poses of random in-limit joint values, computed once per instance: restarts start from the
+   * samples nearest the target before falling back to random joint values.
+   */
+  private static final class SeedTable {
+    final double[][] joints;
+
+    /** x, y, z, qx, qy, qz, qw per sample. */
+    final double[] poses;
+
+    /** Weight of (1 - |q . q_target|) against the squared position distance, m^2. */
+    final double rotationWeightM2;
+
+    SeedTable(double[][] joints, double[] poses, double rotationWeightM2) {
+      this.joints = joints;
+      this.poses = poses;
+      this.rotationWeightM2 = rotationWeightM2;
+    }
+
+    int size() {
+      return joints.length;
     }
   }
 }

@@ -121,6 +121,23 @@ class SerialChainKinematicsTest {
   }
 
   @Test
+  void aSolveReportsItsIterationsOverAllAttempts() {
+    double[] q = {0.3, -1.2, 1.4, -1.7, -1.5, 0.2};
+    Pose target = ur5e.forward(q);
+    IkResult atSolution = ur5e.inverse(target, q);
+    assertEquals(1, atSolution.attempts());
+    assertEquals(0, atSolution.iterations(), "the seed already is a solution");
+    double[] seed = q.clone();
+    for (int i = 0; i < 6; i++) {
+      seed[i] += 0.05;
+    }
+    IkResult near = ur5e.inverse(target, seed);
+    assertTrue(near.iterations() >= 1 && near.iterations() <= 20, near.toString());
+    IkResult failed = ur5e.inverse(Pose.ofPosition(2.0, 0, 0.5), new double[6]);
+    assertTrue(failed.iterations() >= failed.attempts(), failed.toString());
+  }
+
+  @Test
   void anUnreachablePoseFailsWithAReasonInsteadOfThrowing() {
     IkResult r = ur5e.inverse(Pose.ofPosition(2.0, 0, 0.5), new double[6]);
     assertFalse(r.solved());
