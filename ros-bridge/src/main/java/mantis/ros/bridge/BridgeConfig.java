@@ -60,6 +60,17 @@ import mantis.security.TokenStore;
  *   id: arm                               # robot_id sent to the server
  *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
+ *   from_parameter: null                  # instead of spec: the URDF in this ROS parameter (/robot_description),
+ *                                         #   read at start (see RobotDescription); joints then optional
+ *   base_link: null                       # with from_parameter: the chain's ends (both or neither)
+ *   tool_link: null
+ *   max_acceleration_rad_per_s2: null     # required with from_parameter: URDF has no acceleration limits
+ * controller:
+ *   interface: topic                      # or follow_joint_trajectory: goals of control_msgs/FollowJointTrajectory
+ *   action_ns: null                       # default <topics.controller>/follow_joint_trajectory
+ *   path_tolerance: {position: 0, velocity: 0, acceleration: 0}   # every joint; all 0: none sent
+ *   goal_tolerance: {position: 0, velocity: 0, acceleration: 0}
+ *   goal_time_tolerance_ms: 0             # 0: the action server's default
  * server:
  *   target: localhost:50051               # the Mantis server, host:port
  *   tls:                                  # absent: plain text; present: TLS

@@ -122,7 +122,16 @@ class BridgeControllerConfigTest {
   }
 
   @Test
-  void theExampleFileStillLoads() {
+  void theExampleFilesLoad() {
     assertFalse(BridgeConfig.load(Path.of("bridge.example.yaml")).controller().action());
+    BridgeConfig c = BridgeConfig.load(Path.of("bridge.follow-joint-trajectory.example.yaml"));
+    assertEquals(
+        "FollowJointTrajectory action /scaled_pos_joint_traj_controller/follow_joint_trajectory",
+        c.trajectoryTarget());
+    assertEquals(new BridgeConfig.Tolerance(0.2, 0, 0), c.controller().pathTolerance());
+    BridgeConfig.FromParameter fp = c.robot().fromParameter().orElseThrow();
+    assertEquals("/robot_description", fp.parameter());
+    assertEquals("tool0", fp.toolLink().orElseThrow());
+    assertEquals(3.0, fp.maxAccelerationRadPerS2());
   }
 }
