@@ -312,6 +312,15 @@ class FollowJointTrajectoryRosTest {
             failure);
         assertTrue(client.counts().failures() >= 1);
         assertTrue(client.statusText().contains("action_aborted="), client.statusText());
+        // The heartbeat on /mantis/status carries the action's counters, as rostopic sees it.
+        List<String> echo = List.of(ros.rostopic().toString(), "echo", "-n", "1", "/mantis/status");
+        try (RosProcess p = RosProcess.start(core.environment(), echo)) {
+          assertEquals(0, p.waitFor(WAIT), p.output());
+          assertTrue(p.output().contains("action_goals="), p.output());
+          assertTrue(p.output().contains("action_server=connected"), p.output());
+          Matcher aborted = Pattern.compile("action_aborted=(\\d+)").matcher(p.output());
+          assertTrue(aborted.find() && Integer.parseInt(aborted.group(1)) >= 1, p.output());
+        }
       } finally {
         bridge.close();
       }
