@@ -145,8 +145,8 @@ final class BridgeCommand implements Callable<Integer> {
               + cfg.ros().masterUri()
               + ", server "
               + cfg.server().target()
-              + ", trajectories on "
-              + cfg.topics().command()
+              + ", trajectories to "
+              + bridge.config().trajectoryTarget()
               + (bridge.armServicePort() > 0
                   ? ", ArmService on port " + bridge.armServicePort()
                   : ""));

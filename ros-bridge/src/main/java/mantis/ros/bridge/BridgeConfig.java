@@ -60,6 +60,17 @@ import mantis.security.TokenStore;
  *   id: arm                               # robot_id sent to the server
  *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
+ *   from_parameter: null                  # instead of spec: the URDF in this ROS parameter (/robot_description),
+ *                                         #   read at start (see RobotDescription); joints then optional
+ *   base_link: null                       # with from_parameter: the chain's ends (both or neither)
+ *   tool_link: null
+ *   max_acceleration_rad_per_s2: null     # required with from_parameter: URDF has no acceleration limits
+ * controller:
+ *   interface: topic                      # or follow_joint_trajectory: goals of control_msgs/FollowJointTrajectory
+ *   action_ns: null                       # default <topics.controller>/follow_joint_trajectory
+ *   path_tolerance: {position: 0, velocity: 0, acceleration: 0}   # every joint; all 0: none sent
+ *   goal_tolerance: {position: 0, velocity: 0, acceleration: 0}
+ *   goal_time_tolerance_ms: 0             # 0: the action server's default
  * server:
  *   target: localhost:50051               # the Mantis server, host:port
  *   tls:                                  # absent: plain text; present: TLS
@@ -107,9 +118,17 @@ import mantis.security.TokenStore;
  * @param server the Mantis policy server
  * @param armService the bridge's own ArmService endpoint
  * @param bridge bridge behaviour
+ * @param controller how trajectories reach the arm's controller: the command topic or the
+ *     FollowJointTrajectory action
  */
 public record BridgeConfig(
-    Ros ros, Topics topics, Robot robot, Server server, ArmService armService, Bridge bridge) {
+    Ros ros,
+    Topics topics,
+    Robot robot,
+    Server server,
+    ArmService armService,
+    Bridge bridge,
+    Controller controller) {
   /** The master URI used when neither the file nor {@code ROS_MASTER_URI} gives one. */
   public static final String DEFAULT_MASTER_URI = "http://localhost:11311/";
 
@@ -120,6 +139,13 @@ public record BridgeConfig(
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(armService, "armService");
     Objects.requireNonNull(bridge, "bridge");
+    controller = controller == null ? Controller.topic() : controller;
+  }
+
+  /** The same config with the default controller interface (the command topic). */
+  public BridgeConfig(
+      Ros ros, Topics topics, Robot robot, Server server, ArmService armService, Bridge bridge) {
+    this(ros, topics, robot, server, armService, bridge, null);
   }
 
   /**
@@ -186,7 +212,7 @@ public record BridgeConfig(
       return c + "/command";
     }
 
-    private static void topic(String name, String key) {
+    static void topic(String name, String key) {
       check(name != null && !name.isBlank(), key + " must not be empty");
       check(!name.contains(" "), key + " must not contain spaces, got '" + name + "'");
     }
@@ -196,36 +222,200 @@ public record BridgeConfig(
    * The robot.
    *
    * @param id the robot id sent to the server
-   * @param specSource where the spec came from: a bundled name or a path
-   * @param spec the robot's joint limits, in the order of the server's chunks
-   * @param joints the ROS joint names, one per spec joint, in spec order
+   * @param specSource where the spec came from: a bundled name, a path, or {@code "parameter
+   *     /robot_description"}
+   * @param spec the robot's joint limits, in the order of the server's chunks; null only while a
+   *     {@code fromParameter} robot is not yet read from the parameter server
+   * @param joints the ROS joint names, one per spec joint, in spec order (empty while unresolved
+   *     unless given in the file)
+   * @param fromParameter where to read the robot's URDF from the ROS parameter server, when the
+   *     config asks for that ({@code robot.from_parameter})
    */
-  public record Robot(String id, String specSource, RobotSpec spec, List<String> joints) {
+  public record Robot(
+      String id,
+      String specSource,
+      RobotSpec spec,
+      List<String> joints,
+      Optional<FromParameter> fromParameter) {
     public Robot {
       check(id != null && !id.isBlank(), "robot.id must not be empty");
       Objects.requireNonNull(specSource, "specSource");
-      Objects.requireNonNull(spec, "robot.spec");
-      check(
-          joints != null && !joints.isEmpty(),
-          "robot.joints is required: the ROS joint names in the order of the"
-              + " robot spec's joints "
-              + spec.jointNames());
-      joints = List.copyOf(joints);
-      check(
-          joints.size() == spec.jointCount(),
-          "robot.joints has "
-              + joints.size()
-              + " names but robot spec "
-              + spec.name()
-              + " has "
-              + spec.jointCount()
-              + " joints "
-              + spec.jointNames());
+      fromParameter = fromParameter == null ? Optional.empty() : fromParameter;
+      joints = joints == null ? List.of() : List.copyOf(joints);
       var seen = new HashSet<String>();
       for (String j : joints) {
         check(j != null && !j.isBlank(), "robot.joints has an empty name");
         check(seen.add(j), "robot.joints names '" + j + "' twice");
       }
+      if (spec == null) {
+        check(
+            fromParameter.isPresent(),
+            "robot.spec is required (or robot.from_parameter: /robot_description)");
+      } else {
+        check(
+            !joints.isEmpty(),
+            "robot.joints is required: the ROS joint names in the order of the"
+                + " robot spec's joints "
+                + spec.jointNames());
+        check(
+            joints.size() == spec.jointCount(),
+            "robot.joints has "
+                + joints.size()
+                + " names but robot spec "
+                + spec.name()
+                + " has "
+                + spec.jointCount()
+                + " joints "
+                + spec.jointNames());
+      }
+    }
+
+    /** A robot given by its spec in the file. */
+    public Robot(String id, String specSource, RobotSpec spec, List<String> joints) {
+      this(id, specSource, spec, joints, Optional.empty());
+    }
+
+    /** False while a {@code robot.from_parameter} robot has not been read yet. */
+    public boolean resolved() {
+      return spec != null;
+    }
+
+    /** This robot with the spec and joint names read from the parameter server. */
+    public Robot resolvedWith(String source, RobotSpec resolvedSpec, List<String> rosJoints) {
+      return new Robot(id, source, resolvedSpec, rosJoints, fromParameter);
+    }
+  }
+
+  /**
+   * {@code robot.from_parameter}: the robot is the URDF held by a ROS parameter, read when the
+   * bridge starts. The chain runs from {@code baseLink} to {@code toolLink} (both empty: the URDF
+   * must be one unbranched chain); its moving joints, in chain order, are the robot's joints and
+   * their URDF names the ROS joint names. Position and velocity limits come from the URDF; URDF has
+   * no acceleration limits, so {@code maxAccelerationRadPerS2} is required and applies to every
+   * joint.
+   *
+   * @param parameter the parameter's name, e.g. {@code /robot_description}
+   * @param baseLink the chain's base link, or empty
+   * @param toolLink the chain's tool link, or empty
+   * @param maxAccelerationRadPerS2 the acceleration limit of every joint
+   */
+  public record FromParameter(
+      String parameter,
+      Optional<String> baseLink,
+      Optional<String> toolLink,
+      double maxAccelerationRadPerS2) {
+    public FromParameter {
+      check(
+          parameter != null && !parameter.isBlank() && !parameter.contains(" "),
+          "robot.from_parameter must be a parameter name such as /robot_description");
+      baseLink = baseLink == null ? Optional.empty() : baseLink;
+      toolLink = toolLink == null ? Optional.empty() : toolLink;
+      check(
+          baseLink.isPresent() == toolLink.isPresent(),
+          "robot.base_link and robot.tool_link go together: give both or neither");
+      check(
+          Double.isFinite(maxAccelerationRadPerS2) && maxAccelerationRadPerS2 > 0,
+          "robot.max_acceleration_rad_per_s2 is required with robot.from_parameter (URDF has no"
+              + " acceleration limits) and must be finite and > 0, got "
+              + maxAccelerationRadPerS2);
+    }
+  }
+
+  /**
+   * How trajectories reach the controller.
+   *
+   * @param kind {@link Interface#TOPIC}: {@code trajectory_msgs/JointTrajectory} on {@code
+   *     <topics.controller>/command}; {@link Interface#FOLLOW_JOINT_TRAJECTORY}: goals of the
+   *     {@code control_msgs/FollowJointTrajectory} action in {@code actionNs}
+   * @param actionNs the action's namespace (default {@code
+   *     <topics.controller>/follow_joint_trajectory}); empty with the topic interface
+   * @param pathTolerance sent for every joint as {@code path_tolerance} (all zero: none sent)
+   * @param goalTolerance sent for every joint as {@code goal_tolerance} (all zero: none sent)
+   * @param goalTimeToleranceMs {@code goal_time_tolerance}, ms (0: the server's default)
+   */
+  public record Controller(
+      Interface kind,
+      Optional<String> actionNs,
+      Tolerance pathTolerance,
+      Tolerance goalTolerance,
+      long goalTimeToleranceMs) {
+    public Controller {
+      Objects.requireNonNull(kind, "controller.interface");
+      actionNs = actionNs == null ? Optional.empty() : actionNs;
+      check(
+          kind == Interface.TOPIC || actionNs.isPresent(),
+          "controller.action_ns is required with interface follow_joint_trajectory");
+      actionNs.ifPresent(ns -> Topics.topic(ns, "controller.action_ns"));
+      pathTolerance = pathTolerance == null ? Tolerance.NONE : pathTolerance;
+      goalTolerance = goalTolerance == null ? Tolerance.NONE : goalTolerance;
+      check(
+          goalTimeToleranceMs >= 0 && goalTimeToleranceMs <= 60_000,
+          "controller.goal_time_tolerance_ms must be 0..60000, got " + goalTimeToleranceMs);
+    }
+
+    /** The command topic interface (the default). */
+    public static Controller topic() {
+      return new Controller(Interface.TOPIC, Optional.empty(), Tolerance.NONE, Tolerance.NONE, 0);
+    }
+
+    /** True for the FollowJointTrajectory action. */
+    public boolean action() {
+      return kind == Interface.FOLLOW_JOINT_TRAJECTORY;
+    }
+  }
+
+  /** {@code controller.interface}. */
+  public enum Interface {
+    /** {@code topic}: trajectories on {@code <controller>/command}. */
+    TOPIC("topic"),
+    /** {@code follow_joint_trajectory}: goals of the FollowJointTrajectory action. */
+    FOLLOW_JOINT_TRAJECTORY("follow_joint_trajectory");
+
+    private final String key;
+
+    Interface(String key) {
+      this.key = key;
+    }
+
+    /** The config value. */
+    public String key() {
+      return key;
+    }
+
+    static Interface parse(String value) {
+      for (Interface i : values()) {
+        if (i.key.equals(value)) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException(
+          "controller.interface must be 'topic' or 'follow_joint_trajectory', got '" + value + "'");
+    }
+  }
+
+  /**
+   * One joint tolerance, applied to every joint (control_msgs/JointTolerance: 0 keeps the server's
+   * default, -1 removes the tolerance).
+   *
+   * @param position rad or m
+   * @param velocity rad/s or m/s
+   * @param acceleration rad/s² or m/s²
+   */
+  public record Tolerance(double position, double velocity, double acceleration) {
+    /** All zero: the server's defaults (nothing is sent). */
+    public static final Tolerance NONE = new Tolerance(0, 0, 0);
+
+    public Tolerance {
+      for (double v : new double[] {position, velocity, acceleration}) {
+        check(
+            Double.isFinite(v) && (v >= 0 || v == -1),
+            "a tolerance must be >= 0 (0: the server's default) or -1 (none), got " + v);
+      }
+    }
+
+    /** True when every value is 0, so the server's defaults apply and none is sent. */
+    public boolean isDefault() {
+      return position == 0 && velocity == 0 && acceleration == 0;
     }
   }
 
@@ -463,7 +653,23 @@ public record BridgeConfig(
    * bridge --insecure}).
    */
   public BridgeConfig withArmServiceInsecure() {
-    return new BridgeConfig(ros, topics, robot, server, armService.withInsecure(true), bridge);
+    return new BridgeConfig(
+        ros, topics, robot, server, armService.withInsecure(true), bridge, controller);
+  }
+
+  /**
+   * Where trajectories go, for logs: {@code "topic /arm_controller/command"} or {@code
+   * "FollowJointTrajectory action /arm_controller/follow_joint_trajectory"}.
+   */
+  public String trajectoryTarget() {
+    return controller.action()
+        ? "FollowJointTrajectory action " + controller.actionNs().orElseThrow()
+        : "topic " + topics.command();
+  }
+
+  /** A copy with {@code resolved} as the robot (read from the parameter server at start). */
+  public BridgeConfig withRobot(Robot resolved) {
+    return new BridgeConfig(ros, topics, resolved, server, armService, bridge, controller);
   }
 
   /**
@@ -572,6 +778,18 @@ public record BridgeConfig(
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   }
 
+  private static String tolerance(Tolerance t) {
+    return t.isDefault()
+        ? "{}   # the server's defaults"
+        : "{position: "
+            + t.position()
+            + ", velocity: "
+            + t.velocity()
+            + ", acceleration: "
+            + t.acceleration()
+            + "}";
+  }
+
   /** The resolved configuration as YAML-like text, one key per line. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
@@ -595,8 +813,10 @@ public record BridgeConfig(
         .append('\n')
         .append("  controller: ")
         .append(topics.controller())
-        .append("   # publishes ")
-        .append(topics.command())
+        .append(
+            controller.action()
+                ? "   # FollowJointTrajectory action in " + controller.actionNs().orElseThrow()
+                : "   # publishes " + topics.command())
         .append('\n')
         .append("  instruction: ")
         .append(topics.instruction())
@@ -611,20 +831,50 @@ public record BridgeConfig(
         .append("  status: ")
         .append(topics.status())
         .append('\n');
-    sb.append("robot:\n")
-        .append("  id: ")
-        .append(robot.id())
-        .append('\n')
-        .append("  spec: ")
-        .append(robot.specSource())
-        .append("   # ")
-        .append(robot.spec().name())
-        .append(' ')
-        .append(robot.spec().jointNames())
-        .append('\n')
-        .append("  joints: ")
-        .append(robot.joints())
+    sb.append("robot:\n").append("  id: ").append(robot.id()).append('\n');
+    if (robot.fromParameter().isPresent()) {
+      FromParameter fp = robot.fromParameter().get();
+      sb.append("  from_parameter: ")
+          .append(fp.parameter())
+          .append("   # the URDF is read from the parameter server when the bridge starts\n")
+          .append("  base_link: ")
+          .append(fp.baseLink().orElse("(the URDF's root)"))
+          .append('\n')
+          .append("  tool_link: ")
+          .append(fp.toolLink().orElse("(the URDF's only leaf)"))
+          .append('\n')
+          .append("  max_acceleration_rad_per_s2: ")
+          .append(fp.maxAccelerationRadPerS2())
+          .append('\n');
+    }
+    if (robot.resolved()) {
+      sb.append("  spec: ")
+          .append(robot.specSource())
+          .append("   # ")
+          .append(robot.spec().name())
+          .append(' ')
+          .append(robot.spec().jointNames())
+          .append('\n');
+    }
+    sb.append("  joints: ")
+        .append(robot.joints().isEmpty() ? "(the URDF's chain joints)" : robot.joints())
         .append('\n');
+    sb.append("controller:\n").append("  interface: ").append(controller.kind().key()).append('\n');
+    if (controller.action()) {
+      sb.append("  action_ns: ")
+          .append(controller.actionNs().orElseThrow())
+          .append('\n')
+          .append("  path_tolerance: ")
+          .append(tolerance(controller.pathTolerance()))
+          .append('\n')
+          .append("  goal_tolerance: ")
+          .append(tolerance(controller.goalTolerance()))
+          .append('\n')
+          .append("  goal_time_tolerance_ms: ")
+          .append(controller.goalTimeToleranceMs())
+          .append(controller.goalTimeToleranceMs() == 0 ? "   # the server's default" : "")
+          .append('\n');
+    }
     sb.append("server:\n")
         .append("  target: ")
         .append(server.target())
@@ -731,16 +981,84 @@ public record BridgeConfig(
     @JsonProperty("bridge")
     RawBridge bridge = new RawBridge();
 
+    @JsonProperty("controller")
+    RawController controller = new RawController();
+
     BridgeConfig toConfig(Path baseDir, Map<String, String> env) {
       check(topics != null, "missing section 'topics'");
       check(robot != null, "missing section 'robot'");
+      Topics t = topics.toTopics();
       return new BridgeConfig(
           (ros == null ? new RawRos() : ros).toRos(env),
-          topics.toTopics(),
+          t,
           robot.toRobot(baseDir),
           (server == null ? new RawServer() : server).toServer(baseDir, env),
           (armService == null ? new RawArmService() : armService).toArmService(baseDir),
-          (bridge == null ? new RawBridge() : bridge).toBridge(baseDir));
+          (bridge == null ? new RawBridge() : bridge).toBridge(baseDir),
+          (controller == null ? new RawController() : controller).toController(t));
+    }
+  }
+
+  static final class RawController {
+    @JsonProperty("interface")
+    String kind = "topic";
+
+    @JsonProperty("action_ns")
+    String actionNs;
+
+    @JsonProperty("path_tolerance")
+    RawTolerance pathTolerance;
+
+    @JsonProperty("goal_tolerance")
+    RawTolerance goalTolerance;
+
+    @JsonProperty("goal_time_tolerance_ms")
+    long goalTimeToleranceMs;
+
+    Controller toController(Topics topics) {
+      Interface k = Interface.parse(kind == null ? "" : kind.strip());
+      Optional<String> ns = optional(actionNs);
+      if (k == Interface.TOPIC) {
+        check(
+            ns.isEmpty()
+                && pathTolerance == null
+                && goalTolerance == null
+                && goalTimeToleranceMs == 0,
+            "controller.action_ns, path_tolerance, goal_tolerance and goal_time_tolerance_ms apply only"
+                + " to interface: follow_joint_trajectory");
+      } else if (ns.isEmpty()) {
+        String c = topics.controller();
+        ns = Optional.of((c.endsWith("/") ? c : c + "/") + "follow_joint_trajectory");
+      }
+      return new Controller(
+          k,
+          ns,
+          pathTolerance == null
+              ? Tolerance.NONE
+              : pathTolerance.toTolerance("controller.path_tolerance"),
+          goalTolerance == null
+              ? Tolerance.NONE
+              : goalTolerance.toTolerance("controller.goal_tolerance"),
+          goalTimeToleranceMs);
+    }
+  }
+
+  static final class RawTolerance {
+    @JsonProperty("position")
+    double position;
+
+    @JsonProperty("velocity")
+    double velocity;
+
+    @JsonProperty("acceleration")
+    double acceleration;
+
+    Tolerance toTolerance(String key) {
+      try {
+        return new Tolerance(position, velocity, acceleration);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -827,13 +1145,46 @@ public record BridgeConfig(
     String id = "arm";
 
     @JsonProperty("spec")
-    String spec = Planar3RobotProvider.NAME;
+    String spec;
 
     @JsonProperty("joints")
     List<String> joints;
 
+    @JsonProperty("from_parameter")
+    String fromParameter;
+
+    @JsonProperty("base_link")
+    String baseLink;
+
+    @JsonProperty("tool_link")
+    String toolLink;
+
+    @JsonProperty("max_acceleration_rad_per_s2")
+    Double maxAccelerationRadPerS2;
+
     Robot toRobot(Path baseDir) {
-      check(spec != null && !spec.isBlank(), "robot.spec must not be empty");
+      if (fromParameter != null) {
+        check(
+            spec == null,
+            "robot.spec and robot.from_parameter exclude each other: the robot is either a spec or"
+                + " the URDF in a ROS parameter");
+        FromParameter fp =
+            new FromParameter(
+                fromParameter.strip(),
+                optional(baseLink),
+                optional(toolLink),
+                maxAccelerationRadPerS2 == null ? Double.NaN : maxAccelerationRadPerS2);
+        return new Robot(
+            id, "parameter " + fp.parameter() + " (read at start)", null, joints, Optional.of(fp));
+      }
+      check(
+          baseLink == null && toolLink == null && maxAccelerationRadPerS2 == null,
+          "robot.base_link, robot.tool_link and robot.max_acceleration_rad_per_s2 apply only with"
+              + " robot.from_parameter");
+      if (spec == null) {
+        spec = Planar3RobotProvider.NAME;
+      }
+      check(!spec.isBlank(), "robot.spec must not be empty");
       String s = spec.strip();
       RobotSpec resolved;
       String sourceName;

@@ -993,7 +993,7 @@ final class BridgeCore implements AutoCloseable {
       long tfs = Math.max(holdTfsNanos, h.points().get(0).timeFromStartNanos());
       t = Convert.hold(h.points().get(0).positionsRad(), tfs, rosNames, stamp);
     }
-    port.publishTrajectory(t);
+    port.publishHold(t, reason);
     holding = true;
     holdReason = reason;
     current = null;
@@ -1195,6 +1195,11 @@ final class BridgeCore implements AutoCloseable {
       Objects.requireNonNull(wallNanos, "wallNanos");
       Objects.requireNonNull(log, "log");
       Objects.requireNonNull(audit, "audit");
+      if (!config.robot().resolved()) {
+        throw new IllegalStateException(
+            "robot.from_parameter: the robot is not read from the parameter server yet"
+                + " (BridgeNode.start() reads it)");
+      }
       if (tickNanos < 100_000L || tickNanos > 100_000_000L) {
         throw new IllegalArgumentException(
             "tick period must be in [0.1 ms, 100 ms], got " + tickNanos + " ns");

@@ -26,6 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import mantis.core.MonotonicClock;
 import mantis.proto.v1.ArmServiceGrpc;
+import mantis.ros.master.MasterClient;
+import mantis.ros.msg.ActionMessages;
+import mantis.ros.msg.FollowJointTrajectoryActionGoal;
+import mantis.ros.msg.GoalId;
 import mantis.ros.msg.JointTrajectory;
 import mantis.ros.msg.RosMessages;
 import mantis.ros.msg.RosString;
@@ -87,7 +91,7 @@ public final class BridgeNode implements AutoCloseable {
   /** How long closing waits for the final hold to be written to the controllers, ms. */
   private static final long FLUSH_MS = 500;
 
-  private final BridgeConfig config;
+  private BridgeConfig config;
   private final MonotonicClock clock;
   private final ServerBuilder<?> armServerBuilder;
   private final ScheduledExecutorService givenScheduler;
@@ -96,7 +100,8 @@ public final class BridgeNode implements AutoCloseable {
   private final CompletableFuture<String> stopped = new CompletableFuture<>();
   private volatile Logger log = LOG;
   private RosNode node;
-  private RosPublisher<JointTrajectory> command;
+  private RosPublisher<?> command;
+  private FollowJointTrajectoryClient action;
   private ManagedChannel channel;
   private ScheduledExecutorService scheduler;
   private BridgeCore core;
@@ -175,6 +180,24 @@ public final class BridgeNode implements AutoCloseable {
         armAddress = new InetSocketAddress(resolved, config.armService().port());
       }
     }
+    if (!config.robot().resolved()) {
+      // robot.from_parameter: the URDF on the parameter server decides the joints and limits.
+      String name = config.ros().nodeName();
+      MasterClient master =
+          new MasterClient(
+              config.ros().masterUri(),
+              name.startsWith("/") ? name : "/" + name,
+              Duration.ofSeconds(5));
+      config =
+          config.withRobot(
+              RobotDescription.resolve(
+                  config.robot(), master::getParam, config.ros().masterUri().toString()));
+      LOG.info(
+          "robot {}: {} with joints {}",
+          config.robot().id(),
+          config.robot().specSource(),
+          config.robot().joints());
+    }
     if (config.bridge().auditLog().isPresent()) {
       audit = AuditLog.open(config.bridge().auditLog().get());
     }
@@ -236,12 +259,17 @@ public final class BridgeNode implements AutoCloseable {
     }
     node.start();
     log = node.logger(BridgeNode.class);
-    RosPublisher<JointTrajectory> command =
-        node.advertise(topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
-    this.command = command;
+    if (config.controller().action()) {
+      startAction(port);
+    } else {
+      RosPublisher<JointTrajectory> command =
+          node.advertise(
+              topics.command(), RosMessages.JOINT_TRAJECTORY, PublisherOptions.defaults());
+      this.command = command;
+      port.command = command;
+    }
     RosPublisher<RosString> status =
         node.advertise(topics.status(), RosMessages.STRING, PublisherOptions.latched());
-    port.command = command;
     port.status = status;
     topics
         .image()
@@ -303,12 +331,12 @@ public final class BridgeNode implements AutoCloseable {
       health.setStatus(ArmServiceGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
     }
     log.info(
-        "bridge {} started: master {}, server {} ({}), trajectories on {}{}{}",
+        "bridge {} started: master {}, server {} ({}), trajectories to {}{}{}",
         node.name(),
         config.ros().masterUri(),
         config.server().target(),
         config.server().security(),
-        topics.command(),
+        config.trajectoryTarget(),
         armServer == null ? "" : ", ArmService on " + armServer.getListenSockets(),
         node.isSimTime() ? ", stamps from /clock (use_sim_time)" : "");
   }
@@ -318,16 +346,99 @@ public final class BridgeNode implements AutoCloseable {
   }
 
   /**
+   * {@code controller.interface: follow_joint_trajectory}: the goal and cancel publishers, the
+   * status, feedback and result subscribers, and the client between them and the core.
+   */
+  private void startAction(LatePort port) {
+    String ns = config.controller().actionNs().orElseThrow();
+    String base = ns.endsWith("/") ? ns.substring(0, ns.length() - 1) : ns;
+    RosPublisher<FollowJointTrajectoryActionGoal> goals =
+        node.advertise(
+            base + "/goal",
+            ActionMessages.FOLLOW_JOINT_TRAJECTORY_ACTION_GOAL,
+            PublisherOptions.defaults());
+    RosPublisher<GoalId> cancels =
+        node.advertise(base + "/cancel", ActionMessages.GOAL_ID, PublisherOptions.defaults());
+    RosNode n = node;
+    FollowJointTrajectoryClient client =
+        new FollowJointTrajectoryClient(
+            node.name(),
+            config.controller(),
+            goals::publish,
+            cancels::publish,
+            () -> n.now().toNanos(),
+            node.logger(FollowJointTrajectoryClient.class));
+    subscribers.add(
+        node.subscribe(
+            base + "/status",
+            ActionMessages.GOAL_STATUS_ARRAY,
+            SubscriberOptions.defaults(),
+            client::onStatus));
+    subscribers.add(
+        node.subscribe(
+            base + "/feedback",
+            ActionMessages.FOLLOW_JOINT_TRAJECTORY_ACTION_FEEDBACK,
+            SubscriberOptions.defaults(),
+            client::onFeedback));
+    subscribers.add(
+        node.subscribe(
+            base + "/result",
+            ActionMessages.FOLLOW_JOINT_TRAJECTORY_ACTION_RESULT,
+            SubscriberOptions.defaults(),
+            client::onResult));
+    this.action = client;
+    this.command = cancels; // flushed on close: the last cancel must reach the server
+    port.goals = goals;
+    port.log = log;
+    port.action = client;
+  }
+
+  /** The FollowJointTrajectory client, when {@code controller.interface} asks for the action. */
+  synchronized Optional<FollowJointTrajectoryClient> actionClient() {
+    return Optional.ofNullable(action);
+  }
+
+  /** The config in use: after {@link #start()}, with the robot read from the parameter server. */
+  public synchronized BridgeConfig config() {
+    return config;
+  }
+
+  /**
    * The core's outputs before the node has joined the graph: dropped (the core is not started yet,
    * so only an early ArmService EStop or Hold could publish, and the arm is not commanded by this
-   * bridge then).
+   * bridge then). With the FollowJointTrajectory action, trajectories become goals and holds cancel
+   * the active goal, and the heartbeat carries the action's counters.
    */
   private static final class LatePort implements BridgePort {
     volatile RosPublisher<JointTrajectory> command;
     volatile RosPublisher<RosString> status;
+    volatile RosPublisher<FollowJointTrajectoryActionGoal> goals;
+    volatile FollowJointTrajectoryClient action;
+    volatile Logger log = LOG;
+    private volatile boolean warnedUnconnected;
 
     @Override
     public void publishTrajectory(JointTrajectory trajectory) {
+      FollowJointTrajectoryClient a = action;
+      if (a != null) {
+        if (goals.subscriberCount() == 0) {
+          if (!warnedUnconnected) {
+            warnedUnconnected = true;
+            log.warn(
+                "no FollowJointTrajectory action server is connected to {}/goal yet: goals are lost"
+                    + " until one is",
+                a.namespace());
+          }
+        } else {
+          warnedUnconnected = false;
+        }
+        try {
+          a.send(trajectory);
+        } catch (IllegalArgumentException e) {
+          log.error("cannot send a FollowJointTrajectory goal: {}", e.getMessage());
+        }
+        return;
+      }
       RosPublisher<JointTrajectory> p = command;
       if (p != null) {
         p.publish(trajectory);
@@ -335,10 +446,29 @@ public final class BridgeNode implements AutoCloseable {
     }
 
     @Override
+    public void publishHold(JointTrajectory hold, String reason) {
+      FollowJointTrajectoryClient a = action;
+      if (a != null) {
+        a.cancel(reason);
+        return;
+      }
+      publishTrajectory(hold);
+    }
+
+    @Override
     public void publishStatus(String text) {
       RosPublisher<RosString> p = status;
       if (p != null) {
-        p.publish(new RosString(text));
+        FollowJointTrajectoryClient a = action;
+        p.publish(
+            new RosString(
+                a == null
+                    ? text
+                    : text
+                        + " "
+                        + a.statusText()
+                        + " action_server="
+                        + (goals.subscriberCount() > 0 ? "connected" : "not_connected")));
       }
     }
   }

@@ -207,6 +207,65 @@ final class Convert {
     return new JointTrajectory(header(wallNanos), rosNames, List.of());
   }
 
+  /**
+   * {@code trajectory} with a velocity for every joint of every point, consistent with the
+   * positions and times: at an inner point the central difference {@code (q[i+1] - q[i-1]) /
+   * (t[i+1] - t[i-1])} (the duration-weighted mean of the two segments' mean velocities, so never
+   * faster than the faster of them), at the first point the first segment's mean velocity, and zero
+   * at the last point (the arm comes to rest at the end of a chunk that has no successor). A
+   * one-point trajectory gets zero velocities. Accelerations and effort stay empty.
+   *
+   * @throws IllegalArgumentException when a point has no positions or times do not increase
+   */
+  static JointTrajectory withVelocities(JointTrajectory trajectory) {
+    List<JointTrajectoryPoint> in = trajectory.points();
+    int n = in.size();
+    int joints = trajectory.jointNames().size();
+    double[] t = new double[n];
+    for (int i = 0; i < n; i++) {
+      JointTrajectoryPoint p = in.get(i);
+      if (p.positions().size() != joints) {
+        throw new IllegalArgumentException(
+            "point " + i + " has " + p.positions().size() + " positions for " + joints + " joints");
+      }
+      t[i] = p.timeFromStart().toNanos() * 1e-9;
+      if (i > 0 && !(t[i] > t[i - 1])) {
+        throw new IllegalArgumentException(
+            "time_from_start must increase, but point "
+                + i
+                + " is at "
+                + t[i]
+                + " s after "
+                + t[i - 1]
+                + " s");
+      }
+    }
+    List<JointTrajectoryPoint> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      JointTrajectoryPoint p = in.get(i);
+      List<Double> v = new ArrayList<>(joints);
+      for (int j = 0; j < joints; j++) {
+        double vel;
+        if (i == n - 1) {
+          vel = 0;
+        } else {
+          int a = i == 0 ? 0 : i - 1;
+          vel =
+              (in.get(i + 1).positions().get(j) - in.get(a).positions().get(j)) / (t[i + 1] - t[a]);
+        }
+        if (!Double.isFinite(vel)) {
+          throw new IllegalArgumentException(
+              "velocity of joint " + j + " at point " + i + " is " + vel);
+        }
+        v.add(vel);
+      }
+      out.add(
+          new JointTrajectoryPoint(
+              p.positions(), v, p.accelerations(), p.effort(), p.timeFromStart()));
+    }
+    return new JointTrajectory(trajectory.header(), trajectory.jointNames(), out);
+  }
+
   private static JointTrajectoryPoint point(double[] positionsRad, long timeFromStartNanos) {
     List<Double> q = new ArrayList<>(positionsRad.length);
     for (double p : positionsRad) {

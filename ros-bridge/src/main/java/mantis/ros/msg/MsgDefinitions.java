@@ -180,6 +180,17 @@ final class MsgDefinitions {
     return new MsgDefinitions(TEXTS);
   }
 
+  /** The standard texts and {@code more} (which may not redefine a standard type). */
+  static MsgDefinitions standardWith(Map<String, String> more) {
+    Map<String, String> all = new HashMap<>(TEXTS);
+    for (Map.Entry<String, String> e : more.entrySet()) {
+      if (all.putIfAbsent(e.getKey(), e.getValue()) != null) {
+        throw new IllegalArgumentException("message type " + e.getKey() + " defined twice");
+      }
+    }
+    return new MsgDefinitions(all);
+  }
+
   String text(String type) {
     String text = texts.get(type);
     if (text == null) {

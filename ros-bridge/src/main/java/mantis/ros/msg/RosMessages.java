@@ -178,11 +178,7 @@ public final class RosMessages {
               writePoint(out, p);
             }
           },
-          in ->
-              new JointTrajectory(
-                  in.header(),
-                  in.stringArray("joint_names"),
-                  in.array("points", MIN_POINT_BYTES, RosMessages::readPoint)));
+          RosMessages::readTrajectory);
 
   /** {@code rosgraph_msgs/Clock}, the simulated time on {@code /clock}. */
   public static final RosMessageType<Clock> CLOCK =
@@ -294,7 +290,14 @@ public final class RosMessages {
         in.bool("roi.do_rectify"));
   }
 
-  private static void writePoint(RosWriter out, JointTrajectoryPoint p) {
+  static JointTrajectory readTrajectory(RosReader in) {
+    return new JointTrajectory(
+        in.header(),
+        in.stringArray("joint_names"),
+        in.array("points", MIN_POINT_BYTES, RosMessages::readPoint));
+  }
+
+  static void writePoint(RosWriter out, JointTrajectoryPoint p) {
     out.float64Array(p.positions());
     out.float64Array(p.velocities());
     out.float64Array(p.accelerations());
@@ -302,7 +305,7 @@ public final class RosMessages {
     out.duration(p.timeFromStart());
   }
 
-  private static JointTrajectoryPoint readPoint(RosReader in) {
+  static JointTrajectoryPoint readPoint(RosReader in) {
     return new JointTrajectoryPoint(
         in.float64Array("positions"),
         in.float64Array("velocities"),

@@ -57,6 +57,13 @@ final class RosWriter {
     size += data.length;
   }
 
+  /** Appends bytes as they are (no length prefix): an already encoded nested message. */
+  void raw(byte[] data) {
+    ensure(data.length);
+    System.arraycopy(data, 0, buf, size, data.length);
+    size += data.length;
+  }
+
   void string(String s) {
     bytes(s.getBytes(StandardCharsets.UTF_8));
   }

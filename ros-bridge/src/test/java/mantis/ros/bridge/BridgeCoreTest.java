@@ -275,6 +275,24 @@ class BridgeCoreTest {
   }
 
   @Test
+  void holdsReachThePortAsHoldsWithTheirReasonAndChunksDoNot() throws Exception {
+    // The FollowJointTrajectory action cancels its goal on a hold, so the port must tell them
+    // apart.
+    try (Harness h = new Harness().started()) {
+      h.step(0.1, 0.2, 0.3);
+      assertEquals(1, h.port.trajectories.size());
+      assertEquals(List.of(), h.port.holdReasons, "a chunk is not a hold");
+      h.core.onEstop(new RosBool(true));
+      assertEquals(1, h.port.holdReasons.size());
+      assertTrue(h.port.holdReasons.get(0).startsWith("e-stop: "), h.port.holdReasons.toString());
+      assertHold(h.port.last(), 0.1, 0.2, 0.3);
+      h.core.close("test over");
+      assertEquals(2, h.port.holdReasons.size());
+      assertEquals("bridge closing: test over", h.port.holdReasons.get(1));
+    }
+  }
+
+  @Test
   void aChunkIsNeverPublishedTwiceNorAfterANewerOne() throws Exception {
     try (Harness h = new Harness().started()) {
       h.policy.reply = o -> null;

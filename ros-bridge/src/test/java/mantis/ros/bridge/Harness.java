@@ -161,9 +161,18 @@ final class Harness implements AutoCloseable {
     final List<JointTrajectory> trajectories = new CopyOnWriteArrayList<>();
     final List<String> statuses = new CopyOnWriteArrayList<>();
 
+    /** The reason of each hold, in order (holds are also in {@link #trajectories}). */
+    final List<String> holdReasons = new CopyOnWriteArrayList<>();
+
     @Override
     public void publishTrajectory(JointTrajectory trajectory) {
       trajectories.add(trajectory);
+    }
+
+    @Override
+    public void publishHold(JointTrajectory hold, String reason) {
+      holdReasons.add(reason);
+      publishTrajectory(hold);
     }
 
     @Override
