@@ -282,6 +282,12 @@ public final class IntrinsicsCalibrator {
     CameraIntrinsics intrinsics =
         new CameraIntrinsics(
             (int) size.width, (int) size.height, fx, fy, cx, cy, d[0], d[1], d[2], d[3], d[4]);
+    double[] sd = new double[9];
+    for (int i = 0; i < 9 && i < stdIntrinsics.total(); i++) {
+      sd[i] = flat(stdIntrinsics, i);
+    }
+    IntrinsicsStdDev stdDev =
+        new IntrinsicsStdDev(sd[0], sd[1], sd[2], sd[3], sd[4], sd[5], sd[6], sd[7], sd[8]);
     List<CalibrationView> views = new ArrayList<>();
     for (int i = 0; i < used.size(); i++) {
       Mat rot = new Mat();
@@ -307,7 +313,7 @@ public final class IntrinsicsCalibrator {
         cx,
         cy,
         rms);
-    return new IntrinsicsResult(board, intrinsics, rms, views, rejected);
+    return new IntrinsicsResult(board, intrinsics, stdDev, rms, views, rejected);
   }
 
   private static double flat(Mat m, int i) {

@@ -10,6 +10,7 @@ import mantis.calibration.CameraIntrinsics;
  * @param board the board that was looked for
  * @param intrinsics the calibrated camera: image size, fx, fy, cx, cy (pixels) and OpenCV's five
  *     distortion coefficients k1, k2, p1, p2, k3
+ * @param stdDev standard deviations of the intrinsics, estimated by OpenCV from the fit
  * @param rmsErrorPx RMS reprojection error over all corners of all used views, pixels (what {@code
  *     calibrateCamera} returns)
  * @param views the images used, in file-name order, with their own errors and board poses
@@ -18,12 +19,14 @@ import mantis.calibration.CameraIntrinsics;
 public record IntrinsicsResult(
     CalibrationBoard board,
     CameraIntrinsics intrinsics,
+    IntrinsicsStdDev stdDev,
     double rmsErrorPx,
     List<CalibrationView> views,
     List<RejectedImage> rejected) {
   public IntrinsicsResult {
     Objects.requireNonNull(board, "board");
     Objects.requireNonNull(intrinsics, "intrinsics");
+    Objects.requireNonNull(stdDev, "stdDev");
     views = List.copyOf(views);
     rejected = List.copyOf(rejected);
   }

@@ -50,6 +50,15 @@ final class Rigid {
     return new Rigid(rr, tt);
   }
 
+  /** R p + t. */
+  double[] apply(double x, double y, double z) {
+    return new double[] {
+      r[0] * x + r[1] * y + r[2] * z + t[0],
+      r[3] * x + r[4] * y + r[5] * z + t[1],
+      r[6] * x + r[7] * y + r[8] * z + t[2]
+    };
+  }
+
   /** Rotation angle of this transform's rotation, radians in [0, π]. */
   double angleRad() {
     double c = (r[0] + r[4] + r[8] - 1) / 2;
