@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       BenchRosCommand.class,
       TokenCommand.class,
       BenchSoakCommand.class,
+      CalibrateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {
