@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       TokenCommand.class,
       BenchSoakCommand.class,
       RobotCommand.class,
+      CalibrateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MantisCommand implements Runnable {
