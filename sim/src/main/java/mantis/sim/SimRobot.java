@@ -52,9 +52,33 @@ final class SimRobot {
     this.reachMaxM = reachMaxM;
   }
 
-  /** The robot of a configuration ({@link SimConfig#robot()}). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, SimRobot> CACHE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The robot of a configuration ({@link SimConfig#robot()}); built once per name. */
   static SimRobot forName(String name) {
     Objects.requireNonNull(name, "name");
+    SimRobot cached = CACHE.get(name);
+    if (cached != null) {
+      return cached;
+    }
+    SimRobot r = build(name);
+    CACHE.putIfAbsent(name, r);
+    return CACHE.get(name);
+  }
+
+  /** The bundled spatial arm with {@code joints} joints (to read arm points back from joints). */
+  static SimRobot forJointCount(int joints) {
+    for (String n : RobotModels.names()) {
+      SimRobot r = forName(n);
+      if (!r.planar() && r.jointCount() == joints) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("no bundled spatial arm has " + joints + " joints");
+  }
+
+  private static SimRobot build(String name) {
     RobotModel model = RobotModels.forName(name);
     if (model == RobotModels.planar3()) {
       return new SimRobot(
