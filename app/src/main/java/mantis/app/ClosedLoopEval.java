@@ -258,7 +258,8 @@ final class ClosedLoopEval {
       return String.format(
           Locale.ROOT,
           "embodiment-neutral path (%s -> %s): %d chunks, %d (%.1f%%) from the effector trace, %d"
-              + " (%.1f%%) from the fallback (the policy's %s joint targets), %d points unreached",
+              + " (%.1f%%) from the fallback (the policy's %s joint targets); %d effector-trace points"
+              + " out of the arm's reach mapped by the fallback, %d points unreached by both",
           a.source().name(),
           a.target().name(),
           c.chunks(),
@@ -267,6 +268,7 @@ final class ClosedLoopEval {
           c.fallbackChunks(),
           c.chunks() == 0 ? 0.0 : 100.0 * c.fallbackChunks() / c.chunks(),
           a.source().name(),
+          c.effectorPointsFellBack(),
           c.unreachedPoints());
     }
     return "";

@@ -55,7 +55,9 @@ class EvalRobotTest {
             json.toString());
     assertEquals(0, run.code(), run.err());
     assertTrue(run.out().contains("Closed-loop evaluation on ur5e"), run.out());
-    assertTrue(run.out().contains("mantis: embodiment-neutral path (planar3 -> ur5e)"), run.out());
+    assertTrue(
+        run.out().contains("mantis: embodiment-neutral path (mantis-planar-3 -> mantis-ur5e)"),
+        run.out());
     JsonNode root = new ObjectMapper().readTree(Files.readString(json));
     assertEquals("ur5e", root.get("robot").asText());
     for (JsonNode p : root.get("policies")) {

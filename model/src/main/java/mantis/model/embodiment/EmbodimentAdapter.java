@@ -47,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * Builder#optTipHeightM the tip height}, searched from the previous point's joints). Point k of the
  * chunk keeps the policy's time for point k. Without an effector trace (no effector mark found, or
  * fewer trace points than chunk points) the <em>fallback</em> maps the policy's own joint targets:
- * source joints -> source tip -> target reach. A point neither path can reach holds the previous
- * point. Finally every joint is limited to a fraction of the target arm's velocity and acceleration
- * limits from the measured state and kept a margin inside its position limits (the server's safety
- * filter enforces the limits again).
+ * source joints -> source tip -> target reach; so does a single trace point the target arm cannot
+ * reach. A point neither path can reach holds the previous point. Finally every joint is limited to
+ * a fraction of the target arm's velocity and acceleration limits from the measured state and kept
+ * a margin inside its position limits (the server's safety filter enforces the limits again).
  *
  * <p>The camera is the calibrated camera that sees the arm: for the simulator its nominal camera
  * {@link CameraModel#mantisDefault}, on a real robot the one from {@code mantis calibrate}. It is
@@ -82,8 +82,14 @@ public final class EmbodimentAdapter implements Policy {
    * @param effectorTraceChunks chunks mapped from the effector's trace
    * @param fallbackChunks chunks mapped from the policy's own joint targets (no effector trace)
    * @param unreachedPoints points neither path could reach (held at the previous point)
+   * @param effectorPointsFellBack points of effector-trace chunks the target arm could not reach,
+   *     mapped by the fallback instead
    */
-  public record PathCounts(long effectorTraceChunks, long fallbackChunks, long unreachedPoints) {
+  public record PathCounts(
+      long effectorTraceChunks,
+      long fallbackChunks,
+      long unreachedPoints,
+      long effectorPointsFellBack) {
     /** All chunks mapped. */
     public long chunks() {
       return effectorTraceChunks + fallbackChunks;
@@ -103,6 +109,7 @@ public final class EmbodimentAdapter implements Policy {
   private final AtomicLong effectorChunks = new AtomicLong();
   private final AtomicLong fallbackChunks = new AtomicLong();
   private final AtomicLong unreached = new AtomicLong();
+  private final AtomicLong effectorPointsFellBack = new AtomicLong();
   private final Map<String, double[]> equivalent =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -147,7 +154,8 @@ public final class EmbodimentAdapter implements Policy {
 
   /** How often each path was used so far. */
   public PathCounts counts() {
-    return new PathCounts(effectorChunks.get(), fallbackChunks.get(), unreached.get());
+    return new PathCounts(
+        effectorChunks.get(), fallbackChunks.get(), unreached.get(), effectorPointsFellBack.get());
   }
 
   /** The wrapped policy's robot. */
@@ -200,17 +208,20 @@ public final class EmbodimentAdapter implements Policy {
     List<double[]> desired = new ArrayList<>(in.size());
     double[] previous = q0;
     for (int k = 0; k < in.size(); k++) {
-      double xM;
-      double yM;
+      IkResult r;
       if (path.isPresent()) {
-        xM = path.get().get(k).xM();
-        yM = path.get().get(k).yM();
+        TablePoint p = path.get().get(k);
+        r = target.reach().reach(p.xM(), p.yM(), tipHeightM, previous);
+        if (!r.solved()) {
+          effectorPointsFellBack.incrementAndGet();
+        }
       } else {
-        Vec3 p = source.reach().tip(in.get(k).positionsRad());
-        xM = p.xM();
-        yM = p.yM();
+        r = IkResult.failed("no effector trace", Double.NaN, Double.NaN, 0);
       }
-      IkResult r = target.reach().reach(xM, yM, tipHeightM, previous);
+      if (!r.solved()) {
+        Vec3 p = source.reach().tip(in.get(k).positionsRad());
+        r = target.reach().reach(p.xM(), p.yM(), tipHeightM, previous);
+      }
       if (r.solved()) {
         previous = r.joints().orElseThrow();
       } else {

@@ -155,7 +155,7 @@ class EmbodimentAdapterTest {
       assertEquals(path.get(k).yM(), tip.yM(), 1e-5, "y of point " + k);
       assertEquals(EmbodimentAdapter.DEFAULT_TIP_HEIGHT_M, tip.zM(), 1e-5, "z of point " + k);
     }
-    assertEquals(new EmbodimentAdapter.PathCounts(1, 0, 0), adapter.counts());
+    assertEquals(new EmbodimentAdapter.PathCounts(1, 0, 0, 0), adapter.counts());
     assertEquals(inner.traces, chunk.traces(), "traces pass unchanged");
     assertEquals(123L, chunk.validUntilNanos());
   }
@@ -214,7 +214,7 @@ class EmbodimentAdapterTest {
       assertEquals(want.xM(), got.xM(), 1e-5, "x of point " + k);
       assertEquals(want.yM(), got.yM(), 1e-5, "y of point " + k);
     }
-    assertEquals(new EmbodimentAdapter.PathCounts(0, 1, 0), adapter.counts());
+    assertEquals(new EmbodimentAdapter.PathCounts(0, 1, 0, 0), adapter.counts());
   }
 
   @Test
