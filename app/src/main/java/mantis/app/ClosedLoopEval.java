@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import mantis.calibration.CameraModel;
 import mantis.calibration.Vec3;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.ActionChunk;
 import mantis.core.Frame;
 import mantis.core.Mark;
@@ -29,6 +30,7 @@ import mantis.core.MonotonicClock;
 import mantis.core.PixelPoint;
 import mantis.core.Policy;
 import mantis.core.Trace;
+import mantis.model.embodiment.EmbodimentAdapter;
 import mantis.server.MantisServer;
 import mantis.server.config.MantisConfig;
 import mantis.sim.ExpertEvaluation;
@@ -48,7 +50,8 @@ import mantis.sim.client.SimClient;
  * concurrent {@link SimClient}s (robot ids {@code eval-0 .. eval-(streams-1)}); {@link #expert}
  * runs the sim's scripted expert directly (privileged state). Episodes are taken from one shared
  * queue and stored by (family, seed), so the result does not depend on the number of streams. Every
- * sim uses {@link SimConfig#defaults()}.
+ * sim uses {@link SimConfig#defaults()} with the settings' robot ({@link
+ * SimConfig.Builder#optRobot}); the in-process server serves that robot.
  *
  * <p>Grounding: for each reply chunk with traces, {@code traces.get(0)} names the policy's grounded
  * mark. It counts as correct when that mark's centroid lies within {@code max(3 px, half the
@@ -78,6 +81,7 @@ final class ClosedLoopEval {
    * @param streams concurrent sim clients
    * @param sizePx square frame size sent
    * @param replanS sim seconds each chunk is executed
+   * @param robot the arm, a name of {@link RobotModels#names()}
    */
   record Settings(
       List<TaskFamily> families,
@@ -85,13 +89,31 @@ final class ClosedLoopEval {
       long firstSeed,
       int streams,
       int sizePx,
-      double replanS) {
+      double replanS,
+      String robot) {
     Settings {
       families = List.copyOf(families);
       if (families.isEmpty() || episodes < 1 || streams < 1 || sizePx < 16 || !(replanS > 0)) {
         throw new IllegalArgumentException(
             "need a family, episodes >= 1, streams >= 1, size >= 16 and replan > 0");
       }
+      RobotModels.forName(robot);
+    }
+
+    /** On the planar 3-joint arm. */
+    Settings(
+        List<TaskFamily> families,
+        int episodes,
+        long firstSeed,
+        int streams,
+        int sizePx,
+        double replanS) {
+      this(families, episodes, firstSeed, streams, sizePx, replanS, RobotModels.PLANAR3);
+    }
+
+    /** The simulator configuration of every episode. */
+    SimConfig simConfig() {
+      return SimConfig.defaults().toBuilder().optRobot(robot).build();
     }
 
     int total() {
@@ -117,8 +139,17 @@ final class ClosedLoopEval {
       int groundedCorrect,
       double[] traceErrorsPx) {}
 
-  /** Every episode of one policy, by family in settings order, seeds ascending. */
-  record PolicyRun(String policy, boolean served, Map<TaskFamily, List<Episode>> byFamily) {}
+  /**
+   * Every episode of one policy, by family in settings order, seeds ascending; {@code note} says
+   * how the policy drove the arm when that is worth reporting (the embodiment-neutral path's
+   * counts), else empty.
+   */
+  record PolicyRun(
+      String policy, boolean served, Map<TaskFamily, List<Episode>> byFamily, String note) {
+    PolicyRun(String policy, boolean served, Map<TaskFamily, List<Episode>> byFamily) {
+      this(policy, served, byFamily, "");
+    }
+  }
 
   /** One episode given a stream's own sim and index. */
   private interface EpisodeTask {
@@ -172,46 +203,75 @@ final class ClosedLoopEval {
     String name = "mantis-eval-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
     try (MantisServer server =
         ServerFactory.build(
-            cfg, InProcessServerBuilder.forName(name), policy, MonotonicClock.system())) {
+            cfg,
+            InProcessServerBuilder.forName(name),
+            policy,
+            MonotonicClock.system(),
+            RobotModels.forName(s.robot()).spec())) {
       server.start();
       if (!server.awaitServing(120, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the server for policy " + label + " did not warm up");
       }
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
-        return runAll(
-            label,
-            true,
-            s,
-            err,
-            () ->
-                (sim, stream, family, seed) -> {
-                  Probe probe = new Probe(inputPx, s.replanS());
-                  EpisodeResult r =
-                      SimClient.builder()
-                          .setChannel(channel)
-                          .optImageSize(s.sizePx(), s.sizePx())
-                          .optFrameFormat(FrameFormat.RAW_RGB8)
-                          .optReplanIntervalS(s.replanS())
-                          .optCallTimeout(Duration.ofSeconds(30))
-                          .optRobotId("eval-" + stream)
-                          .optListener(probe)
-                          .build()
-                          .runEpisode(sim, seed, family);
-                  return new Episode(
-                      family,
-                      seed,
-                      r.success(),
-                      r.latenciesNanos(),
-                      r.expiredChunks(),
-                      probe.grounded,
-                      probe.correct,
-                      probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
-                });
+        PolicyRun run =
+            runAll(
+                label,
+                true,
+                s,
+                err,
+                () ->
+                    (sim, stream, family, seed) -> {
+                      Probe probe = new Probe(inputPx, s.replanS());
+                      EpisodeResult r =
+                          SimClient.builder()
+                              .setChannel(channel)
+                              .optImageSize(s.sizePx(), s.sizePx())
+                              .optFrameFormat(FrameFormat.RAW_RGB8)
+                              .optReplanIntervalS(s.replanS())
+                              .optCallTimeout(Duration.ofSeconds(30))
+                              .optRobotId("eval-" + stream)
+                              .optListener(probe)
+                              .build()
+                              .runEpisode(sim, seed, family);
+                      return new Episode(
+                          family,
+                          seed,
+                          r.success(),
+                          r.latenciesNanos(),
+                          r.expiredChunks(),
+                          probe.grounded,
+                          probe.correct,
+                          probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
+                    });
+        return new PolicyRun(run.policy(), run.served(), run.byFamily(), note(policy));
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** The embodiment-neutral path's counts when {@code policy} went through it, else empty. */
+  static String note(Policy policy) {
+    if (policy instanceof EmbodimentAdapter a) {
+      EmbodimentAdapter.PathCounts c = a.counts();
+      return String.format(
+          Locale.ROOT,
+          "embodiment-neutral path (%s -> %s): %d chunks, %d (%.1f%%) from the effector trace, %d"
+              + " (%.1f%%) from the fallback (the policy's %s joint targets); %d effector-trace points"
+              + " out of the arm's reach mapped by the fallback, %d points unreached by both",
+          a.source().name(),
+          a.target().name(),
+          c.chunks(),
+          c.effectorTraceChunks(),
+          c.chunks() == 0 ? 0.0 : 100.0 * c.effectorTraceChunks() / c.chunks(),
+          c.fallbackChunks(),
+          c.chunks() == 0 ? 0.0 : 100.0 * c.fallbackChunks() / c.chunks(),
+          a.source().name(),
+          c.effectorPointsFellBack(),
+          c.unreachedPoints());
+    }
+    return "";
   }
 
   private static PolicyRun runAll(
@@ -238,7 +298,7 @@ final class ClosedLoopEval {
         futures.add(
             pool.submit(
                 () -> {
-                  TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+                  TabletopSim sim = TabletopSim.create(s.simConfig());
                   EpisodeTask task = perStream.get();
                   for (int j = next.getAndIncrement(); j < n; j = next.getAndIncrement()) {
                     TaskFamily family = s.families().get(j / s.episodes());

@@ -18,11 +18,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.spi.PolicyRequest;
-import mantis.server.config.MantisConfig;
+import mantis.model.serve.LearnedPolicies;
 import mantis.server.policy.Policies;
 import mantis.sim.TaskFamily;
 import mantis.sim.client.SimClientException;
@@ -43,14 +44,30 @@ final class EvalCommand implements Callable<Integer> {
   /** Input size every served policy is made for, pixels. */
   static final int POLICY_INPUT_PX = PolicyRequest.DEFAULT_INPUT_PX;
 
+  /**
+   * Prefix of a policy spec naming a model bundle that is always served through the
+   * embodiment-neutral path, even on the robot it was trained on.
+   */
+  static final String NEUTRAL_PREFIX = "neutral:";
+
   @Option(
       names = "--policies",
       split = ",",
       defaultValue = "mantis,visual-servo,expert,random",
       description =
-          "Comma-separated policy specs: expert (scripted, privileged) or any name the server knows "
-              + "(default ${DEFAULT-VALUE}).")
+          "Comma-separated policy specs: expert (scripted, privileged), neutral:DIR (a model bundle"
+              + " always driven through the embodiment-neutral path: effector trace, camera, the"
+              + " robot's inverse kinematics) or any name the server knows (default ${DEFAULT-VALUE}).")
   List<String> policies;
+
+  @Option(
+      names = "--robot",
+      defaultValue = RobotModels.PLANAR3,
+      description =
+          "The simulated arm: planar3 (default) or ur5e (the UR5e-like 6-joint arm); every policy is"
+              + " made for it (a learned bundle trained on another arm drives it through the"
+              + " embodiment-neutral path).")
+  String robot;
 
   @Option(
       names = "--family",
@@ -109,15 +126,17 @@ final class EvalCommand implements Callable<Integer> {
       System.err.println("mantis eval: " + bad);
       return 2;
     }
+    String robotName = canonicalRobot(robot);
     ClosedLoopEval.Settings settings =
-        new ClosedLoopEval.Settings(families, episodes, firstSeed, streams, size, replanS);
-    RobotSpec robot = ServerFactory.robot(MantisConfig.defaults());
+        new ClosedLoopEval.Settings(
+            families, episodes, firstSeed, streams, size, replanS, robotName);
+    RobotSpec robotSpec = RobotModels.forName(robotName).spec();
     Map<String, Policy> made = new LinkedHashMap<>();
     try {
       for (String p : policies) {
         if (!p.equals("expert") && !made.containsKey(p)) {
           try {
-            made.put(p, Policies.create(p, robot, POLICY_INPUT_PX, MonotonicClock.system()));
+            made.put(p, create(p, robotSpec));
           } catch (IllegalArgumentException e) {
             System.err.println("mantis eval: policy '" + p + "': " + e.getMessage());
             return 2;
@@ -127,8 +146,8 @@ final class EvalCommand implements Callable<Integer> {
       List<ClosedLoopEval.PolicyRun> runs = new ArrayList<>();
       for (String p : policies.stream().distinct().toList()) {
         System.err.printf(
-            "mantis eval: %s, %d episode(s) per family, seeds %d..%d%n",
-            p, episodes, firstSeed, firstSeed + episodes - 1);
+            "mantis eval: %s on %s, %d episode(s) per family, seeds %d..%d%n",
+            p, robotName, episodes, firstSeed, firstSeed + episodes - 1);
         runs.add(
             p.equals("expert")
                 ? ClosedLoopEval.expert(settings, System.err)
@@ -151,7 +170,36 @@ final class EvalCommand implements Callable<Integer> {
     }
   }
 
+  /** The policy {@code spec} for {@code robot}. */
+  private static Policy create(String spec, RobotSpec robot) {
+    if (spec.startsWith(NEUTRAL_PREFIX)) {
+      String dir = spec.substring(NEUTRAL_PREFIX.length());
+      if (dir.isBlank()) {
+        throw new IllegalArgumentException(NEUTRAL_PREFIX + " needs a bundle directory");
+      }
+      return LearnedPolicies.openNeutral(
+          Path.of(dir), robot, MonotonicClock.system(), PolicyRequest.Serving.DEFAULT);
+    }
+    return Policies.create(spec, robot, POLICY_INPUT_PX, MonotonicClock.system());
+  }
+
+  /** The short name ({@link RobotModels#names()}) of the robot {@code name} names. */
+  static String canonicalRobot(String name) {
+    var model = RobotModels.forName(name);
+    for (String n : RobotModels.names()) {
+      if (RobotModels.forName(n) == model) {
+        return n;
+      }
+    }
+    return model.name();
+  }
+
   private String validate() {
+    try {
+      RobotModels.forName(robot);
+    } catch (IllegalArgumentException e) {
+      return "--robot: " + e.getMessage();
+    }
     if (episodes < 1) {
       return "--episodes must be >= 1, got " + episodes;
     }
@@ -308,7 +356,8 @@ final class EvalCommand implements Callable<Integer> {
     void print(PrintStream out) {
       out.println();
       out.printf(
-          "Closed-loop evaluation: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s, %d stream(s)%n",
+          "Closed-loop evaluation on %s: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s, %d stream(s)%n",
+          settings.robot(),
           settings.episodes(),
           seeds(),
           settings.sizePx(),
@@ -378,6 +427,11 @@ final class EvalCommand implements Callable<Integer> {
               px(r.traceMedianPx()));
         }
       }
+      for (ClosedLoopEval.PolicyRun run : runs) {
+        if (!run.note().isEmpty()) {
+          out.println(run.policy() + ": " + run.note());
+        }
+      }
       out.println(
           "grounding: share of traced chunks whose grounded mark lies on the instruction's object; ToM: trace "
               + "error in pixels at "
@@ -392,6 +446,7 @@ final class EvalCommand implements Callable<Integer> {
           .append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
           .append('\n');
       md.append("- machine: ").append(machine()).append('\n');
+      md.append("- robot: ").append(settings.robot()).append('\n');
       md.append("- command: `").append(commandLine).append("`\n");
       md.append("- seeds: ")
           .append(seeds())
@@ -457,6 +512,11 @@ final class EvalCommand implements Callable<Integer> {
                   px(r.traceMedianPx())));
         }
       }
+      for (ClosedLoopEval.PolicyRun run : runs) {
+        if (!run.note().isEmpty()) {
+          md.append("\n- ").append(run.policy()).append(": ").append(run.note()).append('\n');
+        }
+      }
       return md.toString();
     }
 
@@ -467,6 +527,7 @@ final class EvalCommand implements Callable<Integer> {
       root.put("machine", machine());
       root.put("nproc", Runtime.getRuntime().availableProcessors());
       root.put("command", commandLine);
+      root.put("robot", settings.robot());
       root.put("episodesPerFamily", settings.episodes());
       root.put("firstSeed", settings.firstSeed());
       root.put("lastSeed", settings.firstSeed() + settings.episodes() - 1);
@@ -480,6 +541,9 @@ final class EvalCommand implements Callable<Integer> {
         ObjectNode p = pols.addObject();
         p.put("policy", run.policy());
         p.put("servedOverGrpc", run.served());
+        if (!run.note().isEmpty()) {
+          p.put("note", run.note());
+        }
         ObjectNode byFamily = p.putObject("families");
         List<Row> r = rows.get(run.policy());
         for (Row row : r) {

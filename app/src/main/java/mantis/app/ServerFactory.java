@@ -97,6 +97,19 @@ final class ServerFactory {
     return build(cfg, serverBuilder, policy, clock, null, ServerSecurity.none());
   }
 
+  /**
+   * Like {@link #build(MantisConfig, ServerBuilder, Policy, MonotonicClock)} for {@code robot}
+   * instead of the config's.
+   */
+  static MantisServer build(
+      MantisConfig cfg,
+      ServerBuilder<?> serverBuilder,
+      Policy policy,
+      MonotonicClock clock,
+      RobotSpec robot) {
+    return build(cfg, serverBuilder, policy, clock, null, ServerSecurity.none(), robot);
+  }
+
   private static MantisServer build(
       MantisConfig cfg,
       ServerBuilder<?> serverBuilder,
@@ -104,7 +117,17 @@ final class ServerFactory {
       MonotonicClock clock,
       String inProcessName,
       ServerSecurity security) {
-    RobotSpec robot = robot(cfg);
+    return build(cfg, serverBuilder, policy, clock, inProcessName, security, robot(cfg));
+  }
+
+  private static MantisServer build(
+      MantisConfig cfg,
+      ServerBuilder<?> serverBuilder,
+      Policy policy,
+      MonotonicClock clock,
+      String inProcessName,
+      ServerSecurity security,
+      RobotSpec robot) {
     MantisServer.Builder b =
         MantisServer.builder()
             .setPolicy(policy)

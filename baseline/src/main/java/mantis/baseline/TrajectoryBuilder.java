@@ -5,16 +5,19 @@ import java.util.List;
 import java.util.Optional;
 import mantis.calibration.PlanarArmKinematics;
 import mantis.calibration.TablePoint;
-import mantis.calibration.TipPose;
+import mantis.calibration.Vec3;
+import mantis.calibration.kinematics.IkResult;
+import mantis.calibration.kinematics.TableReach;
 import mantis.core.JointLimits;
 import mantis.core.RobotSpec;
 
 /**
  * Turns a tip polyline into H joint targets: the tip travels the polyline with a trapezoidal speed
- * profile, each sample goes through inverse kinematics (nearest solution to the previous one), and
- * each joint is then rate-limited to a fraction of its velocity and acceleration limits, starting
- * from the measured velocity, slowed so it can always stop before its position limits, and kept a
- * margin inside them (the safety filter's invariants, with room to spare).
+ * profile, each sample goes through the robot's {@link TableReach} (tip from forward kinematics,
+ * targets by inverse kinematics searched from the previous one, at the tip height), and each joint
+ * is then rate-limited to a fraction of its velocity and acceleration limits, starting from the
+ * measured velocity, slowed so it can always stop before its position limits, and kept a margin
+ * inside them (the safety filter's invariants, with room to spare).
  */
 final class TrajectoryBuilder {
   /**
@@ -25,20 +28,36 @@ final class TrajectoryBuilder {
    */
   static final double HEADING_WEIGHT = 0.005;
 
-  private final PlanarArmKinematics kinematics;
+  private final TableReach reach;
+
+  /** The planar arm's exact solver for the heading preference; null for other arms. */
+  private final PlanarArmKinematics planar;
+
+  private final double tipHeightM;
   private final RobotSpec robot;
   private final double limitFraction;
   private final double positionMarginRad;
   private final double tipAccelerationMPerS2;
   private final double headingWeight = HEADING_WEIGHT;
 
+  /**
+   * @param reach the arm's tip on the table and its inverse
+   * @param planar the planar arm's solver, used for plans that prefer a heading; null for an arm
+   *     that is not planar (its tool points down, its yaw kept from the previous point)
+   * @param tipHeightM height of the tip above the table for targets, metres (a planar arm ignores
+   *     it)
+   */
   TrajectoryBuilder(
-      PlanarArmKinematics kinematics,
+      TableReach reach,
+      PlanarArmKinematics planar,
+      double tipHeightM,
       RobotSpec robot,
       double limitFraction,
       double positionMarginRad,
       double tipAccelerationMPerS2) {
-    this.kinematics = kinematics;
+    this.reach = reach;
+    this.planar = planar;
+    this.tipHeightM = tipHeightM;
     this.robot = robot;
     this.limitFraction = limitFraction;
     this.positionMarginRad = positionMarginRad;
@@ -54,7 +73,7 @@ final class TrajectoryBuilder {
    * @return H joint target vectors, for times dt, 2 dt, ..., H dt
    */
   List<double[]> build(double[] q0, double[] v0, Plan plan, int points, double dtS) {
-    TipPose tip = kinematics.forward(q0);
+    Vec3 tip = reach.tip(q0);
     List<TablePoint> poly = new ArrayList<>();
     poly.add(new TablePoint(tip.xM(), tip.yM()));
     poly.addAll(plan.waypoints());
@@ -64,7 +83,7 @@ final class TrajectoryBuilder {
     }
 
     // Tip speed now, from the joint velocities.
-    TipPose ahead = kinematics.forward(add(q0, v0, 1e-3));
+    Vec3 ahead = reach.tip(add(q0, v0, 1e-3));
     double speed =
         Math.min(
             plan.speedMPerS(), Math.hypot(ahead.xM() - tip.xM(), ahead.yM() - tip.yM()) / 1e-3);
@@ -80,7 +99,7 @@ final class TrajectoryBuilder {
       s = Math.min(total, s + speed * dtS);
       TablePoint p = pointAt(poly, s);
       double[] q =
-          Double.isNaN(turn)
+          Double.isNaN(turn) || planar == null
               ? solve(p, previous)
               : solveTowardHeading(p, previous, plan.headingRad());
       desired.add(q);
@@ -104,7 +123,7 @@ final class TrajectoryBuilder {
       double newCentre = centre;
       for (int k = -8; k <= 8; k++) {
         double h = centre + k * step;
-        Optional<double[]> q = kinematics.inverse(p.xM(), p.yM(), h, previous, robot);
+        Optional<double[]> q = planar.inverse(p.xM(), p.yM(), h, previous, robot);
         if (q.isPresent()) {
           double c = cost(q.get(), previous, preferredRad);
           if (c < bestCost) {
@@ -131,12 +150,12 @@ final class TrajectoryBuilder {
   }
 
   private double[] solve(TablePoint p, double[] previous) {
-    Optional<double[]> q = kinematics.inverseNearest(p.xM(), p.yM(), previous, robot);
-    if (q.isEmpty()) {
+    IkResult q = reach.reach(p.xM(), p.yM(), tipHeightM, previous);
+    if (!q.solved()) {
       TablePoint clamped = TaskPlanner.clampToWorkspace(p);
-      q = kinematics.inverseNearest(clamped.xM(), clamped.yM(), previous, robot);
+      q = reach.reach(clamped.xM(), clamped.yM(), tipHeightM, previous);
     }
-    return q.orElse(previous).clone();
+    return q.joints().orElse(previous.clone());
   }
 
   private List<double[]> rateLimit(double[] q0, double[] v0, List<double[]> desired, double dtS) {

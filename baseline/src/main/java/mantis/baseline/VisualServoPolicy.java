@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import mantis.calibration.CameraModel;
 import mantis.calibration.PlanarArmKinematics;
 import mantis.calibration.TablePoint;
-import mantis.calibration.TipPose;
 import mantis.calibration.Vec3;
+import mantis.calibration.kinematics.RobotModel;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.ActionChunk;
 import mantis.core.ActionPoint;
 import mantis.core.Frame;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * the arm's tip there with inverse kinematics, reaching the object or pushing it (approach from
  * behind, then push through). It uses the pixels and the joint state only.
  *
+ * <p>It drives any arm with kinematics ({@link RobotModels}): it plans the tip's path on the table,
+ * takes the tip from the arm's forward kinematics and its joint targets from the arm's {@link
+ * mantis.calibration.kinematics.TableReach} (a spatial arm's tool points down at {@link
+ * Builder#optTipHeightM the tip height}). On the planar 3-joint arm a push also turns the last link
+ * gradually toward the push direction.
+ *
  * <p>Instructions it understands: "reach|touch|go to the &lt;colour&gt; &lt;shape&gt;", "push the
  * &lt;colour&gt; &lt;shape&gt; left|right|up|down" and "push the &lt;colour&gt; &lt;shape&gt; onto
  * the &lt;colour&gt; target" (and the suite's other phrasings of these). An instruction without a
@@ -53,13 +60,19 @@ public final class VisualServoPolicy implements Policy {
   /** Reported in every chunk. */
   public static final String VERSION = "visual-servo-1";
 
+  /**
+   * Height of a spatial arm's tool tip above the table while it reaches and pushes, metres: the
+   * pusher's end just clear of the table.
+   */
+  public static final double DEFAULT_TIP_HEIGHT_M = 0.01;
+
   private static final Logger LOG = LoggerFactory.getLogger(VisualServoPolicy.class);
   private static final int MAX_EPISODES = 1024;
   private static final double BLOCK_FILL_RATIO = 0.88;
 
   private final RobotSpec robot;
   private final CameraModel camera;
-  private final PlanarArmKinematics kinematics;
+  private final RobotModel model;
   private final int chunkLength;
   private final long pointSpacingNanos;
   private final long validityNanos;
@@ -82,7 +95,7 @@ public final class VisualServoPolicy implements Policy {
   private VisualServoPolicy(Builder b) {
     this.robot = b.robot;
     this.camera = b.camera;
-    this.kinematics = b.kinematics;
+    this.model = b.resolvedModel;
     this.chunkLength = b.chunkLength;
     this.pointSpacingNanos = b.pointSpacingNanos;
     this.validityNanos =
@@ -93,7 +106,9 @@ public final class VisualServoPolicy implements Policy {
     this.detector = ColourDetector.defaults();
     this.planner =
         new TaskPlanner(b.pusherRadiusM, b.maxTipSpeedMPerS, b.pushSpeedMPerS, b.pushDistanceM);
-    this.trajectories = new TrajectoryBuilder(kinematics, robot, b.limitFraction, 0.03, 1.5);
+    this.trajectories =
+        new TrajectoryBuilder(
+            model.reach(), b.planarHeading, b.tipHeightM, robot, b.limitFraction, 0.03, 1.5);
     this.info =
         new PolicyInfo(
             "visual-servo",
@@ -146,8 +161,8 @@ public final class VisualServoPolicy implements Policy {
         state.velocitiesRadPerS().length == q0.length
             ? state.velocitiesRadPerS()
             : new double[q0.length];
-    TipPose tipPose = kinematics.forward(q0);
-    TablePoint tip = new TablePoint(tipPose.xM(), tipPose.yM());
+    Vec3 tipNow = model.reach().tip(q0);
+    TablePoint tip = new TablePoint(tipNow.xM(), tipNow.yM());
     EpisodeMemory memory = memoryFor(observation);
     Plan plan;
     SceneObject object;
@@ -400,7 +415,11 @@ public final class VisualServoPolicy implements Policy {
   public static final class Builder {
     private RobotSpec robot;
     private CameraModel camera;
-    private PlanarArmKinematics kinematics = PlanarArmKinematics.mantisPlanar3();
+    private RobotModel model;
+    private PlanarArmKinematics planarKinematics;
+    private RobotModel resolvedModel;
+    private PlanarArmKinematics planarHeading;
+    private double tipHeightM = DEFAULT_TIP_HEIGHT_M;
     private int chunkLength = 8;
     private long pointSpacingNanos = 100_000_000L;
     private long validityNanos = -1;
@@ -427,7 +446,10 @@ public final class VisualServoPolicy implements Policy {
       return this;
     }
 
-    /** The arm's joint limits (required; three joints). */
+    /**
+     * The arm's joint names and limits (required); its kinematics are {@link
+     * RobotModels#forName}{@code (robot.name())} unless {@link #optRobotModel} gives them.
+     */
     public Builder setRobot(RobotSpec robot) {
       this.robot = robot;
       return this;
@@ -439,9 +461,31 @@ public final class VisualServoPolicy implements Policy {
       return this;
     }
 
-    /** Arm kinematics; default the Mantis planar arm (0.30, 0.25, 0.10 m). */
+    /**
+     * The arm's kinematics; default {@link RobotModels#forName}{@code (robot.name())}. Its joint
+     * names must be the robot's.
+     */
+    public Builder optRobotModel(RobotModel model) {
+      this.model = model;
+      return this;
+    }
+
+    /**
+     * Kinematics of the planar 3-joint arm for a robot model that is {@link RobotModels#planar3()}:
+     * its heading preference while pushing uses this solver; default the Mantis planar arm (0.30,
+     * 0.25, 0.10 m). Ignored for other arms.
+     */
     public Builder optKinematics(PlanarArmKinematics kinematics) {
-      this.kinematics = kinematics;
+      this.planarKinematics = kinematics;
+      return this;
+    }
+
+    /**
+     * Height of the tool tip above the table for a spatial arm's targets; default {@value
+     * #DEFAULT_TIP_HEIGHT_M} m. A planar arm ignores it.
+     */
+    public Builder optTipHeightM(double tipHeightM) {
+      this.tipHeightM = tipHeightM;
       return this;
     }
 
@@ -512,15 +556,38 @@ public final class VisualServoPolicy implements Policy {
     public VisualServoPolicy build() {
       Objects.requireNonNull(robot, "setRobot is required");
       Objects.requireNonNull(camera, "setCamera is required");
-      Objects.requireNonNull(kinematics, "kinematics");
       Objects.requireNonNull(clock, "clock");
-      if (robot.jointCount() != 3) {
+      resolvedModel = model;
+      if (resolvedModel == null) {
+        try {
+          resolvedModel = RobotModels.forName(robot.name());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "the visual-servo baseline needs the kinematics of robot "
+                  + robot.name()
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+      }
+      if (!resolvedModel.spec().jointNames().equals(robot.jointNames())) {
         throw new IllegalArgumentException(
-            "the visual-servo baseline drives a 3-joint planar arm, robot "
+            "robot model "
+                + resolvedModel.name()
+                + " has joints "
+                + resolvedModel.spec().jointNames()
+                + ", robot "
                 + robot.name()
                 + " has "
-                + robot.jointCount()
-                + " joints");
+                + robot.jointNames());
+      }
+      planarHeading = null;
+      if (resolvedModel.name().equals(RobotModels.planar3().name())) {
+        planarHeading =
+            planarKinematics != null ? planarKinematics : PlanarArmKinematics.mantisPlanar3();
+      }
+      if (!Double.isFinite(tipHeightM) || tipHeightM < 0 || tipHeightM > 0.5) {
+        throw new IllegalArgumentException("tip height must be in [0, 0.5] m, got " + tipHeightM);
       }
       if (chunkLength < 1 || chunkLength > 1000) {
         throw new IllegalArgumentException("chunk length must be in 1..1000, got " + chunkLength);

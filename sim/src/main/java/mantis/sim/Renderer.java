@@ -113,10 +113,14 @@ final class Renderer {
     }
     double x0 = hit.get().xM();
     double y0 = hit.get().yM();
-    SurfacePoint p =
-        embodiment == Embodiment.ARM
-            ? pickArm(world.q, x0, y0)
-            : pickHand(world.handX, world.handY, x0, y0);
+    SurfacePoint p;
+    if (embodiment == Embodiment.ARM && !world.arm.planar()) {
+      p = pickSpatialArm(world.arm, world.q, u, v, x0, y0);
+    } else if (embodiment == Embodiment.ARM) {
+      p = pickArm(world.q, x0, y0);
+    } else {
+      p = pickHand(world.handX, world.handY, x0, y0);
+    }
     if (p != null) {
       return Optional.of(p);
     }
@@ -304,7 +308,9 @@ final class Renderer {
     for (int k = 0; k < world.n; k++) {
       drawObject(world, k, specs.get(k), out);
     }
-    if (embodiment == Embodiment.ARM) {
+    if (embodiment == Embodiment.ARM && !world.arm.planar()) {
+      drawSpatialArm(world.arm, world.q, out);
+    } else if (embodiment == Embodiment.ARM) {
       drawArm(world.q, out);
     } else {
       drawHand(world.handX, world.handY, out);
@@ -428,6 +434,231 @@ final class Renderer {
           out);
     }
     drawDisc(tipX, tipY, LINK_Z_M, 0.009, PUSHER_RIM_RGB, PUSHER_RIM_RGB, out);
+  }
+
+  /**
+   * A spatial arm seen through the camera: links as capsules between the projected origins of
+   * successive joint frames (radius in pixels from each end's depth), lower links first so that
+   * higher ones cover them; balls at the joints; the round pusher foot at the tool tip.
+   */
+  private void drawSpatialArm(SimRobot arm, double[] q, byte[] out) {
+    List<Vec3> pts = arm.model().reach().framePoints(q);
+    Vec3 tip = pts.get(pts.size() - 1);
+    drawDisc(
+        tip.xM(),
+        tip.yM(),
+        tip.zM() + SPATIAL_FOOT_TOP_ABOVE_TIP_M,
+        Table.PUSHER_RADIUS_M,
+        PUSHER_RGB,
+        PUSHER_RIM_RGB,
+        out);
+    for (int k : spatialLinkOrder(pts)) {
+      drawCapsule3d(pts.get(k), pts.get(k + 1), spatialLinkHalfWidth(k, pts.size()), LINK_RGB, out);
+    }
+    for (int k : spatialJointOrder(pts)) {
+      drawBall(pts.get(k), SPATIAL_JOINT_RADIUS_M, JOINT_RGB, out);
+    }
+  }
+
+  private static final double SPATIAL_FOOT_TOP_ABOVE_TIP_M = 0.025;
+  private static final double SPATIAL_JOINT_RADIUS_M = 0.032;
+
+  /**
+   * Half width of the spatial arm's link k (from point k to k + 1 of {@code points} points): 4 cm
+   * at the shoulder narrowing to 2.6 cm at the wrist; the last link (flange and pusher rod) 1 cm.
+   */
+  private static double spatialLinkHalfWidth(int k, int points) {
+    int links = points - 1;
+    if (k == links - 1) {
+      return 0.01;
+    }
+    return 0.04 - 0.014 * k / Math.max(1, links - 2);
+  }
+
+  /** Indices of the links with length, in drawing order (ascending mean height, then index). */
+  private static int[] spatialLinkOrder(List<Vec3> pts) {
+    int n = pts.size() - 1;
+    Integer[] idx = new Integer[n];
+    double[] key = new double[n];
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+      Vec3 a = pts.get(k);
+      Vec3 b = pts.get(k + 1);
+      double len =
+          Math.sqrt(
+              (b.xM() - a.xM()) * (b.xM() - a.xM())
+                  + (b.yM() - a.yM()) * (b.yM() - a.yM())
+                  + (b.zM() - a.zM()) * (b.zM() - a.zM()));
+      key[k] = 0.5 * (a.zM() + b.zM());
+      if (len > 1e-6) {
+        idx[m++] = k;
+      }
+    }
+    Integer[] used = java.util.Arrays.copyOf(idx, m);
+    java.util.Arrays.sort(
+        used, (i, j) -> key[i] != key[j] ? Double.compare(key[i], key[j]) : Integer.compare(i, j));
+    int[] out = new int[m];
+    for (int i = 0; i < m; i++) {
+      out[i] = used[i];
+    }
+    return out;
+  }
+
+  /** The joint points (1 .. size - 2) in drawing order: ascending height, then index. */
+  private static int[] spatialJointOrder(List<Vec3> pts) {
+    int n = pts.size() - 2;
+    Integer[] idx = new Integer[n];
+    for (int k = 0; k < n; k++) {
+      idx[k] = k + 1;
+    }
+    java.util.Arrays.sort(
+        idx,
+        (i, j) -> {
+          double zi = pts.get(i).zM();
+          double zj = pts.get(j).zM();
+          return zi != zj ? Double.compare(zi, zj) : Integer.compare(i, j);
+        });
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = idx[i];
+    }
+    return out;
+  }
+
+  /** A point's pixel position and its radius scale {u, v, pixels per metre}; null if behind. */
+  private double[] projectWithScale(Vec3 p) {
+    Optional<PixelPoint> px = camera.project(p);
+    double depth = camera.extrinsics().toCamera(p).zM();
+    if (px.isEmpty() || !(depth > 1e-6)) {
+      return null;
+    }
+    return new double[] {px.get().xPx(), px.get().yPx(), camera.intrinsics().fxPx() / depth};
+  }
+
+  /** Pixel box around the circles (u0, v0, r0) and (u1, v1, r1); false if off-image. */
+  private boolean circlesBox(double u0, double v0, double r0, double u1, double v1, double r1) {
+    box[0] = Math.max(0, (int) Math.floor(Math.min(u0 - r0, u1 - r1)) - 1);
+    box[1] = Math.max(0, (int) Math.floor(Math.min(v0 - r0, v1 - r1)) - 1);
+    box[2] = Math.min(w - 1, (int) Math.ceil(Math.max(u0 + r0, u1 + r1)) + 1);
+    box[3] = Math.min(h - 1, (int) Math.ceil(Math.max(v0 + r0, v1 + r1)) + 1);
+    return box[0] <= box[2] && box[1] <= box[3];
+  }
+
+  /**
+   * The link parameter t in [0, 1] and squared-distance ratio (distance / radius)^2 of the pixel
+   * (u, v) to the projected capsule {ua, va, ra, ub, vb, rb}; {t, ratio} (ratio > 1 outside).
+   */
+  private static double[] capsuleHit(
+      double[] a, double[] b, double ha, double hb, double u, double v) {
+    double vx = b[0] - a[0];
+    double vy = b[1] - a[1];
+    double l2 = vx * vx + vy * vy;
+    double px = u - a[0];
+    double py = v - a[1];
+    double t = l2 < 1e-12 ? 0 : (px * vx + py * vy) / l2;
+    t = t < 0 ? 0 : (t > 1 ? 1 : t);
+    double dx = px - t * vx;
+    double dy = py - t * vy;
+    double r = ha * a[2] + (hb * b[2] - ha * a[2]) * t;
+    return new double[] {t, (dx * dx + dy * dy) / (r * r)};
+  }
+
+  private void drawCapsule3d(Vec3 a3, Vec3 b3, double halfWidth, int rgb, byte[] out) {
+    double[] a = projectWithScale(a3);
+    double[] b = projectWithScale(b3);
+    if (a == null || b == null) {
+      return;
+    }
+    double ra = halfWidth * a[2];
+    double rb = halfWidth * b[2];
+    if (!circlesBox(a[0], a[1], ra, b[0], b[1], rb)) {
+      return;
+    }
+    for (int v = box[1]; v <= box[3]; v++) {
+      int row = v * w;
+      for (int u = box[0]; u <= box[2]; u++) {
+        double ratio = capsuleHit(a, b, halfWidth, halfWidth, u, v)[1];
+        if (ratio <= 1) {
+          putLit(out, row + u, rgb, 0.8 + 0.45 * (1 - ratio));
+        }
+      }
+    }
+  }
+
+  private void drawBall(Vec3 c3, double radius, int rgb, byte[] out) {
+    double[] c = projectWithScale(c3);
+    if (c == null) {
+      return;
+    }
+    double r = radius * c[2];
+    if (!circlesBox(c[0], c[1], r, c[0], c[1], r)) {
+      return;
+    }
+    double r2 = r * r;
+    for (int v = box[1]; v <= box[3]; v++) {
+      int row = v * w;
+      for (int u = box[0]; u <= box[2]; u++) {
+        double dx = u - c[0];
+        double dy = v - c[1];
+        double d2 = dx * dx + dy * dy;
+        if (d2 <= r2) {
+          putLit(out, row + u, rgb, 0.85 + 0.3 * (1 - d2 / r2));
+        }
+      }
+    }
+  }
+
+  /**
+   * The spatial arm's surface at pixel (u, v) (whose ray meets the table at x0, y0): the same tests
+   * as {@link #drawSpatialArm}, in reverse drawing order. A point on a link is kept as its distance
+   * along the link and its horizontal offset from the link's axis ({@link
+   * SurfacePoint#onSpatialLink}).
+   */
+  private SurfacePoint pickSpatialArm(
+      SimRobot arm, double[] q, double u, double v, double x0, double y0) {
+    List<Vec3> pts = arm.model().reach().framePoints(q);
+    int[] joints = spatialJointOrder(pts);
+    for (int i = joints.length - 1; i >= 0; i--) {
+      Vec3 c3 = pts.get(joints[i]);
+      double[] c = projectWithScale(c3);
+      if (c != null) {
+        double r = SPATIAL_JOINT_RADIUS_M * c[2];
+        double dx = u - c[0];
+        double dy = v - c[1];
+        if (dx * dx + dy * dy <= r * r) {
+          // A joint ball: the point where the link that starts there meets the ray's height.
+          int link = Math.min(joints[i], pts.size() - 2);
+          double[] p = atHeight(x0, y0, c3.zM());
+          return SurfacePoint.onSpatialLink(link, pts, 0.0, p[0], p[1], c3.zM());
+        }
+      }
+    }
+    int[] links = spatialLinkOrder(pts);
+    for (int i = links.length - 1; i >= 0; i--) {
+      int k = links[i];
+      Vec3 a3 = pts.get(k);
+      Vec3 b3 = pts.get(k + 1);
+      double[] a = projectWithScale(a3);
+      double[] b = projectWithScale(b3);
+      if (a == null || b == null) {
+        continue;
+      }
+      double hw = spatialLinkHalfWidth(k, pts.size());
+      double[] hit = capsuleHit(a, b, hw, hw, u, v);
+      if (hit[1] <= 1) {
+        double t = hit[0];
+        double z = a3.zM() + (b3.zM() - a3.zM()) * t;
+        double[] p = atHeight(x0, y0, z);
+        return SurfacePoint.onSpatialLink(k, pts, t, p[0], p[1], z);
+      }
+    }
+    Vec3 tip = pts.get(pts.size() - 1);
+    double zf = tip.zM() + SPATIAL_FOOT_TOP_ABOVE_TIP_M;
+    double[] pp = atHeight(x0, y0, zf);
+    if (inDisc(pp, tip.xM(), tip.yM(), Table.PUSHER_RADIUS_M)) {
+      return SurfacePoint.onSpatialLink(pts.size() - 2, pts, 1.0, pp[0], pp[1], zf);
+    }
+    return null;
   }
 
   private void drawHand(double hx, double hy, byte[] out) {

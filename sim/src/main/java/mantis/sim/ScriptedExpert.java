@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import mantis.calibration.PlanarArmKinematics;
+import mantis.calibration.kinematics.IkResult;
 
 /**
  * A scripted expert that solves every task family for both embodiments from privileged state
@@ -42,6 +43,13 @@ public final class ScriptedExpert {
   private static final double AXIS_DONE_M = 0.006;
 
   private final PlanarArmKinematics kinematics = PlanarArmKinematics.mantisPlanar3();
+
+  /** Largest joint change from the last command the expert accepts from IK, rad. */
+  private static final double MAX_IK_JUMP_RAD = 0.6;
+
+  /** The arm of the simulator being driven (the planar arm until the first {@link #act}). */
+  private SimRobot arm;
+
   private long episodeSeed = Long.MIN_VALUE;
   private TaskFamily episodeFamily;
   private long lastStep = -1;
@@ -95,7 +103,7 @@ public final class ScriptedExpert {
       do {
         x = -0.32 + 0.64 * playRandom.nextDouble();
         y = 0.12 + 0.46 * playRandom.nextDouble();
-      } while (!Table.inWorkspace(x, y));
+      } while (!armInWorkspace(x, y));
       playGoal = new double[] {x, y};
       playRetargetStep = step + (long) Math.ceil(physicsHz * (0.5 + playRandom.nextDouble()));
     }
@@ -123,13 +131,14 @@ public final class ScriptedExpert {
       }
     }
     lastStep = step;
+    arm = sim.arm();
     WorldState ws = sim.groundTruth();
     double[] goal =
         playSeed != null
             ? playGoal(ws, step, sim.config().physicsHz())
             : effectorGoal(ws, sim.success());
     double vMax = MAX_SPEED_M_PER_S;
-    if (ws.embodiment() == Embodiment.ARM) {
+    if (ws.embodiment() == Embodiment.ARM && arm.planar()) {
       // Where the preferred posture turns quickly with the radius, slow down so the wrist keeps up.
       double slope = Table.preferredHeadingSlope(ws.effectorXM(), ws.effectorYM());
       vMax = Math.min(vMax, MAX_WRIST_TURN_RAD_PER_S / Math.max(slope, 1e-9));
@@ -142,6 +151,10 @@ public final class ScriptedExpert {
     }
     double[] q = ws.jointPositionsRad();
     double[] ref = lastCommand != null ? lastCommand : q;
+    if (!arm.planar()) {
+      lastCommand = spatialTargets(point[0], point[1], ref);
+      return lastCommand.clone();
+    }
     Optional<double[]> ik = armTargets(point[0], point[1], ref, sim);
     if (ik.isEmpty()) {
       double r = Math.hypot(point[0], point[1]);
@@ -151,6 +164,29 @@ public final class ScriptedExpert {
     }
     lastCommand = ik.orElse(ref).clone();
     return lastCommand.clone();
+  }
+
+  /**
+   * A spatial arm's joint targets for a tip position: the tip at {@link SimRobot#PUSH_HEIGHT_M},
+   * pointing down, solved from the previous command. A target outside the arm's comfortable
+   * workspace is first pulled radially into it; a solution that would move a joint more than {@link
+   * #MAX_IK_JUMP_RAD} (IK found another branch) or no solution keeps the previous command.
+   */
+  private double[] spatialTargets(double x, double y, double[] ref) {
+    double r = Math.hypot(x, y);
+    double s = Math.min(arm.reachMaxM(), Math.max(arm.reachMinM(), r)) / Math.max(r, 1e-9);
+    IkResult res = arm.model().reach().reach(x * s, y * s, SimRobot.PUSH_HEIGHT_M, ref);
+    Optional<double[]> qq = res.joints();
+    if (qq.isEmpty()) {
+      return ref.clone();
+    }
+    double[] t = qq.get();
+    for (int j = 0; j < t.length; j++) {
+      if (Math.abs(t[j] - ref[j]) > MAX_IK_JUMP_RAD) {
+        return ref.clone();
+      }
+    }
+    return t;
   }
 
   /** Moves the reference point toward the goal within the speed and acceleration limits. */
@@ -251,7 +287,7 @@ public final class ScriptedExpert {
       double ny = Math.sin(a);
       double px = o.xM() + nx * (h + r + 0.02);
       double py = o.yM() + ny * (h + r + 0.02);
-      if (ws.embodiment() == Embodiment.ARM && !Table.inWorkspace(px, py)) {
+      if (ws.embodiment() == Embodiment.ARM && !armInWorkspace(px, py)) {
         continue;
       }
       boolean free = true;
@@ -322,6 +358,10 @@ public final class ScriptedExpert {
     return navigate(ws, ex, ey, px, py, r);
   }
 
+  private boolean armInWorkspace(double x, double y) {
+    return arm == null ? Table.inWorkspace(x, y) : arm.inWorkspace(x, y);
+  }
+
   /** Next waypoint toward (gx, gy) around every object. */
   private double[] navigate(WorldState ws, double ex, double ey, double gx, double gy, double r) {
     List<PathPlanner.Circle> obstacles = new ArrayList<>();
@@ -330,8 +370,12 @@ public final class ScriptedExpert {
           new PathPlanner.Circle(
               other.xM(), other.yM(), SceneGenerator.bound(other) + r + NAV_MARGIN_M));
     }
-    double minR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MIN_M - 0.02 : 0;
-    double maxR = ws.embodiment() == Embodiment.ARM ? Table.REACH_MAX_M + 0.03 : 10;
+    double minR = 0;
+    double maxR = 10;
+    if (ws.embodiment() == Embodiment.ARM) {
+      minR = (arm == null ? Table.REACH_MIN_M : arm.reachMinM()) - 0.02;
+      maxR = (arm == null ? Table.REACH_MAX_M : arm.reachMaxM()) + 0.03;
+    }
     return PathPlanner.nextWaypoint(ex, ey, gx, gy, obstacles, minR, maxR);
   }
 }

@@ -1,6 +1,8 @@
 package mantis.sim;
 
 import java.util.Objects;
+import mantis.calibration.kinematics.RobotModel;
+import mantis.calibration.kinematics.RobotModels;
 
 /**
  * Configuration of a {@link TabletopSim}. Immutable; build with {@link #builder()}.
@@ -11,6 +13,7 @@ import java.util.Objects;
  *     .optDomainRandomization(true)
  *     .optPhysicsHz(50)
  *     .optMaxEpisodeSeconds(12)
+ *     .optRobot("ur5e")
  *     .build();
  * }</pre>
  */
@@ -23,6 +26,7 @@ public final class SimConfig {
   private final double handMaxSpeedMPerS;
   private final double handMaxAccelerationMPerS2;
   private final double cameraShake;
+  private final String robot;
 
   private SimConfig(Builder b) {
     this.embodiment = b.embodiment;
@@ -33,6 +37,7 @@ public final class SimConfig {
     this.handMaxSpeedMPerS = b.handMaxSpeedMPerS;
     this.handMaxAccelerationMPerS2 = b.handMaxAccelerationMPerS2;
     this.cameraShake = b.cameraShake;
+    this.robot = b.robot;
   }
 
   public static Builder builder() {
@@ -84,6 +89,14 @@ public final class SimConfig {
     return cameraShake;
   }
 
+  /**
+   * The arm's robot, a name from {@link RobotModels#names()} ({@value RobotModels#PLANAR3} by
+   * default). See {@link Builder#optRobot}.
+   */
+  public String robot() {
+    return robot;
+  }
+
   /** A builder starting from this configuration. */
   public Builder toBuilder() {
     return builder()
@@ -94,7 +107,8 @@ public final class SimConfig {
         .optDistinctObjectColours(distinctObjectColours)
         .optHandMaxSpeedMPerS(handMaxSpeedMPerS)
         .optHandMaxAccelerationMPerS2(handMaxAccelerationMPerS2)
-        .optCameraShake(cameraShake);
+        .optCameraShake(cameraShake)
+        .optRobot(robot);
   }
 
   @Override
@@ -115,6 +129,8 @@ public final class SimConfig {
         + handMaxAccelerationMPerS2
         + ", cameraShake="
         + cameraShake
+        + ", robot="
+        + robot
         + "]";
   }
 
@@ -128,6 +144,7 @@ public final class SimConfig {
     private double handMaxSpeedMPerS = 0.6;
     private double handMaxAccelerationMPerS2 = 6.0;
     private double cameraShake = 0.0;
+    private String robot = RobotModels.PLANAR3;
 
     private Builder() {}
 
@@ -185,6 +202,26 @@ public final class SimConfig {
      */
     public Builder optCameraShake(double amplitudeScale) {
       this.cameraShake = amplitudeScale;
+      return this;
+    }
+
+    /**
+     * The arm the {@link Embodiment#ARM} embodiment uses: {@value RobotModels#PLANAR3} (default,
+     * the planar 3-joint arm) or {@value RobotModels#UR5E} (the bundled UR5e-like 6-joint arm with
+     * a pusher, base at the table origin), or their description names; case-insensitive. The
+     * configuration keeps the short name.
+     *
+     * @throws IllegalArgumentException naming the known robots when {@code name} is not one
+     */
+    public Builder optRobot(String name) {
+      RobotModel model = RobotModels.forName(name);
+      String canonical = null;
+      for (String n : RobotModels.names()) {
+        if (RobotModels.forName(n) == model) {
+          canonical = n;
+        }
+      }
+      this.robot = Objects.requireNonNull(canonical, "robot");
       return this;
     }
 

@@ -13,13 +13,16 @@ import mantis.calibration.Vec3;
  *
  * @param surface what the point lies on
  * @param index the object's index in {@link WorldState#objects()} (OBJECT, SHADOW) or the arm link
- *     0..2 (ARM); -1 otherwise
+ *     (ARM: 0..2 for the planar arm; for a spatial arm the link from point k to k + 1 of {@link
+ *     mantis.calibration.kinematics.TableReach#framePoints}); -1 otherwise
  * @param localXM first coordinate in the surface's frame, metres: table x (TABLE), offset from the
  *     object's centre in x (OBJECT, SHADOW) or from the palm centre (HAND), distance along the link
  *     from its proximal joint (ARM)
  * @param localYM second coordinate: table y, offset in y, or distance to the left of the link's
  *     axis
- * @param zM height of the point above the table, metres
+ * @param zM height of the point above the table, metres (ARM on a spatial arm: height above the
+ *     link's axis point at {@code localXM}; its {@code localYM} is the horizontal offset from the
+ *     axis, to the left of the link's direction)
  */
 public record SurfacePoint(Surface surface, int index, double localXM, double localYM, double zM) {
   /** The kinds of surface. */
@@ -59,8 +62,12 @@ public record SurfacePoint(Surface surface, int index, double localXM, double lo
         return new Vec3(state.effectorXM() + localXM, state.effectorYM() + localYM, zM);
       case ARM:
         {
-          double[] fk = new double[8];
           double[] q = state.jointPositionsRad();
+          if (q.length != Table.LINKS_M.length) {
+            List<Vec3> pts = SimRobot.forJointCount(q.length).model().reach().framePoints(q);
+            return spatialPoint(pts, index, localXM, localYM, zM);
+          }
+          double[] fk = new double[8];
           Table.jointPositions(q, fk);
           double heading = 0;
           for (int i = 0; i <= index; i++) {
@@ -76,6 +83,51 @@ public record SurfacePoint(Surface surface, int index, double localXM, double lo
       default:
         throw new IllegalStateException("unknown surface " + surface);
     }
+  }
+
+  /**
+   * A point on a spatial arm's link {@code link} (between {@code points} k and k + 1) at world (x,
+   * y, z), nearest the link's axis at parameter {@code t} in [0, 1].
+   */
+  static SurfacePoint onSpatialLink(
+      int link, List<Vec3> points, double t, double xM, double yM, double zM) {
+    double[] f = linkFrame(points, link);
+    double along = t * f[6];
+    double ax = f[0] + f[3] * along;
+    double ay = f[1] + f[4] * along;
+    double az = f[2] + f[5] * along;
+    double lat = -(xM - ax) * f[8] + (yM - ay) * f[7];
+    return new SurfacePoint(Surface.ARM, link, along, lat, zM - az);
+  }
+
+  /** Where (along, lateral, above) of link {@code link} lies for these frame points. */
+  private static Vec3 spatialPoint(
+      List<Vec3> points, int link, double along, double lateral, double above) {
+    double[] f = linkFrame(points, link);
+    return new Vec3(
+        f[0] + f[3] * along - f[8] * lateral,
+        f[1] + f[4] * along + f[7] * lateral,
+        f[2] + f[5] * along + above);
+  }
+
+  /**
+   * {start x, y, z, unit direction x, y, z, length, horizontal unit direction x, y} of a link
+   * (horizontal direction +x when the link is vertical or has no length).
+   */
+  private static double[] linkFrame(List<Vec3> points, int link) {
+    Vec3 a = points.get(link);
+    Vec3 b = points.get(link + 1);
+    double dx = b.xM() - a.xM();
+    double dy = b.yM() - a.yM();
+    double dz = b.zM() - a.zM();
+    double len = Math.sqrt(dx * dx + dy * dy + dz * dz);
+    double ux = len > 1e-12 ? dx / len : 0;
+    double uy = len > 1e-12 ? dy / len : 0;
+    double uz = len > 1e-12 ? dz / len : 0;
+    double hl = Math.hypot(dx, dy);
+    double hx = hl > 1e-9 ? dx / hl : 1;
+    double hy = hl > 1e-9 ? dy / hl : 0;
+    return new double[] {a.xM(), a.yM(), a.zM(), ux, uy, uz, len, hx, hy};
   }
 
   /** A point on arm link {@code link} at world (x, y, z) with the arm at joints {@code q}. */

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import mantis.calibration.CameraModel;
+import mantis.calibration.kinematics.RobotModel;
 import mantis.core.Frame;
 import mantis.core.JointState;
 import mantis.core.PixelPoint;
@@ -16,9 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tabletop simulator: a table seen by a fixed downward camera, the planar 3-joint arm (or the
- * floating hand), 2–6 named objects, target zones, a task with an instruction and a success
- * predicate, quasi-static pushing physics and an RGB renderer with domain randomisation.
+ * The tabletop simulator: a table seen by a fixed downward camera, an arm ({@link
+ * SimConfig#robot()}: the planar 3-joint arm, or the UR5e-like 6-joint arm whose pusher tip moves
+ * just above the table) or the floating hand, 2–6 named objects, target zones, a task with an
+ * instruction and a success predicate, quasi-static pushing physics and an RGB renderer with domain
+ * randomisation.
  *
  * <p>Usage:
  *
@@ -52,6 +55,7 @@ public final class TabletopSim {
 
   private final SimConfig config;
   private final RobotSpec robot;
+  private final SimRobot arm;
   private final double dt;
 
   private long seed;
@@ -70,7 +74,8 @@ public final class TabletopSim {
 
   private TabletopSim(SimConfig config) {
     this.config = config;
-    this.robot = RobotSpecs.mantisPlanar3();
+    this.arm = SimRobot.forName(config.robot());
+    this.robot = arm.spec();
     this.dt = 1.0 / config.physicsHz();
   }
 
@@ -88,10 +93,14 @@ public final class TabletopSim {
     Objects.requireNonNull(family, "family");
     this.seed = seed;
     this.family = family;
-    this.scene = SceneGenerator.generate(seed, family, config.distinctObjectColours(), robot);
-    this.world = new World(scene.objects(), robot);
-    System.arraycopy(scene.homeJointsRad(), 0, world.q, 0, 3);
-    System.arraycopy(scene.homeJointsRad(), 0, world.lastTargets, 0, 3);
+    // The scene never depends on the robot: it is generated for the planar arm's limits.
+    this.scene =
+        SceneGenerator.generate(
+            seed, family, config.distinctObjectColours(), RobotSpecs.mantisPlanar3());
+    this.world = new World(scene.objects(), arm);
+    double[] home = arm.planar() ? scene.homeJointsRad() : arm.homeJointsRad();
+    System.arraycopy(home, 0, world.q, 0, home.length);
+    System.arraycopy(home, 0, world.lastTargets, 0, home.length);
     world.handX = scene.handStartXM();
     world.handY = scene.handStartYM();
     world.lastHandTargetX = world.handX;
@@ -148,9 +157,19 @@ public final class TabletopSim {
     return config.embodiment();
   }
 
-  /** The arm's description (planar3.yaml). */
+  /** The arm's joint names and limits ({@link SimConfig#robot()}; planar3.yaml by default). */
   public RobotSpec robot() {
     return robot;
+  }
+
+  /** The arm's model: kinematics and how its tool tip reaches the table. */
+  public RobotModel robotModel() {
+    return arm.model();
+  }
+
+  /** The arm as the simulator drives it, for this package. */
+  SimRobot arm() {
+    return arm;
   }
 
   /**

@@ -2,6 +2,7 @@ package mantis.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import mantis.calibration.Vec3;
 import mantis.core.JointLimits;
 import mantis.core.RobotSpec;
 
@@ -30,9 +31,13 @@ final class World {
   final int n;
 
   final RobotSpec robot;
-  final double[] q = new double[3];
-  final double[] qd = new double[3];
-  final double[] lastTargets = new double[3];
+
+  /** The arm; for the planar 3-joint arm the original planar code paths run. */
+  final SimRobot arm;
+
+  final double[] q;
+  final double[] qd;
+  final double[] lastTargets;
   double handX;
   double handY;
   double handVx;
@@ -42,9 +47,18 @@ final class World {
 
   private final double[] fk = new double[8];
 
-  World(List<ObjectState> objects, RobotSpec robot) {
+  /** A world with the planar 3-joint arm of these limits. */
+  World(List<ObjectState> objects, RobotSpec planarLimits) {
+    this(objects, SimRobot.planar(planarLimits));
+  }
+
+  World(List<ObjectState> objects, SimRobot arm) {
     this.spec = List.copyOf(objects);
-    this.robot = robot;
+    this.arm = arm;
+    this.robot = arm.spec();
+    q = new double[robot.jointCount()];
+    qd = new double[robot.jointCount()];
+    lastTargets = new double[robot.jointCount()];
     n = objects.size();
     x = new double[n];
     y = new double[n];
@@ -70,8 +84,15 @@ final class World {
     return out;
   }
 
-  /** Tip position {x, y} and heading of the arm. */
+  /**
+   * Tip position {x, y} and heading of the arm (for a spatial arm: the tool tip projected onto the
+   * table, and the yaw of the tool's x axis).
+   */
   double[] tip() {
+    if (!arm.planar()) {
+      Vec3 t = arm.tip(q);
+      return new double[] {t.xM(), t.yM(), arm.toolYaw(q)};
+    }
     Table.jointPositions(q, fk);
     return new double[] {fk[6], fk[7], q[0] + q[1] + q[2]};
   }
@@ -79,7 +100,7 @@ final class World {
   /** One arm physics step of {@code dt} seconds toward (clamped) joint targets. */
   void stepArm(double[] targets, double dt) {
     double[] qStart = q.clone();
-    for (int j = 0; j < 3; j++) {
+    for (int j = 0; j < q.length; j++) {
       JointLimits lim = robot.joint(j);
       double t = targets[j];
       if (!Double.isFinite(t)) {
@@ -101,6 +122,10 @@ final class World {
       q[j] = p;
       qd[j] = v;
     }
+    if (!arm.planar()) {
+      resolveSpatialPath(qStart);
+      return;
+    }
     // Contacts along the tip's path, in substeps interpolated in joint space.
     Table.jointPositions(qStart, fk);
     double x0 = fk[6];
@@ -116,6 +141,31 @@ final class World {
       }
       Table.jointPositions(qi, fk);
       resolve(fk[6], fk[7], Table.PUSHER_RADIUS_M);
+    }
+  }
+
+  /**
+   * A spatial arm's contacts along its tip's path from {@code qStart} to {@link #q}, in substeps
+   * interpolated in joint space: the pusher disc is the tool tip projected onto the table.
+   */
+  private void resolveSpatialPath(double[] qStart) {
+    Vec3 a = arm.tip(qStart);
+    Vec3 b = arm.tip(q);
+    double travel = Math.hypot(b.xM() - a.xM(), b.yM() - a.yM());
+    int sub = Math.max(1, Math.min(16, (int) Math.ceil(travel / SUBSTEP_TRAVEL_M)));
+    double[] qi = new double[q.length];
+    for (int s = 1; s <= sub; s++) {
+      Vec3 t;
+      if (s == sub) {
+        t = b;
+      } else {
+        double f = (double) s / sub;
+        for (int j = 0; j < q.length; j++) {
+          qi[j] = qStart[j] + (q[j] - qStart[j]) * f;
+        }
+        t = arm.tip(qi);
+      }
+      resolve(t.xM(), t.yM(), Table.PUSHER_RADIUS_M);
     }
   }
 

@@ -1,5 +1,7 @@
 package mantis.calibration.kinematics;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import mantis.calibration.PlanarArmKinematics;
@@ -36,6 +38,31 @@ final class PlanarTableReach implements TableReach {
   public Vec3 tip(double[] jointsRad) {
     TipPose p = arm.forward(jointsRad);
     return new Vec3(p.xM(), p.yM(), 0.0);
+  }
+
+  @Override
+  public List<Vec3> framePoints(double[] jointsRad) {
+    double[] links = arm.linkLengthsM();
+    if (jointsRad == null || jointsRad.length != links.length) {
+      throw new IllegalArgumentException(
+          "expected "
+              + links.length
+              + " joint values, got "
+              + (jointsRad == null ? "null" : String.valueOf(jointsRad.length)));
+    }
+    List<Vec3> out = new ArrayList<>(links.length + 2);
+    out.add(new Vec3(0, 0, 0));
+    double x = 0;
+    double y = 0;
+    double heading = 0;
+    for (int i = 0; i < links.length; i++) {
+      out.add(new Vec3(x, y, 0));
+      heading += jointsRad[i];
+      x += links[i] * Math.cos(heading);
+      y += links[i] * Math.sin(heading);
+    }
+    out.add(new Vec3(x, y, 0));
+    return List.copyOf(out);
   }
 
   @Override

@@ -152,6 +152,7 @@ public final class RobotModels {
       double baseYawRad) {
     RobotSpec spec = chain.robotSpec(name, maxAccelerationRadPerS2);
     Kinematics k = Kinematics.serial(chain, TABLE_IK);
-    return new RobotModel(spec, k, new SerialTableReach(k, baseXM, baseYM, baseZM, baseYawRad));
+    return new RobotModel(
+        spec, k, new SerialTableReach(k, chain, baseXM, baseYM, baseZM, baseYawRad));
   }
 }

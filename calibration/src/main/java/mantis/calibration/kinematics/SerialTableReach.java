@@ -1,5 +1,7 @@
 package mantis.calibration.kinematics;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import mantis.calibration.Vec3;
 
@@ -9,6 +11,10 @@ import mantis.calibration.Vec3;
  */
 final class SerialTableReach implements TableReach {
   private final Kinematics kinematics;
+
+  /** The chain behind {@link #kinematics}, for {@link #framePoints}; null when not known. */
+  private final SerialChain chain;
+
   private final double baseXM;
   private final double baseYM;
   private final double baseZM;
@@ -17,7 +23,28 @@ final class SerialTableReach implements TableReach {
 
   SerialTableReach(
       Kinematics kinematics, double baseXM, double baseYM, double baseZM, double baseYawRad) {
+    this(kinematics, null, baseXM, baseYM, baseZM, baseYawRad);
+  }
+
+  /** Like the other constructor, with the chain that {@code kinematics} solves (or null). */
+  SerialTableReach(
+      Kinematics kinematics,
+      SerialChain chain,
+      double baseXM,
+      double baseYM,
+      double baseZM,
+      double baseYawRad) {
     this.kinematics = Objects.requireNonNull(kinematics, "kinematics");
+    if (chain != null && chain.jointCount() != kinematics.jointCount()) {
+      throw new IllegalArgumentException(
+          "chain "
+              + chain.name()
+              + " has "
+              + chain.jointCount()
+              + " joints, kinematics "
+              + kinematics.jointCount());
+    }
+    this.chain = chain;
     double[] all = {baseXM, baseYM, baseZM, baseYawRad};
     for (double v : all) {
       if (!Double.isFinite(v)) {
@@ -43,6 +70,41 @@ final class SerialTableReach implements TableReach {
         baseXM + cosYaw * p.xM() - sinYaw * p.yM(),
         baseYM + sinYaw * p.xM() + cosYaw * p.yM(),
         baseZM + p.zM());
+  }
+
+  @Override
+  public List<Vec3> framePoints(double[] jointsRad) {
+    if (chain == null) {
+      return List.of(tip(jointsRad));
+    }
+    if (jointsRad == null || jointsRad.length != chain.jointCount()) {
+      throw new IllegalArgumentException(
+          "expected "
+              + chain.jointCount()
+              + " joint values, got "
+              + (jointsRad == null ? "null" : String.valueOf(jointsRad.length)));
+    }
+    List<Vec3> out = new ArrayList<>(chain.jointCount() + 2);
+    out.add(onTable(0, 0, 0));
+    Transform t = Transform.IDENTITY;
+    for (int i = 0; i < chain.jointCount(); i++) {
+      ChainJoint j = chain.joint(i);
+      t = t.then(j.origin());
+      double[] p = t.translationM();
+      out.add(onTable(p[0], p[1], p[2]));
+      t =
+          t.then(
+              j.type() == JointType.PRISMATIC
+                  ? Transform.translation(j.axis(), jointsRad[i])
+                  : Transform.rotation(j.axis(), jointsRad[i]));
+    }
+    double[] p = t.then(chain.toolTransform()).translationM();
+    out.add(onTable(p[0], p[1], p[2]));
+    return List.copyOf(out);
+  }
+
+  private Vec3 onTable(double x, double y, double z) {
+    return new Vec3(baseXM + cosYaw * x - sinYaw * y, baseYM + sinYaw * x + cosYaw * y, baseZM + z);
   }
 
   @Override

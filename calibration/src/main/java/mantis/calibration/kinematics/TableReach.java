@@ -1,5 +1,6 @@
 package mantis.calibration.kinematics;
 
+import java.util.List;
 import mantis.calibration.Vec3;
 
 /**
@@ -26,4 +27,15 @@ public interface TableReach {
    * the result says why it failed.
    */
   IkResult reach(double xM, double yM, double zM, double[] seedRad);
+
+  /**
+   * The arm's skeleton in the table frame at {@code jointsRad}, for drawing it: the base, the
+   * origin of every moving joint's frame in chain order, then the tool tip (so {@link #jointCount}
+   * + 2 points). Consecutive points are the ends of the arm's links (a link may have length zero
+   * where two joint frames share an origin). The default gives only the tip, for implementations
+   * that know no more.
+   */
+  default List<Vec3> framePoints(double[] jointsRad) {
+    return List.of(tip(jointsRad));
+  }
 }

@@ -2,14 +2,22 @@ package mantis.model.serve;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import mantis.calibration.CameraModel;
+import mantis.calibration.kinematics.RobotModel;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
 import mantis.core.spi.PolicyRequest;
+import mantis.model.bundle.ModelCard;
+import mantis.model.embodiment.EmbodimentAdapter;
 import mantis.model.policy.MantisPolicyModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Learned policies served from model bundles: where the bundled default model lives and how a
@@ -33,15 +41,121 @@ public final class LearnedPolicies {
   /** {@link #DEFAULT_BUNDLE_DIR} as a path. */
   public static final Path DEFAULT_BUNDLE = Path.of(DEFAULT_BUNDLE_DIR);
 
+  /** Width of the camera the adapter unprojects through: the simulator's nominal camera. */
+  static final int CAMERA_WIDTH_PX = 640;
+
+  /** Height of the camera the adapter unprojects through. */
+  static final int CAMERA_HEIGHT_PX = 480;
+
+  private static final Logger LOG = LoggerFactory.getLogger(LearnedPolicies.class);
+
   private LearnedPolicies() {}
 
   /**
    * Opens the bundle in {@code dir} (its SHA-256 hashes and joint names checked) and serves it with
-   * a started {@link PredictorPool}; closing the policy closes the pool and the model.
+   * a started {@link PredictorPool}; closing the policy closes the pool and the model. A bundle
+   * whose joints are not {@code robot}'s but those of another robot with kinematics ({@link
+   * RobotModels}) is served on that robot and drives {@code robot} through the embodiment-neutral
+   * path ({@link #openNeutral}).
    *
-   * @throws IllegalArgumentException when the bundle cannot be opened, with the reason
+   * @throws IllegalArgumentException when the bundle cannot be opened, or {@code robot} has no
+   *     kinematics for the neutral path, with the reason
    */
   public static Policy open(
+      Path dir, RobotSpec robot, MonotonicClock clock, PolicyRequest.Serving serving) {
+    java.util.List<String> bundleJoints = bundleJoints(dir);
+    if (bundleJoints != null && !bundleJoints.equals(robot.jointNames())) {
+      return openNeutral(dir, robot, clock, serving);
+    }
+    return openDirect(dir, robot, clock, serving);
+  }
+
+  /**
+   * Opens the bundle in {@code dir} for the robot its joints belong to (the source, one of {@link
+   * RobotModels}) and serves it on {@code robot} through an {@link EmbodimentAdapter}: the policy's
+   * effector trace, unprojected through the simulator's nominal camera ({@link
+   * CameraModel#mantisDefault}; on a real robot this is where the calibrated camera goes), and
+   * {@code robot}'s inverse kinematics give the joint targets.
+   *
+   * @throws IllegalArgumentException when the bundle cannot be opened, its joints belong to no
+   *     known robot, or {@code robot} has no kinematics, with the reason
+   */
+  public static EmbodimentAdapter openNeutral(
+      Path dir, RobotSpec robot, MonotonicClock clock, PolicyRequest.Serving serving) {
+    RobotModel target;
+    try {
+      target = RobotModels.forName(robot.name());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "policy bundle "
+              + dir
+              + " cannot drive robot "
+              + robot.name()
+              + " through the embodiment-neutral path: "
+              + e.getMessage(),
+          e);
+    }
+    if (!target.spec().jointNames().equals(robot.jointNames())) {
+      throw new IllegalArgumentException(
+          "robot "
+              + robot.name()
+              + " has joints "
+              + robot.jointNames()
+              + ", its kinematics "
+              + target.spec().jointNames());
+    }
+    java.util.List<String> joints = bundleJoints(dir);
+    RobotModel source = null;
+    for (String name : RobotModels.names()) {
+      RobotModel m = RobotModels.forName(name);
+      if (m.spec().jointNames().equals(joints)) {
+        source = m;
+        break;
+      }
+    }
+    if (source == null) {
+      throw new IllegalArgumentException(
+          "policy bundle "
+              + dir
+              + " drives joints "
+              + joints
+              + ", which belong to none of the robots with kinematics ("
+              + String.join(", ", RobotModels.names())
+              + ")");
+    }
+    Policy inner = openDirect(dir, source.spec(), clock, serving);
+    try {
+      EmbodimentAdapter adapter =
+          EmbodimentAdapter.builder()
+              .setPolicy(inner)
+              .setSource(source)
+              .setTarget(target)
+              .setCamera(CameraModel.mantisDefault(CAMERA_WIDTH_PX, CAMERA_HEIGHT_PX))
+              .optClock(clock)
+              .build();
+      LOG.info(
+          "Policy bundle {} (trained on {}) drives {} through the embodiment-neutral path",
+          dir,
+          source.name(),
+          target.name());
+      return adapter;
+    } catch (RuntimeException e) {
+      inner.close();
+      throw e;
+    }
+  }
+
+  /** The joint names of the bundle's card, or null when it cannot be read (opening then fails). */
+  private static java.util.List<String> bundleJoints(Path dir) {
+    try {
+      String json = Files.readString(dir.resolve(ModelCard.FILE_NAME), StandardCharsets.UTF_8);
+      return ModelCard.fromJson(json).jointNames();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Policy openDirect(
       Path dir, RobotSpec robot, MonotonicClock clock, PolicyRequest.Serving serving) {
     MantisPolicyModel model;
     try {
