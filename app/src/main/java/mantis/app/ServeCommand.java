@@ -84,8 +84,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--robot",
-      paramLabel = "YAML",
-      description = "Robot description (default: the built-in planar3).")
+      paramLabel = "NAME|YAML",
+      description =
+          "Robot: a name (planar3, ur5e) or a robot YAML, plain or naming a URDF (default:"
+              + " planar3).")
   Path robot;
 
   @Option(

@@ -1,6 +1,7 @@
 package mantis.app;
 
 import io.grpc.ServerBuilder;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpec;
@@ -18,7 +19,9 @@ final class ServerFactory {
   private ServerFactory() {}
 
   static RobotSpec robot(MantisConfig cfg) {
-    return cfg.robot().map(RobotSpecs::load).orElseGet(RobotSpecs::mantisPlanar3);
+    return cfg.robot()
+        .map(p -> RobotModels.resolve(p.toString()))
+        .orElseGet(RobotSpecs::mantisPlanar3);
   }
 
   /**

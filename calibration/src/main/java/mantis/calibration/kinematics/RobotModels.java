@@ -3,12 +3,18 @@ package mantis.calibration.kinematics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import mantis.calibration.PlanarArmKinematics;
 import mantis.core.RobotSpec;
 import mantis.core.RobotSpecs;
+import mantis.core.spi.RobotRegistry;
 
 /**
  * The robots Mantis ships, and robots from URDF files.
@@ -43,6 +49,9 @@ public final class RobotModels {
    */
   public static final IkOptions TABLE_IK = new IkOptions(1e-7, 1e-6, 100, 8, 1e-3, 42L);
 
+  /** Robots read by {@link #load}, by lower-case name. */
+  private static final Map<String, RobotModel> LOADED = new ConcurrentHashMap<>();
+
   private static volatile RobotModel planar3;
   private static volatile RobotModel ur5e;
 
@@ -69,9 +78,80 @@ public final class RobotModels {
       case "mantis-ur5e":
         return ur5e();
       default:
+        RobotModel loaded = LOADED.get(n);
+        if (loaded != null) {
+          return loaded;
+        }
+        List<String> known = new ArrayList<>(names());
+        known.addAll(new TreeSet<>(LOADED.keySet()));
         throw new IllegalArgumentException(
-            "unknown robot '" + name + "'; known robots: " + String.join(", ", names()));
+            "unknown robot '" + name + "'; known robots: " + String.join(", ", known));
     }
+  }
+
+  /**
+   * Reads a robot described by a URDF, through a small YAML file beside it, and makes it known to
+   * {@link #forName} by its name from then on (so policies given its {@link RobotSpec} find its
+   * kinematics). The YAML, every key but {@code urdf} and {@code max_acceleration_rad_per_s2}
+   * optional:
+   *
+   * <pre>
+   * urdf: ur5e.urdf                     # relative to this file
+   * name: my-ur5e                       # default: the URDF's robot name
+   * base_link: base_link                # default: the URDF's root link
+   * tool_link: tool0                    # default: the one leaf below base_link
+   * max_acceleration_rad_per_s2: 8.0    # every joint; URDF has no acceleration limits
+   * base_in_table: {x_m: 0.0, y_m: 0.0, z_m: 0.0, yaw_rad: 0.0}
+   * </pre>
+   *
+   * @throws IllegalArgumentException with a precise message naming the file and the key when the
+   *     description is invalid, or when the name is one of the bundled robots'
+   * @throws UncheckedIOException when a file cannot be read
+   */
+  public static RobotModel load(Path yaml) {
+    RobotModel m = UrdfRobotFile.read(yaml);
+    String key = m.name().toLowerCase(Locale.ROOT);
+    if (names().contains(key) || key.equals("mantis-planar-3") || key.equals("mantis-ur5e")) {
+      throw new IllegalArgumentException(
+          yaml + ": robot name '" + m.name() + "' is a bundled robot's; give it a name of its own");
+    }
+    LOADED.put(key, m);
+    return m;
+  }
+
+  /**
+   * The joint limits of a robot named in a configuration: a path to a robot YAML (either the plain
+   * format of {@link RobotSpecs} or a URDF robot as {@link #load} reads it), or the name of a robot
+   * in the {@link RobotRegistry} ({@code planar3}, {@code ur5e}).
+   *
+   * @throws IllegalArgumentException with a precise message when it is neither, or invalid
+   * @throws UncheckedIOException when the file cannot be read
+   */
+  public static RobotSpec resolve(String nameOrPath) {
+    String v = nameOrPath == null ? "" : nameOrPath.trim();
+    if (v.isEmpty()) {
+      throw new IllegalArgumentException("robot must be a robot name or a robot YAML file");
+    }
+    Path p = Path.of(v);
+    if (Files.isRegularFile(p)) {
+      if (v.toLowerCase(Locale.ROOT).endsWith(".urdf")) {
+        throw new IllegalArgumentException(
+            v
+                + " is a URDF: name it in a robot YAML (urdf: "
+                + p.getFileName()
+                + ", max_acceleration_rad_per_s2: ...), since URDF has no acceleration limits");
+      }
+      return UrdfRobotFile.isUrdfRobot(p) ? load(p).spec() : RobotSpecs.load(p);
+    }
+    RobotRegistry registry = RobotRegistry.installed();
+    if (registry.isKnown(v)) {
+      return registry.robot(v);
+    }
+    throw new IllegalArgumentException(
+        "robot '"
+            + v
+            + "' is neither a file nor a known robot; known robots: "
+            + String.join(", ", registry.names()));
   }
 
   /** The simulator's planar 3-joint arm. */
@@ -142,7 +222,7 @@ public final class RobotModels {
         baseYawRad);
   }
 
-  private static RobotModel fromChain(
+  static RobotModel fromChain(
       String name,
       SerialChain chain,
       double maxAccelerationRadPerS2,

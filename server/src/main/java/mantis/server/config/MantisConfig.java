@@ -26,7 +26,7 @@ import mantis.server.policy.Policies;
  * metrics_host: 127.0.0.1       # Prometheus endpoint address (0.0.0.0 in a container)
  * metrics_port: 9464            # Prometheus endpoint port (-1 = off, 0 = any free port)
  * policy: mantis                # mantis (the bundled default model) | bundle:DIR | visual-servo | hold | no-op | random
- * robot: null                   # robot description YAML; null = the built-in planar3.yaml
+ * robot: null                   # a robot name (planar3, ur5e) or robot YAML; null = planar3
  * policy_input_px: 128          # visual-servo works at this square size (a bundle's card fixes its own)
  * max_inbound_message_bytes: 16777216
  * watchdog_timeout_ms: 100      # hold a Control stream's robot after this much silence
@@ -69,7 +69,8 @@ import mantis.server.policy.Policies;
  * @param policy policy: a name the {@link mantis.core.spi.PolicyRegistry} knows ({@code mantis},
  *     {@code bundle:DIR}, {@code visual-servo}, {@code hold}, {@code no-op}, {@code random}; see
  *     {@link Policies#registry()})
- * @param robot robot description YAML, empty for the built-in planar arm
+ * @param robot a robot name ({@code planar3}, {@code ur5e}) or a robot YAML file (joint limits, or
+ *     a URDF with its acceleration limit), empty for the built-in planar arm
  * @param policyInputPx square frame size the policy works at, pixels
  * @param maxInboundMessageBytes largest accepted request, bytes
  * @param watchdogTimeoutMs watchdog timeout, ms
