@@ -25,6 +25,7 @@ final class EpisodeRunner {
   private final double replanS;
   private final Path recordDir;
   private final PrintStream progress;
+  private final String robot;
 
   EpisodeRunner(
       Channel channel,
@@ -33,6 +34,19 @@ final class EpisodeRunner {
       double replanS,
       Path recordDir,
       PrintStream progress) {
+    this(channel, sizePx, format, replanS, recordDir, progress, null);
+  }
+
+  /** Like the other constructor, with the sim's arm ({@link SimConfig#robot()}; null: default). */
+  EpisodeRunner(
+      Channel channel,
+      int sizePx,
+      FrameFormat format,
+      double replanS,
+      Path recordDir,
+      PrintStream progress,
+      String robot) {
+    this.robot = robot;
     this.channel = channel;
     this.sizePx = sizePx;
     this.format = format;
@@ -43,7 +57,9 @@ final class EpisodeRunner {
 
   EvalReport run(List<TaskFamily> families, int episodes, long firstSeed) {
     EvalReport report = new EvalReport();
-    TabletopSim sim = TabletopSim.create(SimConfig.defaults());
+    TabletopSim sim =
+        TabletopSim.create(
+            robot == null ? SimConfig.defaults() : SimConfig.builder().optRobot(robot).build());
     for (TaskFamily family : families) {
       int ok = 0;
       for (int e = 0; e < episodes; e++) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import mantis.sim.Embodiment;
 import mantis.sim.ExpertEvaluation;
+import mantis.sim.SimConfig;
 import mantis.sim.TaskFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,12 @@ final class ExpertCommand implements Callable<Integer> {
   Embodiment embodiment;
 
   @Option(
+      names = "--robot",
+      defaultValue = "planar3",
+      description = "The arm: planar3 (default) or ur5e (the bundled UR5e-like 6-joint arm).")
+  String robot;
+
+  @Option(
       names = "--family",
       defaultValue = "all",
       converter = Families.class,
@@ -41,15 +48,31 @@ final class ExpertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    SimConfig config;
+    try {
+      config =
+          SimConfig.builder()
+              .optEmbodiment(embodiment)
+              .optDomainRandomization(false)
+              .optRobot(robot)
+              .build();
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis expert: " + e.getMessage());
+      return 2;
+    }
+    if (episodes < 1) {
+      System.err.println("mantis expert: --episodes must be >= 1, got " + episodes);
+      return 2;
+    }
     System.out.printf(
-        "Scripted expert, %s, %d episodes per family from seed %d%n",
-        embodiment, episodes, firstSeed);
+        "Scripted expert, %s%s, %d episodes per family from seed %d%n",
+        embodiment, embodiment == Embodiment.ARM ? " " + config.robot() : "", episodes, firstSeed);
     System.out.printf(
         "%-16s %8s %8s %9s %17s %9s%n",
         "family", "episodes", "success", "rate", "95% CI (Wilson)", "seconds");
     for (TaskFamily f : families) {
       long t0 = System.nanoTime();
-      int ok = ExpertEvaluation.run(f, embodiment, episodes, firstSeed);
+      int ok = ExpertEvaluation.run(config, f, episodes, firstSeed);
       double[] ci = Stats.wilson(ok, episodes);
       System.out.printf(
           "%-16s %8d %8d %8.1f%% %7.1f%% - %5.1f%% %9.1f%n",

@@ -66,6 +66,14 @@ final class SimCommand implements Callable<Integer> {
       description = "Sim seconds per chunk (default ${DEFAULT-VALUE}).")
   double replanS;
 
+  @Option(
+      names = "--robot",
+      defaultValue = "planar3",
+      description =
+          "The simulated arm: planar3 (default) or ur5e (the bundled UR5e-like 6-joint arm); the "
+              + "server's policy must drive the same joints.")
+  String robot;
+
   @Option(names = "--record", paramLabel = "DIR", description = "Record every episode under DIR.")
   Path record;
 
@@ -103,6 +111,12 @@ final class SimCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      mantis.sim.SimConfig.builder().optRobot(robot);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mantis sim: " + e.getMessage());
+      return 2;
+    }
     int colon = target.lastIndexOf(':');
     if (colon < 1 || episodes < 1) {
       System.err.println("mantis sim: --target must be host:port and --episodes >= 1");
@@ -132,7 +146,7 @@ final class SimCommand implements Callable<Integer> {
           "mantis sim: %s serves %s %s for %s%n",
           target, info.getName(), info.getVersion(), info.getRobotName());
       EvalReport report =
-          new EpisodeRunner(channel, size, format(format), replanS, record, System.err)
+          new EpisodeRunner(channel, size, format(format), replanS, record, System.err, robot)
               .run(families, episodes, firstSeed);
       report.print(
           System.out,

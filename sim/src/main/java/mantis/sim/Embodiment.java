@@ -3,7 +3,8 @@ package mantis.sim;
 /** What acts in the scene. */
 public enum Embodiment {
   /**
-   * The planar 3-joint arm with a round pusher, driven by joint targets ({@link TabletopSim#step}).
+   * An arm with a round pusher, driven by joint targets ({@link TabletopSim#step}): the planar
+   * 3-joint arm, or the robot {@link SimConfig#robot()} names (the UR5e-like 6-joint arm).
    */
   ARM,
   /**
