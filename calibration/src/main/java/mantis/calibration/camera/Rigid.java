@@ -88,52 +88,6 @@ final class Rigid {
 
   /** The pose, with the rotation first projected onto the nearest proper rotation's quaternion. */
   Pose toPose() {
-    double r11 = r[0];
-    double r12 = r[1];
-    double r13 = r[2];
-    double r21 = r[3];
-    double r22 = r[4];
-    double r23 = r[5];
-    double r31 = r[6];
-    double r32 = r[7];
-    double r33 = r[8];
-    double trace = r11 + r22 + r33;
-    double qx;
-    double qy;
-    double qz;
-    double qw;
-    if (trace > 0) {
-      double s = 2 * Math.sqrt(trace + 1);
-      qw = 0.25 * s;
-      qx = (r32 - r23) / s;
-      qy = (r13 - r31) / s;
-      qz = (r21 - r12) / s;
-    } else if (r11 > r22 && r11 > r33) {
-      double s = 2 * Math.sqrt(1 + r11 - r22 - r33);
-      qw = (r32 - r23) / s;
-      qx = 0.25 * s;
-      qy = (r12 + r21) / s;
-      qz = (r13 + r31) / s;
-    } else if (r22 > r33) {
-      double s = 2 * Math.sqrt(1 + r22 - r11 - r33);
-      qw = (r13 - r31) / s;
-      qx = (r12 + r21) / s;
-      qy = 0.25 * s;
-      qz = (r23 + r32) / s;
-    } else {
-      double s = 2 * Math.sqrt(1 + r33 - r11 - r22);
-      qw = (r21 - r12) / s;
-      qx = (r13 + r31) / s;
-      qy = (r23 + r32) / s;
-      qz = 0.25 * s;
-    }
-    if (qw < 0) {
-      qx = -qx;
-      qy = -qy;
-      qz = -qz;
-      qw = -qw;
-    }
-    double n = Math.sqrt(qx * qx + qy * qy + qz * qz + qw * qw);
-    return new Pose(t[0], t[1], t[2], qx / n, qy / n, qz / n, qw / n);
+    return Pose.fromRotationRowMajor(t[0], t[1], t[2], r);
   }
 }

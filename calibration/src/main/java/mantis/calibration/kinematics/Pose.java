@@ -39,6 +39,18 @@ public record Pose(double xM, double yM, double zM, double qx, double qy, double
     return new Pose(xM, yM, zM, 0, 0, 0, 1);
   }
 
+  /**
+   * The pose with the given position, metres, and rotation matrix ({@code rowMajor}: 9 values, a
+   * proper rotation).
+   */
+  public static Pose fromRotationRowMajor(double xM, double yM, double zM, double[] rowMajor) {
+    if (rowMajor.length != 9) {
+      throw new IllegalArgumentException("a rotation matrix has 9 values, got " + rowMajor.length);
+    }
+    double[] r = rowMajor;
+    return fromRotation(xM, yM, zM, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
+  }
+
   /** The pose with the given position and rotation matrix (row-major, proper rotation). */
   static Pose fromRotation(
       double xM,
