@@ -50,6 +50,11 @@ final class EvalCommand implements Callable<Integer> {
    */
   static final String NEUTRAL_PREFIX = "neutral:";
 
+  /**
+   * Policy spec prefix: a bundle through the neutral path from its joint targets, not its trace.
+   */
+  static final String NEUTRAL_JOINTS_PREFIX = "neutral-joints:";
+
   @Option(
       names = "--policies",
       split = ",",
@@ -172,6 +177,14 @@ final class EvalCommand implements Callable<Integer> {
 
   /** The policy {@code spec} for {@code robot}. */
   private static Policy create(String spec, RobotSpec robot) {
+    if (spec.startsWith(NEUTRAL_JOINTS_PREFIX)) {
+      String dir = spec.substring(NEUTRAL_JOINTS_PREFIX.length());
+      if (dir.isBlank()) {
+        throw new IllegalArgumentException(NEUTRAL_JOINTS_PREFIX + " needs a bundle directory");
+      }
+      return LearnedPolicies.openNeutral(
+          Path.of(dir), robot, MonotonicClock.system(), PolicyRequest.Serving.DEFAULT, true);
+    }
     if (spec.startsWith(NEUTRAL_PREFIX)) {
       String dir = spec.substring(NEUTRAL_PREFIX.length());
       if (dir.isBlank()) {

@@ -42,7 +42,7 @@ class VisualServoOnAnyArmTest {
                 xM,
                 yM,
                 VisualServoPolicy.DEFAULT_TIP_HEIGHT_M,
-                new double[] {Math.PI / 2, -1.2, 1.6, -1.97, -1.57, 0});
+                new double[] {-Math.PI / 2, -1.2, 1.6, -1.97, -Math.PI / 2, 0});
     assertTrue(r.solved(), r.toString());
     return r.joints().orElseThrow();
   }

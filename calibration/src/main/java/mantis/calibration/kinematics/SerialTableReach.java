@@ -107,8 +107,61 @@ final class SerialTableReach implements TableReach {
     return new Vec3(baseXM + cosYaw * x - sinYaw * y, baseYM + sinYaw * x + cosYaw * y, baseZM + z);
   }
 
+  /**
+   * A solution that moves some joint by more than this from the seed is taken for another IK branch
+   * (the solver's restarts can land on one), and the target is approached in short steps instead.
+   */
+  static final double BRANCH_JUMP_RAD = 1.0;
+
+  /** Length of the steps of that approach along the straight line from the seed's tip, metres. */
+  static final double CONTINUATION_STEP_M = 0.02;
+
   @Override
   public IkResult reach(double xM, double yM, double zM, double[] seedRad) {
+    IkResult direct = solve(xM, yM, zM, seedRad);
+    if (direct.solved() && largestJump(direct, seedRad) <= BRANCH_JUMP_RAD) {
+      return direct;
+    }
+    // Continuation: short steps from the seed's tip keep the solution on the seed's branch.
+    Vec3 from = tip(seedRad);
+    double d =
+        Math.sqrt(
+            (xM - from.xM()) * (xM - from.xM())
+                + (yM - from.yM()) * (yM - from.yM())
+                + (zM - from.zM()) * (zM - from.zM()));
+    int steps = Math.max(2, (int) Math.ceil(d / CONTINUATION_STEP_M));
+    double[] q = seedRad;
+    IkResult step = direct;
+    for (int s = 1; s <= steps; s++) {
+      double a = (double) s / steps;
+      step =
+          solve(
+              from.xM() + a * (xM - from.xM()),
+              from.yM() + a * (yM - from.yM()),
+              from.zM() + a * (zM - from.zM()),
+              q);
+      if (!step.solved()) {
+        return direct;
+      }
+      q = step.joints().orElseThrow();
+    }
+    if (direct.solved() && largestJump(direct, seedRad) <= largestJump(step, seedRad)) {
+      return direct;
+    }
+    return step;
+  }
+
+  private static double largestJump(IkResult r, double[] seedRad) {
+    double[] q = r.joints().orElseThrow();
+    double worst = 0;
+    for (int j = 0; j < q.length; j++) {
+      worst = Math.max(worst, Math.abs(q[j] - seedRad[j]));
+    }
+    return worst;
+  }
+
+  /** One IK solve for the tip at a table point, tool down, yaw from the seed. */
+  private IkResult solve(double xM, double yM, double zM, double[] seedRad) {
     if (!Double.isFinite(xM) || !Double.isFinite(yM) || !Double.isFinite(zM)) {
       return IkResult.failed("table target must be finite", Double.NaN, Double.NaN, 0);
     }

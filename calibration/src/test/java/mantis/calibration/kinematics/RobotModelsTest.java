@@ -96,6 +96,25 @@ class RobotModelsTest {
   }
 
   @Test
+  void aFarTableTargetIsReachedOnTheSeedsBranchWithoutAJointJump() {
+    TableReach reach = RobotModels.ur5e().reach();
+    double[] q0 = reach.reach(0.0, 0.30, 0.01, UR5E_HOME).joints().orElseThrow();
+    for (double[] t : new double[][] {{-0.30, 0.55}, {0.30, 0.18}, {-0.30, 0.18}, {0.30, 0.55}}) {
+      IkResult r = reach.reach(t[0], t[1], 0.01, q0);
+      assertTrue(r.solved(), r::toString);
+      double[] q = r.joints().orElseThrow();
+      String where = " to reach " + t[0] + ", " + t[1] + ": " + java.util.Arrays.toString(q);
+      // The seed's branch: the elbow keeps its side, the wrists do not flip (the pan and the last
+      // wrist joint turn with the bearing of the target: the tool keeps its yaw).
+      assertEquals(Math.signum(q0[2]), Math.signum(q[2]), "elbow side" + where);
+      for (int j = 1; j <= 4; j++) {
+        assertTrue(
+            Math.abs(q[j] - q0[j]) <= SerialTableReach.BRANCH_JUMP_RAD, "joint " + j + where);
+      }
+    }
+  }
+
+  @Test
   void theSixJointArmFailsClearlyOutOfReach() {
     IkResult r = RobotModels.ur5e().reach().reach(2.0, 2.0, 0.01, UR5E_HOME);
     assertFalse(r.solved());

@@ -104,6 +104,7 @@ public final class EmbodimentAdapter implements Policy {
   private final double tipHeightM;
   private final double limitFraction;
   private final double[] sourceHomeRad;
+  private final boolean jointTargetsOnly;
   private final PolicyInfo info;
   private final MonotonicClock clock;
   private final AtomicLong effectorChunks = new AtomicLong();
@@ -130,6 +131,7 @@ public final class EmbodimentAdapter implements Policy {
     this.tipHeightM = b.tipHeightM;
     this.limitFraction = b.limitFraction;
     this.sourceHomeRad = b.sourceHomeRad.clone();
+    this.jointTargetsOnly = b.jointTargetsOnly;
     this.clock = b.clock;
     this.info =
         new PolicyInfo(
@@ -204,7 +206,8 @@ public final class EmbodimentAdapter implements Policy {
     long t2 = clock.nanoTime();
 
     List<ActionPoint> in = chunk.points();
-    Optional<List<TablePoint>> path = effectorPath(chunk, tip, in.size());
+    Optional<List<TablePoint>> path =
+        jointTargetsOnly ? Optional.empty() : effectorPath(chunk, tip, in.size());
     List<double[]> desired = new ArrayList<>(in.size());
     double[] previous = q0;
     for (int k = 0; k < in.size(); k++) {
@@ -395,9 +398,20 @@ public final class EmbodimentAdapter implements Policy {
     private double tipHeightM = DEFAULT_TIP_HEIGHT_M;
     private double limitFraction = DEFAULT_LIMIT_FRACTION;
     private double[] sourceHomeRad;
+    private boolean jointTargetsOnly;
     private MonotonicClock clock = MonotonicClock.system();
 
     private Builder() {}
+
+    /**
+     * Map the policy's source-arm joint targets (their tips, through the target arm's IK) instead
+     * of its effector trace, for every chunk (default false: the effector trace, the joint targets
+     * only where it is missing or unreachable). Such chunks count as fallback chunks.
+     */
+    public Builder optJointTargetsOnly(boolean jointTargetsOnly) {
+      this.jointTargetsOnly = jointTargetsOnly;
+      return this;
+    }
 
     /** The policy trained on the source arm (required); closed with the adapter. */
     public Builder setPolicy(Policy policy) {

@@ -82,6 +82,20 @@ public final class LearnedPolicies {
    */
   public static EmbodimentAdapter openNeutral(
       Path dir, RobotSpec robot, MonotonicClock clock, PolicyRequest.Serving serving) {
+    return openNeutral(dir, robot, clock, serving, false);
+  }
+
+  /**
+   * {@link #openNeutral(Path, RobotSpec, MonotonicClock, PolicyRequest.Serving)}, mapping the
+   * bundle's joint targets instead of its effector trace when {@code jointTargetsOnly} ({@link
+   * EmbodimentAdapter.Builder#optJointTargetsOnly}).
+   */
+  public static EmbodimentAdapter openNeutral(
+      Path dir,
+      RobotSpec robot,
+      MonotonicClock clock,
+      PolicyRequest.Serving serving,
+      boolean jointTargetsOnly) {
     RobotModel target;
     try {
       target = RobotModels.forName(robot.name());
@@ -131,6 +145,7 @@ public final class LearnedPolicies {
               .setSource(source)
               .setTarget(target)
               .setCamera(CameraModel.mantisDefault(CAMERA_WIDTH_PX, CAMERA_HEIGHT_PX))
+              .optJointTargetsOnly(jointTargetsOnly)
               .optClock(clock)
               .build();
       LOG.info(

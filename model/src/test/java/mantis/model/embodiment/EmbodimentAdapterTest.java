@@ -197,6 +197,34 @@ class EmbodimentAdapterTest {
   }
 
   @Test
+  void withJointTargetsOnlyTheEffectorTraceIsIgnoredAndThePlanarTargetsTipsAreReached() {
+    double[] q0 = urPose(0.05, 0.35);
+    double[] planar = {1.0, 1.0, 1.0};
+    FixedPolicy inner =
+        new FixedPolicy(
+            planarTargets(planar),
+            List.of(objectTrace(), effectorTrace(0.05, 0.35, path(0.05, 0.35))));
+    EmbodimentAdapter adapter =
+        EmbodimentAdapter.builder()
+            .setPolicy(inner)
+            .setSource(PLANAR)
+            .setTarget(UR5E)
+            .setCamera(CameraModel.mantisDefault(640, 480))
+            .optJointTargetsOnly(true)
+            .optClock(new FakeClock(0))
+            .build();
+    ActionChunk chunk = adapter.predict(observation(UR5E, q0));
+    assertEquals(new EmbodimentAdapter.PathCounts(0, 1, 0, 0), adapter.counts());
+    Vec3 want = PLANAR.reach().tip(planar);
+    Vec3 tip = UR5E.reach().tip(chunk.points().get(0).positionsRad());
+    // The first point is rate limited from q0; it moves toward the planar tip, not along the trace.
+    double before =
+        Math.hypot(UR5E.reach().tip(q0).xM() - want.xM(), UR5E.reach().tip(q0).yM() - want.yM());
+    double after = Math.hypot(tip.xM() - want.xM(), tip.yM() - want.yM());
+    assertTrue(after < before, "moves toward the planar target's tip: " + before + " -> " + after);
+  }
+
+  @Test
   void theFallbackPathIsUsedWithoutAnEffectorTrace() {
     double[] q0 = urPose(0.0, 0.3);
     // The planar targets: the equivalent of the UR5e's tip, moving a little.
