@@ -198,10 +198,15 @@ class BridgeConfigTest {
         parse(MINIMAL.replace("robot:\n", "robot:\n  spec: mantis-planar-3\n"), Map.of());
     assertEquals("mantis-planar-3", byOwnName.robot().specSource());
     assertEquals(RobotSpecs.mantisPlanar3(), byOwnName.robot().spec());
+    // The bundled 6-joint arm is found by name; the config's three joint names then do not fit.
+    assertTrue(
+        error(MINIMAL.replace("robot:\n", "robot:\n  spec: ur5e\n"))
+            .contains("robot spec mantis-ur5e has 6 joints [shoulder_pan_joint,"));
     String msg = error(MINIMAL.replace("robot:\n", "robot:\n  spec: nosuchrobot\n"));
     assertTrue(
         msg.contains(
-            "robot.spec 'nosuchrobot' is neither a bundled robot [mantis-planar-3, planar3] nor a "
+            "robot.spec 'nosuchrobot' is neither a bundled robot [mantis-planar-3, mantis-ur5e, planar3, ur5e]"
+                + " nor a "
                 + "readable file ("),
         msg);
   }
