@@ -26,6 +26,15 @@ from rosgraph_msgs.msg import Clock, Log
 from sensor_msgs.msg import Image, JointState
 from trajectory_msgs.msg import JointTrajectory
 
+# rospy runs each subscription's callbacks on a thread of its own: one lock keeps every printed line
+# whole (two unlocked prints can interleave, and a line then no longer starts with its tag).
+_print_lock = threading.Lock()
+
+
+def say(line):
+    with _print_lock:
+        print(line, flush=True)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -47,16 +56,16 @@ def main():
         with lock:
             clock = latest_clock[0]
         last = ",".join(repr(float(p)) for p in msg.points[-1].positions) if msg.points else ""
-        print("CMD stamp=%d.%09d clock=%s points=%d last=%s" % (
+        say("CMD stamp=%d.%09d clock=%s points=%d last=%s" % (
             msg.header.stamp.secs, msg.header.stamp.nsecs,
             "-" if clock is None else "%d.%09d" % (clock.secs, clock.nsecs),
-            len(msg.points), last), flush=True)
+            len(msg.points), last))
 
     def on_rosout(msg):
         if msg.name == args.rosout:
-            print("ROSOUT level=%d name=%s file=%s function=%s line=%d msg=%s" % (
+            say("ROSOUT level=%d name=%s file=%s function=%s line=%d msg=%s" % (
                 msg.level, msg.name, msg.file, msg.function, msg.line,
-                msg.msg.replace("\n", " ")), flush=True)
+                msg.msg.replace("\n", " ")))
 
     rospy.Subscriber(args.command, JointTrajectory, on_command, queue_size=100,
                      tcp_nodelay=True)
@@ -77,7 +86,7 @@ def main():
                 time.sleep(0.02)
         threading.Thread(target=clock_loop, daemon=True).start()
 
-    print("READY", flush=True)
+    say("READY")
     period = 1.0 / args.rate
     frame = 0
     while not rospy.is_shutdown():
