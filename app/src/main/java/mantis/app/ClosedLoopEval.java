@@ -188,6 +188,48 @@ final class ClosedLoopEval {
   static PolicyRun served(String label, Policy policy, Settings s, PrintStream err)
       throws IOException, InterruptedException {
     int inputPx = policy.info().inputWidthPx() > 0 ? policy.info().inputWidthPx() : s.sizePx();
+    return withServer(
+        label,
+        policy,
+        s,
+        channel -> {
+          PolicyRun run =
+              runAll(
+                  label,
+                  true,
+                  s,
+                  err,
+                  () ->
+                      (sim, stream, family, seed) -> {
+                        Probe probe = new Probe(inputPx, s.replanS());
+                        EpisodeResult r =
+                            client(channel, s, "eval-" + stream, probe)
+                                .runEpisode(sim, seed, family);
+                        return new Episode(
+                            family,
+                            seed,
+                            r.success(),
+                            r.latenciesNanos(),
+                            r.expiredChunks(),
+                            probe.grounded,
+                            probe.correct,
+                            probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
+                      });
+          return new PolicyRun(run.policy(), run.served(), run.byFamily(), note(policy));
+        });
+  }
+
+  /** Work done with a channel to an in-process server. */
+  interface ChannelTask<R> {
+    R run(ManagedChannel channel) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Serves {@code policy} in-process (the server closes it) for as long as {@code task} runs, on a
+   * server configured for {@code s.streams()} concurrent streams over one connection.
+   */
+  static <R> R withServer(String label, Policy policy, Settings s, ChannelTask<R> task)
+      throws IOException, InterruptedException {
     MantisConfig cfg = MantisConfig.defaults().withMetricsPort(-1);
     MantisConfig.AdmissionConfig a = cfg.admission();
     if (s.streams() > a.maxControlStreamsPerConnection()) {
@@ -214,41 +256,24 @@ final class ClosedLoopEval {
       }
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
-        PolicyRun run =
-            runAll(
-                label,
-                true,
-                s,
-                err,
-                () ->
-                    (sim, stream, family, seed) -> {
-                      Probe probe = new Probe(inputPx, s.replanS());
-                      EpisodeResult r =
-                          SimClient.builder()
-                              .setChannel(channel)
-                              .optImageSize(s.sizePx(), s.sizePx())
-                              .optFrameFormat(FrameFormat.RAW_RGB8)
-                              .optReplanIntervalS(s.replanS())
-                              .optCallTimeout(Duration.ofSeconds(30))
-                              .optRobotId("eval-" + stream)
-                              .optListener(probe)
-                              .build()
-                              .runEpisode(sim, seed, family);
-                      return new Episode(
-                          family,
-                          seed,
-                          r.success(),
-                          r.latenciesNanos(),
-                          r.expiredChunks(),
-                          probe.grounded,
-                          probe.correct,
-                          probe.errors.stream().mapToDouble(Double::doubleValue).toArray());
-                    });
-        return new PolicyRun(run.policy(), run.served(), run.byFamily(), note(policy));
+        return task.run(channel);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** The sim client the evaluation drives each episode with. */
+  static SimClient client(ManagedChannel channel, Settings s, String robotId, EpisodeListener l) {
+    return SimClient.builder()
+        .setChannel(channel)
+        .optImageSize(s.sizePx(), s.sizePx())
+        .optFrameFormat(FrameFormat.RAW_RGB8)
+        .optReplanIntervalS(s.replanS())
+        .optCallTimeout(Duration.ofSeconds(30))
+        .optRobotId(robotId)
+        .optListener(l)
+        .build();
   }
 
   /** The embodiment-neutral path's counts when {@code policy} went through it, else empty. */

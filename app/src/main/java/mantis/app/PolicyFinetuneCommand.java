@@ -97,6 +97,59 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
               + "(default: ${DEFAULT-VALUE})")
   String trainWhat;
 
+  @Option(
+      names = "--flow-steps",
+      defaultValue = "0",
+      description =
+          "action head: 0 regresses the chunk; N >= 1 trains a flow-matching head (pi0-style rectified "
+              + "flow) integrated in N Euler steps at inference (default: ${DEFAULT-VALUE})")
+  int flowSteps;
+
+  @Option(
+      names = "--dagger-episodes",
+      defaultValue = "0",
+      description =
+          "human-gated DAgger episodes after the expert ones (each counts as labelled): the "
+              + "finetuned policy drives the arm, the scripted expert takes over where the policy's tip "
+              + "target strays from its own, and the policy is trained again with the corrections "
+              + "(default: ${DEFAULT-VALUE})")
+  int daggerEpisodes;
+
+  @Option(
+      names = "--dagger-rounds",
+      defaultValue = "1",
+      description =
+          "rounds the DAgger episodes are split into, each driven by the policy of the round "
+              + "before (default: ${DEFAULT-VALUE})")
+  int daggerRounds;
+
+  @Option(
+      names = "--dagger-first-seed",
+      defaultValue = "600000",
+      description = "seed of the first DAgger episode (default: ${DEFAULT-VALUE})")
+  long daggerFirstSeed;
+
+  @Option(
+      names = "--dagger-gate-cm",
+      defaultValue = "3",
+      description =
+          "the expert takes over when the policy's tip target is further than this from the "
+              + "expert's, cm (default: ${DEFAULT-VALUE})")
+  double daggerGateCm;
+
+  @Option(
+      names = "--dagger-takeover-s",
+      defaultValue = "1.0",
+      description = "how long each takeover lasts, s (default: ${DEFAULT-VALUE})")
+  double daggerTakeoverS;
+
+  @Option(
+      names = "--dagger-cooldown-s",
+      defaultValue = "0.3",
+      description =
+          "policy time after a takeover before the gate may fire again, s (default: ${DEFAULT-VALUE})")
+  double daggerCooldownS;
+
   @Mixin PolicyTrainOptions train;
   @Mixin TorchThreadsOption torch;
 
@@ -108,6 +161,20 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "--capture-every must be >= 1, --episodes and --held-out-episodes >= 0");
+    }
+    if (flowSteps < 0 || flowSteps > 100) {
+      throw new ParameterException(spec.commandLine(), "--flow-steps must be in [0, 100]");
+    }
+    if (daggerEpisodes < 0
+        || daggerRounds < 1
+        || (daggerEpisodes > 0 && daggerRounds > daggerEpisodes)
+        || !(daggerGateCm > 0)
+        || !(daggerTakeoverS > 0)
+        || !(daggerCooldownS >= 0)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--dagger-episodes must be >= 0, --dagger-rounds between 1 and the DAgger episodes, "
+              + "--dagger-gate-cm and --dagger-takeover-s > 0, --dagger-cooldown-s >= 0");
     }
     if (episodes == 0 && recordings.isEmpty()) {
       throw new ParameterException(
@@ -200,10 +267,58 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
           fromRecordings.size(),
           recorded.size());
     }
+    String recordedNote = recorded.isEmpty() ? "" : "; recorded episodes: " + recordedData;
+    trainAndSave(config, robot, scratch, trainable, data, heldOut, recordedNote);
+    int seedOffset = 0;
+    StringBuilder daggerNote = new StringBuilder();
+    for (int round = 0; round < daggerRounds && daggerEpisodes > 0; round++) {
+      int n = daggerEpisodes / daggerRounds + (round < daggerEpisodes % daggerRounds ? 1 : 0);
+      long first = daggerFirstSeed + seedOffset;
+      seedOffset += n;
+      PolicyDataRecorder.GatedRecording gated =
+          clean.gatedRecording(captureEvery, daggerGateCm / 100, daggerTakeoverS, daggerCooldownS);
+      long r0 = System.nanoTime();
+      int ok = runGated(gated, first, n, round + 1);
+      data.addAll(gated.examples());
+      String line =
+          String.format(
+              Locale.ROOT,
+              "DAgger round %d: seeds %d..%d, %d/%d episodes succeeded with help, %d takeovers, "
+                  + "expert drove %.1f%% of the steps, %d examples (%d with actions) in %.1f s",
+              round + 1,
+              first,
+              first + n - 1,
+              ok,
+              n,
+              gated.interventions(),
+              100 * gated.expertShare(),
+              gated.examples().size(),
+              gated.labelledExamples(),
+              (System.nanoTime() - r0) / 1e9);
+      System.out.println(line);
+      daggerNote.append("; ").append(line);
+      trainAndSave(config, robot, scratch, trainable, data, heldOut, recordedNote + daggerNote);
+    }
+    return 0;
+  }
+
+  /** Trains from {@code --init} (or from scratch) on {@code data} and writes the bundle. */
+  private void trainAndSave(
+      PolicyConfig config,
+      RobotSpec robot,
+      boolean scratch,
+      PolicyLearner.Trainable trainable,
+      List<PolicyExample> data,
+      List<PolicyExample> heldOut,
+      String extraNote)
+      throws IOException {
     try (PolicyLearner learner =
         scratch
             ? PolicyLearner.create(config, PolicyTraining.vocabulary(data))
             : PolicyLearner.fromBundle(Path.of(init), robot)) {
+      if (learner.config().flowSteps() != flowSteps) {
+        learner.setActionHead(flowSteps);
+      }
       learner.setActionStats(PolicyTraining.stats(learner, data));
       learner.resetOptimizer();
       learner.setTrainable(trainable);
@@ -242,15 +357,15 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
               firstSeed + episodes + heldOutEpisodes - 1,
               captureEvery,
               actionNoise,
-              "trained: " + trainWhat,
+              "trained: "
+                  + trainWhat
+                  + (flowSteps > 0 ? ", flow head " + flowSteps + " steps" : ""),
               data.size(),
               train.steps,
               train.batch,
               train.lr,
               train.seed);
-      if (!recorded.isEmpty()) {
-        description += "; recorded episodes: " + recordedData;
-      }
+      description += extraNote;
       PolicyTraining.save(
           learner, out, robot, description, PolicyTraining.evaluation("finetune", r.heldOut()));
       System.out.printf(
@@ -260,6 +375,47 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
           PolicyTrainOptions.metrics(r.heldOut()),
           out);
     }
-    return 0;
+  }
+
+  /** Runs {@code n} gated episodes with the bundle in {@code out} served in-process. */
+  private int runGated(PolicyDataRecorder.GatedRecording gated, long first, int n, int round)
+      throws IOException {
+    RobotSpec robot = RobotSpecs.mantisPlanar3();
+    ClosedLoopEval.Settings settings =
+        new ClosedLoopEval.Settings(
+            List.of(mantis.sim.TaskFamily.values()), 1, first, 1, 128, 0.3, "planar3");
+    mantis.core.Policy policy =
+        mantis.server.policy.Policies.create(
+            "bundle:" + out,
+            robot,
+            EvalCommand.POLICY_INPUT_PX,
+            mantis.core.MonotonicClock.system());
+    StepProgress bar = new StepProgress(System.err, 0, n, "DAgger round " + round + " episodes");
+    mantis.sim.TaskFamily[] families = mantis.sim.TaskFamily.values();
+    try {
+      return ClosedLoopEval.withServer(
+          "dagger",
+          policy,
+          settings,
+          channel -> {
+            mantis.sim.TabletopSim sim =
+                mantis.sim.TabletopSim.create(mantis.sim.SimConfig.defaults());
+            int ok = 0;
+            for (int k = 0; k < n; k++) {
+              var r =
+                  ClosedLoopEval.client(channel, settings, "dagger", gated)
+                      .runEpisode(sim, first + k, families[k % families.length]);
+              if (r.success()) {
+                ok++;
+              }
+              bar.update(k + 1, gated.interventions() + " takeovers");
+            }
+            bar.finish();
+            return ok;
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during DAgger round " + round, e);
+    }
   }
 }

@@ -71,6 +71,77 @@ class PolicyCommandTest {
     }
   }
 
+  @Tag("slow")
+  @Test
+  void daggerRoundsLetTheExpertCorrectTheFinetunedPolicyAndTrainAFlowHead() throws Exception {
+    Path ft = tmp.resolve("dagger");
+    CliRun f =
+        CliRun.of(
+            "policy",
+            "finetune",
+            "--init",
+            "../models/policy/pretrained",
+            "--out",
+            ft.toString(),
+            "--episodes",
+            "2",
+            "--held-out-episodes",
+            "1",
+            "--steps",
+            "3",
+            "--batch",
+            "8",
+            "--flow-steps",
+            "4",
+            "--dagger-episodes",
+            "3",
+            "--dagger-rounds",
+            "2",
+            "--dagger-first-seed",
+            "610000");
+    assertEquals(0, f.code(), f.err());
+    // An almost untrained policy strays at once: the expert takes over in every episode.
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "DAgger round (\\d): seeds (\\d+)\\.\\.(\\d+), \\d+/(\\d) episodes succeeded with help,"
+                    + " (\\d+) takeovers, expert drove ([0-9.]+)% of the steps, (\\d+) examples \\((\\d+) with"
+                    + " actions\\)")
+            .matcher(f.out());
+    assertTrue(m.find(), f.out());
+    assertEquals("1", m.group(1));
+    assertEquals("610000", m.group(2));
+    assertEquals("610001", m.group(3), "3 episodes in 2 rounds: 2, then 1");
+    assertTrue(Integer.parseInt(m.group(5)) >= 2, "a takeover per episode at least: " + m.group());
+    assertTrue(Double.parseDouble(m.group(6)) > 0);
+    assertTrue(Integer.parseInt(m.group(8)) > 0, "corrections became labelled examples");
+    assertTrue(Integer.parseInt(m.group(8)) < Integer.parseInt(m.group(7)));
+    assertTrue(m.find(), f.out());
+    assertEquals("2", m.group(1));
+    assertEquals("610002", m.group(2));
+    String training = Files.readString(ft.resolve("TRAINING.txt"));
+    assertTrue(training.contains("DAgger round 2"), training);
+    assertTrue(training.contains("flow head 4 steps"), training);
+    assertTrue(Files.readString(ft.resolve("model-card.json")).contains("\"flowSteps\" : 4"));
+    try (Policy policy =
+        Policies.create("bundle:" + ft, RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system())) {
+      assertEquals("mantis", policy.info().name());
+    }
+    CliRun bad =
+        CliRun.of(
+            "policy",
+            "finetune",
+            "--init",
+            "none",
+            "--out",
+            tmp.resolve("bad").toString(),
+            "--dagger-episodes",
+            "1",
+            "--dagger-rounds",
+            "2");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--dagger-rounds between 1 and the DAgger episodes"), bad.err());
+  }
+
   @Test
   void badArgumentsAreRefusedClearly() {
     CliRun r =

@@ -452,6 +452,24 @@ public final class PolicyDataRecorder {
       boolean withActions,
       String instruction,
       List<PolicyExample> out) {
+    label(caps, commands, null, periodSteps, every, withActions, instruction, out);
+  }
+
+  /**
+   * Like {@link #label(List, List, int, int, boolean, String, List)}; with {@code expert} (one flag
+   * per command: the expert's own target) a capture gets action targets and an effector trace only
+   * when every command of its chunk window came from the expert. The others keep their grounding
+   * and object trace: what the policy did is never learned as an action or a plan.
+   */
+  private void label(
+      List<Capture> caps,
+      List<double[]> commands,
+      boolean[] expert,
+      int periodSteps,
+      int every,
+      boolean withActions,
+      String instruction,
+      List<PolicyExample> out) {
     int[] tokens = latentTokens(caps);
     for (int i = 0; i < caps.size(); i++) {
       Capture c = caps.get(i);
@@ -461,7 +479,11 @@ public final class PolicyDataRecorder {
       double[] trace = trace(caps, i, periodSteps, c.objectIndex, false);
       double[] effTrace = trace(caps, i, periodSteps, c.effectorIndex, true);
       double[] targets = null;
-      if (withActions && !commands.isEmpty()) {
+      boolean byExpert = expert == null || expertWindow(expert, c.step, periodSteps);
+      if (!byExpert) {
+        effTrace = null;
+      }
+      if (withActions && !commands.isEmpty() && byExpert) {
         targets = new double[config.chunkLength() * config.joints()];
         for (int k = 0; k < config.chunkLength(); k++) {
           int at = Math.min(commands.size() - 1, c.step + (k + 1) * periodSteps - 1);
@@ -483,6 +505,196 @@ public final class PolicyDataRecorder {
               joints ? c.v : null,
               labels,
               c.motion));
+    }
+  }
+
+  /** Whether every command from {@code step} to the end of its chunk window was the expert's. */
+  private boolean expertWindow(boolean[] expert, int step, int periodSteps) {
+    if (expert.length == 0) {
+      return false;
+    }
+    int end = Math.min(expert.length - 1, step + config.chunkLength() * periodSteps - 1);
+    for (int t = Math.min(step, expert.length - 1); t <= end; t++) {
+      if (!expert[t]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A human-gated DAgger recording (HG-DAgger, with the scripted expert as the human): an episode
+   * listener for a {@link mantis.sim.client.SimClient} driven by a learned policy. A shadow expert
+   * follows the episode; when the policy's target for the pusher tip is more than {@code gateM}
+   * from the expert's, the expert takes the arm over for {@code takeoverS} seconds and gives it
+   * back (the policy is not judged again for {@code cooldownS}). Frames are captured as in {@link
+   * #record}; only frames whose whole chunk window was driven by the expert get action targets, so
+   * the policy learns the corrections from the states it reaches itself. Planar 3-joint arm only.
+   * One episode at a time (one listener per stream); {@link #examples()} collects every episode's.
+   *
+   * @param captureEverySteps physics steps between captured frames
+   * @param gateM tip disagreement that makes the expert take over, metres (&gt; 0)
+   * @param takeoverS how long each takeover lasts, seconds (&gt; 0)
+   * @param cooldownS policy time after a takeover before the gate may fire again, seconds (&ge; 0)
+   */
+  public GatedRecording gatedRecording(
+      int captureEverySteps, double gateM, double takeoverS, double cooldownS) {
+    if (captureEverySteps < 1 || !(gateM > 0) || !(takeoverS > 0) || !(cooldownS >= 0)) {
+      throw new IllegalArgumentException(
+          "need captureEverySteps >= 1, gate > 0 m, takeover > 0 s and cooldown >= 0 s");
+    }
+    if (config.joints() != 3) {
+      throw new IllegalArgumentException(
+          "gated recording drives the planar 3-joint arm; the policy has " + config.joints());
+    }
+    return new GatedRecording(captureEverySteps, gateM, takeoverS, cooldownS);
+  }
+
+  /** See {@link #gatedRecording}. */
+  public final class GatedRecording implements mantis.sim.client.EpisodeListener {
+    private final mantis.calibration.PlanarArmKinematics fk =
+        mantis.calibration.PlanarArmKinematics.mantisPlanar3();
+    private final int every;
+    private final double gateM;
+    private final double takeoverS;
+    private final double cooldownS;
+    private final List<PolicyExample> examples = new ArrayList<>();
+    private ScriptedExpert expert;
+    private Capturer capturer;
+    private List<Capture> caps;
+    private List<double[]> commands;
+    private List<Boolean> byExpert;
+    private int step;
+    private int takeoverLeft;
+    private int cooldownLeft;
+    private int takeoverSteps;
+    private int cooldownSteps;
+    private long interventions;
+    private long expertSteps;
+    private long totalSteps;
+    private int episodes;
+
+    private GatedRecording(int every, double gateM, double takeoverS, double cooldownS) {
+      this.every = every;
+      this.gateM = gateM;
+      this.takeoverS = takeoverS;
+      this.cooldownS = cooldownS;
+    }
+
+    @Override
+    public void onReset(TabletopSim sim) {
+      if (sim.config().embodiment() != Embodiment.ARM
+          || sim.jointState().positionsRad().length != 3) {
+        throw new IllegalArgumentException("gated recording needs the planar 3-joint arm");
+      }
+      expert = new ScriptedExpert();
+      capturer = new Capturer(MarkProposer.defaults());
+      caps = new ArrayList<>();
+      commands = new ArrayList<>();
+      byExpert = new ArrayList<>();
+      step = 0;
+      takeoverLeft = 0;
+      cooldownLeft = 0;
+      takeoverSteps = Math.max(1, (int) Math.round(takeoverS * sim.config().physicsHz()));
+      cooldownSteps = (int) Math.round(cooldownS * sim.config().physicsHz());
+    }
+
+    @Override
+    public double[] onCommand(TabletopSim sim, double[] policyTargetsRad) {
+      if (step % every == 0) {
+        int s = config.inputSizePx();
+        Frame frame = sim.render(s, s);
+        WorldState truth = sim.groundTruth();
+        ObjectState obj = truth.taskObject();
+        Optional<TargetZone> target =
+            truth.task().targetName().map(n -> truth.target(n).orElseThrow());
+        JointState js = sim.jointState();
+        caps.add(
+            capturer.capture(
+                step,
+                frame,
+                null,
+                sim.renderCamera(s, s),
+                obj.xM(),
+                obj.yM(),
+                obj.heightM(),
+                obj.halfSizeM(),
+                target,
+                js.positionsRad(),
+                velocities(js)));
+      }
+      double[] shadow = expert.act(sim);
+      boolean takeover;
+      if (takeoverLeft > 0) {
+        takeoverLeft--;
+        takeover = true;
+        if (takeoverLeft == 0) {
+          cooldownLeft = cooldownSteps;
+        }
+      } else if (cooldownLeft > 0) {
+        cooldownLeft--;
+        takeover = false;
+      } else {
+        var p = fk.forward(policyTargetsRad);
+        var e = fk.forward(shadow);
+        takeover = Math.hypot(p.xM() - e.xM(), p.yM() - e.yM()) > gateM;
+        if (takeover) {
+          interventions++;
+          takeoverLeft = takeoverSteps - 1;
+          if (takeoverLeft == 0) {
+            cooldownLeft = cooldownSteps;
+          }
+        }
+      }
+      double[] chosen = takeover ? shadow : policyTargetsRad;
+      commands.add(chosen.clone());
+      byExpert.add(takeover);
+      step++;
+      totalSteps++;
+      if (takeover) {
+        expertSteps++;
+      }
+      return chosen;
+    }
+
+    @Override
+    public void onEnd(TabletopSim sim, mantis.sim.client.EpisodeResult result) {
+      boolean[] mask = new boolean[byExpert.size()];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = byExpert.get(i);
+      }
+      int periodSteps =
+          (int) Math.round(config.chunkPeriodMs() / 1000.0 * sim.config().physicsHz());
+      label(caps, commands, mask, periodSteps, every, true, sim.instruction(), examples);
+      episodes++;
+      caps = null;
+      commands = null;
+      byExpert = null;
+    }
+
+    /** Every finished episode's examples (those without action targets included). */
+    public List<PolicyExample> examples() {
+      return examples;
+    }
+
+    /** Examples with action targets (frames whose chunk window the expert drove). */
+    public long labelledExamples() {
+      return examples.stream().filter(e -> e.labels().targetsRad() != null).count();
+    }
+
+    /** Finished episodes. */
+    public int episodes() {
+      return episodes;
+    }
+
+    /** Takeovers so far. */
+    public long interventions() {
+      return interventions;
+    }
+
+    /** Share of physics steps the expert drove, in [0, 1]. */
+    public double expertShare() {
+      return totalSteps == 0 ? 0 : (double) expertSteps / totalSteps;
     }
   }
 

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param chunkPeriodMs time between two chunk points (and two trace points)
  * @param joints joints of the arm the action decoder drives
  * @param seed weight initialisation seed
+ * @param flowSteps action head: 0 regresses the chunk; &ge; 1 is a flow-matching head integrated in
+ *     this many Euler steps (see {@link #withFlowSteps})
  */
 public record PolicyConfig(
     int inputSizePx,
@@ -35,7 +37,8 @@ public record PolicyConfig(
     int chunkLength,
     int chunkPeriodMs,
     int joints,
-    int seed) {
+    int seed,
+    int flowSteps) {
 
   /** Architecture name written into model cards. */
   public static final String ARCHITECTURE = "mantis-policy-1";
@@ -53,6 +56,9 @@ public record PolicyConfig(
     positive("chunkLength", chunkLength);
     positive("chunkPeriodMs", chunkPeriodMs);
     positive("joints", joints);
+    if (flowSteps < 0 || flowSteps > 100) {
+      throw new IllegalArgumentException("flowSteps must be in [0, 100], got " + flowSteps);
+    }
     if (codebookSize < 2) {
       throw new IllegalArgumentException("codebookSize must be >= 2, got " + codebookSize);
     }
@@ -60,6 +66,64 @@ public record PolicyConfig(
       throw new IllegalArgumentException(
           "patchPx " + patchPx + " must divide inputSizePx " + inputSizePx);
     }
+  }
+
+  /** A configuration with the regression action head ({@code flowSteps} 0). */
+  public PolicyConfig(
+      int inputSizePx,
+      int patchPx,
+      int width,
+      int hidden,
+      int wordDim,
+      int maxWords,
+      int maxMarks,
+      int tokens,
+      int codebookSize,
+      int traceLength,
+      int chunkLength,
+      int chunkPeriodMs,
+      int joints,
+      int seed) {
+    this(
+        inputSizePx,
+        patchPx,
+        width,
+        hidden,
+        wordDim,
+        maxWords,
+        maxMarks,
+        tokens,
+        codebookSize,
+        traceLength,
+        chunkLength,
+        chunkPeriodMs,
+        joints,
+        seed,
+        0);
+  }
+
+  /**
+   * A copy with another action head: {@code steps} 0 regresses the chunk (Huber loss); {@code
+   * steps} &ge; 1 is a flow-matching head (as in pi0) that integrates its learned velocity field
+   * from zero noise in this many Euler steps.
+   */
+  public PolicyConfig withFlowSteps(int steps) {
+    return new PolicyConfig(
+        inputSizePx,
+        patchPx,
+        width,
+        hidden,
+        wordDim,
+        maxWords,
+        maxMarks,
+        tokens,
+        codebookSize,
+        traceLength,
+        chunkLength,
+        chunkPeriodMs,
+        joints,
+        seed,
+        steps);
   }
 
   private static void positive(String name, int v) {
@@ -96,7 +160,8 @@ public record PolicyConfig(
         chunkLength,
         chunkPeriodMs,
         joints,
-        newSeed);
+        newSeed,
+        flowSteps);
   }
 
   /**
@@ -118,6 +183,9 @@ public record PolicyConfig(
     m.put("chunkPeriodMs", chunkPeriodMs);
     m.put("joints", joints);
     m.put("seedPlusOne", seed + 1);
+    if (flowSteps > 0) {
+      m.put("flowSteps", flowSteps);
+    }
     return m;
   }
 
@@ -141,7 +209,8 @@ public record PolicyConfig(
         get(s, "chunkLength"),
         get(s, "chunkPeriodMs"),
         get(s, "joints"),
-        get(s, "seedPlusOne") - 1);
+        get(s, "seedPlusOne") - 1,
+        s.getOrDefault("flowSteps", 0));
   }
 
   private static int get(Map<String, Integer> s, String key) {

@@ -73,7 +73,7 @@ public final class PolicyLearner implements AutoCloseable {
       double effectorTraceErrorPx,
       double actionErrorRad) {}
 
-  private final PolicyConfig config;
+  private PolicyConfig config;
   private final Vocabulary vocabulary;
   private ActionStats stats;
   private final PolicyNet net;
@@ -103,6 +103,17 @@ public final class PolicyLearner implements AutoCloseable {
     MantisPolicyModel.Loaded l = MantisPolicyModel.read(dir, robot);
     PolicyNet net = l.network(dir);
     return new PolicyLearner(l.config(), l.vocabulary(), l.stats(), net);
+  }
+
+  /**
+   * Switches the action head (see {@link PolicyConfig#withFlowSteps}): 0 the regression head, n
+   * &ge; 1 a flow-matching head with n integration steps. The decoder's weights start afresh; call
+   * before finetuning (pretraining never trains the decoder, so nothing learned is lost).
+   */
+  public void setActionHead(int flowSteps) {
+    PolicyConfig next = config.withFlowSteps(flowSteps);
+    net.resetDecoder(next);
+    config = next;
   }
 
   public PolicyConfig config() {

@@ -45,7 +45,7 @@ final class PolicyNet implements AutoCloseable {
   private static final int QUERIES = 4;
   private static final int WEIGHTS_MAGIC = 0x4D504E31; // "MPN1"
 
-  final PolicyConfig config;
+  PolicyConfig config;
   final int vocabSize;
   private final NDManager manager;
   private final Map<String, NDArray> params = new LinkedHashMap<>();
@@ -101,7 +101,7 @@ final class PolicyNet implements AutoCloseable {
     int h = c.hidden();
     int jf = Features.jointFeatures(c.joints());
     int trunkIn = 2 * w + w + 3 * w + 3 * 2 + 2 * 2 + jf;
-    int decIn = c.tokens() * c.codebookSize() + c.traceLength() * 2 + 2 + jf;
+    int decIn = decoderInputs(c);
     List<Spec> s = new ArrayList<>();
     linear(s, "patch1", patchIn, w);
     linear(s, "patch2", w, w);
@@ -128,6 +128,41 @@ final class PolicyNet implements AutoCloseable {
     return s;
   }
 
+  /** Inputs of the action decoder: its conditioning, plus (flow head) the noisy chunk and time. */
+  private static int decoderInputs(PolicyConfig c) {
+    int cond =
+        c.tokens() * c.codebookSize()
+            + c.traceLength() * 2
+            + 2
+            + Features.jointFeatures(c.joints());
+    return c.flowSteps() > 0 ? cond + c.chunkLength() * c.joints() + 1 : cond;
+  }
+
+  /**
+   * Switches the action head to {@code newConfig}'s (regression or flow matching): the decoder's
+   * weights are drawn afresh for the new shapes (they are trained in finetuning only; pretraining
+   * never updates them). Everything else is kept.
+   */
+  void resetDecoder(PolicyConfig newConfig) {
+    Random rnd = new Random(newConfig.seed() * 7919L + 17);
+    this.config = newConfig;
+    for (Spec s : specs()) {
+      if (s.name().startsWith("dec")) {
+        float[] data = new float[(int) s.shape().size()];
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (rnd.nextGaussian() * s.std());
+        }
+        NDArray prev = params.remove(s.name());
+        if (prev != null) {
+          prev.close();
+          adamM.remove(s.name()).close();
+          adamV.remove(s.name()).close();
+        }
+        add(s, data);
+      }
+    }
+  }
+
   private static void linear(List<Spec> s, String name, int in, int out) {
     s.add(new Spec(name + ".w", new Shape(in, out), Math.sqrt(2.0 / in)));
     s.add(new Spec(name + ".b", new Shape(out), 0.0));
@@ -151,7 +186,8 @@ final class PolicyNet implements AutoCloseable {
       NDArray effectorLogits,
       NDArray trace,
       NDArray effectorTrace,
-      NDArray action) {}
+      NDArray action,
+      NDArray decoderCondition) {}
 
   Out forward(NDManager sub, Features f) {
     return forward(sub, f, false);
@@ -253,7 +289,14 @@ final class PolicyNet implements AutoCloseable {
       planned = lab.mul(mask).add(etrace.mul(mask.neg().add(1f)));
     }
     NDArray decIn = NDArrays3.concat1(planned, picked[5], tokProb, joints);
-    NDArray action = lin(relu(lin(relu(lin(decIn, "dec1")), "dec2")), "dec3");
+    NDArray action;
+    if (c.flowSteps() == 0) {
+      action = decoder(decIn);
+    } else if (teacherForcing) {
+      action = null; // the flow loss queries the decoder at noisy chunks itself
+    } else {
+      action = integrateFlow(sub, decIn, b);
+    }
     return new Out(
         tok,
         objLogits,
@@ -261,7 +304,28 @@ final class PolicyNet implements AutoCloseable {
         effLogits,
         trace.reshape(b, c.traceLength(), 2),
         etrace.reshape(b, c.traceLength(), 2),
-        action);
+        action,
+        decIn);
+  }
+
+  private NDArray decoder(NDArray in) {
+    return lin(relu(lin(relu(lin(in, "dec1")), "dec2")), "dec3");
+  }
+
+  /**
+   * The flow head's chunk: Euler integration of the learned velocity field from x = 0 (the noise
+   * distribution's mean, so a prediction is deterministic) at t = 0 to t = 1.
+   */
+  private NDArray integrateFlow(NDManager sub, NDArray cond, int b) {
+    int hj = config.chunkLength() * config.joints();
+    int steps = config.flowSteps();
+    NDArray x = sub.zeros(new Shape(b, hj));
+    for (int i = 0; i < steps; i++) {
+      NDArray t = sub.full(new Shape(b, 1), (float) i / steps);
+      NDArray v = decoder(NDArrays3.concat1(cond, x, t));
+      x = x.add(v.div((float) steps));
+    }
+    return x;
   }
 
   private NDArray pointer(
@@ -354,7 +418,30 @@ final class PolicyNet implements AutoCloseable {
           total = total.add(t.mul(lw.trace()));
           terms[2] = Float.isNaN(terms[2]) ? t.getFloat() : terms[2] + t.getFloat();
         }
-        if (lw.action() > 0 && sum(f.actionMask) > 0) {
+        if (lw.action() > 0 && sum(f.actionMask) > 0 && config.flowSteps() > 0) {
+          // Flow matching (rectified flow): x_t = (1 - t) noise + t chunk; the decoder learns the
+          // velocity chunk - noise at (x_t, t), per example t ~ U(0, 1), noise ~ N(0, I), both
+          // drawn from the step number so a run is reproducible.
+          int hj = config.chunkLength() * config.joints();
+          Random r = new Random(config.seed() * 1_000_003L + step);
+          float[] tv = new float[f.batch];
+          float[] ev = new float[f.batch * hj];
+          for (int i = 0; i < tv.length; i++) {
+            tv[i] = r.nextFloat();
+          }
+          for (int i = 0; i < ev.length; i++) {
+            ev[i] = (float) r.nextGaussian();
+          }
+          NDArray t = sub.create(tv, new Shape(f.batch, 1));
+          NDArray noise = sub.create(ev, new Shape(f.batch, hj));
+          NDArray mask = sub.create(f.actionMask, new Shape(f.batch, 1));
+          NDArray lab = sub.create(f.actionLabels, new Shape(f.batch, hj));
+          NDArray xt = noise.mul(t.neg().add(1f)).add(lab.mul(t));
+          NDArray v = decoder(NDArrays3.concat1(o.decoderCondition(), xt, t));
+          NDArray a = v.sub(lab.sub(noise)).square().mul(mask).sum().div(sum(f.actionMask) * hj);
+          total = total.add(a.mul(lw.action()));
+          terms[3] = a.getFloat();
+        } else if (lw.action() > 0 && sum(f.actionMask) > 0) {
           int hj = config.chunkLength() * config.joints();
           NDArray mask = sub.create(f.actionMask, new Shape(f.batch, 1));
           NDArray lab = sub.create(f.actionLabels, new Shape(f.batch, hj));

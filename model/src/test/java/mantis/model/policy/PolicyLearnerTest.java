@@ -81,6 +81,47 @@ class PolicyLearnerTest {
     }
   }
 
+  @Tag("slow")
+  @Test
+  void aFlowMatchingHeadLearnsTheChunksAndTheBundleRemembersIt() throws Exception {
+    PolicyConfig c = TinyData.config(3);
+    List<PolicyExample> data = TinyData.examples(12, 5, c);
+    Path dir = tmp.resolve("flow");
+    double[] saved;
+    try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
+      train(l, data, PolicyLearner.Phase.PRETRAIN, 30);
+      l.setActionHead(8); // a regression learner switched to flow, as finetuning does
+      assertEquals(8, l.config().flowSteps());
+      l.setActionStats(ActionStats.of(data, c.chunkLength(), c.joints()));
+      PolicyLearner.Metrics before = l.evaluate(data);
+      train(l, data, PolicyLearner.Phase.FINETUNE, 400);
+      PolicyLearner.Metrics after = l.evaluate(data);
+      assertTrue(
+          after.actionErrorRad() < before.actionErrorRad() / 4,
+          "flow head action error " + before.actionErrorRad() + " -> " + after.actionErrorRad());
+      assertEquals(1.0, after.objectAccuracy(), "perception kept");
+      l.saveBundle(dir, RobotSpecs.mantisPlanar3(), "0".repeat(64), Map.of());
+      saved = l.predict(Features.of(data, c, l.vocabulary()))[2].targetsRad;
+    }
+    assertTrue(Files.readString(dir.resolve("model-card.json")).contains("\"flowSteps\" : 8"));
+    try (PolicyLearner back = PolicyLearner.fromBundle(dir, RobotSpecs.mantisPlanar3())) {
+      assertEquals(8, back.config().flowSteps());
+      double[] again =
+          back.predict(Features.of(data, back.config(), back.vocabulary()))[2].targetsRad;
+      assertArrayEquals(saved, again, 1e-6, "the same chunk after loading (zero-noise start)");
+    }
+  }
+
+  @Test
+  void aRegressionConfigurationKeepsItsOldModelCardSizes() {
+    PolicyConfig c = TinyData.config(1);
+    assertEquals(0, c.flowSteps());
+    assertTrue(!c.toSizes().containsKey("flowSteps"), "old bundles stay byte-identical");
+    assertEquals(c, PolicyConfig.fromSizes(c.toSizes()));
+    assertEquals(c.withFlowSteps(5), PolicyConfig.fromSizes(c.withFlowSteps(5).toSizes()));
+    assertThrows(IllegalArgumentException.class, () -> c.withFlowSteps(-1));
+  }
+
   @Test
   void refusesExamplesOfTheWrongSize() {
     PolicyConfig c = TinyData.config(1);

@@ -188,6 +188,18 @@ public final class SimClient {
               expired++;
             }
           }
+          double[] commanded = listener.onCommand(sim, q);
+          if (commanded != q) {
+            if (commanded == null || commanded.length != q.length) {
+              throw new SimClientException(
+                  "the episode listener replaced "
+                      + q.length
+                      + " joint targets with "
+                      + (commanded == null ? "null" : commanded.length + " values"),
+                  null);
+            }
+            q = commanded;
+          }
           listener.onStep(sim, q, target.isEmpty());
           sim.step(q);
         }

@@ -138,6 +138,54 @@ class SimClientTest {
   }
 
   @Test
+  void aListenerCanTakeTheArmOverAndItsTargetsAreTheOnesStepped() throws Exception {
+    serve((obs, out) -> out.onNext(towardTarget(obs, 1_000_000_000L)));
+    double[] elsewhere = {0.3, -0.4, 0.2};
+    List<double[]> stepped = new ArrayList<>();
+    int[] calls = {0};
+    EpisodeListener takeover =
+        new EpisodeListener() {
+          @Override
+          public double[] onCommand(TabletopSim sim, double[] q) {
+            calls[0]++;
+            return calls[0] > 75 ? elsewhere.clone() : q; // the last 1.5 s of 3 s
+          }
+
+          @Override
+          public void onStep(TabletopSim sim, double[] q, boolean hold) {
+            stepped.add(q.clone());
+          }
+        };
+    TabletopSim sim = sim(3.0);
+    SimClient.builder()
+        .setChannel(channel)
+        .optListener(takeover)
+        .build()
+        .runEpisode(sim, 7, TaskFamily.PUSH_TO_TARGET);
+    assertEquals(150, calls[0], "one onCommand per physics step");
+    assertArrayEquals(elsewhere, stepped.get(stepped.size() - 1), 0.0);
+    assertArrayEquals(elsewhere, sim.jointState().positionsRad(), 0.02, "the arm went there");
+
+    EpisodeListener broken =
+        new EpisodeListener() {
+          @Override
+          public double[] onCommand(TabletopSim sim, double[] q) {
+            return new double[] {0.1};
+          }
+        };
+    SimClientException e =
+        assertThrows(
+            SimClientException.class,
+            () ->
+                SimClient.builder()
+                    .setChannel(channel)
+                    .optListener(broken)
+                    .build()
+                    .runEpisode(sim(1.0), 7, TaskFamily.REACH));
+    assertTrue(e.getMessage().contains("replaced 3 joint targets with 1 values"), e.getMessage());
+  }
+
+  @Test
   void theListenerSeesTheMarksAndTracesOfEveryReplyAndInvalidMarksAreDropped() throws Exception {
     serve(
         (obs, out) ->
