@@ -90,14 +90,30 @@ final class ClosedLoopEval {
       int streams,
       int sizePx,
       double replanS,
-      String robot) {
+      String robot,
+      double ensembleBiasPerS) {
     Settings {
       families = List.copyOf(families);
+      if (!Double.isNaN(ensembleBiasPerS) && !(ensembleBiasPerS >= 0)) {
+        throw new IllegalArgumentException("the temporal ensemble's bias must be >= 0");
+      }
       if (families.isEmpty() || episodes < 1 || streams < 1 || sizePx < 16 || !(replanS > 0)) {
         throw new IllegalArgumentException(
             "need a family, episodes >= 1, streams >= 1, size >= 16 and replan > 0");
       }
       RobotModels.forName(robot);
+    }
+
+    /** Without temporal ensembling. */
+    Settings(
+        List<TaskFamily> families,
+        int episodes,
+        long firstSeed,
+        int streams,
+        int sizePx,
+        double replanS,
+        String robot) {
+      this(families, episodes, firstSeed, streams, sizePx, replanS, robot, Double.NaN);
     }
 
     /** On the planar 3-joint arm. */
@@ -265,15 +281,19 @@ final class ClosedLoopEval {
 
   /** The sim client the evaluation drives each episode with. */
   static SimClient client(ManagedChannel channel, Settings s, String robotId, EpisodeListener l) {
-    return SimClient.builder()
-        .setChannel(channel)
-        .optImageSize(s.sizePx(), s.sizePx())
-        .optFrameFormat(FrameFormat.RAW_RGB8)
-        .optReplanIntervalS(s.replanS())
-        .optCallTimeout(Duration.ofSeconds(30))
-        .optRobotId(robotId)
-        .optListener(l)
-        .build();
+    SimClient.Builder b =
+        SimClient.builder()
+            .setChannel(channel)
+            .optImageSize(s.sizePx(), s.sizePx())
+            .optFrameFormat(FrameFormat.RAW_RGB8)
+            .optReplanIntervalS(s.replanS())
+            .optCallTimeout(Duration.ofSeconds(30))
+            .optRobotId(robotId)
+            .optListener(l);
+    if (!Double.isNaN(s.ensembleBiasPerS())) {
+      b.optTemporalEnsemble(s.ensembleBiasPerS());
+    }
+    return b.build();
   }
 
   /** The embodiment-neutral path's counts when {@code policy} went through it, else empty. */

@@ -114,6 +114,15 @@ final class EvalCommand implements Callable<Integer> {
   double replanS;
 
   @Option(
+      names = "--temporal-ensemble",
+      paramLabel = "BIAS",
+      description =
+          "Execute the weighted mean of every overlapping chunk's targets (ACT temporal ensembling); "
+              + "a chunk a seconds older than the newest weighs exp(-BIAS x a), 0 weighs all alike. Off by "
+              + "default.")
+  Double ensembleBias;
+
+  @Option(
       names = "--markdown",
       paramLabel = "FILE",
       description = "Also write the results as a Markdown section.")
@@ -134,7 +143,14 @@ final class EvalCommand implements Callable<Integer> {
     String robotName = canonicalRobot(robot);
     ClosedLoopEval.Settings settings =
         new ClosedLoopEval.Settings(
-            families, episodes, firstSeed, streams, size, replanS, robotName);
+            families,
+            episodes,
+            firstSeed,
+            streams,
+            size,
+            replanS,
+            robotName,
+            ensembleBias == null ? Double.NaN : ensembleBias);
     RobotSpec robotSpec = RobotModels.forName(robotName).spec();
     Map<String, Policy> made = new LinkedHashMap<>();
     try {
@@ -221,6 +237,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     if (size < 16 || size > 4096) {
       return "--size must be 16..4096, got " + size;
+    }
+    if (ensembleBias != null && !(ensembleBias >= 0 && Double.isFinite(ensembleBias))) {
+      return "--temporal-ensemble must be a finite bias >= 0, got " + ensembleBias;
     }
     if (!(replanS > 0) || !Double.isFinite(replanS)) {
       return "--replan-s must be > 0, got " + replanS;
@@ -369,13 +388,17 @@ final class EvalCommand implements Callable<Integer> {
     void print(PrintStream out) {
       out.println();
       out.printf(
-          "Closed-loop evaluation on %s: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s, %d stream(s)%n",
+          "Closed-loop evaluation on %s: %d episodes per family, seeds %s, %dx%d frames, replan %.2f s%s, %d stream(s)%n",
           settings.robot(),
           settings.episodes(),
           seeds(),
           settings.sizePx(),
           settings.sizePx(),
           settings.replanS(),
+          Double.isNaN(settings.ensembleBiasPerS())
+              ? ""
+              : String.format(
+                  Locale.ROOT, ", temporal ensembling bias %.2f/s", settings.ensembleBiasPerS()),
           settings.streams());
       StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-16s", "policy"));
       for (TaskFamily f : settings.families()) {
@@ -472,6 +495,10 @@ final class EvalCommand implements Callable<Integer> {
           .append(" frames, replan ")
           .append(settings.replanS())
           .append(" s, ")
+          .append(
+              Double.isNaN(settings.ensembleBiasPerS())
+                  ? ""
+                  : "temporal ensembling (bias " + settings.ensembleBiasPerS() + " /s), ")
           .append(settings.streams())
           .append(" concurrent stream(s)\n");
       md.append(
@@ -546,6 +573,9 @@ final class EvalCommand implements Callable<Integer> {
       root.put("lastSeed", settings.firstSeed() + settings.episodes() - 1);
       root.put("sizePx", settings.sizePx());
       root.put("replanS", settings.replanS());
+      if (!Double.isNaN(settings.ensembleBiasPerS())) {
+        root.put("temporalEnsembleBiasPerS", settings.ensembleBiasPerS());
+      }
       root.put("streams", settings.streams());
       ArrayNode fams = root.putArray("families");
       settings.families().forEach(f -> fams.add(name(f)));

@@ -1,6 +1,7 @@
 package mantis.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,5 +137,47 @@ class EvalCommandTest {
     CliRun family = CliRun.of("eval", "--family", "juggle");
     assertEquals(2, family.code());
     assertTrue(family.err().contains("unknown family 'juggle'"), family.err());
+
+    CliRun ensemble = CliRun.of("eval", "--temporal-ensemble", "-1");
+    assertEquals(2, ensemble.code());
+    assertTrue(ensemble.err().contains("--temporal-ensemble must be"), ensemble.err());
+  }
+
+  @Test
+  void temporalEnsemblingIsReportedAndChangesWhatTheArmExecutes() throws Exception {
+    Path off = dir.resolve("off.json");
+    Path on = dir.resolve("on.json");
+    for (Path out : new Path[] {off, on}) {
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of(
+                  "eval",
+                  "--policies",
+                  "visual-servo",
+                  "--family",
+                  "push_direction",
+                  "--episodes",
+                  "3",
+                  "--first-seed",
+                  "1000000",
+                  "--json",
+                  out.toString()));
+      if (out == on) {
+        args.addAll(List.of("--temporal-ensemble", "0"));
+      }
+      CliRun r = CliRun.of(args.toArray(new String[0]));
+      assertEquals(0, r.code(), r.err());
+      assertEquals(out == on, r.out().contains("temporal ensembling bias 0.00/s"), r.out());
+    }
+    JsonNode a = MAPPER.readTree(Files.readString(off));
+    JsonNode b = MAPPER.readTree(Files.readString(on));
+    assertTrue(a.get("temporalEnsembleBiasPerS") == null, a.toString());
+    assertEquals(0.0, b.get("temporalEnsembleBiasPerS").asDouble());
+    // The same seeds, other executed targets: the episodes last other numbers of chunks (with the
+    // same targets the sim is deterministic and the counts would be equal).
+    assertNotEquals(
+        a.get("policies").get(0).get("meanOverFamilies").get("groundedChunks").asInt(),
+        b.get("policies").get(0).get("meanOverFamilies").get("groundedChunks").asInt(),
+        "ensembling had no effect");
   }
 }

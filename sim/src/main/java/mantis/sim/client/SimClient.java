@@ -62,6 +62,7 @@ public final class SimClient {
   private final EpisodeListener listener;
   private final boolean seamBlending;
   private final double blendTimeS;
+  private final double ensembleBiasPerS;
 
   private SimClient(Builder b) {
     this.channel = b.channel;
@@ -76,6 +77,7 @@ public final class SimClient {
     this.listener = b.listener;
     this.seamBlending = b.seamBlending;
     this.blendTimeS = b.blendTimeS;
+    this.ensembleBiasPerS = b.ensembleBiasPerS;
   }
 
   public static Builder builder() {
@@ -118,6 +120,8 @@ public final class SimClient {
     if (blender != null) {
       blender.reset(sim.jointState().positionsRad());
     }
+    TemporalEnsemble ensemble =
+        Double.isNaN(ensembleBiasPerS) ? null : new TemporalEnsemble(ensembleBiasPerS);
     LongList latencies = new LongList();
     int expired = 0;
     int holdSteps = 0;
@@ -163,6 +167,9 @@ public final class SimClient {
         }
         virtualNow[0] = receive;
         boolean accepted = player.offer(chunk, receive, js.positionsRad());
+        if (accepted && ensemble != null) {
+          ensemble.offer(chunk, receive, js.positionsRad());
+        }
         double[] holdAt = null;
         boolean countedExpiry = false;
         boolean seam = accepted;
@@ -172,11 +179,15 @@ public final class SimClient {
               accepted ? player.targetAt(virtualNow[0]) : java.util.Optional.<double[]>empty();
           double[] q;
           if (target.isPresent()) {
-            q = blender == null ? target.get() : blender.next(target.get(), seam);
+            double[] t = ensemble == null ? target.get() : ensemble.at(virtualNow[0], target.get());
+            q = blender == null ? t : blender.next(t, seam);
             seam = false;
           } else {
             if (holdAt == null) {
               holdAt = sim.jointState().positionsRad();
+              if (ensemble != null) {
+                ensemble.clear();
+              }
               if (blender != null) {
                 blender.reset(holdAt); // nothing of the expired chunk is blended in later
               }
@@ -342,8 +353,24 @@ public final class SimClient {
     private EpisodeListener listener = new EpisodeListener() {};
     private boolean seamBlending = true;
     private double blendTimeS = SeamBlender.DEFAULT_BLEND_TIME_S;
+    private double ensembleBiasPerS = Double.NaN;
 
     private Builder() {}
+
+    /**
+     * Temporal ensembling of overlapping chunks (ACT): each target is the weighted mean of the
+     * targets every recent chunk planned for that moment, a chunk {@code a} seconds older than the
+     * newest weighing {@code exp(-bias x a)} (0: all alike). Off by default (the newest chunk
+     * alone).
+     */
+    public Builder optTemporalEnsemble(double newestBiasPerS) {
+      if (!(newestBiasPerS >= 0) || !Double.isFinite(newestBiasPerS)) {
+        throw new IllegalArgumentException(
+            "the ensemble's newest-chunk bias must be finite and >= 0, got " + newestBiasPerS);
+      }
+      this.ensembleBiasPerS = newestBiasPerS;
+      return this;
+    }
 
     /** Channel to the Mantis server (owned by the caller). Required. */
     public Builder setChannel(Channel channel) {
