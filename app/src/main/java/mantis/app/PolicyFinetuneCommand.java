@@ -106,6 +106,13 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
   int flowSteps;
 
   @Option(
+      names = "--goal-relative",
+      description =
+          "the action decoder also reads the grounded object's position from the effector and the "
+              + "goal's from the object (its weights start afresh)")
+  boolean goalRelative;
+
+  @Option(
       names = "--dagger-episodes",
       defaultValue = "0",
       description =
@@ -316,8 +323,9 @@ final class PolicyFinetuneCommand implements Callable<Integer> {
         scratch
             ? PolicyLearner.create(config, PolicyTraining.vocabulary(data))
             : PolicyLearner.fromBundle(Path.of(init), robot)) {
-      if (learner.config().flowSteps() != flowSteps) {
-        learner.setActionHead(flowSteps);
+      if (learner.config().flowSteps() != flowSteps
+          || learner.config().goalRelativeDecoder() != goalRelative) {
+        learner.setActionHead(flowSteps, goalRelative);
       }
       learner.setActionStats(PolicyTraining.stats(learner, data));
       learner.resetOptimizer();

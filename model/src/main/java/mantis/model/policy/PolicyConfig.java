@@ -22,6 +22,8 @@ import java.util.Map;
  * @param seed weight initialisation seed
  * @param flowSteps action head: 0 regresses the chunk; &ge; 1 is a flow-matching head integrated in
  *     this many Euler steps (see {@link #withFlowSteps})
+ * @param goalRelativeDecoder the action decoder also reads where the grounded object is from the
+ *     effector and where the goal is from the object (see {@link #withGoalRelativeDecoder})
  */
 public record PolicyConfig(
     int inputSizePx,
@@ -38,7 +40,8 @@ public record PolicyConfig(
     int chunkPeriodMs,
     int joints,
     int seed,
-    int flowSteps) {
+    int flowSteps,
+    boolean goalRelativeDecoder) {
 
   /** Architecture name written into model cards. */
   public static final String ARCHITECTURE = "mantis-policy-1";
@@ -99,7 +102,8 @@ public record PolicyConfig(
         chunkPeriodMs,
         joints,
         seed,
-        0);
+        0,
+        false);
   }
 
   /**
@@ -123,7 +127,33 @@ public record PolicyConfig(
         chunkPeriodMs,
         joints,
         seed,
-        steps);
+        steps,
+        goalRelativeDecoder);
+  }
+
+  /**
+   * A copy whose action decoder also reads goal-relative positions: the grounded object from the
+   * effector and the goal (target zone) from the object, in the frame's pixels. Its weights are new
+   * (see {@link PolicyLearner#setActionHead}).
+   */
+  public PolicyConfig withGoalRelativeDecoder(boolean on) {
+    return new PolicyConfig(
+        inputSizePx,
+        patchPx,
+        width,
+        hidden,
+        wordDim,
+        maxWords,
+        maxMarks,
+        tokens,
+        codebookSize,
+        traceLength,
+        chunkLength,
+        chunkPeriodMs,
+        joints,
+        seed,
+        flowSteps,
+        on);
   }
 
   private static void positive(String name, int v) {
@@ -161,7 +191,8 @@ public record PolicyConfig(
         chunkPeriodMs,
         joints,
         newSeed,
-        flowSteps);
+        flowSteps,
+        goalRelativeDecoder);
   }
 
   /**
@@ -185,6 +216,9 @@ public record PolicyConfig(
     m.put("seedPlusOne", seed + 1);
     if (flowSteps > 0) {
       m.put("flowSteps", flowSteps);
+    }
+    if (goalRelativeDecoder) {
+      m.put("goalRelativeDecoder", 1);
     }
     return m;
   }
@@ -210,7 +244,8 @@ public record PolicyConfig(
         get(s, "chunkPeriodMs"),
         get(s, "joints"),
         get(s, "seedPlusOne") - 1,
-        s.getOrDefault("flowSteps", 0));
+        s.getOrDefault("flowSteps", 0),
+        s.getOrDefault("goalRelativeDecoder", 0) == 1);
   }
 
   private static int get(Map<String, Integer> s, String key) {

@@ -111,7 +111,15 @@ public final class PolicyLearner implements AutoCloseable {
    * before finetuning (pretraining never trains the decoder, so nothing learned is lost).
    */
   public void setActionHead(int flowSteps) {
-    PolicyConfig next = config.withFlowSteps(flowSteps);
+    setActionHead(flowSteps, config.goalRelativeDecoder());
+  }
+
+  /**
+   * Like {@link #setActionHead(int)}, also choosing whether the decoder reads goal-relative
+   * positions (see {@link PolicyConfig#withGoalRelativeDecoder}).
+   */
+  public void setActionHead(int flowSteps, boolean goalRelative) {
+    PolicyConfig next = config.withFlowSteps(flowSteps).withGoalRelativeDecoder(goalRelative);
     net.resetDecoder(next);
     config = next;
   }

@@ -135,6 +135,9 @@ final class PolicyNet implements AutoCloseable {
             + c.traceLength() * 2
             + 2
             + Features.jointFeatures(c.joints());
+    if (c.goalRelativeDecoder()) {
+      cond += 3 * 2;
+    }
     return c.flowSteps() > 0 ? cond + c.chunkLength() * c.joints() + 1 : cond;
   }
 
@@ -288,7 +291,17 @@ final class PolicyNet implements AutoCloseable {
       NDArray lab = sub.create(f.effectorTraceLabels, new Shape(b, c.traceLength() * 2));
       planned = lab.mul(mask).add(etrace.mul(mask.neg().add(1f)));
     }
-    NDArray decIn = NDArrays3.concat1(planned, picked[5], tokProb, joints);
+    NDArray decIn =
+        c.goalRelativeDecoder()
+            ? NDArrays3.concat1(
+                planned,
+                picked[5],
+                tokProb,
+                joints,
+                picked[3].sub(picked[5]),
+                picked[4].sub(picked[3]),
+                picked[3])
+            : NDArrays3.concat1(planned, picked[5], tokProb, joints);
     NDArray action;
     if (c.flowSteps() == 0) {
       action = decoder(decIn);

@@ -90,8 +90,9 @@ class PolicyLearnerTest {
     double[] saved;
     try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
       train(l, data, PolicyLearner.Phase.PRETRAIN, 30);
-      l.setActionHead(8); // a regression learner switched to flow, as finetuning does
+      l.setActionHead(8, true); // a regression learner switched to flow, as finetuning does
       assertEquals(8, l.config().flowSteps());
+      assertTrue(l.config().goalRelativeDecoder());
       l.setActionStats(ActionStats.of(data, c.chunkLength(), c.joints()));
       PolicyLearner.Metrics before = l.evaluate(data);
       train(l, data, PolicyLearner.Phase.FINETUNE, 400);
@@ -106,6 +107,7 @@ class PolicyLearnerTest {
     assertTrue(Files.readString(dir.resolve("model-card.json")).contains("\"flowSteps\" : 8"));
     try (PolicyLearner back = PolicyLearner.fromBundle(dir, RobotSpecs.mantisPlanar3())) {
       assertEquals(8, back.config().flowSteps());
+      assertTrue(back.config().goalRelativeDecoder());
       double[] again =
           back.predict(Features.of(data, back.config(), back.vocabulary()))[2].targetsRad;
       assertArrayEquals(saved, again, 1e-6, "the same chunk after loading (zero-noise start)");
@@ -119,6 +121,10 @@ class PolicyLearnerTest {
     assertTrue(!c.toSizes().containsKey("flowSteps"), "old bundles stay byte-identical");
     assertEquals(c, PolicyConfig.fromSizes(c.toSizes()));
     assertEquals(c.withFlowSteps(5), PolicyConfig.fromSizes(c.withFlowSteps(5).toSizes()));
+    PolicyConfig g = c.withGoalRelativeDecoder(true);
+    assertEquals(1, g.toSizes().get("goalRelativeDecoder"));
+    assertEquals(g, PolicyConfig.fromSizes(g.toSizes()));
+    assertTrue(!c.toSizes().containsKey("goalRelativeDecoder"));
     assertThrows(IllegalArgumentException.class, () -> c.withFlowSteps(-1));
   }
 
