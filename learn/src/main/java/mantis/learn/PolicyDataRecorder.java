@@ -156,7 +156,6 @@ public final class PolicyDataRecorder {
       List<PolicyExample> out) {
     ScriptedExpert expert = new ScriptedExpert();
     Capturer capturer = new Capturer(proposer);
-    int s = config.inputSizePx();
     int smallPx = latent == null ? 0 : latent.config().inputSizePx();
     boolean hand = sim.config().embodiment() == Embodiment.HAND;
     List<Capture> caps = new ArrayList<>();
@@ -170,27 +169,8 @@ public final class PolicyDataRecorder {
     int step = 0;
     while (true) {
       if (step % every == 0 || step % LATENT_EVERY_STEPS == 0) {
-        Frame frame = sim.render(s, s);
-        WorldState truth = sim.groundTruth();
-        ObjectState obj = truth.taskObject();
-        Optional<TargetZone> target =
-            truth.task().targetName().map(n -> truth.target(n).orElseThrow());
-        Frame small =
-            smallPx > 0 && step % LATENT_EVERY_STEPS == 0 ? sim.render(smallPx, smallPx) : null;
-        JointState js = hand ? null : sim.jointState();
         caps.add(
-            capturer.capture(
-                step,
-                frame,
-                small,
-                sim.renderCamera(s, s),
-                obj.xM(),
-                obj.yM(),
-                obj.heightM(),
-                obj.halfSizeM(),
-                target,
-                js == null ? null : js.positionsRad(),
-                js == null ? null : velocities(js)));
+            captureLive(capturer, sim, step, step % LATENT_EVERY_STEPS == 0 ? smallPx : 0, !hand));
       }
       if (sim.done()) {
         break;
@@ -215,6 +195,34 @@ public final class PolicyDataRecorder {
     }
     int periodSteps = (int) Math.round(config.chunkPeriodMs() / 1000.0 * sim.config().physicsHz());
     label(caps, commands, periodSteps, every, withActions, instruction, out);
+  }
+
+  /**
+   * One live frame at the network's input size with its marks and grounding (from the simulator's
+   * ground truth), the frame at {@code smallPx} for the latent model when it is &gt; 0, and the
+   * joint state when {@code joints}.
+   */
+  private Capture captureLive(
+      Capturer capturer, TabletopSim sim, int step, int smallPx, boolean joints) {
+    int s = config.inputSizePx();
+    Frame frame = sim.render(s, s);
+    WorldState truth = sim.groundTruth();
+    ObjectState obj = truth.taskObject();
+    Optional<TargetZone> target = truth.task().targetName().map(n -> truth.target(n).orElseThrow());
+    Frame small = smallPx > 0 ? sim.render(smallPx, smallPx) : null;
+    JointState js = joints ? sim.jointState() : null;
+    return capturer.capture(
+        step,
+        frame,
+        small,
+        sim.renderCamera(s, s),
+        obj.xM(),
+        obj.yM(),
+        obj.heightM(),
+        obj.halfSizeM(),
+        target,
+        js == null ? null : js.positionsRad(),
+        js == null ? null : velocities(js));
   }
 
   /**
@@ -602,26 +610,7 @@ public final class PolicyDataRecorder {
     @Override
     public double[] onCommand(TabletopSim sim, double[] policyTargetsRad) {
       if (step % every == 0) {
-        int s = config.inputSizePx();
-        Frame frame = sim.render(s, s);
-        WorldState truth = sim.groundTruth();
-        ObjectState obj = truth.taskObject();
-        Optional<TargetZone> target =
-            truth.task().targetName().map(n -> truth.target(n).orElseThrow());
-        JointState js = sim.jointState();
-        caps.add(
-            capturer.capture(
-                step,
-                frame,
-                null,
-                sim.renderCamera(s, s),
-                obj.xM(),
-                obj.yM(),
-                obj.heightM(),
-                obj.halfSizeM(),
-                target,
-                js.positionsRad(),
-                velocities(js)));
+        caps.add(captureLive(capturer, sim, step, 0, true));
       }
       double[] shadow = expert.act(sim);
       boolean takeover;

@@ -112,23 +112,7 @@ public record PolicyConfig(
    * from zero noise in this many Euler steps.
    */
   public PolicyConfig withFlowSteps(int steps) {
-    return new PolicyConfig(
-        inputSizePx,
-        patchPx,
-        width,
-        hidden,
-        wordDim,
-        maxWords,
-        maxMarks,
-        tokens,
-        codebookSize,
-        traceLength,
-        chunkLength,
-        chunkPeriodMs,
-        joints,
-        seed,
-        steps,
-        goalRelativeDecoder);
+    return copy(seed, steps, goalRelativeDecoder);
   }
 
   /**
@@ -137,6 +121,10 @@ public record PolicyConfig(
    * (see {@link PolicyLearner#setActionHead}).
    */
   public PolicyConfig withGoalRelativeDecoder(boolean on) {
+    return copy(seed, flowSteps, on);
+  }
+
+  private PolicyConfig copy(int newSeed, int newFlowSteps, boolean newGoalRelative) {
     return new PolicyConfig(
         inputSizePx,
         patchPx,
@@ -151,9 +139,9 @@ public record PolicyConfig(
         chunkLength,
         chunkPeriodMs,
         joints,
-        seed,
-        flowSteps,
-        on);
+        newSeed,
+        newFlowSteps,
+        newGoalRelative);
   }
 
   private static void positive(String name, int v) {
@@ -176,23 +164,7 @@ public record PolicyConfig(
 
   /** A copy with another seed. */
   public PolicyConfig withSeed(int newSeed) {
-    return new PolicyConfig(
-        inputSizePx,
-        patchPx,
-        width,
-        hidden,
-        wordDim,
-        maxWords,
-        maxMarks,
-        tokens,
-        codebookSize,
-        traceLength,
-        chunkLength,
-        chunkPeriodMs,
-        joints,
-        newSeed,
-        flowSteps,
-        goalRelativeDecoder);
+    return copy(newSeed, flowSteps, goalRelativeDecoder);
   }
 
   /**
