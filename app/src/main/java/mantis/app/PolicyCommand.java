@@ -8,7 +8,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description =
         "Train the Mantis policy: pretrain on action-free video, then finetune the action decoder.",
-    subcommands = {PolicyPretrainCommand.class, PolicyFinetuneCommand.class})
+    subcommands = {
+      PolicyPretrainCommand.class,
+      PolicyFinetuneCommand.class,
+      PolicyGoalFrameCommand.class
+    })
 final class PolicyCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

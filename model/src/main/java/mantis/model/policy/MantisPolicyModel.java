@@ -50,6 +50,9 @@ public final class MantisPolicyModel implements PolicyModel {
   static final String VOCABULARY = "vocabulary.json";
   static final String STATS = "stats.json";
 
+  /** Time step over which the tip's velocity is taken from the joint velocities, seconds. */
+  private static final double VELOCITY_PROBE_S = 0.01;
+
   /** Episodes whose mark start positions are remembered at once. */
   static final int MAX_EPISODES = 4096;
 
@@ -59,7 +62,8 @@ public final class MantisPolicyModel implements PolicyModel {
       PolicyConfig config,
       Vocabulary vocabulary,
       ActionStats stats,
-      byte[] weights) {
+      byte[] weights,
+      GoalFramePlan plan) {
     /** A network with these weights (the caller closes it). */
     PolicyNet network(Path dir) throws BundleException {
       PolicyNet net = new PolicyNet(config, vocabulary.size());
@@ -80,6 +84,9 @@ public final class MantisPolicyModel implements PolicyModel {
   private final PolicyNet net;
   private final MonotonicClock clock;
   private final PolicyInfo info;
+  private final GoalFramePlan plan;
+  private final mantis.calibration.CameraModel camera;
+  private final mantis.calibration.kinematics.RobotModel robotModel;
   private final java.util.LinkedHashMap<String, java.util.Map<Integer, PixelPoint>> memory =
       new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -89,13 +96,22 @@ public final class MantisPolicyModel implements PolicyModel {
         }
       };
 
-  private MantisPolicyModel(Loaded l, PolicyNet net, MonotonicClock clock, String version) {
+  private MantisPolicyModel(
+      Loaded l,
+      PolicyNet net,
+      MonotonicClock clock,
+      String version,
+      mantis.calibration.kinematics.RobotModel robotModel) {
     this.card = l.card();
     this.config = l.config();
     this.vocabulary = l.vocabulary();
     this.stats = l.stats();
     this.net = net;
     this.clock = clock;
+    this.plan = l.plan();
+    this.robotModel = robotModel;
+    this.camera =
+        mantis.calibration.CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
     this.info =
         new PolicyInfo(
             "mantis",
@@ -154,7 +170,15 @@ public final class MantisPolicyModel implements PolicyModel {
         throw new BundleException(
             "model bundle " + dir + ": " + STATS + " does not match the architecture");
       }
-      return new Loaded(card, config, vocab, stats, bundle.bytes(WEIGHTS));
+      GoalFramePlan plan = null;
+      if (card.files().containsKey(GoalFramePlan.FILE)) {
+        try {
+          plan = GoalFramePlan.fromBytes(bundle.bytes(GoalFramePlan.FILE));
+        } catch (IOException e) {
+          throw new BundleException("model bundle " + dir + ": " + e.getMessage(), e);
+        }
+      }
+      return new Loaded(card, config, vocab, stats, bundle.bytes(WEIGHTS), plan);
     } catch (IllegalArgumentException e) {
       throw new BundleException("model bundle " + dir + ": " + e.getMessage(), e);
     }
@@ -172,7 +196,23 @@ public final class MantisPolicyModel implements PolicyModel {
     Loaded l = read(dir, robot);
     PolicyNet net = l.network(dir);
     String version = "mantis-" + l.card().files().get(WEIGHTS).substring(0, 12);
-    return new MantisPolicyModel(l, net, clock, version);
+    mantis.calibration.kinematics.RobotModel model = null;
+    if (l.plan() != null) {
+      try {
+        model = mantis.calibration.kinematics.RobotModels.forName(robot.name());
+      } catch (IllegalArgumentException e) {
+        net.close();
+        throw new BundleException(
+            "model bundle "
+                + dir
+                + " plans the effector's path and needs the kinematics of robot "
+                + robot.name()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    }
+    return new MantisPolicyModel(l, net, clock, version, model);
   }
 
   @Override
@@ -232,6 +272,11 @@ public final class MantisPolicyModel implements PolicyModel {
       }
       Features f = Features.of(examples, config, vocabulary);
       PolicyLearner.Prediction[] preds = PolicyLearner.decode(net, f, config, stats, manager);
+      if (plan != null) {
+        for (int i = 0; i < preds.length; i++) {
+          replan(preds[i], examples.get(i), f.usedMarks.get(i));
+        }
+      }
       long made = clock.nanoTime();
       long period = config.chunkPeriodMs() * 1_000_000L;
       List<ActionChunk> out = new ArrayList<>(preds.length);
@@ -254,10 +299,11 @@ public final class MantisPolicyModel implements PolicyModel {
           }
           traces = new ArrayList<>(List.of(new Trace(m.id(), pts)));
         }
-        if (p.effector >= 0 && p.effector != p.object) {
-          Mark e = used.get(p.effector);
+        boolean effectorMark = p.effector >= 0 && p.effector != p.object;
+        if (effectorMark || (p.effectorOriginPx != null && p.object >= 0)) {
+          Mark e = used.get(effectorMark ? p.effector : p.object);
           List<PixelPoint> pts = new ArrayList<>(config.traceLength() + 1);
-          pts.add(e.centroid());
+          pts.add(p.effectorOriginPx != null ? p.effectorOriginPx : e.centroid());
           for (int k = 0; k < config.traceLength(); k++) {
             pts.add(new PixelPoint(p.effectorTracePx[2 * k], p.effectorTracePx[2 * k + 1]));
           }
@@ -278,6 +324,49 @@ public final class MantisPolicyModel implements PolicyModel {
                 stages));
       }
       return out;
+    }
+
+    /**
+     * Replaces the effector trace by the goal-frame plan's, when it can make one. The plan starts
+     * at the arm's tip from its joints (projected at the effector mark's height), and so does the
+     * trace.
+     */
+    private void replan(PolicyLearner.Prediction p, PolicyExample e, List<Mark> used) {
+      if (p.object < 0 || !e.hasJoints()) {
+        return;
+      }
+      double[] q = e.jointPositionsRad();
+      mantis.calibration.Vec3 tip = robotModel.reach().tip(q);
+      double[] ahead = q.clone();
+      double[] v = e.jointVelocitiesRadPerS();
+      for (int j = 0; j < q.length; j++) {
+        ahead[j] += v[j] * VELOCITY_PROBE_S;
+      }
+      mantis.calibration.Vec3 next = robotModel.reach().tip(ahead);
+      double[] velocity = {
+        (next.xM() - tip.xM()) / VELOCITY_PROBE_S, (next.yM() - tip.yM()) / VELOCITY_PROBE_S
+      };
+      java.util.Optional<PixelPoint> tipPx =
+          camera.project(
+              new mantis.calibration.Vec3(tip.xM(), tip.yM(), GoalFramePlan.EFFECTOR_Z_M));
+      if (tipPx.isEmpty()) {
+        return;
+      }
+      Mark object = used.get(p.object);
+      PixelPoint start = object.centroid();
+      int at = e.marks().indexOf(object);
+      if (e.markMotionPx() != null && at >= 0) {
+        start =
+            new PixelPoint(
+                start.xPx() - e.markMotionPx()[2 * at], start.yPx() - e.markMotionPx()[2 * at + 1]);
+      }
+      plan.plan(e.instruction(), used, p.object, p.goal, tipPx.get(), velocity, start, camera)
+          .filter(t -> t.length == p.effectorTracePx.length)
+          .ifPresent(
+              t -> {
+                p.effectorTracePx = t;
+                p.effectorOriginPx = tipPx.get();
+              });
     }
 
     private PolicyExample example(Observation o, List<Mark> marks) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import mantis.core.PixelPoint;
 import mantis.core.RobotSpec;
 import mantis.model.bundle.ModelBundle;
 import mantis.model.bundle.ModelCard;
@@ -265,6 +266,7 @@ public final class PolicyLearner implements AutoCloseable {
     int effector = -1;
     double[] tracePx; // K x 2, absolute pixels (relative to the predicted object mark)
     double[] effectorTracePx; // K x 2, absolute pixels (relative to the predicted effector mark)
+    PixelPoint effectorOriginPx; // where the effector trace starts when not at its mark
     double[]
         targetsRad; // H x J absolute (when the example has joints), else the normalised changes
   }

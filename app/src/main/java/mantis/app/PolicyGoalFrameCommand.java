@@ -1,0 +1,137 @@
+package mantis.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import mantis.calibration.CameraModel;
+import mantis.core.RobotSpec;
+import mantis.core.RobotSpecs;
+import mantis.learn.PolicyDataRecorder;
+import mantis.model.policy.GoalFramePlan;
+import mantis.model.policy.PolicyConfig;
+import mantis.model.policy.PolicyExample;
+import mantis.model.policy.PolicyLearner;
+import mantis.sim.Embodiment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mantis policy goal-frame}: learns the effector's goal-relative plan ({@link
+ * GoalFramePlan}) from action-free arm video and writes a copy of a policy bundle that carries it.
+ */
+@Command(
+    name = "goal-frame",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Learn the effector's goal-relative plan from action-free arm video (no actions) and write "
+            + "a copy of a policy bundle that carries it; serve the copy through the "
+            + "embodiment-neutral path.")
+final class PolicyGoalFrameCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--init", required = true, description = "policy bundle to copy")
+  Path init;
+
+  @Option(names = "--out", required = true, description = "bundle directory to write")
+  Path out;
+
+  @Option(
+      names = "--video-episodes",
+      defaultValue = "600",
+      description = "action-free arm video episodes to learn from (default: ${DEFAULT-VALUE})")
+  int episodes;
+
+  @Option(
+      names = "--first-seed",
+      defaultValue = "0",
+      description = "seed of the first video episode (default: ${DEFAULT-VALUE})")
+  long firstSeed;
+
+  @Option(
+      names = "--neighbours",
+      defaultValue = "4",
+      description = "remembered states averaged per plan (default: ${DEFAULT-VALUE})")
+  int neighbours;
+
+  @Option(
+      names = "--goal-weight",
+      defaultValue = "1.0",
+      description =
+          "weight of the goal's offset from the object against the effector's in the state distance"
+              + " (default: ${DEFAULT-VALUE})")
+  double goalWeight;
+
+  @Option(
+      names = "--fill-weight",
+      defaultValue = "0.1",
+      description =
+          "weight of the object mark's fill ratio (block or disc), metres per unit"
+              + " (default: ${DEFAULT-VALUE})")
+  double fillWeight;
+
+  @Override
+  public Integer call() throws Exception {
+    if (episodes < 1) {
+      throw new ParameterException(spec.commandLine(), "--video-episodes must be >= 1");
+    }
+    if (neighbours < 1) {
+      throw new ParameterException(spec.commandLine(), "--neighbours must be >= 1");
+    }
+    RobotSpec robot = RobotSpecs.mantisPlanar3();
+    PolicyConfig config;
+    try (PolicyLearner learner = PolicyLearner.fromBundle(init, robot)) {
+      config = learner.config();
+    }
+    PolicyDataRecorder rec = new PolicyDataRecorder(config, null);
+    // One frame per chunk period: the plan's futures are the effector's next frames.
+    int captureEvery =
+        (int)
+            Math.round(
+                config.chunkPeriodMs() * mantis.sim.SimConfig.defaults().physicsHz() / 1000.0);
+    StepProgress bar = new StepProgress(System.err, 0, episodes, "video episodes");
+    List<Integer> ends = new ArrayList<>();
+    long t0 = System.nanoTime();
+    List<PolicyExample> all =
+        rec.record(
+            Embodiment.ARM,
+            firstSeed,
+            episodes,
+            captureEvery,
+            false,
+            n -> {
+              ends.add(n);
+              bar.update(ends.size(), n + " frames");
+            });
+    bar.finish();
+    List<List<PolicyExample>> byEpisode = new ArrayList<>();
+    int from = 0;
+    for (int end : ends) {
+      byEpisode.add(all.subList(from, end));
+      from = end;
+    }
+    CameraModel camera = CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
+    GoalFramePlan plan =
+        GoalFramePlan.fit(byEpisode, camera, config.traceLength(), config.chunkPeriodMs() / 1000.0)
+            .withNeighbours(neighbours)
+            .withWeights(goalWeight, fillWeight);
+    plan.writeInto(init, out, robot);
+    System.out.printf(
+        Locale.ROOT,
+        "goal-frame plan from %d video episodes (%d frames, %.0f s): remembered states reach %d,"
+            + " direction %d, target %d; wrote %s%n",
+        episodes,
+        all.size(),
+        (System.nanoTime() - t0) / 1e9,
+        plan.size(GoalFramePlan.GoalKind.REACH),
+        plan.size(GoalFramePlan.GoalKind.DIRECTION),
+        plan.size(GoalFramePlan.GoalKind.TARGET),
+        out);
+    return 0;
+  }
+}

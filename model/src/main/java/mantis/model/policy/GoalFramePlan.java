@@ -1,0 +1,823 @@
+package mantis.model.policy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import mantis.calibration.CameraModel;
+import mantis.calibration.TablePoint;
+import mantis.calibration.Vec3;
+import mantis.core.Mark;
+import mantis.core.PixelPoint;
+
+/**
+ * The effector's plan learned from action-free video in a goal-relative frame: where the effector
+ * goes next, as a function of where it is relative to the grounded object and where the object
+ * should end up, in table metres seen through the camera.
+ *
+ * <p>What it learns, all from annotated video (frames, instruction, Set-of-Mark marks with the
+ * object, goal and effector marks, the tracked marks' futures; no actions):
+ *
+ * <ul>
+ *   <li>which kind of goal an instruction names (a word model: naive Bayes over the instruction's
+ *       words, the label read from the video itself: the target zone is marked, or the object moved
+ *       less than {@value #STILL_M} m, or it moved);
+ *   <li>for instructions that name a direction: the object's displacement that the instruction's
+ *       most telling word asks for (the mean over the video of the object's net displacement, per
+ *       word);
+ *   <li>a memory of (state, effector future) pairs, one per video frame, per goal kind: the state
+ *       is the effector's position from the object, the goal's position from the object (table
+ *       metres) and the object mark's fill ratio (blocks fill their box, discs do not); the future
+ *       is the effector mark's next K positions, one chunk period apart, from where it is now.
+ * </ul>
+ *
+ * <p>Planning ({@link #plan}) reads the network's grounding (the object and goal marks) and where
+ * the effector is (served on an arm: its tip from the joints, which is where the arm is even when
+ * its mark is not; in video: its mark), finds the {@link #neighbours()} nearest remembered states
+ * of the instruction's goal kind and averages their futures (weights 1 / (distance + 1 cm)); the
+ * result is the effector's trace in pixels (unprojected through the camera, planned in metres,
+ * projected back). Immutable and thread-safe.
+ */
+public final class GoalFramePlan {
+  /** The bundle file that holds a plan. */
+  public static final String FILE = "goal-frame.bin";
+
+  /** An object that moved less than this (metres) over a video episode was reached, not pushed. */
+  static final double STILL_M = 0.03;
+
+  /** Height of the effector's mark above the table on the arm (the top of its pusher), metres. */
+  static final double EFFECTOR_Z_M = 0.035;
+
+  /** Height at which an object mark's centroid is unprojected, metres. */
+  static final double OBJECT_Z_M = 0.025;
+
+  private static final int MAGIC = 0x4D474650; // "MGFP"
+  private static final int VERSION = 2;
+
+  /**
+   * State dimensions: effector from object (2), goal from object (2), fill ratio (1), the
+   * effector's velocity (2).
+   */
+  static final int STATE = 7;
+
+  /** Weight of the effector's velocity in the state distance, seconds (0.4 m/s counts 4 cm). */
+  static final double VELOCITY_WEIGHT_S = 0.1;
+
+  /** Futures whose end lies within this of the chosen one's (metres) are averaged with it. */
+  static final double MODE_RADIUS_M = 0.03;
+
+  /** The kinds of goal an instruction can name. */
+  public enum GoalKind {
+    /** Touch the object: the goal is the object itself. */
+    REACH,
+    /** Push the object some way in a direction. */
+    DIRECTION,
+    /** Push the object onto a marked target zone. */
+    TARGET
+  }
+
+  private final int traceLength;
+  private final int neighbours;
+  private final double goalWeight;
+  private final double fillWeight;
+  private final Map<String, double[]> wordKindCounts; // word -> counts per kind
+  private final double[] kindCounts; // episodes per kind
+  private final double[] kindWords; // word occurrences per kind
+  private final Map<String, double[]> wordDisplacement; // word -> {sum dx, sum dy, episodes}
+  private final float[][] states; // per kind: n x STATE
+  private final float[][] futures; // per kind: n x 2K
+
+  private GoalFramePlan(
+      int traceLength,
+      int neighbours,
+      double goalWeight,
+      double fillWeight,
+      Map<String, double[]> wordKindCounts,
+      double[] kindCounts,
+      double[] kindWords,
+      Map<String, double[]> wordDisplacement,
+      float[][] states,
+      float[][] futures) {
+    this.traceLength = traceLength;
+    this.neighbours = neighbours;
+    this.goalWeight = goalWeight;
+    this.fillWeight = fillWeight;
+    this.wordKindCounts = wordKindCounts;
+    this.kindCounts = kindCounts;
+    this.kindWords = kindWords;
+    this.wordDisplacement = wordDisplacement;
+    this.states = states;
+    this.futures = futures;
+  }
+
+  /** Trace points planned (K). */
+  public int traceLength() {
+    return traceLength;
+  }
+
+  /** Remembered states averaged per plan. */
+  public int neighbours() {
+    return neighbours;
+  }
+
+  /** Remembered states of each goal kind. */
+  public int size(GoalKind kind) {
+    return states[kind.ordinal()].length / STATE;
+  }
+
+  /** A copy that averages {@code k} neighbours. */
+  public GoalFramePlan withNeighbours(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("neighbours must be >= 1, got " + k);
+    }
+    return new GoalFramePlan(
+        traceLength,
+        k,
+        goalWeight,
+        fillWeight,
+        wordKindCounts,
+        kindCounts,
+        kindWords,
+        wordDisplacement,
+        states,
+        futures);
+  }
+
+  /**
+   * A copy whose state distance weighs the goal's offset by {@code goal} and the fill ratio by
+   * {@code fill} (the effector's offset weighs 1).
+   */
+  public GoalFramePlan withWeights(double goal, double fill) {
+    if (!(goal > 0) || !(fill >= 0)) {
+      throw new IllegalArgumentException("weights must be > 0 (goal) and >= 0 (fill)");
+    }
+    float[][] st = new float[states.length][];
+    for (int k = 0; k < states.length; k++) {
+      st[k] = states[k].clone();
+      for (int i = 0; i < st[k].length; i += STATE) {
+        st[k][i + 2] = (float) (st[k][i + 2] / goalWeight * goal);
+        st[k][i + 3] = (float) (st[k][i + 3] / goalWeight * goal);
+        st[k][i + 4] = fillWeight == 0 ? 0f : (float) (st[k][i + 4] / fillWeight * fill);
+      }
+    }
+    return new GoalFramePlan(
+        traceLength,
+        neighbours,
+        goal,
+        fill,
+        wordKindCounts,
+        kindCounts,
+        kindWords,
+        wordDisplacement,
+        st,
+        futures);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // learning
+
+  /**
+   * Learns a plan from video episodes.
+   *
+   * @param episodes each a list of one episode's examples in time order, one chunk period apart,
+   *     with the object and effector mark labels and the mark motion (as {@code PolicyDataRecorder}
+   *     records video); examples without them are skipped
+   * @param camera the camera that took the frames, at the examples' frame size
+   * @param traceLength K, the effector trace points per example
+   * @param periodS time between two frames (and two trace points), seconds
+   * @throws IllegalArgumentException when no example can be used
+   */
+  public static GoalFramePlan fit(
+      List<List<PolicyExample>> episodes, CameraModel camera, int traceLength, double periodS) {
+    Objects.requireNonNull(camera, "camera");
+    if (traceLength < 1) {
+      throw new IllegalArgumentException("traceLength must be >= 1");
+    }
+    if (!(periodS > 0)) {
+      throw new IllegalArgumentException("periodS must be > 0");
+    }
+    int kinds = GoalKind.values().length;
+    Map<String, double[]> wordKind = new LinkedHashMap<>();
+    double[] kindCounts = new double[kinds];
+    double[] kindWords = new double[kinds];
+    Map<String, double[]> wordDisp = new LinkedHashMap<>();
+    List<GoalKind> episodeKinds = new ArrayList<>();
+    for (List<PolicyExample> ep : episodes) {
+      GoalKind kind = null;
+      double[] displacement = null;
+      if (!ep.isEmpty()) {
+        boolean target = false;
+        for (PolicyExample e : ep) {
+          target |= e.labels().goalMark() >= 0;
+        }
+        displacement = netDisplacement(ep, camera);
+        if (target) {
+          kind = GoalKind.TARGET;
+        } else if (displacement != null) {
+          kind =
+              Math.hypot(displacement[0], displacement[1]) < STILL_M
+                  ? GoalKind.REACH
+                  : GoalKind.DIRECTION;
+        }
+      }
+      episodeKinds.add(kind);
+      if (kind == null) {
+        continue;
+      }
+      List<String> words = words(ep.get(0).instruction());
+      kindCounts[kind.ordinal()]++;
+      for (String w : words) {
+        wordKind.computeIfAbsent(w, x -> new double[kinds])[kind.ordinal()]++;
+        kindWords[kind.ordinal()]++;
+      }
+      if (kind == GoalKind.DIRECTION) {
+        for (String w : new java.util.LinkedHashSet<>(words)) {
+          double[] d = wordDisp.computeIfAbsent(w, x -> new double[3]);
+          d[0] += displacement[0];
+          d[1] += displacement[1];
+          d[2] += 1;
+        }
+      }
+    }
+    GoalFramePlan lexicon =
+        new GoalFramePlan(
+            traceLength,
+            4,
+            1.0,
+            0.1,
+            wordKind,
+            kindCounts,
+            kindWords,
+            wordDisp,
+            new float[kinds][0],
+            new float[kinds][0]);
+    List<List<float[]>> st = new ArrayList<>();
+    List<List<float[]>> fu = new ArrayList<>();
+    for (int k = 0; k < kinds; k++) {
+      st.add(new ArrayList<>());
+      fu.add(new ArrayList<>());
+    }
+    for (int i = 0; i < episodes.size(); i++) {
+      GoalKind kind = episodeKinds.get(i);
+      if (kind == null) {
+        continue;
+      }
+      List<PolicyExample> ep = episodes.get(i);
+      int n = ep.size();
+      // The effector on the table in every frame; the futures run past the episode's end by
+      // continuing its last motion (the video stops at success, while the effector was still
+      // moving into the object or pushing it).
+      double[][] eff = new double[n][];
+      for (int t = 0; t < n; t++) {
+        int em = ep.get(t).labels().effectorMark();
+        if (em >= 0) {
+          Optional<TablePoint> p =
+              camera.pixelToTable(ep.get(t).marks().get(em).centroid(), EFFECTOR_Z_M);
+          eff[t] = p.map(q -> new double[] {q.xM(), q.yM()}).orElse(null);
+        }
+      }
+      double[] endVelocity =
+          n >= 2 && eff[n - 1] != null && eff[n - 2] != null
+              ? new double[] {eff[n - 1][0] - eff[n - 2][0], eff[n - 1][1] - eff[n - 2][1]}
+              : new double[2];
+      for (int t = 0; t < n; t++) {
+        PolicyExample e = ep.get(t);
+        PolicyLabels l = e.labels();
+        if (l.objectMark() < 0 || l.effectorMark() < 0 || eff[t] == null) {
+          continue;
+        }
+        int goal = kind == GoalKind.TARGET ? l.goalMark() : -1;
+        if (kind == GoalKind.TARGET && goal < 0) {
+          continue;
+        }
+        double[] velocity =
+            t > 0 && eff[t - 1] != null
+                ? new double[] {
+                  (eff[t][0] - eff[t - 1][0]) / periodS, (eff[t][1] - eff[t - 1][1]) / periodS
+                }
+                : new double[2];
+        Optional<double[]> s =
+            lexicon.state(
+                kind,
+                e.instruction(),
+                e.marks(),
+                l.objectMark(),
+                goal,
+                e.marks().get(l.effectorMark()).centroid(),
+                velocity,
+                objectStart(e, l.objectMark()),
+                camera);
+        if (s.isEmpty()) {
+          continue;
+        }
+        float[] future = new float[2 * traceLength];
+        boolean ok = true;
+        for (int k = 0; k < traceLength && ok; k++) {
+          int at = t + k + 1;
+          double[] p;
+          if (at < n) {
+            p = eff[at];
+          } else {
+            double[] last = eff[n - 1];
+            p =
+                last == null
+                    ? null
+                    : new double[] {
+                      last[0] + (at - n + 1) * endVelocity[0],
+                      last[1] + (at - n + 1) * endVelocity[1]
+                    };
+          }
+          if (p == null) {
+            ok = false;
+          } else {
+            future[2 * k] = (float) (p[0] - eff[t][0]);
+            future[2 * k + 1] = (float) (p[1] - eff[t][1]);
+          }
+        }
+        if (!ok) {
+          continue;
+        }
+        float[] state = new float[STATE];
+        for (int d = 0; d < STATE; d++) {
+          state[d] = (float) s.get()[d];
+        }
+        st.get(kind.ordinal()).add(state);
+        fu.get(kind.ordinal()).add(future);
+      }
+    }
+    float[][] states = new float[kinds][];
+    float[][] futures = new float[kinds][];
+    long total = 0;
+    for (int k = 0; k < kinds; k++) {
+      List<float[]> s = st.get(k);
+      states[k] = new float[s.size() * STATE];
+      futures[k] = new float[s.size() * 2 * traceLength];
+      for (int i = 0; i < s.size(); i++) {
+        System.arraycopy(s.get(i), 0, states[k], i * STATE, STATE);
+        System.arraycopy(fu.get(k).get(i), 0, futures[k], i * 2 * traceLength, 2 * traceLength);
+      }
+      total += s.size();
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException(
+          "no usable video example (each needs the object and effector marks and the effector's"
+              + " trace)");
+    }
+    return new GoalFramePlan(
+        traceLength,
+        lexicon.neighbours,
+        lexicon.goalWeight,
+        lexicon.fillWeight,
+        wordKind,
+        kindCounts,
+        kindWords,
+        wordDisp,
+        states,
+        futures);
+  }
+
+  /** The object's net displacement over a video episode, table metres, or null when unknown. */
+  private static double[] netDisplacement(List<PolicyExample> ep, CameraModel camera) {
+    for (int i = ep.size() - 1; i >= 0; i--) {
+      PolicyExample e = ep.get(i);
+      int o = e.labels().objectMark();
+      if (o < 0 || e.markMotionPx() == null) {
+        continue;
+      }
+      PixelPoint now = e.marks().get(o).centroid();
+      PixelPoint start = objectStart(e, o);
+      Optional<TablePoint> a = camera.pixelToTable(start, OBJECT_Z_M);
+      Optional<TablePoint> b = camera.pixelToTable(now, OBJECT_Z_M);
+      if (a.isEmpty() || b.isEmpty()) {
+        return null;
+      }
+      return new double[] {b.get().xM() - a.get().xM(), b.get().yM() - a.get().yM()};
+    }
+    return null;
+  }
+
+  private static PixelPoint objectStart(PolicyExample e, int object) {
+    PixelPoint now = e.marks().get(object).centroid();
+    double[] m = e.markMotionPx();
+    if (m == null) {
+      return now;
+    }
+    return new PixelPoint(now.xPx() - m[2 * object], now.yPx() - m[2 * object + 1]);
+  }
+
+  static List<String> words(String instruction) {
+    List<String> out = new ArrayList<>();
+    for (String w : instruction.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+      if (!w.isEmpty()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // planning
+
+  /** The kind of goal the instruction names (naive Bayes over its words, add-one smoothing). */
+  public GoalKind kindOf(String instruction) {
+    GoalKind[] kinds = GoalKind.values();
+    double episodes = 0;
+    for (double c : kindCounts) {
+      episodes += c;
+    }
+    double vocab = Math.max(1, wordKindCounts.size());
+    GoalKind best = GoalKind.REACH;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    for (GoalKind k : kinds) {
+      int i = k.ordinal();
+      if (kindCounts[i] == 0) {
+        continue;
+      }
+      double score = Math.log(kindCounts[i] / episodes);
+      for (String w : words(instruction)) {
+        double[] c = wordKindCounts.get(w);
+        double n = c == null ? 0 : c[i];
+        score += Math.log((n + 1) / (kindWords[i] + vocab));
+      }
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The displacement (table metres) a direction instruction asks of the object: the mean net
+   * displacement of the video episodes sharing its most telling word (the largest mean among words
+   * seen in at least 3 episodes), or empty when no word's mean reaches {@value #STILL_M} m.
+   */
+  public Optional<double[]> displacementOf(String instruction) {
+    double[] best = null;
+    double bestNorm = STILL_M;
+    for (String w : words(instruction)) {
+      double[] d = wordDisplacement.get(w);
+      if (d == null || d[2] < 3) {
+        continue;
+      }
+      double mx = d[0] / d[2];
+      double my = d[1] / d[2];
+      double n = Math.hypot(mx, my);
+      if (n > bestNorm) {
+        bestNorm = n;
+        best = new double[] {mx, my};
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * The state of one observation, or empty when the marks cannot be placed on the table (or a
+   * direction instruction has no telling word).
+   */
+  Optional<double[]> state(
+      GoalKind kind,
+      String instruction,
+      List<Mark> marks,
+      int object,
+      int goal,
+      PixelPoint effectorPx,
+      double[] velocityMPerS,
+      PixelPoint objectStartPx,
+      CameraModel camera) {
+    Mark om = marks.get(object);
+    Optional<TablePoint> o = camera.pixelToTable(om.centroid(), OBJECT_Z_M);
+    Optional<TablePoint> e = camera.pixelToTable(effectorPx, EFFECTOR_Z_M);
+    if (o.isEmpty() || e.isEmpty()) {
+      return Optional.empty();
+    }
+    double gx;
+    double gy;
+    switch (kind) {
+      case REACH -> {
+        gx = o.get().xM();
+        gy = o.get().yM();
+      }
+      case DIRECTION -> {
+        Optional<double[]> d = displacementOf(instruction);
+        Optional<TablePoint> s = camera.pixelToTable(objectStartPx, OBJECT_Z_M);
+        if (d.isEmpty() || s.isEmpty()) {
+          return Optional.empty();
+        }
+        gx = s.get().xM() + d.get()[0];
+        gy = s.get().yM() + d.get()[1];
+      }
+      case TARGET -> {
+        if (goal < 0) {
+          return Optional.empty();
+        }
+        Optional<TablePoint> g = camera.pixelToTable(marks.get(goal).centroid(), 0.0);
+        if (g.isEmpty()) {
+          return Optional.empty();
+        }
+        gx = g.get().xM();
+        gy = g.get().yM();
+      }
+      default -> throw new IllegalArgumentException(String.valueOf(kind));
+    }
+    double box = Math.max(1e-9, om.box().widthPx() * om.box().heightPx());
+    double fill = Math.min(1.0, om.areaPx() / box);
+    return Optional.of(
+        new double[] {
+          e.get().xM() - o.get().xM(),
+          e.get().yM() - o.get().yM(),
+          (gx - o.get().xM()) * goalWeight,
+          (gy - o.get().yM()) * goalWeight,
+          fill * fillWeight,
+          velocityMPerS[0] * VELOCITY_WEIGHT_S,
+          velocityMPerS[1] * VELOCITY_WEIGHT_S
+        });
+  }
+
+  /**
+   * The effector's planned trace: K points one chunk period apart, pixels of the camera's image, or
+   * empty when no plan can be made (unplaceable marks, no remembered state of the kind).
+   *
+   * @param object index in {@code marks} of the grounded object, or -1
+   * @param goal index of the target zone's mark, or -1
+   * @param effectorPx where the effector is in the image (its mark, or its tip from the joints
+   *     projected at {@link #EFFECTOR_Z_M}); the trace starts there
+   * @param velocityMPerS the effector's velocity on the table, {x, y} m/s
+   * @param objectStartPx where the object's mark was at the episode's start
+   */
+  public Optional<double[]> plan(
+      String instruction,
+      List<Mark> marks,
+      int object,
+      int goal,
+      PixelPoint effectorPx,
+      double[] velocityMPerS,
+      PixelPoint objectStartPx,
+      CameraModel camera) {
+    if (object < 0 || object >= marks.size() || effectorPx == null) {
+      return Optional.empty();
+    }
+    GoalKind kind = kindOf(instruction);
+    if (kind == GoalKind.TARGET && (goal == object || goal >= marks.size())) {
+      goal = -1;
+    }
+    Optional<double[]> s =
+        state(
+            kind,
+            instruction,
+            marks,
+            object,
+            goal,
+            effectorPx,
+            velocityMPerS,
+            objectStartPx,
+            camera);
+    float[] st = states[kind.ordinal()];
+    int n = st.length / STATE;
+    if (s.isEmpty() || n == 0) {
+      return Optional.empty();
+    }
+    double[] q = s.get();
+    int k = Math.min(neighbours, n);
+    int[] idx = new int[k];
+    double[] dist = new double[k];
+    java.util.Arrays.fill(dist, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(idx, -1);
+    for (int i = 0; i < n; i++) {
+      int o = i * STATE;
+      double d = 0;
+      for (int j = 0; j < STATE && d < dist[k - 1]; j++) {
+        double x = st[o + j] - q[j];
+        d += x * x;
+      }
+      if (d < dist[k - 1]) {
+        int p = k - 1;
+        while (p > 0 && dist[p - 1] > d) {
+          dist[p] = dist[p - 1];
+          idx[p] = idx[p - 1];
+          p--;
+        }
+        dist[p] = d;
+        idx[p] = i;
+      }
+    }
+    float[] fu = futures[kind.ordinal()];
+    int w2 = 2 * traceLength;
+    // The neighbours' futures may disagree (two ways around an object): average only those whose
+    // end lies near the end of the best-supported one, so two good choices never blend into a bad
+    // one.
+    double[] weight = new double[k];
+    for (int i = 0; i < k; i++) {
+      weight[i] = idx[i] < 0 ? 0 : 1.0 / (Math.sqrt(dist[i]) + 0.01);
+    }
+    int mode = 0;
+    double modeSupport = -1;
+    for (int i = 0; i < k; i++) {
+      double support = 0;
+      for (int j = 0; j < k; j++) {
+        if (weight[j] > 0 && endDistance(fu, idx[i], idx[j], w2) <= MODE_RADIUS_M) {
+          support += weight[j];
+        }
+      }
+      if (weight[i] > 0 && support > modeSupport) {
+        modeSupport = support;
+        mode = i;
+      }
+    }
+    double[] mean = new double[w2];
+    double total = 0;
+    for (int i = 0; i < k; i++) {
+      if (weight[i] == 0 || endDistance(fu, idx[mode], idx[i], w2) > MODE_RADIUS_M) {
+        continue;
+      }
+      total += weight[i];
+      for (int j = 0; j < w2; j++) {
+        mean[j] += weight[i] * fu[idx[i] * w2 + j];
+      }
+    }
+    Optional<TablePoint> e = camera.pixelToTable(effectorPx, EFFECTOR_Z_M);
+    double[] out = new double[w2];
+    for (int j = 0; j < traceLength; j++) {
+      double x = e.get().xM() + mean[2 * j] / total;
+      double y = e.get().yM() + mean[2 * j + 1] / total;
+      Optional<PixelPoint> p = camera.project(new Vec3(x, y, EFFECTOR_Z_M));
+      if (p.isEmpty()) {
+        return Optional.empty();
+      }
+      out[2 * j] = p.get().xPx();
+      out[2 * j + 1] = p.get().yPx();
+    }
+    return Optional.of(out);
+  }
+
+  /**
+   * Writes a copy of a Mantis policy bundle with this plan added (replacing any plan it had).
+   *
+   * @param from the bundle to copy (verified against {@code robot})
+   * @param to the directory to write; may be {@code from} itself
+   * @return the card as written
+   */
+  public mantis.model.bundle.ModelCard writeInto(
+      java.nio.file.Path from, java.nio.file.Path to, mantis.core.RobotSpec robot)
+      throws IOException {
+    MantisPolicyModel.read(from, robot);
+    mantis.model.bundle.ModelBundle bundle = mantis.model.bundle.ModelBundle.open(from, robot);
+    Map<String, byte[]> files = new java.util.TreeMap<>();
+    for (String name : bundle.card().files().keySet()) {
+      files.put(name, bundle.bytes(name));
+    }
+    files.put(FILE, toBytes());
+    return mantis.model.bundle.ModelBundle.write(to, bundle.card(), files);
+  }
+
+  private static double endDistance(float[] futures, int a, int b, int w2) {
+    int ea = a * w2 + w2 - 2;
+    int eb = b * w2 + w2 - 2;
+    return Math.hypot(futures[ea] - futures[eb], futures[ea + 1] - futures[eb + 1]);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // bytes
+
+  /** The plan as bytes (the bundle's {@value #FILE}). */
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeInt(traceLength);
+      out.writeInt(neighbours);
+      out.writeDouble(goalWeight);
+      out.writeDouble(fillWeight);
+      for (double c : kindCounts) {
+        out.writeDouble(c);
+      }
+      for (double c : kindWords) {
+        out.writeDouble(c);
+      }
+      writeWords(out, wordKindCounts);
+      writeWords(out, wordDisplacement);
+      for (int k = 0; k < states.length; k++) {
+        out.writeInt(states[k].length / STATE);
+        for (float f : states[k]) {
+          out.writeFloat(f);
+        }
+        for (float f : futures[k]) {
+          out.writeFloat(f);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void writeWords(DataOutputStream out, Map<String, double[]> m) throws IOException {
+    out.writeInt(m.size());
+    for (Map.Entry<String, double[]> e : m.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeInt(e.getValue().length);
+      for (double v : e.getValue()) {
+        out.writeDouble(v);
+      }
+    }
+  }
+
+  private static Map<String, double[]> readWords(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1_000_000) {
+      throw new IOException("bad word count " + n);
+    }
+    Map<String, double[]> m = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      String w = in.readUTF();
+      int len = in.readInt();
+      if (len < 0 || len > 16) {
+        throw new IOException("bad word entry length " + len);
+      }
+      double[] v = new double[len];
+      for (int j = 0; j < len; j++) {
+        v[j] = in.readDouble();
+      }
+      m.put(w, v);
+    }
+    return m;
+  }
+
+  /**
+   * Reads a plan written by {@link #toBytes}.
+   *
+   * @throws IOException when the bytes are not a plan of this version
+   */
+  public static GoalFramePlan fromBytes(byte[] data) throws IOException {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+      if (in.readInt() != MAGIC) {
+        throw new IOException(FILE + " is not a goal-frame plan");
+      }
+      int version = in.readInt();
+      if (version != VERSION) {
+        throw new IOException(FILE + " has version " + version + ", this build reads " + VERSION);
+      }
+      int traceLength = in.readInt();
+      int neighbours = in.readInt();
+      if (traceLength < 1 || traceLength > 1024 || neighbours < 1 || neighbours > 1024) {
+        throw new IOException(FILE + ": bad sizes");
+      }
+      double goalWeight = in.readDouble();
+      double fillWeight = in.readDouble();
+      int kinds = GoalKind.values().length;
+      double[] kindCounts = new double[kinds];
+      double[] kindWords = new double[kinds];
+      for (int k = 0; k < kinds; k++) {
+        kindCounts[k] = in.readDouble();
+      }
+      for (int k = 0; k < kinds; k++) {
+        kindWords[k] = in.readDouble();
+      }
+      Map<String, double[]> wordKind = readWords(in);
+      Map<String, double[]> wordDisp = readWords(in);
+      float[][] states = new float[kinds][];
+      float[][] futures = new float[kinds][];
+      for (int k = 0; k < kinds; k++) {
+        int n = in.readInt();
+        if (n < 0 || (long) n * (STATE + 2L * traceLength) * 4 > data.length) {
+          throw new IOException(
+              FILE + " is truncated or damaged: a memory of " + n + " states does not fit");
+        }
+        states[k] = new float[n * STATE];
+        futures[k] = new float[n * 2 * traceLength];
+        for (int i = 0; i < states[k].length; i++) {
+          states[k][i] = in.readFloat();
+        }
+        for (int i = 0; i < futures[k].length; i++) {
+          futures[k][i] = in.readFloat();
+        }
+      }
+      if (in.read() != -1) {
+        throw new IOException(FILE + ": trailing bytes");
+      }
+      return new GoalFramePlan(
+          traceLength,
+          neighbours,
+          goalWeight,
+          fillWeight,
+          wordKind,
+          kindCounts,
+          kindWords,
+          wordDisp,
+          states,
+          futures);
+    } catch (java.io.EOFException e) {
+      throw new IOException(FILE + " is truncated", e);
+    }
+  }
+}
