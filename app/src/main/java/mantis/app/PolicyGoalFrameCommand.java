@@ -43,7 +43,7 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
 
   @Option(
       names = "--video-episodes",
-      defaultValue = "600",
+      defaultValue = "2000",
       description = "action-free arm video episodes to learn from (default: ${DEFAULT-VALUE})")
   int episodes;
 
@@ -55,7 +55,7 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
 
   @Option(
       names = "--neighbours",
-      defaultValue = "4",
+      defaultValue = "2",
       description = "remembered states averaged per plan (default: ${DEFAULT-VALUE})")
   int neighbours;
 
@@ -74,6 +74,14 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
           "weight of the object mark's fill ratio (block or disc), metres per unit"
               + " (default: ${DEFAULT-VALUE})")
   double fillWeight;
+
+  @Option(
+      names = "--velocity-weight",
+      defaultValue = "0.1",
+      description =
+          "weight of the effector's velocity in the state distance, seconds (0.1: 0.4 m/s counts"
+              + " as 4 cm; default: ${DEFAULT-VALUE})")
+  double velocityWeight;
 
   @Override
   public Integer call() throws Exception {
@@ -119,7 +127,7 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
     GoalFramePlan plan =
         GoalFramePlan.fit(byEpisode, camera, config.traceLength(), config.chunkPeriodMs() / 1000.0)
             .withNeighbours(neighbours)
-            .withWeights(goalWeight, fillWeight);
+            .withWeights(goalWeight, fillWeight, velocityWeight);
     plan.writeInto(init, out, robot);
     System.out.printf(
         Locale.ROOT,

@@ -69,8 +69,20 @@ public final class GoalFramePlan {
    */
   static final int STATE = 7;
 
-  /** Weight of the effector's velocity in the state distance, seconds (0.4 m/s counts 4 cm). */
+  /** Neighbours averaged by default (fewer blur less; chosen on validation seeds 900,000..). */
+  public static final int DEFAULT_NEIGHBOURS = 2;
+
+  /** Default weight of the effector's velocity in the state distance, seconds. */
   static final double VELOCITY_WEIGHT_S = 0.1;
+
+  /**
+   * Fastest the effector's mark may move between two frames, m/s: faster is a tracking slip (the
+   * mark jumping along the arm), and frames whose state or future holds one are not remembered.
+   */
+  static final double MAX_SPEED_M_PER_S = 0.6;
+
+  /** A planned point closer than this to the start (metres) counts as not moving yet. */
+  static final double STILL_STEP_M = 0.004;
 
   /** Futures whose end lies within this of the chosen one's (metres) are averaged with it. */
   static final double MODE_RADIUS_M = 0.03;
@@ -89,6 +101,7 @@ public final class GoalFramePlan {
   private final int neighbours;
   private final double goalWeight;
   private final double fillWeight;
+  private final double velocityWeightS;
   private final Map<String, double[]> wordKindCounts; // word -> counts per kind
   private final double[] kindCounts; // episodes per kind
   private final double[] kindWords; // word occurrences per kind
@@ -101,6 +114,7 @@ public final class GoalFramePlan {
       int neighbours,
       double goalWeight,
       double fillWeight,
+      double velocityWeightS,
       Map<String, double[]> wordKindCounts,
       double[] kindCounts,
       double[] kindWords,
@@ -111,6 +125,7 @@ public final class GoalFramePlan {
     this.neighbours = neighbours;
     this.goalWeight = goalWeight;
     this.fillWeight = fillWeight;
+    this.velocityWeightS = velocityWeightS;
     this.wordKindCounts = wordKindCounts;
     this.kindCounts = kindCounts;
     this.kindWords = kindWords;
@@ -144,6 +159,7 @@ public final class GoalFramePlan {
         k,
         goalWeight,
         fillWeight,
+        velocityWeightS,
         wordKindCounts,
         kindCounts,
         kindWords,
@@ -153,12 +169,14 @@ public final class GoalFramePlan {
   }
 
   /**
-   * A copy whose state distance weighs the goal's offset by {@code goal} and the fill ratio by
-   * {@code fill} (the effector's offset weighs 1).
+   * A copy whose state distance weighs the goal's offset by {@code goal}, the fill ratio by {@code
+   * fill} and the effector's velocity by {@code velocityS} seconds (the effector's offset weighs
+   * 1).
    */
-  public GoalFramePlan withWeights(double goal, double fill) {
-    if (!(goal > 0) || !(fill >= 0)) {
-      throw new IllegalArgumentException("weights must be > 0 (goal) and >= 0 (fill)");
+  public GoalFramePlan withWeights(double goal, double fill, double velocityS) {
+    if (!(goal > 0) || !(fill > 0) || !(velocityS > 0)) {
+      throw new IllegalArgumentException(
+          "weights must be > 0, got goal " + goal + ", fill " + fill + ", velocity " + velocityS);
     }
     float[][] st = new float[states.length][];
     for (int k = 0; k < states.length; k++) {
@@ -166,7 +184,9 @@ public final class GoalFramePlan {
       for (int i = 0; i < st[k].length; i += STATE) {
         st[k][i + 2] = (float) (st[k][i + 2] / goalWeight * goal);
         st[k][i + 3] = (float) (st[k][i + 3] / goalWeight * goal);
-        st[k][i + 4] = fillWeight == 0 ? 0f : (float) (st[k][i + 4] / fillWeight * fill);
+        st[k][i + 4] = (float) (st[k][i + 4] / fillWeight * fill);
+        st[k][i + 5] = (float) (st[k][i + 5] / velocityWeightS * velocityS);
+        st[k][i + 6] = (float) (st[k][i + 6] / velocityWeightS * velocityS);
       }
     }
     return new GoalFramePlan(
@@ -174,6 +194,7 @@ public final class GoalFramePlan {
         neighbours,
         goal,
         fill,
+        velocityS,
         wordKindCounts,
         kindCounts,
         kindWords,
@@ -251,9 +272,10 @@ public final class GoalFramePlan {
     GoalFramePlan lexicon =
         new GoalFramePlan(
             traceLength,
-            4,
+            DEFAULT_NEIGHBOURS,
             1.0,
             0.1,
+            VELOCITY_WEIGHT_S,
             wordKind,
             kindCounts,
             kindWords,
@@ -319,6 +341,9 @@ public final class GoalFramePlan {
         if (s.isEmpty()) {
           continue;
         }
+        if (jumps(eff, t, traceLength, MAX_SPEED_M_PER_S * periodS)) {
+          continue;
+        }
         float[] future = new float[2 * traceLength];
         boolean ok = true;
         for (int k = 0; k < traceLength && ok; k++) {
@@ -377,12 +402,29 @@ public final class GoalFramePlan {
         lexicon.neighbours,
         lexicon.goalWeight,
         lexicon.fillWeight,
+        lexicon.velocityWeightS,
         wordKind,
         kindCounts,
         kindWords,
         wordDisp,
         states,
         futures);
+  }
+
+  /**
+   * Whether the effector's track jumps (a step longer than {@code maxStepM}) from frame t - 1 to
+   * frame t + traceLength (as far as the episode goes).
+   */
+  private static boolean jumps(double[][] eff, int t, int traceLength, double maxStepM) {
+    int last = Math.min(eff.length - 1, t + traceLength);
+    for (int i = Math.max(1, t); i <= last; i++) {
+      if (eff[i] != null
+          && eff[i - 1] != null
+          && Math.hypot(eff[i][0] - eff[i - 1][0], eff[i][1] - eff[i - 1][1]) > maxStepM) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The object's net displacement over a video episode, table metres, or null when unknown. */
@@ -538,8 +580,8 @@ public final class GoalFramePlan {
           (gx - o.get().xM()) * goalWeight,
           (gy - o.get().yM()) * goalWeight,
           fill * fillWeight,
-          velocityMPerS[0] * VELOCITY_WEIGHT_S,
-          velocityMPerS[1] * VELOCITY_WEIGHT_S
+          velocityMPerS[0] * velocityWeightS,
+          velocityMPerS[1] * velocityWeightS
         });
   }
 
@@ -644,11 +686,15 @@ public final class GoalFramePlan {
         mean[j] += weight[i] * fu[idx[i] * w2 + j];
       }
     }
+    for (int j = 0; j < w2; j++) {
+      mean[j] /= total;
+    }
+    skipLeadingPause(mean, traceLength);
     Optional<TablePoint> e = camera.pixelToTable(effectorPx, EFFECTOR_Z_M);
     double[] out = new double[w2];
     for (int j = 0; j < traceLength; j++) {
-      double x = e.get().xM() + mean[2 * j] / total;
-      double y = e.get().yM() + mean[2 * j + 1] / total;
+      double x = e.get().xM() + mean[2 * j];
+      double y = e.get().yM() + mean[2 * j + 1];
       Optional<PixelPoint> p = camera.project(new Vec3(x, y, EFFECTOR_Z_M));
       if (p.isEmpty()) {
         return Optional.empty();
@@ -679,6 +725,27 @@ public final class GoalFramePlan {
     return mantis.model.bundle.ModelBundle.write(to, bundle.card(), files);
   }
 
+  /**
+   * Drops a pause at the start of a planned future (points still within {@value #STILL_STEP_M} m of
+   * the start while later ones move): only the first points of a plan are executed before the next,
+   * so a plan that waits would wait for ever. The end is held.
+   */
+  static void skipLeadingPause(double[] future, int traceLength) {
+    int first = 0;
+    while (first < traceLength
+        && Math.hypot(future[2 * first], future[2 * first + 1]) < STILL_STEP_M) {
+      first++;
+    }
+    if (first == 0 || first == traceLength) {
+      return;
+    }
+    for (int k = 0; k < traceLength; k++) {
+      int from = Math.min(traceLength - 1, k + first);
+      future[2 * k] = future[2 * from];
+      future[2 * k + 1] = future[2 * from + 1];
+    }
+  }
+
   private static double endDistance(float[] futures, int a, int b, int w2) {
     int ea = a * w2 + w2 - 2;
     int eb = b * w2 + w2 - 2;
@@ -698,6 +765,7 @@ public final class GoalFramePlan {
       out.writeInt(neighbours);
       out.writeDouble(goalWeight);
       out.writeDouble(fillWeight);
+      out.writeDouble(velocityWeightS);
       for (double c : kindCounts) {
         out.writeDouble(c);
       }
@@ -774,6 +842,10 @@ public final class GoalFramePlan {
       }
       double goalWeight = in.readDouble();
       double fillWeight = in.readDouble();
+      double velocityWeightS = in.readDouble();
+      if (!(goalWeight > 0) || !(fillWeight > 0) || !(velocityWeightS > 0)) {
+        throw new IOException(FILE + ": bad weights");
+      }
       int kinds = GoalKind.values().length;
       double[] kindCounts = new double[kinds];
       double[] kindWords = new double[kinds];
@@ -810,6 +882,7 @@ public final class GoalFramePlan {
           neighbours,
           goalWeight,
           fillWeight,
+          velocityWeightS,
           wordKind,
           kindCounts,
           kindWords,

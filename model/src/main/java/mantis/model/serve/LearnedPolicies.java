@@ -15,6 +15,7 @@ import mantis.core.RobotSpec;
 import mantis.core.spi.PolicyRequest;
 import mantis.model.bundle.ModelCard;
 import mantis.model.embodiment.EmbodimentAdapter;
+import mantis.model.policy.GoalFramePlan;
 import mantis.model.policy.MantisPolicyModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,15 +57,18 @@ public final class LearnedPolicies {
    * a started {@link PredictorPool}; closing the policy closes the pool and the model. A bundle
    * whose joints are not {@code robot}'s but those of another robot with kinematics ({@link
    * RobotModels}) is served on that robot and drives {@code robot} through the embodiment-neutral
-   * path ({@link #openNeutral}).
+   * path ({@link #openNeutral}); so is a bundle that carries a goal-frame plan ({@link
+   * GoalFramePlan#FILE}), on every robot, since its plan is a path for the tip, not joint targets.
    *
    * @throws IllegalArgumentException when the bundle cannot be opened, or {@code robot} has no
    *     kinematics for the neutral path, with the reason
    */
   public static Policy open(
       Path dir, RobotSpec robot, MonotonicClock clock, PolicyRequest.Serving serving) {
-    java.util.List<String> bundleJoints = bundleJoints(dir);
-    if (bundleJoints != null && !bundleJoints.equals(robot.jointNames())) {
+    ModelCard card = card(dir);
+    if (card != null
+        && (!card.jointNames().equals(robot.jointNames())
+            || card.files().containsKey(GoalFramePlan.FILE))) {
       return openNeutral(dir, robot, clock, serving);
     }
     return openDirect(dir, robot, clock, serving);
@@ -162,9 +166,15 @@ public final class LearnedPolicies {
 
   /** The joint names of the bundle's card, or null when it cannot be read (opening then fails). */
   private static java.util.List<String> bundleJoints(Path dir) {
+    ModelCard card = card(dir);
+    return card == null ? null : card.jointNames();
+  }
+
+  /** The bundle's card, or null when it cannot be read (opening then fails). */
+  private static ModelCard card(Path dir) {
     try {
       String json = Files.readString(dir.resolve(ModelCard.FILE_NAME), StandardCharsets.UTF_8);
-      return ModelCard.fromJson(json).jointNames();
+      return ModelCard.fromJson(json);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -90,6 +90,94 @@ class MantisPolicyModelTest {
     }
   }
 
+  /**
+   * Reach video at the tiny network's 32 px: the effector comes at a still block from the right.
+   */
+  private static List<List<PolicyExample>> reachVideo(mantis.calibration.CameraModel camera) {
+    List<List<PolicyExample>> eps = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      List<PolicyExample> ep = new ArrayList<>();
+      double y = 0.3 + 0.05 * i;
+      for (int t = 0; t < 8; t++) {
+        mantis.core.PixelPoint o =
+            camera.project(new mantis.calibration.Vec3(0, y, GoalFramePlan.OBJECT_Z_M)).get();
+        mantis.core.PixelPoint e =
+            camera
+                .project(new mantis.calibration.Vec3(0.2 - 0.02 * t, y, GoalFramePlan.EFFECTOR_Z_M))
+                .get();
+        List<Mark> marks =
+            List.of(
+                new Mark(1, o, new mantis.core.PixelBox(o.xPx() - 1, o.yPx() - 1, 2, 2), 4, 0),
+                new Mark(2, e, new mantis.core.PixelBox(e.xPx() - 1, e.yPx() - 1, 2, 2), 4, 0));
+        ep.add(
+            new PolicyExample(
+                new byte[32 * 32 * 3],
+                "reach the red block",
+                marks,
+                null,
+                null,
+                new PolicyLabels(null, 0, -1, 1, null, null, null),
+                new double[4]));
+      }
+      eps.add(ep);
+    }
+    return eps;
+  }
+
+  @Test
+  void aBundleWithAGoalFramePlanStartsTheEffectorTraceAtTheArmsTip() throws IOException {
+    mantis.calibration.CameraModel camera = mantis.calibration.CameraModel.mantisDefault(32, 32);
+    GoalFramePlan plan = GoalFramePlan.fit(reachVideo(camera), camera, 4, 0.1);
+    Path planned = tmp.resolve("planned");
+    plan.writeInto(bundle, planned, robot);
+    Observation o = observation(2);
+    try (MantisPolicyModel model = MantisPolicyModel.open(planned, robot, new FakeClock(0));
+        BatchPredictor p = model.newPredictor();
+        MantisPolicyModel plain = MantisPolicyModel.open(bundle, robot, new FakeClock(0));
+        BatchPredictor q = plain.newPredictor()) {
+      assertTrue(model.card().files().containsKey(GoalFramePlan.FILE));
+      ActionChunk chunk = p.predict(List.of(o), List.of(data.get(2).marks())).get(0);
+      ActionChunk without = q.predict(List.of(o), List.of(data.get(2).marks())).get(0);
+      assertEquals(2, chunk.traces().size());
+      mantis.calibration.Vec3 tip =
+          mantis.calibration.kinematics.RobotModels.planar3()
+              .reach()
+              .tip(o.jointState().positionsRad());
+      mantis.core.PixelPoint tipPx =
+          camera
+              .project(new mantis.calibration.Vec3(tip.xM(), tip.yM(), GoalFramePlan.EFFECTOR_Z_M))
+              .get();
+      List<mantis.core.PixelPoint> trace = chunk.traces().get(1).points();
+      assertEquals(5, trace.size());
+      assertEquals(tipPx.xPx(), trace.get(0).xPx(), 1e-9);
+      assertEquals(tipPx.yPx(), trace.get(0).yPx(), 1e-9);
+      // The plan moves the tip (the video's effector heads left at 0.2 m/s); the plain bundle's
+      // trace is the network's own.
+      assertTrue(trace.get(4).xPx() < trace.get(0).xPx(), trace.toString());
+      assertTrue(
+          without.traces().size() < 2
+              || !without.traces().get(1).points().get(0).equals(trace.get(0)));
+      // Everything else is the network's.
+      assertArrayEquals(without.latentTokens(), chunk.latentTokens());
+      assertArrayEquals(
+          without.points().get(0).positionsRad(), chunk.points().get(0).positionsRad(), 1e-9);
+    }
+  }
+
+  @Test
+  void aBundleWithAGoalFramePlanNeedsTheRobotsKinematics() throws IOException {
+    mantis.calibration.CameraModel camera = mantis.calibration.CameraModel.mantisDefault(32, 32);
+    Path planned = tmp.resolve("planned");
+    GoalFramePlan.fit(reachVideo(camera), camera, 4, 0.1).writeInto(bundle, planned, robot);
+    RobotSpec lookalike = new RobotSpec("lookalike-arm", robot.joints());
+    BundleException e =
+        assertThrows(
+            BundleException.class,
+            () -> MantisPolicyModel.open(planned, lookalike, new FakeClock(0)));
+    assertTrue(e.getMessage().contains("lookalike-arm"), e.getMessage());
+    assertTrue(e.getMessage().contains("kinematics"), e.getMessage());
+  }
+
   @Test
   void batchingReturnsEachObservationItsOwnAnswer() throws IOException {
     try (MantisPolicyModel model = MantisPolicyModel.open(bundle, robot, new FakeClock(0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import mantis.calibration.kinematics.RobotModels;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
@@ -30,7 +31,7 @@ class NeutralPathBundleTest {
   }
 
   @Test
-  void theDefaultModelOnPlanar3IsServedDirectly() {
+  void theDefaultModelPlansTheTipsPathSoOnPlanar3ItIsServedThroughTheNeutralPathToo() {
     try (Policy p =
         PolicyRegistry.installed()
             .create(
@@ -38,6 +39,21 @@ class NeutralPathBundleTest {
                     .setName("mantis")
                     .setRobot(RobotSpecs.mantisPlanar3())
                     .build())) {
+      EmbodimentAdapter adapter = assertInstanceOf(EmbodimentAdapter.class, p);
+      assertEquals(RobotModels.planar3().name(), adapter.source().name());
+      assertEquals(RobotModels.planar3().name(), adapter.target().name());
+    }
+  }
+
+  @Test
+  void aBundleWithoutAPlanOnItsOwnRobotIsServedDirectly() {
+    Path pretrained = LearnedPolicies.resolveDefaultBundle().resolveSibling("pretrained");
+    try (Policy p =
+        LearnedPolicies.open(
+            pretrained,
+            RobotSpecs.mantisPlanar3(),
+            MonotonicClock.system(),
+            PolicyRequest.Serving.DEFAULT)) {
       assertInstanceOf(PredictorPool.class, p);
     }
   }
