@@ -33,6 +33,11 @@ import picocli.CommandLine.Spec;
             + "a copy of a policy bundle that carries it; serve the copy through the "
             + "embodiment-neutral path.")
 final class PolicyGoalFrameCommand implements Callable<Integer> {
+  /** Episodes recorded at a time (a multiple of the 3 task families). */
+  private static final int BATCH = 30;
+
+  private static final byte[] NO_FRAME = new byte[0];
+
   @Spec CommandSpec spec;
 
   @Option(names = "--init", required = true, description = "policy bundle to copy")
@@ -103,26 +108,41 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
             Math.round(
                 config.chunkPeriodMs() * mantis.sim.SimConfig.defaults().physicsHz() / 1000.0);
     StepProgress bar = new StepProgress(System.err, 0, episodes, "video episodes");
-    List<Integer> ends = new ArrayList<>();
     long t0 = System.nanoTime();
-    List<PolicyExample> all =
-        rec.record(
-            Embodiment.ARM,
-            firstSeed,
-            episodes,
-            captureEvery,
-            false,
-            n -> {
-              ends.add(n);
-              bar.update(ends.size(), n + " frames");
-            });
-    bar.finish();
+    // Recorded a batch at a time (a multiple of the 3 task families, so episode k keeps seed
+    // firstSeed + k and family k % 3) and kept without their frames: the plan reads marks, labels
+    // and instructions only, and 2,000 episodes of frames would not fit in a small heap.
     List<List<PolicyExample>> byEpisode = new ArrayList<>();
-    int from = 0;
-    for (int end : ends) {
-      byEpisode.add(all.subList(from, end));
-      from = end;
+    long frames = 0;
+    for (int done = 0; done < episodes; done += BATCH) {
+      int n = Math.min(BATCH, episodes - done);
+      List<Integer> ends = new ArrayList<>();
+      int before = done;
+      List<PolicyExample> batch =
+          rec.record(
+              Embodiment.ARM,
+              firstSeed + done,
+              n,
+              captureEvery,
+              false,
+              k -> {
+                ends.add(k);
+                bar.update(before + ends.size(), "");
+              });
+      int from = 0;
+      for (int end : ends) {
+        List<PolicyExample> ep = new ArrayList<>(end - from);
+        for (PolicyExample e : batch.subList(from, end)) {
+          ep.add(
+              new PolicyExample(
+                  NO_FRAME, e.instruction(), e.marks(), null, null, e.labels(), e.markMotionPx()));
+        }
+        byEpisode.add(ep);
+        frames += ep.size();
+        from = end;
+      }
     }
+    bar.finish();
     CameraModel camera = CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
     GoalFramePlan plan =
         GoalFramePlan.fit(byEpisode, camera, config.traceLength(), config.chunkPeriodMs() / 1000.0)
@@ -134,7 +154,7 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
         "goal-frame plan from %d video episodes (%d frames, %.0f s): remembered states reach %d,"
             + " direction %d, target %d; wrote %s%n",
         episodes,
-        all.size(),
+        frames,
         (System.nanoTime() - t0) / 1e9,
         plan.size(GoalFramePlan.GoalKind.REACH),
         plan.size(GoalFramePlan.GoalKind.DIRECTION),

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ShippedBundleTest {
   static final Path BUNDLE = Path.of("..", "models", "policy", "default");
 
-  /** Held-out seeds (training used 0..1019 and 500000..500059). */
+  /** Held-out seeds (training used 0..1999, the plan's video included, and 500000..500059). */
   static final long FIRST_SEED = 1_000_000;
 
   @Test
@@ -74,5 +74,5 @@ class ShippedBundleTest {
   }
 
   /** Set from the measured rate on these seeds, with room for noise (see docs/RESULTS.md). */
-  static final int MIN_SUCCESSES = 3;
+  static final int MIN_SUCCESSES = 9;
 }

@@ -199,7 +199,8 @@ public final class EmbodimentAdapter implements Policy {
             ? state.velocitiesRadPerS()
             : new double[q0.length];
     Vec3 tip = target.reach().tip(q0);
-    Observation seen = sourceEquivalent(observation, tip, q0, v0);
+    // On its own arm the policy sees the arm's joints as they are: no search for equivalents.
+    Observation seen = source == target ? observation : sourceEquivalent(observation, tip, q0, v0);
     long t1 = clock.nanoTime();
 
     ActionChunk chunk = policy.predict(seen, marks);
