@@ -143,6 +143,58 @@ class PolicyCommandTest {
   }
 
   @Test
+  void goalFrameLearnsAPlanFromVideoThatTheServedBundleCarries() throws Exception {
+    Path out = tmp.resolve("gf");
+    CliRun r =
+        CliRun.of(
+            "policy",
+            "goal-frame",
+            "--init",
+            "../models/policy/pretrained",
+            "--out",
+            out.toString(),
+            "--video-episodes",
+            "6",
+            "--first-seed",
+            "123");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("goal-frame plan from 6 video episodes"), r.out());
+    assertTrue(Files.size(out.resolve("goal-frame.bin")) > 0);
+    assertTrue(Files.readString(out.resolve("model-card.json")).contains("goal-frame.bin"));
+    try (Policy p =
+        Policies.create(
+            "bundle:" + out, RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system())) {
+      assertTrue(
+          p instanceof mantis.model.embodiment.EmbodimentAdapter,
+          "a bundle with a plan is served through the embodiment-neutral path: " + p);
+    }
+    CliRun none =
+        CliRun.of(
+            "policy",
+            "goal-frame",
+            "--init",
+            "../models/policy/pretrained",
+            "--out",
+            tmp.resolve("x").toString(),
+            "--video-episodes",
+            "0");
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("--video-episodes must be >= 1"), none.err());
+    CliRun k =
+        CliRun.of(
+            "policy",
+            "goal-frame",
+            "--init",
+            "../models/policy/pretrained",
+            "--out",
+            tmp.resolve("y").toString(),
+            "--neighbours",
+            "0");
+    assertEquals(2, k.code());
+    assertTrue(k.err().contains("--neighbours must be >= 1"), k.err());
+  }
+
+  @Test
   void badArgumentsAreRefusedClearly() {
     CliRun r =
         CliRun.of(
