@@ -130,8 +130,34 @@ public final class GoalFramePlan {
     this.kindCounts = kindCounts;
     this.kindWords = kindWords;
     this.wordDisplacement = wordDisplacement;
-    this.states = states;
-    this.futures = futures;
+    this.states = new float[states.length][];
+    this.futures = new float[futures.length][];
+    for (int k = 0; k < states.length; k++) {
+      sortByFirst(states[k], futures[k], 2 * traceLength, k, this.states, this.futures);
+    }
+  }
+
+  /**
+   * Copies one kind's memory sorted by the state's first value (the effector's x from the object),
+   * which lets {@link #plan} stop scanning once that value alone is further than the neighbours
+   * found.
+   */
+  private static void sortByFirst(
+      float[] st, float[] fu, int w2, int kind, float[][] outStates, float[][] outFutures) {
+    int n = st.length / STATE;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(st[a * STATE], st[b * STATE]));
+    float[] s2 = new float[st.length];
+    float[] f2 = new float[fu.length];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(st, order[i] * STATE, s2, i * STATE, STATE);
+      System.arraycopy(fu, order[i] * w2, f2, i * w2, w2);
+    }
+    outStates[kind] = s2;
+    outFutures[kind] = f2;
   }
 
   /** Trace points planned (K). */
@@ -634,7 +660,25 @@ public final class GoalFramePlan {
     double[] dist = new double[k];
     java.util.Arrays.fill(dist, Double.POSITIVE_INFINITY);
     java.util.Arrays.fill(idx, -1);
-    for (int i = 0; i < n; i++) {
+    // Scan outward from the query's first value in the sorted memory; a side is done once its first
+    // value alone is further than the k-th neighbour found.
+    int lo = lowerBound(st, n, (float) q[0]) - 1;
+    int hi = lo + 1;
+    while (lo >= 0 || hi < n) {
+      double dLo = lo >= 0 ? q[0] - st[lo * STATE] : Double.POSITIVE_INFINITY;
+      double dHi = hi < n ? st[hi * STATE] - q[0] : Double.POSITIVE_INFINITY;
+      int i;
+      double gap;
+      if (dLo <= dHi) {
+        i = lo--;
+        gap = dLo;
+      } else {
+        i = hi++;
+        gap = dHi;
+      }
+      if (gap * gap >= dist[k - 1]) {
+        break;
+      }
       int o = i * STATE;
       double d = 0;
       for (int j = 0; j < STATE && d < dist[k - 1]; j++) {
@@ -723,6 +767,21 @@ public final class GoalFramePlan {
     }
     files.put(FILE, toBytes());
     return mantis.model.bundle.ModelBundle.write(to, bundle.card(), files);
+  }
+
+  /** The first index whose first state value is >= x (n when none). */
+  private static int lowerBound(float[] st, int n, float x) {
+    int a = 0;
+    int b = n;
+    while (a < b) {
+      int m = (a + b) >>> 1;
+      if (st[m * STATE] < x) {
+        a = m + 1;
+      } else {
+        b = m;
+      }
+    }
+    return a;
   }
 
   /**
