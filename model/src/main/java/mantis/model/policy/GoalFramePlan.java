@@ -259,23 +259,8 @@ public final class GoalFramePlan {
     Map<String, double[]> wordDisp = new LinkedHashMap<>();
     List<GoalKind> episodeKinds = new ArrayList<>();
     for (List<PolicyExample> ep : episodes) {
-      GoalKind kind = null;
-      double[] displacement = null;
-      if (!ep.isEmpty()) {
-        boolean target = false;
-        for (PolicyExample e : ep) {
-          target |= e.labels().goalMark() >= 0;
-        }
-        displacement = netDisplacement(ep, camera);
-        if (target) {
-          kind = GoalKind.TARGET;
-        } else if (displacement != null) {
-          kind =
-              Math.hypot(displacement[0], displacement[1]) < STILL_M
-                  ? GoalKind.REACH
-                  : GoalKind.DIRECTION;
-        }
-      }
+      double[] displacement = ep.isEmpty() ? null : netDisplacement(ep, camera);
+      GoalKind kind = ep.isEmpty() ? null : shownKind(ep, displacement);
       episodeKinds.add(kind);
       if (kind == null) {
         continue;
@@ -370,31 +355,8 @@ public final class GoalFramePlan {
         if (jumps(eff, t, traceLength, MAX_SPEED_M_PER_S * periodS)) {
           continue;
         }
-        float[] future = new float[2 * traceLength];
-        boolean ok = true;
-        for (int k = 0; k < traceLength && ok; k++) {
-          int at = t + k + 1;
-          double[] p;
-          if (at < n) {
-            p = eff[at];
-          } else {
-            double[] last = eff[n - 1];
-            p =
-                last == null
-                    ? null
-                    : new double[] {
-                      last[0] + (at - n + 1) * endVelocity[0],
-                      last[1] + (at - n + 1) * endVelocity[1]
-                    };
-          }
-          if (p == null) {
-            ok = false;
-          } else {
-            future[2 * k] = (float) (p[0] - eff[t][0]);
-            future[2 * k + 1] = (float) (p[1] - eff[t][1]);
-          }
-        }
-        if (!ok) {
+        float[] future = future(eff, endVelocity, t, traceLength);
+        if (future == null) {
           continue;
         }
         float[] state = new float[STATE];
@@ -438,6 +400,36 @@ public final class GoalFramePlan {
   }
 
   /**
+   * The effector's next {@code traceLength} positions after frame t, from where it is at t (table
+   * metres, {dx, dy} per point); past the episode's end its last motion continues. Null when a
+   * position is unknown.
+   */
+  private static float[] future(double[][] eff, double[] endVelocity, int t, int traceLength) {
+    int n = eff.length;
+    float[] future = new float[2 * traceLength];
+    for (int k = 0; k < traceLength; k++) {
+      int at = t + k + 1;
+      double[] p;
+      if (at < n) {
+        p = eff[at];
+      } else {
+        double[] last = eff[n - 1];
+        double steps = at - n + 1;
+        p =
+            last == null
+                ? null
+                : new double[] {last[0] + steps * endVelocity[0], last[1] + steps * endVelocity[1]};
+      }
+      if (p == null) {
+        return null;
+      }
+      future[2 * k] = (float) (p[0] - eff[t][0]);
+      future[2 * k + 1] = (float) (p[1] - eff[t][1]);
+    }
+    return future;
+  }
+
+  /**
    * Whether the effector's track jumps (a step longer than {@code maxStepM}) from frame t - 1 to
    * frame t + traceLength (as far as the episode goes).
    */
@@ -451,6 +443,24 @@ public final class GoalFramePlan {
       }
     }
     return false;
+  }
+
+  /**
+   * The goal kind a video episode shows: a target when a target zone is marked, else a reach or a
+   * direction by how far the object moved; null when that is unknown.
+   */
+  private static GoalKind shownKind(List<PolicyExample> ep, double[] displacement) {
+    for (PolicyExample e : ep) {
+      if (e.labels().goalMark() >= 0) {
+        return GoalKind.TARGET;
+      }
+    }
+    if (displacement == null) {
+      return null;
+    }
+    return Math.hypot(displacement[0], displacement[1]) < STILL_M
+        ? GoalKind.REACH
+        : GoalKind.DIRECTION;
   }
 
   /** The object's net displacement over a video episode, table metres, or null when unknown. */
@@ -473,7 +483,8 @@ public final class GoalFramePlan {
     return null;
   }
 
-  private static PixelPoint objectStart(PolicyExample e, int object) {
+  /** Where the object mark {@code object} of {@code e} was at the episode's start. */
+  static PixelPoint objectStart(PolicyExample e, int object) {
     PixelPoint now = e.marks().get(object).centroid();
     double[] m = e.markMotionPx();
     if (m == null) {

@@ -9,6 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import mantis.calibration.CameraModel;
+import mantis.calibration.Vec3;
+import mantis.calibration.kinematics.RobotModel;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.ActionChunk;
 import mantis.core.ActionPoint;
 import mantis.core.Frame;
@@ -85,8 +90,8 @@ public final class MantisPolicyModel implements PolicyModel {
   private final MonotonicClock clock;
   private final PolicyInfo info;
   private final GoalFramePlan plan;
-  private final mantis.calibration.CameraModel camera;
-  private final mantis.calibration.kinematics.RobotModel robotModel;
+  private final CameraModel camera;
+  private final RobotModel robotModel;
   private final java.util.LinkedHashMap<String, java.util.Map<Integer, PixelPoint>> memory =
       new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -97,11 +102,7 @@ public final class MantisPolicyModel implements PolicyModel {
       };
 
   private MantisPolicyModel(
-      Loaded l,
-      PolicyNet net,
-      MonotonicClock clock,
-      String version,
-      mantis.calibration.kinematics.RobotModel robotModel) {
+      Loaded l, PolicyNet net, MonotonicClock clock, String version, RobotModel robotModel) {
     this.card = l.card();
     this.config = l.config();
     this.vocabulary = l.vocabulary();
@@ -110,8 +111,7 @@ public final class MantisPolicyModel implements PolicyModel {
     this.clock = clock;
     this.plan = l.plan();
     this.robotModel = robotModel;
-    this.camera =
-        mantis.calibration.CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
+    this.camera = CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
     this.info =
         new PolicyInfo(
             "mantis",
@@ -196,10 +196,10 @@ public final class MantisPolicyModel implements PolicyModel {
     Loaded l = read(dir, robot);
     PolicyNet net = l.network(dir);
     String version = "mantis-" + l.card().files().get(WEIGHTS).substring(0, 12);
-    mantis.calibration.kinematics.RobotModel model = null;
+    RobotModel model = null;
     if (l.plan() != null) {
       try {
-        model = mantis.calibration.kinematics.RobotModels.forName(robot.name());
+        model = RobotModels.forName(robot.name());
       } catch (IllegalArgumentException e) {
         net.close();
         throw new BundleException(
@@ -336,30 +336,24 @@ public final class MantisPolicyModel implements PolicyModel {
         return;
       }
       double[] q = e.jointPositionsRad();
-      mantis.calibration.Vec3 tip = robotModel.reach().tip(q);
+      Vec3 tip = robotModel.reach().tip(q);
       double[] ahead = q.clone();
       double[] v = e.jointVelocitiesRadPerS();
       for (int j = 0; j < q.length; j++) {
         ahead[j] += v[j] * VELOCITY_PROBE_S;
       }
-      mantis.calibration.Vec3 next = robotModel.reach().tip(ahead);
+      Vec3 next = robotModel.reach().tip(ahead);
       double[] velocity = {
         (next.xM() - tip.xM()) / VELOCITY_PROBE_S, (next.yM() - tip.yM()) / VELOCITY_PROBE_S
       };
-      java.util.Optional<PixelPoint> tipPx =
-          camera.project(
-              new mantis.calibration.Vec3(tip.xM(), tip.yM(), GoalFramePlan.EFFECTOR_Z_M));
+      Optional<PixelPoint> tipPx =
+          camera.project(new Vec3(tip.xM(), tip.yM(), GoalFramePlan.EFFECTOR_Z_M));
       if (tipPx.isEmpty()) {
         return;
       }
       Mark object = used.get(p.object);
-      PixelPoint start = object.centroid();
       int at = e.marks().indexOf(object);
-      if (e.markMotionPx() != null && at >= 0) {
-        start =
-            new PixelPoint(
-                start.xPx() - e.markMotionPx()[2 * at], start.yPx() - e.markMotionPx()[2 * at + 1]);
-      }
+      PixelPoint start = at >= 0 ? GoalFramePlan.objectStart(e, at) : object.centroid();
       plan.plan(e.instruction(), used, p.object, p.goal, tipPx.get(), velocity, start, camera)
           .filter(t -> t.length == p.effectorTracePx.length)
           .ifPresent(
