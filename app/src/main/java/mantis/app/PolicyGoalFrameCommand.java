@@ -88,6 +88,14 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
               + " as 4 cm; default: ${DEFAULT-VALUE})")
   double velocityWeight;
 
+  @Option(
+      names = "--frame",
+      defaultValue = "GOAL",
+      description =
+          "axes the memory is kept in: GOAL (turned to the goal's direction and mirrored, so each"
+              + " video push counts for every direction) or TABLE (default: ${DEFAULT-VALUE})")
+  GoalFramePlan.Frame frame;
+
   @Override
   public Integer call() throws Exception {
     if (episodes < 1) {
@@ -145,14 +153,16 @@ final class PolicyGoalFrameCommand implements Callable<Integer> {
     bar.finish();
     CameraModel camera = CameraModel.mantisDefault(config.inputSizePx(), config.inputSizePx());
     GoalFramePlan plan =
-        GoalFramePlan.fit(byEpisode, camera, config.traceLength(), config.chunkPeriodMs() / 1000.0)
+        GoalFramePlan.fit(
+                byEpisode, camera, config.traceLength(), config.chunkPeriodMs() / 1000.0, frame)
             .withNeighbours(neighbours)
             .withWeights(goalWeight, fillWeight, velocityWeight);
     plan.writeInto(init, out, robot);
     System.out.printf(
         Locale.ROOT,
-        "goal-frame plan from %d video episodes (%d frames, %.0f s): remembered states reach %d,"
+        "goal-frame plan (%s axes) from %d video episodes (%d frames, %.0f s): remembered states reach %d,"
             + " direction %d, target %d; wrote %s%n",
+        frame,
         episodes,
         frames,
         (System.nanoTime() - t0) / 1e9,

@@ -158,9 +158,25 @@ class PolicyCommandTest {
             "--first-seed",
             "123");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("goal-frame plan from 6 video episodes"), r.out());
+    assertTrue(r.out().contains("goal-frame plan (GOAL axes) from 6 video episodes"), r.out());
     assertTrue(Files.size(out.resolve("goal-frame.bin")) > 0);
     assertTrue(Files.readString(out.resolve("model-card.json")).contains("goal-frame.bin"));
+    CliRun table =
+        CliRun.of(
+            "policy",
+            "goal-frame",
+            "--init",
+            "../models/policy/pretrained",
+            "--out",
+            tmp.resolve("gf-table").toString(),
+            "--video-episodes",
+            "6",
+            "--first-seed",
+            "123",
+            "--frame",
+            "TABLE");
+    assertEquals(0, table.code(), table.err());
+    assertTrue(table.out().contains("goal-frame plan (TABLE axes) from 6"), table.out());
     try (Policy p =
         Policies.create(
             "bundle:" + out, RobotSpecs.mantisPlanar3(), 128, MonotonicClock.system())) {

@@ -61,7 +61,13 @@ public final class GoalFramePlan {
   static final double OBJECT_Z_M = 0.025;
 
   private static final int MAGIC = 0x4D474650; // "MGFP"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
+
+  /** Fill ratio (mark area over its box) above which an object is taken for a block. */
+  static final double BLOCK_FILL = 0.88;
+
+  /** Below this distance (metres) from the object, the goal gives no direction to turn into. */
+  static final double NO_DIRECTION_M = 0.01;
 
   /**
    * State dimensions: effector from object (2), goal from object (2), fill ratio (1), the
@@ -87,6 +93,40 @@ public final class GoalFramePlan {
   /** Futures whose end lies within this of the chosen one's (metres) are averaged with it. */
   static final double MODE_RADIUS_M = 0.03;
 
+  /**
+   * The axes the memory is kept in. {@link #TABLE}: the table's own x and y. {@link #GOAL}: turned
+   * so that x points from the object to its goal (for a reach, to the effector), for a block to the
+   * nearest table axis of that direction (blocks are pushed one table axis at a time), and mirrored
+   * so the effector is never on the right of that axis; a push seen once in video then counts for
+   * every direction it could have been made in.
+   */
+  public enum Frame {
+    /** The table's axes. */
+    TABLE,
+    /** The goal's direction, mirrored to the effector's side. */
+    GOAL
+  }
+
+  /** The marks an instruction names: the object to move, and the zone to move it onto. */
+  public enum Role {
+    /** The object to reach or push. */
+    OBJECT,
+    /** The target zone. */
+    GOAL
+  }
+
+  /** Values describing a mark for grounding: red, green, blue (0..1), fill ratio, log area. */
+  static final int DESCRIPTOR = 5;
+
+  /** Video episodes a phrase needs before it may ground a mark. */
+  static final int MIN_PHRASE_EPISODES = 5;
+
+  /**
+   * A phrase whose marks vary more than this share of all named marks' variance (the geometric mean
+   * over the descriptor's values) does not tell which mark it names.
+   */
+  static final double MAX_PHRASE_SPREAD = 0.5;
+
   /** The kinds of goal an instruction can name. */
   public enum GoalKind {
     /** Touch the object: the goal is the object itself. */
@@ -102,10 +142,14 @@ public final class GoalFramePlan {
   private final double goalWeight;
   private final double fillWeight;
   private final double velocityWeightS;
+  private final Frame frame;
   private final Map<String, double[]> wordKindCounts; // word -> counts per kind
   private final double[] kindCounts; // episodes per kind
   private final double[] kindWords; // word occurrences per kind
   private final Map<String, double[]> wordDisplacement; // word -> {sum dx, sum dy, episodes}
+  // per role: phrase (a word or two adjacent words; "" for every episode) -> {episodes, sum of
+  // the named mark's descriptor, sum of its squares}
+  private final List<Map<String, double[]>> phraseMarks;
   private final float[][] states; // per kind: n x STATE
   private final float[][] futures; // per kind: n x 2K
 
@@ -115,10 +159,12 @@ public final class GoalFramePlan {
       double goalWeight,
       double fillWeight,
       double velocityWeightS,
+      Frame frame,
       Map<String, double[]> wordKindCounts,
       double[] kindCounts,
       double[] kindWords,
       Map<String, double[]> wordDisplacement,
+      List<Map<String, double[]>> phraseMarks,
       float[][] states,
       float[][] futures) {
     this.traceLength = traceLength;
@@ -126,10 +172,12 @@ public final class GoalFramePlan {
     this.goalWeight = goalWeight;
     this.fillWeight = fillWeight;
     this.velocityWeightS = velocityWeightS;
+    this.frame = frame;
     this.wordKindCounts = wordKindCounts;
     this.kindCounts = kindCounts;
     this.kindWords = kindWords;
     this.wordDisplacement = wordDisplacement;
+    this.phraseMarks = phraseMarks;
     this.states = new float[states.length][];
     this.futures = new float[futures.length][];
     for (int k = 0; k < states.length; k++) {
@@ -165,6 +213,11 @@ public final class GoalFramePlan {
     return traceLength;
   }
 
+  /** The axes the memory is kept in. */
+  public Frame frame() {
+    return frame;
+  }
+
   /** Remembered states averaged per plan. */
   public int neighbours() {
     return neighbours;
@@ -186,10 +239,12 @@ public final class GoalFramePlan {
         goalWeight,
         fillWeight,
         velocityWeightS,
+        frame,
         wordKindCounts,
         kindCounts,
         kindWords,
         wordDisplacement,
+        phraseMarks,
         states,
         futures);
   }
@@ -221,10 +276,12 @@ public final class GoalFramePlan {
         goal,
         fill,
         velocityS,
+        frame,
         wordKindCounts,
         kindCounts,
         kindWords,
         wordDisplacement,
+        phraseMarks,
         st,
         futures);
   }
@@ -245,7 +302,21 @@ public final class GoalFramePlan {
    */
   public static GoalFramePlan fit(
       List<List<PolicyExample>> episodes, CameraModel camera, int traceLength, double periodS) {
+    return fit(episodes, camera, traceLength, periodS, Frame.GOAL);
+  }
+
+  /**
+   * Like {@link #fit(List, CameraModel, int, double)}, with the memory kept in {@code frame}'s
+   * axes.
+   */
+  public static GoalFramePlan fit(
+      List<List<PolicyExample>> episodes,
+      CameraModel camera,
+      int traceLength,
+      double periodS,
+      Frame frame) {
     Objects.requireNonNull(camera, "camera");
+    Objects.requireNonNull(frame, "frame");
     if (traceLength < 1) {
       throw new IllegalArgumentException("traceLength must be >= 1");
     }
@@ -258,6 +329,10 @@ public final class GoalFramePlan {
     double[] kindWords = new double[kinds];
     Map<String, double[]> wordDisp = new LinkedHashMap<>();
     List<GoalKind> episodeKinds = new ArrayList<>();
+    List<Map<String, double[]>> phrases = new ArrayList<>();
+    for (int r = 0; r < Role.values().length; r++) {
+      phrases.add(new LinkedHashMap<>());
+    }
     for (List<PolicyExample> ep : episodes) {
       double[] displacement = ep.isEmpty() ? null : netDisplacement(ep, camera);
       GoalKind kind = ep.isEmpty() ? null : shownKind(ep, displacement);
@@ -266,6 +341,7 @@ public final class GoalFramePlan {
         continue;
       }
       List<String> words = words(ep.get(0).instruction());
+      countPhrases(ep, kind, words, phrases);
       kindCounts[kind.ordinal()]++;
       for (String w : words) {
         wordKind.computeIfAbsent(w, x -> new double[kinds])[kind.ordinal()]++;
@@ -287,10 +363,12 @@ public final class GoalFramePlan {
             1.0,
             0.1,
             VELOCITY_WEIGHT_S,
+            frame,
             wordKind,
             kindCounts,
             kindWords,
             wordDisp,
+            phrases,
             new float[kinds][0],
             new float[kinds][0]);
     List<List<float[]>> st = new ArrayList<>();
@@ -356,8 +434,14 @@ public final class GoalFramePlan {
           continue;
         }
         float[] future = future(eff, endVelocity, t, traceLength);
-        if (future == null) {
+        if (future == null || still(future)) {
           continue;
+        }
+        double[] axes = s.get();
+        for (int k = 0; k < traceLength; k++) {
+          double[] f = toFrame(axes, future[2 * k], future[2 * k + 1]);
+          future[2 * k] = (float) f[0];
+          future[2 * k + 1] = (float) f[1];
         }
         float[] state = new float[STATE];
         for (int d = 0; d < STATE; d++) {
@@ -391,12 +475,154 @@ public final class GoalFramePlan {
         lexicon.goalWeight,
         lexicon.fillWeight,
         lexicon.velocityWeightS,
+        frame,
         wordKind,
         kindCounts,
         kindWords,
         wordDisp,
+        phrases,
         states,
         futures);
+  }
+
+  /**
+   * Adds one video episode's named marks (its first frame that labels them) to every phrase of its
+   * instruction and to the "" entry.
+   */
+  private static void countPhrases(
+      List<PolicyExample> ep, GoalKind kind, List<String> words, List<Map<String, double[]>> out) {
+    List<String> phrases = phrases(words);
+    for (Role role : Role.values()) {
+      if (role == Role.GOAL && kind != GoalKind.TARGET) {
+        continue;
+      }
+      for (PolicyExample e : ep) {
+        int m = role == Role.OBJECT ? e.labels().objectMark() : e.labels().goalMark();
+        if (m < 0 || m >= e.marks().size()) {
+          continue;
+        }
+        Map<String, double[]> byPhrase = out.get(role.ordinal());
+        double[] d = descriptor(e.marks().get(m));
+        for (String ph : phrases) {
+          add(byPhrase, ph, d);
+        }
+        break;
+      }
+    }
+  }
+
+  private static void add(Map<String, double[]> byPhrase, String phrase, double[] d) {
+    double[] acc = byPhrase.computeIfAbsent(phrase, x -> new double[1 + 2 * DESCRIPTOR]);
+    acc[0]++;
+    for (int i = 0; i < DESCRIPTOR; i++) {
+      acc[1 + i] += d[i];
+      acc[1 + DESCRIPTOR + i] += d[i] * d[i];
+    }
+  }
+
+  /** An instruction's phrases: "", each word, each two adjacent words; no repeats. */
+  static List<String> phrases(List<String> words) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    out.add("");
+    for (int i = 0; i < words.size(); i++) {
+      out.add(words.get(i));
+      if (i + 1 < words.size()) {
+        out.add(words.get(i) + " " + words.get(i + 1));
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** A mark's grounding descriptor (see {@link #DESCRIPTOR}). */
+  static double[] descriptor(Mark m) {
+    int rgb = m.meanRgb();
+    double box = Math.max(1e-9, m.box().widthPx() * m.box().heightPx());
+    return new double[] {
+      ((rgb >> 16) & 0xFF) / 255.0,
+      ((rgb >> 8) & 0xFF) / 255.0,
+      (rgb & 0xFF) / 255.0,
+      Math.min(1.0, m.areaPx() / box),
+      Math.log1p(Math.max(0, m.areaPx()))
+    };
+  }
+
+  /**
+   * The mark an instruction names in {@code role}, learned from video: the instruction's most
+   * telling phrase (seen in at least {@value #MIN_PHRASE_EPISODES} video episodes, its marks
+   * varying least against all named marks of the role) and the mark most like that phrase's marks
+   * (a normal model per descriptor value). Empty when no phrase tells (or the plan was learned
+   * without grounding).
+   *
+   * @param exclude a mark that cannot be the answer (the object, when grounding the goal), or -1
+   */
+  public java.util.OptionalInt ground(
+      Role role, String instruction, List<Mark> marks, int exclude) {
+    Map<String, double[]> m = phraseMarks.get(role.ordinal());
+    double[] all = m.get("");
+    if (all == null || all[0] < 2 || marks.isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    double[] allVar = variance(all);
+    // Values that never vary over the video's marks tell nothing.
+    boolean[] tells = new boolean[DESCRIPTOR];
+    int telling = 0;
+    for (int i = 0; i < DESCRIPTOR; i++) {
+      tells[i] = allVar[i] > 1e-9;
+      telling += tells[i] ? 1 : 0;
+    }
+    if (telling == 0) {
+      return java.util.OptionalInt.empty();
+    }
+    double[] best = null;
+    double bestSpread = Math.log(MAX_PHRASE_SPREAD);
+    for (String ph : phrases(words(instruction))) {
+      double[] acc = m.get(ph);
+      if (ph.isEmpty() || acc == null || acc[0] < MIN_PHRASE_EPISODES) {
+        continue;
+      }
+      double[] v = variance(acc);
+      double spread = 0;
+      for (int i = 0; i < DESCRIPTOR; i++) {
+        // A phrase that pins one value down (its colour) tells even when others (its size) vary.
+        spread += tells[i] ? Math.log((v[i] + 0.01 * allVar[i]) / allVar[i]) / telling : 0;
+      }
+      if (spread < bestSpread) {
+        bestSpread = spread;
+        best = acc;
+      }
+    }
+    if (best == null) {
+      return java.util.OptionalInt.empty();
+    }
+    double[] v = variance(best);
+    int pick = -1;
+    double pickD = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < marks.size(); j++) {
+      if (j == exclude) {
+        continue;
+      }
+      double[] d = descriptor(marks.get(j));
+      double dist = 0;
+      for (int i = 0; i < DESCRIPTOR; i++) {
+        double x = d[i] - best[1 + i] / best[0];
+        dist += tells[i] ? x * x / (v[i] + 0.01 * allVar[i]) : 0;
+      }
+      if (dist < pickD) {
+        pickD = dist;
+        pick = j;
+      }
+    }
+    return pick < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(pick);
+  }
+
+  private static double[] variance(double[] acc) {
+    double[] v = new double[DESCRIPTOR];
+    double n = Math.max(1, acc[0]);
+    for (int i = 0; i < DESCRIPTOR; i++) {
+      double mean = acc[1 + i] / n;
+      v[i] = Math.max(0, acc[1 + DESCRIPTOR + i] / n - mean * mean);
+    }
+    return v;
   }
 
   /**
@@ -427,6 +653,19 @@ public final class GoalFramePlan {
       future[2 * k + 1] = (float) (p[1] - eff[t][1]);
     }
     return future;
+  }
+
+  /**
+   * Whether a future stays within {@value #STILL_STEP_M} m of its start throughout: the video's
+   * effector was stuck there, and a plan that remembers being stuck stays stuck.
+   */
+  private static boolean still(float[] future) {
+    for (int k = 0; k + 1 < future.length; k += 2) {
+      if (Math.hypot(future[k], future[k + 1]) >= STILL_STEP_M) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -610,16 +849,61 @@ public final class GoalFramePlan {
     }
     double box = Math.max(1e-9, om.box().widthPx() * om.box().heightPx());
     double fill = Math.min(1.0, om.areaPx() / box);
-    return Optional.of(
-        new double[] {
-          e.get().xM() - o.get().xM(),
-          e.get().yM() - o.get().yM(),
-          (gx - o.get().xM()) * goalWeight,
-          (gy - o.get().yM()) * goalWeight,
-          fill * fillWeight,
-          velocityMPerS[0] * velocityWeightS,
-          velocityMPerS[1] * velocityWeightS
-        });
+    double ex = e.get().xM() - o.get().xM();
+    double ey = e.get().yM() - o.get().yM();
+    gx -= o.get().xM();
+    gy -= o.get().yM();
+    // The frame's x axis {ux, uy} and mirror sign (the table's axes: 1, 0, 1).
+    double ux = 1;
+    double uy = 0;
+    double mirror = 1;
+    if (frame == Frame.GOAL) {
+      double gn = Math.hypot(gx, gy);
+      double en = Math.hypot(ex, ey);
+      if (kind != GoalKind.REACH && gn > NO_DIRECTION_M) {
+        ux = gx / gn;
+        uy = gy / gn;
+      } else if (en > 1e-9) {
+        ux = ex / en;
+        uy = ey / en;
+      }
+      if (fill > BLOCK_FILL) {
+        boolean alongX = Math.abs(ux) >= Math.abs(uy);
+        ux = alongX ? Math.signum(ux) : 0;
+        uy = alongX ? 0 : Math.signum(uy);
+      }
+      mirror = -uy * ex + ux * ey < 0 ? -1 : 1;
+    }
+    double[] axes = {0, 0, 0, 0, 0, 0, 0, ux, uy, mirror};
+    double[] eo = toFrame(axes, ex, ey);
+    double[] go = toFrame(axes, gx, gy);
+    double[] v = toFrame(axes, velocityMPerS[0], velocityMPerS[1]);
+    axes[0] = eo[0];
+    axes[1] = eo[1];
+    axes[2] = go[0] * goalWeight;
+    axes[3] = go[1] * goalWeight;
+    axes[4] = fill * fillWeight;
+    axes[5] = v[0] * velocityWeightS;
+    axes[6] = v[1] * velocityWeightS;
+    return Optional.of(axes);
+  }
+
+  /**
+   * A table vector in the frame of a state (its last three values: the frame's x axis and mirror
+   * sign).
+   */
+  static double[] toFrame(double[] state, double x, double y) {
+    double ux = state[STATE];
+    double uy = state[STATE + 1];
+    return new double[] {ux * x + uy * y, state[STATE + 2] * (-uy * x + ux * y)};
+  }
+
+  /** A vector in the frame of a state back on the table's axes. */
+  static double[] fromFrame(double[] state, double x, double y) {
+    double ux = state[STATE];
+    double uy = state[STATE + 1];
+    double my = state[STATE + 2] * y;
+    return new double[] {ux * x - uy * my, uy * x + ux * my};
   }
 
   /**
@@ -748,8 +1032,9 @@ public final class GoalFramePlan {
     Optional<TablePoint> e = camera.pixelToTable(effectorPx, EFFECTOR_Z_M);
     double[] out = new double[w2];
     for (int j = 0; j < traceLength; j++) {
-      double x = e.get().xM() + mean[2 * j];
-      double y = e.get().yM() + mean[2 * j + 1];
+      double[] d = fromFrame(q, mean[2 * j], mean[2 * j + 1]);
+      double x = e.get().xM() + d[0];
+      double y = e.get().yM() + d[1];
       Optional<PixelPoint> p = camera.project(new Vec3(x, y, EFFECTOR_Z_M));
       if (p.isEmpty()) {
         return Optional.empty();
@@ -836,6 +1121,7 @@ public final class GoalFramePlan {
       out.writeDouble(goalWeight);
       out.writeDouble(fillWeight);
       out.writeDouble(velocityWeightS);
+      out.writeInt(frame.ordinal());
       for (double c : kindCounts) {
         out.writeDouble(c);
       }
@@ -844,6 +1130,9 @@ public final class GoalFramePlan {
       }
       writeWords(out, wordKindCounts);
       writeWords(out, wordDisplacement);
+      for (Map<String, double[]> m : phraseMarks) {
+        writeWords(out, m);
+      }
       for (int k = 0; k < states.length; k++) {
         out.writeInt(states[k].length / STATE);
         for (float f : states[k]) {
@@ -902,8 +1191,9 @@ public final class GoalFramePlan {
         throw new IOException(FILE + " is not a goal-frame plan");
       }
       int version = in.readInt();
-      if (version != VERSION) {
-        throw new IOException(FILE + " has version " + version + ", this build reads " + VERSION);
+      if (version != VERSION && version != 2) {
+        throw new IOException(
+            FILE + " has version " + version + ", this build reads 2 and " + VERSION);
       }
       int traceLength = in.readInt();
       int neighbours = in.readInt();
@@ -916,6 +1206,14 @@ public final class GoalFramePlan {
       if (!(goalWeight > 0) || !(fillWeight > 0) || !(velocityWeightS > 0)) {
         throw new IOException(FILE + ": bad weights");
       }
+      Frame frame = Frame.TABLE;
+      if (version >= 3) {
+        int f = in.readInt();
+        if (f < 0 || f >= Frame.values().length) {
+          throw new IOException(FILE + ": bad frame " + f);
+        }
+        frame = Frame.values()[f];
+      }
       int kinds = GoalKind.values().length;
       double[] kindCounts = new double[kinds];
       double[] kindWords = new double[kinds];
@@ -927,6 +1225,10 @@ public final class GoalFramePlan {
       }
       Map<String, double[]> wordKind = readWords(in);
       Map<String, double[]> wordDisp = readWords(in);
+      List<Map<String, double[]>> phrases = new ArrayList<>();
+      for (int r = 0; r < Role.values().length; r++) {
+        phrases.add(version >= 3 ? readWords(in) : new LinkedHashMap<>());
+      }
       float[][] states = new float[kinds][];
       float[][] futures = new float[kinds][];
       for (int k = 0; k < kinds; k++) {
@@ -953,10 +1255,12 @@ public final class GoalFramePlan {
           goalWeight,
           fillWeight,
           velocityWeightS,
+          frame,
           wordKind,
           kindCounts,
           kindWords,
           wordDisp,
+          phrases,
           states,
           futures);
     } catch (java.io.EOFException e) {

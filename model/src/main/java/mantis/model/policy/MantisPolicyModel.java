@@ -274,7 +274,7 @@ public final class MantisPolicyModel implements PolicyModel {
       PolicyLearner.Prediction[] preds = PolicyLearner.decode(net, f, config, stats, manager);
       if (plan != null) {
         for (int i = 0; i < preds.length; i++) {
-          replan(preds[i], examples.get(i), f.usedMarks.get(i));
+          replan(preds[i], examples.get(i), f.usedMarks.get(i), observations.get(i));
         }
       }
       long made = clock.nanoTime();
@@ -331,9 +331,19 @@ public final class MantisPolicyModel implements PolicyModel {
      * at the arm's tip from its joints (projected at the effector mark's height), and so does the
      * trace.
      */
-    private void replan(PolicyLearner.Prediction p, PolicyExample e, List<Mark> used) {
+    private void replan(
+        PolicyLearner.Prediction p, PolicyExample e, List<Mark> used, Observation obs) {
       if (p.object < 0 || !e.hasJoints()) {
         return;
+      }
+      // The target zone as the plan grounds it, learned from video (the network's object grounding
+      // is kept: it did better than the plan's in closed loop).
+      if (plan.kindOf(e.instruction()) == GoalFramePlan.GoalKind.TARGET) {
+        java.util.OptionalInt g =
+            plan.ground(GoalFramePlan.Role.GOAL, e.instruction(), used, p.object);
+        if (g.isPresent()) {
+          p.goal = g.getAsInt();
+        }
       }
       double[] q = e.jointPositionsRad();
       Vec3 tip = robotModel.reach().tip(q);
@@ -354,7 +364,17 @@ public final class MantisPolicyModel implements PolicyModel {
       Mark object = used.get(p.object);
       int at = e.marks().indexOf(object);
       PixelPoint start = at >= 0 ? GoalFramePlan.objectStart(e, at) : object.centroid();
-      plan.plan(e.instruction(), used, p.object, p.goal, tipPx.get(), velocity, start, camera)
+      // Where the object started as first seen in the episode: a mark renumbered later (after the
+      // arm hid it) would start again where it was seen again, and move the goal of a push.
+      plan.plan(
+              e.instruction(),
+              used,
+              p.object,
+              p.goal,
+              tipPx.get(),
+              velocity,
+              objectStart(obs, start),
+              camera)
           .filter(t -> t.length == p.effectorTracePx.length)
           .ifPresent(
               t -> {
@@ -407,6 +427,25 @@ public final class MantisPolicyModel implements PolicyModel {
     @Override
     public void close() {
       manager.close();
+    }
+  }
+
+  /** Episode memory key (mark ids start at 1) of where the plan's object started. */
+  private static final int OBJECT_START_KEY = -1;
+
+  /**
+   * Where the plan's object started in {@code o}'s episode: {@code now} on the episode's first
+   * plan, remembered and returned from then on; {@code now} itself without an episode id.
+   */
+  PixelPoint objectStart(Observation o, PixelPoint now) {
+    if (o.episodeId().isEmpty()) {
+      return now;
+    }
+    String key = o.robotId() + "\u0000" + o.episodeId();
+    synchronized (memory) {
+      return memory
+          .computeIfAbsent(key, k -> new java.util.HashMap<>())
+          .computeIfAbsent(OBJECT_START_KEY, k -> now);
     }
   }
 

@@ -15,7 +15,9 @@ import mantis.calibration.Vec3;
 import mantis.core.Mark;
 import mantis.core.PixelBox;
 import mantis.core.PixelPoint;
+import mantis.model.policy.GoalFramePlan.Frame;
 import mantis.model.policy.GoalFramePlan.GoalKind;
+import mantis.model.policy.GoalFramePlan.Role;
 import org.junit.jupiter.api.Test;
 
 class GoalFramePlanTest {
@@ -205,6 +207,11 @@ class GoalFramePlanTest {
     byte[] bytes = plan.toBytes();
     GoalFramePlan back = GoalFramePlan.fromBytes(bytes);
     assertEquals(3, back.neighbours());
+    assertEquals(Frame.GOAL, back.frame());
+    assertEquals(
+        Frame.TABLE,
+        GoalFramePlan.fromBytes(GoalFramePlan.fit(video, CAMERA, K, 0.1, Frame.TABLE).toBytes())
+            .frame());
     for (List<PolicyExample> ep : video) {
       PolicyExample e = ep.get(1);
       int goal = e.labels().goalMark();
@@ -222,6 +229,155 @@ class GoalFramePlanTest {
     byte[] other = bytes.clone();
     other[0] ^= 1;
     assertThrows(IOException.class, () -> GoalFramePlan.fromBytes(other));
+  }
+
+  /** The effector's table x after each planned point, from the plan's pixel trace. */
+  private static double[] plannedX(double[] trace) {
+    double[] x = new double[K];
+    for (int k = 0; k < K; k++) {
+      x[k] =
+          CAMERA
+              .pixelToTable(
+                  new PixelPoint(trace[2 * k], trace[2 * k + 1]), GoalFramePlan.EFFECTOR_Z_M)
+              .orElseThrow()
+              .xM();
+    }
+    return x;
+  }
+
+  @Test
+  void inTheGoalFrameAPushSeenLeftwardIsPlannedRightward() {
+    // Video: pushes onto a target 6 cm to the left only.
+    List<List<PolicyExample>> video = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      double y = 0.3 + 0.05 * i;
+      video.add(
+          episode(
+              "push the red block onto the blue target",
+              0.15,
+              0.0,
+              y,
+              -0.02,
+              -0.02,
+              10,
+              4,
+              new double[] {-0.06, y}));
+    }
+    // Asked: the target 6 cm to the right, the effector coming from the left.
+    PolicyExample e =
+        episode(
+                "push the red block onto the blue target",
+                -0.15,
+                0.0,
+                0.33,
+                0.02,
+                0.02,
+                10,
+                4,
+                new double[] {0.06, 0.33})
+            .get(2);
+    PixelPoint start = e.marks().get(0).centroid();
+    PixelPoint eff = e.marks().get(1).centroid();
+    double x0 = CAMERA.pixelToTable(eff, GoalFramePlan.EFFECTOR_Z_M).orElseThrow().xM();
+    double[] goal =
+        plannedX(
+            GoalFramePlan.fit(video, CAMERA, K, 0.1, Frame.GOAL)
+                .plan(e.instruction(), e.marks(), 0, 2, eff, new double[] {0.2, 0}, start, CAMERA)
+                .orElseThrow());
+    double[] table =
+        plannedX(
+            GoalFramePlan.fit(video, CAMERA, K, 0.1, Frame.TABLE)
+                .plan(e.instruction(), e.marks(), 0, 2, eff, new double[] {0.2, 0}, start, CAMERA)
+                .orElseThrow());
+    for (int k = 0; k < K; k++) {
+      assertEquals(x0 + 0.02 * (k + 1), goal[k], 0.004, "goal frame, point " + k);
+    }
+    // On the table's axes the same video only knows leftward pushes.
+    assertTrue(table[K - 1] < x0, "table frame ends at " + table[K - 1] + " from " + x0);
+  }
+
+  @Test
+  void aStuckEffectorInVideoIsNotRemembered() {
+    List<List<PolicyExample>> video = video();
+    int before = GoalFramePlan.fit(video, CAMERA, K, 0.1).size(GoalKind.REACH);
+    // The effector stands 10 cm from the object for 8 frames and never gets there.
+    video.add(episode("reach the blue block", 0.1, 0.0, 0.32, 0.0, 0.0, 8, 100, null));
+    assertEquals(before, GoalFramePlan.fit(video, CAMERA, K, 0.1).size(GoalKind.REACH));
+  }
+
+  private static final String[] COLOURS = {"red", "green", "blue", "yellow"};
+  private static final int[] RGB = {0xE02020, 0x20C020, 0x2040E0, 0xE0E020};
+
+  /**
+   * A mark of colour {@code rgb}: an object (a disc in a 6 px box) or a target zone (a square, 11
+   * to 13 px as seen from where it lies).
+   */
+  private static Mark colouredMark(int id, double x, double y, int rgb, boolean target) {
+    PixelPoint c =
+        CAMERA.project(new Vec3(x, y, target ? 0.0 : GoalFramePlan.OBJECT_Z_M)).orElseThrow();
+    int side = target ? 11 + (int) Math.round(Math.abs(x) * 10) : 6;
+    PixelBox box = new PixelBox(c.xPx() - side / 2.0, c.yPx() - side / 2.0, side, side);
+    return new Mark(id, c, box, target ? side * side - 4 : 28, rgb);
+  }
+
+  /** Every object colour with every other target colour: objects and targets of two colours. */
+  private static List<List<PolicyExample>> colouredVideo() {
+    List<List<PolicyExample>> eps = new ArrayList<>();
+    for (int copy = 0; copy < 2; copy++) {
+      for (int o = 0; o < COLOURS.length; o++) {
+        for (int t = 0; t < COLOURS.length; t++) {
+          if (o == t) {
+            continue;
+          }
+          int other = (o + 1) % COLOURS.length == t ? (t + 1) % COLOURS.length : (o + 1) % 4;
+          List<PolicyExample> ep = new ArrayList<>();
+          for (int f = 0; f < 3; f++) {
+            // The effector (grey) comes 2 cm closer each frame.
+            List<Mark> marks = new ArrayList<>();
+            marks.add(colouredMark(1, 0.1 * copy - 0.1, 0.4, RGB[other], false));
+            marks.add(colouredMark(2, 0.0, 0.3, RGB[o], false));
+            marks.add(colouredMark(3, 0.2 - 0.02 * f, 0.3, 0x808080, false));
+            marks.add(colouredMark(4, -0.15 - 0.1 * copy, 0.45, RGB[t], true));
+            marks.add(colouredMark(5, 0.15, 0.45, RGB[o], true));
+            ep.add(
+                new PolicyExample(
+                    new byte[S * S * 3],
+                    "push the " + COLOURS[o] + " disc onto the " + COLOURS[t] + " target",
+                    marks,
+                    null,
+                    null,
+                    new PolicyLabels(null, 1, 3, 2, null, null, null),
+                    new double[2 * marks.size()]));
+          }
+          eps.add(ep);
+        }
+      }
+    }
+    return eps;
+  }
+
+  @Test
+  void theMarksAnInstructionNamesAreGroundedByThePhrasesSeenWithThemInVideo() {
+    GoalFramePlan plan = GoalFramePlan.fit(colouredVideo(), CAMERA, K, 0.1);
+    // A green disc and a yellow one, a yellow target and a green one.
+    List<Mark> marks =
+        List.of(
+            colouredMark(1, 0.0, 0.3, RGB[1], false),
+            colouredMark(2, 0.2, 0.3, 0x808080, false),
+            colouredMark(3, -0.1, 0.4, RGB[3], false),
+            colouredMark(4, 0.15, 0.45, RGB[1], true),
+            colouredMark(5, -0.15, 0.45, RGB[3], true));
+    String ask = "push the yellow disc onto the green target";
+    assertEquals(2, plan.ground(Role.OBJECT, ask, marks, -1).orElseThrow());
+    assertEquals(3, plan.ground(Role.GOAL, ask, marks, 2).orElseThrow());
+    String other = "push the green disc onto the yellow target";
+    assertEquals(0, plan.ground(Role.OBJECT, other, marks, -1).orElseThrow());
+    assertEquals(4, plan.ground(Role.GOAL, other, marks, 0).orElseThrow());
+    // Words never seen tell nothing.
+    assertTrue(plan.ground(Role.OBJECT, "fetch the mauve thing", marks, -1).isEmpty());
+    // Video without colours cannot ground by colour: every grey mark looks alike.
+    GoalFramePlan grey = GoalFramePlan.fit(video(), CAMERA, K, 0.1);
+    assertTrue(grey.ground(Role.GOAL, ask, marks, -1).isEmpty());
   }
 
   @Test
