@@ -208,6 +208,7 @@ class GoalFramePlanTest {
     GoalFramePlan back = GoalFramePlan.fromBytes(bytes);
     assertEquals(3, back.neighbours());
     assertEquals(Frame.GOAL, back.frame());
+    assertEquals(GoalFramePlan.DEFAULT_DIRECTION_AIM, back.directionAim());
     assertEquals(
         Frame.TABLE,
         GoalFramePlan.fromBytes(GoalFramePlan.fit(video, CAMERA, K, 0.1, Frame.TABLE).toBytes())
