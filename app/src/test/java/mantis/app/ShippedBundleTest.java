@@ -73,6 +73,6 @@ class ShippedBundleTest {
     assertTrue(grounded > 0 && correct >= 0.85 * grounded, "grounding " + correct + "/" + grounded);
   }
 
-  /** Set from the measured rate on these seeds, with room for noise (see docs/RESULTS.md). */
-  static final int MIN_SUCCESSES = 9;
+  /** Set from the measured rate on these seeds (14 of 15 on 2026-12-04), with room for noise. */
+  static final int MIN_SUCCESSES = 12;
 }

@@ -37,7 +37,11 @@ import mantis.core.PixelPoint;
  *   <li>a memory of (state, effector future) pairs, one per video frame, per goal kind: the state
  *       is the effector's position from the object, the goal's position from the object (table
  *       metres) and the object mark's fill ratio (blocks fill their box, discs do not); the future
- *       is the effector mark's next K positions, one chunk period apart, from where it is now.
+ *       is the effector mark's next K positions, one chunk period apart, from where it is now. Both
+ *       are kept in the {@link Frame} the plan was fit in (by default turned to the goal's
+ *       direction and mirrored);
+ *   <li>per phrase of the instructions, what the marks it named looked like, so that {@link
+ *       #ground} can pick the target zone an instruction names.
  * </ul>
  *
  * <p>Planning ({@link #plan}) reads the network's grounding (the object and goal marks) and where
