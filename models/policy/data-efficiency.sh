@@ -7,6 +7,8 @@
 # development). Training: arm expert seeds 500000.. (the first N); the 10 seeds after them are held out for the offline
 # figures. The bundles are written to OUT_DIR/{pretrained,scratch}-N; the table to OUT_DIR/table.md.
 # Roughly 1 h of training and, at 200 episodes per family, several hours of evaluation on 2 cores.
+# PLAN=1: score each bundle with the goal-frame plan learned from video (written to OUT_DIR/{...}-N-plan; the
+# same plan for every bundle), as the table of 2026-12-04 was.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 out="${1:-/tmp/mantis-data-efficiency}"
@@ -24,6 +26,13 @@ for n in $sizes; do
       [ "$init" = scratch ] && from=none
       ./mantis policy finetune --init "$from" --out "$dir" --episodes "$n" --first-seed 500000 \
         --held-out-episodes 10 --steps 1500 --seed 0
+    fi
+    if [ "${PLAN:-0}" = 1 ]; then
+      if [ ! -f "$dir-plan/goal-frame.bin" ]; then
+        ./mantis policy goal-frame --init "$dir" --out "$dir-plan" --video-episodes 2000 --first-seed 0 \
+          --neighbours 2
+      fi
+      dir="$dir-plan"
     fi
     policies="$policies${policies:+,}bundle:$dir"
   done
