@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import mantis.core.MonotonicClock;
 import mantis.core.Policy;
 import mantis.core.RobotSpecs;
@@ -142,39 +144,34 @@ class PolicyCommandTest {
     assertTrue(bad.err().contains("--dagger-rounds between 1 and the DAgger episodes"), bad.err());
   }
 
+  /** {@code policy goal-frame} on 6 video episodes from the pretrained bundle into {@code out}. */
+  private static CliRun goalFrame(Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "policy",
+                "goal-frame",
+                "--init",
+                "../models/policy/pretrained",
+                "--out",
+                out.toString(),
+                "--video-episodes",
+                "6",
+                "--first-seed",
+                "123"));
+    args.addAll(List.of(extra));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
   @Test
   void goalFrameLearnsAPlanFromVideoThatTheServedBundleCarries() throws Exception {
     Path out = tmp.resolve("gf");
-    CliRun r =
-        CliRun.of(
-            "policy",
-            "goal-frame",
-            "--init",
-            "../models/policy/pretrained",
-            "--out",
-            out.toString(),
-            "--video-episodes",
-            "6",
-            "--first-seed",
-            "123");
+    CliRun r = goalFrame(out);
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("goal-frame plan (GOAL axes) from 6 video episodes"), r.out());
     assertTrue(Files.size(out.resolve("goal-frame.bin")) > 0);
     assertTrue(Files.readString(out.resolve("model-card.json")).contains("goal-frame.bin"));
-    CliRun table =
-        CliRun.of(
-            "policy",
-            "goal-frame",
-            "--init",
-            "../models/policy/pretrained",
-            "--out",
-            tmp.resolve("gf-table").toString(),
-            "--video-episodes",
-            "6",
-            "--first-seed",
-            "123",
-            "--frame",
-            "TABLE");
+    CliRun table = goalFrame(tmp.resolve("gf-table"), "--frame", "TABLE");
     assertEquals(0, table.code(), table.err());
     assertTrue(table.out().contains("goal-frame plan (TABLE axes) from 6"), table.out());
     try (Policy p =
