@@ -563,14 +563,19 @@ public final class GoalFramePlan {
   /** A mark's grounding descriptor (see {@link #DESCRIPTOR}). */
   static double[] descriptor(Mark m) {
     int rgb = m.meanRgb();
-    double box = Math.max(1e-9, m.box().widthPx() * m.box().heightPx());
     return new double[] {
       ((rgb >> 16) & 0xFF) / 255.0,
       ((rgb >> 8) & 0xFF) / 255.0,
       (rgb & 0xFF) / 255.0,
-      Math.min(1.0, m.areaPx() / box),
+      fillRatio(m),
       Math.log1p(Math.max(0, m.areaPx()))
     };
+  }
+
+  /** How much of its box a mark fills (blocks about 1, discs about 0.79), at most 1. */
+  static double fillRatio(Mark m) {
+    double box = Math.max(1e-9, m.box().widthPx() * m.box().heightPx());
+    return Math.min(1.0, m.areaPx() / box);
   }
 
   /**
@@ -892,8 +897,7 @@ public final class GoalFramePlan {
       }
       default -> throw new IllegalArgumentException(String.valueOf(kind));
     }
-    double box = Math.max(1e-9, om.box().widthPx() * om.box().heightPx());
-    double fill = Math.min(1.0, om.areaPx() / box);
+    double fill = fillRatio(om);
     double ex = e.get().xM() - o.get().xM();
     double ey = e.get().yM() - o.get().yM();
     gx -= o.get().xM();

@@ -430,6 +430,11 @@ public final class MantisPolicyModel implements PolicyModel {
     }
   }
 
+  /** The episode memory's key of {@code o}'s episode (robot id and episode id). */
+  private static String episodeKey(Observation o) {
+    return o.robotId() + "\u0000" + o.episodeId();
+  }
+
   /** Episode memory key (mark ids start at 1) of where the plan's object started. */
   private static final int OBJECT_START_KEY = -1;
 
@@ -441,7 +446,7 @@ public final class MantisPolicyModel implements PolicyModel {
     if (o.episodeId().isEmpty()) {
       return now;
     }
-    String key = o.robotId() + "\u0000" + o.episodeId();
+    String key = episodeKey(o);
     synchronized (memory) {
       return memory
           .computeIfAbsent(key, k -> new java.util.HashMap<>())
@@ -456,7 +461,7 @@ public final class MantisPolicyModel implements PolicyModel {
     if (o.episodeId().isEmpty()) {
       return null;
     }
-    String key = o.robotId() + "\u0000" + o.episodeId();
+    String key = episodeKey(o);
     double[] out = new double[2 * marks.size()];
     synchronized (memory) {
       if (o.step() == 0) {

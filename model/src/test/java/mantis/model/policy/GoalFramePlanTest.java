@@ -78,6 +78,23 @@ class GoalFramePlanTest {
     return out;
   }
 
+  /**
+   * A push onto a target 6 cm to the {@code side} (-1: left, 1: right) of the object, the effector
+   * coming from the other side.
+   */
+  private static List<PolicyExample> targetPush(double y, int side) {
+    return episode(
+        "push the red block onto the blue target",
+        -0.15 * side,
+        0.0,
+        y,
+        0.02 * side,
+        0.02 * side,
+        10,
+        4,
+        new double[] {0.06 * side, y});
+  }
+
   private static List<List<PolicyExample>> video() {
     List<List<PolicyExample>> eps = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -89,17 +106,7 @@ class GoalFramePlanTest {
       // Reaches: the object stays.
       eps.add(episode("reach the blue block", 0.2, 0.0, y, -0.02, 0.0, 8, 100, null));
       // Onto a target 6 cm to the left.
-      eps.add(
-          episode(
-              "push the red block onto the blue target",
-              0.15,
-              0.0,
-              y,
-              -0.02,
-              -0.02,
-              10,
-              4,
-              new double[] {-0.06, y}));
+      eps.add(targetPush(y, -1));
     }
     return eps;
   }
@@ -251,32 +258,10 @@ class GoalFramePlanTest {
     // Video: pushes onto a target 6 cm to the left only.
     List<List<PolicyExample>> video = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      double y = 0.3 + 0.05 * i;
-      video.add(
-          episode(
-              "push the red block onto the blue target",
-              0.15,
-              0.0,
-              y,
-              -0.02,
-              -0.02,
-              10,
-              4,
-              new double[] {-0.06, y}));
+      video.add(targetPush(0.3 + 0.05 * i, -1));
     }
     // Asked: the target 6 cm to the right, the effector coming from the left.
-    PolicyExample e =
-        episode(
-                "push the red block onto the blue target",
-                -0.15,
-                0.0,
-                0.33,
-                0.02,
-                0.02,
-                10,
-                4,
-                new double[] {0.06, 0.33})
-            .get(2);
+    PolicyExample e = targetPush(0.33, 1).get(2);
     PixelPoint start = e.marks().get(0).centroid();
     PixelPoint eff = e.marks().get(1).centroid();
     double x0 = CAMERA.pixelToTable(eff, GoalFramePlan.EFFECTOR_Z_M).orElseThrow().xM();
