@@ -422,16 +422,19 @@ public final class BridgeNode implements AutoCloseable {
       FollowJointTrajectoryClient a = action;
       if (a != null) {
         if (goals.subscriberCount() == 0) {
+          // Published to no one, a goal would be lost yet still count as sent (its id taken, a
+          // cancel owed for it): it is dropped here instead, like every trajectory until the
+          // action server's goal subscriber has connected.
           if (!warnedUnconnected) {
             warnedUnconnected = true;
             log.warn(
-                "no FollowJointTrajectory action server is connected to {}/goal yet: goals are lost"
-                    + " until one is",
+                "no FollowJointTrajectory action server is connected to {}/goal yet: goals are"
+                    + " dropped until one is",
                 a.namespace());
           }
-        } else {
-          warnedUnconnected = false;
+          return;
         }
+        warnedUnconnected = false;
         try {
           a.send(trajectory);
         } catch (IllegalArgumentException e) {
