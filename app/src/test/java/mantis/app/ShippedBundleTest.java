@@ -73,6 +73,9 @@ class ShippedBundleTest {
     assertTrue(grounded > 0 && correct >= 0.85 * grounded, "grounding " + correct + "/" + grounded);
   }
 
-  /** Set from the measured rate on these seeds (14 of 15 on 2026-12-04), with room for noise. */
-  static final int MIN_SUCCESSES = 12;
+  /**
+   * Set from the measured rate on these seeds (15 of 15 with the plan of 2026-12-04's third
+   * session; 14 with the one before), with room for noise.
+   */
+  static final int MIN_SUCCESSES = 13;
 }

@@ -102,6 +102,19 @@ public final class GoalFramePlan {
   /** A planned point closer than this to the start (metres) counts as not moving yet. */
   static final double STILL_STEP_M = 0.004;
 
+  /**
+   * A video future that ends within this of its start (metres) and never leaves {@link
+   * #HESITATION_REACH_M} of it is a hesitation: the demonstrator dithering or stuck (the video's
+   * arm moves up to 0.4 m/s; a trace covers 0.8 s). It is not remembered: a plan that remembers
+   * hesitating hesitates again in the same state, and stays there. Chosen on validation seeds
+   * 940,000.. (400 per push family; ends within 1, 1.5, 2, 2.5, 3, 4 and 5 cm compared: the push
+   * families gained up to 3 cm, and the direction pushes lost beyond), confirmed on 950,000..
+   */
+  static final double HESITATION_END_M = 0.03;
+
+  /** See {@link #HESITATION_END_M}, metres. */
+  static final double HESITATION_REACH_M = 0.035;
+
   /** Futures whose end lies within this of the chosen one's (metres) are averaged with it. */
   static final double MODE_RADIUS_M = 0.03;
 
@@ -460,7 +473,7 @@ public final class GoalFramePlan {
           continue;
         }
         float[] future = future(eff, endVelocity, t, traceLength);
-        if (future == null || still(future)) {
+        if (future == null || hesitates(future)) {
           continue;
         }
         double[] axes = s.get();
@@ -688,12 +701,16 @@ public final class GoalFramePlan {
   }
 
   /**
-   * Whether a future stays within {@value #STILL_STEP_M} m of its start throughout: the video's
-   * effector was stuck there, and a plan that remembers being stuck stays stuck.
+   * Whether a future is a hesitation: it ends within {@value #HESITATION_END_M} m of its start and
+   * stays within {@value #HESITATION_REACH_M} m of it throughout.
    */
-  private static boolean still(float[] future) {
-    for (int k = 0; k + 1 < future.length; k += 2) {
-      if (Math.hypot(future[k], future[k + 1]) >= STILL_STEP_M) {
+  static boolean hesitates(float[] future) {
+    int n = future.length;
+    if (Math.hypot(future[n - 2], future[n - 1]) >= HESITATION_END_M) {
+      return false;
+    }
+    for (int k = 0; k + 1 < n; k += 2) {
+      if (Math.hypot(future[k], future[k + 1]) >= HESITATION_REACH_M) {
         return false;
       }
     }

@@ -291,6 +291,20 @@ class GoalFramePlanTest {
     assertEquals(before, GoalFramePlan.fit(video, CAMERA, K, 0.1).size(GoalKind.REACH));
   }
 
+  @Test
+  void anEffectorCreepingInVideoIsNotRememberedButOneMovingOnIs() {
+    List<List<PolicyExample>> video = video();
+    int before = GoalFramePlan.fit(video, CAMERA, K, 0.1).size(GoalKind.REACH);
+    // 4 mm a frame: 1.6 cm over a trace of K = 4 frames, a hesitation.
+    List<List<PolicyExample>> creeping = new ArrayList<>(video);
+    creeping.add(episode("reach the blue block", 0.14, 0.0, 0.32, -0.004, 0.0, 12, 100, null));
+    assertEquals(before, GoalFramePlan.fit(creeping, CAMERA, K, 0.1).size(GoalKind.REACH));
+    // 1 cm a frame: 4 cm over a trace, every frame remembered.
+    List<List<PolicyExample>> moving = new ArrayList<>(video);
+    moving.add(episode("reach the blue block", 0.14, 0.0, 0.32, -0.01, 0.0, 12, 100, null));
+    assertEquals(before + 12, GoalFramePlan.fit(moving, CAMERA, K, 0.1).size(GoalKind.REACH));
+  }
+
   private static final String[] COLOURS = {"red", "green", "blue", "yellow"};
   private static final int[] RGB = {0xE02020, 0x20C020, 0x2040E0, 0xE0E020};
 
