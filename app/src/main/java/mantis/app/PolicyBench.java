@@ -162,7 +162,10 @@ final class PolicyBench {
         throw new IllegalStateException(
             "server with bundle " + s.bundle() + " did not warm up in 120 s");
       }
-      PredictorPool pool = policy instanceof PredictorPool p ? p : null;
+      // A bundle served through the embodiment-neutral path: its pool sits inside the adapter.
+      mantis.core.Policy inner =
+          policy instanceof mantis.model.embodiment.EmbodimentAdapter a ? a.policy() : policy;
+      PredictorPool pool = inner instanceof PredictorPool p ? p : null;
       for (int n : s.streams()) {
         log.accept(
             String.format(

@@ -170,6 +170,11 @@ public final class EmbodimentAdapter implements Policy {
     return target;
   }
 
+  /** The wrapped policy (for the source robot), which this adapter closes. */
+  public Policy policy() {
+    return policy;
+  }
+
   @Override
   public ActionChunk predict(Observation observation) {
     return predict(observation, List.of());

@@ -2,6 +2,7 @@ package mantis.model.embodiment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,6 +157,7 @@ class EmbodimentAdapterTest {
       assertEquals(EmbodimentAdapter.DEFAULT_TIP_HEIGHT_M, tip.zM(), 1e-5, "z of point " + k);
     }
     assertEquals(new EmbodimentAdapter.PathCounts(1, 0, 0, 0), adapter.counts());
+    assertSame(inner, adapter.policy(), "the wrapped policy");
     assertEquals(inner.traces, chunk.traces(), "traces pass unchanged");
     assertEquals(123L, chunk.validUntilNanos());
   }
