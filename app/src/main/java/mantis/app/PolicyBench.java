@@ -24,6 +24,7 @@ import mantis.core.spi.PolicyRequest;
 import mantis.latent.bench.LatentBenchResult;
 import mantis.latent.bench.LatentBenchmark;
 import mantis.marks.MarkProposer;
+import mantis.model.embodiment.EmbodimentAdapter;
 import mantis.model.policy.MantisPolicyModel;
 import mantis.model.serve.BatchPredictor;
 import mantis.model.serve.LearnedPolicies;
@@ -163,8 +164,7 @@ final class PolicyBench {
             "server with bundle " + s.bundle() + " did not warm up in 120 s");
       }
       // A bundle served through the embodiment-neutral path: its pool sits inside the adapter.
-      mantis.core.Policy inner =
-          policy instanceof mantis.model.embodiment.EmbodimentAdapter a ? a.policy() : policy;
+      Policy inner = policy instanceof EmbodimentAdapter a ? a.policy() : policy;
       PredictorPool pool = inner instanceof PredictorPool p ? p : null;
       for (int n : s.streams()) {
         log.accept(

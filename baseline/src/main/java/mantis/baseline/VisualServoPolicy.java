@@ -387,7 +387,7 @@ public final class VisualServoPolicy implements Policy {
   }
 
   private EpisodeMemory memoryFor(Observation o) {
-    String key = o.robotId() + '\u0000' + o.episodeId();
+    String key = o.episodeKey();
     synchronized (episodes) {
       EpisodeMemory m = episodes.get(key);
       if (m == null || !m.instruction.equals(o.instruction()) || o.step() < m.lastStep) {

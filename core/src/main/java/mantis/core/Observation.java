@@ -39,6 +39,14 @@ public record Observation(
     }
   }
 
+  /**
+   * The key of this observation's episode for per-episode memories: the robot id and the episode id
+   * joined by a NUL character, so that ("a", "bc") and ("ab", "c") stay apart.
+   */
+  public String episodeKey() {
+    return robotId + '\u0000' + episodeId;
+  }
+
   /** The newest frame. */
   public Frame frame() {
     return frames.get(frames.size() - 1);

@@ -275,7 +275,7 @@ public final class EmbodimentAdapter implements Policy {
    * tip, searched from the episode's previous equivalent.
    */
   private Observation sourceEquivalent(Observation o, Vec3 tip, double[] q0, double[] v0) {
-    String key = o.robotId() + '\u0000' + o.episodeId();
+    String key = o.episodeKey();
     double[] seed;
     synchronized (equivalent) {
       double[] last = o.step() == 0 ? null : equivalent.get(key);

@@ -704,7 +704,7 @@ public final class GoalFramePlan {
    * Whether a future is a hesitation: it ends within {@value #HESITATION_END_M} m of its start and
    * stays within {@value #HESITATION_REACH_M} m of it throughout.
    */
-  static boolean hesitates(float[] future) {
+  private static boolean hesitates(float[] future) {
     int n = future.length;
     if (Math.hypot(future[n - 2], future[n - 1]) >= HESITATION_END_M) {
       return false;

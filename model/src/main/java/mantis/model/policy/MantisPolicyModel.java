@@ -430,11 +430,6 @@ public final class MantisPolicyModel implements PolicyModel {
     }
   }
 
-  /** The episode memory's key of {@code o}'s episode (robot id and episode id). */
-  private static String episodeKey(Observation o) {
-    return o.robotId() + "\u0000" + o.episodeId();
-  }
-
   /** Episode memory key (mark ids start at 1) of where the plan's object started. */
   private static final int OBJECT_START_KEY = -1;
 
@@ -446,7 +441,7 @@ public final class MantisPolicyModel implements PolicyModel {
     if (o.episodeId().isEmpty()) {
       return now;
     }
-    String key = episodeKey(o);
+    String key = o.episodeKey();
     synchronized (memory) {
       return memory
           .computeIfAbsent(key, k -> new java.util.HashMap<>())
@@ -461,7 +456,7 @@ public final class MantisPolicyModel implements PolicyModel {
     if (o.episodeId().isEmpty()) {
       return null;
     }
-    String key = episodeKey(o);
+    String key = o.episodeKey();
     double[] out = new double[2 * marks.size()];
     synchronized (memory) {
       if (o.step() == 0) {
