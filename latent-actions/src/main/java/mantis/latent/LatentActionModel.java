@@ -311,7 +311,9 @@ public final class LatentActionModel implements AutoCloseable {
         NDArray loss =
             config.noiseSubstitution()
                 ? reconLoss
-                : reconLoss.add(codebookLoss).add(commitmentLoss.mul(config.commitmentWeight()));
+                : reconLoss
+                    .add(codebookLoss)
+                    .add(GraphConstants.times(commitmentLoss, config.commitmentWeight()));
         gc.backward(loss);
         recon = reconLoss.getFloat();
         cbLoss = codebookLoss.getFloat();
@@ -572,7 +574,7 @@ public final class LatentActionModel implements AutoCloseable {
   }
 
   private NDArray convRelu(NDArray x, String name, int stride) {
-    return conv(x, name, stride).maximum(0f);
+    return GraphConstants.atLeast(conv(x, name, stride), 0f);
   }
 
   private NDArray linear(NDArray x, String name) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import mantis.core.CollectorStorm;
 import mantis.core.Frame;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,42 @@ class LatentActionModelTest {
           !java.util.Arrays.equals(
               a.parameterValues().get("enc.c1.w"), c.parameterValues().get("enc.c1.w")),
           "a different seed gives different weights");
+    }
+  }
+
+  /**
+   * DJL's {@code mul(Number)} and {@code maximum(Number)} put the number in a Java direct buffer
+   * that autograd still reads in the backward pass; a collection in between freed it and training
+   * went a different way (see {@link GraphConstants}). A thread collecting and reallocating small
+   * buffers all the time made 9 of 10 runs differ before the fix.
+   */
+  @Tag("slow")
+  @Test
+  void trainingIsTheSameWhileTheGarbageCollectorRunsDuringEveryStep() throws Exception {
+    MovingSquares data = new MovingSquares(32, 6);
+    List<FramePairs> batches = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      batches.add(data.batch(8, null));
+    }
+    Map<String, float[]> quiet = trainedWeights(batches);
+    for (int run = 0; run < 3; run++) {
+      Map<String, float[]> stormy;
+      try (CollectorStorm storm = CollectorStorm.start()) {
+        stormy = trainedWeights(batches);
+        assertTrue(storm.collections() > 0, "the storm collected while training");
+      }
+      for (String name : quiet.keySet()) {
+        assertArrayEquals(quiet.get(name), stormy.get(name), 0f, "run " + run + ": " + name);
+      }
+    }
+  }
+
+  private static Map<String, float[]> trainedWeights(List<FramePairs> batches) {
+    try (LatentActionModel m = LatentActionModel.create(small(13))) {
+      for (FramePairs b : batches) {
+        m.trainStep(b);
+      }
+      return m.parameterValues();
     }
   }
 

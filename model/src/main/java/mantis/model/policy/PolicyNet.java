@@ -385,7 +385,7 @@ final class PolicyNet implements AutoCloseable {
                   o.tokenLogits().reshape(f.batch * config.tokens(), config.codebookSize()),
                   f.tokenLabels);
           if (t != null) {
-            total = total.add(t.mul(lw.tokens()));
+            total = total.add(GraphConstants.times(t, lw.tokens()));
             terms[0] = t.getFloat();
           }
         }
@@ -400,7 +400,7 @@ final class PolicyNet implements AutoCloseable {
             }
           }
           if (gsum != null) {
-            total = total.add(gsum.mul(lw.grounding()));
+            total = total.add(GraphConstants.times(gsum, lw.grounding()));
             terms[1] = gsum.getFloat();
           }
         }
@@ -408,13 +408,10 @@ final class PolicyNet implements AutoCloseable {
           NDArray mask = sub.create(f.traceMask, new Shape(f.batch, 1, 1));
           NDArray lab = sub.create(f.traceLabels, new Shape(f.batch, config.traceLength(), 2));
           NDArray t =
-              o.trace()
-                  .sub(lab)
-                  .abs()
-                  .mul(mask)
-                  .sum()
-                  .div(sum(f.traceMask) * config.traceLength() * 2);
-          total = total.add(t.mul(lw.trace()));
+              GraphConstants.dividedBy(
+                  o.trace().sub(lab).abs().mul(mask).sum(),
+                  sum(f.traceMask) * config.traceLength() * 2);
+          total = total.add(GraphConstants.times(t, lw.trace()));
           terms[2] = t.getFloat();
         }
         if (lw.trace() > 0 && sum(f.effectorTraceMask) > 0) {
@@ -422,13 +419,10 @@ final class PolicyNet implements AutoCloseable {
           NDArray lab =
               sub.create(f.effectorTraceLabels, new Shape(f.batch, config.traceLength(), 2));
           NDArray t =
-              o.effectorTrace()
-                  .sub(lab)
-                  .abs()
-                  .mul(mask)
-                  .sum()
-                  .div(sum(f.effectorTraceMask) * config.traceLength() * 2);
-          total = total.add(t.mul(lw.trace()));
+              GraphConstants.dividedBy(
+                  o.effectorTrace().sub(lab).abs().mul(mask).sum(),
+                  sum(f.effectorTraceMask) * config.traceLength() * 2);
+          total = total.add(GraphConstants.times(t, lw.trace()));
           terms[2] = Float.isNaN(terms[2]) ? t.getFloat() : terms[2] + t.getFloat();
         }
         if (lw.action() > 0 && sum(f.actionMask) > 0 && config.flowSteps() > 0) {
@@ -451,8 +445,10 @@ final class PolicyNet implements AutoCloseable {
           NDArray lab = sub.create(f.actionLabels, new Shape(f.batch, hj));
           NDArray xt = noise.mul(t.neg().add(1f)).add(lab.mul(t));
           NDArray v = decoder(NDArrays3.concat1(o.decoderCondition(), xt, t));
-          NDArray a = v.sub(lab.sub(noise)).square().mul(mask).sum().div(sum(f.actionMask) * hj);
-          total = total.add(a.mul(lw.action()));
+          NDArray a =
+              GraphConstants.dividedBy(
+                  v.sub(lab.sub(noise)).square().mul(mask).sum(), sum(f.actionMask) * hj);
+          total = total.add(GraphConstants.times(a, lw.action()));
           terms[3] = a.getFloat();
         } else if (lw.action() > 0 && sum(f.actionMask) > 0) {
           int hj = config.chunkLength() * config.joints();
@@ -461,9 +457,11 @@ final class PolicyNet implements AutoCloseable {
           NDArray diff = o.action().sub(lab);
           // Huber (delta 1) on normalised changes
           NDArray ad = diff.abs();
-          NDArray hub = ad.minimum(1f).square().mul(0.5f).add(ad.sub(1f).maximum(0f));
-          NDArray a = hub.mul(mask).sum().div(sum(f.actionMask) * hj);
-          total = total.add(a.mul(lw.action()));
+          NDArray hub =
+              GraphConstants.times(GraphConstants.atMost(ad, 1f).square(), 0.5f)
+                  .add(GraphConstants.atLeast(ad.sub(1f), 0f));
+          NDArray a = GraphConstants.dividedBy(hub.mul(mask).sum(), sum(f.actionMask) * hj);
+          total = total.add(GraphConstants.times(a, lw.action()));
           terms[3] = a.getFloat();
         }
         gc.backward(total);
@@ -503,7 +501,8 @@ final class PolicyNet implements AutoCloseable {
     long classes = logits.getShape().get(1);
     NDArray onehot = sub.create(safe).oneHot((int) classes).toType(DataType.FLOAT32, false);
     NDArray logp = logits.logSoftmax(1);
-    return logp.mul(onehot).sum(new int[] {1}).mul(sub.create(mask)).sum().div(-count);
+    return GraphConstants.dividedBy(
+        logp.mul(onehot).sum(new int[] {1}).mul(sub.create(mask)).sum(), -count);
   }
 
   void setTrainable(PolicyLearner.Trainable t) {

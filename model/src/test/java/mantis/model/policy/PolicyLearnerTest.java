@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import mantis.core.CollectorStorm;
 import mantis.core.RobotSpecs;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,38 @@ class PolicyLearnerTest {
               + before.actionErrorRad()
               + ")");
       assertTrue(after.actionErrorRad() < before.actionErrorRad() / 5);
+    }
+  }
+
+  /**
+   * The losses' constants (loss weights, Huber's bounds, the mean's divisor) sit in the backward
+   * graph; with DJL's Number overloads a collection between forward and backward freed them (see
+   * {@link GraphConstants}).
+   */
+  @Tag("slow")
+  @Test
+  void trainingIsTheSameWhileTheGarbageCollectorRunsDuringEveryStep() throws Exception {
+    PolicyConfig c = TinyData.config(3);
+    List<PolicyExample> data = TinyData.examples(8, 4, c);
+    byte[] quiet = trainedWeights(c, data, "quiet");
+    for (int run = 0; run < 2; run++) {
+      try (CollectorStorm storm = CollectorStorm.start()) {
+        byte[] stormy = trainedWeights(c, data, "stormy" + run);
+        assertTrue(storm.collections() > 0, "the storm collected while training");
+        assertArrayEquals(quiet, stormy, "run " + run);
+      }
+    }
+  }
+
+  private byte[] trainedWeights(PolicyConfig c, List<PolicyExample> data, String name)
+      throws Exception {
+    try (PolicyLearner l = PolicyLearner.create(c, TinyData.vocabulary(data))) {
+      train(l, data, PolicyLearner.Phase.PRETRAIN, 10);
+      l.setActionStats(ActionStats.of(data, c.chunkLength(), c.joints()));
+      train(l, data, PolicyLearner.Phase.FINETUNE, 10);
+      Path dir = tmp.resolve(name);
+      l.saveBundle(dir, RobotSpecs.mantisPlanar3(), "0".repeat(64), Map.of());
+      return Files.readAllBytes(dir.resolve(MantisPolicyModel.WEIGHTS));
     }
   }
 
