@@ -6,10 +6,13 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}) driven by
@@ -74,5 +77,17 @@ final class Chromium {
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
     return driver;
+  }
+
+  /**
+   * Polls {@code condition} every 50 ms until it holds, failing after {@code timeout}. A lookup
+   * that finds an element of the page being replaced (a form post, a redirect, a re-render) and
+   * then reads it gets a stale element: that poll counts as "not yet" and the next one looks again,
+   * on the new page.
+   */
+  static void waitUntil(ChromeDriver browser, Duration timeout, BooleanSupplier condition) {
+    new WebDriverWait(browser, timeout, Duration.ofMillis(50))
+        .ignoring(StaleElementReferenceException.class)
+        .until(d -> condition.getAsBoolean());
   }
 }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * In a real headless Chromium: an e-stop that the arm did not confirm (a bridged arm's ArmService
@@ -30,12 +29,16 @@ class DashboardArmErrorBrowserTest {
     try (DashboardServer dash =
         DashboardServer.builder().setTeleop(teleop).optPort(0).build().start()) {
       browser.get(dash.url());
-      WebDriverWait wait =
-          new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50));
-      wait.until(d -> !d.findElement(By.id("instruction")).getText().equals("–"));
+      Duration timeout = Duration.ofSeconds(10);
+      Chromium.waitUntil(
+          browser, timeout, () -> !browser.findElement(By.id("instruction")).getText().equals("–"));
       browser.findElement(By.id("estop")).click();
-      wait.until(
-          d -> "failed".equals(d.findElement(By.id("estop-banner")).getAttribute("data-state")));
+      Chromium.waitUntil(
+          browser,
+          timeout,
+          () ->
+              "failed"
+                  .equals(browser.findElement(By.id("estop-banner")).getAttribute("data-state")));
       // Stays so while the state polls say the session is latched.
       Thread.sleep(500);
       assertEquals("failed", browser.findElement(By.id("estop-banner")).getAttribute("data-state"));

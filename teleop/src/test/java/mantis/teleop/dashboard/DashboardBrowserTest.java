@@ -23,7 +23,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium over a real teleop session. Each test saves a
@@ -92,7 +91,7 @@ class DashboardBrowserTest {
   }
 
   private static void waitFor(Duration timeout, java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, timeout, Duration.ofMillis(50)).until(d -> condition.getAsBoolean());
+    Chromium.waitUntil(browser, timeout, condition);
   }
 
   private static void holdKey(String key, long millis) {

@@ -18,7 +18,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A token-protected dashboard (bound off loopback) in a real headless Chromium: a person logs in
@@ -67,8 +66,7 @@ class DashboardLoginBrowserTest {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50))
-        .until(d -> condition.getAsBoolean());
+    Chromium.waitUntil(browser, Duration.ofSeconds(10), condition);
   }
 
   private static void submitToken(String token) {

@@ -20,7 +20,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Roles in a real headless Chromium: a dashboard on loopback HTTP with the server's tokens (so a
@@ -67,8 +66,7 @@ class DashboardRolesBrowserTest {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(browser, Duration.ofSeconds(10), Duration.ofMillis(50))
-        .until(d -> condition.getAsBoolean());
+    Chromium.waitUntil(browser, Duration.ofSeconds(10), condition);
   }
 
   private static void logIn(String token) {
