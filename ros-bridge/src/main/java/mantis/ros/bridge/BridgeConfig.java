@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import mantis.calibration.kinematics.RobotModels;
 import mantis.core.Planar3RobotProvider;
 import mantis.core.RobotSpec;
-import mantis.core.RobotSpecs;
 import mantis.core.spi.RobotRegistry;
 import mantis.security.AuditLog;
 import mantis.security.BearerToken;
@@ -58,7 +58,8 @@ import mantis.security.TokenStore;
  *   status: /mantis/status                # std_msgs/String heartbeat, latched
  * robot:
  *   id: arm                               # robot_id sent to the server
- *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file)
+ *   spec: planar3                         # a RobotRegistry name (planar3) or a robot YAML path (relative: this file),
+ *                                         #   plain or naming a URDF (see RobotModels#resolve)
  *   joints: [a, b, c]                     # required: ROS joint names, in the robot spec's joint order
  *   from_parameter: null                  # instead of spec: the URDF in this ROS parameter (/robot_description),
  *                                         #   read at start (see RobotDescription); joints then optional
@@ -1207,7 +1208,7 @@ public record BridgeConfig(
                   + p
                   + ")");
         }
-        resolved = RobotSpecs.load(p);
+        resolved = RobotModels.resolve(p.toString());
         sourceName = p.toString();
       }
       return new Robot(id, sourceName, resolved, joints);

@@ -231,4 +231,58 @@ class BridgeConfigTest {
     assertEquals("two-joint", c.robot().spec().name());
     assertEquals(List.of("ja", "jb"), c.robot().joints());
   }
+
+  @Test
+  void aRobotSpecMayBeARobotYamlThatNamesAUrdfAsTheServerTakesIt(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(
+        dir.resolve("two.urdf"),
+        """
+        <?xml version="1.0"?>
+        <robot name="two_link">
+          <link name="base_link"/>
+          <link name="upper"/>
+          <link name="tool0"/>
+          <joint name="shoulder_joint" type="revolute">
+            <parent link="base_link"/>
+            <child link="upper"/>
+            <axis xyz="0 0 1"/>
+            <limit lower="-2.0" upper="2.0" velocity="1.5" effort="10"/>
+          </joint>
+          <joint name="elbow_joint" type="revolute">
+            <parent link="upper"/>
+            <child link="tool0"/>
+            <origin xyz="0.3 0 0"/>
+            <axis xyz="0 0 1"/>
+            <limit lower="-1.0" upper="1.0" velocity="2.5" effort="10"/>
+          </joint>
+        </robot>
+        """);
+    Files.writeString(
+        dir.resolve("cell.yaml"),
+        "urdf: two.urdf\nname: cell-2-arm\nmax_acceleration_rad_per_s2: 6.0\n");
+    Path cfg = dir.resolve("bridge.yaml");
+    Files.writeString(
+        cfg,
+        MINIMAL
+            .replace("robot:\n", "robot:\n  spec: cell.yaml\n")
+            .replace("[j1, j2, j3]", "[ja, jb]"));
+    BridgeConfig c = BridgeConfig.load(cfg);
+    assertEquals("cell-2-arm", c.robot().spec().name());
+    assertEquals(List.of("shoulder_joint", "elbow_joint"), c.robot().spec().jointNames());
+    assertEquals(1.0, c.robot().spec().joints().get(1).maxPositionRad(), 1e-12);
+    assertEquals(2.5, c.robot().spec().joints().get(1).maxVelocityRadPerS(), 1e-12);
+    assertEquals(6.0, c.robot().spec().joints().get(0).maxAccelerationRadPerS2(), 1e-12);
+    assertEquals(List.of("ja", "jb"), c.robot().joints());
+
+    // A bare URDF has no acceleration limits: the error says how to name it in a robot YAML.
+    Files.writeString(
+        cfg,
+        MINIMAL
+            .replace("robot:\n", "robot:\n  spec: two.urdf\n")
+            .replace("[j1, j2, j3]", "[ja, jb]"));
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> BridgeConfig.load(cfg)).getMessage();
+    assertTrue(msg.contains("is a URDF: name it in a robot YAML"), msg);
+  }
 }
