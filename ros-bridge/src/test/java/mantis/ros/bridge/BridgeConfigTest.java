@@ -211,6 +211,17 @@ class BridgeConfigTest {
         msg);
   }
 
+  /** bridge.yaml in {@code dir}: the minimal config with {@code spec} and joints ja, jb. */
+  private static Path twoJointConfig(Path dir, String spec) throws Exception {
+    Path cfg = dir.resolve("bridge.yaml");
+    Files.writeString(
+        cfg,
+        MINIMAL
+            .replace("robot:\n", "robot:\n  spec: " + spec + "\n")
+            .replace("[j1, j2, j3]", "[ja, jb]"));
+    return cfg;
+  }
+
   @Test
   void aRobotSpecPathIsResolvedAgainstTheConfigFile(@TempDir Path dir) throws Exception {
     Files.writeString(
@@ -221,12 +232,7 @@ class BridgeConfigTest {
           - {name: a, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
           - {name: b, min_position_rad: -1, max_position_rad: 1, max_velocity_rad_per_s: 1, max_acceleration_rad_per_s2: 5}
         """);
-    Path cfg = dir.resolve("bridge.yaml");
-    Files.writeString(
-        cfg,
-        MINIMAL
-            .replace("robot:\n", "robot:\n  spec: two.yaml\n")
-            .replace("[j1, j2, j3]", "[ja, jb]"));
+    Path cfg = twoJointConfig(dir, "two.yaml");
     BridgeConfig c = BridgeConfig.load(cfg);
     assertEquals("two-joint", c.robot().spec().name());
     assertEquals(List.of("ja", "jb"), c.robot().joints());
@@ -261,12 +267,7 @@ class BridgeConfigTest {
     Files.writeString(
         dir.resolve("cell.yaml"),
         "urdf: two.urdf\nname: cell-2-arm\nmax_acceleration_rad_per_s2: 6.0\n");
-    Path cfg = dir.resolve("bridge.yaml");
-    Files.writeString(
-        cfg,
-        MINIMAL
-            .replace("robot:\n", "robot:\n  spec: cell.yaml\n")
-            .replace("[j1, j2, j3]", "[ja, jb]"));
+    Path cfg = twoJointConfig(dir, "cell.yaml");
     BridgeConfig c = BridgeConfig.load(cfg);
     assertEquals("cell-2-arm", c.robot().spec().name());
     assertEquals(List.of("shoulder_joint", "elbow_joint"), c.robot().spec().jointNames());
@@ -276,11 +277,7 @@ class BridgeConfigTest {
     assertEquals(List.of("ja", "jb"), c.robot().joints());
 
     // A bare URDF has no acceleration limits: the error says how to name it in a robot YAML.
-    Files.writeString(
-        cfg,
-        MINIMAL
-            .replace("robot:\n", "robot:\n  spec: two.urdf\n")
-            .replace("[j1, j2, j3]", "[ja, jb]"));
+    twoJointConfig(dir, "two.urdf");
     String msg =
         assertThrows(IllegalArgumentException.class, () -> BridgeConfig.load(cfg)).getMessage();
     assertTrue(msg.contains("is a URDF: name it in a robot YAML"), msg);
